@@ -1,0 +1,130 @@
+"""create_service_app(): the same skeleton for every service, so each only adds its domain routers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from service_kit.auth import TokenVerifier
+from service_kit.db import make_engine, make_sessionmaker
+from service_kit.events.dispatcher import WebhookDispatcher
+from service_kit.events.router import make_events_router
+from service_kit.health import make_health_router
+from service_kit.idempotency import IdempotencyMiddleware
+from service_kit.infra_tables import InfraTables
+from service_kit.logs import configure_logging
+from service_kit.middleware import BodyTooLarge, Metrics, RequestContextMiddleware
+from service_kit.migrations import heads
+from service_kit.problems import install_problem_handlers, problem_response
+from service_kit.settings import BaseServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+async def start_runtime(app: FastAPI) -> None:
+    """Build what the app needs at run time. Whatever a test has already put on app.state is kept."""
+    state = app.state
+    settings: BaseServiceSettings = state.settings
+    if getattr(state, "engine", None) is None:
+        state.engine = make_engine(settings.database_url)
+        state.owns_engine = True
+    if getattr(state, "sessionmaker", None) is None:
+        state.sessionmaker = make_sessionmaker(state.engine)
+    if getattr(state, "http", None) is None:
+        state.http = httpx.AsyncClient(timeout=settings.http_timeout_s)
+        state.owns_http = True
+    state.verifier = TokenVerifier(settings, state.http)
+    state.migration_heads = heads(state.migrations_dir)
+    state.dispatcher = WebhookDispatcher(
+        sessionmaker=state.sessionmaker,
+        infra=state.infra,
+        source=settings.service_name,
+        http=state.http,
+        allow_private=bool(settings.allow_private_webhook_urls),
+        timeout_s=settings.webhook_timeout_s,
+        max_backoff_s=settings.webhook_max_backoff_s,
+        interval_s=settings.webhook_dispatch_interval_s,
+    )
+    for hook in state.startup_hooks:
+        await hook(app)
+    if settings.run_background_tasks:
+        state.dispatcher.start()
+        for task in state.background:
+            task.start()
+
+
+async def stop_runtime(app: FastAPI) -> None:
+    state = app.state
+    for task in [state.dispatcher, *state.background]:
+        await task.stop()
+    if getattr(state, "owns_http", False):
+        await state.http.aclose()
+    if getattr(state, "owns_engine", False):
+        await state.engine.dispose()
+
+
+def create_service_app(
+    *,
+    settings: BaseServiceSettings,
+    title: str,
+    description: str,
+    version: str,
+    routers: Iterable[APIRouter],
+    infra: InfraTables,
+    event_types: dict[str, str],
+    migrations_dir: Path,
+    startup_hooks: Iterable[Hook] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+    form_paths: Iterable[str] = (),
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        configure_logging(settings.service_name, settings.log_level)
+        await start_runtime(app)
+        try:
+            yield
+        finally:
+            await stop_runtime(app)
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.infra = infra
+    app.state.migrations_dir = migrations_dir
+    app.state.startup_hooks = list(startup_hooks)
+    app.state.background = []
+    app.state.metrics = Metrics(settings.service_name)
+    app.state.engine = None
+    app.state.sessionmaker = None
+    app.state.http = None
+    install_problem_handlers(app)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return problem_response(request, 413, str(exc))
+
+    app.include_router(make_health_router())
+    app.include_router(make_events_router(infra, settings.service_name, event_types))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(IdempotencyMiddleware, state=app.state, infra=infra)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=app.state.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        form_paths=tuple(form_paths),
+    )
+    return app

@@ -1,0 +1,188 @@
+"""Token verification, done by every service itself (the gateway is not the only lock).
+
+The built-in issuer signs HS256 tokens with a secret the services share; settings can point the
+services at an external OIDC provider's JWKS instead. Either way a verified token becomes a
+`Principal` that routes depend on.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+
+from service_kit.problems import Forbidden, Unauthenticated
+from service_kit.settings import BaseServiceSettings
+
+Role = Literal["resident", "operator", "official", "auditor", "integration", "service"]
+ROLES: tuple[str, ...] = ("resident", "operator", "official", "auditor", "integration", "service")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: from a verified token."""
+
+    sub: str
+    role: str
+    name: str = ""
+    operator_id: int | None = None
+    # None: the whole district; a subdistrict code binds an official to that subdistrict.
+    subdistrict: str | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_official(self) -> bool:
+        return self.role == "official"
+
+    @property
+    def is_district_official(self) -> bool:
+        return self.role == "official" and self.subdistrict is None
+
+    def can_read_all(self) -> bool:
+        """Officials, auditors and other services read every record."""
+        return self.role in ("official", "auditor", "service")
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes or "*" in self.scopes
+
+
+class TokenVerifier:
+    """Verifies bearer tokens: the shared-secret issuer by default, or a JWKS when configured."""
+
+    def __init__(self, settings: BaseServiceSettings, http: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self.http = http
+        self._jwks: dict[str, Any] = {}
+        self._jwks_fetched_at = 0.0
+
+    async def _key_for(self, token: str) -> Any:
+        if not self.settings.jwks_url:
+            return self.settings.jwt_secret
+        header = jwt.get_unverified_header(token)
+        kid = header.get("kid")
+        if kid not in self._jwks or time.monotonic() - self._jwks_fetched_at > 300:
+            client = self.http or httpx.AsyncClient(timeout=5)
+            try:
+                resp = await client.get(self.settings.jwks_url)
+                resp.raise_for_status()
+                keys = resp.json().get("keys", [])
+            finally:
+                if self.http is None:
+                    await client.aclose()
+            self._jwks = {k.get("kid"): jwt.PyJWK(k).key for k in keys}
+            self._jwks_fetched_at = time.monotonic()
+        if kid not in self._jwks:
+            raise jwt.InvalidTokenError("unknown signing key")
+        return self._jwks[kid]
+
+    async def verify(self, token: str, *, expected_type: str = "access") -> Principal:
+        try:
+            key = await self._key_for(token)
+            algorithms = [self.settings.jwt_algorithm] if not self.settings.jwks_url else ["RS256", "ES256", "EdDSA"]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("The token has expired: sign in again or refresh it.") from exc
+        except (jwt.InvalidTokenError, httpx.HTTPError, ValueError) as exc:
+            raise Unauthenticated("The token is not valid.") from exc
+        if claims.get("typ", "access") != expected_type:
+            raise Unauthenticated(f"This needs an {expected_type} token.")
+        role = claims.get(self.settings.oidc_role_claim) or claims.get("role")
+        if role not in ROLES:
+            raise Unauthenticated("The token carries no known role.")
+        operator_id = claims.get("operator_id")
+        return Principal(
+            sub=str(claims["sub"]),
+            role=role,
+            name=str(claims.get("name", "")),
+            operator_id=int(operator_id) if operator_id is not None else None,
+            subdistrict=claims.get("subdistrict"),
+            scopes=frozenset(claims.get("scopes", []) or []),
+        )
+
+
+def mint_token(
+    settings: BaseServiceSettings,
+    *,
+    sub: str,
+    role: str,
+    ttl_s: int,
+    token_type: str = "access",
+    **claims: Any,
+) -> str:
+    """Sign a token with the built-in issuer (the gateway's job; services use it for their own calls)."""
+    now = int(time.time())
+    payload = {
+        "sub": sub,
+        "role": role,
+        "typ": token_type,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_s,
+        "jti": uuid.uuid4().hex,
+        **{k: v for k, v in claims.items() if v is not None},
+    }
+    return jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithm)
+
+
+def service_token(settings: BaseServiceSettings, ttl_s: int = 300) -> str:
+    """A short-lived token a service presents when it calls another service."""
+    return mint_token(settings, sub=f"service:{settings.service_name}", role="service", ttl_s=ttl_s, name=settings.service_name)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Send the token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    token = _bearer(request)
+    if token is None:
+        return None
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = await request.app.state.verifier.verify(token)
+    request.state.principal = principal
+    return principal
+
+
+async def current_principal(request: Request) -> Principal:
+    principal = await optional_principal(request)
+    if principal is None:
+        raise Unauthenticated()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_roles(*roles: str, scope: str | None = None):
+    """A dependency that lets through the given roles (and integration clients holding `scope`)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role in roles:
+            return principal
+        if scope and principal.role == "integration" and principal.has_scope(scope):
+            return principal
+        raise Forbidden(f"This needs the role {' or '.join(roles)}; you are signed in as {principal.role}.")
+
+    return Depends(dependency)

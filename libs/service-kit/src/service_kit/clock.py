@@ -1,0 +1,30 @@
+"""Time, injectable: code asks the clock, tests set it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    def __init__(self, fixed: datetime | None = None) -> None:
+        self.fixed = fixed
+
+    def now(self) -> datetime:
+        return self.fixed if self.fixed is not None else datetime.now(UTC)
+
+    def local_now(self) -> datetime:
+        return self.now().astimezone(DISTRICT_TZ)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_aware(value: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes stored as UTC; make every datetime aware."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

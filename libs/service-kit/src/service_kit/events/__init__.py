@@ -1,0 +1,1 @@
+"""Events: an outbox written with the change, a feed read by cursor, signed webhooks, feed consumers."""

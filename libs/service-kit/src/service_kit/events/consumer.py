@@ -1,0 +1,110 @@
+"""Reads another service's event feed and applies the events it cares about, each exactly once in
+effect: the handler's changes and the new cursor commit in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service_kit.clock import utcnow
+from service_kit.infra_tables import InfraTables
+
+log = logging.getLogger("service_kit.consumer")
+Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+
+
+class FeedConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        base_url: str,
+        http: httpx.AsyncClient,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        infra: InfraTables,
+        handlers: dict[str, Handler],
+        token: Callable[[], str],
+        interval_s: float = 2.0,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+        self.sessionmaker = sessionmaker
+        self.infra = infra
+        self.handlers = handlers
+        self.token = token
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"consume-{self.name}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.poll_once() > 0:
+                    pass
+                self.last_error = None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("reading %s events failed: %s", self.name, self.last_error)
+            await asyncio.sleep(self.interval_s)
+
+    async def _cursor(self, session: AsyncSession) -> int:
+        c = self.infra.event_cursor
+        value = (await session.execute(select(c.c.seq).where(c.c.source == self.name))).scalar_one_or_none()
+        return int(value or 0)
+
+    async def poll_once(self, limit: int = 100) -> int:
+        """Read one page of the feed and apply it. Returns how many events were read."""
+        async with self.sessionmaker() as session:
+            after = await self._cursor(session)
+        resp = await self.http.get(
+            f"{self.base_url}/api/v1/events",
+            params={"after": after, "limit": limit},
+            headers={"authorization": f"Bearer {self.token()}"},
+        )
+        resp.raise_for_status()
+        page = resp.json()
+        for event in page["items"]:
+            await self._apply(event)
+        if page["next_after"] > after and not page["items"]:
+            async with self.sessionmaker() as session:
+                await self._save_cursor(session, page["next_after"])
+                await session.commit()
+        return len(page["items"])
+
+    async def _apply(self, event: dict[str, Any]) -> None:
+        async with self.sessionmaker() as session:
+            if event["sequence"] <= await self._cursor(session):
+                return
+            handler = self.handlers.get(event["type"])
+            if handler is not None:
+                await handler(session, event)
+            await self._save_cursor(session, event["sequence"])
+            await session.commit()
+
+    async def _save_cursor(self, session: AsyncSession, seq: int) -> None:
+        c = self.infra.event_cursor
+        updated = await session.execute(
+            c.update().where(c.c.source == self.name).values(seq=seq, updated_at=utcnow())
+        )
+        if updated.rowcount == 0:
+            await session.execute(c.insert().values(source=self.name, seq=seq, updated_at=utcnow()))

@@ -1,0 +1,190 @@
+"""Delivers outbox events to webhook subscribers: signed (Standard Webhooks), in order per
+subscriber, retried with exponential backoff, at least once. Progress lives in the database (each
+subscription's delivered sequence), so a restart resumes where it stopped and loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from standardwebhooks import Webhook
+
+from service_kit.clock import utcnow
+from service_kit.events.outbox import envelope
+from service_kit.events.router import matches
+from service_kit.events.urls import check_webhook_url
+from service_kit.infra_tables import InfraTables
+
+log = logging.getLogger("service_kit.webhooks")
+BATCH = 100
+
+
+def backoff_seconds(attempts: int, max_backoff_s: float) -> float:
+    """2, 4, 8 ... seconds after the 1st, 2nd, 3rd failure, capped."""
+    return float(min(2**attempts, max_backoff_s))
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        infra: InfraTables,
+        source: str,
+        http: httpx.AsyncClient,
+        allow_private: bool,
+        timeout_s: float = 5.0,
+        max_backoff_s: float = 3600.0,
+        interval_s: float = 1.0,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.infra = infra
+        self.source = source
+        self.http = http
+        self.allow_private = allow_private
+        self.timeout_s = timeout_s
+        self.max_backoff_s = max_backoff_s
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self.source}-webhooks")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.dispatch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook dispatch round failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def dispatch_once(self) -> int:
+        """One round over the subscriptions that are due. Returns how many deliveries succeeded."""
+        sub = self.infra.webhook_subscription
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            due = (
+                await session.execute(
+                    select(sub.c.id)
+                    .where(sub.c.active.is_(True))
+                    .where(or_(sub.c.next_attempt_at.is_(None), sub.c.next_attempt_at <= now))
+                    .order_by(sub.c.id)
+                )
+            ).scalars().all()
+        delivered = 0
+        for sub_id in due:
+            delivered += await self._deliver_subscription(sub_id)
+        return delivered
+
+    async def _deliver_subscription(self, sub_id: int) -> int:
+        sub = self.infra.webhook_subscription
+        ev = self.infra.event
+        delivered = 0
+        async with self.sessionmaker() as session:
+            stmt = select(sub).where(sub.c.id == sub_id)
+            if session.get_bind().dialect.name == "postgresql":
+                # Several replicas may dispatch; each subscription is worked by one at a time.
+                stmt = stmt.with_for_update(skip_locked=True)
+            row = (await session.execute(stmt)).one_or_none()
+            if row is None:
+                return 0
+            events = (
+                await session.execute(select(ev).where(ev.c.seq > row.delivered_seq).order_by(ev.c.seq).limit(BATCH))
+            ).all()
+            cursor = row.delivered_seq
+            attempts = row.attempts
+            for event in events:
+                if not matches(event.type, row.event_types):
+                    cursor = event.seq
+                    continue
+                ok, status, error = await self._post(row, event)
+                await session.execute(
+                    self.infra.webhook_delivery.insert().values(
+                        subscription_id=row.id,
+                        event_seq=event.seq,
+                        event_id=event.id,
+                        attempt=attempts + 1,
+                        status_code=status,
+                        error=error,
+                        succeeded=ok,
+                        attempted_at=utcnow(),
+                    )
+                )
+                if not ok:
+                    attempts += 1
+                    await session.execute(
+                        sub.update()
+                        .where(sub.c.id == row.id)
+                        .values(
+                            delivered_seq=cursor,
+                            attempts=attempts,
+                            last_status=status,
+                            last_error=error,
+                            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts, self.max_backoff_s)),
+                        )
+                    )
+                    await session.commit()
+                    return delivered
+                cursor = event.seq
+                attempts = 0
+                delivered += 1
+            await session.execute(
+                sub.update()
+                .where(sub.c.id == row.id)
+                .values(
+                    delivered_seq=cursor,
+                    attempts=0,
+                    next_attempt_at=None,
+                    **({"last_status": 200, "last_error": None} if delivered else {}),
+                )
+            )
+            await session.commit()
+        return delivered
+
+    async def _post(self, sub_row: Any, event_row: Any) -> tuple[bool, int | None, str | None]:
+        body = json.dumps(envelope(event_row, self.source), ensure_ascii=False, default=str)
+        timestamp = utcnow()
+        try:
+            await check_webhook_url(sub_row.url, allow_private=self.allow_private)
+            signature = Webhook(sub_row.secret).sign(event_row.id, timestamp, body)
+            resp = await self.http.post(
+                sub_row.url,
+                content=body.encode(),
+                headers={
+                    "content-type": "application/json",
+                    "webhook-id": event_row.id,
+                    "webhook-timestamp": str(int(timestamp.timestamp())),
+                    "webhook-signature": signature,
+                    "user-agent": f"culture-ops-{self.source}-webhooks",
+                },
+                timeout=self.timeout_s,
+            )
+        except Exception as exc:  # any failure to deliver is recorded and retried
+            return False, None, f"{type(exc).__name__}: {exc}"[:500]
+        if 200 <= resp.status_code < 300:
+            return True, resp.status_code, None
+        return False, resp.status_code, f"answered {resp.status_code}"

@@ -1,0 +1,211 @@
+"""The event feed (`GET /api/v1/events`) and webhook subscriptions (`/api/v1/webhooks`)."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from service_kit.auth import Principal, require_roles
+from service_kit.clock import as_aware, utcnow
+from service_kit.db import SessionDep
+from service_kit.events.outbox import envelope
+from service_kit.events.schemas import (
+    DeliveryRead,
+    EventPage,
+    EventTypeInfo,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+)
+from service_kit.events.urls import check_webhook_url
+from service_kit.infra_tables import InfraTables
+from service_kit.problems import NotFound, RuleViolation, problems
+
+READERS = ("official", "auditor", "service")
+MANAGERS = ("official",)
+
+
+def matches(event_type: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        if pattern == "*" or pattern == event_type:
+            return True
+        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+            return True
+    return False
+
+
+def _webhook_read(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "url": row.url,
+        "event_types": row.event_types,
+        "description": row.description,
+        "active": row.active,
+        "delivered_sequence": row.delivered_seq,
+        "attempts": row.attempts,
+        "next_attempt_at": as_aware(row.next_attempt_at),
+        "last_status": row.last_status,
+        "last_error": row.last_error,
+        "created_at": as_aware(row.created_at),
+    }
+
+
+def make_events_router(infra: InfraTables, source: str, event_types: dict[str, str]) -> APIRouter:
+    """Feed and webhooks for one service; `event_types` maps each type it publishes to a description."""
+    router = APIRouter(prefix="/api/v1", tags=["events"])
+    ev = infra.event
+    sub = infra.webhook_subscription
+
+    def _check_patterns(patterns: list[str]) -> None:
+        for pattern in patterns:
+            if pattern == "*" or pattern in event_types:
+                continue
+            if pattern.endswith(".*") and any(t.startswith(pattern[:-1]) for t in event_types):
+                continue
+            raise RuleViolation(
+                "event_types",
+                f"{pattern!r} is not an event type of {source}; see GET /api/v1/events/types.",
+                code="unknown-event-type",
+            )
+
+    @router.get(
+        "/events",
+        response_model=EventPage,
+        summary=f"Read {source}'s events in order, from any point",
+        responses=problems(401, 403, 422),
+    )
+    async def read_events(
+        session: SessionDep,
+        _: Annotated[Principal, require_roles(*READERS, scope="events:read")],
+        after: Annotated[int, Query(ge=0, description="Sequence of the last event already read (0: from the start).")] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        types: Annotated[str | None, Query(max_length=2000, description="Comma-separated types or prefixes (facility.*).")] = None,
+    ) -> dict[str, Any]:
+        stmt = select(ev).where(ev.c.seq > after).order_by(ev.c.seq).limit(limit)
+        patterns = [t.strip() for t in types.split(",") if t.strip()] if types else None
+        if patterns:
+            _check_patterns(patterns)
+        rows = (await session.execute(stmt)).all()
+        last = rows[-1].seq if rows else after
+        items = [envelope(r, source) for r in rows if patterns is None or matches(r.type, patterns)]
+        return {"items": items, "next_after": last}
+
+    @router.get("/events/types", response_model=list[EventTypeInfo], summary="The event types this service publishes")
+    async def list_event_types() -> list[dict[str, str]]:
+        return [{"type": t, "description": d} for t, d in sorted(event_types.items())]
+
+    @router.post(
+        "/webhooks",
+        response_model=WebhookCreated,
+        status_code=201,
+        summary="Subscribe a URL to events (delivered signed, at least once)",
+        responses=problems(401, 403, 422),
+    )
+    async def create_webhook(
+        body: WebhookCreate,
+        request: Request,
+        response: Response,
+        session: SessionDep,
+        principal: Annotated[Principal, require_roles(*MANAGERS, scope="webhooks:manage")],
+    ) -> dict[str, Any]:
+        url = str(body.url)
+        _check_patterns(body.event_types)
+        await check_webhook_url(url, allow_private=bool(request.app.state.settings.allow_private_webhook_urls))
+        secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+        # Deliver what happens from now on: start at the current end of the feed.
+        from sqlalchemy import func
+
+        head = (await session.execute(select(func.coalesce(func.max(ev.c.seq), 0)))).scalar_one()
+        result = await session.execute(
+            sub.insert()
+            .values(
+                url=url,
+                event_types=body.event_types,
+                secret=secret,
+                description=body.description,
+                owner_sub=principal.sub,
+                active=True,
+                delivered_seq=head,
+                attempts=0,
+                created_at=utcnow(),
+            )
+            .returning(*sub.c)
+        )
+        row = result.one()
+        await session.commit()
+        response.headers["Location"] = f"/api/v1/webhooks/{row.id}"
+        return {**_webhook_read(row), "secret": secret}
+
+    async def _owned(session: SessionDep, principal: Principal, webhook_id: int) -> Any:
+        row = (await session.execute(select(sub).where(sub.c.id == webhook_id))).one_or_none()
+        if row is None or (principal.role == "integration" and row.owner_sub != principal.sub):
+            raise NotFound(f"No webhook subscription {webhook_id}.")
+        return row
+
+    @router.get("/webhooks", response_model=list[WebhookRead], responses=problems(401, 403))
+    async def list_webhooks(
+        session: SessionDep,
+        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope="webhooks:manage")],
+    ) -> list[dict[str, Any]]:
+        stmt = select(sub).order_by(sub.c.id)
+        if principal.role == "integration":
+            stmt = stmt.where(sub.c.owner_sub == principal.sub)
+        return [_webhook_read(r) for r in (await session.execute(stmt)).all()]
+
+    @router.get("/webhooks/{webhook_id}", response_model=WebhookRead, responses=problems(401, 403, 404))
+    async def get_webhook(
+        webhook_id: int,
+        session: SessionDep,
+        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope="webhooks:manage")],
+    ) -> dict[str, Any]:
+        return _webhook_read(await _owned(session, principal, webhook_id))
+
+    @router.get(
+        "/webhooks/{webhook_id}/deliveries",
+        response_model=list[DeliveryRead],
+        summary="The latest delivery attempts, newest first",
+        responses=problems(401, 403, 404),
+    )
+    async def list_deliveries(
+        webhook_id: int,
+        session: SessionDep,
+        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope="webhooks:manage")],
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> list[dict[str, Any]]:
+        await _owned(session, principal, webhook_id)
+        d = infra.webhook_delivery
+        rows = (
+            await session.execute(
+                select(d).where(d.c.subscription_id == webhook_id).order_by(d.c.id.desc()).limit(limit)
+            )
+        ).all()
+        return [
+            {
+                "id": r.id,
+                "event_id": r.event_id,
+                "event_sequence": r.event_seq,
+                "attempt": r.attempt,
+                "status_code": r.status_code,
+                "error": r.error,
+                "succeeded": r.succeeded,
+                "attempted_at": as_aware(r.attempted_at),
+            }
+            for r in rows
+        ]
+
+    @router.delete("/webhooks/{webhook_id}", status_code=204, responses=problems(401, 403, 404))
+    async def delete_webhook(
+        webhook_id: int,
+        session: SessionDep,
+        principal: Annotated[Principal, require_roles(*MANAGERS, scope="webhooks:manage")],
+    ) -> Response:
+        await _owned(session, principal, webhook_id)
+        await session.execute(sub.delete().where(sub.c.id == webhook_id))
+        await session.commit()
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+
+class EventEnvelope(BaseModel):
+    """One event, as in the feed and in webhook bodies (CloudEvents 1.0 attributes)."""
+
+    specversion: str = "1.0"
+    id: str = Field(description="Unique id; consumers use it to apply each event once.")
+    source: str = Field(description="The service that published it, e.g. facilities-api.")
+    type: str = Field(description="What happened, e.g. facility.created.")
+    subject: str | None = Field(None, description="What it happened to, e.g. facility/42.")
+    time: datetime
+    datacontenttype: str = "application/json"
+    sequence: int = Field(description="Position in the service's feed; pass it as `after` to read on.")
+    requestid: str | None = None
+    data: dict[str, Any]
+
+
+class EventPage(BaseModel):
+    items: list[EventEnvelope]
+    next_after: int = Field(description="Pass as `after` to read the events that follow.")
+
+
+class EventTypeInfo(BaseModel):
+    type: str
+    description: str
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl
+    event_types: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        description="Exact types, a prefix with '.*' (facility.*), or '*' for all.",
+    )
+    description: str = Field("", max_length=500)
+
+
+class WebhookRead(BaseModel):
+    id: int
+    url: str
+    event_types: list[str]
+    description: str
+    active: bool
+    delivered_sequence: int
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+
+
+class WebhookCreated(WebhookRead):
+    secret: str = Field(description="Verify the webhook-signature header with it (Standard Webhooks). Shown once.")
+
+
+class DeliveryRead(BaseModel):
+    id: int
+    event_id: str
+    event_sequence: int
+    attempt: int
+    status_code: int | None
+    error: str | None
+    succeeded: bool
+    attempted_at: datetime

@@ -1,0 +1,73 @@
+"""Settings shared by every service: one BaseSettings subclass per service adds its own prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "culture-ops-development-secret-change-me-0000"
+JWT_AUDIENCE = "culture-ops"
+JWT_ISSUER = "culture-ops-gateway"
+
+
+def var_dir() -> Path:
+    """The `var/` folder at the repository root (or the working directory) for SQLite files."""
+    here = Path.cwd()
+    for parent in [here, *here.parents]:
+        if (parent / "Makefile").exists() and (parent / "services").is_dir():
+            return parent / "var"
+    return here / "var"
+
+
+def default_sqlite_url(name: str) -> str:
+    return f"sqlite+aiosqlite:///{var_dir() / f'{name}.db'}"
+
+
+class BaseServiceSettings(BaseSettings):
+    """What every service needs; subclasses set `model_config = SettingsConfigDict(env_prefix=...)`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = ""
+    log_level: str = "INFO"
+    # Tokens: HS256 with a shared secret (the built-in issuer), or an external OIDC provider's JWKS.
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = JWT_ISSUER
+    jwt_audience: str = JWT_AUDIENCE
+    jwks_url: str | None = None
+    oidc_role_claim: str = "role"
+    # Requests
+    max_body_bytes: int = 1_048_576
+    # Webhooks
+    # None: allowed in development and test (loopback subscribers), refused in production.
+    allow_private_webhook_urls: bool | None = None
+    webhook_dispatch_interval_s: float = 1.0
+    webhook_timeout_s: float = 5.0
+    webhook_max_backoff_s: float = 3600.0
+    run_background_tasks: bool = True
+    # Calls to other services
+    http_timeout_s: float = 5.0
+
+    @model_validator(mode="after")
+    def _production_refuses_defaults(self) -> BaseServiceSettings:
+        if self.environment == "production":
+            if self.jwks_url is None and (
+                self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < 32
+            ):
+                raise ValueError(
+                    "production refuses the default or a short JWT secret: set a random secret of"
+                    " at least 32 characters, or a JWKS URL"
+                )
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production needs PostgreSQL: set DATABASE_URL to a postgresql+asyncpg URL")
+        if self.allow_private_webhook_urls is None:
+            self.allow_private_webhook_urls = self.environment != "production"
+        if not self.database_url:
+            self.database_url = default_sqlite_url(self.service_name)
+        return self

@@ -1,0 +1,1 @@
+"""facilities-api: the registry of the district's public cultural facilities."""

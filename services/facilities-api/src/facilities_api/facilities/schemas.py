@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from facilities_api.areas.schemas import Point
+
+Kind = Literal[
+    "public_library",
+    "cultural_centre",
+    "culture_sports_centre",
+    "community_culture_room",
+    "museum",
+    "hutong_museum",
+    "art_gallery",
+    "theatre",
+    "new_cultural_space",
+    "service_point",
+]
+Level = Literal["national", "municipal", "district", "subdistrict", "community"]
+Status = Literal["planned", "open", "temporarily_closed", "closed"]
+Accessibility = Literal[
+    "step_free_entrance",
+    "accessible_toilet",
+    "elevator",
+    "braille",
+    "hearing_loop",
+    "sign_language",
+    "large_print",
+    "wheelchair_loan",
+    "accessible_parking",
+]
+
+
+class OpeningSlot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    opens: time = Field(description="Local time (Asia/Shanghai), HH:MM")
+    closes: time
+
+
+def check_opening_hours(slots: list[OpeningSlot]) -> list[OpeningSlot]:
+    by_day: dict[int, list[OpeningSlot]] = {}
+    for slot in slots:
+        if slot.closes <= slot.opens:
+            raise ValueError(f"on weekday {slot.weekday} a slot closes ({slot.closes:%H:%M}) before it opens ({slot.opens:%H:%M})")
+        by_day.setdefault(slot.weekday, []).append(slot)
+    for day, day_slots in by_day.items():
+        day_slots.sort(key=lambda s: s.opens)
+        for a, b in zip(day_slots, day_slots[1:], strict=False):
+            if b.opens < a.closes:
+                raise ValueError(f"on weekday {day} the slots {a.opens:%H:%M}–{a.closes:%H:%M} and {b.opens:%H:%M}–{b.closes:%H:%M} overlap")
+    return slots
+
+
+class Operation(BaseModel):
+    mode: Literal["government", "social"] = Field(description="Government-run or socially operated (社会化运营).")
+    operator_id: int | None = Field(None, description="The operator (operators-api) running it under a contract.")
+    contract_id: int | None = None
+
+
+class _FacilityFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FacilityCreate(_FacilityFields):
+    name_zh: str = Field(min_length=1, max_length=200, examples=["东城区第一图书馆"])
+    name_en: str = Field("", max_length=300, examples=["Dongcheng District First Library"])
+    kind: Kind
+    level: Level
+    parent_id: int | None = Field(None, description="Parent in its main-branch system (总馆 → 分馆 → 服务点).")
+    subdistrict: str = Field(max_length=64, description="Subdistrict code.")
+    community: str | None = Field(None, max_length=64, description="Community code, within the subdistrict.")
+    address_zh: str = Field(min_length=1, max_length=300)
+    location: Point
+    floor_area_m2: int = Field(0, ge=0, le=1_000_000)
+    seats: int = Field(0, ge=0, le=100_000)
+    opening_hours: list[OpeningSlot] = Field(default_factory=list, max_length=50)
+    accessibility: list[Accessibility] = Field(default_factory=list)
+    contact_phone: str = Field("", max_length=40)
+    contact_email: str = Field("", max_length=200)
+    status: Status = "open"
+    photos: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    description_zh: str = Field("", max_length=5000)
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, v: list[OpeningSlot]) -> list[OpeningSlot]:
+        return check_opening_hours(v)
+
+
+class FacilityUpdate(_FacilityFields):
+    """A merge patch: only the fields sent change. Operation mode is not editable (contracts set it)."""
+
+    name_zh: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=300)
+    kind: Kind | None = None
+    level: Level | None = None
+    parent_id: int | None = None
+    subdistrict: str | None = Field(None, max_length=64)
+    community: str | None = Field(None, max_length=64)
+    address_zh: str | None = Field(None, min_length=1, max_length=300)
+    location: Point | None = None
+    floor_area_m2: int | None = Field(None, ge=0, le=1_000_000)
+    seats: int | None = Field(None, ge=0, le=100_000)
+    opening_hours: list[OpeningSlot] | None = Field(None, max_length=50)
+    accessibility: list[Accessibility] | None = None
+    contact_phone: str | None = Field(None, max_length=40)
+    contact_email: str | None = Field(None, max_length=200)
+    status: Status | None = None
+    photos: list[HttpUrl] | None = Field(None, max_length=20)
+    description_zh: str | None = Field(None, max_length=5000)
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, v: list[OpeningSlot] | None) -> list[OpeningSlot] | None:
+        return None if v is None else check_opening_hours(v)
+
+
+class FacilityRead(BaseModel):
+    id: int
+    name_zh: str
+    name_en: str
+    kind: Kind
+    level: Level
+    parent_id: int | None
+    subdistrict: str
+    community: str | None
+    address_zh: str
+    location: Point
+    floor_area_m2: int
+    seats: int
+    opening_hours: list[OpeningSlot]
+    accessibility: list[str]
+    contact_phone: str
+    contact_email: str
+    status: Status
+    operation: Operation
+    photos: list[str]
+    description_zh: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class FacilityChangeRead(BaseModel):
+    version: int
+    actor: str
+    action: str
+    changes: dict[str, list[object]] = Field(description="field → [old value, new value]")
+    changed_at: datetime

@@ -1,0 +1,17 @@
+from pydantic_settings import SettingsConfigDict
+
+from service_kit.settings import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="FACILITIES_", extra="ignore")
+
+    service_name: str = "facilities-api"
+    # The district's bounding box: coordinates outside it are refused (DOMAIN.md: 116.38–116.45 E, 39.85–39.97 N,
+    # with a small margin).
+    bbox_min_lat: float = 39.84
+    bbox_max_lat: float = 39.98
+    bbox_min_lon: float = 116.37
+    bbox_max_lon: float = 116.46
+    operators_url: str = "http://127.0.0.1:8002"
+    feedback_url: str = "http://127.0.0.1:8003"
