@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from facilities_api.main import MIGRATIONS_DIR, create_app
 from facilities_api.settings import Settings
 from service_kit.auth import mint_token
-from service_kit.testing import engine_for, migrate_for_tests, rolled_back_sessionmaker, running_app, test_database_url
+from service_kit.testing import engine_for, migrate_for_tests, rolled_back_sessionmaker, running_app, fresh_database_url
 from tests.factories import AreaFactory
 
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    url = test_database_url("facilities")
+    url = fresh_database_url("facilities")
     migrate_for_tests(MIGRATIONS_DIR, url)
     return url
 

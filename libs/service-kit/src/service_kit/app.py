@@ -21,6 +21,7 @@ from service_kit.infra_tables import InfraTables
 from service_kit.logs import configure_logging
 from service_kit.middleware import BodyTooLarge, Metrics, RequestContextMiddleware
 from service_kit.migrations import heads
+from service_kit.openapi import problem_openapi
 from service_kit.problems import install_problem_handlers, problem_response
 from service_kit.settings import BaseServiceSettings
 
@@ -111,6 +112,7 @@ def create_service_app(
     app.state.sessionmaker = None
     app.state.http = None
     install_problem_handlers(app)
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:

@@ -202,6 +202,24 @@ def validation_errors(exc: RequestValidationError) -> tuple[int, list[FieldError
     return status, errors, detail
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route on this path answers (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if route_methods and match != Match.NONE:
+            methods |= set(route_methods)
+        elif route_methods:
+            for method in route_methods:
+                m, _ = route.matches({**request.scope, "method": method})
+                if m == Match.FULL:
+                    methods.add(method)
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error as problem+json; never leak a stack trace."""
 
@@ -228,9 +246,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"Nothing is at {request.url.path}."
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}."
-        return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+            allowed = _allowed_methods(request)
+            detail = f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}."
+            headers = {"Allow": ", ".join(allowed)}
+        return problem_response(request, exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,7 @@ from service_kit.db import make_engine
 PG_ENV = "TEST_DATABASE_URL"
 
 
-def test_database_url(name: str) -> str:
+def fresh_database_url(name: str) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     admin = os.environ.get(PG_ENV)
     if not admin:

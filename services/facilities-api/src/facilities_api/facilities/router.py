@@ -18,6 +18,7 @@ from service_kit.auth import CurrentPrincipal
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import ResourceId
 from service_kit.problems import problems
 from fastapi import Depends
 
@@ -56,7 +57,7 @@ async def create_facility(
 
 
 @router.get("/{facility_id}", response_model=FacilityRead, responses=problems(404))
-async def get_facility(facility_id: int, session: SessionDep, response: Response) -> dict[str, Any]:
+async def get_facility(facility_id: ResourceId, session: SessionDep, response: Response) -> dict[str, Any]:
     facility = await service.get_facility(session, facility_id=facility_id)
     response.headers["ETag"] = etag_for(facility.version)
     return service.facility_read(facility)
@@ -69,7 +70,7 @@ async def get_facility(facility_id: int, session: SessionDep, response: Response
     responses=problems(401, 403, 404, 412, 415, 422, 428),
 )
 async def update_facility(
-    facility_id: int,
+    facility_id: ResourceId,
     body: FacilityUpdate,
     request: Request,
     response: Response,
@@ -95,5 +96,5 @@ async def update_facility(
     summary="Who changed what, when",
     responses=problems(404),
 )
-async def facility_history(facility_id: int, session: SessionDep) -> list[dict[str, Any]]:
+async def facility_history(facility_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
     return await service.facility_history(session, facility_id=facility_id)

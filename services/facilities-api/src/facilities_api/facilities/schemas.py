@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from facilities_api.areas.schemas import Point
+from service_kit.params import INT32_MAX
 
 Kind = Literal[
     "public_library",
@@ -71,7 +72,7 @@ class FacilityCreate(_FacilityFields):
     name_en: str = Field("", max_length=300, examples=["Dongcheng District First Library"])
     kind: Kind
     level: Level
-    parent_id: int | None = Field(None, description="Parent in its main-branch system (总馆 → 分馆 → 服务点).")
+    parent_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Parent in its main-branch system (总馆 → 分馆 → 服务点).")
     subdistrict: str = Field(max_length=64, description="Subdistrict code.")
     community: str | None = Field(None, max_length=64, description="Community code, within the subdistrict.")
     address_zh: str = Field(min_length=1, max_length=300)
@@ -99,7 +100,7 @@ class FacilityUpdate(_FacilityFields):
     name_en: str | None = Field(None, max_length=300)
     kind: Kind | None = None
     level: Level | None = None
-    parent_id: int | None = None
+    parent_id: int | None = Field(None, ge=1, le=INT32_MAX)
     subdistrict: str | None = Field(None, max_length=64)
     community: str | None = Field(None, max_length=64)
     address_zh: str | None = Field(None, min_length=1, max_length=300)
