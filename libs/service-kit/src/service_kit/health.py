@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,30 +26,32 @@ def make_health_router() -> APIRouter:
         state = request.app.state
         checks: dict[str, Any] = {}
         ready = True
+        current: set[str] = set()
         try:
-            async with state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            async with asyncio.timeout(5):
+                async with state.sessionmaker() as session:
+                    await session.execute(text("SELECT 1"))
+                    current = await current_revisions(session)
             checks["database"] = "ok"
         except Exception as exc:  # readiness reports, it does not raise
             checks["database"] = f"unreachable: {type(exc).__name__}"
             ready = False
         if ready:
-            current = await current_revisions(state.engine)
             expected = state.migration_heads
             if current == expected:
                 checks["migrations"] = f"at head {','.join(sorted(current))}"
             else:
                 checks["migrations"] = f"at {','.join(sorted(current)) or 'nothing'}, head is {','.join(sorted(expected))}"
                 ready = False
-        body = {"status": "ready" if ready else "not ready", "service": state.settings.service_name, "checks": checks}
         if ready:
-            return JSONResponse(body)
+            return JSONResponse({"status": "ready", "service": state.settings.service_name, "checks": checks})
         problem = {
             "type": "/problems/not-ready",
             "title": "Not ready",
             "status": 503,
             "detail": "; ".join(f"{k}: {v}" for k, v in checks.items()),
-            **body,
+            "service": state.settings.service_name,
+            "checks": checks,
         }
         return JSONResponse(problem, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
 

@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from service_kit.db import is_sqlite
 
@@ -44,12 +44,13 @@ def heads(migrations_dir: Path) -> set[str]:
     return set(ScriptDirectory.from_config(cfg).get_heads())
 
 
-async def current_revisions(engine: AsyncEngine) -> set[str]:
-    async with engine.connect() as conn:
-        try:
-            rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
-        except Exception:
-            return set()
+async def current_revisions(session: AsyncSession) -> set[str]:
+    """The revisions the database is at (none when it was never migrated)."""
+    try:
+        async with session.begin_nested():
+            rows = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except Exception:
+        return set()
     return {r[0] for r in rows}
 
 
