@@ -15,7 +15,7 @@ from service_kit.auth import TokenVerifier
 from service_kit.db import make_engine, make_sessionmaker
 from service_kit.events.dispatcher import WebhookDispatcher
 from service_kit.events.router import make_events_router
-from service_kit.health import make_health_router
+from service_kit.health import ExtraReadiness, make_health_router
 from service_kit.idempotency import IdempotencyMiddleware
 from service_kit.infra_tables import InfraTables
 from service_kit.logs import configure_logging
@@ -83,6 +83,8 @@ def create_service_app(
     startup_hooks: Iterable[Hook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
     form_paths: Iterable[str] = (),
+    with_events: bool = True,
+    extra_readiness: ExtraReadiness | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -118,8 +120,9 @@ def create_service_app(
     async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
         return problem_response(request, 413, str(exc))
 
-    app.include_router(make_health_router())
-    app.include_router(make_events_router(infra, settings.service_name, event_types))
+    app.include_router(make_health_router(extra_readiness))
+    if with_events:
+        app.include_router(make_events_router(infra, settings.service_name, event_types))
     for router in routers:
         app.include_router(router)
     app.add_middleware(IdempotencyMiddleware, state=app.state, infra=infra)

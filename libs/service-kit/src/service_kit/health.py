@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,7 +15,11 @@ from service_kit.migrations import current_revisions
 from service_kit.problems import PROBLEM_MEDIA_TYPE
 
 
-def make_health_router() -> APIRouter:
+ExtraReadiness = Callable[[Any], Awaitable[dict[str, Any]]]
+
+
+def make_health_router(extra: ExtraReadiness | None = None) -> APIRouter:
+    """`extra(app)` adds facts to a ready answer (the gateway lists its services there)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="The process is alive")
@@ -44,7 +49,10 @@ def make_health_router() -> APIRouter:
                 checks["migrations"] = f"at {','.join(sorted(current)) or 'nothing'}, head is {','.join(sorted(expected))}"
                 ready = False
         if ready:
-            return JSONResponse({"status": "ready", "service": state.settings.service_name, "checks": checks})
+            body = {"status": "ready", "service": state.settings.service_name, "checks": checks}
+            if extra is not None:
+                body.update(await extra(request.app))
+            return JSONResponse(body)
         problem = {
             "type": "/problems/not-ready",
             "title": "Not ready",

@@ -1,0 +1,133 @@
+"""API keys: issued to integration clients by officials, and to an operator's systems by its
+staff. A request carrying `X-API-Key` is signed in at the gateway: the key is swapped for a
+short-lived token of the key's role and scopes, which each service verifies like any other."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.apikeys.models import ApiKey
+from gateway.apikeys.schemas import ApiKeyCreate
+from gateway.settings import Settings
+from service_kit.auth import Principal, mint_token
+from service_kit.clock import as_aware, utcnow
+from service_kit.problems import Forbidden, NotFound
+
+KEY_PREFIX = "cok_"
+OPERATOR_SCOPES = {"facilities:read", "activities:write", "checkins:write", "reports:write", "cases:respond", "events:read"}
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key_read(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "prefix": key.prefix,
+        "name": key.name,
+        "role": key.role,
+        "operator_id": key.operator_id,
+        "scopes": key.scopes,
+        "created_by": key.created_by,
+        "created_at": as_aware(key.created_at),
+        "revoked_at": as_aware(key.revoked_at),
+        "last_used_at": as_aware(key.last_used_at),
+    }
+
+
+async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKeyCreate) -> dict[str, Any]:
+    if principal.role == "official":
+        role, operator_id = "integration", None
+    elif principal.role == "operator" and principal.operator_id is not None:
+        role, operator_id = "operator", principal.operator_id
+        extra = set(data.scopes) - OPERATOR_SCOPES
+        if extra:
+            raise Forbidden(f"An operator's key cannot carry {', '.join(sorted(extra))}.")
+    else:
+        raise Forbidden("Officials create integration keys; operator staff create keys for their operator.")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        name=data.name,
+        role=role,
+        operator_id=operator_id,
+        scopes=sorted(set(data.scopes)),
+        created_by=principal.sub,
+        created_at=utcnow(),
+    )
+    session.add(key)
+    await session.flush()
+    read = key_read(key)
+    await session.commit()
+    return {**read, "key": f"{KEY_PREFIX}{prefix}_{secret}"}
+
+
+async def list_keys(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
+    stmt = select(ApiKey).order_by(ApiKey.id)
+    if principal.role == "operator":
+        stmt = stmt.where(ApiKey.operator_id == principal.operator_id)
+    elif principal.role not in ("official", "auditor"):
+        raise Forbidden("Only officials, auditors and operator staff see API keys.")
+    return [key_read(k) for k in (await session.execute(stmt)).scalars()]
+
+
+async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int) -> None:
+    key = await session.get(ApiKey, key_id)
+    visible = key is not None and (
+        principal.role == "official" or (principal.role == "operator" and key.operator_id == principal.operator_id)
+    )
+    if not visible:
+        raise NotFound(f"No API key {key_id}.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        await session.commit()
+
+
+class ApiKeyExchange:
+    """Turns a presented key into a bearer token, caching good keys briefly (revocation takes
+    effect within `cache_s` on every replica)."""
+
+    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], cache_s: float = 30.0) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.cache_s = cache_s
+        self._cache: dict[str, tuple[float, str, float]] = {}
+
+    async def token_for(self, presented: str) -> str | None:
+        now = time.monotonic()
+        cached = self._cache.get(presented)
+        if cached and cached[0] > now and cached[2] > time.time() + 30:
+            return cached[1]
+        if not presented.startswith(KEY_PREFIX) or presented.count("_") < 2:
+            return None
+        prefix, _, secret = presented[len(KEY_PREFIX):].partition("_")
+        async with self.sessionmaker() as session:
+            key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
+            if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
+                return None
+            key.last_used_at = utcnow()
+            await session.commit()
+        ttl = self.settings.api_key_token_ttl_s
+        token = mint_token(
+            self.settings,
+            sub=f"apikey:{key.id}",
+            role=key.role,
+            ttl_s=ttl,
+            name=key.name,
+            operator_id=key.operator_id,
+            scopes=key.scopes,
+        )
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[presented] = (now + self.cache_s, token, time.time() + ttl)
+        return token

@@ -1,0 +1,66 @@
+"""The outermost layer of the gateway, before routing: API keys become bearer tokens, and
+sign-in attempts are throttled per client (a stricter limit than the general one)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from gateway.proxy.problems import send_problem
+from gateway.proxy.types import ASGIApp, RateLimiter, Receive, Scope, Send
+
+AUTH_PATHS = ("/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/refresh")
+
+
+class GatewayEdge:
+    def __init__(self, app: ASGIApp, *, state: Any, auth_limiter: RateLimiter, trust_forwarded: bool) -> None:
+        self.app = app
+        self.state = state  # the inner app's state: `apikeys` is set there at startup
+        self.auth_limiter = auth_limiter
+        self.trust_forwarded = trust_forwarded
+
+    def _client(self, scope: Scope) -> str:
+        if self.trust_forwarded:
+            for name, value in scope["headers"]:
+                if name == b"x-forwarded-for":
+                    return value.split(b",", 1)[0].strip().decode("latin-1")
+        client = scope.get("client")
+        return client[0] if client else "unknown"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "POST" and scope["path"] in AUTH_PATHS:
+            allowed, retry_after = await self.auth_limiter.hit("auth:" + self._client(scope))
+            if not allowed:
+                await send_problem(
+                    send,
+                    429,
+                    f"Too many sign-in attempts from this client; retry in {retry_after} s.",
+                    instance=scope["path"],
+                    request_id=uuid.uuid4().hex.encode(),
+                    headers=[(b"retry-after", str(max(retry_after, 1)).encode())],
+                )
+                return
+        presented = None
+        for name, value in scope["headers"]:
+            if name == b"x-api-key":
+                presented = value
+                break
+        if presented is not None:
+            token = await self.state.apikeys.token_for(presented.decode("latin-1").strip())
+            if token is None:
+                await send_problem(
+                    send,
+                    401,
+                    "The API key is unknown or revoked.",
+                    instance=scope["path"],
+                    request_id=uuid.uuid4().hex.encode(),
+                    headers=[(b"www-authenticate", b'ApiKey realm="culture-ops"')],
+                )
+                return
+            headers = [(n, v) for n, v in scope["headers"] if n not in (b"x-api-key", b"authorization")]
+            headers.append((b"authorization", b"Bearer " + token.encode()))
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+USERNAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$"
+PHONE_PATTERN = r"^1[3-9][0-9]{9}$"
+
+
+class RegisterRequest(BaseModel):
+    """A resident signs up with a user name, a mainland mobile number, or both."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    username: str | None = Field(None, pattern=USERNAME_PATTERN, examples=["li-hua"])
+    phone: str | None = Field(None, pattern=PHONE_PATTERN, examples=["13800138000"])
+    password: str = Field(min_length=8, max_length=128)
+    display_name: str = Field(min_length=1, max_length=50, examples=["李华"])
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> RegisterRequest:
+        if not self.username and not self.phone:
+            raise ValueError("give a username or a phone number to sign in with")
+        return self
+
+
+class StaffCreate(BaseModel):
+    """An official creates an account for staff: an operator's, an official's or an auditor's."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    username: str = Field(pattern=USERNAME_PATTERN)
+    password: str = Field(min_length=8, max_length=128)
+    display_name: str = Field(min_length=1, max_length=50)
+    role: Literal["operator", "official", "auditor"]
+    operator_id: int | None = Field(None, ge=1, le=2_147_483_647, description="Required for operator staff.")
+    subdistrict: str | None = Field(None, max_length=64, description="Binds an official to one subdistrict.")
+
+    @model_validator(mode="after")
+    def _bindings(self) -> StaffCreate:
+        if self.role == "operator" and self.operator_id is None:
+            raise ValueError("operator staff must be bound to an operator_id")
+        if self.role != "operator" and self.operator_id is not None:
+            raise ValueError("only operator staff are bound to an operator_id")
+        if self.role != "official" and self.subdistrict is not None:
+            raise ValueError("only officials are bound to a subdistrict")
+        return self
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds the access token stays valid.")
+    refresh_token: str
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=10, max_length=4000)
+
+
+class UserRead(BaseModel):
+    id: int
+    username: str | None
+    phone: str | None = Field(description="Masked except to the account holder and officials.")
+    display_name: str
+    role: str
+    operator_id: int | None
+    subdistrict: str | None
+    active: bool
+    created_at: datetime

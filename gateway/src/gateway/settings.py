@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from service_kit.settings import BaseServiceSettings, var_dir
+
+
+def _default_spa_dir() -> str:
+    return str(var_dir().parent / "frontend" / "dist")
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    facilities_url: str = "http://127.0.0.1:8001"
+    operators_url: str = "http://127.0.0.1:8002"
+    feedback_url: str = "http://127.0.0.1:8003"
+    # Shared rate limits when several gateway replicas run; in memory when unset.
+    redis_url: str | None = None
+    rate_limit_per_minute: int = 600
+    auth_rate_limit_per_minute: int = 20
+    trust_forwarded: bool = False
+    upstream_timeout_s: float = 10.0
+    access_token_ttl_s: int = 900
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    api_key_token_ttl_s: int = 300
+    spa_dir: str = ""
+
+    def spa_path(self) -> Path:
+        return Path(self.spa_dir or _default_spa_dir())

@@ -1,0 +1,43 @@
+"""Serves the built SPA at `/`: files from its build folder, and index.html for client-side routes.
+Until a build exists, a plain page says where the API is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from service_kit.problems import NotFound
+
+PLACEHOLDER = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>东城区公共文化设施社会化运营平台 · culture-ops</title>
+<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.6}
+a{color:#0b5cad}code{background:#f1f1f1;padding:0 .3em}</style></head>
+<body><main><h1>东城区公共文化设施社会化运营平台</h1>
+<p>The platform is running. The web app has not been built on this machine yet
+(<code>make run</code> builds it when Node.js is installed).</p>
+<ul><li><a href="/api/v1/docs">API documentation</a> (<a href="/api/v1/openapi.json">OpenAPI</a>)</li>
+<li><a href="/api/v1/facilities">Facilities</a> · <a href="/readyz">Readiness</a></li></ul></main></body></html>
+"""
+
+
+def make_spa_router(spa_dir: Path) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    root = spa_dir.resolve()
+
+    @router.get("/{path:path}")
+    async def spa(path: str, request: Request):
+        if path.startswith(("api/", "open311/")):
+            raise NotFound(f"Nothing is at /{path}.")
+        index = root / "index.html"
+        if not index.is_file():
+            return HTMLResponse(PLACEHOLDER)
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            cache = "public, max-age=31536000, immutable" if "/assets/" in f"/{path}" else "no-cache"
+            return FileResponse(candidate, headers={"Cache-Control": cache})
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    return router

@@ -1,0 +1,68 @@
+"""Gateway fixtures: its identity database migrated once per session (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), one rolled-back transaction per test, and the whole gateway (edge,
+proxy and own app) served in process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from gateway.main import MIGRATIONS_DIR, create_app
+from gateway.settings import Settings
+from service_kit.app import start_runtime, stop_runtime
+from service_kit.auth import mint_token
+from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = fresh_database_url("gateway")
+    migrate_for_tests(MIGRATIONS_DIR, url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        run_background_tasks=False,
+        spa_dir=str(tmp_path / "no-spa"),
+        # Nothing listens on these: the proxy must answer 502 problem+json for them.
+        facilities_url="http://127.0.0.1:9",
+        operators_url="http://127.0.0.1:9",
+        feedback_url="http://127.0.0.1:9",
+    )
+
+
+@pytest_asyncio.fixture
+async def engine(database_url):
+    engine = engine_for(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def gateway(settings, engine) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    inner = app.inner_app
+    async with rolled_back_sessionmaker(engine) as maker:
+        inner.state.engine = engine
+        inner.state.sessionmaker = maker
+        await start_runtime(inner)
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+                yield c
+        finally:
+            await stop_runtime(inner)
+
+
+@pytest.fixture
+def bearer(settings):
+    def make(role: str = "official", sub: str = "1", **claims) -> dict[str, str]:
+        return {"Authorization": "Bearer " + mint_token(settings, sub=sub, role=role, ttl_s=600, **claims)}
+
+    return make
