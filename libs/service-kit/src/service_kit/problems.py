@@ -203,21 +203,15 @@ def validation_errors(exc: RequestValidationError) -> tuple[int, list[FieldError
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method any route on this path answers (Starlette names only the first route's)."""
+    """Every method some route answers on this path (Starlette names only the first route's)."""
     from starlette.routing import Match
 
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if route_methods and match != Match.NONE:
-            methods |= set(route_methods)
-        elif route_methods:
-            for method in route_methods:
-                m, _ = route.matches({**request.scope, "method": method})
-                if m == Match.FULL:
-                    methods.add(method)
-    return sorted(methods)
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -256,7 +250,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(request, 500, "Something went wrong on our side; it has been logged with this request id.")
+        # This answer is sent from outside the request-id middleware: name the id here.
+        rid = getattr(request.state, "request_id", None)
+        return problem_response(
+            request,
+            500,
+            "Something went wrong on our side; it has been logged with this request id.",
+            headers={"X-Request-ID": rid} if rid else None,
+        )
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

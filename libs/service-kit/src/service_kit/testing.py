@@ -95,7 +95,7 @@ async def running_app(
     app.state.http = httpx.AsyncClient(mounts=mounts, timeout=10) if mounts else httpx.AsyncClient(timeout=10)
     await start_runtime(app)
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://testserver") as client:
             yield client
     finally:
         await stop_runtime(app)

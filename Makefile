@@ -1,0 +1,47 @@
+# culture-ops: the two commands are `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(CURDIR)/$(VENV)/bin/python
+PACKAGES := libs/service-kit services/facilities-api services/operators-api services/feedback-api gateway
+SERVICES := facilities_api operators_api feedback_api gateway
+PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+
+.PHONY: run test install frontend migrate seed lint bench clean
+
+run: install frontend migrate seed ## the whole platform with demo data at http://127.0.0.1:8000
+	@$(PY) scripts/run_platform.py
+
+test: install frontend ## every test: services, gateway, platform, deploy files (and the SPA's)
+	@bash scripts/test_all.sh
+
+$(VENV)/.installed: $(PYPROJECTS) requirements-dev.txt constraints.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	@$(VENV)/bin/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
+	@touch $@
+
+install: $(VENV)/.installed
+
+frontend: ## build the SPA when it exists and Node.js is installed
+	@if [ -f frontend/package.json ]; then \
+	  if command -v npm >/dev/null; then \
+	    (cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build --silent); \
+	  else echo "Node.js is not installed: the gateway serves a placeholder page instead of the web app"; fi; \
+	fi
+
+migrate: install
+	@for m in $(SERVICES); do $(PY) -m $$m migrate || exit 1; done
+
+seed: install
+	@for m in operators_api facilities_api feedback_api gateway; do $(PY) -m $$m seed-demo || exit 1; done
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check . || true
+
+bench: install ## benchmarks; results in bench/results/
+	@$(PY) bench/run_all.py
+
+clean:
+	rm -rf var
