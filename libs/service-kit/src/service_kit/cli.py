@@ -75,6 +75,9 @@ def run_cli(
             workers=args.workers,
             access_log=False,
             log_config=None,
+            server_header=False,
+            # The gateway decides whom to trust in X-Forwarded-For (its trust_forwarded setting).
+            proxy_headers=False,
             loop="uvloop",
             http="httptools",
         )
