@@ -1,0 +1,1 @@
+"""feedback-api: what residents say about the district's public cultural facilities."""

@@ -1,0 +1,108 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from feedback_api.dependencies import ClockDep, FacilitiesDep
+from feedback_api.periods import PERIOD_PATTERN
+from feedback_api.ratings import service
+from feedback_api.ratings.dependencies import ResidentDep
+from feedback_api.ratings.repository import RatingFilter
+from feedback_api.ratings.schemas import (
+    RatingCreate,
+    RatingRead,
+    RatingSaved,
+    RatingSummary,
+    TargetType,
+)
+from service_kit.auth import OptionalPrincipal
+from service_kit.db import SessionDep
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
+
+router = APIRouter(prefix="/api/v1/ratings", tags=["ratings"])
+
+TargetIdQuery = Annotated[int, Query(ge=1, le=INT32_MAX, description="The target's id in the service that owns it.")]
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")]
+
+REPLACED = {200: {"model": RatingSaved, "description": "Saved, replacing the caller's live rating of this target in this period"}}
+FACILITIES_DOWN = {
+    503: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "facilities-api is unavailable; nothing was saved (retry later)",
+    }
+}
+
+
+@router.post(
+    "",
+    response_model=RatingSaved,
+    status_code=201,
+    summary="Rate a facility (residents); rating it again in the same quarter replaces the earlier rating",
+    responses={**REPLACED, **problems(401, 403, 409, 415, 422), **FACILITIES_DOWN},
+)
+async def rate(
+    body: RatingCreate,
+    response: Response,
+    session: SessionDep,
+    principal: ResidentDep,
+    facilities: FacilitiesDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    read, replaced_id = await service.rate(session, principal=principal, data=body, facilities=facilities, clock=clock)
+    if replaced_id is not None:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/ratings/{read['id']}"
+    return {**read, "replaced_id": replaced_id}
+
+
+@router.get(
+    "",
+    response_model=Page[RatingRead],
+    summary="Live ratings, newest first (authors masked)",
+    responses=problems(401, 422),
+)
+async def list_ratings(
+    session: SessionDep,
+    viewer: OptionalPrincipal,
+    page: Annotated[PageParams, Depends(page_params)],
+    target_type: TargetType | None = None,
+    target_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    period: PeriodQuery = None,
+) -> dict[str, Any]:
+    filters = RatingFilter(target_type=target_type, target_id=target_id, period=period)
+    return await service.list_ratings(session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=viewer)
+
+
+@router.get(
+    "/mine",
+    response_model=Page[RatingRead],
+    summary="The caller's own ratings, replaced ones included, newest first (residents)",
+    responses=problems(401, 403, 422),
+)
+async def list_my_ratings(
+    session: SessionDep, principal: ResidentDep, page: Annotated[PageParams, Depends(page_params)]
+) -> dict[str, Any]:
+    return await service.list_mine(session, principal=principal, cursor=page.cursor, limit=page.limit)
+
+
+@router.get(
+    "/summary",
+    response_model=RatingSummary,
+    summary="Count and mean scores of a target's live ratings in a quarter (default: the current one)",
+    responses=problems(422),
+)
+async def rating_summary(
+    session: SessionDep,
+    clock: ClockDep,
+    target_type: TargetType,
+    target_id: TargetIdQuery,
+    period: PeriodQuery = None,
+) -> dict[str, Any]:
+    return await service.summarise(session, target_type=target_type, target_id=target_id, period=period, clock=clock)
+
+
+@router.get("/{rating_id}", response_model=RatingRead, summary="One rating", responses=problems(401, 404, 422))
+async def get_rating(rating_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal) -> dict[str, Any]:
+    return await service.get_rating(session, rating_id=rating_id, viewer=viewer)
