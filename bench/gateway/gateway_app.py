@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "gateway" / "src"), str(Path(__file__).resolve().parent)]
 
 from fastapi import FastAPI  # noqa: E402
+from variants import TRANSPORTS  # noqa: E402
 
 from gateway.proxy import DEFAULT_ROUTES, ProxyApp  # noqa: E402
-from variants import TRANSPORTS  # noqa: E402
 
 
 def build(upstream: str, variant: str) -> ProxyApp:

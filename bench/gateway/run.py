@@ -62,7 +62,7 @@ class Proc:
     def __init__(self, name: str, argv: list[str], logdir: Path) -> None:
         self.name = name
         self.log_path = logdir / f"{name}.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 (kept open for the process's life)
+        self._log = open(self.log_path, "wb")
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "gateway" / "src"), os.environ.get("PYTHONPATH")])),

@@ -84,14 +84,14 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
     ports = {name: free_port() for name in SERVICES}
     env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(p for _, p in SERVICES.values()))}
     env["PYTHONUNBUFFERED"] = "1"
-    for name, (module, prefix) in SERVICES.items():
+    for name, (_module, prefix) in SERVICES.items():
         env[f"{prefix}DATABASE_URL"] = fresh_database_url(f"platform_{name}")
         env[f"{prefix}ENVIRONMENT"] = "development"
         env[f"{prefix}WEBHOOK_DISPATCH_INTERVAL_S"] = "0.2"
         for other in ("facilities", "operators", "feedback"):
             env[f"{prefix}{other.upper()}_URL"] = f"http://127.0.0.1:{ports[other]}"
     env["GATEWAY_SPA_DIR"] = str(tmp_path_factory.mktemp("no-spa"))
-    for name, (module, _) in SERVICES.items():
+    for module, _ in SERVICES.values():
         subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
     for module in ("facilities_api", "gateway"):
         subprocess.run([sys.executable, "-m", module, "seed-demo"], env=env, check=True, capture_output=True)
@@ -113,7 +113,7 @@ class WebhookReceiver:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(200)

@@ -134,7 +134,7 @@ class Subscriber:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 if outer.fail_next > 0:
                     outer.fail_next -= 1

@@ -12,3 +12,18 @@ def test_cursor_round_trip():
 def test_foreign_cursor_is_a_rule_violation(bad):
     with pytest.raises(RuleViolation):
         decode_cursor(bad, 2)
+
+
+@pytest.mark.parametrize("bad", [encode_cursor("x"), encode_cursor(10**30), encode_cursor(True), encode_cursor(-1)])
+def test_id_cursor_refuses_what_is_not_a_bounded_id(bad):
+    from service_kit.pagination import decode_id_cursor
+
+    with pytest.raises(RuleViolation):
+        decode_id_cursor(bad)
+
+
+def test_id_cursor_round_trip():
+    from service_kit.pagination import decode_id_cursor
+
+    assert decode_id_cursor(encode_cursor(7)) == 7
+    assert decode_id_cursor(None) is None

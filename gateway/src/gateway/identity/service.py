@@ -17,7 +17,7 @@ from gateway.identity.schemas import RegisterRequest, StaffCreate
 from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
 from service_kit.clock import as_aware, utcnow
-from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, Unauthenticated
 
 
@@ -197,7 +197,7 @@ async def list_users(
 ) -> dict[str, Any]:
     if principal.role not in ("official", "auditor"):
         raise Forbidden("Only officials and auditors list accounts.")
-    after = int(decode_cursor(cursor, 1)[0]) if cursor else None
+    after = decode_id_cursor(cursor)
     rows = await UserRepository(session).list(role=role, after_id=after, limit=limit + 1)
     return {
         "items": [user_read(u, viewer=principal) for u in rows[:limit]],

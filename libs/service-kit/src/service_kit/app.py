@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from service_kit.auth import TokenVerifier
+from service_kit.clock import Clock
 from service_kit.db import make_engine, make_sessionmaker
 from service_kit.events.dispatcher import WebhookDispatcher
 from service_kit.events.router import make_events_router
@@ -84,6 +85,7 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]] | None = None,
     form_paths: Iterable[str] = (),
     with_events: bool = True,
+    clock: Clock | None = None,
     extra_readiness: ExtraReadiness | None = None,
 ) -> FastAPI:
     @asynccontextmanager
@@ -105,6 +107,7 @@ def create_service_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.clock = clock or Clock()
     app.state.infra = infra
     app.state.migrations_dir = migrations_dir
     app.state.startup_hooks = list(startup_hooks)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
+
+from fastapi import Depends
+
+if TYPE_CHECKING:
+    from fastapi import Request
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -28,3 +34,10 @@ def as_aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -40,7 +40,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+        def _pragmas(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -51,7 +51,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _begin(conn) -> None:  # noqa: ANN001
+        def _begin(conn) -> None:
             conn.exec_driver_sql("BEGIN")
 
         return engine

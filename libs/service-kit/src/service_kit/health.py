@@ -14,7 +14,6 @@ from sqlalchemy import text
 from service_kit.migrations import current_revisions
 from service_kit.problems import PROBLEM_MEDIA_TYPE
 
-
 ExtraReadiness = Callable[[Any], Awaitable[dict[str, Any]]]
 
 

@@ -35,6 +35,16 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     return values
 
 
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """A cursor that holds one record id (the last one returned): bounded, or a 422."""
+    if cursor is None:
+        return None
+    (value,) = decode_cursor(cursor, 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 9_223_372_036_854_775_807:
+        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
+    return value
+
+
 class PageParams(BaseModel):
     cursor: str | None = None
     limit: int = 50

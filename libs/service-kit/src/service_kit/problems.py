@@ -262,7 +262,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": _TITLES[status]}
-    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
+    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 502, 503, 504)
 }
 
 

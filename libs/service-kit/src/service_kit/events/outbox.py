@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -31,6 +32,7 @@ class Outbox:
         *,
         subject: str | None = None,
         actor: str | None = None,
+        at: datetime | None = None,
     ) -> str:
         """Add an event to the session's transaction. On PostgreSQL the transaction takes an advisory
         lock first, so sequence numbers are committed in order and a feed reader never skips one
@@ -47,7 +49,7 @@ class Outbox:
                 data=data,
                 request_id=request_id_var.get(),
                 actor=actor,
-                occurred_at=utcnow(),
+                occurred_at=at or utcnow(),
             )
         )
         return event_id
