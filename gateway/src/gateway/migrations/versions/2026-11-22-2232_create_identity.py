@@ -1,7 +1,7 @@
 """create identity
 
 Revision ID: 5e60cbe0bcc7
-Revises: 
+Revises:
 Create Date: 2026-11-22 22:32:28.035981
 """
 
@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '5e60cbe0bcc7'
 down_revision: str | None = None

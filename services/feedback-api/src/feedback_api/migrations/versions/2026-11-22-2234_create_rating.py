@@ -1,7 +1,7 @@
 """create rating
 
 Revision ID: 28bbd91b9715
-Revises: 
+Revises:
 Create Date: 2026-11-22 22:34:57.846297
 """
 
