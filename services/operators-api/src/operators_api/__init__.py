@@ -1,0 +1,1 @@
+"""operators-api: the operators (承接主体) that run the district's public cultural facilities."""

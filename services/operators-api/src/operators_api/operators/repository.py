@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from operators_api.operators.models import Operator, OperatorChange
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorFilter:
+    q: str | None = None
+    type: str | None = None
+    status: str | None = None
+    code: str | None = None
+
+
+class OperatorRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, operator_id: int) -> Operator | None:
+        return (await self.session.execute(select(Operator).where(Operator.id == operator_id))).scalar_one_or_none()
+
+    async def get_for_update(self, operator_id: int) -> Operator | None:
+        stmt = select(Operator).where(Operator.id == operator_id).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_uscc(self, uscc: str) -> Operator | None:
+        return (await self.session.execute(select(Operator).where(Operator.uscc == uscc))).scalar_one_or_none()
+
+    async def by_code(self, code: str) -> Operator | None:
+        return (await self.session.execute(select(Operator).where(Operator.code == code))).scalar_one_or_none()
+
+    async def list(self, f: OperatorFilter, *, after_id: int | None, limit: int) -> Sequence[Operator]:
+        stmt = select(Operator).order_by(Operator.id).limit(limit)
+        if after_id is not None:
+            stmt = stmt.where(Operator.id > after_id)
+        if f.type:
+            stmt = stmt.where(Operator.type == f.type)
+        if f.status:
+            stmt = stmt.where(Operator.status == f.status)
+        if f.code:
+            stmt = stmt.where(Operator.code == f.code)
+        if f.q:
+            # % and _ in the query are searched for, not wildcards.
+            escaped = f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            needle = f"%{escaped}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Operator.legal_name).like(needle, escape="\\"),
+                    func.lower(Operator.name_en).like(needle, escape="\\"),
+                    func.lower(Operator.code).like(needle, escape="\\"),
+                    func.lower(Operator.uscc).like(needle, escape="\\"),
+                )
+            )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def history(self, operator_id: int) -> Sequence[OperatorChange]:
+        stmt = select(OperatorChange).where(OperatorChange.operator_id == operator_id).order_by(OperatorChange.id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    def add(self, obj: Operator | OperatorChange) -> None:
+        self.session.add(obj)
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,138 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from operators_api.dependencies import ClockDep
+from operators_api.operators import service
+from operators_api.operators.repository import OperatorFilter
+from operators_api.operators.schemas import (
+    OperatorChangeRead,
+    OperatorCreate,
+    OperatorRead,
+    OperatorType,
+    OperatorUpdate,
+    Status,
+    StatusChange,
+)
+from service_kit.auth import (
+    CurrentPrincipal,
+    OptionalPrincipal,
+    Principal,
+    require_roles,
+)
+from service_kit.db import SessionDep
+from service_kit.etag import check_if_match, etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import ResourceId
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1/operators", tags=["operators"])
+
+Official = Annotated[Principal, require_roles("official")]
+OfficialOrAuditor = Annotated[Principal, require_roles("official", "auditor")]
+
+
+@router.get("", response_model=Page[OperatorRead], summary="Find operators (承接主体)", responses=problems(401, 422))
+async def list_operators(
+    session: SessionDep,
+    viewer: OptionalPrincipal,
+    clock: ClockDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    q: Annotated[str | None, Query(max_length=100, description="Text in the name (zh or en), code or USCC.")] = None,
+    type: OperatorType | None = None,
+    status: Status | None = None,
+    code: Annotated[str | None, Query(max_length=64, description="The operator's code (exact).")] = None,
+) -> dict[str, Any]:
+    filters = OperatorFilter(q=q, type=type, status=status, code=code)
+    return await service.list_operators(
+        session, viewer=viewer, clock=clock, filters=filters, cursor=page.cursor, limit=page.limit
+    )
+
+
+@router.post(
+    "",
+    response_model=OperatorRead,
+    status_code=201,
+    summary="Register an operator (officials; Idempotency-Key honoured)",
+    responses=problems(401, 403, 409, 415, 422),
+)
+async def register_operator(
+    body: OperatorCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    read = await service.register_operator(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/operators/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get("/{operator_id}", response_model=OperatorRead, responses=problems(401, 404))
+async def get_operator(
+    operator_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    operator = await service.get_operator(session, operator_id=operator_id)
+    response.headers["ETag"] = etag_for(operator.version)
+    return service.operator_read(operator, viewer=viewer, today=clock.local_now().date())
+
+
+@router.patch(
+    "/{operator_id}",
+    response_model=OperatorRead,
+    summary="Edit an operator (officials; its own staff: contacts, address, English name). Send If-Match.",
+    responses=problems(401, 403, 404, 409, 412, 415, 422, 428),
+)
+async def update_operator(
+    operator_id: ResourceId,
+    body: OperatorUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.update_operator(
+        session,
+        principal=principal,
+        clock=clock,
+        operator_id=operator_id,
+        data=body,
+        check_version=lambda version: check_if_match(request, version),
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{operator_id}/status",
+    response_model=OperatorRead,
+    summary="Qualify, suspend or blacklist an operator, with the reason (officials; If-Match checked when sent)",
+    responses=problems(401, 403, 404, 409, 412, 415, 422),
+)
+async def change_status(
+    operator_id: ResourceId,
+    body: StatusChange,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.change_status(
+        session,
+        principal=principal,
+        clock=clock,
+        operator_id=operator_id,
+        data=body,
+        check_version=lambda version: check_if_match(request, version, required=False),
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get(
+    "/{operator_id}/history",
+    response_model=list[OperatorChangeRead],
+    summary="Who changed what, when and why (officials and auditors)",
+    responses=problems(401, 403, 404),
+)
+async def operator_history(operator_id: ResourceId, session: SessionDep, _: OfficialOrAuditor) -> list[dict[str, Any]]:
+    return await service.operator_history(session, operator_id=operator_id)
