@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from facilities_api.main import MIGRATIONS_DIR, create_app
 from facilities_api.settings import Settings
 from service_kit.auth import mint_token
-from service_kit.testing import engine_for, migrate_for_tests, rolled_back_sessionmaker, running_app, fresh_database_url
+from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker, running_app
 from tests.factories import AreaFactory
 
 

@@ -8,13 +8,14 @@ import asyncio
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
 from schemathesis.checks import positive_data_acceptance
-from hypothesis import HealthCheck, settings as hsettings
 
 from facilities_api.main import MIGRATIONS_DIR, create_app
 from facilities_api.settings import Settings
 from service_kit.auth import mint_token
-from service_kit.testing import migrate_for_tests, fresh_database_url
+from service_kit.testing import fresh_database_url, migrate_for_tests
 from tests.factories import AreaFactory
 
 _url = fresh_database_url("facilities_fuzz")

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from facilities_api.dependencies import SettingsDep
 from facilities_api.facilities import service
@@ -20,7 +20,6 @@ from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import problems
-from fastapi import Depends
 
 router = APIRouter(prefix="/api/v1/facilities", tags=["facilities"])
 

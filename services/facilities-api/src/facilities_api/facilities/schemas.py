@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
@@ -51,7 +52,7 @@ def check_opening_hours(slots: list[OpeningSlot]) -> list[OpeningSlot]:
         by_day.setdefault(slot.weekday, []).append(slot)
     for day, day_slots in by_day.items():
         day_slots.sort(key=lambda s: s.opens)
-        for a, b in zip(day_slots, day_slots[1:], strict=False):
+        for a, b in pairwise(day_slots):
             if b.opens < a.closes:
                 raise ValueError(f"on weekday {day} the slots {a.opens:%H:%M}–{a.closes:%H:%M} and {b.opens:%H:%M}–{b.closes:%H:%M} overlap")
     return slots

@@ -9,6 +9,6 @@ from service_kit.migrations import run_env
 if not context.config.attributes.get("database_url") and not context.config.get_main_option("sqlalchemy.url"):
     context.config.attributes["database_url"] = Settings().database_url
 
-import facilities_api.models  # noqa: E402,F401  (registers every table on Base.metadata)
+import facilities_api.models  # noqa: F401  (registers every table on Base.metadata)
 
 run_env(Base.metadata)

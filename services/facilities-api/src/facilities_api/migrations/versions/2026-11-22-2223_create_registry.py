@@ -1,7 +1,7 @@
 """create registry
 
 Revision ID: ad4c46da9c6a
-Revises: 
+Revises:
 Create Date: 2026-11-22 22:23:13.483445
 """
 
