@@ -34,7 +34,9 @@ migrate: install
 	@for m in $(SERVICES); do $(PY) -m $$m migrate || exit 1; done
 
 seed: install
-	@for m in operators_api facilities_api feedback_api gateway; do $(PY) -m $$m seed-demo || exit 1; done
+	@# The gateway first: on a fresh identity database the demo accounts get ids 1-5 (demo-resident is 1),
+	@# which the other services' demo data refers to.
+	@for m in gateway operators_api facilities_api feedback_api; do $(PY) -m $$m seed-demo || exit 1; done
 
 lint: install
 	@$(VENV)/bin/ruff check .
