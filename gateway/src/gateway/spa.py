@@ -7,8 +7,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
-
-from service_kit.problems import NotFound
+from starlette.convertors import Convertor, register_url_convertor
 
 PLACEHOLDER = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -23,14 +22,27 @@ a{color:#0b5cad}code{background:#f1f1f1;padding:0 .3em}</style></head>
 """
 
 
+class SpaPath(Convertor):
+    """Any path except the API's: so the SPA's catch-all never claims an API path (nor its Allow)."""
+
+    regex = "(?!api/|open311/).*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("spapath", SpaPath())
+
+
 def make_spa_router(spa_dir: Path) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     root = spa_dir.resolve()
 
-    @router.get("/{path:path}")
+    @router.get("/{path:spapath}")
     async def spa(path: str, request: Request):
-        if path.startswith(("api/", "open311/")):
-            raise NotFound(f"Nothing is at /{path}.")
         index = root / "index.html"
         if not index.is_file():
             return HTMLResponse(PLACEHOLDER)

@@ -62,13 +62,17 @@ async def start_runtime(app: FastAPI) -> None:
 
 
 async def stop_runtime(app: FastAPI) -> None:
+    """Stop background work and release what start_runtime made (so the app can start again)."""
     state = app.state
     for task in [state.dispatcher, *state.background]:
         await task.stop()
+    state.background = []
     if getattr(state, "owns_http", False):
         await state.http.aclose()
+        state.http, state.owns_http = None, False
     if getattr(state, "owns_engine", False):
         await state.engine.dispose()
+        state.engine, state.sessionmaker, state.owns_engine = None, None, False
 
 
 def create_service_app(
