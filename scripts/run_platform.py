@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,7 +30,16 @@ def ready(port: int) -> bool:
         return False
 
 
+def port_taken(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def main() -> int:
+    taken = [f"{name} (:{port})" for name, _, port in SERVICES if port_taken(port)]
+    if taken:
+        print(f"ports already in use: {', '.join(taken)}; is the platform running already?", file=sys.stderr)
+        return 1
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     log_dir = ROOT / "var" / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
