@@ -23,7 +23,7 @@ run_suite gateway gateway
 run_suite platform tests
 if [ -f "$root/frontend/package.json" ] && command -v npm >/dev/null; then
   echo "=== frontend ==="
-  (cd "$root/frontend" && npm test --silent) || failed_suites+=("frontend")
+  (cd "$root/frontend" && VITEST_JUNIT="$reports/frontend.xml" npm test --silent) || failed_suites+=("frontend")
 fi
 "$py" "$root/scripts/summarize_tests.py" "$reports" "$db"
 if [ ${#failed_suites[@]} -gt 0 ]; then

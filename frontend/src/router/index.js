@@ -1,0 +1,40 @@
+// Lazy routes: a resident's first visit loads the home page only; the operator portal and the
+// officials' dashboard (with its charts) are separate chunks. `meta.roles` guards a route.
+import { createRouter, createWebHistory } from 'vue-router'
+import HomeView from '../views/HomeView.vue'
+import { guard } from './guards.js'
+
+export const routes = [
+  { path: '/', name: 'home', component: HomeView },
+  { path: '/facilities/:id(\\d+)', name: 'facility', component: () => import('../views/FacilityView.vue'), props: true },
+  { path: '/activities', name: 'activities', component: () => import('../views/ActivitiesView.vue') },
+  { path: '/activities/:id(\\d+)', name: 'activity', component: () => import('../views/ActivityView.vue'), props: true },
+  { path: '/signin', name: 'signin', component: () => import('../views/SignInView.vue') },
+  { path: '/signup', name: 'signup', component: () => import('../views/SignUpView.vue') },
+  { path: '/me/bookings', name: 'my-bookings', component: () => import('../views/MyBookingsView.vue'), meta: { roles: ['resident'] } },
+  { path: '/me/ratings', name: 'my-ratings', component: () => import('../views/MyRatingsView.vue'), meta: { roles: ['resident'] } },
+  { path: '/rate/:type(facility|activity)/:id(\\d+)', name: 'rate', component: () => import('../views/RateView.vue'), props: true, meta: { roles: ['resident'] } },
+  { path: '/me/requests', name: 'my-requests', component: () => import('../views/MyRequestsView.vue'), meta: { roles: ['resident'] } },
+  { path: '/me/requests/new', name: 'new-request', component: () => import('../views/NewRequestView.vue'), meta: { roles: ['resident'] } },
+  { path: '/me/cases', name: 'my-cases', component: () => import('../views/MyCasesView.vue'), meta: { roles: ['resident'] } },
+  { path: '/me/cases/new', name: 'new-case', component: () => import('../views/NewCaseView.vue'), meta: { roles: ['resident'] } },
+  { path: '/cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue'), props: true, meta: { roles: ['resident', 'operator', 'official', 'auditor'] } },
+  { path: '/demand', name: 'demand', component: () => import('../views/DemandView.vue'), meta: { roles: ['resident'] } },
+  { path: '/operator', name: 'operator', component: () => import('../views/operator/OperatorHomeView.vue'), meta: { roles: ['operator'] } },
+  { path: '/operator/activities/new', name: 'operator-new-activity', component: () => import('../views/operator/NewActivityView.vue'), meta: { roles: ['operator', 'official'] } },
+  { path: '/operator/activities/:id(\\d+)', name: 'operator-activity', component: () => import('../views/operator/ActivityDeskView.vue'), props: true, meta: { roles: ['operator', 'official'] } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('../views/dashboard/DashboardView.vue'), meta: { roles: ['official', 'auditor'] } },
+  { path: '/workbench', name: 'workbench', component: () => import('../views/dashboard/WorkbenchView.vue'), meta: { roles: ['official', 'auditor'] } },
+  { path: '/forbidden', name: 'forbidden', component: () => import('../views/ForbiddenView.vue') },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
+]
+
+export function makeRouter(session, history = createWebHistory()) {
+  const router = createRouter({
+    history,
+    routes,
+    scrollBehavior: (to, from, saved) => saved || (to.hash ? { el: to.hash } : { top: 0 }),
+  })
+  router.beforeEach((to) => guard(to, session))
+  return router
+}
