@@ -54,3 +54,31 @@ def test_production_refuses_sqlite_and_private_webhooks_by_default():
     prod = BaseServiceSettings(environment="production", jwt_secret="s" * 40, database_url="postgresql+asyncpg://u@h/db")
     assert prod.allow_private_webhook_urls is False
     assert BaseServiceSettings(environment="development").allow_private_webhook_urls is True
+
+
+async def test_clock_dependency_gives_the_apps_clock(settings, tmp_path):
+    from datetime import UTC, datetime
+
+    import httpx
+    from fastapi import APIRouter
+
+    from service_kit.app import create_service_app
+    from service_kit.clock import Clock, ClockDep
+    from tests.conftest import EVENT_TYPES, infra
+
+    router = APIRouter()
+
+    @router.get("/now")
+    async def now(clock: ClockDep) -> dict:
+        return {"now": clock.now().isoformat()}
+
+    (tmp_path / "versions").mkdir()
+    fixed = datetime(2026, 2, 17, 1, 0, tzinfo=UTC)
+    app = create_service_app(
+        settings=settings, title="t", description="", version="0", routers=[router], infra=infra,
+        event_types=EVENT_TYPES, migrations_dir=tmp_path, clock=Clock(fixed),
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/now")
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"now": "2026-02-17T01:00:00+00:00"}

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from facilities_api.main import MIGRATIONS_DIR, create_app
 from facilities_api.settings import Settings
 from service_kit.auth import mint_token
+from service_kit.clock import Clock
 from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker, running_app
-from tests.factories import AreaFactory
+from tests.factories import NOW, AreaFactory, World
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +45,14 @@ async def sessionmaker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[
 
 @pytest_asyncio.fixture
 async def app(settings: Settings):
-    return create_app(settings)
+    app = create_app(settings)
+    app.state.clock = Clock(fixed=NOW)  # tests move it with `clock.fixed = ...`, never sleep
+    return app
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    return app.state.clock
 
 
 @pytest_asyncio.fixture
@@ -74,3 +82,9 @@ async def areas(sessionmaker) -> AreaFactory:
     factory = AreaFactory(sessionmaker)
     await factory.district()
     return factory
+
+
+@pytest_asyncio.fixture
+async def world(client, auth, areas, sessionmaker) -> World:
+    """Facilities, services and activities built through the API (see tests/factories.py)."""
+    return World(client=client, auth=auth, sessionmaker=sessionmaker)

@@ -38,3 +38,48 @@ async def test_request_id_is_kept_or_added(client):
     added = await client.get("/api/v1/facilities/404404")
     assert len(added.headers["x-request-id"]) == 32
     assert added.json()["request_id"] == added.headers["x-request-id"]
+
+
+def test_facilities_registered_before_the_upgrade_become_searchable_and_findable_near():
+    """The migration that adds search text, latitude bands and opening slots fills them in for the
+    facilities already in the registry. (Synchronous: Alembic runs its own event loop.)"""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from facilities_api.main import MIGRATIONS_DIR
+    from service_kit import migrations
+    from service_kit.db import make_engine
+    from service_kit.testing import fresh_database_url
+
+    async def insert_old_facility() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO subdistrict (id, code, name_zh, name_en, population) VALUES (1, 'jingshan', '景山街道', 'Jingshan', 30000)"
+            ))
+            await conn.execute(text(
+                "INSERT INTO facility (id, name_zh, name_en, kind, level, subdistrict_id, address_zh, lat, lon, floor_area_m2, seats,"
+                " opening_hours, accessibility, contact_phone, contact_email, status, operation_mode, photos, description_zh, version,"
+                " created_at, updated_at) VALUES (1, '景山书房', '', 'new_cultural_space', 'community', 1, '景山后街1号', 39.928, 116.398,"
+                " 100, 20, '[{\"weekday\": 1, \"opens\": \"09:00\", \"closes\": \"17:00\"}]', '[]', '', '', 'open', 'government', '[]', '',"
+                " 1, '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00')"
+            ))
+        await engine.dispose()
+
+    async def read_back():
+        engine = make_engine(url)
+        async with engine.connect() as conn:
+            row = (await conn.execute(text("SELECT search_text, lat_cell FROM facility WHERE id = 1"))).one()
+            slots = (await conn.execute(text("SELECT weekday, opens_min, closes_min FROM opening_slot WHERE facility_id = 1"))).all()
+        await engine.dispose()
+        return row, slots
+
+    url = fresh_database_url("facilities_backfill")
+    migrations.upgrade(MIGRATIONS_DIR, url, "ad4c46da9c6a")
+    asyncio.run(insert_old_facility())
+    migrations.upgrade(MIGRATIONS_DIR, url)
+    row, slots = asyncio.run(read_back())
+    assert "jingshanshufang" in row.search_text and "jssf" in row.search_text
+    assert row.lat_cell == 7985  # floor(39.928 × 200)
+    assert [tuple(s) for s in slots] == [(1, 540, 1020)]

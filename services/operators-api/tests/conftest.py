@@ -23,6 +23,10 @@ from service_kit.testing import (
     rolled_back_sessionmaker,
     running_app,
 )
+from tests.stubs import FacilitiesStub, FeedbackStub, SwitchableTransport
+
+FACILITIES_URL = "http://facilities.test"
+FEEDBACK_URL = "http://feedback.test"
 
 # 2026-06-01 10:00 in Beijing: "today" for qualification expiry is 2026-06-01.
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -37,7 +41,13 @@ def database_url() -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", run_background_tasks=False)
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        run_background_tasks=False,
+        facilities_url=FACILITIES_URL,
+        feedback_url=FEEDBACK_URL,
+    )
 
 
 @pytest.fixture
@@ -59,14 +69,47 @@ async def sessionmaker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[
         yield maker
 
 
-@pytest_asyncio.fixture
-async def app(settings: Settings, clock: Clock):
-    return create_app(settings, clock=clock)
+@pytest.fixture(scope="session")
+def shared_app(database_url: str):
+    """One app for the session: building ~100 routes' models is the costly part. Each test gives it
+    its own settings, clock and database transaction (running_app sets engine, sessions and clients)."""
+    return create_app(Settings(database_url=database_url, environment="test", run_background_tasks=False))
 
 
 @pytest_asyncio.fixture
-async def client(app, engine, sessionmaker) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_app(app, engine, sessionmaker) as c:
+async def app(shared_app, settings: Settings, clock: Clock):
+    shared_app.state.settings = settings
+    shared_app.state.clock = clock
+    return shared_app
+
+
+@pytest.fixture
+def facilities() -> FacilitiesStub:
+    """The facilities-api stand-in: a test sets its figures."""
+    return FacilitiesStub()
+
+
+@pytest.fixture
+def feedback() -> FeedbackStub:
+    """The feedback-api stand-in: a test sets its figures."""
+    return FeedbackStub()
+
+
+@pytest.fixture
+def facilities_link(facilities: FacilitiesStub) -> SwitchableTransport:
+    """The way to facilities-api: `.down = True` refuses connections, `.status = 503` answers errors."""
+    return SwitchableTransport(facilities.app())
+
+
+@pytest.fixture
+def feedback_link(feedback: FeedbackStub) -> SwitchableTransport:
+    return SwitchableTransport(feedback.app())
+
+
+@pytest_asyncio.fixture
+async def client(app, engine, sessionmaker, facilities_link, feedback_link) -> AsyncIterator[httpx.AsyncClient]:
+    transports = {FACILITIES_URL: facilities_link, FEEDBACK_URL: feedback_link}
+    async with running_app(app, engine, sessionmaker, transports=transports) as c:
         yield c
 
 

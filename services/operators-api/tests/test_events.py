@@ -74,8 +74,13 @@ class TestEventsAnnounceChanges:
         assert [e["data"]["new"] for e in only.json()["items"]] == ["qualified", "suspended"]
 
     async def test_the_event_types_are_listed(self, client):
+        from operators_api.events import EVENT_TYPES
+
         types = [t["type"] for t in (await client.get("/api/v1/events/types")).json()]
-        assert types == ["operator.registered", "operator.status_changed", "operator.updated"]
+        assert types == sorted(EVENT_TYPES)
+        # What facilities-api consumes (the cross-service contract).
+        assert {"contract.started", "contract.ended", "fee.approved", "fee.revoked", "fee.expired"} <= set(types)
+        assert {"operator.registered", "operator.status_changed", "operator.updated"} <= set(types)
 
     @pytest.mark.parametrize(("role", "status"), [(None, 401), ("resident", 403), ("operator", 403)])
     async def test_the_feed_is_for_officials_auditors_and_services(self, client, auth, role, status):

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends
-
-if TYPE_CHECKING:
-    from fastapi import Request
+from fastapi import Depends, Request
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
 

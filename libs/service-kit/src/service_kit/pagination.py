@@ -50,7 +50,7 @@ class PageParams(BaseModel):
     limit: int = 50
 
 
-def page_params(
+async def page_params(
     cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor` of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page.")] = 50,
 ) -> PageParams:

@@ -15,3 +15,10 @@ class Settings(BaseServiceSettings):
     bbox_max_lon: float = 116.46
     operators_url: str = "http://127.0.0.1:8002"
     feedback_url: str = "http://127.0.0.1:8003"
+    # Bookings
+    max_seats_per_booking: int = 5
+    check_in_opens_minutes: int = 60
+    # Coverage: a community is covered when an open facility is within this walk of its centroid.
+    walking_radius_m: int = 1000
+    # Reading operators-api's events (contract started/ended, fee approved/revoked/expired).
+    operators_poll_interval_s: float = 2.0

@@ -15,7 +15,7 @@ class TestCreateFacility:
         body = resp.json()
         assert body["name_zh"] == "景山街道图书馆"
         assert body["subdistrict"] == "jingshan" and body["community"] == "jingshan-1"
-        assert body["operation"] == {"mode": "government", "operator_id": None, "contract_id": None}
+        assert body["operation"] == {"mode": "government", "operator_id": None, "contract_id": None, "operator_name": None}
         assert resp.headers["etag"] == '"v1"'
         assert body["opening_hours"][0] == {"weekday": 1, "opens": "09:00:00", "closes": "17:00:00"}
 
@@ -233,3 +233,14 @@ class TestListFacilities:
         resp = await client.get("/api/v1/facilities", params={"cursor": "not-a-cursor"})
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == "cursor"
+
+
+class TestNullsInAPatch:
+    @pytest.mark.parametrize("field", ["name_en", "seats", "floor_area_m2", "contact_phone", "description_zh", "opening_hours"])
+    async def test_null_for_a_required_field_is_422_and_changes_nothing(self, client, auth, areas, field):
+        created = await create_facility(client, auth("official"))
+        url = f"/api/v1/facilities/{created['id']}"
+        resp = await client.patch(url, json={field: None}, headers={**auth("official"), "If-Match": '"v1"'})
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"][0]["field"] == field
+        assert (await client.get(url)).headers["etag"] == '"v1"'

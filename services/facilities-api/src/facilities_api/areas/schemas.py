@@ -1,9 +1,20 @@
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, Field
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
+Degrees = Annotated[float, BeforeValidator(_not_bool)]
 
 
 class Point(BaseModel):
-    lat: float
-    lon: float
+    lat: Degrees
+    lon: Degrees
 
 
 class CommunityRead(BaseModel):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilities_api.areas.models import Community, Subdistrict
@@ -17,6 +17,10 @@ class Facility(Base):
     __table_args__ = (
         Index("ix_facility_subdistrict_id_kind", "subdistrict_id", "kind"),
         Index("ix_facility_lat_lon", "lat", "lon"),
+        # `near`: a few latitude bands (lat_cell IN ...), a longitude range within each: two-dimensional
+        # selectivity from a B-tree, covering the distance and the status check (see geo.py).
+        Index("ix_facility_lat_cell_lon", "lat_cell", "lon", "lat", "status"),
+        Index("ix_facility_operator_id", "operator_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +34,8 @@ class Facility(Base):
     address_zh: Mapped[str] = mapped_column(String(300))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    # floor(lat × LAT_CELLS_PER_DEGREE): the latitude band (~550 m) the facility lies in, for `near`.
+    lat_cell: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     floor_area_m2: Mapped[int] = mapped_column(Integer, default=0)
     seats: Mapped[int] = mapped_column(Integer, default=0)
     opening_hours: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -41,8 +47,11 @@ class Facility(Base):
     operation_mode: Mapped[str] = mapped_column(String(20), default="government")
     operator_id: Mapped[int | None] = mapped_column(Integer)
     contract_id: Mapped[int | None] = mapped_column(Integer)
+    operator_name: Mapped[str | None] = mapped_column(String(200))
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     description_zh: Mapped[str] = mapped_column(Text, default="")
+    # Lower-cased names and address plus their pinyin (full and initials): what `q` searches.
+    search_text: Mapped[str] = mapped_column(String(2000), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -63,3 +72,36 @@ class FacilityChange(Base):
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OpeningSlot(Base):
+    """One weekly opening slot, kept in step with `facility.opening_hours` so that "open now" is a
+    query (minutes after local midnight; weekday 0 = Monday)."""
+
+    __tablename__ = "opening_slot"
+    __table_args__ = (Index("ix_opening_slot_facility_id_weekday", "facility_id", "weekday"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    opens_min: Mapped[int] = mapped_column(Integer)
+    closes_min: Mapped[int] = mapped_column(Integer)
+
+
+class OpeningException(Base):
+    """An exception to the weekly hours over a run of days: closed (a holiday, a temporary closure)
+    or open with other hours."""
+
+    __tablename__ = "opening_exception"
+    __table_args__ = (Index("ix_opening_exception_facility_id_starts_on", "facility_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean)
+    opens: Mapped[time | None] = mapped_column(Time)
+    closes: Mapped[time | None] = mapped_column(Time)
+    reason_zh: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

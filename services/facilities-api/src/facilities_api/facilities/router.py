@@ -1,42 +1,118 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 
-from facilities_api.dependencies import SettingsDep
+from facilities_api.dependencies import ClockDep, PageDep, SettingsDep
 from facilities_api.facilities import service
-from facilities_api.facilities.repository import FacilityFilter
+from facilities_api.facilities.geo import parse_point
+from facilities_api.facilities.repository import FacilityFilter, Near
 from facilities_api.facilities.schemas import (
+    Accessibility,
     FacilityChangeRead,
     FacilityCreate,
+    FacilityFeatureCollection,
     FacilityRead,
+    FacilitySchedule,
     FacilityUpdate,
     Kind,
     Level,
+    OpeningExceptionCreate,
+    OpeningExceptionRead,
     Status,
 )
+from facilities_api.vocab import BoundedDate
 from service_kit.auth import CurrentPrincipal
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
-from service_kit.pagination import Page, PageParams, page_params
+from service_kit.pagination import Page
 from service_kit.params import ResourceId
-from service_kit.problems import problems
+from service_kit.problems import RuleViolation, problems
 
 router = APIRouter(prefix="/api/v1/facilities", tags=["facilities"])
+geojson_router = APIRouter(prefix="/api/v1", tags=["facilities"])
+
+MAX_RADIUS_M = 50_000
 
 
-@router.get("", response_model=Page[FacilityRead], summary="Find facilities", responses=problems(422))
-async def list_facilities(
-    session: SessionDep,
-    page: Annotated[PageParams, Depends(page_params)],
-    q: Annotated[str | None, Query(max_length=100, description="Text in the name (zh or en) or address.")] = None,
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+async def facility_filters(
+    clock: ClockDep,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Text in the name (zh or en), address, or the name's pinyin (景山, jingshan, js).")
+    ] = None,
     kind: Kind | None = None,
     level: Level | None = None,
     subdistrict: Annotated[str | None, Query(max_length=64)] = None,
     community: Annotated[str | None, Query(max_length=64)] = None,
     status: Status | None = None,
+    accessibility: Annotated[
+        list[Accessibility] | None, Query(max_length=9, description="Facilities with every one of these features.")
+    ] = None,
+    open_now: Annotated[
+        bool | None, Query(description="Only facilities open at this moment (weekly hours and their exceptions).")
+    ] = None,
+    operator_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Run by this operator now.")] = None,
+) -> FacilityFilter:
+    return FacilityFilter(
+        q=q,
+        kind=kind,
+        level=level,
+        subdistrict=subdistrict,
+        community=community,
+        status=status,
+        accessibility=tuple(dict.fromkeys(accessibility or [])),
+        open_at=service.open_at(clock.now()) if open_now else None,
+        operator_id=operator_id,
+    )
+
+
+async def near_param(
+    near: Annotated[
+        str | None,
+        Query(max_length=60, description="lat,lon: nearest first, within radius_m.", examples=["39.928,116.398"]),
+    ] = None,
+    radius_m: Annotated[int, Query(ge=1, le=MAX_RADIUS_M, description="With near: how far to look (metres).")] = 3000,
+) -> Near | None:
+    if near is None:
+        return None
+    point = parse_point(near)
+    if point is None:
+        raise RuleViolation("near", "near is 'lat,lon' in decimal degrees, e.g. 39.928,116.398.", code="invalid-point")
+    return Near(lat=point[0], lon=point[1], radius_m=float(radius_m))
+
+
+FiltersDep = Annotated[FacilityFilter, Depends(facility_filters)]
+NearDep = Annotated[Near | None, Depends(near_param)]
+
+
+@router.get(
+    "",
+    response_model=Page[FacilityRead],
+    summary="Find facilities (by text, kind, level, area, status, accessibility, open now, or nearest to a point)",
+    responses=problems(422),
+)
+async def list_facilities(
+    session: SessionDep,
+    page: PageDep,
+    filters: FiltersDep,
+    near: NearDep,
 ) -> dict[str, Any]:
-    filters = FacilityFilter(q=q, kind=kind, level=level, subdistrict=subdistrict, community=community, status=status)
-    return await service.list_facilities(session, filters=filters, cursor=page.cursor, limit=page.limit)
+    return await service.list_facilities(session, filters=filters, near=near, cursor=page.cursor, limit=page.limit)
+
+
+@geojson_router.get(
+    "/facilities.geojson",
+    response_model=FacilityFeatureCollection,
+    response_class=GeoJSONResponse,
+    summary="The same filtered facilities, whole, as an RFC 7946 GeoJSON FeatureCollection",
+    responses=problems(422),
+)
+async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: NearDep) -> dict[str, Any]:
+    return await service.facilities_geojson(session, filters=filters, near=near)
 
 
 @router.post(
@@ -97,3 +173,60 @@ async def update_facility(
 )
 async def facility_history(facility_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
     return await service.facility_history(session, facility_id=facility_id)
+
+
+@router.get(
+    "/{facility_id}/opening-hours",
+    response_model=FacilitySchedule,
+    summary="The hours of each day (weekly hours with holidays and closures applied), and whether it is open now",
+    responses=problems(404, 422),
+)
+async def facility_schedule(
+    facility_id: ResourceId,
+    session: SessionDep,
+    clock: ClockDep,
+    start: Annotated[BoundedDate | None, Query(alias="from", description="First day (default today, local time).")] = None,
+    days: Annotated[int, Query(ge=1, le=62)] = 7,
+) -> dict[str, Any]:
+    return await service.facility_schedule(session, facility_id=facility_id, start=start, days=days, now=clock.now())
+
+
+@router.get(
+    "/{facility_id}/opening-exceptions",
+    response_model=list[OpeningExceptionRead],
+    summary="Holidays, closures and other hours that have not ended yet",
+    responses=problems(404),
+)
+async def list_opening_exceptions(facility_id: ResourceId, session: SessionDep, clock: ClockDep) -> list[dict[str, Any]]:
+    return await service.list_exceptions(session, facility_id=facility_id, now=clock.now())
+
+
+@router.post(
+    "/{facility_id}/opening-exceptions",
+    response_model=OpeningExceptionRead,
+    status_code=201,
+    summary="Close the facility or change its hours over some days (officials of its area, its operator)",
+    responses=problems(401, 403, 404, 415, 422),
+)
+async def add_opening_exception(
+    facility_id: ResourceId,
+    body: OpeningExceptionCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.add_exception(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
+
+
+@router.delete(
+    "/{facility_id}/opening-exceptions/{exception_id}",
+    status_code=204,
+    summary="Remove an opening exception",
+    responses=problems(401, 403, 404),
+)
+async def remove_opening_exception(
+    facility_id: ResourceId, exception_id: ResourceId, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    await service.remove_exception(session, principal=principal, facility_id=facility_id, exception_id=exception_id)
+    return Response(status_code=204)
+

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, time
-from itertools import pairwise
-from typing import Literal
+import itertools
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from facilities_api.areas.schemas import Point
+from facilities_api.vocab import BoundedDate, StrictBool, StrictInt, WallClock
 from service_kit.params import INT32_MAX
 
 Kind = Literal[
@@ -39,9 +40,25 @@ Accessibility = Literal[
 class OpeningSlot(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    weekday: StrictInt = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    opens: WallClock = Field(description="Local time (Asia/Shanghai), HH:MM")
+    closes: WallClock
+
+
+# In answers a local wall-clock time is "HH:MM:SS" (no zone: the district's own time). JSON Schema's
+# "time" format would demand an offset, so answers declare a pattern instead.
+WallTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", examples=["09:00:00"])]
+
+
+class OpeningSlotRead(BaseModel):
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    opens: time = Field(description="Local time (Asia/Shanghai), HH:MM")
-    closes: time
+    opens: WallTime
+    closes: WallTime
+
+
+class SlotRead(BaseModel):
+    opens: WallTime
+    closes: WallTime
 
 
 def check_opening_hours(slots: list[OpeningSlot]) -> list[OpeningSlot]:
@@ -52,7 +69,7 @@ def check_opening_hours(slots: list[OpeningSlot]) -> list[OpeningSlot]:
         by_day.setdefault(slot.weekday, []).append(slot)
     for day, day_slots in by_day.items():
         day_slots.sort(key=lambda s: s.opens)
-        for a, b in pairwise(day_slots):
+        for a, b in itertools.pairwise(day_slots):
             if b.opens < a.closes:
                 raise ValueError(f"on weekday {day} the slots {a.opens:%H:%M}–{a.closes:%H:%M} and {b.opens:%H:%M}–{b.closes:%H:%M} overlap")
     return slots
@@ -62,6 +79,7 @@ class Operation(BaseModel):
     mode: Literal["government", "social"] = Field(description="Government-run or socially operated (社会化运营).")
     operator_id: int | None = Field(None, description="The operator (operators-api) running it under a contract.")
     contract_id: int | None = None
+    operator_name: str | None = Field(None, description="The operator's name as the contract announced it.")
 
 
 class _FacilityFields(BaseModel):
@@ -73,13 +91,13 @@ class FacilityCreate(_FacilityFields):
     name_en: str = Field("", max_length=300, examples=["Dongcheng District First Library"])
     kind: Kind
     level: Level
-    parent_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Parent in its main-branch system (总馆 → 分馆 → 服务点).")
+    parent_id: StrictInt | None = Field(None, ge=1, le=INT32_MAX, description="Parent in its main-branch system (总馆 → 分馆 → 服务点).")
     subdistrict: str = Field(max_length=64, description="Subdistrict code.")
     community: str | None = Field(None, max_length=64, description="Community code, within the subdistrict.")
     address_zh: str = Field(min_length=1, max_length=300)
     location: Point
-    floor_area_m2: int = Field(0, ge=0, le=1_000_000)
-    seats: int = Field(0, ge=0, le=100_000)
+    floor_area_m2: StrictInt = Field(0, ge=0, le=1_000_000)
+    seats: StrictInt = Field(0, ge=0, le=100_000)
     opening_hours: list[OpeningSlot] = Field(default_factory=list, max_length=50)
     accessibility: list[Accessibility] = Field(default_factory=list)
     contact_phone: str = Field("", max_length=40)
@@ -101,13 +119,13 @@ class FacilityUpdate(_FacilityFields):
     name_en: str | None = Field(None, max_length=300)
     kind: Kind | None = None
     level: Level | None = None
-    parent_id: int | None = Field(None, ge=1, le=INT32_MAX)
+    parent_id: StrictInt | None = Field(None, ge=1, le=INT32_MAX)
     subdistrict: str | None = Field(None, max_length=64)
     community: str | None = Field(None, max_length=64)
     address_zh: str | None = Field(None, min_length=1, max_length=300)
     location: Point | None = None
-    floor_area_m2: int | None = Field(None, ge=0, le=1_000_000)
-    seats: int | None = Field(None, ge=0, le=100_000)
+    floor_area_m2: StrictInt | None = Field(None, ge=0, le=1_000_000)
+    seats: StrictInt | None = Field(None, ge=0, le=100_000)
     opening_hours: list[OpeningSlot] | None = Field(None, max_length=50)
     accessibility: list[Accessibility] | None = None
     contact_phone: str | None = Field(None, max_length=40)
@@ -135,7 +153,7 @@ class FacilityRead(BaseModel):
     location: Point
     floor_area_m2: int
     seats: int
-    opening_hours: list[OpeningSlot]
+    opening_hours: list[OpeningSlotRead]
     accessibility: list[str]
     contact_phone: str
     contact_email: str
@@ -146,6 +164,7 @@ class FacilityRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    distance_m: float | None = Field(None, description="Metres from the `near` point, when one was given.")
 
 
 class FacilityChangeRead(BaseModel):
@@ -154,3 +173,75 @@ class FacilityChangeRead(BaseModel):
     action: str
     changes: dict[str, list[object]] = Field(description="field → [old value, new value]")
     changed_at: datetime
+
+
+class OpeningExceptionCreate(BaseModel):
+    """Closed (a holiday, a temporary closure) or other hours, over a run of days."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    starts_on: BoundedDate
+    ends_on: BoundedDate
+    closed: StrictBool = True
+    opens: WallClock | None = Field(None, description="With closed=false: the hours that day (local time).")
+    closes: WallClock | None = None
+    reason_zh: str = Field("", max_length=200, examples=["春节闭馆"])
+
+
+class OpeningExceptionRead(BaseModel):
+    id: int
+    facility_id: int
+    starts_on: date
+    ends_on: date
+    closed: bool
+    opens: WallTime | None
+    closes: WallTime | None
+    reason_zh: str
+    created_by: str
+    created_at: datetime
+
+
+class DayHours(BaseModel):
+    date: date
+    open: bool
+    slots: list[SlotRead] = Field(description="Local time")
+    exception: str | None = Field(None, description="The exception's reason, when one applies that day.")
+
+
+class FacilitySchedule(BaseModel):
+    facility_id: int
+    weekly_hours: float = Field(description="Hours open in a usual week.")
+    open_now: bool
+    days: list[DayHours]
+
+
+class GeoPointGeometry(BaseModel):
+    type: Literal["Point"] = "Point"
+    coordinates: list[float] = Field(description="[lon, lat] (RFC 7946 order)")
+
+
+class FacilityFeatureProperties(BaseModel):
+    id: int
+    name_zh: str
+    name_en: str
+    kind: Kind
+    level: Level
+    subdistrict: str
+    community: str | None
+    status: Status
+    operation_mode: Literal["government", "social"]
+    operator_id: int | None
+
+
+class FacilityFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: int
+    geometry: GeoPointGeometry
+    properties: FacilityFeatureProperties
+
+
+class FacilityFeatureCollection(BaseModel):
+    """RFC 7946 GeoJSON."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[FacilityFeature]

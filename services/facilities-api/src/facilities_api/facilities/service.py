@@ -1,23 +1,49 @@
-"""Use cases of the facility registry: create, edit (concurrency-safe, with history), read, list."""
+"""Use cases of the facility registry: create, edit (concurrency-safe, with history), read, list and
+find near a point, opening hours with their exceptions."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from facilities_api.access import check_may_manage
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.events import outbox
-from facilities_api.facilities.models import Facility, FacilityChange
-from facilities_api.facilities.repository import FacilityFilter, FacilityRepository
+from facilities_api.facilities.geo import haversine_m, lat_cell
+from facilities_api.facilities.hours import Exception_, day_hours, minutes_to_time, slots_from_json, weekly_hours
+from facilities_api.facilities.models import Facility, FacilityChange, OpeningException
+from facilities_api.facilities.repository import FacilityFilter, FacilityRepository, Near, OpenAt
 from facilities_api.facilities.rules import parent_problem
-from facilities_api.facilities.schemas import FacilityCreate, FacilityUpdate
+from facilities_api.facilities.schemas import FacilityCreate, FacilityUpdate, OpeningExceptionCreate
+from facilities_api.facilities.search import search_text
+from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.settings import Settings
+from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import as_aware, utcnow
-from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.clock import DISTRICT_TZ, as_aware, utcnow
+from service_kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
+
+
+def wall_time(value: Any) -> str | None:
+    """A local time as "HH:MM:SS" (stored as "HH:MM" in the facility's hours, or a time)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if len(value) == 8 else f"{value[:5]}:00"
+    return value.strftime("%H:%M:%S")
+
+
+def operation_read(f: Facility) -> dict[str, Any]:
+    return {
+        "mode": f.operation_mode,
+        "operator_id": f.operator_id,
+        "contract_id": f.contract_id,
+        "operator_name": f.operator_name,
+    }
 
 
 def facility_read(f: Facility) -> dict[str, Any]:
@@ -34,12 +60,15 @@ def facility_read(f: Facility) -> dict[str, Any]:
         "location": {"lat": f.lat, "lon": f.lon},
         "floor_area_m2": f.floor_area_m2,
         "seats": f.seats,
-        "opening_hours": f.opening_hours,
+        "opening_hours": [
+            {"weekday": slot["weekday"], "opens": wall_time(slot["opens"]), "closes": wall_time(slot["closes"])}
+            for slot in f.opening_hours
+        ],
         "accessibility": f.accessibility,
         "contact_phone": f.contact_phone,
         "contact_email": f.contact_email,
         "status": f.status,
-        "operation": {"mode": f.operation_mode, "operator_id": f.operator_id, "contract_id": f.contract_id},
+        "operation": operation_read(f),
         "photos": f.photos,
         "description_zh": f.description_zh,
         "version": f.version,
@@ -48,14 +77,9 @@ def facility_read(f: Facility) -> dict[str, Any]:
     }
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat(timespec="minutes") if hasattr(value, "hour") and not hasattr(value, "year") else value.isoformat()
-    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
+def open_at(now: datetime) -> OpenAt:
+    local = now.astimezone(DISTRICT_TZ)
+    return OpenAt(day=local.date(), weekday=local.weekday(), minute=local.hour * 60 + local.minute)
 
 
 def _check_may_edit(principal: Principal, subdistrict_code: str) -> None:
@@ -138,6 +162,7 @@ async def create_facility(
         address_zh=data.address_zh,
         lat=data.location.lat,
         lon=data.location.lon,
+        lat_cell=lat_cell(data.location.lat),
         floor_area_m2=data.floor_area_m2,
         seats=data.seats,
         opening_hours=_jsonable([s.model_dump() for s in data.opening_hours]),
@@ -148,6 +173,7 @@ async def create_facility(
         operation_mode="government",
         photos=[str(p) for p in data.photos],
         description_zh=data.description_zh,
+        search_text=search_text(data.name_zh, data.name_en, data.address_zh),
         version=1,
         created_at=now,
         updated_at=now,
@@ -156,6 +182,7 @@ async def create_facility(
     facility.community = community
     repo.add(facility)
     await repo.flush()
+    await repo.replace_slots(facility.id, slots_from_json(facility.opening_hours))
     read = facility_read(facility)
     repo.add(
         FacilityChange(
@@ -208,9 +235,10 @@ async def update_facility(
     _check_may_edit(principal, facility.subdistrict.code)
     check_version(facility.version)
     patch = data.model_dump(exclude_unset=True)
-    for field in ("name_zh", "kind", "level", "address_zh", "location", "subdistrict", "status"):
-        if field in patch and patch[field] is None:
-            raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
+    nullable = {"parent_id", "community"}
+    for field, value in patch.items():
+        if value is None and field not in nullable:
+            raise RuleViolation(field, f"{field} cannot be set to null; leave it out to keep it.", code="required")
     before = facility_read(facility)
     changes: dict[str, list[Any]] = {}
 
@@ -233,6 +261,7 @@ async def update_facility(
         _check_location(settings, loc.lat, loc.lon)
         change("location", before["location"], {"lat": loc.lat, "lon": loc.lon})
         facility.lat, facility.lon = loc.lat, loc.lon
+        facility.lat_cell = lat_cell(loc.lat)
     if {"parent_id", "kind", "level"} & patch.keys():
         await _check_parent(
             repo,
@@ -249,6 +278,7 @@ async def update_facility(
         hours = _jsonable([s.model_dump() for s in data.opening_hours or []])
         change("opening_hours", facility.opening_hours, hours)
         facility.opening_hours = hours
+        await repo.replace_slots(facility.id, slots_from_json(hours))
     if "accessibility" in patch:
         features = list(dict.fromkeys(patch["accessibility"] or []))
         change("accessibility", facility.accessibility, features)
@@ -260,6 +290,7 @@ async def update_facility(
     if not changes:
         return before
     now = utcnow()
+    facility.search_text = search_text(facility.name_zh, facility.name_en, facility.address_zh)
     facility.version += 1
     facility.updated_at = now
     repo.add(
@@ -295,13 +326,62 @@ async def update_facility(
 
 
 async def list_facilities(
-    session: AsyncSession, *, filters: FacilityFilter, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    filters: FacilityFilter,
+    near: Near | None,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
-    after_id = int(decode_cursor(cursor, 1)[0]) if cursor else None
-    rows = await FacilityRepository(session).list(filters, after_id=after_id, limit=limit + 1)
+    repo = FacilityRepository(session)
+    if near is not None:
+        after = None
+        if cursor:
+            d2, last_id = decode_cursor(cursor, 2)
+            if isinstance(d2, bool) or not isinstance(d2, (int, float)) or isinstance(last_id, bool) or not isinstance(last_id, int):
+                raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
+            after = (float(d2), last_id)
+        pairs = await repo.list_near(filters, near, after=after, limit=limit + 1)
+        items = [
+            {**facility_read(f), "distance_m": round(haversine_m(near.lat, near.lon, f.lat, f.lon), 1)}
+            for f, _ in pairs[:limit]
+        ]
+        next_cursor = encode_cursor(pairs[limit - 1][1], pairs[limit - 1][0].id) if len(pairs) > limit else None
+        return {"items": items, "next_cursor": next_cursor}
+    rows = await repo.list(filters, after_id=decode_id_cursor(cursor), limit=limit + 1)
     items = [facility_read(f) for f in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return {"items": items, "next_cursor": next_cursor}
+
+
+def feature(f: Facility) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": f.id,
+        "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
+        "properties": {
+            "id": f.id,
+            "name_zh": f.name_zh,
+            "name_en": f.name_en,
+            "kind": f.kind,
+            "level": f.level,
+            "subdistrict": f.subdistrict.code,
+            "community": f.community.code if f.community else None,
+            "status": f.status,
+            "operation_mode": f.operation_mode,
+            "operator_id": f.operator_id,
+        },
+    }
+
+
+async def facilities_geojson(session: AsyncSession, *, filters: FacilityFilter, near: Near | None) -> dict[str, Any]:
+    """The whole filtered set as an RFC 7946 FeatureCollection (nearest first when `near` is given)."""
+    repo = FacilityRepository(session)
+    if near is not None:
+        rows = [f for f, _ in await repo.list_near(filters, near, after=None, limit=None)]
+    else:
+        rows = list(await repo.list(filters, after_id=None, limit=None))
+    return {"type": "FeatureCollection", "features": [feature(f) for f in rows]}
 
 
 async def facility_history(session: AsyncSession, *, facility_id: int) -> list[dict[str, Any]]:
@@ -316,3 +396,143 @@ async def facility_history(session: AsyncSession, *, facility_id: int) -> list[d
         }
         for c in await FacilityRepository(session).history(facility_id)
     ]
+
+
+# -- opening hours and their exceptions ------------------------------------------------------------
+def exception_read(e: OpeningException) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "facility_id": e.facility_id,
+        "starts_on": e.starts_on,
+        "ends_on": e.ends_on,
+        "closed": e.closed,
+        "opens": wall_time(e.opens),
+        "closes": wall_time(e.closes),
+        "reason_zh": e.reason_zh,
+        "created_by": e.created_by,
+        "created_at": as_aware(e.created_at),
+    }
+
+
+def _exc(e: OpeningException) -> Exception_:
+    return Exception_(e.starts_on, e.ends_on, e.closed, e.opens, e.closes, e.reason_zh)
+
+
+async def list_exceptions(session: AsyncSession, *, facility_id: int, now: datetime) -> list[dict[str, Any]]:
+    """The exceptions that have not ended yet, soonest first."""
+    await get_facility(session, facility_id=facility_id)
+    rows = await FacilityRepository(session).exceptions(facility_id, start=local_today(now))
+    return [exception_read(e) for e in rows]
+
+
+async def add_exception(
+    session: AsyncSession, *, principal: Principal, facility_id: int, data: OpeningExceptionCreate, now: datetime
+) -> dict[str, Any]:
+    repo = FacilityRepository(session)
+    facility = await repo.get_for_update(facility_id)
+    if facility is None:
+        raise NotFound(f"No facility {facility_id}.")
+    check_may_manage(principal, facility, "change opening hours")
+    if data.ends_on < data.starts_on:
+        raise RuleViolation("ends_on", "The exception ends before it starts.", code="ends-before-start")
+    if (data.ends_on - data.starts_on).days > 366:
+        raise RuleViolation("ends_on", "An exception covers at most a year; close the facility instead.", code="too-long")
+    if data.ends_on < local_today(now):
+        raise RuleViolation("ends_on", "The exception is wholly in the past.", code="in-the-past")
+    if data.closed:
+        if data.opens is not None or data.closes is not None:
+            raise RuleViolation("opens", "A closed day has no hours; send closed=false with hours.", code="closed-with-hours")
+    else:
+        if data.opens is None or data.closes is None:
+            raise RuleViolation("opens", "Other hours need both opens and closes.", code="hours-required")
+        if data.closes <= data.opens:
+            raise RuleViolation("closes", "The hours close before they open.", code="closes-before-opens")
+    if await repo.exceptions(facility_id, start=data.starts_on, end=data.ends_on):
+        raise RuleViolation(
+            "starts_on", "Another exception already covers some of these days.", code="overlapping-exception"
+        )
+    exc = OpeningException(
+        facility_id=facility_id,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        closed=data.closed,
+        opens=data.opens,
+        closes=data.closes,
+        reason_zh=data.reason_zh,
+        created_by=principal.sub,
+        created_at=now,
+    )
+    repo.add(exc)
+    await repo.flush()
+    read = exception_read(exc)
+    await outbox.record(
+        session,
+        "facility.hours_changed",
+        {"facility_id": facility_id, "action": "exception_added", "exception": _jsonable(read)},
+        subject=f"facility/{facility_id}",
+        actor=principal.sub,
+    )
+    await session.commit()
+    return read
+
+
+async def remove_exception(
+    session: AsyncSession, *, principal: Principal, facility_id: int, exception_id: int
+) -> None:
+    repo = FacilityRepository(session)
+    facility = await repo.get_for_update(facility_id)
+    if facility is None:
+        raise NotFound(f"No facility {facility_id}.")
+    check_may_manage(principal, facility, "change opening hours")
+    exc = await repo.get_exception(facility_id, exception_id)
+    if exc is None:
+        raise NotFound(f"Facility {facility_id} has no opening exception {exception_id}.")
+    read = exception_read(exc)
+    await repo.delete_exception(exc)
+    await outbox.record(
+        session,
+        "facility.hours_changed",
+        {"facility_id": facility_id, "action": "exception_removed", "exception": _jsonable(read)},
+        subject=f"facility/{facility_id}",
+        actor=principal.sub,
+    )
+    await session.commit()
+
+
+def is_open(facility: Facility, exceptions: list[Exception_], now: datetime) -> bool:
+    if facility.status != "open":
+        return False
+    at = open_at(now)
+    slots, _ = day_hours(at.day, slots_from_json(facility.opening_hours), exceptions)
+    return any(o <= at.minute < c for o, c in slots)
+
+
+async def facility_schedule(
+    session: AsyncSession, *, facility_id: int, start: date | None, days: int, now: datetime
+) -> dict[str, Any]:
+    """The hours of each day from `start` (default today), exceptions applied."""
+    facility = await get_facility(session, facility_id=facility_id)
+    first = start or local_today(now)
+    last = first + timedelta(days=days - 1)
+    repo = FacilityRepository(session)
+    exceptions = [_exc(e) for e in await repo.exceptions(facility_id, start=min(first, local_today(now)), end=max(last, local_today(now)))]
+    weekly = slots_from_json(facility.opening_hours)
+    out = []
+    for i in range(days):
+        day = first + timedelta(days=i)
+        slots, exc = day_hours(day, weekly, exceptions)
+        reason = None if exc is None else (exc.reason or "exception")
+        out.append(
+            {
+                "date": day,
+                "open": facility.status == "open" and bool(slots),
+                "slots": [{"opens": wall_time(minutes_to_time(o)), "closes": wall_time(minutes_to_time(c))} for o, c in slots],
+                "exception": reason,
+            }
+        )
+    return {
+        "facility_id": facility_id,
+        "weekly_hours": weekly_hours(weekly),
+        "open_now": is_open(facility, exceptions, now),
+        "days": out,
+    }

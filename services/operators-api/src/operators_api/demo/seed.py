@@ -1,8 +1,9 @@
-"""Demo data: six invented operators (see data/SOURCES.md). Idempotent: an operator whose unified
-social credit code is already registered is left alone, so running it again adds nothing.
+"""Demo data: the eight invented operators (see data/SOURCES.md), then the whole loop built on them
+(demo/lifecycle.py): selections, contracts, reports, inspections, evaluations, fees, training and
+volunteers. Idempotent: what is already there is left alone, so running it again adds nothing.
 
-Operators are registered and moved along their status path through the same use cases the API
-runs, so the demo data passes every rule and leaves the same history and events."""
+Everything goes through the same use cases the API runs, so the demo data passes every rule and
+leaves the same history, audit entries and events as real data."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from operators_api import models  # noqa: F401  (every table on the metadata)
+from operators_api.demo.lifecycle import load_lifecycle
 from operators_api.operators import service
 from operators_api.operators.repository import OperatorRepository
 from operators_api.operators.schemas import OperatorCreate, StatusChange
@@ -33,32 +35,45 @@ def _no_version_check(version: int) -> None:
     return None
 
 
-async def load_demo(sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> int:
-    """Register the demo operators that are not there yet; returns how many were added."""
+async def _status(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, operator_id: int, step: dict[str, Any]) -> None:
+    async with sessionmaker() as session:
+        await service.change_status(
+            session, principal=SEED_PRINCIPAL, clock=clock, operator_id=operator_id, data=StatusChange.model_validate(step), check_version=_no_version_check
+        )
+
+
+async def load_operators(sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+    """Register the demo operators that are not there yet and qualify them; the later steps of their
+    status path (a suspension) are returned to be applied once their contracts ran."""
     added = 0
+    later: list[tuple[int, dict[str, Any]]] = []
     for item in demo_operators():
         async with sessionmaker() as session:
             if await OperatorRepository(session).by_uscc(item["uscc"]) is not None:
                 continue
             data = OperatorCreate.model_validate({k: item[k] for k in _FIELDS})
             read = await service.register_operator(session, principal=SEED_PRINCIPAL, clock=clock, data=data)
-            for step in item.get("status_path", []):
-                await service.change_status(
-                    session,
-                    principal=SEED_PRINCIPAL,
-                    clock=clock,
-                    operator_id=read["id"],
-                    data=StatusChange.model_validate(step),
-                    check_version=_no_version_check,
-                )
-            added += 1
-    return added
+        path = item.get("status_path", [])
+        for step in path[:1]:
+            await _status(sessionmaker, clock, read["id"], step)
+        later += [(read["id"], step) for step in path[1:]]
+        added += 1
+    return added, later
+
+
+async def load_demo(sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> dict[str, int]:
+    """Everything the demo needs; returns how many of each were added (nothing on a second run)."""
+    added, later = await load_operators(sessionmaker, clock=clock)
+    counts = {"operators": added, **await load_lifecycle(sessionmaker, clock=clock)}
+    for operator_id, step in later:
+        await _status(sessionmaker, clock, operator_id, step)
+    return counts
 
 
 async def seed_demo(settings: Settings) -> str:
     engine = make_engine(settings.database_url)
     try:
-        added = await load_demo(make_sessionmaker(engine), clock=Clock())
+        counts = await load_demo(make_sessionmaker(engine), clock=Clock())
     finally:
         await engine.dispose()
-    return f"operators-api demo data: {added} operators added"
+    return "operators-api demo data: " + (", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items() if n) or "nothing new")

@@ -1,0 +1,39 @@
+"""Who may act on a facility and what happens there: officials within their area, and the operator
+that currently runs it (社会化运营). Shared by every domain that acts at a facility."""
+
+from __future__ import annotations
+
+from facilities_api.facilities.models import Facility
+from service_kit.auth import Principal
+from service_kit.problems import Forbidden
+
+
+def is_official_for(principal: Principal, subdistrict_code: str) -> bool:
+    return principal.role == "official" and principal.subdistrict in (None, subdistrict_code)
+
+
+def operates(principal: Principal, facility: Facility) -> bool:
+    """The caller is staff of the operator that runs this facility now."""
+    return (
+        principal.role == "operator"
+        and principal.operator_id is not None
+        and facility.operation_mode == "social"
+        and facility.operator_id == principal.operator_id
+    )
+
+
+def may_manage(principal: Principal, facility: Facility) -> bool:
+    """Officials of the facility's area, or its current operator. `facility.subdistrict` must be loaded."""
+    return is_official_for(principal, facility.subdistrict.code) or operates(principal, facility)
+
+
+def check_may_manage(principal: Principal, facility: Facility, what: str) -> None:
+    if may_manage(principal, facility):
+        return
+    if principal.role == "official":
+        raise Forbidden(
+            f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is in {facility.subdistrict.code}."
+        )
+    if principal.role == "operator":
+        raise Forbidden(f"Your operator does not run facility {facility.id} now, so you cannot {what} there.")
+    raise Forbidden(f"Only officials and the facility's operator {what}.")

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, false, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from facilities_api.activities.models import Activity
+from facilities_api.areas.models import Subdistrict
+from facilities_api.bookings.models import Booking
+from facilities_api.facilities.models import Facility
+from facilities_api.facilities.repository import json_has
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilter:
+    starts_from: datetime | None = None  # UTC
+    starts_to: datetime | None = None  # UTC, exclusive
+    facility_id: int | None = None
+    subdistrict: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    target_group: str | None = None
+    has_seats: bool | None = None
+    status: str | None = None  # None: published (upcoming and finished)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftScope:
+    """Whose drafts the caller may see: everyone's (None fields and all=True), an area's, an operator's."""
+
+    all: bool = False
+    subdistrict: str | None = None
+    operator_id: int | None = None
+
+
+class ActivityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _with_facility(self) -> Select:
+        return select(Activity).options(joinedload(Activity.facility).joinedload(Facility.subdistrict))
+
+    async def get(self, activity_id: int, *, for_update: bool = False) -> Activity | None:
+        stmt = self._with_facility().where(Activity.id == activity_id)
+        if for_update:
+            stmt = stmt.with_for_update(of=Activity)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def _filtered(self, stmt: Select, f: ActivityFilter, *, now: datetime, drafts: DraftScope) -> Select:
+        if f.status in (None, "published", "finished"):
+            stmt = stmt.where(Activity.status == "published")
+            if f.status == "published":
+                stmt = stmt.where(Activity.ends_at > now)
+            elif f.status == "finished":
+                stmt = stmt.where(Activity.ends_at <= now)
+        elif f.status == "cancelled":
+            stmt = stmt.where(Activity.status == "cancelled")
+        elif f.status == "draft":
+            stmt = stmt.where(Activity.status == "draft")
+            if drafts.all:
+                pass
+            elif drafts.subdistrict is not None:
+                stmt = stmt.where(Activity.facility_id.in_(self._facility_ids_in(drafts.subdistrict)))
+            elif drafts.operator_id is not None:
+                stmt = stmt.where(
+                    Activity.facility_id.in_(select(Facility.id).where(Facility.operator_id == drafts.operator_id))
+                )
+            else:
+                stmt = stmt.where(false())
+        if f.starts_from is not None:
+            stmt = stmt.where(Activity.starts_at >= f.starts_from)
+        if f.starts_to is not None:
+            stmt = stmt.where(Activity.starts_at < f.starts_to)
+        if f.facility_id is not None:
+            stmt = stmt.where(Activity.facility_id == f.facility_id)
+        if f.subdistrict:
+            stmt = stmt.where(Activity.facility_id.in_(self._facility_ids_in(f.subdistrict)))
+        if f.category:
+            stmt = stmt.where(Activity.category == f.category)
+        if f.brand:
+            stmt = stmt.where(Activity.brand == f.brand)
+        if f.target_group:
+            groups = [json_has(Activity.target_groups, f.target_group)]
+            if f.target_group != "all":
+                groups.append(json_has(Activity.target_groups, "all"))
+            stmt = stmt.where(or_(*groups))
+        if f.has_seats is True:
+            stmt = stmt.where(Activity.booked_count < Activity.capacity)
+        elif f.has_seats is False:
+            stmt = stmt.where(Activity.booked_count >= Activity.capacity)
+        return stmt
+
+    @staticmethod
+    def _facility_ids_in(subdistrict_code: str) -> Select:
+        sub_id = select(Subdistrict.id).where(Subdistrict.code == subdistrict_code).scalar_subquery()
+        return select(Facility.id).where(Facility.subdistrict_id == sub_id)
+
+    async def list(
+        self,
+        f: ActivityFilter,
+        *,
+        now: datetime,
+        drafts: DraftScope,
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> Sequence[Activity]:
+        stmt = self._filtered(self._with_facility(), f, now=now, drafts=drafts)
+        if after is not None:
+            stmt = stmt.where(
+                or_(Activity.starts_at > after[0], and_(Activity.starts_at == after[0], Activity.id > after[1]))
+            )
+        stmt = stmt.order_by(Activity.starts_at, Activity.id).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def take_seats(self, activity_id: int, seats: int, *, behind_waitlist: bool) -> bool:
+        """Hold seats if they are free: one conditional UPDATE, so concurrent bookings never oversell.
+        `behind_waitlist`: a new booking does not jump residents already waiting."""
+        cond = [
+            Activity.id == activity_id,
+            Activity.status == "published",
+            Activity.booked_count + seats <= Activity.capacity,
+        ]
+        if behind_waitlist:
+            waiting = select(Booking.id).where(Booking.activity_id == activity_id, Booking.status == "waitlisted")
+            cond.append(~waiting.exists())
+        result = await self.session.execute(
+            update(Activity)
+            .where(*cond)
+            .values(booked_count=Activity.booked_count + seats)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def release_seats(self, activity_id: int, seats: int) -> None:
+        await self.session.execute(
+            update(Activity)
+            .where(Activity.id == activity_id)
+            .values(booked_count=Activity.booked_count - seats)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def booked_count(self, activity_id: int) -> int:
+        stmt = select(Activity.booked_count).where(Activity.id == activity_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def cap_upcoming_fees(self, service_id: int, cap: int, *, now: datetime) -> list[int]:
+        """Activities of this service that have not started and charge above `cap` now charge `cap`."""
+        ids = list(
+            (
+                await self.session.execute(
+                    select(Activity.id)
+                    .where(Activity.service_id == service_id, Activity.fee_fen > cap, Activity.starts_at > now)
+                    .where(Activity.status.in_(("draft", "published")))
+                    .order_by(Activity.id)
+                )
+            ).scalars()
+        )
+        if ids:
+            await self.session.execute(
+                update(Activity)
+                .where(Activity.id.in_(ids))
+                .values(fee_fen=cap, version=Activity.version + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    def add(self, obj: Activity) -> None:
+        self.session.add(obj)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def refresh(self, obj: Activity) -> None:
+        await self.session.refresh(obj, attribute_names=["booked_count", "version", "fee_fen"])
+

@@ -1,0 +1,372 @@
+"""Activities (活动): drafted and published by the facility's operator or the officials of its area,
+listed and filtered for residents, exported as iCalendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities_api.access import check_may_manage, may_manage
+from facilities_api.activities.models import Activity
+from facilities_api.activities.repository import ActivityFilter, ActivityRepository, DraftScope
+from facilities_api.activities.rules import check_capacity, check_times
+from facilities_api.activities.schemas import ActivityCreate, ActivityUpdate
+from facilities_api.bookings.repository import BookingRepository
+from facilities_api.bookings.service import announce_promotions, promote_waitlist
+from facilities_api.events import outbox
+from facilities_api.facilities.models import Facility
+from facilities_api.facilities.repository import FacilityRepository
+from facilities_api.offerings.repository import OfferingRepository
+from facilities_api.offerings.rules import check_fee
+from facilities_api.serialize import jsonable
+from facilities_api.vocab import as_local, local_today, to_utc
+from service_kit.auth import Principal
+from service_kit.clock import as_aware
+from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.problems import NotFound, RuleViolation
+
+_EDITABLE = (
+    "title",
+    "description",
+    "category",
+    "brand",
+    "venue",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "fee_fen",
+    "service_id",
+    "target_groups",
+    "booking_required",
+    "booking_opens_at",
+    "booking_closes_at",
+    "cancel_cutoff_minutes",
+)
+
+
+def shown_status(a: Activity, now: datetime) -> str:
+    if a.status == "published" and as_aware(a.ends_at) <= now:
+        return "finished"
+    return a.status
+
+
+def activity_read(a: Activity, now: datetime) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "facility_id": a.facility_id,
+        "facility_name_zh": a.facility.name_zh,
+        "subdistrict": a.facility.subdistrict.code,
+        "title": a.title,
+        "description": a.description,
+        "category": a.category,
+        "brand": a.brand,
+        "venue": a.venue,
+        "starts_at": as_local(a.starts_at),
+        "ends_at": as_local(a.ends_at),
+        "capacity": a.capacity,
+        "booked_seats": a.booked_count,
+        "seats_left": max(a.capacity - a.booked_count, 0),
+        "fee_fen": a.fee_fen,
+        "service_id": a.service_id,
+        "target_groups": a.target_groups,
+        "booking_required": a.booking_required,
+        "booking_opens_at": as_local(a.booking_opens_at),
+        "booking_closes_at": as_local(a.booking_closes_at),
+        "cancel_cutoff_minutes": a.cancel_cutoff_minutes,
+        "status": shown_status(a, now),
+        "cancel_reason": a.cancel_reason,
+        "version": a.version,
+        "created_at": as_aware(a.created_at),
+        "updated_at": as_aware(a.updated_at),
+        "published_at": as_aware(a.published_at),
+    }
+
+
+def draft_scope(principal: Principal | None) -> DraftScope:
+    if principal is None:
+        return DraftScope()
+    if principal.role in ("auditor", "service") or principal.is_district_official:
+        return DraftScope(all=True)
+    if principal.role == "official":
+        return DraftScope(subdistrict=principal.subdistrict)
+    if principal.role == "operator" and principal.operator_id is not None:
+        return DraftScope(operator_id=principal.operator_id)
+    return DraftScope()
+
+
+def _may_see(principal: Principal | None, a: Activity) -> bool:
+    if a.status != "draft":
+        return True
+    if principal is None:
+        return False
+    return principal.role in ("auditor", "service") or may_manage(principal, a.facility)
+
+
+async def _facility_for_activities(session: AsyncSession, principal: Principal, facility_id: int) -> Facility:
+    facility = await FacilityRepository(session).get(facility_id)
+    if facility is None:
+        raise RuleViolation("facility_id", f"No facility {facility_id}.", code="unknown-facility")
+    check_may_manage(principal, facility, "publish activities")
+    return facility
+
+
+async def _check_fee(session: AsyncSession, *, facility_id: int, service_id: int | None, fee_fen: int, starts_at: datetime) -> None:
+    repo = OfferingRepository(session)
+    service = None
+    if service_id is not None:
+        service = await repo.get(facility_id, service_id)
+        if service is None:
+            raise RuleViolation("service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service")
+    if fee_fen == 0:
+        return
+    on = local_today(starts_at)
+    approval = await repo.approval_in_force(facility_id, service_id, on) if service is not None and service_id else None
+    check_fee(
+        field="fee_fen",
+        fee_fen=fee_fen,
+        basic=service.basic if service is not None else None,
+        approval=approval,
+        on=on,
+        what="activity",
+    )
+
+
+async def create_activity(
+    session: AsyncSession, *, principal: Principal, data: ActivityCreate, now: datetime
+) -> dict[str, Any]:
+    facility = await _facility_for_activities(session, principal, data.facility_id)
+    if data.publish and facility.status == "closed":
+        raise RuleViolation("facility_id", f"Facility {facility.id} is closed.", code="facility-closed")
+    check_times(
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        booking_opens_at=data.booking_opens_at,
+        booking_closes_at=data.booking_closes_at,
+        now=now,
+        must_be_upcoming=True,
+    )
+    await _check_fee(session, facility_id=facility.id, service_id=data.service_id, fee_fen=data.fee_fen, starts_at=data.starts_at)
+    a = Activity(
+        facility_id=facility.id,
+        title=data.title,
+        description=data.description,
+        category=data.category,
+        brand=data.brand,
+        venue=data.venue,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        capacity=data.capacity,
+        booked_count=0,
+        fee_fen=data.fee_fen,
+        service_id=data.service_id,
+        target_groups=list(dict.fromkeys(data.target_groups)),
+        booking_required=data.booking_required,
+        booking_opens_at=data.booking_opens_at,
+        booking_closes_at=data.booking_closes_at,
+        cancel_cutoff_minutes=data.cancel_cutoff_minutes,
+        status="published" if data.publish else "draft",
+        cancel_reason="",
+        created_by=principal.sub,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        published_at=now if data.publish else None,
+    )
+    a.facility = facility
+    repo = ActivityRepository(session)
+    repo.add(a)
+    await repo.flush()
+    read = activity_read(a, now)
+    if data.publish:
+        await outbox.record(session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub)
+    await session.commit()
+    return read
+
+
+async def get_activity(session: AsyncSession, *, principal: Principal | None, activity_id: int) -> Activity:
+    a = await ActivityRepository(session).get(activity_id)
+    if a is None or not _may_see(principal, a):
+        raise NotFound(f"No activity {activity_id}.")
+    return a
+
+
+async def list_activities(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    filters: ActivityFilter,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> dict[str, Any]:
+    after = None
+    if cursor:
+        starts, last_id = decode_cursor(cursor, 2)
+        try:
+            after = (datetime.fromisoformat(starts), int(last_id))
+        except (TypeError, ValueError) as exc:
+            raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor") from exc
+        if after[0].tzinfo is None or isinstance(last_id, bool) or not isinstance(last_id, int):
+            raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
+        after = (to_utc(after[0]), after[1])
+    rows = await ActivityRepository(session).list(
+        filters, now=now, drafts=draft_scope(principal), after=after, limit=limit + 1
+    )
+    items = [activity_read(a, now) for a in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(as_aware(last.starts_at).isoformat(), last.id)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+async def list_for_calendar(
+    session: AsyncSession, *, principal: Principal | None, filters: ActivityFilter, limit: int, now: datetime
+) -> list[Activity]:
+    return list(
+        await ActivityRepository(session).list(filters, now=now, drafts=draft_scope(principal), after=None, limit=limit)
+    )
+
+
+async def _editable(session: AsyncSession, principal: Principal, activity_id: int) -> Activity:
+    repo = ActivityRepository(session)
+    a = await repo.get(activity_id, for_update=True)
+    if a is None or not _may_see(principal, a):
+        raise NotFound(f"No activity {activity_id}.")
+    check_may_manage(principal, a.facility, "change activities")
+    return a
+
+
+def _not_over(a: Activity, now: datetime) -> None:
+    if a.status == "cancelled":
+        raise RuleViolation("status", "The activity is cancelled.", code="activity-cancelled")
+    if shown_status(a, now) == "finished":
+        raise RuleViolation("status", "The activity is over.", code="activity-finished")
+
+
+async def update_activity(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    activity_id: int,
+    data: ActivityUpdate,
+    check_version,
+    now: datetime,
+) -> dict[str, Any]:
+    a = await _editable(session, principal, activity_id)
+    check_version(a.version)
+    _not_over(a, now)
+    patch = data.model_dump(exclude_unset=True)
+    for field in ("title", "category", "starts_at", "ends_at", "capacity", "fee_fen", "target_groups", "booking_required", "cancel_cutoff_minutes"):
+        if field in patch and patch[field] is None:
+            raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
+    merged = {f: patch.get(f, getattr(a, f)) for f in _EDITABLE}
+    for f in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at"):
+        merged[f] = as_aware(merged[f])
+    check_times(
+        starts_at=merged["starts_at"],
+        ends_at=merged["ends_at"],
+        booking_opens_at=merged["booking_opens_at"],
+        booking_closes_at=merged["booking_closes_at"],
+        now=now,
+        must_be_upcoming="starts_at" in patch,
+    )
+    if "capacity" in patch:
+        check_capacity(capacity=merged["capacity"], booked=a.booked_count)
+    if {"fee_fen", "service_id", "starts_at"} & patch.keys():
+        await _check_fee(
+            session, facility_id=a.facility_id, service_id=merged["service_id"], fee_fen=merged["fee_fen"], starts_at=merged["starts_at"]
+        )
+    changes: dict[str, list[Any]] = {}
+    for field in _EDITABLE:
+        if field not in patch:
+            continue
+        old = as_aware(getattr(a, field)) if field in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at") else getattr(a, field)
+        new = merged[field]
+        if field == "target_groups":
+            new = list(dict.fromkeys(new))
+        if old != new:
+            changes[field] = [jsonable(old), jsonable(new)]
+            setattr(a, field, new)
+    if not changes:
+        return activity_read(a, now)
+    a.version += 1
+    a.updated_at = now
+    repo = ActivityRepository(session)
+    await repo.flush()
+    promoted = []
+    if "capacity" in changes and a.status == "published":
+        promoted = await promote_waitlist(session, a, now=now)
+        if promoted:
+            await repo.refresh(a)
+    read = activity_read(a, now)
+    if a.status == "published":
+        await outbox.record(
+            session, "activity.updated", {"activity": jsonable(read), "changes": changes}, subject=f"activity/{a.id}", actor=principal.sub
+        )
+    await announce_promotions(session, a, promoted)
+    await session.commit()
+    return read
+
+
+async def publish_activity(
+    session: AsyncSession, *, principal: Principal, activity_id: int, check_version, now: datetime
+) -> dict[str, Any]:
+    a = await _editable(session, principal, activity_id)
+    check_version(a.version)
+    if a.status != "draft":
+        raise RuleViolation("status", f"Only a draft is published; this activity is {shown_status(a, now)}.", code="not-a-draft")
+    if a.facility.status == "closed":
+        raise RuleViolation("facility_id", f"Facility {a.facility_id} is closed.", code="facility-closed")
+    check_times(
+        starts_at=as_aware(a.starts_at),
+        ends_at=as_aware(a.ends_at),
+        booking_opens_at=as_aware(a.booking_opens_at),
+        booking_closes_at=as_aware(a.booking_closes_at),
+        now=now,
+        must_be_upcoming=True,
+    )
+    await _check_fee(session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=as_aware(a.starts_at))
+    a.status = "published"
+    a.published_at = now
+    a.version += 1
+    a.updated_at = now
+    await ActivityRepository(session).flush()
+    read = activity_read(a, now)
+    await outbox.record(session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub)
+    await session.commit()
+    return read
+
+
+async def cancel_activity(
+    session: AsyncSession, *, principal: Principal, activity_id: int, reason: str, check_version, now: datetime
+) -> dict[str, Any]:
+    a = await _editable(session, principal, activity_id)
+    check_version(a.version)
+    _not_over(a, now)
+    was = a.status
+    a.status = "cancelled"
+    a.cancel_reason = reason
+    a.cancelled_at = now
+    a.version += 1
+    a.updated_at = now
+    await ActivityRepository(session).flush()
+    read = activity_read(a, now)
+    if was == "published":
+        counts = await BookingRepository(session).count_by_status(a.id)
+        await outbox.record(
+            session,
+            "activity.cancelled",
+            {
+                "activity_id": a.id,
+                "facility_id": a.facility_id,
+                "reason": reason,
+                "bookings": {"confirmed": counts.get("confirmed", 0), "waitlisted": counts.get("waitlisted", 0)},
+            },
+            subject=f"activity/{a.id}",
+            actor=principal.sub,
+        )
+    await session.commit()
+    return read

@@ -1,0 +1,115 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from facilities_api.bookings import service
+from facilities_api.bookings.schemas import BookingCreate, BookingRead, BookingStatus, CheckInCreate
+from facilities_api.dependencies import ClockDep, PageDep, SettingsDep
+from service_kit.auth import CurrentPrincipal
+from service_kit.db import SessionDep
+from service_kit.pagination import Page
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1", tags=["bookings"])
+
+
+@router.post(
+    "/activities/{activity_id}/bookings",
+    response_model=BookingRead,
+    status_code=201,
+    summary="Book seats (residents): confirmed while seats last, then waitlisted in order",
+    responses=problems(401, 403, 404, 409, 415, 422),
+)
+async def book(
+    activity_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    response: Response,
+    body: BookingCreate | None = None,
+) -> dict[str, Any]:
+    read = await service.book(
+        session,
+        settings=settings,
+        principal=principal,
+        activity_id=activity_id,
+        seats=(body or BookingCreate()).seats,
+        now=clock.now(),
+    )
+    response.headers["Location"] = f"/api/v1/bookings/{read['id']}"
+    return read
+
+
+@router.get(
+    "/activities/{activity_id}/bookings",
+    response_model=Page[BookingRead],
+    summary="Who booked an activity (its operator, officials of the area, auditors), newest first",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_activity_bookings(
+    activity_id: ResourceId,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    page: PageDep,
+    status: BookingStatus | None = None,
+) -> dict[str, Any]:
+    return await service.list_activity_bookings(
+        session, principal=principal, activity_id=activity_id, status=status, cursor=page.cursor, limit=page.limit, now=clock.now()
+    )
+
+
+@router.post(
+    "/activities/{activity_id}/check-ins",
+    response_model=BookingRead,
+    status_code=201,
+    summary="Check a resident in at the door with the code they show (the operator, officials of the area)",
+    responses=problems(401, 403, 404, 409, 415, 422),
+)
+async def check_in(
+    activity_id: ResourceId,
+    body: CheckInCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.check_in(
+        session, settings=settings, principal=principal, activity_id=activity_id, code=body.code, now=clock.now()
+    )
+
+
+@router.get(
+    "/bookings",
+    response_model=Page[BookingRead],
+    summary="Bookings: a resident's own; an operator's facilities'; an official's area's; newest first",
+    responses=problems(401, 422),
+)
+async def list_bookings(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    page: PageDep,
+    activity_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    status: BookingStatus | None = None,
+) -> dict[str, Any]:
+    return await service.list_bookings(
+        session, principal=principal, activity_id=activity_id, status=status, cursor=page.cursor, limit=page.limit, now=clock.now()
+    )
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingRead, responses=problems(401, 404, 422))
+async def get_booking(booking_id: ResourceId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.get_booking(session, principal=principal, booking_id=booking_id, now=clock.now())
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel",
+    response_model=BookingRead,
+    summary="Cancel a booking (before the cut-off); the waitlist moves up in order",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def cancel_booking(booking_id: ResourceId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.cancel_booking(session, principal=principal, booking_id=booking_id, now=clock.now())

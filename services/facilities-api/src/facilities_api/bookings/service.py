@@ -1,0 +1,360 @@
+"""Bookings: a resident books seats (never oversold: seats are taken by one conditional UPDATE), waits
+in line when it is full, cancels before the cut-off (the line moves up in order), and is checked in
+at the door with the code they show. Check-ins are the platform's own attendance record."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities_api.access import check_may_manage, is_official_for, may_manage
+from facilities_api.activities.models import Activity
+from facilities_api.activities.repository import ActivityRepository
+from facilities_api.areas.repository import AreaRepository
+from facilities_api.bookings.models import Booking
+from facilities_api.bookings.repository import BookingRepository
+from facilities_api.events import outbox
+from facilities_api.settings import Settings
+from facilities_api.vocab import as_local
+from service_kit.auth import Principal
+from service_kit.clock import as_aware
+from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 8
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return code.replace("-", "").replace(" ", "").upper()
+
+
+def attendance(b: Booking, now: datetime) -> str:
+    if b.status != "confirmed" or b.activity.status == "cancelled":
+        return "not_applicable"
+    if b.checked_in_at is not None:
+        return "checked_in"
+    return "no_show" if as_aware(b.activity.ends_at) <= now else "pending"
+
+
+def booking_read(b: Booking, *, viewer: Principal | None, now: datetime, position: int | None = None) -> dict[str, Any]:
+    a = b.activity
+    mine = viewer is not None and viewer.sub == b.resident_sub
+    return {
+        "id": b.id,
+        "activity_id": b.activity_id,
+        "facility_id": a.facility_id,
+        "activity_title": a.title,
+        "starts_at": as_local(a.starts_at),
+        "ends_at": as_local(a.ends_at),
+        "resident_sub": b.resident_sub,
+        "resident_name": b.resident_name,
+        "seats": b.seats,
+        "status": b.status,
+        "waitlist_position": position if b.status == "waitlisted" else None,
+        "check_in_code": b.check_in_code if mine and b.status != "cancelled" else None,
+        "checked_in_at": as_aware(b.checked_in_at),
+        "attendance": attendance(b, now),
+        "created_at": as_aware(b.created_at),
+        "cancelled_at": as_aware(b.cancelled_at),
+    }
+
+
+def _event_data(b: Booking, a: Activity) -> dict[str, Any]:
+    return {
+        "booking_id": b.id,
+        "activity_id": a.id,
+        "facility_id": a.facility_id,
+        "resident_sub": b.resident_sub,
+        "seats": b.seats,
+    }
+
+
+def _bookable(a: Activity, seats: int, *, settings: Settings, now: datetime) -> None:
+    if a.status == "cancelled":
+        raise RuleViolation("activity_id", "The activity is cancelled.", code="activity-cancelled")
+    if a.status != "published":
+        raise NotFound(f"No activity {a.id}.")
+    if as_aware(a.starts_at) <= now:
+        raise RuleViolation("activity_id", "The activity has already started or is over.", code="activity-past")
+    if not a.booking_required:
+        raise RuleViolation("activity_id", "This activity needs no booking: just come.", code="no-booking-needed")
+    opens = as_aware(a.booking_opens_at)
+    if opens is not None and now < opens:
+        raise RuleViolation("activity_id", f"Booking opens at {as_local(opens).isoformat()}.", code="booking-not-open")
+    closes = as_aware(a.booking_closes_at) or as_aware(a.starts_at)
+    if now >= closes:
+        raise RuleViolation("activity_id", "Booking has closed.", code="booking-closed")
+    if seats > settings.max_seats_per_booking:
+        raise RuleViolation(
+            "seats", f"At most {settings.max_seats_per_booking} seats per booking.", code="too-many-seats"
+        )
+    if seats > a.capacity:
+        raise RuleViolation("seats", f"The activity has {a.capacity} seats in all.", code="above-capacity")
+
+
+async def book(
+    session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, seats: int, now: datetime
+) -> dict[str, Any]:
+    if principal.role != "resident":
+        raise Forbidden("Residents book seats; staff accounts do not.")
+    activities = ActivityRepository(session)
+    a = await activities.get(activity_id)
+    if a is None or a.status == "draft":
+        raise NotFound(f"No activity {activity_id}.")
+    _bookable(a, seats, settings=settings, now=now)
+    repo = BookingRepository(session)
+    b = await repo.of_resident(activity_id, principal.sub)
+    if b is not None and b.status != "cancelled":
+        raise Conflict(
+            "You have already booked this activity.",
+            slug="already-booked",
+            errors=[FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")],
+        )
+    if b is None:
+        b = Booking(activity_id=activity_id, resident_sub=principal.sub, created_at=now)
+        repo.add(b)
+    b.resident_name = principal.name[:200]
+    b.seats = seats
+    b.status = "pending"  # inside this transaction only: confirmed or waitlisted below
+    b.check_in_code = new_code()
+    b.queued_at = now
+    b.confirmed_at = None
+    b.cancelled_at = None
+    b.checked_in_at = None
+    b.checked_in_by = None
+    b.updated_at = now
+    try:
+        await repo.flush()
+    except IntegrityError as exc:  # the same resident, booking twice at once
+        await session.rollback()
+        raise Conflict(
+            "You have already booked this activity.",
+            slug="already-booked",
+            errors=[FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")],
+        ) from exc
+    if await activities.take_seats(activity_id, seats, behind_waitlist=True):
+        b.status = "confirmed"
+        b.confirmed_at = now
+    else:
+        b.status = "waitlisted"
+    await repo.flush()
+    b.activity = a
+    position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
+    await outbox.record(
+        session,
+        "booking.created",
+        {**_event_data(b, a), "status": b.status, "created_at": now.astimezone(UTC).isoformat()},
+        subject=f"booking/{b.id}",
+        actor=principal.sub,
+    )
+    await session.commit()
+    return booking_read(b, viewer=principal, now=now, position=position)
+
+
+async def promote_waitlist(session: AsyncSession, a: Activity, *, now: datetime) -> list[Booking]:
+    """Move waitlisted bookings up, in the order they queued, while their seats fit. The caller
+    announces them (announce_promotions) after every row lock is taken, then commits."""
+    if a.status != "published" or as_aware(a.starts_at) <= now:
+        return []
+    activities = ActivityRepository(session)
+    repo = BookingRepository(session)
+    promoted = []
+    while True:
+        b = await repo.first_waitlisted(a.id)
+        if b is None or not await activities.take_seats(a.id, b.seats, behind_waitlist=False):
+            break
+        b.status = "confirmed"
+        b.confirmed_at = now
+        b.updated_at = now
+        await repo.flush()
+        promoted.append(b)
+    return promoted
+
+
+async def announce_promotions(session: AsyncSession, a: Activity, promoted: list[Booking]) -> None:
+    # Events go last in a transaction: the outbox lock is taken after every row lock, in every use
+    # case, so two writers never wait on each other crosswise.
+    for b in promoted:
+        await outbox.record(session, "booking.promoted", _event_data(b, a), subject=f"booking/{b.id}", actor="waitlist")
+
+
+async def cancel_booking(
+    session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime
+) -> dict[str, Any]:
+    repo = BookingRepository(session)
+    b = await repo.get(booking_id, for_update=True)
+    if b is None or not _may_read(principal, b):
+        raise NotFound(f"No booking {booking_id}.")
+    a = b.activity
+    mine = principal.sub == b.resident_sub
+    if not mine and not is_official_for(principal, a.facility.subdistrict.code):
+        raise Forbidden("Only the resident who booked, or an official of the area, cancels a booking.")
+    if b.status == "cancelled":
+        raise Conflict("This booking is already cancelled.", slug="already-cancelled")
+    if as_aware(a.starts_at) <= now:
+        raise RuleViolation("booking_id", "The activity has already started.", code="activity-past")
+    cutoff = as_aware(a.starts_at) - timedelta(minutes=a.cancel_cutoff_minutes)
+    if b.status == "confirmed" and mine and now > cutoff:
+        raise RuleViolation(
+            "booking_id",
+            f"Bookings are cancelled up to {a.cancel_cutoff_minutes} minutes before the start.",
+            code="past-cancellation-cutoff",
+        )
+    was = b.status
+    b.status = "cancelled"
+    b.cancelled_at = now
+    b.updated_at = now
+    await repo.flush()
+    promoted = []
+    if was == "confirmed":
+        await ActivityRepository(session).release_seats(a.id, b.seats)
+        promoted = await promote_waitlist(session, a, now=now)
+    await outbox.record(
+        session,
+        "booking.cancelled",
+        {**_event_data(b, a), "was": was},
+        subject=f"booking/{b.id}",
+        actor=principal.sub,
+    )
+    await announce_promotions(session, a, promoted)
+    await session.commit()
+    return booking_read(b, viewer=principal, now=now)
+
+
+async def check_in(
+    session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, code: str, now: datetime
+) -> dict[str, Any]:
+    a = await ActivityRepository(session).get(activity_id)
+    if a is None or a.status == "draft":
+        raise NotFound(f"No activity {activity_id}.")
+    check_may_manage(principal, a.facility, "check residents in")
+    if a.status == "cancelled":
+        raise RuleViolation("activity_id", "The activity is cancelled.", code="activity-cancelled")
+    opens = as_aware(a.starts_at) - timedelta(minutes=settings.check_in_opens_minutes)
+    closes = as_aware(a.ends_at)
+    if not (opens <= now <= closes):
+        raise RuleViolation(
+            "activity_id",
+            f"Check-in is open from {settings.check_in_opens_minutes} minutes before the start until the end.",
+            code="check-in-closed",
+        )
+    repo = BookingRepository(session)
+    b = await repo.by_code(activity_id, normalise_code(code))
+    if b is None:
+        raise RuleViolation("code", "No booking at this activity has that code.", code="wrong-check-in-code")
+    if b.status != "confirmed":
+        raise RuleViolation("code", f"That booking is {b.status}, not confirmed.", code="booking-not-confirmed")
+    if b.checked_in_at is not None:
+        raise Conflict(
+            f"Already checked in at {as_local(as_aware(b.checked_in_at)).isoformat()}.", slug="already-checked-in"
+        )
+    b.checked_in_at = now
+    b.checked_in_by = principal.sub
+    b.updated_at = now
+    await repo.flush()
+    await outbox.record(
+        session,
+        "checkin.recorded",
+        {
+            "booking_id": b.id,
+            "activity_id": a.id,
+            "facility_id": a.facility_id,
+            "resident_sub": b.resident_sub,
+            "checked_in_at": now.astimezone(UTC).isoformat(),
+        },
+        subject=f"booking/{b.id}",
+        actor=principal.sub,
+    )
+    await session.commit()
+    return booking_read(b, viewer=principal, now=now)
+
+
+def _may_read(principal: Principal, b: Booking) -> bool:
+    return (
+        principal.sub == b.resident_sub
+        or principal.role in ("auditor", "service")
+        or may_manage(principal, b.activity.facility)
+    )
+
+
+async def get_booking(session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime) -> dict[str, Any]:
+    repo = BookingRepository(session)
+    b = await repo.get(booking_id)
+    if b is None or not _may_read(principal, b):
+        raise NotFound(f"No booking {booking_id}.")
+    position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
+    return booking_read(b, viewer=principal, now=now, position=position)
+
+
+async def _page(repo: BookingRepository, rows, *, viewer: Principal, limit: int, now: datetime) -> dict[str, Any]:
+    items = []
+    for b in rows[:limit]:
+        position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
+        items.append(booking_read(b, viewer=viewer, now=now, position=position))
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def _before(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    value = decode_cursor(cursor, 1)[0]
+    if not isinstance(value, int):
+        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
+    return value
+
+
+async def list_bookings(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    activity_id: int | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Residents see their own; operators the bookings at facilities they run; officials those of their
+    area; auditors and services all."""
+    repo = BookingRepository(session)
+    scope: dict[str, Any] = {}
+    if principal.role in ("auditor", "service") or principal.is_district_official:
+        pass
+    elif principal.role == "official":
+        sub = await AreaRepository(session).subdistrict_by_code(principal.subdistrict or "")
+        scope["subdistrict_id"] = sub.id if sub is not None else -1
+    elif principal.role == "operator":
+        scope["operator_id"] = principal.operator_id if principal.operator_id is not None else -1
+    else:
+        scope["resident_sub"] = principal.sub
+    rows = await repo.list(activity_id=activity_id, status=status, before_id=_before(cursor), limit=limit + 1, **scope)
+    return await _page(repo, rows, viewer=principal, limit=limit, now=now)
+
+
+async def list_activity_bookings(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    activity_id: int,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> dict[str, Any]:
+    a = await ActivityRepository(session).get(activity_id)
+    if a is None:
+        raise NotFound(f"No activity {activity_id}.")
+    if principal.role not in ("auditor", "service"):
+        check_may_manage(principal, a.facility, "see who booked")
+    repo = BookingRepository(session)
+    rows = await repo.list(activity_id=activity_id, status=status, before_id=_before(cursor), limit=limit + 1)
+    return await _page(repo, rows, viewer=principal, limit=limit, now=now)

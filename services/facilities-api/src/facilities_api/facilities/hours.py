@@ -1,0 +1,66 @@
+"""Opening hours: the weekly slots, the exceptions over runs of days, and what they add up to on a
+given day (local time, Asia/Shanghai)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+
+def to_minutes(value: time | str) -> int:
+    if isinstance(value, str):
+        hh, mm = value.split(":")[:2]
+        return int(hh) * 60 + int(mm)
+    return value.hour * 60 + value.minute
+
+
+def slots_from_json(opening_hours: Iterable[dict[str, Any]]) -> list[tuple[int, int, int]]:
+    """(weekday, opens_min, closes_min) for each weekly slot stored on the facility."""
+    return [(int(s["weekday"]), to_minutes(s["opens"]), to_minutes(s["closes"])) for s in opening_hours]
+
+
+@dataclass(frozen=True, slots=True)
+class Exception_:
+    starts_on: date
+    ends_on: date
+    closed: bool
+    opens: time | None
+    closes: time | None
+    reason: str = ""
+
+
+def day_hours(
+    day: date, weekly: Sequence[tuple[int, int, int]], exceptions: Sequence[Exception_]
+) -> tuple[list[tuple[int, int]], Exception_ | None]:
+    """The (opens_min, closes_min) slots of one day, and the exception that set them (if any)."""
+    for exc in exceptions:
+        if exc.starts_on <= day <= exc.ends_on:
+            if exc.closed or exc.opens is None or exc.closes is None:
+                return [], exc
+            return [(to_minutes(exc.opens), to_minutes(exc.closes))], exc
+    weekday = day.weekday()
+    return sorted((o, c) for w, o, c in weekly if w == weekday), None
+
+
+def hours_over(
+    start: date, end: date, weekly: Sequence[tuple[int, int, int]], exceptions: Sequence[Exception_]
+) -> float:
+    """Scheduled open hours from `start` to `end` (both included)."""
+    total = 0
+    day = start
+    while day <= end:
+        slots, _ = day_hours(day, weekly, exceptions)
+        total += sum(c - o for o, c in slots)
+        day += timedelta(days=1)
+    return total / 60
+
+
+def weekly_hours(weekly: Sequence[tuple[int, int, int]]) -> float:
+    return sum(c - o for _, o, c in weekly) / 60
+
+
+def minutes_to_time(minute: int) -> time:
+    minute = max(0, min(minute, 24 * 60 - 1))
+    return time(minute // 60, minute % 60)

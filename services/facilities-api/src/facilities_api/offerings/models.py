@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from facilities_api.db import Base
+
+
+class ServiceOffered(Base):
+    """服务项目: a service a facility offers. Basic (基本公共文化服务) is always free; a non-basic one
+    (普惠性非基本) may carry a fee only up to an approved preferential-fee application."""
+
+    __tablename__ = "service_offered"
+    __table_args__ = (Index("ix_service_offered_facility_id", "facility_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str] = mapped_column(String(40))
+    basic: Mapped[bool] = mapped_column(Boolean)
+    fee_fen: Mapped[int] = mapped_column(Integer, default=0)
+    target_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivery: Mapped[str] = mapped_column(String(20), default="on_site")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FeeApproval(Base):
+    """An approved preferential-fee application (优惠收费), as operators-api announced it: the cap
+    a service's fee may reach until it expires or is revoked."""
+
+    __tablename__ = "fee_approval"
+    __table_args__ = (Index("ix_fee_approval_facility_id_service_id", "facility_id", "service_id"),)
+
+    application_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    operator_id: Mapped[int] = mapped_column(Integer)
+    contract_id: Mapped[int] = mapped_column(Integer)
+    facility_id: Mapped[int] = mapped_column(Integer)
+    service_id: Mapped[int] = mapped_column(Integer)
+    approved_fee_fen: Mapped[int] = mapped_column(Integer)
+    expires_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # active, revoked, expired
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from facilities_api.vocab import StrictBool, StrictInt, TargetGroup
+
+ServiceCategory = Literal[
+    "lending",
+    "reading_room",
+    "digital",
+    "training",
+    "lecture",
+    "exhibition",
+    "performance",
+    "venue",
+    "heritage",
+    "consultation",
+    "delivery",
+    "other",
+]
+Delivery = Literal["on_site", "home_delivery", "online"]
+MAX_FEE_FEN = 10_000_000
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ServiceCreate(_Fields):
+    name_zh: str = Field(min_length=1, max_length=200, examples=["图书借阅"])
+    name_en: str = Field("", max_length=300)
+    category: ServiceCategory
+    basic: StrictBool = Field(description="A basic public cultural service (基本公共文化服务): always free.")
+    fee_fen: StrictInt = Field(0, ge=0, le=MAX_FEE_FEN, description="Fee in fen; above 0 only with an approved application.")
+    target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], max_length=8)
+    delivery: Delivery = "on_site"
+    description_zh: str = Field("", max_length=5000)
+
+
+class ServiceUpdate(_Fields):
+    """A merge patch; send If-Match."""
+
+    name_zh: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=300)
+    category: ServiceCategory | None = None
+    basic: StrictBool | None = None
+    fee_fen: StrictInt | None = Field(None, ge=0, le=MAX_FEE_FEN)
+    target_groups: list[TargetGroup] | None = Field(None, max_length=8)
+    delivery: Delivery | None = None
+    description_zh: str | None = Field(None, max_length=5000)
+    active: StrictBool | None = None
+
+
+class FeeApprovalRead(BaseModel):
+    application_id: int
+    approved_fee_fen: int = Field(description="The cap the fee may reach.")
+    expires_on: date
+    status: Literal["active", "revoked", "expired"]
+
+
+class ServiceRead(BaseModel):
+    id: int
+    facility_id: int
+    name_zh: str
+    name_en: str
+    category: ServiceCategory
+    basic: bool
+    fee_fen: int
+    target_groups: list[str]
+    delivery: Delivery
+    description_zh: str
+    active: bool
+    fee_approval: FeeApprovalRead | None = Field(description="The approval in force (published on the facility page).")
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,253 @@
+"""Services offered (服务项目): what a facility offers, basic (free) or non-basic with an approved fee;
+and the fee approvals operators-api announces."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities_api.access import check_may_manage
+from facilities_api.activities.repository import ActivityRepository
+from facilities_api.events import outbox
+from facilities_api.facilities.repository import FacilityRepository
+from facilities_api.offerings.models import FeeApproval, ServiceOffered
+from facilities_api.offerings.repository import OfferingRepository
+from facilities_api.offerings.rules import approval_in_force, check_fee
+from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
+from facilities_api.serialize import jsonable as _jsonable
+from facilities_api.vocab import local_today
+from service_kit.auth import Principal
+from service_kit.clock import as_aware
+from service_kit.problems import NotFound, RuleViolation
+
+
+def approval_read(a: FeeApproval | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "application_id": a.application_id,
+        "approved_fee_fen": a.approved_fee_fen,
+        "expires_on": a.expires_on,
+        "status": a.status,
+    }
+
+
+def service_read(s: ServiceOffered, approval: FeeApproval | None) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "facility_id": s.facility_id,
+        "name_zh": s.name_zh,
+        "name_en": s.name_en,
+        "category": s.category,
+        "basic": s.basic,
+        "fee_fen": s.fee_fen,
+        "target_groups": s.target_groups,
+        "delivery": s.delivery,
+        "description_zh": s.description_zh,
+        "active": s.active,
+        "fee_approval": approval_read(approval),
+        "version": s.version,
+        "created_at": as_aware(s.created_at),
+        "updated_at": as_aware(s.updated_at),
+    }
+
+
+async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int):
+    facility = await FacilityRepository(session).get(facility_id)
+    if facility is None:
+        raise NotFound(f"No facility {facility_id}.")
+    check_may_manage(principal, facility, "manage the services offered")
+    return facility
+
+
+async def list_services(
+    session: AsyncSession, *, facility_id: int, include_inactive: bool, now: datetime
+) -> list[dict[str, Any]]:
+    if await FacilityRepository(session).get(facility_id) is None:
+        raise NotFound(f"No facility {facility_id}.")
+    repo = OfferingRepository(session)
+    approvals = await repo.approvals_in_force(facility_id, local_today(now))
+    return [service_read(s, approvals.get(s.id)) for s in await repo.list(facility_id, include_inactive=include_inactive)]
+
+
+async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> dict[str, Any]:
+    repo = OfferingRepository(session)
+    s = await repo.get(facility_id, service_id)
+    if s is None:
+        raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
+    return service_read(s, await repo.approval_in_force(facility_id, service_id, local_today(now)))
+
+
+async def create_service(
+    session: AsyncSession, *, principal: Principal, facility_id: int, data: ServiceCreate, now: datetime
+) -> dict[str, Any]:
+    await _facility_to_manage(session, principal, facility_id)
+    # A new service has no approval yet (approvals name an existing service): only a free one can be added.
+    check_fee(field="fee_fen", fee_fen=data.fee_fen, basic=data.basic, approval=None, on=local_today(now))
+    repo = OfferingRepository(session)
+    s = ServiceOffered(
+        facility_id=facility_id,
+        name_zh=data.name_zh,
+        name_en=data.name_en,
+        category=data.category,
+        basic=data.basic,
+        fee_fen=0,
+        target_groups=list(dict.fromkeys(data.target_groups)),
+        delivery=data.delivery,
+        description_zh=data.description_zh,
+        active=True,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    repo.add(s)
+    await repo.flush()
+    read = service_read(s, None)
+    await outbox.record(session, "service.created", _jsonable(read), subject=f"service/{s.id}", actor=principal.sub)
+    await session.commit()
+    return read
+
+
+async def update_service(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    facility_id: int,
+    service_id: int,
+    data: ServiceUpdate,
+    check_version,
+    now: datetime,
+) -> dict[str, Any]:
+    await _facility_to_manage(session, principal, facility_id)
+    repo = OfferingRepository(session)
+    s = await repo.get(facility_id, service_id, for_update=True)
+    if s is None:
+        raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
+    check_version(s.version)
+    patch = data.model_dump(exclude_unset=True)
+    for field in ("name_zh", "category", "basic", "fee_fen", "delivery", "active", "target_groups"):
+        if field in patch and patch[field] is None:
+            raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
+    today = local_today(now)
+    approval = await repo.approval_in_force(facility_id, service_id, today)
+    basic = patch.get("basic", s.basic)
+    fee = patch.get("fee_fen", s.fee_fen)
+    if basic and "fee_fen" not in patch and fee > 0:
+        fee = 0  # turning a service basic makes it free
+        patch["fee_fen"] = 0
+    check_fee(field="fee_fen", fee_fen=fee, basic=basic, approval=approval, on=today)
+    changes: dict[str, list[Any]] = {}
+    for field, value in patch.items():
+        if field == "target_groups":
+            value = list(dict.fromkeys(value))
+        old = getattr(s, field)
+        if old != value:
+            changes[field] = [old, value]
+            setattr(s, field, value)
+    read = service_read(s, approval)
+    if not changes:
+        return read
+    s.version += 1
+    s.updated_at = now
+    await repo.flush()
+    read = service_read(s, approval)
+    await outbox.record(
+        session,
+        "service.updated",
+        {"service": _jsonable(read), "changes": changes},
+        subject=f"service/{s.id}",
+        actor=principal.sub,
+    )
+    await session.commit()
+    return read
+
+
+# -- fee approvals from operators-api (applied by the feed consumer; the consumer commits) ----------
+async def apply_fee_approved(session: AsyncSession, data: dict[str, Any], *, now: datetime) -> None:
+    repo = OfferingRepository(session)
+    expires_on = date.fromisoformat(str(data["expires_on"]))
+    approval = await repo.approval(int(data["application_id"]), for_update=True)
+    if approval is None:
+        approval = FeeApproval(application_id=int(data["application_id"]))
+        repo.add(approval)
+    elif (
+        approval.status == "active"
+        and approval.approved_fee_fen == int(data["approved_fee_fen"])
+        and approval.expires_on == expires_on
+    ):
+        return  # already applied
+    approval.operator_id = int(data["operator_id"])
+    approval.contract_id = int(data["contract_id"])
+    approval.facility_id = int(data["facility_id"])
+    approval.service_id = int(data["service_id"])
+    approval.approved_fee_fen = int(data["approved_fee_fen"])
+    approval.expires_on = expires_on
+    approval.status = "active"
+    approval.updated_at = now
+    await repo.flush()
+    await outbox.record(
+        session,
+        "service.fee_approved",
+        {
+            "application_id": approval.application_id,
+            "facility_id": approval.facility_id,
+            "service_id": approval.service_id,
+            "approved_fee_fen": approval.approved_fee_fen,
+            "expires_on": approval.expires_on.isoformat(),
+        },
+        subject=f"service/{approval.service_id}",
+        actor="operators-api",
+    )
+
+
+async def apply_fee_withdrawn(session: AsyncSession, data: dict[str, Any], *, status: str, now: datetime) -> None:
+    """fee.revoked / fee.expired: the approval is gone. Unless another approval in force still covers
+    it, the service's fee and its upcoming activities' fees return to 0."""
+    repo = OfferingRepository(session)
+    application_id = int(data["application_id"])
+    facility_id, service_id = int(data["facility_id"]), int(data["service_id"])
+    approval = await repo.approval(application_id, for_update=True)
+    if approval is None:
+        approval = FeeApproval(
+            application_id=application_id,
+            operator_id=0,
+            contract_id=0,
+            facility_id=facility_id,
+            service_id=service_id,
+            approved_fee_fen=0,
+            expires_on=local_today(now),
+        )
+        repo.add(approval)
+    elif approval.status == status:
+        return  # already applied
+    approval.status = status
+    approval.updated_at = now
+    await repo.flush()
+    today = local_today(now)
+    other = await repo.approval_in_force(facility_id, service_id, today)
+    cap = other.approved_fee_fen if approval_in_force(other, today) and other is not None else 0
+    service = await repo.get(facility_id, service_id, for_update=True)
+    old_fee = service.fee_fen if service is not None else 0
+    if service is not None and service.fee_fen > cap:
+        service.fee_fen = cap
+        service.version += 1
+        service.updated_at = now
+    activity_ids = await ActivityRepository(session).cap_upcoming_fees(service_id, cap, now=now)
+    if old_fee > cap or activity_ids:
+        await outbox.record(
+            session,
+            "service.fee_changed",
+            {
+                "application_id": application_id,
+                "facility_id": facility_id,
+                "service_id": service_id,
+                "old_fee_fen": old_fee,
+                "new_fee_fen": min(old_fee, cap),
+                "reason": f"fee.{status}",
+                "activity_ids": activity_ids,
+            },
+            subject=f"service/{service_id}",
+            actor="operators-api",
+        )

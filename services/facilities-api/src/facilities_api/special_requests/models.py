@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from facilities_api.db import Base
+from facilities_api.facilities.models import Facility
+
+
+class SpecialRequest(Base):
+    """预约服务/上门服务: an elderly, minor, disabled or low-income resident asks for an appointment or
+    a home delivery of a service. Address and phone are shown only to the assigned staff and officials."""
+
+    __tablename__ = "special_request"
+    __table_args__ = (
+        Index("ix_special_request_resident_sub", "resident_sub"),
+        Index("ix_special_request_facility_id_status", "facility_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_sub: Mapped[str] = mapped_column(String(200))
+    resident_name: Mapped[str] = mapped_column(String(200), default="")
+    special_group: Mapped[str] = mapped_column(String(20))
+    group_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # appointment, home_delivery
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="RESTRICT"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service_offered.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    preferred_time: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    assigned_to_sub: Mapped[str | None] = mapped_column(String(200))
+    assigned_to_name: Mapped[str] = mapped_column(String(200), default="")
+    assigned_operator_id: Mapped[int | None] = mapped_column(Integer)
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    facility: Mapped[Facility] = relationship(lazy="raise")

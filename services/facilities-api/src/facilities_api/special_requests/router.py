@@ -1,0 +1,115 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from facilities_api.dependencies import ClockDep, PageDep
+from facilities_api.special_requests import service
+from facilities_api.special_requests.schemas import (
+    RequestStatus,
+    SpecialRequestAssign,
+    SpecialRequestCreate,
+    SpecialRequestNote,
+    SpecialRequestRead,
+    SpecialRequestReject,
+    SpecialRequestSchedule,
+)
+from service_kit.auth import CurrentPrincipal
+from service_kit.db import SessionDep
+from service_kit.etag import check_if_match, etag_for
+from service_kit.pagination import Page
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1/special-requests", tags=["special-group requests"])
+
+ACTION_ERRORS = problems(401, 403, 404, 412, 415, 422)
+
+
+def _if_match(request: Request):
+    return lambda version: check_if_match(request, version, required=False)
+
+
+@router.post(
+    "",
+    response_model=SpecialRequestRead,
+    status_code=201,
+    summary="Ask for an appointment or a home delivery (elderly, minor, disabled or low-income residents)",
+    responses=problems(401, 403, 415, 422),
+)
+async def submit(
+    body: SpecialRequestCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    read = await service.submit(session, principal=principal, data=body, now=clock.now())
+    response.headers["Location"] = f"/api/v1/special-requests/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get(
+    "",
+    response_model=Page[SpecialRequestRead],
+    summary="Requests: a resident's own, an operator's assigned ones, an official's area's; newest first",
+    responses=problems(401, 422),
+)
+async def list_requests(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    status: RequestStatus | None = None,
+) -> dict[str, Any]:
+    return await service.list_requests(
+        session, principal=principal, facility_id=facility_id, status=status, cursor=page.cursor, limit=page.limit
+    )
+
+
+@router.get("/{request_id}", response_model=SpecialRequestRead, responses=problems(401, 404, 422))
+async def get_request(request_id: ResourceId, session: SessionDep, principal: CurrentPrincipal, response: Response) -> dict[str, Any]:
+    read = await service.get_request(session, principal=principal, request_id=request_id)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post("/{request_id}/verify", response_model=SpecialRequestRead, summary="Verify the declared special-group status (officials)", responses=ACTION_ERRORS)
+async def verify(request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.verify(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
+
+
+@router.post("/{request_id}/assign", response_model=SpecialRequestRead, summary="Assign to the facility's operator or a staff member (officials)", responses=ACTION_ERRORS)
+async def assign(
+    request_id: ResourceId, body: SpecialRequestAssign, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.assign(session, principal=principal, request_id=request_id, data=body, check_version=_if_match(request), now=clock.now())
+
+
+@router.post("/{request_id}/schedule", response_model=SpecialRequestRead, summary="Set the appointment or delivery time (the assignee)", responses=ACTION_ERRORS)
+async def schedule(
+    request_id: ResourceId, body: SpecialRequestSchedule, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.schedule(session, principal=principal, request_id=request_id, data=body, check_version=_if_match(request), now=clock.now())
+
+
+@router.post("/{request_id}/complete", response_model=SpecialRequestRead, summary="Record the service as done (the assignee)", responses=ACTION_ERRORS)
+async def complete(
+    request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, body: SpecialRequestNote | None = None
+) -> dict[str, Any]:
+    return await service.complete(
+        session, principal=principal, request_id=request_id, note=(body.note if body else ""), check_version=_if_match(request), now=clock.now()
+    )
+
+
+@router.post("/{request_id}/confirm", response_model=SpecialRequestRead, summary="Confirm the service was received (the resident)", responses=ACTION_ERRORS)
+async def confirm(request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.confirm(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
+
+
+@router.post("/{request_id}/reject", response_model=SpecialRequestRead, summary="Turn a request down, with the reason (officials)", responses=ACTION_ERRORS)
+async def reject(
+    request_id: ResourceId, body: SpecialRequestReject, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.reject(session, principal=principal, request_id=request_id, reason=body.reason, check_version=_if_match(request), now=clock.now())
+
+
+@router.post("/{request_id}/cancel", response_model=SpecialRequestRead, summary="Withdraw a request (the resident)", responses=ACTION_ERRORS)
+async def cancel(request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.cancel(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from facilities_api.vocab import DistrictDateTime, StrictInt
+from service_kit.params import INT32_MAX
+
+SpecialGroup = Literal["elderly", "minor", "disabled", "low_income"]
+RequestKind = Literal["appointment", "home_delivery"]
+RequestStatus = Literal["submitted", "assigned", "scheduled", "done", "confirmed", "rejected", "cancelled"]
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SpecialRequestCreate(_Fields):
+    facility_id: StrictInt = Field(ge=1, le=INT32_MAX, description="The facility asked to serve.")
+    service_id: StrictInt | None = Field(None, ge=1, le=INT32_MAX, description="The service offered asked for, if one.")
+    special_group: SpecialGroup = Field(description="Declared by the resident; an official verifies it.")
+    kind: RequestKind
+    description: str = Field(min_length=1, max_length=2000, examples=["行动不便，希望每月送两次大字版图书上门"])
+    address: str = Field("", max_length=300, description="Needed for home delivery. Shown only to the assigned staff and officials.")
+    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+\-() ]+$")
+    preferred_time: str = Field("", max_length=200, examples=["工作日上午"])
+
+
+class SpecialRequestAssign(_Fields):
+    operator_id: StrictInt | None = Field(
+        None, ge=1, le=INT32_MAX, description="Assign to this operator's staff (default: the facility's operator, if any)."
+    )
+    assigned_to_sub: str | None = Field(None, min_length=1, max_length=200, description="Or to one staff member (their user id).")
+    assigned_to_name: str = Field("", max_length=200)
+
+
+class SpecialRequestSchedule(_Fields):
+    scheduled_for: DistrictDateTime
+    note: str = Field("", max_length=2000)
+
+
+class SpecialRequestNote(_Fields):
+    note: str = Field("", max_length=2000)
+
+
+class SpecialRequestReject(_Fields):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SpecialRequestRead(BaseModel):
+    id: int
+    resident_sub: str
+    resident_name: str
+    special_group: SpecialGroup | None = Field(description="null when hidden from the viewer.")
+    group_verified: bool
+    kind: RequestKind
+    facility_id: int
+    service_id: int | None
+    description: str
+    address: str = Field(description="Masked unless the viewer is the resident, the assigned staff or an official.")
+    phone: str = Field(description="Masked likewise.")
+    preferred_time: str
+    status: RequestStatus
+    assigned_operator_id: int | None
+    assigned_to_name: str
+    scheduled_for: datetime | None
+    done_at: datetime | None
+    confirmed_at: datetime | None
+    note: str
+    version: int
+    created_at: datetime
+    updated_at: datetime

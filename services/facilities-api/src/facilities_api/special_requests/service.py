@@ -1,0 +1,334 @@
+"""Special-group service requests (预约服务和上门服务): an elderly, minor, disabled or low-income
+resident asks; an official verifies the declared status and assigns it (to the facility's operator
+or one staff member); the assignee schedules and does it; the resident confirms. Address, phone and
+the group itself are shown only to the resident, the assignee and officials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities_api.access import is_official_for
+from facilities_api.events import outbox
+from facilities_api.facilities.repository import FacilityRepository
+from facilities_api.offerings.repository import OfferingRepository
+from facilities_api.special_requests.models import SpecialRequest
+from facilities_api.special_requests.repository import SpecialRequestRepository
+from facilities_api.special_requests.schemas import (
+    SpecialRequestAssign,
+    SpecialRequestCreate,
+    SpecialRequestSchedule,
+)
+from facilities_api.vocab import as_local
+from service_kit.auth import Principal
+from service_kit.clock import as_aware
+from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.problems import Forbidden, NotFound, RuleViolation
+
+OPEN = ("submitted", "assigned", "scheduled")
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: the first three and last four characters stay."""
+    phone = phone.strip()
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
+
+
+def mask_address(address: str) -> str:
+    if not address:
+        return ""
+    return address[: min(6, max(len(address) // 3, 1))] + "****"
+
+
+def _is_assignee(principal: Principal, r: SpecialRequest) -> bool:
+    if r.assigned_to_sub is not None and principal.sub == r.assigned_to_sub:
+        return True
+    return (
+        principal.role == "operator"
+        and principal.operator_id is not None
+        and r.assigned_operator_id == principal.operator_id
+        and r.status != "submitted"
+    )
+
+
+def _sees_personal_data(principal: Principal, r: SpecialRequest) -> bool:
+    return (
+        principal.sub == r.resident_sub
+        or is_official_for(principal, r.facility.subdistrict.code)
+        or _is_assignee(principal, r)
+    )
+
+
+def _may_read(principal: Principal, r: SpecialRequest) -> bool:
+    return principal.role in ("auditor", "service") or _sees_personal_data(principal, r)
+
+
+def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
+    full = _sees_personal_data(viewer, r)
+    return {
+        "id": r.id,
+        "resident_sub": r.resident_sub,
+        "resident_name": r.resident_name if full else (r.resident_name[:1] + "**" if r.resident_name else ""),
+        "special_group": r.special_group if full else None,
+        "group_verified": r.group_verified,
+        "kind": r.kind,
+        "facility_id": r.facility_id,
+        "service_id": r.service_id,
+        "description": r.description,
+        "address": r.address if full else mask_address(r.address),
+        "phone": r.phone if full else mask_phone(r.phone),
+        "preferred_time": r.preferred_time,
+        "status": r.status,
+        "assigned_operator_id": r.assigned_operator_id,
+        "assigned_to_name": r.assigned_to_name,
+        "scheduled_for": as_local(r.scheduled_for),
+        "done_at": as_aware(r.done_at),
+        "confirmed_at": as_aware(r.confirmed_at),
+        "note": r.note,
+        "version": r.version,
+        "created_at": as_aware(r.created_at),
+        "updated_at": as_aware(r.updated_at),
+    }
+
+
+async def submit(
+    session: AsyncSession, *, principal: Principal, data: SpecialRequestCreate, now: datetime
+) -> dict[str, Any]:
+    if principal.role != "resident":
+        raise Forbidden("Residents ask for special-group services.")
+    facility = await FacilityRepository(session).get(data.facility_id)
+    if facility is None:
+        raise RuleViolation("facility_id", f"No facility {data.facility_id}.", code="unknown-facility")
+    if facility.status in ("closed", "planned"):
+        raise RuleViolation("facility_id", f"Facility {facility.id} is {facility.status}.", code="facility-not-open")
+    if data.service_id is not None and await OfferingRepository(session).get(facility.id, data.service_id) is None:
+        raise RuleViolation("service_id", f"Facility {facility.id} offers no service {data.service_id}.", code="unknown-service")
+    if data.kind == "home_delivery" and not data.address:
+        raise RuleViolation("address", "Home delivery needs the address to deliver to.", code="address-required")
+    r = SpecialRequest(
+        resident_sub=principal.sub,
+        resident_name=principal.name[:200],
+        special_group=data.special_group,
+        group_verified=False,
+        kind=data.kind,
+        facility_id=facility.id,
+        service_id=data.service_id,
+        description=data.description,
+        address=data.address,
+        phone=data.phone,
+        preferred_time=data.preferred_time,
+        status="submitted",
+        assigned_to_name="",
+        note="",
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    r.facility = facility
+    repo = SpecialRequestRepository(session)
+    repo.add(r)
+    await repo.flush()
+    await outbox.record(
+        session,
+        "special_request.submitted",
+        {"request_id": r.id, "facility_id": r.facility_id, "kind": r.kind, "special_group": r.special_group, "status": r.status},
+        subject=f"special_request/{r.id}",
+        actor=principal.sub,
+    )
+    await session.commit()
+    return request_read(r, principal)
+
+
+async def get_request(session: AsyncSession, *, principal: Principal, request_id: int) -> dict[str, Any]:
+    r = await SpecialRequestRepository(session).get(request_id)
+    if r is None or not _may_read(principal, r):
+        raise NotFound(f"No special-group request {request_id}.")
+    return request_read(r, principal)
+
+
+async def list_requests(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    facility_id: int | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    scope: dict[str, Any] = {}
+    if principal.role in ("auditor", "service") or principal.is_district_official:
+        pass
+    elif principal.role == "official":
+        scope["subdistrict"] = principal.subdistrict
+    elif principal.role == "operator":
+        scope["operator_id"] = principal.operator_id if principal.operator_id is not None else -1
+    else:
+        scope["resident_sub"] = principal.sub
+    before = None
+    if cursor:
+        value = decode_cursor(cursor, 1)[0]
+        if not isinstance(value, int):
+            raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
+        before = value
+    rows = await SpecialRequestRepository(session).list(
+        facility_id=facility_id, status=status, before_id=before, limit=limit + 1, **scope
+    )
+    if principal.role == "operator":
+        rows = [r for r in rows if r.status != "submitted"]
+    items = [request_read(r, principal) for r in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+async def _load(session: AsyncSession, principal: Principal, request_id: int) -> SpecialRequest:
+    r = await SpecialRequestRepository(session).get(request_id, for_update=True)
+    if r is None or not _may_read(principal, r):
+        raise NotFound(f"No special-group request {request_id}.")
+    return r
+
+
+def _expect(r: SpecialRequest, *statuses: str, action: str) -> None:
+    if r.status not in statuses:
+        raise RuleViolation(
+            "status", f"A {r.status} request cannot be {action} (it must be {' or '.join(statuses)}).", code="wrong-status"
+        )
+
+
+def _official(principal: Principal, r: SpecialRequest, action: str) -> None:
+    if not is_official_for(principal, r.facility.subdistrict.code):
+        raise Forbidden(f"Only an official of {r.facility.subdistrict.code} {action}.")
+
+
+async def _save(session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime) -> dict[str, Any]:
+    r.version += 1
+    r.updated_at = now
+    await SpecialRequestRepository(session).flush()
+    if r.status != old:
+        await outbox.record(
+            session,
+            "special_request.status_changed",
+            {
+                "request_id": r.id,
+                "facility_id": r.facility_id,
+                "old": old,
+                "new": r.status,
+                "assigned_operator_id": r.assigned_operator_id,
+            },
+            subject=f"special_request/{r.id}",
+            actor=principal.sub,
+        )
+    await session.commit()
+    return request_read(r, principal)
+
+
+async def verify(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    _official(principal, r, "verifies a resident's special-group status")
+    _expect(r, *OPEN, action="verified")
+    r.group_verified = True
+    r.verified_by = principal.sub
+    return await _save(session, r, old=r.status, principal=principal, now=now)
+
+
+async def assign(
+    session: AsyncSession, *, principal: Principal, request_id: int, data: SpecialRequestAssign, check_version, now: datetime
+) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    _official(principal, r, "assigns special-group requests")
+    _expect(r, "submitted", "assigned", action="assigned")
+    if not r.group_verified:
+        raise RuleViolation(
+            "special_group", "Verify the resident's special-group status before assigning.", code="group-not-verified"
+        )
+    operator_id = data.operator_id
+    if operator_id is None and data.assigned_to_sub is None:
+        if r.facility.operation_mode != "social" or r.facility.operator_id is None:
+            raise RuleViolation(
+                "operator_id",
+                "The facility is government-run: name the staff member (assigned_to_sub) or an operator.",
+                code="assignee-required",
+            )
+        operator_id = r.facility.operator_id
+    old = r.status
+    r.assigned_operator_id = operator_id
+    r.assigned_to_sub = data.assigned_to_sub
+    r.assigned_to_name = data.assigned_to_name
+    r.status = "assigned"
+    return await _save(session, r, old=old, principal=principal, now=now)
+
+
+def _doer(principal: Principal, r: SpecialRequest, action: str) -> None:
+    if not (_is_assignee(principal, r) or is_official_for(principal, r.facility.subdistrict.code)):
+        raise Forbidden(f"Only the assigned staff or an official {action}.")
+
+
+async def schedule(
+    session: AsyncSession, *, principal: Principal, request_id: int, data: SpecialRequestSchedule, check_version, now: datetime
+) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    _doer(principal, r, "schedules the service")
+    _expect(r, "assigned", "scheduled", action="scheduled")
+    if data.scheduled_for <= now:
+        raise RuleViolation("scheduled_for", "Schedule it for a time still to come.", code="in-the-past")
+    old = r.status
+    r.scheduled_for = data.scheduled_for
+    if data.note:
+        r.note = data.note
+    r.status = "scheduled"
+    return await _save(session, r, old=old, principal=principal, now=now)
+
+
+async def complete(
+    session: AsyncSession, *, principal: Principal, request_id: int, note: str, check_version, now: datetime
+) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    _doer(principal, r, "records the service as done")
+    _expect(r, "scheduled", action="marked done")
+    old = r.status
+    r.done_at = now
+    if note:
+        r.note = note
+    r.status = "done"
+    return await _save(session, r, old=old, principal=principal, now=now)
+
+
+async def confirm(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    if principal.sub != r.resident_sub:
+        raise Forbidden("Only the resident who asked confirms the service was done.")
+    _expect(r, "done", action="confirmed")
+    old = r.status
+    r.confirmed_at = now
+    r.status = "confirmed"
+    return await _save(session, r, old=old, principal=principal, now=now)
+
+
+async def reject(
+    session: AsyncSession, *, principal: Principal, request_id: int, reason: str, check_version, now: datetime
+) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    _official(principal, r, "rejects a request")
+    _expect(r, *OPEN, action="rejected")
+    old = r.status
+    r.note = reason
+    r.status = "rejected"
+    return await _save(session, r, old=old, principal=principal, now=now)
+
+
+async def cancel(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
+    r = await _load(session, principal, request_id)
+    check_version(r.version)
+    if principal.sub != r.resident_sub:
+        raise Forbidden("Only the resident who asked cancels a request.")
+    _expect(r, *OPEN, action="cancelled")
+    old = r.status
+    r.status = "cancelled"
+    return await _save(session, r, old=old, principal=principal, now=now)

@@ -1,0 +1,35 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from facilities_api.dependencies import ClockDep
+from facilities_api.stats import service
+from facilities_api.stats.schemas import OperationsFigures
+from facilities_api.vocab import BoundedDate
+from service_kit.auth import CurrentPrincipal
+from service_kit.db import SessionDep
+from service_kit.params import INT32_MAX
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
+
+
+@router.get(
+    "/operations",
+    response_model=OperationsFigures,
+    response_model_by_alias=True,
+    summary="What the platform recorded at a facility, or over the facilities an operator ran, in a range of days",
+    responses=problems(401, 403, 404, 422),
+)
+async def operations_figures(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
+    end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
+    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+) -> dict[str, Any]:
+    return await service.operations_figures(
+        session, principal=principal, facility_id=facility_id, operator_id=operator_id, start=start, end=end, now=clock.now()
+    )

@@ -1,0 +1,102 @@
+"""Operations figures (activities held, participants, bookings, no-shows, scheduled open hours,
+special-group services done) for one facility, or summed over the facilities an operator ran, each
+over the days it ran them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities_api.access import operates
+from facilities_api.facilities.hours import Exception_, hours_over, slots_from_json
+from facilities_api.facilities.models import Facility
+from facilities_api.facilities.repository import FacilityRepository
+from facilities_api.operations.repository import OperationRepository
+from facilities_api.stats.repository import StatsRepository
+from facilities_api.vocab import local_range
+from service_kit.auth import Principal
+from service_kit.problems import Forbidden, NotFound, RuleViolation
+
+MAX_DAYS = 1100
+READERS = ("official", "auditor", "service")
+
+
+async def _facility_figures(session: AsyncSession, facility: Facility, start: date, end: date, now: datetime) -> dict[str, Any]:
+    t1, t2 = local_range(start, end)
+    stats = StatsRepository(session)
+    bookings, checkins, no_shows = await stats.booking_figures(facility.id, t1, t2, now)
+    hours = 0.0
+    if facility.status not in ("closed", "planned"):
+        exceptions = [
+            Exception_(e.starts_on, e.ends_on, e.closed, e.opens, e.closes)
+            for e in await FacilityRepository(session).exceptions(facility.id, start=start, end=end)
+        ]
+        hours = hours_over(start, end, slots_from_json(facility.opening_hours), exceptions)
+    return {
+        "activities_held": await stats.activities_held(facility.id, t1, t2, now),
+        "participants": checkins,
+        "bookings": bookings,
+        "no_shows": no_shows,
+        "scheduled_open_hours": hours,
+        "special_group_services_done": await stats.special_done(facility.id, t1, t2),
+    }
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise RuleViolation("to", "The range ends before it starts.", code="ends-before-start")
+    if (end - start).days > MAX_DAYS:
+        raise RuleViolation("to", f"At most {MAX_DAYS} days at a time.", code="range-too-long")
+
+
+async def operations_figures(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    facility_id: int | None,
+    operator_id: int | None,
+    start: date,
+    end: date,
+    now: datetime,
+) -> dict[str, Any]:
+    if (facility_id is None) == (operator_id is None):
+        raise RuleViolation("facility_id", "Give facility_id or operator_id (one of them).", code="one-of")
+    _check_range(start, end)
+    reader = principal.role in READERS or (principal.role == "integration" and principal.has_scope("stats:read"))
+    base = {"from": start, "to": end}
+    if facility_id is not None:
+        facility = await FacilityRepository(session).get(facility_id)
+        if facility is None:
+            raise NotFound(f"No facility {facility_id}.")
+        if not reader and not operates(principal, facility):
+            raise Forbidden("Officials, auditors and services read these figures; operators for the facilities they run.")
+        figures = await _facility_figures(session, facility, start, end, now)
+        return {**base, "facility_id": facility_id, "operator_id": None, "facility_ids": [facility_id], **figures}
+    assert operator_id is not None
+    if not reader and not (principal.role == "operator" and principal.operator_id == operator_id):
+        raise Forbidden("Operators read their own figures only.")
+    totals: dict[str, Any] = {
+        "activities_held": 0,
+        "participants": 0,
+        "bookings": 0,
+        "no_shows": 0,
+        "scheduled_open_hours": 0.0,
+        "special_group_services_done": 0,
+    }
+    facilities = FacilityRepository(session)
+    ids: list[int] = []
+    for period in await OperationRepository(session).periods_of_operator(operator_id, start, end):
+        facility = await facilities.get(period.facility_id)
+        if facility is None:
+            continue
+        p_start = max(start, period.starts_on)
+        p_end = min(end, period.ends_on) if period.ends_on is not None else end
+        if p_end < p_start:
+            continue
+        for key, value in (await _facility_figures(session, facility, p_start, p_end, now)).items():
+            totals[key] += value
+        if facility.id not in ids:
+            ids.append(facility.id)
+    return {**base, "facility_id": None, "operator_id": operator_id, "facility_ids": sorted(ids), **totals}

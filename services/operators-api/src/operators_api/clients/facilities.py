@@ -1,0 +1,49 @@
+"""facilities-api, as operators-api uses it: a facility, the services it offers, and the operation
+figures it recorded itself (activities held, participants, bookings, open hours, special-group services)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from operators_api.clients.base import DependencyError, Fetched, ServiceClient
+
+STATS_FIELDS = ("activities_held", "participants", "bookings", "no_shows", "scheduled_open_hours", "special_group_services_done")
+
+
+class FacilitiesClient(ServiceClient):
+    source = "facilities-api"
+
+    async def facility(self, facility_id: int) -> dict[str, Any] | None:
+        """The facility, or None when facilities-api says there is none (404)."""
+        status, body = await self.get_json(f"/api/v1/facilities/{facility_id}")
+        if status == 404:
+            return None
+        if status != 200 or not isinstance(body, dict):
+            raise DependencyError(self.source, f"answered {status} for facility {facility_id}", status)
+        return body
+
+    async def services(self, facility_id: int) -> list[dict[str, Any]] | None:
+        """The services the facility offers, or None when there is no such facility."""
+        status, body = await self.get_json(f"/api/v1/facilities/{facility_id}/services")
+        if status == 404:
+            return None
+        if status != 200:
+            raise DependencyError(self.source, f"answered {status} for the services of facility {facility_id}", status)
+        items = body.get("items") if isinstance(body, dict) else body
+        if not isinstance(items, list):
+            raise DependencyError(self.source, "answered a services list of an unknown shape", status)
+        return items
+
+    async def operation_stats(self, facility_id: int, start: date, end: date) -> Fetched:
+        """What the platform recorded at the facility over [start, end] (local days), as evidence."""
+        fetched = await self.fetch(
+            "/api/v1/stats/operations", {"facility_id": facility_id, "from": start.isoformat(), "to": end.isoformat()}
+        )
+        if fetched.ok:
+            assert fetched.data is not None
+            absent = [f for f in STATS_FIELDS if not isinstance(fetched.data.get(f), int | float)]
+            if absent:
+                fetched.error = f"the answer lacks {', '.join(absent)}"
+                fetched.data = None
+        return fetched

@@ -1,0 +1,155 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel
+
+from operators_api.contracts import service
+from operators_api.contracts.repository import ContractFilter
+from operators_api.contracts.schemas import (
+    ContractCreate,
+    ContractRead,
+    ContractStatus,
+    ContractStatusChange,
+    ContractUpdate,
+    PaymentCreate,
+    RenewalCreate,
+)
+from operators_api.dependencies import ClockDep
+from service_kit.auth import OptionalPrincipal, Principal, require_roles
+from service_kit.db import SessionDep
+from service_kit.etag import check_if_match, etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
+Official = Annotated[Principal, require_roles("official")]
+
+
+class RenewalEligibility(BaseModel):
+    contract_id: int
+    eligible: bool
+    reason: str
+
+
+class ExpirySweep(BaseModel):
+    expired_contract_ids: list[int]
+
+
+@router.get("", response_model=Page[ContractRead], summary="Find contracts (drafts: officials, auditors, the operator's staff)", responses=problems(401, 422))
+async def list_contracts(
+    session: SessionDep,
+    viewer: OptionalPrincipal,
+    page: Annotated[PageParams, Depends(page_params)],
+    operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    selection_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    status: ContractStatus | None = None,
+) -> dict[str, Any]:
+    filters = ContractFilter(operator_id=operator_id, facility_id=facility_id, status=status, selection_id=selection_id)
+    return await service.list_contracts(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+
+
+@router.post(
+    "",
+    response_model=ContractRead,
+    status_code=201,
+    summary="Draw up a contract from an award, or directly for single source (officials)",
+    responses=problems(401, 403, 409, 422),
+)
+async def create_contract(body: ContractCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.create_contract(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/expiry-sweep/runs",
+    response_model=ExpirySweep,
+    summary="Expire every running contract whose period is over (also runs in the background)",
+    responses=problems(401, 403),
+)
+async def expiry_sweep(session: SessionDep, principal: Annotated[Principal, require_roles("official", "service")], clock: ClockDep) -> dict[str, Any]:
+    return {"expired_contract_ids": await service.expire_due(session, principal=principal, clock=clock)}
+
+
+@router.get("/{contract_id}", response_model=ContractRead, responses=problems(401, 404))
+async def get_contract(contract_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal, response: Response) -> dict[str, Any]:
+    read = await service.get_contract(session, contract_id=contract_id, viewer=viewer)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.patch(
+    "/{contract_id}",
+    response_model=ContractRead,
+    summary="Edit a draft contract (merge patch; send If-Match)",
+    responses=problems(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_contract(
+    contract_id: ResourceId, body: ContractUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.update_contract(
+        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v)
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{contract_id}/status",
+    response_model=ContractRead,
+    summary="Activate, suspend, resume (active), terminate, expire or cancel a contract, with the reason",
+    responses=problems(401, 403, 404, 409, 412, 422),
+)
+async def change_status(
+    contract_id: ResourceId, body: ContractStatusChange, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.change_status(
+        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v, required=False)
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get(
+    "/{contract_id}/renewal-eligibility",
+    response_model=RenewalEligibility,
+    summary="Whether the contract may be renewed, from its evaluations",
+    responses=problems(401, 404),
+)
+async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal) -> dict[str, Any]:
+    c = await service.get_visible(session, contract_id=contract_id, viewer=viewer)
+    eligible, reason = await service.renewal_eligibility(session, c)
+    return {"contract_id": c.id, "eligible": eligible, "reason": reason}
+
+
+@router.post(
+    "/{contract_id}/renewal",
+    response_model=ContractRead,
+    status_code=201,
+    summary="Renew: a new draft contract for the same operator and facilities (needs the evaluations to allow it)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def renew(contract_id: ResourceId, body: RenewalCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.renew(session, principal=principal, clock=clock, contract_id=contract_id, data=body)
+    response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
+    return read
+
+
+@router.post(
+    "/{contract_id}/instalments/{seq}/payment",
+    response_model=ContractRead,
+    summary="Record the payment of an instalment (a linked one after its evaluation is published)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def record_payment(
+    contract_id: ResourceId,
+    seq: Annotated[int, Path(ge=1, le=1000)],
+    body: PaymentCreate,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.record_payment(session, principal=principal, clock=clock, contract_id=contract_id, seq=seq, data=body)

@@ -1,0 +1,586 @@
+"""Use cases of a contract (合同): draft it from an award (or directly, for single source), edit the
+draft, activate, suspend, resume, terminate, expire, renew, and record payments. Starting and
+ending announce contract.started / contract.ended for facilities-api; ending also expires the
+contract's fee approvals (fee.expired) in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from operators_api import access
+from operators_api.audit import service as audit
+from operators_api.contracts.models import Contract, Instalment
+from operators_api.contracts.repository import ContractFilter, ContractRepository
+from operators_api.contracts.rules import RUNNING, TRANSITIONS, transition_allowed
+from operators_api.contracts.schemas import (
+    ContractCreate,
+    ContractStatusChange,
+    ContractUpdate,
+    InstalmentIn,
+    PaymentCreate,
+    RenewalCreate,
+)
+from operators_api.evaluations.repository import EvaluationRepository
+from operators_api.evaluations.rules import GRADE_RANK
+from operators_api.events import outbox
+from operators_api.fees.repository import FeeRepository
+from operators_api.operators.repository import OperatorRepository
+from operators_api.periods import parse_period
+from operators_api.selections.repository import SelectionRepository
+from operators_api.shared import CheckVersion, after_id, jsonable, page_of, state_conflict, transition_conflict
+from service_kit.auth import Principal
+from service_kit.clock import Clock, as_aware
+from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
+
+ENTITY = "contract"
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def instalment_read(i: Instalment) -> dict[str, Any]:
+    return {
+        "seq": i.seq,
+        "due_on": i.due_on,
+        "amount_fen": i.amount_fen,
+        "linked_period": i.linked_period,
+        "evaluation_id": i.evaluation_id,
+        "adjustment_percent": i.adjustment_percent,
+        "adjusted_amount_fen": i.adjusted_amount_fen,
+        "payable_fen": i.adjusted_amount_fen if i.adjusted_amount_fen is not None else i.amount_fen,
+        "paid_on": i.paid_on,
+        "paid_amount_fen": i.paid_amount_fen,
+    }
+
+
+def contract_read(c: Contract, *, facility_ids: list[int], instalments: list[Instalment], operator_name: str) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "reference": c.reference,
+        "title": c.title,
+        "selection_id": c.selection_id,
+        "bid_id": c.bid_id,
+        "operator_id": c.operator_id,
+        "operator_name": operator_name,
+        "purchaser_subdistrict": c.purchaser_subdistrict,
+        "procurement_method": c.procurement_method,
+        "justification": c.justification,
+        "facility_ids": facility_ids,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "amount_fen": c.amount_fen,
+        "instalments": [instalment_read(i) for i in instalments],
+        "service_standards": c.service_standards,
+        "kpi_targets": c.kpi_targets,
+        "evaluation_scheme_id": c.evaluation_scheme_id,
+        "status": c.status,
+        "status_reason": c.status_reason,
+        "activated_at": as_aware(c.activated_at),
+        "ended_on": c.ended_on,
+        "renewed_from_id": c.renewed_from_id,
+        "termination_proposal": (
+            {"proposed_at": as_aware(c.termination_proposed_at), "reason": c.termination_proposal or ""}
+            if c.termination_proposed_at
+            else None
+        ),
+        "version": c.version,
+        "created_at": as_aware(c.created_at),
+        "updated_at": as_aware(c.updated_at),
+    }
+
+
+async def read(session: AsyncSession, c: Contract) -> dict[str, Any]:
+    repo = ContractRepository(session)
+    names = await OperatorRepository(session).names([c.operator_id])
+    return contract_read(
+        c, facility_ids=await repo.facility_ids(c.id), instalments=list(await repo.instalments(c.id)), operator_name=names.get(c.operator_id, "")
+    )
+
+
+def may_see(viewer: Principal | None, c: Contract) -> bool:
+    return c.status != "draft" or access.reads_all(viewer) or access.is_staff_of(viewer, c.operator_id)
+
+
+async def get_visible(session: AsyncSession, *, contract_id: int, viewer: Principal | None, for_update: bool = False) -> Contract:
+    repo = ContractRepository(session)
+    c = await (repo.get_for_update(contract_id) if for_update else repo.get(contract_id))
+    if c is None or not may_see(viewer, c):
+        raise NotFound(f"No contract {contract_id}.")
+    return c
+
+
+async def get_contract(session: AsyncSession, *, contract_id: int, viewer: Principal | None) -> dict[str, Any]:
+    return await read(session, await get_visible(session, contract_id=contract_id, viewer=viewer))
+
+
+async def list_contracts(
+    session: AsyncSession, *, viewer: Principal | None, filters: ContractFilter, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    f = ContractFilter(
+        operator_id=filters.operator_id,
+        facility_id=filters.facility_id,
+        status=filters.status,
+        selection_id=filters.selection_id,
+        include_drafts=access.reads_all(viewer),
+        drafts_of_operator=viewer.operator_id if viewer is not None and viewer.role == "operator" else None,
+    )
+    repo = ContractRepository(session)
+    rows = await repo.list(f, after_id=after_id(cursor), limit=limit + 1)
+    shown = list(rows[:limit])
+    ids = [c.id for c in shown]
+    facilities = await repo.facilities_of(ids)
+    instalments = await repo.instalments_of(ids)
+    names = await OperatorRepository(session).names({c.operator_id for c in shown})
+    return page_of(
+        rows,
+        limit,
+        lambda c: contract_read(c, facility_ids=facilities.get(c.id, []), instalments=instalments.get(c.id, []), operator_name=names.get(c.operator_id, "")),
+        lambda c: c.id,
+    )
+
+
+# -- rules that read the database -------------------------------------------------------------------
+def _instalment_rows(contract_id: int, items: list[InstalmentIn], amount_fen: int, starts_on: date, ends_on: date) -> list[Instalment]:
+    total = sum(i.amount_fen for i in items)
+    if total != amount_fen:
+        raise RuleViolation("instalments", f"The instalments add up to {total} fen; the contract amount is {amount_fen} fen.", code="instalments-sum")
+    linked = [i.linked_period for i in items if i.linked_period]
+    if len(set(linked)) != len(linked):
+        raise RuleViolation("instalments", "Each evaluation period adjusts one instalment at most.", code="linked-period-duplicate")
+    rows = []
+    for seq, item in enumerate(sorted(items, key=lambda i: i.due_on), start=1):
+        if item.linked_period:
+            period = parse_period(item.linked_period)
+            if period.end < starts_on or period.start > ends_on:
+                raise RuleViolation(
+                    f"instalments.{seq - 1}.linked_period", f"{item.linked_period} lies outside the contract period.", code="linked-period-outside"
+                )
+        rows.append(Instalment(contract_id=contract_id, seq=seq, due_on=item.due_on, amount_fen=item.amount_fen, linked_period=item.linked_period))
+    return rows
+
+
+async def _check_overlap(repo: ContractRepository, facility_ids: list[int], starts_on: date, ends_on: date, exclude_id: int | None) -> None:
+    await repo.lock_facilities(facility_ids)
+    clashes = await repo.overlapping(facility_ids, starts_on, ends_on, exclude_id=exclude_id)
+    if clashes:
+        other, facility = clashes[0]
+        message = (
+            f"Facility {facility} is already held by contract {other} for part of {starts_on}–{ends_on}; "
+            "a facility has one contract at a time."
+        )
+        raise Conflict(
+            message,
+            slug="contract-overlap",
+            errors=[FieldError(field="facility_ids", message=message, code="contract-overlap")],
+            overlapping=[{"contract_id": c, "facility_id": f} for c, f in clashes],
+        )
+
+
+async def _check_scheme(session: AsyncSession, scheme_id: int | None) -> None:
+    if scheme_id is not None and await EvaluationRepository(session).scheme(scheme_id) is None:
+        raise RuleViolation("evaluation_scheme_id", f"No evaluation scheme {scheme_id}.", code="unknown-scheme")
+
+
+def _check_period(starts_on: date, ends_on: date) -> None:
+    if starts_on > ends_on:
+        raise RuleViolation("ends_on", "A contract ends on or after the day it starts.", code="period-order")
+
+
+async def create_contract(session: AsyncSession, *, principal: Principal, clock: Clock, data: ContractCreate) -> dict[str, Any]:
+    if principal.role != "official":
+        raise Forbidden("Only officials draw up contracts.")
+    repo = ContractRepository(session)
+    _check_period(data.starts_on, data.ends_on)
+    bid_id = None
+    if data.selection_id is not None:
+        sel = await SelectionRepository(session).get_for_update(data.selection_id)
+        if sel is None:
+            raise RuleViolation("selection_id", f"No selection {data.selection_id}.", code="unknown-selection")
+        access.require_manage(principal, sel.purchaser_subdistrict, "selection")
+        if sel.status != "awarded" or sel.awarded_bid_id is None:
+            raise state_conflict(f"Selection {sel.id} is {sel.status}; a contract follows an award.", "selection-not-awarded", "selection_id")
+        bid = await SelectionRepository(session).bid(sel.awarded_bid_id)
+        assert bid is not None
+        if data.operator_id not in (None, bid.operator_id):
+            raise RuleViolation("operator_id", f"The award went to operator {bid.operator_id}.", code="operator-not-awarded")
+        existing = await repo.of_award(bid.id)
+        if existing is not None:
+            raise state_conflict(f"Contract {existing.id} already follows this award.", "award-already-contracted", "selection_id", existing={"id": existing.id})
+        if data.amount_fen != bid.price_fen:
+            raise RuleViolation("amount_fen", f"The awarded price is {bid.price_fen} fen; the contract is signed at it.", code="amount-differs-from-award")
+        facility_ids = list(data.facility_ids or sel.facility_ids)
+        outside = sorted(set(facility_ids) - set(sel.facility_ids))
+        if outside:
+            raise RuleViolation("facility_ids", f"Facilities {outside} were not part of selection {sel.id}.", code="facility-not-in-selection")
+        operator_id, method, purchaser, bid_id = bid.operator_id, sel.method, sel.purchaser_subdistrict, bid.id
+    else:
+        if data.procurement_method not in (None, "single_source"):
+            raise RuleViolation(
+                "selection_id", f"A {data.procurement_method} contract follows a selection's award: name the selection.", code="selection-required"
+            )
+        if data.operator_id is None:
+            raise RuleViolation("operator_id", "Name the operator of a single-source contract.", code="operator-required")
+        if not data.justification:
+            raise RuleViolation("justification", "A single-source contract states why (单一来源理由).", code="justification-required")
+        if not data.facility_ids:
+            raise RuleViolation("facility_ids", "Name the facilities the contract covers.", code="facilities-required")
+        purchaser = data.purchaser_subdistrict
+        if principal.subdistrict is not None:
+            if purchaser not in (None, principal.subdistrict):
+                raise Forbidden(f"You act for subdistrict {principal.subdistrict}; this contract names {purchaser}.")
+            purchaser = principal.subdistrict
+        operator_id, method, facility_ids = data.operator_id, "single_source", list(data.facility_ids)
+    if len(set(facility_ids)) != len(facility_ids):
+        raise RuleViolation("facility_ids", "A facility is named twice.", code="facility-duplicate")
+    operator = await OperatorRepository(session).get(operator_id)
+    if operator is None:
+        raise RuleViolation("operator_id", f"No operator {operator_id}.", code="unknown-operator")
+    if operator.status == "blacklisted":
+        raise state_conflict(f"Operator {operator_id} is blacklisted.", "operator-not-qualified", "operator_id")
+    await _check_scheme(session, data.evaluation_scheme_id)
+    if data.reference and await repo.by_reference(data.reference) is not None:
+        raise state_conflict(f"A contract with reference {data.reference} already exists.", "duplicate-reference", "reference")
+    await _check_overlap(repo, facility_ids, data.starts_on, data.ends_on, None)
+    now = clock.now()
+    c = Contract(
+        reference=data.reference or f"tmp-{uuid.uuid4().hex[:24]}",
+        title=data.title,
+        selection_id=data.selection_id,
+        bid_id=bid_id,
+        operator_id=operator_id,
+        purchaser_subdistrict=purchaser,
+        procurement_method=method,
+        justification=data.justification,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        amount_fen=data.amount_fen,
+        service_standards=list(data.service_standards),
+        kpi_targets=data.kpi_targets.model_dump(mode="json", exclude_none=True),
+        evaluation_scheme_id=data.evaluation_scheme_id,
+        status="draft",
+        version=1,
+        created_by=principal.sub,
+        created_at=now,
+        updated_at=now,
+    )
+    rows_check = _instalment_rows(0, data.instalments, data.amount_fen, data.starts_on, data.ends_on)
+    repo.add(c)
+    try:
+        await repo.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise state_conflict("Another contract took this reference at the same moment.", "duplicate-reference", "reference") from exc
+    if not data.reference:
+        c.reference = f"DCHT-{clock.local_now().year}-{c.id:05d}"
+    await repo.set_facilities(c.id, facility_ids)
+    for row in rows_check:
+        row.contract_id = c.id
+        repo.add(row)
+    audit.record(
+        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="created", to_state="draft",
+        details={"selection_id": c.selection_id, "operator_id": operator_id, "facility_ids": facility_ids, "amount_fen": c.amount_fen},
+    )
+    await session.commit()
+    return await read(session, c)
+
+
+async def update_contract(
+    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: ContractUpdate, check_version: CheckVersion
+) -> dict[str, Any]:
+    c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
+    access.require_manage(principal, c.purchaser_subdistrict, "contract")
+    check_version(c.version)
+    if c.status != "draft":
+        raise state_conflict(f"Only a draft contract is edited; this one is {c.status}.", "contract-not-editable")
+    repo = ContractRepository(session)
+    patch = data.model_dump(exclude_unset=True)
+    as_json = data.model_dump(exclude_unset=True, mode="json")
+    changes: dict[str, Any] = {}
+    for field in ("title", "starts_on", "ends_on", "amount_fen", "service_standards", "evaluation_scheme_id"):
+        if field in patch and jsonable(getattr(c, field)) != jsonable(patch[field]):
+            changes[field] = [jsonable(getattr(c, field)), jsonable(patch[field])]
+            setattr(c, field, patch[field])
+    if "kpi_targets" in patch:
+        targets = {k: v for k, v in as_json["kpi_targets"].items() if v is not None}
+        if targets != c.kpi_targets:
+            changes["kpi_targets"] = [c.kpi_targets, targets]
+            c.kpi_targets = targets
+    _check_period(c.starts_on, c.ends_on)
+    await _check_scheme(session, c.evaluation_scheme_id)
+    facility_ids = await repo.facility_ids(c.id)
+    if "facility_ids" in patch and sorted(patch["facility_ids"]) != facility_ids:
+        if c.selection_id is not None:
+            sel = await SelectionRepository(session).get(c.selection_id)
+            outside = sorted(set(patch["facility_ids"]) - set(sel.facility_ids if sel else []))
+            if outside:
+                raise RuleViolation("facility_ids", f"Facilities {outside} were not part of selection {c.selection_id}.", code="facility-not-in-selection")
+        changes["facility_ids"] = [facility_ids, sorted(patch["facility_ids"])]
+        facility_ids = sorted(set(patch["facility_ids"]))
+    if c.selection_id is not None and "amount_fen" in changes:
+        bid = await SelectionRepository(session).bid(c.bid_id) if c.bid_id else None
+        if bid is not None and c.amount_fen != bid.price_fen:
+            raise RuleViolation("amount_fen", f"The awarded price is {bid.price_fen} fen; the contract is signed at it.", code="amount-differs-from-award")
+    instalments = [InstalmentIn.model_validate(i) for i in as_json["instalments"]] if "instalments" in patch else [
+        InstalmentIn(due_on=i.due_on, amount_fen=i.amount_fen, linked_period=i.linked_period) for i in await repo.instalments(c.id)
+    ]
+    rows = _instalment_rows(c.id, instalments, c.amount_fen, c.starts_on, c.ends_on)
+    if "instalments" in patch:
+        changes["instalments"] = as_json["instalments"]
+    if not changes:
+        return await read(session, c)
+    await _check_overlap(repo, facility_ids, c.starts_on, c.ends_on, c.id)
+    if "facility_ids" in changes:
+        await repo.set_facilities(c.id, facility_ids)
+    if "instalments" in changes or "amount_fen" in changes:
+        await repo.replace_instalments(c.id, rows)
+    now = clock.now()
+    c.version += 1
+    c.updated_at = now
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="updated", details={"changes": changes})
+    await session.commit()
+    return await read(session, c)
+
+
+# -- state changes ----------------------------------------------------------------------------------
+async def _expire_fees(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock) -> list[int]:
+    """The contract's approved fees end with it: expired, and fee.expired for each, in this transaction."""
+    now = clock.now()
+    expired = []
+    for app in await FeeRepository(session).approved_of_contract(c.id):
+        app.status = "expired"
+        app.version += 1
+        app.updated_at = now
+        expired.append(app.id)
+        audit.record(
+            session, principal=principal, at=now, entity_type="fee_application", entity_id=app.id, action="expired",
+            from_state="approved", to_state="expired", reason=f"contract {c.id} ended",
+        )
+        await outbox.record(
+            session, "fee.expired", {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
+            subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+        )
+    return expired
+
+
+async def _end(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, new: str, reason: str, facility_ids: list[int]) -> None:
+    today = clock.local_now().date()
+    c.ended_on = c.ends_on if new == "expired" else min(today, c.ends_on)
+    expired = await _expire_fees(session, c, principal=principal, clock=clock)
+    await outbox.record(
+        session,
+        "contract.ended",
+        {
+            "contract_id": c.id,
+            "operator_id": c.operator_id,
+            "facility_ids": facility_ids,
+            "reason": new,
+            "detail": reason,
+            "ended_on": c.ended_on.isoformat(),
+            "expired_fee_application_ids": expired,
+        },
+        subject=f"contract/{c.id}",
+        actor=principal.sub,
+        at=clock.now(),
+    )
+
+
+async def change_status(
+    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: ContractStatusChange, check_version: CheckVersion
+) -> dict[str, Any]:
+    c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
+    access.require_manage(principal, c.purchaser_subdistrict, "contract")
+    check_version(c.version)
+    await apply_status(session, c, principal=principal, clock=clock, new=data.status, reason=data.reason)
+    await session.commit()
+    return await read(session, c)
+
+
+async def apply_status(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, new: str, reason: str) -> None:
+    """Move a contract along its transition table (no commit: the caller's use case commits)."""
+    old = c.status
+    if not transition_allowed(old, new):
+        raise transition_conflict("contract", old, new, TRANSITIONS)
+    repo = ContractRepository(session)
+    today = clock.local_now().date()
+    now = clock.now()
+    facility_ids = await repo.facility_ids(c.id)
+    if new == "active":
+        operator = await OperatorRepository(session).get(c.operator_id)
+        if operator is None or operator.status != "qualified":
+            raise state_conflict(
+                f"Operator {c.operator_id} is {operator.status if operator else 'unknown'}; only a qualified operator's contract runs.", "operator-not-qualified"
+            )
+        if old == "draft":
+            if today > c.ends_on:
+                raise state_conflict(f"The contract period ended on {c.ends_on}; it can no longer start.", "contract-period-over")
+            await _check_overlap(repo, facility_ids, c.starts_on, c.ends_on, c.id)
+    if new == "expired" and today <= c.ends_on:
+        raise state_conflict(f"The contract runs until {c.ends_on}; it expires after that day.", "contract-not-due")
+    c.status = new
+    c.status_reason = reason
+    c.version += 1
+    c.updated_at = now
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="status_changed", from_state=old, to_state=new, reason=reason)
+    subject = f"contract/{c.id}"
+    if new == "active" and old == "draft":
+        c.activated_at = now
+        operator_name = (await OperatorRepository(session).names([c.operator_id])).get(c.operator_id, "")
+        # Emitted when the contract is activated, even before its start date (see README).
+        await outbox.record(
+            session,
+            "contract.started",
+            {
+                "contract_id": c.id,
+                "operator_id": c.operator_id,
+                "operator_name": operator_name,
+                "facility_ids": facility_ids,
+                "starts_on": c.starts_on.isoformat(),
+                "ends_on": c.ends_on.isoformat(),
+            },
+            subject=subject,
+            actor=principal.sub,
+            at=now,
+        )
+    elif new == "active":
+        await outbox.record(
+            session, "contract.resumed", {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
+            subject=subject, actor=principal.sub, at=now,
+        )
+    elif new == "suspended":
+        await outbox.record(
+            session, "contract.suspended", {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
+            subject=subject, actor=principal.sub, at=now,
+        )
+    elif new in ("terminated", "expired"):
+        await _end(session, c, principal=principal, clock=clock, new=new, reason=reason, facility_ids=facility_ids)
+    await repo.flush()
+
+
+async def expire_due(session: AsyncSession, *, principal: Principal, clock: Clock) -> list[int]:
+    """End every running contract whose period is over (the daily sweep)."""
+    repo = ContractRepository(session)
+    expired = []
+    for c in await repo.due_to_expire(clock.local_now().date()):
+        locked = await repo.get_for_update(c.id)
+        if locked is None or locked.status not in RUNNING:
+            continue
+        await apply_status(session, locked, principal=principal, clock=clock, new="expired", reason=f"合同期满（{locked.ends_on}）")
+        expired.append(locked.id)
+    await session.commit()
+    return expired
+
+
+async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool, str]:
+    evaluations = await EvaluationRepository(session).published_of_contract(c.id)
+    if c.termination_proposed_at is not None:
+        return False, "termination has been proposed for this contract"
+    if not evaluations:
+        return False, "the contract has no published evaluation yet"
+    latest = evaluations[-1]
+    minimum = latest.scheme.get("renewal_min_grade", "good")
+    if GRADE_RANK[latest.grade or "fail"] < GRADE_RANK[minimum]:
+        return False, f"the latest evaluation ({latest.period}) is {latest.grade}; renewal needs {minimum} or better"
+    if any(e.grade == "fail" for e in evaluations):
+        return False, "an evaluation of this contract failed"
+    return True, f"the latest evaluation ({latest.period}) is {latest.grade}"
+
+
+async def renew(session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: RenewalCreate) -> dict[str, Any]:
+    c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
+    access.require_manage(principal, c.purchaser_subdistrict, "contract")
+    if c.status not in ("active", "expired"):
+        raise state_conflict(f"An active or expired contract is renewed; this one is {c.status}.", "contract-not-renewable")
+    repo = ContractRepository(session)
+    existing = await repo.renewal_of(c.id)
+    if existing is not None:
+        raise state_conflict(f"Contract {existing.id} already renews this one.", "already-renewed", existing={"id": existing.id})
+    eligible, why = await renewal_eligibility(session, c)
+    if not eligible:
+        raise state_conflict(f"Not eligible for renewal: {why}.", "renewal-not-eligible")
+    starts_on = data.starts_on or c.ends_on + timedelta(days=1)
+    _check_period(starts_on, data.ends_on)
+    facility_ids = await repo.facility_ids(c.id)
+    await _check_overlap(repo, facility_ids, starts_on, data.ends_on, None)
+    rows = _instalment_rows(0, data.instalments, data.amount_fen, starts_on, data.ends_on)
+    now = clock.now()
+    new = Contract(
+        reference=f"tmp-{uuid.uuid4().hex[:24]}",
+        title=c.title,
+        selection_id=c.selection_id,
+        bid_id=c.bid_id,
+        operator_id=c.operator_id,
+        purchaser_subdistrict=c.purchaser_subdistrict,
+        procurement_method=c.procurement_method,
+        justification=c.justification,
+        starts_on=starts_on,
+        ends_on=data.ends_on,
+        amount_fen=data.amount_fen,
+        service_standards=list(c.service_standards),
+        kpi_targets=dict(c.kpi_targets),
+        evaluation_scheme_id=c.evaluation_scheme_id,
+        status="draft",
+        renewed_from_id=c.id,
+        version=1,
+        created_by=principal.sub,
+        created_at=now,
+        updated_at=now,
+    )
+    repo.add(new)
+    await repo.flush()
+    new.reference = f"{c.reference}-R{new.id}"[:40]
+    await repo.set_facilities(new.id, facility_ids)
+    for row in rows:
+        row.contract_id = new.id
+        repo.add(row)
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=new.id, action="created", to_state="draft", reason=data.reason, details={"renews": c.id})
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="renewed", reason=data.reason, details={"renewal_id": new.id, "eligibility": why})
+    await outbox.record(
+        session, "contract.renewed", {"contract_id": c.id, "renewal_contract_id": new.id, "operator_id": c.operator_id, "reason": data.reason},
+        subject=f"contract/{c.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return await read(session, new)
+
+
+async def record_payment(
+    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, seq: int, data: PaymentCreate
+) -> dict[str, Any]:
+    c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
+    access.require_manage(principal, c.purchaser_subdistrict, "contract")
+    if c.status in ("draft", "cancelled"):
+        raise state_conflict(f"Nothing is paid on a {c.status} contract.", "contract-not-payable")
+    repo = ContractRepository(session)
+    inst = await repo.instalment_for_update(c.id, seq)
+    if inst is None:
+        raise NotFound(f"Contract {contract_id} has no instalment {seq}.")
+    if inst.paid_on is not None:
+        raise state_conflict(f"Instalment {seq} was paid on {inst.paid_on}.", "instalment-paid")
+    if inst.linked_period and inst.adjusted_amount_fen is None:
+        raise state_conflict(
+            f"Instalment {seq} depends on the evaluation of {inst.linked_period}; publish it first.", "instalment-awaits-evaluation"
+        )
+    if data.paid_on > clock.local_now().date():
+        raise RuleViolation("paid_on", "A payment is recorded once made, not ahead.", code="date-in-future")
+    payable = inst.adjusted_amount_fen if inst.adjusted_amount_fen is not None else inst.amount_fen
+    amount = payable if data.amount_fen is None else data.amount_fen
+    if amount > payable:
+        raise RuleViolation("amount_fen", f"At most {payable} fen is payable on instalment {seq}.", code="overpayment")
+    now = clock.now()
+    inst.paid_on = data.paid_on
+    inst.paid_amount_fen = amount
+    inst.payment_reference = data.payment_reference or None
+    c.version += 1
+    c.updated_at = now
+    audit.record(
+        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="instalment_paid",
+        details={"seq": seq, "paid_on": data.paid_on, "amount_fen": amount, "payment_reference": data.payment_reference},
+    )
+    await outbox.record(
+        session, "contract.instalment_paid", {"contract_id": c.id, "seq": seq, "paid_on": data.paid_on.isoformat(), "amount_fen": amount},
+        subject=f"contract/{c.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return await read(session, c)

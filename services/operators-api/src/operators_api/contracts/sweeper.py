@@ -1,0 +1,56 @@
+"""The daily expiry sweep, in the background: a contract whose period is over becomes expired
+(contract.ended, its fee approvals fee.expired). Safe on several replicas: each contract is locked
+and re-checked before it moves."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import FastAPI
+
+from operators_api.contracts.service import expire_due
+from service_kit.auth import Principal
+
+log = logging.getLogger("operators_api.contracts.sweeper")
+SYSTEM = Principal(sub="system:contract-expiry", role="service", name="contract expiry sweep")
+
+
+class ContractExpirySweeper:
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="contract-expiry")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def sweep_once(self) -> list[int]:
+        async with self.app.state.sessionmaker() as session:
+            return await expire_due(session, principal=SYSTEM, clock=self.app.state.clock)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                expired = await self.sweep_once()
+                if expired:
+                    log.info("contracts expired", extra={"contract_ids": expired})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("contract expiry sweep failed")
+            await asyncio.sleep(self.app.state.settings.contract_expiry_interval_s)
+
+
+async def install_sweeper(app: FastAPI) -> None:
+    """Startup hook: the sweep runs only where background tasks run."""
+    app.state.background = [t for t in app.state.background if not isinstance(t, ContractExpirySweeper)]
+    if app.state.settings.run_background_tasks:
+        app.state.background.append(ContractExpirySweeper(app))

@@ -1,0 +1,257 @@
+"""Use cases of cultivation (培): training programmes (sessions, enrolment, attendance, completion,
+which adds to the operator's credit record) and incubation records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from operators_api import access
+from operators_api.audit import service as audit
+from operators_api.credit.service import add_entry
+from operators_api.cultivation.models import Attendance, Enrolment, Incubation, TrainingProgramme, TrainingSession
+from operators_api.cultivation.repository import CultivationRepository
+from operators_api.cultivation.schemas import (
+    AttendanceSet,
+    EnrolmentCreate,
+    IncubationCreate,
+    IncubationStatusChange,
+    ProgrammeCreate,
+)
+from operators_api.events import outbox
+from operators_api.operators.repository import OperatorRepository
+from operators_api.periods import local_date
+from operators_api.shared import after_id, page_of, state_conflict, transition_conflict
+from service_kit.auth import Principal
+from service_kit.clock import Clock, as_aware
+from service_kit.problems import Forbidden, NotFound, RuleViolation
+
+INCUBATION_TRANSITIONS = {"incubating": frozenset({"graduated", "withdrawn"}), "graduated": frozenset(), "withdrawn": frozenset()}
+COMPLETION_POINTS = 1
+
+
+def programme_read(p: TrainingProgramme, sessions: list[TrainingSession], enrolled: int) -> dict[str, Any]:
+    return {
+        "id": p.id, "title": p.title, "organiser": p.organiser, "description": p.description, "audience": p.audience,
+        "starts_on": p.starts_on, "ends_on": p.ends_on, "capacity": p.capacity, "enrolled": enrolled,
+        "min_sessions_for_completion": p.min_sessions_for_completion,
+        "sessions": [{"id": s.id, "seq": s.seq, "topic": s.topic, "starts_at": as_aware(s.starts_at), "ends_at": as_aware(s.ends_at), "place": s.place} for s in sessions],
+        "status": p.status, "closed_at": as_aware(p.closed_at),
+    }
+
+
+def enrolment_read(e: Enrolment, attended: int) -> dict[str, Any]:
+    return {
+        "id": e.id, "programme_id": e.programme_id, "participant_name": e.participant_name, "organisation_name": e.organisation_name,
+        "operator_id": e.operator_id, "status": e.status, "sessions_attended": attended,
+    }
+
+
+async def _programme(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> TrainingProgramme:
+    p = await CultivationRepository(session).programme(programme_id, for_update=for_update)
+    if p is None:
+        raise NotFound(f"No training programme {programme_id}.")
+    return p
+
+
+async def read_programme(session: AsyncSession, programme_id: int) -> dict[str, Any]:
+    p = await _programme(session, programme_id)
+    repo = CultivationRepository(session)
+    return programme_read(p, (await repo.sessions([p.id]))[p.id], (await repo.enrolled_counts([p.id])).get(p.id, 0))
+
+
+async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    repo = CultivationRepository(session)
+    rows = await repo.programmes(after_id=after_id(cursor), limit=limit + 1)
+    ids = [p.id for p in rows[:limit]]
+    sessions, counts = await repo.sessions(ids), await repo.enrolled_counts(ids)
+    return page_of(rows, limit, lambda p: programme_read(p, sessions.get(p.id, []), counts.get(p.id, 0)), lambda p: p.id)
+
+
+async def create_programme(session: AsyncSession, *, principal: Principal, clock: Clock, data: ProgrammeCreate) -> dict[str, Any]:
+    if principal.role != "official":
+        raise Forbidden("Only officials set up training programmes.")
+    for n, s in enumerate(data.sessions):
+        if s.starts_at >= s.ends_at:
+            raise RuleViolation(f"sessions.{n}.ends_at", "A session ends after it starts.", code="session-order")
+    if data.min_sessions_for_completion > len(data.sessions):
+        raise RuleViolation("min_sessions_for_completion", f"The programme has {len(data.sessions)} sessions.", code="completion-impossible")
+    ordered = sorted(data.sessions, key=lambda s: s.starts_at)
+    now = clock.now()
+    repo = CultivationRepository(session)
+    p = TrainingProgramme(
+        title=data.title, organiser=data.organiser, description=data.description, audience=data.audience,
+        starts_on=local_date(ordered[0].starts_at), ends_on=local_date(ordered[-1].ends_at), capacity=data.capacity,
+        min_sessions_for_completion=data.min_sessions_for_completion, status="open", created_by=principal.sub, created_at=now, version=1,
+    )
+    repo.add(p)
+    await repo.flush()
+    sessions = [TrainingSession(programme_id=p.id, seq=i, topic=s.topic, starts_at=s.starts_at, ends_at=s.ends_at, place=s.place) for i, s in enumerate(ordered, 1)]
+    for s in sessions:
+        repo.add(s)
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type="training", entity_id=p.id, action="created", to_state="open", details={"title": p.title})
+    await outbox.record(session, "training.created", {"programme_id": p.id, "title": p.title, "audience": p.audience, "starts_on": p.starts_on.isoformat()},
+                        subject=f"training/{p.id}", actor=principal.sub, at=now)
+    await session.commit()
+    return programme_read(p, sessions, 0)
+
+
+async def enrol(session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, data: EnrolmentCreate) -> dict[str, Any]:
+    if principal.role == "operator":
+        operator_id = access.acting_operator(principal, "enrol")
+        if data.operator_id not in (None, operator_id):
+            raise Forbidden(f"You act for operator {operator_id}.")
+    elif principal.role == "official":
+        operator_id = data.operator_id
+    else:
+        raise Forbidden("Officials, and an operator's staff for their own people, enrol participants.")
+    if operator_id is not None and await OperatorRepository(session).get(operator_id) is None:
+        raise RuleViolation("operator_id", f"No operator {operator_id}.", code="unknown-operator")
+    p = await _programme(session, programme_id, for_update=True)
+    if p.status != "open":
+        raise state_conflict("The programme is closed.", "training-closed")
+    repo = CultivationRepository(session)
+    if (await repo.enrolled_counts([p.id])).get(p.id, 0) >= p.capacity:
+        raise state_conflict(f"All {p.capacity} places are taken.", "training-full")
+    if await repo.enrolment_named(p.id, data.participant_name, data.organisation_name) is not None:
+        raise state_conflict(f"{data.participant_name} of {data.organisation_name} is already enrolled.", "already-enrolled")
+    now = clock.now()
+    e = Enrolment(programme_id=p.id, participant_name=data.participant_name, organisation_name=data.organisation_name, operator_id=operator_id,
+                  status="enrolled", enrolled_by=principal.sub, enrolled_at=now)
+    repo.add(e)
+    try:
+        await repo.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise state_conflict(f"{data.participant_name} was enrolled at the same moment.", "already-enrolled") from exc
+    await session.commit()
+    return enrolment_read(e, 0)
+
+
+async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme_id: int) -> list[dict[str, Any]]:
+    p = await _programme(session, programme_id)
+    if access.reads_all(viewer):
+        operator_id = None
+    elif viewer.role == "operator" and viewer.operator_id is not None:
+        operator_id = viewer.operator_id
+    else:
+        raise Forbidden("Enrolments are shown to officials, auditors and the participants' operators.")
+    repo = CultivationRepository(session)
+    rows = await repo.enrolments(p.id, operator_id)
+    counts = await repo.attendance_counts([e.id for e in rows])
+    return [enrolment_read(e, counts.get(e.id, 0)) for e in rows]
+
+
+async def set_attendance(session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, session_id: int, data: AttendanceSet) -> list[dict[str, Any]]:
+    if principal.role != "official":
+        raise Forbidden("Officials record attendance.")
+    p = await _programme(session, programme_id, for_update=True)
+    if p.status != "open":
+        raise state_conflict("The programme is closed; its attendance is final.", "training-closed")
+    repo = CultivationRepository(session)
+    if not any(s.id == session_id for s in (await repo.sessions([p.id]))[p.id]):
+        raise NotFound(f"Programme {programme_id} has no session {session_id}.")
+    enrolments = {e.id: e for e in await repo.enrolments(p.id)}
+    unknown = sorted(set(data.enrolment_ids) - {i for i, e in enrolments.items() if e.status == "enrolled"})
+    if unknown:
+        raise RuleViolation("enrolment_ids", f"Enrolments {unknown} are not enrolled in this programme.", code="unknown-enrolment")
+    now = clock.now()
+    ids = sorted(set(data.enrolment_ids))
+    await repo.replace_attendance(session_id, ids, [Attendance(enrolment_id=i, session_id=session_id, recorded_by=principal.sub, recorded_at=now) for i in ids])
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type="training", entity_id=p.id, action="attendance_recorded",
+                 details={"session_id": session_id, "present": ids})
+    await session.commit()
+    counts = await repo.attendance_counts(list(enrolments))
+    return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments.values()]
+
+
+async def complete(session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int) -> list[dict[str, Any]]:
+    """Close the programme: completed when attended at least the required sessions; each operator with
+    a participant who completed gets a credit entry."""
+    if principal.role != "official":
+        raise Forbidden("Officials close training programmes.")
+    p = await _programme(session, programme_id, for_update=True)
+    if p.status != "open":
+        raise state_conflict("The programme is already closed.", "training-closed", **{"from": "closed", "to": "closed"})
+    repo = CultivationRepository(session)
+    enrolments = [e for e in await repo.enrolments(p.id) if e.status == "enrolled"]
+    counts = await repo.attendance_counts([e.id for e in enrolments])
+    now = clock.now()
+    credited: set[int] = set()
+    for e in enrolments:
+        e.status = "completed" if counts.get(e.id, 0) >= p.min_sessions_for_completion else "not_completed"
+        if e.status == "completed" and e.operator_id is not None and e.operator_id not in credited:
+            credited.add(e.operator_id)
+            await add_entry(session, principal=principal, at=now, operator_id=e.operator_id, kind="training", points=COMPLETION_POINTS,
+                            description=f"完成培训：{p.title}", source_type="training", source_id=p.id)
+    p.status, p.closed_at = "closed", now
+    p.version += 1
+    completed = sum(e.status == "completed" for e in enrolments)
+    audit.record(session, principal=principal, at=now, entity_type="training", entity_id=p.id, action="closed", from_state="open", to_state="closed",
+                 details={"completed": completed, "enrolled": len(enrolments)})
+    await outbox.record(session, "training.completed", {"programme_id": p.id, "completed": completed, "enrolled": len(enrolments)},
+                        subject=f"training/{p.id}", actor=principal.sub, at=now)
+    await session.commit()
+    return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments]
+
+
+# -- incubations ------------------------------------------------------------------------------------
+def incubation_read(i: Incubation) -> dict[str, Any]:
+    return {
+        "id": i.id, "organisation_name": i.organisation_name, "kind": i.kind, "operator_id": i.operator_id, "facility_id": i.facility_id,
+        "mentor": i.mentor, "started_on": i.started_on, "planned_end_on": i.planned_end_on, "status": i.status, "outcome": i.outcome, "version": i.version,
+    }
+
+
+async def list_incubations(session: AsyncSession, *, status: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
+    rows = await CultivationRepository(session).incubations(status=status, after_id=after_id(cursor), limit=limit + 1)
+    return page_of(rows, limit, incubation_read, lambda i: i.id)
+
+
+async def get_incubation(session: AsyncSession, incubation_id: int) -> dict[str, Any]:
+    i = await CultivationRepository(session).incubation(incubation_id)
+    if i is None:
+        raise NotFound(f"No incubation {incubation_id}.")
+    return incubation_read(i)
+
+
+async def create_incubation(session: AsyncSession, *, principal: Principal, clock: Clock, data: IncubationCreate) -> dict[str, Any]:
+    if principal.role != "official":
+        raise Forbidden("Officials record incubations.")
+    if data.planned_end_on < data.started_on:
+        raise RuleViolation("planned_end_on", "An incubation ends after it starts.", code="period-order")
+    if data.operator_id is not None and await OperatorRepository(session).get(data.operator_id) is None:
+        raise RuleViolation("operator_id", f"No operator {data.operator_id}.", code="unknown-operator")
+    now = clock.now()
+    repo = CultivationRepository(session)
+    i = Incubation(**data.model_dump(), status="incubating", outcome="", created_by=principal.sub, created_at=now, version=1)
+    repo.add(i)
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type="incubation", entity_id=i.id, action="created", to_state="incubating",
+                 details={"organisation_name": i.organisation_name})
+    await session.commit()
+    return incubation_read(i)
+
+
+async def change_incubation(session: AsyncSession, *, principal: Principal, clock: Clock, incubation_id: int, data: IncubationStatusChange) -> dict[str, Any]:
+    if principal.role != "official":
+        raise Forbidden("Officials record incubation outcomes.")
+    i = await CultivationRepository(session).incubation(incubation_id, for_update=True)
+    if i is None:
+        raise NotFound(f"No incubation {incubation_id}.")
+    if data.status not in INCUBATION_TRANSITIONS[i.status]:
+        raise transition_conflict("incubation", i.status, data.status, INCUBATION_TRANSITIONS)
+    now = clock.now()
+    old = i.status
+    i.status, i.outcome = data.status, data.reason
+    i.version += 1
+    audit.record(session, principal=principal, at=now, entity_type="incubation", entity_id=i.id, action="status_changed", from_state=old,
+                 to_state=data.status, reason=data.reason)
+    await outbox.record(session, f"incubation.{data.status}", {"incubation_id": i.id, "organisation_name": i.organisation_name, "reason": data.reason},
+                        subject=f"incubation/{i.id}", actor=principal.sub, at=now)
+    await session.commit()
+    return incubation_read(i)

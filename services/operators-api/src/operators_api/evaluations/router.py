@@ -1,0 +1,182 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from operators_api.dependencies import ClockDep
+from operators_api.evaluations import service
+from operators_api.evaluations.inputs import http_inputs
+from operators_api.evaluations.repository import EvaluationFilter
+from operators_api.evaluations.schemas import (
+    AppealCreate,
+    AppealDecision,
+    BatchCreate,
+    BatchRead,
+    EvaluationCreate,
+    EvaluationRead,
+    EvaluationStatus,
+    EvidenceRead,
+    ExpertScore,
+    Grade,
+    Publish,
+    SchemeCreate,
+    SchemeRead,
+)
+from operators_api.periods import PeriodName
+from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from service_kit.db import SessionDep
+from service_kit.etag import check_if_match, etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
+schemes_router = APIRouter(prefix="/api/v1/evaluation-schemes", tags=["evaluations"])
+Official = Annotated[Principal, require_roles("official")]
+Staff = Annotated[Principal, require_roles("operator")]
+
+
+@schemes_router.get("", response_model=list[SchemeRead], summary="Evaluation schemes (the built-in default first, id null)")
+async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
+    return await service.list_schemes(session)
+
+
+@schemes_router.post(
+    "",
+    response_model=SchemeRead,
+    status_code=201,
+    summary="Add an evaluation scheme: weights summing to 100, grade thresholds, consequences (district officials)",
+    responses=problems(401, 403, 422),
+)
+async def create_scheme(body: SchemeCreate, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.create_scheme(session, principal=principal, clock=clock, data=body)
+
+
+@schemes_router.get("/{scheme_id}", response_model=SchemeRead, responses=problems(404))
+async def get_scheme(scheme_id: ResourceId, session: SessionDep) -> dict[str, Any]:
+    return await service.get_scheme(session, scheme_id)
+
+
+@router.get(
+    "",
+    response_model=Page[EvaluationRead],
+    summary="Evaluations (officials and auditors; an operator's staff: their own published ones)",
+    responses=problems(401, 403, 422),
+)
+async def list_evaluations(
+    session: SessionDep,
+    viewer: CurrentPrincipal,
+    page: Annotated[PageParams, Depends(page_params)],
+    contract_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    period: Annotated[PeriodName | None, Query()] = None,
+    status: EvaluationStatus | None = None,
+    grade: Grade | None = None,
+) -> dict[str, Any]:
+    filters = EvaluationFilter(contract_id=contract_id, operator_id=operator_id, period=period, status=status, grade=grade)
+    return await service.list_evaluations(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+
+
+@router.post(
+    "",
+    response_model=EvaluationRead,
+    status_code=201,
+    summary="Evaluate a contract for a period that has ended: inputs gathered and stored as evidence; missing ones named",
+    responses=problems(401, 403, 409, 422),
+)
+async def create_evaluation(body: EvaluationCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.create_evaluation(
+        session, principal=principal, clock=clock, contract_id=body.contract_id, period_name=body.period, inputs=http_inputs(request)
+    )
+    response.headers["Location"] = f"/api/v1/evaluations/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/batch/runs",
+    response_model=BatchRead,
+    summary="Evaluate every running contract for a period (inputs fetched concurrently, bounded); published ones are left alone",
+    responses=problems(401, 403, 422),
+)
+async def evaluate_batch(body: BatchCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.evaluate_batch(session, principal=principal, clock=clock, period_name=body.period, inputs=http_inputs(request))
+
+
+@router.get("/{evaluation_id}", response_model=EvaluationRead, responses=problems(401, 404))
+async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal, response: Response) -> dict[str, Any]:
+    read = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get(
+    "/{evaluation_id}/evidence",
+    response_model=list[EvidenceRead],
+    summary="The figures the evaluation used: source, request, period, time fetched, the answer or why it is missing",
+    responses=problems(401, 404),
+)
+async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+    return await service.evidence(session, viewer=viewer, evaluation_id=evaluation_id)
+
+
+@router.post(
+    "/{evaluation_id}/refresh",
+    response_model=EvaluationRead,
+    summary="Gather a draft's inputs again (e.g. once a service is back or a late report is filed)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def refresh(evaluation_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.refresh(session, principal=principal, clock=clock, evaluation_id=evaluation_id, inputs=http_inputs(request))
+
+
+@router.put(
+    "/{evaluation_id}/expert-score",
+    response_model=EvaluationRead,
+    summary="Enter the third-party / expert score of a draft (send If-Match)",
+    responses=problems(401, 403, 404, 409, 412, 422, 428),
+)
+async def set_expert_score(
+    evaluation_id: ResourceId, body: ExpertScore, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.set_expert_score(
+        session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body, check_version=lambda v: check_if_match(request, v)
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{evaluation_id}/publish",
+    response_model=EvaluationRead,
+    summary="Publish: score, grade and consequences (instalment, renewal, rectification, termination proposal, credit)",
+    responses=problems(401, 403, 404, 409, 412, 422),
+)
+async def publish(
+    evaluation_id: ResourceId, body: Publish, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.publish(
+        session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body, check_version=lambda v: check_if_match(request, v, required=False)
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{evaluation_id}/appeal",
+    response_model=EvaluationRead,
+    status_code=201,
+    summary="Appeal a published evaluation (the operator's staff; once, within the window)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+    return await service.submit_appeal(session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body)
+
+
+@router.post(
+    "/{evaluation_id}/appeal/decision",
+    response_model=EvaluationRead,
+    summary="Decide an appeal: upheld (with the revised score; consequences revised) or rejected, with the reason",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def decide_appeal(evaluation_id: ResourceId, body: AppealDecision, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.decide_appeal(session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body)

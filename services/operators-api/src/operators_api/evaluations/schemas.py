@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from operators_api.periods import PeriodName
+from operators_api.shared import StrictInt
+
+Grade = Literal["excellent", "good", "pass", "fail"]
+EvaluationStatus = Literal["draft", "published"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Weights(_Input):
+    kpi: StrictInt = Field(ge=0, le=100)
+    inspection: StrictInt = Field(ge=0, le=100)
+    satisfaction: StrictInt = Field(ge=0, le=100)
+    expert: StrictInt = Field(ge=0, le=100)
+
+
+class Thresholds(_Input):
+    excellent: StrictInt = Field(ge=1, le=100)
+    good: StrictInt = Field(ge=1, le=100)
+    pass_: StrictInt = Field(ge=1, le=100, alias="pass")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class PerGrade(_Input):
+    excellent: StrictInt = Field(ge=-100, le=200)
+    good: StrictInt = Field(ge=-100, le=200)
+    pass_: StrictInt = Field(ge=-100, le=200, alias="pass")
+    fail: StrictInt = Field(ge=-100, le=200)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SchemeCreate(_Input):
+    name: str = Field(min_length=1, max_length=200)
+    weights: Weights
+    thresholds: Thresholds
+    payment_percent: PerGrade = Field(description="Percent of a linked instalment paid at each grade (0–200).")
+    credit_points: PerGrade = Field(description="Credit points each grade adds (negative: deducts).")
+    renewal_min_grade: Grade = "good"
+    consecutive_fails_for_termination: StrictInt = Field(2, ge=1, le=12)
+    appeal_window_days: StrictInt = Field(10, ge=1, le=90)
+    rectification_days: StrictInt = Field(30, ge=1, le=365)
+
+
+class SchemeRead(BaseModel):
+    id: StrictInt | None = Field(description="None: the built-in default scheme.")
+    name: str
+    weights: dict[str, int]
+    thresholds: dict[str, int]
+    payment_percent: dict[str, int]
+    credit_points: dict[str, int]
+    renewal_min_grade: Grade
+    consecutive_fails_for_termination: int
+    appeal_window_days: int
+    rectification_days: int
+
+
+class EvaluationCreate(_Input):
+    contract_id: StrictInt = Field(ge=1, le=2_147_483_647)
+    period: PeriodName
+
+
+class BatchCreate(_Input):
+    period: PeriodName
+
+
+class ExpertScore(_Input):
+    score: Decimal = Field(ge=0, le=100, decimal_places=2)
+    assessor: str = Field(min_length=1, max_length=200, description="The third party or expert who assessed (第三方评估机构/专家).")
+    note: str = Field("", max_length=2000)
+
+
+class Publish(_Input):
+    accept_missing: bool = Field(
+        False, description="Publish although inputs are missing: the parts present are re-weighted to 100 and the reason is recorded."
+    )
+    reason: str = Field("", max_length=2000)
+
+
+class AppealCreate(_Input):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class AppealDecision(_Input):
+    decision: Literal["upheld", "rejected"]
+    reason: str = Field(min_length=1, max_length=2000)
+    revised_score: Decimal | None = Field(None, ge=0, le=100, decimal_places=2, description="Required when upheld: the score after review.")
+
+
+class AppealRead(BaseModel):
+    id: int
+    evaluation_id: int
+    reason: str
+    submitted_at: datetime
+    status: Literal["submitted", "upheld", "rejected"]
+    decision_reason: str | None
+    revised_score: Decimal | None
+    decided_at: datetime | None
+
+
+class EvaluationRead(BaseModel):
+    id: int
+    contract_id: int
+    operator_id: int
+    period: str
+    period_start_on: date
+    period_end_on: date
+    status: EvaluationStatus
+    scheme: dict[str, Any]
+    components: dict[str, Any] = Field(description="kpi, inspection, satisfaction, expert: each part's score, completeness and figures.")
+    missing_inputs: list[dict[str, Any]] = Field(description="What could not be had, from where, and why; nothing is made up.")
+    provisional_score: Decimal | None = Field(description="The score if published now (null while inputs are missing).")
+    score_if_missing_accepted: Decimal | None = Field(description="The score with the missing parts left out and the rest re-weighted.")
+    score: Decimal | None
+    original_score: Decimal | None = Field(description="The score before an upheld appeal revised it.")
+    grade: Grade | None
+    grade_zh: str | None
+    reweighted: bool
+    consequences: dict[str, Any]
+    computed_at: datetime
+    published_at: datetime | None
+    appeal_deadline_on: date | None
+    appeal: AppealRead | None
+    version: int
+
+
+class EvidenceRead(BaseModel):
+    input: str
+    source: str
+    request: str
+    from_on: date
+    to_on: date
+    fetched_at: datetime
+    ok: bool
+    error: str | None
+    data: dict[str, Any] | None
+
+
+class BatchItem(BaseModel):
+    contract_id: int
+    evaluation_id: int | None
+    outcome: Literal["created", "refreshed", "skipped_published"]
+    missing_inputs: int
+    provisional_score: Decimal | None
+
+
+class BatchRead(BaseModel):
+    period: str
+    contracts: int
+    created: int
+    refreshed: int
+    skipped_published: int
+    with_missing_inputs: int
+    items: list[BatchItem]

@@ -1,0 +1,641 @@
+"""Use cases of performance evaluations (绩效考核): gather a contract's inputs for a period (its own
+reports and inspections; facilities-api and feedback-api figures fetched concurrently and bounded),
+store them as evidence, compute the parts, publish the score and grade and apply the consequences
+(linked instalment, renewal eligibility, rectification for a fail, termination proposed after
+consecutive fails, a credit entry); appeals, once, within the window."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from operators_api import access
+from operators_api.audit import service as audit
+from operators_api.clients.base import Fetched
+from operators_api.contracts.models import Contract
+from operators_api.contracts.repository import ContractRepository
+from operators_api.credit.service import add_entry
+from operators_api.evaluations.compute import ContractFacts, compute, score_of
+from operators_api.evaluations.inputs import InputsProvider
+from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme
+from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository
+from operators_api.evaluations.rules import (
+    DEFAULT_SCHEME,
+    GRADE_NAMES_ZH,
+    GRADE_RANK,
+    grade_of,
+    thresholds_problem,
+    weights_problem,
+)
+from operators_api.evaluations.schemas import AppealCreate, AppealDecision, ExpertScore, Publish, SchemeCreate
+from operators_api.events import outbox
+from operators_api.inspections.repository import InspectionRepository
+from operators_api.inspections.service import order_rectification, withdraw_rectification
+from operators_api.periods import Period, months_between, parse_period
+from operators_api.reports.repository import ReportRepository
+from operators_api.shared import (
+    CheckVersion,
+    after_id,
+    end_read_transaction,
+    from_centi,
+    jsonable,
+    page_of,
+    percent_of,
+    state_conflict,
+    to_centi,
+)
+from service_kit.auth import Principal
+from service_kit.clock import Clock, as_aware
+from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
+
+ENTITY = "evaluation"
+
+
+# -- schemes ----------------------------------------------------------------------------------------
+def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
+    if s is None:
+        return dict(DEFAULT_SCHEME)
+    return {
+        "id": s.id, "name": s.name, "weights": s.weights, "thresholds": s.thresholds, "payment_percent": s.payment_percent,
+        "credit_points": s.credit_points, "renewal_min_grade": s.renewal_min_grade,
+        "consecutive_fails_for_termination": s.consecutive_fails_for_termination, "appeal_window_days": s.appeal_window_days,
+        "rectification_days": s.rectification_days,
+    }
+
+
+async def list_schemes(session: AsyncSession) -> list[dict[str, Any]]:
+    return [scheme_read(None), *(scheme_read(s) for s in await EvaluationRepository(session).schemes())]
+
+
+async def get_scheme(session: AsyncSession, scheme_id: int) -> dict[str, Any]:
+    s = await EvaluationRepository(session).scheme(scheme_id)
+    if s is None:
+        raise NotFound(f"No evaluation scheme {scheme_id}.")
+    return scheme_read(s)
+
+
+async def create_scheme(session: AsyncSession, *, principal: Principal, clock: Clock, data: SchemeCreate) -> dict[str, Any]:
+    access.require_district_official(principal, "set evaluation schemes")
+    weights = data.weights.model_dump()
+    thresholds = data.thresholds.model_dump(by_alias=True)
+    if (problem := weights_problem(weights)) is not None:
+        raise RuleViolation("weights", problem, code="weights-sum")
+    if (problem := thresholds_problem(thresholds)) is not None:
+        raise RuleViolation("thresholds", problem, code="thresholds-order")
+    now = clock.now()
+    s = EvaluationScheme(
+        name=data.name, weights=weights, thresholds=thresholds, payment_percent=data.payment_percent.model_dump(by_alias=True),
+        credit_points=data.credit_points.model_dump(by_alias=True), renewal_min_grade=data.renewal_min_grade,
+        consecutive_fails_for_termination=data.consecutive_fails_for_termination, appeal_window_days=data.appeal_window_days,
+        rectification_days=data.rectification_days, created_by=principal.sub, created_at=now,
+    )
+    repo = EvaluationRepository(session)
+    repo.add(s)
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type="evaluation_scheme", entity_id=s.id, action="created", details=scheme_read(s))
+    await session.commit()
+    return scheme_read(s)
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def appeal_read(a: Appeal | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "id": a.id, "evaluation_id": a.evaluation_id, "reason": a.reason, "submitted_at": as_aware(a.submitted_at), "status": a.status,
+        "decision_reason": a.decision_reason, "revised_score": from_centi(a.revised_score_centi), "decided_at": as_aware(a.decided_at),
+    }
+
+
+def evaluation_read(e: Evaluation, appeal: Appeal | None = None) -> dict[str, Any]:
+    weights = e.scheme["weights"]
+    provisional = score_of(e.components, weights, accept_missing=False).score if e.status == "draft" else None
+    accepted = score_of(e.components, weights, accept_missing=True).score if e.status == "draft" else None
+    return {
+        "id": e.id,
+        "contract_id": e.contract_id,
+        "operator_id": e.operator_id,
+        "period": e.period,
+        "period_start_on": e.period_start_on,
+        "period_end_on": e.period_end_on,
+        "status": e.status,
+        "scheme": e.scheme,
+        "components": e.components,
+        "missing_inputs": e.missing_inputs,
+        "provisional_score": provisional,
+        "score_if_missing_accepted": accepted,
+        "score": from_centi(e.score_centi),
+        "original_score": from_centi(e.original_score_centi),
+        "grade": e.grade,
+        "grade_zh": GRADE_NAMES_ZH.get(e.grade) if e.grade else None,
+        "reweighted": e.reweighted,
+        "consequences": e.consequences or {},
+        "computed_at": as_aware(e.computed_at),
+        "published_at": as_aware(e.published_at),
+        "appeal_deadline_on": e.appeal_deadline_on,
+        "appeal": appeal_read(appeal),
+        "version": e.version,
+    }
+
+
+def _may_read(viewer: Principal, e: Evaluation) -> bool:
+    return access.reads_all(viewer) or (access.is_staff_of(viewer, e.operator_id) and e.status == "published")
+
+
+async def get_visible(session: AsyncSession, *, viewer: Principal, evaluation_id: int, for_update: bool = False) -> Evaluation:
+    repo = EvaluationRepository(session)
+    e = await (repo.get_for_update(evaluation_id) if for_update else repo.get(evaluation_id))
+    if e is None or not _may_read(viewer, e):
+        raise NotFound(f"No evaluation {evaluation_id}.")
+    return e
+
+
+async def get_evaluation(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> dict[str, Any]:
+    e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
+    return evaluation_read(e, await EvaluationRepository(session).appeal_of(e.id))
+
+
+async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
+    e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
+    return [
+        {"input": x.input, "source": x.source, "request": x.request, "from_on": x.from_on, "to_on": x.to_on, "fetched_at": as_aware(x.fetched_at),
+         "ok": x.ok, "error": x.error, "data": x.data}
+        for x in await EvaluationRepository(session).evidence(e.id)
+    ]
+
+
+async def list_evaluations(session: AsyncSession, *, viewer: Principal, filters: EvaluationFilter, cursor: str | None, limit: int) -> dict[str, Any]:
+    if not access.reads_all(viewer):
+        if viewer.role != "operator" or viewer.operator_id is None:
+            raise Forbidden("Evaluations are shown to officials, auditors and the operator evaluated.")
+        filters = EvaluationFilter(contract_id=filters.contract_id, operator_id=viewer.operator_id, period=filters.period, status="published", grade=filters.grade)
+    rows = await EvaluationRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
+    return page_of(rows, limit, evaluation_read, lambda e: e.id)
+
+
+# -- gathering inputs -------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Job:
+    contract: Contract
+    facts: ContractFacts
+    existing: Evaluation | None
+    scheme: dict[str, Any]
+
+
+def _check_period(contract: Contract, period_name: str, today) -> Period:
+    period = parse_period(period_name)
+    if period.end >= today:
+        raise RuleViolation("period", f"{period_name} is not over yet (it ends {period.end}); a period is evaluated once it has ended.", code="period-not-over")
+    clipped = period.clip(contract.starts_on, contract.ended_on or contract.ends_on)
+    if clipped is None:
+        raise RuleViolation("period", f"Contract {contract.id} did not run during {period_name}.", code="period-outside-contract")
+    return clipped
+
+
+async def _schemes(session: AsyncSession, contracts: list[Contract]) -> dict[int | None, dict[str, Any]]:
+    repo = EvaluationRepository(session)
+    out: dict[int | None, dict[str, Any]] = {None: dict(DEFAULT_SCHEME)}
+    for sid in {c.evaluation_scheme_id for c in contracts if c.evaluation_scheme_id is not None}:
+        out[sid] = scheme_read(await repo.scheme(sid))
+    return out
+
+
+async def _jobs(session: AsyncSession, contracts: list[Contract], periods: dict[int, Period], period_name: str) -> list[_Job]:
+    """Everything the database holds for these contracts, in a handful of queries."""
+    ids = [c.id for c in contracts]
+    facilities = await ContractRepository(session).facilities_of(ids)
+    all_months = sorted({m for p in periods.values() for m in months_between(p.start, p.end)})
+    reports = await ReportRepository(session).of_contracts_months(ids, all_months)
+    start = min((p.start for p in periods.values()), default=None)
+    end = max((p.end for p in periods.values()), default=None)
+    inspections = await InspectionRepository(session).of_contracts_between(ids, start, end) if start and end else {}
+    existing = await EvaluationRepository(session).of_contracts_period(ids, period_name)
+    schemes = await _schemes(session, contracts)
+    jobs = []
+    for c in contracts:
+        p = periods[c.id]
+        e = existing.get(c.id)
+        jobs.append(
+            _Job(
+                contract=c,
+                facts=ContractFacts(
+                    contract_id=c.id,
+                    operator_id=c.operator_id,
+                    kpi_targets=dict(c.kpi_targets or {}),
+                    facility_ids=facilities.get(c.id, []),
+                    period=p,
+                    reports={r.month: {"id": r.id, "lines": r.lines} for r in reports.get(c.id, [])},
+                    inspections=[
+                        {"id": i.id, "inspected_on": i.inspected_on.isoformat(), "facility_id": i.facility_id, "score_centi": i.score_centi}
+                        for i in inspections.get(c.id, []) if p.start <= i.inspected_on <= p.end
+                    ],
+                    expert_score_centi=e.expert_score_centi if e else None,
+                    expert_assessor=e.expert_assessor if e else None,
+                ),
+                existing=e,
+                scheme=e.scheme if e is not None else schemes[c.evaluation_scheme_id],
+            )
+        )
+    return jobs
+
+
+async def _fetch(job: _Job, inputs: InputsProvider) -> tuple[dict[int, Fetched], dict[int, Fetched]]:
+    p = job.facts.period
+    fids = job.facts.facility_ids
+    stats, sats = await asyncio.gather(
+        asyncio.gather(*(inputs.facility_stats(fid, p.start, p.end) for fid in fids)),
+        asyncio.gather(*(inputs.facility_satisfaction(fid, p.start, p.end) for fid in fids)),
+    )
+    return dict(zip(fids, stats, strict=True)), dict(zip(fids, sats, strict=True))
+
+
+def _prepare(repo: EvaluationRepository, job: _Job, fetched: tuple[dict[int, Fetched], dict[int, Fetched]], *, principal: Principal, now: datetime) -> tuple[Evaluation, str, Any]:
+    """Compute and fill in the evaluation (a new one is added to the session, not yet flushed)."""
+    result = compute(job.facts, fetched[0], fetched[1], now=now)
+    e = job.existing
+    outcome = "refreshed"
+    if e is None:
+        outcome = "created"
+        e = Evaluation(
+            contract_id=job.contract.id, operator_id=job.contract.operator_id, period=job.facts.period.name,
+            period_start_on=job.facts.period.start, period_end_on=job.facts.period.end, scheme=job.scheme, status="draft",
+            version=1, created_by=principal.sub, created_at=now, consequences={}, reweighted=False,
+        )
+        repo.add(e)
+    else:
+        e.version += 1
+    e.components = result.components
+    e.missing_inputs = result.missing
+    e.computed_at = now
+    e.updated_at = now
+    return e, outcome, result
+
+
+async def _write_all(
+    session: AsyncSession, jobs: list[_Job], fetched: list[tuple[dict[int, Fetched], dict[int, Fetched]]], *, principal: Principal, clock: Clock
+) -> list[tuple[Evaluation, str]]:
+    """Store the evaluations, their evidence and audit entries in a few statements (one flush for the
+    evaluations, one delete of a refreshed draft's old evidence, one flush for the rest)."""
+    now = clock.now()
+    repo = EvaluationRepository(session)
+    prepared = [_prepare(repo, job, f, principal=principal, now=now) for job, f in zip(jobs, fetched, strict=True)]
+    await repo.flush()
+    await repo.clear_evidence_of([e.id for e, outcome, _ in prepared if outcome == "refreshed"])
+    await repo.insert_evidence([
+        {**x, "evaluation_id": e.id, "data": jsonable(x["data"]) if x["data"] is not None else None}
+        for e, _, result in prepared for x in result.evidence
+    ])
+    await audit.record_many(session, [
+        audit.entry(
+            principal, at=now, entity_type=ENTITY, entity_id=e.id, action="computed" if outcome == "created" else "recomputed", to_state="draft",
+            details={"contract_id": e.contract_id, "period": e.period, "missing_inputs": [m["input"] for m in result.missing]},
+        )
+        for e, outcome, result in prepared
+    ])
+    return [(e, outcome) for e, outcome, _ in prepared]
+
+
+async def _contract_for_evaluation(session: AsyncSession, principal: Principal, contract_id: int) -> Contract:
+    c = await ContractRepository(session).get(contract_id)
+    if c is None:
+        raise RuleViolation("contract_id", f"No contract {contract_id}.", code="unknown-contract")
+    access.require_manage(principal, c.purchaser_subdistrict, "contract")
+    if c.status in ("draft", "cancelled"):
+        raise state_conflict(f"Contract {c.id} is {c.status}; it has nothing to evaluate.", "contract-not-running", "contract_id")
+    return c
+
+
+async def create_evaluation(
+    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, period_name: str, inputs: InputsProvider
+) -> dict[str, Any]:
+    c = await _contract_for_evaluation(session, principal, contract_id)
+    period = _check_period(c, period_name, clock.local_now().date())
+    existing = await EvaluationRepository(session).of_contract_period(c.id, period_name)
+    if existing is not None:
+        raise state_conflict(
+            f"Evaluation {existing.id} of contract {c.id} for {period_name} exists ({existing.status}); refresh it instead.", "evaluation-exists",
+            existing={"id": existing.id},
+        )
+    [job] = await _jobs(session, [c], {c.id: period}, period_name)
+    await end_read_transaction(session)
+    fetched = await _fetch(job, inputs)
+    if await EvaluationRepository(session).of_contract_period(c.id, period_name) is not None:
+        raise state_conflict(f"An evaluation of contract {c.id} for {period_name} was made at the same moment.", "evaluation-exists")
+    [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
+    await session.commit()
+    return evaluation_read(e)
+
+
+async def refresh(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, inputs: InputsProvider) -> dict[str, Any]:
+    e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id)
+    c = await _contract_for_evaluation(session, principal, e.contract_id)
+    if e.status != "draft":
+        raise state_conflict(f"Evaluation {e.id} is published; its inputs are final.", "evaluation-published")
+    [job] = await _jobs(session, [c], {c.id: Period(e.period, e.period_start_on, e.period_end_on)}, e.period)
+    version = e.version
+    await end_read_transaction(session)
+    fetched = await _fetch(job, inputs)
+    locked = await EvaluationRepository(session).get_for_update(e.id)
+    if locked is None or locked.status != "draft" or locked.version != version:
+        raise state_conflict(f"Evaluation {e.id} changed while its inputs were fetched; refresh again.", "evaluation-changed")
+    job.existing = locked
+    [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
+    await session.commit()
+    return evaluation_read(e)
+
+
+async def evaluate_batch(session: AsyncSession, *, principal: Principal, clock: Clock, period_name: str, inputs: InputsProvider) -> dict[str, Any]:
+    """Every running contract of the period (that this official manages), inputs fetched concurrently."""
+    if principal.role != "official":
+        raise Forbidden("Only officials evaluate contracts.")
+    today = clock.local_now().date()
+    period = parse_period(period_name)
+    if period.end >= today:
+        raise RuleViolation("period", f"{period_name} is not over yet (it ends {period.end}).", code="period-not-over")
+    contracts = [
+        c for c in await ContractRepository(session).running(period.start, period.end)
+        if access.may_manage(principal, c.purchaser_subdistrict)
+    ]
+    clipped = {c.id: period.clip(c.starts_on, c.ended_on or c.ends_on) for c in contracts}
+    contracts = [c for c in contracts if clipped[c.id] is not None]
+    jobs = await _jobs(session, contracts, {cid: p for cid, p in clipped.items() if p is not None}, period_name)
+    skipped = [j for j in jobs if j.existing is not None and j.existing.status == "published"]
+    todo = [j for j in jobs if j not in skipped]
+    await end_read_transaction(session)
+    fetched = await asyncio.gather(*(_fetch(j, inputs) for j in todo))
+    items = [
+        {"contract_id": j.contract.id, "evaluation_id": j.existing.id, "outcome": "skipped_published", "missing_inputs": 0, "provisional_score": None}  # type: ignore[union-attr]
+        for j in skipped
+    ]
+    counts = {"created": 0, "refreshed": 0}
+    # Published while the inputs were fetched? Then it is left alone; otherwise the current draft is refreshed.
+    current = await EvaluationRepository(session).of_contracts_period([j.contract.id for j in todo], period_name)
+    writes = []
+    for job, f in zip(todo, fetched, strict=True):
+        now_e = current.get(job.contract.id)
+        if now_e is not None and now_e.status == "published":
+            items.append({"contract_id": job.contract.id, "evaluation_id": now_e.id, "outcome": "skipped_published", "missing_inputs": 0, "provisional_score": None})
+            continue
+        job.existing = now_e
+        writes.append((job, f))
+    for e, outcome in await _write_all(session, [j for j, _ in writes], [f for _, f in writes], principal=principal, clock=clock):
+        counts[outcome] += 1
+        items.append({
+            "contract_id": e.contract_id, "evaluation_id": e.id, "outcome": outcome, "missing_inputs": len(e.missing_inputs),
+            "provisional_score": score_of(e.components, e.scheme["weights"], accept_missing=False).score,
+        })
+    await session.commit()
+    items.sort(key=lambda i: i["contract_id"])
+    return {
+        "period": period_name,
+        "contracts": len(jobs),
+        "created": counts["created"],
+        "refreshed": counts["refreshed"],
+        "skipped_published": sum(i["outcome"] == "skipped_published" for i in items),
+        "with_missing_inputs": sum(1 for i in items if i["missing_inputs"]),
+        "items": items,
+    }
+
+
+async def set_expert_score(
+    session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: ExpertScore, check_version: CheckVersion
+) -> dict[str, Any]:
+    e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
+    c = await _contract_for_evaluation(session, principal, e.contract_id)
+    check_version(e.version)
+    if e.status != "draft":
+        raise state_conflict(f"Evaluation {e.id} is published; its inputs are final.", "evaluation-published")
+    now = clock.now()
+    e.expert_score_centi = to_centi(data.score)
+    e.expert_assessor = data.assessor
+    e.expert_note = data.note
+    components = dict(e.components)
+    components["expert"] = {"score": str(from_centi(e.expert_score_centi)), "complete": True, "assessor": data.assessor, "note": data.note}
+    e.components = components
+    e.missing_inputs = [m for m in e.missing_inputs if m["input"] != "expert"]
+    e.version += 1
+    e.updated_at = now
+    repo = EvaluationRepository(session)
+    repo.add(EvaluationEvidence(
+        evaluation_id=e.id, input="expert_score", source="official", request=f"entered by {principal.sub}", from_on=e.period_start_on,
+        to_on=e.period_end_on, fetched_at=now, ok=True, error=None, data={"score": str(data.score), "assessor": data.assessor, "note": data.note},
+    ))
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="expert_score_set",
+                 details={"score": str(data.score), "assessor": data.assessor, "contract_id": c.id})
+    await session.commit()
+    return evaluation_read(e)
+
+
+# -- publishing and consequences --------------------------------------------------------------------
+async def _apply_consequences(session: AsyncSession, e: Evaluation, c: Contract, *, principal: Principal, clock: Clock, previous_grade: str | None) -> dict[str, Any]:
+    """What the grade leads to; with `previous_grade` (an upheld appeal) the earlier consequences are revised."""
+    now = clock.now()
+    today = clock.local_now().date()
+    scheme = e.scheme
+    grade = e.grade or "fail"
+    score = from_centi(e.score_centi)
+    before = dict(e.consequences or {})
+    out: dict[str, Any] = {}
+
+    # 1. the linked instalment
+    contracts = ContractRepository(session)
+    inst = await contracts.linked_instalment(c.id, e.period)
+    if inst is None:
+        out["instalment"] = None
+    elif inst.paid_on is not None:
+        out["instalment"] = {"seq": inst.seq, "note": f"already paid on {inst.paid_on}: not adjusted", "amount_fen": inst.amount_fen}
+    else:
+        pct = int(scheme["payment_percent"][grade])
+        inst.evaluation_id, inst.adjustment_percent, inst.adjusted_amount_fen = e.id, pct, percent_of(inst.amount_fen, pct)
+        out["instalment"] = {"seq": inst.seq, "amount_fen": inst.amount_fen, "percent": pct, "adjusted_amount_fen": inst.adjusted_amount_fen}
+        await outbox.record(
+            session, "contract.instalment_adjusted",
+            {"contract_id": c.id, "seq": inst.seq, "evaluation_id": e.id, "grade": grade, "percent": pct, "amount_fen": inst.amount_fen,
+             "adjusted_amount_fen": inst.adjusted_amount_fen},
+            subject=f"contract/{c.id}", actor=principal.sub, at=now,
+        )
+
+    # 2. renewal eligibility
+    published = list(await EvaluationRepository(session).published_of_contract(c.id))
+    if e not in published:
+        published.append(e)
+    published.sort(key=lambda x: (x.period_end_on, x.id))
+    out["renewal_eligible"] = GRADE_RANK[grade] >= GRADE_RANK[scheme["renewal_min_grade"]] and all(x.grade != "fail" for x in published)
+
+    # 3. a rectification for a fail (withdrawn if an appeal lifts the fail)
+    rect_id = before.get("rectification_id")
+    if grade == "fail" and rect_id is None:
+        r = await order_rectification(
+            session, principal=principal, at=now, contract=c, facility_id=None, source="evaluation",
+            finding=f"{e.period} 绩效考核不合格（{score} 分）", required_action="对照扣分项制定整改方案，限期整改并报送整改报告。",
+            deadline_on=today + timedelta(days=int(scheme["rectification_days"])), evaluation_id=e.id,
+        )
+        rect_id = r.id
+    elif grade != "fail" and rect_id is not None:
+        r = await InspectionRepository(session).rectification_for_update(rect_id)
+        if r is not None and r.status in ("open", "responded", "reopened"):
+            await withdraw_rectification(session, r, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格")
+        rect_id = None
+    out["rectification_id"] = rect_id
+
+    # 4. termination proposed after consecutive fails
+    n = int(scheme["consecutive_fails_for_termination"])
+    last = published[-n:]
+    consecutive = len(last) >= n and all(x.grade == "fail" for x in last) and last[-1] is e
+    if consecutive and c.termination_proposed_at is None:
+        c.termination_proposed_at = now
+        c.termination_proposal = f"连续 {n} 次考核不合格（{', '.join(x.period for x in last)}），建议解除合同。"
+        c.version += 1
+        c.updated_at = now
+        audit.record(session, principal=principal, at=now, entity_type="contract", entity_id=c.id, action="termination_proposed",
+                     reason=c.termination_proposal, details={"evaluation_ids": [x.id for x in last]})
+        await outbox.record(
+            session, "contract.termination_proposed",
+            {"contract_id": c.id, "operator_id": c.operator_id, "evaluation_ids": [x.id for x in last], "reason": c.termination_proposal},
+            subject=f"contract/{c.id}", actor=principal.sub, at=now,
+        )
+    elif not consecutive and before.get("termination_proposed") and c.termination_proposed_at is not None:
+        c.termination_proposed_at, c.termination_proposal = None, None
+        c.version += 1
+        c.updated_at = now
+        audit.record(session, principal=principal, at=now, entity_type="contract", entity_id=c.id, action="termination_proposal_withdrawn",
+                     reason=f"申诉改判：evaluation {e.id}")
+    out["termination_proposed"] = consecutive
+
+    # 5. the credit record
+    points = int(scheme["credit_points"][grade])
+    if previous_grade is None:
+        await add_entry(session, principal=principal, at=now, operator_id=c.operator_id, kind="evaluation", points=points,
+                        description=f"{e.period} 绩效考核{GRADE_NAMES_ZH[grade]}（{score} 分，合同 {c.reference}）", source_type="evaluation", source_id=e.id)
+    else:
+        delta = points - int(scheme["credit_points"][previous_grade])
+        if delta:
+            await add_entry(session, principal=principal, at=now, operator_id=c.operator_id, kind="appeal", points=delta,
+                            description=f"申诉改判：{e.period} 由{GRADE_NAMES_ZH[previous_grade]}改为{GRADE_NAMES_ZH[grade]}", source_type="evaluation", source_id=e.id)
+    out["credit_points"] = points
+    return out
+
+
+async def publish(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: Publish, check_version: CheckVersion) -> dict[str, Any]:
+    e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
+    c = await _contract_for_evaluation(session, principal, e.contract_id)
+    check_version(e.version)
+    if e.status != "draft":
+        raise state_conflict(f"Evaluation {e.id} is already published.", "evaluation-published", **{"from": e.status, "to": "published"})
+    if e.missing_inputs and not data.accept_missing:
+        raise Conflict(
+            f"{len(e.missing_inputs)} input(s) are missing; refresh once they are there, or publish with accept_missing and a reason.",
+            slug="inputs-missing",
+            missing_inputs=e.missing_inputs,
+        )
+    if e.missing_inputs and not data.reason:
+        raise RuleViolation("reason", "Say why the evaluation is published with inputs missing.", code="reason-required")
+    result = score_of(e.components, e.scheme["weights"], accept_missing=data.accept_missing)
+    if result.score is None:
+        raise state_conflict("No part of the evaluation has a score; there is nothing to publish.", "nothing-to-score")
+    now = clock.now()
+    today = clock.local_now().date()
+    # Lock the contract: consequences change it.
+    c = await ContractRepository(session).get_for_update(c.id)  # type: ignore[assignment]
+    assert c is not None
+    e.score_centi = to_centi(result.score)
+    e.grade = grade_of(result.score, e.scheme["thresholds"])
+    e.reweighted = result.reweighted
+    e.status = "published"
+    e.published_at = now
+    e.published_by = principal.sub
+    e.appeal_deadline_on = today + timedelta(days=int(e.scheme["appeal_window_days"]))
+    e.version += 1
+    e.updated_at = now
+    e.consequences = jsonable(await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=None))
+    if result.reweighted:
+        e.consequences = {**e.consequences, "weights_used": result.weights_used, "accepted_missing": [m["input"] for m in e.missing_inputs]}
+    audit.record(
+        session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="published", from_state="draft", to_state="published",
+        reason=data.reason or None, details={"score": str(result.score), "grade": e.grade, "reweighted": result.reweighted, "consequences": e.consequences},
+    )
+    await outbox.record(
+        session, "evaluation.published",
+        {"evaluation_id": e.id, "contract_id": c.id, "operator_id": c.operator_id, "period": e.period, "score": str(result.score), "grade": e.grade,
+         "reweighted": result.reweighted, "consequences": e.consequences},
+        subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return evaluation_read(e)
+
+
+async def submit_appeal(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealCreate) -> dict[str, Any]:
+    e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
+    if not access.is_staff_of(principal, e.operator_id):
+        raise Forbidden("Only the evaluated operator's own staff appeal.")
+    if e.status != "published":
+        raise state_conflict("Only a published evaluation is appealed.", "evaluation-not-published")
+    repo = EvaluationRepository(session)
+    if await repo.appeal_of(e.id) is not None:
+        raise state_conflict("This evaluation was already appealed; an evaluation is appealed once.", "appeal-exists")
+    today = clock.local_now().date()
+    if e.appeal_deadline_on is None or today > e.appeal_deadline_on:
+        raise state_conflict(f"The appeal window closed on {e.appeal_deadline_on}.", "appeal-window-closed", deadline_on=str(e.appeal_deadline_on))
+    now = clock.now()
+    a = Appeal(evaluation_id=e.id, operator_id=e.operator_id, reason=data.reason, submitted_by=principal.sub, submitted_at=now, status="submitted")
+    repo.add(a)
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type="appeal", entity_id=a.id, action="submitted", to_state="submitted", reason=data.reason,
+                 details={"evaluation_id": e.id})
+    await outbox.record(
+        session, "appeal.submitted", {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id},
+        subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return evaluation_read(e, a)
+
+
+async def decide_appeal(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealDecision) -> dict[str, Any]:
+    e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
+    c = await _contract_for_evaluation(session, principal, e.contract_id)
+    repo = EvaluationRepository(session)
+    a = await repo.appeal_for_update(e.id)
+    if a is None:
+        raise NotFound(f"Evaluation {e.id} has no appeal.")
+    if a.status != "submitted":
+        raise state_conflict(f"The appeal was already {a.status}.", "appeal-decided", **{"from": a.status, "to": data.decision})
+    if data.decision == "upheld" and data.revised_score is None:
+        raise RuleViolation("revised_score", "An upheld appeal gives the revised score.", code="revised-score-required")
+    now = clock.now()
+    a.status, a.decision_reason, a.decided_by, a.decided_at = data.decision, data.reason, principal.sub, now
+    details: dict[str, Any] = {"evaluation_id": e.id}
+    if data.decision == "upheld":
+        assert data.revised_score is not None
+        c = await ContractRepository(session).get_for_update(c.id)  # type: ignore[assignment]
+        assert c is not None
+        previous_grade = e.grade
+        a.revised_score_centi = to_centi(data.revised_score)
+        if e.original_score_centi is None:
+            e.original_score_centi = e.score_centi
+        e.score_centi = a.revised_score_centi
+        e.grade = grade_of(Decimal(str(data.revised_score)), e.scheme["thresholds"])
+        e.version += 1
+        e.updated_at = now
+        e.consequences = jsonable(await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=previous_grade))
+        details |= {"revised_score": str(data.revised_score), "grade": [previous_grade, e.grade]}
+        audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="revised", reason=data.reason, details=details)
+        await outbox.record(
+            session, "evaluation.revised",
+            {"evaluation_id": e.id, "contract_id": c.id, "operator_id": c.operator_id, "period": e.period, "score": str(data.revised_score),
+             "grade": e.grade, "previous_grade": previous_grade, "consequences": e.consequences},
+            subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+        )
+    audit.record(session, principal=principal, at=now, entity_type="appeal", entity_id=a.id, action=data.decision, from_state="submitted",
+                 to_state=data.decision, reason=data.reason, details=details)
+    await outbox.record(
+        session, "appeal.decided", {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id, "decision": data.decision, "reason": data.reason},
+        subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return evaluation_read(e, a)
+

@@ -1,0 +1,296 @@
+"""Use cases of preferential fees (优惠收费): the guideline (versioned), applications checked against
+it automatically (the service must be a non-basic one of a facility under the applicant's active
+contract: asked of facilities-api), decisions, revocation. An approval announces fee.approved, which
+lets facilities-api publish that fee; it expires with the contract."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from operators_api import access
+from operators_api.audit import service as audit
+from operators_api.clients.base import DependencyError
+from operators_api.contracts.repository import ContractRepository
+from operators_api.events import outbox
+from operators_api.fees.models import FeeApplication, FeeGuideline
+from operators_api.fees.repository import FeeFilter, FeeRepository
+from operators_api.fees.rules import DEFAULT_GUIDELINE, TRANSITIONS, check
+from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineUpdate
+from operators_api.shared import (
+    CheckVersion,
+    after_id,
+    end_read_transaction,
+    page_of,
+    state_conflict,
+    transition_conflict,
+)
+from service_kit.auth import Principal
+from service_kit.clock import Clock, as_aware
+from service_kit.problems import Forbidden, NotFound, RuleViolation, ServiceUnavailable
+
+ENTITY = "fee_application"
+# facility id → the services it offers (None: no such facility); raises DependencyError when it cannot say.
+ServicesLookup = Callable[[int], Awaitable[list[dict[str, Any]] | None]]
+
+
+def guideline_read(g: FeeGuideline | None) -> dict[str, Any]:
+    if g is None:
+        return {**DEFAULT_GUIDELINE, "created_at": None}
+    return {
+        "version": g.version,
+        "cap_percent_of_market": g.cap_percent_of_market,
+        "min_special_group_free_percent": g.min_special_group_free_percent,
+        "max_special_group_price_percent": g.max_special_group_price_percent,
+        "allowed_categories": g.allowed_categories,
+        "note": g.note,
+        "created_at": as_aware(g.created_at),
+    }
+
+
+async def get_guideline(session: AsyncSession) -> dict[str, Any]:
+    return guideline_read(await FeeRepository(session).guideline())
+
+
+async def set_guideline(session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, check_version: CheckVersion) -> dict[str, Any]:
+    access.require_district_official(principal, "set the preferential-fee guideline")
+    repo = FeeRepository(session)
+    current = await repo.guideline()
+    version = current.version if current else 0
+    check_version(version)
+    now = clock.now()
+    g = FeeGuideline(
+        version=version + 1,
+        cap_percent_of_market=data.cap_percent_of_market,
+        min_special_group_free_percent=data.min_special_group_free_percent,
+        max_special_group_price_percent=data.max_special_group_price_percent,
+        allowed_categories=list(dict.fromkeys(data.allowed_categories)),
+        note=data.note,
+        created_by=principal.sub,
+        created_at=now,
+    )
+    repo.add(g)
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type="fee_guideline", entity_id=g.version, action="set", details=guideline_read(g))
+    await outbox.record(session, "fee.guideline_changed", guideline_read(g) | {"created_at": now.isoformat()}, subject=f"fee-guideline/{g.version}", actor=principal.sub, at=now)
+    await session.commit()
+    return guideline_read(g)
+
+
+def application_read(a: FeeApplication) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "operator_id": a.operator_id,
+        "contract_id": a.contract_id,
+        "facility_id": a.facility_id,
+        "service_id": a.service_id,
+        "service_name": a.service_name,
+        "service_category": a.service_category,
+        "market_price_fen": a.market_price_fen,
+        "proposed_fee_fen": a.proposed_fee_fen,
+        "special_group_free_percent": a.special_group_free_percent,
+        "special_group_fee_fen": a.special_group_fee_fen,
+        "justification": a.justification,
+        "guideline_version": a.guideline_version,
+        "guideline_check": a.guideline_check.get("rules", []),
+        "status": a.status,
+        "decision_reason": a.decision_reason,
+        "decided_by": a.decided_by,
+        "decided_at": as_aware(a.decided_at),
+        "expires_on": a.expires_on,
+        "submitted_at": as_aware(a.submitted_at),
+        "updated_at": as_aware(a.updated_at),
+        "version": a.version,
+    }
+
+
+async def _service_offered(services_of: ServicesLookup, facility_id: int, service_id: int) -> dict[str, Any]:
+    try:
+        services = await services_of(facility_id)
+    except DependencyError as exc:
+        raise ServiceUnavailable(
+            f"facilities-api could not confirm the service ({exc.message}); nothing was saved, try again later.", slug="dependency-unavailable"
+        ) from exc
+    if services is None:
+        raise RuleViolation("facility_id", f"facilities-api knows no facility {facility_id}.", code="unknown-facility")
+    service = next((s for s in services if s.get("id") == service_id), None)
+    if service is None:
+        raise RuleViolation("service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service")
+    if service.get("basic") is True:
+        raise RuleViolation(
+            "service_id", "A basic public cultural service (基本公共文化服务) is always free: no fee may be applied for.", code="basic-service-free"
+        )
+    return service
+
+
+async def submit(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: FeeApplicationCreate, services_of: ServicesLookup
+) -> dict[str, Any]:
+    operator_id = access.acting_operator(principal, "apply for a preferential fee")
+    contracts = ContractRepository(session)
+    contract = await contracts.get(data.contract_id)
+    if contract is None or contract.operator_id != operator_id:
+        raise RuleViolation("contract_id", f"Contract {data.contract_id} is not one of your operator's.", code="not-your-contract")
+    if contract.status != "active":
+        raise state_conflict(f"Contract {contract.id} is {contract.status}; fees are applied for under an active contract.", "contract-not-active", "contract_id")
+    if data.facility_id not in await contracts.facility_ids(contract.id):
+        raise RuleViolation("facility_id", f"Facility {data.facility_id} is not under contract {contract.id}.", code="facility-not-in-contract")
+    repo = FeeRepository(session)
+    live = await repo.live_for_service(data.facility_id, data.service_id)
+    if live is not None:
+        raise state_conflict(f"Application {live.id} for this service is {live.status}.", "fee-application-exists", existing={"id": live.id})
+    guideline = guideline_read(await repo.guideline())
+    await end_read_transaction(session)
+    service = await _service_offered(services_of, data.facility_id, data.service_id)
+    rules = check(
+        guideline,
+        category=str(service.get("category", "")),
+        market_price_fen=data.market_price_fen,
+        proposed_fee_fen=data.proposed_fee_fen,
+        free_percent=data.special_group_free_percent,
+        special_fee_fen=data.special_group_fee_fen,
+    )
+    broken = next((r for r in rules if not r["ok"]), None)
+    if broken is not None:
+        raise RuleViolation(broken["field"], broken["message"], code=broken["code"], guideline_version=guideline["version"])
+    # The write: re-check what may have changed while facilities-api was asked.
+    contract = await contracts.get_for_update(data.contract_id)
+    if contract is None or contract.status != "active":
+        raise state_conflict(f"Contract {data.contract_id} is no longer active.", "contract-not-active", "contract_id")
+    live = await repo.live_for_service(data.facility_id, data.service_id)
+    if live is not None:
+        raise state_conflict(f"Application {live.id} for this service is {live.status}.", "fee-application-exists", existing={"id": live.id})
+    now = clock.now()
+    app = FeeApplication(
+        operator_id=operator_id,
+        contract_id=contract.id,
+        facility_id=data.facility_id,
+        service_id=data.service_id,
+        service_name=str(service.get("name_zh", ""))[:200],
+        service_category=str(service.get("category", ""))[:40],
+        market_price_fen=data.market_price_fen,
+        proposed_fee_fen=data.proposed_fee_fen,
+        special_group_free_percent=data.special_group_free_percent,
+        special_group_fee_fen=data.special_group_fee_fen,
+        justification=data.justification,
+        guideline_version=guideline["version"],
+        guideline_check={"rules": rules, "checked_at": now.isoformat()},
+        status="submitted",
+        submitted_by=principal.sub,
+        submitted_at=now,
+        updated_at=now,
+        version=1,
+    )
+    repo.add(app)
+    await repo.flush()
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action="submitted", to_state="submitted")
+    await outbox.record(
+        session, "fee.submitted",
+        {"application_id": app.id, "operator_id": operator_id, "contract_id": contract.id, "facility_id": app.facility_id, "service_id": app.service_id,
+         "proposed_fee_fen": app.proposed_fee_fen},
+        subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return application_read(app)
+
+
+async def get_visible(session: AsyncSession, *, application_id: int, viewer: Principal, for_update: bool = False) -> FeeApplication:
+    repo = FeeRepository(session)
+    app = await (repo.get_for_update(application_id) if for_update else repo.get(application_id))
+    if app is None:
+        raise NotFound(f"No fee application {application_id}.")
+    access.require_reader(viewer, app.operator_id, "fee application", application_id)
+    return app
+
+
+async def list_applications(session: AsyncSession, *, viewer: Principal, filters: FeeFilter, cursor: str | None, limit: int) -> dict[str, Any]:
+    if not access.reads_all(viewer):
+        if viewer.role != "operator" or viewer.operator_id is None:
+            raise Forbidden("Fee applications are shown to officials, auditors and the applying operator.")
+        filters = FeeFilter(operator_id=viewer.operator_id, contract_id=filters.contract_id, facility_id=filters.facility_id, status=filters.status)
+    rows = await FeeRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
+    return page_of(rows, limit, application_read, lambda a: a.id)
+
+
+async def decide(session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, data: Decision) -> dict[str, Any]:
+    app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
+    contract = await ContractRepository(session).get_for_update(app.contract_id)
+    assert contract is not None
+    access.require_manage(principal, contract.purchaser_subdistrict, "fee application")
+    old, new = app.status, data.decision
+    if new not in TRANSITIONS[old]:
+        raise transition_conflict("fee application", old, new, TRANSITIONS)
+    now = clock.now()
+    if new == "approved":
+        if contract.status != "active":
+            raise state_conflict(f"Contract {contract.id} is {contract.status}; only a fee under an active contract is approved.", "contract-not-active")
+        app.expires_on = contract.ends_on
+    app.status = new
+    app.decision_reason = data.reason
+    app.decided_by = principal.sub
+    app.decided_at = now
+    app.version += 1
+    app.updated_at = now
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action=new, from_state=old, to_state=new, reason=data.reason)
+    if new == "approved":
+        await outbox.record(
+            session,
+            "fee.approved",
+            {
+                "application_id": app.id,
+                "operator_id": app.operator_id,
+                "contract_id": app.contract_id,
+                "facility_id": app.facility_id,
+                "service_id": app.service_id,
+                "approved_fee_fen": app.proposed_fee_fen,
+                "expires_on": contract.ends_on.isoformat(),
+            },
+            subject=f"fee-application/{app.id}",
+            actor=principal.sub,
+            at=now,
+        )
+    else:
+        await outbox.record(
+            session, "fee.rejected", {"application_id": app.id, "operator_id": app.operator_id, "reason": data.reason},
+            subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+        )
+    await session.commit()
+    return application_read(app)
+
+
+async def revoke(session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str) -> dict[str, Any]:
+    app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
+    contract = await ContractRepository(session).get(app.contract_id)
+    assert contract is not None
+    access.require_manage(principal, contract.purchaser_subdistrict, "fee application")
+    if "revoked" not in TRANSITIONS[app.status]:
+        raise transition_conflict("fee application", app.status, "revoked", TRANSITIONS)
+    now = clock.now()
+    old = app.status
+    app.status, app.decision_reason, app.decided_by, app.decided_at = "revoked", reason, principal.sub, now
+    app.version += 1
+    app.updated_at = now
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action="revoked", from_state=old, to_state="revoked", reason=reason)
+    await outbox.record(
+        session, "fee.revoked", {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id, "reason": reason},
+        subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+    )
+    await session.commit()
+    return application_read(app)
+
+
+async def withdraw(session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str) -> dict[str, Any]:
+    app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
+    if not access.is_staff_of(principal, app.operator_id):
+        raise Forbidden("Only the applying operator's staff withdraw an application.")
+    if "withdrawn" not in TRANSITIONS[app.status]:
+        raise transition_conflict("fee application", app.status, "withdrawn", TRANSITIONS)
+    now = clock.now()
+    app.status, app.decision_reason = "withdrawn", reason
+    app.version += 1
+    app.updated_at = now
+    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action="withdrawn", from_state="submitted", to_state="withdrawn", reason=reason)
+    await session.commit()
+    return application_read(app)

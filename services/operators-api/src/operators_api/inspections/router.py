@@ -1,0 +1,124 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from operators_api.dependencies import ClockDep
+from operators_api.inspections import service
+from operators_api.inspections.repository import InspectionFilter, RectificationFilter
+from operators_api.inspections.schemas import (
+    ChecklistItem,
+    InspectionCreate,
+    InspectionRead,
+    Reason,
+    RectificationRead,
+    RectificationResponse,
+    RectificationReview,
+    RectificationStatus,
+)
+from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from service_kit.db import SessionDep
+from service_kit.etag import etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import problems
+
+inspections_router = APIRouter(prefix="/api/v1/inspections", tags=["inspections"])
+rectifications_router = APIRouter(prefix="/api/v1/rectifications", tags=["inspections"])
+Official = Annotated[Principal, require_roles("official")]
+Staff = Annotated[Principal, require_roles("operator")]
+OptionalId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
+
+
+@inspections_router.get("/checklist", response_model=list[ChecklistItem], summary="The inspection checklist and each item's points")
+async def get_checklist() -> list[dict[str, Any]]:
+    return service.checklist()
+
+
+@inspections_router.get(
+    "", response_model=Page[InspectionRead], summary="Inspections (officials and auditors; an operator's staff: their own)", responses=problems(401, 403, 422)
+)
+async def list_inspections(
+    session: SessionDep,
+    viewer: CurrentPrincipal,
+    page: Annotated[PageParams, Depends(page_params)],
+    contract_id: OptionalId = None,
+    operator_id: OptionalId = None,
+    facility_id: OptionalId = None,
+) -> dict[str, Any]:
+    filters = InspectionFilter(contract_id=contract_id, operator_id=operator_id, facility_id=facility_id)
+    return await service.list_inspections(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+
+
+@inspections_router.post(
+    "",
+    response_model=InspectionRead,
+    status_code=201,
+    summary="Record an inspection against the checklist, ordering rectifications for findings (officials)",
+    responses=problems(401, 403, 409, 422),
+)
+async def record_inspection(body: InspectionCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.record_inspection(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/inspections/{read['id']}"
+    return read
+
+
+@inspections_router.get("/{inspection_id}", response_model=InspectionRead, responses=problems(401, 404))
+async def get_inspection(inspection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> dict[str, Any]:
+    return await service.get_inspection(session, viewer=viewer, inspection_id=inspection_id)
+
+
+@rectifications_router.get(
+    "",
+    response_model=Page[RectificationRead],
+    summary="Rectifications (整改); overdue=true: still waiting for the operator after the deadline",
+    responses=problems(401, 403, 422),
+)
+async def list_rectifications(
+    session: SessionDep,
+    viewer: CurrentPrincipal,
+    clock: ClockDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    contract_id: OptionalId = None,
+    operator_id: OptionalId = None,
+    status: RectificationStatus | None = None,
+    overdue: bool = False,
+) -> dict[str, Any]:
+    filters = RectificationFilter(contract_id=contract_id, operator_id=operator_id, status=status)
+    return await service.list_rectifications(session, viewer=viewer, clock=clock, filters=filters, overdue=overdue, cursor=page.cursor, limit=page.limit)
+
+
+@rectifications_router.get("/{rectification_id}", response_model=RectificationRead, responses=problems(401, 404))
+async def get_rectification(rectification_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.get_rectification(session, viewer=viewer, clock=clock, rectification_id=rectification_id)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@rectifications_router.post(
+    "/{rectification_id}/response",
+    response_model=RectificationRead,
+    summary="Report what was done (the operator's staff)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def respond(rectification_id: ResourceId, body: RectificationResponse, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+    return await service.respond(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
+
+
+@rectifications_router.post(
+    "/{rectification_id}/review",
+    response_model=RectificationRead,
+    summary="Accept the rectification or reopen it (officials), with the reason",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def review(rectification_id: ResourceId, body: RectificationReview, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.review(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
+
+
+@rectifications_router.post(
+    "/{rectification_id}/withdrawal",
+    response_model=RectificationRead,
+    summary="Withdraw a rectification whose cause fell away (officials)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def withdraw(rectification_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.withdraw(session, principal=principal, clock=clock, rectification_id=rectification_id, reason=body.reason)

@@ -1,0 +1,221 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from operators_api.dependencies import ClockDep
+from operators_api.selections import service
+from operators_api.selections.repository import SelectionFilter
+from operators_api.selections.schemas import (
+    AwardCreate,
+    BidCreate,
+    BidRead,
+    BidUpdate,
+    Declaration,
+    Method,
+    PanelMemberCreate,
+    PanelMemberRead,
+    RankingRead,
+    Reason,
+    ScoreSheet,
+    ScoreSheetRead,
+    SelectionCreate,
+    SelectionRead,
+    SelectionStatus,
+    SelectionStatusChange,
+    SelectionUpdate,
+)
+from service_kit.auth import CurrentPrincipal, OptionalPrincipal, Principal, require_roles
+from service_kit.db import SessionDep
+from service_kit.etag import check_if_match, etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import problems
+
+router = APIRouter(prefix="/api/v1/selections", tags=["selections"])
+Official = Annotated[Principal, require_roles("official")]
+Staff = Annotated[Principal, require_roles("operator")]
+
+
+@router.get("", response_model=Page[SelectionRead], summary="Find selections (遴选); drafts only for officials and auditors", responses=problems(401, 422))
+async def list_selections(
+    session: SessionDep,
+    viewer: OptionalPrincipal,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: SelectionStatus | None = None,
+    method: Method | None = None,
+    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+) -> dict[str, Any]:
+    filters = SelectionFilter(status=status, method=method, facility_id=facility_id)
+    return await service.list_selections(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+
+
+@router.post(
+    "",
+    response_model=SelectionRead,
+    status_code=201,
+    summary="Open a selection as a draft (officials; a subdistrict official for their subdistrict)",
+    responses=problems(401, 403, 409, 422),
+)
+async def create_selection(body: SelectionCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.create_selection(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/selections/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get("/{selection_id}", response_model=SelectionRead, responses=problems(401, 404))
+async def get_selection(selection_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal, response: Response) -> dict[str, Any]:
+    read = await service.get_selection(session, selection_id=selection_id, viewer=viewer)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.patch(
+    "/{selection_id}",
+    response_model=SelectionRead,
+    summary="Edit a draft selection (merge patch; send If-Match)",
+    responses=problems(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_selection(
+    selection_id: ResourceId, body: SelectionUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.update_selection(
+        session, principal=principal, clock=clock, selection_id=selection_id, data=body, check_version=lambda v: check_if_match(request, v)
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{selection_id}/status",
+    response_model=SelectionRead,
+    summary="Publish, open bidding, close bidding (evaluating), fail or cancel, with the reason",
+    responses=problems(401, 403, 404, 409, 412, 422),
+)
+async def change_status(
+    selection_id: ResourceId, body: SelectionStatusChange, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.change_status(
+        session, principal=principal, clock=clock, selection_id=selection_id, data=body,
+        check_version=lambda v: check_if_match(request, v, required=False),
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get("/{selection_id}/panel", response_model=list[PanelMemberRead], summary="The evaluation panel", responses=problems(401, 403, 404))
+async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+    return await service.list_panel(session, viewer=viewer, selection_id=selection_id)
+
+
+@router.post(
+    "/{selection_id}/panel",
+    response_model=PanelMemberRead,
+    status_code=201,
+    summary="Put an evaluator (an official or an invited expert, by sign-in subject) on the panel",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def add_panel_member(selection_id: ResourceId, body: PanelMemberCreate, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.add_panel_member(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+
+
+@router.post(
+    "/{selection_id}/panel/declaration",
+    response_model=PanelMemberRead,
+    summary="Declare conflicts of interest (a panel member, once, after bids are opened)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def declare(selection_id: ResourceId, body: Declaration, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.declare(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+
+
+@router.get(
+    "/{selection_id}/bids",
+    response_model=list[BidRead],
+    summary="Bids: sealed until bidding closes (an operator sees its own; then officials, auditors and the panel see all)",
+    responses=problems(401, 404),
+)
+async def list_bids(selection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+    return await service.list_bids(session, viewer=viewer, selection_id=selection_id)
+
+
+@router.post(
+    "/{selection_id}/bids",
+    response_model=BidRead,
+    status_code=201,
+    summary="Bid for your operator while bidding is open (qualified operators; Idempotency-Key honoured)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def submit_bid(selection_id: ResourceId, body: BidCreate, session: SessionDep, principal: Staff, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.submit_bid(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+    response.headers["Location"] = f"/api/v1/selections/{selection_id}/bids/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.patch(
+    "/{selection_id}/bids/{bid_id}",
+    response_model=BidRead,
+    summary="Change your bid while bidding is open (send If-Match)",
+    responses=problems(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_bid(
+    selection_id: ResourceId, bid_id: ResourceId, body: BidUpdate, request: Request, response: Response, session: SessionDep, principal: Staff, clock: ClockDep
+) -> dict[str, Any]:
+    read = await service.update_bid(
+        session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body, check_version=lambda v: check_if_match(request, v)
+    )
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{selection_id}/bids/{bid_id}/withdrawal",
+    response_model=BidRead,
+    summary="Withdraw your bid while bidding is open",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def withdraw_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reason, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+    return await service.withdraw_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason)
+
+
+@router.post(
+    "/{selection_id}/bids/{bid_id}/disqualification",
+    response_model=BidRead,
+    summary="Disqualify a bid in the qualification review (资格审查), with the reason (officials)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def disqualify_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+    return await service.disqualify_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason)
+
+
+@router.put(
+    "/{selection_id}/bids/{bid_id}/scores",
+    response_model=ScoreSheetRead,
+    summary="Score a bid on every quality criterion (a declared panel member without a conflict; replaces your earlier sheet)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreSheet, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return await service.score_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body)
+
+
+@router.get(
+    "/{selection_id}/ranking",
+    response_model=RankingRead,
+    summary="Totals and ranking of the valid bids (officials, auditors, the panel), and what is still unscored",
+    responses=problems(401, 403, 404, 409),
+)
+async def ranking(selection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> dict[str, Any]:
+    return await service.ranking(session, viewer=viewer, selection_id=selection_id)
+
+
+@router.post(
+    "/{selection_id}/award",
+    response_model=SelectionRead,
+    summary="Award the selection (the top-ranked bid unless another is named), with the reason; once only",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def award(selection_id: ResourceId, body: AwardCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.award(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read

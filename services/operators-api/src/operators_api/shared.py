@@ -1,0 +1,100 @@
+"""Small things every domain of operators-api uses: money and score units, transition conflicts,
+JSON-safe values, page building, and closing a read transaction before calling another service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import Field, Strict
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service_kit.pagination import decode_id_cursor, encode_cursor
+from service_kit.problems import Conflict, FieldError
+
+T = TypeVar("T")
+CheckVersion = Callable[[int], None]
+
+# Integers in request bodies are strict: JSON true/false is not taken for 1/0.
+StrictInt = Annotated[int, Strict()]
+
+# Money is integer fen (分). One billion yuan is far beyond any contract a district signs.
+MAX_FEN = 100_000_000_000
+Fen = Annotated[int, Strict(), Field(ge=0, le=MAX_FEN, description="Amount in fen (分, 1/100 yuan).")]
+PositiveFen = Annotated[int, Strict(), Field(ge=1, le=MAX_FEN, description="Amount in fen (分, 1/100 yuan).")]
+FacilityId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
+OperatorId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
+
+CENT = Decimal("0.01")
+
+
+def no_version_check(version: int) -> None:
+    """For use cases run by the system (the demo seed, sweeps): nobody read an ETag first."""
+    return None
+
+
+def to_centi(value: Decimal | int | float | str) -> int:
+    """A score with two decimals (e.g. 87.35) stored as an integer of hundredths (8735), half up."""
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_centi(value: int | None) -> Decimal | None:
+    if value is None:
+        return None
+    return (Decimal(value) / 100).quantize(CENT)
+
+
+def round2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent_of(amount_fen: int, percent: int) -> int:
+    """`percent` % of an amount in fen, rounded half up to the fen."""
+    return int((Decimal(amount_fen) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def transition_conflict(what: str, old: str, new: str, table: dict[str, frozenset[str]]) -> Conflict:
+    """409 naming from and to, and where the record may go instead."""
+    allowed = sorted(table.get(old, frozenset()))
+    return Conflict(
+        f"A {what} cannot go from {old} to {new}; from {old} it may go to "
+        f"{', '.join(allowed) if allowed else 'nothing (final)'}.",
+        slug=f"{what.replace(' ', '-')}-transition",
+        **{"from": old, "to": new, "allowed": allowed},
+    )
+
+
+def state_conflict(message: str, slug: str, field: str | None = None, **extra: Any) -> Conflict:
+    errors = [FieldError(field=field, message=message, code=slug)] if field else None
+    return Conflict(message, slug=slug, errors=errors, **extra)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def page_of(rows: Sequence[T], limit: int, read: Callable[[T], Any], key: Callable[[T], int]) -> dict[str, Any]:
+    """The first `limit` rows and a cursor to the rest (the repository fetched limit + 1)."""
+    items = [read(r) for r in rows[:limit]]
+    return {"items": items, "next_cursor": encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None}
+
+
+def after_id(cursor: str | None) -> int | None:
+    return decode_id_cursor(cursor)
+
+
+async def end_read_transaction(session: AsyncSession) -> None:
+    """Close the transaction the checks ran in before calling another service, so that no database
+    connection (SQLite has one) waits on the network. Loaded records stay usable (no expiry on commit);
+    the write that follows runs in a new transaction and re-checks what could have changed."""
+    await session.commit()
