@@ -45,7 +45,18 @@ def facilities() -> int:
     return subprocess.call([sys.executable, str(script)])
 
 
-BENCHES = {"gateway": gateway_hop, "facilities": facilities}
+def script(name: str):
+    def run() -> int:
+        path = ROOT / "bench" / name / "run.py"
+        if not path.exists():
+            print(f"bench/{name}: not present")
+            return 0
+        return subprocess.call([sys.executable, str(path)])
+
+    return run
+
+
+BENCHES = {"gateway": gateway_hop, "facilities": facilities, "operators": script("operators"), "feedback": script("feedback")}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHES)
