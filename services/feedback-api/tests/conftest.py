@@ -1,9 +1,11 @@
 """Fixtures: one migrated database per test session (SQLite, or PostgreSQL when TEST_DATABASE_URL is
-set), one rolled-back transaction per test, the app served in process, and tokens for each role.
+set), one rolled-back transaction per test, the app served in process with a fixed clock, and tokens for
+each role.
 
-feedback-api asks facilities-api whether a facility exists, so the tests run the real facilities-api
-in process too, on its own migrated database and its own rolled-back transaction: feedback-api's
-outgoing calls to http://facilities.test are routed to it."""
+feedback-api asks facilities-api about facilities, activities and services, and reads its event feed.
+facilities-api is being extended at the same time, so the tests answer those calls with a stand-in that
+implements exactly the contract (tests/standin.py), in process: feedback-api's calls to
+http://facilities.test are routed to it."""
 
 from __future__ import annotations
 
@@ -15,9 +17,6 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from facilities_api.main import MIGRATIONS_DIR as FACILITIES_MIGRATIONS_DIR
-from facilities_api.main import create_app as create_facilities_app
-from facilities_api.settings import Settings as FacilitiesSettings
 from feedback_api.main import MIGRATIONS_DIR, create_app
 from feedback_api.settings import Settings
 from service_kit.auth import mint_token
@@ -29,9 +28,10 @@ from service_kit.testing import (
     rolled_back_sessionmaker,
     running_app,
 )
-from tests.factories import FACILITIES_URL, FacilitiesFactory, RefusingTransport
+from tests.factories import FACILITIES_URL, RefusingTransport
+from tests.standin import FacilitiesStandIn
 
-# Noon on 23 November 2026 in Beijing: the fourth quarter.
+# Noon on Monday 23 November 2026 in Beijing: the fourth quarter.
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
@@ -42,17 +42,17 @@ def database_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def facilities_database_url() -> str:
-    url = fresh_database_url("feedback_facilities")
-    migrate_for_tests(FACILITIES_MIGRATIONS_DIR, url)
-    return url
-
-
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
-        database_url=database_url, environment="test", run_background_tasks=False, facilities_url=FACILITIES_URL
+        database_url=database_url,
+        environment="test",
+        run_background_tasks=False,
+        facilities_url=FACILITIES_URL,
+        holidays=[],
+        makeup_workdays=[],
+        # Most tests have many new residents rate one target: bursts are tested on their own (abuse tests).
+        burst_threshold=100,
     )
 
 
@@ -79,55 +79,24 @@ async def app(settings: Settings, clock: Clock):
     return create_app(settings, clock=clock)
 
 
-# --- facilities-api, the real one, in process --------------------------------------------------
+@pytest.fixture
+def standin() -> FacilitiesStandIn:
+    """facilities-api: facility 1 (government-run), 2 (run by operator 7), 3 (operator 8, another
+    subdistrict); activity 11 at facility 2 (held yesterday), 12 (next week); service 21 at facility 2."""
+    s = FacilitiesStandIn()
+    s.facility(1, name_zh="东城区第一图书馆")
+    s.facility(2, operator_id=7, name_zh="角楼图书馆")
+    s.facility(3, operator_id=8, subdistrict="donghuamen", name_zh="史家胡同博物馆")
+    s.activity(11, 2, starts_at=datetime(2026, 11, 22, 6, 0, tzinfo=UTC))
+    s.activity(12, 2, starts_at=datetime(2026, 11, 30, 6, 0, tzinfo=UTC))
+    s.service(21, 2)
+    return s
 
 
 @pytest_asyncio.fixture
-async def facilities_engine(facilities_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = engine_for(facilities_database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest_asyncio.fixture
-async def facilities_sessionmaker(facilities_engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with rolled_back_sessionmaker(facilities_engine) as maker:
-        yield maker
-
-
-@pytest_asyncio.fixture
-async def facilities_app(facilities_database_url: str):
-    return create_facilities_app(
-        FacilitiesSettings(database_url=facilities_database_url, environment="test", run_background_tasks=False)
-    )
-
-
-@pytest_asyncio.fixture
-async def facilities_client(facilities_app, facilities_engine, facilities_sessionmaker) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_app(facilities_app, facilities_engine, facilities_sessionmaker) as c:
-        yield c
-
-
-@pytest_asyncio.fixture
-async def facilities(facilities_client, facilities_sessionmaker, auth) -> FacilitiesFactory:
-    """Creates facilities in facilities-api through its API, as an official."""
-    factory = FacilitiesFactory(facilities_client, facilities_sessionmaker, auth("official"))
-    await factory.district()
-    return factory
-
-
-@pytest_asyncio.fixture
-async def facility(facilities) -> dict:
-    return await facilities.facility()
-
-
-# --- feedback-api --------------------------------------------------------------------------------
-
-
-@pytest_asyncio.fixture
-async def client(app, engine, sessionmaker, facilities_app, facilities_client) -> AsyncIterator[httpx.AsyncClient]:
-    """feedback-api, its calls to facilities-api answered by the in-process facilities-api."""
-    transports = {FACILITIES_URL: httpx.ASGITransport(app=facilities_app)}
+async def client(app, engine, sessionmaker, standin) -> AsyncIterator[httpx.AsyncClient]:
+    """feedback-api, its calls to facilities-api answered by the stand-in."""
+    transports = {FACILITIES_URL: httpx.ASGITransport(app=standin.app)}
     async with running_app(app, engine, sessionmaker, transports=transports) as c:
         yield c
 

@@ -1,5 +1,5 @@
-"""Test data builders: facilities in the real facilities-api (areas straight into its database, the
-facility through its API), rating bodies, and stand-ins for a facilities-api that is down."""
+"""Test data builders: request bodies, helpers that make a record through the API, and stand-ins for a
+facilities-api that is down."""
 
 from __future__ import annotations
 
@@ -8,57 +8,11 @@ from typing import Any
 
 import httpx
 
-from facilities_api.areas.models import Community, Subdistrict
-
-# Where feedback-api finds facilities-api in the tests: routed to the in-process app.
+# Where feedback-api finds facilities-api in the tests: routed to the in-process stand-in.
 FACILITIES_URL = "http://facilities.test"
 
 
-class FacilitiesFactory:
-    def __init__(self, client: httpx.AsyncClient, sessionmaker, official_headers: dict[str, str]) -> None:
-        self.client = client
-        self.sessionmaker = sessionmaker
-        self.headers = official_headers
-
-    async def district(self) -> None:
-        """One subdistrict with one community: all a facility needs."""
-        async with self.sessionmaker() as session:
-            sub = Subdistrict(
-                code="jingshan", name_zh="景山街道", name_en="Jingshan", population=30000, centroid_lat=39.927, centroid_lon=116.4
-            )
-            session.add(sub)
-            await session.flush()
-            session.add(
-                Community(
-                    code="jingshan-1",
-                    subdistrict_id=sub.id,
-                    name_zh="景山一社区",
-                    name_en="Jingshan Community 1",
-                    population=15000,
-                    centroid_lat=39.928,
-                    centroid_lon=116.4,
-                )
-            )
-            await session.commit()
-
-    async def facility(self, **overrides: Any) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "name_zh": "景山街道图书馆",
-            "kind": "public_library",
-            "level": "subdistrict",
-            "subdistrict": "jingshan",
-            "community": "jingshan-1",
-            "address_zh": "东城区景山前街1号",
-            "location": {"lat": 39.927, "lon": 116.401},
-            "status": "open",
-            **overrides,
-        }
-        resp = await self.client.post("/api/v1/facilities", json=body, headers=self.headers)
-        assert resp.status_code == 201, resp.text
-        return resp.json()
-
-
-def rating_body(target_id: int, **overrides: Any) -> dict[str, Any]:
+def rating_body(target_id: int = 1, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "target_type": "facility",
         "target_id": target_id,
@@ -70,8 +24,35 @@ def rating_body(target_id: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def rate(client: httpx.AsyncClient, headers: dict[str, str], target_id: int, *, status: int = 201, **overrides: Any) -> dict[str, Any]:
+async def rate(client: httpx.AsyncClient, headers: dict[str, str], target_id: int = 1, *, status: int = 201, **overrides: Any) -> dict[str, Any]:
     resp = await client.post("/api/v1/ratings", json=rating_body(target_id, **overrides), headers=headers)
+    assert resp.status_code == status, resp.text
+    return resp.json()
+
+
+def case_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "category": "opening_hours",
+        "target_type": "facility",
+        "target_id": 2,
+        "title": "周六闭馆",
+        "description": "周六下午按开放时间前往，但大门紧闭，也没有任何通知😞 联系我：13812345678",
+        "contact": {"name": "王小明", "phone": "13812345678"},
+    }
+    body.update(overrides)
+    return body
+
+
+async def file_case(client: httpx.AsyncClient, headers: dict[str, str], *, status: int = 201, **overrides: Any) -> dict[str, Any]:
+    resp = await client.post("/api/v1/cases", json=case_body(**overrides), headers=headers)
+    assert resp.status_code == status, resp.text
+    return resp.json()
+
+
+async def step(client: httpx.AsyncClient, case: dict[str, Any], action: str, headers: dict[str, str], *, status: int = 200, **body: Any) -> dict[str, Any]:
+    fresh = await client.get(f"/api/v1/cases/{case['id']}", headers=headers)
+    etag = fresh.headers.get("etag", f'"v{case["version"]}"')
+    resp = await client.post(f"/api/v1/cases/{case['id']}/{action}", json=body or None, headers={**headers, "If-Match": etag})
     assert resp.status_code == status, resp.text
     return resp.json()
 

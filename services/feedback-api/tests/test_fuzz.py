@@ -2,9 +2,8 @@
 and every answer matches the OpenAPI document: status, content type and body schema. Runs as an
 anonymous caller, a resident and an official, on its own migrated database.
 
-facilities-api is stood in for by a fixed answer (facilities 1–20 exist, others do not), so that
-ratings can be saved, replaced and refused as unknown; the real facilities-api is wired in the other
-tests. When it is down the documented answer is 503, which the router tests cover."""
+facilities-api is stood in for by a fixed answer (facilities, activities and services 1–20 exist, others do not), so that
+ratings and cases can be saved and refused as unknown; the contract stand-in is wired in the other tests. When it is down the documented answer is 503, which the router tests cover."""
 
 from __future__ import annotations
 
@@ -27,13 +26,17 @@ _settings = Settings(database_url=_url, environment="test", run_background_tasks
 
 
 def _facilities_api(request: httpx.Request) -> httpx.Response:
-    facility_id = int(request.url.path.rsplit("/", 1)[1])
-    if facility_id <= 20:
-        return httpx.Response(
-            200,
-            json={"id": facility_id, "name_zh": "景山街道图书馆", "subdistrict": "jingshan", "status": "open", "operation": {}},
-        )
-    return httpx.Response(404, json={"title": "Not found", "status": 404, "detail": f"No facility {facility_id}."})
+    parts = request.url.path.strip("/").split("/")  # api v1 facilities|activities N [services]
+    record_id = int(parts[3])
+    if record_id > 20:
+        return httpx.Response(404, json={"title": "Not found", "status": 404})
+    if parts[2] == "activities":
+        return httpx.Response(200, json={"id": record_id, "facility_id": 1, "title": "读书会", "starts_at": "2026-01-01T10:00:00+08:00",
+                                         "ends_at": "2026-01-01T12:00:00+08:00", "status": "finished"})
+    if len(parts) == 5:
+        return httpx.Response(200, json=[{"id": n, "name_zh": "借阅", "basic": True, "fee_fen": 0} for n in range(1, 21)])
+    operation = {"mode": "social", "operator_id": 7, "contract_id": 1} if record_id % 2 else {"mode": "government", "operator_id": None, "contract_id": None}
+    return httpx.Response(200, json={"id": record_id, "name_zh": "景山街道图书馆", "subdistrict": "jingshan", "status": "open", "operation": operation})
 
 
 _app = create_app(_settings)
@@ -46,7 +49,7 @@ def _bearer(role: str) -> dict[str, str]:
 
 
 @schema.parametrize()
-@hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@hsettings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.parametrize(
     "headers", [{}, _bearer("resident"), _bearer("official")], ids=["anonymous", "resident", "official"]
 )

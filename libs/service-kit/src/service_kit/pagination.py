@@ -35,12 +35,12 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     return values
 
 
-def decode_id_cursor(cursor: str | None) -> int | None:
-    """A cursor that holds one record id (the last one returned): bounded, or a 422."""
+def decode_id_cursor(cursor: str | None, max_value: int = 2_147_483_647) -> int | None:
+    """A cursor that holds one record id (the last one returned): bounded (int32 ids by default), or a 422."""
     if cursor is None:
         return None
     (value,) = decode_cursor(cursor, 1)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 9_223_372_036_854_775_807:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= max_value:
         raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
     return value
 

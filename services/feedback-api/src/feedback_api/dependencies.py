@@ -5,7 +5,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from feedback_api.clients.facilities import FacilitiesClient
+from feedback_api.moderation.filter import CommentFilter
+from feedback_api.network import client_network
 from feedback_api.settings import Settings
+from service_kit.auth import Principal, require_roles
 from service_kit.clock import Clock
 
 
@@ -14,6 +17,8 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_clock(request: Request) -> Clock:
+    # service_kit.clock.get_clock annotates `request` under TYPE_CHECKING only, so FastAPI reads it as a
+    # query parameter; this one is the same dependency, resolvable.
     return request.app.state.clock
 
 
@@ -21,6 +26,22 @@ def get_facilities(request: Request) -> FacilitiesClient:
     return request.app.state.facilities
 
 
+def get_comment_filter(request: Request) -> CommentFilter:
+    return request.app.state.comment_filter
+
+
+def get_network(request: Request) -> str | None:
+    return client_network(request, trust_forwarded=request.app.state.settings.trust_forwarded)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 FacilitiesDep = Annotated[FacilitiesClient, Depends(get_facilities)]
+CommentFilterDep = Annotated[CommentFilter, Depends(get_comment_filter)]
+NetworkDep = Annotated[str | None, Depends(get_network)]
+
+ResidentDep = Annotated[Principal, require_roles("resident")]
+OfficialDep = Annotated[Principal, require_roles("official")]
+# Officials decide; auditors (and other services) read along.
+ReaderDep = Annotated[Principal, require_roles("official", "auditor", "service")]
+OperatorDep = Annotated[Principal, require_roles("operator")]

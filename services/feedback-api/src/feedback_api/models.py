@@ -1,5 +1,28 @@
 """Imports every ORM model so that Base.metadata knows every table (Alembic and tests use this)."""
 
+from feedback_api.cases.models import CaseStep, ResidentCase
+from feedback_api.demand.models import DemandRequest
+from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
+from feedback_api.moderation.models import ModerationWord, RatingBurst
+from feedback_api.open311.models import Open311Client
+from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.ratings.models import Rating
+from feedback_api.satisfaction.models import RatingAggregate
+from feedback_api.workdays.models import CalendarDay
 
-__all__ = ["Rating"]
+__all__ = [
+    "CalendarDay",
+    "CaseStep",
+    "Checkin",
+    "DemandRequest",
+    "FacilityOperation",
+    "MenuItem",
+    "MenuRound",
+    "MenuVote",
+    "ModerationWord",
+    "Open311Client",
+    "Rating",
+    "RatingAggregate",
+    "RatingBurst",
+    "ResidentCase",
+]

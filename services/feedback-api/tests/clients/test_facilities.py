@@ -5,11 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from feedback_api.clients.facilities import (
-    FacilitiesClient,
-    FacilitiesUnavailable,
-    TTLCache,
-)
+from feedback_api.clients.facilities import FacilitiesClient, FacilitiesUnavailable
 from service_kit.logs import request_id_var
 from service_kit.testing import running_app
 from tests.factories import FACILITIES_URL, CountingTransport, rating_body
@@ -23,73 +19,36 @@ class FakeTime:
         return self.t
 
 
-def facility_json(facility_id: int) -> dict:
-    return {
-        "id": facility_id,
-        "name_zh": "角楼图书馆",
-        "subdistrict": "donghuamen",
-        "status": "open",
-        "operation": {"mode": "social", "operator_id": 7, "contract_id": 3},
-    }
-
-
-def fake_facilities(known: set[int], calls: list[str]) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        calls.append(request.url.path)
-        facility_id = int(request.url.path.rsplit("/", 1)[1])
-        if facility_id in known:
-            return httpx.Response(200, json=facility_json(facility_id))
-        return httpx.Response(404, json={"title": "Not found", "status": 404})
-
-    return httpx.MockTransport(handle)
-
-
-class TestTTLCache:
-    def test_entries_expire_after_the_ttl(self):
-        now = FakeTime()
-        cache: TTLCache[int, str] = TTLCache(ttl_s=60, max_entries=10, now=now)
-        cache.put(1, "a")
-        now.t += 59.9
-        assert cache.get(1) == "a"
-        now.t += 0.1
-        assert cache.get(1) is None
-        assert len(cache) == 0
-
-    def test_it_is_bounded_dropping_expired_then_oldest(self):
-        now = FakeTime()
-        cache: TTLCache[int, str] = TTLCache(ttl_s=60, max_entries=3, now=now)
-        cache.put(1, "old")
-        now.t += 61
-        cache.put(2, "b")
-        cache.put(3, "c")
-        cache.put(4, "d")  # full: the expired 1 goes
-        assert [cache.get(k) for k in (2, 3, 4)] == ["b", "c", "d"]
-        cache.put(5, "e")  # full, nothing expired: the oldest (2) goes
-        assert cache.get(2) is None and cache.get(5) == "e"
-        assert len(cache) == 3
-
-
 class TestFacilitiesClient:
-    async def test_found_facilities_are_remembered_for_the_ttl(self):
-        calls: list[str] = []
+    async def test_found_facilities_are_remembered_for_the_ttl(self, standin):
         now = FakeTime()
-        async with httpx.AsyncClient(transport=fake_facilities({42}, calls)) as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:
             client = FacilitiesClient(http, base_url="http://facilities.test/", cache_ttl_s=60, now=now)
-            first = await client.get_facility(42)
-            assert first is not None and (first.name_zh, first.operator_id) == ("角楼图书馆", 7)
-            assert await client.get_facility(42) == first
-            assert calls == ["/api/v1/facilities/42"]
-            now.t += 60
-            await client.get_facility(42)
-            assert len(calls) == 2
+            first = await client.get_facility(2)
+            assert first is not None and (first.name_zh, first.operator_id, first.mode, first.contract_id) == ("角楼图书馆", 7, "social", 107)
+            assert await client.get_facility(2) == first
+            assert standin.calls == ["/api/v1/facilities/2"]
+            now.t += 61
+            await client.get_facility(2)
+            assert len(standin.calls) == 2
 
-    async def test_a_missing_facility_is_none_and_not_remembered(self):
-        calls: list[str] = []
-        async with httpx.AsyncClient(transport=fake_facilities(set(), calls)) as http:
+    async def test_a_missing_record_is_none_and_not_remembered(self, standin):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:
             client = FacilitiesClient(http, base_url="http://facilities.test")
             assert await client.get_facility(9) is None
             assert await client.get_facility(9) is None
-            assert len(calls) == 2
+            assert await client.get_activity(99) is None
+            assert await client.get_services(9) is None
+            assert len(standin.calls) == 4
+
+    async def test_activities_and_services(self, standin):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test")
+            activity = await client.get_activity(11)
+            assert activity is not None and activity.facility_id == 2 and activity.status == "published"
+            assert activity.starts_at is not None and activity.starts_at.tzinfo is not None
+            services = await client.get_services(2)
+            assert services is not None and [s.id for s in services] == [21]
 
     @pytest.mark.parametrize(
         "answer",
@@ -124,11 +83,9 @@ class TestFacilitiesClient:
 
 
 class TestThroughTheApp:
-    async def test_rating_the_same_facility_twice_asks_facilities_api_once(
-        self, app, engine, sessionmaker, facilities_app, facility, auth
-    ):
-        counting = CountingTransport(httpx.ASGITransport(app=facilities_app))
+    async def test_rating_the_same_facility_twice_asks_facilities_api_once(self, app, engine, sessionmaker, standin, auth):
+        counting = CountingTransport(httpx.ASGITransport(app=standin.app))
         async with running_app(app, engine, sessionmaker, transports={FACILITIES_URL: counting}) as client:
-            assert (await client.post("/api/v1/ratings", json=rating_body(facility["id"]), headers=auth(sub="a"))).status_code == 201
-            assert (await client.post("/api/v1/ratings", json=rating_body(facility["id"]), headers=auth(sub="b"))).status_code == 201
-        assert counting.paths == [f"/api/v1/facilities/{facility['id']}"]
+            assert (await client.post("/api/v1/ratings", json=rating_body(1), headers=auth(sub="a"))).status_code == 201
+            assert (await client.post("/api/v1/ratings", json=rating_body(1), headers=auth(sub="b"))).status_code == 201
+        assert counting.paths == ["/api/v1/facilities/1"]

@@ -1,12 +1,13 @@
-"""The one way feedback-api asks facilities-api something: does this facility exist, and what is it?
+"""The one way feedback-api asks facilities-api something: does this facility, activity or service
+exist, where is it, and who runs it?
 
 Calls go over the app's shared `httpx.AsyncClient` (made in the lifespan) with a hard deadline, so a
 slow or dead facilities-api gives a clear `FacilitiesUnavailable`, never a hang. A GET is safe to
 repeat, so a refused connection is retried once at once (another replica may answer).
 
-Found facilities are remembered for a short while (60 s by default) in a bounded in-process cache:
-each replica keeps its own, so a facility removed from the registry may still be accepted for up to
-the TTL. Facilities that were not found are not remembered: one created a moment ago is seen at once.
+Found records are remembered for a short while (60 s by default) in the kit's bounded per-process
+`TTLCache`: each replica keeps its own, so a record removed from the registry may still be accepted for
+up to the TTL. Records that were not found are not remembered: one created a moment ago is seen at once.
 """
 
 from __future__ import annotations
@@ -16,79 +17,101 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any
 
 import httpx
 
+from service_kit.cache import TTLCache
 from service_kit.logs import request_id_var
 
 log = logging.getLogger("feedback_api.clients.facilities")
 
-K = TypeVar("K")
-V = TypeVar("V")
-
 
 @dataclass(frozen=True, slots=True)
 class FacilityRef:
-    """What feedback-api needs to know about a facility (a subset of facilities-api's FacilityRead)."""
+    """What feedback-api needs to know about a facility (a subset of facilities-api's facility JSON)."""
 
     id: int
     name_zh: str
     subdistrict: str
     status: str
+    mode: str
     operator_id: int | None
+    contract_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRef:
+    id: int
+    facility_id: int
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRef:
+    id: int
+    name_zh: str
+    basic: bool
+    fee_fen: int
 
 
 class FacilitiesUnavailable(Exception):
     """facilities-api gave no usable answer: refused, timed out, answered 5xx or a body we cannot read."""
 
 
-class TTLCache(Generic[K, V]):
-    """A bounded dict whose entries expire. Expired entries go first when it is full, then the oldest."""
-
-    def __init__(self, *, ttl_s: float, max_entries: int, now: Callable[[], float] = time.monotonic) -> None:
-        self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._now = now
-        self._entries: dict[K, tuple[float, V]] = {}
-
-    def get(self, key: K) -> V | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        expires_at, value = entry
-        if self._now() >= expires_at:
-            del self._entries[key]
-            return None
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        if self.ttl_s <= 0:
-            return
-        now = self._now()
-        self._entries.pop(key, None)
-        if len(self._entries) >= self.max_entries:
-            for k in [k for k, (exp, _) in self._entries.items() if exp <= now]:
-                del self._entries[k]
-            while len(self._entries) >= self.max_entries:
-                del self._entries[next(iter(self._entries))]
-        self._entries[key] = (now + self.ttl_s, value)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+def _opt_int(value: Any) -> int | None:
+    return int(value) if value is not None else None
 
 
 def _facility_ref(body: object) -> FacilityRef:
     if not isinstance(body, dict):
         raise TypeError("the body is not an object")
     operation = body.get("operation") or {}
-    operator_id = operation.get("operator_id") if isinstance(operation, dict) else None
+    if not isinstance(operation, dict):
+        raise TypeError("operation is not an object")
+    operator_id = _opt_int(operation.get("operator_id"))
+    mode = str(operation.get("mode") or ("social" if operator_id else "government"))
     return FacilityRef(
         id=int(body["id"]),
         name_zh=str(body["name_zh"]),
         subdistrict=str(body["subdistrict"]),
-        status=str(body["status"]),
-        operator_id=int(operator_id) if operator_id is not None else None,
+        status=str(body.get("status", "open")),
+        mode=mode,
+        operator_id=operator_id,
+        contract_id=_opt_int(operation.get("contract_id")),
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _activity_ref(body: object) -> ActivityRef:
+    if not isinstance(body, dict):
+        raise TypeError("the body is not an object")
+    return ActivityRef(
+        id=int(body["id"]),
+        facility_id=int(body["facility_id"]),
+        title=str(body.get("title", "")),
+        starts_at=_moment(body.get("starts_at")),
+        ends_at=_moment(body.get("ends_at")),
+        status=str(body.get("status", "")),
+    )
+
+
+def _services(body: object) -> tuple[ServiceRef, ...]:
+    items = body.get("items") if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        raise TypeError("the body is not a list")
+    return tuple(
+        ServiceRef(
+            id=int(s["id"]), name_zh=str(s.get("name_zh", "")), basic=bool(s.get("basic", True)), fee_fen=int(s.get("fee_fen") or 0)
+        )
+        for s in items
     )
 
 
@@ -106,15 +129,26 @@ class FacilitiesClient:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
-        self.cache: TTLCache[int, FacilityRef] = TTLCache(ttl_s=cache_ttl_s, max_entries=cache_size, now=now)
+        self.cache_ttl_s = cache_ttl_s
+        self.cache: TTLCache[tuple[str, int], Any] = TTLCache(cache_ttl_s, max_items=cache_size, clock=now)
 
     async def get_facility(self, facility_id: int) -> FacilityRef | None:
         """The facility, or None when facilities-api says there is no such facility (404).
         Raises FacilitiesUnavailable when it cannot tell."""
-        cached = self.cache.get(facility_id)
+        return await self._lookup("facility", facility_id, f"/api/v1/facilities/{facility_id}", _facility_ref)
+
+    async def get_activity(self, activity_id: int) -> ActivityRef | None:
+        return await self._lookup("activity", activity_id, f"/api/v1/activities/{activity_id}", _activity_ref)
+
+    async def get_services(self, facility_id: int) -> tuple[ServiceRef, ...] | None:
+        """The services a facility offers, or None when there is no such facility."""
+        return await self._lookup("services", facility_id, f"/api/v1/facilities/{facility_id}/services", _services)
+
+    async def _lookup(self, kind: str, key: int, path: str, parse: Callable[[object], Any]) -> Any:
+        cached = self.cache.get((kind, key))
         if cached is not None:
             return cached
-        url = f"{self.base_url}/api/v1/facilities/{facility_id}"
+        url = f"{self.base_url}{path}"
         try:
             async with asyncio.timeout(self.timeout_s):
                 resp = await self._get(url)
@@ -127,12 +161,13 @@ class FacilitiesClient:
             log.warning("facilities-api answered an error", extra={"url": url, "status": resp.status_code})
             raise FacilitiesUnavailable(f"facilities-api answered {resp.status_code} for {url}")
         try:
-            facility = _facility_ref(resp.json())
+            value = parse(resp.json())
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("facilities-api answered a body we cannot read", extra={"url": url})
             raise FacilitiesUnavailable(f"unreadable answer from {url}") from exc
-        self.cache.put(facility_id, facility)
-        return facility
+        if self.cache_ttl_s > 0:
+            self.cache.set((kind, key), value)
+        return value
 
     async def _get(self, url: str) -> httpx.Response:
         headers = {"accept": "application/json"}

@@ -1,8 +1,5 @@
-"""Who may do what with ratings, declared once."""
+"""Who may do what with ratings, declared once (the aliases live in feedback_api.dependencies)."""
 
-from typing import Annotated
+from feedback_api.dependencies import OperatorDep, ResidentDep
 
-from service_kit.auth import Principal, require_roles
-
-# Only residents rate, and /mine is a resident's own list.
-ResidentDep = Annotated[Principal, require_roles("resident")]
+__all__ = ["OperatorDep", "ResidentDep"]

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import Row, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.ratings.models import DIMENSIONS, Rating
@@ -13,15 +14,20 @@ from feedback_api.ratings.models import DIMENSIONS, Rating
 class RatingFilter:
     target_type: str | None = None
     target_id: int | None = None
+    facility_id: int | None = None
     period: str | None = None
+    verified: bool | None = None
 
 
 class RatingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, rating_id: int) -> Rating | None:
-        return await self.session.get(Rating, rating_id)
+    async def get(self, rating_id: int, *, for_update: bool = False) -> Rating | None:
+        if not for_update:
+            return await self.session.get(Rating, rating_id)
+        stmt = select(Rating).where(Rating.id == rating_id).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def live_for_update(self, *, resident_sub: str, target_type: str, target_id: int, period: str) -> Rating | None:
         """The resident's live rating of the target in the period, locked until the transaction ends."""
@@ -38,16 +44,21 @@ class RatingRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def list_live(self, f: RatingFilter, *, before_id: int | None, limit: int) -> Sequence[Rating]:
-        stmt = select(Rating).where(Rating.live).order_by(Rating.id.desc()).limit(limit)
+    async def list_public(self, f: RatingFilter, *, before_id: int | None, limit: int) -> Sequence[Rating]:
+        """Live ratings the public sees: not hidden, not held in a suspected burst."""
+        stmt = select(Rating).where(Rating.live, Rating.status == "visible").order_by(Rating.id.desc()).limit(limit)
         if before_id is not None:
             stmt = stmt.where(Rating.id < before_id)
         if f.target_type:
             stmt = stmt.where(Rating.target_type == f.target_type)
         if f.target_id is not None:
             stmt = stmt.where(Rating.target_id == f.target_id)
+        if f.facility_id is not None:
+            stmt = stmt.where(Rating.facility_id == f.facility_id)
         if f.period:
             stmt = stmt.where(Rating.period == f.period)
+        if f.verified is not None:
+            stmt = stmt.where(Rating.verified.is_(f.verified))
         return (await self.session.execute(stmt)).scalars().all()
 
     async def list_by_resident(self, resident_sub: str, *, before_id: int | None, limit: int) -> Sequence[Rating]:
@@ -56,9 +67,74 @@ class RatingRepository:
             stmt = stmt.where(Rating.id < before_id)
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def list_for_review(self, *, kind: str | None, before_id: int | None, limit: int) -> Sequence[Rating]:
+        """The moderation queue: comments waiting for a decision and ratings held in a burst."""
+        pending = Rating.comment_status == "pending"
+        held = Rating.status == "held"
+        condition = pending if kind == "comments" else held if kind == "held" else or_(pending, held)
+        stmt = select(Rating).where(or_(pending, held)).where(condition).order_by(Rating.id.desc()).limit(limit)
+        if before_id is not None:
+            stmt = stmt.where(Rating.id < before_id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def resident_activity(self, resident_sub: str, *, hour_ago: datetime, day_ago: datetime) -> Row:
+        """One query for the per-resident limits and the new-account test: ratings in the last hour and
+        day, and the first rating ever (an index range scan on resident_sub, created_at)."""
+        stmt = select(
+            func.count(case((Rating.created_at >= hour_ago, 1))).label("last_hour"),
+            func.count(case((Rating.created_at >= day_ago, 1))).label("last_day"),
+            func.min(Rating.created_at).label("first_at"),
+            func.min(case((Rating.created_at >= hour_ago, Rating.created_at))).label("oldest_in_hour"),
+            func.min(case((Rating.created_at >= day_ago, Rating.created_at))).label("oldest_in_day"),
+        ).where(Rating.resident_sub == resident_sub)
+        return (await self.session.execute(stmt)).one()
+
+    async def recent_matches(
+        self, *, target_type: str, target_id: int, since: datetime, cap: int, network: str | None
+    ) -> Row:
+        """In the burst window of one target: how many live, not hidden ratings came from new accounts and
+        from this network, counting at most `cap` rows (a bounded index range scan)."""
+        window = (
+            select(Rating.new_account, Rating.client_network)
+            .where(
+                Rating.target_type == target_type,
+                Rating.target_id == target_id,
+                Rating.created_at >= since,
+                Rating.live,
+                Rating.status != "hidden",
+            )
+            .order_by(Rating.created_at.desc())
+            .limit(cap)
+            .subquery()
+        )
+        same_network = window.c.client_network == network if network is not None else None
+        stmt = select(
+            func.count(case((window.c.new_account, 1))).label("new_accounts"),
+            (func.count(case((same_network, 1))) if same_network is not None else literal(0)).label("one_network"),
+        ).select_from(window)
+        return (await self.session.execute(stmt)).one()
+
+    async def recent_on_target(self, *, target_type: str, target_id: int, since: datetime) -> Sequence[Rating]:
+        """Live, not hidden ratings of one target made since a moment (the burst window), locked."""
+        stmt = (
+            select(Rating)
+            .where(
+                Rating.target_type == target_type,
+                Rating.target_id == target_id,
+                Rating.created_at >= since,
+                Rating.live,
+                Rating.status != "hidden",
+            )
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def in_burst(self, burst_id: int) -> Sequence[Rating]:
+        stmt = select(Rating).where(Rating.burst_id == burst_id, Rating.status == "held").with_for_update()
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def summary(self, *, target_type: str, target_id: int, period: str) -> Row:
-        """One aggregate over the live ratings: count and sum of overall, count of each score 1–5, and
-        count and sum of each dimension (a dimension's count leaves out ratings that did not score it)."""
+        """One aggregate over the counted ratings of one target in one quarter (an index range scan)."""
         columns = [
             func.count(Rating.id).label("count"),
             func.coalesce(func.sum(Rating.overall), 0).label("overall_sum"),
@@ -69,6 +145,7 @@ class RatingRepository:
             columns += [func.count(column).label(f"{name}_count"), func.coalesce(func.sum(column), 0).label(f"{name}_sum")]
         stmt = select(*columns).where(
             Rating.live,
+            Rating.status == "visible",
             Rating.target_type == target_type,
             Rating.target_id == target_id,
             Rating.period == period,

@@ -2,16 +2,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from feedback_api.dependencies import ClockDep, FacilitiesDep
+from feedback_api.dependencies import (
+    ClockDep,
+    CommentFilterDep,
+    FacilitiesDep,
+    NetworkDep,
+    OperatorDep,
+    ResidentDep,
+    SettingsDep,
+)
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
-from feedback_api.ratings.dependencies import ResidentDep
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,
     RatingRead,
     RatingSaved,
     RatingSummary,
+    ReplyCreate,
     TargetType,
 )
 from service_kit.auth import OptionalPrincipal
@@ -39,8 +47,8 @@ FACILITIES_DOWN = {
     "",
     response_model=RatingSaved,
     status_code=201,
-    summary="Rate a facility (residents); rating it again in the same quarter replaces the earlier rating",
-    responses={**REPLACED, **problems(401, 403, 409, 415, 422), **FACILITIES_DOWN},
+    summary="Rate a facility, an activity or a service (residents); rating it again in the same quarter replaces the earlier rating",
+    responses={**REPLACED, **problems(401, 403, 409, 415, 422, 429), **FACILITIES_DOWN},
 )
 async def rate(
     body: RatingCreate,
@@ -49,8 +57,20 @@ async def rate(
     principal: ResidentDep,
     facilities: FacilitiesDep,
     clock: ClockDep,
+    settings: SettingsDep,
+    comment_filter: CommentFilterDep,
+    network: NetworkDep,
 ) -> dict[str, Any]:
-    read, replaced_id = await service.rate(session, principal=principal, data=body, facilities=facilities, clock=clock)
+    read, replaced_id = await service.rate(
+        session,
+        principal=principal,
+        data=body,
+        facilities=facilities,
+        clock=clock,
+        settings=settings,
+        comment_filter=comment_filter,
+        network=network,
+    )
     if replaced_id is not None:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/ratings/{read['id']}"
@@ -60,7 +80,7 @@ async def rate(
 @router.get(
     "",
     response_model=Page[RatingRead],
-    summary="Live ratings, newest first (authors masked)",
+    summary="Live, visible ratings, newest first (authors masked)",
     responses=problems(401, 422),
 )
 async def list_ratings(
@@ -69,9 +89,11 @@ async def list_ratings(
     page: Annotated[PageParams, Depends(page_params)],
     target_type: TargetType | None = None,
     target_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX, description="Ratings of a facility and of its activities and services.")] = None,
     period: PeriodQuery = None,
+    verified: Annotated[bool | None, Query(description="Only verified (true) or unverified (false) ratings.")] = None,
 ) -> dict[str, Any]:
-    filters = RatingFilter(target_type=target_type, target_id=target_id, period=period)
+    filters = RatingFilter(target_type=target_type, target_id=target_id, facility_id=facility_id, period=period, verified=verified)
     return await service.list_ratings(session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=viewer)
 
 
@@ -90,7 +112,7 @@ async def list_my_ratings(
 @router.get(
     "/summary",
     response_model=RatingSummary,
-    summary="Count and mean scores of a target's live ratings in a quarter (default: the current one)",
+    summary="Count and mean scores of a target's counted ratings in a quarter (default: the current one)",
     responses=problems(422),
 )
 async def rating_summary(
@@ -106,3 +128,22 @@ async def rating_summary(
 @router.get("/{rating_id}", response_model=RatingRead, summary="One rating", responses=problems(401, 404, 422))
 async def get_rating(rating_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal) -> dict[str, Any]:
     return await service.get_rating(session, rating_id=rating_id, viewer=viewer)
+
+
+@router.post(
+    "/{rating_id}/reply",
+    response_model=RatingRead,
+    summary="The operator's one public reply to a rating of its facility",
+    responses=problems(401, 403, 404, 409, 415, 422),
+)
+async def reply_to_rating(
+    rating_id: ResourceId,
+    body: ReplyCreate,
+    session: SessionDep,
+    principal: OperatorDep,
+    clock: ClockDep,
+    comment_filter: CommentFilterDep,
+) -> dict[str, Any]:
+    return await service.reply(
+        session, principal=principal, rating_id=rating_id, text=body.text, clock=clock, comment_filter=comment_filter
+    )

@@ -1,0 +1,71 @@
+"""What feedback-api runs in the background (only when settings.run_background_tasks is on):
+
+- a FeedConsumer of facilities-api's event feed: checkin.recorded (verified ratings) and
+  facility.operator_changed (the local facility → operator map);
+- the overdue sweep of cases, every `sweep_interval_s`, on the app's clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import FastAPI
+
+from feedback_api.cases.service import sweep
+from feedback_api.operations.service import on_checkin, on_operator_changed
+from service_kit.auth import service_token
+from service_kit.events.consumer import FeedConsumer
+
+log = logging.getLogger("feedback_api.background")
+
+HANDLERS = {"checkin.recorded": on_checkin, "facility.operator_changed": on_operator_changed}
+
+
+def facilities_consumer(app: FastAPI) -> FeedConsumer:
+    settings = app.state.settings
+    return FeedConsumer(
+        name="facilities-api",
+        base_url=settings.facilities_url,
+        http=app.state.http,
+        sessionmaker=app.state.sessionmaker,
+        infra=app.state.infra,
+        handlers=HANDLERS,
+        token=lambda: service_token(settings),
+        interval_s=settings.facilities_feed_interval_s,
+    )
+
+
+class OverdueSweeper:
+    """Escalates overdue cases now and then; the time comes from the app's clock."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="feedback-overdue-sweep")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def run_once(self) -> dict:
+        state = self.app.state
+        async with state.sessionmaker() as session:
+            return await sweep(session, settings=state.settings, now=state.clock.now())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.app.state.settings.sweep_interval_s)
+            try:
+                result = await self.run_once()
+                if result["escalated"]:
+                    log.info("escalated overdue cases", extra={"cases": result["escalated"]})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the overdue sweep failed")

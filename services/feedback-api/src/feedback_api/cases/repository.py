@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback_api.cases.models import CaseStep, ResidentCase
+
+AWAITING_ANSWER = ("submitted", "accepted", "assigned", "reopened")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    status: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    facility_id: int | None = None
+    overdue_at: datetime | None = None  # only cases past their deadline at this moment
+
+
+class CaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, case_id: int, *, for_update: bool = False) -> ResidentCase | None:
+        stmt = select(ResidentCase).where(ResidentCase.id == case_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_token(self, token: str) -> ResidentCase | None:
+        return (await self.session.execute(select(ResidentCase).where(ResidentCase.token == token))).scalar_one_or_none()
+
+    async def list_visible(
+        self,
+        f: CaseFilter,
+        *,
+        resident_sub: str | None = None,
+        operator_id: int | None = None,
+        subdistrict: str | None = None,
+        before_id: int | None,
+        limit: int,
+    ) -> Sequence[ResidentCase]:
+        c = ResidentCase
+        stmt = select(c).order_by(c.id.desc()).limit(limit)
+        if resident_sub is not None:
+            stmt = stmt.where(c.resident_sub == resident_sub)
+        if operator_id is not None:
+            stmt = stmt.where(or_(c.assignee_operator_id == operator_id, c.operator_id == operator_id))
+        if subdistrict is not None:
+            stmt = stmt.where(c.subdistrict == subdistrict)
+        if before_id is not None:
+            stmt = stmt.where(c.id < before_id)
+        if f.status:
+            stmt = stmt.where(c.status == f.status)
+        if f.kind:
+            stmt = stmt.where(c.kind == f.kind)
+        if f.category:
+            stmt = stmt.where(c.category == f.category)
+        if f.facility_id is not None:
+            stmt = stmt.where(c.facility_id == f.facility_id)
+        if f.overdue_at is not None:
+            stmt = stmt.where(c.status.in_(AWAITING_ANSWER), c.due_at < f.overdue_at)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def count_by_resident_since(self, resident_sub: str, since: datetime) -> int:
+        stmt = select(func.count()).where(ResidentCase.resident_sub == resident_sub, ResidentCase.created_at >= since)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def count_by_client_since(self, client_id: int, since: datetime) -> int:
+        stmt = select(func.count()).where(ResidentCase.open311_client_id == client_id, ResidentCase.created_at >= since)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def overdue_with_operators(self, now: datetime) -> Sequence[ResidentCase]:
+        """Cases an operator should have answered by now, locked (skipping any another sweep holds)."""
+        stmt = (
+            select(ResidentCase)
+            .where(
+                ResidentCase.status.in_(("assigned", "reopened")),
+                ResidentCase.assignee_type == "operator",
+                ResidentCase.due_at < now,
+            )
+            .order_by(ResidentCase.id)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def count_overdue(self, now: datetime) -> int:
+        stmt = select(func.count()).where(ResidentCase.status.in_(AWAITING_ANSWER), ResidentCase.due_at < now)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def steps(self, case_id: int) -> Sequence[CaseStep]:
+        stmt = select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def open311_list(
+        self,
+        *,
+        ids: list[int] | None,
+        codes: list[str] | None,
+        statuses: list[str] | None,
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+    ) -> Sequence[ResidentCase]:
+        c = ResidentCase
+        stmt = select(c).order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+        if ids is not None:
+            stmt = stmt.where(c.id.in_(ids))
+        if codes:
+            stmt = stmt.where(c.category.in_(codes))
+        if statuses:
+            wanted = []
+            if "open" in statuses:
+                wanted += [s for s in ("submitted", "accepted", "assigned", "responded", "reopened", "confirmed")]
+            if "closed" in statuses:
+                wanted.append("closed")
+            stmt = stmt.where(c.status.in_(wanted))
+        if start is not None:
+            stmt = stmt.where(c.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(c.created_at <= end)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    def add(self, obj) -> None:
+        self.session.add(obj)
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,173 @@
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from feedback_api.cases import service
+from feedback_api.cases.repository import CaseFilter
+from feedback_api.cases.schemas import (
+    AnswerRating,
+    Assign,
+    CaseCreate,
+    CaseDetail,
+    CaseRead,
+    CaseStatus,
+    CategoryCode,
+    CategoryRead,
+    Confirm,
+    Note,
+    Reopen,
+    Respond,
+    SweepResult,
+)
+from feedback_api.dependencies import ClockDep, FacilitiesDep, ResidentDep, SettingsDep
+from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from service_kit.db import SessionDep
+from service_kit.etag import etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import INT32_MAX, ResourceId
+from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+FACILITIES_DOWN = {
+    503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "facilities-api is unavailable; nothing was saved"}
+}
+STEP_ERRORS = problems(401, 403, 404, 409, 412, 415, 422, 428)
+
+
+def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get("/categories", response_model=list[CategoryRead], summary="Case categories, their deadlines in working days and extra fields")
+async def list_categories(settings: SettingsDep) -> list[dict[str, Any]]:
+    return service.categories(settings)
+
+
+@router.post(
+    "/sweep",
+    response_model=SweepResult,
+    summary="Escalate to an official every case an operator has not answered by its deadline (officials, services)",
+    responses=problems(401, 403),
+)
+async def sweep_overdue(
+    session: SessionDep,
+    principal: Annotated[Principal, require_roles("official", "service")],
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.sweep(session, settings=settings, now=clock.now(), actor=principal)
+
+
+@router.post(
+    "",
+    response_model=CaseDetail,
+    status_code=201,
+    summary="File a complaint, suggestion, praise or question (residents); it is accepted and routed at once",
+    responses={**problems(401, 403, 415, 422, 429), **FACILITIES_DOWN},
+)
+async def create_case(
+    body: CaseCreate,
+    response: Response,
+    session: SessionDep,
+    principal: ResidentDep,
+    facilities: FacilitiesDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.create_case(session, principal=principal, data=body, facilities=facilities, settings=settings, clock=clock)
+    response.headers["Location"] = f"/api/v1/cases/{read['id']}"
+    return _etag(response, read)
+
+
+@router.get(
+    "",
+    response_model=Page[CaseRead],
+    summary="Cases you may see: a resident's own, an operator's assigned ones, officials' of their area; newest first",
+    responses=problems(401, 403, 422),
+)
+async def list_cases(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: CaseStatus | None = None,
+    kind: Literal["complaint", "suggestion", "praise", "consultation"] | None = None,
+    category: CategoryCode | None = None,
+    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    overdue: Annotated[bool, Query(description="Only cases past their deadline and still unanswered.")] = False,
+) -> dict[str, Any]:
+    filters = CaseFilter(status=status, kind=kind, category=category, facility_id=facility_id, overdue_at=clock.now() if overdue else None)
+    return await service.list_cases(session, viewer=principal, filters=filters, cursor=page.cursor, limit=page.limit, clock=clock)
+
+
+@router.get("/{case_id:int}", response_model=CaseDetail, summary="One case with its timeline", responses=problems(401, 404, 422))
+async def get_case(case_id: ResourceId, response: Response, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+    return _etag(response, await service.get_case(session, case_id=case_id, viewer=principal, clock=clock))
+
+
+@router.post("/{case_id:int}/accept", response_model=CaseDetail, summary="Accept a submitted case and route it (officials; If-Match)", responses=STEP_ERRORS)
+async def accept_case(
+    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal,
+    settings: SettingsDep, clock: ClockDep, body: Note | None = None,
+) -> dict[str, Any]:
+    read = await service.accept(session, request, case_id=case_id, principal=principal, note=body.note if body else None, settings=settings, clock=clock)
+    return _etag(response, read)
+
+
+@router.post("/{case_id:int}/assign", response_model=CaseDetail, summary="Assign or reassign a case (officials; If-Match)", responses=STEP_ERRORS)
+async def assign_case(
+    case_id: ResourceId, body: Assign, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.assign(
+        session, request, case_id=case_id, principal=principal, assignee=body.assignee, operator_id=body.operator_id,
+        note=body.note, settings=settings, clock=clock,
+    )
+    return _etag(response, read)
+
+
+@router.post("/{case_id:int}/respond", response_model=CaseDetail, summary="Answer a case (its handler; If-Match)", responses=STEP_ERRORS)
+async def respond_case(
+    case_id: ResourceId, body: Respond, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, clock: ClockDep,
+) -> dict[str, Any]:
+    return _etag(response, await service.respond(session, request, case_id=case_id, principal=principal, text=body.text, clock=clock))
+
+
+@router.post("/{case_id:int}/confirm", response_model=CaseDetail, summary="Accept the answer, optionally rating it (the resident; If-Match)", responses=STEP_ERRORS)
+async def confirm_case(
+    case_id: ResourceId, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, clock: ClockDep, body: Confirm | None = None,
+) -> dict[str, Any]:
+    body = body or Confirm()
+    read = await service.confirm(session, request, case_id=case_id, principal=principal, answer_rating=body.answer_rating, note=body.note, clock=clock)
+    return _etag(response, read)
+
+
+@router.post("/{case_id:int}/reopen", response_model=CaseDetail, summary="Reject the answer with a reason (the resident; If-Match)", responses=STEP_ERRORS)
+async def reopen_case(
+    case_id: ResourceId, body: Reopen, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.reopen(session, request, case_id=case_id, principal=principal, reason=body.reason, settings=settings, clock=clock)
+    return _etag(response, read)
+
+
+@router.post("/{case_id:int}/close", response_model=CaseDetail, summary="Close an answered case (officials of the area or its resident; If-Match)", responses=STEP_ERRORS)
+async def close_case(
+    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal,
+    clock: ClockDep, body: Note | None = None,
+) -> dict[str, Any]:
+    read = await service.close(session, request, case_id=case_id, principal=principal, note=body.note if body else None, clock=clock)
+    return _etag(response, read)
+
+
+@router.post("/{case_id:int}/answer-rating", response_model=CaseDetail, summary="Rate the answer once, 1–5 (the resident; If-Match)", responses=STEP_ERRORS)
+async def rate_answer(
+    case_id: ResourceId, body: AnswerRating, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.rate_answer(session, request, case_id=case_id, principal=principal, answer_rating=body.answer_rating, clock=clock)
+    return _etag(response, read)

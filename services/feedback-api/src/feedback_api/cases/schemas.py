@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from feedback_api.text import clean_optional, clean_required
+from service_kit.params import INT32_MAX
+
+CaseKind = Literal["complaint", "suggestion", "praise", "consultation"]
+CaseStatus = Literal["submitted", "accepted", "assigned", "responded", "reopened", "confirmed", "closed"]
+CategoryCode = Literal[
+    "fee_overcharge",
+    "service_quality",
+    "opening_hours",
+    "staff_conduct",
+    "facility_condition",
+    "accessibility",
+    "activity_organisation",
+    "suggestion",
+    "praise",
+    "consultation",
+]
+DESCRIPTION_MAX = 4000
+AttributeValue = Annotated[str, Field(max_length=500)] | Annotated[int, Field(ge=0, le=2_000_000_000)]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=30, pattern=r"^\+?[0-9][0-9 -]{5,28}$")
+    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return clean_optional(v)
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: CategoryCode
+    target_type: Literal["facility", "activity", "service"] | None = Field(None, description="What it is about, if anything in particular.")
+    target_id: int | None = Field(None, ge=1, le=INT32_MAX)
+    facility_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Required with a service target.")
+    title: str | None = Field(None, max_length=200)
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX, examples=["周六下午按开放时间前往，但大门紧闭，也没有任何通知😞"])
+    photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9, description="Links to photos (uploaded elsewhere).")
+    attributes: dict[Annotated[str, Field(max_length=50)], AttributeValue] = Field(
+        default_factory=dict, max_length=20, description="The category's extra fields (see GET /api/v1/cases/categories)."
+    )
+    address: str | None = Field(None, max_length=300)
+    lat: float | None = Field(None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(None, ge=-180, le=180, strict=True)
+    contact: Contact | None = None
+
+    @field_validator("title", "address")
+    @classmethod
+    def _optional_text(cls, v: str | None) -> str | None:
+        return clean_optional(v)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, v: str) -> str:
+        return clean_required(v)
+
+    @field_validator("photo_urls")
+    @classmethod
+    def _photos(cls, v: list[HttpUrl]) -> list[HttpUrl]:
+        for url in v:
+            if len(str(url)) > 500:
+                raise ValueError("a photo URL may have at most 500 characters")
+        return v
+
+
+class Note(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(None, max_length=2000)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str | None) -> str | None:
+        return clean_optional(v)
+
+
+class Assign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: Literal["operator", "official"]
+    operator_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Required when the assignee is an operator.")
+    note: str | None = Field(None, max_length=2000)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str | None) -> str | None:
+        return clean_optional(v)
+
+
+class Respond(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return clean_required(v)
+
+
+class Confirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_rating: int | None = Field(None, ge=1, le=5, description="How satisfied you are with the answer, 1–5.")
+    note: str | None = Field(None, max_length=2000)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str | None) -> str | None:
+        return clean_optional(v)
+
+
+class Reopen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, v: str) -> str:
+        return clean_required(v)
+
+
+class AnswerRating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_rating: int = Field(ge=1, le=5)
+
+
+class ContactRead(BaseModel):
+    name: str | None
+    phone: str | None
+    email: str | None
+    masked: bool = Field(description="True unless you handle the case (or filed it).")
+
+
+class Assignee(BaseModel):
+    type: Literal["operator", "official"]
+    operator_id: int | None
+
+
+class CaseRead(BaseModel):
+    id: int
+    kind: CaseKind
+    category: str
+    category_name: str
+    target_type: str | None
+    target_id: int | None
+    facility_id: int | None
+    subdistrict: str | None
+    operator_id: int | None = Field(description="The operator running the facility when the case was routed.")
+    title: str | None
+    description: str
+    photo_urls: list[str]
+    attributes: dict[str, str | int]
+    address: str | None
+    lat: float | None
+    lon: float | None
+    source: Literal["app", "open311"]
+    status: CaseStatus
+    assignee: Assignee | None
+    due_at: datetime | None = Field(description="When the answer is due (end of the Nth working day).")
+    overdue: bool
+    escalated_at: datetime | None
+    first_responded_at: datetime | None
+    responded_on_time: bool | None
+    response: str | None
+    reopen_count: int
+    answer_rating: int | None
+    closed_at: datetime | None
+    contact: ContactRead | None
+    mine: bool
+    service_request_id: str = Field(description="The same case's id in Open311 GeoReport v2.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StepRead(BaseModel):
+    action: str
+    from_status: str | None
+    to_status: str
+    actor_role: str
+    note: str | None
+    at: datetime
+
+
+class CaseDetail(CaseRead):
+    timeline: list[StepRead]
+
+
+class AttributeValueRead(BaseModel):
+    key: str
+    name: str
+
+
+class AttributeRead(BaseModel):
+    code: str
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    required: bool
+    description: str
+    values: list[AttributeValueRead]
+
+
+class CategoryRead(BaseModel):
+    code: str
+    kind: CaseKind
+    name_zh: str
+    name_en: str
+    description: str
+    deadline_working_days: int
+    attributes: list[AttributeRead]
+
+
+class SweepResult(BaseModel):
+    escalated: list[int] = Field(description="Cases taken from an operator that missed its deadline and given to an official.")
+    overdue: int = Field(description="Cases past their deadline and still unanswered, after the sweep.")
+    swept_at: datetime

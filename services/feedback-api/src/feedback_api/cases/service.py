@@ -1,0 +1,550 @@
+"""Use cases of cases (案件): file one (app or Open311), read them by role, move them through the
+workflow, and sweep the overdue ones to an official.
+
+    submitted → accepted → assigned → responded → confirmed → closed
+                                ↑          ↓
+                                └─ reopened (by the resident, with a reason; a new deadline)
+
+Every step is written to the case's timeline (case_step) and announced (case.status_changed) in the
+same transaction as the change; writes need If-Match (several people edit a case)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback_api.cases.categories import CATEGORIES, deadline_days
+from feedback_api.cases.models import CaseStep, ResidentCase
+from feedback_api.cases.repository import AWAITING_ANSWER, CaseFilter, CaseRepository
+from feedback_api.cases.schemas import CaseCreate
+from feedback_api.clients.facilities import FacilitiesClient
+from feedback_api.events import outbox
+from feedback_api.exceptions import TooManyRequests, WorkflowConflict
+from feedback_api.operations.repository import OperationRepository
+from feedback_api.operations.service import operation_for
+from feedback_api.pagination import id_cursor
+from feedback_api.settings import Settings
+from feedback_api.targets import resolve
+from feedback_api.text import mask_email, mask_name, mask_personal_data, mask_phone
+from feedback_api.workdays.service import calendar_for
+from service_kit.auth import Principal
+from service_kit.clock import Clock, as_aware
+from service_kit.etag import check_if_match
+from service_kit.pagination import encode_cursor
+from service_kit.problems import Forbidden, NotFound, RuleViolation
+
+MAX_REOPENS = 2
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _is_author(c: ResidentCase, viewer: Principal | None) -> bool:
+    return viewer is not None and viewer.role == "resident" and c.resident_sub is not None and viewer.sub == c.resident_sub
+
+
+def _official_in_area(c: ResidentCase, viewer: Principal) -> bool:
+    return viewer.is_official and (viewer.subdistrict is None or viewer.subdistrict == c.subdistrict)
+
+
+def _is_assigned_operator(c: ResidentCase, viewer: Principal) -> bool:
+    return viewer.role == "operator" and viewer.operator_id is not None and c.assignee_operator_id == viewer.operator_id
+
+
+def can_see(c: ResidentCase, viewer: Principal) -> bool:
+    if _is_author(c, viewer) or viewer.role in ("auditor", "service"):
+        return True
+    if viewer.is_official:
+        return _official_in_area(c, viewer)
+    if viewer.role == "operator" and viewer.operator_id is not None:
+        return viewer.operator_id in (c.assignee_operator_id, c.operator_id)
+    return False
+
+
+def is_handler(c: ResidentCase, viewer: Principal) -> bool:
+    """Who answers the case now: the assigned operator, or an official of the area."""
+    if viewer.is_official:
+        return _official_in_area(c, viewer)
+    return c.assignee_type == "operator" and _is_assigned_operator(c, viewer)
+
+
+def is_overdue(c: ResidentCase, now: datetime) -> bool:
+    return c.status in AWAITING_ANSWER and c.due_at is not None and as_aware(c.due_at) < now
+
+
+def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str, Any]:
+    full_contact = _is_author(c, viewer) or is_handler(c, viewer)
+    has_contact = c.contact_name or c.contact_phone or c.contact_email
+    contact = None
+    if has_contact:
+        contact = (
+            {"name": c.contact_name, "phone": c.contact_phone, "email": c.contact_email, "masked": False}
+            if full_contact
+            else {
+                "name": mask_name(c.contact_name),
+                "phone": mask_phone(c.contact_phone),
+                "email": mask_email(c.contact_email),
+                "masked": True,
+            }
+        )
+    description = c.description if full_contact or viewer.is_official else mask_personal_data(c.description)[0]
+    return {
+        "id": c.id,
+        "kind": c.kind,
+        "category": c.category,
+        "category_name": CATEGORIES[c.category].name_zh,
+        "target_type": c.target_type,
+        "target_id": c.target_id,
+        "facility_id": c.facility_id,
+        "subdistrict": c.subdistrict,
+        "operator_id": c.operator_id,
+        "title": c.title,
+        "description": description,
+        "photo_urls": list(c.photo_urls or []),
+        "attributes": dict(c.attributes or {}),
+        "address": c.address,
+        "lat": c.lat,
+        "lon": c.lon,
+        "source": c.source,
+        "status": c.status,
+        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id} if c.assignee_type else None,
+        "due_at": as_aware(c.due_at),
+        "overdue": is_overdue(c, now),
+        "escalated_at": as_aware(c.escalated_at),
+        "first_responded_at": as_aware(c.first_responded_at),
+        "responded_on_time": c.responded_on_time,
+        "response": c.response_text,
+        "reopen_count": c.reopen_count,
+        "answer_rating": c.answer_rating,
+        "closed_at": as_aware(c.closed_at),
+        "contact": contact,
+        "mine": _is_author(c, viewer),
+        "service_request_id": str(c.id),
+        "version": c.version,
+        "created_at": as_aware(c.created_at),
+        "updated_at": as_aware(c.updated_at),
+    }
+
+
+def step_read(s: CaseStep) -> dict[str, Any]:
+    return {
+        "action": s.action,
+        "from_status": s.from_status,
+        "to_status": s.to_status,
+        "actor_role": s.actor_role,
+        "note": s.note,
+        "at": as_aware(s.at),
+    }
+
+
+async def _visible(session: AsyncSession, case_id: int, viewer: Principal, *, for_update: bool = False) -> ResidentCase:
+    c = await CaseRepository(session).get(case_id, for_update=for_update)
+    if c is None or not can_see(c, viewer):
+        raise NotFound(f"No case {case_id}.")
+    return c
+
+
+async def get_case(session: AsyncSession, *, case_id: int, viewer: Principal, clock: Clock) -> dict[str, Any]:
+    c = await _visible(session, case_id, viewer)
+    steps = await CaseRepository(session).steps(c.id)
+    return {**case_read(c, viewer=viewer, now=clock.now()), "timeline": [step_read(s) for s in steps]}
+
+
+async def list_cases(
+    session: AsyncSession, *, viewer: Principal, filters: CaseFilter, cursor: str | None, limit: int, clock: Clock
+) -> dict[str, Any]:
+    scope: dict[str, Any] = {}
+    if viewer.role == "resident":
+        scope["resident_sub"] = viewer.sub
+    elif viewer.role == "operator":
+        if viewer.operator_id is None:
+            return {"items": [], "next_cursor": None}
+        scope["operator_id"] = viewer.operator_id
+    elif viewer.is_official and viewer.subdistrict is not None:
+        scope["subdistrict"] = viewer.subdistrict
+    elif viewer.role not in ("official", "auditor", "service"):
+        raise Forbidden("Cases are read by their authors, their handlers, officials and auditors.")
+    rows = list(
+        await CaseRepository(session).list_visible(filters, before_id=id_cursor(cursor), limit=limit + 1, **scope)
+    )
+    now = clock.now()
+    return {
+        "items": [case_read(c, viewer=viewer, now=now) for c in rows[:limit]],
+        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
+    }
+
+
+# --- filing -----------------------------------------------------------------------------------------
+
+
+def check_attributes(category: str, attributes: dict[str, Any], *, field: str = "attributes") -> dict[str, Any]:
+    spec = {a.code: a for a in CATEGORIES[category].attributes}
+    for code, value in attributes.items():
+        attr = spec.get(code)
+        if attr is None:
+            raise RuleViolation(f"{field}.{code}", f"{code!r} is not a field of category {category}", code="unknown-attribute")
+        if attr.datatype == "number":
+            if isinstance(value, str):
+                if not value.strip().isdigit():
+                    raise RuleViolation(f"{field}.{code}", f"{code} must be a whole number", code="attribute-type")
+                attributes[code] = int(value.strip())
+        elif attr.datatype == "singlevaluelist" and str(value) not in {k for k, _ in attr.values}:
+            raise RuleViolation(f"{field}.{code}", f"{code} must be one of {', '.join(k for k, _ in attr.values)}", code="attribute-value")
+        elif attr.datatype == "datetime":
+            try:
+                datetime.fromisoformat(str(value))
+            except ValueError:
+                raise RuleViolation(f"{field}.{code}", f"{code} must be an ISO 8601 date and time", code="attribute-type") from None
+    for attr in spec.values():
+        if attr.required and attr.code not in attributes:
+            raise RuleViolation(f"{field}.{attr.code}", f"{attr.code} is required for category {category}", code="attribute-required")
+    return attributes
+
+
+def _step(c: ResidentCase, action: str, to_status: str, *, actor: Principal | None, actor_role: str, note: str | None, at: datetime) -> CaseStep:
+    return CaseStep(
+        case_id=c.id,
+        action=action,
+        from_status=c.status if action != "submit" else None,
+        to_status=to_status,
+        actor_role=actor_role,
+        actor_sub=actor.sub if actor else None,
+        note=note,
+        at=at,
+    )
+
+
+def _event_data(c: ResidentCase, **extra: Any) -> dict[str, Any]:
+    """A case as announced: no contact, no resident identity, the description with personal data masked."""
+    return {
+        "id": c.id,
+        "kind": c.kind,
+        "category": c.category,
+        "status": c.status,
+        "facility_id": c.facility_id,
+        "subdistrict": c.subdistrict,
+        "operator_id": c.operator_id,
+        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id} if c.assignee_type else None,
+        "due_at": as_aware(c.due_at).isoformat() if c.due_at else None,
+        "source": c.source,
+        **extra,
+    }
+
+
+async def _transition(
+    session: AsyncSession,
+    c: ResidentCase,
+    action: str,
+    to_status: str,
+    *,
+    actor: Principal | None,
+    actor_role: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    from_status = c.status
+    session.add(_step(c, action, to_status, actor=actor, actor_role=actor_role, note=note, at=now))
+    c.status = to_status
+    c.updated_at = now
+    await session.flush()
+    await outbox.record(
+        session,
+        "case.status_changed",
+        _event_data(c, action=action, **{"from": from_status, "to": to_status}),
+        subject=f"case/{c.id}",
+        actor=actor.sub if actor else None,
+        at=now,
+    )
+
+
+async def _route(
+    session: AsyncSession, c: ResidentCase, *, settings: Settings, now: datetime, actor: Principal | None, actor_role: str
+) -> None:
+    """accepted → assigned: to the operator running the facility now, else to an official."""
+    if c.facility_id is not None:
+        op = await OperationRepository(session).get(c.facility_id)
+        if op is not None:
+            c.operator_id = op.operator_id if op.mode == "social" else None
+    operator_id = c.operator_id
+    c.assignee_type = "operator" if operator_id else "official"
+    c.assignee_operator_id = operator_id
+    calendar = await calendar_for(session, settings, now)
+    c.due_at = calendar.deadline(c.created_at, deadline_days(c.category, settings.case_deadlines))
+    note = f"routed to operator {operator_id}" if operator_id else "routed to the culture bureau (government-run or no facility)"
+    await _transition(session, c, "assign", "assigned", actor=actor, actor_role=actor_role, note=note, now=now)
+
+
+async def file_case(
+    session: AsyncSession,
+    *,
+    data: CaseCreate,
+    facilities: FacilitiesClient,
+    settings: Settings,
+    now: datetime,
+    resident: Principal | None,
+    open311_client_id: int | None = None,
+    actor_role: str = "resident",
+) -> ResidentCase:
+    """Check, save, route and announce a new case (the caller commits)."""
+    attributes = check_attributes(data.category, dict(data.attributes))
+    target_type, target_id, facility_id = data.target_type, data.target_id, data.facility_id
+    if target_type is None and (attributes.get("activity_id") or attributes.get("facility_id")):
+        target_type = "activity" if attributes.get("activity_id") else "facility"
+        target_id = int(attributes.get("activity_id") or attributes["facility_id"])
+    if target_type is None and facility_id is not None:
+        target_type, target_id = "facility", facility_id
+    if target_type is not None and target_id is None:
+        raise RuleViolation("target_id", "a target needs its id", code="target-id-required")
+    facility = None
+    if target_type is not None and target_id is not None:
+        target = await resolve(
+            facilities, target_type=target_type, target_id=target_id, facility_id=facility_id, now=now, for_rating=False
+        )
+        facility = target.facility
+    operation = await operation_for(session, facility, now=now) if facility is not None else None
+    c = ResidentCase(
+        kind=CATEGORIES[data.category].kind,
+        category=data.category,
+        target_type=target_type,
+        target_id=target_id,
+        facility_id=facility.id if facility else None,
+        subdistrict=(operation.subdistrict or facility.subdistrict) if facility and operation else None,
+        operator_id=operation.operator_id if operation and operation.mode == "social" else None,
+        title=data.title,
+        description=data.description,
+        photo_urls=[str(u) for u in data.photo_urls],
+        attributes=attributes,
+        address=data.address,
+        lat=data.lat,
+        lon=data.lon,
+        contact_name=data.contact.name if data.contact else None,
+        contact_phone=data.contact.phone if data.contact else None,
+        contact_email=data.contact.email if data.contact else None,
+        resident_sub=resident.sub if resident else None,
+        source="open311" if open311_client_id else "app",
+        open311_client_id=open311_client_id,
+        token=str(uuid.uuid4()),
+        status="submitted",
+        reopen_count=0,
+        created_at=now,
+        updated_at=now,
+    )
+    repo = CaseRepository(session)
+    repo.add(c)
+    await repo.flush()
+    session.add(_step(c, "submit", "submitted", actor=resident, actor_role=actor_role, note=None, at=now))
+    await outbox.record(session, "case.submitted", _event_data(c), subject=f"case/{c.id}", actor=resident.sub if resident else None, at=now)
+    if settings.cases_auto_accept:
+        await _transition(session, c, "accept", "accepted", actor=None, actor_role="system", note="accepted automatically", now=now)
+        await _route(session, c, settings=settings, now=now, actor=None, actor_role="system")
+    await repo.flush()
+    return c
+
+
+async def create_case(
+    session: AsyncSession, *, principal: Principal, data: CaseCreate, facilities: FacilitiesClient, settings: Settings, clock: Clock
+) -> dict[str, Any]:
+    now = clock.now()
+    since = now - timedelta(days=1)
+    if await CaseRepository(session).count_by_resident_since(principal.sub, since) >= settings.cases_per_day:
+        raise TooManyRequests(f"At most {settings.cases_per_day} cases a day; nothing was saved.", retry_after_s=3600)
+    c = await file_case(session, data=data, facilities=facilities, settings=settings, now=now, resident=principal)
+    steps = await CaseRepository(session).steps(c.id)
+    read = {**case_read(c, viewer=principal, now=now), "timeline": [step_read(s) for s in steps]}
+    await session.commit()
+    return read
+
+
+# --- the workflow -----------------------------------------------------------------------------------
+
+
+async def _for_step(session: AsyncSession, request: Request, case_id: int, principal: Principal) -> ResidentCase:
+    c = await _visible(session, case_id, principal, for_update=True)
+    check_if_match(request, c.version)
+    return c
+
+
+def _require(c: ResidentCase, allowed: tuple[str, ...], to_status: str) -> None:
+    if c.status not in allowed:
+        detail = None
+        if to_status == "closed" and c.status in AWAITING_ANSWER:
+            detail = f"Case {c.id} is {c.status}: an unanswered case cannot be closed; it must be responded to first."
+        raise WorkflowConflict("case", from_status=c.status, to_status=to_status, detail=detail)
+
+
+async def _finish(session: AsyncSession, c: ResidentCase, principal: Principal, now: datetime) -> dict[str, Any]:
+    await session.flush()
+    steps = await CaseRepository(session).steps(c.id)
+    read = {**case_read(c, viewer=principal, now=now), "timeline": [step_read(s) for s in steps]}
+    await session.commit()
+    return read
+
+
+def _role(principal: Principal) -> str:
+    return principal.role
+
+
+async def accept(session, request, *, case_id, principal, note, settings, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not principal.is_official:
+        raise Forbidden("Officials accept cases.")
+    _require(c, ("submitted",), "accepted")
+    now = clock.now()
+    await _transition(session, c, "accept", "accepted", actor=principal, actor_role="official", note=note, now=now)
+    await _route(session, c, settings=settings, now=now, actor=principal, actor_role="official")
+    return await _finish(session, c, principal, now)
+
+
+async def assign(session, request, *, case_id, principal, assignee, operator_id, note, settings, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not principal.is_official:
+        raise Forbidden("Officials assign cases.")
+    _require(c, ("accepted", "assigned", "reopened"), "assigned")
+    if assignee == "operator" and operator_id is None:
+        raise RuleViolation("operator_id", "name the operator to assign the case to", code="operator-required")
+    now = clock.now()
+    c.assignee_type = assignee
+    c.assignee_operator_id = operator_id if assignee == "operator" else None
+    if c.due_at is None:
+        calendar = await calendar_for(session, settings, now)
+        c.due_at = calendar.deadline(now, deadline_days(c.category, settings.case_deadlines))
+    to_status = "reopened" if c.status == "reopened" else "assigned"
+    await _transition(session, c, "assign", to_status, actor=principal, actor_role="official",
+                      note=note or (f"assigned to operator {operator_id}" if operator_id else "assigned to an official"), now=now)
+    return await _finish(session, c, principal, now)
+
+
+async def respond(session, request, *, case_id, principal, text, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not is_handler(c, principal):
+        raise Forbidden("Only the case's handler (its assigned operator or an official of the area) answers it.")
+    _require(c, ("assigned", "reopened"), "responded")
+    now = clock.now()
+    if c.first_responded_at is None:
+        c.first_responded_at = now
+        # Measured against the first deadline: an escalated case was late whatever happens next.
+        c.responded_on_time = c.escalated_at is None and (c.due_at is None or now <= as_aware(c.due_at))
+    c.response_text = text
+    await _transition(session, c, "respond", "responded", actor=principal, actor_role=_role(principal), note=text, now=now)
+    return await _finish(session, c, principal, now)
+
+
+async def confirm(session, request, *, case_id, principal, answer_rating, note, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not _is_author(c, principal):
+        raise Forbidden("Only the resident who filed the case confirms the answer.")
+    _require(c, ("responded",), "confirmed")
+    now = clock.now()
+    if answer_rating is not None:
+        c.answer_rating = answer_rating
+    await _transition(session, c, "confirm", "confirmed", actor=principal, actor_role="resident", note=note, now=now)
+    return await _finish(session, c, principal, now)
+
+
+async def reopen(session, request, *, case_id, principal, reason, settings, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not _is_author(c, principal):
+        raise Forbidden("Only the resident who filed the case reopens it.")
+    _require(c, ("responded",), "reopened")
+    if c.reopen_count >= MAX_REOPENS:
+        raise WorkflowConflict("case", from_status=c.status, to_status="reopened",
+                               detail=f"Case {c.id} was reopened {c.reopen_count} times already; an official will follow up.")
+    now = clock.now()
+    c.reopen_count += 1
+    calendar = await calendar_for(session, settings, now)
+    c.due_at = calendar.deadline(now, deadline_days(c.category, settings.case_deadlines))
+    await _transition(session, c, "reopen", "reopened", actor=principal, actor_role="resident", note=reason, now=now)
+    return await _finish(session, c, principal, now)
+
+
+async def close(session, request, *, case_id, principal, note, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not (principal.is_official and _official_in_area(c, principal)) and not _is_author(c, principal):
+        raise Forbidden("Officials of the area, or the resident who filed it, close a case.")
+    _require(c, ("responded", "confirmed"), "closed")
+    now = clock.now()
+    c.closed_at = now
+    await _transition(session, c, "close", "closed", actor=principal, actor_role=_role(principal), note=note, now=now)
+    return await _finish(session, c, principal, now)
+
+
+async def rate_answer(session, request, *, case_id, principal, answer_rating, clock) -> dict[str, Any]:
+    c = await _for_step(session, request, case_id, principal)
+    if not _is_author(c, principal):
+        raise Forbidden("Only the resident who filed the case rates its answer.")
+    _require(c, ("responded", "confirmed", "closed"), c.status)
+    if c.answer_rating is not None:
+        from service_kit.problems import Conflict
+
+        raise Conflict(f"The answer to case {c.id} is rated already.", slug="answer-rated")
+    now = clock.now()
+    c.answer_rating = answer_rating
+    c.updated_at = now
+    session.add(_step(c, "rate_answer", c.status, actor=principal, actor_role="resident", note=f"{answer_rating}/5", at=now))
+    await session.flush()
+    await outbox.record(session, "case.answer_rated", {"id": c.id, "answer_rating": answer_rating, "operator_id": c.operator_id,
+                                                        "facility_id": c.facility_id}, subject=f"case/{c.id}", actor=principal.sub, at=now)
+    return await _finish(session, c, principal, now)
+
+
+# --- the overdue sweep ------------------------------------------------------------------------------
+
+
+async def sweep(session: AsyncSession, *, settings: Settings, now: datetime, actor: Principal | None = None) -> dict[str, Any]:
+    """Escalate to an official every case an operator has not answered by its deadline."""
+    repo = CaseRepository(session)
+    escalated = []
+    calendar = await calendar_for(session, settings, now)
+    for c in await repo.overdue_with_operators(now):
+        missed = as_aware(c.due_at)
+        operator_id = c.assignee_operator_id
+        c.assignee_type = "official"
+        c.assignee_operator_id = None
+        c.escalated_at = now
+        c.due_at = calendar.deadline(now, settings.escalation_working_days)
+        c.updated_at = now
+        session.add(
+            _step(c, "escalate", c.status, actor=actor, actor_role=actor.role if actor else "system",
+                  note=f"operator {operator_id} missed the deadline {missed.isoformat()}; escalated to the culture bureau", at=now)
+        )
+        await session.flush()
+        await outbox.record(
+            session,
+            "case.escalated",
+            _event_data(c, missed_due_at=missed.isoformat(), from_operator_id=operator_id),
+            subject=f"case/{c.id}",
+            actor=actor.sub if actor else None,
+            at=now,
+        )
+        escalated.append(c.id)
+    overdue = await repo.count_overdue(now)
+    await session.commit()
+    return {"escalated": escalated, "overdue": overdue, "swept_at": now}
+
+
+def categories(settings: Settings) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": c.code,
+            "kind": c.kind,
+            "name_zh": c.name_zh,
+            "name_en": c.name_en,
+            "description": c.description,
+            "deadline_working_days": deadline_days(c.code, settings.case_deadlines),
+            "attributes": [
+                {
+                    "code": a.code,
+                    "datatype": a.datatype,
+                    "required": a.required,
+                    "description": a.description,
+                    "values": [{"key": k, "name": n} for k, n in a.values],
+                }
+                for a in c.attributes
+            ],
+        }
+        for c in CATEGORIES.values()
+    ]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from feedback_api.db import Base
+
+
+class DemandRequest(Base):
+    """订单式需求: a resident (or a community, through an official) asks for a kind of service at a place
+    and time; officials answer: planned, declined with a reason, or delivered (linked to the activity)."""
+
+    __tablename__ = "demand_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'planned', 'declined', 'delivered')", name="status_known"),
+        Index("ix_demand_request_resident_sub_id", "resident_sub", "id"),
+        Index("ix_demand_request_created_at", "created_at"),
+        Index("ix_demand_request_subdistrict_id", "subdistrict", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester: Mapped[str] = mapped_column(String(10), comment="resident or community")
+    resident_sub: Mapped[str | None] = mapped_column(String(255))
+    category: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    subdistrict: Mapped[str | None] = mapped_column(String(50))
+    community: Mapped[str | None] = mapped_column(String(50))
+    facility_id: Mapped[int | None] = mapped_column(Integer)
+    place: Mapped[str | None] = mapped_column(String(200))
+    preferred_from: Mapped[date | None] = mapped_column(Date)
+    preferred_to: Mapped[date | None] = mapped_column(Date)
+    period: Mapped[str] = mapped_column(String(7), comment="Quarter it was filed in")
+    status: Mapped[str] = mapped_column(String(10))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+    activity_id: Mapped[int | None] = mapped_column(Integer)
+    answered_by: Mapped[str | None] = mapped_column(String(255))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}

@@ -1,0 +1,88 @@
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from feedback_api.demand import service
+from feedback_api.demand.schemas import (
+    DemandAnswer,
+    DemandCategory,
+    DemandCreate,
+    DemandRead,
+    DemandStats,
+    DemandStatus,
+)
+from feedback_api.dependencies import ClockDep, FacilitiesDep, SettingsDep
+from feedback_api.periods import PERIOD_PATTERN
+from service_kit.auth import CurrentPrincipal
+from service_kit.db import SessionDep
+from service_kit.etag import etag_for
+from service_kit.pagination import Page, PageParams, page_params
+from service_kit.params import ResourceId
+from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
+
+router = APIRouter(prefix="/api/v1/demands", tags=["demand"])
+FACILITIES_DOWN = {503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "facilities-api is unavailable; nothing was saved"}}
+
+
+@router.get(
+    "/stats",
+    response_model=DemandStats,
+    summary="Demand by community, category, subdistrict or period: requests by status and menu votes (public)",
+    responses=problems(422),
+)
+async def demand_stats(
+    session: SessionDep,
+    group_by: Literal["community", "category", "subdistrict", "period"] = "category",
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")] = None,
+) -> dict[str, Any]:
+    return await service.stats(session, group_by=group_by, period=period)
+
+
+@router.post(
+    "",
+    response_model=DemandRead,
+    status_code=201,
+    summary="Ask for a service (residents), or file a community's request (officials)",
+    responses={**problems(401, 403, 415, 422, 429), **FACILITIES_DOWN},
+)
+async def create_demand(
+    body: DemandCreate, response: Response, session: SessionDep, principal: CurrentPrincipal,
+    facilities: FacilitiesDep, settings: SettingsDep, clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.create(session, principal=principal, data=body, facilities=facilities, settings=settings, clock=clock)
+    response.headers["Location"] = f"/api/v1/demands/{read['id']}"
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.get("", response_model=Page[DemandRead], summary="Demand requests: a resident's own; officials' of their area", responses=problems(401, 403, 422))
+async def list_demands(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: DemandStatus | None = None,
+    category: DemandCategory | None = None,
+) -> dict[str, Any]:
+    return await service.list_demands(session, viewer=principal, status=status, category=category, cursor=page.cursor, limit=page.limit)
+
+
+@router.get("/{demand_id}", response_model=DemandRead, summary="One demand request", responses=problems(401, 404, 422))
+async def get_demand(demand_id: ResourceId, response: Response, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    read = await service.get(session, demand_id=demand_id, viewer=principal)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read
+
+
+@router.post(
+    "/{demand_id}/answer",
+    response_model=DemandRead,
+    summary="Answer a request: planned, declined (with the reason) or delivered (with the activity) (officials; If-Match)",
+    responses={**problems(401, 403, 404, 409, 412, 415, 422, 428), **FACILITIES_DOWN},
+)
+async def answer_demand(
+    demand_id: ResourceId, body: DemandAnswer, request: Request, response: Response, session: SessionDep,
+    principal: CurrentPrincipal, facilities: FacilitiesDep, clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.answer(session, request, principal=principal, demand_id=demand_id, data=body, facilities=facilities, clock=clock)
+    response.headers["ETag"] = etag_for(read["version"])
+    return read

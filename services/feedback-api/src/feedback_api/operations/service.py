@@ -1,0 +1,110 @@
+"""The local facility → operator map and the check-ins, both fed by facilities-api's event feed.
+
+- `facility.operator_changed` replaces the facility's row in the map (cases are routed by it, and a new
+  rating carries the operator running its facility at that moment).
+- `checkin.recorded` stores the check-in and marks verified the resident's ratings of that activity, of
+  its facility and of the facility's services; ratings made later are verified when they are saved.
+Both handlers are idempotent: a replayed event changes nothing more (FeedConsumer also skips it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
+from feedback_api.operations.models import Checkin, FacilityOperation
+from feedback_api.operations.repository import CheckinRepository, OperationRepository
+from feedback_api.satisfaction.repository import AggregateRepository
+from service_kit.clock import as_aware, utcnow
+
+
+async def operation_for(
+    session: AsyncSession, facility: FacilityRef, *, now: datetime
+) -> FacilityOperation:
+    """Who runs the facility now: the local map (kept by events) or, when the facility was never seen,
+    what facilities-api just said (remembered, so later events and lookups agree)."""
+    repo = OperationRepository(session)
+    op = await repo.get(facility.id)
+    if op is None:
+        op = FacilityOperation(
+            facility_id=facility.id,
+            mode=facility.mode,
+            operator_id=facility.operator_id if facility.mode == "social" else None,
+            contract_id=facility.contract_id,
+            subdistrict=facility.subdistrict,
+            name_zh=facility.name_zh,
+            source="lookup",
+            updated_at=now,
+        )
+        repo.add(op)
+        await repo.flush()
+    elif op.subdistrict is None or op.name_zh is None:
+        op.subdistrict = op.subdistrict or facility.subdistrict
+        op.name_zh = op.name_zh or facility.name_zh
+    return op
+
+
+async def operator_of(session: AsyncSession, facilities: FacilitiesClient, facility_id: int, *, now: datetime) -> int | None:
+    """The operator running a facility (None: government-run), asking facilities-api only when unknown."""
+    op = await OperationRepository(session).get(facility_id)
+    if op is not None:
+        return op.operator_id
+    facility = await facilities.get_facility(facility_id)
+    if facility is None:
+        return None
+    return (await operation_for(session, facility, now=now)).operator_id
+
+
+async def on_operator_changed(session: AsyncSession, event: dict[str, Any]) -> None:
+    data = event["data"]
+    facility_id = int(data["facility_id"])
+    operation = data.get("operation") or {}
+    mode = str(operation.get("mode") or "government")
+    operator_id = operation.get("operator_id")
+    repo = OperationRepository(session)
+    op = await repo.get(facility_id)
+    if op is None:
+        op = FacilityOperation(facility_id=facility_id, mode=mode, source="event", updated_at=utcnow())
+        repo.add(op)
+    op.mode = mode
+    op.operator_id = int(operator_id) if operator_id is not None and mode == "social" else None
+    op.contract_id = int(operation["contract_id"]) if operation.get("contract_id") is not None else None
+    op.source = "event"
+    op.updated_at = utcnow()
+    await repo.flush()
+
+
+async def on_checkin(session: AsyncSession, event: dict[str, Any]) -> None:
+    data = event["data"]
+    repo = CheckinRepository(session)
+    booking_id = int(data["booking_id"])
+    if await repo.get(booking_id) is not None:
+        return
+    checked_in_at = as_aware(datetime.fromisoformat(data["checked_in_at"])).astimezone(UTC) if data.get("checked_in_at") else utcnow()
+    checkin = Checkin(
+        booking_id=booking_id,
+        activity_id=int(data["activity_id"]),
+        facility_id=int(data["facility_id"]),
+        resident_sub=str(data["resident_sub"]),
+        checked_in_at=checked_in_at,
+    )
+    repo.add(checkin)
+    await session.flush()
+    await verify_ratings(session, checkin)
+
+
+async def verify_ratings(session: AsyncSession, checkin: Checkin) -> list[int]:
+    """Mark the resident's matching ratings verified, and move the counted ones into the verified figures."""
+    repo = CheckinRepository(session)
+    ratings = await repo.unverified_ratings(
+        resident_sub=checkin.resident_sub, activity_id=checkin.activity_id, facility_id=checkin.facility_id
+    )
+    aggregates = AggregateRepository(session)
+    for r in ratings:
+        r.verified = True
+        if r.counted:
+            await aggregates.apply(r, 1, verified_only=True)
+    await session.flush()
+    return [r.id for r in ratings]

@@ -1,0 +1,252 @@
+"""Every query of the satisfaction index: the running aggregates (kept in each rating's transaction), the
+raw-table aggregate (partial months at the edges of a date range, and reconciliation), and the
+complaint statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, case, delete, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback_api.cases.models import ResidentCase
+from feedback_api.ratings.models import DIMENSIONS, Rating
+from feedback_api.satisfaction.models import DIMENSION_COLUMNS, RatingAggregate
+
+KEY = ("month", "target_type", "target_id", "operator_key")
+SUM_COLUMNS = (
+    "n",
+    "overall_sum",
+    "satisfied",
+    "verified_n",
+    "verified_sum",
+    "verified_satisfied",
+    *(c for pair in DIMENSION_COLUMNS.values() for c in pair),
+)
+GROUPS = {"facility": "facility_id", "operator": "operator_key", "subdistrict": "subdistrict", "month": "month"}
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What an index is about: the whole district, one facility, one operator or one subdistrict."""
+
+    kind: str  # district, facility, operator, subdistrict
+    key: int | str | None = None
+
+
+def contribution(r: Rating, sign: int, *, verified_only: bool = False) -> dict[str, int]:
+    """What one rating adds to (sign 1) or takes from (sign -1) its aggregate row."""
+    sat = 1 if r.overall >= 4 else 0
+    values = dict.fromkeys(SUM_COLUMNS, 0)
+    if r.verified or verified_only:
+        values.update(verified_n=sign, verified_sum=sign * r.overall, verified_satisfied=sign * sat)
+    if verified_only:
+        return values
+    values.update(n=sign, overall_sum=sign * r.overall, satisfied=sign * sat)
+    for dim, (n_col, sum_col) in DIMENSION_COLUMNS.items():
+        score = getattr(r, dim)
+        if score is not None:
+            values[n_col] = sign
+            values[sum_col] = sign * score
+    return values
+
+
+class AggregateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _insert(self):
+        return pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+    async def apply(self, r: Rating, sign: int, *, verified_only: bool = False) -> None:
+        """Add a rating to its month's row (or take it away): one upsert, atomic under concurrency."""
+        values = contribution(r, sign, verified_only=verified_only)
+        stmt = self._insert()(RatingAggregate).values(
+            month=r.month,
+            target_type=r.target_type,
+            target_id=r.target_id,
+            operator_key=r.operator_id or 0,
+            facility_id=r.facility_id,
+            subdistrict=r.subdistrict or "",
+            **values,
+        )
+        changed = {c: getattr(RatingAggregate, c) + getattr(stmt.excluded, c) for c, v in values.items() if v}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed))
+
+    def _scope_filter(self, scope: Scope) -> list[Any]:
+        if scope.kind == "facility":
+            return [RatingAggregate.facility_id == scope.key]
+        if scope.kind == "operator":
+            return [RatingAggregate.operator_key == scope.key]
+        if scope.kind == "subdistrict":
+            return [RatingAggregate.subdistrict == scope.key]
+        return []
+
+    async def totals(self, scope: Scope, months: list[str], *, group_by: str | None = None) -> Sequence[Row]:
+        """Sums over the aggregate rows of the given months, optionally per facility/operator/subdistrict/month."""
+        if not months:
+            return []
+        sums = [func.coalesce(func.sum(getattr(RatingAggregate, c)), 0).label(c) for c in SUM_COLUMNS]
+        if group_by:
+            col = getattr(RatingAggregate, GROUPS[group_by])
+            stmt = select(col.label("group_key"), *sums).group_by(col)
+        else:
+            stmt = select(literal(None).label("group_key"), *sums)
+        stmt = stmt.where(RatingAggregate.month.in_(months), *self._scope_filter(scope))
+        return (await self.session.execute(stmt)).all()
+
+    # --- the raw table: partial months, reconciliation, and the benchmark's reference ---------------
+
+    @staticmethod
+    def _raw_sums() -> list[Any]:
+        r = Rating
+        sat = case((r.overall >= 4, 1), else_=0)
+        cols = [
+            func.count().label("n"),
+            func.coalesce(func.sum(r.overall), 0).label("overall_sum"),
+            func.coalesce(func.sum(sat), 0).label("satisfied"),
+            func.coalesce(func.sum(case((r.verified, 1), else_=0)), 0).label("verified_n"),
+            func.coalesce(func.sum(case((r.verified, r.overall), else_=0)), 0).label("verified_sum"),
+            func.coalesce(func.sum(case((and_(r.verified, r.overall >= 4), 1), else_=0)), 0).label("verified_satisfied"),
+        ]
+        for dim in DIMENSIONS:
+            n_col, sum_col = DIMENSION_COLUMNS[dim]
+            column = getattr(r, dim)
+            cols += [func.count(column).label(n_col), func.coalesce(func.sum(column), 0).label(sum_col)]
+        return cols
+
+    def _raw_scope_filter(self, scope: Scope) -> list[Any]:
+        if scope.kind == "facility":
+            return [Rating.facility_id == scope.key]
+        if scope.kind == "operator":
+            return [func.coalesce(Rating.operator_id, 0) == scope.key] if scope.key == 0 else [Rating.operator_id == scope.key]
+        if scope.kind == "subdistrict":
+            return [Rating.subdistrict == scope.key]
+        return []
+
+    async def raw_totals(
+        self, scope: Scope, start: datetime, end: datetime, *, group_by: str | None = None
+    ) -> Sequence[Row]:
+        """The same sums straight from the counted ratings made in [start, end)."""
+        sums = self._raw_sums()
+        if group_by:
+            col = {
+                "facility": Rating.facility_id,
+                "operator": func.coalesce(Rating.operator_id, 0),
+                "subdistrict": Rating.subdistrict,
+                "month": Rating.month,
+            }[group_by]
+            stmt = select(col.label("group_key"), *sums).group_by(col)
+        else:
+            stmt = select(literal(None).label("group_key"), *sums)
+        stmt = stmt.where(
+            Rating.live, Rating.status == "visible", Rating.created_at >= start, Rating.created_at < end,
+            *self._raw_scope_filter(scope),
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def raw_rows_by_key(self, months: list[str] | None) -> dict[tuple, dict[str, Any]]:
+        """What every aggregate row should hold, from the raw table (for reconciliation)."""
+        op_key = func.coalesce(Rating.operator_id, 0)
+        stmt = (
+            select(
+                Rating.month,
+                Rating.target_type,
+                Rating.target_id,
+                op_key.label("operator_key"),
+                func.min(Rating.facility_id).label("facility_id"),
+                func.min(Rating.subdistrict).label("subdistrict"),
+                *self._raw_sums(),
+            )
+            .where(Rating.live, Rating.status == "visible")
+            .group_by(Rating.month, Rating.target_type, Rating.target_id, op_key)
+        )
+        if months is not None:
+            stmt = stmt.where(Rating.month.in_(months))
+        out = {}
+        for row in (await self.session.execute(stmt)).mappings():
+            out[(row["month"], row["target_type"], row["target_id"], row["operator_key"])] = dict(row)
+        return out
+
+    async def stored_rows_by_key(self, months: list[str] | None) -> dict[tuple, dict[str, Any]]:
+        stmt = select(RatingAggregate)
+        if months is not None:
+            stmt = stmt.where(RatingAggregate.month.in_(months))
+        out = {}
+        for a in (await self.session.execute(stmt)).scalars():
+            out[(a.month, a.target_type, a.target_id, a.operator_key)] = {
+                "facility_id": a.facility_id,
+                "subdistrict": a.subdistrict,
+                **{c: getattr(a, c) for c in SUM_COLUMNS},
+            }
+        return out
+
+    async def replace_row(self, key: tuple, values: dict[str, Any] | None) -> None:
+        month, target_type, target_id, operator_key = key
+        await self.session.execute(
+            delete(RatingAggregate).where(
+                RatingAggregate.month == month,
+                RatingAggregate.target_type == target_type,
+                RatingAggregate.target_id == target_id,
+                RatingAggregate.operator_key == operator_key,
+            )
+        )
+        if values is not None:
+            self.session.add(
+                RatingAggregate(
+                    month=month,
+                    target_type=target_type,
+                    target_id=target_id,
+                    operator_key=operator_key,
+                    facility_id=values["facility_id"],
+                    subdistrict=values["subdistrict"] or "",
+                    **{c: int(values[c]) for c in SUM_COLUMNS},
+                )
+            )
+        await self.session.flush()
+
+    async def facility_names(self, facility_ids: list[int]) -> dict[int, tuple[str | None, str | None, int | None]]:
+        """Name, subdistrict and operator of each facility from the local map (plain rows, no ORM objects:
+        the ranking asks for every facility at once)."""
+        from feedback_api.operations.models import FacilityOperation as F
+
+        if not facility_ids:
+            return {}
+        rows = await self.session.execute(select(F.facility_id, F.name_zh, F.subdistrict, F.operator_id))
+        wanted = set(facility_ids)
+        return {r.facility_id: (r.name_zh, r.subdistrict, r.operator_id) for r in rows if r.facility_id in wanted}
+
+
+class CaseStatsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def complaint_stats(self, scope: Scope, start: datetime, end: datetime, now: datetime) -> Row:
+        """Complaints filed in [start, end): how many, how many were answered by their deadline, how many
+        are decided (answered, or past their deadline unanswered), and the residents' ratings of the answers."""
+        c = ResidentCase
+        awaiting = c.status.in_(("submitted", "accepted", "assigned", "reopened"))
+        decided = case(
+            (c.first_responded_at.is_not(None), 1),
+            (and_(awaiting, c.due_at.is_not(None), c.due_at < now), 1),
+            else_=0,
+        )
+        stmt = select(
+            func.count().label("complaints"),
+            func.coalesce(func.sum(case((c.responded_on_time.is_(True), 1), else_=0)), 0).label("on_time"),
+            func.coalesce(func.sum(decided), 0).label("decided"),
+            func.count(c.answer_rating).label("rated"),
+            func.coalesce(func.sum(c.answer_rating), 0).label("rating_sum"),
+        ).where(c.kind == "complaint", c.created_at >= start, c.created_at < end)
+        if scope.kind == "facility":
+            stmt = stmt.where(c.facility_id == scope.key)
+        elif scope.kind == "operator":
+            stmt = stmt.where(c.operator_id == scope.key)
+        elif scope.kind == "subdistrict":
+            stmt = stmt.where(c.subdistrict == scope.key)
+        return (await self.session.execute(stmt)).one()

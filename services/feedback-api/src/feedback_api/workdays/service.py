@@ -1,0 +1,123 @@
+"""Working days on the district's calendar (Asia/Shanghai): Monday to Friday, less public holidays, plus
+make-up working days (调休) on weekends. Holidays and make-up days come from settings
+(FEEDBACK_HOLIDAYS, FEEDBACK_MAKEUP_WORKDAYS) and from the calendar_day table officials keep.
+
+A deadline of N working days runs to the end (24:00 Beijing time) of the Nth working day after the day
+the clock started: a complaint filed on Friday afternoon with 2 working days is due at the end of Tuesday."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback_api.periods import local_date, start_of_day
+from feedback_api.settings import Settings
+from feedback_api.workdays.models import CalendarDay
+from service_kit.auth import Principal
+from service_kit.clock import Clock, as_aware
+from service_kit.problems import NotFound, RuleViolation
+
+HORIZON_DAYS = 400
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def deadline(self, start: datetime, working_days: int) -> datetime:
+        """End of the `working_days`-th working day after the local date of `start`, as an aware UTC time."""
+        day = local_date(start)
+        counted = 0
+        for _ in range(HORIZON_DAYS):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+                if counted >= working_days:
+                    return start_of_day(day + timedelta(days=1))
+        raise ValueError("no working day within a year")
+
+    def working_days_between(self, first: date, last: date) -> int:
+        return sum(1 for i in range((last - first).days + 1) if self.is_working_day(first + timedelta(days=i)))
+
+
+async def calendar_for(session: AsyncSession, settings: Settings, start: datetime) -> WorkCalendar:
+    first = local_date(start)
+    rows = (
+        await session.execute(
+            select(CalendarDay).where(CalendarDay.day >= first, CalendarDay.day < first + timedelta(days=HORIZON_DAYS))
+        )
+    ).scalars()
+    holidays = set(settings.holidays)
+    workdays = set(settings.makeup_workdays)
+    for row in rows:
+        (holidays if row.kind == "holiday" else workdays).add(row.day)
+        (workdays if row.kind == "holiday" else holidays).discard(row.day)
+    return WorkCalendar(frozenset(holidays), frozenset(workdays))
+
+
+def day_read(d: CalendarDay | None, *, day: date, kind: str, name: str, source: str) -> dict[str, Any]:
+    return {
+        "day": day,
+        "kind": kind,
+        "name": name,
+        "source": source,
+        "updated_at": as_aware(d.updated_at) if d is not None else None,
+    }
+
+
+async def list_days(session: AsyncSession, settings: Settings, *, year: int) -> list[dict[str, Any]]:
+    out: dict[date, dict[str, Any]] = {}
+    for day in settings.holidays:
+        if day.year == year:
+            out[day] = day_read(None, day=day, kind="holiday", name="", source="settings")
+    for day in settings.makeup_workdays:
+        if day.year == year:
+            out[day] = day_read(None, day=day, kind="workday", name="", source="settings")
+    rows = (
+        await session.execute(
+            select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+        )
+    ).scalars()
+    for row in rows:
+        out[row.day] = day_read(row, day=row.day, kind=row.kind, name=row.name, source="officials")
+    return [out[d] for d in sorted(out)]
+
+
+async def set_day(
+    session: AsyncSession, *, principal: Principal, day: date, kind: str, name: str, clock: Clock
+) -> dict[str, Any]:
+    if kind == "holiday" and day.weekday() >= 5:
+        raise RuleViolation("kind", f"{day} is a weekend day already: only weekdays can be holidays", code="holiday-on-weekend")
+    if kind == "workday" and day.weekday() < 5:
+        raise RuleViolation("kind", f"{day} is a weekday already: only weekend days can be make-up working days", code="workday-on-weekday")
+    row = await session.get(CalendarDay, day)
+    now = clock.now()
+    if row is None:
+        row = CalendarDay(day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now)
+        session.add(row)
+    else:
+        row.kind, row.name, row.updated_by, row.updated_at = kind, name, principal.sub, now
+    await session.flush()
+    read = day_read(row, day=day, kind=kind, name=name, source="officials")
+    await session.commit()
+    return read
+
+
+async def delete_day(session: AsyncSession, *, day: date) -> None:
+    row = await session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound(f"{day} is not in the officials' calendar.")
+    await session.delete(row)
+    await session.commit()
