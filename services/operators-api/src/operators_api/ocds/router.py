@@ -3,6 +3,7 @@ from fastapi.responses import StreamingResponse
 
 from operators_api.dependencies import ClockDep
 from operators_api.ocds.service import stream_package
+from service_kit.urls import public_url
 
 router = APIRouter(prefix="/api/v1/ocds", tags=["open contracting"])
 
@@ -17,5 +18,5 @@ RELEASE_PACKAGE_SCHEMA = "https://standard.open-contracting.org/1.1/en/release-p
 )
 async def releases(request: Request, clock: ClockDep) -> StreamingResponse:
     state = request.app.state
-    body = stream_package(state.sessionmaker, uri=str(request.url), published=clock.now(), settings=state.settings)
+    body = stream_package(state.sessionmaker, uri=public_url(request), published=clock.now(), settings=state.settings)
     return StreamingResponse(body, media_type="application/json", headers={"Cache-Control": "public, max-age=60"})
