@@ -91,6 +91,10 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
         for other in ("facilities", "operators", "feedback"):
             env[f"{prefix}{other.upper()}_URL"] = f"http://127.0.0.1:{ports[other]}"
     env["GATEWAY_SPA_DIR"] = str(tmp_path_factory.mktemp("no-spa"))
+    # Events cross services within a second, and the index ranks the few ratings the tests make.
+    env["FACILITIES_OPERATORS_POLL_INTERVAL_S"] = "0.5"
+    env["FEEDBACK_FACILITIES_FEED_INTERVAL_S"] = "0.5"
+    env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
     for module, _ in SERVICES.values():
         subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
     for module in ("facilities_api", "gateway"):
