@@ -77,9 +77,9 @@ class TestResolve:
 
 class TestRoutingTable:
     def test_the_lead_can_extend_the_table(self):
-        table = RoutingTable({**RESOURCES, "inspections": "operators"})
-        assert table.resolve("/api/v1/inspections/5") == ("operators", "/api/v1/inspections/5")
-        assert resolve("/api/v1/inspections/5") is None  # the default is untouched
+        table = RoutingTable({**RESOURCES, "mural-walks": "operators"})
+        assert table.resolve("/api/v1/mural-walks/5") == ("operators", "/api/v1/mural-walks/5")
+        assert resolve("/api/v1/mural-walks/5") is None  # the default is untouched
 
     def test_extended_keeps_the_other_rules(self):
         table = RoutingTable().extended({"volunteers": "operators"})
