@@ -49,7 +49,7 @@ def active_contract(client: httpx.Client, official: dict[str, str], operator_id:
     return contract_id
 
 
-def wait_for(predicate, what: str, timeout: float = 30.0):
+def wait_for(predicate, what: str, timeout: float = 90.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

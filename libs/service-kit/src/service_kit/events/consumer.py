@@ -72,8 +72,10 @@ class FeedConsumer:
         value = (await session.execute(select(c.c.seq).where(c.c.source == self.name))).scalar_one_or_none()
         return int(value or 0)
 
-    async def poll_once(self, limit: int = 100) -> int:
-        """Read one page of the feed and apply it. Returns how many events were read."""
+    async def poll_once(self, limit: int = 200) -> int:
+        """Read one page of the feed and apply it in one transaction with the new cursor, so each
+        event's effect happens once: a failure rolls the whole page back and it is read again.
+        Returns how many events were read."""
         async with self.sessionmaker() as session:
             after = await self._cursor(session)
         resp = await self.http.get(
@@ -83,23 +85,18 @@ class FeedConsumer:
         )
         resp.raise_for_status()
         page = resp.json()
-        for event in page["items"]:
-            await self._apply(event)
-        if page["next_after"] > after and not page["items"]:
-            async with self.sessionmaker() as session:
-                await self._save_cursor(session, page["next_after"])
-                await session.commit()
-        return len(page["items"])
-
-    async def _apply(self, event: dict[str, Any]) -> None:
+        if page["next_after"] <= after:
+            return 0
         async with self.sessionmaker() as session:
-            if event["sequence"] <= await self._cursor(session):
-                return
-            handler = self.handlers.get(event["type"])
-            if handler is not None:
-                await handler(session, event)
-            await self._save_cursor(session, event["sequence"])
+            if await self._cursor(session) != after:
+                return 0  # another replica applied this page meanwhile
+            for event in page["items"]:
+                handler = self.handlers.get(event["type"])
+                if handler is not None:
+                    await handler(session, event)
+            await self._save_cursor(session, page["next_after"])
             await session.commit()
+        return len(page["items"])
 
     async def _save_cursor(self, session: AsyncSession, seq: int) -> None:
         c = self.infra.event_cursor
