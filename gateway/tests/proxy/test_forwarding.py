@@ -204,6 +204,15 @@ class TestBodies:
         assert received == size
         assert digest.hexdigest() == hashlib.sha256(pattern(size)).hexdigest()
 
+    def test_a_connection_is_reusable_after_a_large_answer(self, client):
+        # A body that arrives faster than it is relayed pauses the upstream connection; that
+        # connection goes back to the pool afterwards and must answer the next request.
+        for _ in range(3):
+            big = client.get("/api/v1/bookings/big", params={"n": 2 * 1024 * 1024, "chunk": 512 * 1024})
+            assert big.status_code == 200 and len(big.content) == 2 * 1024 * 1024
+            small = client.get("/api/v1/bookings/1", timeout=5)
+            assert small.status_code == 200, small.text
+
     def test_a_body_at_the_limit_is_forwarded(self, client):
         body = pattern(1024 * 1024)
         assert client.post("/api/v1/cases", content=body).json()["body_len"] == len(body)

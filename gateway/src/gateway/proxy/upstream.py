@@ -172,6 +172,11 @@ class UpstreamResponse:
 
     def _finish(self) -> None:
         self._complete = True
+        if self._paused and self._conn is not None:
+            # The last chunks arrived above the high-water mark: the connection goes back to the pool,
+            # and must not go back paused (the next exchange on it would never hear its answer).
+            self._paused = False
+            self._conn.resume()
         self._conn = None
         waiter = self._waiter
         if waiter is not None:
