@@ -3,6 +3,8 @@ and edits a facility, anyone reads it, the change is in the event feed and reach
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from standardwebhooks import Webhook
 
@@ -89,7 +91,10 @@ def test_merged_openapi_and_readiness(platform):
         for path in ("/api/v1/facilities", "/api/v1/facilities/events", "/api/v1/auth/token", "/api/v1/operators", "/api/v1/ratings"):
             assert path in doc["paths"], path
         assert "x-unavailable-services" not in doc["info"]
-        ready = client.get("/readyz").json()
+        # Right after start the services catch up on each other's feeds; readiness may lag a moment.
+        deadline = time.monotonic() + 30
+        while (ready := client.get("/readyz").json())["platform"] != "ready" and time.monotonic() < deadline:
+            time.sleep(0.5)
         assert ready["platform"] == "ready", ready
         assert client.get("/api/v1/docs").status_code == 200
 
