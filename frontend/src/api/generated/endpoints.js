@@ -181,8 +181,8 @@ export const endpoints = {
     "operationId": "operators_change_status_api_v1_contracts__contract_id__status_post",
     "summary": "Activate, suspend, resume (active), terminate, expire or cancel a contract, with the reason"
   },
-  "POST /contracts/expiry-sweep": {
-    "operationId": "operators_expiry_sweep_api_v1_contracts_expiry_sweep_post",
+  "POST /contracts/expiry-sweep/runs": {
+    "operationId": "operators_expiry_sweep_api_v1_contracts_expiry_sweep_runs_post",
     "summary": "Expire every running contract whose period is over (also runs in the background)"
   },
   "GET /coverage/branch-systems": {
@@ -265,8 +265,8 @@ export const endpoints = {
     "operationId": "operators_refresh_api_v1_evaluations__evaluation_id__refresh_post",
     "summary": "Gather a draft's inputs again (e.g. once a service is back or a late report is filed)"
   },
-  "POST /evaluations/batch": {
-    "operationId": "operators_evaluate_batch_api_v1_evaluations_batch_post",
+  "POST /evaluations/batch/runs": {
+    "operationId": "operators_evaluate_batch_api_v1_evaluations_batch_runs_post",
     "summary": "Evaluate every running contract for a period (inputs fetched concurrently, bounded); published ones are left alone"
   },
   "GET /facilities": {

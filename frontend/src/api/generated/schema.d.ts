@@ -555,7 +555,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/contracts/expiry-sweep": {
+    "/api/v1/contracts/expiry-sweep/runs": {
         parameters: {
             query?: never;
             header?: never;
@@ -565,7 +565,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Expire every running contract whose period is over (also runs in the background) */
-        post: operations["operators_expiry_sweep_api_v1_contracts_expiry_sweep_post"];
+        post: operations["operators_expiry_sweep_api_v1_contracts_expiry_sweep_runs_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -831,7 +831,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/evaluations/batch": {
+    "/api/v1/evaluations/batch/runs": {
         parameters: {
             query?: never;
             header?: never;
@@ -841,7 +841,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Evaluate every running contract for a period (inputs fetched concurrently, bounded); published ones are left alone */
-        post: operations["operators_evaluate_batch_api_v1_evaluations_batch_post"];
+        post: operations["operators_evaluate_batch_api_v1_evaluations_batch_runs_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -12012,7 +12012,7 @@ export interface operations {
             };
         };
     };
-    operators_expiry_sweep_api_v1_contracts_expiry_sweep_post: {
+    operators_expiry_sweep_api_v1_contracts_expiry_sweep_runs_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -13386,7 +13386,7 @@ export interface operations {
             };
         };
     };
-    operators_evaluate_batch_api_v1_evaluations_batch_post: {
+    operators_evaluate_batch_api_v1_evaluations_batch_runs_post: {
         parameters: {
             query?: never;
             header?: never;
