@@ -28,6 +28,8 @@ SUM_COLUMNS = (
     "verified_satisfied",
     *(c for pair in DIMENSION_COLUMNS.values() for c in pair),
 )
+# What a ranking reads: the count, the overall sum and the satisfied count.
+RANKING_COLUMNS = ("n", "overall_sum", "satisfied")
 GROUPS = {"facility": "facility_id", "operator": "operator_key", "subdistrict": "subdistrict", "month": "month"}
 
 
@@ -209,6 +211,24 @@ class AggregateRepository:
                 )
             )
         await self.session.flush()
+
+    async def ranking_rows(self, months: list[str], by: str) -> Sequence[Row]:
+        """Per group over whole months, the three sums a ranking needs (n, overall_sum, satisfied) and, per
+        facility, its name, subdistrict and operator from the local map: one query, plain rows."""
+        from feedback_api.operations.models import FacilityOperation as F
+
+        a = RatingAggregate
+        key = getattr(a, GROUPS[by])
+        sums = (
+            select(key.label("group_key"), *(func.sum(getattr(a, c)).label(c) for c in RANKING_COLUMNS))
+            .where(a.month.in_(months))
+            .group_by(key)
+        )
+        if by != "facility":
+            return (await self.session.execute(sums)).all()
+        sub = sums.subquery()
+        stmt = select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(F, F.facility_id == sub.c.group_key)
+        return (await self.session.execute(stmt)).all()
 
     async def facility_names(self, facility_ids: list[int]) -> dict[int, tuple[str | None, str | None, int | None]]:
         """Name, subdistrict and operator of each facility from the local map (plain rows, no ORM objects:

@@ -178,28 +178,45 @@ def _rank_key(row: dict[str, Any]) -> tuple:
     return (0, -float(f["smoothed_mean"]), -float(f["wilson_low"]), -f["count"], str(row["key"]))
 
 
-async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: Settings) -> list[dict[str, Any]]:
+async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> list[tuple]:
+    """(key, n, overall sum, satisfied, name, subdistrict, operator) per group with ratings. A range of
+    whole months (every quarter) is one query over the aggregates; partial months at the edges add
+    their raw ratings."""
+    repo = AggregateRepository(session)
+    if not rng.partial_spans():
+        rows = await repo.ranking_rows(rng.whole_months(), by)
+        if by == "facility":
+            return [tuple(r) for r in rows if r.n]
+        return [(r.group_key, r.n, r.overall_sum, r.satisfied, None, None, None) for r in rows if r.n]
     groups = await _totals(session, Scope("district"), rng, group_by=by)
-    district = _empty()
-    for t in groups.values():
-        for c in SUM_COLUMNS:
-            district[c] += t[c]
-    prior = _prior(district, verified=False)
     names: dict[Any, tuple[str | None, str | None, int | None]] = {}
     if by == "facility":
-        names = await AggregateRepository(session).facility_names([k for k in groups if k is not None])
+        names = await repo.facility_names([k for k in groups if k is not None])
+    return [
+        (key, t["n"], t["overall_sum"], t["satisfied"], *names.get(key, (None, None, None)))
+        for key, t in groups.items()
+        if t["n"]
+    ]
+
+
+async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: Settings) -> list[dict[str, Any]]:
+    groups = await _ranking_groups(session, by=by, rng=rng)
+    prior_sum = sum(int(g[2]) for g in groups)
+    prior_n = sum(int(g[1]) for g in groups)
+    prior = (prior_sum, prior_n) if prior_n else None
+    strength, min_sample = settings.index_prior_strength, settings.index_min_sample
     rows = []
-    for key, t in groups.items():
-        if t["n"] == 0:
-            continue
-        name, subdistrict, operator_id = names.get(key, (None, None, None))
+    for key, n, total, satisfied, name, subdistrict, operator_id in groups:
+        figures = stats.figures(
+            n=int(n), total=int(total), satisfied=int(satisfied), prior=prior, strength=strength, min_sample=min_sample
+        )
         rows.append(
             {
                 "key": key,
                 "name": name if by == "facility" else (f"operator {key}" if by == "operator" and key else "government-run" if by == "operator" else key),
                 "subdistrict": subdistrict if by == "facility" else key if by == "subdistrict" else None,
                 "operator_id": operator_id if by == "facility" else (key or None) if by == "operator" else None,
-                "ratings": _figures(t, prior, settings),
+                "ratings": figures,
             }
         )
     rows.sort(key=_rank_key)

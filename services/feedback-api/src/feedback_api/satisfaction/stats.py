@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 TWO_PLACES = Decimal("0.01")
 Z = Decimal("1.96")
@@ -99,13 +100,21 @@ def figures(
     else:
         prior_sum, prior_n = prior
         smoothed = half_up(strength * prior_sum + total * prior_n, prior_n * (strength + n))
-    low, high = _interval(satisfied, n)
+    mean_text, share, low, high = _own_figures(n, total, satisfied)
     return {
         "count": n,
-        "mean": half_up(total, n),
+        "mean": mean_text,
         "smoothed_mean": smoothed,
-        "share_satisfied": half_up(satisfied, n),
+        "share_satisfied": share,
         "wilson_low": low,
         "wilson_high": high,
         "insufficient_data": False,
     }
+
+
+@lru_cache(maxsize=65_536)
+def _own_figures(n: int, total: int, satisfied: int) -> tuple[str, str, str, str]:
+    """The figures that depend on a group's own sums only (not on the district prior): a pure function,
+    remembered, since between two reads of a ranking most facilities' sums have not changed."""
+    low, high = _interval(satisfied, n)
+    return half_up(total, n), half_up(satisfied, n), low, high
