@@ -41,15 +41,11 @@ export const facilityServices = (facilityId) => http.get('/facilities/{facility_
 
 // -- evaluations and appeals (考核、申诉) ------------------------------------------------------------
 export const listEvaluations = (query = {}) => http.get('/evaluations', page(query))
-/** One evaluation with its appeal (the list answers `appeal: null` even when there is one). */
-export const getEvaluation = (id) => http.get('/evaluations/{evaluation_id}', { path: { evaluation_id: id } })
-/** Our published evaluations, newest first, each with its appeal. operators-api's list leaves the
- *  appeal out (always null), so each is read once more; an operator has a few a year. */
-export async function listEvaluationsWithAppeals(query = {}, max = 12) {
+/** Our published evaluations, newest period first, each with its appeal. */
+export async function listEvaluationsWithAppeals(query = {}) {
   const list = await listEvaluations(query)
   const items = [...list.items].sort((a, b) => b.period_end_on.localeCompare(a.period_end_on) || b.id - a.id)
-  const full = await Promise.all(items.slice(0, max).map((e) => getEvaluation(e.id).catch(() => e)))
-  return { ...list, items: [...full, ...items.slice(max)] }
+  return { ...list, items }
 }
 export const fileAppeal = (id, reason) => http.post('/evaluations/{evaluation_id}/appeal', { path: { evaluation_id: id }, body: { reason } })
 

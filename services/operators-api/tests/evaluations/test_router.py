@@ -225,6 +225,8 @@ class TestAppeal:
         staff = auth("operator", operator_id=c["operator_id"])
         appealed = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "一季度闭馆维修两周，应予扣除"}, headers=staff)
         assert appealed.status_code == 201 and appealed.json()["appeal"]["status"] == "submitted"
+        listed = (await client.get(URL, params={"contract_id": c["id"]}, headers=staff)).json()["items"]
+        assert [(x["id"], x["appeal"]["status"]) for x in listed] == [(e["id"], "submitted")]
         twice = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "再诉"}, headers=staff)
         assert twice.status_code == 409 and twice.json()["type"] == "/problems/appeal-exists"
         no_score = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "属实"}, headers=auth("official"))

@@ -20,9 +20,7 @@ const decided = evaluation({
 function routes() {
   return {
     'GET /contracts': page([contract]),
-    // the list leaves appeals out (operators-api answers appeal: null there); each is read again
-    'GET /evaluations': page([{ ...decided, appeal: null }, evaluation()]),
-    'GET /evaluations/{evaluation_id}': ({ path }) => (path.evaluation_id === 10 ? decided : evaluation()),
+    'GET /evaluations': page([decided, evaluation()]),
     'POST /evaluations/{evaluation_id}/appeal': ({ body }) =>
       evaluation({ appeal: { id: 2, evaluation_id: 12, reason: body.reason, submitted_at: '2026-11-23T00:00:00Z', status: 'submitted', decision_reason: null, revised_score: null, decided_at: null } }),
   }

@@ -114,6 +114,13 @@ class EvaluationRepository:
     async def appeal_of(self, evaluation_id: int) -> Appeal | None:
         return (await self.session.execute(select(Appeal).where(Appeal.evaluation_id == evaluation_id))).scalar_one_or_none()
 
+    async def appeals_of(self, evaluation_ids: list[int]) -> dict[int, Appeal]:
+        """The appeals of a page of evaluations, by evaluation id (one query)."""
+        if not evaluation_ids:
+            return {}
+        rows = await self.session.execute(select(Appeal).where(Appeal.evaluation_id.in_(evaluation_ids)))
+        return {a.evaluation_id: a for a in rows.scalars()}
+
     async def appeal_for_update(self, evaluation_id: int) -> Appeal | None:
         stmt = select(Appeal).where(Appeal.evaluation_id == evaluation_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()

@@ -174,8 +174,10 @@ async def list_evaluations(session: AsyncSession, *, viewer: Principal, filters:
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Evaluations are shown to officials, auditors and the operator evaluated.")
         filters = EvaluationFilter(contract_id=filters.contract_id, operator_id=viewer.operator_id, period=filters.period, status="published", grade=filters.grade)
-    rows = await EvaluationRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, evaluation_read, lambda e: e.id)
+    repo = EvaluationRepository(session)
+    rows = await repo.list(filters, after_id=after_id(cursor), limit=limit + 1)
+    appeals = await repo.appeals_of([e.id for e in rows[:limit]])
+    return page_of(rows, limit, lambda e: evaluation_read(e, appeals.get(e.id)), lambda e: e.id)
 
 
 # -- gathering inputs -------------------------------------------------------------------------------
