@@ -47,6 +47,14 @@ SERVICES: dict[str, list[tuple[str, str, bool, str, list[str]]]] = {
     ],
 }
 
+# Chargeable services with fixed ids, named by operators-api's demo fee applications (its DEMO_SERVICES):
+# facility id → [(service id, name_zh, category, target groups)]. Non-basic, fee 0 until an approval arrives.
+FEE_DEMO_SERVICES: dict[int, list[tuple[int, str, str, list[str]]]] = {
+    114: [(11401, "少儿国画体验课", "training", ["children"]), (11402, "市民文化沙龙", "lecture", ["all"])],
+    118: [(11801, "亲子阅读工作坊", "training", ["children", "families"])],
+    110: [(11001, "胡同文化深度导览", "heritage", ["all"])],
+}
+
 # (title, category, brand, target groups, hours long)
 PROGRAMME: dict[str, list[tuple[str, str, str, list[str], int]]] = {
     "public_library": [

@@ -13,13 +13,14 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql_text
 
 from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.bookings.models import Booking
 from facilities_api.bookings.service import new_code
 from facilities_api.db import Base, infra
-from facilities_api.demo.activity_data import PROGRAMME, SERVICES, START_HOURS
+from facilities_api.demo.activity_data import FEE_DEMO_SERVICES, PROGRAMME, SERVICES, START_HOURS
 from facilities_api.facilities.geo import lat_cell
 from facilities_api.facilities.hours import slots_from_json
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException, OpeningSlot
@@ -177,8 +178,40 @@ async def _services(session) -> int:
                     "updated_at": now,
                 }
             )
+    for facility_id, named in FEE_DEMO_SERVICES.items():
+        if facility_id in have or await session.get(Facility, facility_id) is None:
+            continue
+        for service_id, name, category, groups in named:
+            rows.append(
+                {
+                    "id": service_id,
+                    "facility_id": facility_id,
+                    "name_zh": name,
+                    "name_en": "",
+                    "category": category,
+                    "basic": False,
+                    "fee_fen": 0,
+                    "target_groups": groups,
+                    "delivery": "on_site",
+                    "description_zh": "普惠性非基本公共文化服务：收费须经优惠收费审批。",
+                    "active": True,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
     if rows:
-        await session.execute(insert(ServiceOffered), rows)
+        # Rows with and without an id go in separate statements (one executemany needs the same keys).
+        generic = [r for r in rows if "id" not in r]
+        if generic:
+            await session.execute(insert(ServiceOffered), generic)
+        fixed = [r for r in rows if "id" in r]
+        if fixed:
+            await session.execute(insert(ServiceOffered), fixed)
+            if session.get_bind().dialect.name == "postgresql":  # the id sequence moves past the fixed ids
+                await session.execute(
+                    sql_text("SELECT setval(pg_get_serial_sequence('service_offered', 'id'), (SELECT max(id) FROM service_offered))")
+                )
     return len(rows)
 
 
