@@ -25,8 +25,20 @@ async def _record_without_lock(self, session, type, data, *, subject=None, actor
     return event_id
 
 
+async def _record_many_without_lock(self, session, events) -> list[str]:
+    rows = [
+        {"id": str(uuid.uuid4()), "type": e.type, "subject": e.subject, "data": e.data,
+         "request_id": e.request_id, "actor": e.actor, "occurred_at": e.at or utcnow()}
+        for e in events
+    ]
+    if rows:
+        await session.execute(self.table.insert(), rows)
+    return [r["id"] for r in rows]
+
+
 def create_app() -> Any:
     kit_outbox.Outbox.record = _record_without_lock  # type: ignore[method-assign]
+    kit_outbox.Outbox.record_many = _record_many_without_lock  # type: ignore[method-assign]
     from feedback_api.main import create_app as real
 
     return real()

@@ -311,7 +311,7 @@ class Requests:
         return (k // self.targets) % len(self.tokens), k % self.targets + 1
 
 
-async def closed_loop(url: str, make, *, concurrency: int, duration: float) -> dict:
+async def closed_loop(url: str, make, *, concurrency: int, duration: float, max_requests: int | None = None) -> dict:
     done = 0
     errors: list[str] = []
     latencies: list[float] = []
@@ -321,7 +321,7 @@ async def closed_loop(url: str, make, *, concurrency: int, duration: float) -> d
 
         async def worker() -> None:
             nonlocal done
-            while time.perf_counter() < deadline and len(errors) < 20:
+            while time.perf_counter() < deadline and len(errors) < 20 and (max_requests is None or done < max_requests):
                 body, headers = make()
                 started = time.perf_counter()
                 async with http.post(url, data=body, headers=headers) as resp:
@@ -402,10 +402,24 @@ async def run(args: argparse.Namespace) -> dict:
     python = sys.executable
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("FEEDBACK_", "GATEWAY_"))}
     try:
-        print(f"database {DB}: migrating and loading {args.small:,} ratings over {args.targets:,} targets …", flush=True)
-        await recreate_database(args.database_url)
-        subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": sa_url}, cwd=ROOT, check=True, capture_output=True)
-        results["load_small_s"] = round(await load(dsn, 0, args.small, targets=args.targets, now=now), 2)
+        offset = 0
+        if args.submission_only:
+            print(f"database {DB}: kept from an earlier run; submission only …", flush=True)
+            subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": sa_url}, cwd=ROOT, check=True, capture_output=True)
+            conn = await asyncpg.connect(dsn)
+            try:  # start after the (resident, target) pairs earlier runs rated, so every request is a new rating
+                done = max(
+                    await conn.fetchval("SELECT count(*) FROM rating WHERE resident_sub LIKE 'load-%'"),
+                    await conn.fetchval("SELECT count(*) FROM rating WHERE resident_sub LIKE 'bare-%'"),
+                )
+            finally:
+                await conn.close()
+            offset = (done // args.targets + 1) * args.targets
+        else:
+            print(f"database {DB}: migrating and loading {args.small:,} ratings over {args.targets:,} targets …", flush=True)
+            await recreate_database(args.database_url)
+            subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": sa_url}, cwd=ROOT, check=True, capture_output=True)
+            results["load_small_s"] = round(await load(dsn, 0, args.small, targets=args.targets, now=now), 2)
 
         ports = {name: free_port() for name in ("standin", "feedback", "gateway", "bare")}
         standin = Proc("standin", [python, str(HERE / "apps.py"), "standin", "--port", str(ports["standin"])], base_env, logdir)
@@ -422,7 +436,13 @@ async def run(args: argparse.Namespace) -> dict:
             # Every load request comes from one loopback network: the burst rule still counts (bounded), never trips.
             "FEEDBACK_BURST_THRESHOLD": "1000",
         }
-        feedback = Proc("feedback-api", [python, "-m", "feedback_api", "serve", "--host", HOST, "--port", str(ports["feedback"])], feedback_env, logdir)
+        results["feedback_workers"] = args.feedback_workers
+        feedback = Proc(
+            "feedback-api",
+            [python, "-m", "feedback_api", "serve", "--host", HOST, "--port", str(ports["feedback"]), "--workers", str(args.feedback_workers)],
+            feedback_env,
+            logdir,
+        )
         procs.append(feedback)
         ports["nolock"] = free_port()
         nolock = Proc(
@@ -438,30 +458,31 @@ async def run(args: argparse.Namespace) -> dict:
         await wait_ready(nolock, f"http://{HOST}:{ports['nolock']}/healthz")
         feedback_base = f"http://{HOST}:{ports['feedback']}"
 
-        print("index vs full scan at the small size …", flush=True)
-        small = {
-            "http_index": await time_index(feedback_base, period, args.repeats),
-            "sql_full_scan": await time_full_scan(dsn, q_start, q_end, args.repeats),
-            **await time_in_process(sa_url, period, args.repeats),
-        }
-        results["small"] = {"ratings": args.small, **small}
+        if not args.submission_only:
+            print("index vs full scan at the small size …", flush=True)
+            small = {
+                "http_index": await time_index(feedback_base, period, args.repeats),
+                "sql_full_scan": await time_full_scan(dsn, q_start, q_end, args.repeats),
+                **await time_in_process(sa_url, period, args.repeats),
+            }
+            results["small"] = {"ratings": args.small, **small}
 
-        middle = args.ratings // 10
-        if args.small < middle < args.ratings:
-            print(f"growing to {middle:,} ratings (COPY) …", flush=True)
-            await load(dsn, args.small, middle - args.small, targets=args.targets, now=now)
-            results["middle"] = {"ratings": middle, **await time_in_process(sa_url, period, args.repeats)}
-        else:
-            middle = args.small
-        print(f"growing to {args.ratings:,} ratings (COPY) …", flush=True)
-        results["load_large_s"] = round(await load(dsn, middle, args.ratings - middle, targets=args.targets, now=now), 2)
-        print("index vs full scan at the large size …", flush=True)
-        large = {
-            "http_index": await time_index(feedback_base, period, args.repeats),
-            "sql_full_scan": await time_full_scan(dsn, q_start, q_end, args.repeats),
-            **await time_in_process(sa_url, period, args.repeats),
-        }
-        results["large"] = {"ratings": args.ratings, **large}
+            middle = args.ratings // 10
+            if args.small < middle < args.ratings:
+                print(f"growing to {middle:,} ratings (COPY) …", flush=True)
+                await load(dsn, args.small, middle - args.small, targets=args.targets, now=now)
+                results["middle"] = {"ratings": middle, **await time_in_process(sa_url, period, args.repeats)}
+            else:
+                middle = args.small
+            print(f"growing to {args.ratings:,} ratings (COPY) …", flush=True)
+            results["load_large_s"] = round(await load(dsn, middle, args.ratings - middle, targets=args.targets, now=now), 2)
+            print("index vs full scan at the large size …", flush=True)
+            large = {
+                "http_index": await time_index(feedback_base, period, args.repeats),
+                "sql_full_scan": await time_full_scan(dsn, q_start, q_end, args.repeats),
+                **await time_in_process(sa_url, period, args.repeats),
+            }
+            results["large"] = {"ratings": args.ratings, **large}
 
         gateway_db = logdir / "gateway.db"
         gateway_env = {
@@ -482,8 +503,8 @@ async def run(args: argparse.Namespace) -> dict:
         await wait_ready(bare, f"http://{HOST}:{ports['bare']}/")
 
         tokens = mint_tokens(args.residents)
-        through_gateway = Requests(tokens, args.targets, 0)
-        reference = Requests(tokens, args.targets, 0)
+        through_gateway = Requests(tokens, args.targets, offset)
+        reference = Requests(tokens, args.targets, offset)
 
         def gateway_request():
             r, t = through_gateway.next()
@@ -496,8 +517,9 @@ async def run(args: argparse.Namespace) -> dict:
 
         gateway_url = f"http://{HOST}:{ports['gateway']}/api/v1/ratings"
         bare_url = f"http://{HOST}:{ports['bare']}/ratings"
-        # Warm the facilities cache and the connection pools (not measured).
-        await closed_loop(gateway_url, gateway_request, concurrency=8, duration=2)
+        # Warm the connection pools and feedback-api's facilities cache with every target once (not
+        # measured): the load cycles through all targets, so a shorter warm-up leaves most lookups cold.
+        await closed_loop(gateway_url, gateway_request, concurrency=args.concurrency, duration=60, max_requests=args.targets)
         await closed_loop(bare_url, bare_request, concurrency=8, duration=1)
         rounds = []
         for n in range(args.rounds):
@@ -514,7 +536,7 @@ async def run(args: argparse.Namespace) -> dict:
         print("diagnostics: straight to feedback-api, and without the kit's outbox lock …", flush=True)
         direct_url = f"{feedback_base}/api/v1/ratings"
         nolock_url = f"http://{HOST}:{ports['nolock']}/api/v1/ratings"
-        await closed_loop(nolock_url, gateway_request, concurrency=8, duration=1)
+        await closed_loop(nolock_url, gateway_request, concurrency=args.concurrency, duration=60, max_requests=args.targets)
         results["diagnostics"] = {
             "direct_rps": (await closed_loop(direct_url, gateway_request, concurrency=args.concurrency, duration=args.duration))["rps"],
             "direct_without_outbox_lock_rps": (await closed_loop(nolock_url, gateway_request, concurrency=args.concurrency, duration=args.duration))["rps"],
@@ -526,7 +548,7 @@ async def run(args: argparse.Namespace) -> dict:
     finally:
         for p in reversed(procs):
             p.stop()
-        if not args.keep_database:
+        if not (args.keep_database or args.submission_only):
             with contextlib.suppress(Exception):
                 conn = await asyncpg.connect(asyncpg_dsn(args.database_url, "postgres"))
                 await conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
@@ -570,7 +592,10 @@ def report(results: dict) -> dict:
         print(f"at {m['ratings']:,} ratings: from the aggregates {m['index_from_aggregates']['median_ms']:.1f} ms,"
               f" full scan {m['full_scan_group_by']['median_ms']:.1f} ms")
     print()
-    print(f"submit: bare asyncpg INSERT {t['bare_rps']:8.0f} /s   through the gateway {t['gateway_rps']:8.0f} /s")
+    print(f"submit: bare asyncpg INSERT {t['bare_rps']:8.0f} /s   through the gateway {t['gateway_rps']:8.0f} /s"
+          f"   (feedback-api workers: {results.get('feedback_workers', 1)})")
+    d = results["diagnostics"]
+    print(f"diagnostics: straight to feedback-api {d['direct_rps']:.0f} /s, without the outbox lock {d['direct_without_outbox_lock_rps']:.0f} /s")
     s = results["steady"]
     print(f"steady {s['offered_rps']:.0f}/s through the gateway: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms"
           f"  ({s['failed']} failed)")
@@ -602,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steady-rate", type=float, default=100.0)
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--feedback-workers", type=int, default=1, help="uvicorn workers of the feedback-api under test (serve --workers)")
+    parser.add_argument("--submission-only", action="store_true",
+                        help="reuse feedback_bench kept by an earlier run (--keep-database); time the submission only (implies --keep-database)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.small >= args.ratings:
@@ -611,6 +639,14 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1
+    if args.submission_only:
+        t, s, d = results["throughput"], results["steady"], results["diagnostics"]
+        print(f"\nfeedback-api workers: {results['feedback_workers']}")
+        print(f"submit: bare {t['bare_rps']:.0f}/s, through the gateway {t['gateway_rps']:.0f}/s ({t['gateway_rps'] / t['bare_rps']:.2f}x);"
+              f" direct {d['direct_rps']:.0f}/s, direct without the outbox lock {d['direct_without_outbox_lock_rps']:.0f}/s")
+        print(f"steady {s['offered_rps']:.0f}/s: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms ({s['failed']} failed)")
+        print("(submission only: bench/results/feedback.json is left as it was)")
+        return 0
     summary = report(results)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({

@@ -20,6 +20,7 @@ from feedback_api.open311.router import error_response
 from feedback_api.open311.router import router as open311_router
 from feedback_api.open311.service import Open311Problem
 from feedback_api.ratings.router import router as ratings_router
+from feedback_api.ratings.writer import RatingWriter
 from feedback_api.satisfaction.router import router as satisfaction_router
 from feedback_api.settings import Settings
 from feedback_api.workdays.router import router as calendar_router
@@ -50,10 +51,12 @@ async def _make_clients(app: FastAPI) -> None:
         cache_size=settings.facilities_cache_size,
     )
     app.state.comment_filter = CommentFilter(settings.moderation_words)
+    # Ratings are written in batches by one writer per process (ratings/writer.py); stopped with the app.
+    app.state.rating_writer = RatingWriter(app.state, max_batch=settings.rating_batch_max)
     # Started by the runtime only when run_background_tasks is on.
     app.state.facilities_consumer = facilities_consumer(app)
     app.state.sweeper = OverdueSweeper(app)
-    app.state.background[:] = [app.state.facilities_consumer, app.state.sweeper]
+    app.state.background[:] = [app.state.facilities_consumer, app.state.sweeper, app.state.rating_writer]
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

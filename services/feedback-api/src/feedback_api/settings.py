@@ -14,7 +14,7 @@ class Settings(BaseServiceSettings):
     facilities_url: str = "http://127.0.0.1:8001"
     facilities_timeout_s: float = Field(3.0, gt=0, le=30, description="Deadline for one lookup, retries included.")
     facilities_cache_ttl_s: float = Field(60.0, ge=0, description="How long a found target is remembered (per process).")
-    facilities_cache_size: int = Field(4096, ge=1, description="Most targets remembered at once (per process).")
+    facilities_cache_size: int = Field(16384, ge=1, description="Most targets remembered at once (per process).")
     facilities_feed_interval_s: float = Field(2.0, gt=0, description="How often facilities-api's event feed is read.")
 
     # --- satisfaction index (满意度指数) ---
@@ -30,6 +30,7 @@ class Settings(BaseServiceSettings):
     burst_window_minutes: int = Field(60, ge=1, description="The window in which ratings of one target are counted for a burst.")
     burst_threshold: int = Field(5, ge=2, description="This many ratings of one target in the window from new accounts, or from one network, is a burst.")
     new_account_days: int = Field(7, ge=0, description="A resident whose first rating here is younger than this counts as a new account (0: the rule is off).")
+    rating_batch_max: int = Field(128, ge=1, le=1000, description="Most ratings the writer saves in one transaction (group commit).")
     # The gateway forwards X-Forwarded-For; only when this is on is its first hop taken as the client's network.
     trust_forwarded: bool = False
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +17,18 @@ from service_kit.logs import request_id_var
 
 # Any constant: PostgreSQL advisory lock key that orders outbox writers (see record()).
 _OUTBOX_LOCK = 7_310_311
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """One event for Outbox.record_many."""
+
+    type: str
+    data: dict[str, Any]
+    subject: str | None = None
+    actor: str | None = None
+    at: datetime | None = None
+    request_id: str | None = None
 
 
 class Outbox:
@@ -53,6 +67,32 @@ class Outbox:
             )
         )
         return event_id
+
+    async def record_many(self, session: AsyncSession, events: Sequence[PendingEvent]) -> list[str]:
+        """Add several events to the session's transaction in order: one advisory lock (PostgreSQL) and
+        one multi-row insert, for a writer that saves many changes in one transaction. Each event names
+        its own request id (the writer runs outside the requests that asked for them)."""
+        if not events:
+            return []
+        bind = session.get_bind()
+        if bind.dialect.name == "postgresql":
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _OUTBOX_LOCK})
+        fallback_request_id = request_id_var.get()
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "type": e.type,
+                "subject": e.subject,
+                "data": e.data,
+                "request_id": e.request_id if e.request_id is not None else fallback_request_id,
+                "actor": e.actor,
+                "occurred_at": e.at or utcnow(),
+            }
+            for e in events
+        ]
+        # Rows are inserted in list order, so their sequence numbers follow it.
+        await session.execute(self.table.insert(), rows)
+        return [r["id"] for r in rows]
 
     def envelope(self, row: Any) -> dict[str, Any]:
         return envelope(row, self.source)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.operations.models import Checkin, FacilityOperation
@@ -21,6 +21,12 @@ class OperationRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def get_many(self, facility_ids: Sequence[int]) -> dict[int, Row]:
+        """Plain rows (facility_id, operator_id, subdistrict, name_zh) of several facilities, no ORM objects."""
+        F = FacilityOperation
+        stmt = select(F.facility_id, F.operator_id, F.subdistrict, F.name_zh).where(F.facility_id.in_(sorted(set(facility_ids))))
+        return {row.facility_id: row for row in await self.session.execute(stmt)}
 
     async def facility_ids_of_operator(self, operator_id: int) -> Sequence[int]:
         stmt = select(FacilityOperation.facility_id).where(FacilityOperation.operator_id == operator_id)
@@ -45,6 +51,31 @@ class CheckinRepository:
         else:
             stmt = stmt.where(Checkin.facility_id == facility_id)
         return (await self.session.execute(stmt)).first() is not None
+
+    async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]:
+        """has_checked_in() for several (resident, target type, target id, facility id) in one query."""
+        if not wanted:
+            return []
+        subs = sorted({w[0] for w in wanted})
+        activities = sorted({w[2] for w in wanted if w[1] == "activity"})
+        facilities = sorted({w[3] for w in wanted if w[1] != "activity"})
+        where = []
+        if activities:
+            where.append(Checkin.activity_id.in_(activities))
+        if facilities:
+            where.append(Checkin.facility_id.in_(facilities))
+        stmt = select(Checkin.resident_sub, Checkin.activity_id, Checkin.facility_id).where(
+            Checkin.resident_sub.in_(subs), or_(*where)
+        )
+        at_activity: set[tuple[str, int]] = set()
+        at_facility: set[tuple[str, int]] = set()
+        for row in await self.session.execute(stmt):
+            at_activity.add((row.resident_sub, row.activity_id))
+            at_facility.add((row.resident_sub, row.facility_id))
+        return [
+            (sub, target_id) in at_activity if target_type == "activity" else (sub, facility_id) in at_facility
+            for sub, target_type, target_id, facility_id in wanted
+        ]
 
     async def unverified_ratings(self, *, resident_sub: str, activity_id: int, facility_id: int) -> Sequence[Rating]:
         """The resident's ratings that this check-in verifies, locked for the update."""

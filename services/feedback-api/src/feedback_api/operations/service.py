@@ -46,6 +46,24 @@ async def operation_for(
     return op
 
 
+async def operations_for(
+    session: AsyncSession, facilities: dict[int, FacilityRef], *, now: datetime
+) -> dict[int, tuple[int | None, str | None]]:
+    """operation_for() for several facilities at once, as (operator id, subdistrict): one query for the
+    ones already in the local map; a facility never seen (or missing its subdistrict or name) goes
+    through operation_for(), which remembers what facilities-api said."""
+    rows = await OperationRepository(session).get_many(list(facilities))
+    out: dict[int, tuple[int | None, str | None]] = {}
+    for facility_id, facility in facilities.items():
+        row = rows.get(facility_id)
+        if row is not None and row.subdistrict is not None and row.name_zh is not None:
+            out[facility_id] = (row.operator_id, row.subdistrict)
+        else:
+            op = await operation_for(session, facility, now=now)
+            out[facility_id] = (op.operator_id, op.subdistrict)
+    return out
+
+
 async def operator_of(session: AsyncSession, facilities: FacilitiesClient, facility_id: int, *, now: datetime) -> int | None:
     """The operator running a facility (None: government-run), asking facilities-api only when unknown."""
     op = await OperationRepository(session).get(facility_id)

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,26 +27,126 @@ from feedback_api.settings import Settings
 from service_kit.clock import as_aware
 
 
-async def check_limits(session: AsyncSession, *, resident_sub: str, now: datetime, settings: Settings) -> bool:
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A resident's ratings as the limits see them."""
+
+    last_hour: int = 0
+    last_day: int = 0
+    first_at: datetime | None = None
+    oldest_in_hour: datetime | None = None
+    oldest_in_day: datetime | None = None
+
+    @classmethod
+    def of(cls, row: Any) -> Activity:
+        if row is None:
+            return cls()
+        return cls(
+            row.last_hour, row.last_day, as_aware(row.first_at), as_aware(row.oldest_in_hour), as_aware(row.oldest_in_day)
+        )
+
+    def plus(self, moments: list[datetime], *, now: datetime) -> Activity:
+        """With the resident's ratings accepted earlier in the same batch (not in the database yet)."""
+        if not moments:
+            return self
+        in_hour = [m for m in moments if m >= now - HOUR]
+        in_day = [m for m in moments if m >= now - DAY]
+        return Activity(
+            self.last_hour + len(in_hour),
+            self.last_day + len(in_day),
+            _earliest(self.first_at, *moments),
+            _earliest(self.oldest_in_hour, *in_hour),
+            _earliest(self.oldest_in_day, *in_day),
+        )
+
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
+
+
+def judge(activity: Activity, *, now: datetime, settings: Settings) -> bool:
     """Refuse beyond the per-resident limits (429); otherwise say whether the resident is a new account."""
-    activity = await RatingRepository(session).resident_activity(
-        resident_sub, hour_ago=now - timedelta(hours=1), day_ago=now - timedelta(days=1)
-    )
     for count, oldest, window, limit, name in (
-        (activity.last_hour, activity.oldest_in_hour, timedelta(hours=1), settings.ratings_per_hour, "an hour"),
-        (activity.last_day, activity.oldest_in_day, timedelta(days=1), settings.ratings_per_day, "a day"),
+        (activity.last_hour, activity.oldest_in_hour, HOUR, settings.ratings_per_hour, "an hour"),
+        (activity.last_day, activity.oldest_in_day, DAY, settings.ratings_per_day, "a day"),
     ):
         if count >= limit:
-            retry = int(((as_aware(oldest) or now) + window - now).total_seconds()) + 1
+            retry = int(((oldest or now) + window - now).total_seconds()) + 1
             raise TooManyRequests(f"At most {limit} ratings in {name}; try again later. Nothing was saved.", retry_after_s=retry)
     if settings.new_account_days == 0:  # the new-account rule is off
         return False
-    first = as_aware(activity.first_at)
-    return first is None or first > now - timedelta(days=settings.new_account_days)
+    return activity.first_at is None or activity.first_at > now - timedelta(days=settings.new_account_days)
 
 
-async def detect_burst(session: AsyncSession, rating: Rating, *, now: datetime, settings: Settings) -> RatingBurst | None:
-    """After `rating` is flushed: hold it (and its companions) when they form a burst."""
+async def check_limits(session: AsyncSession, *, resident_sub: str, now: datetime, settings: Settings) -> bool:
+    """Refuse beyond the per-resident limits (429); otherwise say whether the resident is a new account."""
+    row = await RatingRepository(session).resident_activity(resident_sub, hour_ago=now - HOUR, day_ago=now - DAY)
+    return judge(Activity.of(row), now=now, settings=settings)
+
+
+async def check_limits_many(
+    session: AsyncSession, wanted: list[tuple[str, datetime]], *, settings: Settings
+) -> list[bool | TooManyRequests]:
+    """check_limits() for a batch of (resident, moment), in order, with one grouped query: a resident's
+    earlier ratings in the same batch count too. Each gets its new-account flag or its own 429 (the
+    windows are read from the batch's earliest moment, so they reach at most the batch's span further back)."""
+    start = min(now for _, now in wanted)
+    rows = await RatingRepository(session).activity_of_residents(
+        [sub for sub, _ in wanted], hour_ago=start - HOUR, day_ago=start - DAY
+    )
+    accepted: dict[str, list[datetime]] = {}
+    out: list[bool | TooManyRequests] = []
+    for sub, now in wanted:
+        activity = Activity.of(rows.get(sub)).plus(accepted.get(sub, []), now=now)
+        try:
+            out.append(judge(activity, now=now, settings=settings))
+        except TooManyRequests as refused:
+            out.append(refused)
+            continue
+        accepted.setdefault(sub, []).append(now)
+    return out
+
+
+async def hold_bursts(session: AsyncSession, ratings: list[Any], *, settings: Settings) -> None:
+    """After new ratings are inserted (and counted): one grouped count over the burst window of their
+    targets; only a rating that may complete a burst goes through detect_burst(), which decides exactly
+    (and holds the burst's ratings). The new ratings' `status` is brought up to date."""
+    if not ratings:
+        return
+    window = timedelta(minutes=settings.burst_window_minutes)
+    since = min(r.created_at for r in ratings) - window
+    new_accounts: dict[tuple[str, int], int] = {}
+    one_network: dict[tuple[str, int, str | None], int] = {}
+    for row in await RatingRepository(session).window_counts([(r.target_type, r.target_id) for r in ratings], since=since):
+        target = (row.target_type, row.target_id)
+        new_accounts[target] = new_accounts.get(target, 0) + row.new_accounts
+        one_network[(*target, row.client_network)] = row.n
+    threshold = settings.burst_threshold
+    suspects = [
+        r
+        for r in ratings
+        if (r.new_account and new_accounts.get((r.target_type, r.target_id), 0) >= threshold)
+        or (r.client_network and one_network.get((r.target_type, r.target_id, r.client_network), 0) >= threshold)
+    ]
+    if not suspects:
+        return
+    for r in suspects:
+        await detect_burst(session, r, now=r.created_at, settings=settings)
+    tripped = {(r.target_type, r.target_id) for r in suspects}
+    affected = [r for r in ratings if (r.target_type, r.target_id) in tripped]
+    statuses = await RatingRepository(session).statuses([r.id for r in affected])
+    for r in affected:
+        r.status, r.burst_id = statuses[r.id]
+
+
+async def detect_burst(session: AsyncSession, rating: Any, *, now: datetime, settings: Settings) -> RatingBurst | None:
+    """After `rating` (a Rating, or the writer's plain NewRating) is written: hold it (and its companions)
+    when they form a burst."""
     since = now - timedelta(minutes=settings.burst_window_minutes)
     repo = RatingRepository(session)
     # One cheap, bounded count first; the window's ratings are loaded (and locked) only when it trips.
@@ -82,7 +184,7 @@ async def detect_burst(session: AsyncSession, rating: Rating, *, now: datetime, 
     return burst
 
 
-async def _open_burst(session: AsyncSession, rating: Rating, *, reason: str, network: str | None, now: datetime) -> RatingBurst:
+async def _open_burst(session: AsyncSession, rating: Any, *, reason: str, network: str | None, now: datetime) -> RatingBurst:
     stmt = select(RatingBurst).where(
         RatingBurst.target_type == rating.target_type,
         RatingBurst.target_id == rating.target_id,

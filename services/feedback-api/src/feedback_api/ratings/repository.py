@@ -4,7 +4,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, case, func, literal, or_, select
+from sqlalchemy import (
+    Row,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.ratings.models import DIMENSIONS, Rating
@@ -151,6 +162,86 @@ class RatingRepository:
             Rating.period == period,
         )
         return (await self.session.execute(stmt)).one()
+
+    # --- the write path: set-based statements for one rating or a batch of them ----------------------
+
+    async def activity_of_residents(self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime) -> dict[str, Row]:
+        """resident_activity() for several residents in one grouped query (residents with no rating are absent)."""
+        stmt = (
+            select(
+                Rating.resident_sub,
+                func.count(case((Rating.created_at >= hour_ago, 1))).label("last_hour"),
+                func.count(case((Rating.created_at >= day_ago, 1))).label("last_day"),
+                func.min(Rating.created_at).label("first_at"),
+                func.min(case((Rating.created_at >= hour_ago, Rating.created_at))).label("oldest_in_hour"),
+                func.min(case((Rating.created_at >= day_ago, Rating.created_at))).label("oldest_in_day"),
+            )
+            .where(Rating.resident_sub.in_(sorted(set(resident_subs))))
+            .group_by(Rating.resident_sub)
+        )
+        return {row.resident_sub: row for row in await self.session.execute(stmt)}
+
+    async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Rating]:
+        """The live ratings of several (resident, target type, target id, period), locked until the
+        transaction ends (what live_for_update does for one)."""
+        if not keys:
+            return []
+        stmt = (
+            select(Rating)
+            .where(
+                Rating.live,
+                tuple_(Rating.target_type, Rating.target_id, Rating.period, Rating.resident_sub).in_(
+                    [(tt, tid, period, sub) for sub, tt, tid, period in keys]
+                ),
+            )
+            .order_by(Rating.id)
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
+        """Take (rating id, moment) ratings out of the live slot, before their replacements are inserted."""
+        table = Rating.__table__
+        stmt = update(table).where(table.c.id == bindparam("rating_id")).values(live=False, replaced_at=bindparam("moment"))
+        await self.session.execute(stmt, [{"rating_id": rid, "moment": at} for rid, at in replaced])
+
+    async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """(old id, new id): the old rating names the one that replaced it."""
+        table = Rating.__table__
+        stmt = update(table).where(table.c.id == bindparam("rating_id")).values(replaced_by=bindparam("new_id"))
+        await self.session.execute(stmt, [{"rating_id": old, "new_id": new} for old, new in pairs])
+
+    async def insert_many(self, rows: Sequence[dict]) -> list[int]:
+        """Insert rows (same keys each) in one statement; their ids, in the order given."""
+        table = Rating.__table__
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        result = await self.session.execute(stmt, list(rows))
+        return [row[0] for row in result]
+
+    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Row]:
+        """For the burst rule over several targets at once: per target and client network, the live, not
+        hidden ratings since a moment, and how many of them came from new accounts."""
+        stmt = (
+            select(
+                Rating.target_type,
+                Rating.target_id,
+                Rating.client_network,
+                func.count().label("n"),
+                func.count(case((Rating.new_account, 1))).label("new_accounts"),
+            )
+            .where(
+                tuple_(Rating.target_type, Rating.target_id).in_(sorted(set(targets))),
+                Rating.created_at >= since,
+                Rating.live,
+                Rating.status != "hidden",
+            )
+            .group_by(Rating.target_type, Rating.target_id, Rating.client_network)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def statuses(self, rating_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+        stmt = select(Rating.id, Rating.status, Rating.burst_id).where(Rating.id.in_(list(rating_ids)))
+        return {row.id: (row.status, row.burst_id) for row in await self.session.execute(stmt)}
 
     def add(self, rating: Rating) -> None:
         self.session.add(rating)

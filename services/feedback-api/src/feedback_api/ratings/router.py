@@ -9,10 +9,10 @@ from feedback_api.dependencies import (
     NetworkDep,
     OperatorDep,
     ResidentDep,
-    SettingsDep,
 )
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
+from feedback_api.ratings.dependencies import RatingWriterDep
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,
@@ -53,23 +53,14 @@ FACILITIES_DOWN = {
 async def rate(
     body: RatingCreate,
     response: Response,
-    session: SessionDep,
     principal: ResidentDep,
     facilities: FacilitiesDep,
     clock: ClockDep,
-    settings: SettingsDep,
-    comment_filter: CommentFilterDep,
     network: NetworkDep,
+    writer: RatingWriterDep,
 ) -> dict[str, Any]:
     read, replaced_id = await service.rate(
-        session,
-        principal=principal,
-        data=body,
-        facilities=facilities,
-        clock=clock,
-        settings=settings,
-        comment_filter=comment_filter,
-        network=network,
+        writer, principal=principal, data=body, facilities=facilities, clock=clock, network=network
     )
     if replaced_id is not None:
         response.status_code = 200

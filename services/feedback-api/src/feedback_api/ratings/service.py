@@ -3,17 +3,19 @@ reply, and a target's summary."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.clients.facilities import FacilitiesClient
+from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
 from feedback_api.events import outbox
 from feedback_api.moderation.filter import CommentFilter
 from feedback_api.operations.repository import CheckinRepository
-from feedback_api.operations.service import operation_for
+from feedback_api.operations.service import operations_for
 from feedback_api.pagination import id_cursor
 from feedback_api.periods import month_of, quarter_of
 from feedback_api.ratings import abuse
@@ -26,8 +28,13 @@ from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from service_kit.auth import Principal
 from service_kit.clock import Clock, as_aware
+from service_kit.events.outbox import PendingEvent
+from service_kit.logs import request_id_var
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from feedback_api.ratings.writer import RatingWriter
 
 # Residents are never named publicly; every rating shows the same masked author.
 MASKED_AUTHOR = "居民***"
@@ -86,39 +93,106 @@ def event_data(r: Rating, *, replaces: int | None) -> dict[str, Any]:
     }
 
 
+@dataclass(slots=True)
+class RatingRequest:
+    """A resident's rating, validated and its target resolved by the request handler, waiting for the
+    writer (ratings/writer.py). `now` is the moment of the request: the rating's time, quarter and month."""
+
+    principal: Principal
+    data: RatingCreate
+    facility: FacilityRef
+    now: datetime
+    network: str | None
+    request_id: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        """The live-rating slot it takes: (resident, target type, target id, quarter)."""
+        return (self.principal.sub, self.data.target_type, self.data.target_id, quarter_of(self.now))
+
+
+@dataclass(slots=True)
+class NewRating:
+    """A rating being written, as plain attributes: what the row gets, and what rating_read, event_data,
+    the aggregates and the burst rule read (no ORM object on the write path)."""
+
+    resident_sub: str
+    target_type: str
+    target_id: int
+    facility_id: int
+    subdistrict: str
+    operator_id: int | None
+    period: str
+    month: str
+    overall: int
+    environment: int | None
+    content: int | None
+    staff: int | None
+    convenience: int | None
+    comment: str | None
+    comment_status: str
+    status: str
+    verified: bool
+    new_account: bool
+    client_network: str | None
+    created_at: datetime
+    live: bool = True
+    id: int | None = None
+    burst_id: int | None = None
+    replaced_by: int | None = None
+    reply_text: str | None = None
+    reply_operator_id: int | None = None
+    replied_at: datetime | None = None
+
+    ROW = (
+        "resident_sub", "target_type", "target_id", "facility_id", "subdistrict", "operator_id", "period", "month",
+        "overall", *DIMENSIONS, "comment", "comment_status", "status", "verified", "new_account", "client_network",
+        "live", "created_at",
+    )
+
+    @property
+    def counted(self) -> bool:
+        return self.live and self.status == "visible"
+
+    def row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.ROW}
+
+
+Saved = tuple[dict[str, Any], int | None]
+
+
 async def rate(
-    session: AsyncSession,
+    writer: RatingWriter,
     *,
     principal: Principal,
     data: RatingCreate,
     facilities: FacilitiesClient,
     clock: Clock,
-    settings: Settings,
-    comment_filter: CommentFilter,
     network: str | None,
-) -> tuple[dict[str, Any], int | None]:
-    """Save the resident's rating. Returns it as read and the id of the live rating it replaced, if any."""
+) -> Saved:
+    """Save the resident's rating. Returns it as read and the id of the live rating it replaced, if any.
+
+    The target is checked here, before anything is written; the rating is then handed to the process's
+    writer, which saves it with the others waiting at that moment in one transaction (group commit) and
+    answers each with its own result or its own error."""
     now = clock.now()
-    # Checked before anything is written, and before any lock is taken.
     target = await resolve(
         facilities, target_type=data.target_type, target_id=data.target_id, facility_id=data.facility_id, now=now
     )
-    new_account = await abuse.check_limits(session, resident_sub=principal.sub, now=now, settings=settings)
-    # Two requests racing to be the first live rating: the unique index refuses the second, which then
-    # runs once more and replaces the first.
+    return await writer.submit(
+        RatingRequest(principal=principal, data=data, facility=target.facility, now=now, network=network, request_id=request_id_var.get())
+    )
+
+
+async def write_one(session: AsyncSession, req: RatingRequest, *, settings: Settings, comment_filter: CommentFilter) -> Saved:
+    """The per-rating path: one rating in its own transaction (a batch of one, and the fallback when a
+    batch fails). Two requests racing to be the first live rating: the unique index refuses the second,
+    which then runs once more and replaces the first."""
+    new_account = await abuse.check_limits(session, resident_sub=req.principal.sub, now=req.now, settings=settings)
     for attempt in (1, 2):
         try:
-            return await _save(
-                session,
-                principal=principal,
-                data=data,
-                target_facility=target.facility,
-                now=now,
-                settings=settings,
-                comment_filter=comment_filter,
-                network=network,
-                new_account=new_account,
-            )
+            [saved] = await _save(session, [(req, new_account)], settings=settings, comment_filter=comment_filter)
+            return saved
         except IntegrityError:
             await session.rollback()
             if attempt == 2:
@@ -126,85 +200,107 @@ async def rate(
     raise AssertionError("unreachable")
 
 
+async def write_batch(
+    session: AsyncSession, reqs: list[RatingRequest], *, settings: Settings, comment_filter: CommentFilter
+) -> list[Saved | Exception]:
+    """Several ratings (at most one per live-rating slot) in one transaction, set-based: each gets its own
+    result, or its own 429 when its resident is over a limit. Any other error propagates (nothing of the
+    batch is written) and the caller saves them one by one."""
+    verdicts = await abuse.check_limits_many(session, [(r.principal.sub, r.now) for r in reqs], settings=settings)
+    accepted = [(r, v) for r, v in zip(reqs, verdicts, strict=True) if not isinstance(v, Exception)]
+    saved = iter(await _save(session, accepted, settings=settings, comment_filter=comment_filter) if accepted else [])
+    return [v if isinstance(v, Exception) else next(saved) for v in verdicts]
+
+
 async def _save(
     session: AsyncSession,
+    items: list[tuple[RatingRequest, bool]],
     *,
-    principal: Principal,
-    data: RatingCreate,
-    target_facility,
-    now,
     settings: Settings,
     comment_filter: CommentFilter,
-    network: str | None,
-    new_account: bool,
-) -> tuple[dict[str, Any], int | None]:
-    period = quarter_of(now)
+) -> list[Saved]:
+    """Write accepted ratings (request, new-account flag), each in a different live-rating slot, and commit:
+    a fixed number of statements whatever their number."""
     repo = RatingRepository(session)
-    aggregates = AggregateRepository(session)
-    operation = await operation_for(session, target_facility, now=now)
-    filtered = await comment_filter.check(session, data.comment)
-    verified = await CheckinRepository(session).has_checked_in(
-        resident_sub=principal.sub, target_type=data.target_type, target_id=data.target_id, facility_id=target_facility.id
+    operations = await operations_for(session, {req.facility.id: req.facility for req, _ in items}, now=items[0][0].now)
+    verified = await CheckinRepository(session).checked_in_many(
+        [(req.principal.sub, req.data.target_type, req.data.target_id, req.facility.id) for req, _ in items]
     )
-    old = await repo.live_for_update(
-        resident_sub=principal.sub, target_type=data.target_type, target_id=data.target_id, period=period
-    )
-    if old is not None:
-        if old.counted:
-            await aggregates.apply(old, -1)
-        old.live = False
-        old.replaced_at = now
-        await repo.flush()  # frees the one-live-rating slot before the new row takes it
-    rating = Rating(
-        resident_sub=principal.sub,
-        target_type=data.target_type,
-        target_id=data.target_id,
-        facility_id=target_facility.id,
-        subdistrict=operation.subdistrict or target_facility.subdistrict,
-        operator_id=operation.operator_id,
-        period=period,
-        month=month_of(now),
-        overall=data.overall,
-        comment=filtered.text,
-        comment_status=filtered.status,
-        status="visible",
-        verified=verified,
-        new_account=new_account,
-        client_network=network,
-        live=True,
-        created_at=now,
-        **{d: getattr(data.dimensions, d) for d in DIMENSIONS},
-    )
-    repo.add(rating)
-    await repo.flush()
-    await aggregates.apply(rating, 1)
-    await abuse.detect_burst(session, rating, now=now, settings=settings)
-    replaced_id = None
-    if old is not None:
-        old.replaced_by = rating.id
-        replaced_id = old.id
-        await repo.flush()
-    read = rating_read(rating, viewer=principal)
-    await outbox.record(
-        session, "rating.created", event_data(rating, replaces=replaced_id), subject=f"rating/{rating.id}", actor=principal.sub, at=now
-    )
-    if old is not None:
-        await outbox.record(
-            session,
-            "rating.replaced",
-            {
-                "id": old.id,
-                "replaced_by": rating.id,
-                "target_type": old.target_type,
-                "target_id": old.target_id,
-                "period": old.period,
-            },
-            subject=f"rating/{old.id}",
-            actor=principal.sub,
-            at=now,
+    if len(items) == 1:
+        sub, target_type, target_id, period = items[0][0].key
+        olds: list[Rating | None] = [
+            await repo.live_for_update(resident_sub=sub, target_type=target_type, target_id=target_id, period=period)
+        ]
+    else:
+        live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in await repo.live_many([req.key for req, _ in items])}
+        olds = [live.get(req.key) for req, _ in items]
+    if any(olds):
+        # frees the one-live-rating slots before the new rows take them
+        await repo.retire([(old.id, req.now) for (req, _), old in zip(items, olds, strict=True) if old is not None])
+    new: list[NewRating] = []
+    for (req, new_account), is_verified in zip(items, verified, strict=True):
+        data = req.data
+        operator_id, subdistrict = operations[req.facility.id]
+        filtered = await comment_filter.check(session, data.comment)
+        new.append(
+            NewRating(
+                resident_sub=req.principal.sub,
+                target_type=data.target_type,
+                target_id=data.target_id,
+                facility_id=req.facility.id,
+                subdistrict=subdistrict or req.facility.subdistrict,
+                operator_id=operator_id,
+                period=quarter_of(req.now),
+                month=month_of(req.now),
+                overall=data.overall,
+                **{d: getattr(data.dimensions, d) for d in DIMENSIONS},
+                comment=filtered.text,
+                comment_status=filtered.status,
+                status="visible",
+                verified=is_verified,
+                new_account=new_account,
+                client_network=req.network,
+                created_at=req.now,
+            )
         )
+    for rating, rating_id in zip(new, await repo.insert_many([r.row() for r in new]), strict=True):
+        rating.id = rating_id
+    await AggregateRepository(session).apply_many(
+        [(r, 1) for r in new] + [(old, -1) for old in olds if old is not None and old.counted]
+    )
+    await abuse.hold_bursts(session, new, settings=settings)
+    replaced = [(old, r) for old, r in zip(olds, new, strict=True) if old is not None]
+    if replaced:
+        await repo.link_replacements([(old.id, r.id) for old, r in replaced])
+    events: list[PendingEvent] = []
+    for (req, _), rating, old in zip(items, new, olds, strict=True):
+        events.append(
+            PendingEvent(
+                "rating.created",
+                event_data(rating, replaces=old.id if old is not None else None),
+                subject=f"rating/{rating.id}",
+                actor=req.principal.sub,
+                at=req.now,
+                request_id=req.request_id,
+            )
+        )
+        if old is not None:
+            events.append(
+                PendingEvent(
+                    "rating.replaced",
+                    {"id": old.id, "replaced_by": rating.id, "target_type": old.target_type, "target_id": old.target_id, "period": old.period},
+                    subject=f"rating/{old.id}",
+                    actor=req.principal.sub,
+                    at=req.now,
+                    request_id=req.request_id,
+                )
+            )
+    await outbox.record_many(session, events)
     await session.commit()
-    return read, replaced_id
+    return [
+        (rating_read(rating, viewer=req.principal), old.id if old is not None else None)
+        for (req, _), rating, old in zip(items, new, olds, strict=True)
+    ]
 
 
 def _visible_to(rating: Rating, viewer: Principal | None) -> bool:

@@ -4,7 +4,7 @@ complaint statistics."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,6 +79,32 @@ class AggregateRepository:
         )
         changed = {c: getattr(RatingAggregate, c) + getattr(stmt.excluded, c) for c, v in values.items() if v}
         await self.session.execute(stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed))
+
+    async def apply_many(self, changes: Iterable[tuple[Any, int]]) -> None:
+        """apply() for several (rating, sign) at once: contributions merged per aggregate row in Python,
+        then one upsert executed for every row, in key order (concurrent writers lock rows in the same order)."""
+        merged: dict[tuple, dict[str, Any]] = {}
+        for r, sign in changes:
+            key = (r.month, r.target_type, r.target_id, r.operator_id or 0)
+            row = merged.get(key)
+            if row is None:
+                row = merged[key] = {
+                    **dict(zip(KEY, key, strict=True)),
+                    "facility_id": r.facility_id,
+                    "subdistrict": r.subdistrict or "",
+                    **dict.fromkeys(SUM_COLUMNS, 0),
+                }
+            for column, value in contribution(r, sign).items():
+                row[column] += value
+        if not merged:
+            return
+        table = RatingAggregate.__table__
+        stmt = self._insert()(table)
+        changed = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
+        # One statement text whatever the batch size (compiled once, executed for each row in one go).
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed), [merged[k] for k in sorted(merged)]
+        )
 
     def _scope_filter(self, scope: Scope) -> list[Any]:
         if scope.kind == "facility":

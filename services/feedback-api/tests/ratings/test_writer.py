@@ -1,0 +1,154 @@
+"""Many ratings at once: the process's writer saves the ratings waiting at one moment in one transaction,
+and every request still gets its own answer (ratings/writer.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from sqlalchemy import select
+
+from feedback_api.db import infra
+from feedback_api.ratings.models import Rating
+from feedback_api.ratings.repository import RatingRepository
+from feedback_api.satisfaction.repository import SUM_COLUMNS, AggregateRepository
+from tests.factories import rating_body
+
+
+async def _all_at_once(app, client, posts: list[tuple[dict, dict]]) -> list:
+    """Send the posts so that they are all waiting when the writer takes its next batch: a first rating
+    (resident `primer`, facility 3) is held in the writer until the others are queued behind it.
+    Returns the answers to `posts`, in order."""
+    writer = app.state.rating_writer
+    in_hand, gate = asyncio.Event(), asyncio.Event()
+    real_write = writer._write
+
+    async def held(batch):
+        in_hand.set()
+        await gate.wait()
+        await real_write(batch)
+
+    writer._write = held
+    try:
+        primer = asyncio.create_task(client.post("/api/v1/ratings", json=rating_body(3), headers=_primer_headers(app)))
+        await asyncio.wait_for(in_hand.wait(), timeout=10)
+        tasks = [asyncio.create_task(client.post("/api/v1/ratings", json=body, headers=headers)) for body, headers in posts]
+        for _ in range(1000):  # bounded: until every request has reached the writer's queue
+            if writer.waiting == len(posts):
+                break
+            await asyncio.sleep(0.01)
+        assert writer.waiting == len(posts), "every rating is queued behind the held one"
+        gate.set()
+        assert (await primer).status_code == 201
+        return await asyncio.gather(*tasks)
+    finally:
+        writer._write = real_write
+
+
+def _primer_headers(app) -> dict[str, str]:
+    from service_kit.auth import mint_token
+
+    return {"Authorization": f"Bearer {mint_token(app.state.settings, sub='primer', role='resident', ttl_s=600)}"}
+
+
+async def _aggregates_match_raw(sessionmaker) -> None:
+    async with sessionmaker() as session:
+        repo = AggregateRepository(session)
+        raw = await repo.raw_rows_by_key(None)
+        stored = await repo.stored_rows_by_key(None)
+    nonzero = {k: {c: int(v[c]) for c in SUM_COLUMNS} for k, v in stored.items() if any(v[c] for c in SUM_COLUMNS)}
+    assert nonzero == {k: {c: int(v[c]) for c in SUM_COLUMNS} for k, v in raw.items()}
+
+
+async def _events(sessionmaker) -> list[tuple[str, str]]:
+    async with sessionmaker() as session:
+        rows = await session.execute(select(infra.event.c.type, infra.event.c.subject).order_by(infra.event.c.seq))
+        return [(r.type, r.subject) for r in rows]
+
+
+class TestManyAtOnce:
+    async def test_fifty_gathered_ratings_are_all_saved_with_their_aggregates_and_events(self, client, auth, app, sessionmaker):
+        posts = [
+            (rating_body(1 + i % 3, overall=1 + i % 5, dimensions={"staff": 1 + (i * 7) % 5}), auth(sub=f"many-{i}"))
+            for i in range(50)
+        ]
+        answers = await _all_at_once(app, client, posts)
+        assert [a.status_code for a in answers] == [201] * 50, [a.text for a in answers if a.status_code != 201]
+        ids = [a.json()["id"] for a in answers]
+        assert len(set(ids)) == 50
+        assert [a.json()["overall"] for a in answers] == [1 + i % 5 for i in range(50)]
+        assert all(a.json()["mine"] and a.json()["replaced_id"] is None for a in answers)
+        assert app.state.rating_writer.batches == 2, "the held rating, then the fifty together"
+
+        for fid in (1, 2):
+            summary = (await client.get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": fid})).json()
+            expected = [1 + i % 5 for i in range(50) if 1 + i % 3 == fid]
+            assert summary["count"] == len(expected)
+            assert summary["distribution"] == {str(s): expected.count(s) for s in range(1, 6)}
+        await _aggregates_match_raw(sessionmaker)
+        created = Counter(subject for kind, subject in await _events(sessionmaker) if kind == "rating.created")
+        assert all(created[f"rating/{i}"] == 1 for i in ids)
+
+    async def test_one_resident_over_the_limit_is_429_and_the_others_in_the_batch_are_saved(self, client, auth, app, standin, sessionmaker):
+        app.state.settings.ratings_per_hour = 2
+        standin.facility(4)
+        heavy = [(rating_body(fid), auth(sub="heavy")) for fid in (1, 2, 4)]
+        others = [(rating_body(1 + i % 3), auth(sub=f"other-{i}")) for i in range(10)]
+        answers = await _all_at_once(app, client, [*heavy, *others])
+        assert [a.status_code for a in answers[3:]] == [201] * 10, "the others in the same batch are saved"
+        assert sorted(a.status_code for a in answers[:3]) == [201, 201, 429], "the resident's third rating is refused"
+        [refused] = [a for a in answers[:3] if a.status_code == 429]
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(refused.headers["retry-after"]) <= 3601
+        assert app.state.rating_writer.batches == 2, "the held rating, then the thirteen together"
+        assert app.state.rating_writer.fallbacks == 0
+        mine = (await client.get("/api/v1/ratings/mine", headers=auth(sub="heavy"))).json()["items"]
+        assert sorted(r["target_id"] for r in mine) == sorted(a.json()["target_id"] for a in answers[:3] if a.status_code == 201)
+        await _aggregates_match_raw(sessionmaker)
+
+    async def test_the_same_resident_rating_a_target_twice_at_once_keeps_one_live_rating(self, client, auth, app, sessionmaker):
+        answers = await _all_at_once(
+            app, client, [(rating_body(1, overall=2), auth(sub="twice")), (rating_body(1, overall=5), auth(sub="twice"))]
+        )
+        # They are applied one after the other, in the order they reached the writer.
+        first, second = sorted(answers, key=lambda a: a.status_code, reverse=True)
+        assert (first.status_code, second.status_code) == (201, 200)
+        assert second.json()["replaced_id"] == first.json()["id"]
+        mine = (await client.get("/api/v1/ratings/mine", headers=auth(sub="twice"))).json()["items"]
+        assert [(r["id"], r["live"], r["replaced_by"]) for r in mine] == [
+            (second.json()["id"], True, None),
+            (first.json()["id"], False, second.json()["id"]),
+        ]
+        summary = (await client.get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": 1})).json()
+        assert (summary["count"], summary["overall_mean"]) == (1, f"{second.json()['overall']}.00")
+        await _aggregates_match_raw(sessionmaker)
+        events = await _events(sessionmaker)
+        assert ("rating.replaced", f"rating/{first.json()['id']}") in events
+
+
+class TestBatchFailure:
+    async def test_a_batch_the_database_refuses_is_written_one_by_one_each_with_its_own_answer(
+        self, client, auth, app, sessionmaker, monkeypatch
+    ):
+        earlier = (await client.post("/api/v1/ratings", json=rating_body(1, overall=1), headers=auth(sub="again"))).json()
+
+        # As if another process had saved `earlier` after the batch looked for live ratings: the batch's
+        # look finds nothing, and the database's unique index refuses a second live rating in the INSERT.
+        async def looked_too_early(self, keys):
+            return []
+
+        monkeypatch.setattr(RatingRepository, "live_many", looked_too_early)
+        answers = await _all_at_once(
+            app,
+            client,
+            [(rating_body(2), auth(sub="fine-1")), (rating_body(1, overall=5), auth(sub="again")), (rating_body(1), auth(sub="fine-2"))],
+        )
+        assert app.state.rating_writer.fallbacks == 1
+        assert [a.status_code for a in answers] == [201, 200, 201]
+        assert answers[1].json()["replaced_id"] == earlier["id"]
+        async with sessionmaker() as session:
+            live = (await session.execute(select(Rating.resident_sub, Rating.target_id).where(Rating.live))).all()
+        assert sorted(live) == sorted([("fine-1", 2), ("again", 1), ("fine-2", 1), ("primer", 3)])
+        await _aggregates_match_raw(sessionmaker)
+        created = [subject for kind, subject in await _events(sessionmaker) if kind == "rating.created"]
+        assert len(created) == len(set(created)) == 5, "nothing of the failed batch was announced"
