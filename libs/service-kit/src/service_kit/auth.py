@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,8 @@ from service_kit.settings import BaseServiceSettings
 
 Role = Literal["resident", "operator", "official", "auditor", "integration", "service"]
 ROLES: tuple[str, ...] = ("resident", "operator", "official", "auditor", "integration", "service")
+# How many verified tokens a process remembers (each until its own expiry).
+VERIFIED_TOKENS_KEPT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,9 @@ class TokenVerifier:
         self.http = http
         self._jwks: dict[str, Any] = {}
         self._jwks_fetched_at = 0.0
+        # Tokens already verified, until they expire: a client sends the same token with every request,
+        # and checking the signature again each time is a measurable share of a light request.
+        self._verified: OrderedDict[str, tuple[float, str, Principal]] = OrderedDict()
 
     async def _key_for(self, token: str) -> Any:
         if not self.settings.jwks_url:
@@ -81,6 +87,16 @@ class TokenVerifier:
         return self._jwks[kid]
 
     async def verify(self, token: str, *, expected_type: str = "access") -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known[0] > time.time() and known[1] == expected_type:
+            return known[2]
+        principal, expires_at = await self._verify(token, expected_type)
+        self._verified[token] = (expires_at, expected_type, principal)
+        while len(self._verified) > VERIFIED_TOKENS_KEPT:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str, expected_type: str) -> tuple[Principal, float]:
         try:
             key = await self._key_for(token)
             algorithms = [self.settings.jwt_algorithm] if not self.settings.jwks_url else ["RS256", "ES256", "EdDSA"]
@@ -102,7 +118,7 @@ class TokenVerifier:
         if role not in ROLES:
             raise Unauthenticated("The token carries no known role.")
         operator_id = claims.get("operator_id")
-        return Principal(
+        principal = Principal(
             sub=str(claims["sub"]),
             role=role,
             name=str(claims.get("name", "")),
@@ -110,6 +126,7 @@ class TokenVerifier:
             subdistrict=claims.get("subdistrict"),
             scopes=frozenset(claims.get("scopes", []) or []),
         )
+        return principal, float(claims["exp"])
 
 
 def mint_token(
