@@ -69,6 +69,11 @@ def test_official_sees_the_dashboard_change_and_exports_tables(spa, spa_platform
     assert open(got.value.path(), "rb").read(2) == b"PK", "an XLSX is a zip package"
     dash.open_tab("good")
     s.page.wait_for_selector("#panel-good")
+    # 考核等级: the demo data has published evaluations, so the latest period's grades are counted.
+    s.page.wait_for_selector("#panel-good [data-test=grades-counts] tbody tr")
+    assert "考核期" in s.page.inner_text("[data-test=grades-period]")
+    counts = [int(c) for c in s.page.locator("[data-test=grades-counts] tbody td.num").all_inner_texts()]
+    assert len(counts) == 4 and sum(counts) >= 1, counts
     s.screenshot("official-dashboard-good")
     assert not s.errors, s.errors
 

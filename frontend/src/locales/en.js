@@ -419,6 +419,15 @@ export default {
     loadedIn: 'First view in {ms} ms',
     pendingApis: 'The satisfaction index, on-time complaint handling and evaluation grades appear when the feedback and operator APIs land.',
     month: 'Month',
+    grades: {
+      title: 'Evaluation grades',
+      period: 'Period {period}; published evaluations: {n}',
+      perGrade: 'Evaluations per grade, {period}',
+      perOperator: 'Each operator’s grade',
+      count: 'Evaluations',
+      none: 'No published evaluations yet',
+      link: 'Go to evaluations',
+    },
   },
   workbench: {
     title: 'Workbench',

@@ -419,6 +419,15 @@ export default {
     loadedIn: '首屏用时 {ms} 毫秒',
     pendingApis: '满意度指数、投诉及时率、绩效等级等待反馈与运营接口上线后显示。',
     month: '统计月份',
+    grades: {
+      title: '考核等级',
+      period: '{period} 考核期，已发布考核 {n} 项',
+      perGrade: '{period} 各等级数量',
+      perOperator: '各运营方等级',
+      count: '数量',
+      none: '暂无已发布的考核',
+      link: '前往绩效考核',
+    },
   },
   workbench: {
     title: '业务工作台',
