@@ -245,13 +245,11 @@ async def time_in_process(sa_url: str, period: str, repeats: int) -> dict:
 
     async def from_raw():
         async with maker() as session:
-            rows = await AggregateRepository(session).raw_totals(Scope("district"), rng.start, rng.end, group_by="facility")
-            groups = {r.group_key: {c: int(getattr(r, c) or 0) for c in service.SUM_COLUMNS} for r in rows}
-            district = {c: sum(g[c] for g in groups.values()) for c in service.SUM_COLUMNS}
-            prior = service._prior(district, verified=False)
-            ranked = [{"key": k, "ratings": service._figures(t, prior, settings)} for k, t in groups.items()]
-            ranked.sort(key=service._rank_key)
-            return ranked
+            repo = AggregateRepository(session)
+            rows = await repo.raw_totals(Scope("district"), rng.start, rng.end, group_by="facility")
+            names = await repo.facility_names([r.group_key for r in rows])
+            groups = [(r.group_key, r.n, r.overall_sum, r.satisfied, *names.get(r.group_key, (None, None, None))) for r in rows if r.n]
+            return service.rank_groups(groups, by="facility", settings=settings)
 
     out = {}
     try:
@@ -263,8 +261,8 @@ async def time_in_process(sa_url: str, period: str, repeats: int) -> dict:
                 if i >= 2:
                     times.append((time.perf_counter() - started) * 1000)
             out[name] = {"median_ms": statistics.median(times), "min_ms": min(times), "facilities": len(result)}
-        a = {r["key"]: r["ratings"] for r in await from_aggregates()}
-        b = {r["key"]: r["ratings"] for r in await from_raw()}
+        a = await from_aggregates()
+        b = await from_raw()
         out["same_figures"] = a == b
         if not out["same_figures"]:
             raise BenchError("the index from the aggregates differs from the full scan: reconcile would fix it, but the bench loaded them together")

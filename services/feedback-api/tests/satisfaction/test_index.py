@@ -74,6 +74,18 @@ class TestDistrictOverview:
         assert [p["month"] for p in body["trend"]] == ["2026-10", "2026-11", "2026-12"]
         assert body["trend"][1]["count"] == 13
 
+    async def test_the_ranking_read_again_after_a_rating_shows_it(self, client, auth, app):
+        """The ranking is reused only while no sum changed: a rating between two reads moves it."""
+        app.state.settings.index_min_sample = 2
+        await _ratings(client, auth, 1, [4, 4], "m")
+        await _ratings(client, auth, 2, [3, 3], "n")
+        before = (await client.get("/api/v1/satisfaction/rankings", params={"by": "facility"})).json()["rows"]
+        again = (await client.get("/api/v1/satisfaction/rankings", params={"by": "facility"})).json()["rows"]
+        assert [r["key"] for r in before] == [r["key"] for r in again] == [1, 2]
+        await _ratings(client, auth, 2, [5, 5, 5, 5], "o")
+        after = (await client.get("/api/v1/satisfaction/rankings", params={"by": "facility"})).json()["rows"]
+        assert [(r["key"], r["ratings"]["count"]) for r in after] == [(2, 6), (1, 2)]
+
     async def test_replaced_hidden_and_held_ratings_do_not_count(self, client, auth, app):
         app.state.settings.index_min_sample = 1
         await rate(client, auth(sub="x"), 1, overall=1)

@@ -250,11 +250,11 @@ class AggregateRepository:
             .where(a.month.in_(months))
             .group_by(key)
         )
-        if by != "facility":
-            return (await self.session.execute(sums)).all()
-        sub = sums.subquery()
-        stmt = select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(F, F.facility_id == sub.c.group_key)
-        return (await self.session.execute(stmt)).all()
+        if by == "facility":
+            sub = sums.subquery()
+            sums = select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(F, F.facility_id == sub.c.group_key)
+        # Core, not the ORM: plain rows, without the ORM's per-row loading.
+        return (await (await self.session.connection()).execute(sums)).all()
 
     async def facility_names(self, facility_ids: list[int]) -> dict[int, tuple[str | None, str | None, int | None]]:
         """Name, subdistrict and operator of each facility from the local map (plain rows, no ORM objects:

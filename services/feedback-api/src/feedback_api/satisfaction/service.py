@@ -169,16 +169,7 @@ async def report(
     }
 
 
-def _rank_key(row: dict[str, Any]) -> tuple:
-    """Best smoothed mean first, then the higher lower bound of the share satisfied, then more ratings;
-    those with insufficient data last. (The published 2-place strings compare exactly as floats.)"""
-    f = row["ratings"]
-    if f["insufficient_data"]:
-        return (1, 0.0, 0.0, -f["count"], str(row["key"]))
-    return (0, -float(f["smoothed_mean"]), -float(f["wilson_low"]), -f["count"], str(row["key"]))
-
-
-async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> list[tuple]:
+async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> list[Any]:
     """(key, n, overall sum, satisfied, name, subdistrict, operator) per group with ratings. A range of
     whole months (every quarter) is one query over the aggregates; partial months at the edges add
     their raw ratings."""
@@ -186,8 +177,8 @@ async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> 
     if not rng.partial_spans():
         rows = await repo.ranking_rows(rng.whole_months(), by)
         if by == "facility":
-            return [tuple(r) for r in rows if r.n]
-        return [(r.group_key, r.n, r.overall_sum, r.satisfied, None, None, None) for r in rows if r.n]
+            return [r for r in rows if r[1]]
+        return [(r[0], r[1], r[2], r[3], None, None, None) for r in rows if r[1]]
     groups = await _totals(session, Scope("district"), rng, group_by=by)
     names: dict[Any, tuple[str | None, str | None, int | None]] = {}
     if by == "facility":
@@ -200,33 +191,56 @@ async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> 
 
 
 async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: Settings) -> list[dict[str, Any]]:
-    groups = await _ranking_groups(session, by=by, rng=rng)
-    prior_sum = sum(int(g[2]) for g in groups)
-    prior_n = sum(int(g[1]) for g in groups)
+    """Every group with ratings in the range, ranked."""
+    return rank_groups(await _ranking_groups(session, by=by, rng=rng), by=by, settings=settings)
+
+
+# The last ranking per (grouping, prior strength, minimum sample), with the groups it was computed from.
+_last_ranking: dict[tuple, tuple[tuple, list[dict[str, Any]]]] = {}
+
+
+def rank_groups(groups: list[Any], *, by: str, settings: Settings) -> list[dict[str, Any]]:
+    """Rank (key, n, overall sum, satisfied, name, subdistrict, operator) groups by stats.ranked_figures,
+    ties broken by key; the district prior is the groups' own total. The ranking is a pure function of
+    the groups: while they are exactly the same as last time (no rating changed a sum), the last ranking
+    is returned again rather than recomputed."""
+    signature = tuple(tuple(g) for g in groups)
+    memo_key = (by, settings.index_prior_strength, settings.index_min_sample)
+    last = _last_ranking.get(memo_key)
+    if last is not None and last[0] == signature:
+        return list(last[1])
+    rows = _rank(signature, by=by, settings=settings)
+    _last_ranking[memo_key] = (signature, rows)
+    return list(rows)
+
+
+def _rank(groups: tuple[tuple, ...], *, by: str, settings: Settings) -> list[dict[str, Any]]:
+    prior_n = prior_sum = 0
+    for g in groups:
+        prior_n += int(g[1])
+        prior_sum += int(g[2])
     prior = (prior_sum, prior_n) if prior_n else None
     strength, min_sample = settings.index_prior_strength, settings.index_min_sample
-    rows = []
+    keyed = []
     for key, n, total, satisfied, name, subdistrict, operator_id in groups:
-        figures = stats.figures(
-            n=int(n), total=int(total), satisfied=int(satisfied), prior=prior, strength=strength, min_sample=min_sample
-        )
-        rows.append(
-            {
-                "key": key,
-                "name": name if by == "facility" else (f"operator {key}" if by == "operator" and key else "government-run" if by == "operator" else key),
-                "subdistrict": subdistrict if by == "facility" else key if by == "subdistrict" else None,
-                "operator_id": operator_id if by == "facility" else (key or None) if by == "operator" else None,
-                "ratings": figures,
-            }
-        )
-    rows.sort(key=_rank_key)
+        figures, place = stats.ranked_figures(int(n), int(total), int(satisfied), prior, strength, min_sample)
+        if by == "facility":
+            row = {"key": key, "name": name, "subdistrict": subdistrict, "operator_id": operator_id, "ratings": figures}
+        elif by == "operator":
+            row = {"key": key, "name": f"operator {key}" if key else "government-run", "subdistrict": None, "operator_id": key or None, "ratings": figures}
+        else:
+            row = {"key": key, "name": key, "subdistrict": key if by == "subdistrict" else None, "operator_id": None, "ratings": figures}
+        keyed.append((place, str(key), len(keyed), row))  # the position: equal keys never compare rows
+    keyed.sort()
+    rows = []
     rank = 0
-    for row in rows:
-        if row["ratings"]["insufficient_data"]:
+    for place, _, _, row in keyed:
+        if place[0]:
             row["rank"] = None
         else:
             rank += 1
             row["rank"] = rank
+        rows.append(row)
     return rows
 
 

@@ -57,13 +57,16 @@ def wilson(successes: int, count: int) -> tuple[Decimal, Decimal] | None:
 
 def half_up(num: int, den: int) -> str:
     """num/den (both ≥ 0, den > 0) rounded half up to 2 places, exactly, with integers."""
-    q = (200 * num + den) // (2 * den)
-    return f"{q // 100}.{q % 100:02d}"
+    return _text((200 * num + den) // (2 * den))
 
 
-def _interval(successes: int, count: int) -> tuple[str, str]:
-    """The Wilson bounds as published: computed in binary floating point (the bounds are irrational, so
-    no exact decimal exists to round), then rounded half up to 2 places."""
+def _text(hundredths: int) -> str:
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _interval(successes: int, count: int) -> tuple[int, int]:
+    """The Wilson bounds as published, in hundredths: computed in binary floating point (the bounds are
+    irrational, so no exact decimal exists to round), then rounded half up to 2 places."""
     p = successes / count
     z = 1.96
     z2 = z * z
@@ -72,49 +75,57 @@ def _interval(successes: int, count: int) -> tuple[str, str]:
     half = z * math.sqrt(p * (1 - p) / count + z2 / (4 * count * count))
     low = max(0.0, (center - half) / denom)
     high = min(1.0, (center + half) / denom)
-    return _two_places(low), _two_places(high)
+    return math.floor(low * 100 + 0.5), math.floor(high * 100 + 0.5)
 
 
-def _two_places(x: float) -> str:
-    q = math.floor(x * 100 + 0.5)
-    return f"{q // 100}.{q % 100:02d}"
+INSUFFICIENT: dict[str, object] = {
+    "mean": None,
+    "smoothed_mean": None,
+    "share_satisfied": None,
+    "wilson_low": None,
+    "wilson_high": None,
+    "insufficient_data": True,
+}
 
 
 def figures(
     *, n: int, total: int, satisfied: int, prior: tuple[int, int] | None, strength: int, min_sample: int
 ) -> dict[str, object]:
-    """The rating figures of one index, as published. `prior` is the district mean as a fraction
-    (sum, count), so the smoothed mean (C·Sd/nd + S) / (C + n) = (C·Sd + S·nd) / (nd·(C + n)) is exact."""
+    """The rating figures of one index, as published."""
+    return ranked_figures(n, total, satisfied, prior, strength, min_sample)[0]
+
+
+def ranked_figures(
+    n: int, total: int, satisfied: int, prior: tuple[int, int] | None, strength: int, min_sample: int
+) -> tuple[dict[str, object], tuple[int, int, int, int]]:
+    """The figures, and their place in a ranking: best smoothed mean first, then the higher lower bound of
+    the share satisfied, then more ratings; insufficient data last. `prior` is the district mean as a
+    fraction (sum, count), so the smoothed mean (C·Sd/nd + S) / (C + n) = (C·Sd + S·nd) / (nd·(C + n)) is
+    exact. The sort key compares the published 2-place figures (as hundredths)."""
     if n < min_sample:
-        return {
-            "count": n,
-            "mean": None,
-            "smoothed_mean": None,
-            "share_satisfied": None,
-            "wilson_low": None,
-            "wilson_high": None,
-            "insufficient_data": True,
-        }
+        return {"count": n, **INSUFFICIENT}, (1, 0, 0, -n)
     if prior is None or prior[1] == 0 or strength == 0:
-        smoothed = half_up(total, n)
+        num, den = total, n
     else:
         prior_sum, prior_n = prior
-        smoothed = half_up(strength * prior_sum + total * prior_n, prior_n * (strength + n))
-    mean_text, share, low, high = _own_figures(n, total, satisfied)
-    return {
+        num, den = strength * prior_sum + total * prior_n, prior_n * (strength + n)
+    smoothed = (200 * num + den) // (2 * den)
+    mean, share, low, high, low_q = _own_figures(n, total, satisfied)
+    figures = {
         "count": n,
-        "mean": mean_text,
-        "smoothed_mean": smoothed,
+        "mean": mean,
+        "smoothed_mean": _text(smoothed),
         "share_satisfied": share,
         "wilson_low": low,
         "wilson_high": high,
         "insufficient_data": False,
     }
+    return figures, (0, -smoothed, -low_q, -n)
 
 
 @lru_cache(maxsize=65_536)
-def _own_figures(n: int, total: int, satisfied: int) -> tuple[str, str, str, str]:
+def _own_figures(n: int, total: int, satisfied: int) -> tuple[str, str, str, str, int]:
     """The figures that depend on a group's own sums only (not on the district prior): a pure function,
     remembered, since between two reads of a ranking most facilities' sums have not changed."""
     low, high = _interval(satisfied, n)
-    return half_up(total, n), half_up(satisfied, n), low, high
+    return half_up(total, n), half_up(satisfied, n), _text(low), _text(high), low
