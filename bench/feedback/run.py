@@ -297,8 +297,10 @@ def mint_tokens(n: int) -> list[str]:
 
 
 class Requests:
-    """Request k: resident (k // T) % R rates target k % T + 1 — every (resident, target) pair once, the
-    load spread over every target."""
+    """Request k: resident k % R rates target (k // R + k % R) % T + 1. Every (resident, target) pair is
+    rated at most once (for R·T requests), and consecutive requests come from different residents about
+    different targets, as a district's residents send them: no resident rates thousands of facilities
+    within seconds (the per-resident limits would refuse that; the bench lifts them so nothing is refused)."""
 
     def __init__(self, tokens: list[str], targets: int, offset: int) -> None:
         self.tokens, self.targets, self.k = tokens, targets, offset
@@ -306,7 +308,9 @@ class Requests:
     def next(self) -> tuple[int, int]:
         k = self.k
         self.k += 1
-        return (k // self.targets) % len(self.tokens), k % self.targets + 1
+        residents = len(self.tokens)
+        resident = k % residents
+        return resident, (k // residents + resident) % self.targets + 1
 
 
 async def closed_loop(url: str, make, *, concurrency: int, duration: float, max_requests: int | None = None) -> dict:
@@ -412,7 +416,7 @@ async def run(args: argparse.Namespace) -> dict:
                 )
             finally:
                 await conn.close()
-            offset = (done // args.targets + 1) * args.targets
+            offset = (done // args.residents + 1) * args.residents
         else:
             print(f"database {DB}: migrating and loading {args.small:,} ratings over {args.targets:,} targets …", flush=True)
             await recreate_database(args.database_url)

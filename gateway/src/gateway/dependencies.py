@@ -5,7 +5,7 @@ from fastapi import Depends, Request
 from gateway.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

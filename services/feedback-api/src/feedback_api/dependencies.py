@@ -12,25 +12,25 @@ from service_kit.auth import Principal, require_roles
 from service_kit.clock import Clock
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     # service_kit.clock.get_clock annotates `request` under TYPE_CHECKING only, so FastAPI reads it as a
     # query parameter; this one is the same dependency, resolvable.
     return request.app.state.clock
 
 
-def get_facilities(request: Request) -> FacilitiesClient:
+async def get_facilities(request: Request) -> FacilitiesClient:
     return request.app.state.facilities
 
 
-def get_comment_filter(request: Request) -> CommentFilter:
+async def get_comment_filter(request: Request) -> CommentFilter:
     return request.app.state.comment_filter
 
 
-def get_network(request: Request) -> str | None:
+async def get_network(request: Request) -> str | None:
     return client_network(request, trust_forwarded=request.app.state.settings.trust_forwarded)
 
 

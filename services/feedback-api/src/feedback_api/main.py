@@ -26,6 +26,7 @@ from feedback_api.settings import Settings
 from feedback_api.workdays.router import router as calendar_router
 from service_kit.app import create_service_app
 from service_kit.clock import Clock
+from service_kit.db import is_sqlite
 from service_kit.openapi import problem_openapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -52,7 +53,11 @@ async def _make_clients(app: FastAPI) -> None:
     )
     app.state.comment_filter = CommentFilter(settings.moderation_words)
     # Ratings are written in batches by one writer per process (ratings/writer.py); stopped with the app.
-    app.state.rating_writer = RatingWriter(app.state, max_batch=settings.rating_batch_max)
+    app.state.rating_writer = RatingWriter(
+        app.state,
+        max_batch=settings.rating_batch_max,
+        in_flight=1 if is_sqlite(settings.database_url) else settings.rating_batches_in_flight,
+    )
     # Started by the runtime only when run_background_tasks is on.
     app.state.facilities_consumer = facilities_consumer(app)
     app.state.sweeper = OverdueSweeper(app)

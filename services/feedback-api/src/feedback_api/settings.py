@@ -31,6 +31,9 @@ class Settings(BaseServiceSettings):
     burst_threshold: int = Field(5, ge=2, description="This many ratings of one target in the window from new accounts, or from one network, is a burst.")
     new_account_days: int = Field(7, ge=0, description="A resident whose first rating here is younger than this counts as a new account (0: the rule is off).")
     rating_batch_max: int = Field(128, ge=1, le=1000, description="Most ratings the writer saves in one transaction (group commit).")
+    rating_batches_in_flight: int = Field(
+        2, ge=1, le=8, description="How many batches the writer may be saving at once, each in its own transaction (PostgreSQL; SQLite saves one at a time)."
+    )
     # The gateway forwards X-Forwarded-For; only when this is on is its first hop taken as the client's network.
     trust_forwarded: bool = False
 

@@ -93,14 +93,14 @@ class TestReplaceWithinPeriod:
         first = await rate(client, auth(), 1)
         # As if a concurrent request had saved `first` after this one looked: the first look finds nothing,
         # the database's unique index refuses a second live rating, and the use case runs once more.
-        real = RatingRepository.live_for_update
+        real = RatingRepository.live_many
         looks: list[int] = []
 
-        async def racing(self, **kw):
+        async def racing(self, keys):
             looks.append(1)
-            return None if len(looks) == 1 else await real(self, **kw)
+            return [] if len(looks) == 1 else await real(self, keys)
 
-        monkeypatch.setattr(RatingRepository, "live_for_update", racing)
+        monkeypatch.setattr(RatingRepository, "live_many", racing)
         second = await rate(client, auth(), 1, overall=1, status=200)
         assert second["replaced_id"] == first["id"] and len(looks) == 2
         assert [r["live"] for r in await _mine(client, auth())] == [True, False]
@@ -108,10 +108,10 @@ class TestReplaceWithinPeriod:
     async def test_a_race_lost_twice_is_a_409_and_nothing_is_written(self, client, auth, monkeypatch):
         await rate(client, auth(), 1)
 
-        async def always_racing(self, **kw):
-            return None
+        async def always_racing(self, keys):
+            return []
 
-        monkeypatch.setattr(RatingRepository, "live_for_update", always_racing)
+        monkeypatch.setattr(RatingRepository, "live_many", always_racing)
         resp = await client.post("/api/v1/ratings", json=rating_body(1, overall=1), headers=auth())
         assert resp.status_code == 409
         assert resp.headers["content-type"] == "application/problem+json"

@@ -22,6 +22,8 @@ async def _all_at_once(app, client, posts: list[tuple[dict, dict]]) -> list:
     writer = app.state.rating_writer
     in_hand, gate = asyncio.Event(), asyncio.Event()
     real_write = writer._write
+    # One batch at a time here, so that all of them wait behind the held one (see TestBatchesInFlight).
+    in_flight, writer.max_in_flight = writer.max_in_flight, 1
 
     async def held(batch):
         in_hand.set()
@@ -43,6 +45,7 @@ async def _all_at_once(app, client, posts: list[tuple[dict, dict]]) -> list:
         return await asyncio.gather(*tasks)
     finally:
         writer._write = real_write
+        writer.max_in_flight = in_flight
 
 
 def _primer_headers(app) -> dict[str, str]:
@@ -134,8 +137,11 @@ class TestBatchFailure:
 
         # As if another process had saved `earlier` after the batch looked for live ratings: the batch's
         # look finds nothing, and the database's unique index refuses a second live rating in the INSERT.
+        real_live_many = RatingRepository.live_many
+
         async def looked_too_early(self, keys):
-            return []
+            # the batch's look (the ratings written one by one afterwards look again, and see it)
+            return [] if len(keys) > 1 else await real_live_many(self, keys)
 
         monkeypatch.setattr(RatingRepository, "live_many", looked_too_early)
         answers = await _all_at_once(
@@ -152,3 +158,45 @@ class TestBatchFailure:
         await _aggregates_match_raw(sessionmaker)
         created = [subject for kind, subject in await _events(sessionmaker) if kind == "rating.created"]
         assert len(created) == len(set(created)) == 5, "nothing of the failed batch was announced"
+
+
+class TestBatchesInFlight:
+    async def test_ratings_arriving_while_a_batch_is_written_are_saved_at_once_except_that_residents(
+        self, client, auth, app, sessionmaker
+    ):
+        writer = app.state.rating_writer
+        writer.max_in_flight = 2
+        in_hand, gate = asyncio.Event(), asyncio.Event()
+        real_write = writer._write
+
+        async def first_held(batch):
+            if any(req.principal.sub == "primer" for req, _ in batch):
+                in_hand.set()
+                await gate.wait()
+            await real_write(batch)
+
+        writer._write = first_held
+        try:
+            primer = asyncio.create_task(client.post("/api/v1/ratings", json=rating_body(3), headers=_primer_headers(app)))
+            await asyncio.wait_for(in_hand.wait(), timeout=10)
+            same_resident = asyncio.create_task(client.post("/api/v1/ratings", json=rating_body(1), headers=_primer_headers(app)))
+            others = [
+                asyncio.create_task(client.post("/api/v1/ratings", json=rating_body(1 + i % 2), headers=auth(sub=f"meanwhile-{i}")))
+                for i in range(6)
+            ]
+            answers = await asyncio.wait_for(asyncio.gather(*others), timeout=20)
+            assert [a.status_code for a in answers] == [201] * 6, "saved while the first batch is still being written"
+            assert not primer.done() and not same_resident.done()
+            assert writer.waiting == 1, "the held resident's next rating waits for its batch"
+            assert writer.most_at_once == 2
+            gate.set()
+            assert (await primer).status_code == 201
+            assert (await same_resident).status_code == 201
+        finally:
+            gate.set()
+            writer._write = real_write
+        mine = (await client.get("/api/v1/ratings/mine", headers=_primer_headers(app))).json()["items"]
+        assert sorted(r["target_id"] for r in mine) == [1, 3]
+        await _aggregates_match_raw(sessionmaker)
+        created = Counter(subject for kind, subject in await _events(sessionmaker) if kind == "rating.created")
+        assert sum(created.values()) == 8

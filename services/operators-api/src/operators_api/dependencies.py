@@ -6,11 +6,11 @@ from operators_api.settings import Settings
 from service_kit.clock import Clock
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     """The app's clock: real time, or the fixed time a test set on app.state.clock."""
     return request.app.state.clock
 

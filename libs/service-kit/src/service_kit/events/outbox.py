@@ -17,6 +17,7 @@ from service_kit.logs import request_id_var
 
 # Any constant: PostgreSQL advisory lock key that orders outbox writers (see record()).
 _OUTBOX_LOCK = 7_310_311
+_TAKE_OUTBOX_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class Outbox:
         that commits late; SQLite has one writer at a time already."""
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
-            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _OUTBOX_LOCK})
+            await session.execute(_TAKE_OUTBOX_LOCK, {"k": _OUTBOX_LOCK})
         event_id = str(uuid.uuid4())
         await session.execute(
             self.table.insert().values(
@@ -76,7 +77,7 @@ class Outbox:
             return []
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
-            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _OUTBOX_LOCK})
+            await session.execute(_TAKE_OUTBOX_LOCK, {"k": _OUTBOX_LOCK})
         fallback_request_id = request_id_var.get()
         rows = [
             {

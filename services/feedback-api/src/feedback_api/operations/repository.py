@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.operations.models import Checkin, FacilityOperation
@@ -24,9 +24,8 @@ class OperationRepository:
 
     async def get_many(self, facility_ids: Sequence[int]) -> dict[int, Row]:
         """Plain rows (facility_id, operator_id, subdistrict, name_zh) of several facilities, no ORM objects."""
-        F = FacilityOperation
-        stmt = select(F.facility_id, F.operator_id, F.subdistrict, F.name_zh).where(F.facility_id.in_(sorted(set(facility_ids))))
-        return {row.facility_id: row for row in await self.session.execute(stmt)}
+        rows = await self.session.execute(_OPERATIONS_OF, {"ids": sorted(set(facility_ids))})
+        return {row.facility_id: row for row in rows}
 
     async def facility_ids_of_operator(self, operator_id: int) -> Sequence[int]:
         stmt = select(FacilityOperation.facility_id).where(FacilityOperation.operator_id == operator_id)
@@ -56,20 +55,14 @@ class CheckinRepository:
         """has_checked_in() for several (resident, target type, target id, facility id) in one query."""
         if not wanted:
             return []
-        subs = sorted({w[0] for w in wanted})
-        activities = sorted({w[2] for w in wanted if w[1] == "activity"})
-        facilities = sorted({w[3] for w in wanted if w[1] != "activity"})
-        where = []
-        if activities:
-            where.append(Checkin.activity_id.in_(activities))
-        if facilities:
-            where.append(Checkin.facility_id.in_(facilities))
-        stmt = select(Checkin.resident_sub, Checkin.activity_id, Checkin.facility_id).where(
-            Checkin.resident_sub.in_(subs), or_(*where)
-        )
+        params = {
+            "subs": sorted({w[0] for w in wanted}),
+            "activities": sorted({w[2] for w in wanted if w[1] == "activity"}),
+            "facilities": sorted({w[3] for w in wanted if w[1] != "activity"}),
+        }
         at_activity: set[tuple[str, int]] = set()
         at_facility: set[tuple[str, int]] = set()
-        for row in await self.session.execute(stmt):
+        for row in await self.session.execute(_CHECKINS_OF, params):
             at_activity.add((row.resident_sub, row.activity_id))
             at_facility.add((row.resident_sub, row.facility_id))
         return [
@@ -96,3 +89,16 @@ class CheckinRepository:
     async def mark_verified(self, ids: list[int]) -> None:
         if ids:
             await self.session.execute(update(Rating).where(Rating.id.in_(ids)).values(verified=True))
+
+
+# Read for every batch of ratings: built once (the lists are expanding parameters).
+_OPERATIONS_OF = select(
+    FacilityOperation.facility_id, FacilityOperation.operator_id, FacilityOperation.subdistrict, FacilityOperation.name_zh
+).where(FacilityOperation.facility_id.in_(bindparam("ids", expanding=True)))
+_CHECKINS_OF = select(Checkin.resident_sub, Checkin.activity_id, Checkin.facility_id).where(
+    Checkin.resident_sub.in_(bindparam("subs", expanding=True)),
+    or_(
+        Checkin.activity_id.in_(bindparam("activities", expanding=True)),
+        Checkin.facility_id.in_(bindparam("facilities", expanding=True)),
+    ),
+)

@@ -83,16 +83,10 @@ def judge(activity: Activity, *, now: datetime, settings: Settings) -> bool:
     return activity.first_at is None or activity.first_at > now - timedelta(days=settings.new_account_days)
 
 
-async def check_limits(session: AsyncSession, *, resident_sub: str, now: datetime, settings: Settings) -> bool:
-    """Refuse beyond the per-resident limits (429); otherwise say whether the resident is a new account."""
-    row = await RatingRepository(session).resident_activity(resident_sub, hour_ago=now - HOUR, day_ago=now - DAY)
-    return judge(Activity.of(row), now=now, settings=settings)
-
-
 async def check_limits_many(
     session: AsyncSession, wanted: list[tuple[str, datetime]], *, settings: Settings
 ) -> list[bool | TooManyRequests]:
-    """check_limits() for a batch of (resident, moment), in order, with one grouped query: a resident's
+    """The per-resident limits for a batch of (resident, moment), in order, with one grouped query: a resident's
     earlier ratings in the same batch count too. Each gets its new-account flag or its own 429 (the
     windows are read from the batch's earliest moment, so they reach at most the batch's span further back)."""
     start = min(now for _, now in wanted)

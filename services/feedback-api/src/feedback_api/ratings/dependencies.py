@@ -11,7 +11,7 @@ from feedback_api.ratings.writer import RatingWriter
 __all__ = ["OperatorDep", "RatingWriterDep", "ResidentDep"]
 
 
-def get_rating_writer(request: Request) -> RatingWriter:
+async def get_rating_writer(request: Request) -> RatingWriter:
     return request.app.state.rating_writer
 
 

@@ -40,21 +40,6 @@ class RatingRepository:
         stmt = select(Rating).where(Rating.id == rating_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def live_for_update(self, *, resident_sub: str, target_type: str, target_id: int, period: str) -> Rating | None:
-        """The resident's live rating of the target in the period, locked until the transaction ends."""
-        stmt = (
-            select(Rating)
-            .where(
-                Rating.resident_sub == resident_sub,
-                Rating.target_type == target_type,
-                Rating.target_id == target_id,
-                Rating.period == period,
-                Rating.live,
-            )
-            .with_for_update()
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
     async def list_public(self, f: RatingFilter, *, before_id: int | None, limit: int) -> Sequence[Rating]:
         """Live ratings the public sees: not hidden, not held in a suspected burst."""
         stmt = select(Rating).where(Rating.live, Rating.status == "visible").order_by(Rating.id.desc()).limit(limit)
@@ -87,18 +72,6 @@ class RatingRepository:
         if before_id is not None:
             stmt = stmt.where(Rating.id < before_id)
         return (await self.session.execute(stmt)).scalars().all()
-
-    async def resident_activity(self, resident_sub: str, *, hour_ago: datetime, day_ago: datetime) -> Row:
-        """One query for the per-resident limits and the new-account test: ratings in the last hour and
-        day, and the first rating ever (an index range scan on resident_sub, created_at)."""
-        stmt = select(
-            func.count(case((Rating.created_at >= hour_ago, 1))).label("last_hour"),
-            func.count(case((Rating.created_at >= day_ago, 1))).label("last_day"),
-            func.min(Rating.created_at).label("first_at"),
-            func.min(case((Rating.created_at >= hour_ago, Rating.created_at))).label("oldest_in_hour"),
-            func.min(case((Rating.created_at >= day_ago, Rating.created_at))).label("oldest_in_day"),
-        ).where(Rating.resident_sub == resident_sub)
-        return (await self.session.execute(stmt)).one()
 
     async def recent_matches(
         self, *, target_type: str, target_id: int, since: datetime, cap: int, network: str | None
@@ -166,38 +139,18 @@ class RatingRepository:
     # --- the write path: set-based statements for one rating or a batch of them ----------------------
 
     async def activity_of_residents(self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime) -> dict[str, Row]:
-        """resident_activity() for several residents in one grouped query (residents with no rating are absent)."""
-        stmt = (
-            select(
-                Rating.resident_sub,
-                func.count(case((Rating.created_at >= hour_ago, 1))).label("last_hour"),
-                func.count(case((Rating.created_at >= day_ago, 1))).label("last_day"),
-                func.min(Rating.created_at).label("first_at"),
-                func.min(case((Rating.created_at >= hour_ago, Rating.created_at))).label("oldest_in_hour"),
-                func.min(case((Rating.created_at >= day_ago, Rating.created_at))).label("oldest_in_day"),
-            )
-            .where(Rating.resident_sub.in_(sorted(set(resident_subs))))
-            .group_by(Rating.resident_sub)
-        )
-        return {row.resident_sub: row for row in await self.session.execute(stmt)}
+        """For the per-resident limits and the new-account test, per resident in one grouped query: ratings in
+        the last hour and day, and the first rating ever (residents with no rating are absent)."""
+        params = {"subs": sorted(set(resident_subs)), "hour_ago": hour_ago, "day_ago": day_ago}
+        return {row.resident_sub: row for row in await self.session.execute(_ACTIVITY_OF_RESIDENTS, params)}
 
     async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Rating]:
         """The live ratings of several (resident, target type, target id, period), locked until the
-        transaction ends (what live_for_update does for one)."""
+        transaction ends (the slot a new rating takes)."""
         if not keys:
             return []
-        stmt = (
-            select(Rating)
-            .where(
-                Rating.live,
-                tuple_(Rating.target_type, Rating.target_id, Rating.period, Rating.resident_sub).in_(
-                    [(tt, tid, period, sub) for sub, tt, tid, period in keys]
-                ),
-            )
-            .order_by(Rating.id)
-            .with_for_update()
-        )
-        return (await self.session.execute(stmt)).scalars().all()
+        slots = [(tt, tid, period, sub) for sub, tt, tid, period in keys]
+        return (await self.session.execute(_LIVE_MANY, {"slots": slots})).scalars().all()
 
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
         """Take (rating id, moment) ratings out of the live slot, before their replacements are inserted."""
@@ -221,23 +174,7 @@ class RatingRepository:
     async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Row]:
         """For the burst rule over several targets at once: per target and client network, the live, not
         hidden ratings since a moment, and how many of them came from new accounts."""
-        stmt = (
-            select(
-                Rating.target_type,
-                Rating.target_id,
-                Rating.client_network,
-                func.count().label("n"),
-                func.count(case((Rating.new_account, 1))).label("new_accounts"),
-            )
-            .where(
-                tuple_(Rating.target_type, Rating.target_id).in_(sorted(set(targets))),
-                Rating.created_at >= since,
-                Rating.live,
-                Rating.status != "hidden",
-            )
-            .group_by(Rating.target_type, Rating.target_id, Rating.client_network)
-        )
-        return (await self.session.execute(stmt)).all()
+        return (await self.session.execute(_WINDOW_COUNTS, {"targets": sorted(set(targets)), "since": since})).all()
 
     async def statuses(self, rating_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
         stmt = select(Rating.id, Rating.status, Rating.burst_id).where(Rating.id.in_(list(rating_ids)))
@@ -248,3 +185,44 @@ class RatingRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+
+# The batch writer's reads, built once: the writer runs them for every batch, and building a statement
+# costs more Python than executing it (the lists are expanding parameters, filled at each execution).
+_ACTIVITY_OF_RESIDENTS = (
+    select(
+        Rating.resident_sub,
+        func.count(case((Rating.created_at >= bindparam("hour_ago"), 1))).label("last_hour"),
+        func.count(case((Rating.created_at >= bindparam("day_ago"), 1))).label("last_day"),
+        func.min(Rating.created_at).label("first_at"),
+        func.min(case((Rating.created_at >= bindparam("hour_ago"), Rating.created_at))).label("oldest_in_hour"),
+        func.min(case((Rating.created_at >= bindparam("day_ago"), Rating.created_at))).label("oldest_in_day"),
+    )
+    .where(Rating.resident_sub.in_(bindparam("subs", expanding=True)))
+    .group_by(Rating.resident_sub)
+)
+_LIVE_MANY = (
+    select(Rating)
+    .where(
+        Rating.live,
+        tuple_(Rating.target_type, Rating.target_id, Rating.period, Rating.resident_sub).in_(bindparam("slots", expanding=True)),
+    )
+    .order_by(Rating.id)
+    .with_for_update()
+)
+_WINDOW_COUNTS = (
+    select(
+        Rating.target_type,
+        Rating.target_id,
+        Rating.client_network,
+        func.count().label("n"),
+        func.count(case((Rating.new_account, 1))).label("new_accounts"),
+    )
+    .where(
+        tuple_(Rating.target_type, Rating.target_id).in_(bindparam("targets", expanding=True)),
+        Rating.created_at >= bindparam("since"),
+        Rating.live,
+        Rating.status != "hidden",
+    )
+    .group_by(Rating.target_type, Rating.target_id, Rating.client_network)
+)

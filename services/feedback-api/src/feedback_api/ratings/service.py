@@ -188,7 +188,10 @@ async def write_one(session: AsyncSession, req: RatingRequest, *, settings: Sett
     """The per-rating path: one rating in its own transaction (a batch of one, and the fallback when a
     batch fails). Two requests racing to be the first live rating: the unique index refuses the second,
     which then runs once more and replaces the first."""
-    new_account = await abuse.check_limits(session, resident_sub=req.principal.sub, now=req.now, settings=settings)
+    [verdict] = await abuse.check_limits_many(session, [(req.principal.sub, req.now)], settings=settings)
+    if isinstance(verdict, Exception):
+        raise verdict
+    new_account = verdict
     for attempt in (1, 2):
         try:
             [saved] = await _save(session, [(req, new_account)], settings=settings, comment_filter=comment_filter)
@@ -226,14 +229,8 @@ async def _save(
     verified = await CheckinRepository(session).checked_in_many(
         [(req.principal.sub, req.data.target_type, req.data.target_id, req.facility.id) for req, _ in items]
     )
-    if len(items) == 1:
-        sub, target_type, target_id, period = items[0][0].key
-        olds: list[Rating | None] = [
-            await repo.live_for_update(resident_sub=sub, target_type=target_type, target_id=target_id, period=period)
-        ]
-    else:
-        live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in await repo.live_many([req.key for req, _ in items])}
-        olds = [live.get(req.key) for req, _ in items]
+    live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in await repo.live_many([req.key for req, _ in items])}
+    olds: list[Rating | None] = [live.get(req.key) for req, _ in items]
     if any(olds):
         # frees the one-live-rating slots before the new rows take them
         await repo.retire([(old.id, req.now) for (req, _), old in zip(items, olds, strict=True) if old is not None])

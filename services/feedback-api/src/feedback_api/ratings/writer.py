@@ -9,6 +9,13 @@ and one insert of all their events, one COMMIT. While a batch is being written t
 under load the cost per rating falls; alone, a rating is written at once, as a batch of one
 (service.write_one, the per-rating path).
 
+On PostgreSQL up to `rating_batches_in_flight` batches are written at once, each in its own transaction
+on its own connection, so a rating that arrives while a batch is being written starts at once instead of
+waiting for that batch's round trips. A resident's ratings are never in two batches being written at the
+same time: the per-resident limits count what the database holds, so the resident's later ratings wait
+for the batch in flight (and go in order). Concurrent batches lock aggregate rows in key order and take
+the outbox lock last, so they queue rather than deadlock. SQLite writes one batch at a time.
+
 Each request gets its own answer: its saved rating, or its own error (429 for a resident over a limit
 does not fail the others). Two ratings of the same live-rating slot (resident, target, quarter) never
 share a batch: the later one waits for the next, so they are applied in the order they came. When a
@@ -39,22 +46,31 @@ Waiting = tuple[RatingRequest, asyncio.Future]
 
 
 class RatingWriter:
-    def __init__(self, state: Any, *, max_batch: int) -> None:
+    def __init__(self, state: Any, *, max_batch: int, in_flight: int = 1) -> None:
         # The app's state: its sessionmaker, settings and comment filter are read at each batch (tests
         # swap the sessionmaker and change settings on a running app).
         self._state = state
         self.max_batch = max_batch
+        self.max_in_flight = in_flight
         self._queue: deque[Waiting] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._writing: set[asyncio.Task] = set()
+        self._busy: set[str] = set()  # residents with a rating in a batch being written
         self._closing = False
         self.batches = 0  # how many batches were written (diagnostics)
         self.fallbacks = 0  # how many of them failed and were written one by one
+        self.most_at_once = 0  # the most batches written at the same time (diagnostics)
 
     @property
     def waiting(self) -> int:
-        """Ratings waiting for a batch (not counting the one being written)."""
+        """Ratings waiting for a batch (not counting those being written)."""
         return len(self._queue)
+
+    @property
+    def in_flight(self) -> int:
+        """Batches being written now."""
+        return len(self._writing)
 
     # The runtime starts and stops background work; the writer starts with its first rating.
     def start(self) -> None:
@@ -71,6 +87,8 @@ class RatingWriter:
             await asyncio.wait_for(asyncio.shield(task), timeout=10)
         except TimeoutError:
             task.cancel()
+            for writing in list(self._writing):
+                writing.cancel()
         while self._queue:
             _, fut = self._queue.popleft()
             if not fut.done():
@@ -89,8 +107,8 @@ class RatingWriter:
 
     async def _run(self) -> None:
         while True:
-            if not self._queue:
-                if self._closing:
+            if not self._queue or len(self._writing) >= self.max_in_flight:
+                if self._closing and not self._queue and not self._writing:
                     return
                 self._wake.clear()
                 await self._wake.wait()
@@ -98,29 +116,45 @@ class RatingWriter:
             # Let handlers that are ready join this batch.
             await asyncio.sleep(0)
             batch = self._take()
-            if not batch:
+            if not batch:  # all that waits belongs to residents in a batch being written
+                self._wake.clear()
+                await self._wake.wait()
                 continue
-            try:
-                await self._write(batch)
-            except BaseException as exc:  # never leave a request waiting forever
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc if isinstance(exc, Exception) else ServiceUnavailable("Nothing was saved."))
-                if not isinstance(exc, Exception):
-                    raise
+            residents = {req.principal.sub for req, _ in batch}
+            self._busy |= residents
+            task = asyncio.create_task(self._write_answering(batch), name="rating-batch")
+            self._writing.add(task)
+            self.most_at_once = max(self.most_at_once, len(self._writing))
+            task.add_done_callback(lambda t, residents=residents: self._written(t, residents))
+
+    def _written(self, task: asyncio.Task, residents: set[str]) -> None:
+        self._writing.discard(task)
+        self._busy -= residents
+        self._wake.set()
+
+    async def _write_answering(self, batch: list[Waiting]) -> None:
+        try:
+            await self._write(batch)
+        except BaseException as exc:  # never leave a request waiting forever
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(exc if isinstance(exc, Exception) else ServiceUnavailable("Nothing was saved."))
+            if not isinstance(exc, Exception):
+                raise
 
     def _take(self) -> list[Waiting]:
-        """Up to max_batch waiting ratings, oldest first; one per live-rating slot (a later rating of the
-        same slot stays at the head of the queue, in order, for the next batch)."""
+        """Up to max_batch waiting ratings, oldest first; one per live-rating slot, none of a resident with a
+        batch being written (those stay in the queue, in order, for a later batch)."""
         batch: list[Waiting] = []
         deferred: list[Waiting] = []
         slots: set[tuple] = set()
+        busy = self._busy
         while self._queue and len(batch) < self.max_batch:
             item = self._queue.popleft()
             if item[1].done():  # the client went away before it was written
                 continue
             key = item[0].key
-            if key in slots:
+            if key in slots or key[0] in busy:
                 deferred.append(item)
                 continue
             slots.add(key)

@@ -4,6 +4,7 @@ complaint statistics."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,6 +59,15 @@ def contribution(r: Rating, sign: int, *, verified_only: bool = False) -> dict[s
     return values
 
 
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """The aggregate rows' upsert: each sum column adds what the row brings."""
+    table = RatingAggregate.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    changed = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
+    return stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed)
+
+
 class AggregateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -98,13 +108,8 @@ class AggregateRepository:
                 row[column] += value
         if not merged:
             return
-        table = RatingAggregate.__table__
-        stmt = self._insert()(table)
-        changed = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
-        # One statement text whatever the batch size (compiled once, executed for each row in one go).
-        await self.session.execute(
-            stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed), [merged[k] for k in sorted(merged)]
-        )
+        # One statement whatever the batch size (built once per dialect, executed for each row in one go).
+        await self.session.execute(_upsert(self.session.get_bind().dialect.name), [merged[k] for k in sorted(merged)])
 
     def _scope_filter(self, scope: Scope) -> list[Any]:
         if scope.kind == "facility":
