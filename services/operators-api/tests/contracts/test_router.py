@@ -73,6 +73,17 @@ class TestSingleSourceContract:
         resp = await client.post(URL, json=contract_body(op["id"], justification=""), headers=auth("official"))
         assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "justification"
 
+    async def test_a_facility_the_registry_does_not_know_is_refused_and_nothing_is_drawn_up(self, client, auth, facilities_link):
+        op = await qualified_operator(client, auth("official"))
+        resp = await client.post(URL, json=contract_body(op["id"], facility_ids=[114, 9001]), headers=auth("official"))
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"] == [{"field": "facility_ids", "message": "facilities-api knows no facility 9001.", "code": "unknown-facility"}]
+        facilities_link.down = True
+        resp = await client.post(URL, json=contract_body(op["id"]), headers=auth("official"))
+        assert resp.status_code == 503 and "facilities-api" in resp.json()["detail"]
+        facilities_link.down = False
+        assert (await client.get(URL, headers=auth("official"))).json()["items"] == []
+
     async def test_other_methods_need_a_selection(self, client, auth):
         op = await qualified_operator(client, auth("official"))
         resp = await client.post(URL, json=contract_body(op["id"], procurement_method="public_tender"), headers=auth("official"))

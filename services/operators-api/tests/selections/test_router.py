@@ -40,6 +40,31 @@ class TestOpenSelection:
         assert (await client.get(f"{URL}/{sel['id']}", headers=auth("auditor"))).status_code == 200
         assert (await client.get(URL)).json()["items"] == []
 
+    async def test_a_facility_the_registry_does_not_know_is_refused_by_its_number(self, client, auth, facilities):
+        resp = await client.post(URL, json=selection_body(facility_ids=[39, 9001, 9002]), headers=auth("official"))
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"] == [{"field": "facility_ids", "message": "facilities-api knows no facility 9001, 9002.", "code": "unknown-facility"}]
+        assert {"facility:39", "facility:9001", "facility:9002"} <= set(facilities.calls)
+        assert (await client.get(URL, headers=auth("official"))).json()["items"] == []
+
+    async def test_with_the_registry_unreachable_nothing_is_opened(self, client, auth, facilities_link):
+        facilities_link.down = True
+        resp = await client.post(URL, json=selection_body(), headers=auth("official"))
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert "facilities-api" in resp.json()["detail"]
+        facilities_link.down = False
+        assert (await client.get(URL, headers=auth("official"))).json()["items"] == []
+
+    async def test_editing_a_draft_to_name_an_unknown_facility_keeps_it_as_it_was(self, client, auth):
+        sel = await create_selection(client, auth("official"))
+        resp = await client.patch(
+            f"{URL}/{sel['id']}", json={"facility_ids": [39, 9001]}, headers={**auth("official"), "If-Match": '"v1"'}
+        )
+        assert resp.status_code == 422 and resp.json()["errors"][0]["code"] == "unknown-facility"
+        again = (await client.get(f"{URL}/{sel['id']}", headers=auth("official"))).json()
+        assert (again["facility_ids"], again["version"]) == (sel["facility_ids"], sel["version"])
+
     @pytest.mark.parametrize(
         ("overrides", "field", "code"),
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
@@ -24,3 +25,12 @@ def feedback_client(request: Request, semaphore: asyncio.Semaphore | None = None
     return FeedbackClient(
         http=state.http, base_url=s.feedback_url, settings=s, clock=state.clock, timeout_s=s.dependency_timeout_s, semaphore=semaphore
     )
+
+
+# How many facilities-api lookups one request may have in flight when it checks the facilities it names.
+FACILITY_CHECKS_IN_FLIGHT = 8
+
+
+def unknown_facilities(request: Request) -> Callable[[list[int]], Awaitable[list[int]]]:
+    """Which of some facility ids facilities-api has no facility for (operators_api.facility_refs)."""
+    return facilities_client(request, asyncio.Semaphore(FACILITY_CHECKS_IN_FLIGHT)).unknown

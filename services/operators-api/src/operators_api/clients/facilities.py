@@ -3,6 +3,7 @@ figures it recorded itself (activities held, participants, bookings, open hours,
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,13 @@ class FacilitiesClient(ServiceClient):
         if status != 200 or not isinstance(body, dict):
             raise DependencyError(self.source, f"answered {status} for facility {facility_id}", status)
         return body
+
+    async def unknown(self, facility_ids: list[int]) -> list[int]:
+        """Those of the ids facilities-api has no facility for, in order (raises DependencyError when it
+        cannot say); the lookups run together, bounded by the client's semaphore."""
+        ids = sorted(set(facility_ids))
+        found = await asyncio.gather(*(self.facility(fid) for fid in ids))
+        return [fid for fid, facility in zip(ids, found, strict=True) if facility is None]
 
     async def services(self, facility_id: int) -> list[dict[str, Any]] | None:
         """The services the facility offers, or None when there is no such facility."""

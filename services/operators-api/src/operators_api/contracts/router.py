@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from operators_api.clients import unknown_facilities
 from operators_api.contracts import service
 from operators_api.contracts.repository import ContractFilter
 from operators_api.contracts.schemas import (
@@ -55,10 +56,12 @@ async def list_contracts(
     response_model=ContractRead,
     status_code=201,
     summary="Draw up a contract from an award, or directly for single source (officials)",
-    responses=problems(401, 403, 409, 422),
+    responses=problems(401, 403, 409, 422, 503),
 )
-async def create_contract(body: ContractCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
-    read = await service.create_contract(session, principal=principal, clock=clock, data=body)
+async def create_contract(
+    body: ContractCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    read = await service.create_contract(session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request))
     response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -85,13 +88,14 @@ async def get_contract(contract_id: ResourceId, session: SessionDep, viewer: Opt
     "/{contract_id}",
     response_model=ContractRead,
     summary="Edit a draft contract (merge patch; send If-Match)",
-    responses=problems(401, 403, 404, 409, 412, 422, 428),
+    responses=problems(401, 403, 404, 409, 412, 422, 428, 503),
 )
 async def update_contract(
     contract_id: ResourceId, body: ContractUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
 ) -> dict[str, Any]:
     read = await service.update_contract(
-        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v)
+        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v),
+        unknown_facilities=unknown_facilities(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read

@@ -28,6 +28,7 @@ from operators_api.contracts.schemas import (
 from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.evaluations.rules import GRADE_RANK
 from operators_api.events import outbox
+from operators_api.facility_refs import UnknownFacilities, require_registered
 from operators_api.fees.repository import FeeRepository
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
@@ -189,9 +190,13 @@ def _check_period(starts_on: date, ends_on: date) -> None:
         raise RuleViolation("ends_on", "A contract ends on or after the day it starts.", code="period-order")
 
 
-async def create_contract(session: AsyncSession, *, principal: Principal, clock: Clock, data: ContractCreate) -> dict[str, Any]:
+async def create_contract(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: ContractCreate, unknown_facilities: UnknownFacilities
+) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Only officials draw up contracts.")
+    if data.selection_id is None and data.facility_ids:  # a selection's facilities were checked when it was drawn up
+        await require_registered(unknown_facilities, data.facility_ids)
     repo = ContractRepository(session)
     _check_period(data.starts_on, data.ends_on)
     bid_id = None
@@ -288,8 +293,17 @@ async def create_contract(session: AsyncSession, *, principal: Principal, clock:
 
 
 async def update_contract(
-    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: ContractUpdate, check_version: CheckVersion
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    contract_id: int,
+    data: ContractUpdate,
+    check_version: CheckVersion,
+    unknown_facilities: UnknownFacilities,
 ) -> dict[str, Any]:
+    if data.facility_ids is not None:
+        await require_registered(unknown_facilities, data.facility_ids)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     check_version(c.version)

@@ -105,6 +105,16 @@ def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+
+# facilities-api's demo registry: its 130 facilities get ids 1–130 on a fresh database (its seed runs
+# before this one in `make seed`). The demo is seeded without the services running, so the facilities
+# its plans name are checked against that range instead of over HTTP.
+DEMO_REGISTRY = range(1, 131)
+
+
+async def unknown_in_demo_registry(facility_ids: list[int]) -> list[int]:
+    return [fid for fid in facility_ids if fid not in DEMO_REGISTRY]
+
 class Sim:
     """The seed's clock: set to a day in the past for each step; never beyond `now`."""
 
@@ -197,7 +207,7 @@ class Demo:
                 return None
             opens = self.start - timedelta(days=90)
             sim = self.sim
-            read = await selections.create_selection(s, principal=OFFICIAL, clock=sim.on(opens - timedelta(days=10)), data=SelectionCreate(
+            read = await selections.create_selection(s, principal=OFFICIAL, clock=sim.on(opens - timedelta(days=10)), unknown_facilities=unknown_in_demo_registry, data=SelectionCreate(
                 reference=spec["reference"], title=plan.title, description=f"{plan.title}（演示数据）", scope="开放服务、活动组织、特殊群体服务、志愿者管理",
                 method=spec["method"], budget_fen=spec["budget_yuan"] * 100, facility_ids=plan.facility_ids, criteria=CRITERIA, trim_extremes=spec["trim"],
                 bids_open_at=datetime.combine(opens, time(9), tzinfo=DISTRICT_TZ), bids_close_at=datetime.combine(opens + timedelta(days=15), time(17), tzinfo=DISTRICT_TZ),
@@ -259,7 +269,9 @@ class Demo:
             else:
                 data = ContractCreate(operator_id=oid, facility_ids=plan.facility_ids, procurement_method="single_source", purchaser_subdistrict=plan.purchaser,
                                       justification="原运营单位延续运营，服务具有连续性和不可替代性（演示数据）。", **common)
-            c = await contracts.create_contract(s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=40)), data=data)
+            c = await contracts.create_contract(
+                s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=40)), data=data, unknown_facilities=unknown_in_demo_registry
+            )
             await contracts.change_status(s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=10)), contract_id=c["id"],
                                           data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"), check_version=no_version_check)
             self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))

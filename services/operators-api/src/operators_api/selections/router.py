@@ -2,6 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from operators_api.clients import unknown_facilities
 from operators_api.dependencies import ClockDep
 from operators_api.selections import service
 from operators_api.selections.repository import SelectionFilter
@@ -54,10 +55,12 @@ async def list_selections(
     response_model=SelectionRead,
     status_code=201,
     summary="Open a selection as a draft (officials; a subdistrict official for their subdistrict)",
-    responses=problems(401, 403, 409, 422),
+    responses=problems(401, 403, 409, 422, 503),
 )
-async def create_selection(body: SelectionCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
-    read = await service.create_selection(session, principal=principal, clock=clock, data=body)
+async def create_selection(
+    body: SelectionCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    read = await service.create_selection(session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request))
     response.headers["Location"] = f"/api/v1/selections/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -74,13 +77,14 @@ async def get_selection(selection_id: ResourceId, session: SessionDep, viewer: O
     "/{selection_id}",
     response_model=SelectionRead,
     summary="Edit a draft selection (merge patch; send If-Match)",
-    responses=problems(401, 403, 404, 409, 412, 422, 428),
+    responses=problems(401, 403, 404, 409, 412, 422, 428, 503),
 )
 async def update_selection(
     selection_id: ResourceId, body: SelectionUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
 ) -> dict[str, Any]:
     read = await service.update_selection(
-        session, principal=principal, clock=clock, selection_id=selection_id, data=body, check_version=lambda v: check_if_match(request, v)
+        session, principal=principal, clock=clock, selection_id=selection_id, data=body, check_version=lambda v: check_if_match(request, v),
+        unknown_facilities=unknown_facilities(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read

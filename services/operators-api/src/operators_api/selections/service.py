@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.events import outbox
+from operators_api.facility_refs import UnknownFacilities, require_registered
 from operators_api.operators.repository import OperatorRepository
 from operators_api.selections.models import Bid, BidScore, PanelMember, Selection
 from operators_api.selections.repository import SelectionFilter, SelectionRepository
@@ -157,9 +158,12 @@ def _check_record(sel: Selection) -> None:
         raise RuleViolation("service_ends_on", "The service period must end after it starts.", code="period-order")
 
 
-async def create_selection(session: AsyncSession, *, principal: Principal, clock: Clock, data: SelectionCreate) -> dict[str, Any]:
+async def create_selection(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: SelectionCreate, unknown_facilities: UnknownFacilities
+) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Only officials open selections.")
+    await require_registered(unknown_facilities, data.facility_ids)
     purchaser = data.purchaser_subdistrict
     if principal.subdistrict is not None:
         if purchaser not in (None, principal.subdistrict):
@@ -206,8 +210,17 @@ async def create_selection(session: AsyncSession, *, principal: Principal, clock
 
 
 async def update_selection(
-    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: SelectionUpdate, check_version: CheckVersion
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    selection_id: int,
+    data: SelectionUpdate,
+    check_version: CheckVersion,
+    unknown_facilities: UnknownFacilities,
 ) -> dict[str, Any]:
+    if data.facility_ids is not None:
+        await require_registered(unknown_facilities, data.facility_ids)
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     check_version(sel.version)
