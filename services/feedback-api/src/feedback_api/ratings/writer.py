@@ -67,11 +67,6 @@ class RatingWriter:
         """Ratings waiting for a batch (not counting those being written)."""
         return len(self._queue)
 
-    @property
-    def in_flight(self) -> int:
-        """Batches being written now."""
-        return len(self._writing)
-
     # The runtime starts and stops background work; the writer starts with its first rating.
     def start(self) -> None:
         self._closing = False
