@@ -27,18 +27,22 @@ class FacilitiesStandIn:
 
     # --- data ---------------------------------------------------------------------------------------
 
-    def facility(self, facility_id: int, *, operator_id: int | None = None, subdistrict: str = "jingshan", name_zh: str = "景山街道图书馆") -> dict[str, Any]:
+    def facility(
+        self,
+        facility_id: int,
+        *,
+        operator_id: int | None = None,
+        operator_name: str | None = None,
+        subdistrict: str = "jingshan",
+        name_zh: str = "景山街道图书馆",
+    ) -> dict[str, Any]:
         body = {
             "id": facility_id,
             "name_zh": name_zh,
             "kind": "public_library",
             "subdistrict": subdistrict,
             "status": "open",
-            "operation": {
-                "mode": "social" if operator_id else "government",
-                "operator_id": operator_id,
-                "contract_id": 100 + operator_id if operator_id else None,
-            },
+            "operation": _operation(operator_id, operator_name),
         }
         self.facilities[facility_id] = body
         self.services.setdefault(facility_id, [])
@@ -85,9 +89,8 @@ class FacilitiesStandIn:
              "checked_in_at": at.isoformat()},
         )
 
-    def operator_changed(self, facility_id: int, operator_id: int | None) -> dict[str, Any]:
-        operation = {"mode": "social" if operator_id else "government", "operator_id": operator_id,
-                     "contract_id": 100 + operator_id if operator_id else None}
+    def operator_changed(self, facility_id: int, operator_id: int | None, operator_name: str | None = None) -> dict[str, Any]:
+        operation = _operation(operator_id, operator_name)
         if facility_id in self.facilities:
             self.facilities[facility_id]["operation"] = operation
         return self.emit("facility.operator_changed", {"facility_id": facility_id, "operation": operation})
@@ -126,3 +129,13 @@ class FacilitiesStandIn:
             return {"items": items, "next_after": items[-1]["sequence"] if items else after}
 
         return app
+
+
+def _operation(operator_id: int | None, operator_name: str | None) -> dict[str, Any]:
+    """A facility's `operation` as facilities-api gives it: a socially operated one names its operator."""
+    return {
+        "mode": "social" if operator_id else "government",
+        "operator_id": operator_id,
+        "contract_id": 100 + operator_id if operator_id else None,
+        "operator_name": (operator_name or f"承接单位{operator_id}号") if operator_id else None,
+    }

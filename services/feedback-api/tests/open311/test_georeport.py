@@ -165,6 +165,23 @@ class TestGetRequests:
         xml = ElementTree.fromstring((await client.get("/open311/v2/requests.xml")).content)
         assert xml.tag == "service_requests" and len(xml.findall("request")) == 2
 
+    async def test_the_agency_responsible_is_the_operator_by_name_or_the_bureau(self, client, auth, standin):
+        standin.facility(4, operator_id=9, operator_name="北京市东城区书海阅读服务中心", name_zh="角楼图书馆二层")
+        routed = await file_case(client, auth(sub="r-3"), target_id=4)
+        bureau = await file_case(client, auth(sub="r-4"), target_id=1)
+        docs = {d["service_request_id"]: d for d in (await client.get("/open311/v2/requests.json")).json()}
+        assert_valid("requests.json", list(docs.values()))
+        assert docs[str(routed["id"])]["agency_responsible"] == "北京市东城区书海阅读服务中心"
+        assert docs[str(bureau["id"])]["agency_responsible"] == "东城区文化和旅游局"
+        # An official hands the first case to the bureau: the operator is no longer named.
+        await step(client, routed, "assign", auth("official"), assignee="official", note="转由文旅局处理")
+        again = (await client.get(f"/open311/v2/requests/{routed['id']}.json")).json()
+        assert again[0]["agency_responsible"] == "东城区文化和旅游局"
+        # ... and back to operator 9, whose name the facility map knows.
+        await step(client, routed, "assign", auth("official"), assignee="operator", operator_id=9)
+        back = (await client.get(f"/open311/v2/requests/{routed['id']}.json")).json()
+        assert back[0]["agency_responsible"] == "北京市东城区书海阅读服务中心"
+
     async def test_bad_filters_and_unknown_ids(self, client):
         for params in ({"start_date": "yesterday"}, {"status": "pending"}, {"service_request_id": "abc"}, {"service_code": "noise"}):
             resp = await client.get("/open311/v2/requests.json", params=params)

@@ -71,6 +71,7 @@ class ResidentCase(Base):
     status: Mapped[str] = mapped_column(String(20))
     assignee_type: Mapped[str | None] = mapped_column(String(10), comment="operator or official")
     assignee_operator_id: Mapped[int | None] = mapped_column(Integer)
+    assignee_name: Mapped[str | None] = mapped_column(String(200), comment="the operator's name as facilities-api announced it")
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     first_responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     responded_on_time: Mapped[bool | None] = mapped_column()

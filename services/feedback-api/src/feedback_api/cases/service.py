@@ -265,13 +265,16 @@ async def _route(
     session: AsyncSession, c: ResidentCase, *, settings: Settings, now: datetime, actor: Principal | None, actor_role: str
 ) -> None:
     """accepted → assigned: to the operator running the facility now, else to an official."""
+    name = None
     if c.facility_id is not None:
         op = await OperationRepository(session).get(c.facility_id)
         if op is not None:
             c.operator_id = op.operator_id if op.mode == "social" else None
+            name = op.operator_name if c.operator_id is not None else None
     operator_id = c.operator_id
     c.assignee_type = "operator" if operator_id else "official"
     c.assignee_operator_id = operator_id
+    c.assignee_name = name
     calendar = await calendar_for(session, settings, now)
     c.due_at = calendar.deadline(c.created_at, deadline_days(c.category, settings.case_deadlines))
     note = f"routed to operator {operator_id}" if operator_id else "routed to the culture bureau (government-run or no facility)"
@@ -409,6 +412,7 @@ async def assign(session, request, *, case_id, principal, assignee, operator_id,
     now = clock.now()
     c.assignee_type = assignee
     c.assignee_operator_id = operator_id if assignee == "operator" else None
+    c.assignee_name = await OperationRepository(session).operator_name(operator_id) if assignee == "operator" else None
     if c.due_at is None:
         calendar = await calendar_for(session, settings, now)
         c.due_at = calendar.deadline(now, deadline_days(c.category, settings.case_deadlines))
@@ -504,6 +508,7 @@ async def sweep(session: AsyncSession, *, settings: Settings, now: datetime, act
         operator_id = c.assignee_operator_id
         c.assignee_type = "official"
         c.assignee_operator_id = None
+        c.assignee_name = None
         c.escalated_at = now
         c.due_at = calendar.deadline(now, settings.escalation_working_days)
         c.updated_at = now

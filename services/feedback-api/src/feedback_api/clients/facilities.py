@@ -39,6 +39,7 @@ class FacilityRef:
     mode: str
     operator_id: int | None
     contract_id: int | None
+    operator_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,15 @@ def _facility_ref(body: object) -> FacilityRef:
         mode=mode,
         operator_id=operator_id,
         contract_id=_opt_int(operation.get("contract_id")),
+        operator_name=operator_name(operation),
     )
+
+
+def operator_name(operation: dict[str, Any]) -> str | None:
+    """The operator's name in a facility's `operation` (facilities-api keeps the one the contract announced)."""
+    if operation.get("mode") != "social":
+        return None
+    return str(operation.get("operator_name") or "")[:200] or None
 
 
 def _moment(value: Any) -> datetime | None:

@@ -64,8 +64,10 @@ COMMENTS: dict[int, list[str]] = {
 
 
 def load_facilities() -> list[dict[str, Any]]:
-    raw = resources.files("feedback_api.demo").joinpath("data/facilities.json").read_text(encoding="utf-8")
-    return json.loads(raw)["facilities"]
+    """The demo's facilities, each with its operator's name (None when government-run)."""
+    raw = json.loads(resources.files("feedback_api.demo").joinpath("data/facilities.json").read_text(encoding="utf-8"))
+    names = {int(k): v for k, v in raw["operators"].items()}
+    return [{**f, "operator_name": names.get(f["operator_id"]) if f["operator_id"] else None} for f in raw["facilities"]]
 
 
 def _score(rng: random.Random, mean: float) -> int:
@@ -195,6 +197,7 @@ def _cases(now: datetime, facilities: dict[int, dict[str, Any]]) -> list[tuple[d
             "status": "submitted",
             "assignee_type": None,
             "assignee_operator_id": None,
+            "assignee_name": None,
             "due_at": None,
             "first_responded_at": None,
             "responded_on_time": None,
@@ -218,11 +221,11 @@ def _cases(now: datetime, facilities: dict[int, dict[str, Any]]) -> list[tuple[d
             move("accept", "accepted", "official" if state == "accepted" else "system", filed, "accepted automatically" if state != "accepted" else None)
         if state not in ("submitted", "accepted"):
             case["assignee_type"] = "operator" if operator_id else "official"
-            case["assignee_operator_id"] = operator_id
+            case["assignee_operator_id"], case["assignee_name"] = operator_id, f["operator_name"]
             case["due_at"] = due
             move("assign", "assigned", "system", filed, f"routed to operator {operator_id}" if operator_id else "routed to the culture bureau")
         if state == "escalated" and operator_id:
-            case["assignee_type"], case["assignee_operator_id"] = "official", None
+            case["assignee_type"], case["assignee_operator_id"], case["assignee_name"] = "official", None, None
             case["escalated_at"] = due + timedelta(minutes=5)
             case["due_at"] = cal.deadline(case["escalated_at"], 1)
             steps.append({"action": "escalate", "from_status": "assigned", "to_status": "assigned", "actor_role": "system",
@@ -274,7 +277,7 @@ async def _seed_map(session: AsyncSession, now: datetime, facilities: dict[int, 
         insert(FacilityOperation),
         [
             {"facility_id": fid, "mode": "social" if f["operator_id"] else "government", "operator_id": f["operator_id"],
-             "contract_id": None, "subdistrict": f["subdistrict"], "name_zh": f["name_zh"], "source": "seed", "updated_at": now}
+             "operator_name": f["operator_name"], "contract_id": None, "subdistrict": f["subdistrict"], "name_zh": f["name_zh"], "source": "seed", "updated_at": now}
             for fid, f in facilities.items()
         ],
     )

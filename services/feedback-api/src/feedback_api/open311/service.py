@@ -157,7 +157,7 @@ def service_definition(code: str) -> dict[str, Any]:
 
 def _agency(c: ResidentCase) -> str:
     if c.assignee_type == "operator" and c.assignee_operator_id:
-        return f"承接主体（运营方）#{c.assignee_operator_id}"
+        return c.assignee_name or f"承接主体（运营方）#{c.assignee_operator_id}"
     return BUREAU
 
 

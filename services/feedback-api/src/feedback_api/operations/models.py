@@ -17,6 +17,7 @@ class FacilityOperation(Base):
     facility_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     mode: Mapped[str] = mapped_column(String(20), comment="government or social")
     operator_id: Mapped[int | None] = mapped_column(Integer)
+    operator_name: Mapped[str | None] = mapped_column(String(200))
     contract_id: Mapped[int | None] = mapped_column(Integer)
     subdistrict: Mapped[str | None] = mapped_column(String(50))
     name_zh: Mapped[str | None] = mapped_column(String(200))

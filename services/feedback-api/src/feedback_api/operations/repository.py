@@ -27,6 +27,18 @@ class OperationRepository:
         rows = await self.session.execute(_OPERATIONS_OF, {"ids": sorted(set(facility_ids))})
         return {row.facility_id: row for row in rows}
 
+    async def operator_name(self, operator_id: int | None) -> str | None:
+        """The operator's name as a facility it runs last announced it (None when no facility says)."""
+        if operator_id is None:
+            return None
+        stmt = (
+            select(FacilityOperation.operator_name)
+            .where(FacilityOperation.operator_id == operator_id, FacilityOperation.operator_name.is_not(None))
+            .order_by(FacilityOperation.updated_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def facility_ids_of_operator(self, operator_id: int) -> Sequence[int]:
         stmt = select(FacilityOperation.facility_id).where(FacilityOperation.operator_id == operator_id)
         return (await self.session.execute(stmt)).scalars().all()

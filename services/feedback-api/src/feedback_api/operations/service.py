@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
+from feedback_api.clients.facilities import FacilitiesClient, FacilityRef, operator_name
 from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.operations.repository import CheckinRepository, OperationRepository
 from feedback_api.satisfaction.repository import AggregateRepository
@@ -32,6 +32,7 @@ async def operation_for(
             facility_id=facility.id,
             mode=facility.mode,
             operator_id=facility.operator_id if facility.mode == "social" else None,
+            operator_name=facility.operator_name,
             contract_id=facility.contract_id,
             subdistrict=facility.subdistrict,
             name_zh=facility.name_zh,
@@ -88,6 +89,7 @@ async def on_operator_changed(session: AsyncSession, event: dict[str, Any]) -> N
         repo.add(op)
     op.mode = mode
     op.operator_id = int(operator_id) if operator_id is not None and mode == "social" else None
+    op.operator_name = operator_name(operation) if op.operator_id is not None else None
     op.contract_id = int(operation["contract_id"]) if operation.get("contract_id") is not None else None
     op.source = "event"
     op.updated_at = utcnow()
