@@ -6,7 +6,6 @@ from fastapi import Depends, Request
 
 from feedback_api.clients.facilities import FacilitiesClient
 from feedback_api.moderation.filter import CommentFilter
-from feedback_api.network import client_network
 from feedback_api.settings import Settings
 from service_kit.auth import Principal, require_roles
 from service_kit.clock import Clock
@@ -30,15 +29,10 @@ async def get_comment_filter(request: Request) -> CommentFilter:
     return request.app.state.comment_filter
 
 
-async def get_network(request: Request) -> str | None:
-    return client_network(request, trust_forwarded=request.app.state.settings.trust_forwarded)
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 FacilitiesDep = Annotated[FacilitiesClient, Depends(get_facilities)]
 CommentFilterDep = Annotated[CommentFilter, Depends(get_comment_filter)]
-NetworkDep = Annotated[str | None, Depends(get_network)]
 
 ResidentDep = Annotated[Principal, require_roles("resident")]
 OfficialDep = Annotated[Principal, require_roles("official")]

@@ -6,6 +6,7 @@ header. The network is the /24 (IPv4) or /64 (IPv6) around the address; only a h
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 
@@ -20,6 +21,7 @@ def client_address(request: Request, *, trust_forwarded: bool) -> str | None:
     return request.client.host if request.client else None
 
 
+@functools.lru_cache(maxsize=4096)  # on every rating: the same few networks, parsed and hashed once
 def network_of(address: str | None) -> str | None:
     if not address:
         return None
