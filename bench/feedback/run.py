@@ -412,7 +412,11 @@ async def run(args: argparse.Namespace) -> dict:
             try:  # start after the (resident, target) pairs earlier runs rated, so every request is a new rating
                 done = max(
                     await conn.fetchval("SELECT count(*) FROM rating WHERE resident_sub LIKE 'load-%'"),
-                    await conn.fetchval("SELECT count(*) FROM rating WHERE resident_sub LIKE 'bare-%'"),
+                    # the reference names its residents bare-<r>-<k>: start past the highest k (a run that
+                    # failed part-way leaves fewer rows than the k it reached)
+                    await conn.fetchval(
+                        "SELECT coalesce(max(split_part(resident_sub, '-', 3)::int) + 1, 0) FROM rating WHERE resident_sub LIKE 'bare-%'"
+                    ),
                 )
             finally:
                 await conn.close()
@@ -437,6 +441,7 @@ async def run(args: argparse.Namespace) -> dict:
             "FEEDBACK_RATINGS_PER_DAY": "100000000",
             # Every load request comes from one loopback network: the burst rule still counts (bounded), never trips.
             "FEEDBACK_BURST_THRESHOLD": "1000",
+            **dict(setting.split("=", 1) for setting in args.feedback_setting),
         }
         results["feedback_workers"] = args.feedback_workers
         feedback = Proc(
@@ -638,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--feedback-workers", type=int, default=1, help="uvicorn workers of the feedback-api under test (serve --workers)")
+    parser.add_argument("--feedback-setting", action="append", default=[], metavar="FEEDBACK_NAME=VALUE",
+                        help="an extra setting of the feedback-api under test (repeatable), e.g. FEEDBACK_RATING_BATCHES_IN_FLIGHT=4")
     parser.add_argument("--submission-only", action="store_true",
                         help="reuse feedback_bench kept by an earlier run (--keep-database); time the submission only (implies --keep-database)")
     parser.add_argument("--output", type=Path, default=RESULTS)

@@ -86,3 +86,19 @@ class CountingTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.paths.append(request.url.path)
         return await self.inner.handle_async_request(request)
+
+
+def look_too_early(monkeypatch, when) -> None:
+    """Make the writer's look for live ratings find nothing when `when(keys)` says so, as if another
+    request had saved the rating after the look: on whichever store the writer uses (the session's, or
+    the driver's on PostgreSQL)."""
+    from feedback_api.ratings.driver_store import DriverStore
+    from feedback_api.ratings.stores import SessionStore
+
+    for store in (SessionStore, DriverStore):
+        real = store.live_many
+
+        async def live_many(self, keys, real=real):
+            return [] if when(keys) else await real(self, keys)
+
+        monkeypatch.setattr(store, "live_many", live_many)

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from starlette.middleware import Middleware
 
 from feedback_api import models  # noqa: F401  (every table on the metadata)
 from feedback_api.background import OverdueSweeper, facilities_consumer
@@ -19,6 +20,7 @@ from feedback_api.open311.router import clients_router as open311_clients_router
 from feedback_api.open311.router import error_response
 from feedback_api.open311.router import router as open311_router
 from feedback_api.open311.service import Open311Problem
+from feedback_api.ratings.ingest import RatingIngest
 from feedback_api.ratings.router import router as ratings_router
 from feedback_api.ratings.writer import RatingWriter
 from feedback_api.satisfaction.router import router as satisfaction_router
@@ -116,5 +118,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return error_response(request, exc)
 
     app.add_exception_handler(Open311Problem, _open311_error)
+    # Innermost of the middleware (inside the kit's request context and idempotency layers): a resident's
+    # rating skips FastAPI's routing and dependency resolution (ratings/ingest.py).
+    if settings.rating_fast_ingest:
+        app.user_middleware.append(Middleware(RatingIngest))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

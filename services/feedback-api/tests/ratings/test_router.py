@@ -8,9 +8,14 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from feedback_api.ratings.repository import RatingRepository
 from service_kit.testing import running_app
-from tests.factories import FACILITIES_URL, HangingTransport, rate, rating_body
+from tests.factories import (
+    FACILITIES_URL,
+    HangingTransport,
+    look_too_early,
+    rate,
+    rating_body,
+)
 
 
 async def _mine(client, headers) -> list[dict]:
@@ -93,25 +98,20 @@ class TestReplaceWithinPeriod:
         first = await rate(client, auth(), 1)
         # As if a concurrent request had saved `first` after this one looked: the first look finds nothing,
         # the database's unique index refuses a second live rating, and the use case runs once more.
-        real = RatingRepository.live_many
         looks: list[int] = []
 
-        async def racing(self, keys):
+        def racing(keys) -> bool:
             looks.append(1)
-            return [] if len(looks) == 1 else await real(self, keys)
+            return len(looks) == 1
 
-        monkeypatch.setattr(RatingRepository, "live_many", racing)
+        look_too_early(monkeypatch, racing)
         second = await rate(client, auth(), 1, overall=1, status=200)
         assert second["replaced_id"] == first["id"] and len(looks) == 2
         assert [r["live"] for r in await _mine(client, auth())] == [True, False]
 
     async def test_a_race_lost_twice_is_a_409_and_nothing_is_written(self, client, auth, monkeypatch):
         await rate(client, auth(), 1)
-
-        async def always_racing(self, keys):
-            return []
-
-        monkeypatch.setattr(RatingRepository, "live_many", always_racing)
+        look_too_early(monkeypatch, lambda keys: True)
         resp = await client.post("/api/v1/ratings", json=rating_body(1, overall=1), headers=auth())
         assert resp.status_code == 409
         assert resp.headers["content-type"] == "application/problem+json"

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from feedback_api.db import infra
 from feedback_api.ratings.models import Rating
-from feedback_api.ratings.repository import RatingRepository
 from feedback_api.satisfaction.repository import SUM_COLUMNS, AggregateRepository
-from tests.factories import rating_body
+from tests.factories import look_too_early, rating_body
 
 
 async def _all_at_once(app, client, posts: list[tuple[dict, dict]]) -> list:
@@ -137,13 +136,8 @@ class TestBatchFailure:
 
         # As if another process had saved `earlier` after the batch looked for live ratings: the batch's
         # look finds nothing, and the database's unique index refuses a second live rating in the INSERT.
-        real_live_many = RatingRepository.live_many
-
-        async def looked_too_early(self, keys):
-            # the batch's look (the ratings written one by one afterwards look again, and see it)
-            return [] if len(keys) > 1 else await real_live_many(self, keys)
-
-        monkeypatch.setattr(RatingRepository, "live_many", looked_too_early)
+        # (only the batch's look: the ratings written one by one afterwards look again, and see it)
+        look_too_early(monkeypatch, lambda keys: len(keys) > 1)
         answers = await _all_at_once(
             app,
             client,
@@ -200,3 +194,45 @@ class TestBatchesInFlight:
         await _aggregates_match_raw(sessionmaker)
         created = Counter(subject for kind, subject in await _events(sessionmaker) if kind == "rating.created")
         assert sum(created.values()) == 8
+
+
+class TestOnTheDriver:
+    """On PostgreSQL the writer runs its statements on the asyncpg connection (driver_store.py) and hands
+    back to the session path what only that path does; on SQLite everything goes through the session.
+    Either way the residents see the same answers and the index and the events agree with the ratings."""
+
+    async def test_ratings_written_on_the_driver_answer_and_count_as_through_the_session(
+        self, client, auth, app, sessionmaker, database_url
+    ):
+        writer = app.state.rating_writer
+        # facility 2 is not in the local operation map yet: the session path asks facilities-api and keeps it
+        first = await client.post("/api/v1/ratings", json=rating_body(2, overall=2), headers=auth(sub="drv-a"))
+        second = await client.post("/api/v1/ratings", json=rating_body(2, overall=5, dimensions={"staff": 3}), headers=auth(sub="drv-b"))
+        again = await client.post("/api/v1/ratings", json=rating_body(2, overall=4), headers=auth(sub="drv-b"))
+        assert [first.status_code, second.status_code, again.status_code] == [201, 201, 200]
+        assert again.json()["replaced_id"] == second.json()["id"]
+        summary = (await client.get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": 2})).json()
+        assert (summary["count"], summary["overall_mean"]) == (2, "3.00")
+        await _aggregates_match_raw(sessionmaker)
+        events = [kind for kind, subject in await _events(sessionmaker) if subject.startswith("rating/")]
+        assert events == ["rating.created", "rating.created", "rating.created", "rating.replaced"]
+        if database_url.startswith("postgresql"):
+            assert (writer.on_driver, writer.handed_back) == (2, 1)
+        else:
+            assert (writer.on_driver, writer.handed_back) == (0, 0)
+
+    async def test_a_suspected_burst_is_handed_back_and_held_as_through_the_session(
+        self, client, auth, app, sessionmaker, database_url
+    ):
+        app.state.settings.burst_threshold = 3
+        writer = app.state.rating_writer
+        answers = [
+            await client.post("/api/v1/ratings", json=rating_body(3), headers=auth(sub=f"burst-{i}")) for i in range(4)
+        ]
+        assert [a.status_code for a in answers] == [201] * 4
+        statuses = [(await client.get(f"/api/v1/ratings/{a.json()['id']}", headers=auth("official"))).json()["status"] for a in answers]
+        assert statuses == ["held"] * 4  # the third completed the burst, which holds its members; the fourth joined it
+        await _aggregates_match_raw(sessionmaker)
+        if database_url.startswith("postgresql"):
+            # the first (facility unknown) and the two that completed or joined the burst went through the session
+            assert writer.on_driver == 1 and writer.handed_back == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,6 +95,37 @@ class Outbox:
         # Rows are inserted in list order, so their sequence numbers follow it.
         await session.execute(self.table.insert(), rows)
         return [r["id"] for r in rows]
+
+    async def record_many_on_driver(self, conn: Any, events: Sequence[PendingEvent]) -> list[str]:
+        """record_many() on an asyncpg connection inside the caller's transaction (PostgreSQL only), for a
+        writer that runs its statements on the driver: the same advisory lock, then one INSERT … SELECT
+        from arrays, in list order (so the sequence numbers follow it)."""
+        if not events:
+            return []
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
+        fallback_request_id = request_id_var.get()
+        ids = [str(uuid.uuid4()) for _ in events]
+        await conn.execute(
+            self._driver_insert(),
+            ids,
+            [e.type for e in events],
+            [e.subject for e in events],
+            [json.dumps(e.data, ensure_ascii=False) for e in events],
+            [e.request_id if e.request_id is not None else fallback_request_id for e in events],
+            [e.actor for e in events],
+            [e.at or utcnow() for e in events],
+        )
+        return ids
+
+    def _driver_insert(self) -> str:
+        # the table name is the service's own (InfraTables), never input
+        return (
+            f'INSERT INTO "{self.table.name}" (id, type, subject, data, request_id, actor, occurred_at)'  # noqa: S608
+            " SELECT id, type, subject, data::json, request_id, actor, occurred_at"
+            " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])"
+            " WITH ORDINALITY AS e(id, type, subject, data, request_id, actor, occurred_at, position)"
+            " ORDER BY position"
+        )
 
     def envelope(self, row: Any) -> dict[str, Any]:
         return envelope(row, self.source)

@@ -5,6 +5,7 @@ remembered per process for 30 s (an edit on this replica takes effect at once)."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,15 +33,31 @@ class CommentFilter:
         self._cache.clear()
 
     async def words(self, session: AsyncSession) -> list[str]:
+        async def added_words() -> Sequence[str]:
+            return (await session.execute(select(ModerationWord.word))).scalars().all()
+
+        return await self.words_from(added_words)
+
+    async def words_from(self, load_added: Callable[[], Awaitable[Sequence[str]]]) -> list[str]:
+        """The word list, the officials' words read with `load_added` when not remembered."""
         added = self._cache.get("words")
         if added is None:
-            added = tuple((await session.execute(select(ModerationWord.word))).scalars().all())
+            added = tuple(await load_added())
             self._cache.set("words", added)
         return [*self.builtin, *added]
 
     async def check(self, session: AsyncSession, text: str | None) -> Filtered:
         if not text:
-            return Filtered(None, "none", False, ())
+            return self.nothing()
+        return self.judge(text, await self.words(session))
+
+    @staticmethod
+    def nothing() -> Filtered:
+        """No comment: nothing to filter."""
+        return Filtered(None, "none", False, ())
+
+    @staticmethod
+    def judge(text: str, words: list[str]) -> Filtered:
         masked, changed = mask_personal_data(text)
-        hits = find_abuse(masked, await self.words(session))
+        hits = find_abuse(masked, words)
         return Filtered(masked, "pending" if hits else "published", changed, tuple(hits))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,9 @@ from feedback_api.ratings.repository import RatingRepository
 from feedback_api.satisfaction.repository import AggregateRepository
 from feedback_api.settings import Settings
 from service_kit.clock import as_aware
+
+if TYPE_CHECKING:
+    from feedback_api.ratings.stores import WriteStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +42,15 @@ class Activity:
 
     @classmethod
     def of(cls, row: Any) -> Activity:
+        """From a row of the activity query, by column name (None: no rating yet)."""
         if row is None:
             return cls()
         return cls(
-            row.last_hour, row.last_day, as_aware(row.first_at), as_aware(row.oldest_in_hour), as_aware(row.oldest_in_day)
+            row["last_hour"],
+            row["last_day"],
+            as_aware(row["first_at"]),
+            as_aware(row["oldest_in_hour"]),
+            as_aware(row["oldest_in_day"]),
         )
 
     def plus(self, moments: list[datetime], *, now: datetime) -> Activity:
@@ -84,15 +92,13 @@ def judge(activity: Activity, *, now: datetime, settings: Settings) -> bool:
 
 
 async def check_limits_many(
-    session: AsyncSession, wanted: list[tuple[str, datetime]], *, settings: Settings
+    store: WriteStore, wanted: list[tuple[str, datetime]], *, settings: Settings
 ) -> list[bool | TooManyRequests]:
     """The per-resident limits for a batch of (resident, moment), in order, with one grouped query: a resident's
     earlier ratings in the same batch count too. Each gets its new-account flag or its own 429 (the
     windows are read from the batch's earliest moment, so they reach at most the batch's span further back)."""
     start = min(now for _, now in wanted)
-    rows = await RatingRepository(session).activity_of_residents(
-        [sub for sub, _ in wanted], hour_ago=start - HOUR, day_ago=start - DAY
-    )
+    rows = await store.activity_of_residents([sub for sub, _ in wanted], hour_ago=start - HOUR, day_ago=start - DAY)
     accepted: dict[str, list[datetime]] = {}
     out: list[bool | TooManyRequests] = []
     for sub, now in wanted:
@@ -106,20 +112,20 @@ async def check_limits_many(
     return out
 
 
-async def hold_bursts(session: AsyncSession, ratings: list[Any], *, settings: Settings) -> None:
+async def hold_bursts(store: WriteStore, ratings: list[Any], *, settings: Settings) -> None:
     """After new ratings are inserted (and counted): one grouped count over the burst window of their
-    targets; only a rating that may complete a burst goes through detect_burst(), which decides exactly
-    (and holds the burst's ratings). The new ratings' `status` is brought up to date."""
+    targets; only a rating that may complete a burst goes through detect_burst() (the store's
+    hold_suspects), which decides exactly (and holds the burst's ratings)."""
     if not ratings:
         return
     window = timedelta(minutes=settings.burst_window_minutes)
     since = min(r.created_at for r in ratings) - window
     new_accounts: dict[tuple[str, int], int] = {}
     one_network: dict[tuple[str, int, str | None], int] = {}
-    for row in await RatingRepository(session).window_counts([(r.target_type, r.target_id) for r in ratings], since=since):
-        target = (row.target_type, row.target_id)
-        new_accounts[target] = new_accounts.get(target, 0) + row.new_accounts
-        one_network[(*target, row.client_network)] = row.n
+    for row in await store.window_counts([(r.target_type, r.target_id) for r in ratings], since=since):
+        target = (row["target_type"], row["target_id"])
+        new_accounts[target] = new_accounts.get(target, 0) + row["new_accounts"]
+        one_network[(*target, row["client_network"])] = row["n"]
     threshold = settings.burst_threshold
     suspects = [
         r
@@ -127,8 +133,12 @@ async def hold_bursts(session: AsyncSession, ratings: list[Any], *, settings: Se
         if (r.new_account and new_accounts.get((r.target_type, r.target_id), 0) >= threshold)
         or (r.client_network and one_network.get((r.target_type, r.target_id, r.client_network), 0) >= threshold)
     ]
-    if not suspects:
-        return
+    if suspects:
+        await store.hold_suspects(suspects, ratings, settings=settings)
+
+
+async def hold_suspects(session: AsyncSession, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
+    """detect_burst() for each suspect; then the new ratings' `status` is brought up to date."""
     for r in suspects:
         await detect_burst(session, r, now=r.created_at, settings=settings)
     tripped = {(r.target_type, r.target_id) for r in suspects}

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Row,
+    RowMapping,
     bindparam,
     case,
     func,
@@ -138,11 +139,13 @@ class RatingRepository:
 
     # --- the write path: set-based statements for one rating or a batch of them ----------------------
 
-    async def activity_of_residents(self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime) -> dict[str, Row]:
+    async def activity_of_residents(
+        self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime
+    ) -> dict[str, RowMapping]:
         """For the per-resident limits and the new-account test, per resident in one grouped query: ratings in
         the last hour and day, and the first rating ever (residents with no rating are absent)."""
         params = {"subs": sorted(set(resident_subs)), "hour_ago": hour_ago, "day_ago": day_ago}
-        return {row.resident_sub: row for row in await self.session.execute(_ACTIVITY_OF_RESIDENTS, params)}
+        return {row.resident_sub: row._mapping for row in await self.session.execute(_ACTIVITY_OF_RESIDENTS, params)}
 
     async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Rating]:
         """The live ratings of several (resident, target type, target id, period), locked until the
@@ -171,10 +174,10 @@ class RatingRepository:
         result = await self.session.execute(stmt, list(rows))
         return [row[0] for row in result]
 
-    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Row]:
+    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[RowMapping]:
         """For the burst rule over several targets at once: per target and client network, the live, not
         hidden ratings since a moment, and how many of them came from new accounts."""
-        return (await self.session.execute(_WINDOW_COUNTS, {"targets": sorted(set(targets)), "since": since})).all()
+        return (await self.session.execute(_WINDOW_COUNTS, {"targets": sorted(set(targets)), "since": since})).mappings().all()
 
     async def statuses(self, rating_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
         stmt = select(Rating.id, Rating.status, Rating.burst_id).where(Rating.id.in_(list(rating_ids)))

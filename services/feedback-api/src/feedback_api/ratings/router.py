@@ -1,7 +1,6 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import TypeAdapter
 
 from feedback_api.dependencies import (
     ClockDep,
@@ -12,6 +11,7 @@ from feedback_api.dependencies import (
 from feedback_api.network import client_network
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
+from feedback_api.ratings.ingest import saved_response
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,
@@ -26,8 +26,6 @@ from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
-
-SAVED = TypeAdapter(RatingSaved)
 
 router = APIRouter(prefix="/api/v1/ratings", tags=["ratings"])
 
@@ -63,13 +61,7 @@ async def rate(body: RatingCreate, principal: ResidentDep, request: Request) -> 
         clock=state.clock,
         network=client_network(request, trust_forwarded=state.settings.trust_forwarded),
     )
-    saved = SAVED.dump_json(SAVED.validate_python({**read, "replaced_id": replaced_id}))
-    return Response(
-        saved,
-        status_code=201 if replaced_id is None else 200,
-        media_type="application/json",
-        headers={"Location": f"/api/v1/ratings/{read['id']}"},
-    )
+    return saved_response(read, replaced_id)
 
 
 @router.get(

@@ -14,8 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
 from feedback_api.events import outbox
 from feedback_api.moderation.filter import CommentFilter
-from feedback_api.operations.repository import CheckinRepository
-from feedback_api.operations.service import operations_for
 from feedback_api.pagination import id_cursor
 from feedback_api.periods import month_of, quarter_of
 from feedback_api.ratings import abuse
@@ -23,7 +21,6 @@ from feedback_api.ratings.exceptions import RatingConflict, ReplyExists
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.ratings.repository import RatingFilter, RatingRepository
 from feedback_api.ratings.schemas import RatingCreate
-from feedback_api.satisfaction.repository import AggregateRepository
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from service_kit.auth import Principal
@@ -34,6 +31,7 @@ from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound
 
 if TYPE_CHECKING:
+    from feedback_api.ratings.stores import WriteStore
     from feedback_api.ratings.writer import RatingWriter
 
 # Residents are never named publicly; every rating shows the same masked author.
@@ -184,39 +182,39 @@ async def rate(
     )
 
 
-async def write_one(session: AsyncSession, req: RatingRequest, *, settings: Settings, comment_filter: CommentFilter) -> Saved:
+async def write_one(store: WriteStore, req: RatingRequest, *, settings: Settings, comment_filter: CommentFilter) -> Saved:
     """The per-rating path: one rating in its own transaction (a batch of one, and the fallback when a
     batch fails). Two requests racing to be the first live rating: the unique index refuses the second,
     which then runs once more and replaces the first."""
-    [verdict] = await abuse.check_limits_many(session, [(req.principal.sub, req.now)], settings=settings)
+    [verdict] = await abuse.check_limits_many(store, [(req.principal.sub, req.now)], settings=settings)
     if isinstance(verdict, Exception):
         raise verdict
     new_account = verdict
     for attempt in (1, 2):
         try:
-            [saved] = await _save(session, [(req, new_account)], settings=settings, comment_filter=comment_filter)
+            [saved] = await _save(store, [(req, new_account)], settings=settings, comment_filter=comment_filter)
             return saved
         except IntegrityError:
-            await session.rollback()
+            await store.rollback()
             if attempt == 2:
                 raise RatingConflict() from None
     raise AssertionError("unreachable")
 
 
 async def write_batch(
-    session: AsyncSession, reqs: list[RatingRequest], *, settings: Settings, comment_filter: CommentFilter
+    store: WriteStore, reqs: list[RatingRequest], *, settings: Settings, comment_filter: CommentFilter
 ) -> list[Saved | Exception]:
     """Several ratings (at most one per live-rating slot) in one transaction, set-based: each gets its own
     result, or its own 429 when its resident is over a limit. Any other error propagates (nothing of the
     batch is written) and the caller saves them one by one."""
-    verdicts = await abuse.check_limits_many(session, [(r.principal.sub, r.now) for r in reqs], settings=settings)
+    verdicts = await abuse.check_limits_many(store, [(r.principal.sub, r.now) for r in reqs], settings=settings)
     accepted = [(r, v) for r, v in zip(reqs, verdicts, strict=True) if not isinstance(v, Exception)]
-    saved = iter(await _save(session, accepted, settings=settings, comment_filter=comment_filter) if accepted else [])
+    saved = iter(await _save(store, accepted, settings=settings, comment_filter=comment_filter) if accepted else [])
     return [v if isinstance(v, Exception) else next(saved) for v in verdicts]
 
 
 async def _save(
-    session: AsyncSession,
+    store: WriteStore,
     items: list[tuple[RatingRequest, bool]],
     *,
     settings: Settings,
@@ -224,21 +222,20 @@ async def _save(
 ) -> list[Saved]:
     """Write accepted ratings (request, new-account flag), each in a different live-rating slot, and commit:
     a fixed number of statements whatever their number."""
-    repo = RatingRepository(session)
-    operations = await operations_for(session, {req.facility.id: req.facility for req, _ in items}, now=items[0][0].now)
-    verified = await CheckinRepository(session).checked_in_many(
+    operations = await store.operations({req.facility.id: req.facility for req, _ in items}, now=items[0][0].now)
+    verified = await store.checked_in_many(
         [(req.principal.sub, req.data.target_type, req.data.target_id, req.facility.id) for req, _ in items]
     )
-    live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in await repo.live_many([req.key for req, _ in items])}
-    olds: list[Rating | None] = [live.get(req.key) for req, _ in items]
+    live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in await store.live_many([req.key for req, _ in items])}
+    olds: list[Any] = [live.get(req.key) for req, _ in items]  # Rating or NewRating, as the store reads it
     if any(olds):
         # frees the one-live-rating slots before the new rows take them
-        await repo.retire([(old.id, req.now) for (req, _), old in zip(items, olds, strict=True) if old is not None])
+        await store.retire([(old.id, req.now) for (req, _), old in zip(items, olds, strict=True) if old is not None])
     new: list[NewRating] = []
     for (req, new_account), is_verified in zip(items, verified, strict=True):
         data = req.data
         operator_id, subdistrict = operations[req.facility.id]
-        filtered = await comment_filter.check(session, data.comment)
+        filtered = await store.filter_comment(comment_filter, data.comment)
         new.append(
             NewRating(
                 resident_sub=req.principal.sub,
@@ -260,15 +257,13 @@ async def _save(
                 created_at=req.now,
             )
         )
-    for rating, rating_id in zip(new, await repo.insert_many([r.row() for r in new]), strict=True):
+    for rating, rating_id in zip(new, await store.insert_many([r.row() for r in new]), strict=True):
         rating.id = rating_id
-    await AggregateRepository(session).apply_many(
-        [(r, 1) for r in new] + [(old, -1) for old in olds if old is not None and old.counted]
-    )
-    await abuse.hold_bursts(session, new, settings=settings)
+    await store.apply_aggregates([(r, 1) for r in new] + [(old, -1) for old in olds if old is not None and old.counted])
+    await abuse.hold_bursts(store, new, settings=settings)
     replaced = [(old, r) for old, r in zip(olds, new, strict=True) if old is not None]
     if replaced:
-        await repo.link_replacements([(old.id, r.id) for old, r in replaced])
+        await store.link_replacements([(old.id, r.id) for old, r in replaced])
     events: list[PendingEvent] = []
     for (req, _), rating, old in zip(items, new, olds, strict=True):
         events.append(
@@ -292,8 +287,8 @@ async def _save(
                     request_id=req.request_id,
                 )
             )
-    await outbox.record_many(session, events)
-    await session.commit()
+    await store.record_events(events)
+    await store.commit()
     return [
         (rating_read(rating, viewer=req.principal), old.id if old is not None else None)
         for (req, _), rating, old in zip(items, new, olds, strict=True)

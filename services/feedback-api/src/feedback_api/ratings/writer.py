@@ -34,15 +34,19 @@ import asyncio
 import contextvars
 import logging
 from collections import deque
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from feedback_api.ratings import service
+from feedback_api.ratings.driver_store import DriverConnections
 from feedback_api.ratings.service import RatingRequest, Saved
+from feedback_api.ratings.stores import NeedsSession, SessionStore, WriteStore
 from service_kit.problems import ServiceUnavailable
 
 log = logging.getLogger("feedback_api.ratings.writer")
 
 Waiting = tuple[RatingRequest, asyncio.Future]
+T = TypeVar("T")
 
 
 class RatingWriter:
@@ -61,6 +65,9 @@ class RatingWriter:
         self.batches = 0  # how many batches were written (diagnostics)
         self.fallbacks = 0  # how many of them failed and were written one by one
         self.most_at_once = 0  # the most batches written at the same time (diagnostics)
+        self.on_driver = 0  # writes done on the driver (PostgreSQL; diagnostics)
+        self.handed_back = 0  # writes the driver path handed back to the session path (diagnostics)
+        self._driver = DriverConnections()
 
     @property
     def waiting(self) -> int:
@@ -76,14 +83,14 @@ class RatingWriter:
         self._closing = True
         self._wake.set()
         task, self._task = self._task, None
-        if task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=10)
-        except TimeoutError:
-            task.cancel()
-            for writing in list(self._writing):
-                writing.cancel()
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=10)
+            except TimeoutError:
+                task.cancel()
+                for writing in list(self._writing):
+                    writing.cancel()
+        await self._driver.close()
         while self._queue:
             _, fut = self._queue.popleft()
             if not fut.done():
@@ -157,6 +164,25 @@ class RatingWriter:
         self._queue.extendleft(reversed(deferred))
         return batch
 
+    def _on_driver(self) -> bool:
+        state = self._state
+        return state.settings.rating_write_on_driver and state.sessionmaker.kw["bind"].dialect.name == "postgresql"
+
+    async def _with_store(self, write: Callable[[WriteStore], Awaitable[T]]) -> T:
+        """Run a write on the driver when it can (PostgreSQL), else, or when the driver path hands it back
+        (NeedsSession: nothing was committed), through the session."""
+        sessionmaker = self._state.sessionmaker
+        if self._on_driver():
+            try:
+                async with self._driver.store(sessionmaker) as store:
+                    written = await write(store)
+                self.on_driver += 1
+                return written
+            except NeedsSession:
+                self.handed_back += 1
+        async with sessionmaker() as session:
+            return await write(SessionStore(session))
+
     async def _write(self, batch: list[Waiting]) -> None:
         state = self._state
         settings, comment_filter = state.settings, state.comment_filter
@@ -164,11 +190,11 @@ class RatingWriter:
         if len(batch) == 1:
             await self._write_one(batch[0])
             return
+        reqs = [req for req, _ in batch]
         try:
-            async with state.sessionmaker() as session:
-                outcomes = await service.write_batch(
-                    session, [req for req, _ in batch], settings=settings, comment_filter=comment_filter
-                )
+            outcomes = await self._with_store(
+                lambda store: service.write_batch(store, reqs, settings=settings, comment_filter=comment_filter)
+            )
         except Exception:
             self.fallbacks += 1
             log.warning("a batch of %d ratings failed; writing them one by one", len(batch), exc_info=True)
@@ -187,8 +213,9 @@ class RatingWriter:
         req, fut = item
         state = self._state
         try:
-            async with state.sessionmaker() as session:
-                saved = await service.write_one(session, req, settings=state.settings, comment_filter=state.comment_filter)
+            saved = await self._with_store(
+                lambda store: service.write_one(store, req, settings=state.settings, comment_filter=state.comment_filter)
+            )
         except Exception as exc:  # noqa: BLE001  (handed to the request that waits for it)
             if not fut.done():
                 fut.set_exception(exc)

@@ -59,6 +59,24 @@ def contribution(r: Rating, sign: int, *, verified_only: bool = False) -> dict[s
     return values
 
 
+def merged_changes(changes: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
+    """(rating, sign) contributions merged per aggregate row: the rows an upsert adds, in key order."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for r, sign in changes:
+        key = (r.month, r.target_type, r.target_id, r.operator_id or 0)
+        row = merged.get(key)
+        if row is None:
+            row = merged[key] = {
+                **dict(zip(KEY, key, strict=True)),
+                "facility_id": r.facility_id,
+                "subdistrict": r.subdistrict or "",
+                **dict.fromkeys(SUM_COLUMNS, 0),
+            }
+        for column, value in contribution(r, sign).items():
+            row[column] += value
+    return [merged[k] for k in sorted(merged)]
+
+
 @functools.cache
 def _upsert(dialect: str) -> Any:
     """The aggregate rows' upsert: each sum column adds what the row brings."""
@@ -93,23 +111,11 @@ class AggregateRepository:
     async def apply_many(self, changes: Iterable[tuple[Any, int]]) -> None:
         """apply() for several (rating, sign) at once: contributions merged per aggregate row in Python,
         then one upsert executed for every row, in key order (concurrent writers lock rows in the same order)."""
-        merged: dict[tuple, dict[str, Any]] = {}
-        for r, sign in changes:
-            key = (r.month, r.target_type, r.target_id, r.operator_id or 0)
-            row = merged.get(key)
-            if row is None:
-                row = merged[key] = {
-                    **dict(zip(KEY, key, strict=True)),
-                    "facility_id": r.facility_id,
-                    "subdistrict": r.subdistrict or "",
-                    **dict.fromkeys(SUM_COLUMNS, 0),
-                }
-            for column, value in contribution(r, sign).items():
-                row[column] += value
-        if not merged:
+        rows = merged_changes(changes)
+        if not rows:
             return
         # One statement whatever the batch size (built once per dialect, executed for each row in one go).
-        await self.session.execute(_upsert(self.session.get_bind().dialect.name), [merged[k] for k in sorted(merged)])
+        await self.session.execute(_upsert(self.session.get_bind().dialect.name), rows)
 
     def _scope_filter(self, scope: Scope) -> list[Any]:
         if scope.kind == "facility":

@@ -1,0 +1,282 @@
+"""The rating writer's statements on the asyncpg connection (PostgreSQL).
+
+The same statements as the session path (stores.SessionStore and the repositories), written for
+PostgreSQL with arrays instead of expanding parameters, so each is one prepared statement whatever the
+batch size (asyncpg keeps them prepared per connection). A statement through the ORM session costs about
+three times the Python of the same statement on the driver (bench/feedback/README.md).
+
+The writer's transaction is an asyncpg transaction on a connection the writer keeps between batches
+(DriverConnections), or, when the app is bound to one connection (the tests), on the connection beneath a
+session (a savepoint of the test's transaction; commit() also ends the session's).
+
+What it does not do, it hands back by raising NeedsSession before anything is committed: a rating that
+may complete a burst (the exact check and the hold are the session path's), a facility missing from the
+local operation map (asking facilities-api and remembering the answer is the session path's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+)
+
+from feedback_api.clients.facilities import FacilityRef
+from feedback_api.events import outbox
+from feedback_api.moderation.filter import CommentFilter
+from feedback_api.ratings.models import DIMENSIONS
+from feedback_api.ratings.service import NewRating
+from feedback_api.ratings.stores import NeedsSession
+from feedback_api.satisfaction.repository import KEY, SUM_COLUMNS, merged_changes
+from feedback_api.settings import Settings
+from service_kit.events.outbox import PendingEvent
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from feedback_api.moderation.filter import Filtered
+
+ACTIVITY = """
+SELECT resident_sub,
+       count(*) FILTER (WHERE created_at >= $2) AS last_hour,
+       count(*) FILTER (WHERE created_at >= $3) AS last_day,
+       min(created_at) AS first_at,
+       min(created_at) FILTER (WHERE created_at >= $2) AS oldest_in_hour,
+       min(created_at) FILTER (WHERE created_at >= $3) AS oldest_in_day
+FROM rating WHERE resident_sub = ANY($1::text[]) GROUP BY resident_sub
+"""
+OPERATIONS = "SELECT facility_id, operator_id, subdistrict, name_zh FROM facility_operation WHERE facility_id = ANY($1::int[])"
+CHECKINS = """
+SELECT resident_sub, activity_id, facility_id FROM checkin
+WHERE resident_sub = ANY($1::text[]) AND (activity_id = ANY($2::int[]) OR facility_id = ANY($3::int[]))
+"""
+# A live rating as the writer reads it: what NewRating holds.
+LIVE_COLUMNS = (*NewRating.ROW, "id", "burst_id", "replaced_by", "reply_text", "reply_operator_id", "replied_at")
+LIVE = f"""
+SELECT {", ".join(LIVE_COLUMNS)} FROM rating
+WHERE live AND (target_type, target_id, period, resident_sub) IN
+      (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]))
+ORDER BY id FOR UPDATE
+"""
+RETIRE = """
+UPDATE rating SET live = false, replaced_at = r.moment
+FROM unnest($1::int[], $2::timestamptz[]) AS r(id, moment) WHERE rating.id = r.id
+"""
+LINK = """
+UPDATE rating SET replaced_by = r.new_id
+FROM unnest($1::int[], $2::int[]) AS r(id, new_id) WHERE rating.id = r.id
+"""
+_ROW_TYPES = {
+    "resident_sub": "text", "target_type": "text", "target_id": "int", "facility_id": "int", "subdistrict": "text",
+    "operator_id": "int", "period": "text", "month": "text", "overall": "smallint",
+    **dict.fromkeys(DIMENSIONS, "smallint"),
+    "comment": "text", "comment_status": "text", "status": "text", "verified": "boolean", "new_account": "boolean",
+    "client_network": "text", "live": "boolean", "created_at": "timestamptz",
+}  # fmt: skip
+_COLUMNS = ", ".join(NewRating.ROW)
+# Rows inserted in list order (ORDER BY the array position): ids come from the sequence in that order.
+INSERT = (
+    f"INSERT INTO rating ({_COLUMNS}) SELECT {_COLUMNS} FROM unnest("
+    + ", ".join(f"${i}::{_ROW_TYPES[c]}[]" for i, c in enumerate(NewRating.ROW, 1))
+    + f") WITH ORDINALITY AS r({_COLUMNS}, position) ORDER BY position RETURNING id"
+)
+_AGGREGATE_COLUMNS = (*KEY, "facility_id", "subdistrict", *SUM_COLUMNS)
+_AGGREGATE_TYPES = {"month": "text", "target_type": "text", "subdistrict": "text"}
+UPSERT_AGGREGATES = (
+    f"INSERT INTO rating_aggregate ({', '.join(_AGGREGATE_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${i}::{_AGGREGATE_TYPES.get(c, 'int')}[]" for i, c in enumerate(_AGGREGATE_COLUMNS, 1))
+    + f") ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+    + ", ".join(f"{c} = rating_aggregate.{c} + excluded.{c}" for c in SUM_COLUMNS)
+)
+WINDOW_COUNTS = """
+SELECT target_type, target_id, client_network, count(*) AS n, count(*) FILTER (WHERE new_account) AS new_accounts
+FROM rating
+WHERE (target_type, target_id) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+  AND created_at >= $3 AND live AND status <> 'hidden'
+GROUP BY target_type, target_id, client_network
+"""
+WORDS = "SELECT word FROM moderation_word"
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+    return [[row[name] for row in rows] for name in names]
+
+
+class DriverStore:
+    """The write path's statements on an asyncpg connection, in one transaction begun at the first."""
+
+    def __init__(self, conn: asyncpg.Connection, session: AsyncSession | None) -> None:
+        self.conn = conn
+        self.session = session
+        self._tx: Any = None
+
+    async def _begun(self) -> asyncpg.Connection:
+        if self._tx is None:
+            self._tx = self.conn.transaction()
+            await self._tx.start()
+        return self.conn
+
+    async def activity_of_residents(
+        self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime
+    ) -> Mapping[str, Mapping[str, Any]]:
+        conn = await self._begun()
+        rows = await conn.fetch(ACTIVITY, sorted(set(resident_subs)), hour_ago, day_ago)
+        return {row["resident_sub"]: row for row in rows}
+
+    async def operations(self, facilities: dict[int, FacilityRef], *, now: datetime) -> dict[int, tuple[int | None, str | None]]:
+        conn = await self._begun()
+        rows = {row["facility_id"]: row for row in await conn.fetch(OPERATIONS, sorted(facilities))}
+        out: dict[int, tuple[int | None, str | None]] = {}
+        for facility_id in facilities:
+            row = rows.get(facility_id)
+            if row is None or row["subdistrict"] is None or row["name_zh"] is None:
+                raise NeedsSession(f"facility {facility_id} is not in the local operation map yet")
+            out[facility_id] = (row["operator_id"], row["subdistrict"])
+        return out
+
+    async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]:
+        conn = await self._begun()
+        rows = await conn.fetch(
+            CHECKINS,
+            sorted({w[0] for w in wanted}),
+            sorted({w[2] for w in wanted if w[1] == "activity"}),
+            sorted({w[3] for w in wanted if w[1] != "activity"}),
+        )
+        at_activity = {(row["resident_sub"], row["activity_id"]) for row in rows}
+        at_facility = {(row["resident_sub"], row["facility_id"]) for row in rows}
+        return [
+            (sub, target_id) in at_activity if target_type == "activity" else (sub, facility_id) in at_facility
+            for sub, target_type, target_id, facility_id in wanted
+        ]
+
+    async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Any]:
+        if not keys:
+            return []
+        conn = await self._begun()
+        rows = await conn.fetch(LIVE, [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys], [k[0] for k in keys])
+        return [NewRating(**dict(row)) for row in rows]
+
+    async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
+        conn = await self._begun()
+        await conn.execute(RETIRE, [rid for rid, _ in replaced], [at for _, at in replaced])
+
+    async def insert_many(self, rows: Sequence[dict]) -> list[int]:
+        conn = await self._begun()
+        try:
+            inserted = await conn.fetch(INSERT, *_columns(rows, NewRating.ROW))
+        except asyncpg.UniqueViolationError as exc:
+            # as the session path raises it: write_one takes it for a race and tries once more
+            raise IntegrityError(INSERT, None, exc) from exc
+        # one statement takes its ids from the sequence in row order
+        return sorted(row["id"] for row in inserted)
+
+    async def apply_aggregates(self, changes: list[tuple[Any, int]]) -> None:
+        rows = merged_changes(changes)
+        if rows:
+            conn = await self._begun()
+            await conn.execute(UPSERT_AGGREGATES, *_columns(rows, _AGGREGATE_COLUMNS))
+
+    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Mapping[str, Any]]:
+        conn = await self._begun()
+        wanted = sorted(set(targets))
+        return await conn.fetch(WINDOW_COUNTS, [t for t, _ in wanted], [i for _, i in wanted], since)
+
+    async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
+        raise NeedsSession("a rating may complete a burst")
+
+    async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None:
+        conn = await self._begun()
+        await conn.execute(LINK, [old for old, _ in pairs], [new for _, new in pairs])
+
+    async def record_events(self, events: list[PendingEvent]) -> None:
+        await outbox.record_many_on_driver(await self._begun(), events)
+
+    async def filter_comment(self, comment_filter: CommentFilter, text: str | None) -> Filtered:
+        if not text:
+            return CommentFilter.nothing()
+
+        async def added_words() -> list[str]:
+            return [row["word"] for row in await (await self._begun()).fetch(WORDS)]
+
+        return comment_filter.judge(text, await comment_filter.words_from(added_words))
+
+    async def commit(self) -> None:
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            await tx.commit()
+        if self.session is not None:
+            await self.session.commit()
+
+    async def rollback(self) -> None:
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            await tx.rollback()
+
+
+class DriverConnections:
+    """The writer's connections for the driver path.
+
+    Bound to the engine (a running service), the writer keeps the connections it used between batches, so
+    a batch begins with BEGIN rather than a pool checkout and its liveness ping (a round trip, and on a
+    busy event loop a few milliseconds); a connection whose transaction could not be ended is closed, not
+    kept. Bound to one connection (the tests' transaction), each batch takes a session on it, its
+    transaction a savepoint of the test's."""
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[AsyncEngine, AsyncConnection]] = []
+
+    @asynccontextmanager
+    async def store(self, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[DriverStore]:
+        bind = sessionmaker.kw["bind"]
+        if not isinstance(bind, AsyncEngine):
+            async with sessionmaker() as session, _on_session(session) as store:
+                yield store
+            return
+        connection = self._take(bind) or await bind.connect()
+        kept = False
+        try:
+            raw = await connection.get_raw_connection()
+            store = DriverStore(raw.driver_connection, None)
+            try:
+                yield store
+            finally:
+                await store.rollback()  # what was not committed
+                kept = not raw.driver_connection.is_closed()
+        finally:
+            if kept:
+                self._idle.append((bind, connection))
+            else:
+                await connection.invalidate()
+                await connection.close()
+
+    def _take(self, engine: AsyncEngine) -> AsyncConnection | None:
+        while self._idle:
+            bound, connection = self._idle.pop()
+            if bound is engine:
+                return connection
+        return None
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for _, connection in idle:
+            await connection.close()
+
+
+@asynccontextmanager
+async def _on_session(session: AsyncSession) -> AsyncIterator[DriverStore]:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    store = DriverStore(raw.driver_connection, session)
+    try:
+        yield store
+    finally:
+        await store.rollback()
