@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service_kit.clock import as_aware, utcnow
 from service_kit.infra_tables import InfraTables
+from service_kit.middleware import replay_body
 from service_kit.problems import Unauthenticated
 
 TTL = timedelta(hours=24)
@@ -78,15 +79,7 @@ class IdempotencyMiddleware:
                 await send({"type": "http.response.body", "body": record.response_body or b""})
             return
 
-        sent = False
-
-        async def replay_receive() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
+        replay_receive = replay_body(body, receive)
         captured: dict[str, Any] = {"status": 500, "headers": {}, "body": b""}
 
         async def capture_send(message: Message) -> None:

@@ -36,6 +36,21 @@ class Metrics:
         self.service = service
 
 
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the inner app a body already read, then goes on with the original receive
+    (a disconnect is still seen)."""
+    sent = False
+
+    async def replaying() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replaying
+
+
 def _problem(status: int, title: str, detail: str, path: str, rid: str) -> tuple[int, bytes]:
     body = {
         "type": f"/problems/{title.lower().replace(' ', '-')}",

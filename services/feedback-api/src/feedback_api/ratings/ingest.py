@@ -17,12 +17,13 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feedback_api.network import client_network
 from feedback_api.ratings import service
 from feedback_api.ratings.schemas import RatingCreate, RatingSaved
-from service_kit.middleware import BodyTooLarge
+from service_kit.auth import Principal
+from service_kit.middleware import BodyTooLarge, replay_body
 from service_kit.problems import ProblemError
 
 PATH = "/api/v1/ratings"
@@ -38,6 +39,20 @@ def saved_response(read: dict[str, Any], replaced_id: int | None) -> Response:
         media_type="application/json",
         headers={"Location": f"{PATH}/{read['id']}"},
     )
+
+
+async def rate_and_answer(request: Request, principal: Principal, data: RatingCreate) -> Response:
+    """The use case with what it needs from the app's state, and its answer (the route's and this layer's)."""
+    state = request.app.state
+    read, replaced_id = await service.rate(
+        state.rating_writer,
+        principal=principal,
+        data=data,
+        facilities=state.facilities,
+        clock=state.clock,
+        network=client_network(request, trust_forwarded=state.settings.trust_forwarded),
+    )
+    return saved_response(read, replaced_id)
 
 
 class RatingIngest:
@@ -59,10 +74,9 @@ class RatingIngest:
         except BodyTooLarge as exc:  # answered as the route's read of it would be
             await _answer_error(request, exc, send)
             return
-        replay = _replaying(body)
-        state = scope["app"].state
+        replay = replay_body(body, receive)
         try:
-            principal = await state.verifier.verify(token)
+            principal = await scope["app"].state.verifier.verify(token)
             data = RatingCreate.model_validate_json(body)
         except (ProblemError, ValidationError):
             await self.app(scope, replay, send)  # the route answers it, as it would have
@@ -74,18 +88,11 @@ class RatingIngest:
         self._route = self._route or _route(scope)
         scope["route"] = self._route  # the metrics name the route, as for a routed request
         try:
-            read, replaced_id = await service.rate(
-                state.rating_writer,
-                principal=principal,
-                data=data,
-                facilities=state.facilities,
-                clock=state.clock,
-                network=client_network(request, trust_forwarded=state.settings.trust_forwarded),
-            )
+            response = await rate_and_answer(request, principal, data)
         except Exception as exc:  # noqa: BLE001  (the app's handler for its kind answers it, or it is re-raised)
             await _answer_error(request, exc, send)
             return
-        await saved_response(read, replaced_id)(scope, replay, send)
+        await response(scope, replay, send)
 
 
 def _bearer_token(scope: Scope) -> str | None:
@@ -100,19 +107,6 @@ def _bearer_token(scope: Scope) -> str | None:
                 return None
             token = rest.strip()
     return token
-
-
-def _replaying(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 async def _answer_error(request: Request, exc: Exception, send: Send) -> None:

@@ -8,10 +8,9 @@ from feedback_api.dependencies import (
     OperatorDep,
     ResidentDep,
 )
-from feedback_api.network import client_network
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
-from feedback_api.ratings.ingest import saved_response
+from feedback_api.ratings.ingest import rate_and_answer
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,
@@ -50,18 +49,9 @@ FACILITIES_DOWN = {
     responses={**REPLACED, **problems(401, 403, 409, 415, 422, 429), **FACILITIES_DOWN},
 )
 async def rate(body: RatingCreate, principal: ResidentDep, request: Request) -> Response:
-    # The busiest write of the platform, kept lean (README, design notes): what else the route needs is read
-    # from the app's state rather than through dependencies, and the answer is serialised once, here.
-    state = request.app.state
-    read, replaced_id = await service.rate(
-        state.rating_writer,
-        principal=principal,
-        data=body,
-        facilities=state.facilities,
-        clock=state.clock,
-        network=client_network(request, trust_forwarded=state.settings.trust_forwarded),
-    )
-    return saved_response(read, replaced_id)
+    # The busiest write of the platform: a resident's valid rating is usually answered before it gets here,
+    # by the ingestion layer (ratings/ingest.py), with the same use case and answer.
+    return await rate_and_answer(request, principal, body)
 
 
 @router.get(
