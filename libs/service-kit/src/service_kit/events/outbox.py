@@ -79,19 +79,7 @@ class Outbox:
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
             await session.execute(_TAKE_OUTBOX_LOCK, {"k": _OUTBOX_LOCK})
-        fallback_request_id = request_id_var.get()
-        rows = [
-            {
-                "id": str(uuid.uuid4()),
-                "type": e.type,
-                "subject": e.subject,
-                "data": e.data,
-                "request_id": e.request_id if e.request_id is not None else fallback_request_id,
-                "actor": e.actor,
-                "occurred_at": e.at or utcnow(),
-            }
-            for e in events
-        ]
+        rows = _rows(events)
         # Rows are inserted in list order, so their sequence numbers follow it.
         await session.execute(self.table.insert(), rows)
         return [r["id"] for r in rows]
@@ -103,19 +91,11 @@ class Outbox:
         if not events:
             return []
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
-        fallback_request_id = request_id_var.get()
-        ids = [str(uuid.uuid4()) for _ in events]
-        await conn.execute(
-            self._driver_insert(),
-            ids,
-            [e.type for e in events],
-            [e.subject for e in events],
-            [json.dumps(e.data, ensure_ascii=False) for e in events],
-            [e.request_id if e.request_id is not None else fallback_request_id for e in events],
-            [e.actor for e in events],
-            [e.at or utcnow() for e in events],
-        )
-        return ids
+        rows = _rows(events)
+        columns = [[r[c] for r in rows] for c in ("id", "type", "subject", "data", "request_id", "actor", "occurred_at")]
+        columns[3] = [json.dumps(data, ensure_ascii=False) for data in columns[3]]
+        await conn.execute(self._driver_insert(), *columns)
+        return columns[0]
 
     def _driver_insert(self) -> str:
         # the table name is the service's own (InfraTables), never input
@@ -129,6 +109,23 @@ class Outbox:
 
     def envelope(self, row: Any) -> dict[str, Any]:
         return envelope(row, self.source)
+
+
+def _rows(events: Sequence[PendingEvent]) -> list[dict[str, Any]]:
+    """The event rows of several pending events, in order: each names its own request id, or the current one."""
+    fallback_request_id = request_id_var.get()
+    return [
+        {
+            "id": str(uuid.uuid4()),
+            "type": e.type,
+            "subject": e.subject,
+            "data": e.data,
+            "request_id": e.request_id if e.request_id is not None else fallback_request_id,
+            "actor": e.actor,
+            "occurred_at": e.at or utcnow(),
+        }
+        for e in events
+    ]
 
 
 def envelope(row: Any, source: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,20 +68,9 @@ class CheckinRepository:
         """has_checked_in() for several (resident, target type, target id, facility id) in one query."""
         if not wanted:
             return []
-        params = {
-            "subs": sorted({w[0] for w in wanted}),
-            "activities": sorted({w[2] for w in wanted if w[1] == "activity"}),
-            "facilities": sorted({w[3] for w in wanted if w[1] != "activity"}),
-        }
-        at_activity: set[tuple[str, int]] = set()
-        at_facility: set[tuple[str, int]] = set()
-        for row in await self.session.execute(_CHECKINS_OF, params):
-            at_activity.add((row.resident_sub, row.activity_id))
-            at_facility.add((row.resident_sub, row.facility_id))
-        return [
-            (sub, target_id) in at_activity if target_type == "activity" else (sub, facility_id) in at_facility
-            for sub, target_type, target_id, facility_id in wanted
-        ]
+        subs, activities, facilities = checkin_lookup(wanted)
+        params = {"subs": subs, "activities": activities, "facilities": facilities}
+        return checked_in(wanted, (await self.session.execute(_CHECKINS_OF, params)).tuples())
 
     async def unverified_ratings(self, *, resident_sub: str, activity_id: int, facility_id: int) -> Sequence[Rating]:
         """The resident's ratings that this check-in verifies, locked for the update."""
@@ -104,6 +94,30 @@ class CheckinRepository:
 
 
 # Read for every batch of ratings: built once (the lists are expanding parameters).
+def checkin_lookup(wanted: Sequence[tuple[str, str, int, int]]) -> tuple[list[str], list[int], list[int]]:
+    """What the check-ins query of checked_in_many() asks for: the residents, the activities rated, the
+    facilities rated (themselves, or through a service)."""
+    return (
+        sorted({w[0] for w in wanted}),
+        sorted({w[2] for w in wanted if w[1] == "activity"}),
+        sorted({w[3] for w in wanted if w[1] != "activity"}),
+    )
+
+
+def checked_in(wanted: Sequence[tuple[str, str, int, int]], rows: Iterable[Sequence[Any]]) -> list[bool]:
+    """For each (resident, target type, target id, facility id): whether a (resident, activity id,
+    facility id) check-in row verifies it."""
+    at_activity: set[tuple[str, int]] = set()
+    at_facility: set[tuple[str, int]] = set()
+    for resident_sub, activity_id, facility_id in rows:
+        at_activity.add((resident_sub, activity_id))
+        at_facility.add((resident_sub, facility_id))
+    return [
+        (sub, target_id) in at_activity if target_type == "activity" else (sub, facility_id) in at_facility
+        for sub, target_type, target_id, facility_id in wanted
+    ]
+
+
 _OPERATIONS_OF = select(
     FacilityOperation.facility_id, FacilityOperation.operator_id, FacilityOperation.subdistrict, FacilityOperation.name_zh
 ).where(FacilityOperation.facility_id.in_(bindparam("ids", expanding=True)))

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import (
 from feedback_api.clients.facilities import FacilityRef
 from feedback_api.events import outbox
 from feedback_api.moderation.filter import CommentFilter
+from feedback_api.operations.repository import checked_in, checkin_lookup
 from feedback_api.ratings.models import DIMENSIONS
 from feedback_api.ratings.service import NewRating
 from feedback_api.ratings.stores import NeedsSession
@@ -145,18 +146,7 @@ class DriverStore:
 
     async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]:
         conn = await self._begun()
-        rows = await conn.fetch(
-            CHECKINS,
-            sorted({w[0] for w in wanted}),
-            sorted({w[2] for w in wanted if w[1] == "activity"}),
-            sorted({w[3] for w in wanted if w[1] != "activity"}),
-        )
-        at_activity = {(row["resident_sub"], row["activity_id"]) for row in rows}
-        at_facility = {(row["resident_sub"], row["facility_id"]) for row in rows}
-        return [
-            (sub, target_id) in at_activity if target_type == "activity" else (sub, facility_id) in at_facility
-            for sub, target_type, target_id, facility_id in wanted
-        ]
+        return checked_in(wanted, await conn.fetch(CHECKINS, *checkin_lookup(wanted)))
 
     async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Any]:
         if not keys:
