@@ -248,6 +248,8 @@ def test_a_complaint_is_routed_answered_and_confirmed_along_its_timeline(spa, sp
     page.click("[data-test=complain]")
     page.wait_for_selector("[data-test=submit-case]")
     page.select_option("[data-test=case-category]", "staff_conduct")
+    # The facility comes preselected; the list it is chosen from loads with the form, so it shows once loaded.
+    page.wait_for_selector(f"[data-test=case-facility] option[value='{facility['id']}']", state="attached")
     assert page.input_value("[data-test=case-facility]") == str(facility["id"])
     page.fill("[data-test=case-description]", "周六上午借书时工作人员态度生硬，希望改进。🙏")
     page.click("[data-test=submit-case]")
