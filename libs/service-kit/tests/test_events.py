@@ -117,3 +117,44 @@ class TestWebhooks:
         assert subscriber.received == []
         async with sessionmaker() as session:
             assert (await session.execute(select(infra.webhook_subscription))).first() is None
+
+
+class TestOutboxOnTheDriver:
+    """record_many_on_driver(): events written on an asyncpg connection take the outbox lock before they
+    draw sequence numbers, so the feed never shows a later number committed before an earlier one."""
+
+    async def test_waits_for_the_outbox_lock_then_records_in_list_order(self, engine, database_url):
+        import asyncio
+
+        import pytest
+
+        from service_kit.events.outbox import _OUTBOX_LOCK, PendingEvent
+        from tests.conftest import outbox
+
+        if not database_url.startswith("postgresql"):
+            pytest.skip("the driver path and its advisory lock are PostgreSQL's")
+        async with engine.connect() as holder_sa, engine.connect() as writer_sa:
+            holder = (await holder_sa.get_raw_connection()).driver_connection
+            writer = (await writer_sa.get_raw_connection()).driver_connection
+            before = await writer.fetchval(f'SELECT coalesce(max(seq), 0) FROM "{infra.event.name}"')  # noqa: S608
+            held = holder.transaction()
+            await held.start()
+            await holder.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
+            events = [PendingEvent("note.created", {"n": n, "text": "笔记 ✓"}, subject=f"note/{n}") for n in range(3)]
+
+            async def record() -> list[str]:
+                async with writer.transaction():
+                    return await outbox.record_many_on_driver(writer, events)
+
+            recording = asyncio.create_task(record())
+            await asyncio.sleep(0.5)
+            assert not recording.done()  # waiting for the lock another transaction holds
+            await held.rollback()
+            ids = await asyncio.wait_for(recording, timeout=10)
+            rows = await writer.fetch(
+                f'SELECT id, subject, data FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq',  # noqa: S608
+                before,
+            )
+            assert [r["id"] for r in rows] == ids
+            assert [r["subject"] for r in rows] == ["note/0", "note/1", "note/2"]
+            await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)  # noqa: S608

@@ -89,16 +89,19 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 def look_too_early(monkeypatch, when) -> None:
-    """Make the writer's look for live ratings find nothing when `when(keys)` says so, as if another
+    """Make the writer's look for live ratings find nothing when `when(slots)` says so, as if another
     request had saved the rating after the look: on whichever store the writer uses (the session's, or
     the driver's on PostgreSQL)."""
+    import dataclasses
+
     from feedback_api.ratings.driver_store import DriverStore
     from feedback_api.ratings.stores import SessionStore
 
     for store in (SessionStore, DriverStore):
-        real = store.live_many
+        real = store.read
 
-        async def live_many(self, keys, real=real):
-            return [] if when(keys) else await real(self, keys)
+        async def read(self, lookup, real=real):
+            found = await real(self, lookup)
+            return dataclasses.replace(found, live=[]) if when(lookup.slots) else found
 
-        monkeypatch.setattr(store, "live_many", live_many)
+        monkeypatch.setattr(store, "read", read)

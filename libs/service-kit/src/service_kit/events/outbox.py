@@ -86,15 +86,15 @@ class Outbox:
 
     async def record_many_on_driver(self, conn: Any, events: Sequence[PendingEvent]) -> list[str]:
         """record_many() on an asyncpg connection inside the caller's transaction (PostgreSQL only), for a
-        writer that runs its statements on the driver: the same advisory lock, then one INSERT … SELECT
-        from arrays, in list order (so the sequence numbers follow it)."""
+        writer that runs its statements on the driver: the same advisory lock and one INSERT … SELECT from
+        arrays in list order (so the sequence numbers follow it), as one statement: the lock is the
+        statement's one-time filter, taken before its first row draws a sequence number."""
         if not events:
             return []
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
         rows = _rows(events)
         columns = [[r[c] for r in rows] for c in ("id", "type", "subject", "data", "request_id", "actor", "occurred_at")]
         columns[3] = [json.dumps(data, ensure_ascii=False) for data in columns[3]]
-        await conn.execute(self._driver_insert(), *columns)
+        await conn.execute(self._driver_insert(), *columns, _OUTBOX_LOCK)
         return columns[0]
 
     def _driver_insert(self) -> str:
@@ -104,6 +104,7 @@ class Outbox:
             " SELECT id, type, subject, data::json, request_id, actor, occurred_at"
             " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])"
             " WITH ORDINALITY AS e(id, type, subject, data, request_id, actor, occurred_at, position)"
+            " WHERE (SELECT pg_advisory_xact_lock($8::bigint)::text) IS NOT NULL"
             " ORDER BY position"
         )
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -91,20 +92,19 @@ def judge(activity: Activity, *, now: datetime, settings: Settings) -> bool:
     return activity.first_at is None or activity.first_at > now - timedelta(days=settings.new_account_days)
 
 
-async def check_limits_many(
-    store: WriteStore, wanted: list[tuple[str, datetime]], *, settings: Settings
+def check_limits_many(
+    activity: Mapping[str, Mapping[str, Any]], wanted: list[tuple[str, datetime]], *, settings: Settings
 ) -> list[bool | TooManyRequests]:
-    """The per-resident limits for a batch of (resident, moment), in order, with one grouped query: a resident's
-    earlier ratings in the same batch count too. Each gets its new-account flag or its own 429 (the
-    windows are read from the batch's earliest moment, so they reach at most the batch's span further back)."""
-    start = min(now for _, now in wanted)
-    rows = await store.activity_of_residents([sub for sub, _ in wanted], hour_ago=start - HOUR, day_ago=start - DAY)
+    """The per-resident limits for a batch of (resident, moment), in order, from the residents' activity
+    read at once (WriteStore.read, windows from the batch's earliest moment, so they reach at most the
+    batch's span further back): a resident's earlier ratings in the same batch count too. Each gets its
+    new-account flag or its own 429."""
     accepted: dict[str, list[datetime]] = {}
     out: list[bool | TooManyRequests] = []
     for sub, now in wanted:
-        activity = Activity.of(rows.get(sub)).plus(accepted.get(sub, []), now=now)
+        resident = Activity.of(activity.get(sub)).plus(accepted.get(sub, []), now=now)
         try:
-            out.append(judge(activity, now=now, settings=settings))
+            out.append(judge(resident, now=now, settings=settings))
         except TooManyRequests as refused:
             out.append(refused)
             continue
@@ -112,20 +112,39 @@ async def check_limits_many(
     return out
 
 
-async def hold_bursts(store: WriteStore, ratings: list[Any], *, settings: Settings) -> None:
-    """After new ratings are inserted (and counted): one grouped count over the burst window of their
-    targets; only a rating that may complete a burst goes through detect_burst() (the store's
-    hold_suspects), which decides exactly (and holds the burst's ratings)."""
+def burst_window(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.burst_window_minutes)
+
+
+async def hold_bursts(
+    store: WriteStore,
+    window: Sequence[Mapping[str, Any]],
+    ratings: list[Any],
+    retired: list[Any],
+    *,
+    since: datetime,
+    settings: Settings,
+) -> None:
+    """After new ratings are inserted (and counted): the burst window of their targets as read before the
+    insert (WriteStore.read: per target and network, `n` and `new_accounts` since `since`), less the live
+    ratings the batch `retired`, plus the new ones; only a rating that may complete a burst goes through
+    detect_burst() (the store's hold_suspects), which decides exactly (and holds the burst's ratings)."""
     if not ratings:
         return
-    window = timedelta(minutes=settings.burst_window_minutes)
-    since = min(r.created_at for r in ratings) - window
     new_accounts: dict[tuple[str, int], int] = {}
     one_network: dict[tuple[str, int, str | None], int] = {}
-    for row in await store.window_counts([(r.target_type, r.target_id) for r in ratings], since=since):
-        target = (row["target_type"], row["target_id"])
-        new_accounts[target] = new_accounts.get(target, 0) + row["new_accounts"]
-        one_network[(*target, row["client_network"])] = row["n"]
+
+    def tally(target: tuple[str, int], network: str | None, n: int, from_new_accounts: int) -> None:
+        new_accounts[target] = new_accounts.get(target, 0) + from_new_accounts
+        one_network[(*target, network)] = one_network.get((*target, network), 0) + n
+
+    for row in window:
+        tally((row["target_type"], row["target_id"]), row["client_network"], row["n"], row["new_accounts"])
+    for r in retired:
+        if as_aware(r.created_at) >= since and r.status != "hidden":
+            tally((r.target_type, r.target_id), r.client_network, -1, -int(r.new_account))
+    for r in ratings:
+        tally((r.target_type, r.target_id), r.client_network, 1, int(r.new_account))
     threshold = settings.burst_threshold
     suspects = [
         r
@@ -151,7 +170,7 @@ async def hold_suspects(session: AsyncSession, suspects: list[Any], ratings: lis
 async def detect_burst(session: AsyncSession, rating: Any, *, now: datetime, settings: Settings) -> RatingBurst | None:
     """After `rating` (a Rating, or the writer's plain NewRating) is written: hold it (and its companions)
     when they form a burst."""
-    since = now - timedelta(minutes=settings.burst_window_minutes)
+    since = now - burst_window(settings)
     repo = RatingRepository(session)
     # One cheap, bounded count first; the window's ratings are loaded (and locked) only when it trips.
     counts = await repo.recent_matches(

@@ -1,9 +1,15 @@
 """The rating writer's statements on the asyncpg connection (PostgreSQL).
 
-The same statements as the session path (stores.SessionStore and the repositories), written for
-PostgreSQL with arrays instead of expanding parameters, so each is one prepared statement whatever the
-batch size (asyncpg keeps them prepared per connection). A statement through the ORM session costs about
-three times the Python of the same statement on the driver (bench/feedback/README.md).
+The same questions and changes as the session path (stores.SessionStore and the repositories), written
+for PostgreSQL with arrays instead of expanding parameters, so each is one prepared statement whatever the
+batch size (asyncpg keeps them prepared per connection), and combined where the session path asks one
+after another: a batch's whole read (the residents' activity, the facilities' operators, the check-ins,
+the live slots locked, the burst window's counts) is one statement, each part an array of rows; the insert
+and the aggregate upsert are one statement; the outbox's lock and insert another (service-kit). A batch
+of new ratings is then BEGIN, read, insert, events, COMMIT: five round trips whatever its size, where a
+statement per question took eleven; on a busy event loop each round trip waits its turn, so their number
+bounds the writer's rate (bench/feedback/README.md). A statement through the ORM session also costs about
+three times the Python of the same statement on the driver.
 
 The writer's transaction is an asyncpg transaction on a connection the writer keeps between batches
 (DriverConnections), or, when the app is bound to one connection (the tests), on the connection beneath a
@@ -30,13 +36,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 
-from feedback_api.clients.facilities import FacilityRef
 from feedback_api.events import outbox
 from feedback_api.moderation.filter import CommentFilter
 from feedback_api.operations.repository import checked_in, checkin_lookup
 from feedback_api.ratings.models import DIMENSIONS
 from feedback_api.ratings.service import NewRating
-from feedback_api.ratings.stores import NeedsSession
+from feedback_api.ratings.stores import Found, Lookup, NeedsSession
 from feedback_api.satisfaction.repository import KEY, SUM_COLUMNS, merged_changes
 from feedback_api.settings import Settings
 from service_kit.events.outbox import PendingEvent
@@ -46,28 +51,8 @@ if TYPE_CHECKING:
 
     from feedback_api.moderation.filter import Filtered
 
-ACTIVITY = """
-SELECT resident_sub,
-       count(*) FILTER (WHERE created_at >= $2) AS last_hour,
-       count(*) FILTER (WHERE created_at >= $3) AS last_day,
-       min(created_at) AS first_at,
-       min(created_at) FILTER (WHERE created_at >= $2) AS oldest_in_hour,
-       min(created_at) FILTER (WHERE created_at >= $3) AS oldest_in_day
-FROM rating WHERE resident_sub = ANY($1::text[]) GROUP BY resident_sub
-"""
-OPERATIONS = "SELECT facility_id, operator_id, subdistrict, name_zh FROM facility_operation WHERE facility_id = ANY($1::int[])"
-CHECKINS = """
-SELECT resident_sub, activity_id, facility_id FROM checkin
-WHERE resident_sub = ANY($1::text[]) AND (activity_id = ANY($2::int[]) OR facility_id = ANY($3::int[]))
-"""
 # A live rating as the writer reads it: what NewRating holds.
 LIVE_COLUMNS = (*NewRating.ROW, "id", "burst_id", "replaced_by", "reply_text", "reply_operator_id", "replied_at")
-LIVE = f"""
-SELECT {", ".join(LIVE_COLUMNS)} FROM rating
-WHERE live AND (target_type, target_id, period, resident_sub) IN
-      (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]))
-ORDER BY id FOR UPDATE
-"""
 RETIRE = """
 UPDATE rating SET live = false, replaced_at = r.moment
 FROM unnest($1::int[], $2::timestamptz[]) AS r(id, moment) WHERE rating.id = r.id
@@ -92,18 +77,40 @@ INSERT = (
 )
 _AGGREGATE_COLUMNS = (*KEY, "facility_id", "subdistrict", *SUM_COLUMNS)
 _AGGREGATE_TYPES = {"month": "text", "target_type": "text", "subdistrict": "text"}
-UPSERT_AGGREGATES = (
-    f"INSERT INTO rating_aggregate ({', '.join(_AGGREGATE_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"${i}::{_AGGREGATE_TYPES.get(c, 'int')}[]" for i, c in enumerate(_AGGREGATE_COLUMNS, 1))
+# The new rows and the merged aggregate changes in one statement (two tables: no order between them).
+# Aggregate rows are upserted in key order (merged_changes), so concurrent batches queue, not deadlock.
+INSERT_COUNTED = (
+    f"WITH counted AS (INSERT INTO rating_aggregate ({', '.join(_AGGREGATE_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${i}::{_AGGREGATE_TYPES.get(c, 'int')}[]" for i, c in enumerate(_AGGREGATE_COLUMNS, len(NewRating.ROW) + 1))
     + f") ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
     + ", ".join(f"{c} = rating_aggregate.{c} + excluded.{c}" for c in SUM_COLUMNS)
+    + ") "
+    + INSERT
 )
-WINDOW_COUNTS = """
-SELECT target_type, target_id, client_network, count(*) AS n, count(*) FILTER (WHERE new_account) AS new_accounts
-FROM rating
-WHERE (target_type, target_id) IN (SELECT * FROM unnest($1::text[], $2::int[]))
-  AND created_at >= $3 AND live AND status <> 'hidden'
-GROUP BY target_type, target_id, client_network
+# What a batch reads, one array of rows per question ($1 … $13 in Lookup's terms):
+ACTIVITY_COLUMNS = ("resident_sub", "last_hour", "last_day", "first_at", "oldest_in_hour", "oldest_in_day")
+WINDOW_COLUMNS = ("target_type", "target_id", "client_network", "n", "new_accounts")
+READ = f"""
+SELECT
+  ARRAY(SELECT ROW(resident_sub,
+                   count(*) FILTER (WHERE created_at >= $2),
+                   count(*) FILTER (WHERE created_at >= $3),
+                   min(created_at),
+                   min(created_at) FILTER (WHERE created_at >= $2),
+                   min(created_at) FILTER (WHERE created_at >= $3))
+        FROM rating WHERE resident_sub = ANY($1::text[]) GROUP BY resident_sub) AS activity,
+  ARRAY(SELECT ROW(facility_id, operator_id, subdistrict, name_zh)
+        FROM facility_operation WHERE facility_id = ANY($4::int[])) AS operations,
+  ARRAY(SELECT ROW(resident_sub, activity_id, facility_id) FROM checkin
+        WHERE resident_sub = ANY($5::text[]) AND (activity_id = ANY($6::int[]) OR facility_id = ANY($7::int[]))) AS checkins,
+  ARRAY(SELECT ROW({", ".join(LIVE_COLUMNS)}) FROM rating
+        WHERE live AND (target_type, target_id, period, resident_sub) IN
+              (SELECT * FROM unnest($8::text[], $9::int[], $10::text[], $11::text[]))
+        ORDER BY id FOR UPDATE) AS live,
+  ARRAY(SELECT ROW(target_type, target_id, client_network, count(*), count(*) FILTER (WHERE new_account)) FROM rating
+        WHERE (target_type, target_id) IN (SELECT * FROM unnest($12::text[], $13::int[]))
+          AND created_at >= $14 AND live AND status <> 'hidden'
+        GROUP BY target_type, target_id, client_network) AS window
 """
 WORDS = "SELECT word FROM moderation_word"
 
@@ -126,59 +133,45 @@ class DriverStore:
             await self._tx.start()
         return self.conn
 
-    async def activity_of_residents(
-        self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime
-    ) -> Mapping[str, Mapping[str, Any]]:
+    async def read(self, lookup: Lookup) -> Found:
         conn = await self._begun()
-        rows = await conn.fetch(ACTIVITY, sorted(set(resident_subs)), hour_ago, day_ago)
-        return {row["resident_sub"]: row for row in rows}
-
-    async def operations(self, facilities: dict[int, FacilityRef], *, now: datetime) -> dict[int, tuple[int | None, str | None]]:
-        conn = await self._begun()
-        rows = {row["facility_id"]: row for row in await conn.fetch(OPERATIONS, sorted(facilities))}
-        out: dict[int, tuple[int | None, str | None]] = {}
-        for facility_id in facilities:
-            row = rows.get(facility_id)
-            if row is None or row["subdistrict"] is None or row["name_zh"] is None:
+        slots, targets = lookup.slots, sorted(set(lookup.targets))
+        found = await conn.fetchrow(
+            READ,
+            sorted(set(lookup.residents)), lookup.hour_ago, lookup.day_ago,
+            sorted(lookup.facilities),
+            *checkin_lookup(lookup.checkins),
+            [s[1] for s in slots], [s[2] for s in slots], [s[3] for s in slots], [s[0] for s in slots],
+            [t for t, _ in targets], [i for _, i in targets], lookup.since,
+        )  # fmt: skip
+        operations = {row[0]: row for row in found["operations"]}
+        for facility_id in lookup.facilities:
+            row = operations.get(facility_id)
+            if row is None or row[2] is None or row[3] is None:
                 raise NeedsSession(f"facility {facility_id} is not in the local operation map yet")
-            out[facility_id] = (row["operator_id"], row["subdistrict"])
-        return out
-
-    async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]:
-        conn = await self._begun()
-        return checked_in(wanted, await conn.fetch(CHECKINS, *checkin_lookup(wanted)))
-
-    async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Any]:
-        if not keys:
-            return []
-        conn = await self._begun()
-        rows = await conn.fetch(LIVE, [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys], [k[0] for k in keys])
-        return [NewRating(**dict(row)) for row in rows]
+        return Found(
+            activity={row[0]: dict(zip(ACTIVITY_COLUMNS, row, strict=True)) for row in found["activity"]},
+            operations={facility_id: (row[1], row[2]) for facility_id, row in operations.items()},
+            checked_in=checked_in(lookup.checkins, found["checkins"]),
+            live=[NewRating(**dict(zip(LIVE_COLUMNS, row, strict=True))) for row in found["live"]],
+            window=[dict(zip(WINDOW_COLUMNS, row, strict=True)) for row in found["window"]],
+        )
 
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
         conn = await self._begun()
         await conn.execute(RETIRE, [rid for rid, _ in replaced], [at for _, at in replaced])
 
-    async def insert_many(self, rows: Sequence[dict]) -> list[int]:
+    async def insert_many(self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]) -> list[int]:
         conn = await self._begun()
         try:
-            inserted = await conn.fetch(INSERT, *_columns(rows, NewRating.ROW))
+            inserted = await conn.fetch(
+                INSERT_COUNTED, *_columns(rows, NewRating.ROW), *_columns(merged_changes(aggregates), _AGGREGATE_COLUMNS)
+            )
         except asyncpg.UniqueViolationError as exc:
             # as the session path raises it: write_one takes it for a race and tries once more
-            raise IntegrityError(INSERT, None, exc) from exc
+            raise IntegrityError(INSERT_COUNTED, None, exc) from exc
         # one statement takes its ids from the sequence in row order
         return sorted(row["id"] for row in inserted)
-
-    async def apply_aggregates(self, changes: list[tuple[Any, int]]) -> None:
-        rows = merged_changes(changes)
-        if rows:
-            conn = await self._begun()
-            await conn.execute(UPSERT_AGGREGATES, *_columns(rows, _AGGREGATE_COLUMNS))
-
-    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Mapping[str, Any]]:
-        conn = await self._begun()
-        wanted = sorted(set(targets))
-        return await conn.fetch(WINDOW_COUNTS, [t for t, _ in wanted], [i for _, i in wanted], since)
 
     async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
         raise NeedsSession("a rating may complete a burst")

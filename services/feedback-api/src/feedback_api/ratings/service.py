@@ -21,6 +21,7 @@ from feedback_api.ratings.exceptions import RatingConflict, ReplyExists
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.ratings.repository import RatingFilter, RatingRepository
 from feedback_api.ratings.schemas import RatingCreate
+from feedback_api.ratings.stores import Lookup
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from service_kit.auth import Principal
@@ -31,7 +32,7 @@ from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound
 
 if TYPE_CHECKING:
-    from feedback_api.ratings.stores import WriteStore
+    from feedback_api.ratings.stores import Found, WriteStore
     from feedback_api.ratings.writer import RatingWriter
 
 # Residents are never named publicly; every rating shows the same masked author.
@@ -186,18 +187,17 @@ async def write_one(store: WriteStore, req: RatingRequest, *, settings: Settings
     """The per-rating path: one rating in its own transaction (a batch of one, and the fallback when a
     batch fails). Two requests racing to be the first live rating: the unique index refuses the second,
     which then runs once more and replaces the first."""
-    [verdict] = await abuse.check_limits_many(store, [(req.principal.sub, req.now)], settings=settings)
-    if isinstance(verdict, Exception):
-        raise verdict
-    new_account = verdict
     for attempt in (1, 2):
         try:
-            [saved] = await _save(store, [(req, new_account)], settings=settings, comment_filter=comment_filter)
-            return saved
+            [outcome] = await write_batch(store, [req], settings=settings, comment_filter=comment_filter)
         except IntegrityError:
             await store.rollback()
             if attempt == 2:
                 raise RatingConflict() from None
+            continue
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
     raise AssertionError("unreachable")
 
 
@@ -207,34 +207,57 @@ async def write_batch(
     """Several ratings (at most one per live-rating slot) in one transaction, set-based: each gets its own
     result, or its own 429 when its resident is over a limit. Any other error propagates (nothing of the
     batch is written) and the caller saves them one by one."""
-    verdicts = await abuse.check_limits_many(store, [(r.principal.sub, r.now) for r in reqs], settings=settings)
-    accepted = [(r, v) for r, v in zip(reqs, verdicts, strict=True) if not isinstance(v, Exception)]
-    saved = iter(await _save(store, accepted, settings=settings, comment_filter=comment_filter) if accepted else [])
+    found = await store.read(_lookup(reqs, settings=settings))
+    verdicts = abuse.check_limits_many(found.activity, [(r.principal.sub, r.now) for r in reqs], settings=settings)
+    live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in found.live}
+    accepted = [
+        Accepted(req, new_account=verdict, verified=verified, old=live.get(req.key))
+        for req, verdict, verified in zip(reqs, verdicts, found.checked_in, strict=True)
+        if not isinstance(verdict, Exception)
+    ]
+    saved = iter(await _save(store, accepted, found, settings=settings, comment_filter=comment_filter) if accepted else [])
     return [v if isinstance(v, Exception) else next(saved) for v in verdicts]
 
 
-async def _save(
-    store: WriteStore,
-    items: list[tuple[RatingRequest, bool]],
-    *,
-    settings: Settings,
-    comment_filter: CommentFilter,
-) -> list[Saved]:
-    """Write accepted ratings (request, new-account flag), each in a different live-rating slot, and commit:
-    a fixed number of statements whatever their number."""
-    operations = await store.operations({req.facility.id: req.facility for req, _ in items}, now=items[0][0].now)
-    verified = await store.checked_in_many(
-        [(req.principal.sub, req.data.target_type, req.data.target_id, req.facility.id) for req, _ in items]
+def _lookup(reqs: list[RatingRequest], *, settings: Settings) -> Lookup:
+    """What a batch reads: its windows (limits, burst rule) start from its earliest moment."""
+    start = min(r.now for r in reqs)
+    return Lookup(
+        residents=[r.principal.sub for r in reqs],
+        hour_ago=start - abuse.HOUR,
+        day_ago=start - abuse.DAY,
+        facilities={r.facility.id: r.facility for r in reqs},
+        checkins=[(r.principal.sub, r.data.target_type, r.data.target_id, r.facility.id) for r in reqs],
+        slots=[r.key for r in reqs],
+        targets=[(r.data.target_type, r.data.target_id) for r in reqs],
+        since=start - abuse.burst_window(settings),
+        now=start,
     )
-    live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in await store.live_many([req.key for req, _ in items])}
-    olds: list[Any] = [live.get(req.key) for req, _ in items]  # Rating or NewRating, as the store reads it
+
+
+@dataclass(slots=True)
+class Accepted:
+    """A rating within the limits, with what the batch's read found for it."""
+
+    req: RatingRequest
+    new_account: bool
+    verified: bool
+    old: Any  # the live rating it replaces (Rating or NewRating, as the store reads it), or None
+
+
+async def _save(
+    store: WriteStore, items: list[Accepted], found: Found, *, settings: Settings, comment_filter: CommentFilter
+) -> list[Saved]:
+    """Write accepted ratings, each in a different live-rating slot, and commit: a fixed number of
+    statements whatever their number."""
+    olds = [item.old for item in items]
     if any(olds):
         # frees the one-live-rating slots before the new rows take them
-        await store.retire([(old.id, req.now) for (req, _), old in zip(items, olds, strict=True) if old is not None])
+        await store.retire([(item.old.id, item.req.now) for item in items if item.old is not None])
     new: list[NewRating] = []
-    for (req, new_account), is_verified in zip(items, verified, strict=True):
-        data = req.data
-        operator_id, subdistrict = operations[req.facility.id]
+    for item in items:
+        req, data = item.req, item.req.data
+        operator_id, subdistrict = found.operations[req.facility.id]
         filtered = await store.filter_comment(comment_filter, data.comment)
         new.append(
             NewRating(
@@ -251,21 +274,24 @@ async def _save(
                 comment=filtered.text,
                 comment_status=filtered.status,
                 status="visible",
-                verified=is_verified,
-                new_account=new_account,
+                verified=item.verified,
+                new_account=item.new_account,
                 client_network=req.network,
                 created_at=req.now,
             )
         )
-    for rating, rating_id in zip(new, await store.insert_many([r.row() for r in new]), strict=True):
+    changes = [(r, 1) for r in new] + [(old, -1) for old in olds if old is not None and old.counted]
+    for rating, rating_id in zip(new, await store.insert_many([r.row() for r in new], aggregates=changes), strict=True):
         rating.id = rating_id
-    await store.apply_aggregates([(r, 1) for r in new] + [(old, -1) for old in olds if old is not None and old.counted])
-    await abuse.hold_bursts(store, new, settings=settings)
+    retired = [old for old in olds if old is not None]
+    since = min(item.req.now for item in items) - abuse.burst_window(settings)
+    await abuse.hold_bursts(store, found.window, new, retired, since=since, settings=settings)
     replaced = [(old, r) for old, r in zip(olds, new, strict=True) if old is not None]
     if replaced:
         await store.link_replacements([(old.id, r.id) for old, r in replaced])
     events: list[PendingEvent] = []
-    for (req, _), rating, old in zip(items, new, olds, strict=True):
+    for item, rating in zip(items, new, strict=True):
+        req, old = item.req, item.old
         events.append(
             PendingEvent(
                 "rating.created",
@@ -290,8 +316,8 @@ async def _save(
     await store.record_events(events)
     await store.commit()
     return [
-        (rating_read(rating, viewer=req.principal), old.id if old is not None else None)
-        for (req, _), rating, old in zip(items, new, olds, strict=True)
+        (rating_read(rating, viewer=item.req.principal), item.old.id if item.old is not None else None)
+        for item, rating in zip(items, new, strict=True)
     ]
 
 

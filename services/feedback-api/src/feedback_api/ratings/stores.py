@@ -1,16 +1,20 @@
 """Where the rating writer's statements run.
 
-The write path (service.write_batch / write_one) is one sequence of set-based statements whatever the
-database; a store executes them. `SessionStore` runs them through the ORM session (SQLite, and the
-complete path on PostgreSQL); `DriverStore` (driver_store.py) runs the same statements on the asyncpg
-connection beneath the session, which costs a fraction of the Python per statement, and hands the rare
-cases it does not handle (a suspected burst, a facility missing from the local map) back to the session
-path by raising `NeedsSession` before anything is committed.
+The write path (service.write_batch / write_one) is one sequence of set-based steps whatever the
+database: read what the batch needs (`Lookup` → `Found`), retire the live ratings it replaces, insert the
+new ones with their aggregate changes, record the events, commit. A store executes them. `SessionStore`
+runs each step through the ORM session and the repositories, a statement per question (SQLite, and the
+complete path on PostgreSQL); `DriverStore` (driver_store.py) runs them on the asyncpg connection with
+the steps' statements combined (the whole read is one statement, the insert and its aggregates one), which
+costs a fraction of the Python and of the round trips, and hands the rare cases it does not handle (a
+suspected burst, a facility missing from the local map) back to the session path by raising
+`NeedsSession` before anything is committed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,17 +39,36 @@ class NeedsSession(Exception):
     """The batch needs what only the session path does; nothing of it was committed."""
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What a batch reads before it writes, asked of the store at once."""
+
+    residents: list[str]  # their activity, for the per-resident limits and the new-account flag
+    hour_ago: datetime
+    day_ago: datetime
+    facilities: dict[int, FacilityRef]  # their operator and subdistrict now
+    checkins: list[tuple[str, str, int, int]]  # (resident, target type, target id, facility id): verified?
+    slots: list[tuple[str, str, int, str]]  # live-rating slots (resident, target type, target id, period), locked
+    targets: list[tuple[str, int]]  # for the burst rule: their ratings in the window
+    since: datetime  # the burst window's start
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the store found for a Lookup."""
+
+    activity: Mapping[str, Mapping[str, Any]]  # per resident with a rating (abuse.Activity.of reads it)
+    operations: dict[int, tuple[int | None, str | None]]  # facility id → (operator id, subdistrict)
+    checked_in: list[bool]  # in the order of Lookup.checkins
+    live: Sequence[Any]  # the live ratings in the slots (Rating or NewRating), locked until the transaction ends
+    window: Sequence[Mapping[str, Any]]  # per target and network: n, new_accounts (before the batch's insert)
+
+
 class WriteStore(Protocol):
-    async def activity_of_residents(
-        self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime
-    ) -> Mapping[str, Mapping[str, Any]]: ...
-    async def operations(self, facilities: dict[int, FacilityRef], *, now: datetime) -> dict[int, tuple[int | None, str | None]]: ...
-    async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]: ...
-    async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Any]: ...
+    async def read(self, lookup: Lookup) -> Found: ...
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None: ...
-    async def insert_many(self, rows: Sequence[dict]) -> list[int]: ...
-    async def apply_aggregates(self, changes: list[tuple[Any, int]]) -> None: ...
-    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Mapping[str, Any]]: ...
+    async def insert_many(self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]) -> list[int]: ...
     async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None: ...
     async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None: ...
     async def record_events(self, events: list[PendingEvent]) -> None: ...
@@ -61,31 +84,23 @@ class SessionStore:
         self.session = session
         self.ratings = RatingRepository(session)
 
-    async def activity_of_residents(
-        self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime
-    ) -> Mapping[str, Mapping[str, Any]]:
-        return await self.ratings.activity_of_residents(resident_subs, hour_ago=hour_ago, day_ago=day_ago)
-
-    async def operations(self, facilities: dict[int, FacilityRef], *, now: datetime) -> dict[int, tuple[int | None, str | None]]:
-        return await operations_for(self.session, facilities, now=now)
-
-    async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]:
-        return await CheckinRepository(self.session).checked_in_many(wanted)
-
-    async def live_many(self, keys: Sequence[tuple[str, str, int, str]]) -> Sequence[Any]:
-        return await self.ratings.live_many(keys)
+    async def read(self, lookup: Lookup) -> Found:
+        ratings = self.ratings
+        return Found(
+            activity=await ratings.activity_of_residents(lookup.residents, hour_ago=lookup.hour_ago, day_ago=lookup.day_ago),
+            operations=await operations_for(self.session, lookup.facilities, now=lookup.now),
+            checked_in=await CheckinRepository(self.session).checked_in_many(lookup.checkins),
+            live=await ratings.live_many(lookup.slots),
+            window=await ratings.window_counts(lookup.targets, since=lookup.since),
+        )
 
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
         await self.ratings.retire(replaced)
 
-    async def insert_many(self, rows: Sequence[dict]) -> list[int]:
-        return await self.ratings.insert_many(rows)
-
-    async def apply_aggregates(self, changes: list[tuple[Any, int]]) -> None:
-        await AggregateRepository(self.session).apply_many(changes)
-
-    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[Mapping[str, Any]]:
-        return await self.ratings.window_counts(targets, since=since)
+    async def insert_many(self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]) -> list[int]:
+        ids = await self.ratings.insert_many(rows)
+        await AggregateRepository(self.session).apply_many(aggregates)
+        return ids
 
     async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
         await abuse.hold_suspects(self.session, suspects, ratings, settings=settings)
