@@ -258,3 +258,22 @@ class TestOnTheDriver:
             assert (writer.on_driver, writer.handed_back) == (2, 1)
         else:
             assert (writer.on_driver, writer.handed_back) == (0, 0)
+
+    async def test_on_a_busy_target_a_burst_among_the_latest_ratings_is_held(self, client, auth, app, sessionmaker):
+        # The burst rule counts a target's most recent 4 × threshold ratings in the window (a bounded read):
+        # a target busy with residents from many networks, then three from one network.
+        settings = app.state.settings
+        settings.burst_threshold, settings.new_account_days, settings.trust_forwarded = 3, 0, True
+
+        async def rate_from(sub: str, address: str) -> dict:
+            headers = {**auth(sub=sub), "X-Forwarded-For": address}
+            answer = await client.post("/api/v1/ratings", json=rating_body(3), headers=headers)
+            assert answer.status_code == 201
+            return answer.json()
+
+        crowd = [await rate_from(f"crowd-{i}", f"10.{i}.0.7") for i in range(14)]
+        ring = [await rate_from(f"ring-{i}", "10.99.0.7") for i in range(3)]
+        status = {r["id"]: (await client.get(f"/api/v1/ratings/{r['id']}", headers=auth("official"))).json()["status"] for r in crowd + ring}
+        assert [status[r["id"]] for r in crowd] == ["visible"] * 14
+        assert [status[r["id"]] for r in ring] == ["held"] * 3
+        await _aggregates_match_raw(sessionmaker)

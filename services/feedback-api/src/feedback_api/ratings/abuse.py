@@ -116,6 +116,12 @@ def burst_window(settings: Settings) -> timedelta:
     return timedelta(minutes=settings.burst_window_minutes)
 
 
+def burst_cap(settings: Settings) -> int:
+    """How many of a target's most recent ratings in the window the burst rule counts: a bounded read
+    however busy the target (a burst shows among the latest ratings)."""
+    return 4 * settings.burst_threshold
+
+
 async def hold_bursts(
     store: WriteStore,
     window: Sequence[Mapping[str, Any]],
@@ -126,9 +132,11 @@ async def hold_bursts(
     settings: Settings,
 ) -> None:
     """After new ratings are inserted (and counted): the burst window of their targets as read before the
-    insert (WriteStore.read: per target and network, `n` and `new_accounts` since `since`), less the live
-    ratings the batch `retired`, plus the new ones; only a rating that may complete a burst goes through
-    detect_burst() (the store's hold_suspects), which decides exactly (and holds the burst's ratings)."""
+    insert (WriteStore.read: of each target's burst_cap() most recent ratings since `since`, per network
+    `n` and `new_accounts`), less the live ratings the batch `retired` (unless the target's read was cut at
+    the cap: the retired one may not be among those counted), plus the new ones. This never counts less
+    than detect_burst() would; only a rating that may complete a burst goes through it (the store's
+    hold_suspects), which decides exactly (and holds the burst's ratings)."""
     if not ratings:
         return
     new_accounts: dict[tuple[str, int], int] = {}
@@ -138,11 +146,16 @@ async def hold_bursts(
         new_accounts[target] = new_accounts.get(target, 0) + from_new_accounts
         one_network[(*target, network)] = one_network.get((*target, network), 0) + n
 
+    read: dict[tuple[str, int], int] = {}
     for row in window:
-        tally((row["target_type"], row["target_id"]), row["client_network"], row["n"], row["new_accounts"])
+        target = (row["target_type"], row["target_id"])
+        tally(target, row["client_network"], row["n"], row["new_accounts"])
+        read[target] = read.get(target, 0) + row["n"]
+    cap = burst_cap(settings)
     for r in retired:
-        if as_aware(r.created_at) >= since and r.status != "hidden":
-            tally((r.target_type, r.target_id), r.client_network, -1, -int(r.new_account))
+        target = (r.target_type, r.target_id)
+        if read.get(target, 0) < cap and as_aware(r.created_at) >= since and r.status != "hidden":
+            tally(target, r.client_network, -1, -int(r.new_account))
     for r in ratings:
         tally((r.target_type, r.target_id), r.client_network, 1, int(r.new_account))
     threshold = settings.burst_threshold
@@ -174,7 +187,7 @@ async def detect_burst(session: AsyncSession, rating: Any, *, now: datetime, set
     repo = RatingRepository(session)
     # One cheap, bounded count first; the window's ratings are loaded (and locked) only when it trips.
     counts = await repo.recent_matches(
-        target_type=rating.target_type, target_id=rating.target_id, since=since, cap=4 * settings.burst_threshold,
+        target_type=rating.target_type, target_id=rating.target_id, since=since, cap=burst_cap(settings),
         network=rating.client_network,
     )
     reasons: list[tuple[str, str | None]] = []

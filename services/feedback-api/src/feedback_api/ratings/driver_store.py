@@ -87,7 +87,8 @@ INSERT_COUNTED = (
     + ") "
     + INSERT
 )
-# What a batch reads, one array of rows per question ($1 … $13 in Lookup's terms):
+# What a batch reads, one array of rows per question ($1 … $15 in Lookup's terms); the burst window's
+# count reads at most `cap` rows per target (an index range scan that stops there):
 ACTIVITY_COLUMNS = ("resident_sub", "last_hour", "last_day", "first_at", "oldest_in_hour", "oldest_in_day")
 WINDOW_COLUMNS = ("target_type", "target_id", "client_network", "n", "new_accounts")
 READ = f"""
@@ -107,10 +108,13 @@ SELECT
         WHERE live AND (target_type, target_id, period, resident_sub) IN
               (SELECT * FROM unnest($8::text[], $9::int[], $10::text[], $11::text[]))
         ORDER BY id FOR UPDATE) AS live,
-  ARRAY(SELECT ROW(target_type, target_id, client_network, count(*), count(*) FILTER (WHERE new_account)) FROM rating
-        WHERE (target_type, target_id) IN (SELECT * FROM unnest($12::text[], $13::int[]))
-          AND created_at >= $14 AND live AND status <> 'hidden'
-        GROUP BY target_type, target_id, client_network) AS window
+  ARRAY(SELECT ROW(t.target_type, t.target_id, w.client_network, count(*), count(*) FILTER (WHERE w.new_account))
+        FROM unnest($12::text[], $13::int[]) AS t(target_type, target_id)
+        CROSS JOIN LATERAL (
+            SELECT client_network, new_account FROM rating
+            WHERE target_type = t.target_type AND target_id = t.target_id AND created_at >= $14 AND live AND status <> 'hidden'
+            ORDER BY created_at DESC, id DESC LIMIT $15) AS w
+        GROUP BY t.target_type, t.target_id, w.client_network) AS window
 """
 WORDS = "SELECT word FROM moderation_word"
 
@@ -142,7 +146,7 @@ class DriverStore:
             sorted(lookup.facilities),
             *checkin_lookup(lookup.checkins),
             [s[1] for s in slots], [s[2] for s in slots], [s[3] for s in slots], [s[0] for s in slots],
-            [t for t, _ in targets], [i for _, i in targets], lookup.since,
+            [t for t, _ in targets], [i for _, i in targets], lookup.since, lookup.cap,
         )  # fmt: skip
         operations = {row[0]: row for row in found["operations"]}
         for facility_id in lookup.facilities:

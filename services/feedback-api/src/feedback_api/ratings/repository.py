@@ -174,10 +174,11 @@ class RatingRepository:
         result = await self.session.execute(stmt, list(rows))
         return [row[0] for row in result]
 
-    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime) -> Sequence[RowMapping]:
-        """For the burst rule over several targets at once: per target and client network, the live, not
-        hidden ratings since a moment, and how many of them came from new accounts."""
-        return (await self.session.execute(_WINDOW_COUNTS, {"targets": sorted(set(targets)), "since": since})).mappings().all()
+    async def window_counts(self, targets: Sequence[tuple[str, int]], *, since: datetime, cap: int) -> Sequence[RowMapping]:
+        """For the burst rule over several targets at once: of each target's `cap` most recent live, not
+        hidden ratings since a moment, per client network how many, and how many came from new accounts."""
+        params = {"targets": sorted(set(targets)), "since": since, "cap": cap}
+        return (await self.session.execute(_WINDOW_COUNTS, params)).mappings().all()
 
     async def statuses(self, rating_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
         stmt = select(Rating.id, Rating.status, Rating.burst_id).where(Rating.id.in_(list(rating_ids)))
@@ -213,13 +214,16 @@ _LIVE_MANY = (
     .order_by(Rating.id)
     .with_for_update()
 )
-_WINDOW_COUNTS = (
+# The most recent `cap` ratings of each target in the window (as detect_burst counts them), grouped.
+_IN_WINDOW = (
     select(
         Rating.target_type,
         Rating.target_id,
         Rating.client_network,
-        func.count().label("n"),
-        func.count(case((Rating.new_account, 1))).label("new_accounts"),
+        Rating.new_account,
+        func.row_number()
+        .over(partition_by=(Rating.target_type, Rating.target_id), order_by=(Rating.created_at.desc(), Rating.id.desc()))
+        .label("recency"),
     )
     .where(
         tuple_(Rating.target_type, Rating.target_id).in_(bindparam("targets", expanding=True)),
@@ -227,5 +231,16 @@ _WINDOW_COUNTS = (
         Rating.live,
         Rating.status != "hidden",
     )
-    .group_by(Rating.target_type, Rating.target_id, Rating.client_network)
+    .subquery()
+)
+_WINDOW_COUNTS = (
+    select(
+        _IN_WINDOW.c.target_type,
+        _IN_WINDOW.c.target_id,
+        _IN_WINDOW.c.client_network,
+        func.count().label("n"),
+        func.count(case((_IN_WINDOW.c.new_account, 1))).label("new_accounts"),
+    )
+    .where(_IN_WINDOW.c.recency <= bindparam("cap"))
+    .group_by(_IN_WINDOW.c.target_type, _IN_WINDOW.c.target_id, _IN_WINDOW.c.client_network)
 )

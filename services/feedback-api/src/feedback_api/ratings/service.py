@@ -231,6 +231,7 @@ def _lookup(reqs: list[RatingRequest], *, settings: Settings) -> Lookup:
         slots=[r.key for r in reqs],
         targets=[(r.data.target_type, r.data.target_id) for r in reqs],
         since=start - abuse.burst_window(settings),
+        cap=abuse.burst_cap(settings),
         now=start,
     )
 

@@ -51,6 +51,7 @@ class Lookup:
     slots: list[tuple[str, str, int, str]]  # live-rating slots (resident, target type, target id, period), locked
     targets: list[tuple[str, int]]  # for the burst rule: their ratings in the window
     since: datetime  # the burst window's start
+    cap: int  # the most recent ratings per target the burst rule counts (abuse.burst_cap)
     now: datetime
 
 
@@ -62,7 +63,7 @@ class Found:
     operations: dict[int, tuple[int | None, str | None]]  # facility id → (operator id, subdistrict)
     checked_in: list[bool]  # in the order of Lookup.checkins
     live: Sequence[Any]  # the live ratings in the slots (Rating or NewRating), locked until the transaction ends
-    window: Sequence[Mapping[str, Any]]  # per target and network: n, new_accounts (before the batch's insert)
+    window: Sequence[Mapping[str, Any]]  # per target and network: n, new_accounts (of the cap most recent, before the insert)
 
 
 class WriteStore(Protocol):
@@ -91,7 +92,7 @@ class SessionStore:
             operations=await operations_for(self.session, lookup.facilities, now=lookup.now),
             checked_in=await CheckinRepository(self.session).checked_in_many(lookup.checkins),
             live=await ratings.live_many(lookup.slots),
-            window=await ratings.window_counts(lookup.targets, since=lookup.since),
+            window=await ratings.window_counts(lookup.targets, since=lookup.since, cap=lookup.cap),
         )
 
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:

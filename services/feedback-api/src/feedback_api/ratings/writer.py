@@ -2,11 +2,13 @@
 
 Request handlers validate a rating and resolve its target, then hand it here and wait. One task per
 process takes every rating waiting at that moment (up to `rating_batch_max`) and writes them in one
-transaction with set-based statements (service.write_batch): one query for the limits of all their
-residents, one for the live ratings they replace, one for check-ins, one for the facility map, one
-multi-row INSERT … RETURNING, one upsert of the merged aggregate rows, one burst count, one outbox lock
-and one insert of all their events, one COMMIT. While a batch is being written the next one gathers, so
-under load the cost per rating falls; alone, a rating is written at once, as a batch of one
+transaction with set-based statements (service.write_batch): one read of what the batch needs (its
+residents' activity for the limits, the live ratings it replaces, check-ins, the facility map, the burst
+window of its targets), one UPDATE freeing replaced slots, one multi-row INSERT … RETURNING and one upsert
+of the merged aggregate rows, the outbox lock and one insert of all their events, one COMMIT (on
+PostgreSQL the read is one statement, the insert and upsert one, the lock and events one: stores.py). While
+a batch is being written the next one gathers, so under load the cost per rating falls; alone, a rating
+is written at once, as a batch of one
 (service.write_one, the per-rating path).
 
 On PostgreSQL up to `rating_batches_in_flight` batches are written at once, each in its own transaction
