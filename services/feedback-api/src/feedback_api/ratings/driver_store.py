@@ -88,7 +88,8 @@ INSERT_COUNTED = (
     + INSERT
 )
 # What a batch reads, one array of rows per question ($1 … $15 in Lookup's terms); the burst window's
-# count reads at most `cap` rows per target (an index range scan that stops there):
+# count reads at most `cap` rows per target (an index range scan that stops there); the facility map is
+# probed by its primary key per facility (the LIMIT keeps the planner from a hash join over the whole map):
 ACTIVITY_COLUMNS = ("resident_sub", "last_hour", "last_day", "first_at", "oldest_in_hour", "oldest_in_day")
 WINDOW_COLUMNS = ("target_type", "target_id", "client_network", "n", "new_accounts")
 READ = f"""
@@ -100,8 +101,9 @@ SELECT
                    min(created_at) FILTER (WHERE created_at >= $2),
                    min(created_at) FILTER (WHERE created_at >= $3))
         FROM rating WHERE resident_sub = ANY($1::text[]) GROUP BY resident_sub) AS activity,
-  ARRAY(SELECT ROW(facility_id, operator_id, subdistrict, name_zh)
-        FROM facility_operation WHERE facility_id = ANY($4::int[])) AS operations,
+  ARRAY(SELECT o.row FROM unnest($4::int[]) AS f(id) CROSS JOIN LATERAL (
+            SELECT ROW(facility_id, operator_id, subdistrict, name_zh) AS row FROM facility_operation
+            WHERE facility_id = f.id LIMIT 1) AS o) AS operations,
   ARRAY(SELECT ROW(resident_sub, activity_id, facility_id) FROM checkin
         WHERE resident_sub = ANY($5::text[]) AND (activity_id = ANY($6::int[]) OR facility_id = ANY($7::int[]))) AS checkins,
   ARRAY(SELECT ROW({", ".join(LIVE_COLUMNS)}) FROM rating
@@ -113,7 +115,7 @@ SELECT
         CROSS JOIN LATERAL (
             SELECT client_network, new_account FROM rating
             WHERE target_type = t.target_type AND target_id = t.target_id AND created_at >= $14 AND live AND status <> 'hidden'
-            ORDER BY created_at DESC, id DESC LIMIT $15) AS w
+            ORDER BY created_at DESC LIMIT $15) AS w
         GROUP BY t.target_type, t.target_id, w.client_network) AS window
 """
 WORDS = "SELECT word FROM moderation_word"

@@ -222,7 +222,7 @@ _IN_WINDOW = (
         Rating.client_network,
         Rating.new_account,
         func.row_number()
-        .over(partition_by=(Rating.target_type, Rating.target_id), order_by=(Rating.created_at.desc(), Rating.id.desc()))
+        .over(partition_by=(Rating.target_type, Rating.target_id), order_by=Rating.created_at.desc())
         .label("recency"),
     )
     .where(
