@@ -136,7 +136,7 @@ class TestOutboxOnTheDriver:
         async with engine.connect() as holder_sa, engine.connect() as writer_sa:
             holder = (await holder_sa.get_raw_connection()).driver_connection
             writer = (await writer_sa.get_raw_connection()).driver_connection
-            before = await writer.fetchval(f'SELECT coalesce(max(seq), 0) FROM "{infra.event.name}"')  # noqa: S608
+            before = await writer.fetchval(f'SELECT coalesce(max(seq), 0) FROM "{infra.event.name}"')
             held = holder.transaction()
             await held.start()
             await holder.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
@@ -152,9 +152,9 @@ class TestOutboxOnTheDriver:
             await held.rollback()
             ids = await asyncio.wait_for(recording, timeout=10)
             rows = await writer.fetch(
-                f'SELECT id, subject, data FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq',  # noqa: S608
+                f'SELECT id, subject, data FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq',
                 before,
             )
             assert [r["id"] for r in rows] == ids
             assert [r["subject"] for r in rows] == ["note/0", "note/1", "note/2"]
-            await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)  # noqa: S608
+            await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)
