@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -259,13 +260,14 @@ class TestOnTheDriver:
         else:
             assert (writer.on_driver, writer.handed_back) == (0, 0)
 
-    async def test_on_a_busy_target_a_burst_among_the_latest_ratings_is_held(self, client, auth, app, sessionmaker):
+    async def test_on_a_busy_target_a_burst_among_the_latest_ratings_is_held(self, client, auth, app, sessionmaker, clock):
         # The burst rule counts a target's most recent 4 × threshold ratings in the window (a bounded read):
         # a target busy with residents from many networks, then three from one network.
         settings = app.state.settings
         settings.burst_threshold, settings.new_account_days, settings.trust_forwarded = 3, 0, True
 
         async def rate_from(sub: str, address: str) -> dict:
+            clock.fixed += timedelta(seconds=1)  # one after another: "the latest" is well defined
             headers = {**auth(sub=sub), "X-Forwarded-For": address}
             answer = await client.post("/api/v1/ratings", json=rating_body(3), headers=headers)
             assert answer.status_code == 201
