@@ -63,7 +63,8 @@ async def _make_clients(app: FastAPI) -> None:
     # Started by the runtime only when run_background_tasks is on.
     app.state.facilities_consumer = facilities_consumer(app)
     app.state.sweeper = OverdueSweeper(app)
-    app.state.background[:] = [app.state.facilities_consumer, app.state.sweeper, app.state.rating_writer]
+    # The facilities client's renewals under way are stopped with the rest.
+    app.state.background[:] = [app.state.facilities_consumer, app.state.sweeper, app.state.rating_writer, app.state.facilities]
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
-from feedback_api.clients.facilities import FacilitiesClient, FacilitiesUnavailable
+from feedback_api.clients.facilities import (
+    RENEWALS_AT_ONCE,
+    FacilitiesClient,
+    FacilitiesUnavailable,
+)
 from service_kit.logs import request_id_var
 from service_kit.testing import running_app
 from tests.factories import FACILITIES_URL, CountingTransport, rating_body
@@ -31,6 +37,120 @@ class TestFacilitiesClient:
             now.t += 61
             await client.get_facility(2)
             assert len(standin.calls) == 2
+
+    async def test_a_record_in_use_is_renewed_before_it_expires(self, standin):
+        now = FakeTime()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
+            await client.get_facility(2)
+            now.t += 30  # half its life: answered from memory, nothing fetched
+            await client.get_facility(2)
+            await client.settled()
+            assert len(standin.calls) == 1
+            standin.facilities[2]["name_zh"] = "角楼图书馆（新馆）"
+            now.t += 20  # its last quarter: answered from memory at once, fetched again in the background
+            assert (await client.get_facility(2)).name_zh == "角楼图书馆"
+            await client.settled()
+            assert len(standin.calls) == 2
+            now.t += 30  # past the first fetch's 60 s, within the renewal's
+            assert (await client.get_facility(2)).name_zh == "角楼图书馆（新馆）"
+            assert len(standin.calls) == 2
+
+    async def test_a_record_renewed_and_gone_is_no_longer_accepted(self, standin):
+        now = FakeTime()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
+            assert await client.get_facility(2) is not None
+            del standin.facilities[2]
+            now.t += 50
+            assert await client.get_facility(2) is not None  # the renewal has not answered yet
+            await client.settled()
+            assert await client.get_facility(2) is None
+            assert len(standin.calls) == 3
+
+    async def test_a_failed_renewal_leaves_the_record_until_it_expires(self, standin):
+        now = FakeTime()
+        down = False
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            if down:
+                return httpx.Response(503, text="upstream down")
+            return httpx.Response(200, json=standin.facilities[2])
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
+            found = await client.get_facility(2)
+            down = True
+            now.t += 50
+            assert await client.get_facility(2) == found
+            await client.settled()
+            assert await client.get_facility(2) == found  # still within its 60 s
+            await client.settled()
+            now.t += 11
+            with pytest.raises(FacilitiesUnavailable):
+                await client.get_facility(2)
+
+    async def test_requests_for_a_record_being_fetched_wait_for_that_fetch(self):
+        calls: list[str] = []
+        release = asyncio.Event()
+
+        async def slow(request: httpx.Request) -> httpx.Response:
+            calls.append(request.url.path)
+            await release.wait()
+            return httpx.Response(200, json={"id": 5, "name_zh": "史家胡同博物馆", "subdistrict": "chaoyangmen", "operation": None})
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test")
+            asking = [asyncio.create_task(client.get_facility(5)) for _ in range(5)]
+            await asyncio.sleep(0.05)
+            asking[0].cancel()  # one caller goes away: the others still get their answer
+            release.set()
+            answers = await asyncio.gather(*asking[1:])
+            assert calls == ["/api/v1/facilities/5"]
+            assert {a.name_zh for a in answers} == {"史家胡同博物馆"}
+            assert asking[0].cancelled()
+
+    async def test_records_falling_due_together_are_renewed_a_few_at_a_time(self):
+        now = FakeTime()
+        at_once = most = 0
+
+        async def handle(request: httpx.Request) -> httpx.Response:
+            nonlocal at_once, most
+            at_once += 1
+            most = max(most, at_once)
+            await asyncio.sleep(0.01)
+            at_once -= 1
+            facility_id = int(request.url.path.rsplit("/", 1)[1])
+            return httpx.Response(200, json={"id": facility_id, "name_zh": "馆", "subdistrict": "jingshan", "operation": None})
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
+            await asyncio.gather(*(client.get_facility(i) for i in range(1, 41)))  # fetched in the same moment
+            assert most == 40
+            most = 0
+            now.t += 50
+            await asyncio.gather(*(client.get_facility(i) for i in range(1, 41)))
+            await client.settled()
+            assert 1 <= most <= RENEWALS_AT_ONCE < 40  # not all forty at once
+
+    async def test_stopping_cancels_a_renewal_under_way(self, standin):
+        now = FakeTime()
+        started = asyncio.Event()
+
+        async def hanging(request: httpx.Request) -> httpx.Response:
+            if started.is_set():
+                await asyncio.sleep(3600)
+            started.set()
+            return httpx.Response(200, json=standin.facilities[2])
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(hanging)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, timeout_s=3600, now=now)
+            await client.get_facility(2)
+            now.t += 50
+            await client.get_facility(2)
+            await asyncio.sleep(0.01)
+            await asyncio.wait_for(client.stop(), timeout=5)
+            await asyncio.wait_for(client.settled(), timeout=5)
 
     async def test_a_missing_record_is_none_and_not_remembered(self, standin):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:

@@ -8,6 +8,13 @@ repeat, so a refused connection is retried once at once (another replica may ans
 Found records are remembered for a short while (60 s by default) in the kit's bounded per-process
 `TTLCache`: each replica keeps its own, so a record removed from the registry may still be accepted for
 up to the TTL. Records that were not found are not remembered: one created a moment ago is seen at once.
+
+A record asked for in the last quarter of its life is answered from memory and fetched again in the
+background (a few renewals at a time), so a record in use is renewed before it expires: under load, the
+records remembered in the same busy moment would otherwise expire at the same moment, and the requests
+that found them gone would each wait for facilities-api. A renewal that finds the record gone forgets
+it; one that fails (logged) leaves it to expire. Requests for a record already being fetched wait for
+that fetch rather than asking again.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,6 +65,13 @@ class ServiceRef:
     name_zh: str
     basic: bool
     fee_fen: int
+
+
+# A record is fetched again when it is asked for in the last quarter of its time in the cache, by at
+# most a few renewals at a time: records remembered in the same busy moment fall due together, and
+# their renewals should not crowd facilities-api (a record that finds no room is renewed when next asked).
+RENEW_AFTER = 0.75
+RENEWALS_AT_ONCE = 8
 
 
 class FacilitiesUnavailable(Exception):
@@ -139,7 +153,11 @@ class FacilitiesClient:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.cache_ttl_s = cache_ttl_s
-        self.cache: TTLCache[tuple[str, int], Any] = TTLCache(cache_ttl_s, max_items=cache_size, clock=now)
+        self.cache: TTLCache[tuple[str, int], Any] = TTLCache(
+            cache_ttl_s, max_items=cache_size, clock=now, refresh_after_s=cache_ttl_s * RENEW_AFTER
+        )
+        self._fetching: dict[tuple[str, int], asyncio.Task] = {}  # one fetch per record at a time
+        self._renewals: set[asyncio.Task] = set()
 
     async def get_facility(self, facility_id: int) -> FacilityRef | None:
         """The facility, or None when facilities-api says there is no such facility (404).
@@ -154,9 +172,54 @@ class FacilitiesClient:
         return await self._lookup("services", facility_id, f"/api/v1/facilities/{facility_id}/services", _services)
 
     async def _lookup(self, kind: str, key: int, path: str, parse: Callable[[object], Any]) -> Any:
-        cached = self.cache.get((kind, key))
+        record = (kind, key)
+        cached, due = self.cache.lookup(record)
         if cached is not None:
+            if due and record not in self._fetching and len(self._renewals) < RENEWALS_AT_ONCE:
+                renewal = self._start(record, self._renew(record, path, parse))
+                self._renewals.add(renewal)
+                renewal.add_done_callback(self._renewals.discard)
             return cached
+        fetching = self._fetching.get(record) or self._start(record, self._fetch(record, path, parse))
+        # shielded: a caller that goes away does not cancel the fetch that others may be waiting for
+        return await asyncio.shield(fetching)
+
+    def _start(self, record: tuple[str, int], fetch: Coroutine[Any, Any, Any]) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(fetch)
+        self._fetching[record] = task
+        task.add_done_callback(lambda done: self._fetched(record, done))
+        return task
+
+    def _fetched(self, record: tuple[str, int], task: asyncio.Task) -> None:
+        if self._fetching.get(record) is task:
+            del self._fetching[record]
+        if not task.cancelled():
+            task.exception()  # retrieved: a failure was logged, and whoever waited has it
+
+    async def _renew(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> Any:
+        """Fetch a record in use again before it expires (in the background; a request that finds it
+        expired meanwhile waits for this fetch)."""
+        value = await self._fetch(record, path, parse)
+        if value is None:
+            self.cache.discard(record)  # gone from the registry: no longer accepted
+        return value
+
+    async def settled(self) -> None:
+        """Wait for the fetches under way (renewals included)."""
+        while self._fetching:
+            await asyncio.gather(*self._fetching.values(), return_exceptions=True)
+
+    # The app's runtime stops its background work, renewals under way among it.
+    def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        fetching = list(self._fetching.values())
+        for task in fetching:
+            task.cancel()
+        await asyncio.gather(*fetching, return_exceptions=True)
+
+    async def _fetch(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> Any:
         url = f"{self.base_url}{path}"
         try:
             async with asyncio.timeout(self.timeout_s):
@@ -175,7 +238,7 @@ class FacilitiesClient:
             log.warning("facilities-api answered a body we cannot read", extra={"url": url})
             raise FacilitiesUnavailable(f"unreadable answer from {url}") from exc
         if self.cache_ttl_s > 0:
-            self.cache.set((kind, key), value)
+            self.cache.set(record, value)
         return value
 
     async def _get(self, url: str) -> httpx.Response:
