@@ -65,6 +65,21 @@ describe('CaseView', () => {
     expect(api.reopenCase).toHaveBeenCalledWith(expect.objectContaining({ id: 42 }), '没有解决')
   })
 
+  it('tells the resident the case is confirmed only once it shows as confirmed', async () => {
+    const w = mountAs('resident', { ...base, mine: true, status: 'responded', response: '已培训' })
+    await flushPromises()
+    let reloaded
+    api.getCase.mockReturnValueOnce(new Promise((resolve) => { reloaded = resolve }))
+    await w.find('[data-test=confirm-case]').trigger('click')
+    await flushPromises()
+    expect(api.confirmCase).toHaveBeenCalled()
+    expect(w.find('[data-test=case-done]').exists()).toBe(false) // the case is still being reloaded
+    reloaded({ ...base, mine: true, status: 'confirmed', response: '已培训' })
+    await flushPromises()
+    expect(w.find('[data-test=case-done]').exists()).toBe(true)
+    expect(w.find('[data-test=case-status]').text()).toBe('已确认')
+  })
+
   it('marks an overdue case', async () => {
     const w = mountAs('official', { ...base, overdue: true })
     await flushPromises()
