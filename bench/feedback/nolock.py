@@ -7,6 +7,7 @@ concurrent rating transactions commit one at a time). Never used outside the ben
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -36,18 +37,19 @@ async def _record_many_without_lock(self, session, events) -> list[str]:
     return [r["id"] for r in rows]
 
 
-_driver_insert_with_lock = kit_outbox.Outbox._driver_insert
+_driver_insert_with_lock = kit_outbox.Outbox.driver_insert
 
 
-def _driver_insert_without_lock(self) -> str:
-    # record_many_on_driver's statement with its one-time filter no longer taking the lock
-    return _driver_insert_with_lock(self).replace("(SELECT pg_advisory_xact_lock($8::bigint)::text) IS NOT NULL", "$8::bigint IS NOT NULL")
+def _driver_insert_without_lock(self, first: int = 1, *, after: str | None = None) -> str:
+    # the driver statement's one-time filter (and the rating writer's, which ends with it) no longer
+    # taking the lock
+    return re.sub(r"pg_advisory_xact_lock\((\$\d+)::bigint\)", r"\1::bigint", _driver_insert_with_lock(self, first, after=after))
 
 
 def create_app() -> Any:
     kit_outbox.Outbox.record = _record_without_lock  # type: ignore[method-assign]
     kit_outbox.Outbox.record_many = _record_many_without_lock  # type: ignore[method-assign]
-    kit_outbox.Outbox._driver_insert = _driver_insert_without_lock  # type: ignore[method-assign]
+    kit_outbox.Outbox.driver_insert = _driver_insert_without_lock  # type: ignore[method-assign]
     from feedback_api.main import create_app as real
 
     return real()

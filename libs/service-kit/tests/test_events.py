@@ -158,3 +158,44 @@ class TestOutboxOnTheDriver:
             assert [r["id"] for r in rows] == ids
             assert [r["subject"] for r in rows] == ["note/0", "note/1", "note/2"]
             await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)
+
+    async def test_changes_named_first_are_made_before_the_lock_is_waited_for(self, engine, database_url):
+        import asyncio
+
+        import asyncpg
+        import pytest
+
+        from service_kit.events.outbox import _OUTBOX_LOCK, PendingEvent
+        from tests.conftest import outbox
+
+        if not database_url.startswith("postgresql"):
+            pytest.skip("the driver path and its advisory lock are PostgreSQL's")
+        async with engine.connect() as holder_sa, engine.connect() as writer_sa, engine.connect() as probe_sa:
+            holder = (await holder_sa.get_raw_connection()).driver_connection
+            writer = (await writer_sa.get_raw_connection()).driver_connection
+            probe = (await probe_sa.get_raw_connection()).driver_connection
+            before = await writer.fetchval(f'SELECT coalesce(max(seq), 0) FROM "{infra.event.name}"')
+            held = holder.transaction()
+            await held.start()
+            await holder.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
+            events = [PendingEvent("note.created", {"n": n}, subject=f"note/{n}") for n in range(2)]
+            # the change and its events in one statement (autocommit), the events last
+            statement = (
+                "WITH changed AS (INSERT INTO note (text) SELECT unnest($1::text[]) RETURNING id) "
+                + outbox.driver_insert(2, after="SELECT count(*) FROM changed")
+            )
+            recording = asyncio.create_task(writer.execute(statement, ["第一条", "第二条"], *outbox.driver_args(events)))
+            await asyncio.sleep(0.5)
+            assert not recording.done()  # waiting for the lock
+            # the notes are already inserted (uncommitted): inserting the same text waits for the writer
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                async with probe.transaction():
+                    await probe.execute("SET LOCAL lock_timeout = '100ms'")
+                    await probe.execute("INSERT INTO note (text) VALUES ('第一条')")
+            await held.rollback()
+            await asyncio.wait_for(recording, timeout=10)
+            rows = await writer.fetch(f'SELECT subject FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq', before)
+            assert [r["subject"] for r in rows] == ["note/0", "note/1"]
+            assert await writer.fetchval("SELECT count(*) FROM note WHERE text IN ('第一条', '第二条')") == 2
+            await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)
+            await writer.execute("DELETE FROM note WHERE text IN ('第一条', '第二条')")

@@ -5,10 +5,10 @@ database: read what the batch needs (`Lookup` → `Found`), retire the live rati
 new ones with their aggregate changes, record the events, commit. A store executes them. `SessionStore`
 runs each step through the ORM session and the repositories, a statement per question (SQLite, and the
 complete path on PostgreSQL); `DriverStore` (driver_store.py) runs them on the asyncpg connection with
-the steps' statements combined (the whole read is one statement, the insert and its aggregates one), which
-costs a fraction of the Python and of the round trips, and hands the rare cases it does not handle (a
-suspected burst, a facility missing from the local map) back to the session path by raising
-`NeedsSession` before anything is committed.
+the steps' statements combined (the whole read is one statement; the changes, gathered as the steps
+decide them, are one more at commit), which costs a fraction of the Python and of the round trips, and
+hands the rare cases it does not handle (a suspected burst, a facility missing from the local map) back
+to the session path by raising `NeedsSession` before anything is written.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Lookup:
     day_ago: datetime
     facilities: dict[int, FacilityRef]  # their operator and subdistrict now
     checkins: list[tuple[str, str, int, int]]  # (resident, target type, target id, facility id): verified?
-    slots: list[tuple[str, str, int, str]]  # live-rating slots (resident, target type, target id, period), locked
+    slots: list[tuple[str, str, int, str]]  # live-rating slots (resident, target type, target id, period)
     targets: list[tuple[str, int]]  # for the burst rule: their ratings in the window
     since: datetime  # the burst window's start
     cap: int  # the most recent ratings per target the burst rule counts (abuse.burst_cap)

@@ -6,7 +6,7 @@ transaction with set-based statements (service.write_batch): one read of what th
 residents' activity for the limits, the live ratings it replaces, check-ins, the facility map, the burst
 window of its targets), one UPDATE freeing replaced slots, one multi-row INSERT … RETURNING and one upsert
 of the merged aggregate rows, the outbox lock and one insert of all their events, one COMMIT (on
-PostgreSQL the read is one statement, the insert and upsert one, the lock and events one: stores.py). While
+PostgreSQL the read is one statement and all the changes another: driver_store.py). While
 a batch is being written the next one gathers, so under load the cost per rating falls; alone, a rating
 is written at once, as a batch of one
 (service.write_one, the per-rating path).
