@@ -4,15 +4,26 @@ and every request still gets its own answer (ratings/writer.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import timedelta
 
+import httpx
+import pytest
 from sqlalchemy import select
 
 from feedback_api.db import infra
+from feedback_api.main import MIGRATIONS_DIR, create_app
 from feedback_api.ratings.models import Rating
 from feedback_api.satisfaction.repository import SUM_COLUMNS, AggregateRepository
-from tests.factories import look_too_early, rating_body
+from service_kit.db import make_sessionmaker
+from service_kit.testing import (
+    engine_for,
+    fresh_database_url,
+    migrate_for_tests,
+    running_app,
+)
+from tests.factories import FACILITIES_URL, look_too_early, rating_body
 
 
 async def _all_at_once(app, client, posts: list[tuple[dict, dict]]) -> list:
@@ -279,3 +290,70 @@ class TestOnTheDriver:
         assert [status[r["id"]] for r in crowd] == ["visible"] * 14
         assert [status[r["id"]] for r in ring] == ["held"] * 3
         await _aggregates_match_raw(sessionmaker)
+
+
+@pytest.fixture
+def race_database_url(database_url: str) -> str:
+    """A database of its own, where two writers commit for real (PostgreSQL only)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the driver path, and two writers committing at once, are PostgreSQL's")
+    url = fresh_database_url("feedback-race")
+    migrate_for_tests(MIGRATIONS_DIR, url)
+    return url
+
+
+class TestTwoWritersOnTheDriver:
+    """Two processes' writers, each on its own connections, committing for real: the driver path reads
+    without locking, and a batch that lost a live-rating slot to the other writer between its read and its
+    write is refused by the unique index and written again."""
+
+    async def test_both_re_ratings_of_one_slot_are_kept_in_order_and_counted_once(
+        self, race_database_url, settings, clock, standin, auth, monkeypatch
+    ):
+        from feedback_api.ratings.driver_store import DriverStore
+
+        engine = engine_for(race_database_url)
+        apps = [create_app(settings.model_copy(update={"database_url": race_database_url}), clock=clock) for _ in range(2)]
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                clients = [
+                    await stack.enter_async_context(
+                        running_app(app, engine, make_sessionmaker(engine), transports={FACILITIES_URL: httpx.ASGITransport(app=standin.app)})
+                    )
+                    for app in apps
+                ]
+                first = await clients[0].post("/api/v1/ratings", json=rating_body(2, overall=1), headers=auth(sub="racer"))
+                assert first.status_code == 201
+
+                # Both writers read before either writes: each finds `first` live and means to replace it.
+                both_read, real_read, reads = asyncio.Barrier(2), DriverStore.read, []
+
+                async def read(self, lookup):
+                    found = await real_read(self, lookup)
+                    reads.append([r.id for r in found.live])
+                    if len(reads) <= 2:
+                        await asyncio.wait_for(both_read.wait(), timeout=10)
+                    return found
+
+                monkeypatch.setattr(DriverStore, "read", read)
+                answers = await asyncio.gather(
+                    *(c.post("/api/v1/ratings", json=rating_body(2, overall=overall), headers=auth(sub="racer")) for c, overall in zip(clients, (4, 5), strict=True))
+                )
+                assert [a.status_code for a in answers] == [200, 200]
+                assert reads[:2] == [[first.json()["id"]]] * 2
+                # one replaced `first`; the other, refused, read again and replaced the winner
+                replaced = sorted(a.json()["replaced_id"] for a in answers)
+                ids = sorted(a.json()["id"] for a in answers)
+                assert first.json()["id"] in replaced and set(replaced) - {first.json()["id"]} <= set(ids)
+                assert [w.rating_writer.on_driver for w in (a.state for a in apps)] == [1, 1]
+
+                mine = (await clients[0].get("/api/v1/ratings/mine", headers=auth(sub="racer"))).json()["items"]
+                assert sum(r["live"] for r in mine) == 1 and len(mine) == 3
+                summary = (await clients[1].get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": 2})).json()
+                assert summary["count"] == 1
+                maker = make_sessionmaker(engine)
+                await _aggregates_match_raw(maker)
+                kinds = Counter(kind for kind, subject in await _events(maker) if subject.startswith("rating/"))
+                assert (kinds["rating.created"], kinds["rating.replaced"]) == (3, 2)
+        finally:
+            await engine.dispose()
