@@ -21,17 +21,36 @@ def client_address(request: Request, *, trust_forwarded: bool) -> str | None:
     return request.client.host if request.client else None
 
 
-@functools.lru_cache(maxsize=4096)  # on every rating: the same few networks, parsed and hashed once
 def network_of(address: str | None) -> str | None:
+    """The hashed network of an address; None when there is none or it is not an IP address."""
     if not address:
         return None
+    parts = address.split(".")
+    if len(parts) == 4 and all(_octet(p) for p in parts):
+        # a dotted IPv4 address (the usual case), read without the ipaddress module: on every rating,
+        # from more residents' addresses than a cache of addresses would hold
+        return _hashed(f"{parts[0]}.{parts[1]}.{parts[2]}.0/24")
+    return _network_of_other(address)
+
+
+def _octet(part: str) -> bool:
+    # as ipaddress reads them: 0-255, ASCII digits, no leading zero
+    return part.isascii() and part.isdigit() and len(part) <= 3 and int(part) <= 255 and (part == "0" or part[0] != "0")
+
+
+@functools.lru_cache(maxsize=4096)
+def _network_of_other(address: str) -> str | None:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None
     prefix = 24 if ip.version == 4 else 64
-    network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
-    return hashlib.sha256(str(network).encode()).hexdigest()[:32]
+    return _hashed(str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False)))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few networks, hashed once
+def _hashed(network: str) -> str:
+    return hashlib.sha256(network.encode()).hexdigest()[:32]
 
 
 def client_network(request: Request, *, trust_forwarded: bool) -> str | None:
