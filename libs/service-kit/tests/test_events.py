@@ -175,6 +175,7 @@ class TestOutboxOnTheDriver:
         rows = await _events_after(writer, before)
         assert [r["id"] for r in rows] == ids
         assert [r["subject"] for r in rows] == ["note/0", "note/1", "note/2"]
+        assert [r["data"] for r in rows] == [e.data for e in events]  # Chinese and symbols as given
         await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)
 
     async def test_changes_named_first_are_made_before_the_lock_is_waited_for(self, raw_connection):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,7 +99,7 @@ class Outbox:
         """The parameters of driver_insert() for these events (their ids first)."""
         rows = _rows(events)
         columns = [[r[c] for r in rows] for c in ("id", "type", "subject", "data", "request_id", "actor", "occurred_at")]
-        columns[3] = [json.dumps(data, ensure_ascii=False) for data in columns[3]]
+        columns[3] = [to_json(data).decode() for data in columns[3]]  # compact UTF-8 JSON, as the column stores it
         return [*columns, _OUTBOX_LOCK]
 
     def driver_insert(self, first: int = 1, *, after: str | None = None) -> str:

@@ -3,7 +3,7 @@ reply, and a target's summary."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -103,11 +103,12 @@ class RatingRequest:
     now: datetime
     network: str | None
     request_id: str | None = None
+    # The live-rating slot it takes: (resident, target type, target id, quarter); asked for several
+    # times on its way through the writer, so worked out once.
+    key: tuple[str, str, int, str] = field(init=False)
 
-    @property
-    def key(self) -> tuple[str, str, int, str]:
-        """The live-rating slot it takes: (resident, target type, target id, quarter)."""
-        return (self.principal.sub, self.data.target_type, self.data.target_id, quarter_of(self.now))
+    def __post_init__(self) -> None:
+        self.key = (self.principal.sub, self.data.target_type, self.data.target_id, quarter_of(self.now))
 
 
 @dataclass(slots=True)
@@ -268,7 +269,7 @@ async def _save(
                 facility_id=req.facility.id,
                 subdistrict=subdistrict or req.facility.subdistrict,
                 operator_id=operator_id,
-                period=quarter_of(req.now),
+                period=req.key[3],
                 month=month_of(req.now),
                 overall=data.overall,
                 **{d: getattr(data.dimensions, d) for d in DIMENSIONS},
