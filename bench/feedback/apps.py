@@ -1,7 +1,7 @@
 """The two small apps the feedback bench carries (loopback only):
 
-- `standin`: facilities-api's contract for GET /api/v1/facilities/{id} (every id 1..100000 exists;
-  feedback-api caches the answers anyway);
+- `standin`: facilities-api's contract for GET /api/v1/facilities/{id} and GET /api/v1/facilities?id=…
+  (every id 1..100000 exists; feedback-api caches the answers, and renews those in use by the list);
 - `bare`: the reference — POST /ratings parses the JSON body and INSERTs one row into the same `rating`
   table with one asyncpg call: no auth, no validation beyond the JSON, no outbox, no aggregates.
 
@@ -14,12 +14,20 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import uvicorn
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def facility(fid: int) -> dict:
+    operation = (
+        {"mode": "social", "operator_id": fid % 20 + 1, "contract_id": fid} if fid % 3 else {"mode": "government", "operator_id": None, "contract_id": None}
+    )
+    return {"id": fid, "name_zh": f"设施{fid}", "subdistrict": f"sub-{fid % 17}", "status": "open", "operation": operation}
 
 
 def standin_app():
@@ -37,9 +45,11 @@ def standin_app():
         if path.startswith("/api/v1/facilities/"):
             tail = path.rsplit("/", 1)[1]
             if tail.isdigit() and 0 < int(tail) <= 100_000:
-                fid = int(tail)
-                operation = {"mode": "social", "operator_id": fid % 20 + 1, "contract_id": fid} if fid % 3 else {"mode": "government", "operator_id": None, "contract_id": None}
-                status, body = 200, {"id": fid, "name_zh": f"设施{fid}", "subdistrict": f"sub-{fid % 17}", "status": "open", "operation": operation}
+                status, body = 200, facility(int(tail))
+        elif path == "/api/v1/facilities":  # ?id=…&id=…: those facilities, in id order
+            query = parse_qs(scope["query_string"].decode())
+            ids = sorted({int(i) for i in query.get("id", []) if i.isdigit() and 0 < int(i) <= 100_000})
+            status, body = 200, {"items": [facility(i) for i in ids], "next_cursor": None}
         raw = json.dumps(body, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
         await send({"type": "http.response.body", "body": raw})

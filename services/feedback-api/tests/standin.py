@@ -1,6 +1,7 @@
 """A stand-in for facilities-api implementing exactly the contract feedback-api relies on:
 
 - GET /api/v1/facilities/{id} → {id, name_zh, subdistrict, status, operation: {mode, operator_id, contract_id}, ...}
+- GET /api/v1/facilities?id=&id=…&limit= → {items: [those facilities it has, in id order], next_cursor}
 - GET /api/v1/activities/{id} → {id, facility_id, title, starts_at, ends_at, status, ...}
 - GET /api/v1/facilities/{id}/services → [{id, name_zh, basic, fee_fen, ...}]
 - GET /api/v1/events?after=&limit= → {items: [CloudEvents envelopes], next_after} (services' token required)
@@ -13,7 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import FastAPI, Header, HTTPException
+from fastapi import FastAPI, Header, HTTPException, Query
 
 
 class FacilitiesStandIn:
@@ -99,6 +100,12 @@ class FacilitiesStandIn:
 
     def _make_app(self) -> FastAPI:
         app = FastAPI()
+
+        @app.get("/api/v1/facilities")
+        async def list_facilities(ids: list[int] = Query(alias="id"), limit: int = 50) -> dict[str, Any]:
+            self.calls.append("/api/v1/facilities?" + "&".join(f"id={i}" for i in ids))
+            found = [self.facilities[i] for i in sorted(set(ids)) if i in self.facilities]
+            return {"items": found[:limit], "next_cursor": None}
 
         @app.get("/api/v1/facilities/{facility_id}")
         async def get_facility(facility_id: int) -> dict[str, Any]:

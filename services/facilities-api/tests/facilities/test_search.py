@@ -39,6 +39,19 @@ class TestTextSearch:
 
 
 class TestFilters:
+    async def test_facilities_asked_for_by_id_come_in_one_page(self, client, world):
+        made = [await world.facility(name_zh=name) for name in ("景山书房", "前门剧场", "地坛书屋")]
+        ids = [made[2]["id"], made[0]["id"], made[2]["id"], 999_999]
+        assert await _names(client, id=ids) == ["景山书房", "地坛书屋"]  # in id order; unknown ids are left out
+        assert await _names(client, id=made[1]["id"], q="jssf") == []  # with the other filters
+
+    @pytest.mark.parametrize("ids", [list(range(1, 102)), ["x"], [0], [2_147_483_648]])
+    async def test_too_many_or_malformed_ids_are_refused(self, client, ids):
+        resp = await client.get("/api/v1/facilities", params={"id": ids})
+        assert resp.status_code == 422
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        assert resp.json()["errors"][0]["field"].startswith("query.id")
+
     async def test_accessibility_means_every_feature_asked_for(self, client, world):
         await world.facility(name_zh="无障碍馆", accessibility=["step_free_entrance", "elevator", "braille"])
         await world.facility(name_zh="普通馆", accessibility=["step_free_entrance"])

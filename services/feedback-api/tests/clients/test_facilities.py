@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from feedback_api.clients.facilities import (
+    RENEW_TOGETHER,
     RENEWALS_AT_ONCE,
     FacilitiesClient,
     FacilitiesUnavailable,
@@ -110,7 +111,59 @@ class TestFacilitiesClient:
             assert {a.name_zh for a in answers} == {"史家胡同博物馆"}
             assert asking[0].cancelled()
 
-    async def test_records_falling_due_together_are_renewed_a_few_at_a_time(self):
+    async def test_facilities_falling_due_together_are_renewed_together(self):
+        now = FakeTime()
+        lists: list[list[int]] = []
+        gone = set()
+
+        async def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/api/v1/facilities":
+                ids = [int(i) for i in request.url.params.get_list("id")]
+                assert int(request.url.params["limit"]) == len(ids)
+                lists.append(ids)
+                await asyncio.sleep(0.01)
+                items = [{"id": i, "name_zh": f"新馆{i}", "subdistrict": "jingshan", "operation": None} for i in sorted(ids) if i not in gone]
+                return httpx.Response(200, json={"items": items, "next_cursor": None})
+            facility_id = int(request.url.path.rsplit("/", 1)[1])
+            if facility_id in gone:
+                return httpx.Response(404, json={"title": "Not found", "status": 404})
+            return httpx.Response(200, json={"id": facility_id, "name_zh": "馆", "subdistrict": "jingshan", "operation": None})
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
+            await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))  # fetched in the same moment
+            gone.add(7)  # removed from the registry
+            now.t += 50
+            answers = await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))
+            assert {a.name_zh for a in answers} == {"馆"}  # answered from memory at once
+            await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))  # still due: not asked again
+            await client.settled()
+            assert [len(ids) for ids in lists] == [RENEW_TOGETHER, RENEW_TOGETHER, 50]
+            assert sorted(i for ids in lists for i in ids) == list(range(1, 251))
+            now.t += 20  # past the first fetches' 60 s, within the renewal's
+            assert (await client.get_facility(3)).name_zh == "新馆3"
+            assert await client.get_facility(7) is None  # left out of the list: forgotten, asked again, and gone
+
+    async def test_a_list_that_is_not_the_one_asked_for_changes_nothing(self, standin):
+        now = FakeTime()
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/api/v1/facilities":  # a facilities-api that ignores the id filter
+                return httpx.Response(200, json={"items": list(standin.facilities.values()), "next_cursor": None})
+            return httpx.Response(200, json=standin.facilities[int(request.url.path.rsplit("/", 1)[1])])
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
+            found = await client.get_facility(2)
+            standin.facilities[2]["name_zh"] = "别的馆"
+            now.t += 50
+            await client.get_facility(2)
+            await client.settled()
+            assert await client.get_facility(2) == found  # kept as it was, until it expires
+            now.t += 11
+            assert (await client.get_facility(2)).name_zh == "别的馆"
+
+    async def test_activities_falling_due_together_are_renewed_a_few_at_a_time(self):
         now = FakeTime()
         at_once = most = 0
 
@@ -120,16 +173,16 @@ class TestFacilitiesClient:
             most = max(most, at_once)
             await asyncio.sleep(0.01)
             at_once -= 1
-            facility_id = int(request.url.path.rsplit("/", 1)[1])
-            return httpx.Response(200, json={"id": facility_id, "name_zh": "馆", "subdistrict": "jingshan", "operation": None})
+            activity_id = int(request.url.path.rsplit("/", 1)[1])
+            return httpx.Response(200, json={"id": activity_id, "facility_id": 2, "title": "读书会", "status": "published"})
 
         async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
             client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
-            await asyncio.gather(*(client.get_facility(i) for i in range(1, 41)))  # fetched in the same moment
+            await asyncio.gather(*(client.get_activity(i) for i in range(1, 41)))  # fetched in the same moment
             assert most == 40
             most = 0
             now.t += 50
-            await asyncio.gather(*(client.get_facility(i) for i in range(1, 41)))
+            await asyncio.gather(*(client.get_activity(i) for i in range(1, 41)))
             await client.settled()
             assert 1 <= most <= RENEWALS_AT_ONCE < 40  # not all forty at once
 

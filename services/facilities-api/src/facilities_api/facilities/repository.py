@@ -35,6 +35,7 @@ class FacilityFilter:
     accessibility: tuple[str, ...] = field(default_factory=tuple)
     open_at: OpenAt | None = None  # only facilities open at that moment
     operator_id: int | None = None
+    ids: tuple[int, ...] | None = None  # only these facilities
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,8 @@ class FacilityRepository:
         return chain
 
     def _filtered(self, stmt: Select, f: FacilityFilter) -> Select:
+        if f.ids is not None:
+            stmt = stmt.where(Facility.id.in_(f.ids))
         if f.kind:
             stmt = stmt.where(Facility.kind == f.kind)
         if f.level:

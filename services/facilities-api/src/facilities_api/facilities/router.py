@@ -2,6 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from facilities_api.dependencies import ClockDep, PageDep, SettingsDep
 from facilities_api.facilities import service
@@ -26,13 +27,15 @@ from service_kit.auth import CurrentPrincipal
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page
-from service_kit.params import ResourceId
+from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import RuleViolation, problems
 
 router = APIRouter(prefix="/api/v1/facilities", tags=["facilities"])
 geojson_router = APIRouter(prefix="/api/v1", tags=["facilities"])
 
 MAX_RADIUS_M = 50_000
+# Most facilities asked for by id in one list request (another service renewing what it remembers).
+MAX_IDS = 100
 
 
 class GeoJSONResponse(JSONResponse):
@@ -56,6 +59,14 @@ async def facility_filters(
         bool | None, Query(description="Only facilities open at this moment (weekly hours and their exceptions).")
     ] = None,
     operator_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Run by this operator now.")] = None,
+    ids: Annotated[
+        list[Annotated[int, Field(ge=1, le=INT32_MAX)]] | None,
+        Query(
+            alias="id",
+            max_length=MAX_IDS,
+            description=f"Only these facilities (repeat it, up to {MAX_IDS}): several records read in one request.",
+        ),
+    ] = None,
 ) -> FacilityFilter:
     return FacilityFilter(
         q=q,
@@ -67,6 +78,7 @@ async def facility_filters(
         accessibility=tuple(dict.fromkeys(accessibility or [])),
         open_at=service.open_at(clock.now()) if open_now else None,
         operator_id=operator_id,
+        ids=tuple(sorted(set(ids))) if ids is not None else None,
     )
 
 

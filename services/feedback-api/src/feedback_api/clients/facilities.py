@@ -10,16 +10,20 @@ Found records are remembered for a short while (60 s by default) in the kit's bo
 up to the TTL. Records that were not found are not remembered: one created a moment ago is seen at once.
 
 A record asked for in the last quarter of its life is answered from memory and fetched again in the
-background (a few renewals at a time), so a record in use is renewed before it expires: under load, the
-records remembered in the same busy moment would otherwise expire at the same moment, and the requests
-that found them gone would each wait for facilities-api. A renewal that finds the record gone forgets
-it; one that fails (logged) leaves it to expire. Requests for a record already being fetched wait for
-that fetch rather than asking again.
+background, so a record in use is renewed before it expires: under load, the records remembered in the
+same busy moment would otherwise expire at the same moment, and the requests that found them gone would
+each wait for facilities-api. Facilities falling due are renewed together, up to 100 in one request
+(`GET /api/v1/facilities?id=…&id=…`), by one background task: a district's hot facilities are renewed by
+a few requests a minute, not one each (a request costs the client far more than a record in it).
+Activities and service lists are renewed one by one, a few at a time. A renewal that finds the record
+gone forgets it; one that fails (logged) leaves it to expire. Requests for a record already being
+fetched wait for that fetch rather than asking again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -72,6 +76,8 @@ class ServiceRef:
 # their renewals should not crowd facilities-api (a record that finds no room is renewed when next asked).
 RENEW_AFTER = 0.75
 RENEWALS_AT_ONCE = 8
+# Facilities renewed in one request (facilities-api's list takes up to 100 ids).
+RENEW_TOGETHER = 100
 
 
 class FacilitiesUnavailable(Exception):
@@ -158,6 +164,9 @@ class FacilitiesClient:
         )
         self._fetching: dict[tuple[str, int], asyncio.Task] = {}  # one fetch per record at a time
         self._renewals: set[asyncio.Task] = set()
+        self._due_facilities: dict[int, None] = {}  # due for renewal, in the order they fell due
+        self._renewing_facilities: set[int] = set()  # in the renewal request under way
+        self._facility_renewer: asyncio.Task | None = None
 
     async def get_facility(self, facility_id: int) -> FacilityRef | None:
         """The facility, or None when facilities-api says there is no such facility (404).
@@ -175,10 +184,8 @@ class FacilitiesClient:
         record = (kind, key)
         cached, due = self.cache.lookup(record)
         if cached is not None:
-            if due and record not in self._fetching and len(self._renewals) < RENEWALS_AT_ONCE:
-                renewal = self._start(record, self._renew(record, path, parse))
-                self._renewals.add(renewal)
-                renewal.add_done_callback(self._renewals.discard)
+            if due and record not in self._fetching:
+                self._renew_soon(record, path, parse)
             return cached
         fetching = self._fetching.get(record) or self._start(record, self._fetch(record, path, parse))
         # shielded: a caller that goes away does not cancel the fetch that others may be waiting for
@@ -196,6 +203,56 @@ class FacilitiesClient:
         if not task.cancelled():
             task.exception()  # retrieved: a failure was logged, and whoever waited has it
 
+    def _renew_soon(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> None:
+        kind, key = record
+        if kind == "facility":
+            if key in self._due_facilities or key in self._renewing_facilities:
+                return
+            self._due_facilities[key] = None
+            if self._facility_renewer is None or self._facility_renewer.done():
+                self._facility_renewer = asyncio.get_running_loop().create_task(self._renew_facilities())
+        elif len(self._renewals) < RENEWALS_AT_ONCE:
+            renewal = self._start(record, self._renew(record, path, parse))
+            self._renewals.add(renewal)
+            renewal.add_done_callback(self._renewals.discard)
+
+    async def _renew_facilities(self) -> None:
+        """Renew the facilities that fell due, up to RENEW_TOGETHER per request, until none is due."""
+        while self._due_facilities:
+            batch = list(itertools.islice(self._due_facilities, RENEW_TOGETHER))
+            for key in batch:
+                del self._due_facilities[key]
+            self._renewing_facilities.update(batch)
+            try:
+                found = await self._fetch_facilities(batch)
+            except FacilitiesUnavailable:
+                continue  # logged; they stay until they expire
+            finally:
+                self._renewing_facilities.difference_update(batch)
+            for key in batch:
+                value = found.get(key)
+                if value is None:
+                    self.cache.discard(("facility", key))  # gone from the registry: no longer accepted
+                elif self.cache_ttl_s > 0:
+                    self.cache.set(("facility", key), value)
+
+    async def _fetch_facilities(self, ids: list[int]) -> dict[int, FacilityRef]:
+        """These facilities in one list request: those facilities-api has, by id."""
+        query = "&".join(f"id={key}" for key in ids)
+        body = await self._get_json(f"/api/v1/facilities?{query}&limit={len(ids)}")
+        try:
+            items = body["items"] if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise TypeError("the body has no list of items")
+            found = {ref.id: ref for ref in map(_facility_ref, items)}
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("facilities-api answered a list we cannot read", extra={"count": len(ids)})
+            raise FacilitiesUnavailable("unreadable list of facilities") from exc
+        if not found.keys() <= set(ids):  # not the facilities asked for: the filter was not applied
+            log.warning("facilities-api answered other facilities than those asked for", extra={"count": len(ids)})
+            raise FacilitiesUnavailable("the list holds facilities not asked for")
+        return found
+
     async def _renew(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> Any:
         """Fetch a record in use again before it expires (in the background; a request that finds it
         expired meanwhile waits for this fetch)."""
@@ -206,8 +263,9 @@ class FacilitiesClient:
 
     async def settled(self) -> None:
         """Wait for the fetches under way (renewals included)."""
-        while self._fetching:
-            await asyncio.gather(*self._fetching.values(), return_exceptions=True)
+        while self._fetching or not (self._facility_renewer is None or self._facility_renewer.done()):
+            renewer = [self._facility_renewer] if self._facility_renewer is not None else []
+            await asyncio.gather(*self._fetching.values(), *renewer, return_exceptions=True)
 
     # The app's runtime stops its background work, renewals under way among it.
     def start(self) -> None:
@@ -215,11 +273,28 @@ class FacilitiesClient:
 
     async def stop(self) -> None:
         fetching = list(self._fetching.values())
+        if self._facility_renewer is not None:
+            fetching.append(self._facility_renewer)
+        self._due_facilities.clear()
         for task in fetching:
             task.cancel()
         await asyncio.gather(*fetching, return_exceptions=True)
 
     async def _fetch(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> Any:
+        body = await self._get_json(path)
+        if body is None:
+            return None
+        try:
+            value = parse(body)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("facilities-api answered a body we cannot read", extra={"url": f"{self.base_url}{path}"})
+            raise FacilitiesUnavailable(f"unreadable answer from {self.base_url}{path}") from exc
+        if self.cache_ttl_s > 0:
+            self.cache.set(record, value)
+        return value
+
+    async def _get_json(self, path: str) -> object | None:
+        """facilities-api's JSON answer to a GET of `path`, or None when it has no such record (404)."""
         url = f"{self.base_url}{path}"
         try:
             async with asyncio.timeout(self.timeout_s):
@@ -233,13 +308,10 @@ class FacilitiesClient:
             log.warning("facilities-api answered an error", extra={"url": url, "status": resp.status_code})
             raise FacilitiesUnavailable(f"facilities-api answered {resp.status_code} for {url}")
         try:
-            value = parse(resp.json())
-        except (ValueError, KeyError, TypeError) as exc:
+            return resp.json()
+        except ValueError as exc:
             log.warning("facilities-api answered a body we cannot read", extra={"url": url})
             raise FacilitiesUnavailable(f"unreadable answer from {url}") from exc
-        if self.cache_ttl_s > 0:
-            self.cache.set(record, value)
-        return value
 
     async def _get(self, url: str) -> httpx.Response:
         headers = {"accept": "application/json"}
