@@ -96,8 +96,13 @@ async def sessionmaker(engine):
 
 @pytest.fixture
 def app(settings, tmp_path):
+    return make_app(settings, tmp_path)
+
+
+def make_app(settings: Settings, tmp_path):
+    """The kit test app with these settings."""
     migrations = tmp_path / "migrations"
-    (migrations / "versions").mkdir(parents=True)
+    (migrations / "versions").mkdir(parents=True, exist_ok=True)
     (migrations / "env.py").touch()
     return create_service_app(
         settings=settings,

@@ -53,6 +53,10 @@ class BaseServiceSettings(BaseSettings):
     run_background_tasks: bool = True
     # Calls to other services
     http_timeout_s: float = 5.0
+    # FastAPI's own OpenTelemetry instrumentation (spans, metrics and logs through the globally configured
+    # providers). Off by default: the service's /metrics and access log do not need it, and while it is on,
+    # every request first asks whether a provider is configured.
+    opentelemetry: bool = False
 
     @model_validator(mode="after")
     def _production_refuses_defaults(self) -> BaseServiceSettings:
