@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Query
 
@@ -102,7 +102,7 @@ class FacilitiesStandIn:
         app = FastAPI()
 
         @app.get("/api/v1/facilities")
-        async def list_facilities(ids: list[int] = Query(alias="id"), limit: int = 50) -> dict[str, Any]:
+        async def list_facilities(ids: Annotated[list[int], Query(alias="id")], limit: int = 50) -> dict[str, Any]:
             self.calls.append("/api/v1/facilities?" + "&".join(f"id={i}" for i in ids))
             found = [self.facilities[i] for i in sorted(set(ids)) if i in self.facilities]
             return {"items": found[:limit], "next_cursor": None}

@@ -114,28 +114,32 @@ class TestFacilitiesClient:
     async def test_facilities_falling_due_together_are_renewed_together(self):
         now = FakeTime()
         lists: list[list[int]] = []
-        gone = set()
+        gone: set[int] = set()
+        name = "馆"
 
         async def handle(request: httpx.Request) -> httpx.Response:
-            if request.url.path == "/api/v1/facilities":
-                ids = [int(i) for i in request.url.params.get_list("id")]
-                assert int(request.url.params["limit"]) == len(ids)
-                lists.append(ids)
-                await asyncio.sleep(0.01)
-                items = [{"id": i, "name_zh": f"新馆{i}", "subdistrict": "jingshan", "operation": None} for i in sorted(ids) if i not in gone]
-                return httpx.Response(200, json={"items": items, "next_cursor": None})
-            facility_id = int(request.url.path.rsplit("/", 1)[1])
-            if facility_id in gone:
-                return httpx.Response(404, json={"title": "Not found", "status": 404})
-            return httpx.Response(200, json={"id": facility_id, "name_zh": "馆", "subdistrict": "jingshan", "operation": None})
+            if request.url.path != "/api/v1/facilities":  # one facility, by its URL
+                facility_id = int(request.url.path.rsplit("/", 1)[1])
+                lists.append([facility_id])
+                if facility_id in gone:
+                    return httpx.Response(404, json={"title": "Not found", "status": 404})
+                return httpx.Response(200, json={"id": facility_id, "name_zh": f"{name}{facility_id}", "subdistrict": "jingshan"})
+            ids = [int(i) for i in request.url.params.get_list("id")]
+            assert int(request.url.params["limit"]) == len(ids)
+            lists.append(ids)
+            await asyncio.sleep(0.01)
+            items = [{"id": i, "name_zh": f"{name}{i}", "subdistrict": "jingshan", "operation": None} for i in sorted(ids) if i not in gone]
+            return httpx.Response(200, json={"items": items, "next_cursor": None})
 
         async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
             client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
             await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))  # fetched in the same moment
+            lists.clear()
+            name = "新馆"
             gone.add(7)  # removed from the registry
             now.t += 50
             answers = await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))
-            assert {a.name_zh for a in answers} == {"馆"}  # answered from memory at once
+            assert {a.name_zh for a in answers} == {f"馆{i}" for i in range(1, 251)}  # answered from memory at once
             await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))  # still due: not asked again
             await client.settled()
             assert [len(ids) for ids in lists] == [RENEW_TOGETHER, RENEW_TOGETHER, 50]
@@ -143,6 +147,47 @@ class TestFacilitiesClient:
             now.t += 20  # past the first fetches' 60 s, within the renewal's
             assert (await client.get_facility(3)).name_zh == "新馆3"
             assert await client.get_facility(7) is None  # left out of the list: forgotten, asked again, and gone
+            assert lists[-1] == [7]
+
+    async def test_facilities_missing_at_the_same_moment_are_asked_for_together(self, standin):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standin.app)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test")
+            answers = await asyncio.gather(*(client.get_facility(i) for i in (3, 1, 9, 2, 3)))
+            assert [a and a.name_zh for a in answers] == ["史家胡同博物馆", "东城区第一图书馆", None, "角楼图书馆", "史家胡同博物馆"]
+            assert standin.calls == ["/api/v1/facilities?id=3&id=1&id=9&id=2"]  # one request; 9 is not in the registry
+            await asyncio.gather(*(client.get_facility(i) for i in (1, 2, 3, 9)))
+            assert standin.calls[1:] == ["/api/v1/facilities/9"]  # the others remembered, the missing one not
+
+    async def test_a_failed_request_for_several_fails_each_one_asking(self, standin):
+        def handle(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(503, text="upstream down")
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test")
+            answers = await asyncio.gather(*(client.get_facility(i) for i in (1, 2, 3)), return_exceptions=True)
+            assert [type(a) for a in answers] == [FacilitiesUnavailable] * 3
+
+    async def test_a_facility_wanted_during_a_request_goes_in_the_next(self):
+        asked: list[list[str]] = []
+        release = asyncio.Event()
+
+        async def handle(request: httpx.Request) -> httpx.Response:
+            ids = request.url.params.get_list("id") or [request.url.path.rsplit("/", 1)[1]]
+            asked.append(ids)
+            await release.wait()
+            items = [{"id": int(i), "name_zh": f"馆{i}", "subdistrict": "jingshan", "operation": None} for i in ids]
+            return httpx.Response(200, json={"items": items} if len(ids) > 1 else items[0])
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+            client = FacilitiesClient(http, base_url="http://facilities.test")
+            first = asyncio.create_task(client.get_facility(1))
+            await asyncio.sleep(0.01)
+            later = [asyncio.create_task(client.get_facility(i)) for i in (2, 3)]
+            await asyncio.sleep(0.01)
+            assert asked == [["1"]]  # one request at a time
+            release.set()
+            assert [a.name_zh for a in await asyncio.gather(first, *later)] == ["馆1", "馆2", "馆3"]
+            assert asked == [["1"], ["2", "3"]]
 
     async def test_a_list_that_is_not_the_one_asked_for_changes_nothing(self, standin):
         now = FakeTime()
@@ -154,12 +199,13 @@ class TestFacilitiesClient:
 
         async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
             client = FacilitiesClient(http, base_url="http://facilities.test", cache_ttl_s=60, now=now)
-            found = await client.get_facility(2)
+            found = [await client.get_facility(2), await client.get_facility(3)]
             standin.facilities[2]["name_zh"] = "别的馆"
             now.t += 50
-            await client.get_facility(2)
+            await asyncio.gather(client.get_facility(2), client.get_facility(3))  # renewed together, by the list
             await client.settled()
-            assert await client.get_facility(2) == found  # kept as it was, until it expires
+            assert [await client.get_facility(2), await client.get_facility(3)] == found  # kept as they were, until they expire
+            await client.settled()
             now.t += 11
             assert (await client.get_facility(2)).name_zh == "别的馆"
 

@@ -12,12 +12,17 @@ up to the TTL. Records that were not found are not remembered: one created a mom
 A record asked for in the last quarter of its life is answered from memory and fetched again in the
 background, so a record in use is renewed before it expires: under load, the records remembered in the
 same busy moment would otherwise expire at the same moment, and the requests that found them gone would
-each wait for facilities-api. Facilities falling due are renewed together, up to 100 in one request
-(`GET /api/v1/facilities?id=…&id=…`), by one background task: a district's hot facilities are renewed by
-a few requests a minute, not one each (a request costs the client far more than a record in it).
-Activities and service lists are renewed one by one, a few at a time. A renewal that finds the record
-gone forgets it; one that fails (logged) leaves it to expire. Requests for a record already being
-fetched wait for that fetch rather than asking again.
+each wait for facilities-api. A renewal that finds the record gone forgets it; one that fails (logged)
+leaves it to expire. Requests for a record already being fetched wait for that fetch rather than asking
+again.
+
+Facilities, the usual target, are asked for together: those wanted at the same moment (missing, or
+due for renewal) go in one request, the facility's own URL for one and the list
+(`GET /api/v1/facilities?id=…&id=…`) for up to 100, one request at a time, so those wanted while a
+request is under way go together in the next (such a wait is bounded by two deadlines). A request costs the client far more than a record in it:
+a district's facilities in use are renewed by a few requests a minute, and a cold start (every facility
+missing at once) costs a request per hundred. Activities and service lists are fetched one by one, and
+renewed a few at a time.
 """
 
 from __future__ import annotations
@@ -164,9 +169,8 @@ class FacilitiesClient:
         )
         self._fetching: dict[tuple[str, int], asyncio.Task] = {}  # one fetch per record at a time
         self._renewals: set[asyncio.Task] = set()
-        self._due_facilities: dict[int, None] = {}  # due for renewal, in the order they fell due
-        self._renewing_facilities: set[int] = set()  # in the renewal request under way
-        self._facility_renewer: asyncio.Task | None = None
+        self._wanted: dict[int, asyncio.Future] = {}  # facilities to ask for, in the order they were wanted
+        self._asking: asyncio.Task | None = None  # asking for them, one request at a time
 
     async def get_facility(self, facility_id: int) -> FacilityRef | None:
         """The facility, or None when facilities-api says there is no such facility (404).
@@ -187,67 +191,88 @@ class FacilitiesClient:
             if due and record not in self._fetching:
                 self._renew_soon(record, path, parse)
             return cached
-        fetching = self._fetching.get(record) or self._start(record, self._fetch(record, path, parse))
+        fetching = self._fetching.get(record)
+        if fetching is None:
+            fetching = self._ask_facility(key) if kind == "facility" else self._start(record, self._fetch(record, path, parse))
         # shielded: a caller that goes away does not cancel the fetch that others may be waiting for
         return await asyncio.shield(fetching)
 
     def _start(self, record: tuple[str, int], fetch: Coroutine[Any, Any, Any]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(fetch)
-        self._fetching[record] = task
-        task.add_done_callback(lambda done: self._fetched(record, done))
+        self._track(record, task)
         return task
 
-    def _fetched(self, record: tuple[str, int], task: asyncio.Task) -> None:
-        if self._fetching.get(record) is task:
+    def _track(self, record: tuple[str, int], fetching: asyncio.Future) -> None:
+        self._fetching[record] = fetching
+        fetching.add_done_callback(lambda done: self._fetched(record, done))
+
+    def _fetched(self, record: tuple[str, int], fetching: asyncio.Future) -> None:
+        if self._fetching.get(record) is fetching:
             del self._fetching[record]
-        if not task.cancelled():
-            task.exception()  # retrieved: a failure was logged, and whoever waited has it
+        if not fetching.cancelled():
+            fetching.exception()  # retrieved: a failure was logged, and whoever waited has it
 
     def _renew_soon(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> None:
-        kind, key = record
-        if kind == "facility":
-            if key in self._due_facilities or key in self._renewing_facilities:
-                return
-            self._due_facilities[key] = None
-            if self._facility_renewer is None or self._facility_renewer.done():
-                self._facility_renewer = asyncio.get_running_loop().create_task(self._renew_facilities())
+        if record[0] == "facility":
+            self._ask_facility(record[1])
         elif len(self._renewals) < RENEWALS_AT_ONCE:
             renewal = self._start(record, self._renew(record, path, parse))
             self._renewals.add(renewal)
             renewal.add_done_callback(self._renewals.discard)
 
-    async def _renew_facilities(self) -> None:
-        """Renew the facilities that fell due, up to RENEW_TOGETHER per request, until none is due."""
-        while self._due_facilities:
-            batch = list(itertools.islice(self._due_facilities, RENEW_TOGETHER))
+    def _ask_facility(self, key: int) -> asyncio.Future:
+        """The facility's answer to come, asked for together with the others wanted at the moment."""
+        loop = asyncio.get_running_loop()
+        answer = loop.create_future()
+        self._track(("facility", key), answer)
+        self._wanted[key] = answer
+        if self._asking is None or self._asking.done():
+            self._asking = loop.create_task(self._ask_facilities())
+        return answer
+
+    async def _ask_facilities(self) -> None:
+        """Ask for the facilities wanted, up to RENEW_TOGETHER per request and one request at a time, until
+        none is wanted: those wanted while a request is under way go together in the next."""
+        while self._wanted:
+            batch = dict(itertools.islice(self._wanted.items(), RENEW_TOGETHER))
             for key in batch:
-                del self._due_facilities[key]
-            self._renewing_facilities.update(batch)
+                del self._wanted[key]
             try:
-                found = await self._fetch_facilities(batch)
-            except FacilitiesUnavailable:
-                continue  # logged; they stay until they expire
-            finally:
-                self._renewing_facilities.difference_update(batch)
-            for key in batch:
+                found = await self._fetch_facilities(list(batch))
+            except Exception as exc:  # noqa: BLE001  (FacilitiesUnavailable, logged, or a fault: each one asking has it)
+                for answer in batch.values():
+                    if not answer.done():
+                        answer.set_exception(exc)
+                continue  # a record being renewed stays until it expires
+            except BaseException:  # cancelled (stop()): so are the answers it was to give
+                for answer in batch.values():
+                    answer.cancel()
+                raise
+            for key, answer in batch.items():
                 value = found.get(key)
                 if value is None:
                     self.cache.discard(("facility", key))  # gone from the registry: no longer accepted
                 elif self.cache_ttl_s > 0:
                     self.cache.set(("facility", key), value)
+                if not answer.done():
+                    answer.set_result(value)
 
     async def _fetch_facilities(self, ids: list[int]) -> dict[int, FacilityRef]:
-        """These facilities in one list request: those facilities-api has, by id."""
-        query = "&".join(f"id={key}" for key in ids)
-        body = await self._get_json(f"/api/v1/facilities?{query}&limit={len(ids)}")
+        """These facilities in one request (one by its URL, several by the list): those facilities-api has, by id."""
+        if len(ids) == 1:
+            body = await self._get_json(f"/api/v1/facilities/{ids[0]}")
+            items: object = [] if body is None else [body]
+        else:
+            query = "&".join(f"id={key}" for key in ids)
+            body = await self._get_json(f"/api/v1/facilities?{query}&limit={len(ids)}")
+            items = body.get("items") if isinstance(body, dict) else None
         try:
-            items = body["items"] if isinstance(body, dict) else None
             if not isinstance(items, list):
                 raise TypeError("the body has no list of items")
             found = {ref.id: ref for ref in map(_facility_ref, items)}
         except (KeyError, TypeError, ValueError) as exc:
-            log.warning("facilities-api answered a list we cannot read", extra={"count": len(ids)})
-            raise FacilitiesUnavailable("unreadable list of facilities") from exc
+            log.warning("facilities-api answered facilities we cannot read", extra={"count": len(ids)})
+            raise FacilitiesUnavailable("unreadable answer about facilities") from exc
         if not found.keys() <= set(ids):  # not the facilities asked for: the filter was not applied
             log.warning("facilities-api answered other facilities than those asked for", extra={"count": len(ids)})
             raise FacilitiesUnavailable("the list holds facilities not asked for")
@@ -263,9 +288,9 @@ class FacilitiesClient:
 
     async def settled(self) -> None:
         """Wait for the fetches under way (renewals included)."""
-        while self._fetching or not (self._facility_renewer is None or self._facility_renewer.done()):
-            renewer = [self._facility_renewer] if self._facility_renewer is not None else []
-            await asyncio.gather(*self._fetching.values(), *renewer, return_exceptions=True)
+        while self._fetching or not (self._asking is None or self._asking.done()):
+            asking = [self._asking] if self._asking is not None else []
+            await asyncio.gather(*self._fetching.values(), *asking, return_exceptions=True)
 
     # The app's runtime stops its background work, renewals under way among it.
     def start(self) -> None:
@@ -273,9 +298,9 @@ class FacilitiesClient:
 
     async def stop(self) -> None:
         fetching = list(self._fetching.values())
-        if self._facility_renewer is not None:
-            fetching.append(self._facility_renewer)
-        self._due_facilities.clear()
+        if self._asking is not None:
+            fetching.append(self._asking)
+        self._wanted.clear()
         for task in fetching:
             task.cancel()
         await asyncio.gather(*fetching, return_exceptions=True)
