@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from feedback_api.clients.facilities import (
-    RENEW_TOGETHER,
+    FACILITIES_PER_REQUEST,
     RENEWALS_AT_ONCE,
     FacilitiesClient,
     FacilitiesUnavailable,
@@ -142,7 +142,7 @@ class TestFacilitiesClient:
             assert {a.name_zh for a in answers} == {f"馆{i}" for i in range(1, 251)}  # answered from memory at once
             await asyncio.gather(*(client.get_facility(i) for i in range(1, 251)))  # still due: not asked again
             await client.settled()
-            assert [len(ids) for ids in lists] == [RENEW_TOGETHER, RENEW_TOGETHER, 50]
+            assert [len(ids) for ids in lists] == [FACILITIES_PER_REQUEST, FACILITIES_PER_REQUEST, 50]
             assert sorted(i for ids in lists for i in ids) == list(range(1, 251))
             now.t += 20  # past the first fetches' 60 s, within the renewal's
             assert (await client.get_facility(3)).name_zh == "新馆3"

@@ -19,10 +19,10 @@ again.
 Facilities, the usual target, are asked for together: those wanted at the same moment (missing, or
 due for renewal) go in one request, the facility's own URL for one and the list
 (`GET /api/v1/facilities?id=…&id=…`) for up to 100, one request at a time, so those wanted while a
-request is under way go together in the next (such a wait is bounded by two deadlines). A request costs the client far more than a record in it:
-a district's facilities in use are renewed by a few requests a minute, and a cold start (every facility
-missing at once) costs a request per hundred. Activities and service lists are fetched one by one, and
-renewed a few at a time.
+request is under way go together in the next (such a wait is bounded by two deadlines). A request
+costs the client far more than a record in it: a district's facilities in use are renewed by a few
+requests a minute, and a cold start (every facility missing at once) costs a request per hundred.
+Activities and service lists are fetched one by one, and renewed a few at a time.
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ class ServiceRef:
 # their renewals should not crowd facilities-api (a record that finds no room is renewed when next asked).
 RENEW_AFTER = 0.75
 RENEWALS_AT_ONCE = 8
-# Facilities renewed in one request (facilities-api's list takes up to 100 ids).
-RENEW_TOGETHER = 100
+# Most facilities asked for in one request (facilities-api's list takes up to 100 ids).
+FACILITIES_PER_REQUEST = 100
 
 
 class FacilitiesUnavailable(Exception):
@@ -167,7 +167,7 @@ class FacilitiesClient:
         self.cache: TTLCache[tuple[str, int], Any] = TTLCache(
             cache_ttl_s, max_items=cache_size, clock=now, refresh_after_s=cache_ttl_s * RENEW_AFTER
         )
-        self._fetching: dict[tuple[str, int], asyncio.Task] = {}  # one fetch per record at a time
+        self._fetching: dict[tuple[str, int], asyncio.Future] = {}  # one fetch per record at a time
         self._renewals: set[asyncio.Task] = set()
         self._wanted: dict[int, asyncio.Future] = {}  # facilities to ask for, in the order they were wanted
         self._asking: asyncio.Task | None = None  # asking for them, one request at a time
@@ -231,10 +231,10 @@ class FacilitiesClient:
         return answer
 
     async def _ask_facilities(self) -> None:
-        """Ask for the facilities wanted, up to RENEW_TOGETHER per request and one request at a time, until
+        """Ask for the facilities wanted, up to FACILITIES_PER_REQUEST per request and one request at a time, until
         none is wanted: those wanted while a request is under way go together in the next."""
         while self._wanted:
-            batch = dict(itertools.islice(self._wanted.items(), RENEW_TOGETHER))
+            batch = dict(itertools.islice(self._wanted.items(), FACILITIES_PER_REQUEST))
             for key in batch:
                 del self._wanted[key]
             try:
