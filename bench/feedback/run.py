@@ -11,7 +11,8 @@ In one run (so the ratios share the machine's load):
    on a running feedback-api) is timed, and so is a full-scan GROUP BY over the raw ratings computing
    the same per-facility sums (asyncpg, no HTTP);
 3. the table grows to 1,000,000 ratings (COPY) and both are timed again: the index should answer ≥ 10×
-   faster than the full scan, and grow < 2× from 10,000 to 1,000,000 ratings;
+   faster than the full scan, and grow < 2× from 10,000 to 1,000,000 ratings (that growth timed on two
+   databases, the 10,000 ratings loaded again into `feedback_bench_small`, in alternating blocks);
 4. rating submission through the gateway (`python -m gateway serve`, GATEWAY_FEEDBACK_URL pointing at
    feedback-api; its facilities lookups answered by a stand-in and cached) is compared with a bare
    single-row asyncpg INSERT endpoint carried by the bench: closed-loop throughput, each endpoint's best
@@ -52,6 +53,7 @@ RESULTS = ROOT / "bench" / "results" / "feedback.json"
 HOST = "127.0.0.1"
 BEIJING = ZoneInfo("Asia/Shanghai")
 DB = "feedback_bench"
+DB_SMALL = "feedback_bench_small"  # the small load again, for the interleaved growth
 SECRET = "feedback-bench-secret-0123456789-abcdefghij"
 
 COLUMNS = (
@@ -147,12 +149,12 @@ def asyncpg_dsn(url: str, database: str) -> str:
     return f"postgresql://{auth}@{u.host or HOST}:{u.port or 5432}/{database}"
 
 
-async def recreate_database(admin_url: str) -> None:
+async def recreate_database(admin_url: str, name: str = DB) -> None:
     conn = await asyncpg.connect(asyncpg_dsn(admin_url, "postgres"))
     try:
-        await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", DB)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB}"')
-        await conn.execute(f'CREATE DATABASE "{DB}"')
+        await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 
@@ -272,6 +274,42 @@ async def time_in_process(sa_url: str, period: str, repeats: int) -> dict:
     finally:
         await engine.dispose()
     return out
+
+
+async def time_growth_interleaved(small_url: str, large_url: str, period: str, blocks: int, per_block: int = 4) -> dict:
+    """The ranking from the aggregates at both sizes, in alternating blocks (small, large, small, …) so
+    that both medians share the machine's moments: the growth is a ratio of two timings, and timed one
+    size after the other (minutes apart, the load in between) it moved by more than the target's margin
+    between runs. The first call of each block is not counted (the ranking's Python work is reused while
+    the sums are unchanged, and the other size's call has just replaced it)."""
+    from feedback_api.periods import DateRange, quarter_range
+    from feedback_api.satisfaction import service
+    from feedback_api.settings import Settings
+    from service_kit.db import make_engine, make_sessionmaker
+
+    rng = DateRange(*quarter_range(period))
+    sizes = {"small": small_url, "large": large_url}
+    engines = {name: make_engine(url) for name, url in sizes.items()}
+    makers = {name: make_sessionmaker(engine) for name, engine in engines.items()}
+    settings = {name: Settings(database_url=url) for name, url in sizes.items()}
+    times: dict[str, list[float]] = {name: [] for name in sizes}
+    facilities: dict[str, int] = {}
+    try:
+        for _ in range(blocks):
+            for name in sizes:
+                for i in range(per_block):
+                    started = time.perf_counter()
+                    async with makers[name]() as session:
+                        result = await service.ranking(session, by="facility", rng=rng, settings=settings[name])
+                    if i:
+                        times[name].append((time.perf_counter() - started) * 1000)
+                    facilities[name] = len(result)
+    finally:
+        for engine in engines.values():
+            await engine.dispose()
+    small, large = statistics.median(times["small"]), statistics.median(times["large"])
+    return {"small_median_ms": small, "large_median_ms": large, "growth": large / small, "facilities": facilities,
+            "timings": sum(len(t) for t in times.values())}
 
 
 async def time_full_scan(dsn: str, start: datetime, end: datetime, repeats: int) -> dict:
@@ -501,6 +539,12 @@ async def run(args: argparse.Namespace) -> dict:
                 **await time_in_process(sa_url, period, args.repeats),
             }
             results["large"] = {"ratings": args.ratings, **large}
+            print(f"growth, interleaved: {args.small:,} ratings (a database of their own, the same rows) against {args.ratings:,} …", flush=True)
+            await recreate_database(args.database_url, DB_SMALL)
+            small_url = args.database_url.rsplit("/", 1)[0] + f"/{DB_SMALL}"
+            subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": small_url}, cwd=ROOT, check=True, capture_output=True)
+            await load(asyncpg_dsn(args.database_url, DB_SMALL), 0, args.small, targets=args.targets, residents=args.residents, now=now)
+            results["growth_interleaved"] = await time_growth_interleaved(small_url, sa_url, period, blocks=max(args.repeats // 3, 3))
 
         gateway_db = logdir / "gateway.db"
         gateway_env = {
@@ -582,11 +626,12 @@ async def run(args: argparse.Namespace) -> dict:
     finally:
         for p in reversed(procs):
             p.stop()
-        if not (args.keep_database or args.submission_only):
-            with contextlib.suppress(Exception):
-                conn = await asyncpg.connect(asyncpg_dsn(args.database_url, "postgres"))
+        with contextlib.suppress(Exception):
+            conn = await asyncpg.connect(asyncpg_dsn(args.database_url, "postgres"))
+            await conn.execute(f'DROP DATABASE IF EXISTS "{DB_SMALL}" WITH (FORCE)')
+            if not (args.keep_database or args.submission_only):
                 await conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-                await conn.close()
+            await conn.close()
     return results
 
 
@@ -595,7 +640,8 @@ def report(results: dict) -> dict:
     t = results["throughput"]
     figures = {
         "index_speedup_vs_full_scan": large["full_scan_group_by"]["median_ms"] / large["index_from_aggregates"]["median_ms"],
-        "index_growth_10k_to_1m": large["index_from_aggregates"]["median_ms"] / small["index_from_aggregates"]["median_ms"],
+        "index_growth_10k_to_1m": results["growth_interleaved"]["growth"],
+        "index_growth_10k_to_1m_one_after_the_other": large["index_from_aggregates"]["median_ms"] / small["index_from_aggregates"]["median_ms"],
         "full_scan_growth": large["full_scan_group_by"]["median_ms"] / small["full_scan_group_by"]["median_ms"],
         "http_index_growth": large["http_index"]["median_ms"] / small["http_index"]["median_ms"],
         **(
@@ -621,6 +667,9 @@ def report(results: dict) -> dict:
     print(f"{'all facilities, one quarter':44} {small['ratings']:>12,} {large['ratings']:>12,} ratings")
     for name, key in rows:
         print(f"{name:44} {small[key]['median_ms']:>9.1f} ms {large[key]['median_ms']:>9.1f} ms")
+    g = results["growth_interleaved"]
+    print(f"interleaved: from the aggregates {g['small_median_ms']:.1f} ms at {small['ratings']:,} and {g['large_median_ms']:.1f} ms"
+          f" at {large['ratings']:,} ({g['timings']} timings)")
     if "middle" in results:
         m = results["middle"]
         print(f"at {m['ratings']:,} ratings: from the aggregates {m['index_from_aggregates']['median_ms']:.1f} ms,"
