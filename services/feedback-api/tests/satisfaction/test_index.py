@@ -92,8 +92,12 @@ class TestDistrictOverview:
         await rate(client, auth(sub="x"), 1, overall=5, status=200)
         hidden = await rate(client, auth(sub="y"), 1, overall=1)
         await client.post(f"/api/v1/moderation/ratings/{hidden['id']}", json={"action": "hide"}, headers=auth("official"))
+        only = await rate(client, auth(sub="z"), 2, overall=2)
+        await client.post(f"/api/v1/moderation/ratings/{only['id']}", json={"action": "hide"}, headers=auth("official"))
         body = (await client.get("/api/v1/satisfaction")).json()
         assert (body["ratings"]["count"], body["ratings"]["mean"]) == (1, "5.00")
+        # facility 2's month row is still there, holding nothing: it is not ranked
+        assert [r["key"] for r in body["ranking"]] == [1]
 
 
 class TestOperatorsContract:

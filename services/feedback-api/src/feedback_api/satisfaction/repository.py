@@ -10,8 +10,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, case, delete, func, literal, select
+from sqlalchemy import (
+    Row,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,6 +89,35 @@ def merged_changes(changes: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
         for column, value in contribution(r, sign).items():
             row[column] += value
     return [merged[k] for k in sorted(merged)]
+
+
+def _ranking_statement(by: str, *, in_months: list[str] | None = None) -> Any:
+    """The ranking's query: the months as a list (any database) or, without one, as an array parameter
+    `months` (PostgreSQL's = ANY)."""
+    from feedback_api.operations.models import FacilityOperation as F
+
+    a = RatingAggregate
+    key = getattr(a, GROUPS[by])
+    month = a.month.in_(in_months) if in_months is not None else a.month == any_(bindparam("months", type_=ARRAY(String)))
+    sums = (
+        select(key.label("group_key"), *(func.sum(getattr(a, c)).label(c) for c in RANKING_COLUMNS))
+        .where(month)
+        .group_by(key)
+        .having(func.sum(a.n) > literal_column("0"))  # not a parameter: the driver's text takes the months alone
+    )
+    if by != "facility":
+        return sums
+    sub = sums.subquery()
+    return select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(F, F.facility_id == sub.c.group_key)
+
+
+@functools.cache
+def _ranking_sql(by: str) -> str:
+    """The ranking's query as PostgreSQL text for asyncpg, the months as $1."""
+    compiled = _ranking_statement(by).compile(dialect=asyncpg_dialect())
+    if compiled.positiontup != ["months"]:  # the caller passes the months alone, as $1
+        raise RuntimeError(f"the ranking's query takes {compiled.positiontup}, not the months alone")
+    return str(compiled)
 
 
 @functools.cache
@@ -249,23 +292,16 @@ class AggregateRepository:
             )
         await self.session.flush()
 
-    async def ranking_rows(self, months: list[str], by: str) -> Sequence[Row]:
-        """Per group over whole months, the three sums a ranking needs (n, overall_sum, satisfied) and, per
-        facility, its name, subdistrict and operator from the local map: one query, plain rows."""
-        from feedback_api.operations.models import FacilityOperation as F
-
-        a = RatingAggregate
-        key = getattr(a, GROUPS[by])
-        sums = (
-            select(key.label("group_key"), *(func.sum(getattr(a, c)).label(c) for c in RANKING_COLUMNS))
-            .where(a.month.in_(months))
-            .group_by(key)
-        )
-        if by == "facility":
-            sub = sums.subquery()
-            sums = select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(F, F.facility_id == sub.c.group_key)
-        # Core, not the ORM: plain rows, without the ORM's per-row loading.
-        return (await (await self.session.connection()).execute(sums)).all()
+    async def ranking_rows(self, months: list[str], by: str) -> Sequence[Sequence[Any]]:
+        """Per group with ratings over whole months, the three sums a ranking needs (n, overall_sum,
+        satisfied) and, per facility, its name, subdistrict and operator from the local map: one query.
+        On PostgreSQL it runs on the driver (asyncpg records, the statement compiled once per grouping):
+        the ranking reads a row per facility, and SQLAlchemy's row processing cost more than the query."""
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
+            raw = await connection.get_raw_connection()
+            return await raw.driver_connection.fetch(_ranking_sql(by), months)
+        return (await connection.execute(_ranking_statement(by, in_months=months))).all()
 
     async def facility_names(self, facility_ids: list[int]) -> dict[int, tuple[str | None, str | None, int | None]]:
         """Name, subdistrict and operator of each facility from the local map (plain rows, no ORM objects:

@@ -28,6 +28,7 @@ from feedback_api.satisfaction.repository import (
     CaseStatsRepository,
     Scope,
 )
+from feedback_api.satisfaction.schemas import RankingRow
 from feedback_api.settings import Settings
 from service_kit.auth import Principal
 from service_kit.problems import Forbidden, RuleViolation
@@ -177,8 +178,8 @@ async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> 
     if not rng.partial_spans():
         rows = await repo.ranking_rows(rng.whole_months(), by)
         if by == "facility":
-            return [r for r in rows if r[1]]
-        return [(r[0], r[1], r[2], r[3], None, None, None) for r in rows if r[1]]
+            return list(rows)
+        return [(r[0], r[1], r[2], r[3], None, None, None) for r in rows]
     groups = await _totals(session, Scope("district"), rng, group_by=by)
     names: dict[Any, tuple[str | None, str | None, int | None]] = {}
     if by == "facility":
@@ -190,26 +191,28 @@ async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> 
     ]
 
 
-async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: Settings) -> list[dict[str, Any]]:
+async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: Settings) -> list[RankingRow]:
     """Every group with ratings in the range, ranked."""
     return rank_groups(await _ranking_groups(session, by=by, rng=rng), by=by, settings=settings)
 
 
 # The last ranking per (grouping, prior strength, minimum sample), with the groups it was computed from.
-_last_ranking: dict[tuple, tuple[tuple, list[dict[str, Any]]]] = {}
+_last_ranking: dict[tuple, tuple[tuple, list[RankingRow]]] = {}
 
 
-def rank_groups(groups: list[Any], *, by: str, settings: Settings) -> list[dict[str, Any]]:
+def rank_groups(groups: list[Any], *, by: str, settings: Settings) -> list[RankingRow]:
     """Rank (key, n, overall sum, satisfied, name, subdistrict, operator) groups by stats.ranked_figures,
     ties broken by key; the district prior is the groups' own total. The ranking is a pure function of
     the groups: while they are exactly the same as last time (no rating changed a sum), the last ranking
-    is returned again rather than recomputed."""
-    signature = tuple(tuple(g) for g in groups)
+    is returned again rather than recomputed. The groups are compared as they came (tuples, or the
+    database's rows, which compare as tuples). The rows are the response's own models, validated once
+    per ranking: the answer does not validate a row per facility again on every request."""
+    signature = tuple(groups)
     memo_key = (by, settings.index_prior_strength, settings.index_min_sample)
     last = _last_ranking.get(memo_key)
     if last is not None and last[0] == signature:
         return list(last[1])
-    rows = _rank(signature, by=by, settings=settings)
+    rows = [RankingRow.model_validate(row) for row in _rank(signature, by=by, settings=settings)]
     _last_ranking[memo_key] = (signature, rows)
     return list(rows)
 
