@@ -296,7 +296,8 @@ class AggregateRepository:
         """Per group with ratings over whole months, the three sums a ranking needs (n, overall_sum,
         satisfied) and, per facility, its name, subdistrict and operator from the local map: one query.
         On PostgreSQL it runs on the driver (asyncpg records, the statement compiled once per grouping):
-        the ranking reads a row per facility, and SQLAlchemy's row processing cost more than the query."""
+        the ranking reads a row per facility, and SQLAlchemy's processing of the rows cost as much as the
+        query, or more."""
         connection = await self.session.connection()
         if connection.dialect.name == "postgresql":
             raw = await connection.get_raw_connection()

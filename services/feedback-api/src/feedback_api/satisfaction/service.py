@@ -5,6 +5,7 @@ service README for the exact definition."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -170,7 +171,7 @@ async def report(
     }
 
 
-async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> list[Any]:
+async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> Sequence[Any]:
     """(key, n, overall sum, satisfied, name, subdistrict, operator) per group with ratings. A range of
     whole months (every quarter) is one query over the aggregates; partial months at the edges add
     their raw ratings."""
@@ -178,7 +179,7 @@ async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> 
     if not rng.partial_spans():
         rows = await repo.ranking_rows(rng.whole_months(), by)
         if by == "facility":
-            return list(rows)
+            return rows  # rank_groups takes them as they are
         return [(r[0], r[1], r[2], r[3], None, None, None) for r in rows]
     groups = await _totals(session, Scope("district"), rng, group_by=by)
     names: dict[Any, tuple[str | None, str | None, int | None]] = {}
@@ -200,7 +201,7 @@ async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: S
 _last_ranking: dict[tuple, tuple[tuple, list[RankingRow]]] = {}
 
 
-def rank_groups(groups: list[Any], *, by: str, settings: Settings) -> list[RankingRow]:
+def rank_groups(groups: Sequence[Any], *, by: str, settings: Settings) -> list[RankingRow]:
     """Rank (key, n, overall sum, satisfied, name, subdistrict, operator) groups by stats.ranked_figures,
     ties broken by key; the district prior is the groups' own total. The ranking is a pure function of
     the groups: while they are exactly the same as last time (no rating changed a sum), the last ranking
