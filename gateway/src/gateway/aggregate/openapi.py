@@ -60,6 +60,8 @@ def merge(gateway_doc: dict[str, Any], services: dict[str, dict[str, Any]]) -> d
         doc = _rename_schemas(doc, renames)
         for name, schema in doc.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(renames.get(name, name), schema)
+        for name, scheme in doc.get("components", {}).get("securitySchemes", {}).items():
+            merged["components"].setdefault("securitySchemes", {}).setdefault(name, scheme)
         for path, item in doc.get("paths", {}).items():
             public = public_path(service, path)
             if public is None:

@@ -18,12 +18,15 @@ import jwt
 from fastapi import Depends, Request
 
 from service_kit.problems import Forbidden, Unauthenticated
+from service_kit.scopes import SCOPES, check_known
 from service_kit.settings import BaseServiceSettings
 
 Role = Literal["resident", "operator", "official", "auditor", "integration", "service"]
 ROLES: tuple[str, ...] = ("resident", "operator", "official", "auditor", "integration", "service")
 # How many verified tokens a process remembers (each until its own expiry).
 VERIFIED_TOKENS_KEPT = 20_000
+# The `sub` of a credential the gateway made from an API key: "apikey:<id>".
+KEY_SUBJECT_PREFIX = "apikey:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +53,27 @@ class Principal:
         """Officials, auditors and other services read every record."""
         return self.role in ("official", "auditor", "service")
 
+    @property
+    def via_key(self) -> bool:
+        """The credential was made from an API key (an operator's systems or an integration client),
+        which acts only within its scopes; staff signed in with a password act with their role's rights."""
+        return self.sub.startswith(KEY_SUBJECT_PREFIX)
+
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes or "*" in self.scopes
+        return scope in self.scopes
+
+    def may(self, roles: tuple[str, ...], scope: str | None) -> bool:
+        """Whether this caller passes a gate open to `roles` and, for a key's credential, to `scope`.
+
+        An integration key passes on its scope alone; an operator's key needs its role among `roles`
+        and the scope; anyone else needs the role."""
+        if self.role == "integration":
+            return scope is not None and self.has_scope(scope) and SCOPES[scope].issued_to == "integration"
+        if self.role not in roles:
+            return False
+        if not self.via_key:
+            return True
+        return scope is not None and self.has_scope(scope) and SCOPES[scope].issued_to == self.role
 
 
 class TokenVerifier:
@@ -192,14 +214,57 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_roles(*roles: str, scope: str | None = None):
-    """A dependency that lets through the given roles (and integration clients holding `scope`)."""
+def require_roles(*roles: str, scope: str | None = None) -> Any:
+    """The route's gate, decided before its body is read: the roles that may call it, and the scope an
+    API key's credential needs for it (`service_kit.scopes`). Anonymous callers get 401, the others 403.
+
+    The gate is also what the OpenAPI says of the operation (`x-authorization`), so the two cannot drift."""
+    if scope is not None:
+        check_known(scope)
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal.role in roles:
+        if principal.may(roles, scope):
             return principal
-        if scope and principal.role == "integration" and principal.has_scope(scope):
-            return principal
+        if principal.via_key and (principal.role in roles or principal.role == "integration"):
+            needed = f"the scope {scope}" if scope else "a signed-in person, not an API key"
+            raise Forbidden(f"This needs {needed}; the key holds {', '.join(sorted(principal.scopes)) or 'no scope'}.")
         raise Forbidden(f"This needs the role {' or '.join(roles)}; you are signed in as {principal.role}.")
 
+    dependency.__authorization__ = Gate(roles=roles, scope=scope, signed_in=True)  # type: ignore[attr-defined]
     return Depends(dependency)
+
+
+def viewer(*, scope: str | None = None) -> Any:
+    """For routes anyone may call whose answer depends on who asks (a public list that shows a
+    resident their own records, an operator its drafts). A key's credential without `scope` is
+    treated as anonymous: it sees what the public sees."""
+    if scope is not None:
+        check_known(scope)
+
+    async def dependency(request: Request) -> Principal | None:
+        principal = await optional_principal(request)
+        if principal is not None and principal.via_key and not principal.may((principal.role,), scope):
+            return None
+        return principal
+
+    dependency.__authorization__ = Gate(roles=(), scope=scope, signed_in=False)  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def signed_in(*, scope: str | None = None) -> Any:
+    """For routes any signed-in person may call (what they may then do depends on the record, decided
+    by the service): a resident's own bookings, an operator's own contracts. A key's credential needs
+    `scope` (no scope: keys are refused)."""
+    return require_roles(*ROLES, scope=scope)
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What a route's gate lets through, as the OpenAPI documents it."""
+
+    roles: tuple[str, ...]
+    scope: str | None
+    signed_in: bool
+
+    def openapi(self) -> dict[str, Any]:
+        return {"roles": list(self.roles), "scope": self.scope, "signed_in": self.signed_in}
