@@ -56,6 +56,29 @@ def test_production_refuses_sqlite_and_private_webhooks_by_default():
     assert BaseServiceSettings(environment="development").allow_private_webhook_urls is True
 
 
+def test_production_without_a_database_url_refuses_to_start(monkeypatch):
+    """A deployment that forgot the variable must not come up on an empty SQLite file."""
+    from pydantic_settings import SettingsConfigDict
+
+    class FacilitiesLike(BaseServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="FACILITIES_", extra="ignore")
+
+    monkeypatch.delenv("FACILITIES_DATABASE_URL", raising=False)
+    monkeypatch.setenv("FACILITIES_ENVIRONMENT", "production")
+    monkeypatch.setenv("FACILITIES_JWT_SECRET", "s" * 40)
+    with pytest.raises(ValueError, match="FACILITIES_DATABASE_URL is not set"):
+        FacilitiesLike()
+    monkeypatch.setenv("FACILITIES_DATABASE_URL", "  ")
+    with pytest.raises(ValueError, match="FACILITIES_DATABASE_URL is not set"):
+        FacilitiesLike()
+    monkeypatch.setenv("FACILITIES_DATABASE_URL", "postgresql+asyncpg://u@h/db")
+    assert FacilitiesLike().database_url == "postgresql+asyncpg://u@h/db"
+    # development keeps its SQLite default
+    monkeypatch.setenv("FACILITIES_ENVIRONMENT", "development")
+    monkeypatch.delenv("FACILITIES_DATABASE_URL")
+    assert FacilitiesLike().database_url.startswith("sqlite+aiosqlite:///")
+
+
 async def test_clock_dependency_gives_the_apps_clock(settings, tmp_path):
     from datetime import UTC, datetime
 

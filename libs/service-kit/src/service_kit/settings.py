@@ -68,8 +68,16 @@ class BaseServiceSettings(BaseSettings):
                     "production refuses the default or a short JWT secret: set a random secret of"
                     " at least 32 characters, or a JWKS URL"
                 )
+            variable = f"{self.model_config.get('env_prefix', '')}DATABASE_URL"
+            if not self.database_url.strip():
+                # No silent fallback to a SQLite file beside the code: a forgotten variable would
+                # otherwise start a production service on an empty local database.
+                raise ValueError(
+                    f"production needs a database: {variable} is not set (set it to a"
+                    " postgresql+asyncpg:// URL); the SQLite fallback is for development only"
+                )
             if self.database_url.startswith("sqlite"):
-                raise ValueError("production needs PostgreSQL: set DATABASE_URL to a postgresql+asyncpg URL")
+                raise ValueError(f"production needs PostgreSQL: set {variable} to a postgresql+asyncpg:// URL")
         if self.allow_private_webhook_urls is None:
             self.allow_private_webhook_urls = self.environment != "production"
         if not self.database_url:
