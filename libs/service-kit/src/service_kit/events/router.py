@@ -3,13 +3,14 @@
 
 import base64
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field, create_model
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from service_kit.auth import Principal, require_roles
+from service_kit.auth import Gate, Principal, require_roles
 from service_kit.clock import as_aware, utcnow
 from service_kit.db import SessionDep
 from service_kit.events.outbox import envelope
@@ -17,17 +18,47 @@ from service_kit.events.schemas import (
     DeliveryRead,
     EventPage,
     EventTypeInfo,
+    WebhookChange,
     WebhookCreate,
     WebhookCreated,
     WebhookRead,
+    WebhookReplay,
 )
 from service_kit.events.urls import check_webhook_url
 from service_kit.infra_tables import InfraTables
 from service_kit.params import INT64_MAX, ResourceId
-from service_kit.problems import NotFound, RuleViolation, problems
+from service_kit.problems import Forbidden, NotFound, RuleViolation, problems
 
 READERS = ("official", "auditor", "service")
+# Webhook subscriptions are the district's: district officials and integration keys holding
+# `webhooks:manage` manage them (a key only its own), auditors read them. An official bound to one
+# subdistrict is refused: a subscription sends every subdistrict's events out of the platform.
 MANAGERS = ("official",)
+WEBHOOK_SCOPE = "webhooks:manage"
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictGate(Gate):
+    """A gate whose officials must be the whole district's (not bound to one subdistrict)."""
+
+    def openapi(self) -> dict[str, Any]:
+        return {**Gate.openapi(self), "district_only": True}
+
+
+def district_gate(*roles: str, scope: str | None = None) -> Any:
+    """`require_roles(*roles, scope=scope)`, and an official among them must be a district official;
+    decided, like the kit's gate, before the body is read (a subdistrict official gets 403, not 422)."""
+    inner = require_roles(*roles, scope=scope)
+
+    async def dependency(principal: Annotated[Principal, inner]) -> Principal:
+        if principal.role == "official" and not principal.is_district_official:
+            raise Forbidden(
+                "Webhook subscriptions are the district's: an official bound to a subdistrict may not use them."
+            )
+        return principal
+
+    dependency.__authorization__ = DistrictGate(roles=roles, scope=scope, signed_in=True)  # type: ignore[attr-defined]
+    return Depends(dependency)
 
 
 def matches(event_type: str, patterns: list[str]) -> bool:
@@ -121,16 +152,14 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
         request: Request,
         response: Response,
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, scope="webhooks:manage")],
+        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
     ) -> dict[str, Any]:
         url = str(body.url)
         _check_patterns(body.event_types)
         await check_webhook_url(url, allow_private=bool(request.app.state.settings.allow_private_webhook_urls))
         secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
         # Deliver what happens from now on: start at the current end of the feed.
-        from sqlalchemy import func
-
-        head = (await session.execute(select(func.coalesce(func.max(ev.c.seq), 0)))).scalar_one()
+        head = await _head(session)
         result = await session.execute(
             sub.insert()
             .values(
@@ -151,6 +180,9 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
         response.headers["Location"] = f"/api/v1/webhooks/{row.id}"
         return {**_webhook_read(row), "secret": secret}
 
+    async def _head(session: SessionDep) -> int:
+        return int((await session.execute(select(func.coalesce(func.max(ev.c.seq), 0)))).scalar_one())
+
     async def _owned(session: SessionDep, principal: Principal, webhook_id: int) -> Any:
         row = (await session.execute(select(sub).where(sub.c.id == webhook_id))).one_or_none()
         if row is None or (principal.role == "integration" and row.owner_sub != principal.sub):
@@ -160,7 +192,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     @router.get("/webhooks", response_model=list[WebhookRead], responses=problems(401, 403))
     async def list_webhooks(
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope="webhooks:manage")],
+        principal: Annotated[Principal, district_gate(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE)],
     ) -> list[dict[str, Any]]:
         stmt = select(sub).order_by(sub.c.id)
         if principal.role == "integration":
@@ -171,7 +203,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     async def get_webhook(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope="webhooks:manage")],
+        principal: Annotated[Principal, district_gate(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE)],
     ) -> dict[str, Any]:
         return _webhook_read(await _owned(session, principal, webhook_id))
 
@@ -184,7 +216,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     async def list_deliveries(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope="webhooks:manage")],
+        principal: Annotated[Principal, district_gate(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE)],
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
         await _owned(session, principal, webhook_id)
@@ -208,11 +240,79 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
             for r in rows
         ]
 
+    Change = create_model(
+        "WebhookChange",
+        __base__=WebhookChange,
+        event_types=(
+            list[EventTypeName] | None,
+            Field(None, min_length=1, max_length=50, description="Exact types, a prefix with '.*', or '*' for all."),
+        ),
+    )
+
+    @router.patch(
+        "/webhooks/{webhook_id}",
+        response_model=WebhookRead,
+        summary="Change a subscription: its URL, event types, description, or pause and resume it",
+        responses=problems(401, 403, 404, 422),
+    )
+    async def change_webhook(
+        webhook_id: ResourceId,
+        body: Change,  # type: ignore[valid-type]
+        request: Request,
+        session: SessionDep,
+        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
+    ) -> dict[str, Any]:
+        row = await _owned(session, principal, webhook_id)
+        changes: dict[str, Any] = {}
+        fields = body.model_fields_set
+        if "url" in fields and body.url is not None:
+            url = str(body.url)
+            await check_webhook_url(url, allow_private=bool(request.app.state.settings.allow_private_webhook_urls))
+            changes["url"] = url
+        if "event_types" in fields and body.event_types is not None:
+            _check_patterns(body.event_types)
+            changes["event_types"] = body.event_types
+        if "description" in fields and body.description is not None:
+            changes["description"] = body.description
+        if "active" in fields and body.active is not None:
+            changes["active"] = body.active
+        if changes.get("url", row.url) != row.url or (changes.get("active") is True and not row.active):
+            # A new address, or a resumed subscription, is tried at once, its backoff forgotten.
+            changes.update(attempts=0, next_attempt_at=None)
+        if changes:
+            await session.execute(sub.update().where(sub.c.id == webhook_id).values(**changes))
+            await session.commit()
+        return _webhook_read(await _owned(session, principal, webhook_id))
+
+    @router.post(
+        "/webhooks/{webhook_id}/replay",
+        response_model=WebhookRead,
+        summary="Deliver again every matching event after a sequence (at least once: subscribers skip ids they have)",
+        responses=problems(401, 403, 404, 422),
+    )
+    async def replay_webhook(
+        webhook_id: ResourceId,
+        body: WebhookReplay,
+        session: SessionDep,
+        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
+    ) -> dict[str, Any]:
+        await _owned(session, principal, webhook_id)
+        head = await _head(session)
+        if body.after > head:
+            raise RuleViolation("after", f"The feed ends at sequence {head}.", code="after-the-feed")
+        await session.execute(
+            sub.update()
+            .where(sub.c.id == webhook_id)
+            .values(delivered_seq=body.after, attempts=0, next_attempt_at=None)
+        )
+        await session.commit()
+        return _webhook_read(await _owned(session, principal, webhook_id))
+
     @router.delete("/webhooks/{webhook_id}", status_code=204, responses=problems(401, 403, 404))
     async def delete_webhook(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, scope="webhooks:manage")],
+        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
     ) -> Response:
         await _owned(session, principal, webhook_id)
         await session.execute(sub.delete().where(sub.c.id == webhook_id))

@@ -43,6 +43,27 @@ class WebhookCreate(BaseModel):
     description: str = Field("", max_length=500)
 
 
+class WebhookChange(BaseModel):
+    """What a PATCH may change; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl | None = None
+    event_types: list[str] | None = Field(None, min_length=1, max_length=50)
+    description: str | None = Field(None, max_length=500)
+    active: bool | None = Field(None, description="false pauses deliveries; true resumes them where they stopped.")
+
+
+class WebhookReplay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(
+        ge=0,
+        le=2**63 - 1,
+        description="Deliver again the matching events after this sequence (0: from the start of the feed).",
+    )
+
+
 class WebhookRead(BaseModel):
     id: int
     url: str
