@@ -43,11 +43,17 @@ async def start_runtime(app: FastAPI) -> None:
         state.owns_http = True
     state.verifier = TokenVerifier(settings, state.http)
     state.migration_heads = heads(state.migrations_dir)
+    # Deliveries have a client of their own: no proxy from the environment (the connection must go
+    # to the address that was checked), no redirects, and no connection kept between deliveries
+    # (a connection opened for one subscriber's name is never reused for another's on that address).
+    state.webhook_http = httpx.AsyncClient(
+        trust_env=False, follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=0)
+    )
     state.dispatcher = WebhookDispatcher(
         sessionmaker=state.sessionmaker,
         infra=state.infra,
         source=settings.service_name,
-        http=state.http,
+        http=state.webhook_http,
         allow_private=bool(settings.allow_private_webhook_urls),
         timeout_s=settings.webhook_timeout_s,
         max_backoff_s=settings.webhook_max_backoff_s,
@@ -67,6 +73,9 @@ async def stop_runtime(app: FastAPI) -> None:
     for task in [state.dispatcher, *state.background]:
         await task.stop()
     state.background = []
+    if getattr(state, "webhook_http", None) is not None:
+        await state.webhook_http.aclose()
+        state.webhook_http = None
     if getattr(state, "owns_http", False):
         await state.http.aclose()
         state.http, state.owns_http = None, False

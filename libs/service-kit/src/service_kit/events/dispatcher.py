@@ -18,8 +18,9 @@ from standardwebhooks import Webhook
 from service_kit.clock import utcnow
 from service_kit.events.outbox import envelope
 from service_kit.events.router import matches
-from service_kit.events.urls import check_webhook_url
+from service_kit.events.urls import resolve_webhook_target
 from service_kit.infra_tables import InfraTables
+from service_kit.problems import RuleViolation
 
 log = logging.getLogger("service_kit.webhooks")
 BATCH = 100
@@ -166,25 +167,51 @@ class WebhookDispatcher:
         return delivered
 
     async def _post(self, sub_row: Any, event_row: Any) -> tuple[bool, int | None, str | None]:
+        """Deliver one event. The record this returns is what the subscriber reads back: a status
+        only from a target that passed the check, and errors in a few fixed words, never the address
+        a name resolved to nor the text of an exception (a port scan by webhook learns nothing)."""
         body = json.dumps(envelope(event_row, self.source), ensure_ascii=False, default=str)
         timestamp = utcnow()
         try:
-            await check_webhook_url(sub_row.url, allow_private=self.allow_private)
-            signature = Webhook(sub_row.secret).sign(event_row.id, timestamp, body)
-            resp = await self.http.post(
-                sub_row.url,
-                content=body.encode(),
-                headers={
-                    "content-type": "application/json",
-                    "webhook-id": event_row.id,
-                    "webhook-timestamp": str(int(timestamp.timestamp())),
-                    "webhook-signature": signature,
-                    "user-agent": f"culture-ops-{self.source}-webhooks",
-                },
-                timeout=self.timeout_s,
-            )
-        except Exception as exc:  # any failure to deliver is recorded and retried
-            return False, None, f"{type(exc).__name__}: {exc}"[:500]
+            # Resolved once, here, and the connection goes to the address judged: a name that
+            # answers differently a moment later (DNS rebinding) cannot steer the delivery.
+            target = await resolve_webhook_target(sub_row.url, allow_private=self.allow_private)
+        except RuleViolation as exc:
+            return False, None, f"refused: {exc.detail}"[:500]
+        signature = Webhook(sub_row.secret).sign(event_row.id, timestamp, body)
+        request = self.http.build_request(
+            "POST",
+            target.pinned_url,
+            content=body.encode(),
+            headers={
+                "host": target.host_header,
+                "content-type": "application/json",
+                "webhook-id": event_row.id,
+                "webhook-timestamp": str(int(timestamp.timestamp())),
+                "webhook-signature": signature,
+                "user-agent": f"culture-ops-{self.source}-webhooks",
+            },
+            timeout=self.timeout_s,
+            # TLS: the name in the URL is sent as SNI and the certificate is checked against it.
+            extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
+        )
+        try:
+            async with asyncio.timeout(self.timeout_s * 2):
+                # Redirects are not followed (they could point anywhere) and the body is not read.
+                resp = await self.http.send(request, stream=True, follow_redirects=False)
+                await resp.aclose()
+        except (TimeoutError, httpx.TimeoutException):
+            return False, None, "timed out"
+        except httpx.ConnectError as exc:
+            cause = str(exc).lower()
+            if "ssl" in cause or "certificate" in cause or "tls" in cause:
+                return False, None, "TLS handshake or certificate check failed"
+            return False, None, "could not connect"
+        except httpx.HTTPError:
+            return False, None, "the connection failed before an answer"
+        except Exception:  # any other failure is recorded (in words of our own) and retried
+            log.exception("webhook delivery to subscription %s failed", sub_row.id)
+            return False, None, "delivery failed"
         if 200 <= resp.status_code < 300:
             return True, resp.status_code, None
         return False, resp.status_code, f"answered {resp.status_code}"
