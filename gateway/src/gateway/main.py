@@ -16,6 +16,7 @@ from gateway.aggregate.router import router as aggregate_router
 from gateway.apikeys.router import router as apikeys_router
 from gateway.apikeys.service import ApiKeyExchange
 from gateway.db import infra
+from gateway.docs import router as docs_router
 from gateway.edge import GatewayEdge
 from gateway.identity.router import router as identity_router
 from gateway.proxy import MemoryRateLimiter, ProxyApp, ProxySettings, RedisRateLimiter
@@ -57,7 +58,7 @@ def create_inner_app(settings: Settings) -> FastAPI:
         title="culture-ops gateway",
         description="Identity (sign-up, sign-in, tokens), API keys, and the platform's merged API.",
         version="0.1.0",
-        routers=[identity_router, apikeys_router, aggregate_router, make_spa_router(settings.spa_path())],
+        routers=[identity_router, apikeys_router, aggregate_router, docs_router, make_spa_router(settings.spa_path())],
         infra=infra,
         event_types={},
         migrations_dir=MIGRATIONS_DIR,
