@@ -20,6 +20,7 @@ from gateway.docs import router as docs_router
 from gateway.edge import GatewayEdge
 from gateway.identity.router import router as identity_router
 from gateway.proxy import MemoryRateLimiter, ProxyApp, ProxySettings, RedisRateLimiter
+from gateway.security import SecurityHeaders, tile_sources
 from gateway.settings import Settings
 from gateway.spa import make_spa_router
 from service_kit.app import create_service_app
@@ -69,7 +70,7 @@ def create_inner_app(settings: Settings) -> FastAPI:
     )
 
 
-def create_app(settings: Settings | None = None) -> GatewayEdge:
+def create_app(settings: Settings | None = None) -> SecurityHeaders:
     settings = settings or Settings()
     inner = create_inner_app(settings)
     proxy = ProxyApp(
@@ -90,4 +91,10 @@ def create_app(settings: Settings | None = None) -> GatewayEdge:
         trust_forwarded=settings.trust_forwarded,
     )
     edge.inner_app = inner  # type: ignore[attr-defined]  (tests reach the FastAPI app through it)
-    return edge
+    # Outermost: every answer carries the security headers, the edge's and the proxy's refusals too.
+    return SecurityHeaders(
+        edge,
+        img_sources=[*tile_sources(settings.spa_path()), *settings.csp_img_sources.split()],
+        hsts=settings.hsts,
+        trust_forwarded=settings.trust_forwarded,
+    )

@@ -26,6 +26,11 @@ class Settings(BaseServiceSettings):
     refresh_token_ttl_s: int = 30 * 24 * 3600
     api_key_token_ttl_s: int = 300
     spa_dir: str = ""
+    # Security headers (gateway/security.py): extra image sources for the pages' CSP (a map tile
+    # server given at build time; one in the SPA's config.json is found by itself), and the
+    # Strict-Transport-Security value sent on HTTPS answers ("" sends none).
+    csp_img_sources: str = ""
+    hsts: str = "max-age=31536000"
 
     def spa_path(self) -> Path:
         return Path(self.spa_dir or _default_spa_dir())
