@@ -262,3 +262,107 @@ def test_the_check_judges_embedded_addresses_both_ways():
     assert "loopback" in urls.refusal(urls.ipaddress.ip_address("64:ff9b::7f00:1"))
     assert urls.refusal(urls.ipaddress.ip_address("2002:808:808::")) is None
     assert "metadata" in urls.refusal(urls.ipaddress.ip_address("::ffff:169.254.169.254"))
+
+
+def _tls_material(tmp_path, name: str):
+    """A CA, and a certificate for `name` only (not for 127.0.0.1) that it signed."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def cert(subject: str, key, issuer: str, issuer_key, *, ca: bool, san: str | None = None):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+            ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        else:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False).add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+            )
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = cert("culture-ops test CA", ca_key, "culture-ops test CA", ca_key, ca=True)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = cert(name, leaf_key, "culture-ops test CA", ca_key, ca=False, san=name)
+    ca_pem, chain = tmp_path / "ca.pem", tmp_path / "leaf.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    chain.write_bytes(
+        leaf.public_bytes(serialization.Encoding.PEM)
+        + leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return ca_pem, chain
+
+
+class TestTlsOnThePinnedAddress:
+    """A real HTTPS subscriber on loopback (allowed in development): the delivery connects to the
+    checked address, yet TLS carries the URL's name and the certificate is checked against it."""
+
+    async def _deliver(self, client, auth, app, sessionmaker, tmp_path, monkeypatch, cert_name: str):
+        import http.server
+        import ssl
+        import threading
+
+        ca_pem, chain = _tls_material(tmp_path, cert_name)
+        seen: list[tuple[str | None, str]] = []
+        sni: list[str | None] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["content-length"]))
+                seen.append((sni[-1] if sni else None, self.headers["host"]))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_ctx.load_cert_chain(chain)
+        server_ctx.sni_callback = lambda sock, name, ctx: sni.append(name)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.socket = server_ctx.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            answer(monkeypatch, ["127.0.0.1"])
+            port = server.server_address[1]
+            created = (await subscribe(client, auth, f"https://{HOST}:{port}/hooks")).json()
+            await _note(client, auth, f"tls for {cert_name}")
+            client_ctx = ssl.create_default_context(cafile=str(ca_pem))
+            async with httpx.AsyncClient(verify=client_ctx, trust_env=False) as http:
+                dispatcher = WebhookDispatcher(
+                    sessionmaker=sessionmaker, infra=infra, source="kit-test", http=http, allow_private=True, timeout_s=5
+                )
+                delivered = await dispatcher.dispatch_once()
+            record = (await client.get(f"/api/v1/webhooks/{created['id']}/deliveries", headers=auth())).json()[0]
+            return delivered, record, seen, port
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    async def test_sni_and_certificate_name_the_host(self, client, auth, app, sessionmaker, tmp_path, monkeypatch):
+        delivered, record, seen, port = await self._deliver(client, auth, app, sessionmaker, tmp_path, monkeypatch, HOST)
+        assert delivered == 1 and record["succeeded"] is True, record
+        assert seen == [(HOST, f"{HOST}:{port}")]
+
+    async def test_a_certificate_for_another_name_is_refused(self, client, auth, app, sessionmaker, tmp_path, monkeypatch):
+        delivered, record, seen, _ = await self._deliver(
+            client, auth, app, sessionmaker, tmp_path, monkeypatch, "someone-else.example.org"
+        )
+        assert delivered == 0 and seen == []
+        assert record["error"] == "TLS handshake or certificate check failed" and record["status_code"] is None
