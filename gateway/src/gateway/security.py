@@ -37,8 +37,7 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 
 PERMISSIONS_POLICY = (
     "geolocation=(self), camera=(self), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), "
-    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=(), "
-    "interest-cohort=()"
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
 )
 
 
