@@ -17,6 +17,7 @@ from gateway.apikeys.router import router as apikeys_router
 from gateway.apikeys.service import ApiKeyExchange
 from gateway.db import infra
 from gateway.edge import GatewayEdge
+from gateway.identity.revocation import AccessRevocations
 from gateway.identity.router import router as identity_router
 from gateway.proxy import MemoryRateLimiter, ProxyApp, ProxySettings, RedisRateLimiter
 from gateway.settings import Settings
@@ -48,6 +49,9 @@ def create_inner_app(settings: Settings) -> FastAPI:
     async def on_startup(app: FastAPI) -> None:
         app.state.merged_openapi = MergedOpenAPI(app.state.http, upstreams)
         app.state.apikeys = ApiKeyExchange(settings, app.state.sessionmaker)
+        app.state.revocations = AccessRevocations(
+            app.state.sessionmaker, access_ttl_s=settings.access_token_ttl_s, refresh_s=settings.access_revocation_refresh_s
+        )
 
     async def readiness(app: FastAPI) -> dict[str, Any]:
         return await services_readiness(app.state.http, upstreams)
