@@ -196,6 +196,9 @@ def _login_subject(login: str, user: User | None) -> str:
 
 
 async def sign_in(session: AsyncSession, *, settings: Settings, login: str, password: str, now: datetime) -> dict[str, Any]:
+    """Signs in with a user name or phone and a password, under the account's lock (429 while it
+    holds, right password or not). A wrong password and an unknown login get the same 401; only the
+    holder of the right password learns that the account is disabled (403)."""
     repo = UserRepository(session)
     user = await repo.by_login(login)
     subject = _login_subject(login, user)
@@ -292,7 +295,8 @@ async def change_password(
     subject = _login_subject("", user)
     await _count_attempt(session, settings=settings, subject=subject, now=now)
     user = await repo.get(int(principal.sub), for_update=True)
-    assert user is not None
+    if user is None:
+        raise NotFound("Your account no longer exists.")
     if not await verify_password(user.password_hash, data.current_password):
         raise Forbidden("The current password is wrong.", slug="wrong-password")
     await repo.clear_sign_in_failures(subject)
