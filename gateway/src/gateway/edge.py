@@ -47,9 +47,9 @@ class GatewayEdge:
                 return
         presented = bearer = None
         for name, value in scope["headers"]:
-            if name == b"x-api-key":
+            if name == b"x-api-key" and presented is None:
                 presented = value
-            elif name == b"authorization":
+            elif name == b"authorization" and bearer is None:
                 bearer = value
         if presented is not None:
             token = await self.state.apikeys.token_for(presented.decode("latin-1").strip())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 DISTRICT = {"sub": "9001"}
 JINGSHAN = {"sub": "9002", "subdistrict": "jingshan"}
@@ -192,6 +193,21 @@ class TestSignInLockout:
         assert (await sign_in(gateway)).status_code == 200
         assert (await sign_in(gateway, password="guess-8")).status_code == 401, "a success starts the count again"
         assert (await sign_in(gateway)).status_code == 200
+
+    async def test_failures_a_day_old_no_longer_count_and_are_not_kept(self, gateway, clock, sessionmaker):
+        await register(gateway)
+        clock.fixed = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+        for i in range(4):
+            await sign_in(gateway, password=f"guess-{i}")
+        await sign_in(gateway, "nobody-at-all", "guess-x")
+        clock.fixed += timedelta(hours=25)
+        for i in range(4):
+            assert (await sign_in(gateway, password=f"guess-{i}")).status_code == 401
+        assert (await sign_in(gateway)).status_code == 200, "four old and four new failures are not five in a row"
+        await sign_in(gateway, "somebody-else", "guess-y")
+        async with sessionmaker() as session:
+            kept = (await session.execute(text("SELECT count(*) FROM sign_in_failure"))).scalar_one()
+        assert kept == 1, "only the fresh unknown login's count is kept"
 
     async def test_the_lock_is_kept_in_the_database_across_restarts_and_replicas(self, gateway, clock, replica):
         await register(gateway)

@@ -1,6 +1,7 @@
 """API keys: issued to integration clients by district officials, and to an operator's systems by
-its staff, each carrying only the scopes `service_kit.scopes.SCOPES` lets that kind of key hold. A request carrying `X-API-Key` is signed in at the gateway: the key is swapped for a
-short-lived token of the key's role and scopes, which each service verifies like any other."""
+its staff, each carrying only the scopes `service_kit.scopes.SCOPES` lets that kind of key hold. A
+request carrying `X-API-Key` is signed in at the gateway: the key is swapped for a short-lived token
+of the key's role and scopes, which each service verifies like any other."""
 
 from __future__ import annotations
 

@@ -73,6 +73,16 @@ class UserRepository:
         stmt = select(SignInFailure).where(SignInFailure.subject == subject).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def forget_old_sign_in_failures(self, *, before: datetime, now: datetime) -> None:
+        """Drops counts that no longer count (their last failure is old and no lock holds), so logins
+        tried once and never again do not pile up."""
+        await self.session.execute(
+            delete(SignInFailure).where(
+                SignInFailure.last_failure_at < before,
+                or_(SignInFailure.locked_until.is_(None), SignInFailure.locked_until < now),
+            )
+        )
+
     async def clear_sign_in_failures(self, subject: str) -> None:
         await self.session.execute(delete(SignInFailure).where(SignInFailure.subject == subject))
 

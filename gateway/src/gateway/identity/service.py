@@ -171,10 +171,12 @@ async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: 
                 f"Too many failed sign-ins for this account; try again in {retry_after} s.",
                 headers={"Retry-After": str(retry_after)},
             )
+        forgotten_before = now - timedelta(seconds=settings.sign_in_failures_forgotten_after_s)
         if failure is None:
+            await repo.forget_old_sign_in_failures(before=forgotten_before, now=now)
             failure = SignInFailure(subject=subject, failures=0, last_failure_at=now)
             repo.add(failure)
-        elif as_aware(failure.last_failure_at) < now - timedelta(seconds=settings.sign_in_failures_forgotten_after_s):
+        elif as_aware(failure.last_failure_at) < forgotten_before:
             failure.failures = 0
         failure.failures += 1
         failure.last_failure_at = now

@@ -29,6 +29,9 @@ def upgrade() -> None:
     sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('subject', name=op.f('pk_sign_in_failure'))
     )
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sign_in_failure_last_failure_at'), ['last_failure_at'], unique=False)
+
     op.create_table('account_status_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -75,5 +78,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_account_status_change_user_id'))
 
     op.drop_table('account_status_change')
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_failure_last_failure_at'))
+
     op.drop_table('sign_in_failure')
     # ### end Alembic commands ###
