@@ -5,6 +5,7 @@ proxy and own app) served in process."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from gateway.main import MIGRATIONS_DIR, create_app
 from gateway.settings import Settings
 from service_kit.app import start_runtime, stop_runtime
 from service_kit.auth import mint_token
+from service_kit.clock import Clock
 from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker
 
 
@@ -45,19 +47,54 @@ async def engine(database_url):
     await engine.dispose()
 
 
-@pytest_asyncio.fixture
-async def gateway(settings, engine) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture
+def clock() -> Clock:
+    """The gateway's clock: real time until a test sets `clock.fixed`."""
+    return Clock()
+
+
+@pytest.fixture
+def app(settings, clock):
     app = create_app(settings)
-    inner = app.inner_app
+    app.inner_app.state.clock = clock
+    return app
+
+
+@pytest_asyncio.fixture
+async def sessionmaker(engine):
     async with rolled_back_sessionmaker(engine) as maker:
-        inner.state.engine = engine
-        inner.state.sessionmaker = maker
-        await start_runtime(inner)
-        try:
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
-                yield c
-        finally:
-            await stop_runtime(inner)
+        yield maker
+
+
+@asynccontextmanager
+async def serving(app, engine, maker) -> AsyncIterator[httpx.AsyncClient]:
+    inner = app.inner_app
+    inner.state.engine = engine
+    inner.state.sessionmaker = maker
+    await start_runtime(inner)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+            yield c
+    finally:
+        await stop_runtime(inner)
+
+
+@pytest_asyncio.fixture
+async def gateway(app, engine, sessionmaker) -> AsyncIterator[httpx.AsyncClient]:
+    async with serving(app, engine, sessionmaker) as client:
+        yield client
+
+
+@pytest.fixture
+def replica(settings, engine, sessionmaker, clock):
+    """Another gateway process on the same database (a second replica, or this one restarted)."""
+
+    def make():
+        other = create_app(settings)
+        other.inner_app.state.clock = clock
+        return serving(other, engine, sessionmaker)
+
+    return make
 
 
 @pytest.fixture

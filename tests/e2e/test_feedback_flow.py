@@ -33,7 +33,7 @@ def test_ratings_verified_by_check_in_and_a_complaint_answered_by_the_operator(p
         operator = bearer(client, "op-staff-31", "a-long-password")
         assert client.post(
             "/api/v1/auth/register", json={"username": "zhao-liu", "password": "a-long-password", "display_name": "赵六"}
-        ).status_code == 201
+        ).status_code == 202
         resident = bearer(client, "zhao-liu", "a-long-password")
 
         starts = datetime.now(UTC) + timedelta(seconds=20)

@@ -18,7 +18,7 @@ def test_a_new_resident_finds_books_is_checked_in_and_takes_the_calendar_home(pl
     with httpx.Client(base_url=platform.url, timeout=15) as client:
         assert client.post(
             "/api/v1/auth/register", json={"username": "wang-wu", "password": "a-long-password", "display_name": "王五"}
-        ).status_code == 201
+        ).status_code == 202
         resident = {
             "Authorization": "Bearer "
             + client.post("/api/v1/auth/token", data={"username": "wang-wu", "password": "a-long-password"}).json()["access_token"]

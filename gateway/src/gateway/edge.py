@@ -1,5 +1,7 @@
-"""The outermost layer of the gateway, before routing: API keys become bearer tokens, and
-sign-in attempts are throttled per client (a stricter limit than the general one)."""
+"""The outermost layer of the gateway, before routing: API keys become bearer tokens, sign-in
+attempts are throttled per client (a stricter limit than the general one), and the access tokens of
+disabled accounts (or cut off after a theft or a password change) are refused before any service
+sees them (`gateway.identity.revocation`)."""
 
 from __future__ import annotations
 
@@ -43,11 +45,12 @@ class GatewayEdge:
                     headers=[(b"retry-after", str(max(retry_after, 1)).encode())],
                 )
                 return
-        presented = None
+        presented = bearer = None
         for name, value in scope["headers"]:
-            if name == b"x-api-key":
+            if name == b"x-api-key" and presented is None:
                 presented = value
-                break
+            elif name == b"authorization" and bearer is None:
+                bearer = value
         if presented is not None:
             token = await self.state.apikeys.token_for(presented.decode("latin-1").strip())
             if token is None:
@@ -63,4 +66,16 @@ class GatewayEdge:
             headers = [(n, v) for n, v in scope["headers"] if n not in (b"x-api-key", b"authorization")]
             headers.append((b"authorization", b"Bearer " + token.encode()))
             scope = {**scope, "headers": headers}
+        elif bearer is not None and bearer[:7].lower() == b"bearer ":
+            revocations = getattr(self.state, "revocations", None)
+            if revocations is not None and await revocations.refuses(bearer[7:].strip().decode("latin-1")):
+                await send_problem(
+                    send,
+                    401,
+                    "This token has been withdrawn (the account was disabled, or its sessions were ended): sign in again.",
+                    instance=scope["path"],
+                    request_id=uuid.uuid4().hex.encode(),
+                    headers=[(b"www-authenticate", b'Bearer realm="culture-ops", error="invalid_token"')],
+                )
+                return
         await self.app(scope, receive, send)

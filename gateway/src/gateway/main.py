@@ -18,6 +18,7 @@ from gateway.apikeys.service import ApiKeyExchange
 from gateway.db import infra
 from gateway.docs import router as docs_router
 from gateway.edge import GatewayEdge
+from gateway.identity.revocation import AccessRevocations
 from gateway.identity.router import router as identity_router
 from gateway.proxy import MemoryRateLimiter, ProxyApp, ProxySettings, RedisRateLimiter
 from gateway.security import SecurityHeaders, tile_sources
@@ -50,6 +51,9 @@ def create_inner_app(settings: Settings) -> FastAPI:
     async def on_startup(app: FastAPI) -> None:
         app.state.merged_openapi = MergedOpenAPI(app.state.http, upstreams)
         app.state.apikeys = ApiKeyExchange(settings, app.state.sessionmaker)
+        app.state.revocations = AccessRevocations(
+            app.state.sessionmaker, access_ttl_s=settings.access_token_ttl_s, refresh_s=settings.access_revocation_refresh_s
+        )
 
     async def readiness(app: FastAPI) -> dict[str, Any]:
         return await services_readiness(app.state.http, upstreams)

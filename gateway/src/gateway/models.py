@@ -1,6 +1,6 @@
 """Imports every ORM model so that Base.metadata knows every table."""
 
 from gateway.apikeys.models import ApiKey
-from gateway.identity.models import RefreshToken, User
+from gateway.identity.models import AccountStatusChange, RefreshToken, SignInFailure, User
 
-__all__ = ["ApiKey", "RefreshToken", "User"]
+__all__ = ["AccountStatusChange", "ApiKey", "RefreshToken", "SignInFailure", "User"]

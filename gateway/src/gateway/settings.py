@@ -25,6 +25,16 @@ class Settings(BaseServiceSettings):
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 30 * 24 * 3600
     api_key_token_ttl_s: int = 300
+    # Failed sign-ins in a row after which an account (or an unknown login) is locked; the lock lasts
+    # `base` seconds and doubles with each further failure, up to `max`; failures older than
+    # `forgotten_after` no longer count.
+    sign_in_lockout_after: int = 5
+    sign_in_lockout_base_s: int = 60
+    sign_in_lockout_max_s: int = 3600
+    sign_in_failures_forgotten_after_s: int = 24 * 3600
+    # How old the edge's list of disabled accounts may be, on any replica (seconds); the replica that
+    # disables an account refuses its tokens at once.
+    access_revocation_refresh_s: float = 5.0
     spa_dir: str = ""
     # Security headers (gateway/security.py): extra image sources for the pages' CSP (a map tile
     # server given at build time; one in the SPA's config.json is found by itself), and the

@@ -1,10 +1,11 @@
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
 from gateway.apikeys import service
+from gateway.apikeys.dependencies import key_managers
 from gateway.apikeys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal
 from service_kit.db import SessionDep
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -16,19 +17,36 @@ router = APIRouter(prefix="/api/v1/api-keys", tags=["identity"])
     "",
     response_model=ApiKeyCreated,
     status_code=201,
-    summary="Issue an API key (officials: integration clients; operator staff: their operator's systems)",
+    summary="Issue an API key (district officials: integration clients; operator staff: their operator's systems)",
+    description="Operator staff may grant operator scopes only, district officials integration scopes only (403 otherwise).",
     responses=problems(401, 403, 422),
 )
-async def create_key(body: ApiKeyCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+async def create_key(
+    body: ApiKeyCreate, session: SessionDep, principal: Annotated[Principal, key_managers("official", "operator")]
+) -> dict[str, Any]:
     return await service.create_key(session, principal=principal, data=body)
 
 
-@router.get("", response_model=list[ApiKeyRead], responses=problems(401, 403))
-async def list_keys(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+@router.get(
+    "",
+    response_model=list[ApiKeyRead],
+    summary="API keys (district officials and auditors: all; operator staff: their operator's)",
+    responses=problems(401, 403),
+)
+async def list_keys(
+    session: SessionDep, principal: Annotated[Principal, key_managers("official", "auditor", "operator")]
+) -> list[dict[str, Any]]:
     return await service.list_keys(session, principal=principal)
 
 
-@router.delete("/{key_id}", status_code=204, summary="Revoke an API key", responses=problems(401, 403, 404))
-async def revoke_key(key_id: ResourceId, session: SessionDep, principal: CurrentPrincipal) -> Response:
+@router.delete(
+    "/{key_id}",
+    status_code=204,
+    summary="Revoke an API key (district officials: any; operator staff: their operator's)",
+    responses=problems(401, 403, 404),
+)
+async def revoke_key(
+    key_id: ResourceId, session: SessionDep, principal: Annotated[Principal, key_managers("official", "operator")]
+) -> Response:
     await service.revoke_key(session, principal=principal, key_id=key_id)
     return Response(status_code=204)

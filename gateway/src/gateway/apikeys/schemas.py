@@ -1,19 +1,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Scope = Literal[
-    "events:read",
-    "webhooks:manage",
-    "open311:submit",
-    "facilities:read",
-    "activities:write",
-    "checkins:write",
-    "reports:write",
-    "cases:respond",
+from service_kit.scopes import SCOPES
+
+
+def _scopes_described() -> str:
+    lines = ["A scope of `service_kit.scopes.SCOPES`, the one table every route is checked against:", ""]
+    for kind, title in (("operator", "Operator staff, for their operator's systems"), ("integration", "District officials, for integration clients")):
+        lines.append(f"{title}:")
+        lines += [f"- `{spec.name}`: {spec.description}" for spec in SCOPES.values() if spec.issued_to == kind]
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
+Scope = Annotated[
+    Literal[tuple(SCOPES)],  # type: ignore[valid-type]
+    Field(
+        description=_scopes_described(),
+        json_schema_extra={
+            "x-enum-descriptions": {name: spec.description for name, spec in SCOPES.items()},
+            "x-issued-to": {name: spec.issued_to for name, spec in SCOPES.items()},
+        },
+    ),
 ]
 
 

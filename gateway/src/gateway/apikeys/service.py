@@ -1,6 +1,7 @@
-"""API keys: issued to integration clients by officials, and to an operator's systems by its
-staff. A request carrying `X-API-Key` is signed in at the gateway: the key is swapped for a
-short-lived token of the key's role and scopes, which each service verifies like any other."""
+"""API keys: issued to integration clients by district officials, and to an operator's systems by
+its staff, each carrying only the scopes `service_kit.scopes.SCOPES` lets that kind of key hold. A
+request carrying `X-API-Key` is signed in at the gateway: the key is swapped for a short-lived token
+of the key's role and scopes, which each service verifies like any other."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
 from service_kit.clock import as_aware, utcnow
 from service_kit.problems import Forbidden, NotFound
+from service_kit.scopes import SCOPES, issuable_to
 
 KEY_PREFIX = "cok_"
-OPERATOR_SCOPES = {"facilities:read", "activities:write", "checkins:write", "reports:write", "cases:respond", "events:read"}
 
 
 def _hash(secret: str) -> str:
@@ -44,15 +45,21 @@ def key_read(key: ApiKey) -> dict[str, Any]:
 
 
 async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKeyCreate) -> dict[str, Any]:
-    if principal.role == "official":
-        role, operator_id = "integration", None
-    elif principal.role == "operator" and principal.operator_id is not None:
+    """Operator staff issue keys for their own operator, with operator scopes; district officials issue
+    integration keys, with integration scopes. Nobody else issues keys (the routes' gate already
+    turned away the rest; a subdistrict official is turned away here)."""
+    if principal.role == "operator" and principal.operator_id is not None:
         role, operator_id = "operator", principal.operator_id
-        extra = set(data.scopes) - OPERATOR_SCOPES
-        if extra:
-            raise Forbidden(f"An operator's key cannot carry {', '.join(sorted(extra))}.")
+    elif principal.is_district_official:
+        role, operator_id = "integration", None
     else:
-        raise Forbidden("Officials create integration keys; operator staff create keys for their operator.")
+        raise Forbidden("District officials issue integration keys; operator staff issue keys for their operator.")
+    beyond = sorted(set(data.scopes) - set(issuable_to(role)))
+    if beyond:
+        raise Forbidden(
+            f"A key for {'an operator' if role == 'operator' else 'an integration client'} cannot carry "
+            f"{', '.join(beyond)}; it may carry {', '.join(issuable_to(role))}."
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
@@ -73,18 +80,23 @@ async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKe
 
 
 async def list_keys(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
+    """Operator staff see their operator's keys; district officials and auditors see every key."""
     stmt = select(ApiKey).order_by(ApiKey.id)
     if principal.role == "operator":
         stmt = stmt.where(ApiKey.operator_id == principal.operator_id)
-    elif principal.role not in ("official", "auditor"):
-        raise Forbidden("Only officials, auditors and operator staff see API keys.")
+    elif not (principal.is_district_official or principal.role == "auditor"):
+        raise Forbidden("API keys are the district's: an official bound to a subdistrict does not manage them.")
     return [key_read(k) for k in (await session.execute(stmt)).scalars()]
 
 
 async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int) -> None:
+    """A district official revokes any key; operator staff revoke their own operator's keys (another
+    operator's key is not found for them)."""
+    if principal.role == "official" and not principal.is_district_official:
+        raise Forbidden("API keys are the district's: an official bound to a subdistrict cannot revoke them.")
     key = await session.get(ApiKey, key_id)
     visible = key is not None and (
-        principal.role == "official" or (principal.role == "operator" and key.operator_id == principal.operator_id)
+        principal.is_district_official or (principal.role == "operator" and key.operator_id == principal.operator_id)
     )
     if not visible:
         raise NotFound(f"No API key {key_id}.")
@@ -125,7 +137,8 @@ class ApiKeyExchange:
             ttl_s=ttl,
             name=key.name,
             operator_id=key.operator_id,
-            scopes=key.scopes,
+            # Only what the table lets this kind of key hold, whatever an old row says.
+            scopes=[s for s in key.scopes if s in SCOPES and SCOPES[s].issued_to == key.role],
         )
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -62,13 +62,36 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=10, max_length=4000)
 
 
+class RegistrationAccepted(BaseModel):
+    """The same answer whether or not the phone number already had an account."""
+
+    detail: str
+
+
+class AccountStatusRequest(BaseModel):
+    """Why an official disables (or enables again) an account: kept in the account's history."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=2, max_length=500, examples=["离职：运营方已解除聘用"])
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=8, max_length=128)
+
+
 class UserRead(BaseModel):
     id: int
     username: str | None
-    phone: str | None = Field(description="Masked except to the account holder and officials.")
+    phone: str | None = Field(description="Masked (138****8000) except to the account holder.")
     display_name: str
     role: str
     operator_id: int | None
     subdistrict: str | None
     active: bool
     created_at: datetime
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = Field(None, description="Why an official disabled the account; shown to officials, auditors and the holder.")

@@ -1,24 +1,38 @@
-"""Sign-up, sign-in, token refresh and staff accounts. The built-in token issuer lives here."""
+"""Sign-up, sign-in, token refresh, staff accounts and their access. The built-in token issuer lives here."""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.identity.models import RefreshToken, User
-from gateway.identity.passwords import hash_password, verify_password
+from gateway.identity.models import AccountStatusChange, RefreshToken, SignInFailure, User
+from gateway.identity.passwords import check_password_policy, hash_password, verify_password
 from gateway.identity.repository import UserRepository
-from gateway.identity.schemas import RegisterRequest, StaffCreate
+from gateway.identity.revocation import AccessRevocations
+from gateway.identity.schemas import PasswordChange, RegisterRequest, StaffCreate
 from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
 from service_kit.clock import as_aware, utcnow
 from service_kit.pagination import decode_id_cursor, encode_cursor
-from service_kit.problems import Conflict, Forbidden, NotFound, Unauthenticated
+from service_kit.problems import Conflict, Forbidden, NotFound, ProblemError, Unauthenticated
+
+REGISTRATION_ACCEPTED = (
+    "Registration received. If the phone number had no account, the account is ready: sign in with it "
+    "and your password. If it already had one, nothing was changed: sign in with that account's password."
+)
+
+
+class SignInLocked(ProblemError):
+    status = 429
+    slug = "sign-in-locked"
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -26,25 +40,32 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:
-    sees_phone = viewer is not None and (viewer.sub == str(user.id) or viewer.role == "official")
+    """Only the holder sees their full phone number: everyone else, officials included, sees it masked
+    (an official who must find an account by its number asks with the number: `GET /users?phone=`)."""
+    holder = viewer is not None and viewer.sub == str(user.id)
     return {
         "id": user.id,
         "username": user.username,
-        "phone": user.phone if sees_phone else mask_phone(user.phone),
+        "phone": user.phone if holder else mask_phone(user.phone),
         "display_name": user.display_name,
         "role": user.role,
         "operator_id": user.operator_id,
         "subdistrict": user.subdistrict,
         "active": user.active,
         "created_at": as_aware(user.created_at),
+        "disabled_at": as_aware(user.disabled_at),
+        "disabled_reason": user.disabled_reason,
     }
 
 
-async def _issue(session: AsyncSession, settings: Settings, user: User) -> dict[str, Any]:
+async def _issue(session: AsyncSession, settings: Settings, user: User, *, now: datetime, family_id: str | None = None) -> dict[str, Any]:
     claims = {
         "name": user.display_name,
         "operator_id": user.operator_id,
         "subdistrict": user.subdistrict,
+        # To the microsecond (RFC 7519 allows it): the edge compares it with `tokens_valid_after`,
+        # which is set from the same wall clock (not the injectable one: tokens carry real time).
+        "iat": time.time(),
     }
     access = mint_token(settings, sub=str(user.id), role=user.role, ttl_s=settings.access_token_ttl_s, **claims)
     jti = uuid.uuid4().hex
@@ -58,7 +79,10 @@ async def _issue(session: AsyncSession, settings: Settings, user: User) -> dict[
     )
     session.add(
         RefreshToken(
-            jti=jti, user_id=user.id, expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_s)
+            jti=jti,
+            user_id=user.id,
+            family_id=family_id or uuid.uuid4().hex,
+            expires_at=now + timedelta(seconds=settings.refresh_token_ttl_s),
         )
     )
     await session.commit()
@@ -70,35 +94,42 @@ async def _issue(session: AsyncSession, settings: Settings, user: User) -> dict[
     }
 
 
-async def register(session: AsyncSession, *, data: RegisterRequest) -> dict[str, Any]:
+async def register(session: AsyncSession, *, data: RegisterRequest, now: datetime) -> dict[str, Any]:
+    """A resident signs up. A taken user name is said (a name is chosen, not personal data); a phone
+    number that already has an account gets the same answer as a free one, and nothing is created."""
+    check_password_policy(data.password, identifiers=(data.username, data.phone))
     repo = UserRepository(session)
-    taken = await repo.taken(data.username, data.phone)
-    if taken:
-        raise Conflict(f"That {taken} is already registered; sign in instead.", slug="already-registered")
-    user = User(
-        username=data.username,
-        phone=data.phone,
-        password_hash=await hash_password(data.password),
-        display_name=data.display_name,
-        role="resident",
-        active=True,
-        created_at=utcnow(),
+    if data.username and await repo.username_taken(data.username):
+        raise Conflict("That username is already registered; choose another.", slug="username-taken")
+    password_hash = await hash_password(data.password)  # hashed either way: the time does not tell
+    if data.phone and await repo.phone_taken(data.phone):
+        return {"detail": REGISTRATION_ACCEPTED}
+    repo.add(
+        User(
+            username=data.username,
+            phone=data.phone,
+            password_hash=password_hash,
+            display_name=data.display_name,
+            role="resident",
+            active=True,
+            created_at=now,
+        )
     )
-    repo.add(user)
     try:
         await repo.flush()
-    except IntegrityError as exc:  # a concurrent sign-up took it between the check and the insert
+    except IntegrityError as exc:  # a concurrent sign-up took the name or the number meanwhile
         await session.rollback()
-        raise Conflict("That username or phone is already registered.", slug="already-registered") from exc
+        if data.username and await repo.username_taken(data.username):
+            raise Conflict("That username is already registered; choose another.", slug="username-taken") from exc
+        return {"detail": REGISTRATION_ACCEPTED}
     await session.commit()
-    return user_read(user, viewer=Principal(sub=str(user.id), role="resident"))
+    return {"detail": REGISTRATION_ACCEPTED}
 
 
-async def create_staff(session: AsyncSession, *, principal: Principal, data: StaffCreate) -> dict[str, Any]:
-    if not principal.is_district_official:
-        raise Forbidden("Only district officials create staff accounts.")
+async def create_staff(session: AsyncSession, *, principal: Principal, data: StaffCreate, now: datetime) -> dict[str, Any]:
+    check_password_policy(data.password, identifiers=(data.username,))
     repo = UserRepository(session)
-    if await repo.taken(data.username, None):
+    if await repo.username_taken(data.username):
         raise Conflict("That username is already registered.", slug="already-registered")
     user = User(
         username=data.username,
@@ -108,7 +139,7 @@ async def create_staff(session: AsyncSession, *, principal: Principal, data: Sta
         operator_id=data.operator_id,
         subdistrict=data.subdistrict,
         active=True,
-        created_at=utcnow(),
+        created_at=now,
     )
     repo.add(user)
     try:
@@ -120,15 +151,72 @@ async def create_staff(session: AsyncSession, *, principal: Principal, data: Sta
     return user_read(user, viewer=principal)
 
 
-async def sign_in(session: AsyncSession, *, settings: Settings, login: str, password: str) -> dict[str, Any]:
-    user = await UserRepository(session).by_login(login)
-    ok = await verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
+def _lock_seconds(settings: Settings, failures: int) -> int:
+    over = failures - settings.sign_in_lockout_after
+    return min(settings.sign_in_lockout_base_s * 2 ** min(over, 32), settings.sign_in_lockout_max_s)
+
+
+async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: str, now: datetime) -> None:
+    """Refuses the attempt while the subject is locked (429, Retry-After); otherwise counts it as a
+    failure *before* the password is checked, and commits, so that guesses sent in parallel cannot
+    slip past the lock. A right password then clears the count."""
+    repo = UserRepository(session)
+    for attempt in range(2):
+        failure = await repo.sign_in_failure(subject)
+        locked_until = as_aware(failure.locked_until) if failure is not None else None
+        if locked_until is not None and locked_until > now:
+            retry_after = max(1, math.ceil((locked_until - now).total_seconds()))
+            await session.rollback()
+            raise SignInLocked(
+                f"Too many failed sign-ins for this account; try again in {retry_after} s.",
+                headers={"Retry-After": str(retry_after)},
+            )
+        forgotten_before = now - timedelta(seconds=settings.sign_in_failures_forgotten_after_s)
+        if failure is None:
+            await repo.forget_old_sign_in_failures(before=forgotten_before, now=now)
+            failure = SignInFailure(subject=subject, failures=0, last_failure_at=now)
+            repo.add(failure)
+        elif as_aware(failure.last_failure_at) < forgotten_before:
+            failure.failures = 0
+        failure.failures += 1
+        failure.last_failure_at = now
+        if failure.failures >= settings.sign_in_lockout_after:
+            failure.locked_until = now + timedelta(seconds=_lock_seconds(settings, failure.failures))
+        try:
+            await session.commit()
+            return
+        except IntegrityError:  # a parallel first failure inserted the row: count on it
+            await session.rollback()
+            if attempt:
+                raise
+
+
+def _login_subject(login: str, user: User | None) -> str:
+    if user is not None:
+        return f"user:{user.id}"
+    return "login:" + hashlib.sha256(login.strip().casefold().encode()).hexdigest()
+
+
+async def sign_in(session: AsyncSession, *, settings: Settings, login: str, password: str, now: datetime) -> dict[str, Any]:
+    """Signs in with a user name or phone and a password, under the account's lock (429 while it
+    holds, right password or not). A wrong password and an unknown login get the same 401; only the
+    holder of the right password learns that the account is disabled (403)."""
+    repo = UserRepository(session)
+    user = await repo.by_login(login)
+    subject = _login_subject(login, user)
+    user_id = user.id if user is not None else None
+    await _count_attempt(session, settings=settings, subject=subject, now=now)
+    user = await repo.get(user_id) if user_id is not None else None
+    if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("The user name or password is wrong.")
-    return await _issue(session, settings, user)
+    await repo.clear_sign_in_failures(subject)
+    if not user.active:
+        await session.commit()
+        raise Forbidden("This account has been disabled by the bureau; ask the culture bureau to enable it.", slug="account-disabled")
+    return await _issue(session, settings, user, now=now)
 
 
-async def refresh(session: AsyncSession, *, settings: Settings, token: str) -> dict[str, Any]:
+def _refresh_claims(settings: Settings, token: str, *, verify_exp: bool = True) -> dict[str, Any]:
     try:
         claims = jwt.decode(
             token,
@@ -136,6 +224,7 @@ async def refresh(session: AsyncSession, *, settings: Settings, token: str) -> d
             algorithms=[settings.jwt_algorithm],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
+            options={"verify_exp": verify_exp},
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("The refresh token has expired: sign in again.") from exc
@@ -143,63 +232,147 @@ async def refresh(session: AsyncSession, *, settings: Settings, token: str) -> d
         raise Unauthenticated("The refresh token is not valid.") from exc
     if claims.get("typ") != "refresh" or "rid" not in claims:
         raise Unauthenticated("That is not a refresh token.")
+    return claims
+
+
+async def refresh(
+    session: AsyncSession, *, settings: Settings, token: str, now: datetime, revocations: AccessRevocations | None
+) -> dict[str, Any]:
+    """Rotates a refresh token. One presented again after it was used means two parties hold it (its
+    owner and whoever copied it): the whole family descended from that sign-in is revoked, and the
+    account's access tokens issued until now are refused, so the copy is useless to both."""
+    claims = _refresh_claims(settings, token)
     repo = UserRepository(session)
-    stored = await repo.refresh_token(claims["rid"])
-    if stored is None or stored.revoked_at is not None:
+    stored = await repo.refresh_token(str(claims["rid"]))
+    if stored is None:
         raise Unauthenticated("The refresh token was already used or revoked: sign in again.")
+    if stored.revoked_at is not None:
+        await repo.revoke_refresh_tokens(now=now, family_id=stored.family_id)
+        user = await repo.get(stored.user_id, for_update=True)
+        cut = utcnow()
+        if user is not None:
+            user.tokens_valid_after = cut
+        await session.commit()
+        if user is not None and revocations is not None:
+            revocations.withdraw(user.id, issued_up_to=None if not user.active else cut)
+        raise Unauthenticated("The refresh token was already used or revoked: sign in again.", slug="refresh-token-reused")
     user = await repo.get(stored.user_id)
     if user is None or not user.active:
         raise Unauthenticated("The account is no longer active.")
-    stored.revoked_at = utcnow()
-    return await _issue(session, settings, user)
+    stored.revoked_at = now
+    return await _issue(session, settings, user, now=now, family_id=stored.family_id)
 
 
-async def sign_out(session: AsyncSession, *, settings: Settings, token: str) -> None:
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=[settings.jwt_algorithm],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            options={"verify_exp": False},
-        )
-    except jwt.InvalidTokenError as exc:
-        raise Unauthenticated("The refresh token is not valid.") from exc
+async def sign_out(session: AsyncSession, *, settings: Settings, token: str, now: datetime) -> None:
+    claims = _refresh_claims(settings, token, verify_exp=False)
     stored = await UserRepository(session).refresh_token(str(claims.get("rid", "")))
     if stored is not None and stored.revoked_at is None:
-        stored.revoked_at = utcnow()
+        stored.revoked_at = now
         await session.commit()
 
 
 async def me(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
-    if not principal.sub.isdigit():
-        # An API key's token: describe the key's identity rather than an account.
-        return {
-            "id": 0,
-            "username": None,
-            "phone": None,
-            "display_name": principal.name,
-            "role": principal.role,
-            "operator_id": principal.operator_id,
-            "subdistrict": principal.subdistrict,
-            "active": True,
-            "created_at": utcnow(),
-        }
-    user = await UserRepository(session).get(int(principal.sub))
+    user = await UserRepository(session).get(int(principal.sub)) if principal.sub.isdigit() else None
     if user is None:
         raise NotFound("Your account no longer exists.")
     return user_read(user, viewer=principal)
 
 
+async def change_password(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    principal: Principal,
+    data: PasswordChange,
+    now: datetime,
+    revocations: AccessRevocations | None,
+) -> None:
+    """The holder changes their password (the current one is checked, under the same lockout as
+    sign-in: a stolen access token is no way to guess it). Every session ends, this one included."""
+    repo = UserRepository(session)
+    user = await repo.get(int(principal.sub)) if principal.sub.isdigit() else None
+    if user is None:
+        raise NotFound("Your account no longer exists.")
+    check_password_policy(data.new_password, field="new_password", identifiers=(user.username, user.phone))
+    subject = _login_subject("", user)
+    await _count_attempt(session, settings=settings, subject=subject, now=now)
+    user = await repo.get(int(principal.sub), for_update=True)
+    if user is None:
+        raise NotFound("Your account no longer exists.")
+    if not await verify_password(user.password_hash, data.current_password):
+        raise Forbidden("The current password is wrong.", slug="wrong-password")
+    await repo.clear_sign_in_failures(subject)
+    user.password_hash = await hash_password(data.new_password)
+    user.tokens_valid_after = cut = utcnow()
+    await repo.revoke_refresh_tokens(now=now, user_id=user.id)
+    await session.commit()
+    if revocations is not None:
+        revocations.withdraw(user.id, issued_up_to=cut)
+
+
 async def list_users(
-    session: AsyncSession, *, principal: Principal, role: str | None, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    role: str | None,
+    phone: str | None,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
-    if principal.role not in ("official", "auditor"):
-        raise Forbidden("Only officials and auditors list accounts.")
+    """District officials and auditors see every account; a subdistrict official sees the officials of
+    its own subdistrict (the only accounts bound to one). Phone numbers are masked for all of them."""
+    subdistrict = principal.subdistrict if principal.role == "official" else None
+    if phone is not None and not principal.is_district_official:
+        raise Forbidden("Only district officials look accounts up by phone number.")
     after = decode_id_cursor(cursor)
-    rows = await UserRepository(session).list(role=role, after_id=after, limit=limit + 1)
+    if subdistrict is not None and role not in (None, "official"):
+        return {"items": [], "next_cursor": None}
+    rows = await UserRepository(session).list(
+        role="official" if subdistrict is not None else role,
+        subdistrict=subdistrict,
+        phone=phone,
+        after_id=after,
+        limit=limit + 1,
+    )
     return {
         "items": [user_read(u, viewer=principal) for u in rows[:limit]],
         "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
     }
+
+
+async def set_active(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    user_id: int,
+    active: bool,
+    reason: str,
+    now: datetime,
+    revocations: AccessRevocations | None,
+) -> dict[str, Any]:
+    """A district official disables an account (its access tokens are refused at the edge, its refresh
+    tokens revoked, it cannot sign in) or enables it again (tokens from before stay refused)."""
+    repo = UserRepository(session)
+    user = await repo.get(user_id, for_update=True)
+    if user is None:
+        raise NotFound(f"No account {user_id}.")
+    if str(user.id) == principal.sub:
+        raise Conflict("You cannot disable or enable your own account.", slug="own-account")
+    if user.active == active:
+        raise Conflict(f"The account is already {'enabled' if active else 'disabled'}.", slug="account-status-unchanged")
+    user.active = active
+    if active:
+        user.disabled_at = user.disabled_reason = None
+    else:
+        user.disabled_at, user.disabled_reason, user.tokens_valid_after = now, reason, utcnow()
+        await repo.revoke_refresh_tokens(now=now, user_id=user.id)
+    repo.add(AccountStatusChange(user_id=user.id, active=active, reason=reason, changed_by=principal.sub, changed_at=now))
+    await session.commit()
+    if revocations is not None:
+        if not active:
+            revocations.withdraw(user.id, issued_up_to=None)
+        elif user.tokens_valid_after is not None:
+            revocations.withdraw(user.id, issued_up_to=as_aware(user.tokens_valid_after))
+        else:
+            revocations.forget(user.id)
+    return user_read(user, viewer=principal)
