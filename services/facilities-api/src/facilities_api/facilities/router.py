@@ -23,7 +23,7 @@ from facilities_api.facilities.schemas import (
     Status,
 )
 from facilities_api.vocab import BoundedDate
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page
@@ -135,7 +135,11 @@ async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: Nea
     responses=problems(401, 403, 409, 415, 422),
 )
 async def create_facility(
-    body: FacilityCreate, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal, response: Response
+    principal: Annotated[Principal, require_roles("official")],
+    body: FacilityCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> dict[str, Any]:
     read = await service.create_facility(session, settings=settings, principal=principal, data=body)
     response.headers["Location"] = f"/api/v1/facilities/{read['id']}"
@@ -157,13 +161,13 @@ async def get_facility(facility_id: ResourceId, session: SessionDep, response: R
     responses=problems(401, 403, 404, 412, 415, 422, 428),
 )
 async def update_facility(
+    principal: Annotated[Principal, require_roles("official")],
     facility_id: ResourceId,
     body: FacilityUpdate,
     request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-    principal: CurrentPrincipal,
 ) -> dict[str, Any]:
     read = await service.update_facility(
         session,
@@ -221,10 +225,10 @@ async def list_opening_exceptions(facility_id: ResourceId, session: SessionDep, 
     responses=problems(401, 403, 404, 415, 422),
 )
 async def add_opening_exception(
+    principal: Annotated[Principal, require_roles("official", "operator")],
     facility_id: ResourceId,
     body: OpeningExceptionCreate,
     session: SessionDep,
-    principal: CurrentPrincipal,
     clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.add_exception(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
@@ -237,7 +241,10 @@ async def add_opening_exception(
     responses=problems(401, 403, 404),
 )
 async def remove_opening_exception(
-    facility_id: ResourceId, exception_id: ResourceId, session: SessionDep, principal: CurrentPrincipal
+    principal: Annotated[Principal, require_roles("official", "operator")],
+    facility_id: ResourceId,
+    exception_id: ResourceId,
+    session: SessionDep,
 ) -> Response:
     await service.remove_exception(session, principal=principal, facility_id=facility_id, exception_id=exception_id)
     return Response(status_code=204)

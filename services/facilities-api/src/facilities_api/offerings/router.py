@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from facilities_api.dependencies import ClockDep
 from facilities_api.offerings import service
 from facilities_api.offerings.schemas import ServiceCreate, ServiceRead, ServiceUpdate
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.params import ResourceId
@@ -37,10 +37,10 @@ async def list_services(
     responses=problems(401, 403, 404, 415, 422),
 )
 async def create_service(
+    principal: Annotated[Principal, require_roles("official")],
     facility_id: ResourceId,
     body: ServiceCreate,
     session: SessionDep,
-    principal: CurrentPrincipal,
     clock: ClockDep,
     response: Response,
 ) -> dict[str, Any]:
@@ -66,13 +66,13 @@ async def get_service(
     responses=problems(401, 403, 404, 412, 415, 422, 428),
 )
 async def update_service(
+    principal: Annotated[Principal, require_roles("official", "operator")],
     facility_id: ResourceId,
     service_id: ResourceId,
     body: ServiceUpdate,
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: CurrentPrincipal,
     clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_service(
