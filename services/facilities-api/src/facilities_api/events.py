@@ -36,7 +36,8 @@ EVENT_TYPES: dict[str, str] = {
     ),
     "booking.promoted": "A waitlisted booking got seats. data: {booking_id, activity_id, facility_id, resident_sub, seats}.",
     "booking.cancelled": (
-        "A booking was cancelled. data: {booking_id, activity_id, facility_id, resident_sub, seats, was}."
+        "A booking was cancelled. data: {booking_id, activity_id, facility_id, resident_sub, seats, was, reason "
+        "(resident, official or activity_cancelled), note (with activity_cancelled: the activity's reason)}."
     ),
     "checkin.recorded": (
         "A resident was checked in at an activity (the platform's attendance record). "
