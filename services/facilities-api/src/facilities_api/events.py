@@ -19,6 +19,16 @@ EVENT_TYPES: dict[str, str] = {
     ),
     "service.created": "A facility offers a new service. data: the service as read.",
     "service.updated": "A service offered changed. data: {service, changes: {field: [old, new]}}.",
+    "service.proposed": (
+        "A change to a facility's catalogue of services was proposed (a new service, or a change to one: basic or not, "
+        "name, description). data: the proposal as read {id, facility_id, service_id, kind, changes, reason, status, "
+        "proposed_by, proposer_operator_id, ...}."
+    ),
+    "service.proposal_decided": "A district official approved or rejected a proposal. data: the proposal as read.",
+    "service.basic_changed": (
+        "A service became basic (always free) or stopped being basic, by a district official's decision. "
+        "data: {facility_id, service_id, basic, previous, decided_by, proposal_id, at, activity_ids (fees set to 0)}."
+    ),
     "service.fee_approved": (
         "A preferential-fee approval arrived from operators-api: the service may charge up to the cap. "
         "data: {application_id, facility_id, service_id, approved_fee_fen, expires_on}."

@@ -14,6 +14,7 @@ from facilities_api.db import infra
 from facilities_api.events import EVENT_TYPES
 from facilities_api.facilities.router import geojson_router
 from facilities_api.facilities.router import router as facilities_router
+from facilities_api.offerings.router import proposals_router, queue_router
 from facilities_api.offerings.router import router as offerings_router
 from facilities_api.operations.consumer import start_consumers
 from facilities_api.settings import Settings
@@ -48,8 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[
             areas_router,
             geojson_router,
+            queue_router,
             facilities_router,
             offerings_router,
+            proposals_router,
             calendar_router,
             activities_router,
             bookings_router,

@@ -32,6 +32,8 @@ class TestGatesComeBeforeTheBody:
             ("POST", "/api/v1/special-requests/1/assign"),
             ("POST", "/api/v1/special-requests/1/reject"),
             ("POST", "/api/v1/special-requests/1/schedule"),
+            ("POST", "/api/v1/facilities/1/service-proposals/1/approve"),
+            ("POST", "/api/v1/facilities/1/service-proposals/1/reject"),
         ],
     )
     async def test_a_resident_posting_nothing_to_a_staff_route_gets_403_not_the_field_list(self, world, client, method, path):
