@@ -19,6 +19,7 @@ from facilities_api.offerings.router import router as offerings_router
 from facilities_api.operations.consumer import start_consumers
 from facilities_api.settings import Settings
 from facilities_api.special_requests.router import router as special_requests_router
+from facilities_api.special_requests.sweeper import install_sweeper
 from facilities_api.stats.router import router as stats_router
 from service_kit.app import create_service_app
 
@@ -63,6 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         infra=infra,
         event_types=EVENT_TYPES,
         migrations_dir=MIGRATIONS_DIR,
-        startup_hooks=[start_consumers],
+        startup_hooks=[start_consumers, install_sweeper],
         openapi_tags=OPENAPI_TAGS,
     )
