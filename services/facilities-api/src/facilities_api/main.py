@@ -50,10 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[
             areas_router,
             geojson_router,
-            queue_router,
             facilities_router,
             offerings_router,
             proposals_router,
+            queue_router,
             calendar_router,
             activities_router,
             bookings_router,

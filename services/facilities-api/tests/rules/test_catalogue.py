@@ -129,3 +129,21 @@ class TestProposals:
         f, s = await _setup(world, client)
         await _propose(client, f, key(auth, "operator", "activities:write"), status=403, service_id=s["id"], basic=False)
         await _propose(client, f, key(auth, "operator", "services:propose"), service_id=s["id"], basic=False)
+
+
+class TestTheQueue:
+    async def test_each_reads_the_proposals_that_are_theirs(self, world, client, auth):
+        f, s = await _setup(world, client)
+        p = await _propose(client, f, world.operator(7), service_id=s["id"], basic=False)
+
+        async def ids(headers):
+            resp = await client.get("/api/v1/service-proposals", params={"status": "pending"}, headers=headers)
+            assert resp.status_code == 200, resp.text
+            return [x["id"] for x in resp.json()["items"]]
+
+        assert await ids(world.official) == [p["id"]]
+        assert await ids(world.operator(7)) == [p["id"]]
+        assert await ids(world.operator(8, sub="other")) == []
+        assert await ids(auth("official", sub="official-qianmen", subdistrict="qianmen")) == []
+        assert await ids(auth("official", sub="official-li", subdistrict="jingshan")) == [p["id"]]
+        assert (await client.get("/api/v1/service-proposals", headers=world.resident(1))).status_code == 403

@@ -22,8 +22,8 @@ from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/facilities/{facility_id}/services", tags=["services offered"])
 proposals_router = APIRouter(prefix="/api/v1/facilities/{facility_id}/service-proposals", tags=["services offered"])
-# The district's queue; included before the facilities router so that its path is not read as an id.
-queue_router = APIRouter(prefix="/api/v1/facilities/service-proposals", tags=["services offered"])
+# The district's queue of proposals, across facilities.
+queue_router = APIRouter(prefix="/api/v1/service-proposals", tags=["services offered"])
 
 # Who proposes: the facility's operator (a key with services:propose) and officials of its area.
 Proposer = Annotated[Principal, require_roles("official", "operator", scope="services:propose")]
