@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import check_may_manage, is_official_for, may_manage
+from facilities_api.access import check_may_manage, is_official_of, may_manage
 from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityRepository
 from facilities_api.areas.repository import AreaRepository
@@ -200,7 +200,7 @@ async def cancel_booking(
         raise NotFound(f"No booking {booking_id}.")
     a = b.activity
     mine = principal.sub == b.resident_sub
-    if not mine and not is_official_for(principal, a.facility.subdistrict.code):
+    if not mine and not is_official_of(principal, a.facility):
         raise Forbidden("Only the resident who booked, or an official of the area, cancels a booking.")
     if b.status == "cancelled":
         raise Conflict("This booking is already cancelled.", slug="already-cancelled")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import check_may_manage, operates
+from facilities_api.access import check_may_manage, official_covers, operates
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.events import outbox
@@ -91,13 +91,15 @@ def open_at(now: datetime) -> OpenAt:
     return OpenAt(day=local.date(), weekday=local.weekday(), minute=local.hour * 60 + local.minute)
 
 
-def _check_may_edit(principal: Principal, subdistrict_code: str) -> None:
+def _check_may_edit(principal: Principal, subdistrict_code: str, level: str) -> None:
     if principal.role != "official":
         raise Forbidden("Only officials edit the facility registry.")
     if principal.subdistrict is not None and principal.subdistrict != subdistrict_code:
         raise Forbidden(
             f"You act for subdistrict {principal.subdistrict}; this facility is in {subdistrict_code}."
         )
+    if not official_covers(principal, subdistrict_code, level):
+        raise Forbidden(f"A {level}-level facility serves the whole district: a district official keeps it.")
 
 
 def _check_location(settings: Settings, lat: float, lon: float) -> None:
@@ -154,7 +156,7 @@ async def _check_parent(
 async def create_facility(
     session: AsyncSession, *, settings: Settings, principal: Principal, data: FacilityCreate
 ) -> dict[str, Any]:
-    _check_may_edit(principal, data.subdistrict)
+    _check_may_edit(principal, data.subdistrict, data.level)
     _check_location(settings, data.location.lat, data.location.lon)
     subdistrict, community = await _resolve_areas(session, data.subdistrict, data.community)
     repo = FacilityRepository(session)
@@ -241,9 +243,11 @@ async def update_facility(
     facility = await repo.get_for_update(facility_id)
     if facility is None:
         raise NotFound(f"No facility {facility_id}.")
-    _check_may_edit(principal, facility.subdistrict.code)
+    _check_may_edit(principal, facility.subdistrict.code, facility.level)
     check_version(facility.version)
     patch = data.model_dump(exclude_unset=True)
+    if patch.get("level") is not None:
+        _check_may_edit(principal, facility.subdistrict.code, patch["level"])
     nullable = {"parent_id", "community"}
     for field, value in patch.items():
         if value is None and field not in nullable:
@@ -258,7 +262,7 @@ async def update_facility(
     if "subdistrict" in patch or "community" in patch:
         sub_code = patch.get("subdistrict", facility.subdistrict.code)
         com_code = patch["community"] if "community" in patch else (facility.community.code if facility.community else None)
-        _check_may_edit(principal, sub_code)
+        _check_may_edit(principal, sub_code, patch.get("level") or facility.level)
         subdistrict, community = await _resolve_areas(session, sub_code, com_code)
         change("subdistrict", before["subdistrict"], subdistrict.code)
         change("community", before["community"], community.code if community else None)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import is_official_for
+from facilities_api.access import is_official_for, is_official_of
 from facilities_api.events import outbox
 from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.repository import OfferingRepository
@@ -223,7 +223,7 @@ def _expect(r: SpecialRequest, *statuses: str, action: str) -> None:
 
 
 def _official(principal: Principal, r: SpecialRequest, action: str) -> None:
-    if not is_official_for(principal, r.facility.subdistrict.code):
+    if not is_official_of(principal, r.facility):
         raise Forbidden(f"Only an official of {r.facility.subdistrict.code} {action}.")
 
 
@@ -288,7 +288,7 @@ async def assign(
 
 
 def _doer(principal: Principal, r: SpecialRequest, action: str) -> None:
-    if not (_is_assignee(principal, r) or is_official_for(principal, r.facility.subdistrict.code)):
+    if not (_is_assignee(principal, r) or is_official_of(principal, r.facility)):
         raise Forbidden(f"Only the assigned staff or an official {action}.")
 
 
