@@ -107,11 +107,11 @@ class TestPreferentialFee:
 
     async def test_edits_need_the_current_etag(self, world):
         f, s = await self._service(world)
-        assert (await world.client.patch(f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"name_zh": "x"}, headers=world.operator(7))).status_code == 428
-        assert (await self._patch(world, f, s, {"name_zh": "陶艺课"})).status_code == 200
-        stale = await self._patch(world, f, s, {"name_zh": "陶艺班"})
+        assert (await world.client.patch(f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"delivery": "online"}, headers=world.operator(7))).status_code == 428
+        assert (await self._patch(world, f, s, {"delivery": "online"})).status_code == 200
+        stale = await self._patch(world, f, s, {"delivery": "home_delivery"})
         assert stale.status_code == 412
-        assert (await _services(world, f["id"]))[0]["name_zh"] == "陶艺课"
+        assert (await _services(world, f["id"]))[0]["delivery"] == "online"
 
     @pytest.mark.parametrize("field", ["basic", "fee_fen", "name_zh", "target_groups"])
     async def test_null_for_a_required_field_is_refused(self, world, field):

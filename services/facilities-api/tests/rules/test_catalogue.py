@@ -47,6 +47,16 @@ class TestOnlyTheDistrictClassifies:
         assert resp.status_code == 403
         assert (await client.get(_service_url(f, s))).json()["basic"] is True
 
+    async def test_the_operator_proposes_what_a_service_is_and_sets_what_it_runs(self, world, client):
+        f, s = await _setup(world, client)
+        operator = {**world.operator(7), "If-Match": '"v1"'}
+        for body in ({"description_zh": "改为收费体验课"}, {"name_zh": "体验课"}, {"active": False}):
+            assert (await client.patch(_service_url(f, s), json=body, headers=operator)).status_code == 403
+        resp = await client.patch(_service_url(f, s), json={"delivery": "home_delivery"}, headers=operator)
+        assert resp.status_code == 200, resp.text
+        last = (await client.get(f"/api/v1/facilities/{f['id']}/history")).json()[-1]
+        assert (last["action"], last["actor"], last["changes"]["delivery"]) == ("service_changed", "operator-staff-1", ["on_site", "home_delivery"])
+
     async def test_nor_add_a_service_straight_to_the_catalogue(self, world, client, auth):
         f = await world.facility()
         await world.operate(f["id"], operator_id=7)

@@ -136,6 +136,11 @@ async def classify(
     }
 
 
+# What a service is, in the facility's catalogue: the operator proposes changes to these, officials
+# make them (and only a district official changes `basic`).
+CATALOGUE_FIELDS = ("name_zh", "name_en", "category", "basic", "description_zh", "active")
+
+
 def check_may_classify(principal: Principal) -> None:
     if not principal.is_district_official:
         raise Forbidden(
@@ -217,6 +222,13 @@ async def update_service(
             raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
     if "basic" in patch and patch["basic"] != s.basic:
         check_may_classify(principal)
+    if principal.role == "operator":
+        touched = sorted(f for f in CATALOGUE_FIELDS if f in patch and patch[f] != getattr(s, f))
+        if touched:
+            raise Forbidden(
+                f"What a service is ({', '.join(touched)}) is the bureau's catalogue: propose the change "
+                "(POST /api/v1/facilities/{facility_id}/service-proposals); the operator sets fees, groups and delivery."
+            )
     today = local_today(now)
     approval = await repo.approval_in_force(facility_id, service_id, today)
     basic = patch.get("basic", s.basic)
@@ -242,11 +254,14 @@ async def update_service(
     s.version += 1
     s.updated_at = now
     await repo.flush()
-    if classified is not None:
-        record_history(
-            session, facility, actor=principal.sub, action="service_reclassified",
-            changes={"service_id": [s.id, s.id], "basic": changes["basic"]}, now=now,
-        )
+    record_history(
+        session,
+        facility,
+        actor=principal.sub,
+        action="service_reclassified" if classified is not None else "service_changed",
+        changes={"service_id": [s.id, s.id], **_jsonable(changes)},
+        now=now,
+    )
     read = await read_service(session, s, approval)
     await outbox.record(
         session,
