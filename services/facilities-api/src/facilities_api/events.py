@@ -55,7 +55,7 @@ EVENT_TYPES: dict[str, str] = {
     ),
     "special_request.submitted": (
         "A special-group resident asked for an appointment or home delivery. "
-        "data: {request_id, facility_id, kind, special_group, status} (no personal data)."
+        "data: {request_id, facility_id, kind, status} (no personal data, nor the special group)."
     ),
     "special_request.status_changed": (
         "A special-group request moved on. data: {request_id, facility_id, old, new, assigned_operator_id} "

@@ -49,6 +49,12 @@ class TestMaskedForThoseWhoDoNotHandleIt:
         assert "希望每周送书上门" in audited["description"]
         assert (audited["special_group"], audited["health_notes"]) == (None, None)
 
+    async def test_the_event_feed_does_not_tell_an_auditor_the_group_the_read_hides(self, world, client):
+        _, r = await _request(world, client)
+        [submitted] = await world.events("special_request.submitted")
+        assert submitted["data"]["request_id"] == r["id"]
+        assert "special_group" not in submitted["data"] and "elderly" not in str(submitted["data"])
+
     async def test_another_service_reads_it_masked_too(self, world, client):
         _, r = await _request(world, client)
         read = await _read(client, r, world.auth("service", sub="service:feedback-api"))

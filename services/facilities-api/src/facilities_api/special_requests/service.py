@@ -160,7 +160,8 @@ async def submit(
     await outbox.record(
         session,
         "special_request.submitted",
-        {"request_id": r.id, "facility_id": r.facility_id, "kind": r.kind, "special_group": r.special_group, "status": r.status},
+        # No personal data, and not the group: the feed is read by those the request hides it from.
+        {"request_id": r.id, "facility_id": r.facility_id, "kind": r.kind, "status": r.status},
         subject=f"special_request/{r.id}",
         actor=principal.sub,
     )
