@@ -443,6 +443,8 @@ async def _special_requests(session) -> int:
                 scheduled_for=now + timedelta(days=2) if status == "scheduled" else (now - timedelta(days=3) if status in ("done", "confirmed") else None),
                 done_at=now - timedelta(days=2) if status in ("done", "confirmed") else None,
                 confirmed_at=now - timedelta(days=1) if status == "confirmed" else None,
+                # The erasure sweep counts from here (done, rejected or cancelled).
+                closed_at=(now - timedelta(days=2)) if status in ("done", "confirmed", "rejected", "cancelled") else None,
                 note="",
                 version=1,
                 created_at=created,
