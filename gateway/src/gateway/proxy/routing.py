@@ -45,6 +45,7 @@ RESOURCES: dict[str, str] = {
     "coverage": "facilities",
     "stats": "facilities",
     "special-requests": "facilities",
+    "service-proposals": "facilities",
     "operators": "operators",
     "selections": "operators",
     "contracts": "operators",

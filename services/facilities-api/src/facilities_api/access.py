@@ -7,9 +7,26 @@ from facilities_api.facilities.models import Facility
 from service_kit.auth import Principal
 from service_kit.problems import Forbidden
 
+# Facilities of these levels serve the whole district (the district library, its cultural centre...):
+# they are the district's to keep, wherever they stand.
+DISTRICT_LEVELS = ("national", "municipal", "district")
+
 
 def is_official_for(principal: Principal, subdistrict_code: str) -> bool:
     return principal.role == "official" and principal.subdistrict in (None, subdistrict_code)
+
+
+def official_covers(principal: Principal, subdistrict_code: str, level: str) -> bool:
+    """An official acts on a facility (or one to be) of this subdistrict and level: a district official
+    anywhere; a subdistrict official only in their subdistrict, and not on the district's own facilities."""
+    if not is_official_for(principal, subdistrict_code):
+        return False
+    return principal.subdistrict is None or level not in DISTRICT_LEVELS
+
+
+def is_official_of(principal: Principal, facility: Facility) -> bool:
+    """An official who acts at this facility. `facility.subdistrict` must be loaded."""
+    return official_covers(principal, facility.subdistrict.code, facility.level)
 
 
 def operates(principal: Principal, facility: Facility) -> bool:
@@ -24,13 +41,15 @@ def operates(principal: Principal, facility: Facility) -> bool:
 
 def may_manage(principal: Principal, facility: Facility) -> bool:
     """Officials of the facility's area, or its current operator. `facility.subdistrict` must be loaded."""
-    return is_official_for(principal, facility.subdistrict.code) or operates(principal, facility)
+    return is_official_of(principal, facility) or operates(principal, facility)
 
 
 def check_may_manage(principal: Principal, facility: Facility, what: str) -> None:
     if may_manage(principal, facility):
         return
     if principal.role == "official":
+        if is_official_for(principal, facility.subdistrict.code):
+            raise Forbidden(f"Facility {facility.id} is a {facility.level}-level facility: the district's to keep.")
         raise Forbidden(
             f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is in {facility.subdistrict.code}."
         )

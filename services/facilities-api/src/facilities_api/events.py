@@ -19,6 +19,16 @@ EVENT_TYPES: dict[str, str] = {
     ),
     "service.created": "A facility offers a new service. data: the service as read.",
     "service.updated": "A service offered changed. data: {service, changes: {field: [old, new]}}.",
+    "service.proposed": (
+        "A change to a facility's catalogue of services was proposed (a new service, or a change to one: basic or not, "
+        "name, description). data: the proposal as read {id, facility_id, service_id, kind, changes, reason, status, "
+        "proposed_by, proposer_operator_id, ...}."
+    ),
+    "service.proposal_decided": "A district official approved or rejected a proposal. data: the proposal as read.",
+    "service.basic_changed": (
+        "A service became basic (always free) or stopped being basic, by a district official's decision. "
+        "data: {facility_id, service_id, basic, previous, decided_by, proposal_id, at, activity_ids (fees set to 0)}."
+    ),
     "service.fee_approved": (
         "A preferential-fee approval arrived from operators-api: the service may charge up to the cap. "
         "data: {application_id, facility_id, service_id, approved_fee_fen, expires_on}."
@@ -36,7 +46,8 @@ EVENT_TYPES: dict[str, str] = {
     ),
     "booking.promoted": "A waitlisted booking got seats. data: {booking_id, activity_id, facility_id, resident_sub, seats}.",
     "booking.cancelled": (
-        "A booking was cancelled. data: {booking_id, activity_id, facility_id, resident_sub, seats, was}."
+        "A booking was cancelled. data: {booking_id, activity_id, facility_id, resident_sub, seats, was, reason "
+        "(resident, official or activity_cancelled), note (with activity_cancelled: the activity's reason)}."
     ),
     "checkin.recorded": (
         "A resident was checked in at an activity (the platform's attendance record). "
@@ -44,7 +55,7 @@ EVENT_TYPES: dict[str, str] = {
     ),
     "special_request.submitted": (
         "A special-group resident asked for an appointment or home delivery. "
-        "data: {request_id, facility_id, kind, special_group, status} (no personal data)."
+        "data: {request_id, facility_id, kind, status} (no personal data, nor the special group)."
     ),
     "special_request.status_changed": (
         "A special-group request moved on. data: {request_id, facility_id, old, new, assigned_operator_id} "

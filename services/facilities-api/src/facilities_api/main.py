@@ -14,10 +14,12 @@ from facilities_api.db import infra
 from facilities_api.events import EVENT_TYPES
 from facilities_api.facilities.router import geojson_router
 from facilities_api.facilities.router import router as facilities_router
+from facilities_api.offerings.router import proposals_router, queue_router
 from facilities_api.offerings.router import router as offerings_router
 from facilities_api.operations.consumer import start_consumers
 from facilities_api.settings import Settings
 from facilities_api.special_requests.router import router as special_requests_router
+from facilities_api.special_requests.sweeper import install_sweeper
 from facilities_api.stats.router import router as stats_router
 from service_kit.app import create_service_app
 
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             geojson_router,
             facilities_router,
             offerings_router,
+            proposals_router,
+            queue_router,
             calendar_router,
             activities_router,
             bookings_router,
@@ -60,6 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         infra=infra,
         event_types=EVENT_TYPES,
         migrations_dir=MIGRATIONS_DIR,
-        startup_hooks=[start_consumers],
+        startup_hooks=[start_consumers, install_sweeper],
         openapi_tags=OPENAPI_TAGS,
     )

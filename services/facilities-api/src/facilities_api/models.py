@@ -4,7 +4,7 @@ from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.bookings.models import Booking
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException, OpeningSlot
-from facilities_api.offerings.models import FeeApproval, ServiceOffered
+from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, ServiceOffered, ServiceProposal
 from facilities_api.operations.models import OperationPeriod
 from facilities_api.special_requests.models import SpecialRequest
 
@@ -18,7 +18,9 @@ __all__ = [
     "OpeningException",
     "OpeningSlot",
     "OperationPeriod",
+    "ServiceBasicPeriod",
     "ServiceOffered",
+    "ServiceProposal",
     "SpecialRequest",
     "Subdistrict",
 ]

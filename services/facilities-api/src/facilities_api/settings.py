@@ -20,5 +20,9 @@ class Settings(BaseServiceSettings):
     check_in_opens_minutes: int = 60
     # Coverage: a community is covered when an open facility is within this walk of its centroid.
     walking_radius_m: int = 1000
+    # Special-group requests: their sensitive data (group, health notes, contact) is erased this many days
+    # after the request is done, rejected or cancelled, by a sweep every `special_request_sweep_interval_s`.
+    special_request_retention_days: int = 30
+    special_request_sweep_interval_s: float = 3600.0
     # Reading operators-api's events (contract started/ended, fee approved/revoked/expired).
     operators_poll_interval_s: float = 2.0

@@ -1,5 +1,5 @@
 """Services offered: basic ones are always free; a non-basic one charges only up to an approval in
-force; the facility's operator and the officials of its area keep the list."""
+force; a district official keeps the catalogue, the facility's operator proposes (tests/rules/test_catalogue.py)."""
 
 from __future__ import annotations
 
@@ -42,14 +42,16 @@ class TestOfferServices:
         assert resp.json()["errors"][0]["code"] == "fee-not-approved"
         assert await _services(world, f["id"]) == []
 
-    async def test_the_operator_of_the_facility_offers_services_another_operator_cannot(self, world):
+    async def test_the_operator_of_the_facility_proposes_services_another_operator_cannot(self, world):
         f = await world.facility()
         await world.operate(f["id"], operator_id=7)
-        await _offer(world, f["id"], NON_BASIC, headers=world.operator(7))
-        resp = await world.client.post(f"/api/v1/facilities/{f['id']}/services", json=BASIC, headers=world.operator(8, sub="other"))
+        await _offer(world, f["id"], NON_BASIC, headers=world.operator(7), status=403)
+        url = f"/api/v1/facilities/{f['id']}/service-proposals"
+        assert (await world.client.post(url, json={**NON_BASIC, "reason": "新开课程"}, headers=world.operator(7))).status_code == 201
+        resp = await world.client.post(url, json={**BASIC, "reason": "x"}, headers=world.operator(8, sub="other"))
         assert resp.status_code == 403
         assert resp.json()["detail"].startswith("Your operator does not run facility")
-        assert [s["name_zh"] for s in await _services(world, f["id"])] == ["陶艺体验课"]
+        assert await _services(world, f["id"]) == []  # nothing changes until a district official decides
 
     async def test_subdistrict_official_of_another_area_is_refused(self, world, auth):
         f = await world.facility()
@@ -61,7 +63,7 @@ class TestPreferentialFee:
     async def _service(self, world):
         f = await world.facility()
         await world.operate(f["id"], operator_id=7)
-        s = await _offer(world, f["id"], NON_BASIC, headers=world.operator(7))
+        s = await _offer(world, f["id"], NON_BASIC)
         return f, s
 
     async def _patch(self, world, f, s, body, etag='"v1"'):
@@ -97,17 +99,19 @@ class TestPreferentialFee:
         f, s = await self._service(world)
         await world.approve_fee(f["id"], s["id"], cap=2000)
         assert (await self._patch(world, f, s, {"fee_fen": 1500})).status_code == 200
-        resp = await self._patch(world, f, s, {"basic": True}, etag='"v2"')
+        resp = await world.client.patch(
+            f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"basic": True}, headers={**world.official, "If-Match": '"v2"'}
+        )
         assert resp.status_code == 200
         assert resp.json()["fee_fen"] == 0
 
     async def test_edits_need_the_current_etag(self, world):
         f, s = await self._service(world)
-        assert (await world.client.patch(f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"name_zh": "x"}, headers=world.operator(7))).status_code == 428
-        assert (await self._patch(world, f, s, {"name_zh": "陶艺课"})).status_code == 200
-        stale = await self._patch(world, f, s, {"name_zh": "陶艺班"})
+        assert (await world.client.patch(f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"delivery": "online"}, headers=world.operator(7))).status_code == 428
+        assert (await self._patch(world, f, s, {"delivery": "online"})).status_code == 200
+        stale = await self._patch(world, f, s, {"delivery": "home_delivery"})
         assert stale.status_code == 412
-        assert (await _services(world, f["id"]))[0]["name_zh"] == "陶艺课"
+        assert (await _services(world, f["id"]))[0]["delivery"] == "online"
 
     @pytest.mark.parametrize("field", ["basic", "fee_fen", "name_zh", "target_groups"])
     async def test_null_for_a_required_field_is_refused(self, world, field):

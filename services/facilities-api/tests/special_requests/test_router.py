@@ -78,11 +78,17 @@ class TestRequestFlow:
         assert resp.json()["errors"][0]["field"] == "address"
         assert (await client.get("/api/v1/special-requests", headers=world.resident(1))).json()["items"] == []
 
-    @pytest.mark.parametrize("role", ["official", "operator", "auditor"])
+    @pytest.mark.parametrize("role", ["operator", "auditor"])
     async def test_only_residents_ask(self, world, client, role):
         f = await world.facility()
         resp = await client.post("/api/v1/special-requests", json={**BODY, "facility_id": f["id"]}, headers=world.auth(role))
         assert resp.status_code == 403
+
+    async def test_an_official_files_only_on_someones_behalf(self, world, client):
+        f = await world.facility()
+        resp = await client.post("/api/v1/special-requests", json={**BODY, "facility_id": f["id"]}, headers=world.official)
+        assert resp.status_code == 422
+        assert resp.json()["errors"][0]["field"] == "on_behalf_of"
 
     async def test_the_resident_may_withdraw_and_an_official_may_reject(self, world, client):
         f, r = await self._submitted(world, client)

@@ -15,7 +15,7 @@ from facilities_api.activities.schemas import (
 )
 from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.vocab import DistrictDateTime, TargetGroup
-from service_kit.auth import CurrentPrincipal, OptionalPrincipal
+from service_kit.auth import Principal, require_roles, viewer
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page
@@ -61,6 +61,10 @@ async def activity_filters(
 
 
 FiltersDep = Annotated[ActivityFilter, Depends(activity_filters)]
+# Drafts show to their staff; an operator's key sees them with operator:read.
+Viewer = Annotated[Principal | None, viewer(scope="operator:read")]
+# Drafting, publishing, editing and cancelling: officials of the area and the facility's operator.
+ActivityWriter = Annotated[Principal, require_roles("official", "operator", scope="activities:write")]
 
 
 @router.get(
@@ -71,7 +75,7 @@ FiltersDep = Annotated[ActivityFilter, Depends(activity_filters)]
 )
 async def list_activities(
     session: SessionDep,
-    principal: OptionalPrincipal,
+    principal: Viewer,
     clock: ClockDep,
     filters: FiltersDep,
     page: PageDep,
@@ -93,7 +97,7 @@ async def list_activities(
 async def activities_calendar(
     request: Request,
     session: SessionDep,
-    principal: OptionalPrincipal,
+    principal: Viewer,
     clock: ClockDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=2000, description="At most this many events, soonest first.")] = 500,
@@ -112,7 +116,7 @@ async def activities_calendar(
     responses=problems(401, 403, 404, 415, 422),
 )
 async def create_activity(
-    body: ActivityCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+    body: ActivityCreate, session: SessionDep, principal: ActivityWriter, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     read = await service.create_activity(session, principal=principal, data=body, now=clock.now())
     response.headers["Location"] = f"/api/v1/activities/{read['id']}"
@@ -122,7 +126,7 @@ async def create_activity(
 
 @router.get("/{activity_id}", response_model=ActivityRead, responses=problems(401, 404, 422))
 async def get_activity(
-    activity_id: ResourceId, session: SessionDep, principal: OptionalPrincipal, clock: ClockDep, response: Response
+    activity_id: ResourceId, session: SessionDep, principal: Viewer, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     a = await service.get_activity(session, principal=principal, activity_id=activity_id)
     response.headers["ETag"] = etag_for(a.version)
@@ -141,7 +145,7 @@ async def update_activity(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: ActivityWriter,
     clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_activity(
@@ -163,7 +167,7 @@ async def update_activity(
     responses=problems(401, 403, 404, 412, 422),
 )
 async def publish_activity(
-    activity_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    activity_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: ActivityWriter, clock: ClockDep
 ) -> dict[str, Any]:
     read = await service.publish_activity(
         session,
@@ -188,7 +192,7 @@ async def cancel_activity(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: ActivityWriter,
     clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.cancel_activity(

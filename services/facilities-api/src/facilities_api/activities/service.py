@@ -13,8 +13,7 @@ from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityFilter, ActivityRepository, DraftScope
 from facilities_api.activities.rules import check_capacity, check_times
 from facilities_api.activities.schemas import ActivityCreate, ActivityUpdate
-from facilities_api.bookings.repository import BookingRepository
-from facilities_api.bookings.service import announce_promotions, promote_waitlist
+from facilities_api.bookings.service import announce_promotions, cancel_for_activity, promote_waitlist
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import FacilityRepository
@@ -353,9 +352,10 @@ async def cancel_activity(
     a.version += 1
     a.updated_at = now
     await ActivityRepository(session).flush()
+    counts = await cancel_for_activity(session, a, actor=principal.sub, now=now) if was == "published" else {}
+    await ActivityRepository(session).refresh(a)
     read = activity_read(a, now)
     if was == "published":
-        counts = await BookingRepository(session).count_by_status(a.id)
         await outbox.record(
             session,
             "activity.cancelled",

@@ -31,6 +31,10 @@ class Booking(Base):
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # resident (they cancelled), official (an official of the area did), activity_cancelled.
+    cancel_reason: Mapped[str | None] = mapped_column(String(40))
+    # What the resident reads: the activity's cancellation text when the activity was cancelled.
+    cancel_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_in_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

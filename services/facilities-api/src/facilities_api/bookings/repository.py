@@ -55,6 +55,16 @@ class BookingRepository:
         )
         return int((await self.session.execute(stmt)).scalar_one()) + 1
 
+    async def open_of_activity(self, activity_id: int) -> Sequence[Booking]:
+        """Confirmed and waitlisted bookings of an activity, locked, in queue order."""
+        stmt = (
+            select(Booking)
+            .where(Booking.activity_id == activity_id, Booking.status.in_(("confirmed", "waitlisted")))
+            .order_by(Booking.queued_at, Booking.id)
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def count_by_status(self, activity_id: int) -> dict[str, int]:
         stmt = select(Booking.status, func.count(Booking.id)).where(Booking.activity_id == activity_id).group_by(Booking.status)
         return {s: int(n) for s, n in (await self.session.execute(stmt)).all()}

@@ -5,13 +5,22 @@ from fastapi import APIRouter, Query, Response
 from facilities_api.bookings import service
 from facilities_api.bookings.schemas import BookingCreate, BookingRead, BookingStatus, CheckInCreate
 from facilities_api.dependencies import ClockDep, PageDep, SettingsDep
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles, signed_in
 from service_kit.db import SessionDep
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
+
+Resident = Annotated[Principal, require_roles("resident")]
+# Those who stand at the door: the facility's operator (a key with checkins:write) and officials of the area.
+DoorStaff = Annotated[Principal, require_roles("official", "operator", scope="checkins:write")]
+# Who booked an activity: what the door needs, and what auditors and services read.
+BookingListReader = Annotated[Principal, require_roles("official", "operator", "auditor", "service", scope="checkins:write")]
+# A resident's own bookings, an operator's facilities' (a key with operator:read), an official's area's.
+BookingReader = Annotated[Principal, signed_in(scope="operator:read")]
+BookingCanceller = Annotated[Principal, require_roles("resident", "official")]
 
 
 @router.post(
@@ -25,7 +34,7 @@ async def book(
     activity_id: ResourceId,
     session: SessionDep,
     settings: SettingsDep,
-    principal: CurrentPrincipal,
+    principal: Resident,
     clock: ClockDep,
     response: Response,
     body: BookingCreate | None = None,
@@ -51,7 +60,7 @@ async def book(
 async def list_activity_bookings(
     activity_id: ResourceId,
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: BookingListReader,
     clock: ClockDep,
     page: PageDep,
     status: BookingStatus | None = None,
@@ -73,7 +82,7 @@ async def check_in(
     body: CheckInCreate,
     session: SessionDep,
     settings: SettingsDep,
-    principal: CurrentPrincipal,
+    principal: DoorStaff,
     clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.check_in(
@@ -89,7 +98,7 @@ async def check_in(
 )
 async def list_bookings(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: BookingReader,
     clock: ClockDep,
     page: PageDep,
     activity_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -101,7 +110,7 @@ async def list_bookings(
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingRead, responses=problems(401, 404, 422))
-async def get_booking(booking_id: ResourceId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def get_booking(booking_id: ResourceId, session: SessionDep, principal: BookingReader, clock: ClockDep) -> dict[str, Any]:
     return await service.get_booking(session, principal=principal, booking_id=booking_id, now=clock.now())
 
 
@@ -111,5 +120,5 @@ async def get_booking(booking_id: ResourceId, session: SessionDep, principal: Cu
     summary="Cancel a booking (before the cut-off); the waitlist moves up in order",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def cancel_booking(booking_id: ResourceId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def cancel_booking(booking_id: ResourceId, session: SessionDep, principal: BookingCanceller, clock: ClockDep) -> dict[str, Any]:
     return await service.cancel_booking(session, principal=principal, booking_id=booking_id, now=clock.now())

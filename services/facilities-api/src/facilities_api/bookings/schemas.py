@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from facilities_api.vocab import StrictInt
 
 BookingStatus = Literal["confirmed", "waitlisted", "cancelled"]
+CancelReason = Literal["resident", "official", "activity_cancelled"]
 Attendance = Literal["checked_in", "no_show", "pending", "not_applicable"]
 
 
@@ -40,3 +41,7 @@ class BookingRead(BaseModel):
     attendance: Attendance = Field(description="no_show: confirmed, the activity is over, never checked in.")
     created_at: datetime
     cancelled_at: datetime | None
+    cancel_reason: CancelReason | None = Field(
+        None, description="Why it was cancelled: by the resident, by an official, or because the activity was cancelled."
+    )
+    cancel_note: str = Field("", description="With activity_cancelled: the reason the organiser gave.")

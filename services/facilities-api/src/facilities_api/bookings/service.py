@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import check_may_manage, is_official_for, may_manage
+from facilities_api.access import check_may_manage, is_official_of, may_manage
 from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityRepository
 from facilities_api.areas.repository import AreaRepository
@@ -65,6 +65,8 @@ def booking_read(b: Booking, *, viewer: Principal | None, now: datetime, positio
         "attendance": attendance(b, now),
         "created_at": as_aware(b.created_at),
         "cancelled_at": as_aware(b.cancelled_at),
+        "cancel_reason": b.cancel_reason if b.status == "cancelled" else None,
+        "cancel_note": b.cancel_note if b.status == "cancelled" else "",
     }
 
 
@@ -129,6 +131,8 @@ async def book(
     b.queued_at = now
     b.confirmed_at = None
     b.cancelled_at = None
+    b.cancel_reason = None
+    b.cancel_note = ""
     b.checked_in_at = None
     b.checked_in_by = None
     b.updated_at = now
@@ -196,7 +200,7 @@ async def cancel_booking(
         raise NotFound(f"No booking {booking_id}.")
     a = b.activity
     mine = principal.sub == b.resident_sub
-    if not mine and not is_official_for(principal, a.facility.subdistrict.code):
+    if not mine and not is_official_of(principal, a.facility):
         raise Forbidden("Only the resident who booked, or an official of the area, cancels a booking.")
     if b.status == "cancelled":
         raise Conflict("This booking is already cancelled.", slug="already-cancelled")
@@ -212,6 +216,7 @@ async def cancel_booking(
     was = b.status
     b.status = "cancelled"
     b.cancelled_at = now
+    b.cancel_reason = "resident" if mine else "official"
     b.updated_at = now
     await repo.flush()
     promoted = []
@@ -221,13 +226,43 @@ async def cancel_booking(
     await outbox.record(
         session,
         "booking.cancelled",
-        {**_event_data(b, a), "was": was},
+        {**_event_data(b, a), "was": was, "reason": b.cancel_reason},
         subject=f"booking/{b.id}",
         actor=principal.sub,
     )
     await announce_promotions(session, a, promoted)
     await session.commit()
     return booking_read(b, viewer=principal, now=now)
+
+
+async def cancel_for_activity(session: AsyncSession, a: Activity, *, actor: str, now: datetime) -> dict[str, int]:
+    """The activity is cancelled: every confirmed and waitlisted booking is cancelled with the activity's
+    reason (its code no longer checks in), its seats released, one booking.cancelled each. The caller
+    commits, in the transaction that cancels the activity. Returns how many of each were cancelled."""
+    repo = BookingRepository(session)
+    bookings = await repo.open_of_activity(a.id)
+    counts = {"confirmed": 0, "waitlisted": 0}
+    was = [b.status for b in bookings]
+    for b in bookings:
+        counts[b.status] += 1
+        b.status = "cancelled"
+        b.cancelled_at = now
+        b.cancel_reason = "activity_cancelled"
+        b.cancel_note = a.cancel_reason
+        b.updated_at = now
+    await repo.flush()
+    seats = sum(b.seats for b, w in zip(bookings, was, strict=True) if w == "confirmed")
+    if seats:
+        await ActivityRepository(session).release_seats(a.id, seats)
+    for b, w in zip(bookings, was, strict=True):
+        await outbox.record(
+            session,
+            "booking.cancelled",
+            {**_event_data(b, a), "was": w, "reason": "activity_cancelled", "note": a.cancel_reason},
+            subject=f"booking/{b.id}",
+            actor=actor,
+        )
+    return counts
 
 
 async def check_in(
@@ -252,7 +287,8 @@ async def check_in(
     if b is None:
         raise RuleViolation("code", "No booking at this activity has that code.", code="wrong-check-in-code")
     if b.status != "confirmed":
-        raise RuleViolation("code", f"That booking is {b.status}, not confirmed.", code="booking-not-confirmed")
+        why = " because the activity was cancelled" if b.cancel_reason == "activity_cancelled" else ""
+        raise RuleViolation("code", f"That booking is {b.status}{why}, not confirmed.", code="booking-not-confirmed")
     if b.checked_in_at is not None:
         raise Conflict(
             f"Already checked in at {as_local(as_aware(b.checked_in_at)).isoformat()}.", slug="already-checked-in"

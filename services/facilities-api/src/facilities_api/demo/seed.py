@@ -25,7 +25,7 @@ from facilities_api.facilities.geo import lat_cell
 from facilities_api.facilities.hours import slots_from_json
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException, OpeningSlot
 from facilities_api.facilities.search import search_text
-from facilities_api.offerings.models import ServiceOffered
+from facilities_api.offerings.models import ServiceBasicPeriod, ServiceOffered
 from facilities_api.settings import Settings
 from facilities_api.special_requests.models import SpecialRequest
 from service_kit.clock import DISTRICT_TZ, utcnow
@@ -212,6 +212,13 @@ async def _services(session) -> int:
                 await session.execute(
                     sql_text("SELECT setval(pg_get_serial_sequence('service_offered', 'id'), (SELECT max(id) FROM service_offered))")
                 )
+        # The basic ones have been basic since they were added.
+        added = select(ServiceOffered.id, ServiceOffered.created_at).where(
+            ServiceOffered.basic.is_(True),
+            ServiceOffered.facility_id.not_in(have),
+            ServiceOffered.id.not_in(select(ServiceBasicPeriod.service_id)),
+        )
+        await session.execute(insert(ServiceBasicPeriod).from_select(["service_id", "starts_at"], added))
     return len(rows)
 
 
@@ -436,6 +443,8 @@ async def _special_requests(session) -> int:
                 scheduled_for=now + timedelta(days=2) if status == "scheduled" else (now - timedelta(days=3) if status in ("done", "confirmed") else None),
                 done_at=now - timedelta(days=2) if status in ("done", "confirmed") else None,
                 confirmed_at=now - timedelta(days=1) if status == "confirmed" else None,
+                # The erasure sweep counts from here (done, rejected or cancelled).
+                closed_at=(now - timedelta(days=2)) if status in ("done", "confirmed", "rejected", "cancelled") else None,
                 note="",
                 version=1,
                 created_at=created,

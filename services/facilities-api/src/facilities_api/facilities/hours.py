@@ -57,6 +57,30 @@ def hours_over(
     return total / 60
 
 
+def open_minutes_by_day(
+    start: date, end: date, weekly: Sequence[tuple[int, int, int]], exceptions: Sequence[Exception_]
+) -> dict[date, int]:
+    """Open minutes of each local day from `start` to `end` (both included). A slot that closes at or
+    before it opens runs past midnight: its hours before midnight count on its own day, the rest on the
+    next one (so a slot opening the day before `start` adds its morning hours to `start`)."""
+    minutes = {start + timedelta(days=i): 0 for i in range((end - start).days + 1)}
+    day = start - timedelta(days=1)
+    while day <= end:
+        slots, _ = day_hours(day, weekly, exceptions)
+        for opens, closes in slots:
+            if closes > opens:
+                if day in minutes:
+                    minutes[day] += closes - opens
+                continue
+            if day in minutes:
+                minutes[day] += 24 * 60 - opens
+            following = day + timedelta(days=1)
+            if following in minutes:
+                minutes[following] += closes
+        day += timedelta(days=1)
+    return minutes
+
+
 def weekly_hours(weekly: Sequence[tuple[int, int, int]]) -> float:
     return sum(c - o for _, o, c in weekly) / 60
 

@@ -20,10 +20,11 @@ from facilities_api.facilities.schemas import (
     Level,
     OpeningExceptionCreate,
     OpeningExceptionRead,
+    RecordedOpenHours,
     Status,
 )
 from facilities_api.vocab import BoundedDate
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page
@@ -135,7 +136,11 @@ async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: Nea
     responses=problems(401, 403, 409, 415, 422),
 )
 async def create_facility(
-    body: FacilityCreate, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal, response: Response
+    principal: Annotated[Principal, require_roles("official")],
+    body: FacilityCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> dict[str, Any]:
     read = await service.create_facility(session, settings=settings, principal=principal, data=body)
     response.headers["Location"] = f"/api/v1/facilities/{read['id']}"
@@ -157,13 +162,13 @@ async def get_facility(facility_id: ResourceId, session: SessionDep, response: R
     responses=problems(401, 403, 404, 412, 415, 422, 428),
 )
 async def update_facility(
+    principal: Annotated[Principal, require_roles("official")],
     facility_id: ResourceId,
     body: FacilityUpdate,
     request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-    principal: CurrentPrincipal,
 ) -> dict[str, Any]:
     read = await service.update_facility(
         session,
@@ -204,6 +209,23 @@ async def facility_schedule(
 
 
 @router.get(
+    "/{facility_id}/open-hours",
+    response_model=RecordedOpenHours,
+    response_model_by_alias=True,
+    summary="The hours it was open over a range of days, as recorded (weekly hours and exceptions): evaluation evidence",
+    responses=problems(401, 403, 404, 422),
+)
+async def recorded_open_hours(
+    principal: Annotated[Principal, require_roles("official", "auditor", "service", "operator", scope="operator:read")],
+    facility_id: ResourceId,
+    session: SessionDep,
+    start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
+    end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
+) -> dict[str, Any]:
+    return await service.recorded_open_hours(session, principal=principal, facility_id=facility_id, start=start, end=end)
+
+
+@router.get(
     "/{facility_id}/opening-exceptions",
     response_model=list[OpeningExceptionRead],
     summary="Holidays, closures and other hours that have not ended yet",
@@ -221,10 +243,10 @@ async def list_opening_exceptions(facility_id: ResourceId, session: SessionDep, 
     responses=problems(401, 403, 404, 415, 422),
 )
 async def add_opening_exception(
+    principal: Annotated[Principal, require_roles("official", "operator")],
     facility_id: ResourceId,
     body: OpeningExceptionCreate,
     session: SessionDep,
-    principal: CurrentPrincipal,
     clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.add_exception(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
@@ -237,7 +259,10 @@ async def add_opening_exception(
     responses=problems(401, 403, 404),
 )
 async def remove_opening_exception(
-    facility_id: ResourceId, exception_id: ResourceId, session: SessionDep, principal: CurrentPrincipal
+    principal: Annotated[Principal, require_roles("official", "operator")],
+    facility_id: ResourceId,
+    exception_id: ResourceId,
+    session: SessionDep,
 ) -> Response:
     await service.remove_exception(session, principal=principal, facility_id=facility_id, exception_id=exception_id)
     return Response(status_code=204)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_serializer, field_validator
 
 from facilities_api.areas.schemas import Point
 from facilities_api.vocab import BoundedDate, StrictBool, StrictInt, WallClock
@@ -213,6 +214,24 @@ class FacilitySchedule(BaseModel):
     weekly_hours: float = Field(description="Hours open in a usual week.")
     open_now: bool
     days: list[DayHours]
+
+
+class RecordedOpenHours(BaseModel):
+    """The hours a facility was scheduled to open over a range of local days, as the platform recorded
+    them (weekly hours with their exceptions): the evidence for an evaluation's open-hours KPI."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    facility_id: int
+    from_: date = Field(alias="from")
+    to: date
+    hours: Decimal = Field(description="Open hours over the days, both included (2 decimals).")
+    days_open: int = Field(description="Days with any open hours.")
+    weekly_average_hours: Decimal = Field(description="hours × 7 / the number of days (2 decimals).")
+
+    @field_serializer("hours", "weekly_average_hours")
+    def _as_text(self, value: Decimal) -> str:
+        return f"{value:.2f}"
 
 
 class GeoPointGeometry(BaseModel):

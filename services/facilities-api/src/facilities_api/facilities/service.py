@@ -4,21 +4,30 @@ find near a point, opening hours with their exceptions."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import check_may_manage
+from facilities_api.access import check_may_manage, official_covers, operates
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.events import outbox
 from facilities_api.facilities.geo import haversine_m, lat_cell
-from facilities_api.facilities.hours import Exception_, day_hours, minutes_to_time, slots_from_json, weekly_hours
+from facilities_api.facilities.hours import (
+    Exception_,
+    day_hours,
+    minutes_to_time,
+    open_minutes_by_day,
+    slots_from_json,
+    weekly_hours,
+)
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException
 from facilities_api.facilities.repository import FacilityFilter, FacilityRepository, Near, OpenAt
 from facilities_api.facilities.rules import parent_problem
 from facilities_api.facilities.schemas import FacilityCreate, FacilityUpdate, OpeningExceptionCreate
 from facilities_api.facilities.search import search_text
+from facilities_api.operations.repository import OperationRepository
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.settings import Settings
 from facilities_api.vocab import local_today
@@ -82,13 +91,15 @@ def open_at(now: datetime) -> OpenAt:
     return OpenAt(day=local.date(), weekday=local.weekday(), minute=local.hour * 60 + local.minute)
 
 
-def _check_may_edit(principal: Principal, subdistrict_code: str) -> None:
+def _check_may_edit(principal: Principal, subdistrict_code: str, level: str) -> None:
     if principal.role != "official":
         raise Forbidden("Only officials edit the facility registry.")
     if principal.subdistrict is not None and principal.subdistrict != subdistrict_code:
         raise Forbidden(
             f"You act for subdistrict {principal.subdistrict}; this facility is in {subdistrict_code}."
         )
+    if not official_covers(principal, subdistrict_code, level):
+        raise Forbidden(f"A {level}-level facility serves the whole district: a district official keeps it.")
 
 
 def _check_location(settings: Settings, lat: float, lon: float) -> None:
@@ -145,7 +156,7 @@ async def _check_parent(
 async def create_facility(
     session: AsyncSession, *, settings: Settings, principal: Principal, data: FacilityCreate
 ) -> dict[str, Any]:
-    _check_may_edit(principal, data.subdistrict)
+    _check_may_edit(principal, data.subdistrict, data.level)
     _check_location(settings, data.location.lat, data.location.lon)
     subdistrict, community = await _resolve_areas(session, data.subdistrict, data.community)
     repo = FacilityRepository(session)
@@ -232,9 +243,11 @@ async def update_facility(
     facility = await repo.get_for_update(facility_id)
     if facility is None:
         raise NotFound(f"No facility {facility_id}.")
-    _check_may_edit(principal, facility.subdistrict.code)
+    _check_may_edit(principal, facility.subdistrict.code, facility.level)
     check_version(facility.version)
     patch = data.model_dump(exclude_unset=True)
+    if patch.get("level") is not None:
+        _check_may_edit(principal, facility.subdistrict.code, patch["level"])
     nullable = {"parent_id", "community"}
     for field, value in patch.items():
         if value is None and field not in nullable:
@@ -249,7 +262,7 @@ async def update_facility(
     if "subdistrict" in patch or "community" in patch:
         sub_code = patch.get("subdistrict", facility.subdistrict.code)
         com_code = patch["community"] if "community" in patch else (facility.community.code if facility.community else None)
-        _check_may_edit(principal, sub_code)
+        _check_may_edit(principal, sub_code, patch.get("level") or facility.level)
         subdistrict, community = await _resolve_areas(session, sub_code, com_code)
         change("subdistrict", before["subdistrict"], subdistrict.code)
         change("community", before["community"], community.code if community else None)
@@ -535,4 +548,48 @@ async def facility_schedule(
         "weekly_hours": weekly_hours(weekly),
         "open_now": is_open(facility, exceptions, now),
         "days": out,
+    }
+
+
+# -- recorded open hours (evidence for evaluations) --------------------------------------------------
+OPEN_HOURS_MAX_DAYS = 1100
+_CENTS = Decimal("0.01")
+
+
+async def _check_may_read_open_hours(session: AsyncSession, principal: Principal, facility: Facility, start: date, end: date) -> None:
+    """Officials, auditors and services read any facility's; an operator's staff those of a facility it
+    runs now or ran during the days asked about (an evaluation comes after the period it judges)."""
+    if principal.role != "operator" or operates(principal, facility):
+        return
+    if principal.operator_id is not None:
+        periods = await OperationRepository(session).periods_of_operator(principal.operator_id, start, end)
+        if any(p.facility_id == facility.id for p in periods):
+            return
+    raise Forbidden(f"Your operator did not run facility {facility.id} during these days.")
+
+
+async def recorded_open_hours(
+    session: AsyncSession, *, principal: Principal, facility_id: int, start: date, end: date
+) -> dict[str, Any]:
+    """Open hours day by day in Asia/Shanghai from the weekly hours and the opening exceptions
+    (closures, other hours), both dates included; none while the facility is closed or planned."""
+    if end < start:
+        raise RuleViolation("to", "The range ends before it starts.", code="ends-before-start")
+    if (end - start).days >= OPEN_HOURS_MAX_DAYS:
+        raise RuleViolation("to", f"At most {OPEN_HOURS_MAX_DAYS} days at a time.", code="range-too-long")
+    facility = await get_facility(session, facility_id=facility_id)
+    await _check_may_read_open_hours(session, principal, facility, start, end)
+    minutes: dict[date, int] = {}
+    if facility.status not in ("closed", "planned"):
+        rows = await FacilityRepository(session).exceptions(facility_id, start=start - timedelta(days=1), end=end)
+        minutes = open_minutes_by_day(start, end, slots_from_json(facility.opening_hours), [_exc(e) for e in rows])
+    total = sum(minutes.values())
+    days = (end - start).days + 1
+    return {
+        "facility_id": facility_id,
+        "from": start,
+        "to": end,
+        "hours": (Decimal(total) / 60).quantize(_CENTS, rounding=ROUND_HALF_UP),
+        "days_open": sum(1 for m in minutes.values() if m > 0),
+        "weekly_average_hours": (Decimal(total) * 7 / (60 * days)).quantize(_CENTS, rounding=ROUND_HALF_UP),
     }

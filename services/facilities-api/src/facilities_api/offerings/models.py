@@ -47,3 +47,44 @@ class FeeApproval(Base):
     expires_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))  # active, revoked, expired
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ServiceBasicPeriod(Base):
+    """A span of time during which a service offered was basic (基本公共文化服务, always free): the
+    record operators-api checks a fee application against. Opened and closed only by a district
+    official's decision (or when a basic service is added)."""
+
+    __tablename__ = "service_basic_period"
+    __table_args__ = (Index("ix_service_basic_period_service_id", "service_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service_offered.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ServiceProposal(Base):
+    """A proposed change to a facility's catalogue of services (add a service, change its basic
+    classification, name or description), by its operator or an official of its area; a district
+    official approves or rejects it. The catalogue of basic services is the bureau's."""
+
+    __tablename__ = "service_proposal"
+    __table_args__ = (
+        Index("ix_service_proposal_facility_id_status", "facility_id", "status"),
+        Index("ix_service_proposal_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"))
+    # None: a new service (set to the service created when it is approved).
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service_offered.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # add, change
+    changes: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))  # pending, approved, rejected
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    proposer_operator_id: Mapped[int | None] = mapped_column(Integer)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.offerings.models import FeeApproval, ServiceOffered
+from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, ServiceOffered, ServiceProposal
 
 
 class OfferingRepository:
@@ -50,7 +50,62 @@ class OfferingRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    def add(self, obj: ServiceOffered | FeeApproval) -> None:
+    async def basic_periods(self, service_ids: Sequence[int]) -> dict[int, list[ServiceBasicPeriod]]:
+        if not service_ids:
+            return {}
+        stmt = (
+            select(ServiceBasicPeriod)
+            .where(ServiceBasicPeriod.service_id.in_(service_ids))
+            .order_by(ServiceBasicPeriod.starts_at, ServiceBasicPeriod.id)
+        )
+        out: dict[int, list[ServiceBasicPeriod]] = {i: [] for i in service_ids}
+        for p in (await self.session.execute(stmt)).scalars():
+            out[p.service_id].append(p)
+        return out
+
+    async def open_basic_period(self, service_id: int) -> ServiceBasicPeriod | None:
+        stmt = (
+            select(ServiceBasicPeriod)
+            .where(ServiceBasicPeriod.service_id == service_id, ServiceBasicPeriod.ends_at.is_(None))
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalars().first()
+
+    async def proposal(self, facility_id: int, proposal_id: int, *, for_update: bool = False) -> ServiceProposal | None:
+        stmt = select(ServiceProposal).where(ServiceProposal.id == proposal_id, ServiceProposal.facility_id == facility_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def proposals(
+        self,
+        *,
+        facility_id: int | None = None,
+        status: str | None = None,
+        proposer_operator_id: int | None = None,
+        facility_ids: Sequence[int] | None = None,
+        before_id: int | None = None,
+        limit: int,
+    ) -> Sequence[ServiceProposal]:
+        """Newest first. With `proposer_operator_id` and/or `facility_ids`: only those proposed by that
+        operator's staff or about those facilities."""
+        stmt = select(ServiceProposal).order_by(ServiceProposal.id.desc()).limit(limit)
+        if facility_id is not None:
+            stmt = stmt.where(ServiceProposal.facility_id == facility_id)
+        if status is not None:
+            stmt = stmt.where(ServiceProposal.status == status)
+        if proposer_operator_id is not None or facility_ids is not None:
+            stmt = stmt.where(
+                or_(
+                    ServiceProposal.proposer_operator_id == (proposer_operator_id if proposer_operator_id is not None else -1),
+                    ServiceProposal.facility_id.in_(list(facility_ids or [])),
+                )
+            )
+        if before_id is not None:
+            stmt = stmt.where(ServiceProposal.id < before_id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    def add(self, obj: ServiceOffered | FeeApproval | ServiceBasicPeriod | ServiceProposal) -> None:
         self.session.add(obj)
 
     async def flush(self) -> None:

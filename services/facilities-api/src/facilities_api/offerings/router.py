@@ -2,16 +2,35 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from facilities_api.dependencies import ClockDep
-from facilities_api.offerings import service
-from facilities_api.offerings.schemas import ServiceCreate, ServiceRead, ServiceUpdate
-from service_kit.auth import CurrentPrincipal
+from facilities_api.dependencies import ClockDep, PageDep
+from facilities_api.offerings import proposals, service
+from facilities_api.offerings.schemas import (
+    ProposalStatus,
+    ServiceCreate,
+    ServiceProposalCreate,
+    ServiceProposalDecision,
+    ServiceProposalRead,
+    ServiceRead,
+    ServiceUpdate,
+)
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
+from service_kit.pagination import Page
 from service_kit.params import ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/facilities/{facility_id}/services", tags=["services offered"])
+proposals_router = APIRouter(prefix="/api/v1/facilities/{facility_id}/service-proposals", tags=["services offered"])
+# The district's queue of proposals, across facilities.
+queue_router = APIRouter(prefix="/api/v1/service-proposals", tags=["services offered"])
+
+# Who proposes: the facility's operator (a key with services:propose) and officials of its area.
+Proposer = Annotated[Principal, require_roles("official", "operator", scope="services:propose")]
+# Who reads proposals: officials, auditors, the operator's staff (a key with operator:read).
+ProposalReader = Annotated[Principal, require_roles("official", "auditor", "operator", scope="operator:read")]
+# Who decides: a district official (checked in the service: a subdistrict official is refused there).
+Decider = Annotated[Principal, require_roles("official")]
 
 
 @router.get(
@@ -37,10 +56,10 @@ async def list_services(
     responses=problems(401, 403, 404, 415, 422),
 )
 async def create_service(
+    principal: Annotated[Principal, require_roles("official")],
     facility_id: ResourceId,
     body: ServiceCreate,
     session: SessionDep,
-    principal: CurrentPrincipal,
     clock: ClockDep,
     response: Response,
 ) -> dict[str, Any]:
@@ -66,13 +85,13 @@ async def get_service(
     responses=problems(401, 403, 404, 412, 415, 422, 428),
 )
 async def update_service(
+    principal: Annotated[Principal, require_roles("official", "operator")],
     facility_id: ResourceId,
     service_id: ResourceId,
     body: ServiceUpdate,
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: CurrentPrincipal,
     clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_service(
@@ -86,3 +105,75 @@ async def update_service(
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
+
+
+@proposals_router.post(
+    "",
+    response_model=ServiceProposalRead,
+    status_code=201,
+    summary="Propose a new service or a change to one (basic or not, name, description): a district official decides",
+    responses=problems(401, 403, 404, 415, 422),
+)
+async def propose(
+    principal: Proposer, facility_id: ResourceId, body: ServiceProposalCreate, session: SessionDep, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    read = await proposals.propose(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
+    response.headers["Location"] = f"/api/v1/facilities/{facility_id}/service-proposals/{read['id']}"
+    return read
+
+
+@proposals_router.get(
+    "",
+    response_model=Page[ServiceProposalRead],
+    summary="The proposals about a facility's services, newest first",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_facility_proposals(
+    principal: ProposalReader, facility_id: ResourceId, session: SessionDep, page: PageDep, status: ProposalStatus | None = None
+) -> dict[str, Any]:
+    return await proposals.list_for_facility(
+        session, principal=principal, facility_id=facility_id, status=status, cursor=page.cursor, limit=page.limit
+    )
+
+
+@proposals_router.post(
+    "/{proposal_id}/approve",
+    response_model=ServiceProposalRead,
+    summary="Approve a proposal (a district official other than its proposer): the catalogue changes, in the facility's history",
+    responses=problems(401, 403, 404, 409, 415, 422),
+)
+async def approve_proposal(
+    principal: Decider,
+    facility_id: ResourceId,
+    proposal_id: ResourceId,
+    session: SessionDep,
+    clock: ClockDep,
+    body: ServiceProposalDecision | None = None,
+) -> dict[str, Any]:
+    return await proposals.approve(
+        session, principal=principal, facility_id=facility_id, proposal_id=proposal_id, note=body.note if body else "", now=clock.now()
+    )
+
+
+@proposals_router.post(
+    "/{proposal_id}/reject",
+    response_model=ServiceProposalRead,
+    summary="Reject a proposal, saying why (a district official other than its proposer)",
+    responses=problems(401, 403, 404, 409, 415, 422),
+)
+async def reject_proposal(
+    principal: Decider, facility_id: ResourceId, proposal_id: ResourceId, body: ServiceProposalDecision, session: SessionDep, clock: ClockDep
+) -> dict[str, Any]:
+    return await proposals.reject(
+        session, principal=principal, facility_id=facility_id, proposal_id=proposal_id, note=body.note, now=clock.now()
+    )
+
+
+@queue_router.get(
+    "",
+    response_model=Page[ServiceProposalRead],
+    summary="Proposals across the district (officials: their area's; operators: their own and their facilities'), newest first",
+    responses=problems(401, 403, 422),
+)
+async def list_proposals(principal: ProposalReader, session: SessionDep, page: PageDep, status: ProposalStatus | None = None) -> dict[str, Any]:
+    return await proposals.list_all(session, principal=principal, status=status, cursor=page.cursor, limit=page.limit)

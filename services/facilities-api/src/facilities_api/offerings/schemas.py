@@ -61,6 +61,13 @@ class FeeApprovalRead(BaseModel):
     status: Literal["active", "revoked", "expired"]
 
 
+class BasicPeriod(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: datetime = Field(alias="from")
+    until: datetime | None = Field(description="null: basic still.")
+
+
 class ServiceRead(BaseModel):
     id: int
     facility_id: int
@@ -74,6 +81,49 @@ class ServiceRead(BaseModel):
     description_zh: str
     active: bool
     fee_approval: FeeApprovalRead | None = Field(description="The approval in force (published on the facility page).")
+    basic_periods: list[BasicPeriod] = Field(
+        description="When it was basic (always free), oldest first: a fee application on a service basic at any time "
+        "during the contract is refused."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+ProposalStatus = Literal["pending", "approved", "rejected"]
+
+
+class ServiceProposalCreate(_Fields):
+    """A change to the catalogue of a facility's services, for a district official to decide: a new
+    service (no service_id: name_zh, category and basic are needed), or a change to one (service_id and
+    the fields that change)."""
+
+    service_id: StrictInt | None = Field(None, ge=1, le=2_147_483_647, description="The service to change; none: add one.")
+    name_zh: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=300)
+    category: ServiceCategory | None = None
+    basic: StrictBool | None = Field(None, description="Basic (free whoever runs the facility) or non-basic.")
+    description_zh: str | None = Field(None, max_length=5000)
+    target_groups: list[TargetGroup] | None = Field(None, max_length=8)
+    delivery: Delivery | None = None
+    reason: str = Field(min_length=1, max_length=2000, description="Why: read by the official who decides.")
+
+
+class ServiceProposalDecision(_Fields):
+    note: str = Field("", max_length=2000, description="The decision's reasons (needed to reject).")
+
+
+class ServiceProposalRead(BaseModel):
+    id: int
+    facility_id: int
+    service_id: int | None = Field(description="The service changed, or (once approved) the one added.")
+    kind: Literal["add", "change"]
+    changes: dict[str, object] = Field(description="The proposed values of the fields it changes.")
+    reason: str
+    status: ProposalStatus
+    proposed_by: str
+    proposer_operator_id: int | None
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str

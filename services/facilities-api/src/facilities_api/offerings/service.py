@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from facilities_api.access import check_may_manage
 from facilities_api.activities.repository import ActivityRepository
 from facilities_api.events import outbox
+from facilities_api.facilities.models import Facility, FacilityChange
 from facilities_api.facilities.repository import FacilityRepository
-from facilities_api.offerings.models import FeeApproval, ServiceOffered
+from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, ServiceOffered
 from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import approval_in_force, check_fee
 from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
@@ -20,7 +21,7 @@ from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
 from service_kit.clock import as_aware
-from service_kit.problems import NotFound, RuleViolation
+from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
 def approval_read(a: FeeApproval | None) -> dict[str, Any] | None:
@@ -34,7 +35,11 @@ def approval_read(a: FeeApproval | None) -> dict[str, Any] | None:
     }
 
 
-def service_read(s: ServiceOffered, approval: FeeApproval | None) -> dict[str, Any]:
+def period_read(p: ServiceBasicPeriod) -> dict[str, Any]:
+    return {"from": as_aware(p.starts_at), "until": as_aware(p.ends_at)}
+
+
+def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[ServiceBasicPeriod]) -> dict[str, Any]:
     return {
         "id": s.id,
         "facility_id": s.facility_id,
@@ -48,6 +53,7 @@ def service_read(s: ServiceOffered, approval: FeeApproval | None) -> dict[str, A
         "description_zh": s.description_zh,
         "active": s.active,
         "fee_approval": approval_read(approval),
+        "basic_periods": [period_read(p) for p in periods],
         "version": s.version,
         "created_at": as_aware(s.created_at),
         "updated_at": as_aware(s.updated_at),
@@ -69,7 +75,9 @@ async def list_services(
         raise NotFound(f"No facility {facility_id}.")
     repo = OfferingRepository(session)
     approvals = await repo.approvals_in_force(facility_id, local_today(now))
-    return [service_read(s, approvals.get(s.id)) for s in await repo.list(facility_id, include_inactive=include_inactive)]
+    services = await repo.list(facility_id, include_inactive=include_inactive)
+    periods = await repo.basic_periods([s.id for s in services])
+    return [service_read(s, approvals.get(s.id), periods[s.id]) for s in services]
 
 
 async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> dict[str, Any]:
@@ -77,16 +85,81 @@ async def get_service(session: AsyncSession, *, facility_id: int, service_id: in
     s = await repo.get(facility_id, service_id)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
-    return service_read(s, await repo.approval_in_force(facility_id, service_id, local_today(now)))
+    periods = await repo.basic_periods([s.id])
+    return service_read(s, await repo.approval_in_force(facility_id, service_id, local_today(now)), periods[s.id])
+
+
+async def read_service(session: AsyncSession, s: ServiceOffered, approval: FeeApproval | None) -> dict[str, Any]:
+    return service_read(s, approval, (await OfferingRepository(session).basic_periods([s.id]))[s.id])
+
+
+def record_history(
+    session: AsyncSession, facility: Facility, *, actor: str, action: str, changes: dict[str, list[Any]], now: datetime
+) -> None:
+    """A change to the facility's catalogue of services, in the facility's history (who decided)."""
+    session.add(
+        FacilityChange(
+            facility_id=facility.id, version=facility.version, actor=actor, action=action, changes=changes, changed_at=now
+        )
+    )
+
+
+async def classify(
+    session: AsyncSession, s: ServiceOffered, *, basic: bool, decided_by: str, proposal_id: int | None, now: datetime
+) -> dict[str, Any] | None:
+    """Set a service basic or not (a district official's decision, checked by the caller): the basic
+    periods follow, a service made basic charges nothing (nor do its activities still to come). Returns
+    the data of the service.basic_changed event to record last, or None if nothing changed."""
+    repo = OfferingRepository(session)
+    if s.basic == basic:
+        return None
+    s.basic = basic
+    activity_ids: list[int] = []
+    if basic:
+        repo.add(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
+        s.fee_fen = 0
+        activity_ids = await ActivityRepository(session).cap_upcoming_fees(s.id, 0, now=now)
+    else:
+        period = await repo.open_basic_period(s.id)
+        if period is not None:
+            period.ends_at = now
+    await repo.flush()
+    return {
+        "facility_id": s.facility_id,
+        "service_id": s.id,
+        "basic": basic,
+        "previous": not basic,
+        "decided_by": decided_by,
+        "proposal_id": proposal_id,
+        "at": now,
+        "activity_ids": activity_ids,
+    }
+
+
+# What a service is, in the facility's catalogue: the operator proposes changes to these, officials
+# make them (and only a district official changes `basic`).
+CATALOGUE_FIELDS = ("name_zh", "name_en", "category", "basic", "description_zh", "active")
+
+
+def check_may_classify(principal: Principal) -> None:
+    if not principal.is_district_official:
+        raise Forbidden(
+            "Whether a service is basic (基本公共文化服务, always free) is the bureau's decision: a district official "
+            "decides it. Propose the change instead (POST /api/v1/facilities/{facility_id}/service-proposals)."
+        )
 
 
 async def create_service(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: ServiceCreate, now: datetime
 ) -> dict[str, Any]:
-    await _facility_to_manage(session, principal, facility_id)
+    facility = await _facility_to_manage(session, principal, facility_id)
+    if not principal.is_district_official:
+        raise Forbidden(
+            "Services are added to a facility's catalogue by a district official: propose it "
+            "(POST /api/v1/facilities/{facility_id}/service-proposals)."
+        )
     # A new service has no approval yet (approvals name an existing service): only a free one can be added.
     check_fee(field="fee_fen", fee_fen=data.fee_fen, basic=data.basic, approval=None, on=local_today(now))
-    repo = OfferingRepository(session)
     s = ServiceOffered(
         facility_id=facility_id,
         name_zh=data.name_zh,
@@ -102,11 +175,28 @@ async def create_service(
         created_at=now,
         updated_at=now,
     )
+    read = await add_service(session, facility, s, actor=principal.sub, proposal=None, now=now)
+    await session.commit()
+    return read
+
+
+async def add_service(
+    session: AsyncSession, facility: Facility, s: ServiceOffered, *, actor: str, proposal: Any, now: datetime
+) -> dict[str, Any]:
+    """Add a service to the catalogue (a district official's decision), with its basic period, the
+    facility's history and service.created. The caller commits."""
+    repo = OfferingRepository(session)
     repo.add(s)
     await repo.flush()
-    read = service_read(s, None)
-    await outbox.record(session, "service.created", _jsonable(read), subject=f"service/{s.id}", actor=principal.sub)
-    await session.commit()
+    if s.basic:
+        repo.add(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
+        await repo.flush()
+    changes: dict[str, list[Any]] = {"service_id": [None, s.id], "name_zh": [None, s.name_zh], "basic": [None, s.basic]}
+    if proposal is not None:
+        changes["proposal"] = [None, {"id": proposal.id, "proposed_by": proposal.proposed_by}]
+    record_history(session, facility, actor=actor, action="service_added", changes=changes, now=now)
+    read = await read_service(session, s, None)
+    await outbox.record(session, "service.created", _jsonable(read), subject=f"service/{s.id}", actor=actor)
     return read
 
 
@@ -120,7 +210,7 @@ async def update_service(
     check_version,
     now: datetime,
 ) -> dict[str, Any]:
-    await _facility_to_manage(session, principal, facility_id)
+    facility = await _facility_to_manage(session, principal, facility_id)
     repo = OfferingRepository(session)
     s = await repo.get(facility_id, service_id, for_update=True)
     if s is None:
@@ -130,6 +220,15 @@ async def update_service(
     for field in ("name_zh", "category", "basic", "fee_fen", "delivery", "active", "target_groups"):
         if field in patch and patch[field] is None:
             raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
+    if "basic" in patch and patch["basic"] != s.basic:
+        check_may_classify(principal)
+    if principal.role == "operator":
+        touched = sorted(f for f in CATALOGUE_FIELDS if f in patch and patch[f] != getattr(s, f))
+        if touched:
+            raise Forbidden(
+                f"What a service is ({', '.join(touched)}) is the bureau's catalogue: propose the change "
+                "(POST /api/v1/facilities/{facility_id}/service-proposals); the operator sets fees, groups and delivery."
+            )
     today = local_today(now)
     approval = await repo.approval_in_force(facility_id, service_id, today)
     basic = patch.get("basic", s.basic)
@@ -139,20 +238,31 @@ async def update_service(
         patch["fee_fen"] = 0
     check_fee(field="fee_fen", fee_fen=fee, basic=basic, approval=approval, on=today)
     changes: dict[str, list[Any]] = {}
+    classified = None
     for field, value in patch.items():
         if field == "target_groups":
             value = list(dict.fromkeys(value))
         old = getattr(s, field)
         if old != value:
             changes[field] = [old, value]
-            setattr(s, field, value)
-    read = service_read(s, approval)
+            if field == "basic":
+                classified = await classify(session, s, basic=value, decided_by=principal.sub, proposal_id=None, now=now)
+            else:
+                setattr(s, field, value)
     if not changes:
-        return read
+        return await read_service(session, s, approval)
     s.version += 1
     s.updated_at = now
     await repo.flush()
-    read = service_read(s, approval)
+    record_history(
+        session,
+        facility,
+        actor=principal.sub,
+        action="service_reclassified" if classified is not None else "service_changed",
+        changes={"service_id": [s.id, s.id], **_jsonable(changes)},
+        now=now,
+    )
+    read = await read_service(session, s, approval)
     await outbox.record(
         session,
         "service.updated",
@@ -160,6 +270,8 @@ async def update_service(
         subject=f"service/{s.id}",
         actor=principal.sub,
     )
+    if classified is not None:
+        await outbox.record(session, "service.basic_changed", _jsonable(classified), subject=f"service/{s.id}", actor=principal.sub)
     await session.commit()
     return read
 

@@ -17,12 +17,17 @@ class SpecialRequest(Base):
     __table_args__ = (
         Index("ix_special_request_resident_sub", "resident_sub"),
         Index("ix_special_request_facility_id_status", "facility_id", "status"),
+        Index("ix_special_request_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_sub: Mapped[str] = mapped_column(String(200))
+    # None: filed on behalf of someone without an account (an elder without a phone), by `filed_by_sub`.
+    resident_sub: Mapped[str | None] = mapped_column(String(200))
+    filed_by_sub: Mapped[str | None] = mapped_column(String(200))
     resident_name: Mapped[str] = mapped_column(String(200), default="")
-    special_group: Mapped[str] = mapped_column(String(20))
+    # Sensitive personal information (敏感个人信息): erased (None) once the request no longer needs it.
+    special_group: Mapped[str | None] = mapped_column(String(20))
+    health_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     group_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_by: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # appointment, home_delivery
@@ -40,6 +45,9 @@ class SpecialRequest(Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, default="")
+    # When it was done, rejected or cancelled: the retention of its sensitive data counts from here.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ class SpecialRequestRepository:
         *,
         resident_sub: str | None = None,
         operator_id: int | None = None,
+        assigned: bool = False,
         subdistrict: str | None = None,
         facility_id: int | None = None,
         status: str | None = None,
@@ -40,6 +42,8 @@ class SpecialRequestRepository:
             stmt = stmt.where(SpecialRequest.resident_sub == resident_sub)
         if operator_id is not None:
             stmt = stmt.where(SpecialRequest.assigned_operator_id == operator_id)
+        if assigned:
+            stmt = stmt.where(SpecialRequest.status != "submitted")
         if subdistrict is not None:
             sub_id = select(Subdistrict.id).where(Subdistrict.code == subdistrict).scalar_subquery()
             stmt = stmt.where(SpecialRequest.facility_id.in_(select(Facility.id).where(Facility.subdistrict_id == sub_id)))
@@ -49,6 +53,18 @@ class SpecialRequestRepository:
             stmt = stmt.where(SpecialRequest.status == status)
         if before_id is not None:
             stmt = stmt.where(SpecialRequest.id < before_id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def closed_before(self, cutoff: datetime, *, limit: int = 500) -> Sequence[SpecialRequest]:
+        """Requests closed before `cutoff` whose sensitive data is still there, locked (skipped if another
+        sweep holds them)."""
+        stmt = (
+            select(SpecialRequest)
+            .where(SpecialRequest.closed_at < cutoff, SpecialRequest.personal_data_erased_at.is_(None))
+            .order_by(SpecialRequest.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     def add(self, obj: SpecialRequest) -> None:

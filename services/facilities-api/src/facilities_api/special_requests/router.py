@@ -13,7 +13,7 @@ from facilities_api.special_requests.schemas import (
     SpecialRequestReject,
     SpecialRequestSchedule,
 )
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles, signed_in
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page
@@ -23,6 +23,16 @@ from service_kit.problems import problems
 router = APIRouter(prefix="/api/v1/special-requests", tags=["special-group requests"])
 
 ACTION_ERRORS = problems(401, 403, 404, 412, 415, 422)
+
+# Residents ask for themselves; officials (community staff among them) file for an elder without a phone.
+Filer = Annotated[Principal, require_roles("resident", "official")]
+# The resident's own, the assignee's (an operator's key with special_requests:handle), an official's area's.
+Reader = Annotated[Principal, signed_in(scope="special_requests:handle")]
+Official = Annotated[Principal, require_roles("official")]
+# The assignee does the service: the operator's staff (or its key) or the staff member named, or an official.
+Handler = Annotated[Principal, require_roles("official", "operator", scope="special_requests:handle")]
+# The resident, or the official who filed on their behalf.
+Requester = Annotated[Principal, require_roles("resident", "official")]
 
 
 def _if_match(request: Request):
@@ -37,7 +47,7 @@ def _if_match(request: Request):
     responses=problems(401, 403, 415, 422),
 )
 async def submit(
-    body: SpecialRequestCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, response: Response
+    body: SpecialRequestCreate, session: SessionDep, principal: Filer, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     read = await service.submit(session, principal=principal, data=body, now=clock.now())
     response.headers["Location"] = f"/api/v1/special-requests/{read['id']}"
@@ -53,7 +63,7 @@ async def submit(
 )
 async def list_requests(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: Reader,
     page: PageDep,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     status: RequestStatus | None = None,
@@ -64,34 +74,34 @@ async def list_requests(
 
 
 @router.get("/{request_id}", response_model=SpecialRequestRead, responses=problems(401, 404, 422))
-async def get_request(request_id: ResourceId, session: SessionDep, principal: CurrentPrincipal, response: Response) -> dict[str, Any]:
+async def get_request(request_id: ResourceId, session: SessionDep, principal: Reader, response: Response) -> dict[str, Any]:
     read = await service.get_request(session, principal=principal, request_id=request_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
 
 
 @router.post("/{request_id}/verify", response_model=SpecialRequestRead, summary="Verify the declared special-group status (officials)", responses=ACTION_ERRORS)
-async def verify(request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def verify(request_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
     return await service.verify(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
 
 
 @router.post("/{request_id}/assign", response_model=SpecialRequestRead, summary="Assign to the facility's operator or a staff member (officials)", responses=ACTION_ERRORS)
 async def assign(
-    request_id: ResourceId, body: SpecialRequestAssign, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    request_id: ResourceId, body: SpecialRequestAssign, request: Request, session: SessionDep, principal: Official, clock: ClockDep
 ) -> dict[str, Any]:
     return await service.assign(session, principal=principal, request_id=request_id, data=body, check_version=_if_match(request), now=clock.now())
 
 
 @router.post("/{request_id}/schedule", response_model=SpecialRequestRead, summary="Set the appointment or delivery time (the assignee)", responses=ACTION_ERRORS)
 async def schedule(
-    request_id: ResourceId, body: SpecialRequestSchedule, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    request_id: ResourceId, body: SpecialRequestSchedule, request: Request, session: SessionDep, principal: Handler, clock: ClockDep
 ) -> dict[str, Any]:
     return await service.schedule(session, principal=principal, request_id=request_id, data=body, check_version=_if_match(request), now=clock.now())
 
 
 @router.post("/{request_id}/complete", response_model=SpecialRequestRead, summary="Record the service as done (the assignee)", responses=ACTION_ERRORS)
 async def complete(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, body: SpecialRequestNote | None = None
+    request_id: ResourceId, request: Request, session: SessionDep, principal: Handler, clock: ClockDep, body: SpecialRequestNote | None = None
 ) -> dict[str, Any]:
     return await service.complete(
         session, principal=principal, request_id=request_id, note=(body.note if body else ""), check_version=_if_match(request), now=clock.now()
@@ -99,17 +109,17 @@ async def complete(
 
 
 @router.post("/{request_id}/confirm", response_model=SpecialRequestRead, summary="Confirm the service was received (the resident)", responses=ACTION_ERRORS)
-async def confirm(request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def confirm(request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep) -> dict[str, Any]:
     return await service.confirm(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
 
 
 @router.post("/{request_id}/reject", response_model=SpecialRequestRead, summary="Turn a request down, with the reason (officials)", responses=ACTION_ERRORS)
 async def reject(
-    request_id: ResourceId, body: SpecialRequestReject, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    request_id: ResourceId, body: SpecialRequestReject, request: Request, session: SessionDep, principal: Official, clock: ClockDep
 ) -> dict[str, Any]:
     return await service.reject(session, principal=principal, request_id=request_id, reason=body.reason, check_version=_if_match(request), now=clock.now())
 
 
 @router.post("/{request_id}/cancel", response_model=SpecialRequestRead, summary="Withdraw a request (the resident)", responses=ACTION_ERRORS)
-async def cancel(request_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def cancel(request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep) -> dict[str, Any]:
     return await service.cancel(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())

@@ -17,15 +17,35 @@ class _Fields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class OnBehalfOf(_Fields):
+    """The person a request is filed for, by an official (community staff among them), when they have no
+    account or phone of their own: the request's address and, if they have one, phone are theirs."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["王秀英"])
+
+
 class SpecialRequestCreate(_Fields):
     facility_id: StrictInt = Field(ge=1, le=INT32_MAX, description="The facility asked to serve.")
     service_id: StrictInt | None = Field(None, ge=1, le=INT32_MAX, description="The service offered asked for, if one.")
     special_group: SpecialGroup = Field(description="Declared by the resident; an official verifies it.")
     kind: RequestKind
-    description: str = Field(min_length=1, max_length=2000, examples=["行动不便，希望每月送两次大字版图书上门"])
+    description: str = Field(
+        min_length=1,
+        max_length=2000,
+        examples=["希望每月送两次大字版图书上门"],
+        description="Shown in full to the resident and the handler; others read phone and ID numbers and health mentions masked.",
+    )
+    health_notes: str = Field(
+        "", max_length=2000, description="What the staff should know of the person's health: shown only to the resident and the handler."
+    )
     address: str = Field("", max_length=300, description="Needed for home delivery. Shown only to the assigned staff and officials.")
-    phone: str = Field(min_length=5, max_length=40, pattern=r"^[0-9+\-() ]+$")
+    phone: str | None = Field(
+        None, min_length=5, max_length=40, pattern=r"^[0-9+\-() ]+$", description="Needed, unless filed on behalf of someone without one."
+    )
     preferred_time: str = Field("", max_length=200, examples=["工作日上午"])
+    on_behalf_of: OnBehalfOf | None = Field(
+        None, description="Officials only: filed for this person (address needed, phone if they have one); the filer is recorded."
+    )
 
 
 class SpecialRequestAssign(_Fields):
@@ -51,14 +71,16 @@ class SpecialRequestReject(_Fields):
 
 class SpecialRequestRead(BaseModel):
     id: int
-    resident_sub: str
+    resident_sub: str | None = Field(description="null: filed on behalf of someone without an account.")
+    filed_by: str | None = Field(None, description="Who filed it on the person's behalf.")
     resident_name: str
-    special_group: SpecialGroup | None = Field(description="null when hidden from the viewer.")
+    special_group: SpecialGroup | None = Field(description="null when hidden from the viewer, or erased.")
+    health_notes: str | None = Field(None, description="null when hidden from the viewer.")
     group_verified: bool
     kind: RequestKind
     facility_id: int
     service_id: int | None
-    description: str
+    description: str = Field(description="Phone and ID numbers and health mentions masked unless the viewer handles it or asked.")
     address: str = Field(description="Masked unless the viewer is the resident, the assigned staff or an official.")
     phone: str = Field(description="Masked likewise.")
     preferred_time: str
@@ -69,6 +91,9 @@ class SpecialRequestRead(BaseModel):
     done_at: datetime | None
     confirmed_at: datetime | None
     note: str
+    personal_data_erased_at: datetime | None = Field(
+        None, description="When the group, health notes and contact were erased (the request no longer needed them)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime

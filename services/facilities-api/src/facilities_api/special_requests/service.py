@@ -1,19 +1,23 @@
 """Special-group service requests (预约服务和上门服务): an elderly, minor, disabled or low-income
-resident asks; an official verifies the declared status and assigns it (to the facility's operator
-or one staff member); the assignee schedules and does it; the resident confirms. Address, phone and
-the group itself are shown only to the resident, the assignee and officials."""
+resident asks (or an official files it on behalf of an elder without a phone); an official verifies
+the declared status and assigns it (to the facility's operator or one staff member); the assignee
+schedules and does it; the resident confirms. Address, phone, the group and health notes are shown
+only to the resident (or the filer), the assignee and the officials of its area; other readers see the
+description with phone and ID numbers and health mentions masked. The group, health notes and contact
+are erased a set number of days after the request is done, rejected or cancelled."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import is_official_for
+from facilities_api.access import is_official_for, is_official_of
 from facilities_api.events import outbox
 from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.repository import OfferingRepository
+from facilities_api.special_requests.masking import mask_request_text
 from facilities_api.special_requests.models import SpecialRequest
 from facilities_api.special_requests.repository import SpecialRequestRepository
 from facilities_api.special_requests.schemas import (
@@ -53,9 +57,14 @@ def _is_assignee(principal: Principal, r: SpecialRequest) -> bool:
     )
 
 
+def _is_requester(principal: Principal, r: SpecialRequest) -> bool:
+    """The resident who asked, or the official who filed it on someone's behalf."""
+    return principal.sub in {s for s in (r.resident_sub, r.filed_by_sub) if s is not None}
+
+
 def _sees_personal_data(principal: Principal, r: SpecialRequest) -> bool:
     return (
-        principal.sub == r.resident_sub
+        _is_requester(principal, r)
         or is_official_for(principal, r.facility.subdistrict.code)
         or _is_assignee(principal, r)
     )
@@ -70,13 +79,15 @@ def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
     return {
         "id": r.id,
         "resident_sub": r.resident_sub,
+        "filed_by": r.filed_by_sub,
         "resident_name": r.resident_name if full else (r.resident_name[:1] + "**" if r.resident_name else ""),
         "special_group": r.special_group if full else None,
+        "health_notes": r.health_notes if full else None,
         "group_verified": r.group_verified,
         "kind": r.kind,
         "facility_id": r.facility_id,
         "service_id": r.service_id,
-        "description": r.description,
+        "description": r.description if full else mask_request_text(r.description),
         "address": r.address if full else mask_address(r.address),
         "phone": r.phone if full else mask_phone(r.phone),
         "preferred_time": r.preferred_time,
@@ -86,7 +97,8 @@ def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
         "scheduled_for": as_local(r.scheduled_for),
         "done_at": as_aware(r.done_at),
         "confirmed_at": as_aware(r.confirmed_at),
-        "note": r.note,
+        "note": r.note if full else mask_request_text(r.note),
+        "personal_data_erased_at": as_aware(r.personal_data_erased_at),
         "version": r.version,
         "created_at": as_aware(r.created_at),
         "updated_at": as_aware(r.updated_at),
@@ -96,28 +108,43 @@ def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
 async def submit(
     session: AsyncSession, *, principal: Principal, data: SpecialRequestCreate, now: datetime
 ) -> dict[str, Any]:
-    if principal.role != "resident":
-        raise Forbidden("Residents ask for special-group services.")
     facility = await FacilityRepository(session).get(data.facility_id)
     if facility is None:
         raise RuleViolation("facility_id", f"No facility {data.facility_id}.", code="unknown-facility")
+    if data.on_behalf_of is None:
+        if principal.role != "resident":
+            raise RuleViolation(
+                "on_behalf_of", "Staff file a request on behalf of someone: name them (on_behalf_of).", code="on-behalf-required"
+            )
+        if not data.phone:
+            raise RuleViolation("phone", "A phone number to arrange the service.", code="phone-required")
+    else:
+        if principal.role != "official":
+            raise Forbidden("Only officials (community staff among them) file a request on someone's behalf.")
+        if not is_official_for(principal, facility.subdistrict.code):
+            raise Forbidden(f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is in {facility.subdistrict.code}.")
+        if not data.address:
+            raise RuleViolation("address", "The address of the person the request is for.", code="address-required")
     if facility.status in ("closed", "planned"):
         raise RuleViolation("facility_id", f"Facility {facility.id} is {facility.status}.", code="facility-not-open")
     if data.service_id is not None and await OfferingRepository(session).get(facility.id, data.service_id) is None:
         raise RuleViolation("service_id", f"Facility {facility.id} offers no service {data.service_id}.", code="unknown-service")
     if data.kind == "home_delivery" and not data.address:
         raise RuleViolation("address", "Home delivery needs the address to deliver to.", code="address-required")
+    on_behalf = data.on_behalf_of is not None
     r = SpecialRequest(
-        resident_sub=principal.sub,
-        resident_name=principal.name[:200],
+        resident_sub=None if on_behalf else principal.sub,
+        filed_by_sub=principal.sub if on_behalf else None,
+        resident_name=data.on_behalf_of.name if data.on_behalf_of is not None else principal.name[:200],
         special_group=data.special_group,
+        health_notes=data.health_notes,
         group_verified=False,
         kind=data.kind,
         facility_id=facility.id,
         service_id=data.service_id,
         description=data.description,
         address=data.address,
-        phone=data.phone,
+        phone=data.phone or "",
         preferred_time=data.preferred_time,
         status="submitted",
         assigned_to_name="",
@@ -133,7 +160,8 @@ async def submit(
     await outbox.record(
         session,
         "special_request.submitted",
-        {"request_id": r.id, "facility_id": r.facility_id, "kind": r.kind, "special_group": r.special_group, "status": r.status},
+        # No personal data, and not the group: the feed is read by those the request hides it from.
+        {"request_id": r.id, "facility_id": r.facility_id, "kind": r.kind, "status": r.status},
         subject=f"special_request/{r.id}",
         actor=principal.sub,
     )
@@ -164,6 +192,7 @@ async def list_requests(
         scope["subdistrict"] = principal.subdistrict
     elif principal.role == "operator":
         scope["operator_id"] = principal.operator_id if principal.operator_id is not None else -1
+        scope["assigned"] = True
     else:
         scope["resident_sub"] = principal.sub
     before = None
@@ -175,8 +204,6 @@ async def list_requests(
     rows = await SpecialRequestRepository(session).list(
         facility_id=facility_id, status=status, before_id=before, limit=limit + 1, **scope
     )
-    if principal.role == "operator":
-        rows = [r for r in rows if r.status != "submitted"]
     items = [request_read(r, principal) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return {"items": items, "next_cursor": next_cursor}
@@ -197,7 +224,7 @@ def _expect(r: SpecialRequest, *statuses: str, action: str) -> None:
 
 
 def _official(principal: Principal, r: SpecialRequest, action: str) -> None:
-    if not is_official_for(principal, r.facility.subdistrict.code):
+    if not is_official_of(principal, r.facility):
         raise Forbidden(f"Only an official of {r.facility.subdistrict.code} {action}.")
 
 
@@ -262,7 +289,7 @@ async def assign(
 
 
 def _doer(principal: Principal, r: SpecialRequest, action: str) -> None:
-    if not (_is_assignee(principal, r) or is_official_for(principal, r.facility.subdistrict.code)):
+    if not (_is_assignee(principal, r) or is_official_of(principal, r.facility)):
         raise Forbidden(f"Only the assigned staff or an official {action}.")
 
 
@@ -292,6 +319,7 @@ async def complete(
     _expect(r, "scheduled", action="marked done")
     old = r.status
     r.done_at = now
+    r.closed_at = now
     if note:
         r.note = note
     r.status = "done"
@@ -301,8 +329,8 @@ async def complete(
 async def confirm(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
-    if principal.sub != r.resident_sub:
-        raise Forbidden("Only the resident who asked confirms the service was done.")
+    if not _is_requester(principal, r):
+        raise Forbidden("Only the resident who asked (or who filed it for them) confirms the service was done.")
     _expect(r, "done", action="confirmed")
     old = r.status
     r.confirmed_at = now
@@ -320,15 +348,39 @@ async def reject(
     old = r.status
     r.note = reason
     r.status = "rejected"
+    r.closed_at = now
     return await _save(session, r, old=old, principal=principal, now=now)
 
 
 async def cancel(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
-    if principal.sub != r.resident_sub:
-        raise Forbidden("Only the resident who asked cancels a request.")
+    if not _is_requester(principal, r):
+        raise Forbidden("Only the resident who asked (or who filed it for them) cancels a request.")
     _expect(r, *OPEN, action="cancelled")
     old = r.status
     r.status = "cancelled"
+    r.closed_at = now
     return await _save(session, r, old=old, principal=principal, now=now)
+
+
+async def erase_expired(session: AsyncSession, *, retention_days: int, now: datetime) -> list[int]:
+    """Erase the sensitive data (special-group status, health notes, address, phone; phone and ID
+    numbers and health mentions in the description and note) of requests done, rejected or cancelled
+    more than `retention_days` ago. Status, times and counts stay. Returns the ids erased."""
+    repo = SpecialRequestRepository(session)
+    erased = []
+    for r in await repo.closed_before(now - timedelta(days=retention_days)):
+        r.special_group = None
+        r.health_notes = ""
+        r.address = ""
+        r.phone = ""
+        r.description = mask_request_text(r.description)
+        r.note = mask_request_text(r.note)
+        r.personal_data_erased_at = now
+        r.version += 1
+        r.updated_at = now
+        erased.append(r.id)
+    await repo.flush()
+    await session.commit()
+    return erased

@@ -6,7 +6,7 @@ from facilities_api.dependencies import ClockDep
 from facilities_api.stats import service
 from facilities_api.stats.schemas import OperationsFigures
 from facilities_api.vocab import BoundedDate
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.params import INT32_MAX
 from service_kit.problems import problems
@@ -23,7 +23,9 @@ router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
 )
 async def operations_figures(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: Annotated[
+        Principal, require_roles("official", "auditor", "service", "operator", scope="stats:read")
+    ],
     clock: ClockDep,
     start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
     end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
