@@ -39,7 +39,6 @@ ResidentDep = Annotated[Principal, require_roles("resident")]
 OfficialDep = Annotated[Principal, require_roles("official")]
 # Officials decide; auditors (and other services) read along.
 ReaderDep = Annotated[Principal, require_roles("official", "auditor", "service")]
-OperatorDep = Annotated[Principal, require_roles("operator")]
 
 
 async def _district_official(principal: Annotated[Principal, require_roles("official")]) -> Principal:
