@@ -4,6 +4,7 @@
 - GET /api/v1/facilities?id=&id=…&limit= → {items: [those facilities it has, in id order], next_cursor}
 - GET /api/v1/activities/{id} → {id, facility_id, title, starts_at, ends_at, status, ...}
 - GET /api/v1/facilities/{id}/services → [{id, name_zh, basic, fee_fen, ...}]
+- GET /api/v1/facilities/{id}/services/{service_id} → {id, facility_id, name_zh, basic, fee_fen, fee_approval: {application_id, approved_fee_fen, expires_on, status} | null}
 - GET /api/v1/events?after=&limit= → {items: [CloudEvents envelopes], next_after} (services' token required)
 
 facilities-api is being extended at the same time as this service, so the tests pin the contract here."""
@@ -49,7 +50,10 @@ class FacilitiesStandIn:
         self.services.setdefault(facility_id, [])
         return body
 
-    def activity(self, activity_id: int, facility_id: int, *, starts_at: datetime, status: str = "published") -> dict[str, Any]:
+    def activity(
+        self, activity_id: int, facility_id: int, *, starts_at: datetime, status: str = "published", fee_fen: int = 0,
+        service_id: int | None = None,
+    ) -> dict[str, Any]:
         body = {
             "id": activity_id,
             "facility_id": facility_id,
@@ -57,12 +61,25 @@ class FacilitiesStandIn:
             "starts_at": starts_at.isoformat(),
             "ends_at": (starts_at + timedelta(hours=2)).isoformat(),
             "status": status,
+            "fee_fen": fee_fen,
+            "service_id": service_id,
         }
         self.activities[activity_id] = body
         return body
 
-    def service(self, service_id: int, facility_id: int, *, basic: bool = True, fee_fen: int = 0) -> dict[str, Any]:
-        body = {"id": service_id, "facility_id": facility_id, "name_zh": "图书借阅", "basic": basic, "fee_fen": fee_fen}
+    def service(
+        self, service_id: int, facility_id: int, *, basic: bool = True, fee_fen: int = 0, approved_fee_fen: int | None = None,
+        name_zh: str = "图书借阅",
+    ) -> dict[str, Any]:
+        approval = (
+            {"application_id": 500 + service_id, "approved_fee_fen": approved_fee_fen, "expires_on": "2027-12-31", "status": "active"}
+            if approved_fee_fen is not None
+            else None
+        )
+        body = {
+            "id": service_id, "facility_id": facility_id, "name_zh": name_zh, "basic": basic, "fee_fen": fee_fen,
+            "fee_approval": approval,
+        }
         self.services.setdefault(facility_id, []).append(body)
         return body
 
@@ -88,6 +105,16 @@ class FacilitiesStandIn:
             "checkin.recorded",
             {"booking_id": booking_id, "activity_id": activity_id, "facility_id": facility_id, "resident_sub": resident_sub,
              "checked_in_at": at.isoformat()},
+        )
+
+    def cancel_activity(self, activity_id: int, reason: str = "场地临时维修") -> dict[str, Any]:
+        """facilities-api cancels a published activity and announces it."""
+        activity = self.activities[activity_id]
+        activity["status"] = "cancelled"
+        return self.emit(
+            "activity.cancelled",
+            {"activity_id": activity_id, "facility_id": activity["facility_id"], "reason": reason,
+             "bookings": {"confirmed": 0, "waitlisted": 0}},
         )
 
     def operator_changed(self, facility_id: int, operator_id: int | None, operator_name: str | None = None) -> dict[str, Any]:
@@ -120,6 +147,14 @@ class FacilitiesStandIn:
             if facility_id not in self.facilities:
                 raise HTTPException(404, f"No facility {facility_id}.")
             return self.services.get(facility_id, [])
+
+        @app.get("/api/v1/facilities/{facility_id}/services/{service_id}")
+        async def get_service(facility_id: int, service_id: int) -> dict[str, Any]:
+            self.calls.append(f"/api/v1/facilities/{facility_id}/services/{service_id}")
+            for s in self.services.get(facility_id, []):
+                if s["id"] == service_id:
+                    return s
+            raise HTTPException(404, f"No service {service_id} at facility {facility_id}.")
 
         @app.get("/api/v1/activities/{activity_id}")
         async def get_activity(activity_id: int) -> dict[str, Any]:

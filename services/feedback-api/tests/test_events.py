@@ -15,7 +15,7 @@ async def test_event_types_are_listed(client):
     types = {t["type"] for t in (await client.get("/api/v1/events/types")).json()}
     assert types == {
         "rating.created", "rating.replaced", "rating.hidden", "rating.replied", "case.submitted", "case.status_changed",
-        "case.escalated", "case.answer_rated", "demand.submitted", "demand.answered", "menu_round.results_published",
+        "case.escalated", "case.answer_rated", "demand.submitted", "demand.answered", "demand.reopened", "menu_round.results_published",
     }
 
 

@@ -1,7 +1,8 @@
 """What feedback-api runs in the background (only when settings.run_background_tasks is on):
 
-- a FeedConsumer of facilities-api's event feed: checkin.recorded (verified ratings) and
-  facility.operator_changed (the local facility → operator map);
+- a FeedConsumer of facilities-api's event feed: checkin.recorded (verified ratings),
+  facility.operator_changed (the local facility → operator map) and activity.cancelled (the demand
+  requests it delivered are reopened);
 - the overdue sweep of cases, every `sweep_interval_s`, on the app's clock."""
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ import logging
 from fastapi import FastAPI
 
 from feedback_api.cases.service import sweep
+from feedback_api.demand.service import on_activity_cancelled
 from feedback_api.operations.service import on_checkin, on_operator_changed
 from service_kit.auth import service_token
 from service_kit.events.consumer import FeedConsumer
 
 log = logging.getLogger("feedback_api.background")
 
-HANDLERS = {"checkin.recorded": on_checkin, "facility.operator_changed": on_operator_changed}
+HANDLERS = {
+    "checkin.recorded": on_checkin,
+    "facility.operator_changed": on_operator_changed,
+    "activity.cancelled": on_activity_cancelled,
+}
 
 
 def facilities_consumer(app: FastAPI) -> FeedConsumer:

@@ -35,6 +35,10 @@ EVENT_TYPES: dict[str, str] = {
         "Officials answered a demand request. data: {id, from, to (planned, declined, delivered), note, activity_id, "
         "category, subdistrict, community}."
     ),
+    "demand.reopened": (
+        "The activity that delivered a demand request was cancelled: the request is open again (planned). "
+        "data: {id, from (delivered), to, activity_id, reason, category, subdistrict, community}."
+    ),
     "menu_round.results_published": (
         "The results of a menu round, for planning. data: {id, title, subdistrict, offer_from, offer_to, "
         "results: [{item_id, title, category, facility_id, votes, rank}]}."

@@ -1,7 +1,7 @@
 """Imports every ORM model so that Base.metadata knows every table (Alembic and tests use this)."""
 
 from feedback_api.cases.models import CaseStep, ResidentCase
-from feedback_api.demand.models import DemandRequest
+from feedback_api.demand.models import DemandRequest, DemandStep
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
 from feedback_api.moderation.models import ModerationWord, RatingBurst
 from feedback_api.open311.models import Open311Client
@@ -15,6 +15,7 @@ __all__ = [
     "CaseStep",
     "Checkin",
     "DemandRequest",
+    "DemandStep",
     "FacilityOperation",
     "MenuItem",
     "MenuRound",

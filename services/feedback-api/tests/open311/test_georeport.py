@@ -115,8 +115,12 @@ class TestPostRequest:
         assert resp.status_code == 200, resp.text
         [created] = resp.json()
         case_id = int(created["service_request_id"])
-        case = (await client.get(f"/api/v1/cases/{case_id}", headers=auth("operator", operator_id=7))).json()
-        assert (case["source"], case["category"], case["status"], case["assignee"]["operator_id"]) == ("open311", "fee_overcharge", "assigned", 7)
+        # An overcharge accuses the operator running facility 2: the case is the bureau's, not operator 7's.
+        case = (await client.get(f"/api/v1/cases/{case_id}", headers=auth("official", subdistrict="jingshan"))).json()
+        assert (case["source"], case["category"], case["status"], case["assignee"], case["operator_id"]) == (
+            "open311", "fee_overcharge", "assigned", {"type": "official", "operator_id": None}, 7
+        )
+        assert (await client.get(f"/api/v1/cases/{case_id}", headers=auth("operator", operator_id=7))).status_code == 404
         assert case["contact"] == {"name": "李 小红", "phone": "13800001111", "email": None, "masked": False}
         assert case["attributes"] == {"charged_fen": 5000}
         token = (await client.get(f"/open311/v2/tokens/{created['token']}.json")).json()

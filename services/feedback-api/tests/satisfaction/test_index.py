@@ -124,6 +124,22 @@ class TestOperatorsContract:
         assert facility["ratings"]["count"] == 4 and facility["cases"]["complaints"] == 2
         assert late["id"]
 
+    async def test_complaints_about_the_operator_count_but_its_answering_figures_are_its_own(self, client, auth, app):
+        answered = await file_case(client, auth(sub="r-1"), category="service_quality")
+        await step(client, answered, "respond", auth("operator", operator_id=7), text="已处理")
+        # The bureau answers an overcharge complaint about operator 7, late, and the resident rates it 1.
+        overcharge = await file_case(
+            client, auth(sub="r-2"), category="fee_overcharge", attributes={"charged_fen": 3000}, description="多收了30元"
+        )
+        app.state.clock.fixed = datetime(2026, 11, 28, tzinfo=UTC)
+        await step(client, overcharge, "respond", auth("official"), text="已责令退费")
+        await step(client, overcharge, "answer-rating", auth(sub="r-2"), answer_rating=1)
+        params = {"from": "2026-10-01", "to": "2026-12-31"}
+        cases = (await client.get("/api/v1/satisfaction/operators/7", params=params, headers=auth("service"))).json()["cases"]
+        assert cases == {"complaints": 2, "responded_on_time": 1, "on_time_rate": "1.00", "answer_satisfaction_mean": None}
+        district = (await client.get("/api/v1/satisfaction/report", params=params, headers=auth("official"))).json()
+        assert district["cases"]["on_time_rate"] == "0.50"
+
     async def test_readers(self, client, auth):
         assert (await client.get("/api/v1/satisfaction/operators/7", headers=auth("operator", operator_id=8))).status_code == 403
         assert (await client.get("/api/v1/satisfaction/operators/7", headers=auth())).status_code == 403

@@ -26,6 +26,9 @@ class Category:
     description: str
     keywords: str = ""
     attributes: tuple[Attribute, ...] = field(default_factory=tuple)
+    # A complaint about the operator itself (its charges, its staff's conduct): the bureau's to handle, never
+    # the accused operator's (see ABOUT_OPERATOR).
+    about_operator: bool = False
 
 
 _FACILITY = Attribute("facility_id", "number", False, "设施编号 (the facility's id on this platform)")
@@ -46,13 +49,15 @@ CATEGORIES: dict[str, Category] = {
                 Attribute("charged_fen", "number", True, "实收金额（分）(what was charged, in fen)"),
                 Attribute("receipt", "singlevaluelist", False, "是否有收据 (is there a receipt)", (("yes", "有"), ("no", "无"))),
             ),
+            about_operator=True,
         ),
         Category("service_quality", "complaint", "服务质量", "Service quality", 2,
                  "Poor service, wrong information, a service not delivered as promised.", "服务,质量", (_FACILITY, _ACTIVITY, _VISIT)),
         Category("opening_hours", "complaint", "开放时间不符", "Not open as announced", 2,
                  "Closed during published opening hours, or without notice.", "开放,闭馆,时间", (_FACILITY, _VISIT)),
         Category("staff_conduct", "complaint", "工作人员态度", "Staff conduct", 2,
-                 "Rude, unhelpful or improper conduct of staff or volunteers.", "态度,工作人员", (_FACILITY, _VISIT)),
+                 "Rude, unhelpful or improper conduct of staff or volunteers.", "态度,工作人员", (_FACILITY, _VISIT),
+                 about_operator=True),
         Category("facility_condition", "complaint", "设施环境", "Facility condition", 3,
                  "Broken equipment, hygiene, noise, safety.", "设施,环境,卫生,安全", (_FACILITY, _VISIT)),
         Category("accessibility", "complaint", "无障碍与特殊群体服务", "Accessibility and special groups", 3,
@@ -67,6 +72,15 @@ CATEGORIES: dict[str, Category] = {
                  "A question about facilities, services, activities or bookings.", "咨询,问题", (_FACILITY,)),
     )
 }
+
+
+# Complaints that accuse the operator running the facility of something it gains by (overcharging) or
+# answers for as an employer (its staff's conduct). The operator would judge its own case: they go to the
+# officials of the facility's subdistrict (then the district, when overdue), and the accused operator
+# neither sees nor answers nor closes them. Other complaints (the service, opening hours, the building,
+# accessibility, an activity's organisation) are problems the operator is there to fix: they go to it,
+# with the bureau watching the deadline.
+ABOUT_OPERATOR: tuple[str, ...] = tuple(c.code for c in CATEGORIES.values() if c.about_operator)
 
 
 def deadline_days(code: str, overrides: dict[str, int]) -> int:

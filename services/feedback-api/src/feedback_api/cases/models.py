@@ -72,6 +72,10 @@ class ResidentCase(Base):
     assignee_type: Mapped[str | None] = mapped_column(String(10), comment="operator or official")
     assignee_operator_id: Mapped[int | None] = mapped_column(Integer)
     assignee_name: Mapped[str | None] = mapped_column(String(200), comment="the operator's name as facilities-api announced it")
+    # An overcharge complaint: the price approved for what was charged, read from facilities-api when the
+    # case was filed (None: the complaint names no service or activity), and what it was read from.
+    approved_fee_fen: Mapped[int | None] = mapped_column(Integer)
+    approved_fee_basis: Mapped[str | None] = mapped_column(String(200))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     first_responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     responded_on_time: Mapped[bool | None] = mapped_column()

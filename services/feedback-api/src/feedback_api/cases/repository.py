@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.models import CaseStep, ResidentCase
@@ -41,6 +41,7 @@ class CaseRepository:
         resident_sub: str | None = None,
         operator_id: int | None = None,
         subdistrict: str | None = None,
+        not_categories: tuple[str, ...] = (),
         before_id: int | None,
         limit: int,
     ) -> Sequence[ResidentCase]:
@@ -49,7 +50,11 @@ class CaseRepository:
         if resident_sub is not None:
             stmt = stmt.where(c.resident_sub == resident_sub)
         if operator_id is not None:
-            stmt = stmt.where(or_(c.assignee_operator_id == operator_id, c.operator_id == operator_id))
+            # Assigned to it, or about a facility it ran (but not `not_categories`: the complaints about itself).
+            about_its_facility = c.operator_id == operator_id
+            if not_categories:
+                about_its_facility = and_(about_its_facility, c.category.not_in(not_categories))
+            stmt = stmt.where(or_(c.assignee_operator_id == operator_id, about_its_facility))
         if subdistrict is not None:
             stmt = stmt.where(c.subdistrict == subdistrict)
         if before_id is not None:
@@ -74,13 +79,18 @@ class CaseRepository:
         stmt = select(func.count()).where(ResidentCase.open311_client_id == client_id, ResidentCase.created_at >= since)
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def overdue_with_operators(self, now: datetime) -> Sequence[ResidentCase]:
-        """Cases an operator should have answered by now, locked (skipping any another sweep holds)."""
+    async def overdue_to_escalate(self, now: datetime, *, bureau_categories: tuple[str, ...]) -> Sequence[ResidentCase]:
+        """Cases an operator should have answered by now, and complaints of `bureau_categories` a
+        subdistrict's officials should have: locked (skipping any another sweep holds)."""
+        c = ResidentCase
         stmt = (
             select(ResidentCase)
             .where(
                 ResidentCase.status.in_(("assigned", "reopened")),
-                ResidentCase.assignee_type == "operator",
+                or_(
+                    c.assignee_type == "operator",
+                    and_(c.assignee_type == "official", c.category.in_(bureau_categories), c.subdistrict.is_not(None)),
+                ),
                 ResidentCase.due_at < now,
             )
             .order_by(ResidentCase.id)

@@ -19,8 +19,14 @@ from feedback_api.cases.schemas import (
     Respond,
     SweepResult,
 )
-from feedback_api.dependencies import ClockDep, FacilitiesDep, ResidentDep, SettingsDep
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from feedback_api.dependencies import (
+    ClockDep,
+    DistrictOfficialOrServiceDep,
+    FacilitiesDep,
+    ResidentDep,
+    SettingsDep,
+)
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -33,6 +39,17 @@ FACILITIES_DOWN = {
     503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "facilities-api is unavailable; nothing was saved"}
 }
 STEP_ERRORS = problems(401, 403, 404, 409, 412, 415, 422, 428)
+
+# Who may read cases (which ones is the service's rule: a resident's own, an operator's routed ones,
+# officials' of their area); an operator's systems need cases:respond.
+CaseReader = Annotated[Principal, require_roles("resident", "operator", "official", "auditor", "service", scope="cases:respond")]
+# Who answers (the case's handler: its assigned operator, or an official of its area).
+Handler = Annotated[Principal, require_roles("operator", "official", scope="cases:respond")]
+Official = Annotated[Principal, require_roles("official")]
+# What the resident who filed it does (confirm, reopen, rate the answer).
+Author = Annotated[Principal, require_roles("resident")]
+# Closing: officials of the area, or the resident who filed it.
+Closer = Annotated[Principal, require_roles("official", "resident")]
 
 
 def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
@@ -48,12 +65,12 @@ async def list_categories(settings: SettingsDep) -> list[dict[str, Any]]:
 @router.post(
     "/sweep",
     response_model=SweepResult,
-    summary="Escalate to an official every case an operator has not answered by its deadline (officials, services)",
+    summary="Escalate to an official every case an operator has not answered by its deadline (district officials, services)",
     responses=problems(401, 403),
 )
 async def sweep_overdue(
     session: SessionDep,
-    principal: Annotated[Principal, require_roles("official", "service")],
+    principal: DistrictOfficialOrServiceDep,
     settings: SettingsDep,
     clock: ClockDep,
 ) -> dict[str, Any]:
@@ -89,7 +106,7 @@ async def create_case(
 )
 async def list_cases(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: CaseReader,
     clock: ClockDep,
     page: Annotated[PageParams, Depends(page_params)],
     status: CaseStatus | None = None,
@@ -102,24 +119,24 @@ async def list_cases(
     return await service.list_cases(session, viewer=principal, filters=filters, cursor=page.cursor, limit=page.limit, clock=clock)
 
 
-@router.get("/{case_id:int}", response_model=CaseDetail, summary="One case with its timeline", responses=problems(401, 404, 422))
-async def get_case(case_id: ResourceId, response: Response, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+@router.get("/{case_id:int}", response_model=CaseDetail, summary="One case with its timeline", responses=problems(401, 403, 404, 422))
+async def get_case(case_id: ResourceId, response: Response, session: SessionDep, principal: CaseReader, clock: ClockDep) -> dict[str, Any]:
     return _etag(response, await service.get_case(session, case_id=case_id, viewer=principal, clock=clock))
 
 
-@router.post("/{case_id:int}/accept", response_model=CaseDetail, summary="Accept a submitted case and route it (officials; If-Match)", responses=STEP_ERRORS)
+@router.post("/{case_id:int}/accept", response_model=CaseDetail, summary="Accept a submitted case and route it (officials of its area; If-Match)", responses=STEP_ERRORS)
 async def accept_case(
-    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal,
+    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: Official,
     settings: SettingsDep, clock: ClockDep, body: Note | None = None,
 ) -> dict[str, Any]:
     read = await service.accept(session, request, case_id=case_id, principal=principal, note=body.note if body else None, settings=settings, clock=clock)
     return _etag(response, read)
 
 
-@router.post("/{case_id:int}/assign", response_model=CaseDetail, summary="Assign or reassign a case (officials; If-Match)", responses=STEP_ERRORS)
+@router.post("/{case_id:int}/assign", response_model=CaseDetail, summary="Assign or reassign a case (officials of its area; If-Match)", responses=STEP_ERRORS)
 async def assign_case(
     case_id: ResourceId, body: Assign, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep,
+    principal: Official, settings: SettingsDep, clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.assign(
         session, request, case_id=case_id, principal=principal, assignee=body.assignee, operator_id=body.operator_id,
@@ -128,10 +145,10 @@ async def assign_case(
     return _etag(response, read)
 
 
-@router.post("/{case_id:int}/respond", response_model=CaseDetail, summary="Answer a case (its handler; If-Match)", responses=STEP_ERRORS)
+@router.post("/{case_id:int}/respond", response_model=CaseDetail, summary="Answer a case (its handler: the assigned operator, keys with cases:respond, or an official of its area; If-Match)", responses=STEP_ERRORS)
 async def respond_case(
     case_id: ResourceId, body: Respond, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, clock: ClockDep,
+    principal: Handler, clock: ClockDep,
 ) -> dict[str, Any]:
     return _etag(response, await service.respond(session, request, case_id=case_id, principal=principal, text=body.text, clock=clock))
 
@@ -139,7 +156,7 @@ async def respond_case(
 @router.post("/{case_id:int}/confirm", response_model=CaseDetail, summary="Accept the answer, optionally rating it (the resident; If-Match)", responses=STEP_ERRORS)
 async def confirm_case(
     case_id: ResourceId, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, clock: ClockDep, body: Confirm | None = None,
+    principal: Author, clock: ClockDep, body: Confirm | None = None,
 ) -> dict[str, Any]:
     body = body or Confirm()
     read = await service.confirm(session, request, case_id=case_id, principal=principal, answer_rating=body.answer_rating, note=body.note, clock=clock)
@@ -149,7 +166,7 @@ async def confirm_case(
 @router.post("/{case_id:int}/reopen", response_model=CaseDetail, summary="Reject the answer with a reason (the resident; If-Match)", responses=STEP_ERRORS)
 async def reopen_case(
     case_id: ResourceId, body: Reopen, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep,
+    principal: Author, settings: SettingsDep, clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.reopen(session, request, case_id=case_id, principal=principal, reason=body.reason, settings=settings, clock=clock)
     return _etag(response, read)
@@ -157,7 +174,7 @@ async def reopen_case(
 
 @router.post("/{case_id:int}/close", response_model=CaseDetail, summary="Close an answered case (officials of the area or its resident; If-Match)", responses=STEP_ERRORS)
 async def close_case(
-    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: CurrentPrincipal,
+    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: Closer,
     clock: ClockDep, body: Note | None = None,
 ) -> dict[str, Any]:
     read = await service.close(session, request, case_id=case_id, principal=principal, note=body.note if body else None, clock=clock)
@@ -167,7 +184,7 @@ async def close_case(
 @router.post("/{case_id:int}/answer-rating", response_model=CaseDetail, summary="Rate the answer once, 1–5 (the resident; If-Match)", responses=STEP_ERRORS)
 async def rate_answer(
     case_id: ResourceId, body: AnswerRating, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, clock: ClockDep,
+    principal: Author, clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.rate_answer(session, request, case_id=case_id, principal=principal, answer_rating=body.answer_rating, clock=clock)
     return _etag(response, read)

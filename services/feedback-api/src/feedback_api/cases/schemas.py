@@ -148,8 +148,20 @@ class ContactRead(BaseModel):
 
 
 class Assignee(BaseModel):
-    type: Literal["operator", "official"]
+    type: Literal["operator", "official", "district"] = Field(
+        description="operator: the operator running the facility; official: the officials of the case's area; "
+        "district: the district's officials (escalated from the subdistrict)."
+    )
     operator_id: int | None
+
+
+class ChargeRead(BaseModel):
+    charged_fen: int | None = Field(description="What the resident says was charged, in fen.")
+    approved_fee_fen: int | None = Field(
+        description="The price approved for it when the case was filed (0: it should have been free); null when the complaint names no service or activity."
+    )
+    basis: str | None = Field(description="What the approved price was read from (the service's record, or the activity).")
+    over_by_fen: int | None
 
 
 class CaseRead(BaseModel):
@@ -166,6 +178,7 @@ class CaseRead(BaseModel):
     description: str
     photo_urls: list[str]
     attributes: dict[str, str | int]
+    charge: ChargeRead | None = Field(description="An overcharge complaint: the charge reported beside the approved price.")
     address: str | None
     lat: float | None
     lon: float | None

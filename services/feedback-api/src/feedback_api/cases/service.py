@@ -17,13 +17,22 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.cases.categories import CATEGORIES, deadline_days
+from feedback_api.cases.categories import ABOUT_OPERATOR, CATEGORIES, deadline_days
 from feedback_api.cases.models import CaseStep, ResidentCase
 from feedback_api.cases.repository import AWAITING_ANSWER, CaseFilter, CaseRepository
 from feedback_api.cases.schemas import CaseCreate
-from feedback_api.clients.facilities import FacilitiesClient
+from feedback_api.clients.facilities import (
+    ActivityRef,
+    FacilitiesClient,
+    FacilitiesUnavailable,
+)
 from feedback_api.events import outbox
-from feedback_api.exceptions import TooManyRequests, WorkflowConflict
+from feedback_api.exceptions import (
+    TargetCheckUnavailable,
+    TargetNotFound,
+    TooManyRequests,
+    WorkflowConflict,
+)
 from feedback_api.operations.repository import OperationRepository
 from feedback_api.operations.service import operation_for
 from feedback_api.pagination import id_cursor
@@ -55,18 +64,27 @@ def _is_assigned_operator(c: ResidentCase, viewer: Principal) -> bool:
     return viewer.role == "operator" and viewer.operator_id is not None and c.assignee_operator_id == viewer.operator_id
 
 
+def about_operator(c: ResidentCase) -> bool:
+    """A complaint about the operator's own charges or staff: the bureau's, never the accused operator's."""
+    return CATEGORIES[c.category].about_operator
+
+
 def can_see(c: ResidentCase, viewer: Principal) -> bool:
     if _is_author(c, viewer) or viewer.role in ("auditor", "service"):
         return True
     if viewer.is_official:
         return _official_in_area(c, viewer)
     if viewer.role == "operator" and viewer.operator_id is not None:
-        return viewer.operator_id in (c.assignee_operator_id, c.operator_id)
+        # Its own cases, and those about a facility it ran, but not the complaints about itself.
+        return viewer.operator_id == c.assignee_operator_id or (viewer.operator_id == c.operator_id and not about_operator(c))
     return False
 
 
 def is_handler(c: ResidentCase, viewer: Principal) -> bool:
-    """Who answers the case now: the assigned operator, or an official of the area."""
+    """Who answers the case now: the assigned operator, an official of the area, or (escalated from the
+    subdistrict) an official of the district."""
+    if c.assignee_type == "district":
+        return viewer.is_district_official
     if viewer.is_official:
         return _official_in_area(c, viewer)
     return c.assignee_type == "operator" and _is_assigned_operator(c, viewer)
@@ -106,6 +124,7 @@ def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str,
         "description": description,
         "photo_urls": list(c.photo_urls or []),
         "attributes": dict(c.attributes or {}),
+        "charge": _charge(c),
         "address": c.address,
         "lat": c.lat,
         "lon": c.lon,
@@ -127,6 +146,22 @@ def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str,
         "version": c.version,
         "created_at": as_aware(c.created_at),
         "updated_at": as_aware(c.updated_at),
+    }
+
+
+def _charge(c: ResidentCase) -> dict[str, Any] | None:
+    """An overcharge complaint's charge as reported, beside the price approved for it (read from
+    facilities-api's record when the case was filed)."""
+    if c.category != "fee_overcharge":
+        return None
+    charged = (c.attributes or {}).get("charged_fen")
+    charged = int(charged) if charged is not None else None
+    approved = c.approved_fee_fen
+    return {
+        "charged_fen": charged,
+        "approved_fee_fen": approved,
+        "basis": c.approved_fee_basis,
+        "over_by_fen": charged - approved if charged is not None and approved is not None else None,
     }
 
 
@@ -164,6 +199,7 @@ async def list_cases(
         if viewer.operator_id is None:
             return {"items": [], "next_cursor": None}
         scope["operator_id"] = viewer.operator_id
+        scope["not_categories"] = ABOUT_OPERATOR
     elif viewer.is_official and viewer.subdistrict is not None:
         scope["subdistrict"] = viewer.subdistrict
     elif viewer.role not in ("official", "auditor", "service"):
@@ -272,12 +308,21 @@ async def _route(
             c.operator_id = op.operator_id if op.mode == "social" else None
             name = op.operator_name if c.operator_id is not None else None
     operator_id = c.operator_id
+    bureau = about_operator(c)
+    if bureau:
+        # The accused operator does not judge its own case (c.operator_id still names it, for its figures).
+        operator_id, name = None, None
     c.assignee_type = "operator" if operator_id else "official"
     c.assignee_operator_id = operator_id
     c.assignee_name = name
     calendar = await calendar_for(session, settings, now)
     c.due_at = calendar.deadline(c.created_at, deadline_days(c.category, settings.case_deadlines))
-    note = f"routed to operator {operator_id}" if operator_id else "routed to the culture bureau (government-run or no facility)"
+    if bureau:
+        note = "routed to the culture bureau: a complaint about the operator's own charges or staff is not the operator's to answer"
+    elif operator_id:
+        note = f"routed to operator {operator_id}"
+    else:
+        note = "routed to the culture bureau (government-run or no facility)"
     await _transition(session, c, "assign", "assigned", actor=actor, actor_role=actor_role, note=note, now=now)
 
 
@@ -303,11 +348,19 @@ async def file_case(
     if target_type is not None and target_id is None:
         raise RuleViolation("target_id", "a target needs its id", code="target-id-required")
     facility = None
+    activity = None
     if target_type is not None and target_id is not None:
         target = await resolve(
             facilities, target_type=target_type, target_id=target_id, facility_id=facility_id, now=now, for_rating=False
         )
         facility = target.facility
+        activity = target.activity
+    approved_fee_fen, approved_fee_basis = None, None
+    if data.category == "fee_overcharge":
+        approved_fee_fen, approved_fee_basis = await approved_price(
+            facilities, target_type=target_type, target_id=target_id, facility_id=facility.id if facility else facility_id,
+            activity=activity, attributes=attributes,
+        )
     operation = await operation_for(session, facility, now=now) if facility is not None else None
     c = ResidentCase(
         kind=CATEGORIES[data.category].kind,
@@ -321,6 +374,8 @@ async def file_case(
         description=data.description,
         photo_urls=[str(u) for u in data.photo_urls],
         attributes=attributes,
+        approved_fee_fen=approved_fee_fen,
+        approved_fee_basis=approved_fee_basis,
         address=data.address,
         lat=data.lat,
         lon=data.lon,
@@ -346,6 +401,47 @@ async def file_case(
         await _route(session, c, settings=settings, now=now, actor=None, actor_role="system")
     await repo.flush()
     return c
+
+
+async def approved_price(
+    facilities: FacilitiesClient,
+    *,
+    target_type: str | None,
+    target_id: int | None,
+    facility_id: int | None,
+    activity: ActivityRef | None,
+    attributes: dict[str, Any],
+) -> tuple[int | None, str | None]:
+    """The price approved for what an overcharge complaint is about, and what it was read from: the
+    service's record in facilities-api (a basic service is free; a non-basic one may charge its approved
+    fee in force, else nothing), named as the target, as `service_id` or through the activity; else the
+    activity's published fee. (None, None) when the complaint names neither."""
+    service_id = target_id if target_type == "service" else attributes.get("service_id")
+    try:
+        if activity is None and attributes.get("activity_id") is not None:
+            activity = await facilities.get_activity(int(attributes["activity_id"]))
+            if activity is None:
+                raise TargetNotFound("activity", int(attributes["activity_id"]), field="attributes.activity_id")
+        if service_id is None and activity is not None and activity.service_id is not None:
+            service_id, facility_id = activity.service_id, activity.facility_id
+        if service_id is not None:
+            if facility_id is None:
+                raise RuleViolation("facility_id", "name the facility whose service charged too much", code="facility-required")
+            price = await facilities.get_service_price(facility_id, int(service_id))
+            if price is None:
+                raise TargetNotFound("service", int(service_id), field="attributes.service_id" if target_type != "service" else "target_id")
+            if price.basic:
+                basis = f"service {price.id} ({price.name_zh}): a basic service, free"
+            elif price.approved_fee_fen is not None:
+                basis = f"service {price.id} ({price.name_zh}): the fee approved by application {price.application_id}"
+            else:
+                basis = f"service {price.id} ({price.name_zh}): no approved fee in force, free"
+            return price.approved_price_fen, basis
+    except FacilitiesUnavailable as exc:
+        raise TargetCheckUnavailable("facilities-api") from exc
+    if activity is not None:
+        return activity.fee_fen, f"activity {activity.id} ({activity.title}): its published fee"
+    return None, None
 
 
 async def create_case(
@@ -406,9 +502,16 @@ async def assign(session, request, *, case_id, principal, assignee, operator_id,
     c = await _for_step(session, request, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials assign cases.")
+    if c.assignee_type == "district" and not principal.is_district_official:
+        raise Forbidden(f"Case {c.id} was escalated to the district; the district's officials assign it.")
     _require(c, ("accepted", "assigned", "reopened"), "assigned")
     if assignee == "operator" and operator_id is None:
         raise RuleViolation("operator_id", "name the operator to assign the case to", code="operator-required")
+    if assignee == "operator" and about_operator(c):
+        raise RuleViolation(
+            "assignee", "a complaint about an operator's own charges or staff is the bureau's: it is not given to an operator",
+            code="bureau-case",
+        )
     now = clock.now()
     c.assignee_type = assignee
     c.assignee_operator_id = operator_id if assignee == "operator" else None
@@ -499,23 +602,26 @@ async def rate_answer(session, request, *, case_id, principal, answer_rating, cl
 
 
 async def sweep(session: AsyncSession, *, settings: Settings, now: datetime, actor: Principal | None = None) -> dict[str, Any]:
-    """Escalate to an official every case an operator has not answered by its deadline."""
+    """Escalate every case not answered by its deadline: an operator's to the officials of its area; a
+    complaint about an operator, which the subdistrict's officials had, to the district."""
     repo = CaseRepository(session)
     escalated = []
     calendar = await calendar_for(session, settings, now)
-    for c in await repo.overdue_with_operators(now):
+    for c in await repo.overdue_to_escalate(now, bureau_categories=ABOUT_OPERATOR):
         missed = as_aware(c.due_at)
         operator_id = c.assignee_operator_id
-        c.assignee_type = "official"
+        if c.assignee_type == "operator":
+            c.assignee_type = "official"
+            note = f"operator {operator_id} missed the deadline {missed.isoformat()}; escalated to the culture bureau"
+        else:
+            c.assignee_type = "district"
+            note = f"the officials of {c.subdistrict} missed the deadline {missed.isoformat()}; escalated to the district"
         c.assignee_operator_id = None
         c.assignee_name = None
         c.escalated_at = now
         c.due_at = calendar.deadline(now, settings.escalation_working_days)
         c.updated_at = now
-        session.add(
-            _step(c, "escalate", c.status, actor=actor, actor_role=actor.role if actor else "system",
-                  note=f"operator {operator_id} missed the deadline {missed.isoformat()}; escalated to the culture bureau", at=now)
-        )
+        session.add(_step(c, "escalate", c.status, actor=actor, actor_role=actor.role if actor else "system", note=note, at=now))
         await session.flush()
         await outbox.record(
             session,

@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 
 from service_kit.cache import TTLCache
+from service_kit.clock import as_aware
 from service_kit.logs import request_id_var
 
 log = logging.getLogger("feedback_api.clients.facilities")
@@ -66,6 +67,33 @@ class ActivityRef:
     starts_at: datetime | None
     ends_at: datetime | None
     status: str
+    fee_fen: int = 0
+    service_id: int | None = None
+
+    def held_by(self, now: datetime) -> bool:
+        """Whether it took place: published (or finished), not cancelled, and over by `now`."""
+        return self.status in ("published", "finished") and self.ends_at is not None and as_aware(self.ends_at) <= now
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePrice:
+    """One service's record as it stands (facilities-api's service read): is it basic (free), what it
+    charges, and the fee its approval in force allows (None: no approval in force)."""
+
+    id: int
+    facility_id: int
+    name_zh: str
+    basic: bool
+    fee_fen: int
+    approved_fee_fen: int | None
+    application_id: int | None
+
+    @property
+    def approved_price_fen(self) -> int:
+        """The most it may charge: nothing for a basic service or without an approval in force."""
+        if self.basic or self.approved_fee_fen is None:
+            return 0
+        return self.approved_fee_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +162,26 @@ def _activity_ref(body: object) -> ActivityRef:
         starts_at=_moment(body.get("starts_at")),
         ends_at=_moment(body.get("ends_at")),
         status=str(body.get("status", "")),
+        fee_fen=int(body.get("fee_fen") or 0),
+        service_id=_opt_int(body.get("service_id")),
+    )
+
+
+def _service_price(body: object) -> ServicePrice:
+    if not isinstance(body, dict):
+        raise TypeError("the body is not an object")
+    approval = body.get("fee_approval")
+    if approval is not None and not isinstance(approval, dict):
+        raise TypeError("fee_approval is not an object")
+    in_force = approval is not None and approval.get("status", "active") == "active"
+    return ServicePrice(
+        id=int(body["id"]),
+        facility_id=int(body["facility_id"]),
+        name_zh=str(body.get("name_zh", "")),
+        basic=bool(body.get("basic", True)),
+        fee_fen=int(body.get("fee_fen") or 0),
+        approved_fee_fen=int(approval["approved_fee_fen"]) if in_force else None,
+        application_id=_opt_int(approval.get("application_id")) if in_force else None,
     )
 
 
@@ -179,6 +227,25 @@ class FacilitiesClient:
 
     async def get_activity(self, activity_id: int) -> ActivityRef | None:
         return await self._lookup("activity", activity_id, f"/api/v1/activities/{activity_id}", _activity_ref)
+
+    async def get_activity_now(self, activity_id: int) -> ActivityRef | None:
+        """The activity as facilities-api has it this moment (never from memory): for decisions that a
+        change of the last minute would make wrong, such as a cancellation."""
+        return await self._read_now(f"/api/v1/activities/{activity_id}", _activity_ref)
+
+    async def get_service_price(self, facility_id: int, service_id: int) -> ServicePrice | None:
+        """One service's record and its approved fee as they stand (never from memory), or None."""
+        return await self._read_now(f"/api/v1/facilities/{facility_id}/services/{service_id}", _service_price)
+
+    async def _read_now(self, path: str, parse: Callable[[object], Any]) -> Any:
+        body = await self._get_json(path)
+        if body is None:
+            return None
+        try:
+            return parse(body)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("facilities-api answered a body we cannot read", extra={"url": f"{self.base_url}{path}"})
+            raise FacilitiesUnavailable(f"unreadable answer from {self.base_url}{path}") from exc
 
     async def get_services(self, facility_id: int) -> tuple[ServiceRef, ...] | None:
         """The services a facility offers, or None when there is no such facility."""

@@ -3,7 +3,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
@@ -19,6 +28,8 @@ class DemandRequest(Base):
         Index("ix_demand_request_resident_sub_id", "resident_sub", "id"),
         Index("ix_demand_request_created_at", "created_at"),
         Index("ix_demand_request_subdistrict_id", "subdistrict", "id"),
+        Index("ix_demand_request_activity_id", "activity_id"),
+        Index("ix_demand_request_facility_id_id", "facility_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,3 +54,24 @@ class DemandRequest(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class DemandStep(Base):
+    """One step in a demand request's history: filed, answered, or reopened because the activity that
+    delivered it was cancelled (with the reason)."""
+
+    __tablename__ = "demand_step"
+    __table_args__ = (
+        Index("ix_demand_step_demand_id_id", "demand_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demand_request.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20), comment="submit, answer or reopen")
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_sub: Mapped[str | None] = mapped_column(String(255), comment="never shown")
+    activity_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.demand.models import DemandRequest
+from feedback_api.demand.models import DemandRequest, DemandStep
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
 from feedback_api.periods import quarter_range, start_of_day
 
@@ -21,6 +21,20 @@ class DemandRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def steps(self, demand_id: int) -> Sequence[DemandStep]:
+        stmt = select(DemandStep).where(DemandStep.demand_id == demand_id).order_by(DemandStep.id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def delivered_by(self, activity_id: int) -> Sequence[DemandRequest]:
+        """The requests an activity is recorded as having delivered, locked."""
+        stmt = (
+            select(DemandRequest)
+            .where(DemandRequest.activity_id == activity_id, DemandRequest.status == "delivered")
+            .order_by(DemandRequest.id)
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
     def add(self, d: DemandRequest) -> None:
         self.session.add(d)
 
@@ -29,9 +43,11 @@ class DemandRepository:
 
     async def list(
         self, *, resident_sub: str | None, subdistrict: str | None, status: str | None, category: str | None,
-        before_id: int | None, limit: int,
+        before_id: int | None, limit: int, facility_ids: list[int] | None = None,
     ) -> Sequence[DemandRequest]:
         stmt = select(DemandRequest).order_by(DemandRequest.id.desc()).limit(limit)
+        if facility_ids is not None:
+            stmt = stmt.where(DemandRequest.facility_id.in_(facility_ids))
         if resident_sub is not None:
             stmt = stmt.where(DemandRequest.resident_sub == resident_sub)
         if subdistrict is not None:

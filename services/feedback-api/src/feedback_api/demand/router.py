@@ -7,13 +7,14 @@ from feedback_api.demand.schemas import (
     DemandAnswer,
     DemandCategory,
     DemandCreate,
+    DemandDetail,
     DemandRead,
     DemandStats,
     DemandStatus,
 )
 from feedback_api.dependencies import ClockDep, FacilitiesDep, SettingsDep
 from feedback_api.periods import PERIOD_PATTERN
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -21,6 +22,12 @@ from service_kit.params import ResourceId
 from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
 
 router = APIRouter(prefix="/api/v1/demands", tags=["demand"])
+# Residents ask; officials file a community's request.
+Requester = Annotated[Principal, require_roles("resident", "official")]
+# Who reads requests (which ones is the service's rule): a resident's own, officials' of their area, the
+# operator running the facility asked for (masked; its systems with operator:read), auditors, services.
+DemandReader = Annotated[Principal, require_roles("resident", "operator", "official", "auditor", "service", scope="operator:read")]
+Official = Annotated[Principal, require_roles("official")]
 FACILITIES_DOWN = {503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "facilities-api is unavailable; nothing was saved"}}
 
 
@@ -46,7 +53,7 @@ async def demand_stats(
     responses={**problems(401, 403, 415, 422, 429), **FACILITIES_DOWN},
 )
 async def create_demand(
-    body: DemandCreate, response: Response, session: SessionDep, principal: CurrentPrincipal,
+    body: DemandCreate, response: Response, session: SessionDep, principal: Requester,
     facilities: FacilitiesDep, settings: SettingsDep, clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.create(session, principal=principal, data=body, facilities=facilities, settings=settings, clock=clock)
@@ -55,10 +62,15 @@ async def create_demand(
     return read
 
 
-@router.get("", response_model=Page[DemandRead], summary="Demand requests: a resident's own; officials' of their area", responses=problems(401, 403, 422))
+@router.get(
+    "",
+    response_model=Page[DemandRead],
+    summary="Demand requests: a resident's own; officials' of their area; an operator's for the facilities it runs now (masked)",
+    responses=problems(401, 403, 422),
+)
 async def list_demands(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: DemandReader,
     page: Annotated[PageParams, Depends(page_params)],
     status: DemandStatus | None = None,
     category: DemandCategory | None = None,
@@ -66,8 +78,8 @@ async def list_demands(
     return await service.list_demands(session, viewer=principal, status=status, category=category, cursor=page.cursor, limit=page.limit)
 
 
-@router.get("/{demand_id}", response_model=DemandRead, summary="One demand request", responses=problems(401, 404, 422))
-async def get_demand(demand_id: ResourceId, response: Response, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.get("/{demand_id}", response_model=DemandDetail, summary="One demand request with its history", responses=problems(401, 403, 404, 422))
+async def get_demand(demand_id: ResourceId, response: Response, session: SessionDep, principal: DemandReader) -> dict[str, Any]:
     read = await service.get(session, demand_id=demand_id, viewer=principal)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -76,12 +88,12 @@ async def get_demand(demand_id: ResourceId, response: Response, session: Session
 @router.post(
     "/{demand_id}/answer",
     response_model=DemandRead,
-    summary="Answer a request: planned, declined (with the reason) or delivered (with the activity) (officials; If-Match)",
+    summary="Answer a request: planned, declined (with the reason) or delivered (by an activity held) (officials of its area; If-Match)",
     responses={**problems(401, 403, 404, 409, 412, 415, 422, 428), **FACILITIES_DOWN},
 )
 async def answer_demand(
     demand_id: ResourceId, body: DemandAnswer, request: Request, response: Response, session: SessionDep,
-    principal: CurrentPrincipal, facilities: FacilitiesDep, clock: ClockDep,
+    principal: Official, facilities: FacilitiesDep, clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.answer(session, request, principal=principal, demand_id=demand_id, data=body, facilities=facilities, clock=clock)
     response.headers["ETag"] = etag_for(read["version"])

@@ -83,6 +83,20 @@ class DemandRead(BaseModel):
     created_at: datetime
 
 
+class DemandStepRead(BaseModel):
+    action: Literal["submit", "answer", "reopen"]
+    from_status: DemandStatus | None
+    to_status: DemandStatus
+    actor_role: str
+    activity_id: int | None
+    note: str | None
+    at: datetime
+
+
+class DemandDetail(DemandRead):
+    history: list[DemandStepRead] = Field(description="Filed, answered, and reopened when the activity that delivered it was cancelled.")
+
+
 class DemandStatRow(BaseModel):
     key: str | None = Field(description="The community, category, subdistrict or period (null: not given).")
     requests: int

@@ -3,14 +3,14 @@ the dashboard's "够不够" (is there enough) reads the aggregations by communit
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.clients.facilities import FacilitiesClient, FacilitiesUnavailable
-from feedback_api.demand.models import DemandRequest
+from feedback_api.demand.models import DemandRequest, DemandStep
 from feedback_api.demand.repository import DemandRepository
 from feedback_api.demand.schemas import DemandAnswer, DemandCreate
 from feedback_api.events import outbox
@@ -20,11 +20,13 @@ from feedback_api.exceptions import (
     TooManyRequests,
     WorkflowConflict,
 )
+from feedback_api.operations.repository import OperationRepository
 from feedback_api.pagination import id_cursor
 from feedback_api.periods import quarter_of
 from feedback_api.settings import Settings
+from feedback_api.text import mask_personal_data
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock, as_aware, utcnow
 from service_kit.etag import check_if_match
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
@@ -32,17 +34,24 @@ from service_kit.problems import Forbidden, NotFound, RuleViolation
 NEXT = {"submitted": ("planned", "declined", "delivered"), "planned": ("declined", "delivered")}
 
 
+def _masked(text: str | None) -> str | None:
+    return mask_personal_data(text)[0] if text else text
+
+
 def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]:
+    # The operator running the facility reads what residents ask of it, but not who they are: phone and ID
+    # numbers in the free text are masked (residents' identity is never shown to anyone).
+    masked = viewer is not None and viewer.role == "operator"
     return {
         "id": d.id,
         "requester": d.requester,
         "category": d.category,
-        "title": d.title,
-        "description": d.description,
+        "title": _masked(d.title) if masked else d.title,
+        "description": _masked(d.description) if masked else d.description,
         "subdistrict": d.subdistrict,
         "community": d.community,
         "facility_id": d.facility_id,
-        "place": d.place,
+        "place": _masked(d.place) if masked else d.place,
         "preferred_from": d.preferred_from,
         "preferred_to": d.preferred_to,
         "period": d.period,
@@ -56,10 +65,33 @@ def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]
     }
 
 
-def _can_see(d: DemandRequest, viewer: Principal) -> bool:
-    if viewer.role in ("auditor", "service") or (viewer.is_official and (viewer.subdistrict is None or viewer.subdistrict == d.subdistrict)):
+def step_read(s: DemandStep) -> dict[str, Any]:
+    return {
+        "action": s.action, "from_status": s.from_status, "to_status": s.to_status, "actor_role": s.actor_role,
+        "activity_id": s.activity_id, "note": s.note, "at": as_aware(s.at),
+    }
+
+
+def _step(d: DemandRequest, action: str, from_status: str | None, *, actor: Principal | None, note: str | None, at, activity_id=None) -> DemandStep:
+    return DemandStep(
+        demand_id=d.id, action=action, from_status=from_status, to_status=d.status, actor_role=actor.role if actor else "system",
+        actor_sub=actor.sub if actor else None, activity_id=activity_id, note=note, at=at,
+    )
+
+
+def _official_in_area(d: DemandRequest, viewer: Principal) -> bool:
+    return viewer.is_official and (viewer.subdistrict is None or viewer.subdistrict == d.subdistrict)
+
+
+async def _can_see(session: AsyncSession, d: DemandRequest, viewer: Principal) -> bool:
+    if viewer.role in ("auditor", "service") or _official_in_area(d, viewer):
         return True
-    return d.resident_sub is not None and viewer.sub == d.resident_sub
+    if viewer.role == "operator":
+        # The operator running the request's facility now (the local map) reads it, masked.
+        if viewer.operator_id is None or d.facility_id is None:
+            return False
+        return d.facility_id in set(await OperationRepository(session).facility_ids_of_operator(viewer.operator_id))
+    return viewer.role == "resident" and d.resident_sub is not None and viewer.sub == d.resident_sub
 
 
 async def create(
@@ -76,6 +108,8 @@ async def create(
     if principal.role == "resident" and await repo.count_by_resident_since(principal.sub, now - timedelta(days=1)) >= settings.demands_per_day:
         raise TooManyRequests(f"At most {settings.demands_per_day} requests a day; nothing was saved.", retry_after_s=3600)
     subdistrict = data.subdistrict
+    if data.community and subdistrict is None:
+        subdistrict = data.community.rsplit("-", 1)[0] if "-" in data.community else None
     if data.facility_id is not None:
         try:
             facility = await facilities.get_facility(data.facility_id)
@@ -83,9 +117,15 @@ async def create(
             raise TargetCheckUnavailable() from exc
         if facility is None:
             raise TargetNotFound("facility", data.facility_id, field="facility_id")
-        subdistrict = subdistrict or facility.subdistrict
-    if data.community and subdistrict is None:
-        subdistrict = data.community.rsplit("-", 1)[0] if "-" in data.community else None
+        # The request is handled by the officials of the facility's subdistrict: it cannot be sent to
+        # another subdistrict's officials by naming one.
+        if data.subdistrict is not None and data.subdistrict != facility.subdistrict:
+            raise RuleViolation(
+                "subdistrict", f"facility {facility.id} is in {facility.subdistrict}, not {data.subdistrict}", code="outside-area"
+            )
+        subdistrict = facility.subdistrict
+    if principal.is_official and principal.subdistrict is not None and subdistrict != principal.subdistrict:
+        raise Forbidden(f"An official of {principal.subdistrict} files the requests of that subdistrict's communities only.")
     d = DemandRequest(
         requester="community" if data.on_behalf_of_community else "resident",
         resident_sub=principal.sub if principal.role == "resident" else None,
@@ -104,6 +144,7 @@ async def create(
     )
     repo.add(d)
     await repo.flush()
+    session.add(_step(d, "submit", None, actor=principal, note=None, at=now))
     read = demand_read(d, viewer=principal)
     await outbox.record(
         session, "demand.submitted",
@@ -116,22 +157,28 @@ async def create(
 
 
 async def get(session: AsyncSession, *, demand_id: int, viewer: Principal) -> dict[str, Any]:
-    d = await DemandRepository(session).get(demand_id)
-    if d is None or not _can_see(d, viewer):
+    repo = DemandRepository(session)
+    d = await repo.get(demand_id)
+    if d is None or not await _can_see(session, d, viewer):
         raise NotFound(f"No demand request {demand_id}.")
-    return demand_read(d, viewer=viewer)
+    return {**demand_read(d, viewer=viewer), "history": [step_read(s) for s in await repo.steps(d.id)]}
 
 
 async def list_demands(
     session: AsyncSession, *, viewer: Principal, status: str | None, category: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    scope: dict[str, Any] = {"resident_sub": None, "subdistrict": None}
+    scope: dict[str, Any] = {"resident_sub": None, "subdistrict": None, "facility_ids": None}
     if viewer.role == "resident":
         scope["resident_sub"] = viewer.sub
     elif viewer.is_official:
         scope["subdistrict"] = viewer.subdistrict
+    elif viewer.role == "operator":
+        # The requests for the facilities the operator runs now (personal data masked).
+        if viewer.operator_id is None:
+            return {"items": [], "next_cursor": None}
+        scope["facility_ids"] = list(await OperationRepository(session).facility_ids_of_operator(viewer.operator_id))
     elif viewer.role not in ("auditor", "service"):
-        raise Forbidden("Demand requests are read by their authors, officials and auditors; the statistics are public.")
+        raise Forbidden("Demand requests are read by their authors, officials, auditors and the operators of their facilities.")
     rows = list(
         await DemandRepository(session).list(
             status=status, category=category, before_id=id_cursor(cursor), limit=limit + 1, **scope
@@ -149,10 +196,10 @@ async def answer(
 ) -> dict[str, Any]:
     repo = DemandRepository(session)
     d = await repo.get(demand_id, for_update=True)
-    if d is None or not _can_see(d, principal):
+    if d is None or not await _can_see(session, d, principal):
         raise NotFound(f"No demand request {demand_id}.")
-    if not principal.is_official:
-        raise Forbidden("Officials answer demand requests.")
+    if not _official_in_area(d, principal):
+        raise Forbidden("Officials of the request's area answer it.")
     check_if_match(request, d.version)
     if data.status not in NEXT.get(d.status, ()):
         raise WorkflowConflict("demand request", from_status=d.status, to_status=data.status)
@@ -162,11 +209,18 @@ async def answer(
         if data.activity_id is None:
             raise RuleViolation("activity_id", "a delivered request names the activity that met it", code="activity-required")
         try:
-            activity = await facilities.get_activity(data.activity_id)
+            # As it stands now, not as remembered: an activity cancelled a moment ago delivers nothing.
+            activity = await facilities.get_activity_now(data.activity_id)
         except FacilitiesUnavailable as exc:
             raise TargetCheckUnavailable() from exc
         if activity is None:
             raise TargetNotFound("activity", data.activity_id, field="activity_id")
+        if not activity.held_by(clock.now()):
+            why = "was cancelled" if activity.status == "cancelled" else "has not been held yet" if activity.status != "draft" else "is a draft"
+            raise RuleViolation(
+                "activity_id", f"activity {activity.id} {why}: a request is delivered by an activity that took place",
+                code="activity-not-held",
+            )
     now = clock.now()
     old = d.status
     d.status = data.status
@@ -174,6 +228,7 @@ async def answer(
     d.activity_id = data.activity_id if data.status == "delivered" else d.activity_id
     d.answered_by, d.answered_at = principal.sub, now
     await repo.flush()
+    session.add(_step(d, "answer", old, actor=principal, note=data.note, at=now, activity_id=d.activity_id if d.status == "delivered" else None))
     read = demand_read(d, viewer=principal)
     await outbox.record(
         session, "demand.answered",
@@ -183,6 +238,39 @@ async def answer(
     )
     await session.commit()
     return read
+
+
+async def on_activity_cancelled(session: AsyncSession, event: dict[str, Any]) -> None:
+    """facilities-api cancelled an activity: the requests it delivered are open again (planned: the bureau
+    had meant to meet them), with the reason in their history, and announced. Idempotent: a request no
+    longer delivered by that activity is left as it is."""
+    data = event["data"]
+    activity_id = int(data["activity_id"])
+    reason = str(data.get("reason") or "").strip()
+    at = _event_time(event)
+    repo = DemandRepository(session)
+    for d in await repo.delivered_by(activity_id):
+        d.status = "planned"
+        d.activity_id = None
+        note = f"activity {activity_id} that delivered it was cancelled" + (f": {reason}" if reason else "")
+        d.answer_note = note
+        d.answered_by, d.answered_at = None, at
+        await repo.flush()
+        session.add(_step(d, "reopen", "delivered", actor=None, note=note, at=at, activity_id=activity_id))
+        await outbox.record(
+            session, "demand.reopened",
+            {"id": d.id, "from": "delivered", "to": d.status, "activity_id": activity_id, "reason": reason, "category": d.category,
+             "subdistrict": d.subdistrict, "community": d.community},
+            subject=f"demand/{d.id}", actor=None, at=at,
+        )
+    await repo.flush()
+
+
+def _event_time(event: dict[str, Any]) -> datetime:
+    try:
+        return as_aware(datetime.fromisoformat(str(event["time"])))
+    except (KeyError, ValueError):
+        return utcnow()
 
 
 async def stats(session: AsyncSession, *, group_by: str, period: str | None) -> dict[str, Any]:

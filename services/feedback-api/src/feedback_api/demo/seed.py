@@ -219,12 +219,14 @@ def _cases(now: datetime, facilities: dict[int, dict[str, Any]]) -> list[tuple[d
 
         if state != "submitted":
             move("accept", "accepted", "official" if state == "accepted" else "system", filed, "accepted automatically" if state != "accepted" else None)
+        # A complaint about the operator itself is the bureau's (cases.service routes it so).
+        handler = None if category.about_operator else operator_id
         if state not in ("submitted", "accepted"):
-            case["assignee_type"] = "operator" if operator_id else "official"
-            case["assignee_operator_id"], case["assignee_name"] = operator_id, f["operator_name"]
+            case["assignee_type"] = "operator" if handler else "official"
+            case["assignee_operator_id"], case["assignee_name"] = handler, f["operator_name"] if handler else None
             case["due_at"] = due
-            move("assign", "assigned", "system", filed, f"routed to operator {operator_id}" if operator_id else "routed to the culture bureau")
-        if state == "escalated" and operator_id:
+            move("assign", "assigned", "system", filed, f"routed to operator {handler}" if handler else "routed to the culture bureau")
+        if state == "escalated" and handler:
             case["assignee_type"], case["assignee_operator_id"], case["assignee_name"] = "official", None, None
             case["escalated_at"] = due + timedelta(minutes=5)
             case["due_at"] = cal.deadline(case["escalated_at"], 1)
@@ -235,7 +237,7 @@ def _cases(now: datetime, facilities: dict[int, dict[str, Any]]) -> list[tuple[d
             case["first_responded_at"] = answered
             case["responded_on_time"] = answered <= due
             case["response_text"] = "感谢反馈，已核实并整改，欢迎再次光临。"
-            move("respond", "responded", "operator" if operator_id else "official", answered, case["response_text"])
+            move("respond", "responded", "operator" if handler else "official", answered, case["response_text"])
             if state == "reopened":
                 case["reopen_count"] = 1
                 move("reopen", "reopened", "resident", answered + timedelta(minutes=10), "问题还没有解决。")

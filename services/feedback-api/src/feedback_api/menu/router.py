@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from feedback_api.dependencies import ClockDep, OfficialDep, ResidentDep
 from feedback_api.menu import service
 from feedback_api.menu.schemas import RoundCreate, RoundRead, VoteCreate
-from service_kit.auth import OptionalPrincipal
+from service_kit.auth import Principal, viewer
 from service_kit.db import SessionDep
 from service_kit.etag import etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -30,14 +30,16 @@ async def create_round(body: RoundCreate, response: Response, session: SessionDe
 
 @router.get("", response_model=Page[RoundRead], summary="Menu rounds, newest first (drafts: officials only)", responses=problems(401, 422))
 async def list_rounds(
-    session: SessionDep, viewer: OptionalPrincipal, clock: ClockDep, page: Annotated[PageParams, Depends(page_params)]
+    session: SessionDep, reader: Annotated[Principal | None, viewer()], clock: ClockDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> dict[str, Any]:
-    return await service.list_rounds(session, viewer=viewer, cursor=page.cursor, limit=page.limit, clock=clock)
+    return await service.list_rounds(session, viewer=reader, cursor=page.cursor, limit=page.limit, clock=clock)
 
 
 @router.get("/{round_id}", response_model=RoundRead, summary="One menu round; its results once published", responses=problems(401, 404, 422))
-async def get_round(round_id: ResourceId, response: Response, session: SessionDep, viewer: OptionalPrincipal, clock: ClockDep) -> dict[str, Any]:
-    return _etag(response, await service.get(session, round_id=round_id, viewer=viewer, clock=clock))
+async def get_round(
+    round_id: ResourceId, response: Response, session: SessionDep, reader: Annotated[Principal | None, viewer()], clock: ClockDep
+) -> dict[str, Any]:
+    return _etag(response, await service.get(session, round_id=round_id, viewer=reader, clock=clock))
 
 
 for _action, _status, _summary in (

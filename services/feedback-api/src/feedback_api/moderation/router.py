@@ -2,7 +2,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from feedback_api.dependencies import ClockDep, CommentFilterDep, OfficialDep, ReaderDep
+from feedback_api.dependencies import (
+    ClockDep,
+    CommentFilterDep,
+    DistrictOfficialDep,
+    OfficialDep,
+    ReaderDep,
+)
 from feedback_api.moderation import service
 from feedback_api.moderation.schemas import (
     BurstDecision,
@@ -38,7 +44,7 @@ async def moderation_queue(
 @router.post(
     "/ratings/{rating_id}",
     response_model=RatingRead,
-    summary="Decide on one rating: approve or reject its comment, hide it, or restore it (officials)",
+    summary="Decide on one rating: approve or reject its comment, hide it, or restore it (officials of its area)",
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def decide_rating(
@@ -57,17 +63,17 @@ async def decide_rating(
 )
 async def list_bursts(
     session: SessionDep,
-    _: ReaderDep,
+    principal: ReaderDep,
     page: Annotated[PageParams, Depends(page_params)],
     status: Literal["open", "released", "hidden"] | None = None,
 ) -> dict[str, Any]:
-    return await service.list_bursts(session, status=status, cursor=page.cursor, limit=page.limit)
+    return await service.list_bursts(session, status=status, cursor=page.cursor, limit=page.limit, viewer=principal)
 
 
 @router.post(
     "/bursts/{burst_id}",
     response_model=BurstRead,
-    summary="Review a burst: release its ratings into the index, or hide them (officials)",
+    summary="Review a burst: release its ratings into the index, or hide them (officials of its area)",
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def decide_burst(
@@ -87,16 +93,16 @@ async def list_words(session: SessionDep, _: ReaderDep, comment_filter: CommentF
     "/words",
     response_model=WordRead,
     status_code=201,
-    summary="Add an abuse word (officials): comments containing it wait for moderation",
+    summary="Add an abuse word (district officials): comments containing it wait for moderation, district-wide",
     responses=problems(401, 403, 409, 415, 422),
 )
 async def add_word(
-    body: WordCreate, session: SessionDep, principal: OfficialDep, clock: ClockDep, comment_filter: CommentFilterDep
+    body: WordCreate, session: SessionDep, principal: DistrictOfficialDep, clock: ClockDep, comment_filter: CommentFilterDep
 ) -> dict[str, Any]:
     return await service.add_word(session, principal=principal, word=body.word, clock=clock, comment_filter=comment_filter)
 
 
-@router.delete("/words/{word_id}", status_code=204, summary="Remove an added abuse word (officials)", responses=problems(401, 403, 404, 422))
-async def remove_word(word_id: ResourceId, session: SessionDep, _: OfficialDep, comment_filter: CommentFilterDep) -> Response:
+@router.delete("/words/{word_id}", status_code=204, summary="Remove an added abuse word (district officials)", responses=problems(401, 403, 404, 422))
+async def remove_word(word_id: ResourceId, session: SessionDep, _: DistrictOfficialDep, comment_filter: CommentFilterDep) -> Response:
     await service.remove_word(session, word_id=word_id, comment_filter=comment_filter)
     return Response(status_code=204)

@@ -24,8 +24,20 @@ from service_kit.pagination import encode_cursor
 from service_kit.problems import Conflict, NotFound
 
 
+def _area(viewer: Principal) -> str | None:
+    """The subdistrict an official is bound to (None: the whole district, or a reader of everything)."""
+    return viewer.subdistrict if viewer.is_official else None
+
+
+def _in_area(viewer: Principal, subdistrict: str | None) -> bool:
+    area = _area(viewer)
+    return area is None or area == subdistrict
+
+
 async def queue(session: AsyncSession, *, kind: str | None, cursor: str | None, limit: int, viewer: Principal) -> dict[str, Any]:
-    rows = await RatingRepository(session).list_for_review(kind=kind, before_id=id_cursor(cursor), limit=limit + 1)
+    rows = await RatingRepository(session).list_for_review(
+        kind=kind, before_id=id_cursor(cursor), limit=limit + 1, subdistrict=_area(viewer)
+    )
     return page(list(rows), limit, viewer)
 
 
@@ -48,7 +60,8 @@ async def decide_rating(
 ) -> dict[str, Any]:
     repo = RatingRepository(session)
     r = await repo.get(rating_id, for_update=True)
-    if r is None:
+    if r is None or not _in_area(principal, r.subdistrict):
+        # A subdistrict official moderates the ratings of that subdistrict's facilities only.
         raise NotFound(f"No rating {rating_id}.")
     now = clock.now()
     if action in ("approve_comment", "reject_comment"):
@@ -89,8 +102,10 @@ def burst_read(b: RatingBurst) -> dict[str, Any]:
     }
 
 
-async def list_bursts(session: AsyncSession, *, status: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
-    rows = list(await BurstRepository(session).list(status=status, before_id=id_cursor(cursor), limit=limit + 1))
+async def list_bursts(session: AsyncSession, *, status: str | None, cursor: str | None, limit: int, viewer: Principal) -> dict[str, Any]:
+    rows = list(
+        await BurstRepository(session).list(status=status, before_id=id_cursor(cursor), limit=limit + 1, subdistrict=_area(viewer))
+    )
     return {
         "items": [burst_read(b) for b in rows[:limit]],
         "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
@@ -102,7 +117,7 @@ async def decide_burst(
 ) -> dict[str, Any]:
     bursts = BurstRepository(session)
     burst = await bursts.get(burst_id, for_update=True)
-    if burst is None:
+    if burst is None or not _in_area(principal, await bursts.subdistrict_of(burst_id)):
         raise NotFound(f"No burst {burst_id}.")
     target = "released" if decision == "release" else "hidden"
     if burst.status != "open":

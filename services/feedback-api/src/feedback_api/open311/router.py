@@ -16,8 +16,8 @@ from starlette.formparsers import MultiPartException
 
 from feedback_api.dependencies import (
     ClockDep,
+    DistrictOfficialDep,
     FacilitiesDep,
-    OfficialDep,
     ReaderDep,
     SettingsDep,
 )
@@ -228,10 +228,10 @@ async def create_request(
     "",
     response_model=ClientCreated,
     status_code=201,
-    summary="Issue an Open311 client key (officials); the key is shown once",
+    summary="Issue an Open311 client key (district officials); the key is shown once",
     responses=problems(401, 403, 415, 422),
 )
-async def create_client(body: ClientCreate, session: SessionDep, principal: OfficialDep, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def create_client(body: ClientCreate, session: SessionDep, principal: DistrictOfficialDep, clock: ClockDep, response: Response) -> dict[str, Any]:
     read = await service.create_client(session, principal=principal, name=body.name, clock=clock)
     response.headers["Location"] = f"/api/v1/open311-clients/{read['id']}"
     return read
@@ -242,7 +242,17 @@ async def list_clients(session: SessionDep, _: ReaderDep) -> list[dict[str, Any]
     return await service.list_clients(session)
 
 
-@clients_router.delete("/{client_id}", status_code=204, summary="Revoke a client's key (officials)", responses=problems(401, 403, 404, 422))
-async def revoke_client(client_id: ResourceId, session: SessionDep, _: OfficialDep, clock: ClockDep) -> Response:
+@clients_router.delete("/{client_id}", status_code=204, summary="Revoke a client's key (district officials)", responses=problems(401, 403, 404, 422))
+async def revoke_client(client_id: ResourceId, session: SessionDep, _: DistrictOfficialDep, clock: ClockDep) -> Response:
     await service.revoke_client(session, client_id=client_id, clock=clock)
     return Response(status_code=204)
+
+
+@clients_router.post(
+    "/{client_id}/rotate",
+    response_model=ClientCreated,
+    summary="Replace a client's key (district officials); the new key is shown once, the old one stops working",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def rotate_client(client_id: ResourceId, session: SessionDep, _: DistrictOfficialDep) -> dict[str, Any]:
+    return await service.rotate_client(session, client_id=client_id)

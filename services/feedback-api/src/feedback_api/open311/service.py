@@ -28,7 +28,7 @@ from feedback_api.settings import Settings
 from feedback_api.text import mask_personal_data
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock, as_aware
-from service_kit.problems import NotFound, ProblemError
+from service_kit.problems import Conflict, NotFound, ProblemError
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 BUREAU = "东城区文化和旅游局"
@@ -62,6 +62,23 @@ async def create_client(session: AsyncSession, *, principal: Principal, name: st
     secret = secrets.token_urlsafe(24)
     client = Open311Client(name=name, key_prefix=prefix, key_hash=_hash(secret), created_by=principal.sub, created_at=clock.now())
     ClientRepository(session).add(client)
+    await session.flush()
+    read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
+    await session.commit()
+    return read
+
+
+async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, Any]:
+    """A new key for the same client, shown once; the old key stops working at once (a leaked key is
+    replaced without losing the client's history of cases)."""
+    client = await ClientRepository(session).get(client_id)
+    if client is None:
+        raise NotFound(f"No Open311 client {client_id}.")
+    if client.revoked_at is not None:
+        raise Conflict(f"Open311 client {client_id} is revoked; issue a new client instead.", slug="client-revoked")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(24)
+    client.key_prefix, client.key_hash = prefix, _hash(secret)
     await session.flush()
     read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
     await session.commit()

@@ -22,12 +22,25 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from feedback_api.network import client_network
 from feedback_api.ratings import service
 from feedback_api.ratings.schemas import RatingCreate, RatingSaved
-from service_kit.auth import Principal
+from service_kit.auth import Principal, require_roles
 from service_kit.middleware import BodyTooLarge, replay_body
 from service_kit.problems import ProblemError
 
 PATH = "/api/v1/ratings"
 SAVED = TypeAdapter(RatingSaved)
+
+
+class RATERS:
+    """Who may rate: the route's gate and this layer's check are made from the same roles and scope, so
+    a credential the route would refuse (another role, or an API key's credential) is never served here."""
+
+    roles: tuple[str, ...] = ("resident",)
+    scope: str | None = None
+    gate = require_roles(*roles, scope=scope)
+
+    @classmethod
+    def admit(cls, principal: Principal) -> bool:
+        return principal.may(cls.roles, cls.scope)
 
 
 def saved_response(read: dict[str, Any], replaced_id: int | None) -> Response:
@@ -81,7 +94,7 @@ class RatingIngest:
         except (ProblemError, ValidationError):
             await self.app(scope, replay, send)  # the route answers it, as it would have
             return
-        if principal.role != "resident":
+        if not RATERS.admit(principal):  # the route's gate answers it (403), as it would have
             await self.app(scope, replay, send)
             return
         request.state.principal = principal

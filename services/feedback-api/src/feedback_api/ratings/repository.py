@@ -64,14 +64,19 @@ class RatingRepository:
             stmt = stmt.where(Rating.id < before_id)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def list_for_review(self, *, kind: str | None, before_id: int | None, limit: int) -> Sequence[Rating]:
-        """The moderation queue: comments waiting for a decision and ratings held in a burst."""
+    async def list_for_review(
+        self, *, kind: str | None, before_id: int | None, limit: int, subdistrict: str | None = None
+    ) -> Sequence[Rating]:
+        """The moderation queue: comments waiting for a decision and ratings held in a burst (of one
+        subdistrict's facilities, when given)."""
         pending = Rating.comment_status == "pending"
         held = Rating.status == "held"
         condition = pending if kind == "comments" else held if kind == "held" else or_(pending, held)
         stmt = select(Rating).where(or_(pending, held)).where(condition).order_by(Rating.id.desc()).limit(limit)
         if before_id is not None:
             stmt = stmt.where(Rating.id < before_id)
+        if subdistrict is not None:
+            stmt = stmt.where(Rating.subdistrict == subdistrict)
         return (await self.session.execute(stmt)).scalars().all()
 
     async def recent_matches(

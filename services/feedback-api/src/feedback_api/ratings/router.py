@@ -5,12 +5,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from feedback_api.dependencies import (
     ClockDep,
     CommentFilterDep,
-    OperatorDep,
     ResidentDep,
 )
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
-from feedback_api.ratings.ingest import rate_and_answer
+from feedback_api.ratings.ingest import RATERS, rate_and_answer
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,
@@ -20,7 +19,7 @@ from feedback_api.ratings.schemas import (
     ReplyCreate,
     TargetType,
 )
-from service_kit.auth import OptionalPrincipal
+from service_kit.auth import Principal, require_roles, viewer
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
@@ -48,7 +47,7 @@ FACILITIES_DOWN = {
     summary="Rate a facility, an activity or a service (residents); rating it again in the same quarter replaces the earlier rating",
     responses={**REPLACED, **problems(401, 403, 409, 415, 422, 429), **FACILITIES_DOWN},
 )
-async def rate(body: RatingCreate, principal: ResidentDep, request: Request) -> Response:
+async def rate(body: RatingCreate, principal: Annotated[Principal, RATERS.gate], request: Request) -> Response:
     # The busiest write of the platform: a resident's valid rating is usually answered before it gets here,
     # by the ingestion layer (ratings/ingest.py), with the same use case and answer.
     return await rate_and_answer(request, principal, body)
@@ -62,7 +61,7 @@ async def rate(body: RatingCreate, principal: ResidentDep, request: Request) -> 
 )
 async def list_ratings(
     session: SessionDep,
-    viewer: OptionalPrincipal,
+    reader: Annotated[Principal | None, viewer()],
     page: Annotated[PageParams, Depends(page_params)],
     target_type: TargetType | None = None,
     target_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -71,7 +70,7 @@ async def list_ratings(
     verified: Annotated[bool | None, Query(description="Only verified (true) or unverified (false) ratings.")] = None,
 ) -> dict[str, Any]:
     filters = RatingFilter(target_type=target_type, target_id=target_id, facility_id=facility_id, period=period, verified=verified)
-    return await service.list_ratings(session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=viewer)
+    return await service.list_ratings(session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=reader)
 
 
 @router.get(
@@ -103,21 +102,21 @@ async def rating_summary(
 
 
 @router.get("/{rating_id}", response_model=RatingRead, summary="One rating", responses=problems(401, 404, 422))
-async def get_rating(rating_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal) -> dict[str, Any]:
-    return await service.get_rating(session, rating_id=rating_id, viewer=viewer)
+async def get_rating(rating_id: ResourceId, session: SessionDep, reader: Annotated[Principal | None, viewer()]) -> dict[str, Any]:
+    return await service.get_rating(session, rating_id=rating_id, viewer=reader)
 
 
 @router.post(
     "/{rating_id}/reply",
     response_model=RatingRead,
-    summary="The operator's one public reply to a rating of its facility",
+    summary="The operator's one public reply to a rating of its facility (operators; keys with ratings:reply)",
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def reply_to_rating(
     rating_id: ResourceId,
     body: ReplyCreate,
     session: SessionDep,
-    principal: OperatorDep,
+    principal: Annotated[Principal, require_roles("operator", scope="ratings:reply")],
     clock: ClockDep,
     comment_filter: CommentFilterDep,
 ) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -320,22 +321,28 @@ class CaseStatsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def complaint_stats(self, scope: Scope, start: datetime, end: datetime, now: datetime) -> Row:
+    async def complaint_stats(
+        self, scope: Scope, start: datetime, end: datetime, now: datetime, *, not_answered_by_operator: tuple[str, ...] = ()
+    ) -> Row:
         """Complaints filed in [start, end): how many, how many were answered by their deadline, how many
-        are decided (answered, or past their deadline unanswered), and the residents' ratings of the answers."""
+        are decided (answered, or past their deadline unanswered), and the residents' ratings of the answers.
+
+        For an operator, the complaints about itself count among its complaints but not among those it
+        answered (the bureau answers them, `not_answered_by_operator`): its on-time figures are its own."""
         c = ResidentCase
         awaiting = c.status.in_(("submitted", "accepted", "assigned", "reopened"))
+        answering = c.category.not_in(not_answered_by_operator) if scope.kind == "operator" and not_answered_by_operator else true()
         decided = case(
-            (c.first_responded_at.is_not(None), 1),
-            (and_(awaiting, c.due_at.is_not(None), c.due_at < now), 1),
+            (and_(answering, c.first_responded_at.is_not(None)), 1),
+            (and_(answering, awaiting, c.due_at.is_not(None), c.due_at < now), 1),
             else_=0,
         )
         stmt = select(
             func.count().label("complaints"),
-            func.coalesce(func.sum(case((c.responded_on_time.is_(True), 1), else_=0)), 0).label("on_time"),
+            func.coalesce(func.sum(case((and_(answering, c.responded_on_time.is_(True)), 1), else_=0)), 0).label("on_time"),
             func.coalesce(func.sum(decided), 0).label("decided"),
-            func.count(c.answer_rating).label("rated"),
-            func.coalesce(func.sum(c.answer_rating), 0).label("rating_sum"),
+            func.count(case((answering, c.answer_rating))).label("rated"),
+            func.coalesce(func.sum(case((answering, c.answer_rating), else_=0)), 0).label("rating_sum"),
         ).where(c.kind == "complaint", c.created_at >= start, c.created_at < end)
         if scope.kind == "facility":
             stmt = stmt.where(c.facility_id == scope.key)

@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from feedback_api.dependencies import ClockDep, OfficialDep, SettingsDep
+from feedback_api.dependencies import ClockDep, DistrictOfficialDep, SettingsDep
 from feedback_api.periods import MONTH_PATTERN, PERIOD_PATTERN
 from feedback_api.satisfaction import service
 from feedback_api.satisfaction.repository import Scope
@@ -14,13 +14,16 @@ from feedback_api.satisfaction.schemas import (
     SatisfactionReport,
     SatisfactionSummary,
 )
-from service_kit.auth import CurrentPrincipal
+from service_kit.auth import Principal, require_roles, signed_in
 from service_kit.db import SessionDep
 from service_kit.params import ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/satisfaction", tags=["satisfaction"])
 
+# The figures of one operator or facility: officials, auditors, services, and the operator concerned (its
+# systems with operator:read); which operator is concerned is the service's check.
+FiguresReader = Annotated[Principal, require_roles("operator", "official", "auditor", "service", scope="operator:read")]
 FromQuery = Annotated[date | None, Query(alias="from", description="First day (Beijing date), with `to`.")]
 ToQuery = Annotated[date | None, Query(alias="to", description="Last day (Beijing date, inclusive), with `from`.")]
 PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4 (instead of from/to).")]
@@ -72,7 +75,7 @@ async def report(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, signed_in(scope="operator:read")],
     scope: Literal["district", "facility", "operator", "subdistrict"] = "district",
     key: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z0-9-]+$", description="Facility id, operator id or subdistrict code.")] = None,
     first: FromQuery = None,
@@ -109,7 +112,7 @@ def _scope(scope: str, key: str | None) -> Scope:
     responses=problems(401, 403, 422),
 )
 async def operator_summary(
-    operator_id: ResourceId, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: CurrentPrincipal,
+    operator_id: ResourceId, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: FiguresReader,
     first: FromQuery = None, last: ToQuery = None,
 ) -> dict[str, Any]:
     scope = Scope("operator", operator_id)
@@ -127,7 +130,7 @@ async def operator_summary(
     responses=problems(401, 403, 422),
 )
 async def facility_summary(
-    facility_id: ResourceId, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: CurrentPrincipal,
+    facility_id: ResourceId, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: FiguresReader,
     first: FromQuery = None, last: ToQuery = None,
 ) -> dict[str, Any]:
     scope = Scope("facility", facility_id)
@@ -140,12 +143,12 @@ async def facility_summary(
 @router.post(
     "/reconcile",
     response_model=ReconcileResult,
-    summary="Recompute the index's aggregates from the raw ratings and fix any difference (officials)",
+    summary="Recompute the index's aggregates from the raw ratings and fix any difference (district officials)",
     responses=problems(401, 403, 422),
 )
 async def reconcile(
     session: SessionDep,
-    _: OfficialDep,
+    _: DistrictOfficialDep,
     from_month: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="e.g. 2026-10; with to_month (default: every month).")] = None,
     to_month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
 ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feedback_api.cases.categories import ABOUT_OPERATOR
 from feedback_api.operations.repository import OperationRepository
 from feedback_api.periods import (
     DateRange,
@@ -101,7 +102,7 @@ def _figures(t: dict[str, int], prior: tuple[int, int] | None, settings: Setting
 
 
 async def _case_figures(session: AsyncSession, scope: Scope, rng: DateRange, now: datetime) -> dict[str, Any]:
-    row = await CaseStatsRepository(session).complaint_stats(scope, rng.start, rng.end, now)
+    row = await CaseStatsRepository(session).complaint_stats(scope, rng.start, rng.end, now, not_answered_by_operator=ABOUT_OPERATOR)
     return {
         "complaints": int(row.complaints),
         "responded_on_time": int(row.on_time),

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from feedback_api.dependencies import ClockDep, OfficialDep, SettingsDep
+from feedback_api.dependencies import ClockDep, DistrictOfficialDep, SettingsDep
 from feedback_api.text import clean_optional
 from feedback_api.workdays import service
 from service_kit.db import SessionDep
@@ -48,10 +48,10 @@ async def list_calendar(
 @router.put(
     "/{day}",
     response_model=CalendarDayRead,
-    summary="Mark a weekday as a holiday or a weekend day as a make-up working day (officials)",
+    summary="Mark a weekday as a holiday or a weekend day as a make-up working day (district officials)",
     responses=problems(401, 403, 415, 422),
 )
-async def put_day(day: date, body: CalendarDayPut, session: SessionDep, principal: OfficialDep, clock: ClockDep) -> dict[str, Any]:
+async def put_day(day: date, body: CalendarDayPut, session: SessionDep, principal: DistrictOfficialDep, clock: ClockDep) -> dict[str, Any]:
     if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
         from service_kit.problems import RuleViolation
 
@@ -59,7 +59,7 @@ async def put_day(day: date, body: CalendarDayPut, session: SessionDep, principa
     return await service.set_day(session, principal=principal, day=day, kind=body.kind, name=body.name or "", clock=clock)
 
 
-@router.delete("/{day}", status_code=204, summary="Remove a day from the officials' calendar", responses=problems(401, 403, 404, 422))
-async def delete_day(day: date, session: SessionDep, _: OfficialDep) -> Response:
+@router.delete("/{day}", status_code=204, summary="Remove a day from the officials' calendar (district officials)", responses=problems(401, 403, 404, 422))
+async def delete_day(day: date, session: SessionDep, _: DistrictOfficialDep) -> Response:
     await service.delete_day(session, day=day)
     return Response(status_code=204)
