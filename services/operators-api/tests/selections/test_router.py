@@ -289,14 +289,32 @@ class TestPanelAndScoring:
         bid_a = (await bid(client, auth, sel["id"], a["id"], 200_000_000)).json()
         await bid(client, auth, sel["id"], b["id"], 200_000_000)
         await close_bidding(client, auth, clock, sel["id"])
-        members = [("e1", "甲"), ("e2", "乙"), ("e3", "丙")]
+        members = [("e1", "甲"), ("e2", "乙"), ("e3", "丙"), ("e4", "丁"), ("e5", "戊")]
         await panel(client, auth, sel["id"], *members)
-        for (sub, _), plan in zip(members, (40, 30, 10), strict=True):
+        for (sub, _), plan in zip(members, (40, 30, 30, 30, 10), strict=True):
             await declare(client, auth, sel["id"], sub)
             await score(client, auth, sel["id"], bid_a["id"], sub, plan, 10, 5)
         ranking = (await client.get(f"{URL}/{sel['id']}/ranking", headers=official)).json()
         row = next(r for r in ranking["items"] if r["bid_id"] == bid_a["id"])
         assert Decimal(row["criteria"]["service_plan"]) == Decimal("30.00")
+
+    async def test_fewer_than_five_evaluators_are_not_trimmed(self, client, auth, clock):
+        # Three evaluators with trimming on: dropping the highest and lowest would leave one
+        # evaluator's sheet deciding the criterion alone. The plain mean counts all three.
+        official = auth("official")
+        a, b = await qualified_operator(client, official), await qualified_operator(client, official)
+        sel = await open_for_bids(client, auth, clock, trim_extremes=True)
+        bid_a = (await bid(client, auth, sel["id"], a["id"], 200_000_000)).json()
+        await bid(client, auth, sel["id"], b["id"], 200_000_000)
+        await close_bidding(client, auth, clock, sel["id"])
+        members = [("e1", "甲"), ("e2", "乙"), ("e3", "丙")]
+        await panel(client, auth, sel["id"], *members)
+        for (sub, _), plan in zip(members, (40, 35, 9), strict=True):
+            await declare(client, auth, sel["id"], sub)
+            await score(client, auth, sel["id"], bid_a["id"], sub, plan, 10, 5)
+        ranking = (await client.get(f"{URL}/{sel['id']}/ranking", headers=official)).json()
+        row = next(r for r in ranking["items"] if r["bid_id"] == bid_a["id"])
+        assert Decimal(row["criteria"]["service_plan"]) == Decimal("28.00")
 
     async def test_the_ranking_stays_sealed_while_bidding(self, client, auth, clock):
         sel = await open_for_bids(client, auth, clock)
