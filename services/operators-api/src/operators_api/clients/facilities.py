@@ -31,6 +31,23 @@ class FacilitiesClient(ServiceClient):
         found = await asyncio.gather(*(self.facility(fid) for fid in ids))
         return [fid for fid, facility in zip(ids, found, strict=True) if facility is None]
 
+    async def subdistricts(self, facility_ids: list[int]) -> dict[int, str]:
+        """The subdistrict of each facility facilities-api knows (unknown ones are left out); raises
+        DependencyError when it cannot say."""
+        ids = sorted(set(facility_ids))
+        found = await asyncio.gather(*(self.facility(fid) for fid in ids))
+        return {fid: str(f["subdistrict"]) for fid, f in zip(ids, found, strict=True) if f is not None and f.get("subdistrict")}
+
+    async def service(self, facility_id: int, service_id: int) -> dict[str, Any] | None:
+        """One service the facility offers (with `basic` and its `basic_periods`), or None when
+        facilities-api has no such facility or service (404)."""
+        status, body = await self.get_json(f"/api/v1/facilities/{facility_id}/services/{service_id}")
+        if status == 404:
+            return None
+        if status != 200 or not isinstance(body, dict):
+            raise DependencyError(self.source, f"answered {status} for service {service_id} of facility {facility_id}", status)
+        return body
+
     async def services(self, facility_id: int) -> list[dict[str, Any]] | None:
         """The services the facility offers, or None when there is no such facility."""
         status, body = await self.get_json(f"/api/v1/facilities/{facility_id}/services")

@@ -28,12 +28,25 @@ from operators_api.contracts.schemas import (
 from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.evaluations.rules import GRADE_RANK
 from operators_api.events import outbox
-from operators_api.facility_refs import UnknownFacilities, require_registered
+from operators_api.facility_refs import (
+    FacilitySubdistricts,
+    UnknownFacilities,
+    require_registered,
+    require_within_subdistrict,
+)
 from operators_api.fees.repository import FeeRepository
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
 from operators_api.selections.repository import SelectionRepository
-from operators_api.shared import CheckVersion, after_id, jsonable, page_of, state_conflict, transition_conflict
+from operators_api.shared import (
+    CheckVersion,
+    after_id,
+    end_read_transaction,
+    jsonable,
+    page_of,
+    state_conflict,
+    transition_conflict,
+)
 from service_kit.auth import Principal
 from service_kit.clock import Clock, as_aware
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
@@ -191,12 +204,25 @@ def _check_period(starts_on: date, ends_on: date) -> None:
 
 
 async def create_contract(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: ContractCreate, unknown_facilities: UnknownFacilities
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    data: ContractCreate,
+    unknown_facilities: UnknownFacilities,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Only officials draw up contracts.")
     if data.selection_id is None and data.facility_ids:  # a selection's facilities were checked when it was drawn up
         await require_registered(unknown_facilities, data.facility_ids)
+    if principal.subdistrict is not None:
+        named = list(data.facility_ids or [])
+        if data.selection_id is not None and not named:
+            sel = await SelectionRepository(session).get(data.selection_id)
+            named = list(sel.facility_ids) if sel is not None else []
+            await end_read_transaction(session)
+        await require_within_subdistrict(subdistricts_of, named, principal, "contract")
     repo = ContractRepository(session)
     _check_period(data.starts_on, data.ends_on)
     bid_id = None
@@ -301,9 +327,12 @@ async def update_contract(
     data: ContractUpdate,
     check_version: CheckVersion,
     unknown_facilities: UnknownFacilities,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if data.facility_ids is not None:
         await require_registered(unknown_facilities, data.facility_ids)
+    if principal.subdistrict is not None:
+        await _require_facilities_within(session, principal, contract_id, data.facility_ids, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     check_version(c.version)
@@ -401,9 +430,30 @@ async def _end(session: AsyncSession, c: Contract, *, principal: Principal, cloc
     )
 
 
+async def _require_facilities_within(
+    session: AsyncSession, principal: Principal, contract_id: int, facility_ids: list[int] | None, subdistricts_of: FacilitySubdistricts | None
+) -> None:
+    """A subdistrict official changes, activates or renews a contract only when every facility it holds
+    (or will hold) lies in their subdistrict; asked before anything is locked."""
+    if facility_ids is None:
+        c = await get_visible(session, contract_id=contract_id, viewer=principal)
+        facility_ids = await ContractRepository(session).facility_ids(c.id)
+        await end_read_transaction(session)
+    await require_within_subdistrict(subdistricts_of, facility_ids, principal, "contract")
+
+
 async def change_status(
-    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: ContractStatusChange, check_version: CheckVersion
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    contract_id: int,
+    data: ContractStatusChange,
+    check_version: CheckVersion,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
+    if principal.subdistrict is not None and data.status == "active":
+        await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     check_version(c.version)
@@ -502,7 +552,17 @@ async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool,
     return True, f"the latest evaluation ({latest.period}) is {latest.grade}"
 
 
-async def renew(session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: RenewalCreate) -> dict[str, Any]:
+async def renew(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    contract_id: int,
+    data: RenewalCreate,
+    subdistricts_of: FacilitySubdistricts | None = None,
+) -> dict[str, Any]:
+    if principal.subdistrict is not None:
+        await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     if c.status not in ("active", "expired"):

@@ -21,8 +21,8 @@ from operators_api.evaluations.schemas import (
     SchemeCreate,
     SchemeRead,
 )
+from operators_api.gates import Appellant, DistrictOfficial, Official, Reader
 from operators_api.periods import PeriodName
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -31,8 +31,6 @@ from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 schemes_router = APIRouter(prefix="/api/v1/evaluation-schemes", tags=["evaluations"])
-Official = Annotated[Principal, require_roles("official")]
-Staff = Annotated[Principal, require_roles("operator")]
 
 
 @schemes_router.get("", response_model=list[SchemeRead], summary="Evaluation schemes (the built-in default first, id null)")
@@ -47,7 +45,7 @@ async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
     summary="Add an evaluation scheme: weights summing to 100, grade thresholds, consequences (district officials)",
     responses=problems(401, 403, 422),
 )
-async def create_scheme(body: SchemeCreate, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+async def create_scheme(body: SchemeCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> dict[str, Any]:
     return await service.create_scheme(session, principal=principal, clock=clock, data=body)
 
 
@@ -64,7 +62,7 @@ async def get_scheme(scheme_id: ResourceId, session: SessionDep) -> dict[str, An
 )
 async def list_evaluations(
     session: SessionDep,
-    viewer: CurrentPrincipal,
+    viewer: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     contract_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -103,7 +101,7 @@ async def evaluate_batch(body: BatchCreate, request: Request, session: SessionDe
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationRead, responses=problems(401, 404))
-async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal, response: Response) -> dict[str, Any]:
+async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
     read = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -115,7 +113,7 @@ async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer:
     summary="The figures the evaluation used: source, request, period, time fetched, the answer or why it is missing",
     responses=problems(401, 404),
 )
-async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
     return await service.evidence(session, viewer=viewer, evaluation_id=evaluation_id)
 
 
@@ -168,7 +166,7 @@ async def publish(
     summary="Appeal a published evaluation (the operator's staff; once, within the window)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Appellant, clock: ClockDep) -> dict[str, Any]:
     return await service.submit_appeal(session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body)
 
 
