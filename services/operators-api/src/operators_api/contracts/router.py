@@ -1,7 +1,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from operators_api.clients import facility_subdistricts, unknown_facilities
 from operators_api.contracts import service
@@ -34,6 +34,7 @@ class RenewalEligibility(BaseModel):
 
 class ExpirySweep(BaseModel):
     expired_contract_ids: list[int]
+    started_contract_ids: list[int] = Field(description="Contracts whose facilities were handed over (start date reached).")
 
 
 @router.get("", response_model=Page[ContractRead], summary="Find contracts (drafts: officials, auditors, the operator's staff)", responses=problems(401, 422))
@@ -72,11 +73,12 @@ async def create_contract(
 @router.post(
     "/expiry-sweep/runs",
     response_model=ExpirySweep,
-    summary="Expire every running contract whose period is over (also runs in the background)",
+    summary="The contract sweep: expire every running contract whose period is over, and hand over the facilities of every "
+    "active contract whose start date has come (also runs in the background)",
     responses=problems(401, 403),
 )
 async def expiry_sweep(session: SessionDep, principal: OfficialOrService, clock: ClockDep) -> dict[str, Any]:
-    return {"expired_contract_ids": await service.expire_due(session, principal=principal, clock=clock)}
+    return await service.sweep(session, principal=principal, clock=clock)
 
 
 @router.get("/{contract_id}", response_model=ContractRead, responses=problems(401, 404))

@@ -93,6 +93,7 @@ def contract_read(c: Contract, *, facility_ids: list[int], instalments: list[Ins
         "status": c.status,
         "status_reason": c.status_reason,
         "activated_at": as_aware(c.activated_at),
+        "handed_over_at": as_aware(c.handed_over_at),
         "ended_on": c.ended_on,
         "renewed_from_id": c.renewed_from_id,
         "termination_proposal": (
@@ -491,24 +492,13 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
     subject = f"contract/{c.id}"
     if new == "active" and old == "draft":
         c.activated_at = now
-        operator_name = (await OperatorRepository(session).names([c.operator_id])).get(c.operator_id, "")
-        # Emitted when the contract is activated, even before its start date (see README).
-        await outbox.record(
-            session,
-            "contract.started",
-            {
-                "contract_id": c.id,
-                "operator_id": c.operator_id,
-                "operator_name": operator_name,
-                "facility_ids": facility_ids,
-                "starts_on": c.starts_on.isoformat(),
-                "ends_on": c.ends_on.isoformat(),
-            },
-            subject=subject,
-            actor=principal.sub,
-            at=now,
-        )
+        # Signed before its start date: the facilities stay with whoever runs them until that day,
+        # when the start sweep hands them over.
+        if today >= c.starts_on:
+            await _hand_over(session, c, principal=principal, clock=clock, facility_ids=facility_ids)
     elif new == "active":
+        if c.handed_over_at is None and c.starts_on <= today <= c.ends_on:
+            await _hand_over(session, c, principal=principal, clock=clock, facility_ids=facility_ids)
         await outbox.record(
             session, "contract.resumed", {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
             subject=subject, actor=principal.sub, at=now,
@@ -523,6 +513,49 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
     await repo.flush()
 
 
+async def _hand_over(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, facility_ids: list[int]) -> None:
+    """The facilities pass to the operator (contract.started, which facilities-api applies); once."""
+    now = clock.now()
+    c.handed_over_at = now
+    operator_name = (await OperatorRepository(session).names([c.operator_id])).get(c.operator_id, "")
+    audit.record(
+        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="handed_over",
+        details={"facility_ids": facility_ids, "starts_on": c.starts_on},
+    )
+    await outbox.record(
+        session,
+        "contract.started",
+        {
+            "contract_id": c.id,
+            "operator_id": c.operator_id,
+            "operator_name": operator_name,
+            "facility_ids": facility_ids,
+            "starts_on": c.starts_on.isoformat(),
+            "ends_on": c.ends_on.isoformat(),
+        },
+        subject=f"contract/{c.id}",
+        actor=principal.sub,
+        at=now,
+    )
+
+
+async def start_due(session: AsyncSession, *, principal: Principal, clock: Clock) -> list[int]:
+    """Hand over the facilities of every active contract whose start date has come (Asia/Shanghai)."""
+    repo = ContractRepository(session)
+    today = clock.local_now().date()
+    started = []
+    for c in await repo.due_to_start(today):
+        locked = await repo.get_for_update(c.id)
+        if locked is None or locked.status != "active" or locked.handed_over_at is not None or locked.starts_on > today:
+            continue
+        await _hand_over(session, locked, principal=principal, clock=clock, facility_ids=await repo.facility_ids(locked.id))
+        locked.version += 1
+        locked.updated_at = clock.now()
+        started.append(locked.id)
+    await session.commit()
+    return started
+
+
 async def expire_due(session: AsyncSession, *, principal: Principal, clock: Clock) -> list[int]:
     """End every running contract whose period is over (the daily sweep)."""
     repo = ContractRepository(session)
@@ -535,6 +568,14 @@ async def expire_due(session: AsyncSession, *, principal: Principal, clock: Cloc
         expired.append(locked.id)
     await session.commit()
     return expired
+
+
+async def sweep(session: AsyncSession, *, principal: Principal, clock: Clock) -> dict[str, list[int]]:
+    """The contract sweep: expire what is over, then hand over what starts today (a facility whose old
+    contract ended yesterday passes to the new one in the same run)."""
+    expired = await expire_due(session, principal=principal, clock=clock)
+    started = await start_due(session, principal=principal, clock=clock)
+    return {"expired_contract_ids": expired, "started_contract_ids": started}
 
 
 async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool, str]:
