@@ -352,8 +352,9 @@ class Demo:
             await self.evaluate(plan, contract_id, q)
 
     async def fees(self, contract_ids: dict[str, int]) -> None:
-        async def services_of(facility_id: int) -> list[dict[str, Any]] | None:
-            return DEMO_SERVICES.get(facility_id, [])
+        async def service_of(facility_id: int, service_id: int) -> dict[str, Any] | None:
+            found = next((sv for sv in DEMO_SERVICES.get(facility_id, []) if sv.get("id") == service_id), None)
+            return None if found is None else {"basic_periods": [], **found}
 
         plan_of = {p.key: p for p in PLANS}
         cases = [
@@ -367,12 +368,12 @@ class Demo:
             oid = self.ops[plan.operator]
             day = self.today - timedelta(days=200 - 60 * n) if decision else self.today - timedelta(days=2)
             async with self.sessionmaker() as s:
-                app = await fees.submit(s, principal=staff(oid, plan.operator), clock=self.sim.on(day), services_of=services_of, data=FeeApplicationCreate(
+                app = await fees.submit(s, principal=staff(oid, plan.operator), clock=self.sim.on(day), service_of=service_of, data=FeeApplicationCreate(
                     contract_id=contract_ids[key], facility_id=fid, service_id=service_id, market_price_fen=market, proposed_fee_fen=fee,
                     special_group_free_percent=20, special_group_fee_fen=fee // 2, justification="按材料和师资成本测算（演示数据）"))
                 if decision:
                     await fees.decide(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=7)), application_id=app["id"],
-                                      data=Decision(decision=decision, reason=reason))
+                                      data=Decision(decision=decision, reason=reason), service_of=service_of)
             self.bump("fee_applications")
 
     # -- cultivation --------------------------------------------------------------------------------
