@@ -51,11 +51,13 @@ def low(facilities, feedback, fid=114) -> None:
 class TestEvaluateContract:
     async def test_every_part_is_computed_from_its_source_and_kept_as_evidence(self, client, auth, facilities, feedback):
         c = await prepared(client, auth)
+        facilities.open_hours[114] = "540"
         e = await evaluate(client, auth, c)
         assert e["status"] == "draft" and e["missing_inputs"] == []
         parts = e["components"]
         assert parts["kpi"]["score"] == "100.00" and parts["kpi"]["complete"] is True
         assert parts["kpi"]["items"]["open_hours_per_week"]["actual"] == "42.00"  # 540 h over 90 days
+        assert parts["kpi"]["items"]["open_hours_per_week"]["source"] == "facilities-api"
         assert parts["kpi"]["items"]["activities_per_month"]["source"] == "facilities-api"
         assert parts["inspection"]["score"] == "90.00"
         assert parts["satisfaction"]["score"] == "90.00"  # 25 × (4.60 − 1)
@@ -71,6 +73,25 @@ class TestEvaluateContract:
         assert stats["data"]["activities_held"] == 30
         assert by_input["satisfaction:114"]["source"] == "feedback-api"
         assert by_input["service_reports"]["ok"] is True and by_input["expert_score"]["data"]["score"] == "85"
+        hours = by_input["open_hours:114"]
+        assert hours["source"] == "facilities-api" and hours["data"]["hours"] == "540"
+        assert hours["request"] == "GET http://facilities.test/api/v1/facilities/114/open-hours?from=2026-01-01&to=2026-03-31"
+
+    async def test_the_open_hours_are_the_platforms_not_the_operators_report(self, client, auth, facilities):
+        # The operator reports 180 h a month (42 a week, the target's 40 met); the platform recorded
+        # 270 h over the quarter (21 a week). The KPI uses what the platform recorded.
+        c = await prepared(client, auth)
+        facilities.open_hours[114] = "270"
+        e = await evaluate(client, auth, c)
+        item = e["components"]["kpi"]["items"]["open_hours_per_week"]
+        assert (item["actual"], item["attainment"], item["source"]) == ("21.00", "52.50", "facilities-api")
+
+    async def test_without_the_platforms_open_hours_the_kpi_is_missing_not_taken_from_the_report(self, client, auth, facilities_link):
+        c = await prepared(client, auth)
+        facilities_link.down = True
+        e = await evaluate(client, auth, c)
+        item = e["components"]["kpi"]["items"]["open_hours_per_week"]
+        assert item["actual"] is None and "open hours" in item["missing"]
 
     async def test_a_period_not_over_or_outside_the_contract_is_refused(self, client, auth):
         c = await active_contract(client, auth)
@@ -131,7 +152,9 @@ class TestMissingInputs:
         facilities_link.status = 503
         e = await evaluate(client, auth, c)
         kpi_missing = sorted(m["input"] for m in e["missing_inputs"])
-        assert kpi_missing == ["kpi.activities_per_month", "kpi.participants_per_month", "kpi.special_group_services_per_month"]
+        assert kpi_missing == [
+            "kpi.activities_per_month", "kpi.open_hours_per_week", "kpi.participants_per_month", "kpi.special_group_services_per_month"
+        ]
         assert "answered 503" in e["missing_inputs"][0]["reason"]
         facilities_link.status = None
         refreshed = (await client.post(f"{URL}/{e['id']}/refresh", headers=auth("official"))).json()
@@ -148,7 +171,11 @@ class TestMissingInputs:
         c = await prepared(client, auth, months=("2026-01", "2026-03"), inspected_on=None)
         e = await evaluate(client, auth, c, expert=None)
         missing = {m["input"]: m["reason"] for m in e["missing_inputs"]}
-        assert missing["kpi.open_hours_per_week"] == "no service report for 2026-02"
+        # The open hours come from the platform's record, so a month the operator did not report
+        # leaves the KPI whole; the missing report is shown in the evidence.
+        assert "kpi.open_hours_per_week" not in missing
+        reports = next(x for x in (await client.get(f"{URL}/{e['id']}/evidence", headers=auth("official"))).json() if x["input"] == "service_reports")
+        assert (reports["ok"], reports["error"]) == (False, "missing: 2026-02")
         assert missing["inspections"] == "no inspection of this contract in the period"
         assert missing["expert"] == "no third-party or expert score entered yet"
 

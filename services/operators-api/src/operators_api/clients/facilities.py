@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from operators_api.clients.base import DependencyError, Fetched, ServiceClient
@@ -59,6 +60,21 @@ class FacilitiesClient(ServiceClient):
         if not isinstance(items, list):
             raise DependencyError(self.source, "answered a services list of an unknown shape", status)
         return items
+
+    async def open_hours(self, facility_id: int, start: date, end: date) -> Fetched:
+        """The hours the platform recorded the facility open over [start, end] (local days): its opening
+        hours and their exceptions, as evidence. `hours` and `weekly_average_hours` are decimal strings."""
+        fetched = await self.fetch(f"/api/v1/facilities/{facility_id}/open-hours", {"from": start.isoformat(), "to": end.isoformat()})
+        if fetched.ok:
+            assert fetched.data is not None
+            try:
+                for key in ("hours", "weekly_average_hours"):
+                    if Decimal(str(fetched.data[key])) < 0:
+                        raise ValueError(key)
+            except (KeyError, ValueError, ArithmeticError):
+                fetched.error = "the answer lacks hours or weekly_average_hours as decimal strings"
+                fetched.data = None
+        return fetched
 
     async def operation_stats(self, facility_id: int, start: date, end: date) -> Fetched:
         """What the platform recorded at the facility over [start, end] (local days), as evidence."""

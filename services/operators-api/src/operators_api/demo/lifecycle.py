@@ -72,6 +72,7 @@ from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
 
 OFFICIAL = Principal(sub="demo-seed", role="official", name="演示数据")
+SWEEP = Principal(sub="system:contract-expiry", role="service", name="contract sweep")
 EXPERTS = [
     Principal(sub="demo-expert-wang", role="official", name="王明（评审专家）"),
     Principal(sub="demo-expert-chen", role="official", name="陈静（评审专家）"),
@@ -274,6 +275,8 @@ class Demo:
             )
             await contracts.change_status(s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=10)), contract_id=c["id"],
                                           data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"), check_version=no_version_check)
+            # Signed ten days ahead: the facilities are handed over by the contract sweep on the start date.
+            await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
             self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))
             self.bump("contracts")
             return c["id"]

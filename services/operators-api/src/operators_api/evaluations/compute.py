@@ -13,7 +13,7 @@ from typing import Any
 from operators_api.clients.base import Fetched
 from operators_api.clients.feedback import decimal_or_none
 from operators_api.evaluations.rules import KPI_ITEMS, PARTS, attainment, satisfaction_score, total
-from operators_api.periods import Period, months_between, parse_period
+from operators_api.periods import Period, months_between
 from operators_api.shared import from_centi, round2
 
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -75,6 +75,7 @@ def compute(
     satisfaction: dict[int, Fetched],
     *,
     now: datetime,
+    open_hours: dict[int, Fetched],
 ) -> Computed:
     p = facts.period
     months = Decimal(p.days) / DAYS_PER_MONTH
@@ -82,6 +83,7 @@ def compute(
     missing: list[dict[str, Any]] = []
     evidence = [_evidence(f"facility_stats:{fid}", stats[fid], p) for fid in facts.facility_ids]
     evidence += [_evidence(f"satisfaction:{fid}", satisfaction[fid], p) for fid in facts.facility_ids]
+    evidence += [_evidence(f"open_hours:{fid}", open_hours[fid], p) for fid in facts.facility_ids]
 
     # -- resident satisfaction (feedback-api) --
     sat_items, sat_missing, weighted, count = [], [], Decimal(0), 0
@@ -128,13 +130,15 @@ def compute(
         actual: Decimal | None = None
         source, reason = "", ""
         if key == "open_hours_per_week":
-            source = REPORTS
-            if absent_months:
-                reason = f"no service report for {', '.join(absent_months)}"
+            # What the platform recorded (opening hours and their exceptions), not the operator's report.
+            source = "facilities-api"
+            failed_hours = [fid for fid in facts.facility_ids if not open_hours[fid].ok]
+            if failed_hours:
+                errors = "; ".join(f"{fid}: {open_hours[fid].error}" for fid in failed_hours[:3])
+                reason = f"facilities-api did not say the open hours of facilities {failed_hours} ({errors})"
             else:
-                hours = sum(Decimal(str(line["open_hours"])) for m in report_months for line in facts.reports[m]["lines"])
-                days = sum((parse_period(m).days for m in report_months), 0)
-                actual = round2(hours / (Decimal(days) / 7) / n_fac)
+                weekly = sum(Decimal(str(open_hours[fid].data["weekly_average_hours"])) for fid in facts.facility_ids)  # type: ignore[index]
+                actual = round2(weekly / n_fac)
         elif key in STATS_FIGURES:
             source = "facilities-api"
             if failed_stats:

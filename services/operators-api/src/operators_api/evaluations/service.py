@@ -246,19 +246,23 @@ async def _jobs(session: AsyncSession, contracts: list[Contract], periods: dict[
     return jobs
 
 
-async def _fetch(job: _Job, inputs: InputsProvider) -> tuple[dict[int, Fetched], dict[int, Fetched]]:
+Inputs = tuple[dict[int, Fetched], dict[int, Fetched], dict[int, Fetched]]
+
+
+async def _fetch(job: _Job, inputs: InputsProvider) -> Inputs:
     p = job.facts.period
     fids = job.facts.facility_ids
-    stats, sats = await asyncio.gather(
+    stats, sats, hours = await asyncio.gather(
         asyncio.gather(*(inputs.facility_stats(fid, p.start, p.end) for fid in fids)),
         asyncio.gather(*(inputs.facility_satisfaction(fid, p.start, p.end) for fid in fids)),
+        asyncio.gather(*(inputs.facility_open_hours(fid, p.start, p.end) for fid in fids)),
     )
-    return dict(zip(fids, stats, strict=True)), dict(zip(fids, sats, strict=True))
+    return dict(zip(fids, stats, strict=True)), dict(zip(fids, sats, strict=True)), dict(zip(fids, hours, strict=True))
 
 
-def _prepare(repo: EvaluationRepository, job: _Job, fetched: tuple[dict[int, Fetched], dict[int, Fetched]], *, principal: Principal, now: datetime) -> tuple[Evaluation, str, Any]:
+def _prepare(repo: EvaluationRepository, job: _Job, fetched: Inputs, *, principal: Principal, now: datetime) -> tuple[Evaluation, str, Any]:
     """Compute and fill in the evaluation (a new one is added to the session, not yet flushed)."""
-    result = compute(job.facts, fetched[0], fetched[1], now=now)
+    result = compute(job.facts, fetched[0], fetched[1], now=now, open_hours=fetched[2])
     e = job.existing
     outcome = "refreshed"
     if e is None:
@@ -279,7 +283,7 @@ def _prepare(repo: EvaluationRepository, job: _Job, fetched: tuple[dict[int, Fet
 
 
 async def _write_all(
-    session: AsyncSession, jobs: list[_Job], fetched: list[tuple[dict[int, Fetched], dict[int, Fetched]]], *, principal: Principal, clock: Clock
+    session: AsyncSession, jobs: list[_Job], fetched: list[Inputs], *, principal: Principal, clock: Clock
 ) -> list[tuple[Evaluation, str]]:
     """Store the evaluations, their evidence and audit entries in a few statements (one flush for the
     evaluations, one delete of a refreshed draft's old evidence, one flush for the rest)."""
