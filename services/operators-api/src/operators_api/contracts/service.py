@@ -677,6 +677,16 @@ async def record_payment(
         raise state_conflict(
             f"Instalment {seq} depends on the evaluation of {inst.linked_period}; publish it first.", "instalment-awaits-evaluation"
         )
+    if inst.evaluation_id is not None:
+        # Four eyes: whoever decided the grade that set this amount (published the evaluation, or
+        # upheld its appeal) does not also record the payment.
+        deciders = await EvaluationRepository(session).grade_deciders(inst.evaluation_id)
+        if principal.sub in deciders:
+            raise Forbidden(
+                f"You decided the grade of evaluation {inst.evaluation_id}, which set this instalment's amount; "
+                "another official records its payment (separation of duties).",
+                slug="same-official",
+            )
     if data.paid_on > clock.local_now().date():
         raise RuleViolation("paid_on", "A payment is recorded once made, not ahead.", code="date-in-future")
     payable = inst.adjusted_amount_fen if inst.adjusted_amount_fen is not None else inst.amount_fen

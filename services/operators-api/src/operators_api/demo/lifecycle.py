@@ -73,6 +73,8 @@ from service_kit.clock import DISTRICT_TZ, Clock
 
 OFFICIAL = Principal(sub="demo-seed", role="official", name="演示数据")
 SWEEP = Principal(sub="system:contract-expiry", role="service", name="contract sweep")
+# Payments adjusted by an evaluation are recorded by someone other than the official who published it.
+FINANCE = Principal(sub="demo-finance", role="official", name="财务（演示数据）")
 EXPERTS = [
     Principal(sub="demo-expert-wang", role="official", name="王明（评审专家）"),
     Principal(sub="demo-expert-chen", role="official", name="陈静（评审专家）"),
@@ -323,7 +325,7 @@ class Demo:
             inst = e["consequences"].get("instalment")
             due = q.end + timedelta(days=15)
             if inst and inst.get("adjusted_amount_fen") is not None and due < self.today:
-                await contracts.record_payment(s, principal=OFFICIAL, clock=self.sim.on(due, 16), contract_id=contract_id, seq=inst["seq"],
+                await contracts.record_payment(s, principal=FINANCE, clock=self.sim.on(due, 16), contract_id=contract_id, seq=inst["seq"],
                                                data=PaymentCreate(paid_on=due, payment_reference=f"DC-PAY-{contract_id}-{inst['seq']}"))
             rid = e["consequences"].get("rectification_id")
             if rid:  # the operator answers a failed quarter's rectification, and it is accepted

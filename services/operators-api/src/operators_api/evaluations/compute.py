@@ -5,6 +5,7 @@ The rules themselves are in rules.py."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -222,3 +223,64 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
+
+
+class CorrectionError(ValueError):
+    """A correction names an input the evaluation does not have, or a value out of its range."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def recompute(components: dict[str, Any], corrections: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The evaluation's parts with corrected inputs (an upheld appeal), recomputed by the same rules as
+    the first computation: a KPI's actual figure (its attainment and the KPI part follow), an inspection's
+    score (the inspection part follows), the expert score. Returns the new parts and what changed
+    ({input, from, to, reason}); the parts given are not modified."""
+    out = copy.deepcopy(components)
+    applied: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for n, c in enumerate(corrections):
+        field = f"corrections.{n}"
+        name, value, reason = str(c["input"]), Decimal(str(c["value"])), str(c["reason"])
+        if name in seen:
+            raise CorrectionError(field, f"{name} is corrected twice.")
+        seen.add(name)
+        kind, _, ref = name.partition(".")
+        if kind == "kpi":
+            items = out.get("kpi", {}).get("items", {})
+            if ref not in items:
+                raise CorrectionError(field, f"The evaluation has no KPI {ref!r}; it has {', '.join(sorted(items)) or 'none'}.")
+            item = items[ref]
+            old = item.get("actual")
+            item.update({"actual": str(round2(value)), "attainment": str(attainment(round2(value), Decimal(item["target"]))), "corrected": True})
+            item.pop("missing", None)
+        elif kind == "inspection":
+            if value > 100:
+                raise CorrectionError(field, "An inspection score is at most 100.")
+            rows = out.get("inspection", {}).get("inspections", [])
+            row = next((r for r in rows if str(r.get("id")) == ref), None)
+            if row is None:
+                raise CorrectionError(field, f"Inspection {ref} is not part of this evaluation.")
+            old = str(from_centi(row["score_centi"]))
+            row["score_centi"] = int((value * 100).to_integral_value())
+            row["corrected"] = True
+        else:  # expert
+            if value > 100:
+                raise CorrectionError(field, "The expert score is at most 100.")
+            expert = out.setdefault("expert", {})
+            old = expert.get("score")
+            expert.update({"score": str(round2(value)), "complete": True, "corrected": True})
+        applied.append({"input": name, "from": None if old is None else str(old), "to": str(round2(value)), "reason": reason})
+    if any(a["input"].startswith("kpi.") for a in applied):
+        kpi = out["kpi"]
+        present = [Decimal(v["attainment"]) for v in kpi["items"].values() if v.get("attainment") is not None]
+        kpi["score"] = str(round2(sum(present, Decimal(0)) / len(present))) if present else None
+        kpi["complete"] = bool(present) and all(v.get("attainment") is not None for v in kpi["items"].values())
+    if any(a["input"].startswith("inspection.") for a in applied):
+        part = out["inspection"]
+        scores = [from_centi(r["score_centi"]) for r in part["inspections"]]
+        part["score"] = str(round2(sum((s for s in scores if s is not None), Decimal(0)) / len(scores)))
+    return out, applied

@@ -14,6 +14,7 @@ from operators_api.evaluations.schemas import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationStatus,
+    EvaluationVersionRead,
     EvidenceRead,
     ExpertScore,
     Grade,
@@ -117,6 +118,16 @@ async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: Reade
     return await service.evidence(session, viewer=viewer, evaluation_id=evaluation_id)
 
 
+@router.get(
+    "/{evaluation_id}/versions",
+    response_model=list[EvaluationVersionRead],
+    summary="Every version of a published evaluation: as published, and as recomputed by an upheld appeal (with the corrections)",
+    responses=problems(401, 403, 404),
+)
+async def versions(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
+    return await service.versions(session, viewer=viewer, evaluation_id=evaluation_id)
+
+
 @router.post(
     "/{evaluation_id}/refresh",
     response_model=EvaluationRead,
@@ -173,7 +184,8 @@ async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: 
 @router.post(
     "/{evaluation_id}/appeal/decision",
     response_model=EvaluationRead,
-    summary="Decide an appeal: upheld (with the revised score; consequences revised) or rejected, with the reason",
+    summary="Decide an appeal (an official other than the publisher): upheld with the corrected inputs (the evaluation is recomputed, "
+    "consequences revised, both versions kept) or rejected, with the reason",
     responses=problems(401, 403, 404, 409, 422),
 )
 async def decide_appeal(evaluation_id: ResourceId, body: AppealDecision, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
