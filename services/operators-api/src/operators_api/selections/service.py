@@ -581,6 +581,11 @@ async def score_bid(
     bid = await repo.bid(bid_id)
     if bid is None or bid.selection_id != sel.id:
         raise NotFound(f"No bid {bid_id} on selection {selection_id}.")
+    if principal.role == "operator" and principal.operator_id in {b.operator_id for b in await repo.bids(sel.id)}:
+        # A bidder's own staff on the panel would score its bid and its rivals', declared or not.
+        raise Forbidden(
+            f"You act for operator {principal.operator_id}, which bid in this selection: you score none of its bids.", slug="conflict-of-interest"
+        )
     if bid.operator_id in member.conflicted_operator_ids:
         raise RuleViolation(
             "bid_id", f"You declared a conflict of interest with operator {bid.operator_id}: you do not score its bid.", code="conflict-of-interest"
