@@ -103,7 +103,10 @@ def test_an_operator_key_does_only_what_its_scopes_say(platform):
 def test_a_resident_gets_403_not_the_field_list(platform):
     with httpx.Client(base_url=platform.url, timeout=20) as client:
         resident = bearer(client, "demo-resident")
-        for path in ("/api/v1/contracts", "/api/v1/operators", "/api/v1/evaluations", "/api/v1/evaluation-schemes", "/api/v1/inspections"):
+        for path in (
+            "/api/v1/contracts", "/api/v1/operators", "/api/v1/evaluations", "/api/v1/evaluation-schemes", "/api/v1/inspections",
+            "/api/v1/volunteer-teams", "/api/v1/trainings/1/enrolments",
+        ):
             resp = client.post(path, json={}, headers=resident)
             assert resp.status_code == 403, (path, resp.text)
             assert "errors" not in resp.json()

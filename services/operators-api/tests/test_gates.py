@@ -122,6 +122,7 @@ class TestTheDistrictsAdministration:
             ("post", "/api/v1/operators"), ("post", "/api/v1/selections"), ("post", "/api/v1/contracts"), ("post", "/api/v1/evaluations"),
             ("post", "/api/v1/inspections"), ("post", "/api/v1/evaluations/1/appeal/decision"), ("post", "/api/v1/contracts/1/instalments/1/payment"),
             ("post", "/api/v1/evaluation-schemes"), ("post", "/api/v1/trainings"),
+            ("post", "/api/v1/volunteer-teams"), ("post", "/api/v1/trainings/1/enrolments"), ("post", "/api/v1/volunteers/1/service-records"),
         ],
     )
     async def test_a_resident_gets_403_not_the_field_list(self, client, auth, method, path):

@@ -109,7 +109,7 @@ async def update_contract(
     "/{contract_id}/status",
     response_model=ContractRead,
     summary="Activate, suspend, resume (active), terminate, expire or cancel a contract, with the reason",
-    responses=problems(401, 403, 404, 409, 412, 422),
+    responses=problems(401, 403, 404, 409, 412, 422, 503),
 )
 async def change_status(
     contract_id: ResourceId, body: ContractStatusChange, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
@@ -139,7 +139,7 @@ async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, view
     response_model=ContractRead,
     status_code=201,
     summary="Renew: a new draft contract for the same operator and facilities (needs the evaluations to allow it)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(401, 403, 404, 409, 422, 503),
 )
 async def renew(
     contract_id: ResourceId, body: RenewalCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response

@@ -84,8 +84,8 @@ async def get_application(application_id: ResourceId, session: SessionDep, viewe
 @router.post(
     "/{application_id}/decision",
     response_model=FeeApplicationRead,
-    summary="Approve (announces fee.approved) or reject, with the reason (officials)",
-    responses=problems(401, 403, 404, 409, 422),
+    summary="Approve (announces fee.approved; the service is checked again with facilities-api) or reject, with the reason (officials)",
+    responses=problems(401, 403, 404, 409, 422, 503),
 )
 async def decide(
     application_id: ResourceId, body: Decision, request: Request, session: SessionDep, principal: Official, clock: ClockDep
