@@ -116,6 +116,11 @@ class TestTheDistrictsAdministration:
         assert (await client.post("/api/v1/operators/1/honours", json={}, headers=sub)).status_code == 403
         assert (await client.post("/api/v1/trainings/1/completion", headers=sub)).status_code == 403
 
+    async def test_an_auditor_changes_nothing_even_when_put_on_a_panel(self, client, auth):
+        auditor = auth("auditor", sub="auditor-qian")
+        for method, path in (("post", "/api/v1/selections/1/panel/declaration"), ("put", "/api/v1/selections/1/bids/1/scores")):
+            assert (await client.request(method, path, json={}, headers=auditor)).status_code == 403
+
     @pytest.mark.parametrize(
         ("method", "path"),
         [

@@ -34,8 +34,10 @@ OfficialOrAuditor = Annotated[Principal, require_roles("official", "auditor")]
 # Who reads non-public records: officials, auditors, other services, and an operator's staff for their own
 # (its key with operator:read).
 Reader = Annotated[Principal, require_roles("official", "auditor", "service", "operator", scope="operator:read")]
-# Any signed-in person (a panel member, whatever their role); keys refused.
+# Any signed-in person (a panel member reading the panel or the ranking, whatever their role); keys refused.
 Person = Annotated[Principal, require_roles("resident", "operator", "official", "auditor")]
+# A panel member acting (declaring, scoring): an auditor changes nothing, so not an auditor; keys refused.
+Evaluator = Annotated[Principal, require_roles("resident", "operator", "official")]
 # An operator's staff, for their operator; its key with the scope named.
 BidSubmitter = Annotated[Principal, require_roles("operator", scope="bids:submit")]
 Reporter = Annotated[Principal, require_roles("operator", scope="reports:write")]

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from operators_api.clients import facility_subdistricts, unknown_facilities
 from operators_api.dependencies import ClockDep
-from operators_api.gates import BidSubmitter, Official, Person, Viewer
+from operators_api.gates import BidSubmitter, Evaluator, Official, Person, Viewer
 from operators_api.selections import service
 from operators_api.selections.repository import SelectionFilter
 from operators_api.selections.schemas import (
@@ -131,7 +131,7 @@ async def add_panel_member(selection_id: ResourceId, body: PanelMemberCreate, se
     summary="Declare conflicts of interest (a panel member, once, after bids are opened)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def declare(selection_id: ResourceId, body: Declaration, session: SessionDep, principal: Person, clock: ClockDep) -> dict[str, Any]:
+async def declare(selection_id: ResourceId, body: Declaration, session: SessionDep, principal: Evaluator, clock: ClockDep) -> dict[str, Any]:
     return await service.declare(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
 
 
@@ -201,7 +201,7 @@ async def disqualify_bid(selection_id: ResourceId, bid_id: ResourceId, body: Rea
     summary="Score a bid on every quality criterion (a declared panel member without a conflict; replaces your earlier sheet)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreSheet, session: SessionDep, principal: Person, clock: ClockDep) -> dict[str, Any]:
+async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreSheet, session: SessionDep, principal: Evaluator, clock: ClockDep) -> dict[str, Any]:
     return await service.score_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body)
 
 
