@@ -446,7 +446,7 @@ class Demo:
                         day = self.start + timedelta(days=20 + 35 * k)
                         rec = await volunteers.submit_record(s, principal=who, clock=self.sim.on(day + timedelta(days=1)), volunteer_id=v["id"],
                                                              data=ServiceCreate(facility_id=fid, served_on=day, hours=Decimal(18 if (n, m) == (0, 0) else 4), activity="阅读推广与导览"))
-                        await volunteers.verify_record(s, principal=who, clock=self.sim.on(day + timedelta(days=2)), volunteer_id=v["id"], record_id=rec["id"],
+                        await volunteers.verify_record(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=2)), volunteer_id=v["id"], record_id=rec["id"],
                                                        data=VerificationCreate(decision="verified"), thresholds=THRESHOLDS)
                 self.bump("volunteer_teams")
 
