@@ -37,10 +37,16 @@ class Gauge:
 
 @dataclass
 class FacilitiesStub:
-    """facilities-api: facilities 1..max_id exist; services and operation stats as set (or defaults)."""
+    """facilities-api: facilities 1..max_id exist (in `jingshan` unless `subdistricts` says otherwise);
+    services, their basic history, open hours and operation stats as set (or defaults)."""
 
     max_id: int = 500
     services: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    subdistricts: dict[int, str] = field(default_factory=dict)
+    # (facility id, service id) → [{"from": iso, "until": iso | None}]: when the service was basic.
+    basic_periods: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
+    # facility id → the hours the platform recorded it open over any window asked (decimal string).
+    open_hours: dict[int, str] = field(default_factory=dict)
     stats: dict[int, dict[str, Any]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     gauge: Gauge = field(default_factory=Gauge)
@@ -59,7 +65,7 @@ class FacilitiesStub:
             self.calls.append(f"facility:{facility_id}")
             if not 1 <= facility_id <= self.max_id:
                 return _problem(404, f"No facility {facility_id}.")
-            return {"id": facility_id, "name_zh": f"设施{facility_id}", "subdistrict": "jingshan", "operation": {"mode": "government", "operator_id": None, "contract_id": None}}
+            return {"id": facility_id, "name_zh": f"设施{facility_id}", "subdistrict": self.subdistricts.get(facility_id, "jingshan"), "operation": {"mode": "government", "operator_id": None, "contract_id": None}}
 
         @app.get("/api/v1/facilities/{facility_id}/services")
         async def services(facility_id: int):
@@ -71,6 +77,32 @@ class FacilitiesStub:
                 {"id": 2, "name_zh": "少儿书法培训", "category": "training", "basic": False, "fee_fen": 0},
                 {"id": 3, "name_zh": "数字阅读", "category": "digital", "basic": False, "fee_fen": 0},
             ])
+
+        @app.get("/api/v1/facilities/{facility_id}/services/{service_id}")
+        async def service(facility_id: int, service_id: int):
+            self.calls.append(f"service:{facility_id}:{service_id}")
+            listed = await services(facility_id)
+            if not isinstance(listed, list):
+                return listed
+            found = next((sv for sv in listed if sv["id"] == service_id), None)
+            if found is None:
+                return _problem(404, f"Facility {facility_id} offers no service {service_id}.")
+            return {"facility_id": facility_id, **found, "basic_periods": self.basic_periods.get((facility_id, service_id), [])}
+
+        @app.get("/api/v1/facilities/{facility_id}/open-hours")
+        async def open_hours(facility_id: int, start: str = Query(alias="from"), end: str = Query(alias="to")):
+            self.calls.append(f"open-hours:{facility_id}:{start}:{end}")
+            if not 1 <= facility_id <= self.max_id:
+                return _problem(404, f"No facility {facility_id}.")
+            from datetime import date
+            from decimal import Decimal
+
+            days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
+            hours = Decimal(self.open_hours.get(facility_id, "600"))
+            return {
+                "facility_id": facility_id, "from": start, "to": end, "hours": str(hours), "days_open": min(days, 78),
+                "weekly_average_hours": str((hours / days * 7).quantize(Decimal("0.01"))),
+            }
 
         @app.get("/api/v1/stats/operations")
         async def operations(facility_id: int | None = None, operator_id: int | None = None, start: str = Query(alias="from"), end: str = Query(alias="to")):

@@ -4,7 +4,7 @@ from operators_api.audit.models import AuditEntry
 from operators_api.contracts.models import Contract, ContractFacility, Instalment
 from operators_api.credit.models import CreditEntry, Honour
 from operators_api.cultivation.models import Attendance, Enrolment, Incubation, TrainingProgramme, TrainingSession
-from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme
+from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
 from operators_api.fees.models import FeeApplication, FeeGuideline
 from operators_api.inspections.models import Inspection, Rectification
 from operators_api.operators.models import Operator, OperatorChange
@@ -25,6 +25,7 @@ __all__ = [
     "Evaluation",
     "EvaluationEvidence",
     "EvaluationScheme",
+    "EvaluationVersion",
     "FeeApplication",
     "FeeGuideline",
     "Honour",

@@ -132,15 +132,15 @@ class TestOverlap:
 class TestActivate:
     async def test_activation_announces_contract_started_for_facilities_api(self, client, auth):
         op = await qualified_operator(client, auth("official"), legal_name="美后肆时文化发展有限公司")
-        c = await draft_contract(client, auth, op["id"], facility_ids=[114, 119], starts_on="2026-07-01", ends_on="2027-06-30",
+        c = await draft_contract(client, auth, op["id"], facility_ids=[114, 119], starts_on="2026-06-01", ends_on="2027-05-31",
                                  instalments=[{"due_on": "2026-08-01", "amount_fen": 120_000_000}])
         resp = await contract_status(client, auth, c["id"], "active", "合同签订")
         assert resp.status_code == 200 and resp.json()["status"] == "active"
         [started] = await events(client, auth, "contract.started")
-        # Activated on 2026-06-01, before starts_on: announced at activation (see README).
+        # Activated on its start date (2026-06-01): the hand-over is announced at once.
         assert started["data"] == {
             "contract_id": c["id"], "operator_id": op["id"], "operator_name": "美后肆时文化发展有限公司", "facility_ids": [114, 119],
-            "starts_on": "2026-07-01", "ends_on": "2027-06-30",
+            "starts_on": "2026-06-01", "ends_on": "2027-05-31",
         }
         assert started["subject"] == f"contract/{c['id']}"
 
@@ -195,9 +195,9 @@ class TestSuspendResumeEnd:
         early = await contract_status(client, auth, c["id"], "expired")
         assert early.status_code == 409 and early.json()["type"] == "/problems/contract-not-due"
         at(clock, "2026-12-31T23:00:00+08:00")
-        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("official"))).json() == {"expired_contract_ids": []}
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("official"))).json()["expired_contract_ids"] == []
         at(clock, "2027-01-01T00:30:00+08:00")
-        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("service"))).json() == {"expired_contract_ids": [c["id"]]}
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("service"))).json()["expired_contract_ids"] == [c["id"]]
         got = (await client.get(f"{URL}/{c['id']}")).json()
         assert (got["status"], got["ended_on"]) == ("expired", "2026-12-31")
         [ended] = await events(client, auth, "contract.ended")
@@ -208,7 +208,7 @@ class TestSuspendResumeEnd:
 
         c = await active_contract(client, auth)
         at(clock, "2027-01-02T08:00:00+08:00")
-        assert await ContractExpirySweeper(app).sweep_once() == [c["id"]]
+        assert (await ContractExpirySweeper(app).sweep_once())["expired_contract_ids"] == [c["id"]]
         history = (await client.get("/api/v1/audit-log", params={"entity_type": "contract", "entity_id": c["id"]}, headers=auth("auditor"))).json()["items"]
         assert history[-1]["actor"] == "system:contract-expiry" and history[-1]["to_state"] == "expired"
 
@@ -251,3 +251,58 @@ class TestEditDraftContract:
         await contract_status(client, auth, c["id"], "active")
         late = await client.patch(url, json={"title": "再改"}, headers={**auth("official"), "If-Match": '"v3"'})
         assert late.status_code == 409
+
+
+class TestHandOverOnTheStartDate:
+    """A contract signed ahead of its start date hands the facility over on that date (Asia/Shanghai),
+    from the sweep, not on signature: the incoming operator gains nothing by an early activation."""
+
+    async def test_an_early_activation_leaves_the_facility_where_it_is_until_the_start_date(self, app, client, auth, clock):
+        from operators_api.contracts.sweeper import ContractExpirySweeper
+
+        op = await qualified_operator(client, auth("official"))
+        c = await draft_contract(client, auth, op["id"], starts_on="2026-07-01", ends_on="2026-12-31", instalments=[
+            {"due_on": "2026-10-15", "amount_fen": 120_000_000}])
+        resp = await contract_status(client, auth, c["id"], "active", "合同签订生效")
+        assert resp.status_code == 200 and resp.json()["status"] == "active" and resp.json()["handed_over_at"] is None
+        assert await events(client, auth, "contract.started") == []
+        at(clock, "2026-06-30T23:59:00+08:00")
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("official"))).json()["started_contract_ids"] == []
+        assert await events(client, auth, "contract.started") == []
+        at(clock, "2026-07-01T00:05:00+08:00")  # 2026-06-30 16:05 UTC: already the start date in Beijing
+        assert (await ContractExpirySweeper(app).sweep_once())["started_contract_ids"] == [c["id"]]
+        [started] = await events(client, auth, "contract.started")
+        assert started["data"] == {
+            "contract_id": c["id"], "operator_id": op["id"], "operator_name": op["legal_name"], "facility_ids": [114],
+            "starts_on": "2026-07-01", "ends_on": "2026-12-31",
+        }
+        got = (await client.get(f"{URL}/{c['id']}")).json()
+        assert got["handed_over_at"] is not None
+        # Once only.
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("service"))).json()["started_contract_ids"] == []
+        assert len(await events(client, auth, "contract.started")) == 1
+        at(clock, "2027-01-01T00:10:00+08:00")
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("service"))).json()["expired_contract_ids"] == [c["id"]]
+        [ended] = await events(client, auth, "contract.ended")
+        assert ended["data"]["ended_on"] == "2026-12-31"
+
+    async def test_a_contract_whose_period_has_begun_hands_over_on_activation(self, client, auth):
+        c = await active_contract(client, auth)  # 2026-01-01 … 2026-12-31, activated 2026-06-01
+        assert c["handed_over_at"] is not None
+        assert len(await events(client, auth, "contract.started")) == 1
+
+    async def test_a_contract_suspended_before_its_start_hands_over_when_resumed(self, client, auth, clock):
+        op = await qualified_operator(client, auth("official"))
+        c = await draft_contract(client, auth, op["id"], starts_on="2026-07-01", ends_on="2026-12-31", instalments=[
+            {"due_on": "2026-10-15", "amount_fen": 120_000_000}])
+        await contract_status(client, auth, c["id"], "active")
+        await contract_status(client, auth, c["id"], "suspended", "整顿")
+        at(clock, "2026-07-02T09:00:00+08:00")
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("official"))).json()["started_contract_ids"] == []
+        resumed = await contract_status(client, auth, c["id"], "active", "恢复")
+        assert resumed.json()["handed_over_at"] is not None
+        assert len(await events(client, auth, "contract.started")) == 1
+
+    async def test_only_officials_and_services_run_the_sweep(self, client, auth):
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("operator", operator_id=1))).status_code == 403
+        assert (await client.post(f"{URL}/expiry-sweep/runs", headers=auth("auditor"))).status_code == 403

@@ -61,7 +61,7 @@ class TestIncubation:
 
 
 class TestVolunteers:
-    async def test_hours_verified_by_the_facilitys_operator_count_towards_recognition(self, client, auth):
+    async def test_verified_hours_count_towards_recognition(self, client, auth):
         c = await active_contract(client, auth)
         staff = auth("operator", operator_id=c["operator_id"])
         team = (await client.post("/api/v1/volunteer-teams", json={"name": "景山文化志愿服务队", "leader_name": "李华", "founded_on": "2024-03-05"}, headers=staff)).json()
@@ -73,7 +73,9 @@ class TestVolunteers:
         rec = (await client.post(url, json={"facility_id": 114, "served_on": "2026-05-20", "hours": "24", "activity": "读书会引导"}, headers=staff)).json()
         stranger = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "verified"}, headers=auth("operator", operator_id=c["operator_id"] + 1))
         assert stranger.status_code == 403
-        ok = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "verified"}, headers=staff)
+        own = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "verified"}, headers=staff)
+        assert own.status_code == 403 and own.json()["type"] == "/problems/same-party"
+        ok = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "verified"}, headers=auth("official"))
         assert ok.json()["status"] == "verified"
         app_settings_thresholds = [100, 300, 1000]
         got = (await client.get(f"/api/v1/volunteers/{v['id']}", headers=staff)).json()
@@ -84,11 +86,27 @@ class TestVolunteers:
         got = (await client.get(f"/api/v1/volunteers/{v['id']}", headers=staff)).json()
         assert got["recognition"]["level"] == 0
         r = (await client.post(url, json={"facility_id": 114, "served_on": "2026-04-05", "hours": "4", "activity": "值守"}, headers=staff)).json()
-        await client.post(f"{url}/{r['id']}/verification", json={"decision": "verified"}, headers=staff)
+        await client.post(f"{url}/{r['id']}/verification", json={"decision": "verified"}, headers=auth("official"))
         assert (await client.get(f"/api/v1/volunteers/{v['id']}")).json()["recognition"]["level"] == 1
         recognised = (await client.get("/api/v1/events", params={"types": "volunteer.recognised"}, headers=auth("official"))).json()["items"]
         assert [e["data"]["threshold_hours"] for e in recognised] == [100]
         assert [x["id"] for x in (await client.get("/api/v1/volunteers", params={"min_level": 1})).json()["items"]] == [v["id"]]
+
+    async def test_an_operator_does_not_verify_its_own_teams_hours(self, client, auth):
+        # The operator runs facility 114 and its team served there: recording and confirming the same
+        # hours would make recognition whatever the operator says.
+        c = await active_contract(client, auth)
+        staff = auth("operator", operator_id=c["operator_id"])
+        colleague = auth("operator", sub="colleague", operator_id=c["operator_id"])
+        team = (await client.post("/api/v1/volunteer-teams", json={"name": "自家队", "leader_name": "王", "founded_on": "2024-03-05"}, headers=staff)).json()
+        v = (await client.post(f"/api/v1/volunteer-teams/{team['id']}/members", json={"name": "赵六", "joined_on": "2024-03-05"}, headers=staff)).json()
+        url = f"/api/v1/volunteers/{v['id']}/service-records"
+        rec = (await client.post(url, json={"facility_id": 114, "served_on": "2026-05-20", "hours": "8", "activity": "值守"}, headers=staff)).json()
+        for who in (staff, colleague):
+            resp = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "verified"}, headers=who)
+            assert resp.status_code == 403
+        got = (await client.get(f"/api/v1/volunteers/{v['id']}")).json()
+        assert got["verified_hours"] == "0.0" and got["recognition"]["level"] == 0
 
     async def test_future_service_and_rejections_without_reason_are_refused(self, client, auth):
         team = (await client.post("/api/v1/volunteer-teams", json={"name": "区级队", "leader_name": "王", "founded_on": "2020-01-01"}, headers=auth("official"))).json()
@@ -97,5 +115,5 @@ class TestVolunteers:
         future = await client.post(url, json={"facility_id": 39, "served_on": "2026-06-02", "hours": "2", "activity": "x"}, headers=auth("official"))
         assert future.status_code == 422
         rec = (await client.post(url, json={"facility_id": 39, "served_on": "2026-05-02", "hours": "2", "activity": "x"}, headers=auth("official"))).json()
-        no_reason = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "rejected"}, headers=auth("official"))
+        no_reason = await client.post(f"{url}/{rec['id']}/verification", json={"decision": "rejected"}, headers=auth("official", sub="official-sun"))
         assert no_reason.status_code == 422

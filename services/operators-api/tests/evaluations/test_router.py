@@ -51,11 +51,13 @@ def low(facilities, feedback, fid=114) -> None:
 class TestEvaluateContract:
     async def test_every_part_is_computed_from_its_source_and_kept_as_evidence(self, client, auth, facilities, feedback):
         c = await prepared(client, auth)
+        facilities.open_hours[114] = "540"
         e = await evaluate(client, auth, c)
         assert e["status"] == "draft" and e["missing_inputs"] == []
         parts = e["components"]
         assert parts["kpi"]["score"] == "100.00" and parts["kpi"]["complete"] is True
         assert parts["kpi"]["items"]["open_hours_per_week"]["actual"] == "42.00"  # 540 h over 90 days
+        assert parts["kpi"]["items"]["open_hours_per_week"]["source"] == "facilities-api"
         assert parts["kpi"]["items"]["activities_per_month"]["source"] == "facilities-api"
         assert parts["inspection"]["score"] == "90.00"
         assert parts["satisfaction"]["score"] == "90.00"  # 25 × (4.60 − 1)
@@ -71,6 +73,25 @@ class TestEvaluateContract:
         assert stats["data"]["activities_held"] == 30
         assert by_input["satisfaction:114"]["source"] == "feedback-api"
         assert by_input["service_reports"]["ok"] is True and by_input["expert_score"]["data"]["score"] == "85"
+        hours = by_input["open_hours:114"]
+        assert hours["source"] == "facilities-api" and hours["data"]["hours"] == "540"
+        assert hours["request"] == "GET http://facilities.test/api/v1/facilities/114/open-hours?from=2026-01-01&to=2026-03-31"
+
+    async def test_the_open_hours_are_the_platforms_not_the_operators_report(self, client, auth, facilities):
+        # The operator reports 180 h a month (42 a week, the target's 40 met); the platform recorded
+        # 270 h over the quarter (21 a week). The KPI uses what the platform recorded.
+        c = await prepared(client, auth)
+        facilities.open_hours[114] = "270"
+        e = await evaluate(client, auth, c)
+        item = e["components"]["kpi"]["items"]["open_hours_per_week"]
+        assert (item["actual"], item["attainment"], item["source"]) == ("21.00", "52.50", "facilities-api")
+
+    async def test_without_the_platforms_open_hours_the_kpi_is_missing_not_taken_from_the_report(self, client, auth, facilities_link):
+        c = await prepared(client, auth)
+        facilities_link.down = True
+        e = await evaluate(client, auth, c)
+        item = e["components"]["kpi"]["items"]["open_hours_per_week"]
+        assert item["actual"] is None and "open hours" in item["missing"]
 
     async def test_a_period_not_over_or_outside_the_contract_is_refused(self, client, auth):
         c = await active_contract(client, auth)
@@ -131,7 +152,9 @@ class TestMissingInputs:
         facilities_link.status = 503
         e = await evaluate(client, auth, c)
         kpi_missing = sorted(m["input"] for m in e["missing_inputs"])
-        assert kpi_missing == ["kpi.activities_per_month", "kpi.participants_per_month", "kpi.special_group_services_per_month"]
+        assert kpi_missing == [
+            "kpi.activities_per_month", "kpi.open_hours_per_week", "kpi.participants_per_month", "kpi.special_group_services_per_month"
+        ]
         assert "answered 503" in e["missing_inputs"][0]["reason"]
         facilities_link.status = None
         refreshed = (await client.post(f"{URL}/{e['id']}/refresh", headers=auth("official"))).json()
@@ -148,7 +171,11 @@ class TestMissingInputs:
         c = await prepared(client, auth, months=("2026-01", "2026-03"), inspected_on=None)
         e = await evaluate(client, auth, c, expert=None)
         missing = {m["input"]: m["reason"] for m in e["missing_inputs"]}
-        assert missing["kpi.open_hours_per_week"] == "no service report for 2026-02"
+        # The open hours come from the platform's record, so a month the operator did not report
+        # leaves the KPI whole; the missing report is shown in the evidence.
+        assert "kpi.open_hours_per_week" not in missing
+        reports = next(x for x in (await client.get(f"{URL}/{e['id']}/evidence", headers=auth("official"))).json() if x["input"] == "service_reports")
+        assert (reports["ok"], reports["error"]) == (False, "missing: 2026-02")
         assert missing["inspections"] == "no inspection of this contract in the period"
         assert missing["expert"] == "no third-party or expert score entered yet"
 
@@ -166,7 +193,7 @@ class TestGradeAndConsequences:
         assert out["consequences"]["renewal_eligible"] is (grade in ("excellent", "good"))
         contract = (await client.get(f"/api/v1/contracts/{c['id']}")).json()
         assert contract["instalments"][0]["payable_fen"] == 300_000 * percent
-        paid = await client.post(f"/api/v1/contracts/{c['id']}/instalments/1/payment", json={"paid_on": "2026-06-01"}, headers=auth("official"))
+        paid = await client.post(f"/api/v1/contracts/{c['id']}/instalments/1/payment", json={"paid_on": "2026-06-01"}, headers=auth("official", sub="finance-zhao"))
         assert paid.json()["instalments"][0]["paid_amount_fen"] == 300_000 * percent
 
     async def test_a_fail_orders_a_rectification_and_costs_credit(self, client, auth, facilities, feedback):
@@ -220,25 +247,82 @@ class TestAppeal:
         c = await prepared(client, auth, fraction=0.4)
         return c, await publish(client, auth, await evaluate(client, auth, c, expert="40"))
 
-    async def test_an_upheld_appeal_revises_the_grade_and_its_consequences(self, client, auth, facilities, feedback):
+    async def test_an_upheld_appeal_recomputes_the_evaluation_from_corrected_inputs(self, client, auth, facilities, feedback):
         c, e = await self._failed(client, auth, facilities, feedback)
         staff = auth("operator", operator_id=c["operator_id"])
-        appealed = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "一季度闭馆维修两周，应予扣除"}, headers=staff)
+        documents = [{"title": "闭馆维修批复", "url": "https://files.example/repair.pdf", "sha256": "a" * 64}]
+        appealed = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "督查当日为闭馆维修期，评分有误", "documents": documents}, headers=staff)
         assert appealed.status_code == 201 and appealed.json()["appeal"]["status"] == "submitted"
+        assert appealed.json()["appeal"]["documents"] == documents
         listed = (await client.get(URL, params={"contract_id": c["id"]}, headers=staff)).json()["items"]
         assert [(x["id"], x["appeal"]["status"]) for x in listed] == [(e["id"], "submitted")]
         twice = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "再诉"}, headers=staff)
         assert twice.status_code == 409 and twice.json()["type"] == "/problems/appeal-exists"
-        no_score = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "属实"}, headers=auth("official"))
-        assert no_score.status_code == 422
-        decided = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "闭馆维修属实", "revised_score": "72"}, headers=auth("official"))
+        reviewer = auth("official", sub="official-li")
+        # A typed-in score is not a decision: the corrected inputs are.
+        typed = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "属实", "revised_score": "72"}, headers=reviewer)
+        assert typed.status_code == 422
+        bare = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "属实"}, headers=reviewer)
+        assert bare.status_code == 422 and bare.json()["errors"][0]["code"] == "corrections-required"
+        [inspection] = e["components"]["inspection"]["inspections"]
+        unknown = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "属实", "corrections": [
+            {"input": "inspection.999999", "value": "90", "reason": "x"}]}, headers=reviewer)
+        assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "corrections.0"
+        corrections = [
+            {"input": f"inspection.{inspection['id']}", "value": "90", "reason": "督查当日闭馆维修，按复查结果"},
+            {"input": "expert", "value": "80", "reason": "第三方复评"},
+            {"input": "kpi.activities_per_month", "value": "8", "reason": "平台漏记了社区分馆的活动，见附件签到表"},
+            {"input": "kpi.participants_per_month", "value": "200", "reason": "同上"},
+        ]
+        decided = await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "upheld", "reason": "闭馆维修属实", "corrections": corrections}, headers=reviewer)
+        assert decided.status_code == 200, decided.text
         out = decided.json()
-        assert (out["grade"], out["score"], out["original_score"], out["appeal"]["status"]) == ("pass", "72.00", e["score"], "upheld")
-        assert out["consequences"]["instalment"]["adjusted_amount_fen"] == 27_000_000
+        parts = out["components"]
+        assert (parts["inspection"]["score"], parts["expert"]["score"]) == ("90.00", "80.00")
+        weights = out["scheme"]["weights"]
+        expected = sum(Decimal(parts[k]["score"]) * weights[k] for k in weights) / 100
+        assert Decimal(out["score"]) == expected.quantize(Decimal("0.01"))
+        assert out["original_score"] == e["score"] and out["appeal"]["revised_score"] == out["score"]
+        assert [(x["input"], x["to"]) for x in out["appeal"]["corrections"]][:2] == [(f"inspection.{inspection['id']}", "90.00"), ("expert", "80.00")]
+        assert parts["kpi"]["items"]["activities_per_month"]["attainment"] == "100.00" and parts["kpi"]["items"]["activities_per_month"]["corrected"]
+        assert Decimal(out["score"]) > Decimal(e["score"]) and out["grade"] != "fail"
         r = (await client.get(f"/api/v1/rectifications/{e['consequences']['rectification_id']}", headers=auth("official"))).json()
         assert r["status"] == "withdrawn"
-        credit = (await client.get(f"/api/v1/operators/{c['operator_id']}/credit", headers=staff)).json()
-        assert [x["points"] for x in credit["entries"]] == [-5, 5] and credit["score"] == 100
+        # Both versions are kept and readable, by the operator too.
+        versions = (await client.get(f"{URL}/{e['id']}/versions", headers=staff)).json()
+        assert [(v["number"], v["kind"], v["score"], v["grade"]) for v in versions] == [
+            (1, "published", e["score"], "fail"), (2, "appeal_upheld", out["score"], out["grade"])]
+        assert versions[0]["components"]["inspection"]["score"] == e["components"]["inspection"]["score"]
+        assert versions[1]["corrections"] == out["appeal"]["corrections"]
+        evidence = {x["input"] for x in (await client.get(f"{URL}/{e['id']}/evidence", headers=auth("auditor"))).json()}
+        assert {f"correction:inspection.{inspection['id']}", "correction:expert"} <= evidence
+
+    async def test_the_official_who_published_does_not_decide_the_appeal(self, client, auth, facilities, feedback):
+        c, e = await self._failed(client, auth, facilities, feedback)  # published by test-official
+        await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "不服"}, headers=auth("operator", operator_id=c["operator_id"]))
+        body = {"decision": "upheld", "reason": "自我改判", "corrections": [{"input": "expert", "value": "100", "reason": "x"}]}
+        resp = await client.post(f"{URL}/{e['id']}/appeal/decision", json=body, headers=auth("official"))
+        assert resp.status_code == 403 and resp.json()["type"] == "/problems/same-official"
+        got = (await client.get(f"{URL}/{e['id']}", headers=auth("official"))).json()
+        assert (got["grade"], got["appeal"]["status"]) == ("fail", "submitted")
+
+    async def test_a_payment_adjusted_by_an_evaluation_is_recorded_by_another_official(self, client, auth, clock, facilities, feedback):
+        c, e = await self._failed(client, auth, facilities, feedback)  # adjusts the Q1 instalment; published by test-official
+        seq = e["consequences"]["instalment"]["seq"]
+        body = {"paid_on": "2026-06-01", "payment_reference": "PAY-1"}
+        same = await client.post(f"/api/v1/contracts/{c['id']}/instalments/{seq}/payment", json=body, headers=auth("official"))
+        assert same.status_code == 403 and same.json()["type"] == "/problems/same-official"
+        other = await client.post(f"/api/v1/contracts/{c['id']}/instalments/{seq}/payment", json=body, headers=auth("official", sub="finance-zhao"))
+        assert other.status_code == 200, other.text
+        assert other.json()["instalments"][seq - 1]["paid_amount_fen"] == e["consequences"]["instalment"]["adjusted_amount_fen"]
+
+    async def test_an_operator_key_appeals_only_with_its_scope(self, client, auth, facilities, feedback):
+        c, e = await self._failed(client, auth, facilities, feedback)
+        key = {"sub": "apikey:8", "operator_id": c["operator_id"]}
+        refused = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "不服"}, headers=auth("operator", scopes=["operator:read"], **key))
+        assert refused.status_code == 403
+        ok = await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "不服"}, headers=auth("operator", scopes=["appeals:submit"], **key))
+        assert ok.status_code == 201
 
     async def test_an_appeal_after_the_window_is_refused(self, client, auth, clock, facilities, feedback):
         c, e = await self._failed(client, auth, facilities, feedback)
@@ -251,7 +335,7 @@ class TestAppeal:
     async def test_a_rejected_appeal_changes_nothing_but_is_recorded(self, client, auth, facilities, feedback):
         c, e = await self._failed(client, auth, facilities, feedback)
         await client.post(f"{URL}/{e['id']}/appeal", json={"reason": "不服"}, headers=auth("operator", operator_id=c["operator_id"]))
-        out = (await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "rejected", "reason": "理由不成立"}, headers=auth("official"))).json()
+        out = (await client.post(f"{URL}/{e['id']}/appeal/decision", json={"decision": "rejected", "reason": "理由不成立"}, headers=auth("official", sub="official-li"))).json()
         assert (out["grade"], out["appeal"]["status"], out["appeal"]["decision_reason"]) == ("fail", "rejected", "理由不成立")
         log = (await client.get("/api/v1/audit-log", params={"entity_type": "appeal"}, headers=auth("auditor"))).json()["items"]
         assert [(x["action"], x["reason"]) for x in log] == [("submitted", "不服"), ("rejected", "理由不成立")]

@@ -124,3 +124,49 @@ class TestDecide:
         assert (await client.get(f"{URL}/{app['id']}", headers=auth("operator", operator_id=c["operator_id"] + 1))).status_code == 404
         assert (await client.get(URL, headers=auth("operator", operator_id=c["operator_id"] + 1))).json()["items"] == []
         assert (await client.get(URL, headers=auth("resident"))).status_code == 403
+
+
+class TestBasicServicesStayFree:
+    """A basic service is free whoever runs the facility: the operator gains by switching its own
+    service to non-basic during the contract and then charging for it."""
+
+    async def test_a_service_basic_during_the_contract_gets_no_fee(self, client, auth, facilities):
+        c = await active_contract(client, auth)  # runs from 2026-01-01
+        # Basic until the operator switched it off in March; non-basic now.
+        facilities.basic_periods[(114, 2)] = [{"from": "2025-01-01T00:00:00+08:00", "until": "2026-03-10T09:00:00+08:00"}]
+        resp = await client.post(URL, json=application(c), headers=auth("operator", operator_id=c["operator_id"]))
+        assert resp.status_code == 422, resp.text
+        assert (resp.json()["errors"][0]["field"], resp.json()["errors"][0]["code"]) == ("service_id", "basic-service-free")
+        assert "2026-03-10" in resp.json()["detail"]
+        assert await count(client, auth) == 0
+
+    async def test_a_service_basic_only_before_the_contract_may_carry_a_fee(self, client, auth, facilities):
+        c = await active_contract(client, auth)
+        facilities.basic_periods[(114, 2)] = [{"from": "2024-01-01T00:00:00+08:00", "until": "2025-12-31T23:00:00+08:00"}]
+        resp = await client.post(URL, json=application(c), headers=auth("operator", operator_id=c["operator_id"]))
+        assert resp.status_code == 201, resp.text
+
+    async def test_no_approval_for_a_service_that_became_basic_after_the_application(self, client, auth, facilities):
+        c = await active_contract(client, auth)
+        app = (await client.post(URL, json=application(c), headers=auth("operator", operator_id=c["operator_id"]))).json()
+        facilities.basic_periods[(114, 2)] = [{"from": "2026-05-20T00:00:00+08:00", "until": None}]
+        resp = await client.post(f"{URL}/{app['id']}/decision", json={"decision": "approved", "reason": "符合指南"}, headers=auth("official"))
+        assert resp.status_code == 422 and resp.json()["errors"][0]["code"] == "basic-service-free"
+        assert (await client.get(f"{URL}/{app['id']}", headers=auth("official"))).json()["status"] == "submitted"
+        assert (await client.get("/api/v1/events", params={"types": "fee.approved"}, headers=auth("official"))).json()["items"] == []
+
+    async def test_without_the_basic_history_nothing_is_saved(self, client, auth, facilities):
+        c = await active_contract(client, auth)
+        facilities.basic_periods[(114, 2)] = "unknown"  # type: ignore[assignment]
+        resp = await client.post(URL, json=application(c), headers=auth("operator", operator_id=c["operator_id"]))
+        assert resp.status_code == 503 and await count(client, auth) == 0
+
+    async def test_an_operator_key_applies_only_with_its_scope(self, client, auth):
+        c = await active_contract(client, auth)
+        key = {"sub": "apikey:5", "operator_id": c["operator_id"]}
+        narrow = await client.post(URL, json={}, headers=auth("operator", scopes=["reports:write"], **key))
+        assert narrow.status_code == 403 and "fees:apply" in narrow.json()["detail"]
+        ok = await client.post(URL, json=application(c), headers=auth("operator", scopes=["fees:apply"], **key))
+        assert ok.status_code == 201, ok.text
+        assert (await client.get(URL, headers=auth("operator", scopes=["fees:apply"], **key))).status_code == 403
+        assert len((await client.get(URL, headers=auth("operator", scopes=["operator:read"], **key))).json()["items"]) == 1

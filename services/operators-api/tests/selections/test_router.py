@@ -289,14 +289,50 @@ class TestPanelAndScoring:
         bid_a = (await bid(client, auth, sel["id"], a["id"], 200_000_000)).json()
         await bid(client, auth, sel["id"], b["id"], 200_000_000)
         await close_bidding(client, auth, clock, sel["id"])
-        members = [("e1", "甲"), ("e2", "乙"), ("e3", "丙")]
+        members = [("e1", "甲"), ("e2", "乙"), ("e3", "丙"), ("e4", "丁"), ("e5", "戊")]
         await panel(client, auth, sel["id"], *members)
-        for (sub, _), plan in zip(members, (40, 30, 10), strict=True):
+        for (sub, _), plan in zip(members, (40, 30, 30, 30, 10), strict=True):
             await declare(client, auth, sel["id"], sub)
             await score(client, auth, sel["id"], bid_a["id"], sub, plan, 10, 5)
         ranking = (await client.get(f"{URL}/{sel['id']}/ranking", headers=official)).json()
         row = next(r for r in ranking["items"] if r["bid_id"] == bid_a["id"])
         assert Decimal(row["criteria"]["service_plan"]) == Decimal("30.00")
+
+    async def test_a_bidders_own_staff_on_the_panel_scores_no_bid(self, client, auth, clock):
+        # Put on the panel (by mistake or not) and silent about the conflict, the bidder's staff would
+        # score its own bid high and its rival's low.
+        official = auth("official")
+        a, b = await qualified_operator(client, official), await qualified_operator(client, official)
+        sel = await open_for_bids(client, auth, clock)
+        bid_a = (await bid(client, auth, sel["id"], a["id"], 200_000_000)).json()
+        bid_b = (await bid(client, auth, sel["id"], b["id"], 200_000_000)).json()
+        await close_bidding(client, auth, clock, sel["id"])
+        await panel(client, auth, sel["id"], ("staff-of-a", "某员工"))
+        insider = auth("operator", sub="staff-of-a", operator_id=a["id"])
+        declared = await client.post(f"{URL}/{sel['id']}/panel/declaration", json={"conflicted_operator_ids": [], "statement": "无"}, headers=insider)
+        assert declared.status_code == 200
+        for target in (bid_a, bid_b):
+            resp = await client.put(f"{URL}/{sel['id']}/bids/{target['id']}/scores",
+                                    json={"scores": {"service_plan": "40", "experience": "20", "team": "10"}}, headers=insider)
+            assert resp.status_code == 403 and resp.json()["type"] == "/problems/conflict-of-interest"
+
+    async def test_fewer_than_five_evaluators_are_not_trimmed(self, client, auth, clock):
+        # Three evaluators with trimming on: dropping the highest and lowest would leave one
+        # evaluator's sheet deciding the criterion alone. The plain mean counts all three.
+        official = auth("official")
+        a, b = await qualified_operator(client, official), await qualified_operator(client, official)
+        sel = await open_for_bids(client, auth, clock, trim_extremes=True)
+        bid_a = (await bid(client, auth, sel["id"], a["id"], 200_000_000)).json()
+        await bid(client, auth, sel["id"], b["id"], 200_000_000)
+        await close_bidding(client, auth, clock, sel["id"])
+        members = [("e1", "甲"), ("e2", "乙"), ("e3", "丙")]
+        await panel(client, auth, sel["id"], *members)
+        for (sub, _), plan in zip(members, (40, 35, 9), strict=True):
+            await declare(client, auth, sel["id"], sub)
+            await score(client, auth, sel["id"], bid_a["id"], sub, plan, 10, 5)
+        ranking = (await client.get(f"{URL}/{sel['id']}/ranking", headers=official)).json()
+        row = next(r for r in ranking["items"] if r["bid_id"] == bid_a["id"])
+        assert Decimal(row["criteria"]["service_plan"]) == Decimal("28.00")
 
     async def test_the_ranking_stays_sealed_while_bidding(self, client, auth, clock):
         sel = await open_for_bids(client, auth, clock)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from operators_api.audit import service
 from operators_api.audit.repository import AuditFilter
 from operators_api.audit.schemas import AuditEntryRead, EntityType
-from service_kit.auth import Principal, require_roles
+from operators_api.gates import OfficialOrAuditor
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1/audit-log", tags=["audit"])
 )
 async def list_audit_log(
     session: SessionDep,
-    _: Annotated[Principal, require_roles("official", "auditor")],
+    _: OfficialOrAuditor,
     page: Annotated[PageParams, Depends(page_params)],
     entity_type: EntityType | None = None,
     entity_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,

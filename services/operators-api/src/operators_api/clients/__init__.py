@@ -34,3 +34,8 @@ FACILITY_CHECKS_IN_FLIGHT = 8
 def unknown_facilities(request: Request) -> Callable[[list[int]], Awaitable[list[int]]]:
     """Which of some facility ids facilities-api has no facility for (operators_api.facility_refs)."""
     return facilities_client(request, asyncio.Semaphore(FACILITY_CHECKS_IN_FLIGHT)).unknown
+
+
+def facility_subdistricts(request: Request) -> Callable[[list[int]], Awaitable[dict[int, str]]]:
+    """Where facilities lie (operators_api.facility_refs.require_within_subdistrict)."""
+    return facilities_client(request, asyncio.Semaphore(FACILITY_CHECKS_IN_FLIGHT)).subdistricts

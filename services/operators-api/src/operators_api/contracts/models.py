@@ -35,6 +35,9 @@ class Contract(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the facilities were handed over (contract.started): on activation when the period has begun,
+    # else by the start sweep on the start date (Asia/Shanghai). Null: signed but not started.
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_on: Mapped[date | None] = mapped_column(Date)
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))
     termination_proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

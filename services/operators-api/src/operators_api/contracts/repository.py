@@ -70,6 +70,15 @@ class ContractRepository:
         stmt = select(Contract).where(Contract.status.in_(("active", "suspended")), Contract.ends_on < today).order_by(Contract.id)
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def due_to_start(self, today: date) -> Sequence[Contract]:
+        """Active contracts whose start date has come and whose facilities are not handed over yet."""
+        stmt = (
+            select(Contract)
+            .where(Contract.status == "active", Contract.handed_over_at.is_(None), Contract.starts_on <= today, Contract.ends_on >= today)
+            .order_by(Contract.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def public_rows_of_selections(self, selection_ids: list[int]) -> Sequence[RowMapping]:
         """Contracts (not drafts) that follow these selections, as plain rows (OCDS)."""
         if not selection_ids:

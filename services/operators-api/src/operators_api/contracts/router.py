@@ -1,9 +1,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from operators_api.clients import unknown_facilities
+from operators_api.clients import facility_subdistricts, unknown_facilities
 from operators_api.contracts import service
 from operators_api.contracts.repository import ContractFilter
 from operators_api.contracts.schemas import (
@@ -16,7 +16,7 @@ from operators_api.contracts.schemas import (
     RenewalCreate,
 )
 from operators_api.dependencies import ClockDep
-from service_kit.auth import OptionalPrincipal, Principal, require_roles
+from operators_api.gates import Official, OfficialOrService, Viewer
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -24,7 +24,6 @@ from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
-Official = Annotated[Principal, require_roles("official")]
 
 
 class RenewalEligibility(BaseModel):
@@ -35,12 +34,13 @@ class RenewalEligibility(BaseModel):
 
 class ExpirySweep(BaseModel):
     expired_contract_ids: list[int]
+    started_contract_ids: list[int] = Field(description="Contracts whose facilities were handed over (start date reached).")
 
 
 @router.get("", response_model=Page[ContractRead], summary="Find contracts (drafts: officials, auditors, the operator's staff)", responses=problems(401, 422))
 async def list_contracts(
     session: SessionDep,
-    viewer: OptionalPrincipal,
+    viewer: Viewer,
     page: Annotated[PageParams, Depends(page_params)],
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -61,7 +61,10 @@ async def list_contracts(
 async def create_contract(
     body: ContractCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
-    read = await service.create_contract(session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request))
+    read = await service.create_contract(
+        session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request),
+        subdistricts_of=facility_subdistricts(request),
+    )
     response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -70,15 +73,16 @@ async def create_contract(
 @router.post(
     "/expiry-sweep/runs",
     response_model=ExpirySweep,
-    summary="Expire every running contract whose period is over (also runs in the background)",
+    summary="The contract sweep: expire every running contract whose period is over, and hand over the facilities of every "
+    "active contract whose start date has come (also runs in the background)",
     responses=problems(401, 403),
 )
-async def expiry_sweep(session: SessionDep, principal: Annotated[Principal, require_roles("official", "service")], clock: ClockDep) -> dict[str, Any]:
-    return {"expired_contract_ids": await service.expire_due(session, principal=principal, clock=clock)}
+async def expiry_sweep(session: SessionDep, principal: OfficialOrService, clock: ClockDep) -> dict[str, Any]:
+    return await service.sweep(session, principal=principal, clock=clock)
 
 
 @router.get("/{contract_id}", response_model=ContractRead, responses=problems(401, 404))
-async def get_contract(contract_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal, response: Response) -> dict[str, Any]:
+async def get_contract(contract_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response) -> dict[str, Any]:
     read = await service.get_contract(session, contract_id=contract_id, viewer=viewer)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -95,7 +99,7 @@ async def update_contract(
 ) -> dict[str, Any]:
     read = await service.update_contract(
         session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v),
-        unknown_facilities=unknown_facilities(request),
+        unknown_facilities=unknown_facilities(request), subdistricts_of=facility_subdistricts(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -105,13 +109,14 @@ async def update_contract(
     "/{contract_id}/status",
     response_model=ContractRead,
     summary="Activate, suspend, resume (active), terminate, expire or cancel a contract, with the reason",
-    responses=problems(401, 403, 404, 409, 412, 422),
+    responses=problems(401, 403, 404, 409, 412, 422, 503),
 )
 async def change_status(
     contract_id: ResourceId, body: ContractStatusChange, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
 ) -> dict[str, Any]:
     read = await service.change_status(
-        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v, required=False)
+        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v, required=False),
+        subdistricts_of=facility_subdistricts(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -123,7 +128,7 @@ async def change_status(
     summary="Whether the contract may be renewed, from its evaluations",
     responses=problems(401, 404),
 )
-async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal) -> dict[str, Any]:
+async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, viewer: Viewer) -> dict[str, Any]:
     c = await service.get_visible(session, contract_id=contract_id, viewer=viewer)
     eligible, reason = await service.renewal_eligibility(session, c)
     return {"contract_id": c.id, "eligible": eligible, "reason": reason}
@@ -134,10 +139,14 @@ async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, view
     response_model=ContractRead,
     status_code=201,
     summary="Renew: a new draft contract for the same operator and facilities (needs the evaluations to allow it)",
-    responses=problems(401, 403, 404, 409, 422),
+    responses=problems(401, 403, 404, 409, 422, 503),
 )
-async def renew(contract_id: ResourceId, body: RenewalCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
-    read = await service.renew(session, principal=principal, clock=clock, contract_id=contract_id, data=body)
+async def renew(
+    contract_id: ResourceId, body: RenewalCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+) -> dict[str, Any]:
+    read = await service.renew(
+        session, principal=principal, clock=clock, contract_id=contract_id, data=body, subdistricts_of=facility_subdistricts(request)
+    )
     response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
     return read
 

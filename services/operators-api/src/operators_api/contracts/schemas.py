@@ -128,6 +128,9 @@ class ContractRead(BaseModel):
     status: ContractStatus
     status_reason: str | None
     activated_at: datetime | None
+    handed_over_at: datetime | None = Field(
+        description="When the facilities were handed over (contract.started): on the start date, not before; null until then."
+    )
     ended_on: date | None
     renewed_from_id: int | None
     termination_proposal: TerminationProposalRead | None

@@ -28,12 +28,25 @@ from operators_api.contracts.schemas import (
 from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.evaluations.rules import GRADE_RANK
 from operators_api.events import outbox
-from operators_api.facility_refs import UnknownFacilities, require_registered
+from operators_api.facility_refs import (
+    FacilitySubdistricts,
+    UnknownFacilities,
+    require_registered,
+    require_within_subdistrict,
+)
 from operators_api.fees.repository import FeeRepository
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
 from operators_api.selections.repository import SelectionRepository
-from operators_api.shared import CheckVersion, after_id, jsonable, page_of, state_conflict, transition_conflict
+from operators_api.shared import (
+    CheckVersion,
+    after_id,
+    end_read_transaction,
+    jsonable,
+    page_of,
+    state_conflict,
+    transition_conflict,
+)
 from service_kit.auth import Principal
 from service_kit.clock import Clock, as_aware
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
@@ -80,6 +93,7 @@ def contract_read(c: Contract, *, facility_ids: list[int], instalments: list[Ins
         "status": c.status,
         "status_reason": c.status_reason,
         "activated_at": as_aware(c.activated_at),
+        "handed_over_at": as_aware(c.handed_over_at),
         "ended_on": c.ended_on,
         "renewed_from_id": c.renewed_from_id,
         "termination_proposal": (
@@ -191,12 +205,25 @@ def _check_period(starts_on: date, ends_on: date) -> None:
 
 
 async def create_contract(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: ContractCreate, unknown_facilities: UnknownFacilities
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    data: ContractCreate,
+    unknown_facilities: UnknownFacilities,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Only officials draw up contracts.")
     if data.selection_id is None and data.facility_ids:  # a selection's facilities were checked when it was drawn up
         await require_registered(unknown_facilities, data.facility_ids)
+    if principal.subdistrict is not None:
+        named = list(data.facility_ids or [])
+        if data.selection_id is not None and not named:
+            sel = await SelectionRepository(session).get(data.selection_id)
+            named = list(sel.facility_ids) if sel is not None else []
+            await end_read_transaction(session)
+        await require_within_subdistrict(subdistricts_of, named, principal, "contract")
     repo = ContractRepository(session)
     _check_period(data.starts_on, data.ends_on)
     bid_id = None
@@ -301,9 +328,12 @@ async def update_contract(
     data: ContractUpdate,
     check_version: CheckVersion,
     unknown_facilities: UnknownFacilities,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if data.facility_ids is not None:
         await require_registered(unknown_facilities, data.facility_ids)
+    if principal.subdistrict is not None:
+        await _require_facilities_within(session, principal, contract_id, data.facility_ids, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     check_version(c.version)
@@ -401,9 +431,30 @@ async def _end(session: AsyncSession, c: Contract, *, principal: Principal, cloc
     )
 
 
+async def _require_facilities_within(
+    session: AsyncSession, principal: Principal, contract_id: int, facility_ids: list[int] | None, subdistricts_of: FacilitySubdistricts | None
+) -> None:
+    """A subdistrict official changes, activates or renews a contract only when every facility it holds
+    (or will hold) lies in their subdistrict; asked before anything is locked."""
+    if facility_ids is None:
+        c = await get_visible(session, contract_id=contract_id, viewer=principal)
+        facility_ids = await ContractRepository(session).facility_ids(c.id)
+        await end_read_transaction(session)
+    await require_within_subdistrict(subdistricts_of, facility_ids, principal, "contract")
+
+
 async def change_status(
-    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: ContractStatusChange, check_version: CheckVersion
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    contract_id: int,
+    data: ContractStatusChange,
+    check_version: CheckVersion,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
+    if principal.subdistrict is not None and data.status == "active":
+        await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     check_version(c.version)
@@ -441,24 +492,13 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
     subject = f"contract/{c.id}"
     if new == "active" and old == "draft":
         c.activated_at = now
-        operator_name = (await OperatorRepository(session).names([c.operator_id])).get(c.operator_id, "")
-        # Emitted when the contract is activated, even before its start date (see README).
-        await outbox.record(
-            session,
-            "contract.started",
-            {
-                "contract_id": c.id,
-                "operator_id": c.operator_id,
-                "operator_name": operator_name,
-                "facility_ids": facility_ids,
-                "starts_on": c.starts_on.isoformat(),
-                "ends_on": c.ends_on.isoformat(),
-            },
-            subject=subject,
-            actor=principal.sub,
-            at=now,
-        )
+        # Signed before its start date: the facilities stay with whoever runs them until that day,
+        # when the start sweep hands them over.
+        if today >= c.starts_on:
+            await _hand_over(session, c, principal=principal, clock=clock, facility_ids=facility_ids)
     elif new == "active":
+        if c.handed_over_at is None and c.starts_on <= today <= c.ends_on:
+            await _hand_over(session, c, principal=principal, clock=clock, facility_ids=facility_ids)
         await outbox.record(
             session, "contract.resumed", {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
             subject=subject, actor=principal.sub, at=now,
@@ -473,6 +513,49 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
     await repo.flush()
 
 
+async def _hand_over(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, facility_ids: list[int]) -> None:
+    """The facilities pass to the operator (contract.started, which facilities-api applies); once."""
+    now = clock.now()
+    c.handed_over_at = now
+    operator_name = (await OperatorRepository(session).names([c.operator_id])).get(c.operator_id, "")
+    audit.record(
+        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="handed_over",
+        details={"facility_ids": facility_ids, "starts_on": c.starts_on},
+    )
+    await outbox.record(
+        session,
+        "contract.started",
+        {
+            "contract_id": c.id,
+            "operator_id": c.operator_id,
+            "operator_name": operator_name,
+            "facility_ids": facility_ids,
+            "starts_on": c.starts_on.isoformat(),
+            "ends_on": c.ends_on.isoformat(),
+        },
+        subject=f"contract/{c.id}",
+        actor=principal.sub,
+        at=now,
+    )
+
+
+async def start_due(session: AsyncSession, *, principal: Principal, clock: Clock) -> list[int]:
+    """Hand over the facilities of every active contract whose start date has come (Asia/Shanghai)."""
+    repo = ContractRepository(session)
+    today = clock.local_now().date()
+    started = []
+    for c in await repo.due_to_start(today):
+        locked = await repo.get_for_update(c.id)
+        if locked is None or locked.status != "active" or locked.handed_over_at is not None or locked.starts_on > today:
+            continue
+        await _hand_over(session, locked, principal=principal, clock=clock, facility_ids=await repo.facility_ids(locked.id))
+        locked.version += 1
+        locked.updated_at = clock.now()
+        started.append(locked.id)
+    await session.commit()
+    return started
+
+
 async def expire_due(session: AsyncSession, *, principal: Principal, clock: Clock) -> list[int]:
     """End every running contract whose period is over (the daily sweep)."""
     repo = ContractRepository(session)
@@ -485,6 +568,14 @@ async def expire_due(session: AsyncSession, *, principal: Principal, clock: Cloc
         expired.append(locked.id)
     await session.commit()
     return expired
+
+
+async def sweep(session: AsyncSession, *, principal: Principal, clock: Clock) -> dict[str, list[int]]:
+    """The contract sweep: expire what is over, then hand over what starts today (a facility whose old
+    contract ended yesterday passes to the new one in the same run)."""
+    expired = await expire_due(session, principal=principal, clock=clock)
+    started = await start_due(session, principal=principal, clock=clock)
+    return {"expired_contract_ids": expired, "started_contract_ids": started}
 
 
 async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool, str]:
@@ -502,7 +593,17 @@ async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool,
     return True, f"the latest evaluation ({latest.period}) is {latest.grade}"
 
 
-async def renew(session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, data: RenewalCreate) -> dict[str, Any]:
+async def renew(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    contract_id: int,
+    data: RenewalCreate,
+    subdistricts_of: FacilitySubdistricts | None = None,
+) -> dict[str, Any]:
+    if principal.subdistrict is not None:
+        await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     if c.status not in ("active", "expired"):
@@ -576,6 +677,16 @@ async def record_payment(
         raise state_conflict(
             f"Instalment {seq} depends on the evaluation of {inst.linked_period}; publish it first.", "instalment-awaits-evaluation"
         )
+    if inst.evaluation_id is not None:
+        # Four eyes: whoever decided the grade that set this amount (published the evaluation, or
+        # upheld its appeal) does not also record the payment.
+        deciders = await EvaluationRepository(session).grade_deciders(inst.evaluation_id)
+        if principal.sub in deciders:
+            raise Forbidden(
+                f"You decided the grade of evaluation {inst.evaluation_id}, which set this instalment's amount; "
+                "another official records its payment (separation of duties).",
+                slug="same-official",
+            )
     if data.paid_on > clock.local_now().date():
         raise RuleViolation("paid_on", "A payment is recorded once made, not ahead.", code="date-in-future")
     payable = inst.adjusted_amount_fen if inst.adjusted_amount_fen is not None else inst.amount_fen

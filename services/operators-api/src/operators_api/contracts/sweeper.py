@@ -1,5 +1,6 @@
-"""The daily expiry sweep, in the background: a contract whose period is over becomes expired
-(contract.ended, its fee approvals fee.expired). Safe on several replicas: each contract is locked
+"""The contract sweep, in the background: a contract whose period is over becomes expired
+(contract.ended, its fee approvals fee.expired), and an active contract whose start date has come
+hands its facilities over (contract.started). Safe on several replicas: each contract is locked
 and re-checked before it moves."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import logging
 
 from fastapi import FastAPI
 
-from operators_api.contracts.service import expire_due
+from operators_api.contracts.service import sweep
 from service_kit.auth import Principal
 
 log = logging.getLogger("operators_api.contracts.sweeper")
@@ -32,16 +33,18 @@ class ContractExpirySweeper:
             except asyncio.CancelledError:
                 pass
 
-    async def sweep_once(self) -> list[int]:
+    async def sweep_once(self) -> dict[str, list[int]]:
         async with self.app.state.sessionmaker() as session:
-            return await expire_due(session, principal=SYSTEM, clock=self.app.state.clock)
+            return await sweep(session, principal=SYSTEM, clock=self.app.state.clock)
 
     async def _run(self) -> None:
         while True:
             try:
-                expired = await self.sweep_once()
-                if expired:
-                    log.info("contracts expired", extra={"contract_ids": expired})
+                done = await self.sweep_once()
+                if done["expired_contract_ids"]:
+                    log.info("contracts expired", extra={"contract_ids": done["expired_contract_ids"]})
+                if done["started_contract_ids"]:
+                    log.info("contracts started", extra={"contract_ids": done["started_contract_ids"]})
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -1,11 +1,11 @@
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
 
 from operators_api.credit import service
 from operators_api.credit.schemas import CreditRecordRead, HonourCreate, HonourRead
 from operators_api.dependencies import ClockDep
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from operators_api.gates import DistrictOfficial, Reader
 from service_kit.db import SessionDep
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/operators", tags=["operators"])
     summary="The operator's credit record (信用记录): officials, auditors and its own staff",
     responses=problems(401, 404),
 )
-async def credit_record(operator_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> dict[str, Any]:
+async def credit_record(operator_id: ResourceId, session: SessionDep, viewer: Reader) -> dict[str, Any]:
     return await service.credit_record(session, viewer=viewer, operator_id=operator_id)
 
 
@@ -36,6 +36,6 @@ async def honours(operator_id: ResourceId, session: SessionDep) -> list[dict[str
     responses=problems(401, 403, 404, 422),
 )
 async def add_honour(
-    operator_id: ResourceId, body: HonourCreate, session: SessionDep, principal: Annotated[Principal, require_roles("official")], clock: ClockDep
+    operator_id: ResourceId, body: HonourCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep
 ) -> dict[str, Any]:
     return await service.add_honour(session, principal=principal, clock=clock, operator_id=operator_id, data=body)

@@ -15,7 +15,7 @@ from operators_api.cultivation.schemas import (
     ProgrammeRead,
 )
 from operators_api.dependencies import ClockDep
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from operators_api.gates import DistrictOfficial, Official, OfficialOrStaff, Reader
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
@@ -23,7 +23,6 @@ from service_kit.problems import problems
 
 trainings_router = APIRouter(prefix="/api/v1/trainings", tags=["cultivation"])
 incubations_router = APIRouter(prefix="/api/v1/incubations", tags=["cultivation"])
-Official = Annotated[Principal, require_roles("official")]
 
 
 @trainings_router.get("", response_model=Page[ProgrammeRead], summary="Training programmes (培训) for operators, organisations and teams", responses=problems(422))
@@ -44,7 +43,7 @@ async def get_programme(programme_id: ResourceId, session: SessionDep) -> dict[s
 
 
 @trainings_router.get("/{programme_id}/enrolments", response_model=list[EnrolmentRead], responses=problems(401, 403, 404))
-async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
     return await service.list_enrolments(session, viewer=viewer, programme_id=programme_id)
 
 
@@ -55,7 +54,7 @@ async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer:
     summary="Enrol a participant (officials; an operator's staff for their own people)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def enrol(programme_id: ResourceId, body: EnrolmentCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def enrol(programme_id: ResourceId, body: EnrolmentCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
     return await service.enrol(session, principal=principal, clock=clock, programme_id=programme_id, data=body)
 
 
@@ -77,7 +76,7 @@ async def set_attendance(
     summary="Close the programme: who completed it; each operator with a graduate gets a credit entry",
     responses=problems(401, 403, 404, 409),
 )
-async def complete(programme_id: ResourceId, session: SessionDep, principal: Official, clock: ClockDep) -> list[dict[str, Any]]:
+async def complete(programme_id: ResourceId, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> list[dict[str, Any]]:
     return await service.complete(session, principal=principal, clock=clock, programme_id=programme_id)
 
 

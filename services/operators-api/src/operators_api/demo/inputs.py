@@ -5,7 +5,7 @@ service. Evidence made from them names its source as demo data."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +70,17 @@ class DemoInputs:
         }
         return Fetched(SOURCE_FEEDBACK, f"demo: satisfaction/facilities/{facility_id}?from={start}&to={end}", self.now(), data=data)
 
+    async def facility_open_hours(self, facility_id: int, start: date, end: date) -> Fetched:
+        """The platform's open hours: the same as the operator reports (see report_figures)."""
+        days = (end - start).days + 1
+        weekly = sum(
+            (Decimal(self.report_figures(facility_id, m_start, m_end)["open_hours"]) for m_start, m_end in _months(start, end)), Decimal(0)
+        ) / days * 7
+        hours = (weekly * days / 7).quantize(Decimal("0.1"))
+        data = {"facility_id": facility_id, "from": start.isoformat(), "to": end.isoformat(), "hours": str(hours), "days_open": days,
+                "weekly_average_hours": str(weekly.quantize(Decimal("0.01")))}
+        return Fetched(SOURCE_FACILITIES, f"demo: facilities/{facility_id}/open-hours?from={start}&to={end}", self.now(), data=data)
+
     def report_figures(self, facility_id: int, month_start: date, month_end: date) -> dict[str, Any]:
         """What an operator at this level reports for a month (the same figures the platform shows)."""
         level, t = self._level(facility_id, month_end), self.targets.get(facility_id, {})
@@ -91,3 +102,13 @@ class DemoInputs:
             "incidents": 0,
             "notes": "",
         }
+
+
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    """The calendar months (clipped to [start, end]) the window covers."""
+    out, day = [], start
+    while day <= end:
+        nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        out.append((day, min(end, nxt - timedelta(days=1))))
+        day = nxt
+    return out

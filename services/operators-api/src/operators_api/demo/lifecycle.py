@@ -72,6 +72,9 @@ from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
 
 OFFICIAL = Principal(sub="demo-seed", role="official", name="演示数据")
+SWEEP = Principal(sub="system:contract-expiry", role="service", name="contract sweep")
+# Payments adjusted by an evaluation are recorded by someone other than the official who published it.
+FINANCE = Principal(sub="demo-finance", role="official", name="财务（演示数据）")
 EXPERTS = [
     Principal(sub="demo-expert-wang", role="official", name="王明（评审专家）"),
     Principal(sub="demo-expert-chen", role="official", name="陈静（评审专家）"),
@@ -274,6 +277,8 @@ class Demo:
             )
             await contracts.change_status(s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=10)), contract_id=c["id"],
                                           data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"), check_version=no_version_check)
+            # Signed ten days ahead: the facilities are handed over by the contract sweep on the start date.
+            await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
             self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))
             self.bump("contracts")
             return c["id"]
@@ -320,7 +325,7 @@ class Demo:
             inst = e["consequences"].get("instalment")
             due = q.end + timedelta(days=15)
             if inst and inst.get("adjusted_amount_fen") is not None and due < self.today:
-                await contracts.record_payment(s, principal=OFFICIAL, clock=self.sim.on(due, 16), contract_id=contract_id, seq=inst["seq"],
+                await contracts.record_payment(s, principal=FINANCE, clock=self.sim.on(due, 16), contract_id=contract_id, seq=inst["seq"],
                                                data=PaymentCreate(paid_on=due, payment_reference=f"DC-PAY-{contract_id}-{inst['seq']}"))
             rid = e["consequences"].get("rectification_id")
             if rid:  # the operator answers a failed quarter's rectification, and it is accepted
@@ -352,8 +357,9 @@ class Demo:
             await self.evaluate(plan, contract_id, q)
 
     async def fees(self, contract_ids: dict[str, int]) -> None:
-        async def services_of(facility_id: int) -> list[dict[str, Any]] | None:
-            return DEMO_SERVICES.get(facility_id, [])
+        async def service_of(facility_id: int, service_id: int) -> dict[str, Any] | None:
+            found = next((sv for sv in DEMO_SERVICES.get(facility_id, []) if sv.get("id") == service_id), None)
+            return None if found is None else {"basic_periods": [], **found}
 
         plan_of = {p.key: p for p in PLANS}
         cases = [
@@ -367,12 +373,12 @@ class Demo:
             oid = self.ops[plan.operator]
             day = self.today - timedelta(days=200 - 60 * n) if decision else self.today - timedelta(days=2)
             async with self.sessionmaker() as s:
-                app = await fees.submit(s, principal=staff(oid, plan.operator), clock=self.sim.on(day), services_of=services_of, data=FeeApplicationCreate(
+                app = await fees.submit(s, principal=staff(oid, plan.operator), clock=self.sim.on(day), service_of=service_of, data=FeeApplicationCreate(
                     contract_id=contract_ids[key], facility_id=fid, service_id=service_id, market_price_fen=market, proposed_fee_fen=fee,
                     special_group_free_percent=20, special_group_fee_fen=fee // 2, justification="按材料和师资成本测算（演示数据）"))
                 if decision:
                     await fees.decide(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=7)), application_id=app["id"],
-                                      data=Decision(decision=decision, reason=reason))
+                                      data=Decision(decision=decision, reason=reason), service_of=service_of)
             self.bump("fee_applications")
 
     # -- cultivation --------------------------------------------------------------------------------
@@ -440,7 +446,7 @@ class Demo:
                         day = self.start + timedelta(days=20 + 35 * k)
                         rec = await volunteers.submit_record(s, principal=who, clock=self.sim.on(day + timedelta(days=1)), volunteer_id=v["id"],
                                                              data=ServiceCreate(facility_id=fid, served_on=day, hours=Decimal(18 if (n, m) == (0, 0) else 4), activity="阅读推广与导览"))
-                        await volunteers.verify_record(s, principal=who, clock=self.sim.on(day + timedelta(days=2)), volunteer_id=v["id"], record_id=rec["id"],
+                        await volunteers.verify_record(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=2)), volunteer_id=v["id"], record_id=rec["id"],
                                                        data=VerificationCreate(decision="verified"), thresholds=THRESHOLDS)
                 self.bump("volunteer_teams")
 

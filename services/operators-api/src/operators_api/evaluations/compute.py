@@ -5,6 +5,7 @@ The rules themselves are in rules.py."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import Any
 from operators_api.clients.base import Fetched
 from operators_api.clients.feedback import decimal_or_none
 from operators_api.evaluations.rules import KPI_ITEMS, PARTS, attainment, satisfaction_score, total
-from operators_api.periods import Period, months_between, parse_period
+from operators_api.periods import Period, months_between
 from operators_api.shared import from_centi, round2
 
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -75,6 +76,7 @@ def compute(
     satisfaction: dict[int, Fetched],
     *,
     now: datetime,
+    open_hours: dict[int, Fetched],
 ) -> Computed:
     p = facts.period
     months = Decimal(p.days) / DAYS_PER_MONTH
@@ -82,6 +84,7 @@ def compute(
     missing: list[dict[str, Any]] = []
     evidence = [_evidence(f"facility_stats:{fid}", stats[fid], p) for fid in facts.facility_ids]
     evidence += [_evidence(f"satisfaction:{fid}", satisfaction[fid], p) for fid in facts.facility_ids]
+    evidence += [_evidence(f"open_hours:{fid}", open_hours[fid], p) for fid in facts.facility_ids]
 
     # -- resident satisfaction (feedback-api) --
     sat_items, sat_missing, weighted, count = [], [], Decimal(0), 0
@@ -128,13 +131,15 @@ def compute(
         actual: Decimal | None = None
         source, reason = "", ""
         if key == "open_hours_per_week":
-            source = REPORTS
-            if absent_months:
-                reason = f"no service report for {', '.join(absent_months)}"
+            # What the platform recorded (opening hours and their exceptions), not the operator's report.
+            source = "facilities-api"
+            failed_hours = [fid for fid in facts.facility_ids if not open_hours[fid].ok]
+            if failed_hours:
+                errors = "; ".join(f"{fid}: {open_hours[fid].error}" for fid in failed_hours[:3])
+                reason = f"facilities-api did not say the open hours of facilities {failed_hours} ({errors})"
             else:
-                hours = sum(Decimal(str(line["open_hours"])) for m in report_months for line in facts.reports[m]["lines"])
-                days = sum((parse_period(m).days for m in report_months), 0)
-                actual = round2(hours / (Decimal(days) / 7) / n_fac)
+                weekly = sum(Decimal(str(open_hours[fid].data["weekly_average_hours"])) for fid in facts.facility_ids)  # type: ignore[index]
+                actual = round2(weekly / n_fac)
         elif key in STATS_FIGURES:
             source = "facilities-api"
             if failed_stats:
@@ -218,3 +223,64 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
+
+
+class CorrectionError(ValueError):
+    """A correction names an input the evaluation does not have, or a value out of its range."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def recompute(components: dict[str, Any], corrections: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The evaluation's parts with corrected inputs (an upheld appeal), recomputed by the same rules as
+    the first computation: a KPI's actual figure (its attainment and the KPI part follow), an inspection's
+    score (the inspection part follows), the expert score. Returns the new parts and what changed
+    ({input, from, to, reason}); the parts given are not modified."""
+    out = copy.deepcopy(components)
+    applied: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for n, c in enumerate(corrections):
+        field = f"corrections.{n}"
+        name, value, reason = str(c["input"]), Decimal(str(c["value"])), str(c["reason"])
+        if name in seen:
+            raise CorrectionError(field, f"{name} is corrected twice.")
+        seen.add(name)
+        kind, _, ref = name.partition(".")
+        if kind == "kpi":
+            items = out.get("kpi", {}).get("items", {})
+            if ref not in items:
+                raise CorrectionError(field, f"The evaluation has no KPI {ref!r}; it has {', '.join(sorted(items)) or 'none'}.")
+            item = items[ref]
+            old = item.get("actual")
+            item.update({"actual": str(round2(value)), "attainment": str(attainment(round2(value), Decimal(item["target"]))), "corrected": True})
+            item.pop("missing", None)
+        elif kind == "inspection":
+            if value > 100:
+                raise CorrectionError(field, "An inspection score is at most 100.")
+            rows = out.get("inspection", {}).get("inspections", [])
+            row = next((r for r in rows if str(r.get("id")) == ref), None)
+            if row is None:
+                raise CorrectionError(field, f"Inspection {ref} is not part of this evaluation.")
+            old = str(from_centi(row["score_centi"]))
+            row["score_centi"] = int((value * 100).to_integral_value())
+            row["corrected"] = True
+        else:  # expert
+            if value > 100:
+                raise CorrectionError(field, "The expert score is at most 100.")
+            expert = out.setdefault("expert", {})
+            old = expert.get("score")
+            expert.update({"score": str(round2(value)), "complete": True, "corrected": True})
+        applied.append({"input": name, "from": None if old is None else str(old), "to": str(round2(value)), "reason": reason})
+    if any(a["input"].startswith("kpi.") for a in applied):
+        kpi = out["kpi"]
+        present = [Decimal(v["attainment"]) for v in kpi["items"].values() if v.get("attainment") is not None]
+        kpi["score"] = str(round2(sum(present, Decimal(0)) / len(present))) if present else None
+        kpi["complete"] = bool(present) and all(v.get("attainment") is not None for v in kpi["items"].values())
+    if any(a["input"].startswith("inspection.") for a in applied):
+        part = out["inspection"]
+        scores = [from_centi(r["score_centi"]) for r in part["inspections"]]
+        part["score"] = str(round2(sum((s for s in scores if s is not None), Decimal(0)) / len(scores)))
+    return out, applied

@@ -19,6 +19,8 @@ class InputsProvider(Protocol):
 
     async def facility_satisfaction(self, facility_id: int, start: date, end: date) -> Fetched: ...
 
+    async def facility_open_hours(self, facility_id: int, start: date, end: date) -> Fetched: ...
+
 
 class HttpInputs:
     def __init__(self, request: Request, semaphore: asyncio.Semaphore) -> None:
@@ -30,6 +32,9 @@ class HttpInputs:
 
     async def facility_satisfaction(self, facility_id: int, start: date, end: date) -> Fetched:
         return await self.feedback.facility_satisfaction(facility_id, start, end)
+
+    async def facility_open_hours(self, facility_id: int, start: date, end: date) -> Fetched:
+        return await self.facilities.open_hours(facility_id, start, end)
 
 
 def http_inputs(request: Request) -> HttpInputs:

@@ -87,9 +87,33 @@ class EvaluationEvidence(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class EvaluationVersion(Base):
+    """One version of a published evaluation, kept as it was: 1 as published, 2 as revised by an upheld
+    appeal (recomputed from the corrected inputs). Never changed once written."""
+
+    __tablename__ = "evaluation_version"
+    __table_args__ = (UniqueConstraint("evaluation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # "published" or "appeal_upheld"
+    kind: Mapped[str] = mapped_column(String(20))
+    components: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score_centi: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(20))
+    consequences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # [{input, from, to, reason}]: the inputs an upheld appeal corrected (empty for the published version)
+    corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    made_by: Mapped[str] = mapped_column(String(200))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Appeal(Base):
-    """申诉: the operator contests a published evaluation, once, within the window; an official
-    upholds it (with a revised score) or rejects it, with the reason."""
+    """申诉: the operator contests a published evaluation, once, within the window, with its evidence
+    documents; an official other than the publisher upholds it (giving the corrected inputs, from which
+    the evaluation is recomputed) or rejects it, with the reason."""
 
     __tablename__ = "appeal"
 
@@ -97,10 +121,13 @@ class Appeal(Base):
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), unique=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
     reason: Mapped[str] = mapped_column(Text)
+    # [{title, url, sha256?}]: the operator's evidence
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     submitted_by: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     revised_score_centi: Mapped[int | None] = mapped_column(Integer)
+    corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import RowMapping, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme
+from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +124,18 @@ class EvaluationRepository:
     async def appeal_for_update(self, evaluation_id: int) -> Appeal | None:
         stmt = select(Appeal).where(Appeal.evaluation_id == evaluation_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def versions(self, evaluation_id: int) -> Sequence[EvaluationVersion]:
+        stmt = select(EvaluationVersion).where(EvaluationVersion.evaluation_id == evaluation_id).order_by(EvaluationVersion.number)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def grade_deciders(self, evaluation_id: int) -> set[str]:
+        """Who decided an evaluation's grade: the official who published it, and one who upheld its appeal."""
+        published_by = (await self.session.execute(select(Evaluation.published_by).where(Evaluation.id == evaluation_id))).scalar_one_or_none()
+        upheld_by = (
+            await self.session.execute(select(Appeal.decided_by).where(Appeal.evaluation_id == evaluation_id, Appeal.status == "upheld"))
+        ).scalar_one_or_none()
+        return {who for who in (published_by, upheld_by) if who}
 
     def add(self, obj: object) -> None:
         self.session.add(obj)

@@ -14,6 +14,7 @@ from operators_api.evaluations.schemas import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationStatus,
+    EvaluationVersionRead,
     EvidenceRead,
     ExpertScore,
     Grade,
@@ -21,8 +22,8 @@ from operators_api.evaluations.schemas import (
     SchemeCreate,
     SchemeRead,
 )
+from operators_api.gates import Appellant, DistrictOfficial, Official, Reader
 from operators_api.periods import PeriodName
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -31,8 +32,6 @@ from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 schemes_router = APIRouter(prefix="/api/v1/evaluation-schemes", tags=["evaluations"])
-Official = Annotated[Principal, require_roles("official")]
-Staff = Annotated[Principal, require_roles("operator")]
 
 
 @schemes_router.get("", response_model=list[SchemeRead], summary="Evaluation schemes (the built-in default first, id null)")
@@ -47,7 +46,7 @@ async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
     summary="Add an evaluation scheme: weights summing to 100, grade thresholds, consequences (district officials)",
     responses=problems(401, 403, 422),
 )
-async def create_scheme(body: SchemeCreate, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+async def create_scheme(body: SchemeCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> dict[str, Any]:
     return await service.create_scheme(session, principal=principal, clock=clock, data=body)
 
 
@@ -64,7 +63,7 @@ async def get_scheme(scheme_id: ResourceId, session: SessionDep) -> dict[str, An
 )
 async def list_evaluations(
     session: SessionDep,
-    viewer: CurrentPrincipal,
+    viewer: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     contract_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -103,7 +102,7 @@ async def evaluate_batch(body: BatchCreate, request: Request, session: SessionDe
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationRead, responses=problems(401, 404))
-async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal, response: Response) -> dict[str, Any]:
+async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
     read = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -115,8 +114,18 @@ async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer:
     summary="The figures the evaluation used: source, request, period, time fetched, the answer or why it is missing",
     responses=problems(401, 404),
 )
-async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
     return await service.evidence(session, viewer=viewer, evaluation_id=evaluation_id)
+
+
+@router.get(
+    "/{evaluation_id}/versions",
+    response_model=list[EvaluationVersionRead],
+    summary="Every version of a published evaluation: as published, and as recomputed by an upheld appeal (with the corrections)",
+    responses=problems(401, 403, 404),
+)
+async def versions(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
+    return await service.versions(session, viewer=viewer, evaluation_id=evaluation_id)
 
 
 @router.post(
@@ -168,14 +177,15 @@ async def publish(
     summary="Appeal a published evaluation (the operator's staff; once, within the window)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Appellant, clock: ClockDep) -> dict[str, Any]:
     return await service.submit_appeal(session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body)
 
 
 @router.post(
     "/{evaluation_id}/appeal/decision",
     response_model=EvaluationRead,
-    summary="Decide an appeal: upheld (with the revised score; consequences revised) or rejected, with the reason",
+    summary="Decide an appeal (an official other than the publisher): upheld with the corrected inputs (the evaluation is recomputed, "
+    "consequences revised, both versions kept) or rejected, with the reason",
     responses=problems(401, 403, 404, 409, 422),
 )
 async def decide_appeal(evaluation_id: ResourceId, body: AppealDecision, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from operators_api.periods import PeriodName
 from operators_api.shared import StrictInt
@@ -88,25 +88,72 @@ class Publish(_Input):
     reason: str = Field("", max_length=2000)
 
 
+class AppealDocument(_Input):
+    """A piece of the operator's evidence: where it is, and optionally its SHA-256 so that what was
+    read can be shown to be what was filed."""
+
+    title: str = Field(min_length=1, max_length=200)
+    url: AnyHttpUrl
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+
+
 class AppealCreate(_Input):
     reason: str = Field(min_length=1, max_length=5000)
+    documents: list[AppealDocument] = Field(default_factory=list, max_length=20, description="The evidence the appeal rests on.")
+
+
+class Correction(_Input):
+    """An input of the evaluation found wrong on review, and its corrected value."""
+
+    input: str = Field(
+        pattern=r"^(kpi\.[a-z_]{1,60}|inspection\.[1-9][0-9]{0,9}|expert)$",
+        description="`kpi.<target>` (the actual figure), `inspection.<inspection id>` (its score) or `expert` (the expert score).",
+    )
+    value: Decimal = Field(ge=0, le=1_000_000, decimal_places=2)
+    reason: str = Field(min_length=1, max_length=2000, description="Why the input was wrong (the evidence that shows it).")
 
 
 class AppealDecision(_Input):
     decision: Literal["upheld", "rejected"]
     reason: str = Field(min_length=1, max_length=2000)
-    revised_score: Decimal | None = Field(None, ge=0, le=100, decimal_places=2, description="Required when upheld: the score after review.")
+    corrections: list[Correction] = Field(
+        default_factory=list, max_length=50,
+        description="Required when upheld: the corrected inputs. The revised score is the evaluation recomputed with them, never typed in.",
+    )
+
+
+class CorrectionRead(BaseModel):
+    input: str
+    from_: str | None = Field(alias="from")
+    to: str
+    reason: str
+
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class AppealRead(BaseModel):
     id: int
     evaluation_id: int
     reason: str
+    documents: list[dict[str, Any]]
     submitted_at: datetime
     status: Literal["submitted", "upheld", "rejected"]
     decision_reason: str | None
-    revised_score: Decimal | None
+    corrections: list[CorrectionRead] = Field(description="The inputs an upheld appeal corrected.")
+    revised_score: Decimal | None = Field(description="The evaluation recomputed with the corrections.")
     decided_at: datetime | None
+
+
+class EvaluationVersionRead(BaseModel):
+    number: int = Field(description="1: as published; 2: as revised by an upheld appeal.")
+    kind: Literal["published", "appeal_upheld"]
+    score: Decimal
+    grade: Grade
+    components: dict[str, Any]
+    consequences: dict[str, Any]
+    corrections: list[CorrectionRead]
+    reason: str | None
+    made_at: datetime
 
 
 class EvaluationRead(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,9 +19,9 @@ from operators_api.clients.base import Fetched
 from operators_api.contracts.models import Contract
 from operators_api.contracts.repository import ContractRepository
 from operators_api.credit.service import add_entry
-from operators_api.evaluations.compute import ContractFacts, compute, score_of
+from operators_api.evaluations.compute import ContractFacts, CorrectionError, compute, recompute, score_of
 from operators_api.evaluations.inputs import InputsProvider
-from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme
+from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
 from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository
 from operators_api.evaluations.rules import (
     DEFAULT_SCHEME,
@@ -107,9 +106,32 @@ def appeal_read(a: Appeal | None) -> dict[str, Any] | None:
     if a is None:
         return None
     return {
-        "id": a.id, "evaluation_id": a.evaluation_id, "reason": a.reason, "submitted_at": as_aware(a.submitted_at), "status": a.status,
-        "decision_reason": a.decision_reason, "revised_score": from_centi(a.revised_score_centi), "decided_at": as_aware(a.decided_at),
+        "id": a.id, "evaluation_id": a.evaluation_id, "reason": a.reason, "documents": list(a.documents or []),
+        "submitted_at": as_aware(a.submitted_at), "status": a.status, "decision_reason": a.decision_reason,
+        "corrections": list(a.corrections or []), "revised_score": from_centi(a.revised_score_centi), "decided_at": as_aware(a.decided_at),
     }
+
+
+def version_read(v: EvaluationVersion) -> dict[str, Any]:
+    return {
+        "number": v.number, "kind": v.kind, "score": from_centi(v.score_centi), "grade": v.grade, "components": v.components,
+        "consequences": v.consequences or {}, "corrections": list(v.corrections or []), "reason": v.reason, "made_at": as_aware(v.made_at),
+    }
+
+
+async def versions(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
+    """Every version of a published evaluation, oldest first: as published, then as an upheld appeal revised it."""
+    e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
+    return [version_read(v) for v in await EvaluationRepository(session).versions(e.id)]
+
+
+def _keep_version(repo: EvaluationRepository, e: Evaluation, *, number: int, kind: str, principal: Principal, at: datetime,
+                  corrections: list[dict[str, Any]] | None = None, reason: str | None = None) -> None:
+    assert e.score_centi is not None and e.grade is not None
+    repo.add(EvaluationVersion(
+        evaluation_id=e.id, number=number, kind=kind, components=e.components, score_centi=e.score_centi, grade=e.grade,
+        consequences=e.consequences or {}, corrections=corrections or [], reason=reason, made_by=principal.sub, made_at=at,
+    ))
 
 
 def evaluation_read(e: Evaluation, appeal: Appeal | None = None) -> dict[str, Any]:
@@ -246,19 +268,23 @@ async def _jobs(session: AsyncSession, contracts: list[Contract], periods: dict[
     return jobs
 
 
-async def _fetch(job: _Job, inputs: InputsProvider) -> tuple[dict[int, Fetched], dict[int, Fetched]]:
+Inputs = tuple[dict[int, Fetched], dict[int, Fetched], dict[int, Fetched]]
+
+
+async def _fetch(job: _Job, inputs: InputsProvider) -> Inputs:
     p = job.facts.period
     fids = job.facts.facility_ids
-    stats, sats = await asyncio.gather(
+    stats, sats, hours = await asyncio.gather(
         asyncio.gather(*(inputs.facility_stats(fid, p.start, p.end) for fid in fids)),
         asyncio.gather(*(inputs.facility_satisfaction(fid, p.start, p.end) for fid in fids)),
+        asyncio.gather(*(inputs.facility_open_hours(fid, p.start, p.end) for fid in fids)),
     )
-    return dict(zip(fids, stats, strict=True)), dict(zip(fids, sats, strict=True))
+    return dict(zip(fids, stats, strict=True)), dict(zip(fids, sats, strict=True)), dict(zip(fids, hours, strict=True))
 
 
-def _prepare(repo: EvaluationRepository, job: _Job, fetched: tuple[dict[int, Fetched], dict[int, Fetched]], *, principal: Principal, now: datetime) -> tuple[Evaluation, str, Any]:
+def _prepare(repo: EvaluationRepository, job: _Job, fetched: Inputs, *, principal: Principal, now: datetime) -> tuple[Evaluation, str, Any]:
     """Compute and fill in the evaluation (a new one is added to the session, not yet flushed)."""
-    result = compute(job.facts, fetched[0], fetched[1], now=now)
+    result = compute(job.facts, fetched[0], fetched[1], now=now, open_hours=fetched[2])
     e = job.existing
     outcome = "refreshed"
     if e is None:
@@ -279,7 +305,7 @@ def _prepare(repo: EvaluationRepository, job: _Job, fetched: tuple[dict[int, Fet
 
 
 async def _write_all(
-    session: AsyncSession, jobs: list[_Job], fetched: list[tuple[dict[int, Fetched], dict[int, Fetched]]], *, principal: Principal, clock: Clock
+    session: AsyncSession, jobs: list[_Job], fetched: list[Inputs], *, principal: Principal, clock: Clock
 ) -> list[tuple[Evaluation, str]]:
     """Store the evaluations, their evidence and audit entries in a few statements (one flush for the
     evaluations, one delete of a refreshed draft's old evidence, one flush for the rest)."""
@@ -557,6 +583,7 @@ async def publish(session: AsyncSession, *, principal: Principal, clock: Clock, 
     e.consequences = jsonable(await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=None))
     if result.reweighted:
         e.consequences = {**e.consequences, "weights_used": result.weights_used, "accepted_missing": [m["input"] for m in e.missing_inputs]}
+    _keep_version(EvaluationRepository(session), e, number=1, kind="published", principal=principal, at=now, reason=data.reason or None)
     audit.record(
         session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="published", from_state="draft", to_state="published",
         reason=data.reason or None, details={"score": str(result.score), "grade": e.grade, "reweighted": result.reweighted, "consequences": e.consequences},
@@ -584,13 +611,16 @@ async def submit_appeal(session: AsyncSession, *, principal: Principal, clock: C
     if e.appeal_deadline_on is None or today > e.appeal_deadline_on:
         raise state_conflict(f"The appeal window closed on {e.appeal_deadline_on}.", "appeal-window-closed", deadline_on=str(e.appeal_deadline_on))
     now = clock.now()
-    a = Appeal(evaluation_id=e.id, operator_id=e.operator_id, reason=data.reason, submitted_by=principal.sub, submitted_at=now, status="submitted")
+    a = Appeal(
+        evaluation_id=e.id, operator_id=e.operator_id, reason=data.reason, documents=[d.model_dump(mode="json", exclude_none=True) for d in data.documents],
+        submitted_by=principal.sub, submitted_at=now, status="submitted", corrections=[],
+    )
     repo.add(a)
     await repo.flush()
     audit.record(session, principal=principal, at=now, entity_type="appeal", entity_id=a.id, action="submitted", to_state="submitted", reason=data.reason,
-                 details={"evaluation_id": e.id})
+                 details={"evaluation_id": e.id, "documents": a.documents})
     await outbox.record(
-        session, "appeal.submitted", {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id},
+        session, "appeal.submitted", {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id, "documents": len(a.documents)},
         subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
     )
     await session.commit()
@@ -600,35 +630,68 @@ async def submit_appeal(session: AsyncSession, *, principal: Principal, clock: C
 async def decide_appeal(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealDecision) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
+    if e.published_by is not None and principal.sub == e.published_by:
+        raise Forbidden(
+            "You published this evaluation; its appeal is decided by another official (separation of duties).", slug="same-official"
+        )
     repo = EvaluationRepository(session)
     a = await repo.appeal_for_update(e.id)
     if a is None:
         raise NotFound(f"Evaluation {e.id} has no appeal.")
     if a.status != "submitted":
         raise state_conflict(f"The appeal was already {a.status}.", "appeal-decided", **{"from": a.status, "to": data.decision})
-    if data.decision == "upheld" and data.revised_score is None:
-        raise RuleViolation("revised_score", "An upheld appeal gives the revised score.", code="revised-score-required")
+    corrected: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    revised = None
+    if data.decision == "upheld":
+        if not data.corrections:
+            raise RuleViolation(
+                "corrections", "An upheld appeal names the inputs found wrong and their corrected values; the score is recomputed from them.",
+                code="corrections-required",
+            )
+        try:
+            corrected = recompute(e.components, [c_.model_dump(mode="json") for c_ in data.corrections])
+        except CorrectionError as exc:
+            raise RuleViolation(exc.field, exc.message, code="correction-invalid") from exc
+        revised = score_of(corrected[0], e.scheme["weights"], accept_missing=e.reweighted).score
+        if revised is None:
+            raise state_conflict("The corrected evaluation has no score; correct the missing inputs too.", "nothing-to-score")
+    elif data.corrections:
+        raise RuleViolation("corrections", "A rejected appeal corrects nothing.", code="corrections-on-rejection")
     now = clock.now()
     a.status, a.decision_reason, a.decided_by, a.decided_at = data.decision, data.reason, principal.sub, now
     details: dict[str, Any] = {"evaluation_id": e.id}
     if data.decision == "upheld":
-        assert data.revised_score is not None
+        assert corrected is not None and revised is not None
+        components, applied = corrected
         c = await ContractRepository(session).get_for_update(c.id)  # type: ignore[assignment]
         assert c is not None
+        versions_kept = await repo.versions(e.id)
+        if not versions_kept:  # published before versions were kept: keep it as it stands first
+            _keep_version(repo, e, number=1, kind="published", principal=principal, at=now)
         previous_grade = e.grade
-        a.revised_score_centi = to_centi(data.revised_score)
+        a.revised_score_centi = to_centi(revised)
+        a.corrections = applied
         if e.original_score_centi is None:
             e.original_score_centi = e.score_centi
+        e.components = components
         e.score_centi = a.revised_score_centi
-        e.grade = grade_of(Decimal(str(data.revised_score)), e.scheme["thresholds"])
+        e.grade = grade_of(revised, e.scheme["thresholds"])
         e.version += 1
         e.updated_at = now
         e.consequences = jsonable(await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=previous_grade))
-        details |= {"revised_score": str(data.revised_score), "grade": [previous_grade, e.grade]}
+        _keep_version(repo, e, number=(versions_kept[-1].number if versions_kept else 1) + 1, kind="appeal_upheld", principal=principal, at=now,
+                      corrections=applied, reason=data.reason)
+        for fix in applied:
+            repo.add(EvaluationEvidence(
+                evaluation_id=e.id, input=f"correction:{fix['input']}"[:100], source="appeal", request=f"appeal {a.id} upheld by {principal.sub}"[:500],
+                from_on=e.period_start_on, to_on=e.period_end_on, fetched_at=now, ok=True, error=None,
+                data={**fix, "documents": a.documents},
+            ))
+        details |= {"revised_score": str(revised), "grade": [previous_grade, e.grade], "corrections": applied}
         audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="revised", reason=data.reason, details=details)
         await outbox.record(
             session, "evaluation.revised",
-            {"evaluation_id": e.id, "contract_id": c.id, "operator_id": c.operator_id, "period": e.period, "score": str(data.revised_score),
+            {"evaluation_id": e.id, "contract_id": c.id, "operator_id": c.operator_id, "period": e.period, "score": str(revised),
              "grade": e.grade, "previous_grade": previous_grade, "consequences": e.consequences},
             subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
         )

@@ -15,7 +15,7 @@ from operators_api.fees.schemas import (
     GuidelineUpdate,
     Reason,
 )
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
+from operators_api.gates import DistrictOfficial, FeeApplicant, Official, Reader
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -23,8 +23,6 @@ from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/fee-applications", tags=["fees"])
-Official = Annotated[Principal, require_roles("official")]
-Staff = Annotated[Principal, require_roles("operator")]
 
 
 @router.get("/guideline", response_model=GuidelineRead, summary="The preferential-fee guideline in force (优惠收费服务指南)")
@@ -40,7 +38,7 @@ async def get_guideline(session: SessionDep, response: Response) -> dict[str, An
     summary="Set the guideline (district officials; send If-Match with the version you read)",
     responses=problems(401, 403, 412, 422, 428),
 )
-async def set_guideline(body: GuidelineUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+async def set_guideline(body: GuidelineUpdate, request: Request, response: Response, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> dict[str, Any]:
     read = await service.set_guideline(session, principal=principal, clock=clock, data=body, check_version=lambda v: check_if_match(request, v))
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -54,7 +52,7 @@ async def set_guideline(body: GuidelineUpdate, request: Request, response: Respo
 )
 async def list_applications(
     session: SessionDep,
-    viewer: CurrentPrincipal,
+    viewer: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     contract_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -72,25 +70,29 @@ async def list_applications(
     summary="Apply for a preferential fee for a non-basic service (the operator's staff; checked against the guideline)",
     responses=problems(401, 403, 409, 422, 503),
 )
-async def submit(body: FeeApplicationCreate, request: Request, session: SessionDep, principal: Staff, clock: ClockDep, response: Response) -> dict[str, Any]:
-    read = await service.submit(session, principal=principal, clock=clock, data=body, services_of=facilities_client(request).services)
+async def submit(body: FeeApplicationCreate, request: Request, session: SessionDep, principal: FeeApplicant, clock: ClockDep, response: Response) -> dict[str, Any]:
+    read = await service.submit(session, principal=principal, clock=clock, data=body, service_of=facilities_client(request).service)
     response.headers["Location"] = f"/api/v1/fee-applications/{read['id']}"
     return read
 
 
 @router.get("/{application_id}", response_model=FeeApplicationRead, responses=problems(401, 404))
-async def get_application(application_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> dict[str, Any]:
+async def get_application(application_id: ResourceId, session: SessionDep, viewer: Reader) -> dict[str, Any]:
     return service.application_read(await service.get_visible(session, application_id=application_id, viewer=viewer))
 
 
 @router.post(
     "/{application_id}/decision",
     response_model=FeeApplicationRead,
-    summary="Approve (announces fee.approved) or reject, with the reason (officials)",
-    responses=problems(401, 403, 404, 409, 422),
+    summary="Approve (announces fee.approved; the service is checked again with facilities-api) or reject, with the reason (officials)",
+    responses=problems(401, 403, 404, 409, 422, 503),
 )
-async def decide(application_id: ResourceId, body: Decision, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.decide(session, principal=principal, clock=clock, application_id=application_id, data=body)
+async def decide(
+    application_id: ResourceId, body: Decision, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.decide(
+        session, principal=principal, clock=clock, application_id=application_id, data=body, service_of=facilities_client(request).service
+    )
 
 
 @router.post(
@@ -109,5 +111,5 @@ async def revoke(application_id: ResourceId, body: Reason, session: SessionDep, 
     summary="Withdraw an application not yet decided (the operator's staff)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def withdraw(application_id: ResourceId, body: Reason, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+async def withdraw(application_id: ResourceId, body: Reason, session: SessionDep, principal: FeeApplicant, clock: ClockDep) -> dict[str, Any]:
     return await service.withdraw(session, principal=principal, clock=clock, application_id=application_id, reason=body.reason)

@@ -3,6 +3,7 @@ against it, and the state machine."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from operators_api.shared import percent_of
@@ -64,3 +65,35 @@ def check(guideline: dict[str, Any], *, category: str, market_price_fen: int, pr
             "message": f"Special groups pay at most {guideline['max_special_group_price_percent']}% of the fee: {special_cap} fen.",
         },
     ]
+
+
+class UnknownBasicHistory(ValueError):
+    """facilities-api answered without a readable history of when the service was basic."""
+
+
+def _instant(value: Any) -> datetime:
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise UnknownBasicHistory(f"{value!r} has no time zone")
+    return moment
+
+
+def basic_during(service: dict[str, Any], since: datetime, now: datetime) -> str | None:
+    """Why a service counts as basic (基本公共文化服务, free whoever runs the facility) at some time in
+    [since, now], or None when it never was. Basic now counts; so does any of its `basic_periods`
+    ({from, until|null}) overlapping the window: an operator who switched its own service to non-basic
+    during the contract gains no fee by it. Raises UnknownBasicHistory when the history is missing."""
+    if service.get("basic") is True:
+        return "the service is basic"
+    periods = service.get("basic_periods")
+    if not isinstance(periods, list):
+        raise UnknownBasicHistory("the answer carries no basic_periods")
+    for period in periods:
+        if not isinstance(period, dict) or "from" not in period:
+            raise UnknownBasicHistory(f"a basic period of an unknown shape: {period!r}")
+        start = _instant(period["from"])
+        end = None if period.get("until") is None else _instant(period["until"])
+        if start <= now and (end is None or end > since):
+            until = "now" if end is None else end.isoformat()
+            return f"the service was basic from {start.isoformat()} until {until}"
+    return None

@@ -6,6 +6,7 @@ lets facilities-api publish that fee; it expires with the contract."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from operators_api.contracts.repository import ContractRepository
 from operators_api.events import outbox
 from operators_api.fees.models import FeeApplication, FeeGuideline
 from operators_api.fees.repository import FeeFilter, FeeRepository
-from operators_api.fees.rules import DEFAULT_GUIDELINE, TRANSITIONS, check
+from operators_api.fees.rules import DEFAULT_GUIDELINE, TRANSITIONS, UnknownBasicHistory, basic_during, check
 from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineUpdate
 from operators_api.shared import (
     CheckVersion,
@@ -28,12 +29,13 @@ from operators_api.shared import (
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import DISTRICT_TZ, Clock, as_aware
 from service_kit.problems import Forbidden, NotFound, RuleViolation, ServiceUnavailable
 
 ENTITY = "fee_application"
-# facility id → the services it offers (None: no such facility); raises DependencyError when it cannot say.
-ServicesLookup = Callable[[int], Awaitable[list[dict[str, Any]] | None]]
+# (facility id, service id) → the service with its basic history (None: no such facility or service);
+# raises DependencyError when it cannot say.
+ServiceLookup = Callable[[int, int], Awaitable[dict[str, Any] | None]]
 
 
 def guideline_read(g: FeeGuideline | None) -> dict[str, Any]:
@@ -106,27 +108,38 @@ def application_read(a: FeeApplication) -> dict[str, Any]:
     }
 
 
-async def _service_offered(services_of: ServicesLookup, facility_id: int, service_id: int) -> dict[str, Any]:
+async def _service_offered(
+    service_of: ServiceLookup, facility_id: int, service_id: int, *, contract_starts_on: date, now: datetime
+) -> dict[str, Any]:
+    """The service as facilities-api records it, refused when it was basic at any time between the
+    contract's start and now (a basic service stays free whoever operates the facility)."""
     try:
-        services = await services_of(facility_id)
+        service = await service_of(facility_id, service_id)
     except DependencyError as exc:
         raise ServiceUnavailable(
             f"facilities-api could not confirm the service ({exc.message}); nothing was saved, try again later.", slug="dependency-unavailable"
         ) from exc
-    if services is None:
-        raise RuleViolation("facility_id", f"facilities-api knows no facility {facility_id}.", code="unknown-facility")
-    service = next((s for s in services if s.get("id") == service_id), None)
     if service is None:
-        raise RuleViolation("service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service")
-    if service.get("basic") is True:
+        raise RuleViolation("service_id", f"facilities-api knows no service {service_id} of facility {facility_id}.", code="unknown-service")
+    since = datetime.combine(contract_starts_on, time.min, tzinfo=DISTRICT_TZ)
+    try:
+        basic = basic_during(service, since, now)
+    except UnknownBasicHistory as exc:
+        raise ServiceUnavailable(
+            f"facilities-api did not say when the service was basic ({exc}); nothing was saved, try again later.", slug="dependency-unavailable"
+        ) from exc
+    if basic is not None:
         raise RuleViolation(
-            "service_id", "A basic public cultural service (基本公共文化服务) is always free: no fee may be applied for.", code="basic-service-free"
+            "service_id",
+            f"A basic public cultural service (基本公共文化服务) is always free, whoever operates the facility: {basic}, "
+            f"within the contract (from {contract_starts_on}). No fee may be applied for or approved.",
+            code="basic-service-free",
         )
     return service
 
 
 async def submit(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: FeeApplicationCreate, services_of: ServicesLookup
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: FeeApplicationCreate, service_of: ServiceLookup
 ) -> dict[str, Any]:
     operator_id = access.acting_operator(principal, "apply for a preferential fee")
     contracts = ContractRepository(session)
@@ -143,7 +156,7 @@ async def submit(
         raise state_conflict(f"Application {live.id} for this service is {live.status}.", "fee-application-exists", existing={"id": live.id})
     guideline = guideline_read(await repo.guideline())
     await end_read_transaction(session)
-    service = await _service_offered(services_of, data.facility_id, data.service_id)
+    service = await _service_offered(service_of, data.facility_id, data.service_id, contract_starts_on=contract.starts_on, now=clock.now())
     rules = check(
         guideline,
         category=str(service.get("category", "")),
@@ -214,7 +227,19 @@ async def list_applications(session: AsyncSession, *, viewer: Principal, filters
     return page_of(rows, limit, application_read, lambda a: a.id)
 
 
-async def decide(session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, data: Decision) -> dict[str, Any]:
+async def decide(
+    session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, data: Decision, service_of: ServiceLookup | None = None
+) -> dict[str, Any]:
+    if data.decision == "approved":
+        # Asked again before approving: the service may have been made basic since the application.
+        app = await get_visible(session, application_id=application_id, viewer=principal)
+        contract = await ContractRepository(session).get(app.contract_id)
+        assert contract is not None
+        access.require_manage(principal, contract.purchaser_subdistrict, "fee application")
+        if service_of is None:
+            raise ServiceUnavailable("The service could not be checked with facilities-api; nothing was decided.", slug="dependency-unavailable")
+        await end_read_transaction(session)
+        await _service_offered(service_of, app.facility_id, app.service_id, contract_starts_on=contract.starts_on, now=clock.now())
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     contract = await ContractRepository(session).get_for_update(app.contract_id)
     assert contract is not None

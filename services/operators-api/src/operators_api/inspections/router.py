@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from operators_api.dependencies import ClockDep
+from operators_api.gates import Official, Reader, Reporter
 from operators_api.inspections import service
 from operators_api.inspections.repository import InspectionFilter, RectificationFilter
 from operators_api.inspections.schemas import (
@@ -15,7 +16,6 @@ from operators_api.inspections.schemas import (
     RectificationReview,
     RectificationStatus,
 )
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -24,8 +24,6 @@ from service_kit.problems import problems
 
 inspections_router = APIRouter(prefix="/api/v1/inspections", tags=["inspections"])
 rectifications_router = APIRouter(prefix="/api/v1/rectifications", tags=["inspections"])
-Official = Annotated[Principal, require_roles("official")]
-Staff = Annotated[Principal, require_roles("operator")]
 OptionalId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 
 
@@ -39,7 +37,7 @@ async def get_checklist() -> list[dict[str, Any]]:
 )
 async def list_inspections(
     session: SessionDep,
-    viewer: CurrentPrincipal,
+    viewer: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     contract_id: OptionalId = None,
     operator_id: OptionalId = None,
@@ -63,7 +61,7 @@ async def record_inspection(body: InspectionCreate, session: SessionDep, princip
 
 
 @inspections_router.get("/{inspection_id}", response_model=InspectionRead, responses=problems(401, 404))
-async def get_inspection(inspection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> dict[str, Any]:
+async def get_inspection(inspection_id: ResourceId, session: SessionDep, viewer: Reader) -> dict[str, Any]:
     return await service.get_inspection(session, viewer=viewer, inspection_id=inspection_id)
 
 
@@ -75,7 +73,7 @@ async def get_inspection(inspection_id: ResourceId, session: SessionDep, viewer:
 )
 async def list_rectifications(
     session: SessionDep,
-    viewer: CurrentPrincipal,
+    viewer: Reader,
     clock: ClockDep,
     page: Annotated[PageParams, Depends(page_params)],
     contract_id: OptionalId = None,
@@ -88,7 +86,7 @@ async def list_rectifications(
 
 
 @rectifications_router.get("/{rectification_id}", response_model=RectificationRead, responses=problems(401, 404))
-async def get_rectification(rectification_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def get_rectification(rectification_id: ResourceId, session: SessionDep, viewer: Reader, clock: ClockDep, response: Response) -> dict[str, Any]:
     read = await service.get_rectification(session, viewer=viewer, clock=clock, rectification_id=rectification_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -100,7 +98,7 @@ async def get_rectification(rectification_id: ResourceId, session: SessionDep, v
     summary="Report what was done (the operator's staff)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def respond(rectification_id: ResourceId, body: RectificationResponse, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+async def respond(rectification_id: ResourceId, body: RectificationResponse, session: SessionDep, principal: Reporter, clock: ClockDep) -> dict[str, Any]:
     return await service.respond(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
 
 

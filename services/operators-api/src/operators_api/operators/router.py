@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from operators_api.dependencies import ClockDep
+from operators_api.gates import DistrictOfficial, OfficialOrAuditor, OperatorEditor, Viewer
 from operators_api.operators import service
 from operators_api.operators.repository import OperatorFilter
 from operators_api.operators.schemas import (
@@ -14,12 +15,6 @@ from operators_api.operators.schemas import (
     Status,
     StatusChange,
 )
-from service_kit.auth import (
-    CurrentPrincipal,
-    OptionalPrincipal,
-    Principal,
-    require_roles,
-)
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -28,14 +23,11 @@ from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/operators", tags=["operators"])
 
-Official = Annotated[Principal, require_roles("official")]
-OfficialOrAuditor = Annotated[Principal, require_roles("official", "auditor")]
-
 
 @router.get("", response_model=Page[OperatorRead], summary="Find operators (承接主体)", responses=problems(401, 422))
 async def list_operators(
     session: SessionDep,
-    viewer: OptionalPrincipal,
+    viewer: Viewer,
     clock: ClockDep,
     page: Annotated[PageParams, Depends(page_params)],
     q: Annotated[str | None, Query(max_length=100, description="Text in the name (zh or en), code or USCC.")] = None,
@@ -53,11 +45,11 @@ async def list_operators(
     "",
     response_model=OperatorRead,
     status_code=201,
-    summary="Register an operator (officials; Idempotency-Key honoured)",
+    summary="Register an operator (district officials; Idempotency-Key honoured)",
     responses=problems(401, 403, 409, 415, 422),
 )
 async def register_operator(
-    body: OperatorCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+    body: OperatorCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     read = await service.register_operator(session, principal=principal, clock=clock, data=body)
     response.headers["Location"] = f"/api/v1/operators/{read['id']}"
@@ -67,7 +59,7 @@ async def register_operator(
 
 @router.get("/{operator_id}", response_model=OperatorRead, responses=problems(401, 404))
 async def get_operator(
-    operator_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal, clock: ClockDep, response: Response
+    operator_id: ResourceId, session: SessionDep, viewer: Viewer, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     operator = await service.get_operator(session, operator_id=operator_id)
     response.headers["ETag"] = etag_for(operator.version)
@@ -77,7 +69,7 @@ async def get_operator(
 @router.patch(
     "/{operator_id}",
     response_model=OperatorRead,
-    summary="Edit an operator (officials; its own staff: contacts, address, English name). Send If-Match.",
+    summary="Edit an operator (district officials; its own staff: contacts, address, English name). Send If-Match.",
     responses=problems(401, 403, 404, 409, 412, 415, 422, 428),
 )
 async def update_operator(
@@ -86,7 +78,7 @@ async def update_operator(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: OperatorEditor,
     clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_operator(
@@ -104,7 +96,7 @@ async def update_operator(
 @router.post(
     "/{operator_id}/status",
     response_model=OperatorRead,
-    summary="Qualify, suspend or blacklist an operator, with the reason (officials; If-Match checked when sent)",
+    summary="Qualify, suspend or blacklist an operator, with the reason (district officials; If-Match checked when sent)",
     responses=problems(401, 403, 404, 409, 412, 415, 422),
 )
 async def change_status(
@@ -113,7 +105,7 @@ async def change_status(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: Official,
+    principal: DistrictOfficial,
     clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.change_status(

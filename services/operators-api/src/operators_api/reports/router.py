@@ -4,11 +4,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from operators_api.dependencies import ClockDep
 from operators_api.evaluations.inputs import http_inputs
+from operators_api.gates import Reader, ReportChecker, Reporter
 from operators_api.periods import MonthName
 from operators_api.reports import service
 from operators_api.reports.repository import ReportFilter
 from operators_api.reports.schemas import ReportCreate, ReportRead, ReportUpdate
-from service_kit.auth import CurrentPrincipal, Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -16,7 +16,6 @@ from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/service-reports", tags=["service reports"])
-Staff = Annotated[Principal, require_roles("operator")]
 
 
 def _tolerance(request: Request) -> int:
@@ -31,7 +30,7 @@ def _tolerance(request: Request) -> int:
 )
 async def list_reports(
     session: SessionDep,
-    viewer: CurrentPrincipal,
+    viewer: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     contract_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -49,7 +48,7 @@ async def list_reports(
     summary="File a month's report (the operator's staff; a month that has ended), cross-checked with the platform's record",
     responses=problems(401, 403, 409, 422),
 )
-async def file_report(body: ReportCreate, request: Request, session: SessionDep, principal: Staff, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def file_report(body: ReportCreate, request: Request, session: SessionDep, principal: Reporter, clock: ClockDep, response: Response) -> dict[str, Any]:
     read = await service.file_report(
         session, principal=principal, clock=clock, data=body, inputs=http_inputs(request), tolerance=_tolerance(request)
     )
@@ -59,7 +58,7 @@ async def file_report(body: ReportCreate, request: Request, session: SessionDep,
 
 
 @router.get("/{report_id}", response_model=ReportRead, summary="A report beside the platform's own figures", responses=problems(401, 404))
-async def get_report(report_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal, response: Response) -> dict[str, Any]:
+async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
     r = await service.get_visible(session, report_id=report_id, viewer=viewer)
     response.headers["ETag"] = etag_for(r.version)
     return service.report_read(r)
@@ -72,7 +71,7 @@ async def get_report(report_id: ResourceId, session: SessionDep, viewer: Current
     responses=problems(401, 403, 404, 409, 412, 422, 428),
 )
 async def amend_report(
-    report_id: ResourceId, body: ReportUpdate, request: Request, response: Response, session: SessionDep, principal: Staff, clock: ClockDep
+    report_id: ResourceId, body: ReportUpdate, request: Request, response: Response, session: SessionDep, principal: Reporter, clock: ClockDep
 ) -> dict[str, Any]:
     read = await service.amend_report(
         session,
@@ -94,7 +93,7 @@ async def amend_report(
     summary="Cross-check again with the platform's record (e.g. after another service was down)",
     responses=problems(401, 403, 404),
 )
-async def recheck(report_id: ResourceId, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def recheck(report_id: ResourceId, request: Request, session: SessionDep, principal: ReportChecker, clock: ClockDep) -> dict[str, Any]:
     return await service.recheck(
         session, principal=principal, clock=clock, report_id=report_id, inputs=http_inputs(request), tolerance=_tolerance(request)
     )

@@ -2,8 +2,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from operators_api.clients import unknown_facilities
+from operators_api.clients import facility_subdistricts, unknown_facilities
 from operators_api.dependencies import ClockDep
+from operators_api.gates import BidSubmitter, Evaluator, Official, Person, Viewer
 from operators_api.selections import service
 from operators_api.selections.repository import SelectionFilter
 from operators_api.selections.schemas import (
@@ -25,7 +26,7 @@ from operators_api.selections.schemas import (
     SelectionStatusChange,
     SelectionUpdate,
 )
-from service_kit.auth import CurrentPrincipal, OptionalPrincipal, Principal, require_roles
+from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.etag import check_if_match, etag_for
 from service_kit.pagination import Page, PageParams, page_params
@@ -33,14 +34,12 @@ from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/selections", tags=["selections"])
-Official = Annotated[Principal, require_roles("official")]
-Staff = Annotated[Principal, require_roles("operator")]
 
 
 @router.get("", response_model=Page[SelectionRead], summary="Find selections (遴选); drafts only for officials and auditors", responses=problems(401, 422))
 async def list_selections(
     session: SessionDep,
-    viewer: OptionalPrincipal,
+    viewer: Viewer,
     page: Annotated[PageParams, Depends(page_params)],
     status: SelectionStatus | None = None,
     method: Method | None = None,
@@ -60,14 +59,17 @@ async def list_selections(
 async def create_selection(
     body: SelectionCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
-    read = await service.create_selection(session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request))
+    read = await service.create_selection(
+        session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request),
+        subdistricts_of=facility_subdistricts(request),
+    )
     response.headers["Location"] = f"/api/v1/selections/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
     return read
 
 
 @router.get("/{selection_id}", response_model=SelectionRead, responses=problems(401, 404))
-async def get_selection(selection_id: ResourceId, session: SessionDep, viewer: OptionalPrincipal, response: Response) -> dict[str, Any]:
+async def get_selection(selection_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response) -> dict[str, Any]:
     read = await service.get_selection(session, selection_id=selection_id, viewer=viewer)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -84,7 +86,7 @@ async def update_selection(
 ) -> dict[str, Any]:
     read = await service.update_selection(
         session, principal=principal, clock=clock, selection_id=selection_id, data=body, check_version=lambda v: check_if_match(request, v),
-        unknown_facilities=unknown_facilities(request),
+        unknown_facilities=unknown_facilities(request), subdistricts_of=facility_subdistricts(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -108,7 +110,7 @@ async def change_status(
 
 
 @router.get("/{selection_id}/panel", response_model=list[PanelMemberRead], summary="The evaluation panel", responses=problems(401, 403, 404))
-async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: Person) -> list[dict[str, Any]]:
     return await service.list_panel(session, viewer=viewer, selection_id=selection_id)
 
 
@@ -129,7 +131,7 @@ async def add_panel_member(selection_id: ResourceId, body: PanelMemberCreate, se
     summary="Declare conflicts of interest (a panel member, once, after bids are opened)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def declare(selection_id: ResourceId, body: Declaration, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def declare(selection_id: ResourceId, body: Declaration, session: SessionDep, principal: Evaluator, clock: ClockDep) -> dict[str, Any]:
     return await service.declare(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
 
 
@@ -139,7 +141,7 @@ async def declare(selection_id: ResourceId, body: Declaration, session: SessionD
     summary="Bids: sealed until bidding closes (an operator sees its own; then officials, auditors and the panel see all)",
     responses=problems(401, 404),
 )
-async def list_bids(selection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> list[dict[str, Any]]:
+async def list_bids(selection_id: ResourceId, session: SessionDep, viewer: Annotated[Principal, require_roles("official", "auditor", "service", "operator", "resident", scope="operator:read")]) -> list[dict[str, Any]]:
     return await service.list_bids(session, viewer=viewer, selection_id=selection_id)
 
 
@@ -150,7 +152,7 @@ async def list_bids(selection_id: ResourceId, session: SessionDep, viewer: Curre
     summary="Bid for your operator while bidding is open (qualified operators; Idempotency-Key honoured)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_bid(selection_id: ResourceId, body: BidCreate, session: SessionDep, principal: Staff, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def submit_bid(selection_id: ResourceId, body: BidCreate, session: SessionDep, principal: BidSubmitter, clock: ClockDep, response: Response) -> dict[str, Any]:
     read = await service.submit_bid(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
     response.headers["Location"] = f"/api/v1/selections/{selection_id}/bids/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
@@ -164,7 +166,7 @@ async def submit_bid(selection_id: ResourceId, body: BidCreate, session: Session
     responses=problems(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_bid(
-    selection_id: ResourceId, bid_id: ResourceId, body: BidUpdate, request: Request, response: Response, session: SessionDep, principal: Staff, clock: ClockDep
+    selection_id: ResourceId, bid_id: ResourceId, body: BidUpdate, request: Request, response: Response, session: SessionDep, principal: BidSubmitter, clock: ClockDep
 ) -> dict[str, Any]:
     read = await service.update_bid(
         session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body, check_version=lambda v: check_if_match(request, v)
@@ -179,7 +181,7 @@ async def update_bid(
     summary="Withdraw your bid while bidding is open",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def withdraw_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reason, session: SessionDep, principal: Staff, clock: ClockDep) -> dict[str, Any]:
+async def withdraw_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reason, session: SessionDep, principal: BidSubmitter, clock: ClockDep) -> dict[str, Any]:
     return await service.withdraw_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason)
 
 
@@ -199,7 +201,7 @@ async def disqualify_bid(selection_id: ResourceId, bid_id: ResourceId, body: Rea
     summary="Score a bid on every quality criterion (a declared panel member without a conflict; replaces your earlier sheet)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreSheet, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreSheet, session: SessionDep, principal: Evaluator, clock: ClockDep) -> dict[str, Any]:
     return await service.score_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body)
 
 
@@ -209,7 +211,7 @@ async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreShe
     summary="Totals and ranking of the valid bids (officials, auditors, the panel), and what is still unscored",
     responses=problems(401, 403, 404, 409),
 )
-async def ranking(selection_id: ResourceId, session: SessionDep, viewer: CurrentPrincipal) -> dict[str, Any]:
+async def ranking(selection_id: ResourceId, session: SessionDep, viewer: Person) -> dict[str, Any]:
     return await service.ranking(session, viewer=viewer, selection_id=selection_id)
 
 

@@ -79,13 +79,18 @@ def price_scores(formula: dict[str, Any], weight: int, prices: dict[int, int]) -
     return {bid_id: round2(lowest / Decimal(price) * w) if price else w for bid_id, price in prices.items()}
 
 
+# Trimming drops one highest and one lowest score only from this many evaluators up: with fewer, dropping
+# two of three or four scores would let a single evaluator's sheet decide the criterion.
+MIN_SCORES_TO_TRIM = 5
+
+
 def criterion_mean(scores: list[Decimal], trim_extremes: bool) -> Decimal | None:
     """The evaluators' mean for one criterion; with trimming, the highest and the lowest are dropped
-    first when at least three evaluators scored."""
+    first when at least five evaluators scored (fewer: the plain mean)."""
     if not scores:
         return None
     values = sorted(scores)
-    if trim_extremes and len(values) >= 3:
+    if trim_extremes and len(values) >= MIN_SCORES_TO_TRIM:
         values = values[1:-1]
     return round2(sum(values, Decimal(0)) / len(values))
 

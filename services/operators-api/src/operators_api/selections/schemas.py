@@ -59,7 +59,7 @@ class SelectionCreate(_Input):
     facility_ids: list[FacilityId] = Field(min_length=1, max_length=200)
     criteria: list[Criterion] = Field(min_length=1, max_length=20)
     price_formula: PriceFormula = Field(default_factory=PriceFormula)
-    trim_extremes: bool = Field(False, description="Drop each criterion's highest and lowest score (with 3 or more evaluators).")
+    trim_extremes: bool = Field(False, description="Drop each criterion's highest and lowest score (with 5 or more evaluators; fewer are not trimmed).")
     bids_open_at: DistrictDateTime
     bids_close_at: DistrictDateTime
     service_starts_on: BoundedDate

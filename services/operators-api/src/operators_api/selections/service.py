@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.events import outbox
-from operators_api.facility_refs import UnknownFacilities, require_registered
+from operators_api.facility_refs import (
+    FacilitySubdistricts,
+    UnknownFacilities,
+    require_registered,
+    require_within_subdistrict,
+)
 from operators_api.operators.repository import OperatorRepository
 from operators_api.selections.models import Bid, BidScore, PanelMember, Selection
 from operators_api.selections.repository import SelectionFilter, SelectionRepository
@@ -44,6 +49,7 @@ from operators_api.selections.schemas import (
 from operators_api.shared import (
     CheckVersion,
     after_id,
+    end_read_transaction,
     from_centi,
     jsonable,
     page_of,
@@ -159,11 +165,18 @@ def _check_record(sel: Selection) -> None:
 
 
 async def create_selection(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: SelectionCreate, unknown_facilities: UnknownFacilities
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    data: SelectionCreate,
+    unknown_facilities: UnknownFacilities,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Only officials open selections.")
     await require_registered(unknown_facilities, data.facility_ids)
+    await require_within_subdistrict(subdistricts_of, data.facility_ids, principal, "selection")
     purchaser = data.purchaser_subdistrict
     if principal.subdistrict is not None:
         if purchaser not in (None, principal.subdistrict):
@@ -218,9 +231,17 @@ async def update_selection(
     data: SelectionUpdate,
     check_version: CheckVersion,
     unknown_facilities: UnknownFacilities,
+    subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if data.facility_ids is not None:
         await require_registered(unknown_facilities, data.facility_ids)
+    if principal.subdistrict is not None:
+        named = data.facility_ids
+        if named is None:
+            current = await get_visible(session, selection_id=selection_id, viewer=principal)
+            named = list(current.facility_ids)
+            await end_read_transaction(session)
+        await require_within_subdistrict(subdistricts_of, named, principal, "selection")
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     check_version(sel.version)
@@ -560,6 +581,11 @@ async def score_bid(
     bid = await repo.bid(bid_id)
     if bid is None or bid.selection_id != sel.id:
         raise NotFound(f"No bid {bid_id} on selection {selection_id}.")
+    if principal.role == "operator" and principal.operator_id in {b.operator_id for b in await repo.bids(sel.id)}:
+        # A bidder's own staff on the panel would score its bid and its rivals', declared or not.
+        raise Forbidden(
+            f"You act for operator {principal.operator_id}, which bid in this selection: you score none of its bids.", slug="conflict-of-interest"
+        )
     if bid.operator_id in member.conflicted_operator_ids:
         raise RuleViolation(
             "bid_id", f"You declared a conflict of interest with operator {bid.operator_id}: you do not score its bid.", code="conflict-of-interest"

@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from operators_api.dependencies import ClockDep
+from operators_api.gates import OfficialOrStaff, Viewer
 from operators_api.volunteers import service
 from operators_api.volunteers.schemas import (
     ServiceCreate,
@@ -13,7 +14,6 @@ from operators_api.volunteers.schemas import (
     VolunteerCreate,
     VolunteerRead,
 )
-from service_kit.auth import CurrentPrincipal, OptionalPrincipal
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
@@ -37,7 +37,7 @@ async def list_teams(
 @teams_router.post(
     "", response_model=TeamRead, status_code=201, summary="Form a team (officials; an operator's staff for their operator)", responses=problems(401, 403, 409, 422)
 )
-async def create_team(body: TeamCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def create_team(body: TeamCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
     return await service.create_team(session, principal=principal, clock=clock, data=body)
 
 
@@ -49,7 +49,7 @@ async def get_team(team_id: ResourceId, session: SessionDep) -> dict[str, Any]:
 @teams_router.post(
     "/{team_id}/members", response_model=VolunteerRead, status_code=201, summary="Add a volunteer to the team", responses=problems(401, 403, 404, 422)
 )
-async def add_member(team_id: ResourceId, body: VolunteerCreate, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def add_member(team_id: ResourceId, body: VolunteerCreate, request: Request, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
     return await service.add_member(session, principal=principal, clock=clock, team_id=team_id, data=body, thresholds=_thresholds(request))
 
 
@@ -59,7 +59,7 @@ async def add_member(team_id: ResourceId, body: VolunteerCreate, request: Reques
 async def list_volunteers(
     request: Request,
     session: SessionDep,
-    viewer: OptionalPrincipal,
+    viewer: Viewer,
     page: Annotated[PageParams, Depends(page_params)],
     team_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     min_level: Annotated[int | None, Query(ge=0, le=20)] = None,
@@ -70,7 +70,7 @@ async def list_volunteers(
 
 
 @volunteers_router.get("/{volunteer_id}", response_model=VolunteerRead, responses=problems(401, 404))
-async def get_volunteer(volunteer_id: ResourceId, request: Request, session: SessionDep, viewer: OptionalPrincipal) -> dict[str, Any]:
+async def get_volunteer(volunteer_id: ResourceId, request: Request, session: SessionDep, viewer: Viewer) -> dict[str, Any]:
     return await service.get_volunteer(session, viewer=viewer, volunteer_id=volunteer_id, thresholds=_thresholds(request))
 
 
@@ -86,7 +86,7 @@ async def list_records(volunteer_id: ResourceId, session: SessionDep) -> list[di
     summary="Record hours served (officials; the team's operator); they count once the facility verifies them",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_record(volunteer_id: ResourceId, body: ServiceCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> dict[str, Any]:
+async def submit_record(volunteer_id: ResourceId, body: ServiceCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
     return await service.submit_record(session, principal=principal, clock=clock, volunteer_id=volunteer_id, data=body)
 
 
@@ -97,7 +97,7 @@ async def submit_record(volunteer_id: ResourceId, body: ServiceCreate, session: 
     responses=problems(401, 403, 404, 409, 422),
 )
 async def verify_record(
-    volunteer_id: ResourceId, record_id: ResourceId, body: VerificationCreate, request: Request, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    volunteer_id: ResourceId, record_id: ResourceId, body: VerificationCreate, request: Request, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
 ) -> dict[str, Any]:
     return await service.verify_record(
         session, principal=principal, clock=clock, volunteer_id=volunteer_id, record_id=record_id, data=body, thresholds=_thresholds(request)

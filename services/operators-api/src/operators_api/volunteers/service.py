@@ -185,6 +185,13 @@ async def verify_record(
     running = await ContractRepository(session).operator_of_facility(s.facility_id, s.served_on)
     if principal.role != "official" and not (running is not None and access.is_staff_of(principal, running.operator_id)):
         raise Forbidden(f"Hours are verified by the operator that ran facility {s.facility_id} on {s.served_on}, or by an official.")
+    if principal.sub == s.submitted_by or (t.operator_id is not None and access.is_staff_of(principal, t.operator_id)):
+        # Hours recorded for an operator's own team are confirmed by someone who does not gain by them.
+        raise Forbidden(
+            "An operator does not verify its own team's hours, nor anyone the hours they recorded: an official, or the other "
+            "operator that ran the facility that day, verifies them.",
+            slug="same-party",
+        )
     if s.status != "submitted":
         raise state_conflict(f"This record is already {s.status}.", "record-decided", **{"from": s.status, "to": data.decision})
     if data.decision == "rejected" and not data.reason:
