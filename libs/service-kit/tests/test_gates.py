@@ -46,6 +46,11 @@ async def mine(who: Annotated[Principal | None, viewer(scope="operator:read")]) 
     return {"sees_as": who.role if who else "public"}
 
 
+@router.put("/settings")
+async def settings(principal: Annotated[Principal, require_roles("official", "operator", district=True)]) -> dict:
+    return {"by": principal.role}
+
+
 @router.get("/feed")
 async def feed(principal: Annotated[Principal, require_roles("official", "auditor", scope="events:read")]) -> dict:
     return {"by": principal.role}
@@ -114,10 +119,18 @@ async def test_authorization_is_decided_before_the_body_is_read(client):
 async def test_the_openapi_says_who_may_call_each_operation(client):
     doc = (await client.get("/openapi.json")).json()
     publish_op = doc["paths"]["/api/v1/activities"]["post"]
-    assert publish_op["x-authorization"] == {"roles": ["operator"], "scope": "activities:write", "signed_in": True}
+    assert publish_op["x-authorization"] == {"roles": ["operator"], "scope": "activities:write", "signed_in": True, "district_only": False}
     assert {"apiKey": ["activities:write"]} in publish_op["security"]
     assert doc["paths"]["/api/v1/mine"]["get"]["x-authorization"]["signed_in"] is False
     assert doc["components"]["securitySchemes"]["apiKey"]["name"] == "X-API-Key"
+
+
+async def test_the_districts_own_business_refuses_a_subdistrict_official(client):
+    assert (await client.put("/api/v1/settings", headers=_bearer("official", subdistrict="jingshan"))).status_code == 403
+    assert (await client.put("/api/v1/settings", headers=_bearer("official"))).status_code == 200
+    assert (await client.put("/api/v1/settings", headers=_bearer("operator", operator_id=3))).status_code == 200
+    doc = (await client.get("/openapi.json")).json()
+    assert doc["paths"]["/api/v1/settings"]["put"]["x-authorization"]["district_only"] is True
 
 
 def test_every_scope_is_issued_to_someone_and_named_once():

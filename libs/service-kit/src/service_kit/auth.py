@@ -214,9 +214,11 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_roles(*roles: str, scope: str | None = None) -> Any:
+def require_roles(*roles: str, scope: str | None = None, district: bool = False) -> Any:
     """The route's gate, decided before its body is read: the roles that may call it, and the scope an
     API key's credential needs for it (`service_kit.scopes`). Anonymous callers get 401, the others 403.
+    `district=True`: what it does is the whole district's (operators' standing, keys, district-wide
+    settings), so an official among `roles` must not be bound to a subdistrict.
 
     The gate is also what the OpenAPI says of the operation (`x-authorization`), so the two cannot drift."""
     if scope is not None:
@@ -224,13 +226,15 @@ def require_roles(*roles: str, scope: str | None = None) -> Any:
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.may(roles, scope):
+            if district and principal.role == "official" and principal.subdistrict is not None:
+                raise Forbidden(f"This is the district's to do; you act for subdistrict {principal.subdistrict} only.")
             return principal
         if principal.via_key and (principal.role in roles or principal.role == "integration"):
             needed = f"the scope {scope}" if scope else "a signed-in person, not an API key"
             raise Forbidden(f"This needs {needed}; the key holds {', '.join(sorted(principal.scopes)) or 'no scope'}.")
         raise Forbidden(f"This needs the role {' or '.join(roles)}; you are signed in as {principal.role}.")
 
-    dependency.__authorization__ = Gate(roles=roles, scope=scope, signed_in=True)  # type: ignore[attr-defined]
+    dependency.__authorization__ = Gate(roles=roles, scope=scope, signed_in=True, district_only=district)  # type: ignore[attr-defined]
     return Depends(dependency)
 
 
@@ -265,6 +269,8 @@ class Gate:
     roles: tuple[str, ...]
     scope: str | None
     signed_in: bool
+    # Officials among the roles must be the whole district's.
+    district_only: bool = False
 
     def openapi(self) -> dict[str, Any]:
-        return {"roles": list(self.roles), "scope": self.scope, "signed_in": self.signed_in}
+        return {"roles": list(self.roles), "scope": self.scope, "signed_in": self.signed_in, "district_only": self.district_only}

@@ -75,7 +75,7 @@ def _document_gates(app: FastAPI, schema: dict[str, Any]) -> None:
             if operation is None:
                 continue
             if gate is None:
-                operation["x-authorization"] = {"roles": [], "scope": None, "signed_in": False}
+                operation["x-authorization"] = {"roles": [], "scope": None, "signed_in": False, "district_only": False}
                 continue
             operation["x-authorization"] = gate
             if gate["signed_in"]:

@@ -9,7 +9,6 @@ from feedback_api.moderation.filter import CommentFilter
 from feedback_api.settings import Settings
 from service_kit.auth import Principal, require_roles
 from service_kit.clock import Clock
-from service_kit.problems import Forbidden
 
 
 async def get_settings(request: Request) -> Settings:
@@ -41,23 +40,7 @@ OfficialDep = Annotated[Principal, require_roles("official")]
 ReaderDep = Annotated[Principal, require_roles("official", "auditor", "service")]
 
 
-async def _district_official(principal: Annotated[Principal, require_roles("official")]) -> Principal:
-    """The district's own administration (keys of other systems, district-wide settings): an official of
-    the whole district. Decided, like every gate, before the body is read."""
-    if not principal.is_district_official:
-        raise Forbidden(
-            f"This is the district's administration; an official of {principal.subdistrict} acts within that subdistrict only."
-        )
-    return principal
-
-
-async def _district_official_or_service(principal: Annotated[Principal, require_roles("official", "service")]) -> Principal:
-    if principal.is_official and not principal.is_district_official:
-        raise Forbidden(
-            f"This acts on the whole district; an official of {principal.subdistrict} acts within that subdistrict only."
-        )
-    return principal
-
-
-DistrictOfficialDep = Annotated[Principal, Depends(_district_official)]
-DistrictOfficialOrServiceDep = Annotated[Principal, Depends(_district_official_or_service)]
+# The district's own administration (keys of other systems, district-wide settings, sweeps of the whole
+# district): an official of the whole district (or another service).
+DistrictOfficialDep = Annotated[Principal, require_roles("official", district=True)]
+DistrictOfficialOrServiceDep = Annotated[Principal, require_roles("official", "service", district=True)]

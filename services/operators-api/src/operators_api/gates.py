@@ -6,29 +6,16 @@ fee guideline and the other district-wide settings are the district's: a subdist
 refused at the gate (403), not after the body was checked."""
 
 
-from typing import Annotated, Any
-
-from fastapi import Depends
+from typing import Annotated
 
 from service_kit.auth import Principal, require_roles, viewer
-from service_kit.problems import Forbidden
-
-
-def _not_subdistrict(gate: Any, what: str) -> Any:
-    async def dependency(principal: Annotated[Principal, gate]) -> Principal:
-        if principal.role == "official" and principal.subdistrict is not None:
-            raise Forbidden(f"{what} is the district's; you act for subdistrict {principal.subdistrict}.")
-        return principal
-
-    return Depends(dependency)
-
 
 # Anyone; an operator's key sees the operator's own records only with operator:read.
 Viewer = Annotated[Principal | None, viewer(scope="operator:read")]
 # Officials of the district or a subdistrict (what a subdistrict official may touch is decided by the record).
 Official = Annotated[Principal, require_roles("official")]
 # District officials only.
-DistrictOfficial = Annotated[Principal, _not_subdistrict(require_roles("official"), "This")]
+DistrictOfficial = Annotated[Principal, require_roles("official", district=True)]
 # Officials and auditors (read-only oversight).
 OfficialOrAuditor = Annotated[Principal, require_roles("official", "auditor")]
 # Who reads non-public records: officials, auditors, other services, and an operator's staff for their own
@@ -48,6 +35,6 @@ OfficialOrStaff = Annotated[Principal, require_roles("official", "operator")]
 # An official filing or re-checking a report, or the operator's staff (its key with reports:write).
 ReportChecker = Annotated[Principal, require_roles("official", "operator", scope="reports:write")]
 # An operator's own staff or a district official edit an operator (standing is the district's).
-OperatorEditor = Annotated[Principal, _not_subdistrict(require_roles("official", "operator"), "An operator's record")]
+OperatorEditor = Annotated[Principal, require_roles("official", "operator", district=True)]
 # Officials and other services (sweeps).
 OfficialOrService = Annotated[Principal, require_roles("official", "service")]

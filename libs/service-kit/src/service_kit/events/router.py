@@ -3,14 +3,13 @@
 
 import base64
 import secrets
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field, create_model
 from sqlalchemy import func, select
 
-from service_kit.auth import Gate, Principal, require_roles
+from service_kit.auth import Principal, require_roles
 from service_kit.clock import as_aware, utcnow
 from service_kit.db import SessionDep
 from service_kit.events.outbox import envelope
@@ -27,7 +26,7 @@ from service_kit.events.schemas import (
 from service_kit.events.urls import check_webhook_url
 from service_kit.infra_tables import InfraTables
 from service_kit.params import INT64_MAX, ResourceId
-from service_kit.problems import Forbidden, NotFound, RuleViolation, problems
+from service_kit.problems import NotFound, RuleViolation, problems
 
 READERS = ("official", "auditor", "service")
 # Webhook subscriptions are the district's: district officials and integration keys holding
@@ -35,30 +34,6 @@ READERS = ("official", "auditor", "service")
 # subdistrict is refused: a subscription sends every subdistrict's events out of the platform.
 MANAGERS = ("official",)
 WEBHOOK_SCOPE = "webhooks:manage"
-
-
-@dataclass(frozen=True, slots=True)
-class DistrictGate(Gate):
-    """A gate whose officials must be the whole district's (not bound to one subdistrict)."""
-
-    def openapi(self) -> dict[str, Any]:
-        return {**Gate.openapi(self), "district_only": True}
-
-
-def district_gate(*roles: str, scope: str | None = None) -> Any:
-    """`require_roles(*roles, scope=scope)`, and an official among them must be a district official;
-    decided, like the kit's gate, before the body is read (a subdistrict official gets 403, not 422)."""
-    inner = require_roles(*roles, scope=scope)
-
-    async def dependency(principal: Annotated[Principal, inner]) -> Principal:
-        if principal.role == "official" and not principal.is_district_official:
-            raise Forbidden(
-                "Webhook subscriptions are the district's: an official bound to a subdistrict may not use them."
-            )
-        return principal
-
-    dependency.__authorization__ = DistrictGate(roles=roles, scope=scope, signed_in=True)  # type: ignore[attr-defined]
-    return Depends(dependency)
 
 
 def matches(event_type: str, patterns: list[str]) -> bool:
@@ -152,7 +127,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
         request: Request,
         response: Response,
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
     ) -> dict[str, Any]:
         url = str(body.url)
         _check_patterns(body.event_types)
@@ -192,7 +167,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     @router.get("/webhooks", response_model=list[WebhookRead], responses=problems(401, 403))
     async def list_webhooks(
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)],
     ) -> list[dict[str, Any]]:
         stmt = select(sub).order_by(sub.c.id)
         if principal.role == "integration":
@@ -203,7 +178,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     async def get_webhook(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)],
     ) -> dict[str, Any]:
         return _webhook_read(await _owned(session, principal, webhook_id))
 
@@ -216,7 +191,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     async def list_deliveries(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)],
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
         await _owned(session, principal, webhook_id)
@@ -260,7 +235,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
         body: Change,  # type: ignore[valid-type]
         request: Request,
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
     ) -> dict[str, Any]:
         row = await _owned(session, principal, webhook_id)
         changes: dict[str, Any] = {}
@@ -294,7 +269,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
         webhook_id: ResourceId,
         body: WebhookReplay,
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
     ) -> dict[str, Any]:
         await _owned(session, principal, webhook_id)
         head = await _head(session)
@@ -312,7 +287,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
     async def delete_webhook(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, district_gate(*MANAGERS, scope=WEBHOOK_SCOPE)],
+        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
     ) -> Response:
         await _owned(session, principal, webhook_id)
         await session.execute(sub.delete().where(sub.c.id == webhook_id))
