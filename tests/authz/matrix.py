@@ -3,7 +3,7 @@
 
 One row per operation (`METHOD path`), one column per kind of caller. A cell is
 
-- `ok`: the caller passes authorization (any answer but 401 and 403: a minimal body may well get 422,
+- `ok`: the caller passes authorization (any answer but 401, 403 and a server error: a minimal body may get 422,
   404 or 409);
 - `401`: the caller must sign in;
 - `403`: the caller is refused;
@@ -15,6 +15,12 @@ seen as anonymous on a public operation). Keys are not columns of their own: an 
 for its operator, so a key holding the row's scope answers like the `operator` column, and an
 integration key holding it like the `integration` column; a key holding any other scope is refused
 (403) on an operation that needs a signed-in caller, and is anonymous on a public one.
+
+The test sends a minimal body. A rule that depends on the record and is only decided after the body
+is read (another operator's bid, when the body is incomplete) cannot show there: such a caller's cell
+is `ok` when its role passes the gate, and the services' adversary scenarios test the record rule.
+A rule that does not depend on the record (only district officials change district-wide settings,
+only officials accept cases) belongs in the gate, before the body: its cell is 403.
 """
 
 from __future__ import annotations
