@@ -54,7 +54,8 @@ def _sign_in(client: httpx.Client, username: str, password: str) -> dict[str, st
     return {"authorization": f"Bearer {body['access_token']}"}
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: the platform stops when the matrix is done, before the other platform tests start theirs.
+@pytest.fixture(scope="module")
 def authz_platform(tmp_path_factory) -> Iterator[Platform]:
     # A few thousand requests from one address within a minute: the matrix is not an abuser.
     extra = {"GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE": "100000", "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000"}
@@ -62,7 +63,7 @@ def authz_platform(tmp_path_factory) -> Iterator[Platform]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def merged_openapi(authz_platform: Platform) -> dict:
     """The gateway's merged OpenAPI, once every service has answered (each builds its document on
     the first request, which can take longer than the gateway waits on a busy machine)."""
@@ -77,7 +78,7 @@ def merged_openapi(authz_platform: Platform) -> dict:
         time.sleep(1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def world(authz_platform: Platform) -> World:
     w = World(platform=authz_platform)
     with httpx.Client(base_url=authz_platform.url, timeout=30) as c:
