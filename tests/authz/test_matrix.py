@@ -3,9 +3,9 @@ matrix.csv: the rules that bind operators, subdistrict officials, auditors, keys
 by each of them through the gateway.
 
 Each operation is called with a minimal body (authorization is decided before the body is read, so a
-refused caller gets 401/403 whatever it sends; an allowed one typically 422, 404 or 409). For each
-operation the callers the matrix refuses go first, so that an allowed call that succeeds cannot change
-their answer; reads go before writes, deletions last."""
+refused caller gets 401/403 whatever it sends; an allowed one typically 422, 404 or 409). The calls the
+matrix expects refused all go first, so that an allowed call that succeeds cannot change their answer;
+reads go before writes, deletions last."""
 
 from __future__ import annotations
 
@@ -137,19 +137,15 @@ async def _run(rows: list[Row], world: World, extra: dict[str, str]) -> list[str
             if not _passes(expected, resp.status_code):
                 failures.append(f"{row.operation} {caller}: expected {expected}, got {resp.status_code}")
 
-        async def operation(row: Row) -> None:
-            url = _resolve(row.path, world, extra)
-            tried = _callers_for(row, callers)
-            denied = [c for c in tried if row.expected(c) != "ok"]
-            allowed = [c for c in tried if row.expected(c) == "ok"]
-            await asyncio.gather(*(call(row, url, c) for c in denied))
-            # Then the allowed ones, together: whichever succeeds first, the others still pass authorization.
-            await asyncio.gather(*(call(row, url, c) for c in allowed))
-
-        reads = [r for r in rows if r.method == "GET"]
-        await asyncio.gather(*(operation(r) for r in reads))
-        for row in sorted((r for r in rows if r.method != "GET"), key=lambda r: _order(r.method)):
-            await operation(row)
+        # Every refused call of every operation first, then the allowed ones: an allowed call that
+        # succeeds (a cancellation, a revoked key) cannot change a refused caller's answer. Within each
+        # half, reads, then writes, then deletions, each stage's calls together.
+        calls = [(row, _resolve(row.path, world, extra), c) for row in rows for c in _callers_for(row, callers)]
+        for refused in (True, False):
+            for stage in (0, 1, 2):
+                await asyncio.gather(
+                    *(call(row, url, c) for row, url, c in calls if (row.expected(c) != "ok") == refused and _order(row.method) == stage)
+                )
     return failures
 
 
