@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,15 +78,27 @@ class Platform:
         return (self.logs / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
 
-@pytest.fixture(scope="session")
-def platform(tmp_path_factory) -> Iterator[Platform]:
+# The seeds `make seed` runs, in its order; the platform tests load the facilities and the demo
+# accounts only, and make the rest of what they need through the gateway.
+ALL_SEEDS = ("gateway", "operators_api", "facilities_api", "feedback_api")
+
+
+@contextmanager
+def running_platform(
+    tmp_path_factory,
+    seeds: tuple[str, ...] = ("facilities_api", "gateway"),
+    name: str = "platform",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Platform]:
+    """The platform on fresh databases named after `name`, with the demo data of `seeds` (and
+    settings of `extra_env` on top of the platform tests' own)."""
     root = Path(__file__).resolve().parents[2]
     logs = tmp_path_factory.mktemp("platform-logs")
     ports = {name: free_port() for name in SERVICES}
     env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(p for _, p in SERVICES.values()))}
     env["PYTHONUNBUFFERED"] = "1"
-    for name, (_module, prefix) in SERVICES.items():
-        env[f"{prefix}DATABASE_URL"] = fresh_database_url(f"platform_{name}")
+    for service, (_module, prefix) in SERVICES.items():
+        env[f"{prefix}DATABASE_URL"] = fresh_database_url(f"{name}_{service}")
         env[f"{prefix}ENVIRONMENT"] = "development"
         env[f"{prefix}WEBHOOK_DISPATCH_INTERVAL_S"] = "0.2"
         for other in ("facilities", "operators", "feedback"):
@@ -95,18 +108,25 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
     env["FACILITIES_OPERATORS_POLL_INTERVAL_S"] = "0.5"
     env["FEEDBACK_FACILITIES_FEED_INTERVAL_S"] = "0.5"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
+    env.update(extra_env or {})
     for module, _ in SERVICES.values():
         subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
-    for module in ("facilities_api", "gateway"):
+    for module in seeds:
         subprocess.run([sys.executable, "-m", module, "seed-demo"], env=env, check=True, capture_output=True)
     p = Platform(root=root, env=env, ports=ports, logs=logs)
     try:
-        for name in SERVICES:
-            p.start(name)
+        for service in SERVICES:
+            p.start(service)
         yield p
     finally:
-        for name in list(p.procs):
-            p.stop(name)
+        for service in list(p.procs):
+            p.stop(service)
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory) -> Iterator[Platform]:
+    with running_platform(tmp_path_factory) as p:
+        yield p
 
 
 class WebhookReceiver:
