@@ -18,10 +18,13 @@ from gateway.apikeys.service import ApiKeyExchange
 from gateway.db import infra
 from gateway.edge import GatewayEdge
 from gateway.identity.router import router as identity_router
+from gateway.privacy.events import EVENT_TYPES, FEED_PREFIX, SOURCE
+from gateway.privacy.router import router as privacy_router
 from gateway.proxy import MemoryRateLimiter, ProxyApp, ProxySettings, RedisRateLimiter
 from gateway.settings import Settings
 from gateway.spa import make_spa_router
 from service_kit.app import create_service_app
+from service_kit.events.router import make_events_router
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -48,6 +51,7 @@ def create_inner_app(settings: Settings) -> FastAPI:
     async def on_startup(app: FastAPI) -> None:
         app.state.merged_openapi = MergedOpenAPI(app.state.http, upstreams)
         app.state.apikeys = ApiKeyExchange(settings, app.state.sessionmaker)
+        app.state.upstreams = upstreams
 
     async def readiness(app: FastAPI) -> dict[str, Any]:
         return await services_readiness(app.state.http, upstreams)
@@ -57,9 +61,17 @@ def create_inner_app(settings: Settings) -> FastAPI:
         title="culture-ops gateway",
         description="Identity (sign-up, sign-in, tokens), API keys, and the platform's merged API.",
         version="0.1.0",
-        routers=[identity_router, apikeys_router, aggregate_router, make_spa_router(settings.spa_path())],
+        routers=[
+            identity_router,
+            privacy_router,
+            apikeys_router,
+            # The gateway's own feed (account.deleted), under a name no service has.
+            make_events_router(infra, SOURCE, EVENT_TYPES, prefix=FEED_PREFIX),
+            aggregate_router,
+            make_spa_router(settings.spa_path()),
+        ],
         infra=infra,
-        event_types={},
+        event_types=EVENT_TYPES,
         migrations_dir=MIGRATIONS_DIR,
         startup_hooks=[on_startup],
         form_paths=("/api/v1/auth/token",),
