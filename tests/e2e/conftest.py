@@ -90,10 +90,14 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
         env[f"{prefix}WEBHOOK_DISPATCH_INTERVAL_S"] = "0.2"
         for other in ("facilities", "operators", "feedback"):
             env[f"{prefix}{other.upper()}_URL"] = f"http://127.0.0.1:{ports[other]}"
+        # The gateway's feed of account facts (account.deleted).
+        env[f"{prefix}GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"
     env["GATEWAY_SPA_DIR"] = str(tmp_path_factory.mktemp("no-spa"))
     # Events cross services within a second, and the index ranks the few ratings the tests make.
     env["FACILITIES_OPERATORS_POLL_INTERVAL_S"] = "0.5"
     env["FEEDBACK_FACILITIES_FEED_INTERVAL_S"] = "0.5"
+    env["FACILITIES_GATEWAY_POLL_INTERVAL_S"] = "0.5"
+    env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "0.5"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
     for module, _ in SERVICES.values():
         subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
