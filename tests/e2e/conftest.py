@@ -96,8 +96,10 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
     # Events cross services within a second, and the index ranks the few ratings the tests make.
     env["FACILITIES_OPERATORS_POLL_INTERVAL_S"] = "0.5"
     env["FEEDBACK_FACILITIES_FEED_INTERVAL_S"] = "0.5"
-    env["FACILITIES_GATEWAY_POLL_INTERVAL_S"] = "0.5"
-    env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "0.5"
+    # The services' reads of the gateway's feed count in the gateway's per-address rate limit, which most
+    # tests' own requests share on loopback: once a second is enough.
+    env["FACILITIES_GATEWAY_POLL_INTERVAL_S"] = "1.0"
+    env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
     for module, _ in SERVICES.values():
         subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
