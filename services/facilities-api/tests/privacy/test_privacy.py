@@ -104,6 +104,7 @@ class TestErasure:
         before = await _figures(client, world, f["id"])
         booked = (await client.get(f"/api/v1/activities/{held['id']}/bookings", headers=world.official)).json()["items"]
         assert "居民1" in str(booked)
+        assert "resident-1" in str(await world.events("booking.created", "checkin.recorded"))
         app.state.http = httpx.AsyncClient(transport=_feed(("account.deleted", {"account_id": "resident-1"})), base_url="http://gw")
         app.state.settings.gateway_url = "http://gw"
 
@@ -123,6 +124,10 @@ class TestErasure:
         assert (await client.get(f"/api/v1/special-requests/{still_open['id']}", headers=world.official)).json()["status"] == "cancelled"
         [cancelled] = [e for e in await world.events("special_request.status_changed") if e["data"].get("reason") == "account_deleted"]
         assert cancelled["data"]["request_id"] == still_open["id"]
+        # The events already published name nobody either.
+        published = await world.events()
+        assert "resident-1" not in str(published)
+        assert "resident-2" in str(published), "others' events are untouched"
         # resident-2's booking is untouched.
         assert len((await client.get("/api/v1/personal-data", headers=world.resident(2))).json()["bookings"]) == 1
 
@@ -136,8 +141,8 @@ class TestErasure:
         async with sessionmaker() as session:
             again = await erase_account(session, account_id="resident-1", now=clock.now())
             await session.commit()
-        assert first == {"bookings": 2, "special_requests": 2}
-        assert again == {"bookings": 0, "special_requests": 0}
+        assert (first["bookings"], first["special_requests"]) == (2, 2) and first["events"] > 0
+        assert again == {"bookings": 0, "special_requests": 0, "events": 0}
         assert await world.events() == events
         assert await _figures(client, world, f["id"]) == figures
 

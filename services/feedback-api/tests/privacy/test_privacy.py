@@ -113,6 +113,7 @@ class TestErasure:
         assert "关节炎" in shown.text and "每周二" in shown.text, "the timeline carries the resident's words"
         public = (await client.get("/api/v1/ratings", params={"target_type": "facility", "target_id": 2})).json()["items"]
         assert COMMENT in str(public)
+        assert COMMENT in (await client.get("/api/v1/events", params={"limit": 1000}, headers=auth("auditor"))).text
         app.state.http = httpx.AsyncClient(transport=_feed(("account.deleted", {"account_id": "r-1"})), base_url="http://gw")
         app.state.settings.gateway_url = "http://gw"
 
@@ -137,6 +138,8 @@ class TestErasure:
 
         demands = (await client.get("/api/v1/demands", headers=official)).json()["items"]
         assert "景山东街" not in str(demands) and "楼下" not in str(demands)
+        published = (await client.get("/api/v1/events", params={"limit": 1000}, headers=auth("auditor"))).text
+        assert COMMENT not in published and "一般" in published, "r-1's comment is gone from the feed, r-2's stays"
         # r-2's rating is untouched.
         assert len((await client.get("/api/v1/personal-data", headers=auth(sub="r-2"))).json()["ratings"]) == 1
 

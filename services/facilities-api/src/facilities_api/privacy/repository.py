@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import String, cast, literal, select, update
+from sqlalchemy import String, cast, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from facilities_api.bookings.models import Booking
+from facilities_api.db import infra
 from facilities_api.special_requests.models import SpecialRequest
 
 # A record whose resident deleted their account names no one: its own tombstone, unique per record, so
@@ -43,6 +44,23 @@ class PersonalDataRepository:
             .execution_options(synchronize_session=False)
         )
         return result.rowcount or 0
+
+    async def scrub_events(self, resident_sub: str) -> int:
+        """The outbox keeps the events already published: those the resident caused (`actor`) and those naming
+        them (`booking.created`, `checkin.recorded` carry `resident_sub`) lose who they were. A scan of the
+        outbox, once per deleted account."""
+        ev = infra.event
+        stmt = select(ev.c.seq, ev.c.actor, ev.c.data).where(
+            or_(ev.c.actor == resident_sub, ev.c.data["resident_sub"].as_string() == resident_sub)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        for row in rows:
+            data = dict(row.data)
+            if data.get("resident_sub") == resident_sub:
+                data["resident_sub"] = f"{TOMBSTONE}booking:{data['booking_id']}" if "booking_id" in data else TOMBSTONE
+            actor = None if row.actor == resident_sub else row.actor
+            await self.session.execute(ev.update().where(ev.c.seq == row.seq).values(actor=actor, data=data))
+        return len(rows)
 
     async def flush(self) -> None:
         await self.session.flush()

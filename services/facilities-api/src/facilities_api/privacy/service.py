@@ -6,7 +6,8 @@ its activity, seats, status, check-in code and attendance, and only loses who ma
 becomes a tombstone of its own, its name is erased). A special-group request loses everything that
 describes the person (name, description and health notes, address, phone, preferred time, the staff's
 notes); its group and outcome stay, so "special-group services done" is unchanged. A request still
-open is cancelled: nobody is left to serve or to confirm it."""
+open is cancelled: nobody is left to serve or to confirm it. The events already in the outbox lose the
+resident's subject too (as actor, and in `booking.created` and `checkin.recorded`)."""
 
 from __future__ import annotations
 
@@ -74,8 +75,10 @@ async def erase_account(session: AsyncSession, *, account_id: str, now: datetime
     """Erase what facilities-api holds on the account (within the caller's transaction; no commit).
     Applying it again finds nothing left to erase: it changes nothing and announces nothing."""
     if not account_id or account_id.startswith(TOMBSTONE):
-        return {"bookings": 0, "special_requests": 0}
+        return {"bookings": 0, "special_requests": 0, "events": 0}
     repo = PersonalDataRepository(session)
+    # The events already published first: the ones recorded below name no one.
+    events = await repo.scrub_events(account_id)
     bookings = await repo.anonymise_bookings(account_id)
     requests = await repo.special_requests(account_id, for_update=True)
     for r in requests:
@@ -108,4 +111,4 @@ async def erase_account(session: AsyncSession, *, account_id: str, now: datetime
                 at=now,
             )
     await repo.flush()
-    return {"bookings": bookings, "special_requests": len(requests)}
+    return {"bookings": bookings, "special_requests": len(requests), "events": events}

@@ -7,6 +7,7 @@ from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.models import CaseStep, ResidentCase
+from feedback_api.db import infra
 from feedback_api.demand.models import DemandRequest
 from feedback_api.menu.models import MenuItem, MenuVote
 from feedback_api.operations.models import Checkin
@@ -122,6 +123,19 @@ class PersonalDataRepository:
             .execution_options(synchronize_session=False)
         )
         return result.rowcount or 0
+
+    async def scrub_events(self, sub: str) -> int:
+        """The outbox keeps the events already published: those the resident caused lose who caused them, and a
+        `rating.created` its comment (the events carry no other resident data). A scan of the outbox, once
+        per deleted account."""
+        ev = infra.event
+        rows = (await self.session.execute(select(ev.c.seq, ev.c.type, ev.c.data).where(ev.c.actor == sub))).all()
+        for row in rows:
+            data = row.data
+            if row.type == "rating.created" and isinstance(data, dict) and data.get("comment") is not None:
+                data = {**data, "comment": None}
+            await self.session.execute(ev.update().where(ev.c.seq == row.seq).values(actor=None, data=data))
+        return len(rows)
 
     async def anonymise_check_ins(self, sub: str) -> int:
         result = await self.session.execute(

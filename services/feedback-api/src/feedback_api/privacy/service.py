@@ -7,7 +7,8 @@ resident's records cannot be linked together again), and everything they wrote o
 erased. A rating keeps its scores and loses its comment: a comment is the resident's own words and often
 says who they are (their street, their child's class), and it is not part of any figure. A case still
 open stays open: the complaint concerns the facility, not the person, so its deadline still binds its
-handler and the response figures stay true; only what the resident wrote and their contacts go."""
+handler and the response figures stay true; only what the resident wrote and their contacts go. The
+events already in the outbox lose who caused them, and `rating.created` its comment."""
 
 from __future__ import annotations
 
@@ -42,9 +43,10 @@ async def erase_account(session: AsyncSession, *, account_id: str) -> dict[str, 
     """Erase what feedback-api holds on the account (within the caller's transaction; no commit).
     Applying it again finds nothing left to erase."""
     if not account_id or account_id.startswith(TOMBSTONE):
-        return dict.fromkeys(("ratings", "cases", "case_steps", "demands", "menu_votes", "check_ins"), 0)
+        return dict.fromkeys(("events", "ratings", "cases", "case_steps", "demands", "menu_votes", "check_ins"), 0)
     repo = PersonalDataRepository(session)
     return {
+        "events": await repo.scrub_events(account_id),
         "ratings": await repo.anonymise_ratings(account_id),
         # Steps first: they are found by the subject the cases are about to lose.
         "case_steps": await repo.anonymise_case_steps(account_id),
