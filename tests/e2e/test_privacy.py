@@ -37,7 +37,7 @@ def _register(client: httpx.Client, username: str, password: str, phone: str | N
     body = {"username": username, "password": password, "display_name": "钱七" if username == "qian-qi" else "孙八"}
     if phone:
         body["phone"] = phone
-    assert _past_throttle(lambda: client.post("/api/v1/auth/register", json=body)).status_code == 201
+    assert _past_throttle(lambda: client.post("/api/v1/auth/register", json=body)).status_code == 202
     return bearer(client, username, password)
 
 

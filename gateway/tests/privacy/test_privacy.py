@@ -18,8 +18,8 @@ async def register(gateway, username="li-hua", phone="13800138000", password=PAS
         "/api/v1/auth/register",
         json={"username": username, "phone": phone, "password": password, "display_name": "李华"},
     )
-    assert resp.status_code == 201, resp.text
-    return resp.json()
+    # Sign-up answers alike whether the phone had an account or not; the account is read at /me.
+    assert resp.status_code == 202, resp.text
 
 
 async def sign_in(gateway, username="li-hua", password=PASSWORD):
@@ -27,9 +27,11 @@ async def sign_in(gateway, username="li-hua", password=PASSWORD):
 
 
 async def signed_in(gateway, username="li-hua", phone="13800138000", password=PASSWORD):
-    account = await register(gateway, username, phone, password)
+    await register(gateway, username, phone, password)
     tokens = (await sign_in(gateway, username, password)).json()
-    return account, tokens, {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    account = (await gateway.get("/api/v1/me", headers=headers)).json()
+    return account, tokens, headers
 
 
 async def delete_me(gateway, headers, password=PASSWORD):
@@ -47,7 +49,7 @@ class TestDeletion:
         assert (await sign_in(gateway, "13800138000")).status_code == 401
         refreshed = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert refreshed.status_code == 401
-        users = (await gateway.get("/api/v1/users?role=resident", headers=bearer("official"))).json()["items"]
+        users = (await gateway.get("/api/v1/users?role=resident", headers=bearer("official", sub="9001"))).json()["items"]
         row = next(u for u in users if u["id"] == account["id"])
         assert row["username"] is None and row["phone"] is None and row["display_name"] != "李华"
         assert row["active"] is False
@@ -57,6 +59,27 @@ class TestDeletion:
         assert deleted[-1]["data"] == {"account_id": str(account["id"])}
         assert deleted[-1]["source"] == "gateway"
 
+    async def test_its_access_token_stops_at_once(self, gateway):
+        _, _, headers = await signed_in(gateway)
+        assert (await gateway.get("/api/v1/me", headers=headers)).status_code == 200
+
+        deleted = await delete_me(gateway, headers)
+        assert deleted.status_code == 204, deleted.text
+
+        assert (await gateway.get("/api/v1/me", headers=headers)).status_code == 401
+        assert (await gateway.get("/api/v1/me/personal-data", headers=headers)).status_code == 401
+
+    async def test_a_borrowed_token_cannot_guess_the_password(self, gateway):
+        _, _, headers = await signed_in(gateway)
+        answers = [(await delete_me(gateway, headers, password=f"guess-number-{n}")).status_code for n in range(6)]
+
+        assert answers[:5] == [422] * 5
+        assert answers[5] == 429
+        # Locked, the right password is refused too, and the account stays.
+        locked = await delete_me(gateway, headers)
+        assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+        assert (await gateway.get("/api/v1/me", headers=headers)).status_code == 200
+
     async def test_the_phone_and_user_name_are_free_again(self, gateway):
         _, _, headers = await signed_in(gateway)
         assert (await delete_me(gateway, headers)).status_code == 204
@@ -64,7 +87,8 @@ class TestDeletion:
             "/api/v1/auth/register",
             json={"username": "li-hua", "phone": "13800138000", "password": PASSWORD, "display_name": "新人"},
         )
-        assert again.status_code == 201, again.text
+        assert again.status_code == 202, again.text
+        assert (await sign_in(gateway)).status_code == 200, "a new account under the freed name and number"
 
     async def test_a_wrong_password_deletes_nothing(self, gateway, bearer):
         _, _, headers = await signed_in(gateway)
@@ -72,19 +96,19 @@ class TestDeletion:
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == "password"
         assert (await sign_in(gateway)).status_code == 200
-        feed = (await gateway.get("/api/v1/identity/events", headers=bearer("official"))).json()
+        feed = (await gateway.get("/api/v1/identity/events", headers=bearer("official", sub="9001"))).json()
         assert not [e for e in feed["items"] if e["type"] == "account.deleted"]
 
     async def test_another_resident_cannot_delete_someone_elses_account(self, gateway):
         await signed_in(gateway)
-        _, _, other = await signed_in(gateway, "wang-wu", "13900139000", "wang-wus-own-password")
+        _, _, other = await signed_in(gateway, "wang-wu", "13900139000", "another-long-secret")
         # The other resident knows li-hua's password but holds only their own session: it deletes nothing of li-hua's.
         resp = await delete_me(gateway, other)
         assert resp.status_code == 422
         assert (await sign_in(gateway)).status_code == 200
 
     async def test_staff_and_keys_cannot_delete_through_this_route(self, gateway, bearer):
-        for headers in (bearer("official"), bearer("operator", operator_id=1), bearer("auditor")):
+        for headers in (bearer("official", sub="9001"), bearer("operator", operator_id=1), bearer("auditor")):
             resp = await gateway.request("DELETE", "/api/v1/me", json={}, headers=headers)
             assert resp.status_code == 403, "refused before the body is read"
         key_token = bearer("integration", sub="apikey:7", scopes=["events:read"])
@@ -93,8 +117,9 @@ class TestDeletion:
     async def test_a_deleted_account_cannot_be_deleted_twice(self, gateway, bearer):
         _, _, headers = await signed_in(gateway)
         assert (await delete_me(gateway, headers)).status_code == 204
-        assert (await delete_me(gateway, headers)).status_code == 404
-        feed = (await gateway.get("/api/v1/identity/events", headers=bearer("official"))).json()
+        # Its token stopped with the account: nothing to delete twice.
+        assert (await delete_me(gateway, headers)).status_code == 401
+        feed = (await gateway.get("/api/v1/identity/events", headers=bearer("official", sub="9001"))).json()
         assert len([e for e in feed["items"] if e["type"] == "account.deleted"]) == 1
 
     async def test_residents_and_operators_cannot_read_the_feed(self, gateway, bearer):
@@ -160,7 +185,7 @@ class TestExport:
     async def test_staff_and_keys_cannot_export_a_residents_data(self, services_answering, bearer):
         gateway, seen = services_answering
         for headers in (
-            bearer("official"),
+            bearer("official", sub="9001"),
             bearer("official", subdistrict="jingshan"),
             bearer("operator", operator_id=1),
             bearer("auditor"),

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from gateway.identity.dependencies import RevocationsDep
 from gateway.privacy import service
 from gateway.privacy.schemas import AccountDelete, PersonalDataExport
 from service_kit.auth import Principal, require_roles
@@ -59,11 +60,16 @@ async def export_personal_data(
         "Confirmed with the account's password in the body. The account is anonymised and disabled, every "
         "refresh token revoked, and `account.deleted` announced on the gateway's feed "
         "(`/api/v1/identity/events`): each service then erases or anonymises what it holds on you, "
-        "keeping only the counts statistics rest on. Access tokens already issued expire within their "
-        "lifetime."
+        "keeping only the counts statistics rest on. Access tokens already issued stop working at once. "
+        "Wrong passwords count towards the account's sign-in lockout (429 with Retry-After while it holds)."
     ),
-    responses=problems(401, 403, 404, 422),
+    responses=problems(401, 403, 404, 422, 429),
 )
-async def delete_account(request: Request, body: AccountDelete, session: SessionDep, principal: Resident) -> Response:
-    await service.delete_account(session, principal=principal, password=body.password, now=request.app.state.clock.now())
+async def delete_account(
+    request: Request, body: AccountDelete, session: SessionDep, principal: Resident, revocations: RevocationsDep
+) -> Response:
+    state = request.app.state
+    await service.delete_account(
+        session, settings=state.settings, principal=principal, password=body.password, now=state.clock.now(), revocations=revocations
+    )
     return Response(status_code=204)

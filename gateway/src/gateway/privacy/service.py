@@ -15,10 +15,12 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity.models import User
-from gateway.identity.passwords import verify_password
+from gateway.identity.revocation import AccessRevocations
+from gateway.identity.service import check_own_password
 from gateway.privacy import client
 from gateway.privacy.events import outbox
 from gateway.privacy.repository import AccountRepository
+from gateway.settings import Settings
 from service_kit.auth import Principal
 from service_kit.clock import as_aware
 from service_kit.problems import NotFound, RuleViolation
@@ -64,11 +66,23 @@ async def export(
     return {"generated_at": now, "account": account, "services": services}
 
 
-async def delete_account(session: AsyncSession, *, principal: Principal, password: str, now: datetime) -> None:
+async def delete_account(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    principal: Principal,
+    password: str,
+    now: datetime,
+    revocations: AccessRevocations | None,
+) -> None:
     repo = AccountRepository(session)
-    user = await _own_account(repo, principal, for_update=True)
-    if not await verify_password(user.password_hash, password):
+    user = await _own_account(repo, principal)
+    # Under the account's sign-in lockout: a borrowed access token is no way to guess the password.
+    checked = await check_own_password(session, settings=settings, user_id=user.id, password=password, now=now)
+    if checked is None:
+        await session.commit()
         raise RuleViolation("password", "The password is wrong: the account was not deleted.", code="wrong-password")
+    user = await _own_account(repo, principal, for_update=True)
     user.username = None
     user.phone = None
     user.display_name = TOMBSTONE_NAME
@@ -84,3 +98,6 @@ async def delete_account(session: AsyncSession, *, principal: Principal, passwor
         at=now,
     )
     await session.commit()
+    if revocations is not None:
+        # Its access tokens stop at once on this gateway, and within the refresh bound on the others.
+        revocations.withdraw(user.id, issued_up_to=None)
