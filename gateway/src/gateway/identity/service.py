@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity.models import AccountStatusChange, RefreshToken, SignInFailure, User
-from gateway.identity.passwords import check_password_policy, hash_password, verify_password
+from gateway.identity.passwords import UNUSABLE_PASSWORD, check_password_policy, hash_password, verify_password
 from gateway.identity.repository import UserRepository
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.schemas import PasswordChange, RegisterRequest, StaffCreate
@@ -374,6 +374,8 @@ async def set_active(
         raise NotFound(f"No account {user_id}.")
     if str(user.id) == principal.sub:
         raise Conflict("You cannot disable or enable your own account.", slug="own-account")
+    if user.password_hash == UNUSABLE_PASSWORD:
+        raise Conflict("The account was deleted by its holder; it cannot be enabled or disabled.", slug="account-deleted")
     if user.active == active:
         raise Conflict(f"The account is already {'enabled' if active else 'disabled'}.", slug="account-status-unchanged")
     user.active = active
