@@ -238,13 +238,20 @@ def _refresh_claims(settings: Settings, token: str, *, verify_exp: bool = True) 
 async def refresh(
     session: AsyncSession, *, settings: Settings, token: str, now: datetime, revocations: AccessRevocations | None
 ) -> dict[str, Any]:
-    """Rotates a refresh token. One presented again after it was used means two parties hold it (its
+    """Rotates a refresh token. One presented again after it was rotated means two parties hold it (its
     owner and whoever copied it): the whole family descended from that sign-in is revoked, and the
-    account's access tokens issued until now are refused, so the copy is useless to both."""
+    account's access tokens issued until now are refused, so the copy is useless to both. A token
+    revoked otherwise (signed out, password changed, account disabled), or presented again within
+    `refresh_reuse_grace_s` of its rotation (the same client racing itself), is only refused."""
     claims = _refresh_claims(settings, token)
     repo = UserRepository(session)
     stored = await repo.refresh_token(str(claims["rid"]))
     if stored is None:
+        raise Unauthenticated("The refresh token was already used or revoked: sign in again.")
+    rotated_at = as_aware(stored.rotated_at) if stored.rotated_at is not None else None
+    if stored.revoked_at is not None and (
+        rotated_at is None or (now - rotated_at).total_seconds() <= settings.refresh_reuse_grace_s
+    ):
         raise Unauthenticated("The refresh token was already used or revoked: sign in again.")
     if stored.revoked_at is not None:
         await repo.revoke_refresh_tokens(now=now, family_id=stored.family_id)
@@ -259,7 +266,7 @@ async def refresh(
     user = await repo.get(stored.user_id)
     if user is None or not user.active:
         raise Unauthenticated("The account is no longer active.")
-    stored.revoked_at = now
+    stored.revoked_at = stored.rotated_at = now
     return await _issue(session, settings, user, now=now, family_id=stored.family_id)
 
 
