@@ -23,6 +23,7 @@ from service_kit.auth import Principal, mint_token
 from service_kit.clock import as_aware, utcnow
 from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, ProblemError, Unauthenticated
+from service_kit.text import mask_phone
 
 REGISTRATION_ACCEPTED = (
     "Registration received. If the phone number had no account, the account is ready: sign in with it "
@@ -33,10 +34,6 @@ REGISTRATION_ACCEPTED = (
 class SignInLocked(ProblemError):
     status = 429
     slug = "sign-in-locked"
-
-
-def mask_phone(phone: str | None) -> str | None:
-    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else phone
 
 
 def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:

@@ -30,14 +30,9 @@ from service_kit.auth import Principal
 from service_kit.clock import as_aware
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.text import mask_phone
 
 OPEN = ("submitted", "assigned", "scheduled")
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: the first three and last four characters stay."""
-    phone = phone.strip()
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
 
 
 def mask_address(address: str) -> str:
