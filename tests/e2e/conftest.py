@@ -114,6 +114,11 @@ def running_platform(
     env["FACILITIES_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
+    # Every platform test comes from 127.0.0.1: the per-address throttles (tested in the gateway's own
+    # tests) would otherwise ration the whole suite to 20 sign-ins and 600 requests a minute. The
+    # per-account sign-in lockout stays as in production.
+    env["GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE"] = "3000"
+    env["GATEWAY_RATE_LIMIT_PER_MINUTE"] = "20000"
     env.update(extra_env or {})
     for module, _ in SERVICES.values():
         subprocess.run([sys.executable, "-m", module, "migrate"], env=env, check=True, capture_output=True)
