@@ -41,6 +41,10 @@ def main() -> int:
         print(f"ports already in use: {', '.join(taken)}; is the platform running already?", file=sys.stderr)
         return 1
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The services read the gateway's feed of account facts (account.deleted) where this gateway listens.
+    gateway_port = next(port for name, _, port in SERVICES if name == "gateway")
+    for prefix in ("FACILITIES_", "FEEDBACK_"):
+        env.setdefault(f"{prefix}GATEWAY_URL", f"http://127.0.0.1:{gateway_port}")
     log_dir = ROOT / "var" / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     procs: list[tuple[str, subprocess.Popen]] = []

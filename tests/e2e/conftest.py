@@ -103,10 +103,16 @@ def running_platform(
         env[f"{prefix}WEBHOOK_DISPATCH_INTERVAL_S"] = "0.2"
         for other in ("facilities", "operators", "feedback"):
             env[f"{prefix}{other.upper()}_URL"] = f"http://127.0.0.1:{ports[other]}"
+        # The gateway's feed of account facts (account.deleted).
+        env[f"{prefix}GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"
     env["GATEWAY_SPA_DIR"] = str(tmp_path_factory.mktemp("no-spa"))
     # Events cross services within a second, and the index ranks the few ratings the tests make.
     env["FACILITIES_OPERATORS_POLL_INTERVAL_S"] = "0.5"
     env["FEEDBACK_FACILITIES_FEED_INTERVAL_S"] = "0.5"
+    # The services' reads of the gateway's feed count in the gateway's per-address rate limit, which most
+    # tests' own requests share on loopback: once a second is enough.
+    env["FACILITIES_GATEWAY_POLL_INTERVAL_S"] = "1.0"
+    env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
     env.update(extra_env or {})
     for module, _ in SERVICES.values():

@@ -36,7 +36,7 @@ def test_the_operator_and_the_subdistrict_official_cannot_bend_the_rules_of_feed
         operator = bearer(client, "op-staff-79", "a-long-password")
         assert client.post(
             "/api/v1/auth/register", json={"username": "sun-qi", "password": "a-long-password", "display_name": "孙七"}
-        ).status_code == 201
+        ).status_code == 202
         resident = bearer(client, "sun-qi", "a-long-password")
 
         # An overcharge complaint accuses the operator: the bureau handles it, the operator never sees it.

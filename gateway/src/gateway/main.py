@@ -20,11 +20,14 @@ from gateway.docs import router as docs_router
 from gateway.edge import GatewayEdge
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.router import router as identity_router
+from gateway.privacy.events import EVENT_TYPES, FEED_PREFIX, SOURCE
+from gateway.privacy.router import router as privacy_router
 from gateway.proxy import MemoryRateLimiter, ProxyApp, ProxySettings, RedisRateLimiter
 from gateway.security import SecurityHeaders, tile_sources
 from gateway.settings import Settings
 from gateway.spa import make_spa_router
 from service_kit.app import create_service_app
+from service_kit.events.router import make_events_router
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -54,6 +57,7 @@ def create_inner_app(settings: Settings) -> FastAPI:
         app.state.revocations = AccessRevocations(
             app.state.sessionmaker, access_ttl_s=settings.access_token_ttl_s, refresh_s=settings.access_revocation_refresh_s
         )
+        app.state.upstreams = upstreams
 
     async def readiness(app: FastAPI) -> dict[str, Any]:
         return await services_readiness(app.state.http, upstreams)
@@ -63,9 +67,18 @@ def create_inner_app(settings: Settings) -> FastAPI:
         title="culture-ops gateway",
         description="Identity (sign-up, sign-in, tokens), API keys, and the platform's merged API.",
         version="0.1.0",
-        routers=[identity_router, apikeys_router, aggregate_router, docs_router, make_spa_router(settings.spa_path())],
+        routers=[
+            identity_router,
+            privacy_router,
+            apikeys_router,
+            # The gateway's own feed (account.deleted), under a name no service has.
+            make_events_router(infra, SOURCE, EVENT_TYPES, prefix=FEED_PREFIX),
+            aggregate_router,
+            docs_router,
+            make_spa_router(settings.spa_path()),
+        ],
         infra=infra,
-        event_types={},
+        event_types=EVENT_TYPES,
         migrations_dir=MIGRATIONS_DIR,
         startup_hooks=[on_startup],
         form_paths=("/api/v1/auth/token",),

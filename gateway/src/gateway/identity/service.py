@@ -278,6 +278,27 @@ async def me(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
     return user_read(user, viewer=principal)
 
 
+async def check_own_password(
+    session: AsyncSession, *, settings: Settings, user_id: int, password: str, now: datetime
+) -> User | None:
+    """The signed-in holder's password, checked under the account's sign-in lockout (429 while it holds),
+    so a stolen access token is no way to guess it: the account, locked for update, when it is right;
+    None when it is wrong (the failure counted)."""
+    repo = UserRepository(session)
+    user = await repo.get(user_id)
+    if user is None:
+        raise NotFound("Your account no longer exists.")
+    subject = _login_subject("", user)
+    await _count_attempt(session, settings=settings, subject=subject, now=now)
+    user = await repo.get(user_id, for_update=True)
+    if user is None:
+        raise NotFound("Your account no longer exists.")
+    if not await verify_password(user.password_hash, password):
+        return None
+    await repo.clear_sign_in_failures(subject)
+    return user
+
+
 async def change_password(
     session: AsyncSession,
     *,
@@ -294,14 +315,9 @@ async def change_password(
     if user is None:
         raise NotFound("Your account no longer exists.")
     check_password_policy(data.new_password, field="new_password", identifiers=(user.username, user.phone))
-    subject = _login_subject("", user)
-    await _count_attempt(session, settings=settings, subject=subject, now=now)
-    user = await repo.get(int(principal.sub), for_update=True)
+    user = await check_own_password(session, settings=settings, user_id=user.id, password=data.current_password, now=now)
     if user is None:
-        raise NotFound("Your account no longer exists.")
-    if not await verify_password(user.password_hash, data.current_password):
         raise Forbidden("The current password is wrong.", slug="wrong-password")
-    await repo.clear_sign_in_failures(subject)
     user.password_hash = await hash_password(data.new_password)
     user.tokens_valid_after = cut = utcnow()
     await repo.revoke_refresh_tokens(now=now, user_id=user.id)

@@ -5,7 +5,8 @@ service that owns ``<resource>``, at the same path (every service mounts its rou
 ``/api/v1``). Each service also publishes infrastructure of its own (its event feed and its
 webhook subscriptions); those are reached as ``/api/v1/<service>/events`` and
 ``/api/v1/<service>/webhooks...`` and land on ``/api/v1/events`` and ``/api/v1/webhooks...``
-of that service. Open311 GeoReport v2 (``/open311/v2/...``) belongs to feedback, unchanged.
+of that service; so does what it holds on the signed-in resident (``/api/v1/<service>/personal-data``).
+Open311 GeoReport v2 (``/open311/v2/...``) belongs to feedback, unchanged.
 
 To add a resource, extend :data:`RESOURCES` (or build a :class:`RoutingTable` from your own
 mapping and hand it to the proxy)::
@@ -71,7 +72,7 @@ RESOURCES: dict[str, str] = {
 }
 
 #: Infrastructure each service publishes under its own name: ``/api/v1/<service>/<name>...``.
-SERVICE_SCOPED: tuple[str, ...] = ("events", "webhooks")
+SERVICE_SCOPED: tuple[str, ...] = ("events", "webhooks", "personal-data")
 
 #: Path prefixes forwarded unchanged to one service (the prefix itself and everything below it).
 PASSTHROUGH: dict[str, str] = {"/open311/v2": "feedback"}

@@ -17,6 +17,8 @@ from facilities_api.facilities.router import router as facilities_router
 from facilities_api.offerings.router import proposals_router, queue_router
 from facilities_api.offerings.router import router as offerings_router
 from facilities_api.operations.consumer import start_consumers
+from facilities_api.privacy.consumer import start_gateway_consumer
+from facilities_api.privacy.router import router as privacy_router
 from facilities_api.settings import Settings
 from facilities_api.special_requests.router import router as special_requests_router
 from facilities_api.special_requests.sweeper import install_sweeper
@@ -34,6 +36,7 @@ OPENAPI_TAGS = [
     {"name": "special-group requests", "description": "预约服务和上门服务 for elderly, minor, disabled, low-income residents."},
     {"name": "coverage", "description": "有没有 / 够不够: supply per subdistrict and community."},
     {"name": "stats", "description": "Figures operators-api pulls as evaluation evidence."},
+    {"name": "personal data", "description": "个人信息: what the service holds on the signed-in resident."},
 ]
 
 
@@ -60,10 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             special_requests_router,
             coverage_router,
             stats_router,
+            privacy_router,
         ],
         infra=infra,
         event_types=EVENT_TYPES,
         migrations_dir=MIGRATIONS_DIR,
-        startup_hooks=[start_consumers, install_sweeper],
+        startup_hooks=[start_consumers, start_gateway_consumer, install_sweeper],
         openapi_tags=OPENAPI_TAGS,
     )

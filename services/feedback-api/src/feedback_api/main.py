@@ -20,6 +20,8 @@ from feedback_api.open311.router import clients_router as open311_clients_router
 from feedback_api.open311.router import error_response
 from feedback_api.open311.router import router as open311_router
 from feedback_api.open311.service import Open311Problem
+from feedback_api.privacy.consumer import add_gateway_consumer
+from feedback_api.privacy.router import router as privacy_router
 from feedback_api.ratings.ingest import RatingIngest
 from feedback_api.ratings.router import router as ratings_router
 from feedback_api.ratings.writer import RatingWriter
@@ -40,6 +42,7 @@ TAGS = [
     {"name": "open311", "description": "Open311 GeoReport v2 at /open311/v2/ over the same cases; client keys."},
     {"name": "demand", "description": "Order-style requests (订单式) and menu-style rounds (菜单式)."},
     {"name": "satisfaction", "description": "The satisfaction index (满意度指数) per facility, operator, subdistrict and period."},
+    {"name": "personal data", "description": "个人信息: what the service holds on the signed-in resident."},
 ]
 
 
@@ -103,11 +106,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             demand_router,
             menu_router,
             satisfaction_router,
+            privacy_router,
         ],
         infra=infra,
         event_types=EVENT_TYPES,
         migrations_dir=MIGRATIONS_DIR,
-        startup_hooks=[_make_clients],
+        startup_hooks=[_make_clients, add_gateway_consumer],
         openapi_tags=TAGS,
         form_paths=("/open311/",),
         # The time ratings, cases and votes are stamped with: tests pass a fixed clock.

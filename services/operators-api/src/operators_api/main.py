@@ -18,6 +18,7 @@ from operators_api.fees.router import router as fees_router
 from operators_api.inspections.router import inspections_router, rectifications_router
 from operators_api.ocds.router import router as ocds_router
 from operators_api.operators.router import router as operators_router
+from operators_api.privacy.router import router as privacy_router
 from operators_api.reports.router import router as reports_router
 from operators_api.selections.router import router as selections_router
 from operators_api.settings import Settings
@@ -39,6 +40,7 @@ TAGS = [
     {"name": "volunteers", "description": "文化志愿服务: teams, volunteers, verified hours, recognition."},
     {"name": "open contracting", "description": "OCDS 1.1 release package of every selection and contract (open data)."},
     {"name": "audit", "description": "审计日志: every state change, append-only."},
+    {"name": "personal data", "description": "个人信息: what the service holds on the signed-in resident."},
 ]
 
 
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             volunteers_router,
             ocds_router,
             audit_router,
+            privacy_router,
         ],
         infra=infra,
         event_types=EVENT_TYPES,

@@ -31,6 +31,7 @@ class FeedConsumer:
         handlers: dict[str, Handler],
         token: Callable[[], str],
         interval_s: float = 2.0,
+        feed_path: str = "/api/v1/events",
     ) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
@@ -40,6 +41,8 @@ class FeedConsumer:
         self.handlers = handlers
         self.token = token
         self.interval_s = interval_s
+        # Where the feed is below base_url: a service's own, or one published under a name (the gateway's).
+        self.feed_path = feed_path
         self._task: asyncio.Task[None] | None = None
         self.last_error: str | None = None
 
@@ -79,7 +82,7 @@ class FeedConsumer:
         async with self.sessionmaker() as session:
             after = await self._cursor(session)
         resp = await self.http.get(
-            f"{self.base_url}/api/v1/events",
+            f"{self.base_url}{self.feed_path}",
             params={"after": after, "limit": limit},
             headers={"authorization": f"Bearer {self.token()}"},
         )

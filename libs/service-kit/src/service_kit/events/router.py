@@ -61,9 +61,12 @@ def _webhook_read(row: Any) -> dict[str, Any]:
     }
 
 
-def make_events_router(infra: InfraTables, source: str, event_types: dict[str, str]) -> APIRouter:
-    """Feed and webhooks for one service; `event_types` maps each type it publishes to a description."""
-    router = APIRouter(prefix="/api/v1", tags=["events"])
+def make_events_router(
+    infra: InfraTables, source: str, event_types: dict[str, str], *, prefix: str = "/api/v1"
+) -> APIRouter:
+    """Feed and webhooks for one service; `event_types` maps each type it publishes to a description.
+    `prefix` places them elsewhere than `/api/v1` (the gateway publishes its own under a name of its own)."""
+    router = APIRouter(prefix=prefix, tags=["events"])
     ev = infra.event
     sub = infra.webhook_subscription
 
@@ -75,7 +78,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
                 continue
             raise RuleViolation(
                 "event_types",
-                f"{pattern!r} is not an event type of {source}; see GET /api/v1/events/types.",
+                f"{pattern!r} is not an event type of {source}; see GET {prefix}/events/types.",
                 code="unknown-event-type",
             )
 
@@ -152,7 +155,7 @@ def make_events_router(infra: InfraTables, source: str, event_types: dict[str, s
         )
         row = result.one()
         await session.commit()
-        response.headers["Location"] = f"/api/v1/webhooks/{row.id}"
+        response.headers["Location"] = f"{prefix}/webhooks/{row.id}"
         return {**_webhook_read(row), "secret": secret}
 
     async def _head(session: SessionDep) -> int:

@@ -1,0 +1,2 @@
+"""What facilities-api holds on a resident (个人信息): their export, and their erasure when the account is
+deleted (the gateway's `account.deleted`)."""

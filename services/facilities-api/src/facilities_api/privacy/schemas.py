@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class BookingData(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    activity_id: int
+    activity_title: str
+    facility_id: int
+    activity_starts_at: datetime
+    name_given: str = Field(description="The name the booking was made under.")
+    seats: int
+    status: str
+    check_in_code: str
+    queued_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+
+
+class CheckInData(BaseModel):
+    booking_id: int
+    activity_id: int
+    facility_id: int
+    checked_in_at: datetime
+
+
+class SpecialRequestData(BaseModel):
+    """In full, as the resident gave it: special-group status and health notes are theirs to see."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    facility_id: int
+    service_id: int | None
+    kind: str
+    special_group: str
+    group_verified: bool
+    name_given: str
+    description: str
+    address: str
+    phone: str
+    preferred_time: str
+    status: str
+    scheduled_for: datetime | None
+    done_at: datetime | None
+    confirmed_at: datetime | None
+    created_at: datetime
+
+
+class FacilitiesPersonalData(BaseModel):
+    """What facilities-api holds on the signed-in resident."""
+
+    service: str = "facilities-api"
+    bookings: list[BookingData]
+    check_ins: list[CheckInData]
+    special_requests: list[SpecialRequestData]

@@ -1,0 +1,114 @@
+"""A resident's personal data in facilities-api: read in full by the resident, erased when the account
+is deleted.
+
+Erasure keeps every count the registry's statistics and operators' evaluations rest on: a booking keeps
+its activity, seats, status, check-in code and attendance, and only loses who made it (its subject
+becomes a tombstone of its own, its name is erased). A special-group request loses everything that
+describes the person (name, description and health notes, address, phone, preferred time, the staff's
+notes); its group and outcome stay, so "special-group services done" is unchanged. A request still
+open is cancelled: nobody is left to serve or to confirm it. The events already in the outbox lose the
+resident's subject too (as actor, and in `booking.created` and `checkin.recorded`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from facilities_api.events import outbox
+from facilities_api.privacy.repository import TOMBSTONE, PersonalDataRepository
+from facilities_api.special_requests.service import OPEN
+from service_kit.auth import Principal
+from service_kit.clock import as_aware
+
+ERASED_BY = "account-deletion"
+
+
+async def export(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
+    repo = PersonalDataRepository(session)
+    bookings = await repo.bookings(principal.sub)
+    requests = await repo.special_requests(principal.sub)
+    return {
+        "bookings": [
+            {
+                "id": b.id,
+                "activity_id": b.activity_id,
+                "activity_title": b.activity.title,
+                "facility_id": b.activity.facility_id,
+                "activity_starts_at": as_aware(b.activity.starts_at),
+                "name_given": b.resident_name,
+                "seats": b.seats,
+                "status": b.status,
+                "check_in_code": b.check_in_code,
+                "queued_at": as_aware(b.queued_at),
+                "confirmed_at": as_aware(b.confirmed_at),
+                "cancelled_at": as_aware(b.cancelled_at),
+                "created_at": as_aware(b.created_at),
+            }
+            for b in bookings
+        ],
+        "check_ins": [
+            {
+                "booking_id": b.id,
+                "activity_id": b.activity_id,
+                "facility_id": b.activity.facility_id,
+                "checked_in_at": as_aware(b.checked_in_at),
+            }
+            for b in bookings
+            if b.checked_in_at is not None
+        ],
+        "special_requests": [{**_request_fields(r), "name_given": r.resident_name} for r in requests],
+    }
+
+
+def _request_fields(r: Any) -> dict[str, Any]:
+    names = (
+        "id", "facility_id", "service_id", "kind", "special_group", "group_verified", "description", "address",
+        "phone", "preferred_time", "status", "scheduled_for", "done_at", "confirmed_at", "created_at",
+    )
+    values = {n: getattr(r, n) for n in names}
+    return {n: as_aware(v) if isinstance(v, datetime) else v for n, v in values.items()}
+
+
+async def erase_account(session: AsyncSession, *, account_id: str, now: datetime) -> dict[str, int]:
+    """Erase what facilities-api holds on the account (within the caller's transaction; no commit).
+    Applying it again finds nothing left to erase: it changes nothing and announces nothing."""
+    if not account_id or account_id.startswith(TOMBSTONE):
+        return {"bookings": 0, "special_requests": 0, "events": 0}
+    repo = PersonalDataRepository(session)
+    # The events already published first: the ones recorded below name no one.
+    events = await repo.scrub_events(account_id)
+    bookings = await repo.anonymise_bookings(account_id)
+    requests = await repo.special_requests(account_id, for_update=True)
+    for r in requests:
+        old = r.status
+        if old in OPEN:
+            r.status = "cancelled"
+        r.resident_sub = f"{TOMBSTONE}special_request:{r.id}"
+        r.resident_name = ""
+        r.description = ""
+        r.address = ""
+        r.phone = ""
+        r.preferred_time = ""
+        r.note = ""
+        r.version += 1
+        r.updated_at = now
+        if r.status != old:
+            await outbox.record(
+                session,
+                "special_request.status_changed",
+                {
+                    "request_id": r.id,
+                    "facility_id": r.facility_id,
+                    "old": old,
+                    "new": r.status,
+                    "assigned_operator_id": r.assigned_operator_id,
+                    "reason": "account_deleted",
+                },
+                subject=f"special_request/{r.id}",
+                actor=ERASED_BY,
+                at=now,
+            )
+    await repo.flush()
+    return {"bookings": bookings, "special_requests": len(requests), "events": events}

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RatingData(_Row):
+    id: int
+    target_type: str
+    target_id: int
+    facility_id: int
+    period: str
+    overall: int
+    environment: int | None
+    content: int | None
+    staff: int | None
+    convenience: int | None
+    comment: str | None
+    comment_status: str
+    status: str
+    verified: bool
+    live: bool
+    reply_text: str | None
+    created_at: datetime
+    replaced_at: datetime | None
+
+
+class CaseData(_Row):
+    id: int
+    kind: str
+    category: str
+    target_type: str | None
+    target_id: int | None
+    facility_id: int | None
+    title: str | None
+    description: str
+    photo_urls: list[str]
+    attributes: dict[str, Any]
+    address: str | None
+    lat: float | None
+    lon: float | None
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+    status: str
+    response_text: str | None
+    answer_rating: int | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class DemandData(_Row):
+    id: int
+    category: str
+    title: str
+    description: str | None
+    subdistrict: str | None
+    community: str | None
+    facility_id: int | None
+    place: str | None
+    preferred_from: date | None
+    preferred_to: date | None
+    status: str
+    answer_note: str | None
+    activity_id: int | None
+    created_at: datetime
+
+
+class MenuVoteData(_Row):
+    round_id: int
+    item_id: int
+    title: str
+    community: str | None
+    created_at: datetime
+
+
+class CheckInData(_Row):
+    booking_id: int
+    activity_id: int
+    facility_id: int
+    checked_in_at: datetime
+
+
+class FeedbackPersonalData(BaseModel):
+    """What feedback-api holds on the signed-in resident: ratings (with replaced ones), cases, demands, menu
+    votes, and the check-ins it keeps to mark ratings verified."""
+
+    service: str = "feedback-api"
+    ratings: list[RatingData]
+    cases: list[CaseData]
+    demands: list[DemandData]
+    menu_votes: list[MenuVoteData]
+    check_ins: list[CheckInData]
