@@ -111,7 +111,7 @@ def running_platform(
     env["FEEDBACK_FACILITIES_FEED_INTERVAL_S"] = "0.5"
     # The services' reads of the gateway's feed count in the gateway's per-address rate limit, which most
     # tests' own requests share on loopback: once a second is enough.
-    env["FACILITIES_GATEWAY_POLL_INTERVAL_S"] = "1.0"
+    env["FACILITIES_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
     env.update(extra_env or {})

@@ -74,7 +74,7 @@ def test_a_resident_exports_then_deletes_and_only_the_counts_remain(platform):
         official = bearer(client, "demo-official")
         facility_id = _open_library(client)
         resident = _register(client, "qian-qi", PASSWORD, PHONE)
-        other = _register(client, "sun-ba", "sun-ba-password")
+        other = _register(client, "sun-ba", "another-long-secret")
         staff = client.post(
             "/api/v1/users",
             json={"username": "op-staff-privacy", "password": "a-long-password", "display_name": "运营专员", "role": "operator", "operator_id": 1},

@@ -35,6 +35,9 @@ class Settings(BaseServiceSettings):
     # How old the edge's list of disabled accounts may be, on any replica (seconds); the replica that
     # disables an account refuses its tokens at once.
     access_revocation_refresh_s: float = 5.0
+    # A rotated refresh token presented again within this many seconds is a client racing itself (two
+    # tabs refreshing at once), refused without revoking the family.
+    refresh_reuse_grace_s: float = 10.0
     spa_dir: str = ""
     # Security headers (gateway/security.py): extra image sources for the pages' CSP (a map tile
     # server given at build time; one in the SPA's config.json is found by itself), and the

@@ -300,12 +300,41 @@ class TestPasswordPolicy:
 
 
 class TestRefreshTokenFamilies:
-    async def test_a_replayed_refresh_token_makes_the_whole_family_useless(self, gateway):
+    async def test_two_tabs_refreshing_at_once_do_not_sign_the_resident_out(self, gateway, clock):
+        clock.fixed = datetime.now(UTC)
+        await register(gateway)
+        shared = (await sign_in(gateway)).json()
+        first = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": shared["refresh_token"]})
+        assert first.status_code == 200
+        clock.fixed += timedelta(seconds=2)
+
+        second = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": shared["refresh_token"]})
+
+        assert second.status_code == 401 and second.json()["type"] != "/problems/refresh-token-reused"
+        # The tab that won keeps its session: nothing of the family was revoked.
+        assert (await gateway.get("/api/v1/me", headers=auth(first.json()))).status_code == 200
+        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": first.json()["refresh_token"]})).status_code == 200
+
+    async def test_a_signed_out_token_presented_again_revokes_nothing_else(self, gateway, clock):
+        clock.fixed = datetime.now(UTC)
+        await register(gateway)
+        old = (await sign_in(gateway)).json()
+        assert (await gateway.post("/api/v1/auth/logout", json={"refresh_token": old["refresh_token"]})).status_code in (200, 204)
+        current = (await sign_in(gateway)).json()
+        clock.fixed += timedelta(minutes=5)
+
+        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})).status_code == 401
+
+        assert (await gateway.get("/api/v1/me", headers=auth(current))).status_code == 200
+
+    async def test_a_replayed_refresh_token_makes_the_whole_family_useless(self, gateway, clock):
+        clock.fixed = datetime.now(UTC)
         await register(gateway)
         stolen = (await sign_in(gateway)).json()
         elsewhere = (await sign_in(gateway)).json()  # the same person on another device
         first = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": stolen["refresh_token"]})
         assert first.status_code == 200
+        clock.fixed += timedelta(minutes=5)
         replay = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": stolen["refresh_token"]})
         assert replay.status_code == 401
         # Whoever refreshed first (the owner or the thief), the tokens they got are dead too.

@@ -69,6 +69,16 @@ class TestDeletion:
         assert (await gateway.get("/api/v1/me", headers=headers)).status_code == 401
         assert (await gateway.get("/api/v1/me/personal-data", headers=headers)).status_code == 401
 
+    async def test_no_official_can_bring_a_deleted_account_back(self, gateway, bearer):
+        account, _, headers = await signed_in(gateway)
+        assert (await delete_me(gateway, headers)).status_code == 204
+        official = bearer("official", sub="9001")
+
+        enabled = await gateway.post(f"/api/v1/users/{account['id']}/enable", json={"reason": "误删恢复"}, headers=official)
+
+        assert enabled.status_code == 409 and enabled.json()["type"] == "/problems/account-deleted"
+        assert (await gateway.get("/api/v1/me", headers=headers)).status_code == 401
+
     async def test_a_borrowed_token_cannot_guess_the_password(self, gateway):
         _, _, headers = await signed_in(gateway)
         answers = [(await delete_me(gateway, headers, password=f"guess-number-{n}")).status_code for n in range(6)]

@@ -65,6 +65,17 @@ class TestIntegrationKeys:
         assert {w["id"] for w in (await client.get("/api/v1/webhooks", headers=auth())).json()} == {own["id"], district["id"]}
         assert (await client.get(f"/api/v1/webhooks/{own['id']}", headers=auth())).json()["active"] is True
 
+    async def test_a_key_reads_past_events_only_with_the_feeds_scope(self, client, auth, subscriber):
+        await _note(client, auth, "before the subscription")
+        manager = key(auth, 5, "webhooks:manage")
+        own = await _subscribe(client, manager, subscriber.url)
+
+        refused = await client.post(f"/api/v1/webhooks/{own['id']}/replay", json={"after": 0}, headers=manager)
+
+        assert refused.status_code == 403 and "events:read" in refused.json()["detail"]
+        reader = key(auth, 5, "webhooks:manage", "events:read")
+        assert (await client.post(f"/api/v1/webhooks/{own['id']}/replay", json={"after": 0}, headers=reader)).status_code == 200
+
     async def test_a_key_without_the_scope_is_refused(self, client, auth, subscriber):
         for scopes in ((), ("events:read",)):
             resp = await client.post(

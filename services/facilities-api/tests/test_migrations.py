@@ -83,3 +83,45 @@ def test_facilities_registered_before_the_upgrade_become_searchable_and_findable
     assert "jingshanshufang" in row.search_text and "jssf" in row.search_text
     assert row.lat_cell == 7985  # floor(39.928 × 200)
     assert [tuple(s) for s in slots] == [(1, 540, 1020)]
+
+
+def test_events_published_before_the_change_forget_the_special_group():
+    """special_request.submitted once carried the special group; the migration takes it out of the events
+    already in the feed, and leaves every other event as it was."""
+    import asyncio
+    import json
+
+    from sqlalchemy import text
+
+    from facilities_api.main import MIGRATIONS_DIR
+    from service_kit import migrations
+    from service_kit.db import make_engine
+    from service_kit.testing import fresh_database_url
+
+    old = {"request_id": 7, "facility_id": 1, "kind": "home_delivery", "special_group": "disabled", "status": "submitted"}
+    other = {"request_id": 7, "special_group": "kept: not this event type"}
+
+    async def insert_old_events() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            for n, (kind, data) in enumerate((("special_request.submitted", old), ("special_request.status_changed", other)), 1):
+                await conn.execute(
+                    text("INSERT INTO event (id, type, subject, data, occurred_at) VALUES (:id, :type, 'special_request/7', :data, '2026-11-30 00:00:00+00')"),
+                    {"id": f"00000000-0000-0000-0000-00000000000{n}", "type": kind, "data": json.dumps(data)},
+                )
+        await engine.dispose()
+
+    async def read_back() -> dict[str, dict]:
+        engine = make_engine(url)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT type, data FROM event ORDER BY seq"))).all()
+        await engine.dispose()
+        return {kind: (json.loads(data) if isinstance(data, str) else data) for kind, data in rows}
+
+    url = fresh_database_url("facilities_event_scrub")
+    migrations.upgrade(MIGRATIONS_DIR, url, "9a4f6b3c1e27")
+    asyncio.run(insert_old_events())
+    migrations.upgrade(MIGRATIONS_DIR, url)
+    events = asyncio.run(read_back())
+    assert events["special_request.submitted"] == {k: v for k, v in old.items() if k != "special_group"}
+    assert events["special_request.status_changed"] == other

@@ -43,6 +43,8 @@ class FacilitiesStub:
     max_id: int = 500
     services: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     subdistricts: dict[int, str] = field(default_factory=dict)
+    # Levels other than "community" (the default), e.g. {5: "district"} for a district library.
+    levels: dict[int, str] = field(default_factory=dict)
     # (facility id, service id) → [{"from": iso, "until": iso | None}]: when the service was basic.
     basic_periods: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
     # facility id → the hours the platform recorded it open over any window asked (decimal string).
@@ -65,7 +67,7 @@ class FacilitiesStub:
             self.calls.append(f"facility:{facility_id}")
             if not 1 <= facility_id <= self.max_id:
                 return _problem(404, f"No facility {facility_id}.")
-            return {"id": facility_id, "name_zh": f"设施{facility_id}", "subdistrict": self.subdistricts.get(facility_id, "jingshan"), "operation": {"mode": "government", "operator_id": None, "contract_id": None}}
+            return {"id": facility_id, "name_zh": f"设施{facility_id}", "subdistrict": self.subdistricts.get(facility_id, "jingshan"), "level": self.levels.get(facility_id, "community"), "operation": {"mode": "government", "operator_id": None, "contract_id": None}}
 
         @app.get("/api/v1/facilities/{facility_id}/services")
         async def services(facility_id: int):

@@ -161,6 +161,20 @@ class TestASubdistrictOfficialActsWithinIt:
         mine = await client.post("/api/v1/contracts", json=contract_body(op["id"], facility_ids=[114]), headers=sub)
         assert mine.status_code == 201 and mine.json()["purchaser_subdistrict"] == "jingshan"
 
+    async def test_no_contract_hands_over_the_districts_own_facility_in_their_area(self, client, auth, facilities):
+        # The district library stands in jingshan, but it serves the whole district: it is the district's.
+        facilities.levels[300] = "district"
+        op = await qualified_operator(client, auth("official"))
+        sub = auth("official", subdistrict="jingshan")
+        resp = await client.post("/api/v1/contracts", json=contract_body(op["id"], facility_ids=[300]), headers=sub)
+        assert resp.status_code == 403, resp.text
+        assert resp.json()["facility_ids"] == [300]
+        assert (await client.get("/api/v1/contracts", headers=auth("official"))).json()["items"] == []
+        selection = await client.post("/api/v1/selections", json=selection_body(facility_ids=[300]), headers=sub)
+        assert selection.status_code == 403
+        district = await client.post("/api/v1/contracts", json=contract_body(op["id"], facility_ids=[300]), headers=auth("official"))
+        assert district.status_code == 201, district.text
+
     async def test_no_facility_of_another_subdistrict_is_added_to_a_draft(self, client, auth, facilities):
         facilities.subdistricts[300] = "longtan"
         op = await qualified_operator(client, auth("official"))

@@ -41,6 +41,8 @@ class RefreshToken(Base):
     family_id: Mapped[str] = mapped_column(String(64), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the token was used to get the next one (revoked_at too); other revocations leave it unset.
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AccountStatusChange(Base):

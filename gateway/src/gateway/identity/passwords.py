@@ -62,3 +62,8 @@ def check_password_policy(password: str, *, field: str = "password", identifiers
         raise RuleViolation(
             field, "The password must not contain the account's user name or phone number.", code="password-has-identifier"
         )
+
+
+# The password hash of a deleted account (个人信息删除): not an argon2 hash, so no password verifies
+# against it, and it marks the account as a tombstone that nobody may enable again.
+UNUSABLE_PASSWORD = "!account-deleted"

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity.models import AccountStatusChange, RefreshToken, SignInFailure, User
-from gateway.identity.passwords import check_password_policy, hash_password, verify_password
+from gateway.identity.passwords import UNUSABLE_PASSWORD, check_password_policy, hash_password, verify_password
 from gateway.identity.repository import UserRepository
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.schemas import PasswordChange, RegisterRequest, StaffCreate
@@ -23,6 +23,7 @@ from service_kit.auth import Principal, mint_token
 from service_kit.clock import as_aware, utcnow
 from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, ProblemError, Unauthenticated
+from service_kit.text import mask_phone
 
 REGISTRATION_ACCEPTED = (
     "Registration received. If the phone number had no account, the account is ready: sign in with it "
@@ -33,10 +34,6 @@ REGISTRATION_ACCEPTED = (
 class SignInLocked(ProblemError):
     status = 429
     slug = "sign-in-locked"
-
-
-def mask_phone(phone: str | None) -> str | None:
-    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else phone
 
 
 def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:
@@ -238,13 +235,20 @@ def _refresh_claims(settings: Settings, token: str, *, verify_exp: bool = True) 
 async def refresh(
     session: AsyncSession, *, settings: Settings, token: str, now: datetime, revocations: AccessRevocations | None
 ) -> dict[str, Any]:
-    """Rotates a refresh token. One presented again after it was used means two parties hold it (its
+    """Rotates a refresh token. One presented again after it was rotated means two parties hold it (its
     owner and whoever copied it): the whole family descended from that sign-in is revoked, and the
-    account's access tokens issued until now are refused, so the copy is useless to both."""
+    account's access tokens issued until now are refused, so the copy is useless to both. A token
+    revoked otherwise (signed out, password changed, account disabled), or presented again within
+    `refresh_reuse_grace_s` of its rotation (the same client racing itself), is only refused."""
     claims = _refresh_claims(settings, token)
     repo = UserRepository(session)
     stored = await repo.refresh_token(str(claims["rid"]))
     if stored is None:
+        raise Unauthenticated("The refresh token was already used or revoked: sign in again.")
+    rotated_at = as_aware(stored.rotated_at) if stored.rotated_at is not None else None
+    if stored.revoked_at is not None and (
+        rotated_at is None or (now - rotated_at).total_seconds() <= settings.refresh_reuse_grace_s
+    ):
         raise Unauthenticated("The refresh token was already used or revoked: sign in again.")
     if stored.revoked_at is not None:
         await repo.revoke_refresh_tokens(now=now, family_id=stored.family_id)
@@ -259,7 +263,7 @@ async def refresh(
     user = await repo.get(stored.user_id)
     if user is None or not user.active:
         raise Unauthenticated("The account is no longer active.")
-    stored.revoked_at = now
+    stored.revoked_at = stored.rotated_at = now
     return await _issue(session, settings, user, now=now, family_id=stored.family_id)
 
 
@@ -374,6 +378,8 @@ async def set_active(
         raise NotFound(f"No account {user_id}.")
     if str(user.id) == principal.sub:
         raise Conflict("You cannot disable or enable your own account.", slug="own-account")
+    if user.password_hash == UNUSABLE_PASSWORD:
+        raise Conflict("The account was deleted by its holder; it cannot be enabled or disabled.", slug="account-deleted")
     if user.active == active:
         raise Conflict(f"The account is already {'enabled' if active else 'disabled'}.", slug="account-status-unchanged")
     user.active = active

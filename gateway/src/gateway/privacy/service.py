@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity.models import User
+from gateway.identity.passwords import UNUSABLE_PASSWORD
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.service import check_own_password
 from gateway.privacy import client
@@ -22,13 +23,11 @@ from gateway.privacy.events import outbox
 from gateway.privacy.repository import AccountRepository
 from gateway.settings import Settings
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
+from service_kit.clock import as_aware, utcnow
 from service_kit.problems import NotFound, RuleViolation
 
 # What a deleted account shows where a name is needed.
 TOMBSTONE_NAME = "已注销用户"
-# Not an argon2 hash: no password verifies against it.
-UNUSABLE_PASSWORD = "!account-deleted"
 
 
 def is_deleted(user: User) -> bool:
@@ -88,6 +87,8 @@ async def delete_account(
     user.display_name = TOMBSTONE_NAME
     user.password_hash = UNUSABLE_PASSWORD
     user.active = False
+    # Every token issued until now is refused, on every replica and even if the account were enabled.
+    user.tokens_valid_after = utcnow()
     await repo.revoke_refresh_tokens(user.id, at=now)
     await outbox.record(
         session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "culture-ops-development-secret-change-me-0000"
@@ -53,6 +53,10 @@ class BaseServiceSettings(BaseSettings):
     run_background_tasks: bool = True
     # Calls to other services
     http_timeout_s: float = 5.0
+    # The gateway, whose feed carries account facts (account.deleted: erase what is held on that
+    # resident), for the services that follow it (service_kit.events.accounts), and how often it is read.
+    gateway_url: str = "http://127.0.0.1:8000"
+    gateway_feed_interval_s: float = Field(5.0, gt=0)
     # FastAPI's own OpenTelemetry instrumentation (spans, metrics and logs through the globally configured
     # providers). Off by default: the service's /metrics and access log do not need it, and while it is on,
     # every request first asks whether a provider is configured.

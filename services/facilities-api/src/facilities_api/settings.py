@@ -26,6 +26,3 @@ class Settings(BaseServiceSettings):
     special_request_sweep_interval_s: float = 3600.0
     # Reading operators-api's events (contract started/ended, fee approved/revoked/expired).
     operators_poll_interval_s: float = 2.0
-    # Reading the gateway's events (account.deleted: erase what is held on that resident).
-    gateway_url: str = "http://127.0.0.1:8000"
-    gateway_poll_interval_s: float = 5.0

@@ -3,10 +3,13 @@ account's deletion erases it while the figures evaluations rest on stay as they 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
 from facilities_api.privacy.consumer import gateway_consumer
 from facilities_api.privacy.service import erase_account
+from facilities_api.special_requests.sweeper import PersonalDataSweeper
 from tests.factories import local
 
 REQUEST = {
@@ -16,6 +19,7 @@ REQUEST = {
     "address": "东城区景山东街12号院3号楼2单元401",
     "phone": "13812345678",
     "preferred_time": "工作日上午",
+    "health_notes": "糖尿病，需低糖饮食",
 }
 
 
@@ -80,6 +84,18 @@ class TestExport:
         assert [r["id"] for r in data["special_requests"]] == [done["id"], still_open["id"]]
         assert data["special_requests"][0]["description"] == REQUEST["description"]
         assert data["special_requests"][0]["phone"] == REQUEST["phone"]
+        assert data["special_requests"][0]["health_notes"] == REQUEST["health_notes"]
+
+    async def test_the_export_still_answers_after_the_retention_sweep(self, app, world, client, clock):
+        _f, _held, _later, done, _open = await _history(world, client, clock)
+        clock.fixed = local(22, 9) + timedelta(days=app.state.settings.special_request_retention_days + 1)
+        assert await PersonalDataSweeper(app).sweep_once() == [done["id"]]
+
+        resp = await client.get("/api/v1/personal-data", headers=world.resident(1))
+
+        assert resp.status_code == 200, resp.text
+        erased = next(r for r in resp.json()["special_requests"] if r["id"] == done["id"])
+        assert erased["special_group"] is None and erased["health_notes"] == ""
 
     async def test_another_resident_sees_only_their_own(self, world, client, clock):
         _, held, *_ = await _history(world, client, clock)
@@ -120,6 +136,8 @@ class TestErasure:
             seen = (await client.get(f"/api/v1/special-requests/{r['id']}", headers=world.official)).json()
             assert seen["phone"] == "" and seen["address"] == "" and seen["description"] == ""
             assert "截肢" not in str(seen) and "送到401" not in str(seen)
+            # Sensitive personal information goes too: the health notes and the special group.
+            assert seen["health_notes"] in ("", None) and seen["special_group"] is None
         assert (await client.get(f"/api/v1/special-requests/{done['id']}", headers=world.official)).json()["status"] == "done"
         assert (await client.get(f"/api/v1/special-requests/{still_open['id']}", headers=world.official)).json()["status"] == "cancelled"
         [cancelled] = [e for e in await world.events("special_request.status_changed") if e["data"].get("reason") == "account_deleted"]

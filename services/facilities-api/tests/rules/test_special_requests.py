@@ -60,6 +60,21 @@ class TestMaskedForThoseWhoDoNotHandleIt:
         read = await _read(client, r, world.auth("service", sub="service:feedback-api"))
         assert "13912345678" not in read["description"] and read["health_notes"] is None
 
+    async def test_a_subdistrict_official_does_not_read_requests_at_the_districts_own_facility(self, world, client):
+        library = await world.facility(level="district", name_zh="区图书馆")
+        await world.operate(library["id"], operator_id=7)
+        filed = await client.post("/api/v1/special-requests", json={**BODY, "facility_id": library["id"]}, headers=world.resident(1))
+        assert filed.status_code == 201, filed.text
+        jingshan = world.auth("official", sub="jingshan-official", subdistrict="jingshan")
+
+        resp = await client.get(f"/api/v1/special-requests/{filed.json()['id']}", headers=jingshan)
+
+        # The district library stands in jingshan, but its requests are the district's to handle.
+        assert resp.status_code == 404 or "13912345678" not in resp.text
+        assert "阿尔茨海默" not in resp.text
+        district = await _read(client, filed.json(), world.official)
+        assert district["description"] == DESCRIPTION
+
     async def test_the_resident_and_the_handler_read_it_whole(self, world, client):
         _, r = await _request(world, client)
         assert (await _read(client, r, world.resident(1)))["description"] == DESCRIPTION

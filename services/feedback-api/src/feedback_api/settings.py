@@ -16,9 +16,6 @@ class Settings(BaseServiceSettings):
     facilities_cache_ttl_s: float = Field(60.0, ge=0, description="How long a found target is remembered (per process).")
     facilities_cache_size: int = Field(16384, ge=1, description="Most targets remembered at once (per process).")
     facilities_feed_interval_s: float = Field(2.0, gt=0, description="How often facilities-api's event feed is read.")
-    # The gateway: its feed of account facts (account.deleted erases what is held on that resident).
-    gateway_url: str = "http://127.0.0.1:8000"
-    gateway_feed_interval_s: float = Field(5.0, gt=0, description="How often the gateway's event feed is read.")
 
     # --- satisfaction index (满意度指数) ---
     index_prior_strength: int = Field(10, ge=0, le=10_000, description="Weight of the district mean in the smoothed mean, in ratings.")

@@ -26,7 +26,7 @@ from service_kit.events.schemas import (
 from service_kit.events.urls import check_webhook_url
 from service_kit.infra_tables import InfraTables
 from service_kit.params import INT64_MAX, ResourceId
-from service_kit.problems import NotFound, RuleViolation, problems
+from service_kit.problems import Forbidden, NotFound, RuleViolation, problems
 
 READERS = ("official", "auditor", "service")
 # Webhook subscriptions are the district's: district officials and integration keys holding
@@ -275,6 +275,10 @@ def make_events_router(
         principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
     ) -> dict[str, Any]:
         await _owned(session, principal, webhook_id)
+        if principal.role == "integration" and not principal.has_scope("events:read"):
+            # A subscription receives what happens from now on; the history is the feed's, and reading it
+            # (to one's own URL, too) takes the scope the feed takes.
+            raise Forbidden("Replaying past events reads the feed: the key needs events:read as well as webhooks:manage.")
         head = await _head(session)
         if body.after > head:
             raise RuleViolation("after", f"The feed ends at sequence {head}.", code="after-the-feed")

@@ -39,10 +39,12 @@ class SpecialRequestData(BaseModel):
     facility_id: int
     service_id: int | None
     kind: str
-    special_group: str
+    # None once the request no longer needs it (erased after it closed).
+    special_group: str | None
     group_verified: bool
     name_given: str
     description: str
+    health_notes: str
     address: str
     phone: str
     preferred_time: str

@@ -4,8 +4,9 @@ is deleted.
 Erasure keeps every count the registry's statistics and operators' evaluations rest on: a booking keeps
 its activity, seats, status, check-in code and attendance, and only loses who made it (its subject
 becomes a tombstone of its own, its name is erased). A special-group request loses everything that
-describes the person (name, description and health notes, address, phone, preferred time, the staff's
-notes); its group and outcome stay, so "special-group services done" is unchanged. A request still
+describes the person (name, special group, description and health notes, address, phone, preferred
+time, the staff's notes), as the retention sweep does; its kind, status and outcome stay, so
+"special-group services done" is unchanged. A request still
 open is cancelled: nobody is left to serve or to confirm it. The events already in the outbox lose the
 resident's subject too (as actor, and in `booking.created` and `checkin.recorded`)."""
 
@@ -64,8 +65,8 @@ async def export(session: AsyncSession, *, principal: Principal) -> dict[str, An
 
 def _request_fields(r: Any) -> dict[str, Any]:
     names = (
-        "id", "facility_id", "service_id", "kind", "special_group", "group_verified", "description", "address",
-        "phone", "preferred_time", "status", "scheduled_for", "done_at", "confirmed_at", "created_at",
+        "id", "facility_id", "service_id", "kind", "special_group", "group_verified", "description", "health_notes",
+        "address", "phone", "preferred_time", "status", "scheduled_for", "done_at", "confirmed_at", "created_at",
     )
     values = {n: getattr(r, n) for n in names}
     return {n: as_aware(v) if isinstance(v, datetime) else v for n, v in values.items()}
@@ -87,6 +88,8 @@ async def erase_account(session: AsyncSession, *, account_id: str, now: datetime
             r.status = "cancelled"
         r.resident_sub = f"{TOMBSTONE}special_request:{r.id}"
         r.resident_name = ""
+        r.special_group = None
+        r.health_notes = ""
         r.description = ""
         r.address = ""
         r.phone = ""

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import is_official_for, is_official_of
+from facilities_api.access import is_official_of
 from facilities_api.events import outbox
 from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.repository import OfferingRepository
@@ -30,14 +30,9 @@ from service_kit.auth import Principal
 from service_kit.clock import as_aware
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.text import mask_phone
 
 OPEN = ("submitted", "assigned", "scheduled")
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: the first three and last four characters stay."""
-    phone = phone.strip()
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
 
 
 def mask_address(address: str) -> str:
@@ -65,7 +60,7 @@ def _is_requester(principal: Principal, r: SpecialRequest) -> bool:
 def _sees_personal_data(principal: Principal, r: SpecialRequest) -> bool:
     return (
         _is_requester(principal, r)
-        or is_official_for(principal, r.facility.subdistrict.code)
+        or is_official_of(principal, r.facility)
         or _is_assignee(principal, r)
     )
 
@@ -121,8 +116,8 @@ async def submit(
     else:
         if principal.role != "official":
             raise Forbidden("Only officials (community staff among them) file a request on someone's behalf.")
-        if not is_official_for(principal, facility.subdistrict.code):
-            raise Forbidden(f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is in {facility.subdistrict.code}.")
+        if not is_official_of(principal, facility):
+            raise Forbidden(f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is not yours to act at.")
         if not data.address:
             raise RuleViolation("address", "The address of the person the request is for.", code="address-required")
     if facility.status in ("closed", "planned"):

@@ -13,6 +13,11 @@ from operators_api.clients.base import DependencyError, Fetched, ServiceClient
 STATS_FIELDS = ("activities_held", "participants", "bookings", "no_shows", "scheduled_open_hours", "special_group_services_done")
 
 
+# Facilities of these levels serve the whole district: the district's, whatever subdistrict they stand in.
+DISTRICT_LEVELS = frozenset({"national", "municipal", "district"})
+DISTRICT_OWNED = "the district"
+
+
 class FacilitiesClient(ServiceClient):
     source = "facilities-api"
 
@@ -33,11 +38,17 @@ class FacilitiesClient(ServiceClient):
         return [fid for fid, facility in zip(ids, found, strict=True) if facility is None]
 
     async def subdistricts(self, facility_ids: list[int]) -> dict[int, str]:
-        """The subdistrict of each facility facilities-api knows (unknown ones are left out); raises
-        DependencyError when it cannot say."""
+        """The area each facility facilities-api knows belongs to (unknown ones are left out): its
+        subdistrict, or `DISTRICT_OWNED` for a facility of district level or above, which serves the whole
+        district and only district officials act on (as facilities-api rules). Raises DependencyError when
+        it cannot say."""
         ids = sorted(set(facility_ids))
         found = await asyncio.gather(*(self.facility(fid) for fid in ids))
-        return {fid: str(f["subdistrict"]) for fid, f in zip(ids, found, strict=True) if f is not None and f.get("subdistrict")}
+        return {
+            fid: DISTRICT_OWNED if f.get("level") in DISTRICT_LEVELS else str(f["subdistrict"])
+            for fid, f in zip(ids, found, strict=True)
+            if f is not None and f.get("subdistrict")
+        }
 
     async def service(self, facility_id: int, service_id: int) -> dict[str, Any] | None:
         """One service the facility offers (with `basic` and its `basic_periods`), or None when

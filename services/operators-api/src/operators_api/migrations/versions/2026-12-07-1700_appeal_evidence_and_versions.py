@@ -42,11 +42,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("evaluation_version", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_evaluation_version_evaluation_id"), ["evaluation_id"], unique=False)
-    # Version 1 of every published evaluation, as it stands (its score before an earlier upheld appeal).
+    # Version 1 of every published evaluation as it was published; one whose appeal was upheld before
+    # this change also gets version 2, the revision as it stands (the components before the revision
+    # were not kept, so version 1 shows the current ones beside its original score and grade).
     evaluation = sa.table(
         "evaluation", sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("components", sa.JSON),
         sa.column("score_centi", sa.Integer), sa.column("original_score_centi", sa.Integer), sa.column("grade", sa.String),
         sa.column("consequences", sa.JSON), sa.column("published_by", sa.String), sa.column("published_at", sa.DateTime(timezone=True)),
+        sa.column("scheme", sa.JSON),
+    )
+    appeal = sa.table(
+        "appeal", sa.column("evaluation_id", sa.Integer), sa.column("status", sa.String), sa.column("decision_reason", sa.Text),
+        sa.column("decided_by", sa.String), sa.column("decided_at", sa.DateTime(timezone=True)),
     )
     version = sa.table(
         "evaluation_version", sa.column("evaluation_id", sa.Integer), sa.column("number", sa.Integer), sa.column("kind", sa.String),
@@ -55,14 +62,39 @@ def upgrade() -> None:
     )
     bind = op.get_bind()
     rows = bind.execute(sa.select(evaluation).where(evaluation.c.status == "published", evaluation.c.score_centi.is_not(None))).mappings().all()
-    if rows:
-        bind.execute(version.insert(), [
-            {"evaluation_id": r["id"], "number": 1, "kind": "published", "components": r["components"],
-             "score_centi": r["original_score_centi"] if r["original_score_centi"] is not None else r["score_centi"], "grade": r["grade"],
-             "consequences": r["consequences"] or {}, "corrections": [], "reason": None, "made_by": r["published_by"] or "",
-             "made_at": r["published_at"]}
-            for r in rows
-        ])
+    upheld = {
+        a["evaluation_id"]: a
+        for a in bind.execute(sa.select(appeal).where(appeal.c.status == "upheld")).mappings()
+    }
+    versions = []
+    for r in rows:
+        revised = r["original_score_centi"] is not None
+        score = r["original_score_centi"] if revised else r["score_centi"]
+        versions.append(
+            {"evaluation_id": r["id"], "number": 1, "kind": "published", "components": r["components"], "score_centi": score,
+             "grade": _grade(score, (r["scheme"] or {}).get("thresholds")) if revised else r["grade"],
+             "consequences": {} if revised else (r["consequences"] or {}), "corrections": [], "reason": None,
+             "made_by": r["published_by"] or "", "made_at": r["published_at"]}
+        )
+        if revised:
+            decision = upheld.get(r["id"], {})
+            versions.append(
+                {"evaluation_id": r["id"], "number": 2, "kind": "appeal_upheld", "components": r["components"],
+                 "score_centi": r["score_centi"], "grade": r["grade"], "consequences": r["consequences"] or {}, "corrections": [],
+                 "reason": decision.get("decision_reason"), "made_by": decision.get("decided_by") or "",
+                 "made_at": decision.get("decided_at") or r["published_at"]}
+            )
+    if versions:
+        bind.execute(version.insert(), versions)
+
+
+def _grade(score_centi: int, thresholds: dict | None) -> str:
+    """The grade a score had under the evaluation's own thresholds (the default ones when it has none)."""
+    limits = {"excellent": 90, "good": 80, "pass": 60, **(thresholds or {})}
+    for grade in ("excellent", "good", "pass"):
+        if score_centi >= limits[grade] * 100:
+            return grade
+    return "fail"
 
 
 def downgrade() -> None:
