@@ -158,7 +158,7 @@ def world(authz_platform: Platform) -> World:
 
         # Webhooks, each an integration client's own subscription (or a district official's).
         client = w.headers.get("integration_key:webhooks:manage", official)
-        for service in ("facilities", "operators", "feedback"):
+        for service in ("facilities", "operators", "feedback", "identity"):
             hook = {"url": "http://127.0.0.1:9/matrix", "event_types": ["*"]}
             w.ids[f"{service}.webhook_id"] = str(_ok(c.post(f"/api/v1/{service}/webhooks", json=hook, headers=client), "webhook")["id"])
     return w

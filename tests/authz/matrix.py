@@ -8,6 +8,9 @@ One row per operation (`METHOD path`), one column per kind of caller. A cell is
 - `401`: the caller must sign in;
 - `403`: the caller is refused;
 - `404`: the record is hidden from the caller (it is not theirs to see);
+- `403r`: the caller's role passes the gate, and this record refuses it (403): a rule of the record,
+  decided by the service (a panel's ranking is read by its members, whatever their role; the official
+  who filed a special-group request for a resident confirms it, not another official);
 - `-`: not applicable (the `integration` column of an operation no integration scope opens).
 
 The `scope` column names the scope an API key needs for the operation (empty: keys are refused, or
@@ -45,7 +48,7 @@ PEOPLE: dict[str, str] = {
     "auditor": "auditor",
 }
 COLUMNS = ("operation", "area", "scope", *PEOPLE, "integration")
-CELLS = {"ok", "401", "403", "404", "-"}
+CELLS = {"ok", "401", "403", "404", "403r", "-"}
 # The areas of the README's "Who may do what" table, in its order.
 AREAS = {
     "facilities": "Facilities, services and opening hours",
@@ -129,9 +132,9 @@ def load(path: Path = MATRIX) -> tuple[list[Row], list[str]]:
 
 
 def documented_gate(row: Row) -> dict[str, object]:
-    """The `x-authorization` the row implies: the roles whose people pass the gate (their cell is not
-    403), whether a signed-in caller is needed, and the scope."""
+    """The `x-authorization` the row implies: the roles whose people pass the gate (their cell is ok,
+    404 or 403r, not 403), whether a signed-in caller is needed, and the scope."""
     if row.public:
         return {"roles": [], "scope": row.scope, "signed_in": False}
-    roles = sorted({role for person, role in PEOPLE.items() if role and row.cells[person] in ("ok", "404")})
+    roles = sorted({role for person, role in PEOPLE.items() if role and row.cells[person] in ("ok", "404", "403r")})
     return {"roles": roles, "scope": row.scope, "signed_in": True}

@@ -42,6 +42,8 @@ FIXED = {
     "word_id": ABSENT,
     "client_id": ABSENT,
     "exception_id": ABSENT,
+    "proposal_id": ABSENT,
+    "user_id": ABSENT,
     "token": "matrix-no-such-token",
     "service_code": "opening_hours",
 }
@@ -113,6 +115,8 @@ def _passes(expected: str, status: int) -> bool:
     if expected == "ok":
         # A server error says nothing about authorization: it is reported, not passed.
         return status not in (401, 403) and status < 500
+    if expected == "403r":
+        return status == 403
     return str(status) == expected
 
 

@@ -11,6 +11,7 @@ from operators_api.settings import Settings
 from service_kit.scopes import SCOPES
 from tests.factories import (
     active_contract,
+    at,
     contract_body,
     create_operator,
     draft_contract,
@@ -115,6 +116,16 @@ class TestTheDistrictsAdministration:
         assert (await client.put("/api/v1/fee-applications/guideline", json={}, headers={**sub, "If-Match": '"v0"'})).status_code == 403
         assert (await client.post("/api/v1/operators/1/honours", json={}, headers=sub)).status_code == 403
         assert (await client.post("/api/v1/trainings/1/completion", headers=sub)).status_code == 403
+
+    async def test_a_subdistrict_official_does_not_run_the_districts_contract_sweep(self, client, auth, clock):
+        # The sweep expires and hands over every contract of the district, other subdistricts' included.
+        c = await active_contract(client, auth)
+        at(clock, "2027-01-01T00:30:00+08:00")
+        resp = await client.post("/api/v1/contracts/expiry-sweep/runs", headers=auth("official", subdistrict="qianmen"))
+        assert resp.status_code == 403
+        assert (await client.get(f"/api/v1/contracts/{c['id']}", headers=auth("official"))).json()["status"] == "active"
+        swept = await client.post("/api/v1/contracts/expiry-sweep/runs", headers=auth("official"))
+        assert swept.json()["expired_contract_ids"] == [c["id"]]
 
     async def test_an_auditor_changes_nothing_even_when_put_on_a_panel(self, client, auth):
         auditor = auth("auditor", sub="auditor-qian")

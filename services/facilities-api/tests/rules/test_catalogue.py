@@ -157,3 +157,32 @@ class TestTheQueue:
         assert await ids(auth("official", sub="official-qianmen", subdistrict="qianmen")) == []
         assert await ids(auth("official", sub="official-li", subdistrict="jingshan")) == [p["id"]]
         assert (await client.get("/api/v1/service-proposals", headers=world.resident(1))).status_code == 403
+
+
+class TestTheDistrictsDecisionIsRefusedAtTheGate:
+    """A subdistrict official of the facility's own area may propose, not decide: it is refused before
+    its body is read (403, no field list), and nothing changes."""
+
+    async def test_a_subdistrict_official_adding_a_service_gets_403_not_the_field_list(self, world, client, auth):
+        f, s = await _setup(world, client)
+        jingshan = auth("official", sub="official-jingshan", subdistrict=f["subdistrict"])
+        resp = await client.post(f"/api/v1/facilities/{f['id']}/services", json={}, headers=jingshan)
+        assert resp.status_code == 403, resp.text
+        assert "errors" not in resp.json()
+        assert [x["id"] for x in await _services_of(client, f)] == [s["id"]]
+
+    async def test_a_subdistrict_official_deciding_a_proposal_gets_403_not_the_field_list(self, world, client, auth):
+        f, s = await _setup(world, client)
+        p = await _propose(client, f, world.operator(7), service_id=s["id"], basic=False)
+        jingshan = auth("official", sub="official-jingshan", subdistrict=f["subdistrict"])
+        for decision in ("approve", "reject"):
+            resp = await client.post(f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/{decision}", json={}, headers=jingshan)
+            assert resp.status_code == 403, resp.text
+            assert "errors" not in resp.json()
+        listed = (await client.get(f"/api/v1/facilities/{f['id']}/service-proposals", headers=world.operator(7))).json()["items"]
+        assert [x["status"] for x in listed] == ["pending"]
+        assert (await client.get(_service_url(f, s))).json()["basic"] is True
+
+
+async def _services_of(client, f) -> list[dict]:
+    return (await client.get(f"/api/v1/facilities/{f['id']}/services")).json()

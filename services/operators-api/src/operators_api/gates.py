@@ -36,5 +36,5 @@ OfficialOrStaff = Annotated[Principal, require_roles("official", "operator")]
 ReportChecker = Annotated[Principal, require_roles("official", "operator", scope="reports:write")]
 # An operator's own staff or a district official edit an operator (standing is the district's).
 OperatorEditor = Annotated[Principal, require_roles("official", "operator", district=True)]
-# Officials and other services (sweeps).
-OfficialOrService = Annotated[Principal, require_roles("official", "service")]
+# District officials and other services (sweeps: they act on every contract of the district).
+OfficialOrService = Annotated[Principal, require_roles("official", "service", district=True)]

@@ -29,8 +29,8 @@ queue_router = APIRouter(prefix="/api/v1/service-proposals", tags=["services off
 Proposer = Annotated[Principal, require_roles("official", "operator", scope="services:propose")]
 # Who reads proposals: officials, auditors, the operator's staff (a key with operator:read).
 ProposalReader = Annotated[Principal, require_roles("official", "auditor", "operator", scope="operator:read")]
-# Who decides: a district official (checked in the service: a subdistrict official is refused there).
-Decider = Annotated[Principal, require_roles("official")]
+# Who decides: a district official; a subdistrict official is refused at the gate, before the body.
+Decider = Annotated[Principal, require_roles("official", district=True)]
 
 
 @router.get(
@@ -52,11 +52,11 @@ async def list_services(
     "",
     response_model=ServiceRead,
     status_code=201,
-    summary="Offer a service (officials of the area, the facility's operator); basic services are free",
+    summary="Add a service to the catalogue (district officials; others propose it); basic services are free",
     responses=problems(401, 403, 404, 415, 422),
 )
 async def create_service(
-    principal: Annotated[Principal, require_roles("official")],
+    principal: Annotated[Principal, require_roles("official", district=True)],
     facility_id: ResourceId,
     body: ServiceCreate,
     session: SessionDep,
