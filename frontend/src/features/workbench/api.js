@@ -57,8 +57,11 @@ export const setExpertScore = (ev, body) =>
   http.request('PUT', '/evaluations/{evaluation_id}/expert-score', { path: { evaluation_id: ev.id }, headers: ifMatch(ev.version), body })
 export const publishEvaluation = (ev, body) =>
   http.post('/evaluations/{evaluation_id}/publish', { path: { evaluation_id: ev.id }, headers: ifMatch(ev.version), body })
-/** decision: upheld (with revised_score) | rejected. */
+/** decision: upheld (with corrections [{input: kpi.<target> | inspection.<id> | expert, value, reason}]:
+ *  the revised score is the evaluation recomputed with them) | rejected. */
 export const decideAppeal = (id, body) => http.post('/evaluations/{evaluation_id}/appeal/decision', { path: { evaluation_id: id }, body })
+/** The evaluation as published and, once an appeal is upheld, as revised: both kept. */
+export const evaluationVersions = (id) => http.get('/evaluations/{evaluation_id}/versions', { path: { evaluation_id: id } })
 
 // -- preferential fees (优惠收费) -------------------------------------------------------------------
 export const listFeeApplications = (query = {}) => http.get('/fee-applications', { query: { limit: 100, ...query } })
