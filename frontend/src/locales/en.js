@@ -259,6 +259,8 @@ export default {
     code: 'Check-in code',
     codeHint: 'Show this code at the door',
     status: { confirmed: 'Confirmed', waitlisted: 'Waitlisted', cancelled: 'Cancelled' },
+    cancelReason: { resident: 'Cancelled', official: 'Cancelled by an official', activity_cancelled: 'The activity was cancelled, and this booking with it' },
+    cancelNote: 'The organiser says: {note}',
     attendance: { checked_in: 'Checked in', no_show: 'No-show', pending: 'Not yet checked in', not_applicable: '—' },
     signInToBook: 'Sign in to book',
     residentsOnly: 'Only resident accounts can book',

@@ -259,6 +259,8 @@ export default {
     code: '签到码',
     codeHint: '到场时向工作人员出示此签到码',
     status: { confirmed: '已确认', waitlisted: '候补中', cancelled: '已取消' },
+    cancelReason: { resident: '已取消', official: '已被管理人员取消', activity_cancelled: '活动已取消，预约随之取消' },
+    cancelNote: '主办方说明：{note}',
     attendance: { checked_in: '已签到', no_show: '未到场', pending: '待签到', not_applicable: '—' },
     signInToBook: '登录后预约',
     residentsOnly: '仅居民账号可以预约',
