@@ -37,6 +37,11 @@ export const feeGuideline = () => http.get('/fee-applications/guideline')
 export const applyForFee = (body) => http.post('/fee-applications', { body })
 export const withdrawFeeApplication = (id, reason) =>
   http.post('/fee-applications/{application_id}/withdrawal', { path: { application_id: id }, body: { reason } })
+// -- the basic-service catalogue: the bureau's; we propose, a district official decides ------------
+export const facilityProposals = (facilityId, query = {}) =>
+  http.get('/facilities/{facility_id}/service-proposals', { path: { facility_id: facilityId }, ...page(query) })
+/** service_id: the service to change (none: add one); only the fields that change, and the reason. */
+export const proposeService = (facilityId, body) => http.post('/facilities/{facility_id}/service-proposals', { path: { facility_id: facilityId }, body })
 export const facilityServices = (facilityId) => http.get('/facilities/{facility_id}/services', { path: { facility_id: facilityId } })
 
 // -- evaluations and appeals (考核、申诉) ------------------------------------------------------------

@@ -69,6 +69,17 @@ export const listFeeApplications = (query = {}) => http.get('/fee-applications',
 export const decideFeeApplication = (id, decision, reason) =>
   http.post('/fee-applications/{application_id}/decision', { path: { application_id: id }, body: { decision, reason } })
 
+// -- basic-service catalogue proposals (facilities-api) -------------------------------------------
+/** status: pending | approved | rejected. */
+export const listServiceProposals = (query = {}) => http.get('/service-proposals', { query: { limit: 100, ...query } })
+/** decision: approve | reject (reject needs the note). */
+export function decideServiceProposal(p, decision, note) {
+  const opts = { path: { facility_id: p.facility_id, proposal_id: p.id }, body: { note: note || '' } }
+  return decision === 'approve'
+    ? http.post('/facilities/{facility_id}/service-proposals/{proposal_id}/approve', opts)
+    : http.post('/facilities/{facility_id}/service-proposals/{proposal_id}/reject', opts)
+}
+
 // -- service reports (服务月报) ---------------------------------------------------------------------
 export const listServiceReports = (query = {}) => http.get('/service-reports', { query: { limit: 100, ...query } })
 export const crossCheckReport = (id) => http.post('/service-reports/{report_id}/cross-check', { path: { report_id: id } })

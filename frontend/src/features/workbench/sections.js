@@ -5,6 +5,7 @@ export const SECTIONS = [
   ['workbench-inspections', 'inspections'],
   ['workbench-evaluations', 'evaluations'],
   ['workbench-fees', 'fees'],
+  ['workbench-services', 'services'],
   ['workbench-reports', 'reports'],
   ['workbench-moderation', 'moderation'],
   ['workbench-audit', 'audit'],
