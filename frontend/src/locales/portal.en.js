@@ -209,6 +209,7 @@ export default {
       appealClosed: 'The appeal window closed on {d}.',
       appealFiled: 'Appeal submitted. The bureau will decide it.',
       appealStatus: { submitted: 'Appeal under review', upheld: 'Appeal upheld', rejected: 'Appeal rejected' },
+      corrected: '{input}: {from} → {to} (corrected on appeal)',
       revised: 'revised score {n}',
     },
     ratings: {

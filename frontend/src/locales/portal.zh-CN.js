@@ -209,6 +209,7 @@ export default {
       appealClosed: '申诉期已于 {d} 结束。',
       appealFiled: '申诉已提交，等待文旅局决定。',
       appealStatus: { submitted: '申诉审理中', upheld: '申诉成立', rejected: '申诉驳回' },
+      corrected: '{input}：{from} → {to}（复核更正）',
       revised: '复核后得分 {n}',
     },
     ratings: {

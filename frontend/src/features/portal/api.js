@@ -52,7 +52,9 @@ export async function listEvaluationsWithAppeals(query = {}) {
   const items = [...list.items].sort((a, b) => b.period_end_on.localeCompare(a.period_end_on) || b.id - a.id)
   return { ...list, items }
 }
-export const fileAppeal = (id, reason) => http.post('/evaluations/{evaluation_id}/appeal', { path: { evaluation_id: id }, body: { reason } })
+/** documents: [{title, url}], the evidence the appeal rests on. */
+export const fileAppeal = (id, reason, documents = []) =>
+  http.post('/evaluations/{evaluation_id}/appeal', { path: { evaluation_id: id }, body: { reason, documents } })
 
 // -- ratings of our facilities (评价回复, feedback-api) ----------------------------------------------
 export const facilityRatings = (facilityId, query = {}) => http.get('/ratings', { query: { facility_id: facilityId, limit: 50, ...query } })
