@@ -113,6 +113,8 @@ export default {
     contracts: {
       title: 'Contracts',
       lead: 'Each contract’s KPI targets against the actuals of its latest evaluation.',
+      handover: 'Facilities handed over',
+      handoverOn: 'Not yet: handed over on the start date, {d}',
       term: 'Term',
       measured: 'Latest evaluation',
       actualTarget: '(actual / target)',

@@ -114,6 +114,8 @@ export default {
     contracts: {
       title: '合同',
       lead: '各合同的绩效指标目标与最近一次考核的实际值。',
+      handover: '场馆交接',
+      handoverOn: '尚未交接：合同开始日 {d} 自动交接',
       term: '合同期',
       measured: '最近考核期',
       actualTarget: '（实际 / 目标）',
