@@ -46,6 +46,7 @@ export const routes = [
   { path: '/workbench/services', name: 'workbench-services', component: () => import('../views/workbench/ServicesView.vue'), meta: { roles: ['official', 'auditor'] } },
   { path: '/workbench/reports', name: 'workbench-reports', component: () => import('../views/workbench/ReportsView.vue'), meta: { roles: ['official', 'auditor'] } },
   { path: '/workbench/moderation', name: 'workbench-moderation', component: () => import('../views/workbench/ModerationView.vue'), meta: { roles: ['official', 'auditor'] } },
+  { path: '/workbench/accounts', name: 'workbench-accounts', component: () => import('../views/workbench/AccountsView.vue'), meta: { roles: ['official', 'auditor'] } },
   { path: '/workbench/audit', name: 'workbench-audit', component: () => import('../views/workbench/AuditLogView.vue'), meta: { roles: ['official', 'auditor'] } },
   { path: '/forbidden', name: 'forbidden', component: () => import('../views/ForbiddenView.vue') },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },

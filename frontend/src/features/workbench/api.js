@@ -84,6 +84,13 @@ export function decideServiceProposal(p, decision, note) {
 export const listServiceReports = (query = {}) => http.get('/service-reports', { query: { limit: 100, ...query } })
 export const crossCheckReport = (id) => http.post('/service-reports/{report_id}/cross-check', { path: { report_id: id } })
 
+// -- accounts (gateway) ----------------------------------------------------------------------------
+/** Phone numbers come masked; role filters, phone finds the account of a number (district officials). */
+export const listUsers = (query = {}) => http.get('/users', { query: { limit: 100, ...query } })
+/** At once: the account's tokens are refused and its refresh tokens revoked. */
+export const disableAccount = (id, reason) => http.post('/users/{user_id}/disable', { path: { user_id: id }, body: { reason } })
+export const enableAccount = (id, reason) => http.post('/users/{user_id}/enable', { path: { user_id: id }, body: { reason } })
+
 // -- audit log ------------------------------------------------------------------------------------
 export const listAuditLog = (query = {}) => http.get('/audit-log', { query: { limit: 100, ...query } })
 

@@ -8,5 +8,6 @@ export const SECTIONS = [
   ['workbench-services', 'services'],
   ['workbench-reports', 'reports'],
   ['workbench-moderation', 'moderation'],
+  ['workbench-accounts', 'accounts'],
   ['workbench-audit', 'audit'],
 ]
