@@ -38,6 +38,8 @@ PAGES = [
     ("dashboard-good", "demo-official", "/dashboard", "#dash-title"),
     ("case-staff", "demo-official", lambda api: f"/cases/{api.first_case()}", "#case-title"),
     ("workbench", "demo-official", "/workbench", "#wb-title"),
+    ("operator-services", "demo-operator", "/operator/services", "[data-test=services-list]"),
+    ("workbench-accounts", "demo-official", "/workbench/accounts", "[data-test=accounts-table]"),
 ]
 
 
@@ -46,7 +48,7 @@ PAGES = [
 def test_page_has_no_serious_accessibility_violations(spa, spa_platform, name, user, path, ready, care):
     if callable(path):
         path = path(Api(spa_platform.url))
-    wide = name in ("dashboard", "workbench", "operator")
+    wide = name in ("dashboard", "workbench", "operator", "workbench-accounts")
     s = spa(user, width=1280 if wide else 390, height=900 if wide else 844, care=care)
     s.goto(path, wait_for=ready)
     if name == "dashboard-good":

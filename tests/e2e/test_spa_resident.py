@@ -257,8 +257,13 @@ def test_a_complaint_is_routed_answered_and_confirmed_along_its_timeline(spa, sp
     case_id = int(re.search(r"(\d+)", page.inner_text("[data-test=case-created]")).group(1))
     resident.screenshot("resident-case-filed")
 
-    # Whoever the case was routed to answers it: the facility's operator, else an official.
-    handler = spa("demo-operator" if run_by_operator else "demo-official", width=1024, height=900)
+    # A complaint about the operator's own staff goes to the bureau, not to the operator it accuses:
+    # the operator's staff get no answer form; an official answers it.
+    if run_by_operator:
+        accused = spa("demo-operator", width=1024, height=900)
+        page = accused.goto(f"/cases/{case_id}", wait_for=".notice-error, [data-test=case-status]")
+        assert page.locator("[data-test=respond-case]").count() == 0
+    handler = spa("demo-official", width=1024, height=900)
     page = handler.goto(f"/cases/{case_id}", wait_for="[data-test=respond-case]")
     page.fill("[data-test=case-answer]", "已核实并对当班馆员进行了服务培训，感谢您的监督。")
     page.click("[data-test=respond-case]")

@@ -9,7 +9,7 @@
 export const API_BASE = '/api/v1'
 
 export class ApiError extends Error {
-  constructor({ status = 0, title = '', detail = '', type = 'about:blank', errors = [], requestId = '', kind = 'http' } = {}) {
+  constructor({ status = 0, title = '', detail = '', type = 'about:blank', errors = [], requestId = '', kind = 'http', retryAfter = null } = {}) {
     super(detail || title || `HTTP ${status}`)
     this.name = 'ApiError'
     this.status = status
@@ -19,6 +19,13 @@ export class ApiError extends Error {
     this.errors = Array.isArray(errors) ? errors : []
     this.requestId = requestId
     this.kind = kind // 'http' | 'network' | 'aborted'
+    this.retryAfter = retryAfter // seconds, from Retry-After (429, 503)
+  }
+
+  /** The problem's slug: `/problems/sign-in-locked` → `sign-in-locked` ('' for about:blank). */
+  get slug() {
+    const m = /\/problems\/([a-z0-9-]+)$/.exec(String(this.type || ''))
+    return m ? m[1] : ''
   }
 
   /** Field errors by the last segment of their field path: {seats: 'must be ≥ 1', ...}. */
@@ -78,6 +85,7 @@ async function toApiError(resp, requestId) {
     type: body?.type || 'about:blank',
     errors: body?.errors || [],
     requestId: body?.request_id || resp.headers.get('x-request-id') || requestId,
+    retryAfter: /^\d+$/.test(resp.headers.get('retry-after') || '') ? Number(resp.headers.get('retry-after')) : null,
   })
 }
 

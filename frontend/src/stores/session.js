@@ -53,9 +53,17 @@ export const useSessionStore = defineStore('session', () => {
     return user.value
   }
 
+  /** Registration answers 202 whether or not the phone number already had an account (so sign-up
+   *  cannot tell who is registered): sign in afterwards. A refused sign-in then (the number was taken,
+   *  with another password) resolves to null, never to "that number is registered". */
   async function signUp(data) {
     await authApi.register(data)
-    return signIn(data.username || data.phone, data.password)
+    try {
+      return await signIn(data.username || data.phone, data.password)
+    } catch (err) {
+      if (err?.status === 401) return null
+      throw err
+    }
   }
 
   /** One refresh at a time: concurrent 401s share it (a refresh token works only once). */

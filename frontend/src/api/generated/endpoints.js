@@ -43,15 +43,15 @@ export const endpoints = {
   },
   "GET /api-keys": {
     "operationId": "list_keys_api_v1_api_keys_get",
-    "summary": "List Keys"
+    "summary": "API keys (district officials and auditors: all; operator staff: their operator's)"
   },
   "POST /api-keys": {
     "operationId": "create_key_api_v1_api_keys_post",
-    "summary": "Issue an API key (officials: integration clients; operator staff: their operator's systems)"
+    "summary": "Issue an API key (district officials: integration clients; operator staff: their operator's systems)"
   },
   "DELETE /api-keys/{key_id}": {
     "operationId": "revoke_key_api_v1_api_keys__key_id__delete",
-    "summary": "Revoke an API key"
+    "summary": "Revoke an API key (district officials: any; operator staff: their operator's)"
   },
   "GET /audit-log": {
     "operationId": "operators_list_audit_log_api_v1_audit_log_get",
@@ -99,7 +99,7 @@ export const endpoints = {
   },
   "POST /cases/{case_id}/accept": {
     "operationId": "feedback_accept_case_api_v1_cases__case_id__accept_post",
-    "summary": "Accept a submitted case and route it (officials; If-Match)"
+    "summary": "Accept a submitted case and route it (officials of its area; If-Match)"
   },
   "POST /cases/{case_id}/answer-rating": {
     "operationId": "feedback_rate_answer_api_v1_cases__case_id__answer_rating_post",
@@ -107,7 +107,7 @@ export const endpoints = {
   },
   "POST /cases/{case_id}/assign": {
     "operationId": "feedback_assign_case_api_v1_cases__case_id__assign_post",
-    "summary": "Assign or reassign a case (officials; If-Match)"
+    "summary": "Assign or reassign a case (officials of its area; If-Match)"
   },
   "POST /cases/{case_id}/close": {
     "operationId": "feedback_close_case_api_v1_cases__case_id__close_post",
@@ -123,7 +123,7 @@ export const endpoints = {
   },
   "POST /cases/{case_id}/respond": {
     "operationId": "feedback_respond_case_api_v1_cases__case_id__respond_post",
-    "summary": "Answer a case (its handler; If-Match)"
+    "summary": "Answer a case (its handler: the assigned operator, keys with cases:respond, or an official of its area; If-Match)"
   },
   "GET /cases/calendar": {
     "operationId": "feedback_list_calendar_api_v1_cases_calendar_get",
@@ -131,11 +131,11 @@ export const endpoints = {
   },
   "PUT /cases/calendar/{day}": {
     "operationId": "feedback_put_day_api_v1_cases_calendar__day__put",
-    "summary": "Mark a weekday as a holiday or a weekend day as a make-up working day (officials)"
+    "summary": "Mark a weekday as a holiday or a weekend day as a make-up working day (district officials)"
   },
   "DELETE /cases/calendar/{day}": {
     "operationId": "feedback_delete_day_api_v1_cases_calendar__day__delete",
-    "summary": "Remove a day from the officials' calendar"
+    "summary": "Remove a day from the officials' calendar (district officials)"
   },
   "GET /cases/categories": {
     "operationId": "feedback_list_categories_api_v1_cases_categories_get",
@@ -143,7 +143,7 @@ export const endpoints = {
   },
   "POST /cases/sweep": {
     "operationId": "feedback_sweep_overdue_api_v1_cases_sweep_post",
-    "summary": "Escalate to an official every case an operator has not answered by its deadline (officials, services)"
+    "summary": "Escalate to an official every case an operator has not answered by its deadline (district officials, services)"
   },
   "GET /communities": {
     "operationId": "facilities_list_communities_api_v1_communities_get",
@@ -183,7 +183,7 @@ export const endpoints = {
   },
   "POST /contracts/expiry-sweep/runs": {
     "operationId": "operators_expiry_sweep_api_v1_contracts_expiry_sweep_runs_post",
-    "summary": "Expire every running contract whose period is over (also runs in the background)"
+    "summary": "The contract sweep: expire every running contract whose period is over, and hand over the facilities of every active contract whose start date has come (also runs in the background)"
   },
   "GET /coverage/branch-systems": {
     "operationId": "facilities_branch_systems_api_v1_coverage_branch_systems_get",
@@ -199,7 +199,7 @@ export const endpoints = {
   },
   "GET /demands": {
     "operationId": "feedback_list_demands_api_v1_demands_get",
-    "summary": "Demand requests: a resident's own; officials' of their area"
+    "summary": "Demand requests: a resident's own; officials' of their area; an operator's for the facilities it runs now (masked)"
   },
   "POST /demands": {
     "operationId": "feedback_create_demand_api_v1_demands_post",
@@ -207,11 +207,11 @@ export const endpoints = {
   },
   "GET /demands/{demand_id}": {
     "operationId": "feedback_get_demand_api_v1_demands__demand_id__get",
-    "summary": "One demand request"
+    "summary": "One demand request with its history"
   },
   "POST /demands/{demand_id}/answer": {
     "operationId": "feedback_answer_demand_api_v1_demands__demand_id__answer_post",
-    "summary": "Answer a request: planned, declined (with the reason) or delivered (with the activity) (officials; If-Match)"
+    "summary": "Answer a request: planned, declined (with the reason) or delivered (by an activity held) (officials of its area; If-Match)"
   },
   "GET /demands/stats": {
     "operationId": "feedback_demand_stats_api_v1_demands_stats_get",
@@ -247,7 +247,7 @@ export const endpoints = {
   },
   "POST /evaluations/{evaluation_id}/appeal/decision": {
     "operationId": "operators_decide_appeal_api_v1_evaluations__evaluation_id__appeal_decision_post",
-    "summary": "Decide an appeal: upheld (with the revised score; consequences revised) or rejected, with the reason"
+    "summary": "Decide an appeal (an official other than the publisher): upheld with the corrected inputs (the evaluation is recomputed, consequences revised, both versions kept) or rejected, with the reason"
   },
   "GET /evaluations/{evaluation_id}/evidence": {
     "operationId": "operators_evidence_api_v1_evaluations__evaluation_id__evidence_get",
@@ -264,6 +264,10 @@ export const endpoints = {
   "POST /evaluations/{evaluation_id}/refresh": {
     "operationId": "operators_refresh_api_v1_evaluations__evaluation_id__refresh_post",
     "summary": "Gather a draft's inputs again (e.g. once a service is back or a late report is filed)"
+  },
+  "GET /evaluations/{evaluation_id}/versions": {
+    "operationId": "operators_versions_api_v1_evaluations__evaluation_id__versions_get",
+    "summary": "Every version of a published evaluation: as published, and as recomputed by an upheld appeal (with the corrections)"
   },
   "POST /evaluations/batch/runs": {
     "operationId": "operators_evaluate_batch_api_v1_evaluations_batch_runs_post",
@@ -293,6 +297,10 @@ export const endpoints = {
     "operationId": "facilities_facility_history_api_v1_facilities__facility_id__history_get",
     "summary": "Who changed what, when"
   },
+  "GET /facilities/{facility_id}/open-hours": {
+    "operationId": "facilities_recorded_open_hours_api_v1_facilities__facility_id__open_hours_get",
+    "summary": "The hours it was open over a range of days, as recorded (weekly hours and exceptions): evaluation evidence"
+  },
   "GET /facilities/{facility_id}/opening-exceptions": {
     "operationId": "facilities_list_opening_exceptions_api_v1_facilities__facility_id__opening_exceptions_get",
     "summary": "Holidays, closures and other hours that have not ended yet"
@@ -308,6 +316,22 @@ export const endpoints = {
   "GET /facilities/{facility_id}/opening-hours": {
     "operationId": "facilities_facility_schedule_api_v1_facilities__facility_id__opening_hours_get",
     "summary": "The hours of each day (weekly hours with holidays and closures applied), and whether it is open now"
+  },
+  "GET /facilities/{facility_id}/service-proposals": {
+    "operationId": "facilities_list_facility_proposals_api_v1_facilities__facility_id__service_proposals_get",
+    "summary": "The proposals about a facility's services, newest first"
+  },
+  "POST /facilities/{facility_id}/service-proposals": {
+    "operationId": "facilities_propose_api_v1_facilities__facility_id__service_proposals_post",
+    "summary": "Propose a new service or a change to one (basic or not, name, description): a district official decides"
+  },
+  "POST /facilities/{facility_id}/service-proposals/{proposal_id}/approve": {
+    "operationId": "facilities_approve_proposal_api_v1_facilities__facility_id__service_proposals__proposal_id__approve_post",
+    "summary": "Approve a proposal (a district official other than its proposer): the catalogue changes, in the facility's history"
+  },
+  "POST /facilities/{facility_id}/service-proposals/{proposal_id}/reject": {
+    "operationId": "facilities_reject_proposal_api_v1_facilities__facility_id__service_proposals__proposal_id__reject_post",
+    "summary": "Reject a proposal, saying why (a district official other than its proposer)"
   },
   "GET /facilities/{facility_id}/services": {
     "operationId": "facilities_list_services_api_v1_facilities__facility_id__services_get",
@@ -345,6 +369,10 @@ export const endpoints = {
     "operationId": "facilities_get_webhook_api_v1_webhooks__webhook_id__get",
     "summary": "Get Webhook"
   },
+  "PATCH /facilities/webhooks/{webhook_id}": {
+    "operationId": "facilities_change_webhook_api_v1_webhooks__webhook_id__patch",
+    "summary": "Change a subscription: its URL, event types, description, or pause and resume it"
+  },
   "DELETE /facilities/webhooks/{webhook_id}": {
     "operationId": "facilities_delete_webhook_api_v1_webhooks__webhook_id__delete",
     "summary": "Delete Webhook"
@@ -352,6 +380,10 @@ export const endpoints = {
   "GET /facilities/webhooks/{webhook_id}/deliveries": {
     "operationId": "facilities_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get",
     "summary": "The latest delivery attempts, newest first"
+  },
+  "POST /facilities/webhooks/{webhook_id}/replay": {
+    "operationId": "facilities_replay_webhook_api_v1_webhooks__webhook_id__replay_post",
+    "summary": "Deliver again every matching event after a sequence (at least once: subscribers skip ids they have)"
   },
   "GET /fee-applications": {
     "operationId": "operators_list_applications_api_v1_fee_applications_get",
@@ -367,7 +399,7 @@ export const endpoints = {
   },
   "POST /fee-applications/{application_id}/decision": {
     "operationId": "operators_decide_api_v1_fee_applications__application_id__decision_post",
-    "summary": "Approve (announces fee.approved) or reject, with the reason (officials)"
+    "summary": "Approve (announces fee.approved; the service is checked again with facilities-api) or reject, with the reason (officials)"
   },
   "POST /fee-applications/{application_id}/revocation": {
     "operationId": "operators_revoke_api_v1_fee_applications__application_id__revocation_post",
@@ -405,6 +437,10 @@ export const endpoints = {
     "operationId": "feedback_get_webhook_api_v1_webhooks__webhook_id__get",
     "summary": "Get Webhook"
   },
+  "PATCH /feedback/webhooks/{webhook_id}": {
+    "operationId": "feedback_change_webhook_api_v1_webhooks__webhook_id__patch",
+    "summary": "Change a subscription: its URL, event types, description, or pause and resume it"
+  },
   "DELETE /feedback/webhooks/{webhook_id}": {
     "operationId": "feedback_delete_webhook_api_v1_webhooks__webhook_id__delete",
     "summary": "Delete Webhook"
@@ -412,6 +448,10 @@ export const endpoints = {
   "GET /feedback/webhooks/{webhook_id}/deliveries": {
     "operationId": "feedback_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get",
     "summary": "The latest delivery attempts, newest first"
+  },
+  "POST /feedback/webhooks/{webhook_id}/replay": {
+    "operationId": "feedback_replay_webhook_api_v1_webhooks__webhook_id__replay_post",
+    "summary": "Deliver again every matching event after a sequence (at least once: subscribers skip ids they have)"
   },
   "GET /incubations": {
     "operationId": "operators_list_incubations_api_v1_incubations_get",
@@ -448,6 +488,10 @@ export const endpoints = {
   "GET /me": {
     "operationId": "me_api_v1_me_get",
     "summary": "Who am I"
+  },
+  "POST /me/password": {
+    "operationId": "change_password_api_v1_me_password_post",
+    "summary": "Change my password"
   },
   "GET /menu-rounds": {
     "operationId": "feedback_list_rounds_api_v1_menu_rounds_get",
@@ -487,7 +531,7 @@ export const endpoints = {
   },
   "POST /moderation/bursts/{burst_id}": {
     "operationId": "feedback_decide_burst_api_v1_moderation_bursts__burst_id__post",
-    "summary": "Review a burst: release its ratings into the index, or hide them (officials)"
+    "summary": "Review a burst: release its ratings into the index, or hide them (officials of its area)"
   },
   "GET /moderation/queue": {
     "operationId": "feedback_moderation_queue_api_v1_moderation_queue_get",
@@ -495,7 +539,7 @@ export const endpoints = {
   },
   "POST /moderation/ratings/{rating_id}": {
     "operationId": "feedback_decide_rating_api_v1_moderation_ratings__rating_id__post",
-    "summary": "Decide on one rating: approve or reject its comment, hide it, or restore it (officials)"
+    "summary": "Decide on one rating: approve or reject its comment, hide it, or restore it (officials of its area)"
   },
   "GET /moderation/words": {
     "operationId": "feedback_list_words_api_v1_moderation_words_get",
@@ -503,11 +547,11 @@ export const endpoints = {
   },
   "POST /moderation/words": {
     "operationId": "feedback_add_word_api_v1_moderation_words_post",
-    "summary": "Add an abuse word (officials): comments containing it wait for moderation"
+    "summary": "Add an abuse word (district officials): comments containing it wait for moderation, district-wide"
   },
   "DELETE /moderation/words/{word_id}": {
     "operationId": "feedback_remove_word_api_v1_moderation_words__word_id__delete",
-    "summary": "Remove an added abuse word (officials)"
+    "summary": "Remove an added abuse word (district officials)"
   },
   "GET /ocds/releases": {
     "operationId": "operators_releases_api_v1_ocds_releases_get",
@@ -519,11 +563,15 @@ export const endpoints = {
   },
   "POST /open311-clients": {
     "operationId": "feedback_create_client_api_v1_open311_clients_post",
-    "summary": "Issue an Open311 client key (officials); the key is shown once"
+    "summary": "Issue an Open311 client key (district officials); the key is shown once"
   },
   "DELETE /open311-clients/{client_id}": {
     "operationId": "feedback_revoke_client_api_v1_open311_clients__client_id__delete",
-    "summary": "Revoke a client's key (officials)"
+    "summary": "Revoke a client's key (district officials)"
+  },
+  "POST /open311-clients/{client_id}/rotate": {
+    "operationId": "feedback_rotate_client_api_v1_open311_clients__client_id__rotate_post",
+    "summary": "Replace a client's key (district officials); the new key is shown once, the old one stops working"
   },
   "GET /operators": {
     "operationId": "operators_list_operators_api_v1_operators_get",
@@ -531,7 +579,7 @@ export const endpoints = {
   },
   "POST /operators": {
     "operationId": "operators_register_operator_api_v1_operators_post",
-    "summary": "Register an operator (officials; Idempotency-Key honoured)"
+    "summary": "Register an operator (district officials; Idempotency-Key honoured)"
   },
   "GET /operators/{operator_id}": {
     "operationId": "operators_get_operator_api_v1_operators__operator_id__get",
@@ -539,7 +587,7 @@ export const endpoints = {
   },
   "PATCH /operators/{operator_id}": {
     "operationId": "operators_update_operator_api_v1_operators__operator_id__patch",
-    "summary": "Edit an operator (officials; its own staff: contacts, address, English name). Send If-Match."
+    "summary": "Edit an operator (district officials; its own staff: contacts, address, English name). Send If-Match."
   },
   "GET /operators/{operator_id}/credit": {
     "operationId": "operators_credit_record_api_v1_operators__operator_id__credit_get",
@@ -559,7 +607,7 @@ export const endpoints = {
   },
   "POST /operators/{operator_id}/status": {
     "operationId": "operators_change_status_api_v1_operators__operator_id__status_post",
-    "summary": "Qualify, suspend or blacklist an operator, with the reason (officials; If-Match checked when sent)"
+    "summary": "Qualify, suspend or blacklist an operator, with the reason (district officials; If-Match checked when sent)"
   },
   "GET /operators/events": {
     "operationId": "operators_read_events_api_v1_events_get",
@@ -581,6 +629,10 @@ export const endpoints = {
     "operationId": "operators_get_webhook_api_v1_webhooks__webhook_id__get",
     "summary": "Get Webhook"
   },
+  "PATCH /operators/webhooks/{webhook_id}": {
+    "operationId": "operators_change_webhook_api_v1_webhooks__webhook_id__patch",
+    "summary": "Change a subscription: its URL, event types, description, or pause and resume it"
+  },
   "DELETE /operators/webhooks/{webhook_id}": {
     "operationId": "operators_delete_webhook_api_v1_webhooks__webhook_id__delete",
     "summary": "Delete Webhook"
@@ -588,6 +640,10 @@ export const endpoints = {
   "GET /operators/webhooks/{webhook_id}/deliveries": {
     "operationId": "operators_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get",
     "summary": "The latest delivery attempts, newest first"
+  },
+  "POST /operators/webhooks/{webhook_id}/replay": {
+    "operationId": "operators_replay_webhook_api_v1_webhooks__webhook_id__replay_post",
+    "summary": "Deliver again every matching event after a sequence (at least once: subscribers skip ids they have)"
   },
   "GET /ratings": {
     "operationId": "feedback_list_ratings_api_v1_ratings_get",
@@ -603,7 +659,7 @@ export const endpoints = {
   },
   "POST /ratings/{rating_id}/reply": {
     "operationId": "feedback_reply_to_rating_api_v1_ratings__rating_id__reply_post",
-    "summary": "The operator's one public reply to a rating of its facility"
+    "summary": "The operator's one public reply to a rating of its facility (operators; keys with ratings:reply)"
   },
   "GET /ratings/mine": {
     "operationId": "feedback_list_my_ratings_api_v1_ratings_mine_get",
@@ -651,7 +707,7 @@ export const endpoints = {
   },
   "POST /satisfaction/reconcile": {
     "operationId": "feedback_reconcile_api_v1_satisfaction_reconcile_post",
-    "summary": "Recompute the index's aggregates from the raw ratings and fix any difference (officials)"
+    "summary": "Recompute the index's aggregates from the raw ratings and fix any difference (district officials)"
   },
   "GET /satisfaction/report": {
     "operationId": "feedback_report_api_v1_satisfaction_report_get",
@@ -720,6 +776,10 @@ export const endpoints = {
   "POST /selections/{selection_id}/status": {
     "operationId": "operators_change_status_api_v1_selections__selection_id__status_post",
     "summary": "Publish, open bidding, close bidding (evaluating), fail or cancel, with the reason"
+  },
+  "GET /service-proposals": {
+    "operationId": "facilities_list_proposals_api_v1_service_proposals_get",
+    "summary": "Proposals across the district (officials: their area's; operators: their own and their facilities'), newest first"
   },
   "GET /service-reports": {
     "operationId": "operators_list_reports_api_v1_service_reports_get",
@@ -823,11 +883,19 @@ export const endpoints = {
   },
   "GET /users": {
     "operationId": "list_users_api_v1_users_get",
-    "summary": "Accounts (officials, auditors)"
+    "summary": "Accounts (district officials and auditors: all; a subdistrict official: its own subdistrict's officials)"
   },
   "POST /users": {
     "operationId": "create_staff_api_v1_users_post",
     "summary": "Create a staff account (district officials)"
+  },
+  "POST /users/{user_id}/disable": {
+    "operationId": "disable_user_api_v1_users__user_id__disable_post",
+    "summary": "Disable an account (district officials), with the reason"
+  },
+  "POST /users/{user_id}/enable": {
+    "operationId": "enable_user_api_v1_users__user_id__enable_post",
+    "summary": "Enable a disabled account again (district officials), with the reason"
   },
   "GET /volunteer-teams": {
     "operationId": "operators_list_teams_api_v1_volunteer_teams_get",

@@ -133,10 +133,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Keys */
+        /** API keys (district officials and auditors: all; operator staff: their operator's) */
         get: operations["list_keys_api_v1_api_keys_get"];
         put?: never;
-        /** Issue an API key (officials: integration clients; operator staff: their operator's systems) */
+        /**
+         * Issue an API key (district officials: integration clients; operator staff: their operator's systems)
+         * @description Operator staff may grant operator scopes only, district officials integration scopes only (403 otherwise).
+         */
         post: operations["create_key_api_v1_api_keys_post"];
         delete?: never;
         options?: never;
@@ -154,7 +157,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /** Revoke an API key (district officials: any; operator staff: their operator's) */
         delete: operations["revoke_key_api_v1_api_keys__key_id__delete"];
         options?: never;
         head?: never;
@@ -204,7 +207,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Trade a refresh token for new tokens */
+        /**
+         * Trade a refresh token for new tokens
+         * @description A refresh token works once. Presenting one again revokes every token descended from the same sign-in.
+         */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -221,7 +227,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A resident signs up */
+        /**
+         * A resident signs up
+         * @description The answer is the same whether or not the phone number already has an account (nothing is created then), so sign-up cannot be used to learn who is registered: sign in afterwards. A taken user name is 409 (a name is chosen, not personal data). The password must not be one of the most common ones (422 `common-password`).
+         */
         post: operations["register_api_v1_auth_register_post"];
         delete?: never;
         options?: never;
@@ -238,7 +247,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in (OAuth2 password grant, form-encoded) */
+        /**
+         * Sign in (OAuth2 password grant, form-encoded)
+         * @description After a few failed sign-ins in a row an account is locked for a period that doubles with each further failure: 429 with Retry-After, whatever the password. A disabled account is 403.
+         */
         post: operations["token_api_v1_auth_token_post"];
         delete?: never;
         options?: never;
@@ -340,10 +352,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Mark a weekday as a holiday or a weekend day as a make-up working day (officials) */
+        /** Mark a weekday as a holiday or a weekend day as a make-up working day (district officials) */
         put: operations["feedback_put_day_api_v1_cases_calendar__day__put"];
         post?: never;
-        /** Remove a day from the officials' calendar */
+        /** Remove a day from the officials' calendar (district officials) */
         delete: operations["feedback_delete_day_api_v1_cases_calendar__day__delete"];
         options?: never;
         head?: never;
@@ -376,7 +388,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Escalate to an official every case an operator has not answered by its deadline (officials, services) */
+        /** Escalate to an official every case an operator has not answered by its deadline (district officials, services) */
         post: operations["feedback_sweep_overdue_api_v1_cases_sweep_post"];
         delete?: never;
         options?: never;
@@ -410,7 +422,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept a submitted case and route it (officials; If-Match) */
+        /** Accept a submitted case and route it (officials of its area; If-Match) */
         post: operations["feedback_accept_case_api_v1_cases__case_id__accept_post"];
         delete?: never;
         options?: never;
@@ -444,7 +456,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign or reassign a case (officials; If-Match) */
+        /** Assign or reassign a case (officials of its area; If-Match) */
         post: operations["feedback_assign_case_api_v1_cases__case_id__assign_post"];
         delete?: never;
         options?: never;
@@ -512,7 +524,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answer a case (its handler; If-Match) */
+        /** Answer a case (its handler: the assigned operator, keys with cases:respond, or an official of its area; If-Match) */
         post: operations["feedback_respond_case_api_v1_cases__case_id__respond_post"];
         delete?: never;
         options?: never;
@@ -564,7 +576,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Expire every running contract whose period is over (also runs in the background) */
+        /** The contract sweep: expire every running contract whose period is over, and hand over the facilities of every active contract whose start date has come (also runs in the background) */
         post: operations["operators_expiry_sweep_api_v1_contracts_expiry_sweep_runs_post"];
         delete?: never;
         options?: never;
@@ -716,7 +728,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Demand requests: a resident's own; officials' of their area */
+        /** Demand requests: a resident's own; officials' of their area; an operator's for the facilities it runs now (masked) */
         get: operations["feedback_list_demands_api_v1_demands_get"];
         put?: never;
         /** Ask for a service (residents), or file a community's request (officials) */
@@ -751,7 +763,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One demand request */
+        /** One demand request with its history */
         get: operations["feedback_get_demand_api_v1_demands__demand_id__get"];
         put?: never;
         post?: never;
@@ -770,7 +782,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answer a request: planned, declined (with the reason) or delivered (with the activity) (officials; If-Match) */
+        /** Answer a request: planned, declined (with the reason) or delivered (by an activity held) (officials of its area; If-Match) */
         post: operations["feedback_answer_demand_api_v1_demands__demand_id__answer_post"];
         delete?: never;
         options?: never;
@@ -891,7 +903,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decide an appeal: upheld (with the revised score; consequences revised) or rejected, with the reason */
+        /** Decide an appeal (an official other than the publisher): upheld with the corrected inputs (the evaluation is recomputed, consequences revised, both versions kept) or rejected, with the reason */
         post: operations["operators_decide_appeal_api_v1_evaluations__evaluation_id__appeal_decision_post"];
         delete?: never;
         options?: never;
@@ -961,6 +973,23 @@ export interface paths {
         put?: never;
         /** Gather a draft's inputs again (e.g. once a service is back or a late report is filed) */
         post: operations["operators_refresh_api_v1_evaluations__evaluation_id__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of a published evaluation: as published, and as recomputed by an upheld appeal (with the corrections) */
+        get: operations["operators_versions_api_v1_evaluations__evaluation_id__versions_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,7 +1098,8 @@ export interface paths {
         delete: operations["facilities_delete_webhook_api_v1_webhooks__webhook_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a subscription: its URL, event types, description, or pause and resume it */
+        patch: operations["facilities_change_webhook_api_v1_webhooks__webhook_id__patch"];
         trace?: never;
     };
     "/api/v1/facilities/webhooks/{webhook_id}/deliveries": {
@@ -1083,6 +1113,23 @@ export interface paths {
         get: operations["facilities_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/facilities/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again every matching event after a sequence (at least once: subscribers skip ids they have) */
+        post: operations["facilities_replay_webhook_api_v1_webhooks__webhook_id__replay_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1116,6 +1163,23 @@ export interface paths {
         };
         /** Who changed what, when */
         get: operations["facilities_facility_history_api_v1_facilities__facility_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/facilities/{facility_id}/open-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hours it was open over a range of days, as recorded (weekly hours and exceptions): evaluation evidence */
+        get: operations["facilities_recorded_open_hours_api_v1_facilities__facility_id__open_hours_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1170,6 +1234,58 @@ export interface paths {
         get: operations["facilities_facility_schedule_api_v1_facilities__facility_id__opening_hours_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/facilities/{facility_id}/service-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The proposals about a facility's services, newest first */
+        get: operations["facilities_list_facility_proposals_api_v1_facilities__facility_id__service_proposals_get"];
+        put?: never;
+        /** Propose a new service or a change to one (basic or not, name, description): a district official decides */
+        post: operations["facilities_propose_api_v1_facilities__facility_id__service_proposals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/facilities/{facility_id}/service-proposals/{proposal_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a proposal (a district official other than its proposer): the catalogue changes, in the facility's history */
+        post: operations["facilities_approve_proposal_api_v1_facilities__facility_id__service_proposals__proposal_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/facilities/{facility_id}/service-proposals/{proposal_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a proposal, saying why (a district official other than its proposer) */
+        post: operations["facilities_reject_proposal_api_v1_facilities__facility_id__service_proposals__proposal_id__reject_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1274,7 +1390,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve (announces fee.approved) or reject, with the reason (officials) */
+        /** Approve (announces fee.approved; the service is checked again with facilities-api) or reject, with the reason (officials) */
         post: operations["operators_decide_api_v1_fee_applications__application_id__decision_post"];
         delete?: never;
         options?: never;
@@ -1383,7 +1499,8 @@ export interface paths {
         delete: operations["feedback_delete_webhook_api_v1_webhooks__webhook_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a subscription: its URL, event types, description, or pause and resume it */
+        patch: operations["feedback_change_webhook_api_v1_webhooks__webhook_id__patch"];
         trace?: never;
     };
     "/api/v1/feedback/webhooks/{webhook_id}/deliveries": {
@@ -1397,6 +1514,23 @@ export interface paths {
         get: operations["feedback_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again every matching event after a sequence (at least once: subscribers skip ids they have) */
+        post: operations["feedback_replay_webhook_api_v1_webhooks__webhook_id__replay_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1518,6 +1652,26 @@ export interface paths {
         get: operations["me_api_v1_me_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change my password
+         * @description Checks the current password (under the sign-in lockout) and ends every session: sign in again.
+         */
+        post: operations["change_password_api_v1_me_password_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1670,7 +1824,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Review a burst: release its ratings into the index, or hide them (officials) */
+        /** Review a burst: release its ratings into the index, or hide them (officials of its area) */
         post: operations["feedback_decide_burst_api_v1_moderation_bursts__burst_id__post"];
         delete?: never;
         options?: never;
@@ -1704,7 +1858,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decide on one rating: approve or reject its comment, hide it, or restore it (officials) */
+        /** Decide on one rating: approve or reject its comment, hide it, or restore it (officials of its area) */
         post: operations["feedback_decide_rating_api_v1_moderation_ratings__rating_id__post"];
         delete?: never;
         options?: never;
@@ -1722,7 +1876,7 @@ export interface paths {
         /** The abuse-word list */
         get: operations["feedback_list_words_api_v1_moderation_words_get"];
         put?: never;
-        /** Add an abuse word (officials): comments containing it wait for moderation */
+        /** Add an abuse word (district officials): comments containing it wait for moderation, district-wide */
         post: operations["feedback_add_word_api_v1_moderation_words_post"];
         delete?: never;
         options?: never;
@@ -1740,7 +1894,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove an added abuse word (officials) */
+        /** Remove an added abuse word (district officials) */
         delete: operations["feedback_remove_word_api_v1_moderation_words__word_id__delete"];
         options?: never;
         head?: never;
@@ -1774,7 +1928,7 @@ export interface paths {
         /** Open311 clients (never their keys) */
         get: operations["feedback_list_clients_api_v1_open311_clients_get"];
         put?: never;
-        /** Issue an Open311 client key (officials); the key is shown once */
+        /** Issue an Open311 client key (district officials); the key is shown once */
         post: operations["feedback_create_client_api_v1_open311_clients_post"];
         delete?: never;
         options?: never;
@@ -1792,8 +1946,25 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a client's key (officials) */
+        /** Revoke a client's key (district officials) */
         delete: operations["feedback_revoke_client_api_v1_open311_clients__client_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open311-clients/{client_id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a client's key (district officials); the new key is shown once, the old one stops working */
+        post: operations["feedback_rotate_client_api_v1_open311_clients__client_id__rotate_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1809,7 +1980,7 @@ export interface paths {
         /** Find operators (承接主体) */
         get: operations["operators_list_operators_api_v1_operators_get"];
         put?: never;
-        /** Register an operator (officials; Idempotency-Key honoured) */
+        /** Register an operator (district officials; Idempotency-Key honoured) */
         post: operations["operators_register_operator_api_v1_operators_post"];
         delete?: never;
         options?: never;
@@ -1884,7 +2055,8 @@ export interface paths {
         delete: operations["operators_delete_webhook_api_v1_webhooks__webhook_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a subscription: its URL, event types, description, or pause and resume it */
+        patch: operations["operators_change_webhook_api_v1_webhooks__webhook_id__patch"];
         trace?: never;
     };
     "/api/v1/operators/webhooks/{webhook_id}/deliveries": {
@@ -1898,6 +2070,23 @@ export interface paths {
         get: operations["operators_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operators/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again every matching event after a sequence (at least once: subscribers skip ids they have) */
+        post: operations["operators_replay_webhook_api_v1_webhooks__webhook_id__replay_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1918,7 +2107,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit an operator (officials; its own staff: contacts, address, English name). Send If-Match. */
+        /** Edit an operator (district officials; its own staff: contacts, address, English name). Send If-Match. */
         patch: operations["operators_update_operator_api_v1_operators__operator_id__patch"];
         trace?: never;
     };
@@ -1983,7 +2172,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Qualify, suspend or blacklist an operator, with the reason (officials; If-Match checked when sent) */
+        /** Qualify, suspend or blacklist an operator, with the reason (district officials; If-Match checked when sent) */
         post: operations["operators_change_status_api_v1_operators__operator_id__status_post"];
         delete?: never;
         options?: never;
@@ -2069,7 +2258,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The operator's one public reply to a rating of its facility */
+        /** The operator's one public reply to a rating of its facility (operators; keys with ratings:reply) */
         post: operations["feedback_reply_to_rating_api_v1_ratings__rating_id__reply_post"];
         delete?: never;
         options?: never;
@@ -2239,7 +2428,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recompute the index's aggregates from the raw ratings and fix any difference (officials) */
+        /** Recompute the index's aggregates from the raw ratings and fix any difference (district officials) */
         post: operations["feedback_reconcile_api_v1_satisfaction_reconcile_post"];
         delete?: never;
         options?: never;
@@ -2466,6 +2655,23 @@ export interface paths {
         put?: never;
         /** Publish, open bidding, close bidding (evaluating), fail or cancel, with the reason */
         post: operations["operators_change_status_api_v1_selections__selection_id__status_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proposals across the district (officials: their area's; operators: their own and their facilities'), newest first */
+        get: operations["facilities_list_proposals_api_v1_service_proposals_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2824,11 +3030,54 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accounts (officials, auditors) */
+        /**
+         * Accounts (district officials and auditors: all; a subdistrict official: its own subdistrict's officials)
+         * @description Phone numbers are masked. A district official finds the account of a number it already has with `phone`.
+         */
         get: operations["list_users_api_v1_users_get"];
         put?: never;
         /** Create a staff account (district officials) */
         post: operations["create_staff_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an account (district officials), with the reason
+         * @description At once: its access tokens are refused at the gateway (every replica within `GATEWAY_ACCESS_REVOCATION_REFRESH_S` seconds), its refresh tokens are revoked and it cannot sign in.
+         */
+        post: operations["disable_user_api_v1_users__user_id__disable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled account again (district officials), with the reason
+         * @description The account signs in again; tokens issued before it was disabled stay refused.
+         */
+        post: operations["enable_user_api_v1_users__user_id__enable_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3063,6 +3312,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountStatusRequest
+         * @description Why an official disables (or enables again) an account: kept in the account's history.
+         */
+        AccountStatusRequest: {
+            /**
+             * Reason
+             * @example 离职：运营方已解除聘用
+             */
+            reason: string;
+        };
         /** ApiKeyCreate */
         ApiKeyCreate: {
             /**
@@ -3071,7 +3331,7 @@ export interface components {
              */
             name: string;
             /** Scopes */
-            scopes: ("events:read" | "webhooks:manage" | "open311:submit" | "facilities:read" | "activities:write" | "checkins:write" | "reports:write" | "cases:respond")[];
+            scopes: ("events:read" | "webhooks:manage" | "stats:read" | "operator:read" | "activities:write" | "checkins:write" | "reports:write" | "cases:respond" | "ratings:reply" | "special_requests:handle" | "fees:apply" | "bids:submit" | "appeals:submit" | "services:propose")[];
         };
         /** ApiKeyCreated */
         ApiKeyCreated: {
@@ -3173,6 +3433,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
         /**
          * Problem
          * @description The body of every error response (RFC 9457), with the request id and field errors added.
@@ -3239,6 +3506,14 @@ export interface components {
             display_name: string;
         };
         /**
+         * RegistrationAccepted
+         * @description The same answer whether or not the phone number already had an account.
+         */
+        RegistrationAccepted: {
+            /** Detail */
+            detail: string;
+        };
+        /**
          * StaffCreate
          * @description An official creates an account for staff: an operator's, an official's or an auditor's.
          */
@@ -3291,7 +3566,7 @@ export interface components {
             username: string | null;
             /**
              * Phone
-             * @description Masked except to the account holder and officials.
+             * @description Masked (138****8000) except to the account holder.
              */
             phone: string | null;
             /** Display Name */
@@ -3309,6 +3584,13 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Disabled At */
+            disabled_at?: string | null;
+            /**
+             * Disabled Reason
+             * @description Why an official disabled the account; shown to officials, auditors and the holder.
+             */
+            disabled_reason?: string | null;
         };
         /** ActivityCancel */
         ActivityCancel: {
@@ -3571,6 +3853,19 @@ export interface components {
              */
             communities_without_facility: string[];
         };
+        /** BasicPeriod */
+        BasicPeriod: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * Until
+             * @description null: basic still.
+             */
+            until: string | null;
+        };
         /** BookingCreate */
         BookingCreate: {
             /**
@@ -3636,6 +3931,17 @@ export interface components {
             created_at: string;
             /** Cancelled At */
             cancelled_at: string | null;
+            /**
+             * Cancel Reason
+             * @description Why it was cancelled: by the resident, by an official, or because the activity was cancelled.
+             */
+            cancel_reason?: ("resident" | "official" | "activity_cancelled") | null;
+            /**
+             * Cancel Note
+             * @description With activity_cancelled: the reason the organiser gave.
+             * @default
+             */
+            cancel_note: string;
         };
         /**
          * BranchNode
@@ -4172,6 +4478,18 @@ export interface components {
             distance_m: number;
         };
         /**
+         * OnBehalfOf
+         * @description The person a request is filed for, by an official (community staff among them), when they have no
+         *     account or phone of their own: the request's address and, if they have one, phone are theirs.
+         */
+        OnBehalfOf: {
+            /**
+             * Name
+             * @example 王秀英
+             */
+            name: string;
+        };
+        /**
          * OpeningExceptionCreate
          * @description Closed (a holiday, a temporary closure) or other hours, over a run of days.
          */
@@ -4375,6 +4693,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ServiceProposalRead] */
+        Page_ServiceProposalRead_: {
+            /** Items */
+            items: components["schemas"]["ServiceProposalRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[SpecialRequestRead] */
         Page_SpecialRequestRead_: {
             /** Items */
@@ -4388,6 +4713,40 @@ export interface components {
             lat: number;
             /** Lon */
             lon: number;
+        };
+        /**
+         * RecordedOpenHours
+         * @description The hours a facility was scheduled to open over a range of local days, as the platform recorded
+         *     them (weekly hours with their exceptions): the evidence for an evaluation's open-hours KPI.
+         */
+        RecordedOpenHours: {
+            /** Facility Id */
+            facility_id: number;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Hours
+             * @description Open hours over the days, both included (2 decimals).
+             */
+            hours: string;
+            /**
+             * Days Open
+             * @description Days with any open hours.
+             */
+            days_open: number;
+            /**
+             * Weekly Average Hours
+             * @description hours × 7 / the number of days (2 decimals).
+             */
+            weekly_average_hours: string;
         };
         /** ServiceCreate */
         ServiceCreate: {
@@ -4431,6 +4790,96 @@ export interface components {
              */
             description_zh: string;
         };
+        /**
+         * ServiceProposalCreate
+         * @description A change to the catalogue of a facility's services, for a district official to decide: a new
+         *     service (no service_id: name_zh, category and basic are needed), or a change to one (service_id and
+         *     the fields that change).
+         */
+        ServiceProposalCreate: {
+            /**
+             * Service Id
+             * @description The service to change; none: add one.
+             */
+            service_id?: number | null;
+            /** Name Zh */
+            name_zh?: string | null;
+            /** Name En */
+            name_en?: string | null;
+            /** Category */
+            category?: ("lending" | "reading_room" | "digital" | "training" | "lecture" | "exhibition" | "performance" | "venue" | "heritage" | "consultation" | "delivery" | "other") | null;
+            /**
+             * Basic
+             * @description Basic (free whoever runs the facility) or non-basic.
+             */
+            basic?: boolean | null;
+            /** Description Zh */
+            description_zh?: string | null;
+            /** Target Groups */
+            target_groups?: ("all" | "children" | "teenagers" | "elderly" | "disabled" | "low_income" | "families" | "migrant_workers")[] | null;
+            /** Delivery */
+            delivery?: ("on_site" | "home_delivery" | "online") | null;
+            /**
+             * Reason
+             * @description Why: read by the official who decides.
+             */
+            reason: string;
+        };
+        /** ServiceProposalDecision */
+        ServiceProposalDecision: {
+            /**
+             * Note
+             * @description The decision's reasons (needed to reject).
+             * @default
+             */
+            note: string;
+        };
+        /** ServiceProposalRead */
+        ServiceProposalRead: {
+            /** Id */
+            id: number;
+            /** Facility Id */
+            facility_id: number;
+            /**
+             * Service Id
+             * @description The service changed, or (once approved) the one added.
+             */
+            service_id: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "add" | "change";
+            /**
+             * Changes
+             * @description The proposed values of the fields it changes.
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            /** Proposed By */
+            proposed_by: string;
+            /** Proposer Operator Id */
+            proposer_operator_id: number | null;
+            /**
+             * Proposed At
+             * Format: date-time
+             */
+            proposed_at: string;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decision Note */
+            decision_note: string;
+        };
         /** ServiceRead */
         ServiceRead: {
             /** Id */
@@ -4463,6 +4912,11 @@ export interface components {
             active: boolean;
             /** @description The approval in force (published on the facility page). */
             fee_approval: components["schemas"]["FeeApprovalRead"] | null;
+            /**
+             * Basic Periods
+             * @description When it was basic (always free), oldest first: a fee application on a service basic at any time during the contract is refused.
+             */
+            basic_periods: components["schemas"]["BasicPeriod"][];
             /** Version */
             version: number;
             /**
@@ -4556,23 +5010,35 @@ export interface components {
             kind: "appointment" | "home_delivery";
             /**
              * Description
-             * @example 行动不便，希望每月送两次大字版图书上门
+             * @description Shown in full to the resident and the handler; others read phone and ID numbers and health mentions masked.
+             * @example 希望每月送两次大字版图书上门
              */
             description: string;
+            /**
+             * Health Notes
+             * @description What the staff should know of the person's health: shown only to the resident and the handler.
+             * @default
+             */
+            health_notes: string;
             /**
              * Address
              * @description Needed for home delivery. Shown only to the assigned staff and officials.
              * @default
              */
             address: string;
-            /** Phone */
-            phone: string;
+            /**
+             * Phone
+             * @description Needed, unless filed on behalf of someone without one.
+             */
+            phone?: string | null;
             /**
              * Preferred Time
              * @default
              * @example 工作日上午
              */
             preferred_time: string;
+            /** @description Officials only: filed for this person (address needed, phone if they have one); the filer is recorded. */
+            on_behalf_of?: components["schemas"]["OnBehalfOf"] | null;
         };
         /** SpecialRequestNote */
         SpecialRequestNote: {
@@ -4586,15 +5052,28 @@ export interface components {
         SpecialRequestRead: {
             /** Id */
             id: number;
-            /** Resident Sub */
-            resident_sub: string;
+            /**
+             * Resident Sub
+             * @description null: filed on behalf of someone without an account.
+             */
+            resident_sub: string | null;
+            /**
+             * Filed By
+             * @description Who filed it on the person's behalf.
+             */
+            filed_by?: string | null;
             /** Resident Name */
             resident_name: string;
             /**
              * Special Group
-             * @description null when hidden from the viewer.
+             * @description null when hidden from the viewer, or erased.
              */
             special_group: ("elderly" | "minor" | "disabled" | "low_income") | null;
+            /**
+             * Health Notes
+             * @description null when hidden from the viewer.
+             */
+            health_notes?: string | null;
             /** Group Verified */
             group_verified: boolean;
             /**
@@ -4606,7 +5085,10 @@ export interface components {
             facility_id: number;
             /** Service Id */
             service_id: number | null;
-            /** Description */
+            /**
+             * Description
+             * @description Phone and ID numbers and health mentions masked unless the viewer handles it or asked.
+             */
             description: string;
             /**
              * Address
@@ -4637,6 +5119,11 @@ export interface components {
             confirmed_at: string | null;
             /** Note */
             note: string;
+            /**
+             * Personal Data Erased At
+             * @description When the group, health notes and contact were erased (the request no longer needed them).
+             */
+            personal_data_erased_at?: string | null;
             /** Version */
             version: number;
             /**
@@ -4743,6 +5230,23 @@ export interface components {
             /** Community Count */
             community_count: number;
         };
+        /** WebhookChange */
+        WebhookChange: {
+            /** Url */
+            url?: string | null;
+            /**
+             * Event Types
+             * @description Exact types, a prefix with '.*', or '*' for all.
+             */
+            event_types?: ("*" | "activity.*" | "activity.cancelled" | "activity.published" | "activity.updated" | "booking.*" | "booking.cancelled" | "booking.created" | "booking.promoted" | "checkin.*" | "checkin.recorded" | "facility.*" | "facility.created" | "facility.hours_changed" | "facility.operator_changed" | "facility.status_changed" | "facility.updated" | "service.*" | "service.basic_changed" | "service.created" | "service.fee_approved" | "service.fee_changed" | "service.proposal_decided" | "service.proposed" | "service.updated" | "special_request.*" | "special_request.status_changed" | "special_request.submitted")[] | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @description false pauses deliveries; true resumes them where they stopped.
+             */
+            active?: boolean | null;
+        };
         /** WebhookCreate */
         WebhookCreate: {
             /**
@@ -4754,7 +5258,7 @@ export interface components {
              * Event Types
              * @description Exact types, a prefix with '.*', or '*' for all.
              */
-            event_types: ("*" | "activity.*" | "activity.cancelled" | "activity.published" | "activity.updated" | "booking.*" | "booking.cancelled" | "booking.created" | "booking.promoted" | "checkin.*" | "checkin.recorded" | "facility.*" | "facility.created" | "facility.hours_changed" | "facility.operator_changed" | "facility.status_changed" | "facility.updated" | "service.*" | "service.created" | "service.fee_approved" | "service.fee_changed" | "service.updated" | "special_request.*" | "special_request.status_changed" | "special_request.submitted")[];
+            event_types: ("*" | "activity.*" | "activity.cancelled" | "activity.published" | "activity.updated" | "booking.*" | "booking.cancelled" | "booking.created" | "booking.promoted" | "checkin.*" | "checkin.recorded" | "facility.*" | "facility.created" | "facility.hours_changed" | "facility.operator_changed" | "facility.status_changed" | "facility.updated" | "service.*" | "service.basic_changed" | "service.created" | "service.fee_approved" | "service.fee_changed" | "service.proposal_decided" | "service.proposed" | "service.updated" | "special_request.*" | "special_request.status_changed" | "special_request.submitted")[];
             /**
              * Description
              * @default
@@ -4822,10 +5326,23 @@ export interface components {
              */
             created_at: string;
         };
+        /** WebhookReplay */
+        WebhookReplay: {
+            /**
+             * After
+             * @description Deliver again the matching events after this sequence (0: from the start of the feed).
+             */
+            after: number;
+        };
         /** AppealCreate */
         AppealCreate: {
             /** Reason */
             reason: string;
+            /**
+             * Documents
+             * @description The evidence the appeal rests on.
+             */
+            documents?: components["schemas"]["AppealDocument"][];
         };
         /** AppealDecision */
         AppealDecision: {
@@ -4837,10 +5354,26 @@ export interface components {
             /** Reason */
             reason: string;
             /**
-             * Revised Score
-             * @description Required when upheld: the score after review.
+             * Corrections
+             * @description Required when upheld: the corrected inputs. The revised score is the evaluation recomputed with them, never typed in.
              */
-            revised_score?: number | string | null;
+            corrections?: components["schemas"]["Correction"][];
+        };
+        /**
+         * AppealDocument
+         * @description A piece of the operator's evidence: where it is, and optionally its SHA-256 so that what was
+         *     read can be shown to be what was filed.
+         */
+        AppealDocument: {
+            /** Title */
+            title: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+            /** Sha256 */
+            sha256?: string | null;
         };
         /** AppealRead */
         AppealRead: {
@@ -4850,6 +5383,10 @@ export interface components {
             evaluation_id: number;
             /** Reason */
             reason: string;
+            /** Documents */
+            documents: {
+                [key: string]: unknown;
+            }[];
             /**
              * Submitted At
              * Format: date-time
@@ -4862,7 +5399,15 @@ export interface components {
             status: "submitted" | "upheld" | "rejected";
             /** Decision Reason */
             decision_reason: string | null;
-            /** Revised Score */
+            /**
+             * Corrections
+             * @description The inputs an upheld appeal corrected.
+             */
+            corrections: components["schemas"]["CorrectionRead"][];
+            /**
+             * Revised Score
+             * @description The evaluation recomputed with the corrections.
+             */
             revised_score: string | null;
             /** Decided At */
             decided_at: string | null;
@@ -5224,6 +5769,11 @@ export interface components {
             status_reason: string | null;
             /** Activated At */
             activated_at: string | null;
+            /**
+             * Handed Over At
+             * @description When the facilities were handed over (contract.started): on the start date, not before; null until then.
+             */
+            handed_over_at: string | null;
             /** Ended On */
             ended_on: string | null;
             /** Renewed From Id */
@@ -5283,6 +5833,35 @@ export interface components {
             kpi_targets?: components["schemas"]["KpiTargets"];
             /** Evaluation Scheme Id */
             evaluation_scheme_id?: number;
+        };
+        /**
+         * Correction
+         * @description An input of the evaluation found wrong on review, and its corrected value.
+         */
+        Correction: {
+            /**
+             * Input
+             * @description `kpi.<target>` (the actual figure), `inspection.<inspection id>` (its score) or `expert` (the expert score).
+             */
+            input: string;
+            /** Value */
+            value: number | string;
+            /**
+             * Reason
+             * @description Why the input was wrong (the evidence that shows it).
+             */
+            reason: string;
+        };
+        /** CorrectionRead */
+        CorrectionRead: {
+            /** Input */
+            input: string;
+            /** From */
+            from: string | null;
+            /** To */
+            to: string;
+            /** Reason */
+            reason: string;
         };
         /** CreditEntryRead */
         CreditEntryRead: {
@@ -5527,6 +6106,43 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** EvaluationVersionRead */
+        EvaluationVersionRead: {
+            /**
+             * Number
+             * @description 1: as published; 2: as revised by an upheld appeal.
+             */
+            number: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "published" | "appeal_upheld";
+            /** Score */
+            score: string;
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "excellent" | "good" | "pass" | "fail";
+            /** Components */
+            components: {
+                [key: string]: unknown;
+            };
+            /** Consequences */
+            consequences: {
+                [key: string]: unknown;
+            };
+            /** Corrections */
+            corrections: components["schemas"]["CorrectionRead"][];
+            /** Reason */
+            reason: string | null;
+            /**
+             * Made At
+             * Format: date-time
+             */
+            made_at: string;
+        };
         /** EvidenceRead */
         EvidenceRead: {
             /** Input */
@@ -5578,6 +6194,11 @@ export interface components {
         ExpirySweep: {
             /** Expired Contract Ids */
             expired_contract_ids: number[];
+            /**
+             * Started Contract Ids
+             * @description Contracts whose facilities were handed over (start date reached).
+             */
+            started_contract_ids: number[];
         };
         /** FeeApplicationCreate */
         FeeApplicationCreate: {
@@ -6928,7 +7549,7 @@ export interface components {
             price_formula?: components["schemas"]["PriceFormula-Input"];
             /**
              * Trim Extremes
-             * @description Drop each criterion's highest and lowest score (with 3 or more evaluators).
+             * @description Drop each criterion's highest and lowest score (with 5 or more evaluators; fewer are not trimmed).
              * @default false
              */
             trim_extremes: boolean;
@@ -7319,6 +7940,23 @@ export interface components {
             verified_hours: string;
             recognition: components["schemas"]["Recognition"];
         };
+        /** WebhookChange */
+        operators_WebhookChange: {
+            /** Url */
+            url?: string | null;
+            /**
+             * Event Types
+             * @description Exact types, a prefix with '.*', or '*' for all.
+             */
+            event_types?: ("*" | "appeal.*" | "appeal.decided" | "appeal.submitted" | "contract.*" | "contract.ended" | "contract.instalment_adjusted" | "contract.instalment_paid" | "contract.renewed" | "contract.resumed" | "contract.started" | "contract.suspended" | "contract.termination_proposed" | "credit.*" | "credit.recorded" | "evaluation.*" | "evaluation.published" | "evaluation.revised" | "fee.*" | "fee.approved" | "fee.expired" | "fee.guideline_changed" | "fee.rejected" | "fee.revoked" | "fee.submitted" | "incubation.*" | "incubation.graduated" | "incubation.withdrawn" | "inspection.*" | "inspection.recorded" | "operator.*" | "operator.registered" | "operator.status_changed" | "operator.updated" | "rectification.*" | "rectification.accepted" | "rectification.ordered" | "rectification.reopened" | "rectification.responded" | "rectification.withdrawn" | "selection.*" | "selection.awarded" | "selection.failed" | "selection.status_changed" | "service_report.*" | "service_report.filed" | "training.*" | "training.completed" | "training.created" | "volunteer.*" | "volunteer.recognised")[] | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @description false pauses deliveries; true resumes them where they stopped.
+             */
+            active?: boolean | null;
+        };
         /** WebhookCreate */
         operators_WebhookCreate: {
             /**
@@ -7372,9 +8010,10 @@ export interface components {
         Assignee: {
             /**
              * Type
+             * @description operator: the operator running the facility; official: the officials of the case's area; district: the district's officials (escalated from the subdistrict).
              * @enum {string}
              */
-            type: "operator" | "official";
+            type: "operator" | "official" | "district";
             /** Operator Id */
             operator_id: number | null;
         };
@@ -7562,6 +8201,8 @@ export interface components {
             attributes: {
                 [key: string]: string | number;
             };
+            /** @description An overcharge complaint: the charge reported beside the approved price. */
+            charge: components["schemas"]["ChargeRead"] | null;
             /** Address */
             address: string | null;
             /** Lat */
@@ -7682,6 +8323,8 @@ export interface components {
             attributes: {
                 [key: string]: string | number;
             };
+            /** @description An overcharge complaint: the charge reported beside the approved price. */
+            charge: components["schemas"]["ChargeRead"] | null;
             /** Address */
             address: string | null;
             /** Lat */
@@ -7760,6 +8403,26 @@ export interface components {
             deadline_working_days: number;
             /** Attributes */
             attributes: components["schemas"]["AttributeRead"][];
+        };
+        /** ChargeRead */
+        ChargeRead: {
+            /**
+             * Charged Fen
+             * @description What the resident says was charged, in fen.
+             */
+            charged_fen: number | null;
+            /**
+             * Approved Fee Fen
+             * @description The price approved for it when the case was filed (0: it should have been free); null when the complaint names no service or activity.
+             */
+            approved_fee_fen: number | null;
+            /**
+             * Basis
+             * @description What the approved price was read from (the service's record, or the activity).
+             */
+            basis: string | null;
+            /** Over By Fen */
+            over_by_fen: number | null;
         };
         /** ClientCreate */
         ClientCreate: {
@@ -7905,6 +8568,64 @@ export interface components {
              */
             on_behalf_of_community: boolean;
         };
+        /** DemandDetail */
+        DemandDetail: {
+            /** Id */
+            id: number;
+            /**
+             * Requester
+             * @enum {string}
+             */
+            requester: "resident" | "community";
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "reading" | "lecture" | "performance" | "exhibition" | "training" | "film" | "heritage" | "sports_fitness" | "children" | "elderly" | "other";
+            /** Title */
+            title: string;
+            /** Description */
+            description: string | null;
+            /** Subdistrict */
+            subdistrict: string | null;
+            /** Community */
+            community: string | null;
+            /** Facility Id */
+            facility_id: number | null;
+            /** Place */
+            place: string | null;
+            /** Preferred From */
+            preferred_from: string | null;
+            /** Preferred To */
+            preferred_to: string | null;
+            /** Period */
+            period: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "submitted" | "planned" | "declined" | "delivered";
+            /** Answer Note */
+            answer_note: string | null;
+            /** Activity Id */
+            activity_id: number | null;
+            /** Answered At */
+            answered_at: string | null;
+            /** Mine */
+            mine: boolean;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * History
+             * @description Filed, answered, and reopened when the activity that delivered it was cancelled.
+             */
+            history: components["schemas"]["DemandStepRead"][];
+        };
         /** DemandRead */
         DemandRead: {
             /** Id */
@@ -7992,6 +8713,32 @@ export interface components {
             period: string | null;
             /** Rows */
             rows: components["schemas"]["DemandStatRow"][];
+        };
+        /** DemandStepRead */
+        DemandStepRead: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "submit" | "answer" | "reopen";
+            /** From Status */
+            from_status: ("submitted" | "planned" | "declined" | "delivered") | null;
+            /**
+             * To Status
+             * @enum {string}
+             */
+            to_status: "submitted" | "planned" | "declined" | "delivered";
+            /** Actor Role */
+            actor_role: string;
+            /** Activity Id */
+            activity_id: number | null;
+            /** Note */
+            note: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
         };
         /** DimensionFigure */
         DimensionFigure: {
@@ -8884,6 +9631,23 @@ export interface components {
              */
             community?: string | null;
         };
+        /** WebhookChange */
+        feedback_WebhookChange: {
+            /** Url */
+            url?: string | null;
+            /**
+             * Event Types
+             * @description Exact types, a prefix with '.*', or '*' for all.
+             */
+            event_types?: ("*" | "case.*" | "case.answer_rated" | "case.escalated" | "case.status_changed" | "case.submitted" | "demand.*" | "demand.answered" | "demand.reopened" | "demand.submitted" | "menu_round.*" | "menu_round.results_published" | "rating.*" | "rating.created" | "rating.hidden" | "rating.replaced" | "rating.replied")[] | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @description false pauses deliveries; true resumes them where they stopped.
+             */
+            active?: boolean | null;
+        };
         /** WebhookCreate */
         feedback_WebhookCreate: {
             /**
@@ -8895,7 +9659,7 @@ export interface components {
              * Event Types
              * @description Exact types, a prefix with '.*', or '*' for all.
              */
-            event_types: ("*" | "case.*" | "case.answer_rated" | "case.escalated" | "case.status_changed" | "case.submitted" | "demand.*" | "demand.answered" | "demand.submitted" | "menu_round.*" | "menu_round.results_published" | "rating.*" | "rating.created" | "rating.hidden" | "rating.replaced" | "rating.replied")[];
+            event_types: ("*" | "case.*" | "case.answer_rated" | "case.escalated" | "case.status_changed" | "case.submitted" | "demand.*" | "demand.answered" | "demand.reopened" | "demand.submitted" | "menu_round.*" | "menu_round.results_published" | "rating.*" | "rating.created" | "rating.hidden" | "rating.replaced" | "rating.replied")[];
             /**
              * Description
              * @default
@@ -10203,12 +10967,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserRead"];
+                    "application/json": components["schemas"]["RegistrationAccepted"];
                 };
             };
             /** @description See the problem detail */
@@ -10300,6 +11064,15 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10919,6 +11692,15 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12459,6 +13241,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     operators_renewal_eligibility_api_v1_contracts__contract_id__renewal_eligibility_get: {
@@ -12619,6 +13410,15 @@ export interface operations {
             };
             /** @description See the problem detail */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12936,11 +13736,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DemandRead"];
+                    "application/json": components["schemas"]["DemandDetail"];
                 };
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14118,6 +14927,65 @@ export interface operations {
             };
         };
     };
+    operators_versions_api_v1_evaluations__evaluation_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationVersionRead"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     facilities_list_facilities_api_v1_facilities_get: {
         parameters: {
             query?: {
@@ -14138,6 +15006,8 @@ export interface operations {
                 open_now?: boolean | null;
                 /** @description Run by this operator now. */
                 operator_id?: number | null;
+                /** @description Only these facilities (repeat it, up to 100): several records read in one request. */
+                id?: number[] | null;
                 /** @description lat,lon: nearest first, within radius_m. */
                 near?: string | null;
                 /** @description With near: how far to look (metres). */
@@ -14281,6 +15151,8 @@ export interface operations {
                 open_now?: boolean | null;
                 /** @description Run by this operator now. */
                 operator_id?: number | null;
+                /** @description Only these facilities (repeat it, up to 100): several records read in one request. */
+                id?: number[] | null;
                 /** @description lat,lon: nearest first, within radius_m. */
                 near?: string | null;
                 /** @description With near: how far to look (metres). */
@@ -14626,6 +15498,105 @@ export interface operations {
             };
         };
     };
+    facilities_change_webhook_api_v1_webhooks__webhook_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     facilities_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get: {
         parameters: {
             query?: {
@@ -14678,6 +15649,105 @@ export interface operations {
             };
             /** @description Invalid input: the errors name each field and rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    facilities_replay_webhook_api_v1_webhooks__webhook_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookReplay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14864,6 +15934,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FacilityChangeRead"][];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    facilities_recorded_open_hours_api_v1_facilities__facility_id__open_hours_get: {
+        parameters: {
+            query: {
+                /** @description First day (local), YYYY-MM-DD. */
+                from: string;
+                /** @description Last day (local), included. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                facility_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedOpenHours"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not found */
@@ -15121,6 +16255,390 @@ export interface operations {
             };
             /** @description Invalid input: the errors name each field and rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    facilities_list_facility_proposals_api_v1_facilities__facility_id__service_proposals_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "approved" | "rejected") | null;
+                /** @description From `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                facility_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ServiceProposalRead_"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    facilities_propose_api_v1_facilities__facility_id__service_proposals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                facility_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceProposalCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceProposalRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    facilities_approve_proposal_api_v1_facilities__facility_id__service_proposals__proposal_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                facility_id: number;
+                /** @description The record's id. */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ServiceProposalDecision"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceProposalRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    facilities_reject_proposal_api_v1_facilities__facility_id__service_proposals__proposal_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                facility_id: number;
+                /** @description The record's id. */
+                proposal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceProposalDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceProposalRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15877,6 +17395,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     operators_revoke_api_v1_fee_applications__application_id__revocation_post: {
@@ -16409,6 +17936,105 @@ export interface operations {
             };
         };
     };
+    feedback_change_webhook_api_v1_webhooks__webhook_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["feedback_WebhookChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     feedback_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get: {
         parameters: {
             query?: {
@@ -16461,6 +18087,105 @@ export interface operations {
             };
             /** @description Invalid input: the errors name each field and rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_replay_webhook_api_v1_webhooks__webhook_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookReplay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16989,8 +18714,111 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password_api_v1_me_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18330,6 +20158,74 @@ export interface operations {
             };
         };
     };
+    feedback_rotate_client_api_v1_open311_clients__client_id__rotate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientCreated"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     operators_list_operators_api_v1_operators_get: {
         parameters: {
             query?: {
@@ -18789,6 +20685,105 @@ export interface operations {
             };
         };
     };
+    operators_change_webhook_api_v1_webhooks__webhook_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["operators_WebhookChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     operators_list_deliveries_api_v1_webhooks__webhook_id__deliveries_get: {
         parameters: {
             query?: {
@@ -18841,6 +20836,105 @@ export interface operations {
             };
             /** @description Invalid input: the errors name each field and rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operators_replay_webhook_api_v1_webhooks__webhook_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookReplay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22043,6 +24137,59 @@ export interface operations {
             };
         };
     };
+    facilities_list_proposals_api_v1_service_proposals_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "approved" | "rejected") | null;
+                /** @description From `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ServiceProposalRead_"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     operators_list_reports_api_v1_service_reports_get: {
         parameters: {
             query?: {
@@ -23909,6 +26056,8 @@ export interface operations {
         parameters: {
             query?: {
                 role?: ("resident" | "operator" | "official" | "auditor") | null;
+                /** @description Exact number (district officials). */
+                phone?: string | null;
                 /** @description From `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description Items per page. */
@@ -24000,6 +26149,222 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disable_user_api_v1_users__user_id__disable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: the errors name each field and rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the problem detail */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enable_user_api_v1_users__user_id__enable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description See the problem detail */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,20 @@ describe('ErrorNotice', () => {
     expect(w.text()).toContain('Conflict: someone changed this already')
     expect(w.text()).toContain('You already booked this activity.')
   })
+  it('names a locked sign-in and a disabled account by their problem type, with the wait', () => {
+    const locked = new ApiError({ status: 429, title: 'Too many requests', type: 'https://culture-ops.example/problems/sign-in-locked', retryAfter: 240 })
+    expect(locked.slug).toBe('sign-in-locked')
+    let w = mount(ErrorNotice, { props: { error: locked }, global: { plugins: plugins().list } })
+    expect(w.text()).toContain('该账号已暂时锁定，请约 4 分钟后再试')
+    const disabled = new ApiError({ status: 403, title: 'Forbidden', type: '/problems/account-disabled' })
+    w = mount(ErrorNotice, { props: { error: disabled }, global: { plugins: plugins({ locale: 'en' }).list } })
+    expect(w.text()).toContain('This account has been disabled by the culture bureau')
+  })
+  it('explains the password policy’s refusals in the reader’s language', () => {
+    const error = new ApiError({ status: 422, title: 'Invalid input', errors: [{ field: 'password', message: 'This password is one of the most commonly used passwords', code: 'common-password' }] })
+    const w = mount(ErrorNotice, { props: { error }, global: { plugins: plugins().list } })
+    expect(w.text()).toContain('这是最常见的密码之一')
+  })
   it('names a network failure as such', () => {
     const w = mount(ErrorNotice, { props: { error: new ApiError({ kind: 'network' }) }, global: { plugins: plugins().list } })
     expect(w.text()).toContain('网络连接失败')

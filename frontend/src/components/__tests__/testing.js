@@ -13,7 +13,8 @@ export function plugins({ locale = 'zh-CN' } = {}) {
       { path: '/signin', name: 'signin', component: { template: '<div />' } },
       { path: '/activities/:id', name: 'activity', component: { template: '<div />' } },
       { path: '/facilities/:id', name: 'facility', component: { template: '<div />' } },
-      ...['my-cases', 'operator', 'workbench', 'my-bookings', 'my-ratings', 'new-case', 'dashboard'].map((name) => ({ path: `/${name}`, name, component: { template: '<div />' } })),
+      { path: '/cases/:id', name: 'case', component: { template: '<div />' } },
+      ...['my-cases', 'operator', 'workbench', 'my-bookings', 'my-ratings', 'new-case', 'dashboard', 'operator-cases'].map((name) => ({ path: `/${name}`, name, component: { template: '<div />' } })),
     ],
   })
   return { pinia, router, i18n: makeI18n(locale), list: [pinia, router, makeI18n(locale)] }

@@ -37,6 +37,11 @@ export const feeGuideline = () => http.get('/fee-applications/guideline')
 export const applyForFee = (body) => http.post('/fee-applications', { body })
 export const withdrawFeeApplication = (id, reason) =>
   http.post('/fee-applications/{application_id}/withdrawal', { path: { application_id: id }, body: { reason } })
+// -- the basic-service catalogue: the bureau's; we propose, a district official decides ------------
+export const facilityProposals = (facilityId, query = {}) =>
+  http.get('/facilities/{facility_id}/service-proposals', { path: { facility_id: facilityId }, ...page(query) })
+/** service_id: the service to change (none: add one); only the fields that change, and the reason. */
+export const proposeService = (facilityId, body) => http.post('/facilities/{facility_id}/service-proposals', { path: { facility_id: facilityId }, body })
 export const facilityServices = (facilityId) => http.get('/facilities/{facility_id}/services', { path: { facility_id: facilityId } })
 
 // -- evaluations and appeals (考核、申诉) ------------------------------------------------------------
@@ -47,7 +52,9 @@ export async function listEvaluationsWithAppeals(query = {}) {
   const items = [...list.items].sort((a, b) => b.period_end_on.localeCompare(a.period_end_on) || b.id - a.id)
   return { ...list, items }
 }
-export const fileAppeal = (id, reason) => http.post('/evaluations/{evaluation_id}/appeal', { path: { evaluation_id: id }, body: { reason } })
+/** documents: [{title, url}], the evidence the appeal rests on. */
+export const fileAppeal = (id, reason, documents = []) =>
+  http.post('/evaluations/{evaluation_id}/appeal', { path: { evaluation_id: id }, body: { reason, documents } })
 
 // -- ratings of our facilities (评价回复, feedback-api) ----------------------------------------------
 export const facilityRatings = (facilityId, query = {}) => http.get('/ratings', { query: { facility_id: facilityId, limit: 50, ...query } })

@@ -57,8 +57,11 @@ export const setExpertScore = (ev, body) =>
   http.request('PUT', '/evaluations/{evaluation_id}/expert-score', { path: { evaluation_id: ev.id }, headers: ifMatch(ev.version), body })
 export const publishEvaluation = (ev, body) =>
   http.post('/evaluations/{evaluation_id}/publish', { path: { evaluation_id: ev.id }, headers: ifMatch(ev.version), body })
-/** decision: upheld (with revised_score) | rejected. */
+/** decision: upheld (with corrections [{input: kpi.<target> | inspection.<id> | expert, value, reason}]:
+ *  the revised score is the evaluation recomputed with them) | rejected. */
 export const decideAppeal = (id, body) => http.post('/evaluations/{evaluation_id}/appeal/decision', { path: { evaluation_id: id }, body })
+/** The evaluation as published and, once an appeal is upheld, as revised: both kept. */
+export const evaluationVersions = (id) => http.get('/evaluations/{evaluation_id}/versions', { path: { evaluation_id: id } })
 
 // -- preferential fees (优惠收费) -------------------------------------------------------------------
 export const listFeeApplications = (query = {}) => http.get('/fee-applications', { query: { limit: 100, ...query } })
@@ -66,9 +69,27 @@ export const listFeeApplications = (query = {}) => http.get('/fee-applications',
 export const decideFeeApplication = (id, decision, reason) =>
   http.post('/fee-applications/{application_id}/decision', { path: { application_id: id }, body: { decision, reason } })
 
+// -- basic-service catalogue proposals (facilities-api) -------------------------------------------
+/** status: pending | approved | rejected. */
+export const listServiceProposals = (query = {}) => http.get('/service-proposals', { query: { limit: 100, ...query } })
+/** decision: approve | reject (reject needs the note). */
+export function decideServiceProposal(p, decision, note) {
+  const opts = { path: { facility_id: p.facility_id, proposal_id: p.id }, body: { note: note || '' } }
+  return decision === 'approve'
+    ? http.post('/facilities/{facility_id}/service-proposals/{proposal_id}/approve', opts)
+    : http.post('/facilities/{facility_id}/service-proposals/{proposal_id}/reject', opts)
+}
+
 // -- service reports (服务月报) ---------------------------------------------------------------------
 export const listServiceReports = (query = {}) => http.get('/service-reports', { query: { limit: 100, ...query } })
 export const crossCheckReport = (id) => http.post('/service-reports/{report_id}/cross-check', { path: { report_id: id } })
+
+// -- accounts (gateway) ----------------------------------------------------------------------------
+/** Phone numbers come masked; role filters, phone finds the account of a number (district officials). */
+export const listUsers = (query = {}) => http.get('/users', { query: { limit: 100, ...query } })
+/** At once: the account's tokens are refused and its refresh tokens revoked. */
+export const disableAccount = (id, reason) => http.post('/users/{user_id}/disable', { path: { user_id: id }, body: { reason } })
+export const enableAccount = (id, reason) => http.post('/users/{user_id}/enable', { path: { user_id: id }, body: { reason } })
 
 // -- audit log ------------------------------------------------------------------------------------
 export const listAuditLog = (query = {}) => http.get('/audit-log', { query: { limit: 100, ...query } })

@@ -5,7 +5,9 @@ export const SECTIONS = [
   ['workbench-inspections', 'inspections'],
   ['workbench-evaluations', 'evaluations'],
   ['workbench-fees', 'fees'],
+  ['workbench-services', 'services'],
   ['workbench-reports', 'reports'],
   ['workbench-moderation', 'moderation'],
+  ['workbench-accounts', 'accounts'],
   ['workbench-audit', 'audit'],
 ]

@@ -28,6 +28,23 @@ describe('session store', () => {
     expect(s.canSeeDashboard).toBe(false)
   })
 
+  it('signs up (202, no account details) and then signs in', async () => {
+    const s = useSessionStore()
+    authApi.register.mockResolvedValueOnce({ detail: 'accepted' })
+    const user = await s.signUp({ username: 'li-hua', password: 'pw-long-enough', display_name: '李华' })
+    expect(authApi.signIn).toHaveBeenCalledWith('li-hua', 'pw-long-enough')
+    expect(user.display_name).toBe('李华')
+  })
+
+  it('does not tell a taken phone number: the refused sign-in after sign-up resolves to null', async () => {
+    const s = useSessionStore()
+    authApi.register.mockResolvedValueOnce({ detail: 'accepted' })
+    authApi.signIn.mockRejectedValueOnce(Object.assign(new Error('Unauthorized'), { status: 401 }))
+    const user = await s.signUp({ phone: '13800138000', password: 'pw-long-enough', display_name: '李华' })
+    expect(user).toBeNull()
+    expect(s.signedIn).toBe(false)
+  })
+
   it('refreshes once for concurrent callers (a refresh token works only once)', async () => {
     const s = useSessionStore()
     await s.signIn('demo-resident', 'pw')

@@ -45,6 +45,29 @@ describe('CaseView', () => {
     expect(w.find('[data-test=respond-case]').exists()).toBe(false)
   })
 
+  it('shows an overcharge complaint’s charge beside the approved price, to its handler at the bureau', async () => {
+    const overcharge = {
+      ...base, category: 'fee_overcharge', category_name: '收费高于核定标准', operator_id: 1,
+      attributes: { charged_fen: 5000, service_id: 9 },
+      charge: { charged_fen: 5000, approved_fee_fen: 2000, basis: 'service 9: approved preferential fee', over_by_fen: 3000 },
+    }
+    const w = mountAs('official', overcharge)
+    await flushPromises()
+    expect(w.find('[data-test=case-charged]').text()).toBe('¥50.00')
+    expect(w.find('[data-test=case-approved-fee]').text()).toContain('¥20.00')
+    expect(w.find('[data-test=case-over-by]').text()).toBe('¥30.00')
+    expect(w.find('[data-test=respond-case]').exists()).toBe(true)
+  })
+
+  it('gives the accused operator no answer form on a complaint routed to the bureau', async () => {
+    const w = mountAs('operator', { ...base, operator_id: 1 })
+    await flushPromises()
+    expect(w.find('[data-test=respond-case]').exists()).toBe(false)
+    const own = mountAs('operator', { ...base, category: 'service_quality', assignee: { type: 'operator', operator_id: 1 } })
+    await flushPromises()
+    expect(own.find('[data-test=respond-case]').exists()).toBe(true)
+  })
+
   it('lets the handler answer, sending the answer to the API', async () => {
     const w = mountAs('official', base)
     await flushPromises()

@@ -53,10 +53,16 @@ describe('evaluations and appeals', () => {
     expect(card().text()).toContain('申诉期至')
     await card().find('[data-test=open-appeal]').trigger('click')
     await card().find('[data-test=appeal-reason]').setValue('第三方评估未计入')
+    await card().find('[data-test=add-document]').trigger('click')
+    await card().find('[data-test=doc-title]').setValue('第三方评估报告')
+    await card().find('[data-test=doc-url]').setValue('https://example.org/assessment.pdf')
     await card().find('form').trigger('submit')
     await flushPromises()
     expect(api.calls.find((c) => c.key.startsWith('POST')).path).toEqual({ evaluation_id: 12 })
-    expect(api.bodyOf('POST /evaluations/{evaluation_id}/appeal')[0]).toEqual({ reason: '第三方评估未计入' })
+    expect(api.bodyOf('POST /evaluations/{evaluation_id}/appeal')[0]).toEqual({
+      reason: '第三方评估未计入',
+      documents: [{ title: '第三方评估报告', url: 'https://example.org/assessment.pdf' }],
+    })
     expect(card().find('[data-test=appeal-status]').text()).toBe('申诉审理中')
     expect(card().find('[data-test=open-appeal]').exists()).toBe(false)
   })
