@@ -13,7 +13,7 @@ import httpx
 
 from e2e.flows import wait_for
 
-PASSWORD = "qian-qi-password"
+PASSWORD = "a-reading-room-on-weekdays"
 PHONE = "13712345678"
 COMMENT = "我家就在隔壁胡同，孩子每周六来借书"
 

@@ -15,7 +15,7 @@ import httpx
 from e2e.flows import DEMO_OPERATORS, bearer
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
-JINGSHAN_FACILITY = 79  # 汪芝麻社区文化室, government-run in facilities-api's demo
+JINGSHAN_FACILITY = 78  # 钟鼓社区文化室, government-run in facilities-api's demo (no other platform test contracts it)
 OTHER_FACILITY = 8  # 北京老舍纪念馆, not in jingshan
 
 
