@@ -53,7 +53,7 @@ COMPONENTS: tuple[Component, ...] = (
         "FACILITIES",
         "facilities",
         "services/facilities-api/Dockerfile",
-        ("OPERATORS", "FEEDBACK"),
+        ("OPERATORS", "FEEDBACK", "GATEWAY"),
     ),
     Component(
         "operators-api",
@@ -71,7 +71,7 @@ COMPONENTS: tuple[Component, ...] = (
         "FEEDBACK",
         "feedback",
         "services/feedback-api/Dockerfile",
-        ("FACILITIES", "OPERATORS"),
+        ("FACILITIES", "OPERATORS", "GATEWAY"),
     ),
     Component(
         "gateway",
