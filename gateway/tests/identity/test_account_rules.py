@@ -229,6 +229,23 @@ class TestSignInLockout:
             answers[login] = (locked.status_code, locked.headers["retry-after"], locked.json()["detail"])
         assert answers["13800138000"] == answers["13900139000"] == (429, "60", answers["13800138000"][2])
 
+    async def test_a_lock_reached_through_the_user_name_does_not_tell_whose_phone_a_number_is(self, gateway, clock):
+        await register(gateway, phone="13800138000")
+        clock.fixed = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+        for i in range(5):
+            assert (await sign_in(gateway, "li-hua", f"guess-{i}")).status_code == 401
+        assert (await sign_in(gateway, "li-hua", "guess-5")).status_code == 429
+
+        # The prober tries the account's phone and a number nobody has: the same answer for both.
+        owned = await sign_in(gateway, "13800138000", "guess-6")
+        free = await sign_in(gateway, "13900139000", "guess-6")
+
+        assert (owned.status_code, owned.json()["detail"]) == (free.status_code, free.json()["detail"]) == (401, free.json()["detail"])
+        # The account stays locked whichever login string names it: not even the right password gets in.
+        assert (await sign_in(gateway, "13800138000", PASSWORD)).status_code == 401
+        clock.fixed += timedelta(seconds=61)
+        assert (await sign_in(gateway, "13800138000", PASSWORD)).status_code == 200
+
     async def test_the_current_password_cannot_be_guessed_with_a_stolen_access_token(self, gateway, clock):
         await register(gateway)
         tokens = (await sign_in(gateway)).json()

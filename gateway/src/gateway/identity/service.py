@@ -188,25 +188,36 @@ async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: 
                 raise
 
 
-def _login_subject(login: str, user: User | None) -> str:
-    if user is not None:
-        return f"user:{user.id}"
+def _account_subject(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def _login_subject(login: str) -> str:
     return "login:" + hashlib.sha256(login.strip().casefold().encode()).hexdigest()
 
 
 async def sign_in(session: AsyncSession, *, settings: Settings, login: str, password: str, now: datetime) -> dict[str, Any]:
-    """Signs in with a user name or phone and a password, under the account's lock (429 while it
-    holds, right password or not). A wrong password and an unknown login get the same 401; only the
-    holder of the right password learns that the account is disabled (403)."""
+    """Signs in with a user name or phone and a password, under two locks. The login string's own (the
+    user name or phone typed) answers 429 with Retry-After while it holds, right password or not. The
+    account's, counted whatever login string names it, answers another login string of the same account
+    as a wrong password (401) without checking it: a lock reached through the user name must not tell a
+    prober that a phone number belongs to the same account. A wrong password and an unknown login get the
+    same 401; only the holder of the right password learns that the account is disabled (403)."""
     repo = UserRepository(session)
     user = await repo.by_login(login)
-    subject = _login_subject(login, user)
     user_id = user.id if user is not None else None
-    await _count_attempt(session, settings=settings, subject=subject, now=now)
+    login_subject = _login_subject(login)
+    await _count_attempt(session, settings=settings, subject=login_subject, now=now)
+    if user_id is not None:
+        try:
+            await _count_attempt(session, settings=settings, subject=_account_subject(user_id), now=now)
+        except SignInLocked:
+            raise Unauthenticated("The user name or password is wrong.") from None
     user = await repo.get(user_id) if user_id is not None else None
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("The user name or password is wrong.")
-    await repo.clear_sign_in_failures(subject)
+    await repo.clear_sign_in_failures(login_subject)
+    await repo.clear_sign_in_failures(_account_subject(user.id))
     if not user.active:
         await session.commit()
         raise Forbidden("This account has been disabled by the bureau; ask the culture bureau to enable it.", slug="account-disabled")
@@ -292,7 +303,7 @@ async def check_own_password(
     user = await repo.get(user_id)
     if user is None:
         raise NotFound("Your account no longer exists.")
-    subject = _login_subject("", user)
+    subject = _account_subject(user.id)
     await _count_attempt(session, settings=settings, subject=subject, now=now)
     user = await repo.get(user_id, for_update=True)
     if user is None:
