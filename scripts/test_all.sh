@@ -15,11 +15,13 @@ run_suite() {
     failed_suites+=("$name")
   fi
 }
-run_suite service-kit libs/service-kit
-run_suite facilities-api services/facilities-api
-run_suite operators-api services/operators-api
-run_suite feedback-api services/feedback-api
-run_suite gateway gateway
+# The packages' own suites run on every core (pytest-xdist: each worker has its own database); the
+# platform suite starts real processes of its own and runs one test at a time.
+run_suite service-kit libs/service-kit -n auto
+run_suite facilities-api services/facilities-api -n auto
+run_suite operators-api services/operators-api -n auto
+run_suite feedback-api services/feedback-api -n auto
+run_suite gateway gateway -n auto
 run_suite platform tests
 if [ -f "$root/frontend/package.json" ] && command -v npm >/dev/null; then
   echo "=== frontend ==="
