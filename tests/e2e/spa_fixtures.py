@@ -253,6 +253,14 @@ def require_routes(platform: Platform, *paths: str) -> None:
     assert not missing, f"the gateway does not route {', '.join(missing)} (gateway/proxy/routing.py RESOURCES)"
 
 
+def wait_for_js(page: Any, expression: str, arg: Any = None, timeout: float = 30.0) -> Any:
+    """Poll a JavaScript expression (or `arg => …` function) from here until it is truthy. Playwright's own
+    wait_for_function evaluates its predicate with eval inside the page, which the platform's
+    Content-Security-Policy (no 'unsafe-eval') rightly refuses; page.evaluate goes through the debugging
+    protocol and is not."""
+    return wait_until(lambda: page.evaluate(expression, arg), timeout=timeout)
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,7 +10,7 @@ import re
 import uuid
 
 from .spa_fixtures import *  # noqa: F403  (fixtures)
-from .spa_fixtures import ARTIFACTS, api_token, require_routes, wait_until
+from .spa_fixtures import ARTIFACTS, api_token, require_routes, wait_for_js, wait_until
 from .spa_pages import ActivityPage, Api, CheckInDesk, RatePage, SignInPage
 
 
@@ -21,7 +21,7 @@ def test_home_shows_facilities_on_a_map_and_as_a_list(spa):
     page.wait_for_selector(".leaflet-container path.leaflet-interactive")  # facilities drawn, no tile server
     assert page.locator(".leaflet-tile").count() == 0
     page.select_option("[data-test=subdistrict]", "jingshan")
-    page.wait_for_function("document.querySelectorAll('[data-test=facility-list] li').length > 0")
+    wait_for_js(page, "document.querySelectorAll('[data-test=facility-list] li').length > 0")
     wait_until(
         lambda: all("景山" in t for t in page.locator("[data-test=facility-list] li .meta").first.all_inner_texts())
     )
@@ -36,7 +36,7 @@ def test_home_finds_facilities_near_the_browser_location(spa):
     page = s.goto("/", wait_for="[data-test=facility-list] li")
     page.click("[data-test=locate]")
     page.wait_for_selector("text=离您最近")
-    page.wait_for_function("document.querySelector('[data-test=facility-list] li .meta')?.innerText.includes('距离')")
+    wait_for_js(page, "document.querySelector('[data-test=facility-list] li .meta')?.innerText.includes('距离')")
     distances = page.locator("[data-test=facility-list] li .meta").all_inner_texts()
     assert any("距离" in d for d in distances[:2])
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from .spa_fixtures import *  # noqa: F403  (fixtures)
-from .spa_fixtures import ARTIFACTS, api_token, require_routes
+from .spa_fixtures import ARTIFACTS, api_token, require_routes, wait_for_js
 from .spa_pages import Api, Dashboard
 
 
@@ -91,7 +91,7 @@ def test_a_subdistrict_official_sees_their_subdistrict_only(spa, coverage_routed
 def test_official_publishes_an_activity_that_residents_then_see(spa):
     s = spa("demo-official", width=1024, height=900)
     page = s.goto("/operator/activities/new", wait_for="[data-test=publish]")
-    page.wait_for_function("document.querySelectorAll('[data-test=facility] option').length > 2")
+    wait_for_js(page, "document.querySelectorAll('[data-test=facility] option').length > 2")
     page.select_option("[data-test=facility]", index=1)
     title = "书海听涛·端到端读书会"
     page.fill("[data-test=title]", title)
@@ -110,7 +110,7 @@ def test_official_publishes_an_activity_that_residents_then_see(spa):
 def test_an_invalid_activity_is_refused_with_the_field_named(spa):
     s = spa("demo-official", width=1024, height=900)
     page = s.goto("/operator/activities/new", wait_for="[data-test=publish]")
-    page.wait_for_function("document.querySelectorAll('[data-test=facility] option').length > 2")
+    wait_for_js(page, "document.querySelectorAll('[data-test=facility] option').length > 2")
     page.select_option("[data-test=facility]", index=1)
     page.fill("[data-test=title]", "结束早于开始的活动")
     page.fill("#na-start", "2030-05-01T16:00")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from .spa_fixtures import *  # noqa: F403  (fixtures)
-from .spa_fixtures import api_token, require_routes
+from .spa_fixtures import api_token, require_routes, wait_for_js
 from .spa_pages import Api
 
 DISTRICT = ZoneInfo("Asia/Shanghai")
@@ -52,9 +52,7 @@ class Workbench:
 
     def move_selection(self, status: str, reason: str, expect: str) -> None:
         self.decide("[data-test=selection-status-form]", status, reason)
-        self.page.wait_for_function(
-            "t => document.querySelector('[data-test=selection-status]')?.textContent.trim() === t", arg=expect
-        )
+        wait_for_js(self.page, "t => document.querySelector('[data-test=selection-status]')?.textContent.trim() === t", expect)
 
 
 def test_official_runs_the_workbench_tasks(spa, spa_platform, workbench_routed):
@@ -69,7 +67,7 @@ def test_official_runs_the_workbench_tasks(spa, spa_platform, workbench_routed):
     title = f"景山街道阅读空间社会化运营服务项目（端到端 {now:%H%M%S}）"
     wb.open("selections", "[data-test=new-selection]")
     page.click("[data-test=new-selection]")
-    page.wait_for_function("document.querySelectorAll('[data-test=sf-facilities] option').length > 10")
+    wait_for_js(page, "document.querySelectorAll('[data-test=sf-facilities] option').length > 10")
     page.fill("[data-test=sf-title]", title)
     page.select_option("[data-test=sf-method]", "single_source")
     page.fill("[data-test=sf-budget]", "10000")
