@@ -1,7 +1,7 @@
 """Every benchmark, one after the other; results in bench/results/. Loopback only.
 
-    python bench/run_all.py            # all
-    python bench/run_all.py gateway    # one
+python bench/run_all.py            # all
+python bench/run_all.py gateway    # one
 """
 
 from __future__ import annotations
@@ -56,7 +56,12 @@ def script(name: str):
     return run
 
 
-BENCHES = {"gateway": gateway_hop, "facilities": facilities, "operators": script("operators"), "feedback": script("feedback")}
+BENCHES = {
+    "gateway": gateway_hop,
+    "facilities": facilities,
+    "operators": script("operators"),
+    "feedback": script("feedback"),
+}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHES)

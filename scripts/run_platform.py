@@ -94,7 +94,10 @@ def main() -> int:
         while True:
             for name, proc in procs:
                 if proc.poll() is not None:
-                    print(f"{name} stopped (exit {proc.returncode}); stopping the rest. See var/log/{name}.log", file=sys.stderr)
+                    print(
+                        f"{name} stopped (exit {proc.returncode}); stopping the rest. See var/log/{name}.log",
+                        file=sys.stderr,
+                    )
                     stop()
                     return 1
             time.sleep(1)

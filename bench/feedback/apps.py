@@ -25,9 +25,17 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 def facility(fid: int) -> dict:
     operation = (
-        {"mode": "social", "operator_id": fid % 20 + 1, "contract_id": fid} if fid % 3 else {"mode": "government", "operator_id": None, "contract_id": None}
+        {"mode": "social", "operator_id": fid % 20 + 1, "contract_id": fid}
+        if fid % 3
+        else {"mode": "government", "operator_id": None, "contract_id": None}
     )
-    return {"id": fid, "name_zh": f"设施{fid}", "subdistrict": f"sub-{fid % 17}", "status": "open", "operation": operation}
+    return {
+        "id": fid,
+        "name_zh": f"设施{fid}",
+        "subdistrict": f"sub-{fid % 17}",
+        "status": "open",
+        "operation": operation,
+    }
 
 
 def standin_app():
@@ -51,7 +59,13 @@ def standin_app():
             ids = sorted({int(i) for i in query.get("id", []) if i.isdigit() and 0 < int(i) <= 100_000})
             status, body = 200, {"items": [facility(i) for i in ids], "next_cursor": None}
         raw = json.dumps(body, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": raw})
 
     return app
@@ -94,10 +108,22 @@ def bare_app(dsn: str):
         period = f"{local.year}Q{(local.month - 1) // 3 + 1}"
         async with state["pool"].acquire() as conn:
             rid = await conn.fetchval(
-                INSERT, data["resident"], int(data["target_id"]), period, f"{local.year}-{local.month:02d}", int(data["overall"]), now
+                INSERT,
+                data["resident"],
+                int(data["target_id"]),
+                period,
+                f"{local.year}-{local.month:02d}",
+                int(data["overall"]),
+                now,
             )
         raw = json.dumps({"id": rid}).encode()
-        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 201,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": raw})
 
     return app
@@ -110,7 +136,9 @@ def main() -> None:
     parser.add_argument("--dsn", default="")
     args = parser.parse_args()
     app = standin_app() if args.which == "standin" else bare_app(args.dsn)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, loop="uvloop", http="httptools", access_log=False, log_level="warning")
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, loop="uvloop", http="httptools", access_log=False, log_level="warning"
+    )
 
 
 if __name__ == "__main__":

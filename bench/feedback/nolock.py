@@ -20,7 +20,13 @@ async def _record_without_lock(self, session, type, data, *, subject=None, actor
     event_id = str(uuid.uuid4())
     await session.execute(
         self.table.insert().values(
-            id=event_id, type=type, subject=subject, data=data, request_id=request_id_var.get(), actor=actor, occurred_at=at or utcnow()
+            id=event_id,
+            type=type,
+            subject=subject,
+            data=data,
+            request_id=request_id_var.get(),
+            actor=actor,
+            occurred_at=at or utcnow(),
         )
     )
     return event_id
@@ -28,8 +34,15 @@ async def _record_without_lock(self, session, type, data, *, subject=None, actor
 
 async def _record_many_without_lock(self, session, events) -> list[str]:
     rows = [
-        {"id": str(uuid.uuid4()), "type": e.type, "subject": e.subject, "data": e.data,
-         "request_id": e.request_id, "actor": e.actor, "occurred_at": e.at or utcnow()}
+        {
+            "id": str(uuid.uuid4()),
+            "type": e.type,
+            "subject": e.subject,
+            "data": e.data,
+            "request_id": e.request_id,
+            "actor": e.actor,
+            "occurred_at": e.at or utcnow(),
+        }
         for e in events
     ]
     if rows:
@@ -43,7 +56,9 @@ _driver_insert_with_lock = kit_outbox.Outbox.driver_insert
 def _driver_insert_without_lock(self, first: int = 1, *, after: str | None = None) -> str:
     # the driver statement's one-time filter (and the rating writer's, which ends with it) no longer
     # taking the lock
-    return re.sub(r"pg_advisory_xact_lock\((\$\d+)::bigint\)", r"\1::bigint", _driver_insert_with_lock(self, first, after=after))
+    return re.sub(
+        r"pg_advisory_xact_lock\((\$\d+)::bigint\)", r"\1::bigint", _driver_insert_with_lock(self, first, after=after)
+    )
 
 
 def create_app() -> Any:

@@ -59,9 +59,26 @@ DB_SMALL = "feedback_bench_small"  # the small load again, for the interleaved g
 SECRET = "feedback-bench-secret-0123456789-abcdefghij"
 
 COLUMNS = (
-    "resident_sub", "target_type", "target_id", "facility_id", "subdistrict", "operator_id", "period", "month", "overall",
-    "environment", "content", "staff", "convenience", "comment", "comment_status", "status", "verified", "new_account",
-    "live", "created_at",
+    "resident_sub",
+    "target_type",
+    "target_id",
+    "facility_id",
+    "subdistrict",
+    "operator_id",
+    "period",
+    "month",
+    "overall",
+    "environment",
+    "content",
+    "staff",
+    "convenience",
+    "comment",
+    "comment_status",
+    "status",
+    "verified",
+    "new_account",
+    "live",
+    "created_at",
 )
 
 # The aggregate rows as the running service lays them down: a month's rows are made in that month, so
@@ -110,7 +127,9 @@ class Proc:
         self.name = name
         self.log_path = logdir / f"{name}.log"
         self._log = open(self.log_path, "wb")
-        self.popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True)
+        self.popen = subprocess.Popen(
+            argv, stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True
+        )
 
     def tail(self) -> str:
         self._log.flush()
@@ -159,7 +178,10 @@ def asyncpg_dsn(url: str, database: str) -> str:
 async def recreate_database(admin_url: str, name: str = DB) -> None:
     conn = await asyncpg.connect(asyncpg_dsn(admin_url, "postgres"))
     try:
-        await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -179,11 +201,27 @@ def ratings_batch(start: int, count: int, *, targets: int, residents: int, now: 
         created = now - timedelta(seconds=rng.uniform(8 * 86400 if i < residents else 60, 365 * 86400))
         local = created.astimezone(BEIJING)
         dims = [max(1, min(5, overall + rng.choice((-1, 0, 0, 1)))) if rng.random() < 0.7 else None for _ in range(4)]
-        rows.append((
-            f"load-{i}" if i < residents else f"bench-{i}", "facility", t, t, f"sub-{t % 17}", (t % 20 + 1) if t % 3 else None,
-            f"{local.year}Q{(local.month - 1) // 3 + 1}", f"{local.year}-{local.month:02d}", overall, *dims,
-            None, "none", "visible", rng.random() < 0.3, False, True, created,
-        ))
+        rows.append(
+            (
+                f"load-{i}" if i < residents else f"bench-{i}",
+                "facility",
+                t,
+                t,
+                f"sub-{t % 17}",
+                (t % 20 + 1) if t % 3 else None,
+                f"{local.year}Q{(local.month - 1) // 3 + 1}",
+                f"{local.year}-{local.month:02d}",
+                overall,
+                *dims,
+                None,
+                "none",
+                "visible",
+                rng.random() < 0.3,
+                False,
+                True,
+                created,
+            )
+        )
     return rows
 
 
@@ -194,14 +232,27 @@ async def load(dsn: str, start: int, count: int, *, targets: int, residents: int
         chunk = 100_000
         for offset in range(start, start + count, chunk):
             n = min(chunk, start + count - offset)
-            await conn.copy_records_to_table("rating", records=ratings_batch(offset, n, targets=targets, residents=residents, now=now, seed=offset), columns=COLUMNS)
+            await conn.copy_records_to_table(
+                "rating",
+                records=ratings_batch(offset, n, targets=targets, residents=residents, now=now, seed=offset),
+                columns=COLUMNS,
+            )
         await conn.execute("TRUNCATE rating_aggregate")
         await conn.execute(BUILD_AGGREGATES)
         if start == 0:
             await conn.executemany(
                 "INSERT INTO facility_operation (facility_id, mode, operator_id, subdistrict, name_zh, source, updated_at)"
                 " VALUES ($1, $2, $3, $4, $5, 'seed', now()) ON CONFLICT DO NOTHING",
-                [(t, "social" if t % 3 else "government", (t % 20 + 1) if t % 3 else None, f"sub-{t % 17}", f"设施{t}") for t in range(1, targets + 1)],
+                [
+                    (
+                        t,
+                        "social" if t % 3 else "government",
+                        (t % 20 + 1) if t % 3 else None,
+                        f"sub-{t % 17}",
+                        f"设施{t}",
+                    )
+                    for t in range(1, targets + 1)
+                ],
             )
         # Settle the freshly loaded table (visibility map, statistics, dirty pages) so that autovacuum and
         # the checkpointer do not run during the timings.
@@ -233,7 +284,12 @@ async def time_index(base: str, period: str, repeats: int) -> dict:
             if i >= 3:
                 times.append((time.perf_counter() - started) * 1000)
     doc = json.loads(body)
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "facilities_ranked": len(doc["ranking"]), "count": doc["ratings"]["count"]}
+    return {
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "facilities_ranked": len(doc["ranking"]),
+        "count": doc["ratings"]["count"],
+    }
 
 
 async def time_in_process(sa_url: str, period: str, repeats: int) -> dict:
@@ -260,7 +316,11 @@ async def time_in_process(sa_url: str, period: str, repeats: int) -> dict:
             repo = AggregateRepository(session)
             rows = await repo.raw_totals(Scope("district"), rng.start, rng.end, group_by="facility")
             names = await repo.facility_names([r.group_key for r in rows])
-            groups = [(r.group_key, r.n, r.overall_sum, r.satisfied, *names.get(r.group_key, (None, None, None))) for r in rows if r.n]
+            groups = [
+                (r.group_key, r.n, r.overall_sum, r.satisfied, *names.get(r.group_key, (None, None, None)))
+                for r in rows
+                if r.n
+            ]
             return service.rank_groups(groups, by="facility", settings=settings)
 
     out = {}
@@ -277,13 +337,17 @@ async def time_in_process(sa_url: str, period: str, repeats: int) -> dict:
         b = await from_raw()
         out["same_figures"] = a == b
         if not out["same_figures"]:
-            raise BenchError("the index from the aggregates differs from the full scan: reconcile would fix it, but the bench loaded them together")
+            raise BenchError(
+                "the index from the aggregates differs from the full scan: reconcile would fix it, but the bench loaded them together"
+            )
     finally:
         await engine.dispose()
     return out
 
 
-async def interleaved(calls: dict[str, Callable[[], Awaitable[Any]]], ranked: Callable[[Any], int], blocks: int, per_block: int = 4) -> dict:
+async def interleaved(
+    calls: dict[str, Callable[[], Awaitable[Any]]], ranked: Callable[[Any], int], blocks: int, per_block: int = 4
+) -> dict:
     """Each call (small, large) timed in alternating blocks (small, large, small, …) so that both medians
     share the machine's moments: the growth is a ratio of two timings, and timed one size after the
     other (minutes apart, the load in between) it moved by more than the target's margin between runs.
@@ -300,8 +364,13 @@ async def interleaved(calls: dict[str, Callable[[], Awaitable[Any]]], ranked: Ca
                 if i:
                     times[name].append((time.perf_counter() - started) * 1000)
     small, large = statistics.median(times["small"]), statistics.median(times["large"])
-    return {"small_median_ms": small, "large_median_ms": large, "growth": large / small,
-            "facilities": {name: ranked(answer) for name, answer in last.items()}, "timings": sum(len(t) for t in times.values())}
+    return {
+        "small_median_ms": small,
+        "large_median_ms": large,
+        "growth": large / small,
+        "facilities": {name: ranked(answer) for name, answer in last.items()},
+        "timings": sum(len(t) for t in times.values()),
+    }
 
 
 async def time_growth_interleaved(small_url: str, large_url: str, period: str, blocks: int) -> dict:
@@ -425,7 +494,12 @@ async def closed_loop(url: str, make, *, concurrency: int, duration: float, max_
         elapsed = time.perf_counter() - started
     if errors:
         raise BenchError(f"{url}: {len(errors)} failed requests, e.g. {errors[0]}")
-    return {"requests": done, "seconds": round(elapsed, 2), "rps": done / elapsed, "p50_ms": statistics.median(latencies)}
+    return {
+        "requests": done,
+        "seconds": round(elapsed, 2),
+        "rps": done / elapsed,
+        "p50_ms": statistics.median(latencies),
+    }
 
 
 async def open_loop(url: str, make, *, rate: float, seconds: float) -> dict:
@@ -493,7 +567,13 @@ async def run(args: argparse.Namespace) -> dict:
         offset = 0
         if args.submission_only:
             print(f"database {DB}: kept from an earlier run; submission only …", flush=True)
-            subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": sa_url}, cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(
+                [python, "-m", "feedback_api", "migrate"],
+                env={**base_env, "FEEDBACK_DATABASE_URL": sa_url},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
             conn = await asyncpg.connect(dsn)
             try:  # start after the (resident, target) pairs earlier runs rated, so every request is a new rating
                 done = max(
@@ -508,13 +588,26 @@ async def run(args: argparse.Namespace) -> dict:
                 await conn.close()
             offset = (done // args.residents + 1) * args.residents
         else:
-            print(f"database {DB}: migrating and loading {args.small:,} ratings over {args.targets:,} targets …", flush=True)
+            print(
+                f"database {DB}: migrating and loading {args.small:,} ratings over {args.targets:,} targets …",
+                flush=True,
+            )
             await recreate_database(args.database_url)
-            subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": sa_url}, cwd=ROOT, check=True, capture_output=True)
-            results["load_small_s"] = round(await load(dsn, 0, args.small, targets=args.targets, residents=args.residents, now=now), 2)
+            subprocess.run(
+                [python, "-m", "feedback_api", "migrate"],
+                env={**base_env, "FEEDBACK_DATABASE_URL": sa_url},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            results["load_small_s"] = round(
+                await load(dsn, 0, args.small, targets=args.targets, residents=args.residents, now=now), 2
+            )
 
         ports = {name: free_port() for name in ("standin", "feedback", "gateway", "bare")}
-        standin = Proc("standin", [python, str(HERE / "apps.py"), "standin", "--port", str(ports["standin"])], base_env, logdir)
+        standin = Proc(
+            "standin", [python, str(HERE / "apps.py"), "standin", "--port", str(ports["standin"])], base_env, logdir
+        )
         procs.append(standin)
         feedback_env = {
             **base_env,
@@ -533,7 +626,18 @@ async def run(args: argparse.Namespace) -> dict:
         results["feedback_workers"] = args.feedback_workers
         feedback = Proc(
             "feedback-api",
-            [python, "-m", "feedback_api", "serve", "--host", HOST, "--port", str(ports["feedback"]), "--workers", str(args.feedback_workers)],
+            [
+                python,
+                "-m",
+                "feedback_api",
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(ports["feedback"]),
+                "--workers",
+                str(args.feedback_workers),
+            ],
             feedback_env,
             logdir,
         )
@@ -541,8 +645,24 @@ async def run(args: argparse.Namespace) -> dict:
         ports["nolock"] = free_port()
         nolock = Proc(
             "feedback-api-nolock",
-            [python, "-m", "uvicorn", "bench.feedback.nolock:create_app", "--factory", "--host", HOST, "--port", str(ports["nolock"]),
-             "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "bench.feedback.nolock:create_app",
+                "--factory",
+                "--host",
+                HOST,
+                "--port",
+                str(ports["nolock"]),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
             {**feedback_env, "PYTHONPATH": str(ROOT)},
             logdir,
         )
@@ -564,12 +684,17 @@ async def run(args: argparse.Namespace) -> dict:
             middle = args.ratings // 10
             if args.small < middle < args.ratings:
                 print(f"growing to {middle:,} ratings (COPY) …", flush=True)
-                await load(dsn, args.small, middle - args.small, targets=args.targets, residents=args.residents, now=now)
+                await load(
+                    dsn, args.small, middle - args.small, targets=args.targets, residents=args.residents, now=now
+                )
                 results["middle"] = {"ratings": middle, **await time_in_process(sa_url, period, args.repeats)}
             else:
                 middle = args.small
             print(f"growing to {args.ratings:,} ratings (COPY) …", flush=True)
-            results["load_large_s"] = round(await load(dsn, middle, args.ratings - middle, targets=args.targets, residents=args.residents, now=now), 2)
+            results["load_large_s"] = round(
+                await load(dsn, middle, args.ratings - middle, targets=args.targets, residents=args.residents, now=now),
+                2,
+            )
             print("index vs full scan at the large size …", flush=True)
             large = {
                 "http_index": await time_index(feedback_base, period, args.repeats),
@@ -577,12 +702,30 @@ async def run(args: argparse.Namespace) -> dict:
                 **await time_in_process(sa_url, period, args.repeats),
             }
             results["large"] = {"ratings": args.ratings, **large}
-            print(f"growth, interleaved: {args.small:,} ratings (a database of their own, the same rows) against {args.ratings:,} …", flush=True)
+            print(
+                f"growth, interleaved: {args.small:,} ratings (a database of their own, the same rows) against {args.ratings:,} …",
+                flush=True,
+            )
             await recreate_database(args.database_url, DB_SMALL)
             small_url = args.database_url.rsplit("/", 1)[0] + f"/{DB_SMALL}"
-            subprocess.run([python, "-m", "feedback_api", "migrate"], env={**base_env, "FEEDBACK_DATABASE_URL": small_url}, cwd=ROOT, check=True, capture_output=True)
-            await load(asyncpg_dsn(args.database_url, DB_SMALL), 0, args.small, targets=args.targets, residents=args.residents, now=now)
-            results["growth_interleaved"] = await time_growth_interleaved(small_url, sa_url, period, blocks=args.growth_blocks)
+            subprocess.run(
+                [python, "-m", "feedback_api", "migrate"],
+                env={**base_env, "FEEDBACK_DATABASE_URL": small_url},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            await load(
+                asyncpg_dsn(args.database_url, DB_SMALL),
+                0,
+                args.small,
+                targets=args.targets,
+                residents=args.residents,
+                now=now,
+            )
+            results["growth_interleaved"] = await time_growth_interleaved(
+                small_url, sa_url, period, blocks=args.growth_blocks
+            )
             print("the same over HTTP: a second feedback-api on the 10,000 ratings …", flush=True)
             ports["feedback_small"] = free_port()
             feedback_small = Proc(
@@ -594,7 +737,9 @@ async def run(args: argparse.Namespace) -> dict:
             procs.append(feedback_small)
             small_base = f"http://{HOST}:{ports['feedback_small']}"
             await wait_ready(feedback_small, f"{small_base}/healthz")
-            results["http_growth_interleaved"] = await time_http_interleaved(small_base, feedback_base, period, blocks=args.growth_blocks)
+            results["http_growth_interleaved"] = await time_http_interleaved(
+                small_base, feedback_base, period, blocks=args.growth_blocks
+            )
             feedback_small.stop()
 
         gateway_db = logdir / "gateway.db"
@@ -610,8 +755,18 @@ async def run(args: argparse.Namespace) -> dict:
             "GATEWAY_LOG_LEVEL": "WARNING",
         }
         subprocess.run([python, "-m", "gateway", "migrate"], env=gateway_env, cwd=ROOT, check=True, capture_output=True)
-        gateway = Proc("gateway", [python, "-m", "gateway", "serve", "--host", HOST, "--port", str(ports["gateway"])], gateway_env, logdir)
-        bare = Proc("bare", [python, str(HERE / "apps.py"), "bare", "--port", str(ports["bare"]), "--dsn", dsn], base_env, logdir)
+        gateway = Proc(
+            "gateway",
+            [python, "-m", "gateway", "serve", "--host", HOST, "--port", str(ports["gateway"])],
+            gateway_env,
+            logdir,
+        )
+        bare = Proc(
+            "bare",
+            [python, str(HERE / "apps.py"), "bare", "--port", str(ports["bare"]), "--dsn", dsn],
+            base_env,
+            logdir,
+        )
         procs += [gateway, bare]
         await wait_ready(gateway, f"http://{HOST}:{ports['gateway']}/healthz")
         await wait_ready(bare, f"http://{HOST}:{ports['bare']}/")
@@ -622,12 +777,20 @@ async def run(args: argparse.Namespace) -> dict:
 
         def gateway_request():
             r, t = through_gateway.next()
-            body = json.dumps({"target_type": "facility", "target_id": t, "overall": 1 + (r + t) % 5, "dimensions": {"staff": 4}})
-            return body, {"content-type": "application/json", "authorization": f"Bearer {tokens[r]}", "x-forwarded-for": address_of(r)}
+            body = json.dumps(
+                {"target_type": "facility", "target_id": t, "overall": 1 + (r + t) % 5, "dimensions": {"staff": 4}}
+            )
+            return body, {
+                "content-type": "application/json",
+                "authorization": f"Bearer {tokens[r]}",
+                "x-forwarded-for": address_of(r),
+            }
 
         def bare_request():
             r, t = reference.next()
-            return json.dumps({"resident": f"bare-{r}-{reference.k}", "target_id": t, "overall": 1 + (r + t) % 5}), {"content-type": "application/json"}
+            return json.dumps({"resident": f"bare-{r}-{reference.k}", "target_id": t, "overall": 1 + (r + t) % 5}), {
+                "content-type": "application/json"
+            }
 
         gateway_url = f"http://{HOST}:{ports['gateway']}/api/v1/ratings"
         bare_url = f"http://{HOST}:{ports['bare']}/ratings"
@@ -645,7 +808,10 @@ async def run(args: argparse.Namespace) -> dict:
                 b = await closed_loop(bare_url, bare_request, concurrency=c, duration=args.duration)
                 g = await closed_loop(gateway_url, gateway_request, concurrency=c, duration=args.duration)
                 rounds.append({"concurrency": c, "bare": b, "gateway": g})
-                print(f"  bare {b['rps']:.0f}/s (p50 {b['p50_ms']:.1f} ms), gateway {g['rps']:.0f}/s (p50 {g['p50_ms']:.1f} ms)", flush=True)
+                print(
+                    f"  bare {b['rps']:.0f}/s (p50 {b['p50_ms']:.1f} ms), gateway {g['rps']:.0f}/s (p50 {g['p50_ms']:.1f} ms)",
+                    flush=True,
+                )
         results["throughput_rounds"] = rounds
         results["throughput"] = {  # each one's best: the most it sustained at any concurrency tried
             "bare_rps": max(r["bare"]["rps"] for r in rounds),
@@ -656,11 +822,18 @@ async def run(args: argparse.Namespace) -> dict:
         nolock_url = f"http://{HOST}:{ports['nolock']}/api/v1/ratings"
         await closed_loop(nolock_url, gateway_request, concurrency=concurrency, duration=60, max_requests=warm)
         results["diagnostics"] = {
-            "direct_rps": (await closed_loop(direct_url, gateway_request, concurrency=concurrency, duration=args.duration))["rps"],
-            "direct_without_outbox_lock_rps": (await closed_loop(nolock_url, gateway_request, concurrency=concurrency, duration=args.duration))["rps"],
+            "direct_rps": (
+                await closed_loop(direct_url, gateway_request, concurrency=concurrency, duration=args.duration)
+            )["rps"],
+            "direct_without_outbox_lock_rps": (
+                await closed_loop(nolock_url, gateway_request, concurrency=concurrency, duration=args.duration)
+            )["rps"],
         }
-        print(f"  direct {results['diagnostics']['direct_rps']:.0f}/s, direct without the outbox lock "
-              f"{results['diagnostics']['direct_without_outbox_lock_rps']:.0f}/s", flush=True)
+        print(
+            f"  direct {results['diagnostics']['direct_rps']:.0f}/s, direct without the outbox lock "
+            f"{results['diagnostics']['direct_without_outbox_lock_rps']:.0f}/s",
+            flush=True,
+        )
         # Steady state, not the aftermath of the saturation runs: PostgreSQL writes out their dirty pages
         # first, and the facilities cache (60 s) is warm again, as it is for a service running steadily.
         conn = await asyncpg.connect(dsn)
@@ -672,8 +845,12 @@ async def run(args: argparse.Namespace) -> dict:
             await conn.close()
         print(f"  ratings held as bursts: {results['held_as_bursts']}", flush=True)
         await closed_loop(gateway_url, gateway_request, concurrency=concurrency, duration=60, max_requests=warm)
-        print(f"steady {args.steady_rate:.0f} ratings/s through the gateway for {args.steady_seconds:.0f} s …", flush=True)
-        results["steady"] = await open_loop(gateway_url, gateway_request, rate=args.steady_rate, seconds=args.steady_seconds)
+        print(
+            f"steady {args.steady_rate:.0f} ratings/s through the gateway for {args.steady_seconds:.0f} s …", flush=True
+        )
+        results["steady"] = await open_loop(
+            gateway_url, gateway_request, rate=args.steady_rate, seconds=args.steady_seconds
+        )
     finally:
         for p in reversed(procs):
             p.stop()
@@ -690,15 +867,21 @@ def report(results: dict) -> dict:
     small, large = results["small"], results["large"]
     t = results["throughput"]
     figures = {
-        "index_speedup_vs_full_scan": large["full_scan_group_by"]["median_ms"] / large["index_from_aggregates"]["median_ms"],
+        "index_speedup_vs_full_scan": large["full_scan_group_by"]["median_ms"]
+        / large["index_from_aggregates"]["median_ms"],
         "index_growth_10k_to_1m": results["growth_interleaved"]["growth"],
-        "index_growth_10k_to_1m_one_after_the_other": large["index_from_aggregates"]["median_ms"] / small["index_from_aggregates"]["median_ms"],
+        "index_growth_10k_to_1m_one_after_the_other": large["index_from_aggregates"]["median_ms"]
+        / small["index_from_aggregates"]["median_ms"],
         "full_scan_growth": large["full_scan_group_by"]["median_ms"] / small["full_scan_group_by"]["median_ms"],
         "http_index_growth": results["http_growth_interleaved"]["growth"],
         "http_index_growth_one_after_the_other": large["http_index"]["median_ms"] / small["http_index"]["median_ms"],
         **(
-            {"index_growth_100k_to_1m": large["index_from_aggregates"]["median_ms"] / results["middle"]["index_from_aggregates"]["median_ms"]}
-            if "middle" in results else {}
+            {
+                "index_growth_100k_to_1m": large["index_from_aggregates"]["median_ms"]
+                / results["middle"]["index_from_aggregates"]["median_ms"]
+            }
+            if "middle" in results
+            else {}
         ),
         "gateway_over_bare_throughput": t["gateway_rps"] / t["bare_rps"],
         "steady_p95_ms": results["steady"]["p95_ms"],
@@ -720,23 +903,35 @@ def report(results: dict) -> dict:
     for name, key in rows:
         print(f"{name:44} {small[key]['median_ms']:>9.1f} ms {large[key]['median_ms']:>9.1f} ms")
     g = results["growth_interleaved"]
-    print(f"interleaved: from the aggregates {g['small_median_ms']:.1f} ms at {small['ratings']:,} and {g['large_median_ms']:.1f} ms"
-          f" at {large['ratings']:,} ({g['timings']} timings)")
+    print(
+        f"interleaved: from the aggregates {g['small_median_ms']:.1f} ms at {small['ratings']:,} and {g['large_median_ms']:.1f} ms"
+        f" at {large['ratings']:,} ({g['timings']} timings)"
+    )
     h = results["http_growth_interleaved"]
-    print(f"interleaved: GET /api/v1/satisfaction {h['small_median_ms']:.1f} ms at {small['ratings']:,} and {h['large_median_ms']:.1f} ms"
-          f" at {large['ratings']:,} ({h['timings']} timings)")
+    print(
+        f"interleaved: GET /api/v1/satisfaction {h['small_median_ms']:.1f} ms at {small['ratings']:,} and {h['large_median_ms']:.1f} ms"
+        f" at {large['ratings']:,} ({h['timings']} timings)"
+    )
     if "middle" in results:
         m = results["middle"]
-        print(f"at {m['ratings']:,} ratings: from the aggregates {m['index_from_aggregates']['median_ms']:.1f} ms,"
-              f" full scan {m['full_scan_group_by']['median_ms']:.1f} ms")
+        print(
+            f"at {m['ratings']:,} ratings: from the aggregates {m['index_from_aggregates']['median_ms']:.1f} ms,"
+            f" full scan {m['full_scan_group_by']['median_ms']:.1f} ms"
+        )
     print()
-    print(f"submit: bare asyncpg INSERT {t['bare_rps']:8.0f} /s   through the gateway {t['gateway_rps']:8.0f} /s"
-          f"   (feedback-api workers: {results.get('feedback_workers', 1)})")
+    print(
+        f"submit: bare asyncpg INSERT {t['bare_rps']:8.0f} /s   through the gateway {t['gateway_rps']:8.0f} /s"
+        f"   (feedback-api workers: {results.get('feedback_workers', 1)})"
+    )
     d = results["diagnostics"]
-    print(f"diagnostics: straight to feedback-api {d['direct_rps']:.0f} /s, without the outbox lock {d['direct_without_outbox_lock_rps']:.0f} /s")
+    print(
+        f"diagnostics: straight to feedback-api {d['direct_rps']:.0f} /s, without the outbox lock {d['direct_without_outbox_lock_rps']:.0f} /s"
+    )
     s = results["steady"]
-    print(f"steady {s['offered_rps']:.0f}/s through the gateway: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms"
-          f"  ({s['failed']} failed)")
+    print(
+        f"steady {s['offered_rps']:.0f}/s through the gateway: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms"
+        f"  ({s['failed']} failed)"
+    )
     print()
     verdicts = {}
     for key, value in figures.items():
@@ -752,27 +947,52 @@ def report(results: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
-                        help="an admin URL of the PostgreSQL server (the bench creates and drops feedback_bench)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
+        help="an admin URL of the PostgreSQL server (the bench creates and drops feedback_bench)",
+    )
     parser.add_argument("--ratings", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--targets", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--growth-blocks", type=int, default=30,
-                        help="alternating blocks of the interleaved growth timing (four calls on each size per block, the first not counted)")
+    parser.add_argument(
+        "--growth-blocks",
+        type=int,
+        default=30,
+        help="alternating blocks of the interleaved growth timing (four calls on each size per block, the first not counted)",
+    )
     parser.add_argument("--residents", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=float, default=8.0)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 64],
-                        help="requests in flight in the throughput rounds (each endpoint's best counts); the first also for the diagnostics")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[32, 64],
+        help="requests in flight in the throughput rounds (each endpoint's best counts); the first also for the diagnostics",
+    )
     parser.add_argument("--steady-rate", type=float, default=100.0)
     parser.add_argument("--steady-seconds", type=float, default=10.0)
     parser.add_argument("--keep-database", action="store_true")
-    parser.add_argument("--feedback-workers", type=int, default=1, help="uvicorn workers of the feedback-api under test (serve --workers)")
-    parser.add_argument("--feedback-setting", action="append", default=[], metavar="FEEDBACK_NAME=VALUE",
-                        help="an extra setting of the feedback-api under test (repeatable), e.g. FEEDBACK_RATING_BATCHES_IN_FLIGHT=4")
-    parser.add_argument("--submission-only", action="store_true",
-                        help="reuse feedback_bench kept by an earlier run (--keep-database); time the submission only (implies --keep-database)")
+    parser.add_argument(
+        "--feedback-workers",
+        type=int,
+        default=1,
+        help="uvicorn workers of the feedback-api under test (serve --workers)",
+    )
+    parser.add_argument(
+        "--feedback-setting",
+        action="append",
+        default=[],
+        metavar="FEEDBACK_NAME=VALUE",
+        help="an extra setting of the feedback-api under test (repeatable), e.g. FEEDBACK_RATING_BATCHES_IN_FLIGHT=4",
+    )
+    parser.add_argument(
+        "--submission-only",
+        action="store_true",
+        help="reuse feedback_bench kept by an earlier run (--keep-database); time the submission only (implies --keep-database)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.small >= args.ratings:
@@ -785,20 +1005,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.submission_only:
         t, s, d = results["throughput"], results["steady"], results["diagnostics"]
         print(f"\nfeedback-api workers: {results['feedback_workers']}")
-        print(f"submit: bare {t['bare_rps']:.0f}/s, through the gateway {t['gateway_rps']:.0f}/s ({t['gateway_rps'] / t['bare_rps']:.2f}x);"
-              f" direct {d['direct_rps']:.0f}/s, direct without the outbox lock {d['direct_without_outbox_lock_rps']:.0f}/s")
-        print(f"steady {s['offered_rps']:.0f}/s: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms ({s['failed']} failed)")
+        print(
+            f"submit: bare {t['bare_rps']:.0f}/s, through the gateway {t['gateway_rps']:.0f}/s ({t['gateway_rps'] / t['bare_rps']:.2f}x);"
+            f" direct {d['direct_rps']:.0f}/s, direct without the outbox lock {d['direct_without_outbox_lock_rps']:.0f}/s"
+        )
+        print(
+            f"steady {s['offered_rps']:.0f}/s: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms ({s['failed']} failed)"
+        )
         print("(submission only: bench/results/feedback.json is left as it was)")
         return 0
     summary = report(results)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({
-        "bench": "feedback",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        **results,
-        **summary,
-    }, indent=2, ensure_ascii=False))
+    args.output.write_text(
+        json.dumps(
+            {
+                "bench": "feedback",
+                "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                **results,
+                **summary,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     print(f"\nwritten to {args.output}")
     return 0
 

@@ -4,7 +4,12 @@ from gateway.aggregate.openapi import merge, public_path
 
 
 def _doc(paths, schemas):
-    return {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
 
 
 def test_service_scoped_paths_are_renamed_and_health_is_hidden():
@@ -17,13 +22,25 @@ def test_service_scoped_paths_are_renamed_and_health_is_hidden():
 def test_conflicting_schemas_are_prefixed_and_references_follow():
     gateway = _doc({"/api/v1/me": {"get": {"operationId": "me"}}}, {"Page": {"title": "gateway page"}})
     facilities = _doc(
-        {"/api/v1/facilities": {"get": {"operationId": "list", "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}}},
+        {
+            "/api/v1/facilities": {
+                "get": {
+                    "operationId": "list",
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}
+                    },
+                }
+            }
+        },
         {"Page": {"title": "facility page"}},
     )
     merged = merge(gateway, {"facilities": facilities})
     op = merged["paths"]["/api/v1/facilities"]["get"]
     assert op["operationId"] == "facilities_list"
-    assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/facilities_Page"
+    assert (
+        op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        == "#/components/schemas/facilities_Page"
+    )
     assert merged["components"]["schemas"]["facilities_Page"] == {"title": "facility page"}
     assert merged["components"]["schemas"]["Page"] == {"title": "gateway page"}
     assert "/api/v1/me" in merged["paths"]

@@ -50,7 +50,9 @@ def _ok(resp: httpx.Response, what: str) -> dict:
 
 
 def _sign_in(client: httpx.Client, username: str, password: str) -> dict[str, str]:
-    body = _ok(client.post("/api/v1/auth/token", data={"username": username, "password": password}), f"sign in {username}")
+    body = _ok(
+        client.post("/api/v1/auth/token", data={"username": username, "password": password}), f"sign in {username}"
+    )
     return {"authorization": f"Bearer {body['access_token']}"}
 
 
@@ -89,10 +91,22 @@ def world(authz_platform: Platform) -> World:
 
         # A second resident, registered as anyone would be.
         password = secrets.token_urlsafe(16)
-        _ok(c.post("/api/v1/auth/register", json={"username": "matrix-other-resident", "password": password, "display_name": "另一位居民"}), "register")
+        _ok(
+            c.post(
+                "/api/v1/auth/register",
+                json={"username": "matrix-other-resident", "password": password, "display_name": "另一位居民"},
+            ),
+            "register",
+        )
         w.headers["other_resident"] = _sign_in(c, "matrix-other-resident", password)
         # Staff of a second operator, made by a district official.
-        staff = {"username": "matrix-other-operator", "password": password, "display_name": "另一家运营方", "role": "operator", "operator_id": OTHER_OPERATOR_ID}
+        staff = {
+            "username": "matrix-other-operator",
+            "password": password,
+            "display_name": "另一家运营方",
+            "role": "operator",
+            "operator_id": OTHER_OPERATOR_ID,
+        }
         _ok(c.post("/api/v1/users", json=staff, headers=official), "create the other operator's staff")
         w.headers["other_operator"] = _sign_in(c, "matrix-other-operator", password)
 
@@ -106,13 +120,20 @@ def world(authz_platform: Platform) -> World:
                 else:
                     w.unavailable[f"{kind}_key:{scope}"] = f"the key could not be issued ({resp.status_code})"
         # The key the matrix's key path points at: the operator's, used for nothing else.
-        key = _ok(c.post("/api/v1/api-keys", json={"name": "matrix path key", "scopes": ["activities:write"]}, headers=operator), "path key")
+        key = _ok(
+            c.post(
+                "/api/v1/api-keys", json={"name": "matrix path key", "scopes": ["activities:write"]}, headers=operator
+            ),
+            "path key",
+        )
         w.ids["key_id"] = str(key["id"])
 
         # The records: the operator's facility (in the subdistrict official's subdistrict), its contract,
         # and the resident's own booking, case and special-group request there.
         facility = _ok(c.get("/api/v1/facilities/114"), "facility")
-        assert facility["operation"]["operator_id"] == OPERATOR_ID and facility["subdistrict"] == "jingshan", facility["operation"]
+        assert facility["operation"]["operator_id"] == OPERATOR_ID and facility["subdistrict"] == "jingshan", facility[
+            "operation"
+        ]
         w.ids["facility_id"] = "114"
         w.ids["contract_id"] = str(facility["operation"]["contract_id"])
         w.ids["operator_id"] = str(OPERATOR_ID)
@@ -120,24 +141,54 @@ def world(authz_platform: Platform) -> World:
         activities = _ok(c.get("/api/v1/activities", params={"facility_id": 114, "limit": 100}), "activities")["items"]
         upcoming = [a for a in activities if a["status"] == "published" and a["starts_at"] > now]
         w.ids["activity_id"] = str(upcoming[0]["id"])
-        booking = _ok(c.post(f"/api/v1/activities/{upcoming[0]['id']}/bookings", json={"seats": 1}, headers=resident), "booking")
+        booking = _ok(
+            c.post(f"/api/v1/activities/{upcoming[0]['id']}/bookings", json={"seats": 1}, headers=resident), "booking"
+        )
         w.ids["booking_id"] = str(booking["id"])
-        case = {"category": "suggestion", "target_type": "facility", "target_id": 114, "description": "希望周末延长开放时间。"}
+        case = {
+            "category": "suggestion",
+            "target_type": "facility",
+            "target_id": 114,
+            "description": "希望周末延长开放时间。",
+        }
         w.ids["case_id"] = str(_ok(c.post("/api/v1/cases", json=case, headers=resident), "case")["id"])
-        request = {"facility_id": 114, "special_group": "elderly", "kind": "home_delivery", "description": "行动不便，希望送书上门",
-                   "address": "景山东街1号", "phone": "13800000001"}
+        request = {
+            "facility_id": 114,
+            "special_group": "elderly",
+            "kind": "home_delivery",
+            "description": "行动不便，希望送书上门",
+            "address": "景山东街1号",
+            "phone": "13800000001",
+        }
         request_id = _ok(c.post("/api/v1/special-requests", json=request, headers=resident), "special request")["id"]
         w.ids["request_id"] = str(request_id)
         # An official of the area assigns it to the facility's operator, who is then its handler.
         for step in ("verify", "assign"):
             etag = c.get(f"/api/v1/special-requests/{request_id}", headers=official).headers.get("etag", "")
-            _ok(c.post(f"/api/v1/special-requests/{request_id}/{step}", json={}, headers={**official, "if-match": etag}), step)
+            _ok(
+                c.post(
+                    f"/api/v1/special-requests/{request_id}/{step}", json={}, headers={**official, "if-match": etag}
+                ),
+                step,
+            )
         demand = {"category": "exhibition", "title": "胡同老照片展", "subdistrict": "jingshan", "facility_id": 114}
         w.ids["demand_id"] = str(_ok(c.post("/api/v1/demands", json=demand, headers=resident), "demand")["id"])
-        mine = [r for r in _ok(c.get("/api/v1/ratings/mine", headers=resident, params={"limit": 100}), "ratings")["items"]
-                if r["target_type"] == "facility" and r["target_id"] == 114 and r.get("live", True)]
-        rating = mine[0] if mine else _ok(
-            c.post("/api/v1/ratings", json={"target_type": "facility", "target_id": 114, "overall": 4}, headers=resident), "rating"
+        mine = [
+            r
+            for r in _ok(c.get("/api/v1/ratings/mine", headers=resident, params={"limit": 100}), "ratings")["items"]
+            if r["target_type"] == "facility" and r["target_id"] == 114 and r.get("live", True)
+        ]
+        rating = (
+            mine[0]
+            if mine
+            else _ok(
+                c.post(
+                    "/api/v1/ratings",
+                    json={"target_type": "facility", "target_id": 114, "overall": 4},
+                    headers=resident,
+                ),
+                "rating",
+            )
         )
         w.ids["rating_id"] = str(rating["id"])
 
@@ -146,7 +197,9 @@ def world(authz_platform: Platform) -> World:
         w.ids["evaluation_id"] = str(_ok(c.get("/api/v1/evaluations", **as_operator), "evaluations")["items"][0]["id"])
         w.ids["application_id"] = str(_ok(c.get("/api/v1/fee-applications", **as_operator), "fees")["items"][0]["id"])
         w.ids["report_id"] = str(_ok(c.get("/api/v1/service-reports", **as_operator), "reports")["items"][0]["id"])
-        w.ids["rectification_id"] = str(_ok(c.get("/api/v1/rectifications", **as_operator), "rectifications")["items"][0]["id"])
+        w.ids["rectification_id"] = str(
+            _ok(c.get("/api/v1/rectifications", **as_operator), "rectifications")["items"][0]["id"]
+        )
         w.ids["inspection_id"] = str(_ok(c.get("/api/v1/inspections", **as_operator), "inspections")["items"][0]["id"])
         for selection in _ok(c.get("/api/v1/selections"), "selections")["items"]:
             bids = _ok(c.get(f"/api/v1/selections/{selection['id']}/bids", headers=official), "bids")
@@ -160,5 +213,7 @@ def world(authz_platform: Platform) -> World:
         client = w.headers.get("integration_key:webhooks:manage", official)
         for service in ("facilities", "operators", "feedback", "identity"):
             hook = {"url": "http://127.0.0.1:9/matrix", "event_types": ["*"]}
-            w.ids[f"{service}.webhook_id"] = str(_ok(c.post(f"/api/v1/{service}/webhooks", json=hook, headers=client), "webhook")["id"])
+            w.ids[f"{service}.webhook_id"] = str(
+                _ok(c.post(f"/api/v1/{service}/webhooks", json=hook, headers=client), "webhook")["id"]
+            )
     return w

@@ -84,7 +84,11 @@ def _extra_ids(world: World) -> dict[str, str]:
         extra["service_id"] = str(services[0]["id"])
         teams = [t for t in c.get("/api/v1/volunteer-teams").json()["items"] if t["operator_id"] not in (1, 2)]
         extra["team_id"] = str(teams[0]["id"])
-        volunteers = [v for v in c.get("/api/v1/volunteers", params={"limit": 100}).json()["items"] if v["team_id"] == teams[0]["id"]]
+        volunteers = [
+            v
+            for v in c.get("/api/v1/volunteers", params={"limit": 100}).json()["items"]
+            if v["team_id"] == teams[0]["id"]
+        ]
         extra["volunteer_id"] = str(volunteers[0]["id"])
         records = c.get(f"/api/v1/volunteers/{volunteers[0]['id']}/service-records").json()
         records = records.get("items", records) if isinstance(records, dict) else records
@@ -149,7 +153,11 @@ async def _run(rows: list[Row], world: World, extra: dict[str, str]) -> list[str
         for refused in (True, False):
             for stage in (0, 1, 2):
                 await asyncio.gather(
-                    *(call(row, url, c) for row, url, c in calls if (row.expected(c) != "ok") == refused and _order(row.method) == stage)
+                    *(
+                        call(row, url, c)
+                        for row, url, c in calls
+                        if (row.expected(c) != "ok") == refused and _order(row.method) == stage
+                    )
                 )
     return failures
 
@@ -167,9 +175,11 @@ def test_every_operation_has_a_row_and_every_row_an_operation(merged_openapi):
     listed = {r.operation for r in rows}
     missing = sorted(operations - listed)
     stale = sorted(listed - operations)
-    assert not missing and not stale, (
-        "\n".join([*(f"{op}: in the OpenAPI, no row in tests/authz/matrix.csv" for op in missing),
-                   *(f"{op}: a row in tests/authz/matrix.csv, not in the OpenAPI" for op in stale)])
+    assert not missing and not stale, "\n".join(
+        [
+            *(f"{op}: in the OpenAPI, no row in tests/authz/matrix.csv" for op in missing),
+            *(f"{op}: a row in tests/authz/matrix.csv, not in the OpenAPI" for op in stale),
+        ]
     )
 
 
@@ -199,8 +209,12 @@ def test_every_caller_gets_the_answer_the_matrix_expects(world: World):
     failures = asyncio.run(_run(rows, world, extra))
     took = time.monotonic() - started
     calls = sum(len(_callers_for(r, world.callers())) for r in rows)
-    print(f"authorization matrix: {len(rows)} operations, {len(world.callers())} callers, {calls} calls in {took:.1f} s")
+    print(
+        f"authorization matrix: {len(rows)} operations, {len(world.callers())} callers, {calls} calls in {took:.1f} s"
+    )
     failures += [f"{caller}: {why}" for caller, why in world.unavailable.items()]
-    assert not failures, f"{len(failures)} of {calls} cells disagree with tests/authz/matrix.csv:\n" + "\n".join(sorted(failures))
+    assert not failures, f"{len(failures)} of {calls} cells disagree with tests/authz/matrix.csv:\n" + "\n".join(
+        sorted(failures)
+    )
     if took > RUN_BUDGET_S:
         pytest.fail(f"the matrix took {took:.0f} s, more than its {RUN_BUDGET_S} s")

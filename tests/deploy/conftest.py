@@ -36,9 +36,7 @@ class Component:
     prefix: str  # settings prefix, without the trailing underscore
     database: str  # its own PostgreSQL database (and role)
     dockerfile: str  # relative to the repository root
-    calls: tuple[
-        str, ...
-    ]  # settings names of the other components it calls (<PREFIX>_<CALL>_URL)
+    calls: tuple[str, ...]  # settings names of the other components it calls (<PREFIX>_<CALL>_URL)
 
     @property
     def migrate_step(self) -> str:
@@ -90,9 +88,7 @@ def _venv_tool(name: str) -> Path:
     """A console script installed beside the interpreter running the tests."""
     path = Path(sys.executable).parent / name
     if not path.exists():
-        pytest.fail(
-            f"{name} is not installed beside {sys.executable}; install it into the test venv"
-        )
+        pytest.fail(f"{name} is not installed beside {sys.executable}; install it into the test venv")
     return path
 
 
@@ -123,11 +119,7 @@ def k8s_objects() -> list[tuple[Path, dict[str, Any]]]:
 
 
 def _all_k8s_objects() -> list[tuple[Path, dict[str, Any]]]:
-    return [
-        (path, doc)
-        for path in _k8s_manifest_files()
-        for doc in _load_yaml_documents(path)
-    ]
+    return [(path, doc) for path in _k8s_manifest_files() for doc in _load_yaml_documents(path)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -136,11 +128,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "k8s_object" in metafunc.fixturenames:
         # Kubernetes API objects only: a Kustomization is kustomize's own file,
         # which the API server never sees and which has no Kubernetes schema.
-        objects = [
-            (path, doc)
-            for path, doc in _all_k8s_objects()
-            if doc.get("kind") != "Kustomization"
-        ]
+        objects = [(path, doc) for path, doc in _all_k8s_objects() if doc.get("kind") != "Kustomization"]
         metafunc.parametrize(
             "k8s_object",
             objects,

@@ -27,9 +27,7 @@ import pytest
 import yaml
 
 # ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}
-INTERPOLATION = re.compile(
-    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}"
-)
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}")
 ASYNCPG_URL = re.compile(
     r"^postgresql\+asyncpg://(?P<user>[a-z_]+):\$\{(?P<password_var>[A-Z0-9_]+):\?[^}]+\}"
     r"@(?P<host>[a-z0-9-]+):(?P<port>\d+)/(?P<database>[a-z_]+)$"
@@ -89,9 +87,7 @@ def test_compose_file_matches_the_compose_specification(venv_tool, compose_file)
             id="misspelt-key",
         ),
         pytest.param(
-            lambda c: c["services"]["gateway"]["depends_on"]["postgres"].update(
-                condition="service_ready"
-            ),
+            lambda c: c["services"]["gateway"]["depends_on"]["postgres"].update(condition="service_ready"),
             id="unknown-depends-on-condition",
         ),
         pytest.param(
@@ -100,9 +96,7 @@ def test_compose_file_matches_the_compose_specification(venv_tool, compose_file)
         ),
     ],
 )
-def test_schema_check_rejects_a_broken_compose_file(
-    venv_tool, compose, tmp_path, breakage
-):
+def test_schema_check_rejects_a_broken_compose_file(venv_tool, compose, tmp_path, breakage):
     """The schema check above can fail: the same file, broken once, is refused."""
     broken = copy.deepcopy(compose)
     breakage(broken)
@@ -122,9 +116,7 @@ def test_every_service_has_a_healthcheck(compose_services):
         if is_one_shot(service):
             # A one-shot step exits when done; it is waited on for completion,
             # and the image's HEALTHCHECK (aimed at a server) is switched off.
-            assert check == {"disable": True}, (
-                f"one-shot {name} should disable the image healthcheck"
-            )
+            assert check == {"disable": True}, f"one-shot {name} should disable the image healthcheck"
         else:
             assert not check.get("disable", False), f"{name} disables its healthcheck"
             assert check["test"][0] in {"CMD", "CMD-SHELL"}, f"{name}: {check['test']}"
@@ -139,28 +131,20 @@ def test_one_shot_steps_are_awaited_for_completion_not_health(compose_services):
         for dep, cond in depends_on(service).items()
         if dep in compose_services and is_one_shot(compose_services[dep])
     }
-    one_shots = {
-        name for name, service in compose_services.items() if is_one_shot(service)
-    }
+    one_shots = {name for name, service in compose_services.items() if is_one_shot(service)}
     assert one_shots, "no one-shot migration steps found"
     for name in one_shots:
         assert name in awaited, f"nothing waits for {name}"
     for name, condition in awaited.items():
         # service_healthy on a container without a healthcheck would hang forever.
-        assert condition == "service_completed_successfully", (
-            f"{name} awaited with {condition}"
-        )
+        assert condition == "service_completed_successfully", f"{name} awaited with {condition}"
 
 
-def test_api_service_depends_on_postgres_healthy_and_its_migrations(
-    component, compose_services
-):
+def test_api_service_depends_on_postgres_healthy_and_its_migrations(component, compose_services):
     service = compose_services[component.name]
     deps = depends_on(service)
     assert deps.get("postgres") == {"condition": "service_healthy"}
-    assert deps.get(component.migrate_step) == {
-        "condition": "service_completed_successfully"
-    }
+    assert deps.get(component.migrate_step) == {"condition": "service_completed_successfully"}
 
 
 def test_migration_step_runs_the_component_migrate_command(component, compose_services):
@@ -175,9 +159,7 @@ def test_migration_step_runs_the_component_migrate_command(component, compose_se
     assert depends_on(step).get("postgres") == {"condition": "service_healthy"}
 
 
-def test_api_service_serves_on_its_port_and_healthcheck_asks_readyz_there(
-    component, compose_services
-):
+def test_api_service_serves_on_its_port_and_healthcheck_asks_readyz_there(component, compose_services):
     service = compose_services[component.name]
     assert service["command"] == [
         "python",
@@ -248,9 +230,7 @@ def test_healthcheck_one_liner_fails_unless_readyz_answers_ok(
 ):
     """Run the healthcheck program itself (slim images have no curl) against a local server."""
     script = healthcheck_script(compose_services[component.name])
-    local = script.replace(
-        f"127.0.0.1:{component.port}", f"127.0.0.1:{probe_server.server_port}"
-    )
+    local = script.replace(f"127.0.0.1:{component.port}", f"127.0.0.1:{probe_server.server_port}")
     assert local != script
     probe_server.status_by_path = {"/readyz": status}
     result = subprocess.run(
@@ -263,9 +243,7 @@ def test_healthcheck_one_liner_fails_unless_readyz_answers_ok(
     assert (result.returncode == 0) is healthy, result.stderr
 
 
-def test_healthcheck_one_liner_fails_when_nothing_listens(
-    component, compose_services, probe_server
-):
+def test_healthcheck_one_liner_fails_when_nothing_listens(component, compose_services, probe_server):
     script = healthcheck_script(compose_services[component.name])
     port = probe_server.server_port
     probe_server.shutdown()
@@ -284,19 +262,12 @@ def test_healthcheck_one_liner_fails_when_nothing_listens(
 # --- settings -----------------------------------------------------------------
 
 
-def test_jwt_secret_is_one_required_variable_shared_by_all_four(
-    components, compose_services
-):
-    values = {
-        c.name: compose_services[c.name]["environment"][f"{c.prefix}_JWT_SECRET"]
-        for c in components
-    }
+def test_jwt_secret_is_one_required_variable_shared_by_all_four(components, compose_services):
+    values = {c.name: compose_services[c.name]["environment"][f"{c.prefix}_JWT_SECRET"] for c in components}
     assert len(set(values.values())) == 1, values
     (value,) = set(values.values())
     match = INTERPOLATION.fullmatch(value)
-    assert match and match["name"] == "CULTURE_JWT_SECRET" and match["op"] == ":?", (
-        value
-    )
+    assert match and match["name"] == "CULTURE_JWT_SECRET" and match["op"] == ":?", value
 
 
 def test_component_settings_use_its_own_prefix(component, compose_services):
@@ -307,12 +278,8 @@ def test_component_settings_use_its_own_prefix(component, compose_services):
         assert f"{component.prefix}_{setting}" in environment
 
 
-def test_database_url_uses_its_own_database_role_and_required_password(
-    component, compose_services
-):
-    url = compose_services[component.name]["environment"][
-        f"{component.prefix}_DATABASE_URL"
-    ]
+def test_database_url_uses_its_own_database_role_and_required_password(component, compose_services):
+    url = compose_services[component.name]["environment"][f"{component.prefix}_DATABASE_URL"]
     match = ASYNCPG_URL.match(url)
     assert match, url
     assert match["host"] == "postgres" and match["port"] == "5432"
@@ -320,14 +287,10 @@ def test_database_url_uses_its_own_database_role_and_required_password(
     assert match["user"] == component.database, "each service logs in as its own role"
     # The postgres container receives the same variable, for the init script.
     postgres_env = compose_services["postgres"]["environment"]
-    assert postgres_env[match["password_var"]].startswith(
-        f"${{{match['password_var']}:?"
-    )
+    assert postgres_env[match["password_var"]].startswith(f"${{{match['password_var']}:?")
 
 
-def test_service_urls_point_at_compose_services_on_their_ports(
-    component, components, compose_services
-):
+def test_service_urls_point_at_compose_services_on_their_ports(component, components, compose_services):
     environment = compose_services[component.name]["environment"]
     ports = {c.prefix: c.port for c in components}
     names = {c.prefix: c.name for c in components}
@@ -342,14 +305,10 @@ def test_gateway_rate_limits_go_to_the_compose_redis(compose_services):
     assert re.fullmatch(r"redis://redis:6379/\d+", url), url
     assert "redis" in compose_services
     # Published straight to clients: a forwarded header here would be forgeable.
-    assert (
-        compose_services["gateway"]["environment"]["GATEWAY_TRUST_FORWARDED"] == "false"
-    )
+    assert compose_services["gateway"]["environment"]["GATEWAY_TRUST_FORWARDED"] == "false"
 
 
-def test_every_variable_is_documented_and_secrets_have_no_default(
-    compose_file, env_example
-):
+def test_every_variable_is_documented_and_secrets_have_no_default(compose_file, env_example):
     text = compose_file.read_text(encoding="utf-8")
     documented = {
         m.group(1)
@@ -372,12 +331,8 @@ def test_every_variable_is_documented_and_secrets_have_no_default(
     for m in used:
         assert m["name"] in documented, f"{m['name']} is not in {env_example.name}"
         if "SECRET" in m["name"] or "PASSWORD" in m["name"]:
-            assert m["op"] == ":?", (
-                f"{m['name']} must be required, not defaulted: {m.group(0)}"
-            )
-            assert m["name"] in required_in_example, (
-                f"{m['name']} should be an empty line to fill in"
-            )
+            assert m["op"] == ":?", f"{m['name']} must be required, not defaulted: {m.group(0)}"
+            assert m["name"] in required_in_example, f"{m['name']} should be an empty line to fill in"
 
 
 # --- the PostgreSQL init script -----------------------------------------------
@@ -391,33 +346,23 @@ def init_script_calls(initdb_dir: Path) -> dict[str, str]:
     return calls
 
 
-def test_init_script_creates_each_of_the_four_databases(
-    initdb_dir, databases, compose_services
-):
+def test_init_script_creates_each_of_the_four_databases(initdb_dir, databases, compose_services):
     calls = init_script_calls(initdb_dir)
     assert set(calls) == set(databases)
-    script_text = "\n".join(
-        p.read_text(encoding="utf-8") for p in initdb_dir.glob("*.sh")
-    )
+    script_text = "\n".join(p.read_text(encoding="utf-8") for p in initdb_dir.glob("*.sh"))
     assert "CREATE DATABASE %I OWNER %I" in script_text
     assert "CREATE ROLE %I LOGIN PASSWORD %L" in script_text
     postgres_env = compose_services["postgres"]["environment"]
     for database, password_var in calls.items():
-        assert password_var in postgres_env, (
-            f"postgres container lacks {password_var} for {database}"
-        )
+        assert password_var in postgres_env, f"postgres container lacks {password_var} for {database}"
 
 
-def test_init_script_is_mounted_into_the_postgres_entrypoint(
-    compose_services, repo_root, initdb_dir
-):
+def test_init_script_is_mounted_into_the_postgres_entrypoint(compose_services, repo_root, initdb_dir):
     mounts = compose_services["postgres"]["volumes"]
     expected = f"./{initdb_dir.relative_to(repo_root).as_posix()}:/docker-entrypoint-initdb.d:ro"
     assert expected in mounts
     for script in initdb_dir.glob("*.sh"):
-        assert os.access(script, os.X_OK), (
-            f"{script.name} should be executable (run, not sourced)"
-        )
+        assert os.access(script, os.X_OK), f"{script.name} should be executable (run, not sourced)"
         subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
 
 
@@ -441,9 +386,7 @@ def _postgres_bindir() -> Path | None:
             return Path(found).resolve().parent
     pg_config = shutil.which("pg_config")
     if pg_config:
-        out = subprocess.run(
-            [pg_config, "--bindir"], check=False, capture_output=True, text=True
-        ).stdout.strip()
+        out = subprocess.run([pg_config, "--bindir"], check=False, capture_output=True, text=True).stdout.strip()
         if out and (Path(out) / "initdb").exists():
             return Path(out)
     return None
@@ -454,9 +397,7 @@ class _Cluster:
         self.bindir, self.root, self.as_user = bindir, root, as_user
         self.data, self.socket_dir, self.log = root / "data", root, root / "server.log"
 
-    def run_as_owner(
-        self, args: list[str], env: dict[str, str] | None = None, check: bool = True
-    ):
+    def run_as_owner(self, args: list[str], env: dict[str, str] | None = None, check: bool = True):
         # env(1) after runuser, so the variables survive the change of user.
         settings = {
             "PATH": f"{self.bindir}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -521,19 +462,13 @@ def cluster() -> Iterator[_Cluster]:
     bindir = _postgres_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    psql = shutil.which(
-        "psql", path=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
-    )
+    psql = shutil.which("psql", path=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     if psql is None:
         pytest.skip("psql is not installed")
-    version = subprocess.run(
-        [psql, "--version"], check=False, capture_output=True, text=True
-    ).stdout
+    version = subprocess.run([psql, "--version"], check=False, capture_output=True, text=True).stdout
     major = int(re.search(r"(\d+)", version).group(1))
     if major < 15:
-        pytest.skip(
-            f"the init script needs psql 15+ (\\getenv), as in the postgres:16 image; found {version}"
-        )
+        pytest.skip(f"the init script needs psql 15+ (\\getenv), as in the postgres:16 image; found {version}")
 
     as_user: list[str] = []
     owner_uid = os.geteuid()
@@ -638,24 +573,18 @@ def test_no_role_can_open_another_services_database(initialised, databases):
         for database in databases - {role}:
             result = initialised.psql(role, database, passwords[role], "SELECT 1")
             assert result.returncode != 0, f"{role} opened {database}"
-            assert "CONNECT" in result.stderr or "permission denied" in result.stderr, (
-                result.stderr
-            )
+            assert "CONNECT" in result.stderr or "permission denied" in result.stderr, result.stderr
 
 
 def test_a_wrong_password_is_refused(initialised):
-    result = initialised.psql(
-        "facilities", "facilities", "not-the-password", "SELECT 1"
-    )
+    result = initialised.psql("facilities", "facilities", "not-the-password", "SELECT 1")
     assert result.returncode != 0
     assert "password authentication failed" in result.stderr
 
 
 def test_init_script_refuses_to_run_without_every_password(cluster, initdb_dir):
     (script,) = sorted(initdb_dir.glob("*.sh"))
-    partial = {
-        k: v for k, v in PASSWORDS.items() if k != "CULTURE_FEEDBACK_DB_PASSWORD"
-    }
+    partial = {k: v for k, v in PASSWORDS.items() if k != "CULTURE_FEEDBACK_DB_PASSWORD"}
     result = cluster.run_init_script(script, partial)
     assert result.returncode != 0
     assert "CULTURE_FEEDBACK_DB_PASSWORD is not set" in result.stderr

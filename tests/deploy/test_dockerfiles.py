@@ -75,9 +75,7 @@ def copy_parts(args: str) -> tuple[dict[str, str], list[str], str]:
 
 
 def exec_form(args: str) -> list[str]:
-    assert args.startswith("["), (
-        f"use the exec (JSON) form so signals reach python: {args}"
-    )
+    assert args.startswith("["), f"use the exec (JSON) form so signals reach python: {args}"
     return json.loads(args)
 
 
@@ -137,9 +135,7 @@ def stages(component, repo_root) -> list[Stage]:
     return parse_dockerfile(repo_root / component.dockerfile)
 
 
-def test_compose_builds_each_image_from_the_repository_root(
-    component, compose_services, repo_root
-):
+def test_compose_builds_each_image_from_the_repository_root(component, compose_services, repo_root):
     for name in (component.name, component.migrate_step):
         build = compose_services[name]["build"]
         assert build["context"] == "."
@@ -152,9 +148,7 @@ def test_python_stages_use_python_311_slim(stages):
     assert python_stages, "no Python stage"
     for stage in python_stages:
         assert stage.base == "python:3.11-slim", stage.base
-    assert stages[-1].base == "python:3.11-slim", (
-        "the runtime image must be the slim one"
-    )
+    assert stages[-1].base == "python:3.11-slim", "the runtime image must be the slim one"
 
 
 def test_runtime_runs_as_a_numeric_non_root_user(stages):
@@ -164,24 +158,18 @@ def test_runtime_runs_as_a_numeric_non_root_user(stages):
     # Numeric, so Kubernetes can check runAsNonRoot without resolving names.
     assert uid.isdigit() and int(uid) != 0, user
     instructions = [kw for kw, _ in runtime.instructions]
-    assert instructions.index("USER") > max(
-        i for i, kw in enumerate(instructions) if kw in {"RUN", "COPY"}
-    )
+    assert instructions.index("USER") > max(i for i, kw in enumerate(instructions) if kw in {"RUN", "COPY"})
 
 
 def test_runtime_uid_is_the_one_kubernetes_runs_as(stages, component, k8s_objects):
     uid = int(stages[-1].last("USER").split(":")[0])
     (deployment,) = [
-        doc
-        for _, doc in k8s_objects
-        if doc["kind"] == "Deployment" and doc["metadata"]["name"] == component.name
+        doc for _, doc in k8s_objects if doc["kind"] == "Deployment" and doc["metadata"]["name"] == component.name
     ]
     assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == uid
 
 
-def test_default_command_port_and_healthcheck_agree_with_compose(
-    stages, component, compose_services
-):
+def test_default_command_port_and_healthcheck_agree_with_compose(stages, component, compose_services):
     runtime = stages[-1]
     assert exec_form(runtime.last("CMD")) == compose_services[component.name]["command"]
     assert runtime.last("EXPOSE").split() == [str(component.port)]
@@ -190,19 +178,13 @@ def test_default_command_port_and_healthcheck_agree_with_compose(
     assert "urllib.request" in healthcheck
 
 
-def test_build_installs_service_kit_and_the_component_at_the_tested_versions(
-    stages, component
-):
+def test_build_installs_service_kit_and_the_component_at_the_tested_versions(stages, component):
     build = next(s for s in stages if s.name == "build")
     component_dir = Path(component.dockerfile).parent.as_posix()
     (install,) = [run for run in build.all("RUN") if "pip install" in run]
-    assert "-c constraints.txt" in install, (
-        "images must use the versions the tests ran with"
-    )
+    assert "-c constraints.txt" in install, "images must use the versions the tests ran with"
     assert "./libs/service-kit" in install and f"./{component_dir}" in install
-    assert "-e " not in install and "--editable" not in install, (
-        "the image needs a real install"
-    )
+    assert "-e " not in install and "--editable" not in install, "the image needs a real install"
 
 
 def test_runtime_carries_the_virtualenv_not_the_sources(stages, component):
@@ -215,9 +197,7 @@ def test_runtime_carries_the_virtualenv_not_the_sources(stages, component):
     assert f"import {component.module}.main" in " ".join(runtime.all("RUN"))
 
 
-def test_every_copy_source_is_in_the_context_and_not_ignored(
-    stages, repo_root, ignore_patterns
-):
+def test_every_copy_source_is_in_the_context_and_not_ignored(stages, repo_root, ignore_patterns):
     missing = []
     for stage in stages:
         for args in stage.all("COPY") + stage.all("ADD"):
@@ -225,12 +205,8 @@ def test_every_copy_source_is_in_the_context_and_not_ignored(
             if "from" in flags:
                 continue
             for source in sources:
-                assert (
-                    not Path(source).is_absolute() and ".." not in Path(source).parts
-                ), source
-                assert not is_ignored(source, ignore_patterns), (
-                    f"{source} is excluded by .dockerignore"
-                )
+                assert not Path(source).is_absolute() and ".." not in Path(source).parts, source
+                assert not is_ignored(source, ignore_patterns), f"{source} is excluded by .dockerignore"
                 if not glob.glob(str(repo_root / source)):
                     missing.append(source)
     if (
@@ -238,15 +214,11 @@ def test_every_copy_source_is_in_the_context_and_not_ignored(
         and all(m.startswith("frontend/") for m in missing)
         and not (repo_root / "frontend/package.json").exists()
     ):
-        pytest.skip(
-            f"frontend/ has no SPA yet, so the gateway image cannot build until it lands: {missing}"
-        )
+        pytest.skip(f"frontend/ has no SPA yet, so the gateway image cannot build until it lands: {missing}")
     assert not missing, f"COPY sources missing from the repository: {missing}"
 
 
-def test_gateway_image_builds_the_spa_in_node_20_and_serves_it(
-    repo_root, compose_services
-):
+def test_gateway_image_builds_the_spa_in_node_20_and_serves_it(repo_root, compose_services):
     stages = parse_dockerfile(repo_root / "gateway" / "Dockerfile")
     (spa,) = [s for s in stages if s.base.startswith("node:")]
     assert spa.base.split(":")[1].split("-")[0] == "20"
@@ -254,11 +226,7 @@ def test_gateway_image_builds_the_spa_in_node_20_and_serves_it(
     assert runs.index("npm ci") < runs.index("npm run build")
     workdir = spa.last("WORKDIR")
     runtime = stages[-1]
-    from_spa = [
-        copy_parts(a)
-        for a in runtime.all("COPY")
-        if copy_parts(a)[0].get("from") == spa.name
-    ]
+    from_spa = [copy_parts(a) for a in runtime.all("COPY") if copy_parts(a)[0].get("from") == spa.name]
     assert len(from_spa) == 1, "the runtime stage must copy the built SPA"
     _, sources, dest = from_spa[0]
     assert sources == [f"{workdir}/dist"], "Vite builds frontend/ into dist/"
@@ -308,25 +276,18 @@ def _package_dirs(src: Path, namespaces: bool) -> set[Path]:
             init_or_dir,
             *[p for p in init_or_dir.parents if p != src and src in p.parents],
         ]
-        if all(
-            d.name.isidentifier() and (namespaces or (d / "__init__.py").is_file())
-            for d in chain
-        ):
+        if all(d.name.isidentifier() and (namespaces or (d / "__init__.py").is_file()) for d in chain):
             found.add(init_or_dir)
     return found
 
 
-def _shipped_data(
-    src: Path, package_data: dict[str, list[str]], packages: set[Path]
-) -> set[Path]:
+def _shipped_data(src: Path, package_data: dict[str, list[str]], packages: set[Path]) -> set[Path]:
     shipped = set()
     for key, patterns in package_data.items():
         bases = packages if key == "*" else {src / key.replace(".", "/")}
         for base in bases:
             for pattern in patterns:
-                shipped |= {
-                    Path(p) for p in glob.glob(str(base / pattern), recursive=True)
-                }
+                shipped |= {Path(p) for p in glob.glob(str(base / pattern), recursive=True)}
     return shipped
 
 
@@ -343,9 +304,7 @@ def _shipped_data(
 def test_non_editable_install_ships_every_file_of_the_package(repo_root, folder):
     """Development uses editable installs, which hide a missing package-data entry;
     the image's pip install does not (migrations/*.mako, demo data, static files)."""
-    project = tomllib.loads(
-        (repo_root / folder / "pyproject.toml").read_text(encoding="utf-8")
-    )
+    project = tomllib.loads((repo_root / folder / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = project.get("tool", {}).get("setuptools", {})
     find = setuptools.get("packages", {}).get("find", {})
     assert find, f"{folder}: expected [tool.setuptools.packages.find]"
@@ -366,6 +325,4 @@ def test_non_editable_install_ships_every_file_of_the_package(repo_root, folder)
             continue
         if path not in shipped:
             missing.append(path.relative_to(repo_root).as_posix())
-    assert not missing, (
-        f"not in the installed package (add to [tool.setuptools.package-data]): {missing}"
-    )
+    assert not missing, f"not in the installed package (add to [tool.setuptools.package-data]): {missing}"

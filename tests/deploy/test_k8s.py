@@ -31,11 +31,7 @@ def validate(doc: dict[str, Any]) -> None:
 
 
 def objects_of(k8s_objects, kind: str) -> dict[str, dict[str, Any]]:
-    return {
-        doc["metadata"]["name"]: doc
-        for _, doc in k8s_objects
-        if doc.get("kind") == kind
-    }
+    return {doc["metadata"]["name"]: doc for _, doc in k8s_objects if doc.get("kind") == kind}
 
 
 def pod_spec(deployment: dict[str, Any]) -> dict[str, Any]:
@@ -57,9 +53,7 @@ def container_port(container: dict[str, Any], port: int | str) -> int:
     for declared in container.get("ports", []):
         if port in (declared["containerPort"], declared.get("name")):
             return declared["containerPort"]
-    raise AssertionError(
-        f"port {port!r} is not declared by container {container['name']}"
-    )
+    raise AssertionError(f"port {port!r} is not declared by container {container['name']}")
 
 
 def env_refs(container: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
@@ -103,9 +97,7 @@ def test_manifest_is_valid_kubernetes(k8s_object):
         pytest.fail(f"{path.name}: {exc.message}")
     except kubernetes_validate.ValidationError as exc:
         where = ".".join(str(p) for p in exc.path)
-        pytest.fail(
-            f"{path.name}: {doc['kind']}/{doc['metadata']['name']}: {where}: {exc.message}"
-        )
+        pytest.fail(f"{path.name}: {doc['kind']}/{doc['metadata']['name']}: {where}: {exc.message}")
 
 
 def _gateway_deployment(k8s_objects) -> dict[str, Any]:
@@ -116,9 +108,7 @@ def _gateway_deployment(k8s_objects) -> dict[str, Any]:
     "breakage, error",
     [
         pytest.param(
-            lambda d: main_container(d).update(
-                livenesProbe={"httpGet": {"path": "/healthz", "port": 8000}}
-            ),
+            lambda d: main_container(d).update(livenesProbe={"httpGet": {"path": "/healthz", "port": 8000}}),
             kubernetes_validate.ValidationError,
             id="misspelt-field",
         ),
@@ -151,9 +141,7 @@ def test_validation_rejects_a_broken_deployment(k8s_objects, breakage, error):
 # --- kustomize ----------------------------------------------------------------
 
 
-def test_kustomization_applies_every_manifest_but_the_secret_example(
-    kustomization, k8s_dir
-):
+def test_kustomization_applies_every_manifest_but_the_secret_example(kustomization, k8s_dir):
     assert kustomization["apiVersion"] == "kustomize.config.k8s.io/v1beta1"
     assert kustomization["kind"] == "Kustomization"
     assert kustomization["namespace"] == NAMESPACE
@@ -184,15 +172,10 @@ def test_every_object_is_in_the_namespace(k8s_objects):
     for path, doc in k8s_objects:
         if doc["kind"] in {"Namespace", "Kustomization"}:
             continue
-        assert doc["metadata"].get("namespace") == NAMESPACE, (
-            f"{path.name}: {doc['kind']}/{doc['metadata']['name']}"
-        )
+        assert doc["metadata"].get("namespace") == NAMESPACE, f"{path.name}: {doc['kind']}/{doc['metadata']['name']}"
     (namespace,) = objects_of(k8s_objects, "Namespace").values()
     assert namespace["metadata"]["name"] == NAMESPACE
-    assert (
-        namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-        == "restricted"
-    )
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
 @pytest.mark.skipif(
@@ -200,11 +183,7 @@ def test_every_object_is_in_the_namespace(k8s_objects):
     reason="neither kustomize nor kubectl installed",
 )
 def test_kustomize_build_renders_valid_objects(k8s_dir):
-    command = (
-        ["kustomize", "build"]
-        if shutil.which("kustomize")
-        else ["kubectl", "kustomize"]
-    )
+    command = ["kustomize", "build"] if shutil.which("kustomize") else ["kubectl", "kustomize"]
     result = subprocess.run(
         [*command, str(k8s_dir)],
         check=False,
@@ -234,21 +213,15 @@ def test_secret_values_are_only_placeholders(k8s_objects):
     for name, secret in secrets.items():
         assert "data" not in secret, "use stringData so placeholders stay readable"
         for key, value in secret["stringData"].items():
-            assert "REPLACE_ME" in value, (
-                f"Secret {name} key {key} holds something that is not a placeholder"
-            )
+            assert "REPLACE_ME" in value, f"Secret {name} key {key} holds something that is not a placeholder"
 
 
 def test_every_env_reference_names_an_existing_key(k8s_objects, config_data):
     for name, deployment in objects_of(k8s_objects, "Deployment").items():
         for container in all_containers(deployment):
             for var, (kind, obj, key) in env_refs(container).items():
-                assert (kind, obj) in config_data, (
-                    f"{name}/{container['name']} {var}: no {kind} {obj}"
-                )
-                assert key in config_data[(kind, obj)], (
-                    f"{name}/{container['name']} {var}: {kind} {obj} has no {key}"
-                )
+                assert (kind, obj) in config_data, f"{name}/{container['name']} {var}: no {kind} {obj}"
+                assert key in config_data[(kind, obj)], f"{name}/{container['name']} {var}: {kind} {obj} has no {key}"
 
 
 def test_config_urls_point_at_services_and_their_ports(k8s_objects):
@@ -257,15 +230,11 @@ def test_config_urls_point_at_services_and_their_ports(k8s_objects):
     urls = {k: v for k, v in config["data"].items() if k.endswith("-url")}
     assert urls
     for key, url in urls.items():
-        match = re.fullmatch(
-            r"(?P<scheme>https?|redis)://(?P<host>[a-z0-9-]+):(?P<port>\d+)(/\d*)?", url
-        )
+        match = re.fullmatch(r"(?P<scheme>https?|redis)://(?P<host>[a-z0-9-]+):(?P<port>\d+)(/\d*)?", url)
         assert match, f"{key}: {url}"
         service = services.get(match["host"])
         assert service, f"{key}: no Service {match['host']}"
-        assert int(match["port"]) in [p["port"] for p in service["spec"]["ports"]], (
-            f"{key}: {url}"
-        )
+        assert int(match["port"]) in [p["port"] for p in service["spec"]["ports"]], f"{key}: {url}"
 
 
 # --- Deployments --------------------------------------------------------------
@@ -276,12 +245,8 @@ def test_every_deployment_has_readiness_liveness_and_resource_limits(k8s_objects
     assert deployments
     for name, deployment in deployments.items():
         for container in pod_spec(deployment)["containers"]:
-            assert "readinessProbe" in container, (
-                f"{name}/{container['name']} has no readinessProbe"
-            )
-            assert "livenessProbe" in container, (
-                f"{name}/{container['name']} has no livenessProbe"
-            )
+            assert "readinessProbe" in container, f"{name}/{container['name']} has no readinessProbe"
+            assert "livenessProbe" in container, f"{name}/{container['name']} has no livenessProbe"
         for container in all_containers(deployment):
             resources = container.get("resources", {})
             for section in ("requests", "limits"):
@@ -291,9 +256,7 @@ def test_every_deployment_has_readiness_liveness_and_resource_limits(k8s_objects
                     )
 
 
-def test_component_probes_ask_readyz_and_healthz_on_the_served_port(
-    component, k8s_objects
-):
+def test_component_probes_ask_readyz_and_healthz_on_the_served_port(component, k8s_objects):
     deployment = objects_of(k8s_objects, "Deployment")[component.name]
     container = main_container(deployment)
     assert container["command"] == [
@@ -324,15 +287,11 @@ def test_component_migrates_in_an_init_container_before_serving(component, k8s_o
     (migrate,) = pod_spec(deployment)["initContainers"]
     server = main_container(deployment)
     assert migrate["command"] == ["python", "-m", component.module, "migrate"]
-    assert migrate["image"] == server["image"], (
-        "migrations must come from the image that serves"
-    )
+    assert migrate["image"] == server["image"], "migrations must come from the image that serves"
     assert migrate["env"] == server["env"], "migrations must see the same settings"
 
 
-def test_component_settings_use_its_prefix_and_the_shared_jwt_secret(
-    component, k8s_objects
-):
+def test_component_settings_use_its_prefix_and_the_shared_jwt_secret(component, k8s_objects):
     container = main_container(objects_of(k8s_objects, "Deployment")[component.name])
     refs = env_refs(container)
     for var in (v["name"] for v in container["env"]):
@@ -357,15 +316,9 @@ def test_component_settings_use_its_prefix_and_the_shared_jwt_secret(
         )
 
 
-def test_database_url_placeholders_name_the_right_database_and_role(
-    component, config_data
-):
-    url = config_data[("Secret", "culture-ops-secrets")][
-        f"{component.database}-database-url"
-    ]
-    match = re.fullmatch(
-        r"postgresql\+asyncpg://(?P<user>\w+):[^@]+@[^/]+:5432/(?P<database>\w+)", url
-    )
+def test_database_url_placeholders_name_the_right_database_and_role(component, config_data):
+    url = config_data[("Secret", "culture-ops-secrets")][f"{component.database}-database-url"]
+    match = re.fullmatch(r"postgresql\+asyncpg://(?P<user>\w+):[^@]+@[^/]+:5432/(?P<database>\w+)", url)
     assert match, url
     assert match["user"] == match["database"] == component.database
 
@@ -375,20 +328,14 @@ def test_component_has_a_service_on_its_port(component, k8s_objects):
     service = objects_of(k8s_objects, "Service")[component.name]
     (port,) = service["spec"]["ports"]
     assert port["port"] == component.port
-    assert (
-        container_port(main_container(deployment), port["targetPort"]) == component.port
-    )
+    assert container_port(main_container(deployment), port["targetPort"]) == component.port
 
 
 def test_every_service_selects_exactly_one_deployment(k8s_objects):
     deployments = objects_of(k8s_objects, "Deployment")
     for name, service in objects_of(k8s_objects, "Service").items():
         selector = service["spec"]["selector"].items()
-        matching = [
-            d
-            for d in deployments.values()
-            if selector <= d["spec"]["template"]["metadata"]["labels"].items()
-        ]
+        matching = [d for d in deployments.values() if selector <= d["spec"]["template"]["metadata"]["labels"].items()]
         assert len(matching) == 1, f"Service {name} selects {len(matching)} Deployments"
         for port in service["spec"]["ports"]:
             container_port(main_container(matching[0]), port["targetPort"])
@@ -397,33 +344,23 @@ def test_every_service_selects_exactly_one_deployment(k8s_objects):
 def test_deployment_selector_matches_its_pods(k8s_objects):
     for name, deployment in objects_of(k8s_objects, "Deployment").items():
         selector = deployment["spec"]["selector"]["matchLabels"].items()
-        assert (
-            selector <= deployment["spec"]["template"]["metadata"]["labels"].items()
-        ), name
+        assert selector <= deployment["spec"]["template"]["metadata"]["labels"].items(), name
 
 
 def test_pods_meet_the_restricted_pod_security_standard(k8s_objects):
     for name, deployment in objects_of(k8s_objects, "Deployment").items():
         spec = pod_spec(deployment)
         assert spec["securityContext"]["runAsNonRoot"] is True, name
-        assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", (
-            name
-        )
+        assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
         # Service links inject <SERVICE>_PORT=tcp://... variables that collide
         # with the FACILITIES_/GATEWAY_ settings prefixes.
         assert spec["enableServiceLinks"] is False, name
         assert spec["automountServiceAccountToken"] is False, name
         for container in all_containers(deployment):
             context = container["securityContext"]
-            assert context["allowPrivilegeEscalation"] is False, (
-                f"{name}/{container['name']}"
-            )
-            assert context["capabilities"]["drop"] == ["ALL"], (
-                f"{name}/{container['name']}"
-            )
-            assert context["readOnlyRootFilesystem"] is True, (
-                f"{name}/{container['name']}"
-            )
+            assert context["allowPrivilegeEscalation"] is False, f"{name}/{container['name']}"
+            assert context["capabilities"]["drop"] == ["ALL"], f"{name}/{container['name']}"
+            assert context["readOnlyRootFilesystem"] is True, f"{name}/{container['name']}"
 
 
 # --- the gateway: replicas, autoscaling, ingress ------------------------------
@@ -444,21 +381,15 @@ def test_gateway_runs_at_least_two_replicas_under_its_autoscaler(k8s_objects):
     assert "replicas" not in deployment["spec"]
     (metric,) = hpa["spec"]["metrics"]
     assert metric["resource"]["name"] == "cpu"
-    assert "cpu" in main_container(deployment)["resources"]["requests"], (
-        "CPU utilisation needs a CPU request"
-    )
+    assert "cpu" in main_container(deployment)["resources"]["requests"], "CPU utilisation needs a CPU request"
     pdb = objects_of(k8s_objects, "PodDisruptionBudget")["gateway"]
     assert pdb["spec"]["minAvailable"] == 1
 
 
-def test_gateway_behind_the_ingress_takes_client_addresses_from_it(
-    k8s_objects, config_data
-):
+def test_gateway_behind_the_ingress_takes_client_addresses_from_it(k8s_objects, config_data):
     refs = env_refs(main_container(objects_of(k8s_objects, "Deployment")["gateway"]))
     kind, name, key = refs["GATEWAY_TRUST_FORWARDED"]
-    assert config_data[(kind, name)][key] == "true", (
-        "rate limits would count the ingress, not clients"
-    )
+    assert config_data[(kind, name)][key] == "true", "rate limits would count the ingress, not clients"
 
 
 def test_jwt_secret_placeholder_is_refused_in_production(config_data):
@@ -481,17 +412,13 @@ def test_gateway_reaches_redis_for_shared_rate_limits(k8s_objects, config_data):
     assert config_data[(kind, name)][key].startswith("redis://")
     policy = objects_of(k8s_objects, "NetworkPolicy")["redis"]
     (rule,) = policy["spec"]["ingress"]
-    assert rule["from"] == [
-        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}
-    ]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
 
 
 def test_ingress_sends_everything_to_the_gateway_service(k8s_objects):
     (ingress,) = objects_of(k8s_objects, "Ingress").values()
     service = objects_of(k8s_objects, "Service")["gateway"]
-    port_names = {p.get("name") for p in service["spec"]["ports"]} | {
-        p["port"] for p in service["spec"]["ports"]
-    }
+    port_names = {p.get("name") for p in service["spec"]["ports"]} | {p["port"] for p in service["spec"]["ports"]}
     (rule,) = ingress["spec"]["rules"]
     (path,) = rule["http"]["paths"]
     assert path["path"] == "/" and path["pathType"] == "Prefix"
@@ -501,20 +428,11 @@ def test_ingress_sends_everything_to_the_gateway_service(k8s_objects):
     assert ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
 
 
-def test_api_services_keep_two_replicas_and_a_disruption_budget(
-    components, k8s_objects
-):
+def test_api_services_keep_two_replicas_and_a_disruption_budget(components, k8s_objects):
     # The gateway's count belongs to its autoscaler (test above).
     for component in components:
         deployment = objects_of(k8s_objects, "Deployment")[component.name]
-        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, (
-            component.name
-        )
-        assert (
-            objects_of(k8s_objects, "PodDisruptionBudget")[component.name]["spec"][
-                "minAvailable"
-            ]
-            == 1
-        )
+        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, component.name
+        assert objects_of(k8s_objects, "PodDisruptionBudget")[component.name]["spec"]["minAvailable"] == 1
         if component.name != "gateway":
             assert deployment["spec"]["replicas"] >= 2, component.name

@@ -9,17 +9,23 @@ from pathlib import Path
 
 import httpx
 
-DEMO_OPERATORS = Path(__file__).resolve().parents[2] / "services/operators-api/src/operators_api/demo/data/operators.json"
+DEMO_OPERATORS = (
+    Path(__file__).resolve().parents[2] / "services/operators-api/src/operators_api/demo/data/operators.json"
+)
 
 
 def qualified_operator(client: httpx.Client, official: dict[str, str], index: int) -> int:
     """Register one of the demo operators' records and qualify it; its id."""
-    data = {k: v for k, v in json.loads(DEMO_OPERATORS.read_text(encoding="utf-8"))[index].items() if k != "status_path"}
+    data = {
+        k: v for k, v in json.loads(DEMO_OPERATORS.read_text(encoding="utf-8"))[index].items() if k != "status_path"
+    }
     created = client.post("/api/v1/operators", json=data, headers=official)
     assert created.status_code == 201, created.text
     operator_id = created.json()["id"]
     qualified = client.post(
-        f"/api/v1/operators/{operator_id}/status", json={"status": "qualified", "reason": "资质审核通过"}, headers=official
+        f"/api/v1/operators/{operator_id}/status",
+        json={"status": "qualified", "reason": "资质审核通过"},
+        headers=official,
     )
     assert qualified.status_code == 200, qualified.text
     return operator_id
@@ -44,7 +50,9 @@ def active_contract(client: httpx.Client, official: dict[str, str], operator_id:
     )
     assert contract.status_code == 201, contract.text
     contract_id = contract.json()["id"]
-    active = client.post(f"/api/v1/contracts/{contract_id}/status", json={"status": "active", "reason": "签约生效"}, headers=official)
+    active = client.post(
+        f"/api/v1/contracts/{contract_id}/status", json={"status": "active", "reason": "签约生效"}, headers=official
+    )
     assert active.status_code == 200, active.text
     return contract_id
 

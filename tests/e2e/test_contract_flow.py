@@ -13,7 +13,9 @@ import httpx
 
 from e2e.test_vertical_slice import sign_in
 
-DEMO_OPERATORS = Path(__file__).resolve().parents[2] / "services/operators-api/src/operators_api/demo/data/operators.json"
+DEMO_OPERATORS = (
+    Path(__file__).resolve().parents[2] / "services/operators-api/src/operators_api/demo/data/operators.json"
+)
 
 
 def wait_for_operation(client: httpx.Client, facility_id: int, mode: str, timeout: float = 30.0) -> dict:
@@ -35,7 +37,9 @@ def test_a_contract_makes_the_facility_socially_operated_and_its_end_reverts_it(
         assert operator.status_code == 201, operator.text
         operator_id = operator.json()["id"]
         qualified = client.post(
-            f"/api/v1/operators/{operator_id}/status", json={"status": "qualified", "reason": "资质审核通过"}, headers=official
+            f"/api/v1/operators/{operator_id}/status",
+            json={"status": "qualified", "reason": "资质审核通过"},
+            headers=official,
         )
         assert qualified.status_code == 200, qualified.text
         facility_id = 7
@@ -59,7 +63,9 @@ def test_a_contract_makes_the_facility_socially_operated_and_its_end_reverts_it(
         )
         assert contract.status_code == 201, contract.text
         contract_id = contract.json()["id"]
-        active = client.post(f"/api/v1/contracts/{contract_id}/status", json={"status": "active", "reason": "签约生效"}, headers=official)
+        active = client.post(
+            f"/api/v1/contracts/{contract_id}/status", json={"status": "active", "reason": "签约生效"}, headers=official
+        )
         assert active.status_code == 200, active.text
 
         facility = wait_for_operation(client, facility_id, "social")
@@ -69,7 +75,9 @@ def test_a_contract_makes_the_facility_socially_operated_and_its_end_reverts_it(
         assert history[-1]["actor"] == "operators-api"
 
         ended = client.post(
-            f"/api/v1/contracts/{contract_id}/status", json={"status": "terminated", "reason": "考核不合格，依约终止"}, headers=official
+            f"/api/v1/contracts/{contract_id}/status",
+            json={"status": "terminated", "reason": "考核不合格，依约终止"},
+            headers=official,
         )
         assert ended.status_code == 200, ended.text
         facility = wait_for_operation(client, facility_id, "government")

@@ -26,14 +26,24 @@ def test_ratings_verified_by_check_in_and_a_complaint_answered_by_the_operator(p
         )
         staff = client.post(
             "/api/v1/users",
-            json={"username": "op-staff-31", "password": "a-long-password", "display_name": "运营专员", "role": "operator", "operator_id": operator_id},
+            json={
+                "username": "op-staff-31",
+                "password": "a-long-password",
+                "display_name": "运营专员",
+                "role": "operator",
+                "operator_id": operator_id,
+            },
             headers=official,
         )
         assert staff.status_code == 201, staff.text
         operator = bearer(client, "op-staff-31", "a-long-password")
-        assert client.post(
-            "/api/v1/auth/register", json={"username": "zhao-liu", "password": "a-long-password", "display_name": "赵六"}
-        ).status_code == 202
+        assert (
+            client.post(
+                "/api/v1/auth/register",
+                json={"username": "zhao-liu", "password": "a-long-password", "display_name": "赵六"},
+            ).status_code
+            == 202
+        )
         resident = bearer(client, "zhao-liu", "a-long-password")
 
         starts = datetime.now(UTC) + timedelta(seconds=20)
@@ -42,25 +52,36 @@ def test_ratings_verified_by_check_in_and_a_complaint_answered_by_the_operator(p
             created = client.post(
                 "/api/v1/activities",
                 json={
-                    "facility_id": facility_id, "title": title, "category": "reading", "starts_at": starts.isoformat(),
-                    "ends_at": (starts + timedelta(hours=2)).isoformat(), "capacity": 20, "publish": True,
+                    "facility_id": facility_id,
+                    "title": title,
+                    "category": "reading",
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                    "capacity": 20,
+                    "publish": True,
                 },
                 headers=official,
             )
             assert created.status_code == 201, created.text
             activity_ids.append(created.json()["id"])
         attended, skipped = activity_ids
-        bookings = [client.post(f"/api/v1/activities/{a}/bookings", json={"seats": 1}, headers=resident) for a in activity_ids]
+        bookings = [
+            client.post(f"/api/v1/activities/{a}/bookings", json={"seats": 1}, headers=resident) for a in activity_ids
+        ]
         assert all(b.status_code == 201 for b in bookings), [b.text for b in bookings]
         checked = client.post(
-            f"/api/v1/activities/{attended}/check-ins", json={"code": bookings[0].json()["check_in_code"]}, headers=operator
+            f"/api/v1/activities/{attended}/check-ins",
+            json={"code": bookings[0].json()["check_in_code"]},
+            headers=operator,
         )
         assert checked.status_code in (200, 201), checked.text
 
         time.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 1)  # ratings open once it has begun
         for activity_id, overall in ((attended, 5), (skipped, 3)):
             rated = client.post(
-                "/api/v1/ratings", json={"target_type": "activity", "target_id": activity_id, "overall": overall}, headers=resident
+                "/api/v1/ratings",
+                json={"target_type": "activity", "target_id": activity_id, "overall": overall},
+                headers=resident,
             )
             assert rated.status_code == 201, rated.text
 
@@ -75,8 +96,11 @@ def test_ratings_verified_by_check_in_and_a_complaint_answered_by_the_operator(p
         filed = client.post(
             "/api/v1/cases",
             json={
-                "category": "activity_organisation", "target_type": "activity", "target_id": attended,
-                "title": "签到排队太久", "description": "签到只开一个窗口，排了二十分钟😞",
+                "category": "activity_organisation",
+                "target_type": "activity",
+                "target_id": attended,
+                "title": "签到排队太久",
+                "description": "签到只开一个窗口，排了二十分钟😞",
                 "contact": {"name": "赵六", "phone": "13912345678"},
             },
             headers=resident,
@@ -87,13 +111,18 @@ def test_ratings_verified_by_check_in_and_a_complaint_answered_by_the_operator(p
 
         def step(action: str, who: dict[str, str], **body) -> dict:
             etag = client.get(f"/api/v1/cases/{case['id']}", headers=who).headers["etag"]
-            resp = client.post(f"/api/v1/cases/{case['id']}/{action}", json=body or None, headers={**who, "If-Match": etag})
+            resp = client.post(
+                f"/api/v1/cases/{case['id']}/{action}", json=body or None, headers={**who, "If-Match": etag}
+            )
             assert resp.status_code == 200, f"{action}: {resp.text}"
             return resp.json()
 
         unanswered_close = client.post(
             f"/api/v1/cases/{case['id']}/close",
-            headers={**official, "If-Match": client.get(f"/api/v1/cases/{case['id']}", headers=official).headers["etag"]},
+            headers={
+                **official,
+                "If-Match": client.get(f"/api/v1/cases/{case['id']}", headers=official).headers["etag"],
+            },
         )
         assert unanswered_close.status_code == 409
         step("respond", operator, text="已增加签到窗口。")
@@ -102,7 +131,14 @@ def test_ratings_verified_by_check_in_and_a_complaint_answered_by_the_operator(p
         step("confirm", resident, answer_rating=5)
         closed = step("close", official)
         assert [s["to_status"] for s in closed["timeline"]] == [
-            "submitted", "accepted", "assigned", "responded", "reopened", "responded", "confirmed", "closed"
+            "submitted",
+            "accepted",
+            "assigned",
+            "responded",
+            "reopened",
+            "responded",
+            "confirmed",
+            "closed",
         ]
 
         open311 = client.get(f"/open311/v2/requests/{case['id']}.json")

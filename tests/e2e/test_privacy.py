@@ -51,7 +51,11 @@ def _figures(client: httpx.Client, official: dict[str, str], facility_id: int) -
     today = date.today()
     stats = client.get(
         "/api/v1/stats/operations",
-        params={"facility_id": facility_id, "from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=2)).isoformat()},
+        params={
+            "facility_id": facility_id,
+            "from": (today - timedelta(days=1)).isoformat(),
+            "to": (today + timedelta(days=2)).isoformat(),
+        },
         headers=official,
     )
     satisfaction = client.get(f"/api/v1/satisfaction/facilities/{facility_id}", headers=official)
@@ -77,7 +81,13 @@ def test_a_resident_exports_then_deletes_and_only_the_counts_remain(platform):
         other = _register(client, "sun-ba", "another-long-secret")
         staff = client.post(
             "/api/v1/users",
-            json={"username": "op-staff-privacy", "password": "a-long-password", "display_name": "运营专员", "role": "operator", "operator_id": 1},
+            json={
+                "username": "op-staff-privacy",
+                "password": "a-long-password",
+                "display_name": "运营专员",
+                "role": "operator",
+                "operator_id": 1,
+            },
             headers=official,
         )
         assert staff.status_code == 201, staff.text
@@ -87,31 +97,57 @@ def test_a_resident_exports_then_deletes_and_only_the_counts_remain(platform):
         starts = datetime.now(UTC) + timedelta(minutes=30)
         activity = client.post(
             "/api/v1/activities",
-            json={"facility_id": facility_id, "title": "童心悦读·绘本故事会", "category": "reading", "starts_at": starts.isoformat(),
-                  "ends_at": (starts + timedelta(hours=2)).isoformat(), "capacity": 20, "publish": True},
+            json={
+                "facility_id": facility_id,
+                "title": "童心悦读·绘本故事会",
+                "category": "reading",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "capacity": 20,
+                "publish": True,
+            },
             headers=official,
         )
         assert activity.status_code == 201, activity.text
         activity_id = activity.json()["id"]
         booking = client.post(f"/api/v1/activities/{activity_id}/bookings", json={"seats": 2}, headers=resident)
         assert booking.status_code == 201, booking.text
-        checked = client.post(f"/api/v1/activities/{activity_id}/check-ins", json={"code": booking.json()["check_in_code"]}, headers=official)
+        checked = client.post(
+            f"/api/v1/activities/{activity_id}/check-ins",
+            json={"code": booking.json()["check_in_code"]},
+            headers=official,
+        )
         assert checked.status_code in (200, 201), checked.text
         rating = client.post(
-            "/api/v1/ratings", json={"target_type": "facility", "target_id": facility_id, "overall": 4, "comment": COMMENT}, headers=resident
+            "/api/v1/ratings",
+            json={"target_type": "facility", "target_id": facility_id, "overall": 4, "comment": COMMENT},
+            headers=resident,
         )
         assert rating.status_code == 201, rating.text
         case = client.post(
             "/api/v1/cases",
-            json={"category": "opening_hours", "target_type": "facility", "target_id": facility_id, "title": "周六闭馆",
-                  "description": "周六下午大门紧闭，我腿脚不便白跑一趟", "contact": {"name": "钱七", "phone": PHONE}},
+            json={
+                "category": "opening_hours",
+                "target_type": "facility",
+                "target_id": facility_id,
+                "title": "周六闭馆",
+                "description": "周六下午大门紧闭，我腿脚不便白跑一趟",
+                "contact": {"name": "钱七", "phone": PHONE},
+            },
             headers=resident,
         )
         assert case.status_code == 201, case.text
         special = client.post(
             "/api/v1/special-requests",
-            json={"facility_id": facility_id, "special_group": "elderly", "kind": "home_delivery", "description": "高血压行动不便，希望送书上门",
-                  "address": "东城区某胡同7号", "phone": PHONE, "preferred_time": "周二上午"},
+            json={
+                "facility_id": facility_id,
+                "special_group": "elderly",
+                "kind": "home_delivery",
+                "description": "高血压行动不便，希望送书上门",
+                "address": "东城区某胡同7号",
+                "phone": PHONE,
+                "preferred_time": "周二上午",
+            },
             headers=resident,
         )
         assert special.status_code == 201, special.text
@@ -140,7 +176,9 @@ def test_a_resident_exports_then_deletes_and_only_the_counts_remain(platform):
         # Another resident who learnt the password still deletes nothing of qian-qi's with their own session.
         stolen = client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=other)
         assert stolen.status_code == 422
-        residents = client.get("/api/v1/users", params={"role": "resident", "limit": 100}, headers=official).json()["items"]
+        residents = client.get("/api/v1/users", params={"role": "resident", "limit": 100}, headers=official).json()[
+            "items"
+        ]
         assert "qian-qi" in [u["username"] for u in residents]
 
         # Once the feedback-api has seen the check-in, the figures are taken.
@@ -157,7 +195,9 @@ def test_a_resident_exports_then_deletes_and_only_the_counts_remain(platform):
 
         # Each service erases what it held; officials now see records of nobody.
         case_url = f"/api/v1/cases/{case.json()['id']}"
-        wait_for(lambda: PHONE not in client.get(case_url, headers=official).text, "feedback-api erased the case's contacts")
+        wait_for(
+            lambda: PHONE not in client.get(case_url, headers=official).text, "feedback-api erased the case's contacts"
+        )
         wait_for(
             lambda: PHONE not in client.get(f"/api/v1/special-requests/{special.json()['id']}", headers=official).text,
             "facilities-api erased the special request",

@@ -16,18 +16,30 @@ POINT = (39.9305, 116.4105)  # 交道口, north of the Forbidden City
 
 def test_a_new_resident_finds_books_is_checked_in_and_takes_the_calendar_home(platform):
     with httpx.Client(base_url=platform.url, timeout=15) as client:
-        assert client.post(
-            "/api/v1/auth/register", json={"username": "wang-wu", "password": "a-long-password", "display_name": "王五"}
-        ).status_code == 202
+        assert (
+            client.post(
+                "/api/v1/auth/register",
+                json={"username": "wang-wu", "password": "a-long-password", "display_name": "王五"},
+            ).status_code
+            == 202
+        )
         resident = {
             "Authorization": "Bearer "
-            + client.post("/api/v1/auth/token", data={"username": "wang-wu", "password": "a-long-password"}).json()["access_token"]
+            + client.post("/api/v1/auth/token", data={"username": "wang-wu", "password": "a-long-password"}).json()[
+                "access_token"
+            ]
         }
         official = sign_in(client, "demo-official")
 
         nearest = client.get(
             "/api/v1/facilities",
-            params={"near": f"{POINT[0]},{POINT[1]}", "radius_m": 3000, "kind": "public_library", "status": "open", "limit": 5},
+            params={
+                "near": f"{POINT[0]},{POINT[1]}",
+                "radius_m": 3000,
+                "kind": "public_library",
+                "status": "open",
+                "limit": 5,
+            },
         ).json()["items"]
         assert nearest, "a library within 3 km of 交道口"
         distances = [f["distance_m"] for f in nearest]
@@ -62,7 +74,9 @@ def test_a_new_resident_finds_books_is_checked_in_and_takes_the_calendar_home(pl
         wrong = client.post(f"/api/v1/activities/{activity_id}/check-ins", json={"code": "ZZZZ9999"}, headers=official)
         assert wrong.status_code in (404, 422), wrong.text
         checked = client.post(
-            f"/api/v1/activities/{activity_id}/check-ins", json={"code": booking.json()["check_in_code"]}, headers=official
+            f"/api/v1/activities/{activity_id}/check-ins",
+            json={"code": booking.json()["check_in_code"]},
+            headers=official,
         )
         assert checked.status_code in (200, 201), checked.text
         mine = client.get(f"/api/v1/bookings/{booking.json()['id']}", headers=resident).json()

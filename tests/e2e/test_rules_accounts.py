@@ -54,12 +54,24 @@ def test_a_subdistrict_official_reads_no_residents_phone_and_manages_no_account_
         listed = client.get("/api/v1/users", params={"phone": "13700137001"}, headers=staff["district"]).json()["items"]
         assert [u["phone"] for u in listed] == ["137****7001"], "masked even for the district"
         resident_id = listed[0]["id"]
-        assert client.post(f"/api/v1/users/{resident_id}/disable", json={"reason": "越权"}, headers=staff["jingshan"]).status_code == 403
+        assert (
+            client.post(
+                f"/api/v1/users/{resident_id}/disable", json={"reason": "越权"}, headers=staff["jingshan"]
+            ).status_code
+            == 403
+        )
 
-        key = client.post("/api/v1/api-keys", json={"name": "12345 热线", "scopes": ["events:read"]}, headers=staff["district"])
+        key = client.post(
+            "/api/v1/api-keys", json={"name": "12345 热线", "scopes": ["events:read"]}, headers=staff["district"]
+        )
         assert key.status_code == 201, key.text
         assert client.delete(f"/api/v1/api-keys/{key.json()['id']}", headers=staff["jingshan"]).status_code == 403
-        assert client.post("/api/v1/api-keys", json={"name": "x", "scopes": ["events:read"]}, headers=staff["jingshan"]).status_code == 403
+        assert (
+            client.post(
+                "/api/v1/api-keys", json={"name": "x", "scopes": ["events:read"]}, headers=staff["jingshan"]
+            ).status_code
+            == 403
+        )
         # The district's key works where its scope reaches.
         assert client.get("/api/v1/facilities/events", headers={"X-API-Key": key.json()["key"]}).status_code == 200
 
@@ -72,12 +84,17 @@ def test_a_disabled_residents_token_stops_at_once_at_every_service(platform, sta
         assert client.get("/api/v1/bookings", headers=resident).status_code == 200
         me = client.get("/api/v1/me", headers=resident).json()
 
-        disabled = client.post(f"/api/v1/users/{me['id']}/disable", json={"reason": "冒用他人身份"}, headers=staff["district"])
+        disabled = client.post(
+            f"/api/v1/users/{me['id']}/disable", json={"reason": "冒用他人身份"}, headers=staff["district"]
+        )
         assert disabled.status_code == 200, disabled.text
         for path in ("/api/v1/bookings", "/api/v1/cases", "/api/v1/me"):
             resp = client.get(path, headers=resident)
             assert resp.status_code == 401, (path, resp.text)
-        assert auth_post(client, "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+        assert (
+            auth_post(client, "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code
+            == 401
+        )
         again = sign_in(client, "rules-acc-2", PASSWORD)
         assert again.status_code == 403 and again.json()["type"] == "/problems/account-disabled"
 

@@ -90,10 +90,23 @@ def test_the_subdistrict_official_neither_reclassifies_nor_approves_the_district
 def test_the_subdistrict_official_stays_in_their_subdistrict(client, who):
     local = who("demo-subdistrict-official")
     elsewhere = next(f for f in _facilities(client) if f["subdistrict"] != "jingshan")
-    resp = client.patch(f"/api/v1/facilities/{elsewhere['id']}", json={"seats": 1}, headers={**local, "If-Match": f'"v{elsewhere["version"]}"'})
+    resp = client.patch(
+        f"/api/v1/facilities/{elsewhere['id']}",
+        json={"seats": 1},
+        headers={**local, "If-Match": f'"v{elsewhere["version"]}"'},
+    )
     assert resp.status_code == 403
-    exception = {"starts_on": datetime.now(UTC).date().isoformat(), "ends_on": datetime.now(UTC).date().isoformat(), "closed": True}
-    assert client.post(f"/api/v1/facilities/{elsewhere['id']}/opening-exceptions", json=exception, headers=local).status_code == 403
+    exception = {
+        "starts_on": datetime.now(UTC).date().isoformat(),
+        "ends_on": datetime.now(UTC).date().isoformat(),
+        "closed": True,
+    }
+    assert (
+        client.post(
+            f"/api/v1/facilities/{elsewhere['id']}/opening-exceptions", json=exception, headers=local
+        ).status_code
+        == 403
+    )
     assert client.get(f"/api/v1/facilities/{elsewhere['id']}").json()["seats"] == elsewhere["seats"]
 
 
@@ -116,11 +129,19 @@ def test_a_cancelled_activity_cancels_the_residents_booking_and_its_code(client,
         headers=official,
     ).json()
     booking = client.post(f"/api/v1/activities/{activity['id']}/bookings", json={"seats": 1}, headers=resident).json()
-    cancelled = client.post(f"/api/v1/activities/{activity['id']}/cancel", json={"reason": "暴雪预警，活动取消"}, headers=official)
+    cancelled = client.post(
+        f"/api/v1/activities/{activity['id']}/cancel", json={"reason": "暴雪预警，活动取消"}, headers=official
+    )
     assert cancelled.status_code == 200, cancelled.text
     mine = client.get(f"/api/v1/bookings/{booking['id']}", headers=resident).json()
-    assert (mine["status"], mine["cancel_reason"], mine["cancel_note"]) == ("cancelled", "activity_cancelled", "暴雪预警，活动取消")
-    check_in = client.post(f"/api/v1/activities/{activity['id']}/check-ins", json={"code": booking["check_in_code"]}, headers=official)
+    assert (mine["status"], mine["cancel_reason"], mine["cancel_note"]) == (
+        "cancelled",
+        "activity_cancelled",
+        "暴雪预警，活动取消",
+    )
+    check_in = client.post(
+        f"/api/v1/activities/{activity['id']}/check-ins", json={"code": booking["check_in_code"]}, headers=official
+    )
     assert check_in.status_code == 422
 
 
@@ -129,7 +150,9 @@ def test_an_auditor_reads_a_special_group_request_without_its_health_or_numbers(
     auditor = who("demo-auditor")
     # A facility of the subdistrict's own (the district's own facilities, such as the national art
     # gallery standing in jingshan, are not the subdistrict's to act at).
-    facility = next(f for f in _facilities(client, subdistrict="jingshan") if f["level"] in ("subdistrict", "community"))
+    facility = next(
+        f for f in _facilities(client, subdistrict="jingshan") if f["level"] in ("subdistrict", "community")
+    )
     filed = client.post(
         "/api/v1/special-requests",
         json={
@@ -171,7 +194,9 @@ def test_the_operator_proposes_but_cannot_make_its_basic_service_paid(client, wh
     if runs:
         facility = runs[0]
     else:
-        facility = next(f for f in _facilities(client, subdistrict="jingshan") if f["operation"]["mode"] == "government")
+        facility = next(
+            f for f in _facilities(client, subdistrict="jingshan") if f["operation"]["mode"] == "government"
+        )
         active_contract(client, official, DEMO_OPERATOR_ID, facility["id"])
         wait_for(lambda: _facilities(client, operator_id=DEMO_OPERATOR_ID), "the contract hands the facility over")
     service = _basic_service(client, official, facility["id"])
@@ -184,9 +209,12 @@ def test_the_operator_proposes_but_cannot_make_its_basic_service_paid(client, wh
         headers=operator,
     )
     assert proposal.status_code == 201, proposal.text
-    assert client.post(
-        f"/api/v1/facilities/{facility['id']}/service-proposals/{proposal.json()['id']}/approve", headers=operator
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/facilities/{facility['id']}/service-proposals/{proposal.json()['id']}/approve", headers=operator
+        ).status_code
+        == 403
+    )
     read = client.get(url).json()
     assert read["basic"] is True and [p["until"] for p in read["basic_periods"]] == [None]
     rejected = client.post(

@@ -30,7 +30,11 @@ def operator_for_rules(client: httpx.Client, official: dict[str, str]) -> int:
         assert created.status_code == 201, created.text
         operator_id, status = created.json()["id"], created.json()["status"]
     if status != "qualified":
-        moved = client.post(f"/api/v1/operators/{operator_id}/status", json={"status": "qualified", "reason": "资质审核通过"}, headers=official)
+        moved = client.post(
+            f"/api/v1/operators/{operator_id}/status",
+            json={"status": "qualified", "reason": "资质审核通过"},
+            headers=official,
+        )
         assert moved.status_code == 200, moved.text
     return operator_id
 
@@ -59,19 +63,27 @@ def test_a_subdistrict_official_signs_only_for_their_subdistrict_and_the_hand_ov
         operator_id = operator_for_rules(client, district)
 
         # Operators' standing is the district's.
-        suspend = client.post(f"/api/v1/operators/{operator_id}/status", json={"status": "suspended", "reason": "越权"}, headers=sub)
+        suspend = client.post(
+            f"/api/v1/operators/{operator_id}/status", json={"status": "suspended", "reason": "越权"}, headers=sub
+        )
         assert suspend.status_code == 403
         assert client.get(f"/api/v1/operators/{operator_id}", headers=district).json()["status"] == "qualified"
 
         starts_on = datetime.now(UTC).astimezone(DISTRICT_TZ).date() + timedelta(days=2)
-        elsewhere = client.post("/api/v1/contracts", json=contract_body(operator_id, OTHER_FACILITY, starts_on), headers=sub)
+        elsewhere = client.post(
+            "/api/v1/contracts", json=contract_body(operator_id, OTHER_FACILITY, starts_on), headers=sub
+        )
         assert elsewhere.status_code == 403, elsewhere.text
         assert elsewhere.json()["type"] == "/problems/facility-outside-subdistrict"
 
-        mine = client.post("/api/v1/contracts", json=contract_body(operator_id, JINGSHAN_FACILITY, starts_on), headers=sub)
+        mine = client.post(
+            "/api/v1/contracts", json=contract_body(operator_id, JINGSHAN_FACILITY, starts_on), headers=sub
+        )
         assert mine.status_code == 201, mine.text
         contract_id = mine.json()["id"]
-        active = client.post(f"/api/v1/contracts/{contract_id}/status", json={"status": "active", "reason": "签约生效"}, headers=sub)
+        active = client.post(
+            f"/api/v1/contracts/{contract_id}/status", json={"status": "active", "reason": "签约生效"}, headers=sub
+        )
         assert active.status_code == 200, active.text
         assert active.json()["handed_over_at"] is None
 
@@ -83,29 +95,49 @@ def test_a_subdistrict_official_signs_only_for_their_subdistrict_and_the_hand_ov
         assert client.get(f"/api/v1/facilities/{JINGSHAN_FACILITY}").json()["operation"]["mode"] == "government"
         assert client.get(f"/api/v1/contracts/{contract_id}", headers=district).json()["handed_over_at"] is None
 
+
 def test_an_operator_key_does_only_what_its_scopes_say(platform):
     with httpx.Client(base_url=platform.url, timeout=20) as client:
         staff = bearer(client, "demo-operator")
-        issued = client.post("/api/v1/api-keys", json={"name": "票务系统", "scopes": ["activities:write"]}, headers=staff)
+        issued = client.post(
+            "/api/v1/api-keys", json={"name": "票务系统", "scopes": ["activities:write"]}, headers=staff
+        )
         assert issued.status_code == 201, issued.text
         narrow = {"X-API-Key": issued.json()["key"]}
-        for path in ("/api/v1/fee-applications", "/api/v1/service-reports", "/api/v1/selections/1/bids", "/api/v1/evaluations/1/appeal"):
+        for path in (
+            "/api/v1/fee-applications",
+            "/api/v1/service-reports",
+            "/api/v1/selections/1/bids",
+            "/api/v1/evaluations/1/appeal",
+        ):
             resp = client.post(path, json={}, headers=narrow)
             assert resp.status_code == 403, (path, resp.text)
             assert "errors" not in resp.json()
         assert client.get("/api/v1/service-reports", headers=narrow).status_code == 403
-        reports_key = client.post("/api/v1/api-keys", json={"name": "月报系统", "scopes": ["reports:write"]}, headers=staff)
+        reports_key = client.post(
+            "/api/v1/api-keys", json={"name": "月报系统", "scopes": ["reports:write"]}, headers=staff
+        )
         assert reports_key.status_code == 201, reports_key.text
         # Past the gate: the body is then checked.
-        assert client.post("/api/v1/service-reports", json={}, headers={"X-API-Key": reports_key.json()["key"]}).status_code == 422
+        assert (
+            client.post(
+                "/api/v1/service-reports", json={}, headers={"X-API-Key": reports_key.json()["key"]}
+            ).status_code
+            == 422
+        )
 
 
 def test_a_resident_gets_403_not_the_field_list(platform):
     with httpx.Client(base_url=platform.url, timeout=20) as client:
         resident = bearer(client, "demo-resident")
         for path in (
-            "/api/v1/contracts", "/api/v1/operators", "/api/v1/evaluations", "/api/v1/evaluation-schemes", "/api/v1/inspections",
-            "/api/v1/volunteer-teams", "/api/v1/trainings/1/enrolments",
+            "/api/v1/contracts",
+            "/api/v1/operators",
+            "/api/v1/evaluations",
+            "/api/v1/evaluation-schemes",
+            "/api/v1/inspections",
+            "/api/v1/volunteer-teams",
+            "/api/v1/trainings/1/enrolments",
         ):
             resp = client.post(path, json={}, headers=resident)
             assert resp.status_code == 403, (path, resp.text)

@@ -13,9 +13,7 @@ from .spa_fixtures import *  # noqa: F403  (fixtures)
 def test_the_header_fits_a_360_px_phone_in_english_care_mode(spa, user):
     s = spa(user, width=360, care=True, locale="en")
     page = s.goto("/", wait_for="main")
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.querySelector('.app-header').scrollWidth]"
-    )
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.querySelector('.app-header').scrollWidth]")
     assert widths == [360, 360]
     tools = page.locator(".header-tools").bounding_box()
     assert tools is not None and tools["x"] >= 0 and tools["x"] + tools["width"] <= 360  # every tool on screen

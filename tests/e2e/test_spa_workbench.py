@@ -52,7 +52,9 @@ class Workbench:
 
     def move_selection(self, status: str, reason: str, expect: str) -> None:
         self.decide("[data-test=selection-status-form]", status, reason)
-        wait_for_js(self.page, "t => document.querySelector('[data-test=selection-status]')?.textContent.trim() === t", expect)
+        wait_for_js(
+            self.page, "t => document.querySelector('[data-test=selection-status]')?.textContent.trim() === t", expect
+        )
 
 
 def test_official_runs_the_workbench_tasks(spa, spa_platform, workbench_routed):

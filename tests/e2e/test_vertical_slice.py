@@ -50,7 +50,9 @@ def test_official_creates_a_facility_anyone_reads_it_and_the_event_is_published(
         assert hook.status_code == 201, hook.text
 
         head = feed_head(client, official)
-        created = client.post("/api/v1/facilities", json=FACILITY, headers={**official, "X-Request-ID": "slice-create-1"})
+        created = client.post(
+            "/api/v1/facilities", json=FACILITY, headers={**official, "X-Request-ID": "slice-create-1"}
+        )
         assert created.status_code == 201, created.text
         assert created.headers["x-request-id"] == "slice-create-1"
         facility = created.json()
@@ -65,7 +67,9 @@ def test_official_creates_a_facility_anyone_reads_it_and_the_event_is_published(
         )
         assert edited.status_code == 200, edited.text
 
-        feed = client.get("/api/v1/facilities/events", params={"after": head, "types": "facility.*"}, headers=official).json()
+        feed = client.get(
+            "/api/v1/facilities/events", params={"after": head, "types": "facility.*"}, headers=official
+        ).json()
         mine = [e for e in feed["items"] if e["subject"] == f"facility/{facility['id']}"]
         assert [e["type"] for e in mine] == ["facility.created", "facility.updated"]
         assert mine[0]["requestid"] == "slice-create-1", "the request id crosses into the event"
@@ -88,7 +92,13 @@ def test_residents_are_refused_by_the_service_itself(platform):
 def test_merged_openapi_and_readiness(platform):
     with httpx.Client(base_url=platform.url, timeout=10) as client:
         doc = client.get("/api/v1/openapi.json").json()
-        for path in ("/api/v1/facilities", "/api/v1/facilities/events", "/api/v1/auth/token", "/api/v1/operators", "/api/v1/ratings"):
+        for path in (
+            "/api/v1/facilities",
+            "/api/v1/facilities/events",
+            "/api/v1/auth/token",
+            "/api/v1/operators",
+            "/api/v1/ratings",
+        ):
             assert path in doc["paths"], path
         assert "x-unavailable-services" not in doc["info"]
         # Right after start the services catch up on each other's feeds; readiness may lag a moment.

@@ -55,7 +55,9 @@ def create_inner_app(settings: Settings) -> FastAPI:
         app.state.merged_openapi = MergedOpenAPI(app.state.http, upstreams)
         app.state.apikeys = ApiKeyExchange(settings, app.state.sessionmaker)
         app.state.revocations = AccessRevocations(
-            app.state.sessionmaker, access_ttl_s=settings.access_token_ttl_s, refresh_s=settings.access_revocation_refresh_s
+            app.state.sessionmaker,
+            access_ttl_s=settings.access_token_ttl_s,
+            refresh_s=settings.access_revocation_refresh_s,
         )
         app.state.upstreams = upstreams
 

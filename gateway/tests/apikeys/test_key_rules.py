@@ -48,12 +48,20 @@ class TestOneScopeTable:
         resp = await issue(gateway, bearer("official", **DISTRICT), ["events:read", "checkins:write"])
         assert resp.status_code == 403
 
-    async def test_a_stored_key_with_scopes_off_the_table_is_held_to_the_table(self, gateway, app, settings, sessionmaker):
+    async def test_a_stored_key_with_scopes_off_the_table_is_held_to_the_table(
+        self, gateway, app, settings, sessionmaker
+    ):
         async with sessionmaker() as session:
             session.add(
                 ApiKey(
-                    prefix="0ld0ld00", secret_hash=hashlib.sha256(b"secret").hexdigest(), name="old", role="operator",
-                    operator_id=5, scopes=["facilities:read", "events:read", "operator:read"], created_by="1", created_at=utcnow(),
+                    prefix="0ld0ld00",
+                    secret_hash=hashlib.sha256(b"secret").hexdigest(),
+                    name="old",
+                    role="operator",
+                    operator_id=5,
+                    scopes=["facilities:read", "events:read", "operator:read"],
+                    created_by="1",
+                    created_at=utcnow(),
                 )
             )
             await session.commit()
@@ -72,7 +80,9 @@ class TestWhoIssuesAndRevokes:
         key = (await issue(gateway, bearer("operator", operator_id=5), ["checkins:write"])).json()
         resp = await gateway.delete(f"/api/v1/api-keys/{key['id']}", headers=bearer("official", **JINGSHAN))
         assert resp.status_code == 403
-        assert (await gateway.get("/api/v1/api-keys", headers=bearer("operator", operator_id=5))).json()[0]["revoked_at"] is None
+        assert (await gateway.get("/api/v1/api-keys", headers=bearer("operator", operator_id=5))).json()[0][
+            "revoked_at"
+        ] is None
 
     async def test_operator_staff_revoke_their_own_operators_keys_only(self, gateway, bearer):
         mine = (await issue(gateway, bearer("operator", operator_id=5), ["checkins:write"])).json()
@@ -86,7 +96,9 @@ class TestWhoIssuesAndRevokes:
 
     async def test_a_district_official_revokes_any_key(self, gateway, bearer):
         key = (await issue(gateway, bearer("operator", operator_id=5), ["checkins:write"])).json()
-        assert (await gateway.delete(f"/api/v1/api-keys/{key['id']}", headers=bearer("official", **DISTRICT))).status_code == 204
+        assert (
+            await gateway.delete(f"/api/v1/api-keys/{key['id']}", headers=bearer("official", **DISTRICT))
+        ).status_code == 204
         assert (await gateway.get("/api/v1/me", headers={"X-API-Key": key["key"]})).status_code == 401
 
     async def test_auditors_read_every_key_and_change_none(self, gateway, bearer):

@@ -53,7 +53,9 @@ class TestWhoSeesAccounts:
         resp = await gateway.get("/api/v1/users", headers=bearer("official", **JINGSHAN))
         assert resp.status_code == 200, resp.text
         assert [u["username"] for u in resp.json()["items"]] == [mine["username"]]
-        residents = await gateway.get("/api/v1/users", params={"role": "resident"}, headers=bearer("official", **JINGSHAN))
+        residents = await gateway.get(
+            "/api/v1/users", params={"role": "resident"}, headers=bearer("official", **JINGSHAN)
+        )
         assert residents.json()["items"] == []
 
     async def test_no_official_reads_a_residents_full_phone_in_the_list(self, gateway, bearer):
@@ -65,9 +67,13 @@ class TestWhoSeesAccounts:
     async def test_a_district_official_finds_the_account_of_a_number_it_already_has(self, gateway, bearer):
         await register(gateway, phone="13800138000")
         await register(gateway, username="wang-wu", phone="13900139000")
-        found = await gateway.get("/api/v1/users", params={"phone": "13900139000"}, headers=bearer("official", **DISTRICT))
+        found = await gateway.get(
+            "/api/v1/users", params={"phone": "13900139000"}, headers=bearer("official", **DISTRICT)
+        )
         assert [u["username"] for u in found.json()["items"]] == ["wang-wu"]
-        probe = await gateway.get("/api/v1/users", params={"phone": "13900139000"}, headers=bearer("official", **JINGSHAN))
+        probe = await gateway.get(
+            "/api/v1/users", params={"phone": "13900139000"}, headers=bearer("official", **JINGSHAN)
+        )
         assert probe.status_code == 403
 
     async def test_operator_staff_and_residents_list_no_accounts(self, gateway, bearer):
@@ -88,7 +94,9 @@ class TestGatesComeBeforeTheBody:
             ("POST", "/api/v1/api-keys", {"role": "auditor", "sub": "9003"}),
         ],
     )
-    async def test_the_wrong_caller_posting_nothing_gets_403_not_the_field_list(self, gateway, bearer, method, path, who):
+    async def test_the_wrong_caller_posting_nothing_gets_403_not_the_field_list(
+        self, gateway, bearer, method, path, who
+    ):
         role = who.pop("role")
         resp = await gateway.request(method, path, json={}, headers=bearer(role, **who))
         assert resp.status_code == 403, resp.text
@@ -96,7 +104,12 @@ class TestGatesComeBeforeTheBody:
 
     async def test_every_own_route_of_the_gateway_documents_its_gate(self, gateway):
         doc = (await gateway.get("/api/v1/openapi.json")).json()
-        public = {("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout")}
+        public = {
+            ("post", "/api/v1/auth/register"),
+            ("post", "/api/v1/auth/token"),
+            ("post", "/api/v1/auth/refresh"),
+            ("post", "/api/v1/auth/logout"),
+        }
         for path, item in doc["paths"].items():
             if not path.startswith(("/api/v1/users", "/api/v1/me", "/api/v1/api-keys", "/api/v1/auth")):
                 continue
@@ -133,24 +146,35 @@ class TestDisablingAnAccount:
         old = (await sign_in(gateway, "op-staff")).json()
         official = bearer("official", **DISTRICT)
         await gateway.post(f"/api/v1/users/{member['id']}/disable", json={"reason": "账号疑似被盗"}, headers=official)
-        enabled = await gateway.post(f"/api/v1/users/{member['id']}/enable", json={"reason": "已核实本人"}, headers=official)
+        enabled = await gateway.post(
+            f"/api/v1/users/{member['id']}/enable", json={"reason": "已核实本人"}, headers=official
+        )
         assert enabled.status_code == 200 and enabled.json()["active"] is True
         new = (await sign_in(gateway, "op-staff")).json()
         assert (await gateway.get("/api/v1/me", headers=auth(new))).status_code == 200
         assert (await gateway.get("/api/v1/me", headers=auth(old))).status_code == 401
-        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})).status_code == 401
+        assert (
+            await gateway.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})
+        ).status_code == 401
 
-    async def test_every_replica_refuses_the_token_within_the_stated_bound(self, gateway, bearer, app, settings, sessionmaker):
+    async def test_every_replica_refuses_the_token_within_the_stated_bound(
+        self, gateway, bearer, app, settings, sessionmaker
+    ):
         from gateway.identity.revocation import AccessRevocations
 
         member = await staff(gateway, bearer, "op-staff")
         token = (await sign_in(gateway, "op-staff")).json()["access_token"]
         now = [1000.0]
         other_replica = AccessRevocations(
-            sessionmaker, access_ttl_s=settings.access_token_ttl_s, refresh_s=settings.access_revocation_refresh_s, monotonic=lambda: now[0]
+            sessionmaker,
+            access_ttl_s=settings.access_token_ttl_s,
+            refresh_s=settings.access_revocation_refresh_s,
+            monotonic=lambda: now[0],
         )
         assert await other_replica.refuses(token) is False
-        await gateway.post(f"/api/v1/users/{member['id']}/disable", json={"reason": "离职"}, headers=bearer("official", **DISTRICT))
+        await gateway.post(
+            f"/api/v1/users/{member['id']}/disable", json={"reason": "离职"}, headers=bearer("official", **DISTRICT)
+        )
         now[0] += settings.access_revocation_refresh_s - 0.1
         assert await other_replica.refuses(token) is False, "still within the bound: its list is not yet stale"
         now[0] += 0.1
@@ -167,7 +191,9 @@ class TestDisablingAnAccount:
     async def test_the_reason_is_required_and_an_official_cannot_disable_itself(self, gateway, bearer):
         member = await staff(gateway, bearer, "dist-official", role="official")
         official = bearer("official", **DISTRICT)
-        assert (await gateway.post(f"/api/v1/users/{member['id']}/disable", json={}, headers=official)).status_code == 422
+        assert (
+            await gateway.post(f"/api/v1/users/{member['id']}/disable", json={}, headers=official)
+        ).status_code == 422
         own = (await sign_in(gateway, "dist-official")).json()
         itself = await gateway.post(f"/api/v1/users/{member['id']}/disable", json={"reason": "测试"}, headers=auth(own))
         assert itself.status_code == 409
@@ -240,7 +266,11 @@ class TestSignInLockout:
         owned = await sign_in(gateway, "13800138000", "guess-6")
         free = await sign_in(gateway, "13900139000", "guess-6")
 
-        assert (owned.status_code, owned.json()["detail"]) == (free.status_code, free.json()["detail"]) == (401, free.json()["detail"])
+        assert (
+            (owned.status_code, owned.json()["detail"])
+            == (free.status_code, free.json()["detail"])
+            == (401, free.json()["detail"])
+        )
         # The account stays locked whichever login string names it: not even the right password gets in.
         assert (await sign_in(gateway, "13800138000", PASSWORD)).status_code == 401
         clock.fixed += timedelta(seconds=61)
@@ -252,11 +282,15 @@ class TestSignInLockout:
         clock.fixed = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
         for i in range(5):
             resp = await gateway.post(
-                "/api/v1/me/password", json={"current_password": f"guess-{i}", "new_password": "another-long-one"}, headers=auth(tokens)
+                "/api/v1/me/password",
+                json={"current_password": f"guess-{i}", "new_password": "another-long-one"},
+                headers=auth(tokens),
             )
             assert resp.status_code == 403
         resp = await gateway.post(
-            "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "another-long-one"}, headers=auth(tokens)
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "another-long-one"},
+            headers=auth(tokens),
         )
         assert resp.status_code == 429
 
@@ -294,7 +328,13 @@ class TestPasswordPolicy:
     async def test_staff_accounts_refuse_a_common_password(self, gateway, bearer):
         resp = await gateway.post(
             "/api/v1/users",
-            json={"username": "op-x", "password": "1qaz2wsx", "display_name": "x", "role": "operator", "operator_id": 3},
+            json={
+                "username": "op-x",
+                "password": "1qaz2wsx",
+                "display_name": "x",
+                "role": "operator",
+                "operator_id": 3,
+            },
             headers=bearer("official", **DISTRICT),
         )
         assert resp.status_code == 422 and resp.json()["errors"][0]["code"] == "common-password"
@@ -303,15 +343,21 @@ class TestPasswordPolicy:
         await register(gateway)
         tokens = (await sign_in(gateway)).json()
         weak = await gateway.post(
-            "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "iloveyou1"}, headers=auth(tokens)
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "iloveyou1"},
+            headers=auth(tokens),
         )
         assert weak.status_code == 422 and weak.json()["errors"][0]["field"] == "new_password"
         changed = await gateway.post(
-            "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "another-long-one"}, headers=auth(tokens)
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "another-long-one"},
+            headers=auth(tokens),
         )
         assert changed.status_code == 204, changed.text
         assert (await gateway.get("/api/v1/me", headers=auth(tokens))).status_code == 401
-        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})).status_code == 401
+        assert (
+            await gateway.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+        ).status_code == 401
         assert (await sign_in(gateway)).status_code == 401
         assert (await sign_in(gateway, password="another-long-one")).status_code == 200
 
@@ -330,17 +376,23 @@ class TestRefreshTokenFamilies:
         assert second.status_code == 401 and second.json()["type"] != "/problems/refresh-token-reused"
         # The tab that won keeps its session: nothing of the family was revoked.
         assert (await gateway.get("/api/v1/me", headers=auth(first.json()))).status_code == 200
-        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": first.json()["refresh_token"]})).status_code == 200
+        assert (
+            await gateway.post("/api/v1/auth/refresh", json={"refresh_token": first.json()["refresh_token"]})
+        ).status_code == 200
 
     async def test_a_signed_out_token_presented_again_revokes_nothing_else(self, gateway, clock):
         clock.fixed = datetime.now(UTC)
         await register(gateway)
         old = (await sign_in(gateway)).json()
-        assert (await gateway.post("/api/v1/auth/logout", json={"refresh_token": old["refresh_token"]})).status_code in (200, 204)
+        assert (
+            await gateway.post("/api/v1/auth/logout", json={"refresh_token": old["refresh_token"]})
+        ).status_code in (200, 204)
         current = (await sign_in(gateway)).json()
         clock.fixed += timedelta(minutes=5)
 
-        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})).status_code == 401
+        assert (
+            await gateway.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]})
+        ).status_code == 401
 
         assert (await gateway.get("/api/v1/me", headers=auth(current))).status_code == 200
 
@@ -356,7 +408,9 @@ class TestRefreshTokenFamilies:
         assert replay.status_code == 401
         # Whoever refreshed first (the owner or the thief), the tokens they got are dead too.
         winner = first.json()
-        assert (await gateway.post("/api/v1/auth/refresh", json={"refresh_token": winner["refresh_token"]})).status_code == 401
+        assert (
+            await gateway.post("/api/v1/auth/refresh", json={"refresh_token": winner["refresh_token"]})
+        ).status_code == 401
         assert (await gateway.get("/api/v1/me", headers=auth(winner))).status_code == 401
         # The other device's own sign-in is another family: it refreshes and goes on.
         other = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": elsewhere["refresh_token"]})

@@ -85,7 +85,9 @@ class TestSignIn:
     async def test_logout_revokes_the_refresh_token(self, gateway):
         await register(gateway)
         tokens = (await sign_in(gateway)).json()
-        assert (await gateway.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})).status_code == 204
+        assert (
+            await gateway.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+        ).status_code == 204
         resp = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert resp.status_code == 401
 
@@ -96,7 +98,9 @@ class TestSignIn:
         assert resp.status_code == 401
 
     async def test_sign_in_attempts_are_throttled(self, gateway, settings):
-        codes = [(await sign_in(gateway, username="nobody")).status_code for _ in range(settings.auth_rate_limit_per_minute)]
+        codes = [
+            (await sign_in(gateway, username="nobody")).status_code for _ in range(settings.auth_rate_limit_per_minute)
+        ]
         assert codes[-1] == 429, codes
         assert codes[0] == 401
 
@@ -105,7 +109,13 @@ class TestStaffAccounts:
     async def test_district_official_creates_operator_staff(self, gateway, bearer, settings):
         resp = await gateway.post(
             "/api/v1/users",
-            json={"username": "op-staff", "password": "a-long-password", "display_name": "运营员", "role": "operator", "operator_id": 3},
+            json={
+                "username": "op-staff",
+                "password": "a-long-password",
+                "display_name": "运营员",
+                "role": "operator",
+                "operator_id": 3,
+            },
             headers=bearer("official"),
         )
         assert resp.status_code == 201, resp.text
@@ -154,7 +164,9 @@ class TestApiKeys:
 
     async def test_operator_key_is_bound_to_its_operator(self, gateway, bearer, app, settings):
         created = await gateway.post(
-            "/api/v1/api-keys", json={"name": "ticketing", "scopes": ["checkins:write"]}, headers=bearer("operator", operator_id=5)
+            "/api/v1/api-keys",
+            json={"name": "ticketing", "scopes": ["checkins:write"]},
+            headers=bearer("operator", operator_id=5),
         )
         assert created.status_code == 201
         principal = await key_principal(app, settings, created.json()["key"])
@@ -162,19 +174,27 @@ class TestApiKeys:
 
     async def test_operator_cannot_grant_integration_scopes(self, gateway, bearer):
         resp = await gateway.post(
-            "/api/v1/api-keys", json={"name": "x", "scopes": ["webhooks:manage"]}, headers=bearer("operator", operator_id=5)
+            "/api/v1/api-keys",
+            json={"name": "x", "scopes": ["webhooks:manage"]},
+            headers=bearer("operator", operator_id=5),
         )
         assert resp.status_code == 403
 
     async def test_residents_cannot_issue_keys(self, gateway, bearer):
-        resp = await gateway.post("/api/v1/api-keys", json={"name": "x", "scopes": ["events:read"]}, headers=bearer("resident"))
+        resp = await gateway.post(
+            "/api/v1/api-keys", json={"name": "x", "scopes": ["events:read"]}, headers=bearer("resident")
+        )
         assert resp.status_code == 403
 
     async def test_revoked_or_unknown_key_is_401(self, gateway, bearer):
         created = (
-            await gateway.post("/api/v1/api-keys", json={"name": "k", "scopes": ["events:read"]}, headers=bearer("official"))
+            await gateway.post(
+                "/api/v1/api-keys", json={"name": "k", "scopes": ["events:read"]}, headers=bearer("official")
+            )
         ).json()
-        assert (await gateway.delete(f"/api/v1/api-keys/{created['id']}", headers=bearer("official"))).status_code == 204
+        assert (
+            await gateway.delete(f"/api/v1/api-keys/{created['id']}", headers=bearer("official"))
+        ).status_code == 204
         resp = await gateway.get("/api/v1/me", headers={"X-API-Key": created["key"]})
         assert resp.status_code == 401
         bogus = await gateway.get("/api/v1/me", headers={"X-API-Key": "cok_00000000_nope"})

@@ -49,11 +49,15 @@ class TestDeletion:
         assert (await sign_in(gateway, "13800138000")).status_code == 401
         refreshed = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert refreshed.status_code == 401
-        users = (await gateway.get("/api/v1/users?role=resident", headers=bearer("official", sub="9001"))).json()["items"]
+        users = (await gateway.get("/api/v1/users?role=resident", headers=bearer("official", sub="9001"))).json()[
+            "items"
+        ]
         row = next(u for u in users if u["id"] == account["id"])
         assert row["username"] is None and row["phone"] is None and row["display_name"] != "李华"
         assert row["active"] is False
-        feed = await gateway.get("/api/v1/identity/events", headers=bearer("service", sub="service:feedback-api", name="feedback-api"))
+        feed = await gateway.get(
+            "/api/v1/identity/events", headers=bearer("service", sub="service:feedback-api", name="feedback-api")
+        )
         assert feed.status_code == 200, feed.text
         deleted = [e for e in feed.json()["items"] if e["type"] == "account.deleted"]
         assert deleted[-1]["data"] == {"account_id": str(account["id"])}
@@ -74,7 +78,9 @@ class TestDeletion:
         assert (await delete_me(gateway, headers)).status_code == 204
         official = bearer("official", sub="9001")
 
-        enabled = await gateway.post(f"/api/v1/users/{account['id']}/enable", json={"reason": "误删恢复"}, headers=official)
+        enabled = await gateway.post(
+            f"/api/v1/users/{account['id']}/enable", json={"reason": "误删恢复"}, headers=official
+        )
 
         assert enabled.status_code == 409 and enabled.json()["type"] == "/problems/account-deleted"
         assert (await gateway.get("/api/v1/me", headers=headers)).status_code == 401

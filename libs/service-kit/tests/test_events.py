@@ -55,7 +55,9 @@ class TestFeed:
         assert (await client.get("/api/v1/events")).status_code == 401
 
     async def test_integration_client_with_scope_reads_it(self, client, auth):
-        assert (await client.get("/api/v1/events", headers=auth("integration", scopes=["events:read"]))).status_code == 200
+        assert (
+            await client.get("/api/v1/events", headers=auth("integration", scopes=["events:read"]))
+        ).status_code == 200
         assert (await client.get("/api/v1/events", headers=auth("integration", scopes=[]))).status_code == 403
 
 
@@ -82,7 +84,9 @@ class TestWebhooks:
         listed = (await client.get("/api/v1/webhooks", headers=auth())).json()[0]
         assert listed["delivered_sequence"] > 0, "the cursor moves past events nobody wants"
 
-    async def test_failure_is_retried_with_backoff_and_nothing_is_lost(self, client, auth, app, sessionmaker, subscriber):
+    async def test_failure_is_retried_with_backoff_and_nothing_is_lost(
+        self, client, auth, app, sessionmaker, subscriber
+    ):
         sub = await self._subscribe(client, auth, subscriber.url)
         await _note(client, auth, "first")
         await _note(client, auth, "second")
@@ -106,16 +110,22 @@ class TestWebhooks:
 
     async def test_private_url_refused_when_settings_say_so(self, client, auth, app):
         app.state.settings.allow_private_webhook_urls = False
-        resp = await client.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "event_types": ["*"]}, headers=auth())
+        resp = await client.post(
+            "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "event_types": ["*"]}, headers=auth()
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["code"] == "webhook-url-private"
 
     async def test_unknown_event_type_is_refused(self, client, auth, subscriber):
-        resp = await client.post("/api/v1/webhooks", json={"url": subscriber.url, "event_types": ["nope.created"]}, headers=auth())
+        resp = await client.post(
+            "/api/v1/webhooks", json={"url": subscriber.url, "event_types": ["nope.created"]}, headers=auth()
+        )
         assert resp.status_code == 422
 
     async def test_only_officials_subscribe(self, client, auth, subscriber):
-        resp = await client.post("/api/v1/webhooks", json={"url": subscriber.url, "event_types": ["*"]}, headers=auth("resident"))
+        resp = await client.post(
+            "/api/v1/webhooks", json={"url": subscriber.url, "event_types": ["*"]}, headers=auth("resident")
+        )
         assert resp.status_code == 403
 
     async def test_delete_stops_deliveries(self, client, auth, app, sessionmaker, subscriber):
@@ -150,7 +160,9 @@ async def _holding_the_outbox_lock(holder) -> Any:
 
 
 async def _events_after(connection, seq: int) -> list[Any]:
-    return await connection.fetch(f'SELECT id, subject, data FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq', seq)
+    return await connection.fetch(
+        f'SELECT id, subject, data FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq', seq
+    )
 
 
 class TestOutboxOnTheDriver:
@@ -184,8 +196,9 @@ class TestOutboxOnTheDriver:
         held = await _holding_the_outbox_lock(holder)
         events = [PendingEvent("note.created", {"n": n}, subject=f"note/{n}") for n in range(2)]
         # the change and its events in one statement (autocommit), the events last
-        statement = "WITH changed AS (INSERT INTO note (text) SELECT unnest($1::text[]) RETURNING id) " + outbox.driver_insert(
-            2, after="SELECT count(*) FROM changed"
+        statement = (
+            "WITH changed AS (INSERT INTO note (text) SELECT unnest($1::text[]) RETURNING id) "
+            + outbox.driver_insert(2, after="SELECT count(*) FROM changed")
         )
         recording = asyncio.create_task(writer.execute(statement, ["第一条", "第二条"], *outbox.driver_args(events)))
         await asyncio.sleep(0.5)

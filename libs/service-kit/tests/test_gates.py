@@ -32,7 +32,9 @@ router = APIRouter(prefix="/api/v1")
 
 
 @router.post("/activities", status_code=201)
-async def publish(body: Order, principal: Annotated[Principal, require_roles("operator", scope="activities:write")]) -> dict:
+async def publish(
+    body: Order, principal: Annotated[Principal, require_roles("operator", scope="activities:write")]
+) -> dict:
     return {"by": principal.sub}
 
 
@@ -90,7 +92,9 @@ async def test_an_operator_key_does_only_what_its_scopes_say(client):
 async def test_a_key_without_the_read_scope_sees_what_the_public_sees(client):
     assert (await client.get("/api/v1/mine", headers=_operator_key("checkins:write"))).json() == {"sees_as": "public"}
     assert (await client.get("/api/v1/mine", headers=_operator_key("operator:read"))).json() == {"sees_as": "operator"}
-    assert (await client.get("/api/v1/mine", headers=_bearer("operator", operator_id=3))).json() == {"sees_as": "operator"}
+    assert (await client.get("/api/v1/mine", headers=_bearer("operator", operator_id=3))).json() == {
+        "sees_as": "operator"
+    }
 
 
 async def test_an_integration_key_passes_on_its_scope_alone(client):
@@ -99,7 +103,13 @@ async def test_an_integration_key_passes_on_its_scope_alone(client):
     assert (await client.get("/api/v1/feed", headers=with_scope)).status_code == 200
     assert (await client.get("/api/v1/feed", headers=without)).status_code == 403
     # A scope meant for operators' systems opens nothing to an integration client.
-    assert (await client.post("/api/v1/activities", json={"title": "x"}, headers=_bearer("integration", sub="apikey:9", scopes=["activities:write"]))).status_code == 403
+    assert (
+        await client.post(
+            "/api/v1/activities",
+            json={"title": "x"},
+            headers=_bearer("integration", sub="apikey:9", scopes=["activities:write"]),
+        )
+    ).status_code == 403
 
 
 async def test_a_wildcard_scope_grants_nothing(client):
@@ -119,14 +129,21 @@ async def test_authorization_is_decided_before_the_body_is_read(client):
 async def test_the_openapi_says_who_may_call_each_operation(client):
     doc = (await client.get("/openapi.json")).json()
     publish_op = doc["paths"]["/api/v1/activities"]["post"]
-    assert publish_op["x-authorization"] == {"roles": ["operator"], "scope": "activities:write", "signed_in": True, "district_only": False}
+    assert publish_op["x-authorization"] == {
+        "roles": ["operator"],
+        "scope": "activities:write",
+        "signed_in": True,
+        "district_only": False,
+    }
     assert {"apiKey": ["activities:write"]} in publish_op["security"]
     assert doc["paths"]["/api/v1/mine"]["get"]["x-authorization"]["signed_in"] is False
     assert doc["components"]["securitySchemes"]["apiKey"]["name"] == "X-API-Key"
 
 
 async def test_the_districts_own_business_refuses_a_subdistrict_official(client):
-    assert (await client.put("/api/v1/settings", headers=_bearer("official", subdistrict="jingshan"))).status_code == 403
+    assert (
+        await client.put("/api/v1/settings", headers=_bearer("official", subdistrict="jingshan"))
+    ).status_code == 403
     assert (await client.put("/api/v1/settings", headers=_bearer("official"))).status_code == 200
     assert (await client.put("/api/v1/settings", headers=_bearer("operator", operator_id=3))).status_code == 200
     doc = (await client.get("/openapi.json")).json()

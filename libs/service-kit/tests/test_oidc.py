@@ -26,7 +26,15 @@ def _keypair(kid: str):
 
 def _token(private, kid: str, **claims) -> str:
     now = int(time.time())
-    payload = {"sub": "u-42", "iss": ISSUER, "aud": "culture-ops", "iat": now, "exp": now + 300, "role": "official", **claims}
+    payload = {
+        "sub": "u-42",
+        "iss": ISSUER,
+        "aud": "culture-ops",
+        "iat": now,
+        "exp": now + 300,
+        "role": "official",
+        **claims,
+    }
     return jwt.encode(payload, private, algorithm="RS256", headers={"kid": kid})
 
 
@@ -43,7 +51,9 @@ def provider():
 
 
 def _settings() -> BaseServiceSettings:
-    return BaseServiceSettings(jwks_url="https://sso.example.gov.cn/jwks", jwt_issuer=ISSUER, oidc_role_claim="culture_role")
+    return BaseServiceSettings(
+        jwks_url="https://sso.example.gov.cn/jwks", jwt_issuer=ISSUER, oidc_role_claim="culture_role"
+    )
 
 
 async def test_external_provider_token_is_verified_with_its_jwks(provider):
@@ -64,7 +74,12 @@ async def test_token_signed_by_another_key_is_refused(provider):
 
 async def test_shared_secret_token_is_refused_when_oidc_is_configured(provider):
     _, http, _ = provider
-    hs = jwt.encode({"sub": "x", "iss": ISSUER, "aud": "culture-ops", "exp": int(time.time()) + 60, "role": "official"}, "s" * 40, algorithm="HS256", headers={"kid": "k1"})
+    hs = jwt.encode(
+        {"sub": "x", "iss": ISSUER, "aud": "culture-ops", "exp": int(time.time()) + 60, "role": "official"},
+        "s" * 40,
+        algorithm="HS256",
+        headers={"kid": "k1"},
+    )
     with pytest.raises(Unauthenticated):
         await TokenVerifier(_settings(), http).verify(hs)
 
@@ -72,4 +87,6 @@ async def test_shared_secret_token_is_refused_when_oidc_is_configured(provider):
 async def test_wrong_issuer_is_refused(provider):
     private, http, _ = provider
     with pytest.raises(Unauthenticated):
-        await TokenVerifier(_settings(), http).verify(_token(private, "k1", iss="https://evil.example", culture_role="official"))
+        await TokenVerifier(_settings(), http).verify(
+            _token(private, "k1", iss="https://evil.example", culture_role="official")
+        )

@@ -35,9 +35,18 @@ def test_public_url_names_the_gateway_origin():
     from service_kit.urls import public_url
 
     scope = {
-        "type": "http", "method": "GET", "scheme": "http", "server": ("10.0.0.5", 8002), "path": "/api/v1/ocds/releases",
-        "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"10.0.0.5:8002"), (b"x-forwarded-host", b"culture.example.gov.cn"), (b"x-forwarded-proto", b"https")],
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "server": ("10.0.0.5", 8002),
+        "path": "/api/v1/ocds/releases",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"10.0.0.5:8002"),
+            (b"x-forwarded-host", b"culture.example.gov.cn"),
+            (b"x-forwarded-proto", b"https"),
+        ],
     }
     assert public_url(Request(scope)) == "https://culture.example.gov.cn/api/v1/ocds/releases"
     scope["headers"] = [(b"host", b"127.0.0.1:8002")]

@@ -38,7 +38,9 @@ async def test_token_signed_with_another_secret_is_401(client, settings):
 
     other = settings.model_copy(update={"jwt_secret": "x" * 40})
     resp = await client.post(
-        "/api/v1/notes", json={"text": "x"}, headers={"Authorization": "Bearer " + mint_token(other, sub="a", role="official", ttl_s=60)}
+        "/api/v1/notes",
+        json={"text": "x"},
+        headers={"Authorization": "Bearer " + mint_token(other, sub="a", role="official", ttl_s=60)},
     )
     assert resp.status_code == 401
 
@@ -51,7 +53,9 @@ def test_production_refuses_the_default_secret():
 def test_production_refuses_sqlite_and_private_webhooks_by_default():
     with pytest.raises(ValueError, match="PostgreSQL"):
         BaseServiceSettings(environment="production", jwt_secret="s" * 40, database_url="sqlite+aiosqlite:///x.db")
-    prod = BaseServiceSettings(environment="production", jwt_secret="s" * 40, database_url="postgresql+asyncpg://u@h/db")
+    prod = BaseServiceSettings(
+        environment="production", jwt_secret="s" * 40, database_url="postgresql+asyncpg://u@h/db"
+    )
     assert prod.allow_private_webhook_urls is False
     assert BaseServiceSettings(environment="development").allow_private_webhook_urls is True
 
@@ -98,8 +102,15 @@ async def test_clock_dependency_gives_the_apps_clock(settings, tmp_path):
     (tmp_path / "versions").mkdir()
     fixed = datetime(2026, 2, 17, 1, 0, tzinfo=UTC)
     app = create_service_app(
-        settings=settings, title="t", description="", version="0", routers=[router], infra=infra,
-        event_types=EVENT_TYPES, migrations_dir=tmp_path, clock=Clock(fixed),
+        settings=settings,
+        title="t",
+        description="",
+        version="0",
+        routers=[router],
+        infra=infra,
+        event_types=EVENT_TYPES,
+        migrations_dir=tmp_path,
+        clock=Clock(fixed),
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         resp = await c.get("/now")

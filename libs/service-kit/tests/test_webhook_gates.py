@@ -62,7 +62,10 @@ class TestIntegrationKeys:
         listed = (await client.get("/api/v1/webhooks", headers=key(auth, 5, "webhooks:manage"))).json()
         assert [w["id"] for w in listed] == [own["id"]]
         # the district official sees both
-        assert {w["id"] for w in (await client.get("/api/v1/webhooks", headers=auth())).json()} == {own["id"], district["id"]}
+        assert {w["id"] for w in (await client.get("/api/v1/webhooks", headers=auth())).json()} == {
+            own["id"],
+            district["id"],
+        }
         assert (await client.get(f"/api/v1/webhooks/{own['id']}", headers=auth())).json()["active"] is True
 
     async def test_a_key_reads_past_events_only_with_the_feeds_scope(self, client, auth, subscriber):
@@ -74,7 +77,9 @@ class TestIntegrationKeys:
 
         assert refused.status_code == 403 and "events:read" in refused.json()["detail"]
         reader = key(auth, 5, "webhooks:manage", "events:read")
-        assert (await client.post(f"/api/v1/webhooks/{own['id']}/replay", json={"after": 0}, headers=reader)).status_code == 200
+        assert (
+            await client.post(f"/api/v1/webhooks/{own['id']}/replay", json={"after": 0}, headers=reader)
+        ).status_code == 200
 
     async def test_a_key_without_the_scope_is_refused(self, client, auth, subscriber):
         for scopes in ((), ("events:read",)):
@@ -87,7 +92,9 @@ class TestIntegrationKeys:
         body = {"url": subscriber.url, "event_types": ["*"]}
         operator_key = auth("operator", sub="apikey:8", operator_id=3, scopes=["webhooks:manage"])
         assert (await client.post("/api/v1/webhooks", json=body, headers=operator_key)).status_code == 403
-        assert (await client.post("/api/v1/webhooks", json=body, headers=auth("operator", operator_id=3))).status_code == 403
+        assert (
+            await client.post("/api/v1/webhooks", json=body, headers=auth("operator", operator_id=3))
+        ).status_code == 403
 
 
 class TestAuditor:
@@ -109,7 +116,12 @@ class TestChangeAndReplay:
         sub = await _subscribe(client, auth(), subscriber.url)
         path = f"/api/v1/webhooks/{sub['id']}"
         dispatcher = WebhookDispatcher(
-            sessionmaker=sessionmaker, infra=infra, source="kit-test", http=app.state.http, allow_private=True, timeout_s=2
+            sessionmaker=sessionmaker,
+            infra=infra,
+            source="kit-test",
+            http=app.state.http,
+            allow_private=True,
+            timeout_s=2,
         )
         paused = await client.patch(path, json={"active": False, "description": "城市大脑"}, headers=auth())
         assert paused.status_code == 200 and paused.json()["active"] is False

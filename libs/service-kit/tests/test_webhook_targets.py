@@ -55,7 +55,9 @@ def answer(monkeypatch, *answers: list[str]) -> Resolver:
 
 
 async def subscribe(client, auth, url: str, **headers):
-    return await client.post("/api/v1/webhooks", json={"url": url, "event_types": ["note.*"]}, headers=auth(**headers) if headers else auth())
+    return await client.post(
+        "/api/v1/webhooks", json={"url": url, "event_types": ["note.*"]}, headers=auth(**headers) if headers else auth()
+    )
 
 
 # Every answer a name may resolve to that must not receive a webhook.
@@ -118,7 +120,9 @@ class TestSubscribing:
         assert address not in resp.text, "the refusal must not say where the name points"
         assert (await client.get("/api/v1/webhooks", headers=auth())).json() == []
 
-    @pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "::ffff:7f00:1", "64:ff9b::a9fe:a9fe", "100.64.0.1"])
+    @pytest.mark.parametrize(
+        "address", ["127.0.0.1", "169.254.169.254", "::ffff:7f00:1", "64:ff9b::a9fe:a9fe", "100.64.0.1"]
+    )
     async def test_an_address_written_in_the_url_is_refused(self, client, auth, production, monkeypatch, address):
         resolver = answer(monkeypatch, ["8.8.8.8"])
         host = f"[{address}]" if ":" in address else address
@@ -127,23 +131,40 @@ class TestSubscribing:
         assert resp.json()["errors"][0]["code"] == "webhook-url-private"
         assert resolver.calls == []
 
-    async def test_one_inside_address_among_public_ones_is_enough_to_refuse(self, client, auth, production, monkeypatch):
+    async def test_one_inside_address_among_public_ones_is_enough_to_refuse(
+        self, client, auth, production, monkeypatch
+    ):
         answer(monkeypatch, ["8.8.8.8", "2606:4700:4700::1111", "10.0.0.7"])
         assert (await subscribe(client, auth, f"https://{HOST}/hooks")).status_code == 422
 
     @pytest.mark.parametrize(
         "host",
-        ["metadata.google.internal", "METADATA.GOOGLE.INTERNAL.", "metadata", "instance-data", "localhost",
-         "api.localhost", "printer.local", "db.internal", "router.home.arpa", "facilities-api", "postgres"],
+        [
+            "metadata.google.internal",
+            "METADATA.GOOGLE.INTERNAL.",
+            "metadata",
+            "instance-data",
+            "localhost",
+            "api.localhost",
+            "printer.local",
+            "db.internal",
+            "router.home.arpa",
+            "facilities-api",
+            "postgres",
+        ],
     )
-    async def test_names_that_exist_only_inside_are_refused_without_asking_dns(self, client, auth, production, monkeypatch, host):
+    async def test_names_that_exist_only_inside_are_refused_without_asking_dns(
+        self, client, auth, production, monkeypatch, host
+    ):
         resolver = answer(monkeypatch, ["8.8.8.8"])  # even if DNS would say public
         resp = await subscribe(client, auth, f"http://{host}/computeMetadata/v1/")
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["code"] == "webhook-url-private"
         assert resolver.calls == []
 
-    async def test_a_name_that_does_not_resolve_says_the_same_as_an_inside_one(self, client, auth, production, monkeypatch):
+    async def test_a_name_that_does_not_resolve_says_the_same_as_an_inside_one(
+        self, client, auth, production, monkeypatch
+    ):
         async def nxdomain(host, port):
             raise OSError("Name or service not known")
 
@@ -206,7 +227,9 @@ async def _note(client, auth, text: str) -> None:
 
 
 class TestDelivering:
-    async def test_the_delivery_connects_to_the_address_that_was_checked(self, client, auth, production, sessionmaker, monkeypatch):
+    async def test_the_delivery_connects_to_the_address_that_was_checked(
+        self, client, auth, production, sessionmaker, monkeypatch
+    ):
         resolver = answer(monkeypatch, ["8.8.8.8"], ["8.8.4.4"], ["127.0.0.1"])
         created = (await subscribe(client, auth, f"https://{HOST}:8443/hooks/in?k=1")).json()
         await _note(client, auth, "pinned")
@@ -215,13 +238,20 @@ class TestDelivering:
         assert len(resolver.calls) == 2, "resolved once at subscription and once for the delivery"
         (request,) = recorder.requests
         assert request.url.host == "8.8.4.4", "the connection goes to the address the check judged"
-        assert (request.url.scheme, request.url.port, request.url.path, request.url.query) == ("https", 8443, "/hooks/in", b"k=1")
+        assert (request.url.scheme, request.url.port, request.url.path, request.url.query) == (
+            "https",
+            8443,
+            "/hooks/in",
+            b"k=1",
+        )
         assert request.headers["host"] == f"{HOST}:8443"
         assert request.extensions["sni_hostname"] == HOST, "TLS names the host and checks its certificate"
         deliveries = (await client.get(f"/api/v1/webhooks/{created['id']}/deliveries", headers=auth())).json()
         assert deliveries[0]["succeeded"] is True
 
-    async def test_a_name_that_turns_inside_after_subscribing_gets_nothing(self, client, auth, production, sessionmaker, monkeypatch):
+    async def test_a_name_that_turns_inside_after_subscribing_gets_nothing(
+        self, client, auth, production, sessionmaker, monkeypatch
+    ):
         answer(monkeypatch, ["8.8.8.8"], ["169.254.169.254"])
         created = (await subscribe(client, auth, f"http://{HOST}/hooks")).json()
         await _note(client, auth, "rebound")
@@ -234,7 +264,9 @@ class TestDelivering:
         state = (await client.get(f"/api/v1/webhooks/{created['id']}", headers=auth())).json()
         assert state["last_status"] is None and "169.254" not in (state["last_error"] or "")
 
-    async def test_a_failed_connection_is_recorded_without_its_internals(self, client, auth, production, sessionmaker, monkeypatch):
+    async def test_a_failed_connection_is_recorded_without_its_internals(
+        self, client, auth, production, sessionmaker, monkeypatch
+    ):
         answer(monkeypatch, ["8.8.8.8"])
         created = (await subscribe(client, auth, f"http://{HOST}/hooks")).json()
         await _note(client, auth, "unreachable")
@@ -291,9 +323,9 @@ def _tls_material(tmp_path, name: str):
                 x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
             ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         else:
-            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False).add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-            )
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False
+            ).add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
         return builder.sign(issuer_key, hashes.SHA256())
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -304,7 +336,9 @@ def _tls_material(tmp_path, name: str):
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     chain.write_bytes(
         leaf.public_bytes(serialization.Encoding.PEM)
-        + leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        + leaf_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     return ca_pem, chain
 
@@ -346,7 +380,12 @@ class TestTlsOnThePinnedAddress:
             client_ctx = ssl.create_default_context(cafile=str(ca_pem))
             async with httpx.AsyncClient(verify=client_ctx, trust_env=False) as http:
                 dispatcher = WebhookDispatcher(
-                    sessionmaker=sessionmaker, infra=infra, source="kit-test", http=http, allow_private=True, timeout_s=5
+                    sessionmaker=sessionmaker,
+                    infra=infra,
+                    source="kit-test",
+                    http=http,
+                    allow_private=True,
+                    timeout_s=5,
                 )
                 delivered = await dispatcher.dispatch_once()
             record = (await client.get(f"/api/v1/webhooks/{created['id']}/deliveries", headers=auth())).json()[0]
@@ -356,11 +395,15 @@ class TestTlsOnThePinnedAddress:
             server.server_close()
 
     async def test_sni_and_certificate_name_the_host(self, client, auth, app, sessionmaker, tmp_path, monkeypatch):
-        delivered, record, seen, port = await self._deliver(client, auth, app, sessionmaker, tmp_path, monkeypatch, HOST)
+        delivered, record, seen, port = await self._deliver(
+            client, auth, app, sessionmaker, tmp_path, monkeypatch, HOST
+        )
         assert delivered == 1 and record["succeeded"] is True, record
         assert seen == [(HOST, f"{HOST}:{port}")]
 
-    async def test_a_certificate_for_another_name_is_refused(self, client, auth, app, sessionmaker, tmp_path, monkeypatch):
+    async def test_a_certificate_for_another_name_is_refused(
+        self, client, auth, app, sessionmaker, tmp_path, monkeypatch
+    ):
         delivered, record, seen, _ = await self._deliver(
             client, auth, app, sessionmaker, tmp_path, monkeypatch, "someone-else.example.org"
         )

@@ -21,8 +21,13 @@ class AreaFactory:
 
     async def district(self) -> None:
         async with self.sessionmaker() as session:
-            for code, name, lat, lon in (("jingshan", "景山街道", 39.927, 116.400), ("qianmen", "前门街道", 39.895, 116.398)):
-                sub = Subdistrict(code=code, name_zh=name, name_en=code.title(), population=30000, centroid_lat=lat, centroid_lon=lon)
+            for code, name, lat, lon in (
+                ("jingshan", "景山街道", 39.927, 116.400),
+                ("qianmen", "前门街道", 39.895, 116.398),
+            ):
+                sub = Subdistrict(
+                    code=code, name_zh=name, name_en=code.title(), population=30000, centroid_lat=lat, centroid_lon=lon
+                )
                 session.add(sub)
                 await session.flush()
                 for i in (1, 2):
@@ -52,9 +57,7 @@ def facility_body(**overrides: Any) -> dict[str, Any]:
         "location": {"lat": 39.927, "lon": 116.401},
         "floor_area_m2": 800,
         "seats": 120,
-        "opening_hours": [
-            {"weekday": d, "opens": "09:00", "closes": "17:00"} for d in range(1, 7)
-        ],
+        "opening_hours": [{"weekday": d, "opens": "09:00", "closes": "17:00"} for d in range(1, 7)],
         "accessibility": ["step_free_entrance", "accessible_toilet"],
         "contact_phone": "010-64000000",
         "status": "open",
@@ -108,7 +111,9 @@ class World:
     async def facility(self, **overrides: Any) -> dict[str, Any]:
         return await create_facility(self.client, self.official, **overrides)
 
-    async def operate(self, facility_id: int, *, operator_id: int = 7, contract_id: int = 3, name: str = "美后肆时") -> None:
+    async def operate(
+        self, facility_id: int, *, operator_id: int = 7, contract_id: int = 3, name: str = "美后肆时"
+    ) -> None:
         """As operators-api's contract.started would: the facility becomes socially operated."""
         async with self.sessionmaker() as session:
             await apply_contract_started(
@@ -131,12 +136,18 @@ class World:
     def resident(self, n: int = 1) -> dict[str, str]:
         return self.auth("resident", sub=f"resident-{n}", name=f"居民{n}")
 
-    async def activity(self, facility_id: int, headers: dict[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
-        resp = await self.client.post("/api/v1/activities", json=activity_body(facility_id, **overrides), headers=headers or self.official)
+    async def activity(
+        self, facility_id: int, headers: dict[str, str] | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        resp = await self.client.post(
+            "/api/v1/activities", json=activity_body(facility_id, **overrides), headers=headers or self.official
+        )
         assert resp.status_code == 201, resp.text
         return resp.json()
 
-    async def book(self, activity_id: int, headers: dict[str, str], *, status: int = 201, **body: Any) -> dict[str, Any]:
+    async def book(
+        self, activity_id: int, headers: dict[str, str], *, status: int = 201, **body: Any
+    ) -> dict[str, Any]:
         resp = await self.client.post(f"/api/v1/activities/{activity_id}/bookings", json=body or None, headers=headers)
         assert resp.status_code == status, resp.text
         return resp.json()
@@ -146,7 +157,9 @@ class World:
         assert resp.status_code == 200, resp.text
         return [e for e in resp.json()["items"] if not types or e["type"] in types]
 
-    async def approve_fee(self, facility_id: int, service_id: int, *, cap: int, application_id: int = 11, expires_on: str = "2027-06-30") -> None:
+    async def approve_fee(
+        self, facility_id: int, service_id: int, *, cap: int, application_id: int = 11, expires_on: str = "2027-06-30"
+    ) -> None:
         async with self.sessionmaker() as session:
             await apply_fee_approved(
                 session,

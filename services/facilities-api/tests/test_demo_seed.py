@@ -35,6 +35,7 @@ async def test_demo_data_is_rich_and_loading_it_again_adds_nothing(demo_url):
     engine = make_engine(demo_url)
     try:
         async with make_sessionmaker(engine)() as session:
+
             async def count(stmt) -> int:
                 return int((await session.execute(stmt)).scalar_one())
 
@@ -45,20 +46,50 @@ async def test_demo_data_is_rich_and_loading_it_again_adds_nothing(demo_url):
             assert await count(select(func.count(ServiceOffered.id)).where(ServiceOffered.fee_fen > 0)) == 0
             # The services operators-api's demo fee applications name, under their ids, at their facilities;
             # a service added later gets a fresh id past them.
-            named = (await session.execute(select(ServiceOffered.id, ServiceOffered.facility_id, ServiceOffered.category).where(ServiceOffered.id > 10_000))).all()
-            assert sorted(named) == [(11001, 110, "heritage"), (11401, 114, "training"), (11402, 114, "lecture"), (11801, 118, "training")]
-            extra = ServiceOffered(facility_id=114, name_zh="新增服务", name_en="", category="training", basic=False, fee_fen=0,
-                                   target_groups=["all"], delivery="on_site", description_zh="", active=True, version=1,
-                                   created_at=datetime.now(UTC), updated_at=datetime.now(UTC))
+            named = (
+                await session.execute(
+                    select(ServiceOffered.id, ServiceOffered.facility_id, ServiceOffered.category).where(
+                        ServiceOffered.id > 10_000
+                    )
+                )
+            ).all()
+            assert sorted(named) == [
+                (11001, 110, "heritage"),
+                (11401, 114, "training"),
+                (11402, 114, "lecture"),
+                (11801, 118, "training"),
+            ]
+            extra = ServiceOffered(
+                facility_id=114,
+                name_zh="新增服务",
+                name_en="",
+                category="training",
+                basic=False,
+                fee_fen=0,
+                target_groups=["all"],
+                delivery="on_site",
+                description_zh="",
+                active=True,
+                version=1,
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
             session.add(extra)
             await session.flush()
             assert extra.id > 11801
             await session.rollback()
             assert await count(select(func.count(Activity.id)).where(Activity.brand == "书海听涛")) > 20
             assert await count(select(func.count(Booking.id)).where(Booking.checked_in_at.is_not(None))) > 100
-            mine = (await session.execute(select(Booking).where(Booking.resident_sub == DEMO_RESIDENT_SUB))).scalars().all()
+            mine = (
+                (await session.execute(select(Booking).where(Booking.resident_sub == DEMO_RESIDENT_SUB)))
+                .scalars()
+                .all()
+            )
             assert len(mine) == 9 and sum(b.checked_in_at is not None for b in mine) == 6
-            assert await count(select(func.count(OpeningException.id)).where(OpeningException.reason_zh.like("春节%"))) > 30
+            assert (
+                await count(select(func.count(OpeningException.id)).where(OpeningException.reason_zh.like("春节%")))
+                > 30
+            )
             assert await count(select(func.count(SpecialRequest.id))) == 5
             over_capacity = select(func.count(Activity.id)).where(Activity.booked_count > Activity.capacity)
             assert await count(over_capacity) == 0

@@ -47,11 +47,22 @@ async def _seed() -> None:
         async with maker() as session:
             await apply_contract_started(
                 session,
-                {"contract_id": 1, "operator_id": 7, "operator_name": "fuzz", "facility_ids": [facility["id"]], "starts_on": "2026-01-01", "ends_on": "2030-12-31"},
+                {
+                    "contract_id": 1,
+                    "operator_id": 7,
+                    "operator_name": "fuzz",
+                    "facility_ids": [facility["id"]],
+                    "starts_on": "2026-01-01",
+                    "ends_on": "2030-12-31",
+                },
                 now=NOW,
             )
             await session.commit()
-        await client.post(f"/api/v1/facilities/{facility['id']}/services", json={"name_zh": "借阅", "category": "lending", "basic": True}, headers=OFFICIAL)
+        await client.post(
+            f"/api/v1/facilities/{facility['id']}/services",
+            json={"name_zh": "借阅", "category": "lending", "basic": True},
+            headers=OFFICIAL,
+        )
         body = activity_body(facility["id"], starts_at="2030-06-01T14:00:00+08:00", ends_at="2030-06-01T16:00:00+08:00")
         activity = (await client.post("/api/v1/activities", json=body, headers=OFFICIAL)).json()
         await client.post(f"/api/v1/activities/{activity['id']}/bookings", headers=RESIDENT)

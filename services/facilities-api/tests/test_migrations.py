@@ -29,7 +29,10 @@ async def test_health_and_metrics(client):
     assert (await client.get("/healthz")).json()["status"] == "ok"
     await client.get("/api/v1/facilities")
     metrics = await client.get("/metrics")
-    assert 'http_requests_total{method="GET",route="/api/v1/facilities",service="facilities-api",status="200"}' in metrics.text
+    assert (
+        'http_requests_total{method="GET",route="/api/v1/facilities",service="facilities-api",status="200"}'
+        in metrics.text
+    )
 
 
 async def test_request_id_is_kept_or_added(client):
@@ -55,23 +58,31 @@ def test_facilities_registered_before_the_upgrade_become_searchable_and_findable
     async def insert_old_facility() -> None:
         engine = make_engine(url)
         async with engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO subdistrict (id, code, name_zh, name_en, population) VALUES (1, 'jingshan', '景山街道', 'Jingshan', 30000)"
-            ))
-            await conn.execute(text(
-                "INSERT INTO facility (id, name_zh, name_en, kind, level, subdistrict_id, address_zh, lat, lon, floor_area_m2, seats,"
-                " opening_hours, accessibility, contact_phone, contact_email, status, operation_mode, photos, description_zh, version,"
-                " created_at, updated_at) VALUES (1, '景山书房', '', 'new_cultural_space', 'community', 1, '景山后街1号', 39.928, 116.398,"
-                " 100, 20, '[{\"weekday\": 1, \"opens\": \"09:00\", \"closes\": \"17:00\"}]', '[]', '', '', 'open', 'government', '[]', '',"
-                " 1, '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00')"
-            ))
+            await conn.execute(
+                text(
+                    "INSERT INTO subdistrict (id, code, name_zh, name_en, population) VALUES (1, 'jingshan', '景山街道', 'Jingshan', 30000)"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO facility (id, name_zh, name_en, kind, level, subdistrict_id, address_zh, lat, lon, floor_area_m2, seats,"
+                    " opening_hours, accessibility, contact_phone, contact_email, status, operation_mode, photos, description_zh, version,"
+                    " created_at, updated_at) VALUES (1, '景山书房', '', 'new_cultural_space', 'community', 1, '景山后街1号', 39.928, 116.398,"
+                    " 100, 20, '[{\"weekday\": 1, \"opens\": \"09:00\", \"closes\": \"17:00\"}]', '[]', '', '', 'open', 'government', '[]', '',"
+                    " 1, '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00')"
+                )
+            )
         await engine.dispose()
 
     async def read_back():
         engine = make_engine(url)
         async with engine.connect() as conn:
             row = (await conn.execute(text("SELECT search_text, lat_cell FROM facility WHERE id = 1"))).one()
-            slots = (await conn.execute(text("SELECT weekday, opens_min, closes_min FROM opening_slot WHERE facility_id = 1"))).all()
+            slots = (
+                await conn.execute(
+                    text("SELECT weekday, opens_min, closes_min FROM opening_slot WHERE facility_id = 1")
+                )
+            ).all()
         await engine.dispose()
         return row, slots
 
@@ -98,15 +109,25 @@ def test_events_published_before_the_change_forget_the_special_group():
     from service_kit.db import make_engine
     from service_kit.testing import fresh_database_url
 
-    old = {"request_id": 7, "facility_id": 1, "kind": "home_delivery", "special_group": "disabled", "status": "submitted"}
+    old = {
+        "request_id": 7,
+        "facility_id": 1,
+        "kind": "home_delivery",
+        "special_group": "disabled",
+        "status": "submitted",
+    }
     other = {"request_id": 7, "special_group": "kept: not this event type"}
 
     async def insert_old_events() -> None:
         engine = make_engine(url)
         async with engine.begin() as conn:
-            for n, (kind, data) in enumerate((("special_request.submitted", old), ("special_request.status_changed", other)), 1):
+            for n, (kind, data) in enumerate(
+                (("special_request.submitted", old), ("special_request.status_changed", other)), 1
+            ):
                 await conn.execute(
-                    text("INSERT INTO event (id, type, subject, data, occurred_at) VALUES (:id, :type, 'special_request/7', :data, '2026-11-30 00:00:00+00')"),
+                    text(
+                        "INSERT INTO event (id, type, subject, data, occurred_at) VALUES (:id, :type, 'special_request/7', :data, '2026-11-30 00:00:00+00')"
+                    ),
                     {"id": f"00000000-0000-0000-0000-00000000000{n}", "type": kind, "data": json.dumps(data)},
                 )
         await engine.dispose()

@@ -69,7 +69,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest_asyncio.fixture
-async def sessionmaker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessionmaker(
+    engine: AsyncEngine,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     async with rolled_back_sessionmaker(engine) as maker:
         yield maker
 
@@ -94,7 +96,9 @@ def standin() -> FacilitiesStandIn:
 
 
 @pytest_asyncio.fixture
-async def client(app, engine, sessionmaker, standin) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    app, engine, sessionmaker, standin
+) -> AsyncIterator[httpx.AsyncClient]:
     """feedback-api, its calls to facilities-api answered by the stand-in."""
     transports = {FACILITIES_URL: httpx.ASGITransport(app=standin.app)}
     async with running_app(app, engine, sessionmaker, transports=transports) as c:
@@ -107,16 +111,22 @@ def refusing() -> RefusingTransport:
 
 
 @pytest_asyncio.fixture
-async def client_facilities_down(app, engine, sessionmaker, refusing) -> AsyncIterator[httpx.AsyncClient]:
+async def client_facilities_down(
+    app, engine, sessionmaker, refusing
+) -> AsyncIterator[httpx.AsyncClient]:
     """feedback-api while facilities-api refuses every connection."""
-    async with running_app(app, engine, sessionmaker, transports={FACILITIES_URL: refusing}) as c:
+    async with running_app(
+        app, engine, sessionmaker, transports={FACILITIES_URL: refusing}
+    ) as c:
         yield c
 
 
 @pytest.fixture
 def token(settings: Settings) -> Callable[..., str]:
     def make(role: str = "resident", sub: str | None = None, **claims) -> str:
-        return mint_token(settings, sub=sub or f"test-{role}", role=role, ttl_s=600, **claims)
+        return mint_token(
+            settings, sub=sub or f"test-{role}", role=role, ttl_s=600, **claims
+        )
 
     return make
 

@@ -24,8 +24,17 @@ def rating_body(target_id: int = 1, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def rate(client: httpx.AsyncClient, headers: dict[str, str], target_id: int = 1, *, status: int = 201, **overrides: Any) -> dict[str, Any]:
-    resp = await client.post("/api/v1/ratings", json=rating_body(target_id, **overrides), headers=headers)
+async def rate(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    target_id: int = 1,
+    *,
+    status: int = 201,
+    **overrides: Any,
+) -> dict[str, Any]:
+    resp = await client.post(
+        "/api/v1/ratings", json=rating_body(target_id, **overrides), headers=headers
+    )
     assert resp.status_code == status, resp.text
     return resp.json()
 
@@ -43,16 +52,36 @@ def case_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def file_case(client: httpx.AsyncClient, headers: dict[str, str], *, status: int = 201, **overrides: Any) -> dict[str, Any]:
-    resp = await client.post("/api/v1/cases", json=case_body(**overrides), headers=headers)
+async def file_case(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    *,
+    status: int = 201,
+    **overrides: Any,
+) -> dict[str, Any]:
+    resp = await client.post(
+        "/api/v1/cases", json=case_body(**overrides), headers=headers
+    )
     assert resp.status_code == status, resp.text
     return resp.json()
 
 
-async def step(client: httpx.AsyncClient, case: dict[str, Any], action: str, headers: dict[str, str], *, status: int = 200, **body: Any) -> dict[str, Any]:
+async def step(
+    client: httpx.AsyncClient,
+    case: dict[str, Any],
+    action: str,
+    headers: dict[str, str],
+    *,
+    status: int = 200,
+    **body: Any,
+) -> dict[str, Any]:
     fresh = await client.get(f"/api/v1/cases/{case['id']}", headers=headers)
     etag = fresh.headers.get("etag", f'"v{case["version"]}"')
-    resp = await client.post(f"/api/v1/cases/{case['id']}/{action}", json=body or None, headers={**headers, "If-Match": etag})
+    resp = await client.post(
+        f"/api/v1/cases/{case['id']}/{action}",
+        json=body or None,
+        headers={**headers, "If-Match": etag},
+    )
     assert resp.status_code == status, resp.text
     return resp.json()
 

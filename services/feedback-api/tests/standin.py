@@ -51,7 +51,13 @@ class FacilitiesStandIn:
         return body
 
     def activity(
-        self, activity_id: int, facility_id: int, *, starts_at: datetime, status: str = "published", fee_fen: int = 0,
+        self,
+        activity_id: int,
+        facility_id: int,
+        *,
+        starts_at: datetime,
+        status: str = "published",
+        fee_fen: int = 0,
         service_id: int | None = None,
     ) -> dict[str, Any]:
         body = {
@@ -68,16 +74,31 @@ class FacilitiesStandIn:
         return body
 
     def service(
-        self, service_id: int, facility_id: int, *, basic: bool = True, fee_fen: int = 0, approved_fee_fen: int | None = None,
+        self,
+        service_id: int,
+        facility_id: int,
+        *,
+        basic: bool = True,
+        fee_fen: int = 0,
+        approved_fee_fen: int | None = None,
         name_zh: str = "图书借阅",
     ) -> dict[str, Any]:
         approval = (
-            {"application_id": 500 + service_id, "approved_fee_fen": approved_fee_fen, "expires_on": "2027-12-31", "status": "active"}
+            {
+                "application_id": 500 + service_id,
+                "approved_fee_fen": approved_fee_fen,
+                "expires_on": "2027-12-31",
+                "status": "active",
+            }
             if approved_fee_fen is not None
             else None
         )
         body = {
-            "id": service_id, "facility_id": facility_id, "name_zh": name_zh, "basic": basic, "fee_fen": fee_fen,
+            "id": service_id,
+            "facility_id": facility_id,
+            "name_zh": name_zh,
+            "basic": basic,
+            "fee_fen": fee_fen,
             "fee_approval": approval,
         }
         self.services.setdefault(facility_id, []).append(body)
@@ -99,29 +120,50 @@ class FacilitiesStandIn:
         self.events.append(event)
         return event
 
-    def checkin(self, *, booking_id: int, activity_id: int, resident_sub: str, at: datetime) -> dict[str, Any]:
+    def checkin(
+        self, *, booking_id: int, activity_id: int, resident_sub: str, at: datetime
+    ) -> dict[str, Any]:
         facility_id = self.activities[activity_id]["facility_id"]
         return self.emit(
             "checkin.recorded",
-            {"booking_id": booking_id, "activity_id": activity_id, "facility_id": facility_id, "resident_sub": resident_sub,
-             "checked_in_at": at.isoformat()},
+            {
+                "booking_id": booking_id,
+                "activity_id": activity_id,
+                "facility_id": facility_id,
+                "resident_sub": resident_sub,
+                "checked_in_at": at.isoformat(),
+            },
         )
 
-    def cancel_activity(self, activity_id: int, reason: str = "场地临时维修") -> dict[str, Any]:
+    def cancel_activity(
+        self, activity_id: int, reason: str = "场地临时维修"
+    ) -> dict[str, Any]:
         """facilities-api cancels a published activity and announces it."""
         activity = self.activities[activity_id]
         activity["status"] = "cancelled"
         return self.emit(
             "activity.cancelled",
-            {"activity_id": activity_id, "facility_id": activity["facility_id"], "reason": reason,
-             "bookings": {"confirmed": 0, "waitlisted": 0}},
+            {
+                "activity_id": activity_id,
+                "facility_id": activity["facility_id"],
+                "reason": reason,
+                "bookings": {"confirmed": 0, "waitlisted": 0},
+            },
         )
 
-    def operator_changed(self, facility_id: int, operator_id: int | None, operator_name: str | None = None) -> dict[str, Any]:
+    def operator_changed(
+        self,
+        facility_id: int,
+        operator_id: int | None,
+        operator_name: str | None = None,
+    ) -> dict[str, Any]:
         operation = _operation(operator_id, operator_name)
         if facility_id in self.facilities:
             self.facilities[facility_id]["operation"] = operation
-        return self.emit("facility.operator_changed", {"facility_id": facility_id, "operation": operation})
+        return self.emit(
+            "facility.operator_changed",
+            {"facility_id": facility_id, "operation": operation},
+        )
 
     # --- the HTTP side ------------------------------------------------------------------------------
 
@@ -129,9 +171,13 @@ class FacilitiesStandIn:
         app = FastAPI()
 
         @app.get("/api/v1/facilities")
-        async def list_facilities(ids: Annotated[list[int], Query(alias="id")], limit: int = 50) -> dict[str, Any]:
+        async def list_facilities(
+            ids: Annotated[list[int], Query(alias="id")], limit: int = 50
+        ) -> dict[str, Any]:
             self.calls.append("/api/v1/facilities?" + "&".join(f"id={i}" for i in ids))
-            found = [self.facilities[i] for i in sorted(set(ids)) if i in self.facilities]
+            found = [
+                self.facilities[i] for i in sorted(set(ids)) if i in self.facilities
+            ]
             return {"items": found[:limit], "next_cursor": None}
 
         @app.get("/api/v1/facilities/{facility_id}")
@@ -154,7 +200,9 @@ class FacilitiesStandIn:
             for s in self.services.get(facility_id, []):
                 if s["id"] == service_id:
                     return s
-            raise HTTPException(404, f"No service {service_id} at facility {facility_id}.")
+            raise HTTPException(
+                404, f"No service {service_id} at facility {facility_id}."
+            )
 
         @app.get("/api/v1/activities/{activity_id}")
         async def get_activity(activity_id: int) -> dict[str, Any]:
@@ -164,11 +212,16 @@ class FacilitiesStandIn:
             return self.activities[activity_id]
 
         @app.get("/api/v1/events")
-        async def feed(after: int = 0, limit: int = 100, authorization: str | None = Header(None)) -> dict[str, Any]:
+        async def feed(
+            after: int = 0, limit: int = 100, authorization: str | None = Header(None)
+        ) -> dict[str, Any]:
             if not authorization:
                 raise HTTPException(401, "Sign in first.")
             items = [e for e in self.events if e["sequence"] > after][:limit]
-            return {"items": items, "next_after": items[-1]["sequence"] if items else after}
+            return {
+                "items": items,
+                "next_after": items[-1]["sequence"] if items else after,
+            }
 
         return app
 
@@ -179,5 +232,7 @@ def _operation(operator_id: int | None, operator_name: str | None) -> dict[str, 
         "mode": "social" if operator_id else "government",
         "operator_id": operator_id,
         "contract_id": 100 + operator_id if operator_id else None,
-        "operator_name": (operator_name or f"承接单位{operator_id}号") if operator_id else None,
+        "operator_name": (operator_name or f"承接单位{operator_id}号")
+        if operator_id
+        else None,
     }

@@ -14,13 +14,25 @@ async def _events(client, auth, **params) -> list[dict]:
 async def test_event_types_are_listed(client):
     types = {t["type"] for t in (await client.get("/api/v1/events/types")).json()}
     assert types == {
-        "rating.created", "rating.replaced", "rating.hidden", "rating.replied", "case.submitted", "case.status_changed",
-        "case.escalated", "case.answer_rated", "demand.submitted", "demand.answered", "demand.reopened", "menu_round.results_published",
+        "rating.created",
+        "rating.replaced",
+        "rating.hidden",
+        "rating.replied",
+        "case.submitted",
+        "case.status_changed",
+        "case.escalated",
+        "case.answer_rated",
+        "demand.submitted",
+        "demand.answered",
+        "demand.reopened",
+        "menu_round.results_published",
     }
 
 
 class TestRatingEvents:
-    async def test_rating_created_is_in_the_feed_without_the_residents_identity(self, client, auth):
+    async def test_rating_created_is_in_the_feed_without_the_residents_identity(
+        self, client, auth
+    ):
         created = await rate(client, auth(sub="resident-wang"), 2, comment="很好👍")
         [event] = await _events(client, auth)
         assert event["type"] == "rating.created"
@@ -34,7 +46,12 @@ class TestRatingEvents:
             "operator_id": 7,
             "period": "2026Q4",
             "overall": 4,
-            "dimensions": {"environment": 5, "content": 4, "staff": 4, "convenience": 3},
+            "dimensions": {
+                "environment": 5,
+                "content": 4,
+                "staff": 4,
+                "convenience": 3,
+            },
             "comment": "很好👍",
             "comment_status": "published",
             "status": "visible",
@@ -45,7 +62,9 @@ class TestRatingEvents:
         assert event["time"] == "2026-11-23T04:00:00Z"
         assert "resident-wang" not in str(event)
 
-    async def test_replacing_announces_the_new_rating_and_the_replaced_one(self, client, auth):
+    async def test_replacing_announces_the_new_rating_and_the_replaced_one(
+        self, client, auth
+    ):
         first = await rate(client, auth(), 1)
         second = await rate(client, auth(), 1, overall=2, status=200)
         events = await _events(client, auth)
@@ -55,7 +74,13 @@ class TestRatingEvents:
             ("rating.replaced", f"rating/{first['id']}"),
         ]
         assert events[1]["data"]["replaces"] == first["id"]
-        assert events[2]["data"] == {"id": first["id"], "replaced_by": second["id"], "target_type": "facility", "target_id": 1, "period": "2026Q4"}
+        assert events[2]["data"] == {
+            "id": first["id"],
+            "replaced_by": second["id"],
+            "target_type": "facility",
+            "target_id": 1,
+            "period": "2026Q4",
+        }
         replaced_only = await _events(client, auth, types="rating.replaced")
         assert [e["type"] for e in replaced_only] == ["rating.replaced"]
 
@@ -71,13 +96,25 @@ class TestRatingEvents:
 class TestCaseEvents:
     async def test_each_step_is_announced_without_contact_data(self, client, auth):
         case = await file_case(client, auth(sub="resident-li"))
-        case = await step(client, case, "respond", auth("operator", operator_id=7), text="已核实，周六临时停电，已补发通知。")
+        case = await step(
+            client,
+            case,
+            "respond",
+            auth("operator", operator_id=7),
+            text="已核实，周六临时停电，已补发通知。",
+        )
         events = await _events(client, auth, types="case.*")
-        assert [(e["type"], e["data"].get("from"), e["data"].get("to")) for e in events] == [
+        assert [
+            (e["type"], e["data"].get("from"), e["data"].get("to")) for e in events
+        ] == [
             ("case.submitted", None, None),
             ("case.status_changed", "submitted", "accepted"),
             ("case.status_changed", "accepted", "assigned"),
             ("case.status_changed", "assigned", "responded"),
         ]
         assert events[2]["data"]["assignee"] == {"type": "operator", "operator_id": 7}
-        assert "13812345678" not in str(events) and "王小明" not in str(events) and "resident-li" not in str(events)
+        assert (
+            "13812345678" not in str(events)
+            and "王小明" not in str(events)
+            and "resident-li" not in str(events)
+        )

@@ -26,10 +26,16 @@ async def test_ready_means_database_and_migrations_at_head(client):
 
 
 async def test_health_and_metrics(client):
-    assert (await client.get("/healthz")).json() == {"status": "ok", "service": "feedback-api"}
+    assert (await client.get("/healthz")).json() == {
+        "status": "ok",
+        "service": "feedback-api",
+    }
     await client.get("/api/v1/ratings")
     metrics = await client.get("/metrics")
-    assert 'http_requests_total{method="GET",route="/api/v1/ratings",service="feedback-api",status="200"}' in metrics.text
+    assert (
+        'http_requests_total{method="GET",route="/api/v1/ratings",service="feedback-api",status="200"}'
+        in metrics.text
+    )
 
 
 async def test_request_id_is_kept_or_added(client):

@@ -16,7 +16,9 @@ def _expected(address: str) -> str | None:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None
-    network = ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 64}", strict=False)
+    network = ipaddress.ip_network(
+        f"{ip}/{24 if ip.version == 4 else 64}", strict=False
+    )
     return hashlib.sha256(str(network).encode()).hexdigest()[:32]
 
 
@@ -35,5 +37,9 @@ def test_the_network_is_the_one_ipaddress_reads(address):
 
 def test_addresses_of_one_network_share_it_and_others_do_not():
     assert network_of("10.1.2.3") == network_of("10.1.2.200") != network_of("10.1.3.3")
-    assert network_of("2001:db8::1") == network_of("2001:db8::ffff") != network_of("2001:db8:0:1::1")
+    assert (
+        network_of("2001:db8::1")
+        == network_of("2001:db8::ffff")
+        != network_of("2001:db8:0:1::1")
+    )
     assert network_of(None) is None

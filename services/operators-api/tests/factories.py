@@ -34,7 +34,12 @@ def operator_body(**overrides: Any) -> dict[str, Any]:
             {"name": "赵强", "role": "值班", "phone": "010-64001234", "email": ""},
         ],
         "qualifications": [
-            {"name": "营业性演出许可证", "number": "京东演字(2024)第018号", "issued_by": "北京市东城区文化和旅游局", "expires_date": "2027-12-31"},
+            {
+                "name": "营业性演出许可证",
+                "number": "京东演字(2024)第018号",
+                "issued_by": "北京市东城区文化和旅游局",
+                "expires_date": "2027-12-31",
+            },
         ],
     }
     body.update(overrides)
@@ -47,12 +52,16 @@ async def create_operator(client: httpx.AsyncClient, headers: dict[str, str], **
     return resp.json()
 
 
-async def move_status(client: httpx.AsyncClient, headers: dict[str, str], operator_id: int, *path: str) -> dict[str, Any]:
+async def move_status(
+    client: httpx.AsyncClient, headers: dict[str, str], operator_id: int, *path: str
+) -> dict[str, Any]:
     """Walk an operator along statuses (each step must be allowed)."""
     body: dict[str, Any] = {}
     for status in path:
         resp = await client.post(
-            f"/api/v1/operators/{operator_id}/status", json={"status": status, "reason": f"测试：转为{status}"}, headers=headers
+            f"/api/v1/operators/{operator_id}/status",
+            json={"status": status, "reason": f"测试：转为{status}"},
+            headers=headers,
         )
         assert resp.status_code == 200, resp.text
         body = resp.json()
@@ -107,8 +116,14 @@ async def create_selection(client: httpx.AsyncClient, official: dict[str, str], 
     return resp.json()
 
 
-async def selection_status(client: httpx.AsyncClient, official: dict[str, str], selection_id: int, status: str) -> httpx.Response:
-    return await client.post(f"/api/v1/selections/{selection_id}/status", json={"status": status, "reason": f"测试：{status}"}, headers=official)
+async def selection_status(
+    client: httpx.AsyncClient, official: dict[str, str], selection_id: int, status: str
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/selections/{selection_id}/status",
+        json={"status": status, "reason": f"测试：{status}"},
+        headers=official,
+    )
 
 
 async def open_for_bids(client, auth, clock, **overrides: Any) -> dict[str, Any]:
@@ -123,8 +138,14 @@ async def open_for_bids(client, auth, clock, **overrides: Any) -> dict[str, Any]
 
 
 async def bid(client, auth, selection_id: int, operator_id: int, price_fen: int) -> httpx.Response:
-    body = {"price_fen": price_fen, "proposal_summary": "以阅读推广为核心的运营方案", "documents": [{"title": "响应文件", "url": "https://files.example/bid.pdf"}]}
-    return await client.post(f"/api/v1/selections/{selection_id}/bids", json=body, headers=auth("operator", operator_id=operator_id))
+    body = {
+        "price_fen": price_fen,
+        "proposal_summary": "以阅读推广为核心的运营方案",
+        "documents": [{"title": "响应文件", "url": "https://files.example/bid.pdf"}],
+    }
+    return await client.post(
+        f"/api/v1/selections/{selection_id}/bids", json=body, headers=auth("operator", operator_id=operator_id)
+    )
 
 
 async def close_bidding(client, auth, clock, selection_id: int) -> dict[str, Any]:
@@ -138,7 +159,9 @@ async def panel(client, auth, selection_id: int, *members: tuple[str, str]) -> l
     out = []
     for sub, name in members:
         resp = await client.post(
-            f"/api/v1/selections/{selection_id}/panel", json={"sub": sub, "display_name": name, "kind": "expert"}, headers=auth("official")
+            f"/api/v1/selections/{selection_id}/panel",
+            json={"sub": sub, "display_name": name, "kind": "expert"},
+            headers=auth("official"),
         )
         assert resp.status_code == 201, resp.text
         out.append(resp.json())
@@ -153,7 +176,9 @@ async def declare(client, auth, selection_id: int, sub: str, conflicts: list[int
     )
 
 
-async def score(client, auth, selection_id: int, bid_id: int, sub: str, service_plan, experience, team) -> httpx.Response:
+async def score(
+    client, auth, selection_id: int, bid_id: int, sub: str, service_plan, experience, team
+) -> httpx.Response:
     return await client.put(
         f"/api/v1/selections/{selection_id}/bids/{bid_id}/scores",
         json={"scores": {"service_plan": str(service_plan), "experience": str(experience), "team": str(team)}},
@@ -216,13 +241,17 @@ def contract_body(operator_id: int, **overrides: Any) -> dict[str, Any]:
 
 
 async def draft_contract(client, auth, operator_id: int, **overrides: Any) -> dict[str, Any]:
-    resp = await client.post("/api/v1/contracts", json=contract_body(operator_id, **overrides), headers=auth("official"))
+    resp = await client.post(
+        "/api/v1/contracts", json=contract_body(operator_id, **overrides), headers=auth("official")
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()
 
 
 async def contract_status(client, auth, contract_id: int, status: str, reason: str = "测试") -> httpx.Response:
-    return await client.post(f"/api/v1/contracts/{contract_id}/status", json={"status": status, "reason": reason}, headers=auth("official"))
+    return await client.post(
+        f"/api/v1/contracts/{contract_id}/status", json={"status": status, "reason": reason}, headers=auth("official")
+    )
 
 
 async def active_contract(client, auth, operator_id: int | None = None, **overrides: Any) -> dict[str, Any]:
@@ -242,19 +271,38 @@ def report_lines(contract: dict[str, Any], **figures: Any) -> list[dict[str, Any
 
 
 async def file_report(client, auth, contract: dict[str, Any], month: str, **figures: Any) -> httpx.Response:
-    body = {"contract_id": contract["id"], "month": month, "lines": report_lines(contract, **figures), "summary": "本月运营平稳。"}
-    return await client.post("/api/v1/service-reports", json=body, headers=auth("operator", operator_id=contract["operator_id"]))
+    body = {
+        "contract_id": contract["id"],
+        "month": month,
+        "lines": report_lines(contract, **figures),
+        "summary": "本月运营平稳。",
+    }
+    return await client.post(
+        "/api/v1/service-reports", json=body, headers=auth("operator", operator_id=contract["operator_id"])
+    )
 
 
 def checklist_items(score_fraction: float = 0.9) -> list[dict[str, Any]]:
     from operators_api.inspections.rules import CHECKLIST
 
-    return [{"key": k, "score": str(round(points * score_fraction, 1)), "finding": ""} for k, (_, points) in CHECKLIST.items()]
+    return [
+        {"key": k, "score": str(round(points * score_fraction, 1)), "finding": ""}
+        for k, (_, points) in CHECKLIST.items()
+    ]
 
 
-async def inspect(client, auth, contract: dict[str, Any], inspected_on: str, fraction: float = 0.9, **overrides: Any) -> httpx.Response:
+async def inspect(
+    client, auth, contract: dict[str, Any], inspected_on: str, fraction: float = 0.9, **overrides: Any
+) -> httpx.Response:
     body = {
-        "contract_id": contract["id"], "facility_id": contract["facility_ids"][0], "inspected_on": inspected_on, "announced": False,
-        "summary": "暗访检查", "items": checklist_items(fraction), **overrides,
+        "contract_id": contract["id"],
+        "facility_id": contract["facility_ids"][0],
+        "inspected_on": inspected_on,
+        "announced": False,
+        "summary": "暗访检查",
+        "items": checklist_items(fraction),
+        **overrides,
     }
-    return await client.post("/api/v1/inspections", json=body, headers=auth("official", sub="inspector-wu", name="吴督查"))
+    return await client.post(
+        "/api/v1/inspections", json=body, headers=auth("official", sub="inspector-wu", name="吴督查")
+    )

@@ -14,8 +14,11 @@ from fastapi.responses import JSONResponse
 
 
 def _problem(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"type": "/problems/not-found", "title": "Not found", "status": status, "detail": detail}, status_code=status,
-                        media_type="application/problem+json")
+    return JSONResponse(
+        {"type": "/problems/not-found", "title": "Not found", "status": status, "detail": detail},
+        status_code=status,
+        media_type="application/problem+json",
+    )
 
 
 @dataclass
@@ -55,8 +58,15 @@ class FacilitiesStub:
 
     def default_stats(self, facility_id: int, start: str, end: str) -> dict[str, Any]:
         return {
-            "facility_id": facility_id, "from": start, "to": end, "activities_held": 30, "participants": 900, "bookings": 950,
-            "no_shows": 50, "scheduled_open_hours": 600, "special_group_services_done": 60,
+            "facility_id": facility_id,
+            "from": start,
+            "to": end,
+            "activities_held": 30,
+            "participants": 900,
+            "bookings": 950,
+            "no_shows": 50,
+            "scheduled_open_hours": 600,
+            "special_group_services_done": 60,
         }
 
     def app(self) -> FastAPI:
@@ -67,18 +77,27 @@ class FacilitiesStub:
             self.calls.append(f"facility:{facility_id}")
             if not 1 <= facility_id <= self.max_id:
                 return _problem(404, f"No facility {facility_id}.")
-            return {"id": facility_id, "name_zh": f"设施{facility_id}", "subdistrict": self.subdistricts.get(facility_id, "jingshan"), "level": self.levels.get(facility_id, "community"), "operation": {"mode": "government", "operator_id": None, "contract_id": None}}
+            return {
+                "id": facility_id,
+                "name_zh": f"设施{facility_id}",
+                "subdistrict": self.subdistricts.get(facility_id, "jingshan"),
+                "level": self.levels.get(facility_id, "community"),
+                "operation": {"mode": "government", "operator_id": None, "contract_id": None},
+            }
 
         @app.get("/api/v1/facilities/{facility_id}/services")
         async def services(facility_id: int):
             self.calls.append(f"services:{facility_id}")
             if not 1 <= facility_id <= self.max_id:
                 return _problem(404, f"No facility {facility_id}.")
-            return self.services.get(facility_id, [
-                {"id": 1, "name_zh": "图书借阅", "category": "lending", "basic": True, "fee_fen": 0},
-                {"id": 2, "name_zh": "少儿书法培训", "category": "training", "basic": False, "fee_fen": 0},
-                {"id": 3, "name_zh": "数字阅读", "category": "digital", "basic": False, "fee_fen": 0},
-            ])
+            return self.services.get(
+                facility_id,
+                [
+                    {"id": 1, "name_zh": "图书借阅", "category": "lending", "basic": True, "fee_fen": 0},
+                    {"id": 2, "name_zh": "少儿书法培训", "category": "training", "basic": False, "fee_fen": 0},
+                    {"id": 3, "name_zh": "数字阅读", "category": "digital", "basic": False, "fee_fen": 0},
+                ],
+            )
 
         @app.get("/api/v1/facilities/{facility_id}/services/{service_id}")
         async def service(facility_id: int, service_id: int):
@@ -89,7 +108,11 @@ class FacilitiesStub:
             found = next((sv for sv in listed if sv["id"] == service_id), None)
             if found is None:
                 return _problem(404, f"Facility {facility_id} offers no service {service_id}.")
-            return {"facility_id": facility_id, **found, "basic_periods": self.basic_periods.get((facility_id, service_id), [])}
+            return {
+                "facility_id": facility_id,
+                **found,
+                "basic_periods": self.basic_periods.get((facility_id, service_id), []),
+            }
 
         @app.get("/api/v1/facilities/{facility_id}/open-hours")
         async def open_hours(facility_id: int, start: str = Query(alias="from"), end: str = Query(alias="to")):
@@ -102,16 +125,31 @@ class FacilitiesStub:
             days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
             hours = Decimal(self.open_hours.get(facility_id, "600"))
             return {
-                "facility_id": facility_id, "from": start, "to": end, "hours": str(hours), "days_open": min(days, 78),
+                "facility_id": facility_id,
+                "from": start,
+                "to": end,
+                "hours": str(hours),
+                "days_open": min(days, 78),
                 "weekly_average_hours": str((hours / days * 7).quantize(Decimal("0.01"))),
             }
 
         @app.get("/api/v1/stats/operations")
-        async def operations(facility_id: int | None = None, operator_id: int | None = None, start: str = Query(alias="from"), end: str = Query(alias="to")):
+        async def operations(
+            facility_id: int | None = None,
+            operator_id: int | None = None,
+            start: str = Query(alias="from"),
+            end: str = Query(alias="to"),
+        ):
             self.calls.append(f"stats:{facility_id}:{start}:{end}")
             await self.gauge.hold()
             assert facility_id is not None
-            return {**self.default_stats(facility_id, start, end), **self.stats.get(facility_id, {}), "facility_id": facility_id, "from": start, "to": end}
+            return {
+                **self.default_stats(facility_id, start, end),
+                **self.stats.get(facility_id, {}),
+                "facility_id": facility_id,
+                "from": start,
+                "to": end,
+            }
 
         return app
 
@@ -125,14 +163,30 @@ class FeedbackStub:
     gauge: Gauge = field(default_factory=Gauge)
 
     @staticmethod
-    def index(*, count: int = 120, smoothed_mean: str | None = "4.60", insufficient: bool = False, complaints: int = 4, on_time: int = 4) -> dict[str, Any]:
+    def index(
+        *,
+        count: int = 120,
+        smoothed_mean: str | None = "4.60",
+        insufficient: bool = False,
+        complaints: int = 4,
+        on_time: int = 4,
+    ) -> dict[str, Any]:
         return {
             "ratings": {
-                "count": count, "mean": smoothed_mean, "smoothed_mean": None if insufficient else smoothed_mean, "share_satisfied": "0.90",
-                "wilson_low": "0.84", "wilson_high": "0.94", "insufficient_data": insufficient,
+                "count": count,
+                "mean": smoothed_mean,
+                "smoothed_mean": None if insufficient else smoothed_mean,
+                "share_satisfied": "0.90",
+                "wilson_low": "0.84",
+                "wilson_high": "0.94",
+                "insufficient_data": insufficient,
             },
-            "cases": {"complaints": complaints, "responded_on_time": on_time, "on_time_rate": f"{on_time / complaints:.2f}" if complaints else None,
-                      "answer_satisfaction_mean": "4.30"},
+            "cases": {
+                "complaints": complaints,
+                "responded_on_time": on_time,
+                "on_time_rate": f"{on_time / complaints:.2f}" if complaints else None,
+                "answer_satisfaction_mean": "4.30",
+            },
         }
 
     def app(self) -> FastAPI:
@@ -164,5 +218,7 @@ class SwitchableTransport(httpx.AsyncBaseTransport):
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
         if self.status is not None:
-            return httpx.Response(self.status, json={"title": "Service unavailable", "status": self.status}, request=request)
+            return httpx.Response(
+                self.status, json={"title": "Service unavailable", "status": self.status}, request=request
+            )
         return await self.inner.handle_async_request(request)

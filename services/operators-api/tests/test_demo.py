@@ -39,7 +39,11 @@ async def events(client, headers: dict) -> list[dict]:
 async def all_items(client, url: str, headers: dict, **params) -> list[dict]:
     items, cursor = [], None
     while True:
-        page = (await client.get(url, params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})}, headers=headers)).json()
+        page = (
+            await client.get(
+                url, params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})}, headers=headers
+            )
+        ).json()
         items += page["items"]
         cursor = page.get("next_cursor")
         if not cursor:
@@ -63,20 +67,35 @@ class TestDemoSeed:
         assert [c for c, o in by_code.items() if o["status"] != "qualified"] == ["qingnian-arts-studio"]
         expired = [(o["code"], q["name"]) for o in items for q in o["qualifications"] if q["expired"]]
         assert expired == [("qingnian-arts-studio", "营业性演出许可证")]
-        history = (await client.get(f"/api/v1/operators/{by_code['qingnian-arts-studio']['id']}/history", headers=auth("auditor"))).json()
+        history = (
+            await client.get(
+                f"/api/v1/operators/{by_code['qingnian-arts-studio']['id']}/history", headers=auth("auditor")
+            )
+        ).json()
         assert [h["action"] for h in history] == ["registered", "status_changed", "status_changed"]
         assert all(h["actor"] == "demo-seed" for h in history)
 
-    async def test_the_whole_loop_is_there_for_every_socially_operated_facility(self, sessionmaker, client, auth, clock, facilities, feedback):
+    async def test_the_whole_loop_is_there_for_every_socially_operated_facility(
+        self, sessionmaker, client, auth, clock, facilities, feedback
+    ):
         clock.fixed = SEED_NOW
         await load_demo(sessionmaker, clock=clock)
         official = auth("official")
         # Every socially operated facility of facilities-api's demo runs under a contract of its operator,
         # announced by contract.started, and the seed called no other service to get there.
-        social = {i: f["operator_key"] for i, f in enumerate(facilities_demo(), start=1) if f.get("operation") == "social"}
-        operators = {o["id"]: o["code"] for o in (await client.get("/api/v1/operators", headers=official)).json()["items"]}
+        social = {
+            i: f["operator_key"] for i, f in enumerate(facilities_demo(), start=1) if f.get("operation") == "social"
+        }
+        operators = {
+            o["id"]: o["code"] for o in (await client.get("/api/v1/operators", headers=official)).json()["items"]
+        }
         contracts = await all_items(client, "/api/v1/contracts", official)
-        held = {fid: operators[c["operator_id"]] for c in contracts if c["status"] in ("active", "suspended") for fid in c["facility_ids"]}
+        held = {
+            fid: operators[c["operator_id"]]
+            for c in contracts
+            if c["status"] in ("active", "suspended")
+            for fid in c["facility_ids"]
+        }
         assert held == social
         feed = await events(client, official)
         assert sum(e["type"] == "operator.registered" for e in feed) == 8

@@ -23,7 +23,12 @@ class TestEventsAnnounceChanges:
         assert event["source"] == "operators-api"
         assert event["subject"] == f"operator/{created['id']}"
         data = event["data"]
-        assert (data["id"], data["code"], data["uscc"], data["status"]) == (created["id"], "shuxiang", created["uscc"], "registered")
+        assert (data["id"], data["code"], data["uscc"], data["status"]) == (
+            created["id"],
+            "shuxiang",
+            created["uscc"],
+            "registered",
+        )
         # Events reach external subscribers: personal data goes out masked, as the public reads it.
         assert data["contacts"][0]["phone"] == "138****5678"
         assert data["qualifications"][0]["expires_date"] == "2027-12-31"
@@ -47,7 +52,9 @@ class TestEventsAnnounceChanges:
     async def test_a_status_change(self, client, auth):
         created = await create_operator(client, auth("official"))
         await client.post(
-            f"{URL}/{created['id']}/status", json={"status": "qualified", "reason": "资质审核通过"}, headers=auth("official", sub="official-zhang")
+            f"{URL}/{created['id']}/status",
+            json={"status": "qualified", "reason": "资质审核通过"},
+            headers=auth("official", sub="official-zhang"),
         )
         event = (await feed(client, auth))[-1]
         assert event["type"] == "operator.status_changed"
@@ -61,14 +68,22 @@ class TestEventsAnnounceChanges:
 
     async def test_a_patch_that_changes_nothing_announces_nothing(self, client, auth):
         created = await create_operator(client, auth("official"))
-        await client.patch(f"{URL}/{created['id']}", json={"name_en": created["name_en"]}, headers={**auth("official"), "If-Match": '"v1"'})
+        await client.patch(
+            f"{URL}/{created['id']}",
+            json={"name_en": created["name_en"]},
+            headers={**auth("official"), "If-Match": '"v1"'},
+        )
         assert [e["type"] for e in await feed(client, auth)] == ["operator.registered"]
 
     async def test_the_feed_filters_by_type_and_reads_on_from_a_cursor(self, client, auth):
         created = await create_operator(client, auth("official"))
         await move_status(client, auth("official"), created["id"], "qualified", "suspended")
         first = await feed(client, auth)
-        assert [e["type"] for e in first] == ["operator.registered", "operator.status_changed", "operator.status_changed"]
+        assert [e["type"] for e in first] == [
+            "operator.registered",
+            "operator.status_changed",
+            "operator.status_changed",
+        ]
         assert await feed(client, auth, after=first[-1]["sequence"]) == []
         only = await client.get("/api/v1/events", params={"types": "operator.status_changed"}, headers=auth("auditor"))
         assert [e["data"]["new"] for e in only.json()["items"]] == ["qualified", "suspended"]
@@ -101,15 +116,27 @@ class TestNothingIsWrittenWhenRefused:
         refused = [
             await client.post(URL, json=operator_body(), headers=auth("resident")),  # 403
             await client.post(URL, json=operator_body(uscc="91110108551385082R"), headers=auth("official")),  # 422
-            await client.post(URL, json=operator_body(uscc=created["uscc"], code="other"), headers=auth("official")),  # 409
-            await client.post(URL, json=operator_body(type="public_institution", uscc=new_uscc()), headers=auth("official")),  # 422
+            await client.post(
+                URL, json=operator_body(uscc=created["uscc"], code="other"), headers=auth("official")
+            ),  # 409
+            await client.post(
+                URL, json=operator_body(type="public_institution", uscc=new_uscc()), headers=auth("official")
+            ),  # 422
             await client.patch(f"{URL}/{oid}", json={"name_en": "X"}, headers=auth("official")),  # 428
-            await client.patch(f"{URL}/{oid}", json={"name_en": "X"}, headers={**auth("official"), "If-Match": '"v9"'}),  # 412
             await client.patch(
-                f"{URL}/{oid}", json={"legal_name": "X"}, headers={**auth("operator", operator_id=oid), "If-Match": '"v1"'}
+                f"{URL}/{oid}", json={"name_en": "X"}, headers={**auth("official"), "If-Match": '"v9"'}
+            ),  # 412
+            await client.patch(
+                f"{URL}/{oid}",
+                json={"legal_name": "X"},
+                headers={**auth("operator", operator_id=oid), "If-Match": '"v1"'},
             ),  # 403
-            await client.post(f"{URL}/{oid}/status", json={"status": "suspended", "reason": "x"}, headers=auth("official")),  # 409
-            await client.post(f"{URL}/{oid}/status", json={"status": "qualified", "reason": "x"}, headers=auth("auditor")),  # 403
+            await client.post(
+                f"{URL}/{oid}/status", json={"status": "suspended", "reason": "x"}, headers=auth("official")
+            ),  # 409
+            await client.post(
+                f"{URL}/{oid}/status", json={"status": "qualified", "reason": "x"}, headers=auth("auditor")
+            ),  # 403
         ]
         assert [r.status_code for r in refused] == [403, 422, 409, 422, 428, 412, 403, 409, 403]
         await self._unchanged(client, auth, oid, before)

@@ -51,7 +51,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_settings))
 light = schemathesis.openapi.from_asgi("/openapi.json", create_app(_settings))
 light.config.phases.coverage.enabled = False
 OFFICIAL = {"Authorization": "Bearer " + mint_token(_settings, sub="fuzz-official", role="official", ttl_s=3600)}
-STAFF = {"Authorization": "Bearer " + mint_token(_settings, sub="fuzz-staff", role="operator", ttl_s=3600, operator_id=1)}
+STAFF = {
+    "Authorization": "Bearer " + mint_token(_settings, sub="fuzz-staff", role="operator", ttl_s=3600, operator_id=1)
+}
 EXAMPLES = hsettings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 
 

@@ -32,11 +32,19 @@ class TestEveryRouteHasAGate:
     def test_every_operation_says_who_may_call_it_and_names_only_known_scopes(self):
         doc = create_app(Settings(database_url="sqlite+aiosqlite://", environment="test")).openapi()
         public = {
-            ("get", "/api/v1/fee-applications/guideline"), ("get", "/api/v1/inspections/checklist"), ("get", "/api/v1/evaluation-schemes"),
-            ("get", "/api/v1/evaluation-schemes/{scheme_id}"), ("get", "/api/v1/trainings"), ("get", "/api/v1/trainings/{programme_id}"),
-            ("get", "/api/v1/incubations"), ("get", "/api/v1/incubations/{incubation_id}"), ("get", "/api/v1/volunteer-teams"),
-            ("get", "/api/v1/volunteer-teams/{team_id}"), ("get", "/api/v1/volunteers/{volunteer_id}/service-records"),
-            ("get", "/api/v1/ocds/releases"), ("get", "/api/v1/operators/{operator_id}/honours"),
+            ("get", "/api/v1/fee-applications/guideline"),
+            ("get", "/api/v1/inspections/checklist"),
+            ("get", "/api/v1/evaluation-schemes"),
+            ("get", "/api/v1/evaluation-schemes/{scheme_id}"),
+            ("get", "/api/v1/trainings"),
+            ("get", "/api/v1/trainings/{programme_id}"),
+            ("get", "/api/v1/incubations"),
+            ("get", "/api/v1/incubations/{incubation_id}"),
+            ("get", "/api/v1/volunteer-teams"),
+            ("get", "/api/v1/volunteer-teams/{team_id}"),
+            ("get", "/api/v1/volunteers/{volunteer_id}/service-records"),
+            ("get", "/api/v1/ocds/releases"),
+            ("get", "/api/v1/operators/{operator_id}/honours"),
         }
         for path, item in doc["paths"].items():
             if not path.startswith("/api/v1/") or path.startswith(("/api/v1/events", "/api/v1/webhooks")):
@@ -64,7 +72,9 @@ class TestOperatorKeys:
         ],
     )
     async def test_a_key_without_the_scope_is_refused_before_the_body(self, client, auth, method, path, scope):
-        others = [s for s in ("bids:submit", "reports:write", "fees:apply", "appeals:submit", "operator:read") if s != scope]
+        others = [
+            s for s in ("bids:submit", "reports:write", "fees:apply", "appeals:submit", "operator:read") if s != scope
+        ]
         resp = await client.request(method, path, json={}, headers=key(auth, 3, *others))
         assert resp.status_code == 403 and scope in resp.json()["detail"]
         assert "errors" not in resp.json()
@@ -73,47 +83,82 @@ class TestOperatorKeys:
     async def test_a_key_reads_its_operator_records_only_with_operator_read(self, client, auth):
         c = await active_contract(client, auth)
         oid = c["operator_id"]
-        for path in ("/api/v1/service-reports", "/api/v1/evaluations", "/api/v1/rectifications", "/api/v1/inspections", f"/api/v1/operators/{oid}/credit"):
+        for path in (
+            "/api/v1/service-reports",
+            "/api/v1/evaluations",
+            "/api/v1/rectifications",
+            "/api/v1/inspections",
+            f"/api/v1/operators/{oid}/credit",
+        ):
             assert (await client.get(path, headers=key(auth, oid, "fees:apply"))).status_code == 403, path
             assert (await client.get(path, headers=key(auth, oid, "operator:read"))).status_code == 200, path
-        draft = await draft_contract(client, auth, oid, facility_ids=[200], starts_on="2027-01-01", ends_on="2027-12-31", instalments=[
-            {"due_on": "2027-04-15", "amount_fen": 120_000_000}])
+        draft = await draft_contract(
+            client,
+            auth,
+            oid,
+            facility_ids=[200],
+            starts_on="2027-01-01",
+            ends_on="2027-12-31",
+            instalments=[{"due_on": "2027-04-15", "amount_fen": 120_000_000}],
+        )
         # Without operator:read a key sees what the public sees: not its operator's drafts.
-        assert (await client.get(f"/api/v1/contracts/{draft['id']}", headers=key(auth, oid, "fees:apply"))).status_code == 404
-        assert (await client.get(f"/api/v1/contracts/{draft['id']}", headers=key(auth, oid, "operator:read"))).status_code == 200
+        assert (
+            await client.get(f"/api/v1/contracts/{draft['id']}", headers=key(auth, oid, "fees:apply"))
+        ).status_code == 404
+        assert (
+            await client.get(f"/api/v1/contracts/{draft['id']}", headers=key(auth, oid, "operator:read"))
+        ).status_code == 200
 
     async def test_a_key_cannot_do_what_only_staff_in_person_do(self, client, auth):
         op = await create_operator(client, auth("official"))
         every = list(s for s, spec in SCOPES.items() if spec.issued_to == "operator")
-        edit = await client.patch(f"/api/v1/operators/{op['id']}", json={"name_en": "X"}, headers={**key(auth, op["id"], *every), "If-Match": '"v1"'})
+        edit = await client.patch(
+            f"/api/v1/operators/{op['id']}",
+            json={"name_en": "X"},
+            headers={**key(auth, op["id"], *every), "If-Match": '"v1"'},
+        )
         assert edit.status_code == 403
         team = await client.post("/api/v1/volunteer-teams", json={}, headers=key(auth, op["id"], *every))
         assert team.status_code == 403
-        panel = await client.post("/api/v1/selections/1/panel/declaration", json={}, headers=key(auth, op["id"], *every))
+        panel = await client.post(
+            "/api/v1/selections/1/panel/declaration", json={}, headers=key(auth, op["id"], *every)
+        )
         assert panel.status_code == 403
 
 
 class TestTheDistrictsAdministration:
     """Operators' standing, evaluation schemes, the fee guideline and honours are the district's."""
 
-    async def test_a_subdistrict_official_does_not_register_qualify_suspend_blacklist_or_edit_operators(self, client, auth):
+    async def test_a_subdistrict_official_does_not_register_qualify_suspend_blacklist_or_edit_operators(
+        self, client, auth
+    ):
         sub = auth("official", subdistrict="jingshan")
         assert (await client.post("/api/v1/operators", json={}, headers=sub)).status_code == 403
         op = await qualified_operator(client, auth("official"))
         for status in ("suspended", "blacklisted"):
-            resp = await client.post(f"/api/v1/operators/{op['id']}/status", json={"status": status, "reason": "越权"}, headers=sub)
+            resp = await client.post(
+                f"/api/v1/operators/{op['id']}/status", json={"status": status, "reason": "越权"}, headers=sub
+            )
             assert resp.status_code == 403
-        edit = await client.patch(f"/api/v1/operators/{op['id']}", json={"legal_name": "改名"}, headers={**sub, "If-Match": f'"v{op["version"]}"'})
+        edit = await client.patch(
+            f"/api/v1/operators/{op['id']}",
+            json={"legal_name": "改名"},
+            headers={**sub, "If-Match": f'"v{op["version"]}"'},
+        )
         assert edit.status_code == 403
         got = (await client.get(f"/api/v1/operators/{op['id']}", headers=auth("official"))).json()
         assert (got["status"], got["legal_name"]) == ("qualified", op["legal_name"])
         # The district still does it.
-        assert (await client.post("/api/v1/operators", json=operator_body(), headers=auth("official"))).status_code == 201
+        assert (
+            await client.post("/api/v1/operators", json=operator_body(), headers=auth("official"))
+        ).status_code == 201
 
     async def test_a_subdistrict_official_sets_no_district_wide_rule(self, client, auth):
         sub = auth("official", subdistrict="jingshan")
         assert (await client.post("/api/v1/evaluation-schemes", json={}, headers=sub)).status_code == 403
-        assert (await client.put("/api/v1/fee-applications/guideline", json={}, headers={**sub, "If-Match": '"v0"'})).status_code == 403
+        assert (
+            await client.put("/api/v1/fee-applications/guideline", json={}, headers={**sub, "If-Match": '"v0"'})
+        ).status_code == 403
         assert (await client.post("/api/v1/operators/1/honours", json={}, headers=sub)).status_code == 403
         assert (await client.post("/api/v1/trainings/1/completion", headers=sub)).status_code == 403
 
@@ -129,16 +174,27 @@ class TestTheDistrictsAdministration:
 
     async def test_an_auditor_changes_nothing_even_when_put_on_a_panel(self, client, auth):
         auditor = auth("auditor", sub="auditor-qian")
-        for method, path in (("post", "/api/v1/selections/1/panel/declaration"), ("put", "/api/v1/selections/1/bids/1/scores")):
+        for method, path in (
+            ("post", "/api/v1/selections/1/panel/declaration"),
+            ("put", "/api/v1/selections/1/bids/1/scores"),
+        ):
             assert (await client.request(method, path, json={}, headers=auditor)).status_code == 403
 
     @pytest.mark.parametrize(
         ("method", "path"),
         [
-            ("post", "/api/v1/operators"), ("post", "/api/v1/selections"), ("post", "/api/v1/contracts"), ("post", "/api/v1/evaluations"),
-            ("post", "/api/v1/inspections"), ("post", "/api/v1/evaluations/1/appeal/decision"), ("post", "/api/v1/contracts/1/instalments/1/payment"),
-            ("post", "/api/v1/evaluation-schemes"), ("post", "/api/v1/trainings"),
-            ("post", "/api/v1/volunteer-teams"), ("post", "/api/v1/trainings/1/enrolments"), ("post", "/api/v1/volunteers/1/service-records"),
+            ("post", "/api/v1/operators"),
+            ("post", "/api/v1/selections"),
+            ("post", "/api/v1/contracts"),
+            ("post", "/api/v1/evaluations"),
+            ("post", "/api/v1/inspections"),
+            ("post", "/api/v1/evaluations/1/appeal/decision"),
+            ("post", "/api/v1/contracts/1/instalments/1/payment"),
+            ("post", "/api/v1/evaluation-schemes"),
+            ("post", "/api/v1/trainings"),
+            ("post", "/api/v1/volunteer-teams"),
+            ("post", "/api/v1/trainings/1/enrolments"),
+            ("post", "/api/v1/volunteers/1/service-records"),
         ],
     )
     async def test_a_resident_gets_403_not_the_field_list(self, client, auth, method, path):
@@ -154,7 +210,9 @@ class TestASubdistrictOfficialActsWithinIt:
         facilities.subdistricts[300] = "longtan"
         op = await qualified_operator(client, auth("official"))
         sub = auth("official", subdistrict="jingshan")
-        resp = await client.post("/api/v1/contracts", json=contract_body(op["id"], facility_ids=[114, 300]), headers=sub)
+        resp = await client.post(
+            "/api/v1/contracts", json=contract_body(op["id"], facility_ids=[114, 300]), headers=sub
+        )
         assert resp.status_code == 403, resp.text
         assert resp.json()["type"] == "/problems/facility-outside-subdistrict" and resp.json()["facility_ids"] == [300]
         assert (await client.get("/api/v1/contracts", headers=auth("official"))).json()["items"] == []
@@ -172,7 +230,9 @@ class TestASubdistrictOfficialActsWithinIt:
         assert (await client.get("/api/v1/contracts", headers=auth("official"))).json()["items"] == []
         selection = await client.post("/api/v1/selections", json=selection_body(facility_ids=[300]), headers=sub)
         assert selection.status_code == 403
-        district = await client.post("/api/v1/contracts", json=contract_body(op["id"], facility_ids=[300]), headers=auth("official"))
+        district = await client.post(
+            "/api/v1/contracts", json=contract_body(op["id"], facility_ids=[300]), headers=auth("official")
+        )
         assert district.status_code == 201, district.text
 
     async def test_no_facility_of_another_subdistrict_is_added_to_a_draft(self, client, auth, facilities):
@@ -180,7 +240,9 @@ class TestASubdistrictOfficialActsWithinIt:
         op = await qualified_operator(client, auth("official"))
         sub = auth("official", subdistrict="jingshan")
         c = (await client.post("/api/v1/contracts", json=contract_body(op["id"]), headers=sub)).json()
-        resp = await client.patch(f"/api/v1/contracts/{c['id']}", json={"facility_ids": [114, 300]}, headers={**sub, "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"/api/v1/contracts/{c['id']}", json={"facility_ids": [114, 300]}, headers={**sub, "If-Match": '"v1"'}
+        )
         assert resp.status_code == 403
         assert (await client.get(f"/api/v1/contracts/{c['id']}", headers=sub)).json()["facility_ids"] == [114]
 
@@ -190,10 +252,14 @@ class TestASubdistrictOfficialActsWithinIt:
         op = await qualified_operator(client, auth("official"))
         c = await draft_contract(client, auth, op["id"], facility_ids=[300], purchaser_subdistrict="jingshan")
         sub = auth("official", subdistrict="jingshan")
-        resp = await client.post(f"/api/v1/contracts/{c['id']}/status", json={"status": "active", "reason": "生效"}, headers=sub)
+        resp = await client.post(
+            f"/api/v1/contracts/{c['id']}/status", json={"status": "active", "reason": "生效"}, headers=sub
+        )
         assert resp.status_code == 403
         assert (await client.get(f"/api/v1/contracts/{c['id']}", headers=sub)).json()["status"] == "draft"
-        assert (await client.get("/api/v1/events", params={"types": "contract.started"}, headers=auth("official"))).json()["items"] == []
+        assert (
+            await client.get("/api/v1/events", params={"types": "contract.started"}, headers=auth("official"))
+        ).json()["items"] == []
 
     async def test_no_selection_for_another_subdistricts_facility(self, client, auth, facilities):
         facilities.subdistricts[41] = "longtan"
@@ -202,11 +268,17 @@ class TestASubdistrictOfficialActsWithinIt:
         assert resp.status_code == 403 and resp.json()["facility_ids"] == [41]
         ok = await client.post("/api/v1/selections", json=selection_body(facility_ids=[39]), headers=sub)
         assert ok.status_code == 201
-        patched = await client.patch(f"/api/v1/selections/{ok.json()['id']}", json={"facility_ids": [39, 41]}, headers={**sub, "If-Match": '"v1"'})
+        patched = await client.patch(
+            f"/api/v1/selections/{ok.json()['id']}",
+            json={"facility_ids": [39, 41]},
+            headers={**sub, "If-Match": '"v1"'},
+        )
         assert patched.status_code == 403
 
     async def test_when_facilities_api_cannot_say_nothing_is_signed(self, client, auth, facilities_link):
         op = await qualified_operator(client, auth("official"))
         facilities_link.down = True
-        resp = await client.post("/api/v1/contracts", json=contract_body(op["id"]), headers=auth("official", subdistrict="jingshan"))
+        resp = await client.post(
+            "/api/v1/contracts", json=contract_body(op["id"]), headers=auth("official", subdistrict="jingshan")
+        )
         assert resp.status_code == 503

@@ -29,7 +29,10 @@ async def test_health_and_metrics(client):
     assert (await client.get("/healthz")).json() == {"status": "ok", "service": "operators-api"}
     await client.get("/api/v1/operators")
     metrics = await client.get("/metrics")
-    assert 'http_requests_total{method="GET",route="/api/v1/operators",service="operators-api",status="200"}' in metrics.text
+    assert (
+        'http_requests_total{method="GET",route="/api/v1/operators",service="operators-api",status="200"}'
+        in metrics.text
+    )
 
 
 async def test_request_id_is_kept_or_added(client):

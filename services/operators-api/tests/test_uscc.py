@@ -26,9 +26,12 @@ REAL_CODES = {
     "91440300708461136T": "腾讯科技（深圳）有限公司 (Shenzhen)",
     "91330100716105852F": "阿里巴巴（中国）有限公司 (Hangzhou)",
 }
-DEMO_CODES = [item["uscc"] for item in json.loads(
-    resources.files("operators_api.demo").joinpath("data", "operators.json").read_text(encoding="utf-8")
-)]
+DEMO_CODES = [
+    item["uscc"]
+    for item in json.loads(
+        resources.files("operators_api.demo").joinpath("data", "operators.json").read_text(encoding="utf-8")
+    )
+]
 
 
 class TestTheAlgorithm:
@@ -60,7 +63,8 @@ class TestTheAlgorithm:
     def test_check_character_31_is_0(self):
         # Some body whose weighted sum is a multiple of 31 must get '0', not CHARSET[31].
         body = next(
-            b for b in ("".join(p) + "1234567890123" for p in itertools.product("0123456789", repeat=4))
+            b
+            for b in ("".join(p) + "1234567890123" for p in itertools.product("0123456789", repeat=4))
             if sum(uscc.VALUES[c] * w for c, w in zip(b, uscc.WEIGHTS, strict=True)) % 31 == 0
         )
         assert check_character(body) == "0"

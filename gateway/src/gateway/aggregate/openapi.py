@@ -24,7 +24,7 @@ def public_path(service: str, path: str) -> str | None:
     for name in SERVICE_SCOPED:
         base = f"/api/v1/{name}"
         if path == base or path.startswith(base + "/"):
-            return f"/api/v1/{service}/{name}{path[len(base):]}"
+            return f"/api/v1/{service}/{name}{path[len(base) :]}"
     if path.startswith("/api/v1/") or path.startswith("/open311/"):
         return path
     return None

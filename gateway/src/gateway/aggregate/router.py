@@ -11,4 +11,3 @@ async def merged_openapi(request: Request) -> JSONResponse:
     app = request.app
     doc: dict[str, Any] = await app.state.merged_openapi.document(app.openapi())
     return JSONResponse(doc)
-

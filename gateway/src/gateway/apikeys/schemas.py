@@ -10,7 +10,10 @@ from service_kit.scopes import SCOPES
 
 def _scopes_described() -> str:
     lines = ["A scope of `service_kit.scopes.SCOPES`, the one table every route is checked against:", ""]
-    for kind, title in (("operator", "Operator staff, for their operator's systems"), ("integration", "District officials, for integration clients")):
+    for kind, title in (
+        ("operator", "Operator staff, for their operator's systems"),
+        ("integration", "District officials, for integration clients"),
+    ):
         lines.append(f"{title}:")
         lines += [f"- `{spec.name}`: {spec.description}" for spec in SCOPES.values() if spec.issued_to == kind]
         lines.append("")

@@ -109,7 +109,9 @@ class ApiKeyExchange:
     """Turns a presented key into a bearer token, caching good keys briefly (revocation takes
     effect within `cache_s` on every replica)."""
 
-    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], cache_s: float = 30.0) -> None:
+    def __init__(
+        self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], cache_s: float = 30.0
+    ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.cache_s = cache_s
@@ -122,7 +124,7 @@ class ApiKeyExchange:
             return cached[1]
         if not presented.startswith(KEY_PREFIX) or presented.count("_") < 2:
             return None
-        prefix, _, secret = presented[len(KEY_PREFIX):].partition("_")
+        prefix, _, secret = presented[len(KEY_PREFIX) :].partition("_")
         async with self.sessionmaker() as session:
             key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
             if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):

@@ -56,11 +56,15 @@ def check_password_policy(password: str, *, field: str = "password", identifiers
         )
     if len(set(folded)) < 4:
         raise RuleViolation(
-            field, "The password repeats too few different characters (like 88888888); choose another.", code="password-too-simple"
+            field,
+            "The password repeats too few different characters (like 88888888); choose another.",
+            code="password-too-simple",
         )
     if any(ident and ident.casefold() in folded for ident in identifiers):
         raise RuleViolation(
-            field, "The password must not contain the account's user name or phone number.", code="password-has-identifier"
+            field,
+            "The password must not contain the account's user name or phone number.",
+            code="password-has-identifier",
         )
 
 

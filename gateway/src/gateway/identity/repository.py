@@ -61,7 +61,9 @@ class UserRepository:
         stmt = select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def revoke_refresh_tokens(self, *, now: datetime, user_id: int | None = None, family_id: str | None = None) -> None:
+    async def revoke_refresh_tokens(
+        self, *, now: datetime, user_id: int | None = None, family_id: str | None = None
+    ) -> None:
         stmt = update(RefreshToken).where(RefreshToken.revoked_at.is_(None)).values(revoked_at=now)
         if user_id is not None:
             stmt = stmt.where(RefreshToken.user_id == user_id)

@@ -74,7 +74,9 @@ async def token(
 async def refresh(
     body: RefreshRequest, session: SessionDep, settings: SettingsDep, clock: ClockDep, revocations: RevocationsDep
 ) -> dict[str, Any]:
-    return await service.refresh(session, settings=settings, token=body.refresh_token, now=clock.now(), revocations=revocations)
+    return await service.refresh(
+        session, settings=settings, token=body.refresh_token, now=clock.now(), revocations=revocations
+    )
 
 
 @router.post("/auth/logout", status_code=204, summary="Revoke a refresh token", responses=problems(401, 422))
@@ -116,7 +118,9 @@ async def change_password(
     summary="Create a staff account (district officials)",
     responses=problems(401, 403, 409, 422),
 )
-async def create_staff(body: StaffCreate, session: SessionDep, clock: ClockDep, principal: DistrictOfficial) -> dict[str, Any]:
+async def create_staff(
+    body: StaffCreate, session: SessionDep, clock: ClockDep, principal: DistrictOfficial
+) -> dict[str, Any]:
     return await service.create_staff(session, principal=principal, data=body, now=clock.now())
 
 
@@ -134,7 +138,9 @@ async def list_users(
     role: Literal["resident", "operator", "official", "auditor"] | None = None,
     phone: Annotated[str | None, Query(pattern=PHONE_PATTERN, description="Exact number (district officials).")] = None,
 ) -> dict[str, Any]:
-    return await service.list_users(session, principal=principal, role=role, phone=phone, cursor=page.cursor, limit=page.limit)
+    return await service.list_users(
+        session, principal=principal, role=role, phone=phone, cursor=page.cursor, limit=page.limit
+    )
 
 
 @router.post(
@@ -156,7 +162,13 @@ async def disable_user(
     principal: DistrictOfficial,
 ) -> dict[str, Any]:
     return await service.set_active(
-        session, principal=principal, user_id=user_id, active=False, reason=body.reason, now=clock.now(), revocations=revocations
+        session,
+        principal=principal,
+        user_id=user_id,
+        active=False,
+        reason=body.reason,
+        now=clock.now(),
+        revocations=revocations,
     )
 
 
@@ -176,5 +188,11 @@ async def enable_user(
     principal: DistrictOfficial,
 ) -> dict[str, Any]:
     return await service.set_active(
-        session, principal=principal, user_id=user_id, active=True, reason=body.reason, now=clock.now(), revocations=revocations
+        session,
+        principal=principal,
+        user_id=user_id,
+        active=True,
+        reason=body.reason,
+        now=clock.now(),
+        revocations=revocations,
     )

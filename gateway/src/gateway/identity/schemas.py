@@ -94,4 +94,6 @@ class UserRead(BaseModel):
     active: bool
     created_at: datetime
     disabled_at: datetime | None = None
-    disabled_reason: str | None = Field(None, description="Why an official disabled the account; shown to officials, auditors and the holder.")
+    disabled_reason: str | None = Field(
+        None, description="Why an official disabled the account; shown to officials, auditors and the holder."
+    )

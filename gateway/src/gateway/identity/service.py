@@ -55,7 +55,9 @@ def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:
     }
 
 
-async def _issue(session: AsyncSession, settings: Settings, user: User, *, now: datetime, family_id: str | None = None) -> dict[str, Any]:
+async def _issue(
+    session: AsyncSession, settings: Settings, user: User, *, now: datetime, family_id: str | None = None
+) -> dict[str, Any]:
     claims = {
         "name": user.display_name,
         "operator_id": user.operator_id,
@@ -123,7 +125,9 @@ async def register(session: AsyncSession, *, data: RegisterRequest, now: datetim
     return {"detail": REGISTRATION_ACCEPTED}
 
 
-async def create_staff(session: AsyncSession, *, principal: Principal, data: StaffCreate, now: datetime) -> dict[str, Any]:
+async def create_staff(
+    session: AsyncSession, *, principal: Principal, data: StaffCreate, now: datetime
+) -> dict[str, Any]:
     check_password_policy(data.password, identifiers=(data.username,))
     repo = UserRepository(session)
     if await repo.username_taken(data.username):
@@ -196,7 +200,9 @@ def _login_subject(login: str) -> str:
     return "login:" + hashlib.sha256(login.strip().casefold().encode()).hexdigest()
 
 
-async def sign_in(session: AsyncSession, *, settings: Settings, login: str, password: str, now: datetime) -> dict[str, Any]:
+async def sign_in(
+    session: AsyncSession, *, settings: Settings, login: str, password: str, now: datetime
+) -> dict[str, Any]:
     """Signs in with a user name or phone and a password, under two locks. The login string's own (the
     user name or phone typed) answers 429 with Retry-After while it holds, right password or not. The
     account's, counted whatever login string names it, answers another login string of the same account
@@ -220,7 +226,10 @@ async def sign_in(session: AsyncSession, *, settings: Settings, login: str, pass
     await repo.clear_sign_in_failures(_account_subject(user.id))
     if not user.active:
         await session.commit()
-        raise Forbidden("This account has been disabled by the bureau; ask the culture bureau to enable it.", slug="account-disabled")
+        raise Forbidden(
+            "This account has been disabled by the bureau; ask the culture bureau to enable it.",
+            slug="account-disabled",
+        )
     return await _issue(session, settings, user, now=now)
 
 
@@ -270,7 +279,9 @@ async def refresh(
         await session.commit()
         if user is not None and revocations is not None:
             revocations.withdraw(user.id, issued_up_to=None if not user.active else cut)
-        raise Unauthenticated("The refresh token was already used or revoked: sign in again.", slug="refresh-token-reused")
+        raise Unauthenticated(
+            "The refresh token was already used or revoked: sign in again.", slug="refresh-token-reused"
+        )
     user = await repo.get(stored.user_id)
     if user is None or not user.active:
         raise Unauthenticated("The account is no longer active.")
@@ -330,7 +341,9 @@ async def change_password(
     if user is None:
         raise NotFound("Your account no longer exists.")
     check_password_policy(data.new_password, field="new_password", identifiers=(user.username, user.phone))
-    user = await check_own_password(session, settings=settings, user_id=user.id, password=data.current_password, now=now)
+    user = await check_own_password(
+        session, settings=settings, user_id=user.id, password=data.current_password, now=now
+    )
     if user is None:
         raise Forbidden("The current password is wrong.", slug="wrong-password")
     user.password_hash = await hash_password(data.new_password)
@@ -390,16 +403,22 @@ async def set_active(
     if str(user.id) == principal.sub:
         raise Conflict("You cannot disable or enable your own account.", slug="own-account")
     if user.password_hash == UNUSABLE_PASSWORD:
-        raise Conflict("The account was deleted by its holder; it cannot be enabled or disabled.", slug="account-deleted")
+        raise Conflict(
+            "The account was deleted by its holder; it cannot be enabled or disabled.", slug="account-deleted"
+        )
     if user.active == active:
-        raise Conflict(f"The account is already {'enabled' if active else 'disabled'}.", slug="account-status-unchanged")
+        raise Conflict(
+            f"The account is already {'enabled' if active else 'disabled'}.", slug="account-status-unchanged"
+        )
     user.active = active
     if active:
         user.disabled_at = user.disabled_reason = None
     else:
         user.disabled_at, user.disabled_reason, user.tokens_valid_after = now, reason, utcnow()
         await repo.revoke_refresh_tokens(now=now, user_id=user.id)
-    repo.add(AccountStatusChange(user_id=user.id, active=active, reason=reason, changed_by=principal.sub, changed_at=now))
+    repo.add(
+        AccountStatusChange(user_id=user.id, active=active, reason=reason, changed_by=principal.sub, changed_at=now)
+    )
     await session.commit()
     if revocations is not None:
         if not active:

@@ -70,6 +70,11 @@ async def delete_account(
 ) -> Response:
     state = request.app.state
     await service.delete_account(
-        session, settings=state.settings, principal=principal, password=body.password, now=state.clock.now(), revocations=revocations
+        session,
+        settings=state.settings,
+        principal=principal,
+        password=body.password,
+        now=state.clock.now(),
+        revocations=revocations,
     )
     return Response(status_code=204)

@@ -178,7 +178,9 @@ def mint_token(
 
 def service_token(settings: BaseServiceSettings, ttl_s: int = 300) -> str:
     """A short-lived token a service presents when it calls another service."""
-    return mint_token(settings, sub=f"service:{settings.service_name}", role="service", ttl_s=ttl_s, name=settings.service_name)
+    return mint_token(
+        settings, sub=f"service:{settings.service_name}", role="service", ttl_s=ttl_s, name=settings.service_name
+    )
 
 
 def _bearer(request: Request) -> str | None:
@@ -273,4 +275,9 @@ class Gate:
     district_only: bool = False
 
     def openapi(self) -> dict[str, Any]:
-        return {"roles": list(self.roles), "scope": self.scope, "signed_in": self.signed_in, "district_only": self.district_only}
+        return {
+            "roles": list(self.roles),
+            "scope": self.scope,
+            "signed_in": self.signed_in,
+            "district_only": self.district_only,
+        }

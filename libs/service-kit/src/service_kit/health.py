@@ -45,7 +45,9 @@ def make_health_router(extra: ExtraReadiness | None = None) -> APIRouter:
             if current == expected:
                 checks["migrations"] = f"at head {','.join(sorted(current))}"
             else:
-                checks["migrations"] = f"at {','.join(sorted(current)) or 'nothing'}, head is {','.join(sorted(expected))}"
+                checks["migrations"] = (
+                    f"at {','.join(sorted(current)) or 'nothing'}, head is {','.join(sorted(expected))}"
+                )
                 ready = False
         if ready:
             body = {"status": "ready", "service": state.settings.service_name, "checks": checks}

@@ -56,7 +56,9 @@ class IdempotencyMiddleware:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        digest = hashlib.sha256(scope["path"].encode() + b"\n" + (scope.get("query_string") or b"") + b"\n" + body).hexdigest()
+        digest = hashlib.sha256(
+            scope["path"].encode() + b"\n" + (scope.get("query_string") or b"") + b"\n" + body
+        ).hexdigest()
 
         record = await self._claim(caller, key, digest)
         if record is not None:

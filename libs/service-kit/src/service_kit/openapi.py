@@ -85,5 +85,10 @@ def _document_gates(app: FastAPI, schema: dict[str, Any]) -> None:
         schemes.setdefault("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
         schemes.setdefault(
             "apiKey",
-            {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "Swapped at the gateway for a token of the key's role and scopes."},
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-API-Key",
+                "description": "Swapped at the gateway for a token of the key's role and scopes.",
+            },
         )

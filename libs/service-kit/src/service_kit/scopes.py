@@ -36,13 +36,21 @@ SCOPES: dict[str, ScopeSpec] = {
         ScopeSpec("webhooks:manage", "Subscribe to events by webhook, and manage those subscriptions.", "integration"),
         ScopeSpec("stats:read", "Read the registry's statistics for a period.", "integration"),
         # An operator's own systems, acting for that operator.
-        ScopeSpec("operator:read", "Read the operator's own records: contracts, bids, reports, evaluations, fees, cases and bookings.", "operator"),
+        ScopeSpec(
+            "operator:read",
+            "Read the operator's own records: contracts, bids, reports, evaluations, fees, cases and bookings.",
+            "operator",
+        ),
         ScopeSpec("activities:write", "Publish, change and cancel the operator's activities.", "operator"),
         ScopeSpec("checkins:write", "Check residents in at the operator's activities.", "operator"),
         ScopeSpec("reports:write", "File service reports and answer rectification orders.", "operator"),
         ScopeSpec("cases:respond", "Answer the complaints and suggestions routed to the operator.", "operator"),
         ScopeSpec("ratings:reply", "Reply publicly to residents' ratings of the operator's facilities.", "operator"),
-        ScopeSpec("special_requests:handle", "Schedule and complete special-group requests at the operator's facilities.", "operator"),
+        ScopeSpec(
+            "special_requests:handle",
+            "Schedule and complete special-group requests at the operator's facilities.",
+            "operator",
+        ),
         ScopeSpec("fees:apply", "Apply for preferential fees.", "operator"),
         ScopeSpec("bids:submit", "Bid in selections.", "operator"),
         ScopeSpec("appeals:submit", "Appeal evaluations.", "operator"),

@@ -65,9 +65,7 @@ class BaseServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _production_refuses_defaults(self) -> BaseServiceSettings:
         if self.environment == "production":
-            if self.jwks_url is None and (
-                self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < 32
-            ):
+            if self.jwks_url is None and (self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < 32):
                 raise ValueError(
                     "production refuses the default or a short JWT secret: set a random secret of"
                     " at least 32 characters, or a JWKS URL"

@@ -41,7 +41,11 @@ async def _recreate_pg_database(admin_url: str, dbname: str) -> None:
 
     url = make_url(admin_url)
     conn = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host or "127.0.0.1", port=url.port or 5432, database=url.database
+        user=url.username,
+        password=url.password,
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        database=url.database,
     )
     try:
         await conn.execute(
@@ -95,7 +99,9 @@ async def running_app(
     app.state.http = httpx.AsyncClient(mounts=mounts, timeout=10) if mounts else httpx.AsyncClient(timeout=10)
     await start_runtime(app)
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://testserver"
+        ) as client:
             yield client
     finally:
         await stop_runtime(app)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 # 18-character resident ID (GB 11643: 17 digits and a check digit or X), and the old 15-digit form.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{5})(?:19|20)?[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}([0-9Xx])(?![0-9A-Za-z])")
+_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])([1-9][0-9]{5})(?:19|20)?[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}([0-9Xx])(?![0-9A-Za-z])"
+)
 # Mainland mobile numbers (optionally +86), and landlines with an area code (010-12345678).
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])(0[1-9][0-9]{1,2})[- ]?[0-9]{3,4}[- ]?([0-9]{4})(?![0-9])")

@@ -30,10 +30,16 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 OPENAPI_TAGS = [
     {"name": "areas", "description": "Subdistricts (街道) and communities (社区), with population."},
     {"name": "facilities", "description": "The registry: the five-level network, main-branch systems, hours, `near`."},
-    {"name": "services offered", "description": "服务项目: basic ones are free; non-basic ones charge only an approved fee."},
+    {
+        "name": "services offered",
+        "description": "服务项目: basic ones are free; non-basic ones charge only an approved fee.",
+    },
     {"name": "activities", "description": "活动: published by the facility's operator or officials; iCalendar feed."},
     {"name": "bookings", "description": "Seats, waitlist, cancellation, check-in at the door."},
-    {"name": "special-group requests", "description": "预约服务和上门服务 for elderly, minor, disabled, low-income residents."},
+    {
+        "name": "special-group requests",
+        "description": "预约服务和上门服务 for elderly, minor, disabled, low-income residents.",
+    },
     {"name": "coverage", "description": "有没有 / 够不够: supply per subdistrict and community."},
     {"name": "stats", "description": "Figures operators-api pulls as evaluation evidence."},
     {"name": "personal data", "description": "个人信息: what the service holds on the signed-in resident."},

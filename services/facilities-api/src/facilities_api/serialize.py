@@ -11,5 +11,9 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if hasattr(value, "isoformat"):
-        return value.isoformat(timespec="minutes") if hasattr(value, "hour") and not hasattr(value, "year") else value.isoformat()
+        return (
+            value.isoformat(timespec="minutes")
+            if hasattr(value, "hour") and not hasattr(value, "year")
+            else value.isoformat()
+        )
     return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)

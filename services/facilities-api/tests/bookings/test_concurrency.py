@@ -46,9 +46,13 @@ async def test_two_hundred_requests_for_the_last_ten_seats(committed, token):
     client, maker = committed
     official = {"Authorization": f"Bearer {token('official')}"}
     facility = (await client.post("/api/v1/facilities", json=facility_body(), headers=official)).json()
-    activity = (await client.post("/api/v1/activities", json=activity_body(facility["id"], capacity=100), headers=official)).json()
+    activity = (
+        await client.post("/api/v1/activities", json=activity_body(facility["id"], capacity=100), headers=official)
+    ).json()
     async with maker() as session:  # 90 of 100 seats are gone already
-        await session.execute(update(Activity).where(Activity.id == activity["id"]).values(booked_count=100 - LAST_SEATS))
+        await session.execute(
+            update(Activity).where(Activity.id == activity["id"]).values(booked_count=100 - LAST_SEATS)
+        )
         await session.commit()
 
     async def book(n: int):
@@ -56,11 +60,19 @@ async def test_two_hundred_requests_for_the_last_ten_seats(committed, token):
         return await client.post(f"/api/v1/activities/{activity['id']}/bookings", headers=headers)
 
     responses = await asyncio.gather(*(book(n) for n in range(RESIDENTS)))
-    assert [r.status_code for r in responses] == [201] * RESIDENTS, {r.status_code: r.text for r in responses if r.status_code != 201}
+    assert [r.status_code for r in responses] == [201] * RESIDENTS, {
+        r.status_code: r.text for r in responses if r.status_code != 201
+    }
     statuses = [r.json()["status"] for r in responses]
     assert statuses.count("confirmed") == LAST_SEATS
     assert statuses.count("waitlisted") == RESIDENTS - LAST_SEATS
     after = (await client.get(f"/api/v1/activities/{activity['id']}")).json()
     assert (after["booked_seats"], after["seats_left"]) == (100, 0)
-    listed = (await client.get(f"/api/v1/activities/{activity['id']}/bookings", params={"status": "waitlisted", "limit": 500}, headers=official)).json()
+    listed = (
+        await client.get(
+            f"/api/v1/activities/{activity['id']}/bookings",
+            params={"status": "waitlisted", "limit": 500},
+            headers=official,
+        )
+    ).json()
     assert sorted(b["waitlist_position"] for b in listed["items"]) == list(range(1, RESIDENTS - LAST_SEATS + 1))

@@ -23,12 +23,19 @@ class TestBook:
         assert len(b["check_in_code"]) == 8
         assert (await client.get(f"/api/v1/activities/{a['id']}")).json()["seats_left"] == 28
         assert (await client.get(f"/api/v1/bookings/{b['id']}", headers=world.official)).json()["check_in_code"] is None
-        assert [x["id"] for x in (await client.get("/api/v1/bookings", headers=world.resident(1))).json()["items"]] == [b["id"]]
+        assert [x["id"] for x in (await client.get("/api/v1/bookings", headers=world.resident(1))).json()["items"]] == [
+            b["id"]
+        ]
         assert (await client.get("/api/v1/bookings", headers=world.resident(2))).json()["items"] == []
         [event] = await world.events("booking.created")
         assert event["data"] == {
-            "booking_id": b["id"], "activity_id": a["id"], "facility_id": f["id"], "resident_sub": "resident-1",
-            "seats": 2, "status": "confirmed", "created_at": NOW.isoformat(),
+            "booking_id": b["id"],
+            "activity_id": a["id"],
+            "facility_id": f["id"],
+            "resident_sub": "resident-1",
+            "seats": 2,
+            "status": "confirmed",
+            "created_at": NOW.isoformat(),
         }
 
     async def test_when_full_residents_wait_in_line(self, world, client):
@@ -51,7 +58,11 @@ class TestBook:
         a = await world.activity(f["id"])
         await world.book(a["id"], world.resident(1))
         again = await world.book(a["id"], world.resident(1), status=409)
-        assert again["errors"][0] == {"field": "activity_id", "message": "One booking per resident per activity.", "code": "already-booked"}
+        assert again["errors"][0] == {
+            "field": "activity_id",
+            "message": "One booking per resident per activity.",
+            "code": "already-booked",
+        }
         assert (await client.get(f"/api/v1/activities/{a['id']}")).json()["booked_seats"] == 1
 
     async def _refused(self, world, client, activity_id, code, headers=None, status=422, **body):
@@ -148,20 +159,31 @@ class TestCheckIn:
     async def test_the_operator_checks_in_with_the_code_shown(self, world, client, clock):
         f, a, b = await self._booked(world, clock)
         shown = b["check_in_code"][:4] + "-" + b["check_in_code"][4:].lower()
-        resp = await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": shown}, headers=world.operator(7))
+        resp = await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": shown}, headers=world.operator(7)
+        )
         assert resp.status_code == 201, resp.text
         assert resp.json()["attendance"] == "checked_in"
         [event] = await world.events("checkin.recorded")
         assert event["data"] == {
-            "booking_id": b["id"], "activity_id": a["id"], "facility_id": f["id"],
-            "resident_sub": "resident-1", "checked_in_at": local(21, 13, 50).astimezone(NOW.tzinfo).isoformat(),
+            "booking_id": b["id"],
+            "activity_id": a["id"],
+            "facility_id": f["id"],
+            "resident_sub": "resident-1",
+            "checked_in_at": local(21, 13, 50).astimezone(NOW.tzinfo).isoformat(),
         }
 
     async def test_a_wrong_code_is_refused_and_nothing_recorded(self, world, client, clock):
         _, a, b = await self._booked(world, clock)
-        resp = await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": "WRONG123"}, headers=world.operator(7))
+        resp = await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": "WRONG123"}, headers=world.operator(7)
+        )
         assert resp.status_code == 422
-        assert resp.json()["errors"][0] == {"field": "code", "message": "No booking at this activity has that code.", "code": "wrong-check-in-code"}
+        assert resp.json()["errors"][0] == {
+            "field": "code",
+            "message": "No booking at this activity has that code.",
+            "code": "wrong-check-in-code",
+        }
         assert (await _booking(client, b["id"], world.resident(1)))["checked_in_at"] is None
         assert await world.events("checkin.recorded") == []
 
@@ -174,24 +196,32 @@ class TestCheckIn:
 
     async def test_another_operator_cannot_check_in(self, world, client, clock):
         _, a, b = await self._booked(world, clock)
-        resp = await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.operator(8))
+        resp = await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.operator(8)
+        )
         assert resp.status_code == 403
 
     async def test_not_before_the_doors_open(self, world, client, clock):
         _, a, b = await self._booked(world, clock)
         clock.fixed = local(21, 12, 0)
-        resp = await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.operator(7))
+        resp = await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.operator(7)
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["code"] == "check-in-closed"
 
     async def test_no_shows_are_counted_after_the_end(self, world, client, clock):
         _, a, b = await self._booked(world, clock)
         other = await world.book(a["id"], world.resident(2))
-        await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.operator(7))
+        await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.operator(7)
+        )
         clock.fixed = local(21, 17)
         assert (await _booking(client, b["id"], world.resident(1)))["attendance"] == "checked_in"
         assert (await _booking(client, other["id"], world.resident(2)))["attendance"] == "no_show"
-        staff_view = (await client.get(f"/api/v1/activities/{a['id']}/bookings", headers=world.operator(7))).json()["items"]
+        staff_view = (await client.get(f"/api/v1/activities/{a['id']}/bookings", headers=world.operator(7))).json()[
+            "items"
+        ]
         assert sorted(x["attendance"] for x in staff_view) == ["checked_in", "no_show"]
         assert all(x["check_in_code"] is None for x in staff_view)
 

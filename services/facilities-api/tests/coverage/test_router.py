@@ -8,12 +8,21 @@ from tests.factories import local
 class TestCoverageTable:
     async def test_every_subdistrict_with_its_supply_per_10k_residents(self, world, client, clock):
         f = await world.facility(floor_area_m2=800, seats=120)  # jingshan, population 30,000
-        await world.facility(name_zh="景山服务点", kind="service_point", level="community", parent_id=f["id"], floor_area_m2=100, seats=30)
+        await world.facility(
+            name_zh="景山服务点",
+            kind="service_point",
+            level="community",
+            parent_id=f["id"],
+            floor_area_m2=100,
+            seats=30,
+        )
         await world.facility(name_zh="闭馆", status="closed", floor_area_m2=5000)
         a = await world.activity(f["id"])
         b = await world.book(a["id"], world.resident(1))
         clock.fixed = local(21, 14)
-        await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.official)
+        await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=world.official
+        )
         clock.fixed = local(22, 9)
         resp = await client.get("/api/v1/coverage/subdistricts")
         assert resp.status_code == 200
@@ -37,8 +46,13 @@ class TestCoverageTable:
         await world.facility(location={"lat": 39.9300, "lon": 116.4000})  # ~200 m and ~100 m from the two centroids
         near = (await client.get("/api/v1/coverage/communities", params={"subdistrict": "jingshan"})).json()
         assert [(c["code"], c["covered"]) for c in near["communities"]] == [("jingshan-1", True), ("jingshan-2", True)]
-        tight = (await client.get("/api/v1/coverage/communities", params={"subdistrict": "jingshan", "radius_m": 150})).json()
-        assert [(c["code"], c["covered"]) for c in tight["communities"]] == [("jingshan-1", False), ("jingshan-2", True)]
+        tight = (
+            await client.get("/api/v1/coverage/communities", params={"subdistrict": "jingshan", "radius_m": 150})
+        ).json()
+        assert [(c["code"], c["covered"]) for c in tight["communities"]] == [
+            ("jingshan-1", False),
+            ("jingshan-2", True),
+        ]
         assert tight["communities"][0]["nearest"]["distance_m"] > 150
 
     async def test_unknown_subdistrict_is_404(self, client, areas):
@@ -49,7 +63,9 @@ class TestBranchSystems:
     async def test_main_branch_with_its_branches_and_service_points(self, world, client):
         main = await world.facility(name_zh="区图书馆总馆", level="district")
         branch = await world.facility(name_zh="景山分馆", parent_id=main["id"])
-        await world.facility(name_zh="景山一社区服务点", kind="service_point", level="community", parent_id=branch["id"])
+        await world.facility(
+            name_zh="景山一社区服务点", kind="service_point", level="community", parent_id=branch["id"]
+        )
         await world.facility(name_zh="独立剧场", kind="theatre")
         trees = (await client.get("/api/v1/coverage/branch-systems")).json()
         assert len(trees) == 1

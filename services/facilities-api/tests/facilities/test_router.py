@@ -15,7 +15,12 @@ class TestCreateFacility:
         body = resp.json()
         assert body["name_zh"] == "景山街道图书馆"
         assert body["subdistrict"] == "jingshan" and body["community"] == "jingshan-1"
-        assert body["operation"] == {"mode": "government", "operator_id": None, "contract_id": None, "operator_name": None}
+        assert body["operation"] == {
+            "mode": "government",
+            "operator_id": None,
+            "contract_id": None,
+            "operator_name": None,
+        }
         assert resp.headers["etag"] == '"v1"'
         assert body["opening_hours"][0] == {"weekday": 1, "opens": "09:00:00", "closes": "17:00:00"}
 
@@ -37,7 +42,9 @@ class TestCreateFacility:
         assert resp.json()["title"] == "Not signed in"
 
     async def test_subdistrict_official_acts_only_in_their_subdistrict(self, client, auth, areas):
-        mine = await client.post("/api/v1/facilities", json=facility_body(), headers=auth("official", subdistrict="jingshan"))
+        mine = await client.post(
+            "/api/v1/facilities", json=facility_body(), headers=auth("official", subdistrict="jingshan")
+        )
         assert mine.status_code == 201
         other = await client.post(
             "/api/v1/facilities",
@@ -51,7 +58,9 @@ class TestCreateFacility:
         from service_kit.auth import mint_token
 
         expired = mint_token(settings, sub="x", role="official", ttl_s=-10)
-        resp = await client.post("/api/v1/facilities", json=facility_body(), headers={"Authorization": f"Bearer {expired}"})
+        resp = await client.post(
+            "/api/v1/facilities", json=facility_body(), headers={"Authorization": f"Bearer {expired}"}
+        )
         assert resp.status_code == 401
         assert "expired" in resp.json()["detail"]
 
@@ -131,7 +140,12 @@ class TestBranchSystem:
     async def test_service_point_under_a_subdistrict_branch(self, client, auth, areas):
         branch = await create_facility(client, auth("official"))
         point = await create_facility(
-            client, auth("official"), name_zh="景山一社区服务点", kind="service_point", level="community", parent_id=branch["id"]
+            client,
+            auth("official"),
+            name_zh="景山一社区服务点",
+            kind="service_point",
+            level="community",
+            parent_id=branch["id"],
         )
         assert point["parent_id"] == branch["id"]
 
@@ -236,7 +250,9 @@ class TestListFacilities:
 
 
 class TestNullsInAPatch:
-    @pytest.mark.parametrize("field", ["name_en", "seats", "floor_area_m2", "contact_phone", "description_zh", "opening_hours"])
+    @pytest.mark.parametrize(
+        "field", ["name_en", "seats", "floor_area_m2", "contact_phone", "description_zh", "opening_hours"]
+    )
     async def test_null_for_a_required_field_is_422_and_changes_nothing(self, client, auth, areas, field):
         created = await create_facility(client, auth("official"))
         url = f"/api/v1/facilities/{created['id']}"

@@ -10,7 +10,9 @@ NON_BASIC = {"name_zh": "陶艺体验课", "category": "training", "basic": Fals
 
 
 async def _offer(world, facility_id: int, body: dict, headers=None, status: int = 201) -> dict:
-    resp = await world.client.post(f"/api/v1/facilities/{facility_id}/services", json=body, headers=headers or world.official)
+    resp = await world.client.post(
+        f"/api/v1/facilities/{facility_id}/services", json=body, headers=headers or world.official
+    )
     assert resp.status_code == status, resp.text
     return resp.json()
 
@@ -29,7 +31,9 @@ class TestOfferServices:
 
     async def test_a_fee_on_a_basic_service_is_refused_whoever_asks(self, world):
         f = await world.facility()
-        resp = await world.client.post(f"/api/v1/facilities/{f['id']}/services", json={**BASIC, "fee_fen": 500}, headers=world.official)
+        resp = await world.client.post(
+            f"/api/v1/facilities/{f['id']}/services", json={**BASIC, "fee_fen": 500}, headers=world.official
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == "fee_fen"
         assert resp.json()["errors"][0]["code"] == "basic-service-free"
@@ -37,7 +41,9 @@ class TestOfferServices:
 
     async def test_a_non_basic_fee_without_approval_is_refused(self, world):
         f = await world.facility()
-        resp = await world.client.post(f"/api/v1/facilities/{f['id']}/services", json={**NON_BASIC, "fee_fen": 3000}, headers=world.official)
+        resp = await world.client.post(
+            f"/api/v1/facilities/{f['id']}/services", json={**NON_BASIC, "fee_fen": 3000}, headers=world.official
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["code"] == "fee-not-approved"
         assert await _services(world, f["id"]) == []
@@ -47,7 +53,9 @@ class TestOfferServices:
         await world.operate(f["id"], operator_id=7)
         await _offer(world, f["id"], NON_BASIC, headers=world.operator(7), status=403)
         url = f"/api/v1/facilities/{f['id']}/service-proposals"
-        assert (await world.client.post(url, json={**NON_BASIC, "reason": "新开课程"}, headers=world.operator(7))).status_code == 201
+        assert (
+            await world.client.post(url, json={**NON_BASIC, "reason": "新开课程"}, headers=world.operator(7))
+        ).status_code == 201
         resp = await world.client.post(url, json={**BASIC, "reason": "x"}, headers=world.operator(8, sub="other"))
         assert resp.status_code == 403
         assert resp.json()["detail"].startswith("Your operator does not run facility")
@@ -55,7 +63,9 @@ class TestOfferServices:
 
     async def test_subdistrict_official_of_another_area_is_refused(self, world, auth):
         f = await world.facility()
-        resp = await world.client.post(f"/api/v1/facilities/{f['id']}/services", json=BASIC, headers=auth("official", subdistrict="qianmen"))
+        resp = await world.client.post(
+            f"/api/v1/facilities/{f['id']}/services", json=BASIC, headers=auth("official", subdistrict="qianmen")
+        )
         assert resp.status_code == 403
 
 
@@ -68,7 +78,9 @@ class TestPreferentialFee:
 
     async def _patch(self, world, f, s, body, etag='"v1"'):
         return await world.client.patch(
-            f"/api/v1/facilities/{f['id']}/services/{s['id']}", json=body, headers={**world.operator(7), "If-Match": etag}
+            f"/api/v1/facilities/{f['id']}/services/{s['id']}",
+            json=body,
+            headers={**world.operator(7), "If-Match": etag},
         )
 
     async def test_an_approved_fee_up_to_the_cap_is_published_on_the_service(self, world):
@@ -77,7 +89,12 @@ class TestPreferentialFee:
         resp = await self._patch(world, f, s, {"fee_fen": 2000})
         assert resp.status_code == 200, resp.text
         assert resp.json()["fee_fen"] == 2000
-        assert resp.json()["fee_approval"] == {"application_id": 11, "approved_fee_fen": 2000, "expires_on": "2027-06-30", "status": "active"}
+        assert resp.json()["fee_approval"] == {
+            "application_id": 11,
+            "approved_fee_fen": 2000,
+            "expires_on": "2027-06-30",
+            "status": "active",
+        }
         assert resp.headers["etag"] == '"v2"'
 
     async def test_above_the_cap_is_refused_and_the_fee_stays(self, world):
@@ -100,14 +117,22 @@ class TestPreferentialFee:
         await world.approve_fee(f["id"], s["id"], cap=2000)
         assert (await self._patch(world, f, s, {"fee_fen": 1500})).status_code == 200
         resp = await world.client.patch(
-            f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"basic": True}, headers={**world.official, "If-Match": '"v2"'}
+            f"/api/v1/facilities/{f['id']}/services/{s['id']}",
+            json={"basic": True},
+            headers={**world.official, "If-Match": '"v2"'},
         )
         assert resp.status_code == 200
         assert resp.json()["fee_fen"] == 0
 
     async def test_edits_need_the_current_etag(self, world):
         f, s = await self._service(world)
-        assert (await world.client.patch(f"/api/v1/facilities/{f['id']}/services/{s['id']}", json={"delivery": "online"}, headers=world.operator(7))).status_code == 428
+        assert (
+            await world.client.patch(
+                f"/api/v1/facilities/{f['id']}/services/{s['id']}",
+                json={"delivery": "online"},
+                headers=world.operator(7),
+            )
+        ).status_code == 428
         assert (await self._patch(world, f, s, {"delivery": "online"})).status_code == 200
         stale = await self._patch(world, f, s, {"delivery": "home_delivery"})
         assert stale.status_code == 412

@@ -29,12 +29,22 @@ async def _history(world, client, clock):
     f = await world.facility()
     await world.operate(f["id"], operator_id=7)
     held = await world.activity(f["id"], world.operator(7))
-    later = await world.activity(f["id"], world.operator(7), starts_at=local(28, 14).isoformat(), ends_at=local(28, 16).isoformat())
+    later = await world.activity(
+        f["id"], world.operator(7), starts_at=local(28, 14).isoformat(), ends_at=local(28, 16).isoformat()
+    )
     b1 = await world.book(held["id"], world.resident(1))
     await world.book(later["id"], world.resident(1))
     await world.book(held["id"], world.resident(2))
-    done = (await client.post("/api/v1/special-requests", json={**REQUEST, "facility_id": f["id"]}, headers=world.resident(1))).json()
-    still_open = (await client.post("/api/v1/special-requests", json={**REQUEST, "facility_id": f["id"]}, headers=world.resident(1))).json()
+    done = (
+        await client.post(
+            "/api/v1/special-requests", json={**REQUEST, "facility_id": f["id"]}, headers=world.resident(1)
+        )
+    ).json()
+    still_open = (
+        await client.post(
+            "/api/v1/special-requests", json={**REQUEST, "facility_id": f["id"]}, headers=world.resident(1)
+        )
+    ).json()
     for action, headers, body in (
         ("verify", world.official, None),
         ("assign", world.official, {}),
@@ -43,8 +53,14 @@ async def _history(world, client, clock):
         resp = await client.post(f"/api/v1/special-requests/{done['id']}/{action}", json=body, headers=headers)
         assert resp.status_code == 200, resp.text
     clock.fixed = local(21, 13, 50)
-    assert (await client.post(f"/api/v1/activities/{held['id']}/check-ins", json={"code": b1["check_in_code"]}, headers=world.operator(7))).status_code == 201
-    resp = await client.post(f"/api/v1/special-requests/{done['id']}/complete", json={"note": "已送达"}, headers=world.operator(7))
+    assert (
+        await client.post(
+            f"/api/v1/activities/{held['id']}/check-ins", json={"code": b1["check_in_code"]}, headers=world.operator(7)
+        )
+    ).status_code == 201
+    resp = await client.post(
+        f"/api/v1/special-requests/{done['id']}/complete", json={"note": "已送达"}, headers=world.operator(7)
+    )
     assert resp.status_code == 200, resp.text
     clock.fixed = local(22, 9)
     return f, held, later, done, still_open
@@ -52,7 +68,9 @@ async def _history(world, client, clock):
 
 async def _figures(client, world, facility_id):
     resp = await client.get(
-        "/api/v1/stats/operations", params={"facility_id": facility_id, "from": "2026-11-01", "to": "2026-11-30"}, headers=world.official
+        "/api/v1/stats/operations",
+        params={"facility_id": facility_id, "from": "2026-11-01", "to": "2026-11-30"},
+        headers=world.official,
     )
     assert resp.status_code == 200, resp.text
     return resp.json()
@@ -60,7 +78,9 @@ async def _figures(client, world, facility_id):
 
 def _feed(*events):
     """The gateway's feed, as a transport answering every page with these events."""
-    items = [{"type": t, "sequence": n, "data": d, "id": f"e{n}", "source": "gateway"} for n, (t, d) in enumerate(events, 1)]
+    items = [
+        {"type": t, "sequence": n, "data": d, "id": f"e{n}", "source": "gateway"} for n, (t, d) in enumerate(events, 1)
+    ]
 
     def answer(request: httpx.Request) -> httpx.Response:
         assert request.url.path == "/api/v1/identity/events"
@@ -121,7 +141,9 @@ class TestErasure:
         booked = (await client.get(f"/api/v1/activities/{held['id']}/bookings", headers=world.official)).json()["items"]
         assert "居民1" in str(booked)
         assert "resident-1" in str(await world.events("booking.created", "checkin.recorded"))
-        app.state.http = httpx.AsyncClient(transport=_feed(("account.deleted", {"account_id": "resident-1"})), base_url="http://gw")
+        app.state.http = httpx.AsyncClient(
+            transport=_feed(("account.deleted", {"account_id": "resident-1"})), base_url="http://gw"
+        )
         app.state.settings.gateway_url = "http://gw"
 
         assert await gateway_consumer(app).poll_once() == 1
@@ -138,9 +160,17 @@ class TestErasure:
             assert "截肢" not in str(seen) and "送到401" not in str(seen)
             # Sensitive personal information goes too: the health notes and the special group.
             assert seen["health_notes"] in ("", None) and seen["special_group"] is None
-        assert (await client.get(f"/api/v1/special-requests/{done['id']}", headers=world.official)).json()["status"] == "done"
-        assert (await client.get(f"/api/v1/special-requests/{still_open['id']}", headers=world.official)).json()["status"] == "cancelled"
-        [cancelled] = [e for e in await world.events("special_request.status_changed") if e["data"].get("reason") == "account_deleted"]
+        assert (await client.get(f"/api/v1/special-requests/{done['id']}", headers=world.official)).json()[
+            "status"
+        ] == "done"
+        assert (await client.get(f"/api/v1/special-requests/{still_open['id']}", headers=world.official)).json()[
+            "status"
+        ] == "cancelled"
+        [cancelled] = [
+            e
+            for e in await world.events("special_request.status_changed")
+            if e["data"].get("reason") == "account_deleted"
+        ]
         assert cancelled["data"]["request_id"] == still_open["id"]
         # The events already published name nobody either.
         published = await world.events()
@@ -166,7 +196,9 @@ class TestErasure:
 
     async def test_the_consumer_reads_each_event_once(self, app, world, client, clock):
         await _history(world, client, clock)
-        app.state.http = httpx.AsyncClient(transport=_feed(("account.deleted", {"account_id": "resident-1"})), base_url="http://gw")
+        app.state.http = httpx.AsyncClient(
+            transport=_feed(("account.deleted", {"account_id": "resident-1"})), base_url="http://gw"
+        )
         app.state.settings.gateway_url = "http://gw"
         consumer = gateway_consumer(app)
         assert await consumer.poll_once() == 1

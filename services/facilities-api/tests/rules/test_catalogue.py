@@ -25,7 +25,9 @@ def _service_url(f, s):
 
 
 async def _propose(client, f, headers, status=201, **body):
-    resp = await client.post(f"/api/v1/facilities/{f['id']}/service-proposals", json={"reason": "改为收费课程", **body}, headers=headers)
+    resp = await client.post(
+        f"/api/v1/facilities/{f['id']}/service-proposals", json={"reason": "改为收费课程", **body}, headers=headers
+    )
     assert resp.status_code == status, resp.text
     return resp.json()
 
@@ -33,7 +35,9 @@ async def _propose(client, f, headers, status=201, **body):
 class TestOnlyTheDistrictClassifies:
     async def test_the_operator_cannot_switch_its_basic_service_to_non_basic(self, world, client):
         f, s = await _setup(world, client)
-        resp = await client.patch(_service_url(f, s), json={"basic": False}, headers={**world.operator(7), "If-Match": '"v1"'})
+        resp = await client.patch(
+            _service_url(f, s), json={"basic": False}, headers={**world.operator(7), "If-Match": '"v1"'}
+        )
         assert resp.status_code == 403
         after = (await client.get(_service_url(f, s))).json()
         assert after["basic"] is True and after["version"] == 1
@@ -43,7 +47,9 @@ class TestOnlyTheDistrictClassifies:
     async def test_a_subdistrict_official_cannot_either(self, world, client, auth):
         f, s = await _setup(world, client)
         local_official = auth("official", sub="official-li", subdistrict="jingshan")
-        resp = await client.patch(_service_url(f, s), json={"basic": False}, headers={**local_official, "If-Match": '"v1"'})
+        resp = await client.patch(
+            _service_url(f, s), json={"basic": False}, headers={**local_official, "If-Match": '"v1"'}
+        )
         assert resp.status_code == 403
         assert (await client.get(_service_url(f, s))).json()["basic"] is True
 
@@ -55,24 +61,36 @@ class TestOnlyTheDistrictClassifies:
         resp = await client.patch(_service_url(f, s), json={"delivery": "home_delivery"}, headers=operator)
         assert resp.status_code == 200, resp.text
         last = (await client.get(f"/api/v1/facilities/{f['id']}/history")).json()[-1]
-        assert (last["action"], last["actor"], last["changes"]["delivery"]) == ("service_changed", "operator-staff-1", ["on_site", "home_delivery"])
+        assert (last["action"], last["actor"], last["changes"]["delivery"]) == (
+            "service_changed",
+            "operator-staff-1",
+            ["on_site", "home_delivery"],
+        )
 
     async def test_nor_add_a_service_straight_to_the_catalogue(self, world, client, auth):
         f = await world.facility()
         await world.operate(f["id"], operator_id=7)
         for headers in (world.operator(7), auth("official", sub="official-li", subdistrict="jingshan")):
-            resp = await client.post(f"/api/v1/facilities/{f['id']}/services", json={**BASIC, "basic": False}, headers=headers)
+            resp = await client.post(
+                f"/api/v1/facilities/{f['id']}/services", json={**BASIC, "basic": False}, headers=headers
+            )
             assert resp.status_code == 403
         assert (await client.get(f"/api/v1/facilities/{f['id']}/services")).json() == []
 
     async def test_a_district_official_reclassifying_leaves_a_period_history_and_event(self, world, client, clock):
         f, s = await _setup(world, client)
-        resp = await client.patch(_service_url(f, s), json={"basic": False}, headers={**world.official, "If-Match": '"v1"'})
+        resp = await client.patch(
+            _service_url(f, s), json={"basic": False}, headers={**world.official, "If-Match": '"v1"'}
+        )
         assert resp.status_code == 200, resp.text
         [period] = resp.json()["basic_periods"]
         assert datetime.fromisoformat(period["until"]) == NOW  # basic until the decision, and not after
         history = (await client.get(f"/api/v1/facilities/{f['id']}/history")).json()
-        assert (history[-1]["action"], history[-1]["actor"], history[-1]["changes"]["basic"]) == ("service_reclassified", "official-wang", [True, False])
+        assert (history[-1]["action"], history[-1]["actor"], history[-1]["changes"]["basic"]) == (
+            "service_reclassified",
+            "official-wang",
+            [True, False],
+        )
         [event] = await world.events("service.basic_changed")
         assert (event["data"]["basic"], event["data"]["decided_by"]) == (False, "official-wang")
 
@@ -83,10 +101,16 @@ class TestProposals:
         p = await _propose(client, f, world.operator(7), service_id=s["id"], basic=False)
         assert (p["status"], p["kind"], p["changes"]) == ("pending", "change", {"basic": False})
         assert (await client.get(_service_url(f, s))).json()["basic"] is True  # nothing changes yet
-        resp = await client.post(f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve", json={"note": "同意"}, headers=world.official)
+        resp = await client.post(
+            f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve",
+            json={"note": "同意"},
+            headers=world.official,
+        )
         assert resp.status_code == 200, resp.text
         assert (resp.json()["status"], resp.json()["decided_by"]) == ("approved", "official-wang")
-        after = (await client.get(_service_url(f, s), headers=world.auth("service", sub="service:operators-api"))).json()
+        after = (
+            await client.get(_service_url(f, s), headers=world.auth("service", sub="service:operators-api"))
+        ).json()
         assert after["basic"] is False
         [period] = after["basic_periods"]
         assert period["from"] is not None and period["until"] is not None
@@ -94,7 +118,10 @@ class TestProposals:
         last = history[-1]
         assert (last["action"], last["actor"]) == ("service_reclassified", "official-wang")
         assert last["changes"]["proposal"][1] == {"id": p["id"], "proposed_by": "operator-staff-1"}
-        types = [e["type"] for e in await world.events("service.proposed", "service.basic_changed", "service.proposal_decided")]
+        types = [
+            e["type"]
+            for e in await world.events("service.proposed", "service.basic_changed", "service.proposal_decided")
+        ]
         assert types == ["service.proposed", "service.basic_changed", "service.proposal_decided"]
 
     async def test_neither_the_operator_nor_a_subdistrict_official_approves(self, world, client, auth):
@@ -102,15 +129,21 @@ class TestProposals:
         p = await _propose(client, f, world.operator(7), service_id=s["id"], basic=False)
         url = f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve"
         assert (await client.post(url, headers=world.operator(7))).status_code == 403
-        assert (await client.post(url, headers=auth("official", sub="official-li", subdistrict="jingshan"))).status_code == 403
+        assert (
+            await client.post(url, headers=auth("official", sub="official-li", subdistrict="jingshan"))
+        ).status_code == 403
         assert (await client.get(_service_url(f, s))).json()["basic"] is True
-        listed = (await client.get(f"/api/v1/facilities/{f['id']}/service-proposals", headers=world.operator(7))).json()["items"]
+        listed = (
+            await client.get(f"/api/v1/facilities/{f['id']}/service-proposals", headers=world.operator(7))
+        ).json()["items"]
         assert [x["status"] for x in listed] == ["pending"]
 
     async def test_the_official_who_proposed_does_not_decide(self, world, client):
         f, s = await _setup(world, client)
         p = await _propose(client, f, world.official, service_id=s["id"], basic=False)
-        resp = await client.post(f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve", headers=world.official)
+        resp = await client.post(
+            f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve", headers=world.official
+        )
         assert resp.status_code == 403
         assert (await client.get(_service_url(f, s))).json()["basic"] is True
 
@@ -123,21 +156,29 @@ class TestProposals:
         assert resp.json()["status"] == "rejected"
         assert (await client.post(url, json={"note": "again"}, headers=world.official)).status_code == 409
         assert (await client.get(_service_url(f, s))).json()["basic"] is True
-        assert (await client.get(f"/api/v1/facilities/{f['id']}/history")).json()[-1]["action"] == "service_proposal_rejected"
+        assert (await client.get(f"/api/v1/facilities/{f['id']}/history")).json()[-1][
+            "action"
+        ] == "service_proposal_rejected"
 
     async def test_a_new_service_is_added_when_approved(self, world, client):
         f = await world.facility()
         await world.operate(f["id"], operator_id=7)
         p = await _propose(client, f, world.operator(7), **BASIC, description_zh="每周二至周日开放借阅")
         assert p["kind"] == "add"
-        resp = await client.post(f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve", headers=world.official)
+        resp = await client.post(
+            f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/approve", headers=world.official
+        )
         added = (await client.get(f"/api/v1/facilities/{f['id']}/services")).json()
-        assert [(x["id"], x["basic"], x["description_zh"]) for x in added] == [(resp.json()["service_id"], True, "每周二至周日开放借阅")]
+        assert [(x["id"], x["basic"], x["description_zh"]) for x in added] == [
+            (resp.json()["service_id"], True, "每周二至周日开放借阅")
+        ]
         assert [x["until"] for x in added[0]["basic_periods"]] == [None]
 
     async def test_an_operator_key_proposes_only_with_services_propose(self, world, client, auth):
         f, s = await _setup(world, client)
-        await _propose(client, f, key(auth, "operator", "activities:write"), status=403, service_id=s["id"], basic=False)
+        await _propose(
+            client, f, key(auth, "operator", "activities:write"), status=403, service_id=s["id"], basic=False
+        )
         await _propose(client, f, key(auth, "operator", "services:propose"), service_id=s["id"], basic=False)
 
 
@@ -176,10 +217,14 @@ class TestTheDistrictsDecisionIsRefusedAtTheGate:
         p = await _propose(client, f, world.operator(7), service_id=s["id"], basic=False)
         jingshan = auth("official", sub="official-jingshan", subdistrict=f["subdistrict"])
         for decision in ("approve", "reject"):
-            resp = await client.post(f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/{decision}", json={}, headers=jingshan)
+            resp = await client.post(
+                f"/api/v1/facilities/{f['id']}/service-proposals/{p['id']}/{decision}", json={}, headers=jingshan
+            )
             assert resp.status_code == 403, resp.text
             assert "errors" not in resp.json()
-        listed = (await client.get(f"/api/v1/facilities/{f['id']}/service-proposals", headers=world.operator(7))).json()["items"]
+        listed = (
+            await client.get(f"/api/v1/facilities/{f['id']}/service-proposals", headers=world.operator(7))
+        ).json()["items"]
         assert [x["status"] for x in listed] == ["pending"]
         assert (await client.get(_service_url(f, s))).json()["basic"] is True
 

@@ -36,7 +36,9 @@ class TestGatesComeBeforeTheBody:
             ("POST", "/api/v1/facilities/1/service-proposals/1/reject"),
         ],
     )
-    async def test_a_resident_posting_nothing_to_a_staff_route_gets_403_not_the_field_list(self, world, client, method, path):
+    async def test_a_resident_posting_nothing_to_a_staff_route_gets_403_not_the_field_list(
+        self, world, client, method, path
+    ):
         resp = await client.request(method, path, json={}, headers=world.resident(1))
         assert resp.status_code == 403, resp.text
         assert "errors" not in resp.json()
@@ -71,11 +73,15 @@ class TestOperatorKeysStayInTheirScopes:
         writer = key(auth, "operator", "activities:write")
         assert (await client.get(f"/api/v1/activities/{a['id']}/bookings", headers=writer)).status_code == 403
         clock.fixed = local(21, 14)
-        resp = await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=writer)
+        resp = await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=writer
+        )
         assert resp.status_code == 403
         door = key(auth, "operator", "checkins:write")
         assert (await client.get(f"/api/v1/activities/{a['id']}/bookings", headers=door)).status_code == 200
-        resp = await client.post(f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=door)
+        resp = await client.post(
+            f"/api/v1/activities/{a['id']}/check-ins", json={"code": b["check_in_code"]}, headers=door
+        )
         assert resp.status_code == 201, resp.text
 
     async def test_an_activities_key_publishes_for_its_own_operator_only(self, world, client, auth):
@@ -100,7 +106,9 @@ class TestOperatorKeysStayInTheirScopes:
         await world.operate(f["id"], operator_id=7)
         everything = key(auth, "operator", "activities:write", "checkins:write", "operator:read")
         body = {"starts_on": "2026-11-25", "ends_on": "2026-11-25", "closed": True, "reason_zh": "设备检修"}
-        assert (await client.post(f"/api/v1/facilities/{f['id']}/opening-exceptions", json=body, headers=everything)).status_code == 403
+        assert (
+            await client.post(f"/api/v1/facilities/{f['id']}/opening-exceptions", json=body, headers=everything)
+        ).status_code == 403
         assert (await client.get(f"/api/v1/facilities/{f['id']}/opening-exceptions")).json() == []
 
 
@@ -108,9 +116,15 @@ class TestStatsGate:
     async def test_integration_keys_need_stats_read(self, world, client, auth):
         f = await world.facility()
         params = {"facility_id": f["id"], "from": "2026-11-01", "to": "2026-11-30"}
-        assert (await client.get("/api/v1/stats/operations", params=params, headers=key(auth, "integration", "events:read"))).status_code == 403
-        assert (await client.get("/api/v1/stats/operations", params=params, headers=key(auth, "integration", "stats:read"))).status_code == 200
-        assert (await client.get("/api/v1/stats/operations", params=params, headers=world.resident(1))).status_code == 403
+        assert (
+            await client.get("/api/v1/stats/operations", params=params, headers=key(auth, "integration", "events:read"))
+        ).status_code == 403
+        assert (
+            await client.get("/api/v1/stats/operations", params=params, headers=key(auth, "integration", "stats:read"))
+        ).status_code == 200
+        assert (
+            await client.get("/api/v1/stats/operations", params=params, headers=world.resident(1))
+        ).status_code == 403
 
 
 class TestEveryWriteDeclaresItsGate:

@@ -21,7 +21,9 @@ class TestRecordedOpenHours:
         await _exception(client, world.official, f["id"], "2026-11-25", closed=True)
         await _exception(client, world.official, f["id"], "2026-11-26", closed=False, opens="09:00", closes="12:30")
         resp = await client.get(
-            f"/api/v1/facilities/{f['id']}/open-hours", params={"from": "2026-11-23", "to": "2026-11-29"}, headers=world.auth("auditor")
+            f"/api/v1/facilities/{f['id']}/open-hours",
+            params={"from": "2026-11-23", "to": "2026-11-29"},
+            headers=world.auth("auditor"),
         )
         assert resp.status_code == 200, resp.text
         assert resp.json() == {
@@ -36,9 +38,15 @@ class TestRecordedOpenHours:
     async def test_one_day_counts_both_ends(self, world, client):
         f = await world.facility()
         resp = await client.get(
-            f"/api/v1/facilities/{f['id']}/open-hours", params={"from": "2026-11-24", "to": "2026-11-24"}, headers=world.official
+            f"/api/v1/facilities/{f['id']}/open-hours",
+            params={"from": "2026-11-24", "to": "2026-11-24"},
+            headers=world.official,
         )
-        assert (resp.json()["hours"], resp.json()["days_open"], resp.json()["weekly_average_hours"]) == ("8.00", 1, "56.00")
+        assert (resp.json()["hours"], resp.json()["days_open"], resp.json()["weekly_average_hours"]) == (
+            "8.00",
+            1,
+            "56.00",
+        )
 
     async def test_the_operator_running_it_reads_it_others_do_not(self, world, client, auth):
         f = await world.facility()
@@ -47,7 +55,9 @@ class TestRecordedOpenHours:
         url = f"/api/v1/facilities/{f['id']}/open-hours"
         assert (await client.get(url, params=params, headers=world.operator(7))).status_code == 200
         assert (await client.get(url, params=params, headers=key(auth, "operator", "operator:read"))).status_code == 200
-        assert (await client.get(url, params=params, headers=key(auth, "operator", "activities:write"))).status_code == 403
+        assert (
+            await client.get(url, params=params, headers=key(auth, "operator", "activities:write"))
+        ).status_code == 403
         assert (await client.get(url, params=params, headers=world.operator(8, sub="other-staff"))).status_code == 403
         assert (await client.get(url, params=params, headers=world.resident(1))).status_code == 403
         assert (await client.get(url, params=params)).status_code == 401
@@ -55,7 +65,9 @@ class TestRecordedOpenHours:
     async def test_a_range_that_ends_before_it_starts_is_refused(self, world, client):
         f = await world.facility()
         resp = await client.get(
-            f"/api/v1/facilities/{f['id']}/open-hours", params={"from": "2026-11-29", "to": "2026-11-23"}, headers=world.official
+            f"/api/v1/facilities/{f['id']}/open-hours",
+            params={"from": "2026-11-29", "to": "2026-11-23"},
+            headers=world.official,
         )
         assert resp.status_code == 422
 
@@ -68,4 +80,6 @@ class TestHoursAcrossMidnight:
 
     def test_the_morning_after_a_night_before_the_range_counts(self):
         friday_night = [(4, 20 * 60, 2 * 60)]
-        assert open_minutes_by_day(date(2026, 11, 21), date(2026, 11, 21), friday_night, []) == {date(2026, 11, 21): 120}
+        assert open_minutes_by_day(date(2026, 11, 21), date(2026, 11, 21), friday_night, []) == {
+            date(2026, 11, 21): 120
+        }

@@ -24,7 +24,9 @@ BODY = {
 async def _request(world, client, headers=None, **body):
     f = await world.facility()
     await world.operate(f["id"], operator_id=7)
-    resp = await client.post("/api/v1/special-requests", json={**BODY, "facility_id": f["id"], **body}, headers=headers or world.resident(1))
+    resp = await client.post(
+        "/api/v1/special-requests", json={**BODY, "facility_id": f["id"], **body}, headers=headers or world.resident(1)
+    )
     assert resp.status_code == 201, resp.text
     return f, resp.json()
 
@@ -63,7 +65,9 @@ class TestMaskedForThoseWhoDoNotHandleIt:
     async def test_a_subdistrict_official_does_not_read_requests_at_the_districts_own_facility(self, world, client):
         library = await world.facility(level="district", name_zh="区图书馆")
         await world.operate(library["id"], operator_id=7)
-        filed = await client.post("/api/v1/special-requests", json={**BODY, "facility_id": library["id"]}, headers=world.resident(1))
+        filed = await client.post(
+            "/api/v1/special-requests", json={**BODY, "facility_id": library["id"]}, headers=world.resident(1)
+        )
         assert filed.status_code == 201, filed.text
         jingshan = world.auth("official", sub="jingshan-official", subdistrict="jingshan")
 
@@ -81,8 +85,14 @@ class TestMaskedForThoseWhoDoNotHandleIt:
         await _act(client, r, "verify", world.official)
         await _act(client, r, "assign", world.official, {})
         handler = await _read(client, r, world.operator(7))
-        assert (handler["description"], handler["health_notes"], handler["special_group"]) == (DESCRIPTION, BODY["health_notes"], "elderly")
-        assert (await client.get(f"/api/v1/special-requests/{r['id']}", headers=world.operator(8, sub="other"))).status_code == 404
+        assert (handler["description"], handler["health_notes"], handler["special_group"]) == (
+            DESCRIPTION,
+            BODY["health_notes"],
+            "elderly",
+        )
+        assert (
+            await client.get(f"/api/v1/special-requests/{r['id']}", headers=world.operator(8, sub="other"))
+        ).status_code == 404
 
 
 class TestFiledOnBehalf:
@@ -91,7 +101,12 @@ class TestFiledOnBehalf:
     async def test_community_staff_file_for_an_elder_without_a_phone(self, world, client, auth):
         staff = auth("official", sub="community-zhao", subdistrict="jingshan")
         _, r = await _request(world, client, headers=staff, **self.ELDER)
-        assert (r["resident_sub"], r["filed_by"], r["resident_name"], r["phone"]) == (None, "community-zhao", "王秀英", "")
+        assert (r["resident_sub"], r["filed_by"], r["resident_name"], r["phone"]) == (
+            None,
+            "community-zhao",
+            "王秀英",
+            "",
+        )
         assert r["description"] == DESCRIPTION  # the filer handles it for the elder
         listed = (await client.get("/api/v1/special-requests", headers=staff)).json()["items"]
         assert [x["id"] for x in listed] == [r["id"]]
@@ -111,7 +126,9 @@ class TestFiledOnBehalf:
     async def test_an_official_of_another_subdistrict_cannot_file_there(self, world, client, auth):
         f = await world.facility()
         elsewhere = auth("official", sub="official-qianmen", subdistrict="qianmen")
-        resp = await client.post("/api/v1/special-requests", json={**BODY, **self.ELDER, "facility_id": f["id"]}, headers=elsewhere)
+        resp = await client.post(
+            "/api/v1/special-requests", json={**BODY, **self.ELDER, "facility_id": f["id"]}, headers=elsewhere
+        )
         assert resp.status_code == 403
         assert (await client.get("/api/v1/special-requests", headers=world.official)).json()["items"] == []
 
@@ -119,7 +136,9 @@ class TestFiledOnBehalf:
         f = await world.facility()
         await world.operate(f["id"], operator_id=7)
         for headers in (world.resident(1), world.operator(7)):
-            resp = await client.post("/api/v1/special-requests", json={**BODY, **self.ELDER, "facility_id": f["id"]}, headers=headers)
+            resp = await client.post(
+                "/api/v1/special-requests", json={**BODY, **self.ELDER, "facility_id": f["id"]}, headers=headers
+            )
             assert resp.status_code == 403
         assert (await client.get("/api/v1/special-requests", headers=world.official)).json()["items"] == []
 
@@ -148,7 +167,9 @@ class TestSensitiveDataIsErased:
         assert "13912345678" not in mine["note"]
         assert mine["personal_data_erased_at"] is not None and mine["status"] == "done"
         figures = await client.get(
-            "/api/v1/stats/operations", params={"facility_id": f["id"], "from": "2026-11-01", "to": "2026-11-30"}, headers=world.official
+            "/api/v1/stats/operations",
+            params={"facility_id": f["id"], "from": "2026-11-01", "to": "2026-11-30"},
+            headers=world.official,
         )
         assert figures.json()["special_group_services_done"] == 1  # the count the evaluation rests on stays
 

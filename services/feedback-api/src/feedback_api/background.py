@@ -70,7 +70,9 @@ class OverdueSweeper:
             try:
                 result = await self.run_once()
                 if result["escalated"]:
-                    log.info("escalated overdue cases", extra={"cases": result["escalated"]})
+                    log.info(
+                        "escalated overdue cases", extra={"cases": result["escalated"]}
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -43,4 +43,6 @@ ReaderDep = Annotated[Principal, require_roles("official", "auditor", "service")
 # The district's own administration (keys of other systems, district-wide settings, sweeps of the whole
 # district): an official of the whole district (or another service).
 DistrictOfficialDep = Annotated[Principal, require_roles("official", district=True)]
-DistrictOfficialOrServiceDep = Annotated[Principal, require_roles("official", "service", district=True)]
+DistrictOfficialOrServiceDep = Annotated[
+    Principal, require_roles("official", "service", district=True)
+]

@@ -36,13 +36,34 @@ from service_kit.openapi import problem_openapi
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 TAGS = [
-    {"name": "ratings", "description": "Residents rate facilities, activities and services (评价); operators reply once."},
-    {"name": "moderation", "description": "Officials' queue: comments that tripped the filter, bursts held from the index."},
-    {"name": "cases", "description": "Complaints, suggestions, praise and questions (投诉建议) with deadlines in working days."},
-    {"name": "open311", "description": "Open311 GeoReport v2 at /open311/v2/ over the same cases; client keys."},
-    {"name": "demand", "description": "Order-style requests (订单式) and menu-style rounds (菜单式)."},
-    {"name": "satisfaction", "description": "The satisfaction index (满意度指数) per facility, operator, subdistrict and period."},
-    {"name": "personal data", "description": "个人信息: what the service holds on the signed-in resident."},
+    {
+        "name": "ratings",
+        "description": "Residents rate facilities, activities and services (评价); operators reply once.",
+    },
+    {
+        "name": "moderation",
+        "description": "Officials' queue: comments that tripped the filter, bursts held from the index.",
+    },
+    {
+        "name": "cases",
+        "description": "Complaints, suggestions, praise and questions (投诉建议) with deadlines in working days.",
+    },
+    {
+        "name": "open311",
+        "description": "Open311 GeoReport v2 at /open311/v2/ over the same cases; client keys.",
+    },
+    {
+        "name": "demand",
+        "description": "Order-style requests (订单式) and menu-style rounds (菜单式).",
+    },
+    {
+        "name": "satisfaction",
+        "description": "The satisfaction index (满意度指数) per facility, operator, subdistrict and period.",
+    },
+    {
+        "name": "personal data",
+        "description": "个人信息: what the service holds on the signed-in resident.",
+    },
 ]
 
 
@@ -61,13 +82,20 @@ async def _make_clients(app: FastAPI) -> None:
     app.state.rating_writer = RatingWriter(
         app.state,
         max_batch=settings.rating_batch_max,
-        in_flight=1 if is_sqlite(settings.database_url) else settings.rating_batches_in_flight,
+        in_flight=1
+        if is_sqlite(settings.database_url)
+        else settings.rating_batches_in_flight,
     )
     # Started by the runtime only when run_background_tasks is on.
     app.state.facilities_consumer = facilities_consumer(app)
     app.state.sweeper = OverdueSweeper(app)
     # The facilities client's renewals under way are stopped with the rest.
-    app.state.background[:] = [app.state.facilities_consumer, app.state.sweeper, app.state.rating_writer, app.state.facilities]
+    app.state.background[:] = [
+        app.state.facilities_consumer,
+        app.state.sweeper,
+        app.state.rating_writer,
+        app.state.facilities,
+    ]
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -82,11 +110,16 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for operation in item.values():
             for status, response in operation.get("responses", {}).items():
                 if status in ("400", "403", "404", "429", "503"):
-                    response["content"] = {"application/json": {"schema": errors}, "text/xml": {"schema": {"type": "string"}}}
+                    response["content"] = {
+                        "application/json": {"schema": errors},
+                        "text/xml": {"schema": {"type": "string"}},
+                    }
     return schema
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None
+) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(
         settings=settings,

@@ -35,7 +35,13 @@ def network_of(address: str | None) -> str | None:
 
 def _octet(part: str) -> bool:
     # as ipaddress reads them: 0-255, ASCII digits, no leading zero
-    return part.isascii() and part.isdigit() and len(part) <= 3 and int(part) <= 255 and (part == "0" or part[0] != "0")
+    return (
+        part.isascii()
+        and part.isdigit()
+        and len(part) <= 3
+        and int(part) <= 255
+        and (part == "0" or part[0] != "0")
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -11,5 +11,7 @@ from service_kit.problems import RuleViolation
 def id_cursor(cursor: str | None) -> int | None:
     value = decode_id_cursor(cursor)
     if value is not None and value > INT32_MAX:
-        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
+        raise RuleViolation(
+            "cursor", "The cursor is not one this API gave out.", code="invalid-cursor"
+        )
     return value

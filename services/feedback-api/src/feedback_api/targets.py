@@ -47,16 +47,31 @@ async def resolve(
                 raise TargetNotFound("activity", target_id)
             if for_rating:
                 if activity.status in ("cancelled", "draft"):
-                    raise RuleViolation("target_id", f"activity {target_id} is {activity.status}: it cannot be rated", code="activity-not-held")
-                if activity.starts_at is not None and as_aware(activity.starts_at) > now:
-                    raise RuleViolation("target_id", f"activity {target_id} has not begun yet: rate it once you took part", code="activity-not-held")
+                    raise RuleViolation(
+                        "target_id",
+                        f"activity {target_id} is {activity.status}: it cannot be rated",
+                        code="activity-not-held",
+                    )
+                if (
+                    activity.starts_at is not None
+                    and as_aware(activity.starts_at) > now
+                ):
+                    raise RuleViolation(
+                        "target_id",
+                        f"activity {target_id} has not begun yet: rate it once you took part",
+                        code="activity-not-held",
+                    )
             facility = await facilities.get_facility(activity.facility_id)
             if facility is None:
                 raise TargetNotFound("facility", activity.facility_id)
             return Target(target_type, target_id, facility, activity)
         if target_type == "service":
             if facility_id is None:
-                raise RuleViolation("facility_id", "a service is named with its facility: send facility_id", code="facility-required")
+                raise RuleViolation(
+                    "facility_id",
+                    "a service is named with its facility: send facility_id",
+                    code="facility-required",
+                )
             services = await facilities.get_services(facility_id)
             if services is None:
                 raise TargetNotFound("facility", facility_id, field="facility_id")
@@ -68,4 +83,6 @@ async def resolve(
             return Target(target_type, target_id, facility)
     except FacilitiesUnavailable as exc:
         raise TargetCheckUnavailable("facilities-api") from exc
-    raise AssertionError(f"unchecked target type {target_type}")  # the schemas admit only these
+    raise AssertionError(
+        f"unchecked target type {target_type}"
+    )  # the schemas admit only these

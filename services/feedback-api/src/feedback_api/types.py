@@ -12,7 +12,9 @@ from pydantic import BeforeValidator
 def _iso_only(value: Any) -> Any:
     if isinstance(value, (str, date, datetime)):
         return value
-    raise ValueError("give an ISO 8601 string, e.g. 2026-12-01 or 2026-12-01T09:00:00+08:00")
+    raise ValueError(
+        "give an ISO 8601 string, e.g. 2026-12-01 or 2026-12-01T09:00:00+08:00"
+    )
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_only)]

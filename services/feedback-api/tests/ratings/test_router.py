@@ -33,15 +33,29 @@ class TestRate:
         assert body["target_type"] == "facility" and body["target_id"] == 1
         assert body["overall"] == 4
         assert body["period"] == "2026Q4"
-        assert body["live"] is True and body["replaced_by"] is None and body["replaced_id"] is None
+        assert (
+            body["live"] is True
+            and body["replaced_by"] is None
+            and body["replaced_id"] is None
+        )
         assert body["mine"] is True
         assert body["created_at"].startswith("2026-11-23T04:00:00")
 
     async def test_dimensions_are_kept_and_each_is_optional(self, client, auth):
         full = await rate(client, auth(sub="r-1"), 1)
-        assert full["dimensions"] == {"environment": 5, "content": 4, "staff": 4, "convenience": 3}
+        assert full["dimensions"] == {
+            "environment": 5,
+            "content": 4,
+            "staff": 4,
+            "convenience": 3,
+        }
         partial = await rate(client, auth(sub="r-2"), 1, dimensions={"staff": 2})
-        assert partial["dimensions"] == {"environment": None, "content": None, "staff": 2, "convenience": None}
+        assert partial["dimensions"] == {
+            "environment": None,
+            "content": None,
+            "staff": 2,
+            "convenience": None,
+        }
         bare = rating_body(1)
         del bare["dimensions"], bare["comment"]
         resp = await client.post("/api/v1/ratings", json=bare, headers=auth(sub="r-3"))
@@ -50,7 +64,9 @@ class TestRate:
         assert resp.json()["comment"] is None
 
     async def test_cjk_and_emoji_comment_is_kept_intact(self, client, auth):
-        comment = "周末亲子活动很精彩🎨，孩子特别喜欢👨‍👩‍👧！书海听涛📚" + "胡同文化" * 480
+        comment = (
+            "周末亲子活动很精彩🎨，孩子特别喜欢👨‍👩‍👧！书海听涛📚" + "胡同文化" * 480
+        )
         assert len(comment) <= 2000
         created = await rate(client, auth(), 1, comment=comment)
         read = (await client.get(f"/api/v1/ratings/{created['id']}")).json()
@@ -63,14 +79,18 @@ class TestRate:
         second = await rate(client, auth(), 1)
         assert (first["period"], second["period"]) == ("2026Q4", "2027Q1")
         assert second["replaced_id"] is None
-        live = (await client.get("/api/v1/ratings", params={"target_id": 1})).json()["items"]
+        live = (await client.get("/api/v1/ratings", params={"target_id": 1})).json()[
+            "items"
+        ]
         assert {r["id"] for r in live} == {first["id"], second["id"]}
 
 
 class TestReplaceWithinPeriod:
     async def test_rating_again_replaces_and_keeps_history(self, client, auth):
         first = await rate(client, auth(), 1, overall=2)
-        resp = await client.post("/api/v1/ratings", json=rating_body(1, overall=5), headers=auth())
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1, overall=5), headers=auth()
+        )
         assert resp.status_code == 200, resp.text
         second = resp.json()
         assert second["replaced_id"] == first["id"]
@@ -81,20 +101,34 @@ class TestReplaceWithinPeriod:
             (second["id"], True, None),
             (first["id"], False, second["id"]),
         ]
-        public = (await client.get("/api/v1/ratings", params={"target_id": 1})).json()["items"]
+        public = (await client.get("/api/v1/ratings", params={"target_id": 1})).json()[
+            "items"
+        ]
         assert [r["id"] for r in public] == [second["id"]]
 
     async def test_a_replaced_rating_is_shown_only_to_its_author(self, client, auth):
         first = await rate(client, auth(), 1)
         await rate(client, auth(), 1, status=200)
         assert (await client.get(f"/api/v1/ratings/{first['id']}")).status_code == 404
-        assert (await client.get(f"/api/v1/ratings/{first['id']}", headers=auth(sub="someone-else"))).status_code == 404
+        assert (
+            await client.get(
+                f"/api/v1/ratings/{first['id']}", headers=auth(sub="someone-else")
+            )
+        ).status_code == 404
         own = await client.get(f"/api/v1/ratings/{first['id']}", headers=auth())
-        assert own.status_code == 200 and own.json()["live"] is False and own.json()["mine"] is True
-        audited = await client.get(f"/api/v1/ratings/{first['id']}", headers=auth("auditor"))
+        assert (
+            own.status_code == 200
+            and own.json()["live"] is False
+            and own.json()["mine"] is True
+        )
+        audited = await client.get(
+            f"/api/v1/ratings/{first['id']}", headers=auth("auditor")
+        )
         assert audited.status_code == 200 and audited.json()["mine"] is False
 
-    async def test_a_rating_racing_another_replaces_it_instead_of_failing(self, client, auth, monkeypatch):
+    async def test_a_rating_racing_another_replaces_it_instead_of_failing(
+        self, client, auth, monkeypatch
+    ):
         first = await rate(client, auth(), 1)
         # As if a concurrent request had saved `first` after this one looked: the first look finds nothing,
         # the database's unique index refuses a second live rating, and the use case runs once more.
@@ -109,10 +143,14 @@ class TestReplaceWithinPeriod:
         assert second["replaced_id"] == first["id"] and len(looks) == 2
         assert [r["live"] for r in await _mine(client, auth())] == [True, False]
 
-    async def test_a_race_lost_twice_is_a_409_and_nothing_is_written(self, client, auth, monkeypatch):
+    async def test_a_race_lost_twice_is_a_409_and_nothing_is_written(
+        self, client, auth, monkeypatch
+    ):
         await rate(client, auth(), 1)
         look_too_early(monkeypatch, lambda keys: True)
-        resp = await client.post("/api/v1/ratings", json=rating_body(1, overall=1), headers=auth())
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1, overall=1), headers=auth()
+        )
         assert resp.status_code == 409
         assert resp.headers["content-type"] == "application/problem+json"
         assert [r["overall"] for r in await _mine(client, auth())] == [4]
@@ -120,7 +158,9 @@ class TestReplaceWithinPeriod:
     async def test_other_residents_do_not_replace_each_other(self, client, auth):
         await rate(client, auth(sub="resident-a"), 1)
         await rate(client, auth(sub="resident-b"), 1)
-        public = (await client.get("/api/v1/ratings", params={"target_id": 1})).json()["items"]
+        public = (await client.get("/api/v1/ratings", params={"target_id": 1})).json()[
+            "items"
+        ]
         assert len(public) == 2
 
 
@@ -137,8 +177,12 @@ class TestScoresOutsideOneToFive:
             ({"dimensions": {"ambience": 3}}, "dimensions.ambience"),
         ],
     )
-    async def test_refused_naming_the_field_and_nothing_is_written(self, client, auth, overrides, field):
-        resp = await client.post("/api/v1/ratings", json=rating_body(1, **overrides), headers=auth())
+    async def test_refused_naming_the_field_and_nothing_is_written(
+        self, client, auth, overrides, field
+    ):
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1, **overrides), headers=auth()
+        )
         assert resp.status_code == 422, resp.text
         assert resp.headers["content-type"] == "application/problem+json"
         assert [e["field"] for e in resp.json()["errors"]] == [field]
@@ -154,22 +198,30 @@ class TestScoresOutsideOneToFive:
     @pytest.mark.parametrize(
         ("comment", "why"), [("长" * 2001, "at most 2000"), ("nul\x00byte", "U+0000")]
     )
-    async def test_comment_too_long_or_with_control_characters(self, client, auth, comment, why):
-        resp = await client.post("/api/v1/ratings", json=rating_body(1, comment=comment), headers=auth())
+    async def test_comment_too_long_or_with_control_characters(
+        self, client, auth, comment, why
+    ):
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1, comment=comment), headers=auth()
+        )
         assert resp.status_code == 422
         error = resp.json()["errors"][0]
         assert error["field"] == "comment" and why in error["message"]
         assert await _mine(client, auth()) == []
 
     async def test_an_unknown_target_type_is_refused(self, client, auth):
-        resp = await client.post("/api/v1/ratings", json=rating_body(1, target_type="museum"), headers=auth())
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1, target_type="museum"), headers=auth()
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == "target_type"
 
 
 class TestTargetThatDoesNotExist:
     async def test_unknown_facility_is_422_on_target_id(self, client, auth):
-        resp = await client.post("/api/v1/ratings", json=rating_body(1001), headers=auth())
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1001), headers=auth()
+        )
         assert resp.status_code == 422, resp.text
         error = resp.json()["errors"][0]
         assert error["field"] == "target_id"
@@ -178,28 +230,48 @@ class TestTargetThatDoesNotExist:
 
 
 class TestFacilitiesApiDown:
-    async def test_connection_refused_is_503_and_nothing_is_written(self, client_facilities_down, auth, refusing):
-        resp = await client_facilities_down.post("/api/v1/ratings", json=rating_body(1), headers=auth())
+    async def test_connection_refused_is_503_and_nothing_is_written(
+        self, client_facilities_down, auth, refusing
+    ):
+        resp = await client_facilities_down.post(
+            "/api/v1/ratings", json=rating_body(1), headers=auth()
+        )
         assert resp.status_code == 503, resp.text
         assert resp.headers["content-type"] == "application/problem+json"
-        assert resp.json()["detail"].startswith("facilities-api is unavailable; nothing was saved")
+        assert resp.json()["detail"].startswith(
+            "facilities-api is unavailable; nothing was saved"
+        )
         assert resp.headers["retry-after"] == "5"
         assert refusing.calls == 2, "a refused GET is retried once"
         assert await _mine(client_facilities_down, auth()) == []
 
-    async def test_a_facilities_api_that_never_answers_is_503_within_the_deadline(self, app, engine, sessionmaker, auth):
+    async def test_a_facilities_api_that_never_answers_is_503_within_the_deadline(
+        self, app, engine, sessionmaker, auth
+    ):
         app.state.settings.facilities_timeout_s = 0.2
-        async with running_app(app, engine, sessionmaker, transports={FACILITIES_URL: HangingTransport()}) as client:
+        async with running_app(
+            app, engine, sessionmaker, transports={FACILITIES_URL: HangingTransport()}
+        ) as client:
             started = time.monotonic()
-            resp = await client.post("/api/v1/ratings", json=rating_body(1), headers=auth())
+            resp = await client.post(
+                "/api/v1/ratings", json=rating_body(1), headers=auth()
+            )
             assert resp.status_code == 503
             assert time.monotonic() - started < 5
             assert await _mine(client, auth()) == []
 
-    async def test_a_facilities_api_error_is_503_not_500(self, app, engine, sessionmaker, auth):
-        broken = httpx.MockTransport(lambda request: httpx.Response(500, json={"title": "Internal error"}))
-        async with running_app(app, engine, sessionmaker, transports={FACILITIES_URL: broken}) as client:
-            resp = await client.post("/api/v1/ratings", json=rating_body(1), headers=auth())
+    async def test_a_facilities_api_error_is_503_not_500(
+        self, app, engine, sessionmaker, auth
+    ):
+        broken = httpx.MockTransport(
+            lambda request: httpx.Response(500, json={"title": "Internal error"})
+        )
+        async with running_app(
+            app, engine, sessionmaker, transports={FACILITIES_URL: broken}
+        ) as client:
+            resp = await client.post(
+                "/api/v1/ratings", json=rating_body(1), headers=auth()
+            )
             assert resp.status_code == 503
             assert await _mine(client, auth()) == []
 
@@ -207,7 +279,9 @@ class TestFacilitiesApiDown:
 class TestOnlyResidentsRate:
     @pytest.mark.parametrize("role", ["official", "operator", "auditor"])
     async def test_other_roles_are_403(self, client, auth, role):
-        resp = await client.post("/api/v1/ratings", json=rating_body(1), headers=auth(role))
+        resp = await client.post(
+            "/api/v1/ratings", json=rating_body(1), headers=auth(role)
+        )
         assert resp.status_code == 403
         assert resp.headers["content-type"] == "application/problem+json"
         assert (await client.get("/api/v1/ratings")).json()["items"] == []
@@ -220,17 +294,29 @@ class TestOnlyResidentsRate:
 
     async def test_mine_is_for_residents(self, client, auth):
         assert (await client.get("/api/v1/ratings/mine")).status_code == 401
-        assert (await client.get("/api/v1/ratings/mine", headers=auth("official"))).status_code == 403
+        assert (
+            await client.get("/api/v1/ratings/mine", headers=auth("official"))
+        ).status_code == 403
 
 
 class TestSummary:
     async def test_count_means_and_distribution_of_the_live_ratings(self, client, auth):
         fid = 1
         await rate(client, auth(sub="a"), fid, overall=1, dimensions={"environment": 2})
-        await rate(client, auth(sub="a"), fid, overall=5, dimensions={"environment": 5, "staff": 4}, status=200)
+        await rate(
+            client,
+            auth(sub="a"),
+            fid,
+            overall=5,
+            dimensions={"environment": 5, "staff": 4},
+            status=200,
+        )
         await rate(client, auth(sub="b"), fid, overall=4, dimensions={"environment": 4})
         await rate(client, auth(sub="c"), fid, overall=4, dimensions={})
-        resp = await client.get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": fid})
+        resp = await client.get(
+            "/api/v1/ratings/summary",
+            params={"target_type": "facility", "target_id": fid},
+        )
         assert resp.status_code == 200, resp.text
         assert resp.json() == {
             "target_type": "facility",
@@ -252,7 +338,10 @@ class TestSummary:
         for i, score in enumerate([5, 5, 5, 5, 5, 4, 3, 1]):
             await rate(client, auth(sub=f"r{i}"), 1, overall=score)
         summary = (
-            await client.get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": 1})
+            await client.get(
+                "/api/v1/ratings/summary",
+                params={"target_type": "facility", "target_id": 1},
+            )
         ).json()
         assert (summary["count"], summary["overall_mean"]) == (8, "4.13")
 
@@ -261,15 +350,30 @@ class TestSummary:
         app.state.clock.fixed = datetime(2027, 2, 1, tzinfo=UTC)
         await rate(client, auth(), 1, overall=5)
         params = {"target_type": "facility", "target_id": 1}
-        q4 = (await client.get("/api/v1/ratings/summary", params={**params, "period": "2026Q4"})).json()
+        q4 = (
+            await client.get(
+                "/api/v1/ratings/summary", params={**params, "period": "2026Q4"}
+            )
+        ).json()
         now = (await client.get("/api/v1/ratings/summary", params=params)).json()
         assert (q4["period"], q4["count"], q4["overall_mean"]) == ("2026Q4", 1, "2.00")
-        assert (now["period"], now["count"], now["overall_mean"]) == ("2027Q1", 1, "5.00")
-        empty = (await client.get("/api/v1/ratings/summary", params={**params, "period": "2025Q1"})).json()
+        assert (now["period"], now["count"], now["overall_mean"]) == (
+            "2027Q1",
+            1,
+            "5.00",
+        )
+        empty = (
+            await client.get(
+                "/api/v1/ratings/summary", params={**params, "period": "2025Q1"}
+            )
+        ).json()
         assert (empty["count"], empty["overall_mean"]) == (0, None)
 
     async def test_a_malformed_period_is_422(self, client):
-        resp = await client.get("/api/v1/ratings/summary", params={"target_type": "facility", "target_id": 1, "period": "2026-Q4"})
+        resp = await client.get(
+            "/api/v1/ratings/summary",
+            params={"target_type": "facility", "target_id": 1, "period": "2026-Q4"},
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == "query.period"
 
@@ -278,29 +382,55 @@ class TestPublicList:
     async def test_authors_are_masked_and_mine_is_marked(self, client, auth):
         await rate(client, auth(sub="resident-zhang"), 1)
         await rate(client, auth(sub="resident-li"), 1)
-        as_zhang = await client.get("/api/v1/ratings", headers=auth(sub="resident-zhang"))
-        assert {(r["author"], r["mine"]) for r in as_zhang.json()["items"]} == {("居民***", True), ("居民***", False)}
+        as_zhang = await client.get(
+            "/api/v1/ratings", headers=auth(sub="resident-zhang")
+        )
+        assert {(r["author"], r["mine"]) for r in as_zhang.json()["items"]} == {
+            ("居民***", True),
+            ("居民***", False),
+        }
         anonymous = await client.get("/api/v1/ratings")
         assert [r["mine"] for r in anonymous.json()["items"]] == [False, False]
-        assert "resident-zhang" not in anonymous.text and "resident-li" not in anonymous.text
+        assert (
+            "resident-zhang" not in anonymous.text
+            and "resident-li" not in anonymous.text
+        )
         one = await client.get(f"/api/v1/ratings/{anonymous.json()['items'][0]['id']}")
         assert one.json()["author"] == "居民***" and "resident-li" not in one.text
 
     async def test_filters_and_cursor_pagination_newest_first(self, client, auth):
         made = [await rate(client, auth(sub=f"r{i}"), 1) for i in range(5)]
         await rate(client, auth(sub="r0"), 2)
-        page1 = (await client.get("/api/v1/ratings", params={"target_id": 1, "limit": 3})).json()
+        page1 = (
+            await client.get("/api/v1/ratings", params={"target_id": 1, "limit": 3})
+        ).json()
         page2 = (
-            await client.get("/api/v1/ratings", params={"target_id": 1, "limit": 3, "cursor": page1["next_cursor"]})
+            await client.get(
+                "/api/v1/ratings",
+                params={"target_id": 1, "limit": 3, "cursor": page1["next_cursor"]},
+            )
         ).json()
         ids = [r["id"] for r in page1["items"] + page2["items"]]
         assert ids == sorted((r["id"] for r in made), reverse=True)
         assert page2["next_cursor"] is None
-        assert len((await client.get("/api/v1/ratings", params={"period": "2026Q4"})).json()["items"]) == 6
-        assert (await client.get("/api/v1/ratings", params={"period": "2026Q3"})).json()["items"] == []
+        assert (
+            len(
+                (
+                    await client.get("/api/v1/ratings", params={"period": "2026Q4"})
+                ).json()["items"]
+            )
+            == 6
+        )
+        assert (
+            await client.get("/api/v1/ratings", params={"period": "2026Q3"})
+        ).json()["items"] == []
 
     async def test_a_forged_cursor_is_422(self, client):
-        for cursor in ("not-a-cursor", "WyJ4Il0", "Wzk5OTk5OTk5OTk5XQ"):  # junk, ["x"], [99999999999]
+        for cursor in (
+            "not-a-cursor",
+            "WyJ4Il0",
+            "Wzk5OTk5OTk5OTk5XQ",
+        ):  # junk, ["x"], [99999999999]
             resp = await client.get("/api/v1/ratings", params={"cursor": cursor})
             assert resp.status_code == 422, cursor
             assert resp.json()["errors"][0]["field"] == "cursor"
@@ -314,18 +444,28 @@ class TestPublicList:
 class TestIdempotency:
     async def test_same_key_and_body_replays_the_first_answer(self, client, auth):
         headers = {**auth(), "Idempotency-Key": "rate-once-1"}
-        first = await client.post("/api/v1/ratings", json=rating_body(1), headers=headers)
-        again = await client.post("/api/v1/ratings", json=rating_body(1), headers=headers)
+        first = await client.post(
+            "/api/v1/ratings", json=rating_body(1), headers=headers
+        )
+        again = await client.post(
+            "/api/v1/ratings", json=rating_body(1), headers=headers
+        )
         assert first.status_code == again.status_code == 201
         assert again.json() == first.json()
         assert again.headers["idempotent-replayed"] == "true"
         assert again.headers["location"] == first.headers["location"]
-        assert len(await _mine(client, auth())) == 1, "the retry did not rate a second time"
+        assert len(await _mine(client, auth())) == 1, (
+            "the retry did not rate a second time"
+        )
 
     async def test_same_key_with_another_body_is_422(self, client, auth):
         headers = {**auth(), "Idempotency-Key": "rate-once-2"}
-        assert (await client.post("/api/v1/ratings", json=rating_body(1), headers=headers)).status_code == 201
-        other = await client.post("/api/v1/ratings", json=rating_body(1, overall=1), headers=headers)
+        assert (
+            await client.post("/api/v1/ratings", json=rating_body(1), headers=headers)
+        ).status_code == 201
+        other = await client.post(
+            "/api/v1/ratings", json=rating_body(1, overall=1), headers=headers
+        )
         assert other.status_code == 422
         assert other.json()["type"] == "/problems/idempotency-key-reused"
         assert [r["overall"] for r in await _mine(client, auth())] == [4]

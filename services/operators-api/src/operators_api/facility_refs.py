@@ -40,7 +40,9 @@ async def require_within_subdistrict(
     if principal.role != "official" or principal.subdistrict is None or not facility_ids:
         return
     if subdistricts_of is None:
-        raise ServiceUnavailable("Where the facilities lie could not be checked; nothing was saved.", slug="dependency-unavailable")
+        raise ServiceUnavailable(
+            "Where the facilities lie could not be checked; nothing was saved.", slug="dependency-unavailable"
+        )
     try:
         where = await subdistricts_of(sorted(set(facility_ids)))
     except DependencyError as exc:

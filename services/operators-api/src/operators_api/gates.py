@@ -5,7 +5,6 @@ Operators' standing (register, edit, qualify, suspend, blacklist, honours), eval
 fee guideline and the other district-wide settings are the district's: a subdistrict official is
 refused at the gate (403), not after the body was checked."""
 
-
 from typing import Annotated
 
 from service_kit.auth import Principal, require_roles, viewer

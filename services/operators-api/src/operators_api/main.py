@@ -29,16 +29,31 @@ from service_kit.clock import Clock
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 TAGS = [
-    {"name": "operators", "description": "承接主体: the organisations that run facilities; their credit record and honours."},
-    {"name": "selections", "description": "遴选: selections, bids (sealed until close), the evaluation panel, scoring, award."},
-    {"name": "contracts", "description": "合同: contracts, instalments, KPI targets, renewal; start and end events for facilities-api."},
+    {
+        "name": "operators",
+        "description": "承接主体: the organisations that run facilities; their credit record and honours.",
+    },
+    {
+        "name": "selections",
+        "description": "遴选: selections, bids (sealed until close), the evaluation panel, scoring, award.",
+    },
+    {
+        "name": "contracts",
+        "description": "合同: contracts, instalments, KPI targets, renewal; start and end events for facilities-api.",
+    },
     {"name": "fees", "description": "优惠收费: the guideline and preferential-fee applications."},
     {"name": "service reports", "description": "服务月报: monthly figures beside the platform's own record."},
     {"name": "inspections", "description": "督查 / 整改: inspections against the checklist, rectifications."},
-    {"name": "evaluations", "description": "绩效考核: schemes, evaluations with their evidence, consequences, appeals."},
+    {
+        "name": "evaluations",
+        "description": "绩效考核: schemes, evaluations with their evidence, consequences, appeals.",
+    },
     {"name": "cultivation", "description": "培: training programmes and incubation."},
     {"name": "volunteers", "description": "文化志愿服务: teams, volunteers, verified hours, recognition."},
-    {"name": "open contracting", "description": "OCDS 1.1 release package of every selection and contract (open data)."},
+    {
+        "name": "open contracting",
+        "description": "OCDS 1.1 release package of every selection and contract (open data).",
+    },
     {"name": "audit", "description": "审计日志: every state change, append-only."},
     {"name": "personal data", "description": "个人信息: what the service holds on the signed-in resident."},
 ]

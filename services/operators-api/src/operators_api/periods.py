@@ -73,10 +73,17 @@ def _valid_period(value: str) -> str:
 
 PeriodName = Annotated[
     str,
-    Field(pattern=PERIOD_PATTERN, max_length=7, description="A month (2026-05), a quarter (2026-Q2) or a year (2026).", examples=["2026-Q2"]),
+    Field(
+        pattern=PERIOD_PATTERN,
+        max_length=7,
+        description="A month (2026-05), a quarter (2026-Q2) or a year (2026).",
+        examples=["2026-Q2"],
+    ),
     AfterValidator(_valid_period),
 ]
-MonthName = Annotated[str, Field(pattern=MONTH_PATTERN, max_length=7, description="A month: 2026-05.", examples=["2026-05"])]
+MonthName = Annotated[
+    str, Field(pattern=MONTH_PATTERN, max_length=7, description="A month: 2026-05.", examples=["2026-05"])
+]
 
 
 def _bounded(value: date) -> date:

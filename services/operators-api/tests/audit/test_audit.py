@@ -15,11 +15,20 @@ URL = "/api/v1/audit-log"
 class TestAuditLog:
     async def test_each_state_change_says_who_when_what_and_why(self, client, auth, clock):
         await awarded_selection(client, auth, clock)
-        entries = (await client.get(URL, params={"entity_type": "selection", "limit": 500}, headers=auth("auditor"))).json()["items"]
-        moves = [(e["action"], e["from_state"], e["to_state"]) for e in entries if e["action"] in ("created", "status_changed", "awarded")]
+        entries = (
+            await client.get(URL, params={"entity_type": "selection", "limit": 500}, headers=auth("auditor"))
+        ).json()["items"]
+        moves = [
+            (e["action"], e["from_state"], e["to_state"])
+            for e in entries
+            if e["action"] in ("created", "status_changed", "awarded")
+        ]
         assert moves == [
-            ("created", None, "draft"), ("status_changed", "draft", "published"), ("status_changed", "published", "bidding"),
-            ("status_changed", "bidding", "evaluating"), ("awarded", "evaluating", "awarded"),
+            ("created", None, "draft"),
+            ("status_changed", "draft", "published"),
+            ("status_changed", "published", "bidding"),
+            ("status_changed", "bidding", "evaluating"),
+            ("awarded", "evaluating", "awarded"),
         ]
         award = entries[-1]
         assert (award["actor"], award["actor_role"], award["reason"]) == ("test-official", "official", "综合得分第一")
@@ -27,8 +36,14 @@ class TestAuditLog:
 
     async def test_contract_moves_are_logged_with_their_reason(self, client, auth):
         c = await active_contract(client, auth)
-        await client.post(f"/api/v1/contracts/{c['id']}/status", json={"status": "suspended", "reason": "消防隐患停业整改"}, headers=auth("official", sub="official-li"))
-        log = (await client.get(URL, params={"entity_type": "contract", "entity_id": c["id"]}, headers=auth("official"))).json()["items"]
+        await client.post(
+            f"/api/v1/contracts/{c['id']}/status",
+            json={"status": "suspended", "reason": "消防隐患停业整改"},
+            headers=auth("official", sub="official-li"),
+        )
+        log = (
+            await client.get(URL, params={"entity_type": "contract", "entity_id": c["id"]}, headers=auth("official"))
+        ).json()["items"]
         assert [(e["to_state"], e["reason"]) for e in log][-1] == ("suspended", "消防隐患停业整改")
         assert log[-1]["actor"] == "official-li"
 

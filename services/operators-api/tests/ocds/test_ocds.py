@@ -54,7 +54,10 @@ def cove(package: dict, tmp_path: Path) -> dict:
     source.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
     done = subprocess.run(
         [libcoveocds(), "--standard-zip", str(standard_zip()), "--output-dir", str(tmp_path / "cove"), str(source)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -66,12 +69,21 @@ async def whole_loop(client, auth, clock) -> dict:
     done = await awarded_selection(client, auth, clock)
     sel = done["selection"]
     body = {
-        "title": sel["title"], "selection_id": sel["id"], "starts_on": "2026-07-01", "ends_on": "2028-06-30", "amount_fen": 250_000_000,
-        "instalments": [{"due_on": "2026-06-15", "amount_fen": 100_000_000}, {"due_on": "2027-07-15", "amount_fen": 150_000_000, "linked_period": "2027"}],
+        "title": sel["title"],
+        "selection_id": sel["id"],
+        "starts_on": "2026-07-01",
+        "ends_on": "2028-06-30",
+        "amount_fen": 250_000_000,
+        "instalments": [
+            {"due_on": "2026-06-15", "amount_fen": 100_000_000},
+            {"due_on": "2027-07-15", "amount_fen": 150_000_000, "linked_period": "2027"},
+        ],
     }
     c = (await client.post("/api/v1/contracts", json=body, headers=auth("official"))).json()
     await contract_status(client, auth, c["id"], "active", "合同签订")
-    paid = await client.post(f"/api/v1/contracts/{c['id']}/instalments/1/payment", json={"paid_on": "2026-06-11"}, headers=auth("official"))
+    paid = await client.post(
+        f"/api/v1/contracts/{c['id']}/instalments/1/payment", json={"paid_on": "2026-06-11"}, headers=auth("official")
+    )
     assert paid.status_code == 200, paid.text
     op = await qualified_operator(client, auth("official"))
     at(clock, "2026-06-01T10:00:00+08:00")
@@ -87,8 +99,16 @@ async def whole_loop(client, auth, clock) -> dict:
     for m in ("2026-01", "2026-02", "2026-03"):
         await file_report(client, auth, direct, m)
     await inspect(client, auth, direct, "2026-03-10")
-    e = (await client.post("/api/v1/evaluations", json={"contract_id": direct["id"], "period": "2026-Q1"}, headers=auth("official"))).json()
-    await client.put(f"/api/v1/evaluations/{e['id']}/expert-score", json={"score": "85", "assessor": "第三方"}, headers={**auth("official"), "If-Match": f'"v{e["version"]}"'})
+    e = (
+        await client.post(
+            "/api/v1/evaluations", json={"contract_id": direct["id"], "period": "2026-Q1"}, headers=auth("official")
+        )
+    ).json()
+    await client.put(
+        f"/api/v1/evaluations/{e['id']}/expert-score",
+        json={"score": "85", "assessor": "第三方"},
+        headers={**auth("official"), "If-Match": f'"v{e["version"]}"'},
+    )
     published = await client.post(f"/api/v1/evaluations/{e['id']}/publish", json={}, headers=auth("official"))
     assert published.status_code == 200, published.text
     return {"awarded": sel, "contract": c, "failed": failed, "cancelled": cancelled, "direct": direct}

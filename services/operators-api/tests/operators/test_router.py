@@ -48,7 +48,9 @@ class TestRegisterOperator:
         assert (museum["type"], society["type"]) == ("public_institution", "social_organisation")
 
     async def test_type_must_match_what_the_uscc_says(self, client, auth):
-        resp = await client.post(URL, json=operator_body(type="social_organisation", uscc=new_uscc("91110101")), headers=auth("official"))
+        resp = await client.post(
+            URL, json=operator_body(type="social_organisation", uscc=new_uscc("91110101")), headers=auth("official")
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == "type"
         assert resp.json()["errors"][0]["code"] == "uscc-type-mismatch"
@@ -101,7 +103,12 @@ class TestReadWithMasking:
         created = await create_operator(client, auth("official"))
         headers = auth(role, **claims) if role else {}
         contacts = (await client.get(f"{URL}/{created['id']}", headers=headers)).json()["contacts"]
-        assert contacts[0] == {"name": "王丽", "role": "项目负责人", "phone": "138****5678", "email": "w***@shuxiang.example"}
+        assert contacts[0] == {
+            "name": "王丽",
+            "role": "项目负责人",
+            "phone": "138****5678",
+            "email": "w***@shuxiang.example",
+        }
         assert contacts[1]["phone"] == "010-****1234"
         assert contacts[1]["email"] == ""
 
@@ -159,7 +166,9 @@ class TestQualificationExpiry:
 
     async def test_the_list_flags_them_too(self, client, auth):
         await create_operator(
-            client, auth("official"), qualifications=[{"name": "甲证", "number": "A-1", "issued_by": "文旅局", "expires_date": "2020-01-01"}]
+            client,
+            auth("official"),
+            qualifications=[{"name": "甲证", "number": "A-1", "issued_by": "文旅局", "expires_date": "2020-01-01"}],
         )
         items = (await client.get(URL)).json()["items"]
         assert items[0]["qualifications"][0] == {
@@ -174,9 +183,26 @@ class TestQualificationExpiry:
 class TestListOperators:
     async def _registry(self, client, auth):
         official = auth("official")
-        a = await create_operator(client, official, legal_name="胡同文化促进会", name_en="Hutong Culture Society", type="social_organisation", uscc=new_uscc("51110101"), code="hutong-society")
-        b = await create_operator(client, official, legal_name="书海阅读推广中心", name_en="Shuhai Reading Centre", type="social_organisation", uscc=new_uscc("52110101"))
-        c = await create_operator(client, official, legal_name="京城文化服务有限公司", name_en="Jingcheng Culture Services")
+        a = await create_operator(
+            client,
+            official,
+            legal_name="胡同文化促进会",
+            name_en="Hutong Culture Society",
+            type="social_organisation",
+            uscc=new_uscc("51110101"),
+            code="hutong-society",
+        )
+        b = await create_operator(
+            client,
+            official,
+            legal_name="书海阅读推广中心",
+            name_en="Shuhai Reading Centre",
+            type="social_organisation",
+            uscc=new_uscc("52110101"),
+        )
+        c = await create_operator(
+            client, official, legal_name="京城文化服务有限公司", name_en="Jingcheng Culture Services"
+        )
         await move_status(client, official, a["id"], "qualified")
         await move_status(client, official, c["id"], "qualified", "suspended")
         return a, b, c
@@ -207,7 +233,9 @@ class TestListOperators:
         ids = [o["id"] for o in page1["items"] + page2["items"]]
         assert ids == sorted(set(ids))
 
-    @pytest.mark.parametrize("cursor", ["not-a-cursor", "WyJhYmMiXQ", "WzFlKzMwXQ", "WzIxNDc0ODM2NDhd", "Wy0xXQ", "W3RydWVd"])
+    @pytest.mark.parametrize(
+        "cursor", ["not-a-cursor", "WyJhYmMiXQ", "WzFlKzMwXQ", "WzIxNDc0ODM2NDhd", "Wy0xXQ", "W3RydWVd"]
+    )
     async def test_a_forged_cursor_is_422(self, client, cursor):
         # ["abc"], [1e+30], [2147483648], [-1], [true]
         resp = await client.get(URL, params={"cursor": cursor})
@@ -267,7 +295,9 @@ class TestEditOperator:
     async def test_a_patch_that_changes_nothing_keeps_the_version(self, client, auth):
         created = await create_operator(client, auth("official"))
         resp = await client.patch(
-            f"{URL}/{created['id']}", json={"legal_name": created["legal_name"]}, headers={**auth("official"), "If-Match": '"v1"'}
+            f"{URL}/{created['id']}",
+            json={"legal_name": created["legal_name"]},
+            headers={**auth("official"), "If-Match": '"v1"'},
         )
         assert resp.status_code == 200 and resp.headers["etag"] == '"v1"'
 
@@ -284,14 +314,18 @@ class TestEditOperator:
     async def test_changing_type_must_still_match_the_uscc(self, client, auth):
         created = await create_operator(client, auth("official"))
         resp = await client.patch(
-            f"{URL}/{created['id']}", json={"type": "public_institution"}, headers={**auth("official"), "If-Match": '"v1"'}
+            f"{URL}/{created['id']}",
+            json={"type": "public_institution"},
+            headers={**auth("official"), "If-Match": '"v1"'},
         )
         assert resp.status_code == 422 and resp.json()["errors"][0]["code"] == "uscc-type-mismatch"
 
     @pytest.mark.parametrize("field", ["legal_name", "type", "uscc", "registered_address", "name_en", "contacts"])
     async def test_null_cannot_empty_a_field(self, client, auth, field):
         created = await create_operator(client, auth("official"))
-        resp = await client.patch(f"{URL}/{created['id']}", json={field: None}, headers={**auth("official"), "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"{URL}/{created['id']}", json={field: None}, headers={**auth("official"), "If-Match": '"v1"'}
+        )
         assert resp.status_code == 422
         assert resp.json()["errors"][0]["field"] == field
 
@@ -305,11 +339,15 @@ class TestEditOperator:
     @pytest.mark.parametrize("role", ["resident", "auditor", "integration"])
     async def test_others_cannot_edit(self, client, auth, role):
         created = await create_operator(client, auth("official"))
-        resp = await client.patch(f"{URL}/{created['id']}", json={"name_en": "X"}, headers={**auth(role), "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"{URL}/{created['id']}", json={"name_en": "X"}, headers={**auth(role), "If-Match": '"v1"'}
+        )
         assert resp.status_code == 403
 
     async def test_editing_a_missing_operator_is_404(self, client, auth):
-        resp = await client.patch(f"{URL}/999999", json={"name_en": "X"}, headers={**auth("official"), "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"{URL}/999999", json={"name_en": "X"}, headers={**auth("official"), "If-Match": '"v1"'}
+        )
         assert resp.status_code == 404
 
 
@@ -331,12 +369,20 @@ class TestOperatorStaffEditsTheirOwn:
 
     @pytest.mark.parametrize(
         "body",
-        [{"legal_name": "改名公司"}, {"uscc": "91110108551385082Q"}, {"type": "enterprise"}, {"qualifications": []}, {"name_en": "X", "legal_name": "改名"}],
+        [
+            {"legal_name": "改名公司"},
+            {"uscc": "91110108551385082Q"},
+            {"type": "enterprise"},
+            {"qualifications": []},
+            {"name_en": "X", "legal_name": "改名"},
+        ],
     )
     async def test_own_staff_cannot_change_what_officials_keep(self, client, auth, body):
         created = await create_operator(client, auth("official"))
         resp = await client.patch(
-            f"{URL}/{created['id']}", json=body, headers={**auth("operator", operator_id=created["id"]), "If-Match": '"v1"'}
+            f"{URL}/{created['id']}",
+            json=body,
+            headers={**auth("operator", operator_id=created["id"]), "If-Match": '"v1"'},
         )
         assert resp.status_code == 403
         assert "only an official may change" in resp.json()["detail"]
@@ -357,7 +403,9 @@ class TestOperatorStaffEditsTheirOwn:
 
     async def test_an_operator_token_without_an_operator_cannot_edit(self, client, auth):
         created = await create_operator(client, auth("official"))
-        resp = await client.patch(f"{URL}/{created['id']}", json={"name_en": "X"}, headers={**auth("operator"), "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"{URL}/{created['id']}", json={"name_en": "X"}, headers={**auth("operator"), "If-Match": '"v1"'}
+        )
         assert resp.status_code == 403
 
     async def test_own_staff_cannot_change_the_status(self, client, auth):
@@ -372,26 +420,37 @@ class TestOperatorStaffEditsTheirOwn:
 
     async def test_own_staff_still_need_if_match(self, client, auth):
         created = await create_operator(client, auth("official"))
-        resp = await client.patch(f"{URL}/{created['id']}", json={"name_en": "X"}, headers=auth("operator", operator_id=created["id"]))
+        resp = await client.patch(
+            f"{URL}/{created['id']}", json={"name_en": "X"}, headers=auth("operator", operator_id=created["id"])
+        )
         assert resp.status_code == 428
 
 
 STATUSES = list(TRANSITIONS)
 # How to reach each status from a new (registered) operator.
-PATH_TO = {"registered": [], "qualified": ["qualified"], "suspended": ["qualified", "suspended"], "blacklisted": ["blacklisted"]}
+PATH_TO = {
+    "registered": [],
+    "qualified": ["qualified"],
+    "suspended": ["qualified", "suspended"],
+    "blacklisted": ["blacklisted"],
+}
 
 
 class TestStatusTransitions:
     async def test_the_whole_life_of_an_operator(self, client, auth):
         created = await create_operator(client, auth("official"))
-        body = await move_status(client, auth("official"), created["id"], "qualified", "suspended", "qualified", "blacklisted")
+        body = await move_status(
+            client, auth("official"), created["id"], "qualified", "suspended", "qualified", "blacklisted"
+        )
         assert body["status"] == "blacklisted" and body["version"] == 5
 
     @pytest.mark.parametrize(("old", "new"), [(o, n) for o in STATUSES for n in STATUSES])
     async def test_the_transition_table(self, client, auth, old, new):
         created = await create_operator(client, auth("official"))
         await move_status(client, auth("official"), created["id"], *PATH_TO[old])
-        resp = await client.post(f"{URL}/{created['id']}/status", json={"status": new, "reason": "检查"}, headers=auth("official"))
+        resp = await client.post(
+            f"{URL}/{created['id']}/status", json={"status": new, "reason": "检查"}, headers=auth("official")
+        )
         allowed = {
             ("registered", "qualified"), ("registered", "blacklisted"),
             ("qualified", "suspended"), ("qualified", "blacklisted"),
@@ -411,7 +470,11 @@ class TestStatusTransitions:
     async def test_blacklisted_is_final(self, client, auth):
         created = await create_operator(client, auth("official"))
         await move_status(client, auth("official"), created["id"], "blacklisted")
-        resp = await client.post(f"{URL}/{created['id']}/status", json={"status": "qualified", "reason": "申诉成功"}, headers=auth("official"))
+        resp = await client.post(
+            f"{URL}/{created['id']}/status",
+            json={"status": "qualified", "reason": "申诉成功"},
+            headers=auth("official"),
+        )
         assert resp.status_code == 409
         assert resp.json()["allowed"] == []
         assert "nothing (final)" in resp.json()["detail"]
@@ -426,22 +489,32 @@ class TestStatusTransitions:
     async def test_if_match_is_checked_when_sent(self, client, auth):
         created = await create_operator(client, auth("official"))
         url = f"{URL}/{created['id']}/status"
-        stale = await client.post(url, json={"status": "qualified", "reason": "审核通过"}, headers={**auth("official"), "If-Match": '"v0"'})
+        stale = await client.post(
+            url, json={"status": "qualified", "reason": "审核通过"}, headers={**auth("official"), "If-Match": '"v0"'}
+        )
         assert stale.status_code == 412
-        fresh = await client.post(url, json={"status": "qualified", "reason": "审核通过"}, headers={**auth("official"), "If-Match": '"v1"'})
+        fresh = await client.post(
+            url, json={"status": "qualified", "reason": "审核通过"}, headers={**auth("official"), "If-Match": '"v1"'}
+        )
         assert fresh.status_code == 200 and fresh.headers["etag"] == '"v2"'
 
     @pytest.mark.parametrize("role", ["resident", "auditor", "integration"])
     async def test_only_officials_change_status(self, client, auth, role):
         created = await create_operator(client, auth("official"))
-        resp = await client.post(f"{URL}/{created['id']}/status", json={"status": "qualified", "reason": "x"}, headers=auth(role))
+        resp = await client.post(
+            f"{URL}/{created['id']}/status", json={"status": "qualified", "reason": "x"}, headers=auth(role)
+        )
         assert resp.status_code == 403
 
     async def test_unknown_status_is_422_and_missing_operator_404(self, client, auth):
         created = await create_operator(client, auth("official"))
-        bad = await client.post(f"{URL}/{created['id']}/status", json={"status": "closed", "reason": "x"}, headers=auth("official"))
+        bad = await client.post(
+            f"{URL}/{created['id']}/status", json={"status": "closed", "reason": "x"}, headers=auth("official")
+        )
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
-        missing = await client.post(f"{URL}/999999/status", json={"status": "qualified", "reason": "x"}, headers=auth("official"))
+        missing = await client.post(
+            f"{URL}/999999/status", json={"status": "qualified", "reason": "x"}, headers=auth("official")
+        )
         assert missing.status_code == 404
 
 
@@ -450,7 +523,9 @@ class TestHistory:
         created = await create_operator(client, auth("official", sub="official-li"))
         clock.fixed = datetime(2026, 6, 2, 1, 0, tzinfo=UTC)
         await client.patch(
-            f"{URL}/{created['id']}", json={"name_en": "Shuxiang"}, headers={**auth("operator", sub="staff-1", operator_id=created["id"]), "If-Match": '"v1"'}
+            f"{URL}/{created['id']}",
+            json={"name_en": "Shuxiang"},
+            headers={**auth("operator", sub="staff-1", operator_id=created["id"]), "If-Match": '"v1"'},
         )
         clock.fixed = datetime(2026, 6, 3, 1, 0, tzinfo=UTC)
         await client.post(
@@ -460,15 +535,41 @@ class TestHistory:
         )
         history = (await client.get(f"{URL}/{created['id']}/history", headers=auth("official"))).json()
         assert history == [
-            {"version": 1, "actor": "official-li", "actor_role": "official", "action": "registered", "changes": {}, "reason": None, "changed_at": "2026-06-01T02:00:00Z"},
-            {"version": 2, "actor": "staff-1", "actor_role": "operator", "action": "updated", "changes": {"name_en": ["Dongcheng Shuxiang Culture Development Co., Ltd.", "Shuxiang"]}, "reason": None, "changed_at": "2026-06-02T01:00:00Z"},
-            {"version": 3, "actor": "official-zhang", "actor_role": "official", "action": "status_changed", "changes": {"status": ["registered", "blacklisted"]}, "reason": "虚报服务数据，经查属实", "changed_at": "2026-06-03T01:00:00Z"},
+            {
+                "version": 1,
+                "actor": "official-li",
+                "actor_role": "official",
+                "action": "registered",
+                "changes": {},
+                "reason": None,
+                "changed_at": "2026-06-01T02:00:00Z",
+            },
+            {
+                "version": 2,
+                "actor": "staff-1",
+                "actor_role": "operator",
+                "action": "updated",
+                "changes": {"name_en": ["Dongcheng Shuxiang Culture Development Co., Ltd.", "Shuxiang"]},
+                "reason": None,
+                "changed_at": "2026-06-02T01:00:00Z",
+            },
+            {
+                "version": 3,
+                "actor": "official-zhang",
+                "actor_role": "official",
+                "action": "status_changed",
+                "changes": {"status": ["registered", "blacklisted"]},
+                "reason": "虚报服务数据，经查属实",
+                "changed_at": "2026-06-03T01:00:00Z",
+            },
         ]
 
     async def test_history_shows_contacts_in_full_to_officials(self, client, auth):
         created = await create_operator(client, auth("official"))
         new = [{"name": "李华", "role": "", "phone": "13900001111", "email": ""}]
-        await client.patch(f"{URL}/{created['id']}", json={"contacts": new}, headers={**auth("official"), "If-Match": '"v1"'})
+        await client.patch(
+            f"{URL}/{created['id']}", json={"contacts": new}, headers={**auth("official"), "If-Match": '"v1"'}
+        )
         change = (await client.get(f"{URL}/{created['id']}/history", headers=auth("auditor"))).json()[-1]
         assert change["changes"]["contacts"][0][0]["phone"] == "13812345678"
         assert change["changes"]["contacts"][1] == new
@@ -522,7 +623,9 @@ class TestBadInput:
 
     async def test_duplicate_uscc_is_409(self, client, auth):
         first = await create_operator(client, auth("official"))
-        resp = await client.post(URL, json=operator_body(uscc=first["uscc"], code="another-one"), headers=auth("official"))
+        resp = await client.post(
+            URL, json=operator_body(uscc=first["uscc"], code="another-one"), headers=auth("official")
+        )
         assert resp.status_code == 409
         problem = resp.json()
         assert problem["type"] == "/problems/duplicate-uscc"
@@ -539,7 +642,9 @@ class TestBadInput:
     async def test_patching_in_another_operators_uscc_is_409(self, client, auth):
         first = await create_operator(client, auth("official"))
         second = await create_operator(client, auth("official"))
-        resp = await client.patch(f"{URL}/{second['id']}", json={"uscc": first["uscc"]}, headers={**auth("official"), "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"{URL}/{second['id']}", json={"uscc": first["uscc"]}, headers={**auth("official"), "If-Match": '"v1"'}
+        )
         assert resp.status_code == 409
         assert (await client.get(f"{URL}/{second['id']}")).json()["uscc"] == second["uscc"]
 
@@ -578,12 +683,18 @@ class TestBadInput:
         assert problem["errors"][0]["field"] == "code"
 
     async def test_malformed_json_is_400(self, client, auth):
-        resp = await client.post(URL, content=b'{"legal_name": ', headers={**auth("official"), "content-type": "application/json"})
+        resp = await client.post(
+            URL, content=b'{"legal_name": ', headers={**auth("official"), "content-type": "application/json"}
+        )
         assert resp.status_code == 400
         assert resp.json()["detail"] == "The body is not valid JSON."
 
     async def test_wrong_content_type_is_415(self, client, auth):
-        resp = await client.post(URL, content=b"legal_name=x", headers={**auth("official"), "content-type": "application/x-www-form-urlencoded"})
+        resp = await client.post(
+            URL,
+            content=b"legal_name=x",
+            headers={**auth("official"), "content-type": "application/x-www-form-urlencoded"},
+        )
         assert resp.status_code == 415
         assert await _count(client) == 0
 
@@ -600,8 +711,12 @@ class TestBadInput:
     async def test_emoji_and_long_cjk_names_survive(self, client, auth):
         name = "东城区🎭" + "胡同文化" * 49  # 200 characters, some outside the Basic Multilingual Plane
         address = "北京市东城区👨‍👩‍👧" + "胡" * 280
-        contacts = [{"name": "王🌸" + "丽" * 48, "role": "负责人😀", "phone": "+86 138 1234 5678", "email": "王丽@例子.example"}]
-        created = await create_operator(client, auth("official"), legal_name=name, registered_address=address, contacts=contacts)
+        contacts = [
+            {"name": "王🌸" + "丽" * 48, "role": "负责人😀", "phone": "+86 138 1234 5678", "email": "王丽@例子.example"}
+        ]
+        created = await create_operator(
+            client, auth("official"), legal_name=name, registered_address=address, contacts=contacts
+        )
         read = (await client.get(f"{URL}/{created['id']}", headers=auth("official"))).json()
         assert (read["legal_name"], read["registered_address"], read["contacts"]) == (name, address, contacts)
         found = (await client.get(URL, params={"q": "🎭胡同"})).json()["items"]

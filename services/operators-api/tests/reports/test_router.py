@@ -10,7 +10,12 @@ URL = "/api/v1/service-reports"
 class TestFileReport:
     async def test_a_report_is_shown_beside_the_platforms_own_figures(self, client, auth, facilities, feedback):
         c = await active_contract(client, auth)
-        facilities.stats[114] = {"activities_held": 10, "participants": 250, "scheduled_open_hours": 176, "special_group_services_done": 20}
+        facilities.stats[114] = {
+            "activities_held": 10,
+            "participants": 250,
+            "scheduled_open_hours": 176,
+            "special_group_services_done": 20,
+        }
         feedback.satisfaction[114] = feedback.index(complaints=3, on_time=3)
         resp = await file_report(client, auth, c, "2026-05")
         assert resp.status_code == 201, resp.text
@@ -18,8 +23,14 @@ class TestFileReport:
         assert report["flagged"] is True
         [line] = report["cross_check"]["lines"]
         figures = {f["figure"]: f for f in line["figures"]}
-        assert (figures["activities"]["reported"], figures["activities"]["recorded"], figures["activities"]["flagged"]) == ("10", "10", False)
-        assert figures["participants"]["difference"] == "50" and figures["participants"]["difference_percent"] == "20.00"
+        assert (
+            figures["activities"]["reported"],
+            figures["activities"]["recorded"],
+            figures["activities"]["flagged"],
+        ) == ("10", "10", False)
+        assert (
+            figures["participants"]["difference"] == "50" and figures["participants"]["difference_percent"] == "20.00"
+        )
         assert figures["participants"]["flagged"] is True
         assert figures["open_hours"]["flagged"] is False  # 180 vs 176: within 10 %
         assert line["complaints_recorded"] == 3
@@ -30,7 +41,11 @@ class TestFileReport:
         c = await active_contract(client, auth)
         for month in ("2026-06", "2026-09"):
             resp = await file_report(client, auth, c, month)
-            assert resp.status_code == 422 and resp.json()["errors"][0] == {"field": "month", "message": resp.json()["detail"], "code": "report-month-not-over"}
+            assert resp.status_code == 422 and resp.json()["errors"][0] == {
+                "field": "month",
+                "message": resp.json()["detail"],
+                "code": "report-month-not-over",
+            }
         assert (await client.get(URL, headers=auth("official"))).json()["items"] == []
 
     async def test_a_month_outside_the_contract_is_refused(self, client, auth):
@@ -54,7 +69,9 @@ class TestFileReport:
         assert other.status_code == 422 and other.json()["errors"][0]["code"] == "not-your-contract"
         assert (await client.post(URL, json=body, headers=auth("official"))).status_code == 403
 
-    async def test_when_the_platform_cannot_answer_the_report_says_what_is_unchecked(self, client, auth, facilities_link, feedback_link):
+    async def test_when_the_platform_cannot_answer_the_report_says_what_is_unchecked(
+        self, client, auth, facilities_link, feedback_link
+    ):
         c = await active_contract(client, auth)
         facilities_link.down = True
         feedback_link.status = 503
@@ -63,7 +80,9 @@ class TestFileReport:
         report = resp.json()
         assert report["flagged"] is False
         assert [(m["source"], m["error"]) for m in report["cross_check"]["missing"]] == [
-            ("facilities-api", "unreachable (ConnectError)"), ("feedback-api", "answered 503")]
+            ("facilities-api", "unreachable (ConnectError)"),
+            ("feedback-api", "answered 503"),
+        ]
         assert all(f["recorded"] is None for f in report["cross_check"]["lines"][0]["figures"])
         facilities_link.down, feedback_link.status = False, None
         again = await client.post(f"{URL}/{report['id']}/cross-check", headers=auth("official"))
@@ -87,7 +106,9 @@ class TestAmendReport:
     async def test_reports_are_private_to_the_operator_and_officials(self, client, auth):
         c = await active_contract(client, auth)
         report = (await file_report(client, auth, c, "2026-05")).json()
-        assert (await client.get(f"{URL}/{report['id']}", headers=auth("operator", operator_id=c["operator_id"] + 1))).status_code == 404
+        assert (
+            await client.get(f"{URL}/{report['id']}", headers=auth("operator", operator_id=c["operator_id"] + 1))
+        ).status_code == 404
         assert (await client.get(f"{URL}/{report['id']}", headers=auth("auditor"))).status_code == 200
         flagged = (await client.get(URL, params={"flagged": "true"}, headers=auth("official"))).json()["items"]
         assert [r["id"] for r in flagged] == [report["id"]]

@@ -27,7 +27,10 @@ URL = "/api/v1/selections"
 
 
 async def feed_types(client, auth) -> list[str]:
-    return [e["type"] for e in (await client.get("/api/v1/events", params={"limit": 1000}, headers=auth("official"))).json()["items"]]
+    return [
+        e["type"]
+        for e in (await client.get("/api/v1/events", params={"limit": 1000}, headers=auth("official"))).json()["items"]
+    ]
 
 
 class TestOpenSelection:
@@ -43,7 +46,13 @@ class TestOpenSelection:
     async def test_a_facility_the_registry_does_not_know_is_refused_by_its_number(self, client, auth, facilities):
         resp = await client.post(URL, json=selection_body(facility_ids=[39, 9001, 9002]), headers=auth("official"))
         assert resp.status_code == 422, resp.text
-        assert resp.json()["errors"] == [{"field": "facility_ids", "message": "facilities-api knows no facility 9001, 9002.", "code": "unknown-facility"}]
+        assert resp.json()["errors"] == [
+            {
+                "field": "facility_ids",
+                "message": "facilities-api knows no facility 9001, 9002.",
+                "code": "unknown-facility",
+            }
+        ]
         assert {"facility:39", "facility:9001", "facility:9002"} <= set(facilities.calls)
         assert (await client.get(URL, headers=auth("official"))).json()["items"] == []
 
@@ -68,15 +77,29 @@ class TestOpenSelection:
     @pytest.mark.parametrize(
         ("overrides", "field", "code"),
         [
-            ({"criteria": [{**c, "weight": c["weight"] + (5 if c["key"] == "team" else 0)} for c in CRITERIA]}, "criteria", "weights-sum"),
-            ({"criteria": [*CRITERIA[:3], {"key": "price2", "name_zh": "价格二", "kind": "price", "weight": 10}]}, "criteria", "price-criterion-duplicate"),
-            ({"criteria": [*CRITERIA[:3], {"key": "price", "name_zh": "重复", "kind": "quality", "weight": 10}]}, "criteria", "criterion-key-duplicate"),
+            (
+                {"criteria": [{**c, "weight": c["weight"] + (5 if c["key"] == "team" else 0)} for c in CRITERIA]},
+                "criteria",
+                "weights-sum",
+            ),
+            (
+                {"criteria": [*CRITERIA[:3], {"key": "price2", "name_zh": "价格二", "kind": "price", "weight": 10}]},
+                "criteria",
+                "price-criterion-duplicate",
+            ),
+            (
+                {"criteria": [*CRITERIA[:3], {"key": "price", "name_zh": "重复", "kind": "quality", "weight": 10}]},
+                "criteria",
+                "criterion-key-duplicate",
+            ),
             ({"bids_close_at": "2026-06-01T09:00:00+08:00"}, "bids_close_at", "timeline-order"),
             ({"service_ends_on": "2026-06-30"}, "service_ends_on", "period-order"),
             ({"facility_ids": [39, 39]}, "facility_ids", "facility-duplicate"),
         ],
     )
-    async def test_broken_rules_are_refused_naming_the_field_and_nothing_is_written(self, client, auth, overrides, field, code):
+    async def test_broken_rules_are_refused_naming_the_field_and_nothing_is_written(
+        self, client, auth, overrides, field, code
+    ):
         resp = await client.post(URL, json=selection_body(**overrides), headers=auth("official"))
         assert resp.status_code == 422, resp.text
         assert resp.json()["errors"][0] == {"field": field, "message": resp.json()["detail"], "code": code}
@@ -86,10 +109,16 @@ class TestOpenSelection:
     async def test_a_subdistrict_official_buys_for_their_subdistrict_only(self, client, auth):
         mine = await create_selection(client, auth("official", subdistrict="jingshan"))
         assert mine["purchaser_subdistrict"] == "jingshan"
-        other = await client.post(URL, json=selection_body(purchaser_subdistrict="longtan"), headers=auth("official", subdistrict="jingshan"))
+        other = await client.post(
+            URL, json=selection_body(purchaser_subdistrict="longtan"), headers=auth("official", subdistrict="jingshan")
+        )
         assert other.status_code == 403
         district = await create_selection(client, auth("official"))
-        resp = await client.patch(f"{URL}/{district['id']}", json={"title": "改"}, headers={**auth("official", subdistrict="jingshan"), "If-Match": '"v1"'})
+        resp = await client.patch(
+            f"{URL}/{district['id']}",
+            json={"title": "改"},
+            headers={**auth("official", subdistrict="jingshan"), "If-Match": '"v1"'},
+        )
         assert resp.status_code == 403
 
     @pytest.mark.parametrize("role", ["resident", "operator", "auditor"])
@@ -110,7 +139,9 @@ class TestEditDraft:
     async def test_a_published_selection_no_longer_changes(self, client, auth):
         sel = await create_selection(client, auth("official"))
         await selection_status(client, auth("official"), sel["id"], "published")
-        resp = await client.patch(f"{URL}/{sel['id']}", json={"title": "新"}, headers={**auth("official"), "If-Match": '"v2"'})
+        resp = await client.patch(
+            f"{URL}/{sel['id']}", json={"title": "新"}, headers={**auth("official"), "If-Match": '"v2"'}
+        )
         assert resp.status_code == 409
         assert resp.json()["type"] == "/problems/selection-not-editable"
 
@@ -168,7 +199,10 @@ class TestBidding:
         await close_bidding(client, auth, clock, sel["id"])
         assert len((await client.get(f"{URL}/{sel['id']}/bids", headers=official)).json()) == 2
         assert (await client.get(f"{URL}/{sel['id']}")).json()["bids_received"] == 2
-        assert len((await client.get(f"{URL}/{sel['id']}/bids", headers=auth("operator", operator_id=a["id"]))).json()) == 1
+        assert (
+            len((await client.get(f"{URL}/{sel['id']}/bids", headers=auth("operator", operator_id=a["id"]))).json())
+            == 1
+        )
 
     async def test_a_bid_after_close_is_refused(self, client, auth, clock):
         op = await qualified_operator(client, auth("official"))
@@ -195,7 +229,11 @@ class TestBidding:
         assert refused.status_code == 409 and refused.json()["type"] == "/problems/operator-not-qualified"
         over = await bid(client, auth, sel["id"], qualified["id"], 300_000_001)
         assert over.status_code == 422 and over.json()["errors"][0]["field"] == "price_fen"
-        assert (await client.post(f"{URL}/{sel['id']}/bids", json={"price_fen": 1, "proposal_summary": "x"}, headers=official)).status_code == 403
+        assert (
+            await client.post(
+                f"{URL}/{sel['id']}/bids", json={"price_fen": 1, "proposal_summary": "x"}, headers=official
+            )
+        ).status_code == 403
 
     async def test_one_bid_per_operator_changed_with_if_match_or_withdrawn(self, client, auth, clock):
         op = await qualified_operator(client, auth("official"))
@@ -208,7 +246,9 @@ class TestBidding:
         changed = await client.patch(url, json={"price_fen": 240_000_000}, headers={**staff, "If-Match": '"v1"'})
         assert changed.status_code == 200 and changed.json()["price_fen"] == 240_000_000
         other = auth("operator", operator_id=op["id"] + 1000)
-        assert (await client.patch(url, json={"price_fen": 1}, headers={**other, "If-Match": '"v2"'})).status_code == 404
+        assert (
+            await client.patch(url, json={"price_fen": 1}, headers={**other, "If-Match": '"v2"'})
+        ).status_code == 404
         withdrawn = await client.post(f"{url}/withdrawal", json={"reason": "放弃"}, headers=staff)
         assert withdrawn.json()["status"] == "withdrawn"
 
@@ -244,12 +284,19 @@ class TestPanelAndScoring:
         await declare(client, auth, sel["id"], "expert-zhang", conflicts=[a["id"]])
         resp = await score(client, auth, sel["id"], bid_a["id"], "expert-zhang", 30, 15, 8)
         assert resp.status_code == 422
-        assert resp.json()["errors"][0] == {"field": "bid_id", "message": resp.json()["detail"], "code": "conflict-of-interest"}
+        assert resp.json()["errors"][0] == {
+            "field": "bid_id",
+            "message": resp.json()["detail"],
+            "code": "conflict-of-interest",
+        }
         ranking = (await client.get(f"{URL}/{sel['id']}/ranking", headers=auth("official"))).json()
         row = next(r for r in ranking["items"] if r["bid_id"] == bid_a["id"])
         assert row["criteria"]["service_plan"] is None  # nothing was written
 
-    @pytest.mark.parametrize(("plan", "field", "code"), [("40.5", "scores.service_plan", "score-out-of-range"), ("-1", "scores.service_plan.[key]", None)])
+    @pytest.mark.parametrize(
+        ("plan", "field", "code"),
+        [("40.5", "scores.service_plan", "score-out-of-range"), ("-1", "scores.service_plan.[key]", None)],
+    )
     async def test_a_score_outside_the_criterion_range_is_refused(self, client, auth, clock, plan, field, code):
         sel, _, (bid_a, _) = await self._evaluating(client, auth, clock)
         await panel(client, auth, sel["id"], ("expert-zhang", "张专家"))
@@ -264,7 +311,9 @@ class TestPanelAndScoring:
         await panel(client, auth, sel["id"], ("expert-zhang", "张专家"))
         await declare(client, auth, sel["id"], "expert-zhang")
         resp = await client.put(
-            f"{URL}/{sel['id']}/bids/{bid_a['id']}/scores", json={"scores": {"service_plan": "30"}}, headers=auth("resident", sub="expert-zhang")
+            f"{URL}/{sel['id']}/bids/{bid_a['id']}/scores",
+            json={"scores": {"service_plan": "30"}},
+            headers=auth("resident", sub="expert-zhang"),
         )
         assert resp.status_code == 422 and resp.json()["errors"][0]["code"] == "scores-incomplete"
 
@@ -279,7 +328,11 @@ class TestPanelAndScoring:
         assert ranking["scoring_complete"] is True
         first, second = ranking["items"]
         # a: price 200/250 × 30 = 24.00; quality 37 + 18 + 9 = 64 → 88.00. b: 30 + 43 = 73.00
-        assert (first["bid_id"], Decimal(first["price_score"]), Decimal(first["total"])) == (bid_a["id"], Decimal("24.00"), Decimal("88.00"))
+        assert (first["bid_id"], Decimal(first["price_score"]), Decimal(first["total"])) == (
+            bid_a["id"],
+            Decimal("24.00"),
+            Decimal("88.00"),
+        )
         assert (second["bid_id"], Decimal(second["total"]), second["rank"]) == (bid_b["id"], Decimal("73.00"), 2)
 
     async def test_trimming_drops_the_highest_and_lowest(self, client, auth, clock):
@@ -309,11 +362,18 @@ class TestPanelAndScoring:
         await close_bidding(client, auth, clock, sel["id"])
         await panel(client, auth, sel["id"], ("staff-of-a", "某员工"))
         insider = auth("operator", sub="staff-of-a", operator_id=a["id"])
-        declared = await client.post(f"{URL}/{sel['id']}/panel/declaration", json={"conflicted_operator_ids": [], "statement": "无"}, headers=insider)
+        declared = await client.post(
+            f"{URL}/{sel['id']}/panel/declaration",
+            json={"conflicted_operator_ids": [], "statement": "无"},
+            headers=insider,
+        )
         assert declared.status_code == 200
         for target in (bid_a, bid_b):
-            resp = await client.put(f"{URL}/{sel['id']}/bids/{target['id']}/scores",
-                                    json={"scores": {"service_plan": "40", "experience": "20", "team": "10"}}, headers=insider)
+            resp = await client.put(
+                f"{URL}/{sel['id']}/bids/{target['id']}/scores",
+                json={"scores": {"service_plan": "40", "experience": "20", "team": "10"}},
+                headers=insider,
+            )
             assert resp.status_code == 403 and resp.json()["type"] == "/problems/conflict-of-interest"
 
     async def test_fewer_than_five_evaluators_are_not_trimmed(self, client, auth, clock):
@@ -351,7 +411,9 @@ class TestAward:
         assert [r["rank"] for r in public["result"]] == [1, 2]
         again = await client.post(f"{URL}/{sel['id']}/award", json={"reason": "再次"}, headers=auth("official"))
         assert again.status_code == 409 and again.json()["type"] == "/problems/already-awarded"
-        events = (await client.get("/api/v1/events", params={"types": "selection.awarded"}, headers=auth("official"))).json()["items"]
+        events = (
+            await client.get("/api/v1/events", params={"types": "selection.awarded"}, headers=auth("official"))
+        ).json()["items"]
         assert len(events) == 1 and events[0]["data"]["bid_id"] == done["bids"][0]["id"]
 
     async def test_no_award_before_every_evaluator_has_scored(self, client, auth, clock):
@@ -376,7 +438,9 @@ class TestAward:
         bid_a = (await bid(client, auth, sel["id"], a["id"], 200_000_000)).json()
         await bid(client, auth, sel["id"], b["id"], 200_000_000)
         await close_bidding(client, auth, clock, sel["id"])
-        out = await client.post(f"{URL}/{sel['id']}/bids/{bid_a['id']}/disqualification", json={"reason": "资质不符"}, headers=official)
+        out = await client.post(
+            f"{URL}/{sel['id']}/bids/{bid_a['id']}/disqualification", json={"reason": "资质不符"}, headers=official
+        )
         assert out.json()["status"] == "disqualified"
         resp = await client.post(f"{URL}/{sel['id']}/award", json={"reason": "x"}, headers=official)
         assert resp.status_code == 409 and resp.json()["type"] == "/problems/too-few-valid-bids"

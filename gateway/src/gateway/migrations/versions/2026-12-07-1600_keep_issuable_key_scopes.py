@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '3c1d2e7f9a10'
-down_revision: str | None = '5e60cbe0bcc7'
+revision: str = "3c1d2e7f9a10"
+down_revision: str | None = "5e60cbe0bcc7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -29,15 +29,25 @@ def upgrade() -> None:
 _ISSUABLE = {
     "integration": {"events:read", "webhooks:manage", "stats:read"},
     "operator": {
-        "operator:read", "activities:write", "checkins:write", "reports:write", "cases:respond",
-        "ratings:reply", "special_requests:handle", "fees:apply", "bids:submit", "appeals:submit",
+        "operator:read",
+        "activities:write",
+        "checkins:write",
+        "reports:write",
+        "cases:respond",
+        "ratings:reply",
+        "special_requests:handle",
+        "fees:apply",
+        "bids:submit",
+        "appeals:submit",
         "services:propose",
     },
 }
 
 
 def _keep_issuable_scopes() -> None:
-    api_key = sa.table("api_key", sa.column("id", sa.Integer), sa.column("role", sa.String), sa.column("scopes", sa.JSON))
+    api_key = sa.table(
+        "api_key", sa.column("id", sa.Integer), sa.column("role", sa.String), sa.column("scopes", sa.JSON)
+    )
     conn = op.get_bind()
     for key_id, role, scopes in conn.execute(sa.select(api_key.c.id, api_key.c.role, api_key.c.scopes)).all():
         kept = sorted(s for s in (scopes or []) if s in _ISSUABLE.get(role, set()))

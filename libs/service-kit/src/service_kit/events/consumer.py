@@ -103,8 +103,6 @@ class FeedConsumer:
 
     async def _save_cursor(self, session: AsyncSession, seq: int) -> None:
         c = self.infra.event_cursor
-        updated = await session.execute(
-            c.update().where(c.c.source == self.name).values(seq=seq, updated_at=utcnow())
-        )
+        updated = await session.execute(c.update().where(c.c.source == self.name).values(seq=seq, updated_at=utcnow()))
         if updated.rowcount == 0:
             await session.execute(c.insert().values(source=self.name, seq=seq, updated_at=utcnow()))

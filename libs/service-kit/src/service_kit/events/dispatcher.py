@@ -89,13 +89,17 @@ class WebhookDispatcher:
         now = utcnow()
         async with self.sessionmaker() as session:
             due = (
-                await session.execute(
-                    select(sub.c.id)
-                    .where(sub.c.active.is_(True))
-                    .where(or_(sub.c.next_attempt_at.is_(None), sub.c.next_attempt_at <= now))
-                    .order_by(sub.c.id)
+                (
+                    await session.execute(
+                        select(sub.c.id)
+                        .where(sub.c.active.is_(True))
+                        .where(or_(sub.c.next_attempt_at.is_(None), sub.c.next_attempt_at <= now))
+                        .order_by(sub.c.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         delivered = 0
         for sub_id in due:
             delivered += await self._deliver_subscription(sub_id)

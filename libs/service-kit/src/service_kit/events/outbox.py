@@ -98,7 +98,9 @@ class Outbox:
     def driver_args(self, events: Sequence[PendingEvent]) -> list[Any]:
         """The parameters of driver_insert() for these events (their ids first)."""
         rows = _rows(events)
-        columns = [[r[c] for r in rows] for c in ("id", "type", "subject", "data", "request_id", "actor", "occurred_at")]
+        columns = [
+            [r[c] for r in rows] for c in ("id", "type", "subject", "data", "request_id", "actor", "occurred_at")
+        ]
         columns[3] = [to_json(data).decode() for data in columns[3]]  # compact UTF-8 JSON, as the column stores it
         return [*columns, _OUTBOX_LOCK]
 

@@ -1,6 +1,5 @@
 """The event feed (`GET /api/v1/events`) and webhook subscriptions (`/api/v1/webhooks`)."""
 
-
 import base64
 import secrets
 from typing import Annotated, Any, Literal
@@ -91,9 +90,13 @@ def make_events_router(
     async def read_events(
         session: SessionDep,
         _: Annotated[Principal, require_roles(*READERS, scope="events:read")],
-        after: Annotated[int, Query(ge=0, le=INT64_MAX, description="Sequence of the last event already read (0: from the start).")] = 0,
+        after: Annotated[
+            int, Query(ge=0, le=INT64_MAX, description="Sequence of the last event already read (0: from the start).")
+        ] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        types: Annotated[str | None, Query(max_length=2000, description="Comma-separated types or prefixes (facility.*).")] = None,
+        types: Annotated[
+            str | None, Query(max_length=2000, description="Comma-separated types or prefixes (facility.*).")
+        ] = None,
     ) -> dict[str, Any]:
         stmt = select(ev).where(ev.c.seq > after).order_by(ev.c.seq).limit(limit)
         patterns = [t.strip() for t in types.split(",") if t.strip()] if types else None
@@ -278,7 +281,9 @@ def make_events_router(
         if principal.role == "integration" and not principal.has_scope("events:read"):
             # A subscription receives what happens from now on; the history is the feed's, and reading it
             # (to one's own URL, too) takes the scope the feed takes.
-            raise Forbidden("Replaying past events reads the feed: the key needs events:read as well as webhooks:manage.")
+            raise Forbidden(
+                "Replaying past events reads the feed: the key needs events:read as well as webhooks:manage."
+            )
         head = await _head(session)
         if body.after > head:
             raise RuleViolation("after", f"The feed ends at sequence {head}.", code="after-the-feed")

@@ -176,4 +176,3 @@ class ActivityRepository:
 
     async def refresh(self, obj: Activity) -> None:
         await self.session.refresh(obj, attribute_names=["booked_count", "version", "fee_fen"])
-

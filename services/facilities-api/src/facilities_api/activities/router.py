@@ -1,4 +1,3 @@
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -33,7 +32,8 @@ class CalendarResponse(Response):
 
 async def activity_filters(
     starts_from: Annotated[
-        DistrictDateTime | None, Query(alias="from", description="Starting at or after (ISO 8601; no zone = Asia/Shanghai).")
+        DistrictDateTime | None,
+        Query(alias="from", description="Starting at or after (ISO 8601; no zone = Asia/Shanghai)."),
     ] = None,
     starts_to: Annotated[DistrictDateTime | None, Query(alias="to", description="Starting before.")] = None,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
@@ -167,7 +167,12 @@ async def update_activity(
     responses=problems(401, 403, 404, 412, 422),
 )
 async def publish_activity(
-    activity_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: ActivityWriter, clock: ClockDep
+    activity_id: ResourceId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: ActivityWriter,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.publish_activity(
         session,
@@ -205,5 +210,3 @@ async def cancel_activity(
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
-
-

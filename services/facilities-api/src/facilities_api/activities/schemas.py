@@ -40,13 +40,19 @@ class ActivityCreate(_Fields):
     starts_at: DistrictDateTime = Field(description="ISO 8601; without a zone it is Asia/Shanghai time.")
     ends_at: DistrictDateTime
     capacity: StrictInt = Field(ge=1, le=100_000, description="Seats that can be booked.")
-    fee_fen: StrictInt = Field(0, ge=0, le=MAX_FEE_FEN, description="0 unless a non-basic service with an approved fee backs it.")
-    service_id: StrictInt | None = Field(None, ge=1, le=INT32_MAX, description="The service offered this activity delivers.")
+    fee_fen: StrictInt = Field(
+        0, ge=0, le=MAX_FEE_FEN, description="0 unless a non-basic service with an approved fee backs it."
+    )
+    service_id: StrictInt | None = Field(
+        None, ge=1, le=INT32_MAX, description="The service offered this activity delivers."
+    )
     target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], min_length=1, max_length=8)
     booking_required: StrictBool = True
     booking_opens_at: DistrictDateTime | None = Field(None, description="Default: as soon as it is published.")
     booking_closes_at: DistrictDateTime | None = Field(None, description="Default: when it starts.")
-    cancel_cutoff_minutes: StrictInt = Field(60, ge=0, le=10_080, description="Residents cancel up to this long before the start.")
+    cancel_cutoff_minutes: StrictInt = Field(
+        60, ge=0, le=10_080, description="Residents cancel up to this long before the start."
+    )
     publish: StrictBool = Field(False, description="Publish at once instead of saving a draft.")
 
 

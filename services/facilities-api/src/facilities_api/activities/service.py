@@ -111,13 +111,17 @@ async def _facility_for_activities(session: AsyncSession, principal: Principal, 
     return facility
 
 
-async def _check_fee(session: AsyncSession, *, facility_id: int, service_id: int | None, fee_fen: int, starts_at: datetime) -> None:
+async def _check_fee(
+    session: AsyncSession, *, facility_id: int, service_id: int | None, fee_fen: int, starts_at: datetime
+) -> None:
     repo = OfferingRepository(session)
     service = None
     if service_id is not None:
         service = await repo.get(facility_id, service_id)
         if service is None:
-            raise RuleViolation("service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service")
+            raise RuleViolation(
+                "service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service"
+            )
     if fee_fen == 0:
         return
     on = local_today(starts_at)
@@ -146,7 +150,9 @@ async def create_activity(
         now=now,
         must_be_upcoming=True,
     )
-    await _check_fee(session, facility_id=facility.id, service_id=data.service_id, fee_fen=data.fee_fen, starts_at=data.starts_at)
+    await _check_fee(
+        session, facility_id=facility.id, service_id=data.service_id, fee_fen=data.fee_fen, starts_at=data.starts_at
+    )
     a = Activity(
         facility_id=facility.id,
         title=data.title,
@@ -179,7 +185,9 @@ async def create_activity(
     await repo.flush()
     read = activity_read(a, now)
     if data.publish:
-        await outbox.record(session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub)
+        await outbox.record(
+            session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub
+        )
     await session.commit()
     return read
 
@@ -258,7 +266,17 @@ async def update_activity(
     check_version(a.version)
     _not_over(a, now)
     patch = data.model_dump(exclude_unset=True)
-    for field in ("title", "category", "starts_at", "ends_at", "capacity", "fee_fen", "target_groups", "booking_required", "cancel_cutoff_minutes"):
+    for field in (
+        "title",
+        "category",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "fee_fen",
+        "target_groups",
+        "booking_required",
+        "cancel_cutoff_minutes",
+    ):
         if field in patch and patch[field] is None:
             raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
     merged = {f: patch.get(f, getattr(a, f)) for f in _EDITABLE}
@@ -276,13 +294,21 @@ async def update_activity(
         check_capacity(capacity=merged["capacity"], booked=a.booked_count)
     if {"fee_fen", "service_id", "starts_at"} & patch.keys():
         await _check_fee(
-            session, facility_id=a.facility_id, service_id=merged["service_id"], fee_fen=merged["fee_fen"], starts_at=merged["starts_at"]
+            session,
+            facility_id=a.facility_id,
+            service_id=merged["service_id"],
+            fee_fen=merged["fee_fen"],
+            starts_at=merged["starts_at"],
         )
     changes: dict[str, list[Any]] = {}
     for field in _EDITABLE:
         if field not in patch:
             continue
-        old = as_aware(getattr(a, field)) if field in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at") else getattr(a, field)
+        old = (
+            as_aware(getattr(a, field))
+            if field in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at")
+            else getattr(a, field)
+        )
         new = merged[field]
         if field == "target_groups":
             new = list(dict.fromkeys(new))
@@ -303,7 +329,11 @@ async def update_activity(
     read = activity_read(a, now)
     if a.status == "published":
         await outbox.record(
-            session, "activity.updated", {"activity": jsonable(read), "changes": changes}, subject=f"activity/{a.id}", actor=principal.sub
+            session,
+            "activity.updated",
+            {"activity": jsonable(read), "changes": changes},
+            subject=f"activity/{a.id}",
+            actor=principal.sub,
         )
     await announce_promotions(session, a, promoted)
     await session.commit()
@@ -316,7 +346,9 @@ async def publish_activity(
     a = await _editable(session, principal, activity_id)
     check_version(a.version)
     if a.status != "draft":
-        raise RuleViolation("status", f"Only a draft is published; this activity is {shown_status(a, now)}.", code="not-a-draft")
+        raise RuleViolation(
+            "status", f"Only a draft is published; this activity is {shown_status(a, now)}.", code="not-a-draft"
+        )
     if a.facility.status == "closed":
         raise RuleViolation("facility_id", f"Facility {a.facility_id} is closed.", code="facility-closed")
     check_times(
@@ -327,7 +359,9 @@ async def publish_activity(
         now=now,
         must_be_upcoming=True,
     )
-    await _check_fee(session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=as_aware(a.starts_at))
+    await _check_fee(
+        session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=as_aware(a.starts_at)
+    )
     a.status = "published"
     a.published_at = now
     a.version += 1

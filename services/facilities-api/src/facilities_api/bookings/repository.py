@@ -66,7 +66,11 @@ class BookingRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def count_by_status(self, activity_id: int) -> dict[str, int]:
-        stmt = select(Booking.status, func.count(Booking.id)).where(Booking.activity_id == activity_id).group_by(Booking.status)
+        stmt = (
+            select(Booking.status, func.count(Booking.id))
+            .where(Booking.activity_id == activity_id)
+            .group_by(Booking.status)
+        )
         return {s: int(n) for s, n in (await self.session.execute(stmt)).all()}
 
     async def list(
@@ -92,9 +96,7 @@ class BookingRepository:
                 facilities = facilities.where(Facility.operator_id == operator_id)
             if subdistrict_id is not None:
                 facilities = facilities.where(Facility.subdistrict_id == subdistrict_id)
-            stmt = stmt.where(
-                Booking.activity_id.in_(select(Activity.id).where(Activity.facility_id.in_(facilities)))
-            )
+            stmt = stmt.where(Booking.activity_id.in_(select(Activity.id).where(Activity.facility_id.in_(facilities))))
         if status is not None:
             stmt = stmt.where(Booking.status == status)
         if before_id is not None:
@@ -106,5 +108,3 @@ class BookingRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
-
-

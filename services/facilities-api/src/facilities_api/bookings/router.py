@@ -17,7 +17,9 @@ Resident = Annotated[Principal, require_roles("resident")]
 # Those who stand at the door: the facility's operator (a key with checkins:write) and officials of the area.
 DoorStaff = Annotated[Principal, require_roles("official", "operator", scope="checkins:write")]
 # Who booked an activity: what the door needs, and what auditors and services read.
-BookingListReader = Annotated[Principal, require_roles("official", "operator", "auditor", "service", scope="checkins:write")]
+BookingListReader = Annotated[
+    Principal, require_roles("official", "operator", "auditor", "service", scope="checkins:write")
+]
 # A resident's own bookings, an operator's facilities' (a key with operator:read), an official's area's.
 BookingReader = Annotated[Principal, signed_in(scope="operator:read")]
 BookingCanceller = Annotated[Principal, require_roles("resident", "official")]
@@ -66,7 +68,13 @@ async def list_activity_bookings(
     status: BookingStatus | None = None,
 ) -> dict[str, Any]:
     return await service.list_activity_bookings(
-        session, principal=principal, activity_id=activity_id, status=status, cursor=page.cursor, limit=page.limit, now=clock.now()
+        session,
+        principal=principal,
+        activity_id=activity_id,
+        status=status,
+        cursor=page.cursor,
+        limit=page.limit,
+        now=clock.now(),
     )
 
 
@@ -105,12 +113,20 @@ async def list_bookings(
     status: BookingStatus | None = None,
 ) -> dict[str, Any]:
     return await service.list_bookings(
-        session, principal=principal, activity_id=activity_id, status=status, cursor=page.cursor, limit=page.limit, now=clock.now()
+        session,
+        principal=principal,
+        activity_id=activity_id,
+        status=status,
+        cursor=page.cursor,
+        limit=page.limit,
+        now=clock.now(),
     )
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingRead, responses=problems(401, 404, 422))
-async def get_booking(booking_id: ResourceId, session: SessionDep, principal: BookingReader, clock: ClockDep) -> dict[str, Any]:
+async def get_booking(
+    booking_id: ResourceId, session: SessionDep, principal: BookingReader, clock: ClockDep
+) -> dict[str, Any]:
     return await service.get_booking(session, principal=principal, booking_id=booking_id, now=clock.now())
 
 
@@ -120,5 +136,7 @@ async def get_booking(booking_id: ResourceId, session: SessionDep, principal: Bo
     summary="Cancel a booking (before the cut-off); the waitlist moves up in order",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def cancel_booking(booking_id: ResourceId, session: SessionDep, principal: BookingCanceller, clock: ClockDep) -> dict[str, Any]:
+async def cancel_booking(
+    booking_id: ResourceId, session: SessionDep, principal: BookingCanceller, clock: ClockDep
+) -> dict[str, Any]:
     return await service.cancel_booking(session, principal=principal, booking_id=booking_id, now=clock.now())

@@ -42,6 +42,7 @@ class BookingRead(BaseModel):
     created_at: datetime
     cancelled_at: datetime | None
     cancel_reason: CancelReason | None = Field(
-        None, description="Why it was cancelled: by the resident, by an official, or because the activity was cancelled."
+        None,
+        description="Why it was cancelled: by the resident, by an official, or because the activity was cancelled.",
     )
     cancel_note: str = Field("", description="With activity_cancelled: the reason the organiser gave.")

@@ -119,7 +119,9 @@ async def book(
         raise Conflict(
             "You have already booked this activity.",
             slug="already-booked",
-            errors=[FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")],
+            errors=[
+                FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
+            ],
         )
     if b is None:
         b = Booking(activity_id=activity_id, resident_sub=principal.sub, created_at=now)
@@ -143,7 +145,9 @@ async def book(
         raise Conflict(
             "You have already booked this activity.",
             slug="already-booked",
-            errors=[FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")],
+            errors=[
+                FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
+            ],
         ) from exc
     if await activities.take_seats(activity_id, seats, behind_waitlist=True):
         b.status = "confirmed"

@@ -27,17 +27,28 @@ class CoverageRepository:
 
     async def counts_by(self, column) -> list[tuple[int, str, int]]:
         """(subdistrict_id, value, open facilities) grouped by `column` (kind or level)."""
-        stmt = select(Facility.subdistrict_id, column, func.count(Facility.id)).where(OPEN).group_by(Facility.subdistrict_id, column)
+        stmt = (
+            select(Facility.subdistrict_id, column, func.count(Facility.id))
+            .where(OPEN)
+            .group_by(Facility.subdistrict_id, column)
+        )
         return [(s, v, int(n)) for s, v, n in (await self.session.execute(stmt)).all()]
 
     async def sums(self) -> dict[int, tuple[int, int, int]]:
         """subdistrict_id → (open facilities, floor area, seats)."""
         stmt = (
-            select(Facility.subdistrict_id, func.count(Facility.id), func.sum(Facility.floor_area_m2), func.sum(Facility.seats))
+            select(
+                Facility.subdistrict_id,
+                func.count(Facility.id),
+                func.sum(Facility.floor_area_m2),
+                func.sum(Facility.seats),
+            )
             .where(OPEN)
             .group_by(Facility.subdistrict_id)
         )
-        return {s: (int(n), int(a or 0), int(seats or 0)) for s, n, a, seats in (await self.session.execute(stmt)).all()}
+        return {
+            s: (int(n), int(a or 0), int(seats or 0)) for s, n, a, seats in (await self.session.execute(stmt)).all()
+        }
 
     async def weekly_minutes(self) -> dict[int, int]:
         stmt = (
@@ -52,7 +63,12 @@ class CoverageRepository:
         stmt = (
             select(Facility.subdistrict_id, func.count(Activity.id))
             .join(Facility, Facility.id == Activity.facility_id)
-            .where(Activity.status == "published", Activity.ends_at >= start, Activity.ends_at < end, Activity.ends_at <= now)
+            .where(
+                Activity.status == "published",
+                Activity.ends_at >= start,
+                Activity.ends_at < end,
+                Activity.ends_at <= now,
+            )
             .group_by(Facility.subdistrict_id)
         )
         return {s: int(n) for s, n in (await self.session.execute(stmt)).all()}
@@ -69,12 +85,22 @@ class CoverageRepository:
         return {s: int(n) for s, n in (await self.session.execute(stmt)).all()}
 
     async def open_points(self) -> list[Any]:
-        stmt = select(Facility.id, Facility.name_zh, Facility.kind, Facility.lat, Facility.lon, Facility.community_id).where(OPEN)
+        stmt = select(
+            Facility.id, Facility.name_zh, Facility.kind, Facility.lat, Facility.lon, Facility.community_id
+        ).where(OPEN)
         return list((await self.session.execute(stmt)).all())
 
     async def branch_rows(self) -> list[Any]:
         stmt = (
-            select(Facility.id, Facility.parent_id, Facility.name_zh, Facility.kind, Facility.level, Facility.status, Subdistrict.code)
+            select(
+                Facility.id,
+                Facility.parent_id,
+                Facility.name_zh,
+                Facility.kind,
+                Facility.level,
+                Facility.status,
+                Subdistrict.code,
+            )
             .join(Subdistrict, Subdistrict.id == Facility.subdistrict_id)
             .order_by(Facility.id)
         )

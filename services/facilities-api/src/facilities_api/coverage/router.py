@@ -10,7 +10,9 @@ from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
 
-Radius = Annotated[int | None, Query(ge=100, le=10_000, description="Walking radius in metres (default from settings, 1000).")]
+Radius = Annotated[
+    int | None, Query(ge=100, le=10_000, description="Walking radius in metres (default from settings, 1000).")
+]
 
 
 @router.get(
@@ -26,7 +28,9 @@ async def coverage_table(
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (default: this month).")] = None,
     radius_m: Radius = None,
 ) -> dict[str, Any]:
-    return await service.coverage_table(session, month=month, radius_m=radius_m or settings.walking_radius_m, now=clock.now())
+    return await service.coverage_table(
+        session, month=month, radius_m=radius_m or settings.walking_radius_m, now=clock.now()
+    )
 
 
 @router.get(
@@ -41,7 +45,9 @@ async def community_coverage(
     subdistrict: Annotated[str | None, Query(max_length=64)] = None,
     radius_m: Radius = None,
 ) -> dict[str, Any]:
-    return await service.community_coverage(session, subdistrict=subdistrict, radius_m=radius_m or settings.walking_radius_m)
+    return await service.community_coverage(
+        session, subdistrict=subdistrict, radius_m=radius_m or settings.walking_radius_m
+    )
 
 
 @router.get(
@@ -50,5 +56,7 @@ async def community_coverage(
     summary="The main-branch systems (总分馆制): each main branch with its branches and service points",
     responses=problems(422),
 )
-async def branch_systems(session: SessionDep, subdistrict: Annotated[str | None, Query(max_length=64)] = None) -> list[dict[str, Any]]:
+async def branch_systems(
+    session: SessionDep, subdistrict: Annotated[str | None, Query(max_length=64)] = None
+) -> list[dict[str, Any]]:
     return await service.branch_systems(session, subdistrict=subdistrict)

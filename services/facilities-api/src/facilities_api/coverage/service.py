@@ -77,7 +77,9 @@ def _per_10k(value: float, population: int) -> float:
     return round(value * 10_000 / population, 2) if population else 0.0
 
 
-async def _community_coverage(repo: CoverageRepository, radius_m: int) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+async def _community_coverage(
+    repo: CoverageRepository, radius_m: int
+) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
     points = await repo.open_points()
     communities = await repo.communities()
     subdistricts = {s.id: s.code for s in await repo.subdistricts()}
@@ -172,7 +174,9 @@ async def community_coverage(session: AsyncSession, *, subdistrict: str | None, 
     repo = CoverageRepository(session)
     rows, _ = await _community_coverage(repo, radius_m)
     if subdistrict is not None:
-        if not any(r["subdistrict"] == subdistrict for r in rows) and subdistrict not in {s.code for s in await repo.subdistricts()}:
+        if not any(r["subdistrict"] == subdistrict for r in rows) and subdistrict not in {
+            s.code for s in await repo.subdistricts()
+        }:
             raise NotFound(f"No subdistrict with code {subdistrict!r}.")
         rows = [r for r in rows if r["subdistrict"] == subdistrict]
     for r in rows:
@@ -185,7 +189,15 @@ async def branch_systems(session: AsyncSession, *, subdistrict: str | None) -> l
     of a kind that heads one), its branches and their service points, nested."""
     rows = await CoverageRepository(session).branch_rows()
     nodes = {
-        r.id: {"id": r.id, "name_zh": r.name_zh, "kind": r.kind, "level": r.level, "status": r.status, "subdistrict": r.code, "children": []}
+        r.id: {
+            "id": r.id,
+            "name_zh": r.name_zh,
+            "kind": r.kind,
+            "level": r.level,
+            "status": r.status,
+            "subdistrict": r.code,
+            "children": [],
+        }
         for r in rows
     }
     roots = []
@@ -194,7 +206,9 @@ async def branch_systems(session: AsyncSession, *, subdistrict: str | None) -> l
             nodes[r.parent_id]["children"].append(nodes[r.id])
     for r in rows:
         node = nodes[r.id]
-        if r.parent_id is None and (node["children"] or (r.kind in BRANCH_PARENT_KINDS and r.level in ("district", "municipal"))):
+        if r.parent_id is None and (
+            node["children"] or (r.kind in BRANCH_PARENT_KINDS and r.level in ("district", "municipal"))
+        ):
             roots.append(node)
     if subdistrict is not None:
         roots = [n for n in roots if _touches(n, subdistrict)]

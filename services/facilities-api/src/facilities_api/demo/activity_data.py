@@ -38,8 +38,14 @@ SERVICES: dict[str, list[tuple[str, str, bool, str, list[str]]]] = {
         ("胡同展览参观", "exhibition", True, "on_site", ["all"]),
         ("胡同微游讲解", "heritage", True, "on_site", ["all"]),
     ],
-    "art_gallery": [("展览参观", "exhibition", True, "on_site", ["all"]), ("艺术公开课", "lecture", True, "on_site", ["all"])],
-    "theatre": [("公益演出", "performance", True, "on_site", ["all"]), ("戏剧工作坊", "training", False, "on_site", ["teenagers"])],
+    "art_gallery": [
+        ("展览参观", "exhibition", True, "on_site", ["all"]),
+        ("艺术公开课", "lecture", True, "on_site", ["all"]),
+    ],
+    "theatre": [
+        ("公益演出", "performance", True, "on_site", ["all"]),
+        ("戏剧工作坊", "training", False, "on_site", ["teenagers"]),
+    ],
     "new_cultural_space": [
         ("阅读空间", "reading_room", True, "on_site", ["all"]),
         ("读书沙龙", "lecture", True, "on_site", ["all"]),
@@ -81,10 +87,19 @@ PROGRAMME: dict[str, list[tuple[str, str, str, list[str], int]]] = {
         ("书海听涛·社区共读", "reading", "书海听涛", ["all"], 1),
         ("社区电影放映", "film", "周末影院", ["all"], 2),
     ],
-    "museum": [("胡同记忆·专题导览", "exhibition", "胡同记忆", ["all"], 1), ("少儿研学：文物里的北京", "children", "", ["children"], 2)],
-    "hutong_museum": [("胡同记忆·老街坊口述史", "heritage", "胡同记忆", ["all", "elderly"], 2), ("胡同微游", "heritage", "胡同记忆", ["all"], 2)],
+    "museum": [
+        ("胡同记忆·专题导览", "exhibition", "胡同记忆", ["all"], 1),
+        ("少儿研学：文物里的北京", "children", "", ["children"], 2),
+    ],
+    "hutong_museum": [
+        ("胡同记忆·老街坊口述史", "heritage", "胡同记忆", ["all", "elderly"], 2),
+        ("胡同微游", "heritage", "胡同记忆", ["all"], 2),
+    ],
     "art_gallery": [("艺术公开课", "lecture", "", ["all"], 2)],
-    "theatre": [("公益场·话剧展演", "performance", "", ["all"], 2), ("戏曲进社区·周末场", "performance", "戏曲进社区", ["all"], 2)],
+    "theatre": [
+        ("公益场·话剧展演", "performance", "", ["all"], 2),
+        ("戏曲进社区·周末场", "performance", "戏曲进社区", ["all"], 2),
+    ],
     "new_cultural_space": [
         ("书海听涛·夜读会", "reading", "书海听涛", ["all"], 2),
         ("城市漫谈沙龙", "lecture", "", ["all", "teenagers"], 2),

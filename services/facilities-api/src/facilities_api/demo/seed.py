@@ -138,7 +138,9 @@ async def _areas_and_facilities(session) -> tuple[int, int]:
             session.add(facility)
             await session.flush()
             session.add(
-                FacilityChange(facility_id=facility.id, version=1, actor=SEED, action="created", changes={}, changed_at=now)
+                FacilityChange(
+                    facility_id=facility.id, version=1, actor=SEED, action="created", changes={}, changed_at=now
+                )
             )
             slots = slots_from_json(facility.opening_hours)
             if slots:
@@ -210,7 +212,9 @@ async def _services(session) -> int:
             await session.execute(insert(ServiceOffered), fixed)
             if session.get_bind().dialect.name == "postgresql":  # the id sequence moves past the fixed ids
                 await session.execute(
-                    sql_text("SELECT setval(pg_get_serial_sequence('service_offered', 'id'), (SELECT max(id) FROM service_offered))")
+                    sql_text(
+                        "SELECT setval(pg_get_serial_sequence('service_offered', 'id'), (SELECT max(id) FROM service_offered))"
+                    )
                 )
         # The basic ones have been basic since they were added.
         added = select(ServiceOffered.id, ServiceOffered.created_at).where(
@@ -224,7 +228,13 @@ async def _services(session) -> int:
 
 def _spring_festival(today: date) -> tuple[date, date]:
     """除夕 to 初二 of the coming Spring Festival (demo years)."""
-    eves = {2025: date(2025, 1, 28), 2026: date(2026, 2, 16), 2027: date(2027, 2, 5), 2028: date(2028, 1, 25), 2029: date(2029, 2, 12)}
+    eves = {
+        2025: date(2025, 1, 28),
+        2026: date(2026, 2, 16),
+        2027: date(2027, 2, 5),
+        2028: date(2028, 1, 25),
+        2029: date(2029, 2, 12),
+    }
     eve = next((d for y, d in sorted(eves.items()) if d + timedelta(days=2) >= today), date(today.year + 1, 2, 1))
     return eve, eve + timedelta(days=2)
 
@@ -236,22 +246,54 @@ async def _exceptions(session) -> int:
     new_year = date(today.year + (today.month > 1 or today.day > 1), 1, 1)
     now = utcnow()
     rows = []
-    closing_kinds = {"public_library", "cultural_centre", "culture_sports_centre", "community_culture_room", "service_point"}
-    facilities = (await session.execute(select(Facility).where(Facility.status == "open").order_by(Facility.id))).scalars().all()
+    closing_kinds = {
+        "public_library",
+        "cultural_centre",
+        "culture_sports_centre",
+        "community_culture_room",
+        "service_point",
+    }
+    facilities = (
+        (await session.execute(select(Facility).where(Facility.status == "open").order_by(Facility.id))).scalars().all()
+    )
     for i, f in enumerate(facilities):
         if f.id in have:
             continue
         if f.kind in closing_kinds:
             rows.append(
-                {"facility_id": f.id, "starts_on": eve, "ends_on": third, "closed": True, "opens": None, "closes": None, "reason_zh": "春节闭馆（除夕至初二）"}
+                {
+                    "facility_id": f.id,
+                    "starts_on": eve,
+                    "ends_on": third,
+                    "closed": True,
+                    "opens": None,
+                    "closes": None,
+                    "reason_zh": "春节闭馆（除夕至初二）",
+                }
             )
             rows.append(
-                {"facility_id": f.id, "starts_on": new_year, "ends_on": new_year, "closed": False, "opens": time(10), "closes": time(16), "reason_zh": "元旦缩短开放时间"}
+                {
+                    "facility_id": f.id,
+                    "starts_on": new_year,
+                    "ends_on": new_year,
+                    "closed": False,
+                    "opens": time(10),
+                    "closes": time(16),
+                    "reason_zh": "元旦缩短开放时间",
+                }
             )
         if i % 29 == 7:
             start = today + timedelta(days=3)
             rows.append(
-                {"facility_id": f.id, "starts_on": start, "ends_on": start + timedelta(days=1), "closed": True, "opens": None, "closes": None, "reason_zh": "设备检修，临时闭馆"}
+                {
+                    "facility_id": f.id,
+                    "starts_on": start,
+                    "ends_on": start + timedelta(days=1),
+                    "closed": True,
+                    "opens": None,
+                    "closes": None,
+                    "reason_zh": "设备检修，临时闭馆",
+                }
             )
     for r in rows:
         r.update(created_by=SEED, created_at=now)
@@ -270,8 +312,14 @@ async def _programme(session) -> tuple[int, int, int]:
     now = utcnow()
     today = now.astimezone(DISTRICT_TZ).date()
     facilities = (
-        await session.execute(select(Facility).where(Facility.status == "open", Facility.seats > 0).order_by(Facility.id))
-    ).scalars().all()
+        (
+            await session.execute(
+                select(Facility).where(Facility.status == "open", Facility.seats > 0).order_by(Facility.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     activity_rows: list[dict[str, Any]] = []
     for f in facilities:
         programme = PROGRAMME.get(f.kind)
@@ -320,7 +368,11 @@ async def _programme(session) -> tuple[int, int, int]:
     for i, row in enumerate(activity_rows):
         if i % 97 == 13 and row["starts_at"] > now:
             row.update(status="cancelled", cancel_reason="因场地维修取消，敬请谅解", cancelled_at=now)
-    ids = (await session.execute(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), activity_rows)).scalars().all()
+    ids = (
+        (await session.execute(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), activity_rows))
+        .scalars()
+        .all()
+    )
     booking_rows: list[dict[str, Any]] = []
     booked: dict[int, int] = {}
     demo_picks = _demo_resident_picks(activity_rows, now, rng)
@@ -345,7 +397,12 @@ async def _programme(session) -> tuple[int, int, int]:
             confirmed = seats_taken < row["capacity"]
             if confirmed:
                 seats_taken += 1
-            show = confirmed and over and row["status"] == "published" and (sub == DEMO_RESIDENT_SUB or rng.random() < 0.82)
+            show = (
+                confirmed
+                and over
+                and row["status"] == "published"
+                and (sub == DEMO_RESIDENT_SUB or rng.random() < 0.82)
+            )
             booking_rows.append(
                 {
                     "activity_id": activity_id,
@@ -366,8 +423,14 @@ async def _programme(session) -> tuple[int, int, int]:
         booked[activity_id] = seats_taken
     for activity_id, seats in booked.items():
         if seats:
-            await session.execute(Activity.__table__.update().where(Activity.id == activity_id).values(booked_count=seats))
-    booking_ids = (await session.execute(insert(Booking).returning(Booking.id, sort_by_parameter_order=True), booking_rows)).scalars().all()
+            await session.execute(
+                Activity.__table__.update().where(Activity.id == activity_id).values(booked_count=seats)
+            )
+    booking_ids = (
+        (await session.execute(insert(Booking).returning(Booking.id, sort_by_parameter_order=True), booking_rows))
+        .scalars()
+        .all()
+    )
     facility_of = {activity_id: row["facility_id"] for activity_id, row in zip(ids, activity_rows, strict=True)}
     events = []
     for booking_id, b in zip(booking_ids, booking_rows, strict=True):
@@ -407,17 +470,50 @@ async def _special_requests(session) -> int:
     if (await session.execute(select(func.count(SpecialRequest.id)))).scalar_one():
         return 0
     libraries = (
-        await session.execute(select(Facility).where(Facility.kind == "public_library", Facility.status == "open").order_by(Facility.id).limit(3))
-    ).scalars().all()
+        (
+            await session.execute(
+                select(Facility)
+                .where(Facility.kind == "public_library", Facility.status == "open")
+                .order_by(Facility.id)
+                .limit(3)
+            )
+        )
+        .scalars()
+        .all()
+    )
     if not libraries:
         return 0
     now = utcnow()
     samples = [
-        (DEMO_RESIDENT_SUB, DEMO_RESIDENT_NAME, "elderly", "home_delivery", "腿脚不便，想请图书馆每月送两次大字版图书上门", "submitted", False),
-        ("demo-resident-11", "居民011", "disabled", "home_delivery", "视障人士，希望借阅有声读物并上门讲解使用方法", "assigned", True),
+        (
+            DEMO_RESIDENT_SUB,
+            DEMO_RESIDENT_NAME,
+            "elderly",
+            "home_delivery",
+            "腿脚不便，想请图书馆每月送两次大字版图书上门",
+            "submitted",
+            False,
+        ),
+        (
+            "demo-resident-11",
+            "居民011",
+            "disabled",
+            "home_delivery",
+            "视障人士，希望借阅有声读物并上门讲解使用方法",
+            "assigned",
+            True,
+        ),
         ("demo-resident-12", "居民012", "elderly", "appointment", "想预约一次智能手机使用辅导", "scheduled", True),
         ("demo-resident-13", "居民013", "minor", "appointment", "孩子想预约周末的古籍修复体验", "done", True),
-        ("demo-resident-14", "居民014", "low_income", "home_delivery", "希望为家中老人送一套戏曲光盘", "confirmed", True),
+        (
+            "demo-resident-14",
+            "居民014",
+            "low_income",
+            "home_delivery",
+            "希望为家中老人送一套戏曲光盘",
+            "confirmed",
+            True,
+        ),
     ]
     for i, (sub, name, group, kind, text, status, verified) in enumerate(samples):
         f = libraries[i % len(libraries)]
@@ -440,11 +536,15 @@ async def _special_requests(session) -> int:
                 assigned_to_sub="demo-staff" if status != "submitted" else None,
                 assigned_to_name="馆员 张老师" if status != "submitted" else "",
                 assigned_operator_id=None,
-                scheduled_for=now + timedelta(days=2) if status == "scheduled" else (now - timedelta(days=3) if status in ("done", "confirmed") else None),
+                scheduled_for=now + timedelta(days=2)
+                if status == "scheduled"
+                else (now - timedelta(days=3) if status in ("done", "confirmed") else None),
                 done_at=now - timedelta(days=2) if status in ("done", "confirmed") else None,
                 confirmed_at=now - timedelta(days=1) if status == "confirmed" else None,
                 # The erasure sweep counts from here (done, rejected or cancelled).
-                closed_at=(now - timedelta(days=2)) if status in ("done", "confirmed", "rejected", "cancelled") else None,
+                closed_at=(now - timedelta(days=2))
+                if status in ("done", "confirmed", "rejected", "cancelled")
+                else None,
                 note="",
                 version=1,
                 created_at=created,

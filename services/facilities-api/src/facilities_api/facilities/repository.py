@@ -125,9 +125,7 @@ class FacilityRepository:
             forms = needles(f.q)
             if not forms:
                 return stmt.where(false())
-            stmt = stmt.where(
-                or_(*(Facility.search_text.like(f"%{escape_like(n)}%", escape="\\") for n in forms))
-            )
+            stmt = stmt.where(or_(*(Facility.search_text.like(f"%{escape_like(n)}%", escape="\\") for n in forms)))
         if f.open_at is not None:
             stmt = stmt.where(open_condition(f.open_at))
         return stmt
@@ -178,7 +176,9 @@ class FacilityRepository:
             return []
         by_id = {
             fac.id: fac
-            for fac in (await self.session.execute(self._with_areas().where(Facility.id.in_([i for i, _ in found])))).scalars()
+            for fac in (
+                await self.session.execute(self._with_areas().where(Facility.id.in_([i for i, _ in found])))
+            ).scalars()
         }
         return [(by_id[i], dist2) for i, dist2 in found if i in by_id]
 
@@ -203,7 +203,9 @@ class FacilityRepository:
             stmt = stmt.where(OpeningException.starts_on <= end)
         if start is not None:
             stmt = stmt.where(OpeningException.ends_on >= start)
-        return (await self.session.execute(stmt.order_by(OpeningException.starts_on, OpeningException.id))).scalars().all()
+        return (
+            (await self.session.execute(stmt.order_by(OpeningException.starts_on, OpeningException.id))).scalars().all()
+        )
 
     async def exceptions_of(self, facility_ids: Sequence[int], start: date, end: date) -> Sequence[OpeningException]:
         if not facility_ids:

@@ -46,7 +46,11 @@ class GeoJSONResponse(JSONResponse):
 async def facility_filters(
     clock: ClockDep,
     q: Annotated[
-        str | None, Query(max_length=100, description="Text in the name (zh or en), address, or the name's pinyin (景山, jingshan, js).")
+        str | None,
+        Query(
+            max_length=100,
+            description="Text in the name (zh or en), address, or the name's pinyin (景山, jingshan, js).",
+        ),
     ] = None,
     kind: Kind | None = None,
     level: Level | None = None,
@@ -202,7 +206,9 @@ async def facility_schedule(
     facility_id: ResourceId,
     session: SessionDep,
     clock: ClockDep,
-    start: Annotated[BoundedDate | None, Query(alias="from", description="First day (default today, local time).")] = None,
+    start: Annotated[
+        BoundedDate | None, Query(alias="from", description="First day (default today, local time).")
+    ] = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
 ) -> dict[str, Any]:
     return await service.facility_schedule(session, facility_id=facility_id, start=start, days=days, now=clock.now())
@@ -222,7 +228,9 @@ async def recorded_open_hours(
     start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
     end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
 ) -> dict[str, Any]:
-    return await service.recorded_open_hours(session, principal=principal, facility_id=facility_id, start=start, end=end)
+    return await service.recorded_open_hours(
+        session, principal=principal, facility_id=facility_id, start=start, end=end
+    )
 
 
 @router.get(
@@ -231,7 +239,9 @@ async def recorded_open_hours(
     summary="Holidays, closures and other hours that have not ended yet",
     responses=problems(404),
 )
-async def list_opening_exceptions(facility_id: ResourceId, session: SessionDep, clock: ClockDep) -> list[dict[str, Any]]:
+async def list_opening_exceptions(
+    facility_id: ResourceId, session: SessionDep, clock: ClockDep
+) -> list[dict[str, Any]]:
     return await service.list_exceptions(session, facility_id=facility_id, now=clock.now())
 
 
@@ -249,7 +259,9 @@ async def add_opening_exception(
     session: SessionDep,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    return await service.add_exception(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
+    return await service.add_exception(
+        session, principal=principal, facility_id=facility_id, data=body, now=clock.now()
+    )
 
 
 @router.delete(
@@ -266,4 +278,3 @@ async def remove_opening_exception(
 ) -> Response:
     await service.remove_exception(session, principal=principal, facility_id=facility_id, exception_id=exception_id)
     return Response(status_code=204)
-

@@ -66,13 +66,17 @@ def check_opening_hours(slots: list[OpeningSlot]) -> list[OpeningSlot]:
     by_day: dict[int, list[OpeningSlot]] = {}
     for slot in slots:
         if slot.closes <= slot.opens:
-            raise ValueError(f"on weekday {slot.weekday} a slot closes ({slot.closes:%H:%M}) before it opens ({slot.opens:%H:%M})")
+            raise ValueError(
+                f"on weekday {slot.weekday} a slot closes ({slot.closes:%H:%M}) before it opens ({slot.opens:%H:%M})"
+            )
         by_day.setdefault(slot.weekday, []).append(slot)
     for day, day_slots in by_day.items():
         day_slots.sort(key=lambda s: s.opens)
         for a, b in itertools.pairwise(day_slots):
             if b.opens < a.closes:
-                raise ValueError(f"on weekday {day} the slots {a.opens:%H:%M}–{a.closes:%H:%M} and {b.opens:%H:%M}–{b.closes:%H:%M} overlap")
+                raise ValueError(
+                    f"on weekday {day} the slots {a.opens:%H:%M}–{a.closes:%H:%M} and {b.opens:%H:%M}–{b.closes:%H:%M} overlap"
+                )
     return slots
 
 
@@ -92,7 +96,9 @@ class FacilityCreate(_FacilityFields):
     name_en: str = Field("", max_length=300, examples=["Dongcheng District First Library"])
     kind: Kind
     level: Level
-    parent_id: StrictInt | None = Field(None, ge=1, le=INT32_MAX, description="Parent in its main-branch system (总馆 → 分馆 → 服务点).")
+    parent_id: StrictInt | None = Field(
+        None, ge=1, le=INT32_MAX, description="Parent in its main-branch system (总馆 → 分馆 → 服务点)."
+    )
     subdistrict: str = Field(max_length=64, description="Subdistrict code.")
     community: str | None = Field(None, max_length=64, description="Community code, within the subdistrict.")
     address_zh: str = Field(min_length=1, max_length=300)

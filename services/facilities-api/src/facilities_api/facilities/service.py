@@ -95,9 +95,7 @@ def _check_may_edit(principal: Principal, subdistrict_code: str, level: str) -> 
     if principal.role != "official":
         raise Forbidden("Only officials edit the facility registry.")
     if principal.subdistrict is not None and principal.subdistrict != subdistrict_code:
-        raise Forbidden(
-            f"You act for subdistrict {principal.subdistrict}; this facility is in {subdistrict_code}."
-        )
+        raise Forbidden(f"You act for subdistrict {principal.subdistrict}; this facility is in {subdistrict_code}.")
     if not official_covers(principal, subdistrict_code, level):
         raise Forbidden(f"A {level}-level facility serves the whole district: a district official keeps it.")
 
@@ -123,7 +121,9 @@ async def _resolve_areas(
     areas = AreaRepository(session)
     subdistrict = await areas.subdistrict_by_code(subdistrict_code)
     if subdistrict is None:
-        raise RuleViolation("subdistrict", f"No subdistrict with code {subdistrict_code!r}.", code="unknown-subdistrict")
+        raise RuleViolation(
+            "subdistrict", f"No subdistrict with code {subdistrict_code!r}.", code="unknown-subdistrict"
+        )
     community = None
     if community_code is not None:
         community = await areas.community_by_code(community_code)
@@ -147,7 +147,9 @@ async def _check_parent(
     if parent is None:
         raise RuleViolation("parent_id", f"No facility {parent_id} to be the parent.", code="unknown-parent")
     if facility_id is not None and facility_id in await repo.parent_chain(parent_id):
-        raise RuleViolation("parent_id", "That parent is this facility or one of its branches: a cycle.", code="parent-cycle")
+        raise RuleViolation(
+            "parent_id", "That parent is this facility or one of its branches: a cycle.", code="parent-cycle"
+        )
     problem = parent_problem(child_kind=kind, child_level=level, parent_kind=parent.kind, parent_level=parent.level)
     if problem:
         raise RuleViolation("parent_id", f"Facility {parent_id} cannot be the parent: {problem}.", code="parent-level")
@@ -261,7 +263,9 @@ async def update_facility(
 
     if "subdistrict" in patch or "community" in patch:
         sub_code = patch.get("subdistrict", facility.subdistrict.code)
-        com_code = patch["community"] if "community" in patch else (facility.community.code if facility.community else None)
+        com_code = (
+            patch["community"] if "community" in patch else (facility.community.code if facility.community else None)
+        )
         _check_may_edit(principal, sub_code, patch.get("level") or facility.level)
         subdistrict, community = await _resolve_areas(session, sub_code, com_code)
         change("subdistrict", before["subdistrict"], subdistrict.code)
@@ -351,7 +355,12 @@ async def list_facilities(
         after = None
         if cursor:
             d2, last_id = decode_cursor(cursor, 2)
-            if isinstance(d2, bool) or not isinstance(d2, (int, float)) or isinstance(last_id, bool) or not isinstance(last_id, int):
+            if (
+                isinstance(d2, bool)
+                or not isinstance(d2, (int, float))
+                or isinstance(last_id, bool)
+                or not isinstance(last_id, int)
+            ):
                 raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
             after = (float(d2), last_id)
         pairs = await repo.list_near(filters, near, after=after, limit=limit + 1)
@@ -449,12 +458,16 @@ async def add_exception(
     if data.ends_on < data.starts_on:
         raise RuleViolation("ends_on", "The exception ends before it starts.", code="ends-before-start")
     if (data.ends_on - data.starts_on).days > 366:
-        raise RuleViolation("ends_on", "An exception covers at most a year; close the facility instead.", code="too-long")
+        raise RuleViolation(
+            "ends_on", "An exception covers at most a year; close the facility instead.", code="too-long"
+        )
     if data.ends_on < local_today(now):
         raise RuleViolation("ends_on", "The exception is wholly in the past.", code="in-the-past")
     if data.closed:
         if data.opens is not None or data.closes is not None:
-            raise RuleViolation("opens", "A closed day has no hours; send closed=false with hours.", code="closed-with-hours")
+            raise RuleViolation(
+                "opens", "A closed day has no hours; send closed=false with hours.", code="closed-with-hours"
+            )
     else:
         if data.opens is None or data.closes is None:
             raise RuleViolation("opens", "Other hours need both opens and closes.", code="hours-required")
@@ -489,9 +502,7 @@ async def add_exception(
     return read
 
 
-async def remove_exception(
-    session: AsyncSession, *, principal: Principal, facility_id: int, exception_id: int
-) -> None:
+async def remove_exception(session: AsyncSession, *, principal: Principal, facility_id: int, exception_id: int) -> None:
     repo = FacilityRepository(session)
     facility = await repo.get_for_update(facility_id)
     if facility is None:
@@ -528,7 +539,10 @@ async def facility_schedule(
     first = start or local_today(now)
     last = first + timedelta(days=days - 1)
     repo = FacilityRepository(session)
-    exceptions = [_exc(e) for e in await repo.exceptions(facility_id, start=min(first, local_today(now)), end=max(last, local_today(now)))]
+    exceptions = [
+        _exc(e)
+        for e in await repo.exceptions(facility_id, start=min(first, local_today(now)), end=max(last, local_today(now)))
+    ]
     weekly = slots_from_json(facility.opening_hours)
     out = []
     for i in range(days):
@@ -539,7 +553,9 @@ async def facility_schedule(
             {
                 "date": day,
                 "open": facility.status == "open" and bool(slots),
-                "slots": [{"opens": wall_time(minutes_to_time(o)), "closes": wall_time(minutes_to_time(c))} for o, c in slots],
+                "slots": [
+                    {"opens": wall_time(minutes_to_time(o)), "closes": wall_time(minutes_to_time(c))} for o, c in slots
+                ],
                 "exception": reason,
             }
         )
@@ -556,7 +572,9 @@ OPEN_HOURS_MAX_DAYS = 1100
 _CENTS = Decimal("0.01")
 
 
-async def _check_may_read_open_hours(session: AsyncSession, principal: Principal, facility: Facility, start: date, end: date) -> None:
+async def _check_may_read_open_hours(
+    session: AsyncSession, principal: Principal, facility: Facility, start: date, end: date
+) -> None:
     """Officials, auditors and services read any facility's; an operator's staff those of a facility it
     runs now or ran during the days asked about (an evaluation comes after the period it judges)."""
     if principal.role != "operator" or operates(principal, facility):

@@ -73,10 +73,14 @@ async def propose(
     else:
         s = await repo.get(facility_id, data.service_id)
         if s is None:
-            raise RuleViolation("service_id", f"Facility {facility_id} offers no service {data.service_id}.", code="unknown-service")
+            raise RuleViolation(
+                "service_id", f"Facility {facility_id} offers no service {data.service_id}.", code="unknown-service"
+            )
         fields = {k: v for k, v in fields.items() if getattr(s, k) != v}
         if not fields:
-            raise RuleViolation("service_id", "The proposal changes nothing: name the fields to change.", code="no-change")
+            raise RuleViolation(
+                "service_id", "The proposal changes nothing: name the fields to change.", code="no-change"
+            )
         kind = "change"
     p = ServiceProposal(
         facility_id=facility_id,
@@ -93,7 +97,9 @@ async def propose(
     repo.add(p)
     await repo.flush()
     read = proposal_read(p)
-    await outbox.record(session, "service.proposed", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub)
+    await outbox.record(
+        session, "service.proposed", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+    )
     await session.commit()
     return read
 
@@ -128,7 +134,9 @@ async def list_for_facility(
     facility = await _facility(session, facility_id)
     if not _may_read(principal, facility):
         raise Forbidden(f"Officials, auditors and the operator running facility {facility_id} read its proposals.")
-    rows = await OfferingRepository(session).proposals(facility_id=facility_id, status=status, before_id=_before(cursor), limit=limit + 1)
+    rows = await OfferingRepository(session).proposals(
+        facility_id=facility_id, status=status, before_id=_before(cursor), limit=limit + 1
+    )
     return _page(rows, limit)
 
 
@@ -143,17 +151,25 @@ async def list_all(
         operator_id = principal.operator_id if principal.operator_id is not None else -1
         run = await FacilityRepository(session).list(FacilityFilter(operator_id=operator_id), after_id=None, limit=None)
         rows = await repo.proposals(
-            status=status, proposer_operator_id=operator_id, facility_ids=[f.id for f in run], before_id=before, limit=limit + 1
+            status=status,
+            proposer_operator_id=operator_id,
+            facility_ids=[f.id for f in run],
+            before_id=before,
+            limit=limit + 1,
         )
     elif principal.role == "official" and principal.subdistrict is not None:
-        mine = await FacilityRepository(session).list(FacilityFilter(subdistrict=principal.subdistrict), after_id=None, limit=None)
+        mine = await FacilityRepository(session).list(
+            FacilityFilter(subdistrict=principal.subdistrict), after_id=None, limit=None
+        )
         rows = await repo.proposals(status=status, facility_ids=[f.id for f in mine], before_id=before, limit=limit + 1)
     else:
         rows = await repo.proposals(status=status, before_id=before, limit=limit + 1)
     return _page(rows, limit)
 
 
-async def _pending(session: AsyncSession, principal: Principal, facility_id: int, proposal_id: int) -> tuple[Facility, ServiceProposal]:
+async def _pending(
+    session: AsyncSession, principal: Principal, facility_id: int, proposal_id: int
+) -> tuple[Facility, ServiceProposal]:
     facility = await _facility(session, facility_id)
     p = await OfferingRepository(session).proposal(facility_id, proposal_id, for_update=True)
     if p is None or not _may_read(principal, facility, p):
@@ -205,7 +221,9 @@ async def approve(
                 continue
             diff[field] = [old, value]
             if field == "basic":
-                classified = await classify(session, s, basic=bool(value), decided_by=principal.sub, proposal_id=p.id, now=now)
+                classified = await classify(
+                    session, s, basic=bool(value), decided_by=principal.sub, proposal_id=p.id, now=now
+                )
             else:
                 setattr(s, field, value)
         if diff:
@@ -217,7 +235,11 @@ async def approve(
                 facility,
                 actor=principal.sub,
                 action="service_reclassified" if classified is not None else "service_changed",
-                changes={"service_id": [s.id, s.id], **diff, "proposal": [None, {"id": p.id, "proposed_by": p.proposed_by}]},
+                changes={
+                    "service_id": [s.id, s.id],
+                    **diff,
+                    "proposal": [None, {"id": p.id, "proposed_by": p.proposed_by}],
+                },
                 now=now,
             )
             read = await read_service(session, s, await repo.approval_in_force(facility_id, s.id, local_today(now)))
@@ -228,7 +250,9 @@ async def approve(
     read = proposal_read(p)
     for event_type, data, service_id in events:
         await outbox.record(session, event_type, data, subject=f"service/{service_id}", actor=principal.sub)
-    await outbox.record(session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub)
+    await outbox.record(
+        session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+    )
     await session.commit()
     return read
 
@@ -250,6 +274,8 @@ async def reject(
     )
     await OfferingRepository(session).flush()
     read = proposal_read(p)
-    await outbox.record(session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub)
+    await outbox.record(
+        session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+    )
     await session.commit()
     return read

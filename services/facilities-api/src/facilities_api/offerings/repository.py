@@ -72,7 +72,9 @@ class OfferingRepository:
         return (await self.session.execute(stmt)).scalars().first()
 
     async def proposal(self, facility_id: int, proposal_id: int, *, for_update: bool = False) -> ServiceProposal | None:
-        stmt = select(ServiceProposal).where(ServiceProposal.id == proposal_id, ServiceProposal.facility_id == facility_id)
+        stmt = select(ServiceProposal).where(
+            ServiceProposal.id == proposal_id, ServiceProposal.facility_id == facility_id
+        )
         if for_update:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
@@ -97,7 +99,8 @@ class OfferingRepository:
         if proposer_operator_id is not None or facility_ids is not None:
             stmt = stmt.where(
                 or_(
-                    ServiceProposal.proposer_operator_id == (proposer_operator_id if proposer_operator_id is not None else -1),
+                    ServiceProposal.proposer_operator_id
+                    == (proposer_operator_id if proposer_operator_id is not None else -1),
                     ServiceProposal.facility_id.in_(list(facility_ids or [])),
                 )
             )

@@ -45,7 +45,9 @@ async def list_services(
     clock: ClockDep,
     include_inactive: Annotated[bool, Query(description="Also the services no longer offered.")] = False,
 ) -> list[dict[str, Any]]:
-    return await service.list_services(session, facility_id=facility_id, include_inactive=include_inactive, now=clock.now())
+    return await service.list_services(
+        session, facility_id=facility_id, include_inactive=include_inactive, now=clock.now()
+    )
 
 
 @router.post(
@@ -63,7 +65,9 @@ async def create_service(
     clock: ClockDep,
     response: Response,
 ) -> dict[str, Any]:
-    read = await service.create_service(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
+    read = await service.create_service(
+        session, principal=principal, facility_id=facility_id, data=body, now=clock.now()
+    )
     response.headers["Location"] = f"/api/v1/facilities/{facility_id}/services/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -115,7 +119,12 @@ async def update_service(
     responses=problems(401, 403, 404, 415, 422),
 )
 async def propose(
-    principal: Proposer, facility_id: ResourceId, body: ServiceProposalCreate, session: SessionDep, clock: ClockDep, response: Response
+    principal: Proposer,
+    facility_id: ResourceId,
+    body: ServiceProposalCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    response: Response,
 ) -> dict[str, Any]:
     read = await proposals.propose(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
     response.headers["Location"] = f"/api/v1/facilities/{facility_id}/service-proposals/{read['id']}"
@@ -129,7 +138,11 @@ async def propose(
     responses=problems(401, 403, 404, 422),
 )
 async def list_facility_proposals(
-    principal: ProposalReader, facility_id: ResourceId, session: SessionDep, page: PageDep, status: ProposalStatus | None = None
+    principal: ProposalReader,
+    facility_id: ResourceId,
+    session: SessionDep,
+    page: PageDep,
+    status: ProposalStatus | None = None,
 ) -> dict[str, Any]:
     return await proposals.list_for_facility(
         session, principal=principal, facility_id=facility_id, status=status, cursor=page.cursor, limit=page.limit
@@ -151,7 +164,12 @@ async def approve_proposal(
     body: ServiceProposalDecision | None = None,
 ) -> dict[str, Any]:
     return await proposals.approve(
-        session, principal=principal, facility_id=facility_id, proposal_id=proposal_id, note=body.note if body else "", now=clock.now()
+        session,
+        principal=principal,
+        facility_id=facility_id,
+        proposal_id=proposal_id,
+        note=body.note if body else "",
+        now=clock.now(),
     )
 
 
@@ -162,7 +180,12 @@ async def approve_proposal(
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def reject_proposal(
-    principal: Decider, facility_id: ResourceId, proposal_id: ResourceId, body: ServiceProposalDecision, session: SessionDep, clock: ClockDep
+    principal: Decider,
+    facility_id: ResourceId,
+    proposal_id: ResourceId,
+    body: ServiceProposalDecision,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     return await proposals.reject(
         session, principal=principal, facility_id=facility_id, proposal_id=proposal_id, note=body.note, now=clock.now()
@@ -175,5 +198,7 @@ async def reject_proposal(
     summary="Proposals across the district (officials: their area's; operators: their own and their facilities'), newest first",
     responses=problems(401, 403, 422),
 )
-async def list_proposals(principal: ProposalReader, session: SessionDep, page: PageDep, status: ProposalStatus | None = None) -> dict[str, Any]:
+async def list_proposals(
+    principal: ProposalReader, session: SessionDep, page: PageDep, status: ProposalStatus | None = None
+) -> dict[str, Any]:
     return await proposals.list_all(session, principal=principal, status=status, cursor=page.cursor, limit=page.limit)

@@ -34,7 +34,9 @@ class ServiceCreate(_Fields):
     name_en: str = Field("", max_length=300)
     category: ServiceCategory
     basic: StrictBool = Field(description="A basic public cultural service (基本公共文化服务): always free.")
-    fee_fen: StrictInt = Field(0, ge=0, le=MAX_FEE_FEN, description="Fee in fen; above 0 only with an approved application.")
+    fee_fen: StrictInt = Field(
+        0, ge=0, le=MAX_FEE_FEN, description="Fee in fen; above 0 only with an approved application."
+    )
     target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], max_length=8)
     delivery: Delivery = "on_site"
     description_zh: str = Field("", max_length=5000)
@@ -98,7 +100,9 @@ class ServiceProposalCreate(_Fields):
     service (no service_id: name_zh, category and basic are needed), or a change to one (service_id and
     the fields that change)."""
 
-    service_id: StrictInt | None = Field(None, ge=1, le=2_147_483_647, description="The service to change; none: add one.")
+    service_id: StrictInt | None = Field(
+        None, ge=1, le=2_147_483_647, description="The service to change; none: add one."
+    )
     name_zh: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=300)
     category: ServiceCategory | None = None

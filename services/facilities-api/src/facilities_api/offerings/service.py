@@ -99,7 +99,12 @@ def record_history(
     """A change to the facility's catalogue of services, in the facility's history (who decided)."""
     session.add(
         FacilityChange(
-            facility_id=facility.id, version=facility.version, actor=actor, action=action, changes=changes, changed_at=now
+            facility_id=facility.id,
+            version=facility.version,
+            actor=actor,
+            action=action,
+            changes=changes,
+            changed_at=now,
         )
     )
 
@@ -246,7 +251,9 @@ async def update_service(
         if old != value:
             changes[field] = [old, value]
             if field == "basic":
-                classified = await classify(session, s, basic=value, decided_by=principal.sub, proposal_id=None, now=now)
+                classified = await classify(
+                    session, s, basic=value, decided_by=principal.sub, proposal_id=None, now=now
+                )
             else:
                 setattr(s, field, value)
     if not changes:
@@ -271,7 +278,9 @@ async def update_service(
         actor=principal.sub,
     )
     if classified is not None:
-        await outbox.record(session, "service.basic_changed", _jsonable(classified), subject=f"service/{s.id}", actor=principal.sub)
+        await outbox.record(
+            session, "service.basic_changed", _jsonable(classified), subject=f"service/{s.id}", actor=principal.sub
+        )
     await session.commit()
     return read
 

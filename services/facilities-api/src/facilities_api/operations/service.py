@@ -71,7 +71,11 @@ async def apply_contract_started(session: AsyncSession, data: dict[str, Any], *,
     periods = OperationRepository(session)
     changed: list[tuple[Facility, dict[str, Any]]] = []
     for facility in facilities:
-        if (facility.operation_mode, facility.operator_id, facility.contract_id) == ("social", operator_id, contract_id):
+        if (facility.operation_mode, facility.operator_id, facility.contract_id) == (
+            "social",
+            operator_id,
+            contract_id,
+        ):
             continue
         previous = operation_read(facility)
         current = await periods.open_period(facility.id)

@@ -65,8 +65,22 @@ async def export(session: AsyncSession, *, principal: Principal) -> dict[str, An
 
 def _request_fields(r: Any) -> dict[str, Any]:
     names = (
-        "id", "facility_id", "service_id", "kind", "special_group", "group_verified", "description", "health_notes",
-        "address", "phone", "preferred_time", "status", "scheduled_for", "done_at", "confirmed_at", "created_at",
+        "id",
+        "facility_id",
+        "service_id",
+        "kind",
+        "special_group",
+        "group_verified",
+        "description",
+        "health_notes",
+        "address",
+        "phone",
+        "preferred_time",
+        "status",
+        "scheduled_for",
+        "done_at",
+        "confirmed_at",
+        "created_at",
     )
     values = {n: getattr(r, n) for n in names}
     return {n: as_aware(v) if isinstance(v, datetime) else v for n, v in values.items()}

@@ -46,7 +46,9 @@ class SpecialRequestRepository:
             stmt = stmt.where(SpecialRequest.status != "submitted")
         if subdistrict is not None:
             sub_id = select(Subdistrict.id).where(Subdistrict.code == subdistrict).scalar_subquery()
-            stmt = stmt.where(SpecialRequest.facility_id.in_(select(Facility.id).where(Facility.subdistrict_id == sub_id)))
+            stmt = stmt.where(
+                SpecialRequest.facility_id.in_(select(Facility.id).where(Facility.subdistrict_id == sub_id))
+            )
         if facility_id is not None:
             stmt = stmt.where(SpecialRequest.facility_id == facility_id)
         if status is not None:

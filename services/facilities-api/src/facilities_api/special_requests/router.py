@@ -74,52 +74,147 @@ async def list_requests(
 
 
 @router.get("/{request_id}", response_model=SpecialRequestRead, responses=problems(401, 404, 422))
-async def get_request(request_id: ResourceId, session: SessionDep, principal: Reader, response: Response) -> dict[str, Any]:
+async def get_request(
+    request_id: ResourceId, session: SessionDep, principal: Reader, response: Response
+) -> dict[str, Any]:
     read = await service.get_request(session, principal=principal, request_id=request_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
 
 
-@router.post("/{request_id}/verify", response_model=SpecialRequestRead, summary="Verify the declared special-group status (officials)", responses=ACTION_ERRORS)
-async def verify(request_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.verify(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
-
-
-@router.post("/{request_id}/assign", response_model=SpecialRequestRead, summary="Assign to the facility's operator or a staff member (officials)", responses=ACTION_ERRORS)
-async def assign(
-    request_id: ResourceId, body: SpecialRequestAssign, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+@router.post(
+    "/{request_id}/verify",
+    response_model=SpecialRequestRead,
+    summary="Verify the declared special-group status (officials)",
+    responses=ACTION_ERRORS,
+)
+async def verify(
+    request_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep
 ) -> dict[str, Any]:
-    return await service.assign(session, principal=principal, request_id=request_id, data=body, check_version=_if_match(request), now=clock.now())
-
-
-@router.post("/{request_id}/schedule", response_model=SpecialRequestRead, summary="Set the appointment or delivery time (the assignee)", responses=ACTION_ERRORS)
-async def schedule(
-    request_id: ResourceId, body: SpecialRequestSchedule, request: Request, session: SessionDep, principal: Handler, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.schedule(session, principal=principal, request_id=request_id, data=body, check_version=_if_match(request), now=clock.now())
-
-
-@router.post("/{request_id}/complete", response_model=SpecialRequestRead, summary="Record the service as done (the assignee)", responses=ACTION_ERRORS)
-async def complete(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Handler, clock: ClockDep, body: SpecialRequestNote | None = None
-) -> dict[str, Any]:
-    return await service.complete(
-        session, principal=principal, request_id=request_id, note=(body.note if body else ""), check_version=_if_match(request), now=clock.now()
+    return await service.verify(
+        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
     )
 
 
-@router.post("/{request_id}/confirm", response_model=SpecialRequestRead, summary="Confirm the service was received (the resident)", responses=ACTION_ERRORS)
-async def confirm(request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep) -> dict[str, Any]:
-    return await service.confirm(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
-
-
-@router.post("/{request_id}/reject", response_model=SpecialRequestRead, summary="Turn a request down, with the reason (officials)", responses=ACTION_ERRORS)
-async def reject(
-    request_id: ResourceId, body: SpecialRequestReject, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+@router.post(
+    "/{request_id}/assign",
+    response_model=SpecialRequestRead,
+    summary="Assign to the facility's operator or a staff member (officials)",
+    responses=ACTION_ERRORS,
+)
+async def assign(
+    request_id: ResourceId,
+    body: SpecialRequestAssign,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    return await service.reject(session, principal=principal, request_id=request_id, reason=body.reason, check_version=_if_match(request), now=clock.now())
+    return await service.assign(
+        session,
+        principal=principal,
+        request_id=request_id,
+        data=body,
+        check_version=_if_match(request),
+        now=clock.now(),
+    )
 
 
-@router.post("/{request_id}/cancel", response_model=SpecialRequestRead, summary="Withdraw a request (the resident)", responses=ACTION_ERRORS)
-async def cancel(request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep) -> dict[str, Any]:
-    return await service.cancel(session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now())
+@router.post(
+    "/{request_id}/schedule",
+    response_model=SpecialRequestRead,
+    summary="Set the appointment or delivery time (the assignee)",
+    responses=ACTION_ERRORS,
+)
+async def schedule(
+    request_id: ResourceId,
+    body: SpecialRequestSchedule,
+    request: Request,
+    session: SessionDep,
+    principal: Handler,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.schedule(
+        session,
+        principal=principal,
+        request_id=request_id,
+        data=body,
+        check_version=_if_match(request),
+        now=clock.now(),
+    )
+
+
+@router.post(
+    "/{request_id}/complete",
+    response_model=SpecialRequestRead,
+    summary="Record the service as done (the assignee)",
+    responses=ACTION_ERRORS,
+)
+async def complete(
+    request_id: ResourceId,
+    request: Request,
+    session: SessionDep,
+    principal: Handler,
+    clock: ClockDep,
+    body: SpecialRequestNote | None = None,
+) -> dict[str, Any]:
+    return await service.complete(
+        session,
+        principal=principal,
+        request_id=request_id,
+        note=(body.note if body else ""),
+        check_version=_if_match(request),
+        now=clock.now(),
+    )
+
+
+@router.post(
+    "/{request_id}/confirm",
+    response_model=SpecialRequestRead,
+    summary="Confirm the service was received (the resident)",
+    responses=ACTION_ERRORS,
+)
+async def confirm(
+    request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.confirm(
+        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
+    )
+
+
+@router.post(
+    "/{request_id}/reject",
+    response_model=SpecialRequestRead,
+    summary="Turn a request down, with the reason (officials)",
+    responses=ACTION_ERRORS,
+)
+async def reject(
+    request_id: ResourceId,
+    body: SpecialRequestReject,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.reject(
+        session,
+        principal=principal,
+        request_id=request_id,
+        reason=body.reason,
+        check_version=_if_match(request),
+        now=clock.now(),
+    )
+
+
+@router.post(
+    "/{request_id}/cancel",
+    response_model=SpecialRequestRead,
+    summary="Withdraw a request (the resident)",
+    responses=ACTION_ERRORS,
+)
+async def cancel(
+    request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.cancel(
+        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
+    )

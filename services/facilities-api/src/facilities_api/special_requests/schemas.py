@@ -36,23 +36,37 @@ class SpecialRequestCreate(_Fields):
         description="Shown in full to the resident and the handler; others read phone and ID numbers and health mentions masked.",
     )
     health_notes: str = Field(
-        "", max_length=2000, description="What the staff should know of the person's health: shown only to the resident and the handler."
+        "",
+        max_length=2000,
+        description="What the staff should know of the person's health: shown only to the resident and the handler.",
     )
-    address: str = Field("", max_length=300, description="Needed for home delivery. Shown only to the assigned staff and officials.")
+    address: str = Field(
+        "", max_length=300, description="Needed for home delivery. Shown only to the assigned staff and officials."
+    )
     phone: str | None = Field(
-        None, min_length=5, max_length=40, pattern=r"^[0-9+\-() ]+$", description="Needed, unless filed on behalf of someone without one."
+        None,
+        min_length=5,
+        max_length=40,
+        pattern=r"^[0-9+\-() ]+$",
+        description="Needed, unless filed on behalf of someone without one.",
     )
     preferred_time: str = Field("", max_length=200, examples=["工作日上午"])
     on_behalf_of: OnBehalfOf | None = Field(
-        None, description="Officials only: filed for this person (address needed, phone if they have one); the filer is recorded."
+        None,
+        description="Officials only: filed for this person (address needed, phone if they have one); the filer is recorded.",
     )
 
 
 class SpecialRequestAssign(_Fields):
     operator_id: StrictInt | None = Field(
-        None, ge=1, le=INT32_MAX, description="Assign to this operator's staff (default: the facility's operator, if any)."
+        None,
+        ge=1,
+        le=INT32_MAX,
+        description="Assign to this operator's staff (default: the facility's operator, if any).",
     )
-    assigned_to_sub: str | None = Field(None, min_length=1, max_length=200, description="Or to one staff member (their user id).")
+    assigned_to_sub: str | None = Field(
+        None, min_length=1, max_length=200, description="Or to one staff member (their user id)."
+    )
     assigned_to_name: str = Field("", max_length=200)
 
 
@@ -80,7 +94,9 @@ class SpecialRequestRead(BaseModel):
     kind: RequestKind
     facility_id: int
     service_id: int | None
-    description: str = Field(description="Phone and ID numbers and health mentions masked unless the viewer handles it or asked.")
+    description: str = Field(
+        description="Phone and ID numbers and health mentions masked unless the viewer handles it or asked."
+    )
     address: str = Field(description="Masked unless the viewer is the resident, the assigned staff or an official.")
     phone: str = Field(description="Masked likewise.")
     preferred_time: str

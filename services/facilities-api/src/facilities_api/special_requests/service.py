@@ -58,11 +58,7 @@ def _is_requester(principal: Principal, r: SpecialRequest) -> bool:
 
 
 def _sees_personal_data(principal: Principal, r: SpecialRequest) -> bool:
-    return (
-        _is_requester(principal, r)
-        or is_official_of(principal, r.facility)
-        or _is_assignee(principal, r)
-    )
+    return _is_requester(principal, r) or is_official_of(principal, r.facility) or _is_assignee(principal, r)
 
 
 def _may_read(principal: Principal, r: SpecialRequest) -> bool:
@@ -109,7 +105,9 @@ async def submit(
     if data.on_behalf_of is None:
         if principal.role != "resident":
             raise RuleViolation(
-                "on_behalf_of", "Staff file a request on behalf of someone: name them (on_behalf_of).", code="on-behalf-required"
+                "on_behalf_of",
+                "Staff file a request on behalf of someone: name them (on_behalf_of).",
+                code="on-behalf-required",
             )
         if not data.phone:
             raise RuleViolation("phone", "A phone number to arrange the service.", code="phone-required")
@@ -117,13 +115,17 @@ async def submit(
         if principal.role != "official":
             raise Forbidden("Only officials (community staff among them) file a request on someone's behalf.")
         if not is_official_of(principal, facility):
-            raise Forbidden(f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is not yours to act at.")
+            raise Forbidden(
+                f"You act for subdistrict {principal.subdistrict}; facility {facility.id} is not yours to act at."
+            )
         if not data.address:
             raise RuleViolation("address", "The address of the person the request is for.", code="address-required")
     if facility.status in ("closed", "planned"):
         raise RuleViolation("facility_id", f"Facility {facility.id} is {facility.status}.", code="facility-not-open")
     if data.service_id is not None and await OfferingRepository(session).get(facility.id, data.service_id) is None:
-        raise RuleViolation("service_id", f"Facility {facility.id} offers no service {data.service_id}.", code="unknown-service")
+        raise RuleViolation(
+            "service_id", f"Facility {facility.id} offers no service {data.service_id}.", code="unknown-service"
+        )
     if data.kind == "home_delivery" and not data.address:
         raise RuleViolation("address", "Home delivery needs the address to deliver to.", code="address-required")
     on_behalf = data.on_behalf_of is not None
@@ -214,7 +216,9 @@ async def _load(session: AsyncSession, principal: Principal, request_id: int) ->
 def _expect(r: SpecialRequest, *statuses: str, action: str) -> None:
     if r.status not in statuses:
         raise RuleViolation(
-            "status", f"A {r.status} request cannot be {action} (it must be {' or '.join(statuses)}).", code="wrong-status"
+            "status",
+            f"A {r.status} request cannot be {action} (it must be {' or '.join(statuses)}).",
+            code="wrong-status",
         )
 
 
@@ -223,7 +227,9 @@ def _official(principal: Principal, r: SpecialRequest, action: str) -> None:
         raise Forbidden(f"Only an official of {r.facility.subdistrict.code} {action}.")
 
 
-async def _save(session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime) -> dict[str, Any]:
+async def _save(
+    session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime
+) -> dict[str, Any]:
     r.version += 1
     r.updated_at = now
     await SpecialRequestRepository(session).flush()
@@ -245,7 +251,9 @@ async def _save(session: AsyncSession, r: SpecialRequest, *, old: str, principal
     return request_read(r, principal)
 
 
-async def verify(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
+async def verify(
+    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
+) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
     _official(principal, r, "verifies a resident's special-group status")
@@ -256,7 +264,13 @@ async def verify(session: AsyncSession, *, principal: Principal, request_id: int
 
 
 async def assign(
-    session: AsyncSession, *, principal: Principal, request_id: int, data: SpecialRequestAssign, check_version, now: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request_id: int,
+    data: SpecialRequestAssign,
+    check_version,
+    now: datetime,
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
@@ -289,7 +303,13 @@ def _doer(principal: Principal, r: SpecialRequest, action: str) -> None:
 
 
 async def schedule(
-    session: AsyncSession, *, principal: Principal, request_id: int, data: SpecialRequestSchedule, check_version, now: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request_id: int,
+    data: SpecialRequestSchedule,
+    check_version,
+    now: datetime,
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
@@ -321,7 +341,9 @@ async def complete(
     return await _save(session, r, old=old, principal=principal, now=now)
 
 
-async def confirm(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
+async def confirm(
+    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
+) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
     if not _is_requester(principal, r):
@@ -347,7 +369,9 @@ async def reject(
     return await _save(session, r, old=old, principal=principal, now=now)
 
 
-async def cancel(session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime) -> dict[str, Any]:
+async def cancel(
+    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
+) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
     check_version(r.version)
     if not _is_requester(principal, r):

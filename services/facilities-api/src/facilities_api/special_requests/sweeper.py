@@ -33,7 +33,9 @@ class PersonalDataSweeper:
     async def sweep_once(self) -> list[int]:
         settings = self.app.state.settings
         async with self.app.state.sessionmaker() as session:
-            return await erase_expired(session, retention_days=settings.special_request_retention_days, now=self.app.state.clock.now())
+            return await erase_expired(
+                session, retention_days=settings.special_request_retention_days, now=self.app.state.clock.now()
+            )
 
     async def _run(self) -> None:
         while True:

@@ -24,7 +24,9 @@ class StatsRepository:
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def booking_figures(self, facility_id: int, start: datetime, end: datetime, now: datetime) -> tuple[int, int, int]:
+    async def booking_figures(
+        self, facility_id: int, start: datetime, end: datetime, now: datetime
+    ) -> tuple[int, int, int]:
         """(confirmed bookings, check-ins, no-shows) at activities that started in [start, end)."""
         activities = select(Activity.id).where(
             Activity.facility_id == facility_id,

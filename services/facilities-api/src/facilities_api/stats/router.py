@@ -23,9 +23,7 @@ router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
 )
 async def operations_figures(
     session: SessionDep,
-    principal: Annotated[
-        Principal, require_roles("official", "auditor", "service", "operator", scope="stats:read")
-    ],
+    principal: Annotated[Principal, require_roles("official", "auditor", "service", "operator", scope="stats:read")],
     clock: ClockDep,
     start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
     end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
@@ -33,5 +31,11 @@ async def operations_figures(
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
 ) -> dict[str, Any]:
     return await service.operations_figures(
-        session, principal=principal, facility_id=facility_id, operator_id=operator_id, start=start, end=end, now=clock.now()
+        session,
+        principal=principal,
+        facility_id=facility_id,
+        operator_id=operator_id,
+        start=start,
+        end=end,
+        now=clock.now(),
     )

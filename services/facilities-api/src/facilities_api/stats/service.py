@@ -23,7 +23,9 @@ MAX_DAYS = 1100
 READERS = ("official", "auditor", "service")
 
 
-async def _facility_figures(session: AsyncSession, facility: Facility, start: date, end: date, now: datetime) -> dict[str, Any]:
+async def _facility_figures(
+    session: AsyncSession, facility: Facility, start: date, end: date, now: datetime
+) -> dict[str, Any]:
     t1, t2 = local_range(start, end)
     stats = StatsRepository(session)
     bookings, checkins, no_shows = await stats.booking_figures(facility.id, t1, t2, now)
@@ -72,7 +74,9 @@ async def operations_figures(
         if facility is None:
             raise NotFound(f"No facility {facility_id}.")
         if not reader and not operates(principal, facility):
-            raise Forbidden("Officials, auditors and services read these figures; operators for the facilities they run.")
+            raise Forbidden(
+                "Officials, auditors and services read these figures; operators for the facilities they run."
+            )
         figures = await _facility_figures(session, facility, start, end, now)
         return {**base, "facility_id": facility_id, "operator_id": None, "facility_ids": [facility_id], **figures}
     assert operator_id is not None

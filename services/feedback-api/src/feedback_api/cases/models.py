@@ -19,7 +19,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
 
-STATUSES = ("submitted", "accepted", "assigned", "responded", "reopened", "confirmed", "closed")
+STATUSES = (
+    "submitted",
+    "accepted",
+    "assigned",
+    "responded",
+    "reopened",
+    "confirmed",
+    "closed",
+)
 
 
 class ResidentCase(Base):
@@ -34,15 +42,25 @@ class ResidentCase(Base):
             "status IN ('submitted', 'accepted', 'assigned', 'responded', 'reopened', 'confirmed', 'closed')",
             name="status_known",
         ),
-        CheckConstraint("kind IN ('complaint', 'suggestion', 'praise', 'consultation')", name="kind_known"),
-        CheckConstraint("answer_rating IS NULL OR answer_rating BETWEEN 1 AND 5", name="answer_rating_1_to_5"),
+        CheckConstraint(
+            "kind IN ('complaint', 'suggestion', 'praise', 'consultation')",
+            name="kind_known",
+        ),
+        CheckConstraint(
+            "answer_rating IS NULL OR answer_rating BETWEEN 1 AND 5",
+            name="answer_rating_1_to_5",
+        ),
         Index("ix_resident_case_resident_sub_id", "resident_sub", "id"),
         Index("ix_resident_case_status_due_at", "status", "due_at"),
         Index("ix_resident_case_assignee_operator_id_id", "assignee_operator_id", "id"),
         Index("ix_resident_case_facility_id_created_at", "facility_id", "created_at"),
         Index("ix_resident_case_operator_id_created_at", "operator_id", "created_at"),
         Index("ix_resident_case_created_at", "created_at"),
-        Index("ix_resident_case_open311_client_id_created_at", "open311_client_id", "created_at"),
+        Index(
+            "ix_resident_case_open311_client_id_created_at",
+            "open311_client_id",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,12 +84,18 @@ class ResidentCase(Base):
     contact_email: Mapped[str | None] = mapped_column(String(200))
     resident_sub: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(10), comment="app or open311")
-    open311_client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_client.id", ondelete="SET NULL"))
+    open311_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("open311_client.id", ondelete="SET NULL")
+    )
     token: Mapped[str] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(20))
-    assignee_type: Mapped[str | None] = mapped_column(String(10), comment="operator or official")
+    assignee_type: Mapped[str | None] = mapped_column(
+        String(10), comment="operator or official"
+    )
     assignee_operator_id: Mapped[int | None] = mapped_column(Integer)
-    assignee_name: Mapped[str | None] = mapped_column(String(200), comment="the operator's name as facilities-api announced it")
+    assignee_name: Mapped[str | None] = mapped_column(
+        String(200), comment="the operator's name as facilities-api announced it"
+    )
     # An overcharge complaint: the price approved for what was charged, read from facilities-api when the
     # case was filed (None: the complaint names no service or activity), and what it was read from.
     approved_fee_fen: Mapped[int | None] = mapped_column(Integer)
@@ -98,11 +122,15 @@ class CaseStep(Base):
     __table_args__ = (Index("ix_case_step_case_id_id", "case_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("resident_case.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("resident_case.id", ondelete="CASCADE")
+    )
     action: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     actor_role: Mapped[str] = mapped_column(String(20))
-    actor_sub: Mapped[str | None] = mapped_column(String(255), comment="never shown to residents or the public")
+    actor_sub: Mapped[str | None] = mapped_column(
+        String(255), comment="never shown to residents or the public"
+    )
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

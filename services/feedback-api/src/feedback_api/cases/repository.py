@@ -25,14 +25,20 @@ class CaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, case_id: int, *, for_update: bool = False) -> ResidentCase | None:
+    async def get(
+        self, case_id: int, *, for_update: bool = False
+    ) -> ResidentCase | None:
         stmt = select(ResidentCase).where(ResidentCase.id == case_id)
         if for_update:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def by_token(self, token: str) -> ResidentCase | None:
-        return (await self.session.execute(select(ResidentCase).where(ResidentCase.token == token))).scalar_one_or_none()
+        return (
+            await self.session.execute(
+                select(ResidentCase).where(ResidentCase.token == token)
+            )
+        ).scalar_one_or_none()
 
     async def list_visible(
         self,
@@ -53,8 +59,12 @@ class CaseRepository:
             # Assigned to it, or about a facility it ran (but not `not_categories`: the complaints about itself).
             about_its_facility = c.operator_id == operator_id
             if not_categories:
-                about_its_facility = and_(about_its_facility, c.category.not_in(not_categories))
-            stmt = stmt.where(or_(c.assignee_operator_id == operator_id, about_its_facility))
+                about_its_facility = and_(
+                    about_its_facility, c.category.not_in(not_categories)
+                )
+            stmt = stmt.where(
+                or_(c.assignee_operator_id == operator_id, about_its_facility)
+            )
         if subdistrict is not None:
             stmt = stmt.where(c.subdistrict == subdistrict)
         if before_id is not None:
@@ -72,14 +82,21 @@ class CaseRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def count_by_resident_since(self, resident_sub: str, since: datetime) -> int:
-        stmt = select(func.count()).where(ResidentCase.resident_sub == resident_sub, ResidentCase.created_at >= since)
+        stmt = select(func.count()).where(
+            ResidentCase.resident_sub == resident_sub, ResidentCase.created_at >= since
+        )
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def count_by_client_since(self, client_id: int, since: datetime) -> int:
-        stmt = select(func.count()).where(ResidentCase.open311_client_id == client_id, ResidentCase.created_at >= since)
+        stmt = select(func.count()).where(
+            ResidentCase.open311_client_id == client_id,
+            ResidentCase.created_at >= since,
+        )
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def overdue_to_escalate(self, now: datetime, *, bureau_categories: tuple[str, ...]) -> Sequence[ResidentCase]:
+    async def overdue_to_escalate(
+        self, now: datetime, *, bureau_categories: tuple[str, ...]
+    ) -> Sequence[ResidentCase]:
         """Cases an operator should have answered by now, and complaints of `bureau_categories` a
         subdistrict's officials should have: locked (skipping any another sweep holds)."""
         c = ResidentCase
@@ -89,7 +106,11 @@ class CaseRepository:
                 ResidentCase.status.in_(("assigned", "reopened")),
                 or_(
                     c.assignee_type == "operator",
-                    and_(c.assignee_type == "official", c.category.in_(bureau_categories), c.subdistrict.is_not(None)),
+                    and_(
+                        c.assignee_type == "official",
+                        c.category.in_(bureau_categories),
+                        c.subdistrict.is_not(None),
+                    ),
                 ),
                 ResidentCase.due_at < now,
             )
@@ -99,7 +120,9 @@ class CaseRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def count_overdue(self, now: datetime) -> int:
-        stmt = select(func.count()).where(ResidentCase.status.in_(AWAITING_ANSWER), ResidentCase.due_at < now)
+        stmt = select(func.count()).where(
+            ResidentCase.status.in_(AWAITING_ANSWER), ResidentCase.due_at < now
+        )
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def steps(self, case_id: int) -> Sequence[CaseStep]:
@@ -125,7 +148,17 @@ class CaseRepository:
         if statuses:
             wanted = []
             if "open" in statuses:
-                wanted += [s for s in ("submitted", "accepted", "assigned", "responded", "reopened", "confirmed")]
+                wanted += [
+                    s
+                    for s in (
+                        "submitted",
+                        "accepted",
+                        "assigned",
+                        "responded",
+                        "reopened",
+                        "confirmed",
+                    )
+                ]
             if "closed" in statuses:
                 wanted.append("closed")
             stmt = stmt.where(c.status.in_(wanted))

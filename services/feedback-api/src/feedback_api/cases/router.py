@@ -36,15 +36,26 @@ from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 FACILITIES_DOWN = {
-    503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "facilities-api is unavailable; nothing was saved"}
+    503: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "facilities-api is unavailable; nothing was saved",
+    }
 }
 STEP_ERRORS = problems(401, 403, 404, 409, 412, 415, 422, 428)
 
 # Who may read cases (which ones is the service's rule: a resident's own, an operator's routed ones,
 # officials' of their area); an operator's systems need cases:respond.
-CaseReader = Annotated[Principal, require_roles("resident", "operator", "official", "auditor", "service", scope="cases:respond")]
+CaseReader = Annotated[
+    Principal,
+    require_roles(
+        "resident", "operator", "official", "auditor", "service", scope="cases:respond"
+    ),
+]
 # Who answers (the case's handler: its assigned operator, or an official of its area).
-Handler = Annotated[Principal, require_roles("operator", "official", scope="cases:respond")]
+Handler = Annotated[
+    Principal, require_roles("operator", "official", scope="cases:respond")
+]
 Official = Annotated[Principal, require_roles("official")]
 # What the resident who filed it does (confirm, reopen, rate the answer).
 Author = Annotated[Principal, require_roles("resident")]
@@ -57,7 +68,11 @@ def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
     return read
 
 
-@router.get("/categories", response_model=list[CategoryRead], summary="Case categories, their deadlines in working days and extra fields")
+@router.get(
+    "/categories",
+    response_model=list[CategoryRead],
+    summary="Case categories, their deadlines in working days and extra fields",
+)
 async def list_categories(settings: SettingsDep) -> list[dict[str, Any]]:
     return service.categories(settings)
 
@@ -74,7 +89,9 @@ async def sweep_overdue(
     settings: SettingsDep,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    return await service.sweep(session, settings=settings, now=clock.now(), actor=principal)
+    return await service.sweep(
+        session, settings=settings, now=clock.now(), actor=principal
+    )
 
 
 @router.post(
@@ -93,7 +110,14 @@ async def create_case(
     settings: SettingsDep,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    read = await service.create_case(session, principal=principal, data=body, facilities=facilities, settings=settings, clock=clock)
+    read = await service.create_case(
+        session,
+        principal=principal,
+        data=body,
+        facilities=facilities,
+        settings=settings,
+        clock=clock,
+    )
     response.headers["Location"] = f"/api/v1/cases/{read['id']}"
     return _etag(response, read)
 
@@ -113,78 +137,235 @@ async def list_cases(
     kind: Literal["complaint", "suggestion", "praise", "consultation"] | None = None,
     category: CategoryCode | None = None,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
-    overdue: Annotated[bool, Query(description="Only cases past their deadline and still unanswered.")] = False,
+    overdue: Annotated[
+        bool, Query(description="Only cases past their deadline and still unanswered.")
+    ] = False,
 ) -> dict[str, Any]:
-    filters = CaseFilter(status=status, kind=kind, category=category, facility_id=facility_id, overdue_at=clock.now() if overdue else None)
-    return await service.list_cases(session, viewer=principal, filters=filters, cursor=page.cursor, limit=page.limit, clock=clock)
+    filters = CaseFilter(
+        status=status,
+        kind=kind,
+        category=category,
+        facility_id=facility_id,
+        overdue_at=clock.now() if overdue else None,
+    )
+    return await service.list_cases(
+        session,
+        viewer=principal,
+        filters=filters,
+        cursor=page.cursor,
+        limit=page.limit,
+        clock=clock,
+    )
 
 
-@router.get("/{case_id:int}", response_model=CaseDetail, summary="One case with its timeline", responses=problems(401, 403, 404, 422))
-async def get_case(case_id: ResourceId, response: Response, session: SessionDep, principal: CaseReader, clock: ClockDep) -> dict[str, Any]:
-    return _etag(response, await service.get_case(session, case_id=case_id, viewer=principal, clock=clock))
+@router.get(
+    "/{case_id:int}",
+    response_model=CaseDetail,
+    summary="One case with its timeline",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_case(
+    case_id: ResourceId,
+    response: Response,
+    session: SessionDep,
+    principal: CaseReader,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return _etag(
+        response,
+        await service.get_case(session, case_id=case_id, viewer=principal, clock=clock),
+    )
 
 
-@router.post("/{case_id:int}/accept", response_model=CaseDetail, summary="Accept a submitted case and route it (officials of its area; If-Match)", responses=STEP_ERRORS)
+@router.post(
+    "/{case_id:int}/accept",
+    response_model=CaseDetail,
+    summary="Accept a submitted case and route it (officials of its area; If-Match)",
+    responses=STEP_ERRORS,
+)
 async def accept_case(
-    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: Official,
-    settings: SettingsDep, clock: ClockDep, body: Note | None = None,
+    case_id: ResourceId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    settings: SettingsDep,
+    clock: ClockDep,
+    body: Note | None = None,
 ) -> dict[str, Any]:
-    read = await service.accept(session, request, case_id=case_id, principal=principal, note=body.note if body else None, settings=settings, clock=clock)
-    return _etag(response, read)
-
-
-@router.post("/{case_id:int}/assign", response_model=CaseDetail, summary="Assign or reassign a case (officials of its area; If-Match)", responses=STEP_ERRORS)
-async def assign_case(
-    case_id: ResourceId, body: Assign, request: Request, response: Response, session: SessionDep,
-    principal: Official, settings: SettingsDep, clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.assign(
-        session, request, case_id=case_id, principal=principal, assignee=body.assignee, operator_id=body.operator_id,
-        note=body.note, settings=settings, clock=clock,
+    read = await service.accept(
+        session,
+        request,
+        case_id=case_id,
+        principal=principal,
+        note=body.note if body else None,
+        settings=settings,
+        clock=clock,
     )
     return _etag(response, read)
 
 
-@router.post("/{case_id:int}/respond", response_model=CaseDetail, summary="Answer a case (its handler: the assigned operator, keys with cases:respond, or an official of its area; If-Match)", responses=STEP_ERRORS)
-async def respond_case(
-    case_id: ResourceId, body: Respond, request: Request, response: Response, session: SessionDep,
-    principal: Handler, clock: ClockDep,
+@router.post(
+    "/{case_id:int}/assign",
+    response_model=CaseDetail,
+    summary="Assign or reassign a case (officials of its area; If-Match)",
+    responses=STEP_ERRORS,
+)
+async def assign_case(
+    case_id: ResourceId,
+    body: Assign,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    return _etag(response, await service.respond(session, request, case_id=case_id, principal=principal, text=body.text, clock=clock))
+    read = await service.assign(
+        session,
+        request,
+        case_id=case_id,
+        principal=principal,
+        assignee=body.assignee,
+        operator_id=body.operator_id,
+        note=body.note,
+        settings=settings,
+        clock=clock,
+    )
+    return _etag(response, read)
 
 
-@router.post("/{case_id:int}/confirm", response_model=CaseDetail, summary="Accept the answer, optionally rating it (the resident; If-Match)", responses=STEP_ERRORS)
+@router.post(
+    "/{case_id:int}/respond",
+    response_model=CaseDetail,
+    summary="Answer a case (its handler: the assigned operator, keys with cases:respond, or an official of its area; If-Match)",
+    responses=STEP_ERRORS,
+)
+async def respond_case(
+    case_id: ResourceId,
+    body: Respond,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Handler,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return _etag(
+        response,
+        await service.respond(
+            session,
+            request,
+            case_id=case_id,
+            principal=principal,
+            text=body.text,
+            clock=clock,
+        ),
+    )
+
+
+@router.post(
+    "/{case_id:int}/confirm",
+    response_model=CaseDetail,
+    summary="Accept the answer, optionally rating it (the resident; If-Match)",
+    responses=STEP_ERRORS,
+)
 async def confirm_case(
-    case_id: ResourceId, request: Request, response: Response, session: SessionDep,
-    principal: Author, clock: ClockDep, body: Confirm | None = None,
+    case_id: ResourceId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Author,
+    clock: ClockDep,
+    body: Confirm | None = None,
 ) -> dict[str, Any]:
     body = body or Confirm()
-    read = await service.confirm(session, request, case_id=case_id, principal=principal, answer_rating=body.answer_rating, note=body.note, clock=clock)
+    read = await service.confirm(
+        session,
+        request,
+        case_id=case_id,
+        principal=principal,
+        answer_rating=body.answer_rating,
+        note=body.note,
+        clock=clock,
+    )
     return _etag(response, read)
 
 
-@router.post("/{case_id:int}/reopen", response_model=CaseDetail, summary="Reject the answer with a reason (the resident; If-Match)", responses=STEP_ERRORS)
+@router.post(
+    "/{case_id:int}/reopen",
+    response_model=CaseDetail,
+    summary="Reject the answer with a reason (the resident; If-Match)",
+    responses=STEP_ERRORS,
+)
 async def reopen_case(
-    case_id: ResourceId, body: Reopen, request: Request, response: Response, session: SessionDep,
-    principal: Author, settings: SettingsDep, clock: ClockDep,
+    case_id: ResourceId,
+    body: Reopen,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Author,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    read = await service.reopen(session, request, case_id=case_id, principal=principal, reason=body.reason, settings=settings, clock=clock)
+    read = await service.reopen(
+        session,
+        request,
+        case_id=case_id,
+        principal=principal,
+        reason=body.reason,
+        settings=settings,
+        clock=clock,
+    )
     return _etag(response, read)
 
 
-@router.post("/{case_id:int}/close", response_model=CaseDetail, summary="Close an answered case (officials of the area or its resident; If-Match)", responses=STEP_ERRORS)
+@router.post(
+    "/{case_id:int}/close",
+    response_model=CaseDetail,
+    summary="Close an answered case (officials of the area or its resident; If-Match)",
+    responses=STEP_ERRORS,
+)
 async def close_case(
-    case_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: Closer,
-    clock: ClockDep, body: Note | None = None,
+    case_id: ResourceId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Closer,
+    clock: ClockDep,
+    body: Note | None = None,
 ) -> dict[str, Any]:
-    read = await service.close(session, request, case_id=case_id, principal=principal, note=body.note if body else None, clock=clock)
+    read = await service.close(
+        session,
+        request,
+        case_id=case_id,
+        principal=principal,
+        note=body.note if body else None,
+        clock=clock,
+    )
     return _etag(response, read)
 
 
-@router.post("/{case_id:int}/answer-rating", response_model=CaseDetail, summary="Rate the answer once, 1–5 (the resident; If-Match)", responses=STEP_ERRORS)
+@router.post(
+    "/{case_id:int}/answer-rating",
+    response_model=CaseDetail,
+    summary="Rate the answer once, 1–5 (the resident; If-Match)",
+    responses=STEP_ERRORS,
+)
 async def rate_answer(
-    case_id: ResourceId, body: AnswerRating, request: Request, response: Response, session: SessionDep,
-    principal: Author, clock: ClockDep,
+    case_id: ResourceId,
+    body: AnswerRating,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Author,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    read = await service.rate_answer(session, request, case_id=case_id, principal=principal, answer_rating=body.answer_rating, clock=clock)
+    read = await service.rate_answer(
+        session,
+        request,
+        case_id=case_id,
+        principal=principal,
+        answer_rating=body.answer_rating,
+        clock=clock,
+    )
     return _etag(response, read)

@@ -9,7 +9,9 @@ from feedback_api.text import clean_optional, clean_required
 from service_kit.params import INT32_MAX
 
 CaseKind = Literal["complaint", "suggestion", "praise", "consultation"]
-CaseStatus = Literal["submitted", "accepted", "assigned", "responded", "reopened", "confirmed", "closed"]
+CaseStatus = Literal[
+    "submitted", "accepted", "assigned", "responded", "reopened", "confirmed", "closed"
+]
 CategoryCode = Literal[
     "fee_overcharge",
     "service_quality",
@@ -23,7 +25,10 @@ CategoryCode = Literal[
     "consultation",
 ]
 DESCRIPTION_MAX = 4000
-AttributeValue = Annotated[str, Field(max_length=500)] | Annotated[int, Field(ge=0, le=2_000_000_000)]
+AttributeValue = (
+    Annotated[str, Field(max_length=500)]
+    | Annotated[int, Field(ge=0, le=2_000_000_000)]
+)
 
 
 class Contact(BaseModel):
@@ -31,7 +36,9 @@ class Contact(BaseModel):
 
     name: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=30, pattern=r"^\+?[0-9][0-9 -]{5,28}$")
-    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(
+        None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )
 
     @field_validator("name")
     @classmethod
@@ -43,14 +50,28 @@ class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: CategoryCode
-    target_type: Literal["facility", "activity", "service"] | None = Field(None, description="What it is about, if anything in particular.")
+    target_type: Literal["facility", "activity", "service"] | None = Field(
+        None, description="What it is about, if anything in particular."
+    )
     target_id: int | None = Field(None, ge=1, le=INT32_MAX)
-    facility_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Required with a service target.")
+    facility_id: int | None = Field(
+        None, ge=1, le=INT32_MAX, description="Required with a service target."
+    )
     title: str | None = Field(None, max_length=200)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX, examples=["周六下午按开放时间前往，但大门紧闭，也没有任何通知😞"])
-    photo_urls: list[HttpUrl] = Field(default_factory=list, max_length=9, description="Links to photos (uploaded elsewhere).")
+    description: str = Field(
+        min_length=1,
+        max_length=DESCRIPTION_MAX,
+        examples=["周六下午按开放时间前往，但大门紧闭，也没有任何通知😞"],
+    )
+    photo_urls: list[HttpUrl] = Field(
+        default_factory=list,
+        max_length=9,
+        description="Links to photos (uploaded elsewhere).",
+    )
     attributes: dict[Annotated[str, Field(max_length=50)], AttributeValue] = Field(
-        default_factory=dict, max_length=20, description="The category's extra fields (see GET /api/v1/cases/categories)."
+        default_factory=dict,
+        max_length=20,
+        description="The category's extra fields (see GET /api/v1/cases/categories).",
     )
     address: str | None = Field(None, max_length=300)
     lat: float | None = Field(None, ge=-90, le=90, strict=True)
@@ -91,7 +112,12 @@ class Assign(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     assignee: Literal["operator", "official"]
-    operator_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Required when the assignee is an operator.")
+    operator_id: int | None = Field(
+        None,
+        ge=1,
+        le=INT32_MAX,
+        description="Required when the assignee is an operator.",
+    )
     note: str | None = Field(None, max_length=2000)
 
     @field_validator("note")
@@ -114,7 +140,9 @@ class Respond(BaseModel):
 class Confirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answer_rating: int | None = Field(None, ge=1, le=5, description="How satisfied you are with the answer, 1–5.")
+    answer_rating: int | None = Field(
+        None, ge=1, le=5, description="How satisfied you are with the answer, 1–5."
+    )
     note: str | None = Field(None, max_length=2000)
 
     @field_validator("note")
@@ -156,11 +184,15 @@ class Assignee(BaseModel):
 
 
 class ChargeRead(BaseModel):
-    charged_fen: int | None = Field(description="What the resident says was charged, in fen.")
+    charged_fen: int | None = Field(
+        description="What the resident says was charged, in fen."
+    )
     approved_fee_fen: int | None = Field(
         description="The price approved for it when the case was filed (0: it should have been free); null when the complaint names no service or activity."
     )
-    basis: str | None = Field(description="What the approved price was read from (the service's record, or the activity).")
+    basis: str | None = Field(
+        description="What the approved price was read from (the service's record, or the activity)."
+    )
     over_by_fen: int | None
 
 
@@ -173,19 +205,25 @@ class CaseRead(BaseModel):
     target_id: int | None
     facility_id: int | None
     subdistrict: str | None
-    operator_id: int | None = Field(description="The operator running the facility when the case was routed.")
+    operator_id: int | None = Field(
+        description="The operator running the facility when the case was routed."
+    )
     title: str | None
     description: str
     photo_urls: list[str]
     attributes: dict[str, str | int]
-    charge: ChargeRead | None = Field(description="An overcharge complaint: the charge reported beside the approved price.")
+    charge: ChargeRead | None = Field(
+        description="An overcharge complaint: the charge reported beside the approved price."
+    )
     address: str | None
     lat: float | None
     lon: float | None
     source: Literal["app", "open311"]
     status: CaseStatus
     assignee: Assignee | None
-    due_at: datetime | None = Field(description="When the answer is due (end of the Nth working day).")
+    due_at: datetime | None = Field(
+        description="When the answer is due (end of the Nth working day)."
+    )
     overdue: bool
     escalated_at: datetime | None
     first_responded_at: datetime | None
@@ -196,7 +234,9 @@ class CaseRead(BaseModel):
     closed_at: datetime | None
     contact: ContactRead | None
     mine: bool
-    service_request_id: str = Field(description="The same case's id in Open311 GeoReport v2.")
+    service_request_id: str = Field(
+        description="The same case's id in Open311 GeoReport v2."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -222,7 +262,9 @@ class AttributeValueRead(BaseModel):
 
 class AttributeRead(BaseModel):
     code: str
-    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    datatype: Literal[
+        "string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"
+    ]
     required: bool
     description: str
     values: list[AttributeValueRead]
@@ -239,6 +281,10 @@ class CategoryRead(BaseModel):
 
 
 class SweepResult(BaseModel):
-    escalated: list[int] = Field(description="Cases taken from an operator that missed its deadline and given to an official.")
-    overdue: int = Field(description="Cases past their deadline and still unanswered, after the sweep.")
+    escalated: list[int] = Field(
+        description="Cases taken from an operator that missed its deadline and given to an official."
+    )
+    overdue: int = Field(
+        description="Cases past their deadline and still unanswered, after the sweep."
+    )
     swept_at: datetime

@@ -53,15 +53,26 @@ MAX_REOPENS = 2
 
 
 def _is_author(c: ResidentCase, viewer: Principal | None) -> bool:
-    return viewer is not None and viewer.role == "resident" and c.resident_sub is not None and viewer.sub == c.resident_sub
+    return (
+        viewer is not None
+        and viewer.role == "resident"
+        and c.resident_sub is not None
+        and viewer.sub == c.resident_sub
+    )
 
 
 def _official_in_area(c: ResidentCase, viewer: Principal) -> bool:
-    return viewer.is_official and (viewer.subdistrict is None or viewer.subdistrict == c.subdistrict)
+    return viewer.is_official and (
+        viewer.subdistrict is None or viewer.subdistrict == c.subdistrict
+    )
 
 
 def _is_assigned_operator(c: ResidentCase, viewer: Principal) -> bool:
-    return viewer.role == "operator" and viewer.operator_id is not None and c.assignee_operator_id == viewer.operator_id
+    return (
+        viewer.role == "operator"
+        and viewer.operator_id is not None
+        and c.assignee_operator_id == viewer.operator_id
+    )
 
 
 def about_operator(c: ResidentCase) -> bool:
@@ -76,7 +87,9 @@ def can_see(c: ResidentCase, viewer: Principal) -> bool:
         return _official_in_area(c, viewer)
     if viewer.role == "operator" and viewer.operator_id is not None:
         # Its own cases, and those about a facility it ran, but not the complaints about itself.
-        return viewer.operator_id == c.assignee_operator_id or (viewer.operator_id == c.operator_id and not about_operator(c))
+        return viewer.operator_id == c.assignee_operator_id or (
+            viewer.operator_id == c.operator_id and not about_operator(c)
+        )
     return False
 
 
@@ -91,7 +104,11 @@ def is_handler(c: ResidentCase, viewer: Principal) -> bool:
 
 
 def is_overdue(c: ResidentCase, now: datetime) -> bool:
-    return c.status in AWAITING_ANSWER and c.due_at is not None and as_aware(c.due_at) < now
+    return (
+        c.status in AWAITING_ANSWER
+        and c.due_at is not None
+        and as_aware(c.due_at) < now
+    )
 
 
 def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str, Any]:
@@ -100,7 +117,12 @@ def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str,
     contact = None
     if has_contact:
         contact = (
-            {"name": c.contact_name, "phone": c.contact_phone, "email": c.contact_email, "masked": False}
+            {
+                "name": c.contact_name,
+                "phone": c.contact_phone,
+                "email": c.contact_email,
+                "masked": False,
+            }
             if full_contact
             else {
                 "name": mask_name(c.contact_name),
@@ -109,7 +131,11 @@ def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str,
                 "masked": True,
             }
         )
-    description = c.description if full_contact or viewer.is_official else mask_personal_data(c.description)[0]
+    description = (
+        c.description
+        if full_contact or viewer.is_official
+        else mask_personal_data(c.description)[0]
+    )
     return {
         "id": c.id,
         "kind": c.kind,
@@ -130,7 +156,9 @@ def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str,
         "lon": c.lon,
         "source": c.source,
         "status": c.status,
-        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id} if c.assignee_type else None,
+        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
+        if c.assignee_type
+        else None,
         "due_at": as_aware(c.due_at),
         "overdue": is_overdue(c, now),
         "escalated_at": as_aware(c.escalated_at),
@@ -161,7 +189,9 @@ def _charge(c: ResidentCase) -> dict[str, Any] | None:
         "charged_fen": charged,
         "approved_fee_fen": approved,
         "basis": c.approved_fee_basis,
-        "over_by_fen": charged - approved if charged is not None and approved is not None else None,
+        "over_by_fen": charged - approved
+        if charged is not None and approved is not None
+        else None,
     }
 
 
@@ -176,21 +206,34 @@ def step_read(s: CaseStep) -> dict[str, Any]:
     }
 
 
-async def _visible(session: AsyncSession, case_id: int, viewer: Principal, *, for_update: bool = False) -> ResidentCase:
+async def _visible(
+    session: AsyncSession, case_id: int, viewer: Principal, *, for_update: bool = False
+) -> ResidentCase:
     c = await CaseRepository(session).get(case_id, for_update=for_update)
     if c is None or not can_see(c, viewer):
         raise NotFound(f"No case {case_id}.")
     return c
 
 
-async def get_case(session: AsyncSession, *, case_id: int, viewer: Principal, clock: Clock) -> dict[str, Any]:
+async def get_case(
+    session: AsyncSession, *, case_id: int, viewer: Principal, clock: Clock
+) -> dict[str, Any]:
     c = await _visible(session, case_id, viewer)
     steps = await CaseRepository(session).steps(c.id)
-    return {**case_read(c, viewer=viewer, now=clock.now()), "timeline": [step_read(s) for s in steps]}
+    return {
+        **case_read(c, viewer=viewer, now=clock.now()),
+        "timeline": [step_read(s) for s in steps],
+    }
 
 
 async def list_cases(
-    session: AsyncSession, *, viewer: Principal, filters: CaseFilter, cursor: str | None, limit: int, clock: Clock
+    session: AsyncSession,
+    *,
+    viewer: Principal,
+    filters: CaseFilter,
+    cursor: str | None,
+    limit: int,
+    clock: Clock,
 ) -> dict[str, Any]:
     scope: dict[str, Any] = {}
     if viewer.role == "resident":
@@ -203,9 +246,13 @@ async def list_cases(
     elif viewer.is_official and viewer.subdistrict is not None:
         scope["subdistrict"] = viewer.subdistrict
     elif viewer.role not in ("official", "auditor", "service"):
-        raise Forbidden("Cases are read by their authors, their handlers, officials and auditors.")
+        raise Forbidden(
+            "Cases are read by their authors, their handlers, officials and auditors."
+        )
     rows = list(
-        await CaseRepository(session).list_visible(filters, before_id=id_cursor(cursor), limit=limit + 1, **scope)
+        await CaseRepository(session).list_visible(
+            filters, before_id=id_cursor(cursor), limit=limit + 1, **scope
+        )
     )
     now = clock.now()
     return {
@@ -217,31 +264,64 @@ async def list_cases(
 # --- filing -----------------------------------------------------------------------------------------
 
 
-def check_attributes(category: str, attributes: dict[str, Any], *, field: str = "attributes") -> dict[str, Any]:
+def check_attributes(
+    category: str, attributes: dict[str, Any], *, field: str = "attributes"
+) -> dict[str, Any]:
     spec = {a.code: a for a in CATEGORIES[category].attributes}
     for code, value in attributes.items():
         attr = spec.get(code)
         if attr is None:
-            raise RuleViolation(f"{field}.{code}", f"{code!r} is not a field of category {category}", code="unknown-attribute")
+            raise RuleViolation(
+                f"{field}.{code}",
+                f"{code!r} is not a field of category {category}",
+                code="unknown-attribute",
+            )
         if attr.datatype == "number":
             if isinstance(value, str):
                 if not value.strip().isdigit():
-                    raise RuleViolation(f"{field}.{code}", f"{code} must be a whole number", code="attribute-type")
+                    raise RuleViolation(
+                        f"{field}.{code}",
+                        f"{code} must be a whole number",
+                        code="attribute-type",
+                    )
                 attributes[code] = int(value.strip())
-        elif attr.datatype == "singlevaluelist" and str(value) not in {k for k, _ in attr.values}:
-            raise RuleViolation(f"{field}.{code}", f"{code} must be one of {', '.join(k for k, _ in attr.values)}", code="attribute-value")
+        elif attr.datatype == "singlevaluelist" and str(value) not in {
+            k for k, _ in attr.values
+        }:
+            raise RuleViolation(
+                f"{field}.{code}",
+                f"{code} must be one of {', '.join(k for k, _ in attr.values)}",
+                code="attribute-value",
+            )
         elif attr.datatype == "datetime":
             try:
                 datetime.fromisoformat(str(value))
             except ValueError:
-                raise RuleViolation(f"{field}.{code}", f"{code} must be an ISO 8601 date and time", code="attribute-type") from None
+                raise RuleViolation(
+                    f"{field}.{code}",
+                    f"{code} must be an ISO 8601 date and time",
+                    code="attribute-type",
+                ) from None
     for attr in spec.values():
         if attr.required and attr.code not in attributes:
-            raise RuleViolation(f"{field}.{attr.code}", f"{attr.code} is required for category {category}", code="attribute-required")
+            raise RuleViolation(
+                f"{field}.{attr.code}",
+                f"{attr.code} is required for category {category}",
+                code="attribute-required",
+            )
     return attributes
 
 
-def _step(c: ResidentCase, action: str, to_status: str, *, actor: Principal | None, actor_role: str, note: str | None, at: datetime) -> CaseStep:
+def _step(
+    c: ResidentCase,
+    action: str,
+    to_status: str,
+    *,
+    actor: Principal | None,
+    actor_role: str,
+    note: str | None,
+    at: datetime,
+) -> CaseStep:
     return CaseStep(
         case_id=c.id,
         action=action,
@@ -264,7 +344,9 @@ def _event_data(c: ResidentCase, **extra: Any) -> dict[str, Any]:
         "facility_id": c.facility_id,
         "subdistrict": c.subdistrict,
         "operator_id": c.operator_id,
-        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id} if c.assignee_type else None,
+        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
+        if c.assignee_type
+        else None,
         "due_at": as_aware(c.due_at).isoformat() if c.due_at else None,
         "source": c.source,
         **extra,
@@ -283,7 +365,11 @@ async def _transition(
     now: datetime,
 ) -> None:
     from_status = c.status
-    session.add(_step(c, action, to_status, actor=actor, actor_role=actor_role, note=note, at=now))
+    session.add(
+        _step(
+            c, action, to_status, actor=actor, actor_role=actor_role, note=note, at=now
+        )
+    )
     c.status = to_status
     c.updated_at = now
     await session.flush()
@@ -298,7 +384,13 @@ async def _transition(
 
 
 async def _route(
-    session: AsyncSession, c: ResidentCase, *, settings: Settings, now: datetime, actor: Principal | None, actor_role: str
+    session: AsyncSession,
+    c: ResidentCase,
+    *,
+    settings: Settings,
+    now: datetime,
+    actor: Principal | None,
+    actor_role: str,
 ) -> None:
     """accepted → assigned: to the operator running the facility now, else to an official."""
     name = None
@@ -316,14 +408,25 @@ async def _route(
     c.assignee_operator_id = operator_id
     c.assignee_name = name
     calendar = await calendar_for(session, settings, now)
-    c.due_at = calendar.deadline(c.created_at, deadline_days(c.category, settings.case_deadlines))
+    c.due_at = calendar.deadline(
+        c.created_at, deadline_days(c.category, settings.case_deadlines)
+    )
     if bureau:
         note = "routed to the culture bureau: a complaint about the operator's own charges or staff is not the operator's to answer"
     elif operator_id:
         note = f"routed to operator {operator_id}"
     else:
         note = "routed to the culture bureau (government-run or no facility)"
-    await _transition(session, c, "assign", "assigned", actor=actor, actor_role=actor_role, note=note, now=now)
+    await _transition(
+        session,
+        c,
+        "assign",
+        "assigned",
+        actor=actor,
+        actor_role=actor_role,
+        note=note,
+        now=now,
+    )
 
 
 async def file_case(
@@ -339,37 +442,62 @@ async def file_case(
 ) -> ResidentCase:
     """Check, save, route and announce a new case (the caller commits)."""
     attributes = check_attributes(data.category, dict(data.attributes))
-    target_type, target_id, facility_id = data.target_type, data.target_id, data.facility_id
-    if target_type is None and (attributes.get("activity_id") or attributes.get("facility_id")):
+    target_type, target_id, facility_id = (
+        data.target_type,
+        data.target_id,
+        data.facility_id,
+    )
+    if target_type is None and (
+        attributes.get("activity_id") or attributes.get("facility_id")
+    ):
         target_type = "activity" if attributes.get("activity_id") else "facility"
         target_id = int(attributes.get("activity_id") or attributes["facility_id"])
     if target_type is None and facility_id is not None:
         target_type, target_id = "facility", facility_id
     if target_type is not None and target_id is None:
-        raise RuleViolation("target_id", "a target needs its id", code="target-id-required")
+        raise RuleViolation(
+            "target_id", "a target needs its id", code="target-id-required"
+        )
     facility = None
     activity = None
     if target_type is not None and target_id is not None:
         target = await resolve(
-            facilities, target_type=target_type, target_id=target_id, facility_id=facility_id, now=now, for_rating=False
+            facilities,
+            target_type=target_type,
+            target_id=target_id,
+            facility_id=facility_id,
+            now=now,
+            for_rating=False,
         )
         facility = target.facility
         activity = target.activity
     approved_fee_fen, approved_fee_basis = None, None
     if data.category == "fee_overcharge":
         approved_fee_fen, approved_fee_basis = await approved_price(
-            facilities, target_type=target_type, target_id=target_id, facility_id=facility.id if facility else facility_id,
-            activity=activity, attributes=attributes,
+            facilities,
+            target_type=target_type,
+            target_id=target_id,
+            facility_id=facility.id if facility else facility_id,
+            activity=activity,
+            attributes=attributes,
         )
-    operation = await operation_for(session, facility, now=now) if facility is not None else None
+    operation = (
+        await operation_for(session, facility, now=now)
+        if facility is not None
+        else None
+    )
     c = ResidentCase(
         kind=CATEGORIES[data.category].kind,
         category=data.category,
         target_type=target_type,
         target_id=target_id,
         facility_id=facility.id if facility else None,
-        subdistrict=(operation.subdistrict or facility.subdistrict) if facility and operation else None,
-        operator_id=operation.operator_id if operation and operation.mode == "social" else None,
+        subdistrict=(operation.subdistrict or facility.subdistrict)
+        if facility and operation
+        else None,
+        operator_id=operation.operator_id
+        if operation and operation.mode == "social"
+        else None,
         title=data.title,
         description=data.description,
         photo_urls=[str(u) for u in data.photo_urls],
@@ -394,11 +522,39 @@ async def file_case(
     repo = CaseRepository(session)
     repo.add(c)
     await repo.flush()
-    session.add(_step(c, "submit", "submitted", actor=resident, actor_role=actor_role, note=None, at=now))
-    await outbox.record(session, "case.submitted", _event_data(c), subject=f"case/{c.id}", actor=resident.sub if resident else None, at=now)
+    session.add(
+        _step(
+            c,
+            "submit",
+            "submitted",
+            actor=resident,
+            actor_role=actor_role,
+            note=None,
+            at=now,
+        )
+    )
+    await outbox.record(
+        session,
+        "case.submitted",
+        _event_data(c),
+        subject=f"case/{c.id}",
+        actor=resident.sub if resident else None,
+        at=now,
+    )
     if settings.cases_auto_accept:
-        await _transition(session, c, "accept", "accepted", actor=None, actor_role="system", note="accepted automatically", now=now)
-        await _route(session, c, settings=settings, now=now, actor=None, actor_role="system")
+        await _transition(
+            session,
+            c,
+            "accept",
+            "accepted",
+            actor=None,
+            actor_role="system",
+            note="accepted automatically",
+            now=now,
+        )
+        await _route(
+            session, c, settings=settings, now=now, actor=None, actor_role="system"
+        )
     await repo.flush()
     return c
 
@@ -421,15 +577,33 @@ async def approved_price(
         if activity is None and attributes.get("activity_id") is not None:
             activity = await facilities.get_activity(int(attributes["activity_id"]))
             if activity is None:
-                raise TargetNotFound("activity", int(attributes["activity_id"]), field="attributes.activity_id")
-        if service_id is None and activity is not None and activity.service_id is not None:
+                raise TargetNotFound(
+                    "activity",
+                    int(attributes["activity_id"]),
+                    field="attributes.activity_id",
+                )
+        if (
+            service_id is None
+            and activity is not None
+            and activity.service_id is not None
+        ):
             service_id, facility_id = activity.service_id, activity.facility_id
         if service_id is not None:
             if facility_id is None:
-                raise RuleViolation("facility_id", "name the facility whose service charged too much", code="facility-required")
+                raise RuleViolation(
+                    "facility_id",
+                    "name the facility whose service charged too much",
+                    code="facility-required",
+                )
             price = await facilities.get_service_price(facility_id, int(service_id))
             if price is None:
-                raise TargetNotFound("service", int(service_id), field="attributes.service_id" if target_type != "service" else "target_id")
+                raise TargetNotFound(
+                    "service",
+                    int(service_id),
+                    field="attributes.service_id"
+                    if target_type != "service"
+                    else "target_id",
+                )
             if price.basic:
                 basis = f"service {price.id} ({price.name_zh}): a basic service, free"
             elif price.approved_fee_fen is not None:
@@ -440,20 +614,45 @@ async def approved_price(
     except FacilitiesUnavailable as exc:
         raise TargetCheckUnavailable("facilities-api") from exc
     if activity is not None:
-        return activity.fee_fen, f"activity {activity.id} ({activity.title}): its published fee"
+        return (
+            activity.fee_fen,
+            f"activity {activity.id} ({activity.title}): its published fee",
+        )
     return None, None
 
 
 async def create_case(
-    session: AsyncSession, *, principal: Principal, data: CaseCreate, facilities: FacilitiesClient, settings: Settings, clock: Clock
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: CaseCreate,
+    facilities: FacilitiesClient,
+    settings: Settings,
+    clock: Clock,
 ) -> dict[str, Any]:
     now = clock.now()
     since = now - timedelta(days=1)
-    if await CaseRepository(session).count_by_resident_since(principal.sub, since) >= settings.cases_per_day:
-        raise TooManyRequests(f"At most {settings.cases_per_day} cases a day; nothing was saved.", retry_after_s=3600)
-    c = await file_case(session, data=data, facilities=facilities, settings=settings, now=now, resident=principal)
+    if (
+        await CaseRepository(session).count_by_resident_since(principal.sub, since)
+        >= settings.cases_per_day
+    ):
+        raise TooManyRequests(
+            f"At most {settings.cases_per_day} cases a day; nothing was saved.",
+            retry_after_s=3600,
+        )
+    c = await file_case(
+        session,
+        data=data,
+        facilities=facilities,
+        settings=settings,
+        now=now,
+        resident=principal,
+    )
     steps = await CaseRepository(session).steps(c.id)
-    read = {**case_read(c, viewer=principal, now=now), "timeline": [step_read(s) for s in steps]}
+    read = {
+        **case_read(c, viewer=principal, now=now),
+        "timeline": [step_read(s) for s in steps],
+    }
     await session.commit()
     return read
 
@@ -461,7 +660,9 @@ async def create_case(
 # --- the workflow -----------------------------------------------------------------------------------
 
 
-async def _for_step(session: AsyncSession, request: Request, case_id: int, principal: Principal) -> ResidentCase:
+async def _for_step(
+    session: AsyncSession, request: Request, case_id: int, principal: Principal
+) -> ResidentCase:
     c = await _visible(session, case_id, principal, for_update=True)
     check_if_match(request, c.version)
     return c
@@ -472,13 +673,20 @@ def _require(c: ResidentCase, allowed: tuple[str, ...], to_status: str) -> None:
         detail = None
         if to_status == "closed" and c.status in AWAITING_ANSWER:
             detail = f"Case {c.id} is {c.status}: an unanswered case cannot be closed; it must be responded to first."
-        raise WorkflowConflict("case", from_status=c.status, to_status=to_status, detail=detail)
+        raise WorkflowConflict(
+            "case", from_status=c.status, to_status=to_status, detail=detail
+        )
 
 
-async def _finish(session: AsyncSession, c: ResidentCase, principal: Principal, now: datetime) -> dict[str, Any]:
+async def _finish(
+    session: AsyncSession, c: ResidentCase, principal: Principal, now: datetime
+) -> dict[str, Any]:
     await session.flush()
     steps = await CaseRepository(session).steps(c.id)
-    read = {**case_read(c, viewer=principal, now=now), "timeline": [step_read(s) for s in steps]}
+    read = {
+        **case_read(c, viewer=principal, now=now),
+        "timeline": [step_read(s) for s in steps],
+    }
     await session.commit()
     return read
 
@@ -487,60 +695,127 @@ def _role(principal: Principal) -> str:
     return principal.role
 
 
-async def accept(session, request, *, case_id, principal, note, settings, clock) -> dict[str, Any]:
+async def accept(
+    session, request, *, case_id, principal, note, settings, clock
+) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials accept cases.")
     _require(c, ("submitted",), "accepted")
     now = clock.now()
-    await _transition(session, c, "accept", "accepted", actor=principal, actor_role="official", note=note, now=now)
-    await _route(session, c, settings=settings, now=now, actor=principal, actor_role="official")
+    await _transition(
+        session,
+        c,
+        "accept",
+        "accepted",
+        actor=principal,
+        actor_role="official",
+        note=note,
+        now=now,
+    )
+    await _route(
+        session, c, settings=settings, now=now, actor=principal, actor_role="official"
+    )
     return await _finish(session, c, principal, now)
 
 
-async def assign(session, request, *, case_id, principal, assignee, operator_id, note, settings, clock) -> dict[str, Any]:
+async def assign(
+    session,
+    request,
+    *,
+    case_id,
+    principal,
+    assignee,
+    operator_id,
+    note,
+    settings,
+    clock,
+) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials assign cases.")
     if c.assignee_type == "district" and not principal.is_district_official:
-        raise Forbidden(f"Case {c.id} was escalated to the district; the district's officials assign it.")
+        raise Forbidden(
+            f"Case {c.id} was escalated to the district; the district's officials assign it."
+        )
     _require(c, ("accepted", "assigned", "reopened"), "assigned")
     if assignee == "operator" and operator_id is None:
-        raise RuleViolation("operator_id", "name the operator to assign the case to", code="operator-required")
+        raise RuleViolation(
+            "operator_id",
+            "name the operator to assign the case to",
+            code="operator-required",
+        )
     if assignee == "operator" and about_operator(c):
         raise RuleViolation(
-            "assignee", "a complaint about an operator's own charges or staff is the bureau's: it is not given to an operator",
+            "assignee",
+            "a complaint about an operator's own charges or staff is the bureau's: it is not given to an operator",
             code="bureau-case",
         )
     now = clock.now()
     c.assignee_type = assignee
     c.assignee_operator_id = operator_id if assignee == "operator" else None
-    c.assignee_name = await OperationRepository(session).operator_name(operator_id) if assignee == "operator" else None
+    c.assignee_name = (
+        await OperationRepository(session).operator_name(operator_id)
+        if assignee == "operator"
+        else None
+    )
     if c.due_at is None:
         calendar = await calendar_for(session, settings, now)
-        c.due_at = calendar.deadline(now, deadline_days(c.category, settings.case_deadlines))
+        c.due_at = calendar.deadline(
+            now, deadline_days(c.category, settings.case_deadlines)
+        )
     to_status = "reopened" if c.status == "reopened" else "assigned"
-    await _transition(session, c, "assign", to_status, actor=principal, actor_role="official",
-                      note=note or (f"assigned to operator {operator_id}" if operator_id else "assigned to an official"), now=now)
+    await _transition(
+        session,
+        c,
+        "assign",
+        to_status,
+        actor=principal,
+        actor_role="official",
+        note=note
+        or (
+            f"assigned to operator {operator_id}"
+            if operator_id
+            else "assigned to an official"
+        ),
+        now=now,
+    )
     return await _finish(session, c, principal, now)
 
 
-async def respond(session, request, *, case_id, principal, text, clock) -> dict[str, Any]:
+async def respond(
+    session, request, *, case_id, principal, text, clock
+) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
     if not is_handler(c, principal):
-        raise Forbidden("Only the case's handler (its assigned operator or an official of the area) answers it.")
+        raise Forbidden(
+            "Only the case's handler (its assigned operator or an official of the area) answers it."
+        )
     _require(c, ("assigned", "reopened"), "responded")
     now = clock.now()
     if c.first_responded_at is None:
         c.first_responded_at = now
         # Measured against the first deadline: an escalated case was late whatever happens next.
-        c.responded_on_time = c.escalated_at is None and (c.due_at is None or now <= as_aware(c.due_at))
+        c.responded_on_time = c.escalated_at is None and (
+            c.due_at is None or now <= as_aware(c.due_at)
+        )
     c.response_text = text
-    await _transition(session, c, "respond", "responded", actor=principal, actor_role=_role(principal), note=text, now=now)
+    await _transition(
+        session,
+        c,
+        "respond",
+        "responded",
+        actor=principal,
+        actor_role=_role(principal),
+        note=text,
+        now=now,
+    )
     return await _finish(session, c, principal, now)
 
 
-async def confirm(session, request, *, case_id, principal, answer_rating, note, clock) -> dict[str, Any]:
+async def confirm(
+    session, request, *, case_id, principal, answer_rating, note, clock
+) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
     if not _is_author(c, principal):
         raise Forbidden("Only the resident who filed the case confirms the answer.")
@@ -548,38 +823,79 @@ async def confirm(session, request, *, case_id, principal, answer_rating, note, 
     now = clock.now()
     if answer_rating is not None:
         c.answer_rating = answer_rating
-    await _transition(session, c, "confirm", "confirmed", actor=principal, actor_role="resident", note=note, now=now)
+    await _transition(
+        session,
+        c,
+        "confirm",
+        "confirmed",
+        actor=principal,
+        actor_role="resident",
+        note=note,
+        now=now,
+    )
     return await _finish(session, c, principal, now)
 
 
-async def reopen(session, request, *, case_id, principal, reason, settings, clock) -> dict[str, Any]:
+async def reopen(
+    session, request, *, case_id, principal, reason, settings, clock
+) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
     if not _is_author(c, principal):
         raise Forbidden("Only the resident who filed the case reopens it.")
     _require(c, ("responded",), "reopened")
     if c.reopen_count >= MAX_REOPENS:
-        raise WorkflowConflict("case", from_status=c.status, to_status="reopened",
-                               detail=f"Case {c.id} was reopened {c.reopen_count} times already; an official will follow up.")
+        raise WorkflowConflict(
+            "case",
+            from_status=c.status,
+            to_status="reopened",
+            detail=f"Case {c.id} was reopened {c.reopen_count} times already; an official will follow up.",
+        )
     now = clock.now()
     c.reopen_count += 1
     calendar = await calendar_for(session, settings, now)
-    c.due_at = calendar.deadline(now, deadline_days(c.category, settings.case_deadlines))
-    await _transition(session, c, "reopen", "reopened", actor=principal, actor_role="resident", note=reason, now=now)
+    c.due_at = calendar.deadline(
+        now, deadline_days(c.category, settings.case_deadlines)
+    )
+    await _transition(
+        session,
+        c,
+        "reopen",
+        "reopened",
+        actor=principal,
+        actor_role="resident",
+        note=reason,
+        now=now,
+    )
     return await _finish(session, c, principal, now)
 
 
 async def close(session, request, *, case_id, principal, note, clock) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
-    if not (principal.is_official and _official_in_area(c, principal)) and not _is_author(c, principal):
-        raise Forbidden("Officials of the area, or the resident who filed it, close a case.")
+    if not (
+        principal.is_official and _official_in_area(c, principal)
+    ) and not _is_author(c, principal):
+        raise Forbidden(
+            "Officials of the area, or the resident who filed it, close a case."
+        )
     _require(c, ("responded", "confirmed"), "closed")
     now = clock.now()
     c.closed_at = now
-    await _transition(session, c, "close", "closed", actor=principal, actor_role=_role(principal), note=note, now=now)
+    await _transition(
+        session,
+        c,
+        "close",
+        "closed",
+        actor=principal,
+        actor_role=_role(principal),
+        note=note,
+        now=now,
+    )
     return await _finish(session, c, principal, now)
 
 
-async def rate_answer(session, request, *, case_id, principal, answer_rating, clock) -> dict[str, Any]:
+async def rate_answer(
+    session, request, *, case_id, principal, answer_rating, clock
+) -> dict[str, Any]:
     c = await _for_step(session, request, case_id, principal)
     if not _is_author(c, principal):
         raise Forbidden("Only the resident who filed the case rates its answer.")
@@ -587,21 +903,50 @@ async def rate_answer(session, request, *, case_id, principal, answer_rating, cl
     if c.answer_rating is not None:
         from service_kit.problems import Conflict
 
-        raise Conflict(f"The answer to case {c.id} is rated already.", slug="answer-rated")
+        raise Conflict(
+            f"The answer to case {c.id} is rated already.", slug="answer-rated"
+        )
     now = clock.now()
     c.answer_rating = answer_rating
     c.updated_at = now
-    session.add(_step(c, "rate_answer", c.status, actor=principal, actor_role="resident", note=f"{answer_rating}/5", at=now))
+    session.add(
+        _step(
+            c,
+            "rate_answer",
+            c.status,
+            actor=principal,
+            actor_role="resident",
+            note=f"{answer_rating}/5",
+            at=now,
+        )
+    )
     await session.flush()
-    await outbox.record(session, "case.answer_rated", {"id": c.id, "answer_rating": answer_rating, "operator_id": c.operator_id,
-                                                        "facility_id": c.facility_id}, subject=f"case/{c.id}", actor=principal.sub, at=now)
+    await outbox.record(
+        session,
+        "case.answer_rated",
+        {
+            "id": c.id,
+            "answer_rating": answer_rating,
+            "operator_id": c.operator_id,
+            "facility_id": c.facility_id,
+        },
+        subject=f"case/{c.id}",
+        actor=principal.sub,
+        at=now,
+    )
     return await _finish(session, c, principal, now)
 
 
 # --- the overdue sweep ------------------------------------------------------------------------------
 
 
-async def sweep(session: AsyncSession, *, settings: Settings, now: datetime, actor: Principal | None = None) -> dict[str, Any]:
+async def sweep(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    now: datetime,
+    actor: Principal | None = None,
+) -> dict[str, Any]:
     """Escalate every case not answered by its deadline: an operator's to the officials of its area; a
     complaint about an operator, which the subdistrict's officials had, to the district."""
     repo = CaseRepository(session)
@@ -621,12 +966,24 @@ async def sweep(session: AsyncSession, *, settings: Settings, now: datetime, act
         c.escalated_at = now
         c.due_at = calendar.deadline(now, settings.escalation_working_days)
         c.updated_at = now
-        session.add(_step(c, "escalate", c.status, actor=actor, actor_role=actor.role if actor else "system", note=note, at=now))
+        session.add(
+            _step(
+                c,
+                "escalate",
+                c.status,
+                actor=actor,
+                actor_role=actor.role if actor else "system",
+                note=note,
+                at=now,
+            )
+        )
         await session.flush()
         await outbox.record(
             session,
             "case.escalated",
-            _event_data(c, missed_due_at=missed.isoformat(), from_operator_id=operator_id),
+            _event_data(
+                c, missed_due_at=missed.isoformat(), from_operator_id=operator_id
+            ),
             subject=f"case/{c.id}",
             actor=actor.sub if actor else None,
             at=now,

@@ -72,7 +72,11 @@ class ActivityRef:
 
     def held_by(self, now: datetime) -> bool:
         """Whether it took place: published (or finished), not cancelled, and over by `now`."""
-        return self.status in ("published", "finished") and self.ends_at is not None and as_aware(self.ends_at) <= now
+        return (
+            self.status in ("published", "finished")
+            and self.ends_at is not None
+            and as_aware(self.ends_at) <= now
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +195,10 @@ def _services(body: object) -> tuple[ServiceRef, ...]:
         raise TypeError("the body is not a list")
     return tuple(
         ServiceRef(
-            id=int(s["id"]), name_zh=str(s.get("name_zh", "")), basic=bool(s.get("basic", True)), fee_fen=int(s.get("fee_fen") or 0)
+            id=int(s["id"]),
+            name_zh=str(s.get("name_zh", "")),
+            basic=bool(s.get("basic", True)),
+            fee_fen=int(s.get("fee_fen") or 0),
         )
         for s in items
     )
@@ -213,29 +220,46 @@ class FacilitiesClient:
         self.timeout_s = timeout_s
         self.cache_ttl_s = cache_ttl_s
         self.cache: TTLCache[tuple[str, int], Any] = TTLCache(
-            cache_ttl_s, max_items=cache_size, clock=now, refresh_after_s=cache_ttl_s * RENEW_AFTER
+            cache_ttl_s,
+            max_items=cache_size,
+            clock=now,
+            refresh_after_s=cache_ttl_s * RENEW_AFTER,
         )
-        self._fetching: dict[tuple[str, int], asyncio.Future] = {}  # one fetch per record at a time
+        self._fetching: dict[
+            tuple[str, int], asyncio.Future
+        ] = {}  # one fetch per record at a time
         self._renewals: set[asyncio.Task] = set()
-        self._wanted: dict[int, asyncio.Future] = {}  # facilities to ask for, in the order they were wanted
-        self._asking: asyncio.Task | None = None  # asking for them, one request at a time
+        self._wanted: dict[
+            int, asyncio.Future
+        ] = {}  # facilities to ask for, in the order they were wanted
+        self._asking: asyncio.Task | None = (
+            None  # asking for them, one request at a time
+        )
 
     async def get_facility(self, facility_id: int) -> FacilityRef | None:
         """The facility, or None when facilities-api says there is no such facility (404).
         Raises FacilitiesUnavailable when it cannot tell."""
-        return await self._lookup("facility", facility_id, f"/api/v1/facilities/{facility_id}", _facility_ref)
+        return await self._lookup(
+            "facility", facility_id, f"/api/v1/facilities/{facility_id}", _facility_ref
+        )
 
     async def get_activity(self, activity_id: int) -> ActivityRef | None:
-        return await self._lookup("activity", activity_id, f"/api/v1/activities/{activity_id}", _activity_ref)
+        return await self._lookup(
+            "activity", activity_id, f"/api/v1/activities/{activity_id}", _activity_ref
+        )
 
     async def get_activity_now(self, activity_id: int) -> ActivityRef | None:
         """The activity as facilities-api has it this moment (never from memory): for decisions that a
         change of the last minute would make wrong, such as a cancellation."""
         return await self._read_now(f"/api/v1/activities/{activity_id}", _activity_ref)
 
-    async def get_service_price(self, facility_id: int, service_id: int) -> ServicePrice | None:
+    async def get_service_price(
+        self, facility_id: int, service_id: int
+    ) -> ServicePrice | None:
         """One service's record and its approved fee as they stand (never from memory), or None."""
-        return await self._read_now(f"/api/v1/facilities/{facility_id}/services/{service_id}", _service_price)
+        return await self._read_now(
+            f"/api/v1/facilities/{facility_id}/services/{service_id}", _service_price
+        )
 
     async def _read_now(self, path: str, parse: Callable[[object], Any]) -> Any:
         body = await self._get_json(path)
@@ -244,14 +268,26 @@ class FacilitiesClient:
         try:
             return parse(body)
         except (ValueError, KeyError, TypeError) as exc:
-            log.warning("facilities-api answered a body we cannot read", extra={"url": f"{self.base_url}{path}"})
-            raise FacilitiesUnavailable(f"unreadable answer from {self.base_url}{path}") from exc
+            log.warning(
+                "facilities-api answered a body we cannot read",
+                extra={"url": f"{self.base_url}{path}"},
+            )
+            raise FacilitiesUnavailable(
+                f"unreadable answer from {self.base_url}{path}"
+            ) from exc
 
     async def get_services(self, facility_id: int) -> tuple[ServiceRef, ...] | None:
         """The services a facility offers, or None when there is no such facility."""
-        return await self._lookup("services", facility_id, f"/api/v1/facilities/{facility_id}/services", _services)
+        return await self._lookup(
+            "services",
+            facility_id,
+            f"/api/v1/facilities/{facility_id}/services",
+            _services,
+        )
 
-    async def _lookup(self, kind: str, key: int, path: str, parse: Callable[[object], Any]) -> Any:
+    async def _lookup(
+        self, kind: str, key: int, path: str, parse: Callable[[object], Any]
+    ) -> Any:
         record = (kind, key)
         cached, due = self.cache.lookup(record)
         if cached is not None:
@@ -260,11 +296,17 @@ class FacilitiesClient:
             return cached
         fetching = self._fetching.get(record)
         if fetching is None:
-            fetching = self._ask_facility(key) if kind == "facility" else self._start(record, self._fetch(record, path, parse))
+            fetching = (
+                self._ask_facility(key)
+                if kind == "facility"
+                else self._start(record, self._fetch(record, path, parse))
+            )
         # shielded: a caller that goes away does not cancel the fetch that others may be waiting for
         return await asyncio.shield(fetching)
 
-    def _start(self, record: tuple[str, int], fetch: Coroutine[Any, Any, Any]) -> asyncio.Task:
+    def _start(
+        self, record: tuple[str, int], fetch: Coroutine[Any, Any, Any]
+    ) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(fetch)
         self._track(record, task)
         return task
@@ -279,7 +321,9 @@ class FacilitiesClient:
         if not fetching.cancelled():
             fetching.exception()  # retrieved: a failure was logged, and whoever waited has it
 
-    def _renew_soon(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> None:
+    def _renew_soon(
+        self, record: tuple[str, int], path: str, parse: Callable[[object], Any]
+    ) -> None:
         if record[0] == "facility":
             self._ask_facility(record[1])
         elif len(self._renewals) < RENEWALS_AT_ONCE:
@@ -311,14 +355,18 @@ class FacilitiesClient:
                     if not answer.done():
                         answer.set_exception(exc)
                 continue  # a record being renewed stays until it expires
-            except BaseException:  # cancelled (stop()): so are the answers it was to give
+            except (
+                BaseException
+            ):  # cancelled (stop()): so are the answers it was to give
                 for answer in batch.values():
                     answer.cancel()
                 raise
             for key, answer in batch.items():
                 value = found.get(key)
                 if value is None:
-                    self.cache.discard(("facility", key))  # gone from the registry: no longer accepted
+                    self.cache.discard(
+                        ("facility", key)
+                    )  # gone from the registry: no longer accepted
                 elif self.cache_ttl_s > 0:
                     self.cache.set(("facility", key), value)
                 if not answer.done():
@@ -338,14 +386,24 @@ class FacilitiesClient:
                 raise TypeError("the body has no list of items")
             found = {ref.id: ref for ref in map(_facility_ref, items)}
         except (KeyError, TypeError, ValueError) as exc:
-            log.warning("facilities-api answered facilities we cannot read", extra={"count": len(ids)})
+            log.warning(
+                "facilities-api answered facilities we cannot read",
+                extra={"count": len(ids)},
+            )
             raise FacilitiesUnavailable("unreadable answer about facilities") from exc
-        if not found.keys() <= set(ids):  # not the facilities asked for: the filter was not applied
-            log.warning("facilities-api answered other facilities than those asked for", extra={"count": len(ids)})
+        if not found.keys() <= set(
+            ids
+        ):  # not the facilities asked for: the filter was not applied
+            log.warning(
+                "facilities-api answered other facilities than those asked for",
+                extra={"count": len(ids)},
+            )
             raise FacilitiesUnavailable("the list holds facilities not asked for")
         return found
 
-    async def _renew(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> Any:
+    async def _renew(
+        self, record: tuple[str, int], path: str, parse: Callable[[object], Any]
+    ) -> Any:
         """Fetch a record in use again before it expires (in the background; a request that finds it
         expired meanwhile waits for this fetch)."""
         value = await self._fetch(record, path, parse)
@@ -357,7 +415,9 @@ class FacilitiesClient:
         """Wait for the fetches under way (renewals included)."""
         while self._fetching or not (self._asking is None or self._asking.done()):
             asking = [self._asking] if self._asking is not None else []
-            await asyncio.gather(*self._fetching.values(), *asking, return_exceptions=True)
+            await asyncio.gather(
+                *self._fetching.values(), *asking, return_exceptions=True
+            )
 
     # The app's runtime stops its background work, renewals under way among it.
     def start(self) -> None:
@@ -372,15 +432,22 @@ class FacilitiesClient:
             task.cancel()
         await asyncio.gather(*fetching, return_exceptions=True)
 
-    async def _fetch(self, record: tuple[str, int], path: str, parse: Callable[[object], Any]) -> Any:
+    async def _fetch(
+        self, record: tuple[str, int], path: str, parse: Callable[[object], Any]
+    ) -> Any:
         body = await self._get_json(path)
         if body is None:
             return None
         try:
             value = parse(body)
         except (ValueError, KeyError, TypeError) as exc:
-            log.warning("facilities-api answered a body we cannot read", extra={"url": f"{self.base_url}{path}"})
-            raise FacilitiesUnavailable(f"unreadable answer from {self.base_url}{path}") from exc
+            log.warning(
+                "facilities-api answered a body we cannot read",
+                extra={"url": f"{self.base_url}{path}"},
+            )
+            raise FacilitiesUnavailable(
+                f"unreadable answer from {self.base_url}{path}"
+            ) from exc
         if self.cache_ttl_s > 0:
             self.cache.set(record, value)
         return value
@@ -392,17 +459,27 @@ class FacilitiesClient:
             async with asyncio.timeout(self.timeout_s):
                 resp = await self._get(url)
         except (httpx.HTTPError, TimeoutError) as exc:
-            log.warning("facilities-api did not answer", extra={"url": url, "error": type(exc).__name__})
+            log.warning(
+                "facilities-api did not answer",
+                extra={"url": url, "error": type(exc).__name__},
+            )
             raise FacilitiesUnavailable(f"{type(exc).__name__} calling {url}") from exc
         if resp.status_code == 404:
             return None
         if resp.status_code != 200:
-            log.warning("facilities-api answered an error", extra={"url": url, "status": resp.status_code})
-            raise FacilitiesUnavailable(f"facilities-api answered {resp.status_code} for {url}")
+            log.warning(
+                "facilities-api answered an error",
+                extra={"url": url, "status": resp.status_code},
+            )
+            raise FacilitiesUnavailable(
+                f"facilities-api answered {resp.status_code} for {url}"
+            )
         try:
             return resp.json()
         except ValueError as exc:
-            log.warning("facilities-api answered a body we cannot read", extra={"url": url})
+            log.warning(
+                "facilities-api answered a body we cannot read", extra={"url": url}
+            )
             raise FacilitiesUnavailable(f"unreadable answer from {url}") from exc
 
     async def _get(self, url: str) -> httpx.Response:

@@ -24,7 +24,10 @@ class DemandRequest(Base):
 
     __tablename__ = "demand_request"
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'planned', 'declined', 'delivered')", name="status_known"),
+        CheckConstraint(
+            "status IN ('submitted', 'planned', 'declined', 'delivered')",
+            name="status_known",
+        ),
         Index("ix_demand_request_resident_sub_id", "resident_sub", "id"),
         Index("ix_demand_request_created_at", "created_at"),
         Index("ix_demand_request_subdistrict_id", "subdistrict", "id"),
@@ -61,12 +64,12 @@ class DemandStep(Base):
     delivered it was cancelled (with the reason)."""
 
     __tablename__ = "demand_step"
-    __table_args__ = (
-        Index("ix_demand_step_demand_id_id", "demand_id", "id"),
-    )
+    __table_args__ = (Index("ix_demand_step_demand_id_id", "demand_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    demand_id: Mapped[int] = mapped_column(ForeignKey("demand_request.id", ondelete="CASCADE"))
+    demand_id: Mapped[int] = mapped_column(
+        ForeignKey("demand_request.id", ondelete="CASCADE")
+    )
     action: Mapped[str] = mapped_column(String(20), comment="submit, answer or reopen")
     from_status: Mapped[str | None] = mapped_column(String(10))
     to_status: Mapped[str] = mapped_column(String(10))

@@ -15,21 +15,30 @@ class DemandRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, demand_id: int, *, for_update: bool = False) -> DemandRequest | None:
+    async def get(
+        self, demand_id: int, *, for_update: bool = False
+    ) -> DemandRequest | None:
         stmt = select(DemandRequest).where(DemandRequest.id == demand_id)
         if for_update:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def steps(self, demand_id: int) -> Sequence[DemandStep]:
-        stmt = select(DemandStep).where(DemandStep.demand_id == demand_id).order_by(DemandStep.id)
+        stmt = (
+            select(DemandStep)
+            .where(DemandStep.demand_id == demand_id)
+            .order_by(DemandStep.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def delivered_by(self, activity_id: int) -> Sequence[DemandRequest]:
         """The requests an activity is recorded as having delivered, locked."""
         stmt = (
             select(DemandRequest)
-            .where(DemandRequest.activity_id == activity_id, DemandRequest.status == "delivered")
+            .where(
+                DemandRequest.activity_id == activity_id,
+                DemandRequest.status == "delivered",
+            )
             .order_by(DemandRequest.id)
             .with_for_update()
         )
@@ -42,8 +51,15 @@ class DemandRepository:
         await self.session.flush()
 
     async def list(
-        self, *, resident_sub: str | None, subdistrict: str | None, status: str | None, category: str | None,
-        before_id: int | None, limit: int, facility_ids: list[int] | None = None,
+        self,
+        *,
+        resident_sub: str | None,
+        subdistrict: str | None,
+        status: str | None,
+        category: str | None,
+        before_id: int | None,
+        limit: int,
+        facility_ids: list[int] | None = None,
     ) -> Sequence[DemandRequest]:
         stmt = select(DemandRequest).order_by(DemandRequest.id.desc()).limit(limit)
         if facility_ids is not None:
@@ -61,30 +77,54 @@ class DemandRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def count_by_resident_since(self, resident_sub: str, since) -> int:
-        stmt = select(func.count()).where(DemandRequest.resident_sub == resident_sub, DemandRequest.created_at >= since)
+        stmt = select(func.count()).where(
+            DemandRequest.resident_sub == resident_sub,
+            DemandRequest.created_at >= since,
+        )
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def stats(self, *, group_by: str, period: str | None) -> dict[str | None, dict[str, int]]:
+    async def stats(
+        self, *, group_by: str, period: str | None
+    ) -> dict[str | None, dict[str, int]]:
         d = DemandRequest
-        key = {"community": d.community, "category": d.category, "subdistrict": d.subdistrict, "period": d.period}[group_by]
+        key = {
+            "community": d.community,
+            "category": d.category,
+            "subdistrict": d.subdistrict,
+            "period": d.period,
+        }[group_by]
         stmt = select(
             key.label("key"),
             func.count().label("requests"),
-            *(func.coalesce(func.sum(case((d.status == s, 1), else_=0)), 0).label(s) for s in ("submitted", "planned", "declined", "delivered")),
+            *(
+                func.coalesce(func.sum(case((d.status == s, 1), else_=0)), 0).label(s)
+                for s in ("submitted", "planned", "declined", "delivered")
+            ),
         ).group_by(key)
         if period:
             stmt = stmt.where(d.period == period)
         out: dict[str | None, dict[str, int]] = {}
         for row in (await self.session.execute(stmt)).mappings():
-            out[row["key"]] = {k: int(row[k]) for k in ("requests", "submitted", "planned", "declined", "delivered")}
+            out[row["key"]] = {
+                k: int(row[k])
+                for k in ("requests", "submitted", "planned", "declined", "delivered")
+            }
         return out
 
-    async def vote_stats(self, *, group_by: str, period: str | None) -> dict[str | None, int]:
+    async def vote_stats(
+        self, *, group_by: str, period: str | None
+    ) -> dict[str | None, int]:
         v, i, r = MenuVote, MenuItem, MenuRound
         if group_by == "period":
             # A round's period: the quarter its offerings start in.
             rounds = (await self.session.execute(select(r.id, r.offer_from))).all()
-            counts = dict((await self.session.execute(select(v.round_id, func.count()).group_by(v.round_id))).all())
+            counts = dict(
+                (
+                    await self.session.execute(
+                        select(v.round_id, func.count()).group_by(v.round_id)
+                    )
+                ).all()
+            )
             out: dict[str | None, int] = {}
             for round_id, offer_from in rounds:
                 q = f"{offer_from.year}Q{(offer_from.month - 1) // 3 + 1}"
@@ -92,9 +132,24 @@ class DemandRepository:
                     continue
                 out[q] = out.get(q, 0) + int(counts.get(round_id, 0))
             return out
-        key = {"community": v.community, "category": i.category, "subdistrict": r.subdistrict}[group_by]
-        stmt = select(key.label("key"), func.count().label("votes")).select_from(v).join(i, i.id == v.item_id).join(r, r.id == v.round_id).group_by(key)
+        key = {
+            "community": v.community,
+            "category": i.category,
+            "subdistrict": r.subdistrict,
+        }[group_by]
+        stmt = (
+            select(key.label("key"), func.count().label("votes"))
+            .select_from(v)
+            .join(i, i.id == v.item_id)
+            .join(r, r.id == v.round_id)
+            .group_by(key)
+        )
         if period:
             first, last = quarter_range(period)
-            stmt = stmt.where(v.created_at >= start_of_day(first), v.created_at < start_of_day(last + timedelta(days=1)))
-        return {row.key: int(row.votes) for row in (await self.session.execute(stmt)).all()}
+            stmt = stmt.where(
+                v.created_at >= start_of_day(first),
+                v.created_at < start_of_day(last + timedelta(days=1)),
+            )
+        return {
+            row.key: int(row.votes) for row in (await self.session.execute(stmt)).all()
+        }

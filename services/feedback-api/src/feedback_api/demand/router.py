@@ -26,9 +26,20 @@ router = APIRouter(prefix="/api/v1/demands", tags=["demand"])
 Requester = Annotated[Principal, require_roles("resident", "official")]
 # Who reads requests (which ones is the service's rule): a resident's own, officials' of their area, the
 # operator running the facility asked for (masked; its systems with operator:read), auditors, services.
-DemandReader = Annotated[Principal, require_roles("resident", "operator", "official", "auditor", "service", scope="operator:read")]
+DemandReader = Annotated[
+    Principal,
+    require_roles(
+        "resident", "operator", "official", "auditor", "service", scope="operator:read"
+    ),
+]
 Official = Annotated[Principal, require_roles("official")]
-FACILITIES_DOWN = {503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "facilities-api is unavailable; nothing was saved"}}
+FACILITIES_DOWN = {
+    503: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "facilities-api is unavailable; nothing was saved",
+    }
+}
 
 
 @router.get(
@@ -40,7 +51,9 @@ FACILITIES_DOWN = {503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, 
 async def demand_stats(
     session: SessionDep,
     group_by: Literal["community", "category", "subdistrict", "period"] = "category",
-    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")] = None,
+    period: Annotated[
+        str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")
+    ] = None,
 ) -> dict[str, Any]:
     return await service.stats(session, group_by=group_by, period=period)
 
@@ -53,10 +66,22 @@ async def demand_stats(
     responses={**problems(401, 403, 415, 422, 429), **FACILITIES_DOWN},
 )
 async def create_demand(
-    body: DemandCreate, response: Response, session: SessionDep, principal: Requester,
-    facilities: FacilitiesDep, settings: SettingsDep, clock: ClockDep,
+    body: DemandCreate,
+    response: Response,
+    session: SessionDep,
+    principal: Requester,
+    facilities: FacilitiesDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    read = await service.create(session, principal=principal, data=body, facilities=facilities, settings=settings, clock=clock)
+    read = await service.create(
+        session,
+        principal=principal,
+        data=body,
+        facilities=facilities,
+        settings=settings,
+        clock=clock,
+    )
     response.headers["Location"] = f"/api/v1/demands/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -75,11 +100,28 @@ async def list_demands(
     status: DemandStatus | None = None,
     category: DemandCategory | None = None,
 ) -> dict[str, Any]:
-    return await service.list_demands(session, viewer=principal, status=status, category=category, cursor=page.cursor, limit=page.limit)
+    return await service.list_demands(
+        session,
+        viewer=principal,
+        status=status,
+        category=category,
+        cursor=page.cursor,
+        limit=page.limit,
+    )
 
 
-@router.get("/{demand_id}", response_model=DemandDetail, summary="One demand request with its history", responses=problems(401, 403, 404, 422))
-async def get_demand(demand_id: ResourceId, response: Response, session: SessionDep, principal: DemandReader) -> dict[str, Any]:
+@router.get(
+    "/{demand_id}",
+    response_model=DemandDetail,
+    summary="One demand request with its history",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_demand(
+    demand_id: ResourceId,
+    response: Response,
+    session: SessionDep,
+    principal: DemandReader,
+) -> dict[str, Any]:
     read = await service.get(session, demand_id=demand_id, viewer=principal)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -92,9 +134,23 @@ async def get_demand(demand_id: ResourceId, response: Response, session: Session
     responses={**problems(401, 403, 404, 409, 412, 415, 422, 428), **FACILITIES_DOWN},
 )
 async def answer_demand(
-    demand_id: ResourceId, body: DemandAnswer, request: Request, response: Response, session: SessionDep,
-    principal: Official, facilities: FacilitiesDep, clock: ClockDep,
+    demand_id: ResourceId,
+    body: DemandAnswer,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    facilities: FacilitiesDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    read = await service.answer(session, request, principal=principal, demand_id=demand_id, data=body, facilities=facilities, clock=clock)
+    read = await service.answer(
+        session,
+        request,
+        principal=principal,
+        demand_id=demand_id,
+        data=body,
+        facilities=facilities,
+        clock=clock,
+    )
     response.headers["ETag"] = etag_for(read["version"])
     return read

@@ -10,8 +10,17 @@ from feedback_api.types import IsoDate
 from service_kit.params import INT32_MAX
 
 DemandCategory = Literal[
-    "reading", "lecture", "performance", "exhibition", "training", "film", "heritage", "sports_fitness", "children",
-    "elderly", "other",
+    "reading",
+    "lecture",
+    "performance",
+    "exhibition",
+    "training",
+    "film",
+    "heritage",
+    "sports_fitness",
+    "children",
+    "elderly",
+    "other",
 ]
 DemandStatus = Literal["submitted", "planned", "declined", "delivered"]
 AreaCode = str
@@ -21,15 +30,27 @@ class DemandCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: DemandCategory
-    title: str = Field(min_length=1, max_length=200, examples=["希望社区开设老年人智能手机培训"])
+    title: str = Field(
+        min_length=1, max_length=200, examples=["希望社区开设老年人智能手机培训"]
+    )
     description: str | None = Field(None, max_length=2000)
-    subdistrict: str | None = Field(None, max_length=50, pattern=r"^[a-z0-9-]+$", examples=["jingshan"])
-    community: str | None = Field(None, max_length=50, pattern=r"^[a-z0-9-]+$", examples=["jingshan-1"])
-    facility_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Where, if a facility is meant.")
+    subdistrict: str | None = Field(
+        None, max_length=50, pattern=r"^[a-z0-9-]+$", examples=["jingshan"]
+    )
+    community: str | None = Field(
+        None, max_length=50, pattern=r"^[a-z0-9-]+$", examples=["jingshan-1"]
+    )
+    facility_id: int | None = Field(
+        None, ge=1, le=INT32_MAX, description="Where, if a facility is meant."
+    )
     place: str | None = Field(None, max_length=200)
     preferred_from: IsoDate | None = None
     preferred_to: IsoDate | None = None
-    on_behalf_of_community: bool = Field(False, strict=True, description="Officials only: the request is a community's, not their own.")
+    on_behalf_of_community: bool = Field(
+        False,
+        strict=True,
+        description="Officials only: the request is a community's, not their own.",
+    )
 
     @field_validator("title")
     @classmethod
@@ -43,7 +64,11 @@ class DemandCreate(BaseModel):
 
     @model_validator(mode="after")
     def _dates(self) -> DemandCreate:
-        if self.preferred_from and self.preferred_to and self.preferred_from > self.preferred_to:
+        if (
+            self.preferred_from
+            and self.preferred_to
+            and self.preferred_from > self.preferred_to
+        ):
             raise ValueError("preferred_from is after preferred_to")
         return self
 
@@ -52,8 +77,15 @@ class DemandAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["planned", "declined", "delivered"]
-    note: str | None = Field(None, max_length=2000, description="Required when declining: the reason.")
-    activity_id: int | None = Field(None, ge=1, le=INT32_MAX, description="Required when delivered: the activity that met it.")
+    note: str | None = Field(
+        None, max_length=2000, description="Required when declining: the reason."
+    )
+    activity_id: int | None = Field(
+        None,
+        ge=1,
+        le=INT32_MAX,
+        description="Required when delivered: the activity that met it.",
+    )
 
     @field_validator("note")
     @classmethod
@@ -94,17 +126,23 @@ class DemandStepRead(BaseModel):
 
 
 class DemandDetail(DemandRead):
-    history: list[DemandStepRead] = Field(description="Filed, answered, and reopened when the activity that delivered it was cancelled.")
+    history: list[DemandStepRead] = Field(
+        description="Filed, answered, and reopened when the activity that delivered it was cancelled."
+    )
 
 
 class DemandStatRow(BaseModel):
-    key: str | None = Field(description="The community, category, subdistrict or period (null: not given).")
+    key: str | None = Field(
+        description="The community, category, subdistrict or period (null: not given)."
+    )
     requests: int
     submitted: int
     planned: int
     declined: int
     delivered: int
-    menu_votes: int = Field(description="Votes in menu rounds for this key (by the voter's community, the item's category, the round's area or period).")
+    menu_votes: int = Field(
+        description="Votes in menu rounds for this key (by the voter's community, the item's category, the round's area or period)."
+    )
 
 
 class DemandStats(BaseModel):

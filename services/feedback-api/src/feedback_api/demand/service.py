@@ -31,7 +31,10 @@ from service_kit.etag import check_if_match
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
-NEXT = {"submitted": ("planned", "declined", "delivered"), "planned": ("declined", "delivered")}
+NEXT = {
+    "submitted": ("planned", "declined", "delivered"),
+    "planned": ("declined", "delivered"),
+}
 
 
 def _masked(text: str | None) -> str | None:
@@ -59,7 +62,9 @@ def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]
         "answer_note": d.answer_note,
         "activity_id": d.activity_id,
         "answered_at": as_aware(d.answered_at),
-        "mine": viewer is not None and d.resident_sub is not None and viewer.sub == d.resident_sub,
+        "mine": viewer is not None
+        and d.resident_sub is not None
+        and viewer.sub == d.resident_sub,
         "version": d.version,
         "created_at": as_aware(d.created_at),
     }
@@ -67,20 +72,43 @@ def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]
 
 def step_read(s: DemandStep) -> dict[str, Any]:
     return {
-        "action": s.action, "from_status": s.from_status, "to_status": s.to_status, "actor_role": s.actor_role,
-        "activity_id": s.activity_id, "note": s.note, "at": as_aware(s.at),
+        "action": s.action,
+        "from_status": s.from_status,
+        "to_status": s.to_status,
+        "actor_role": s.actor_role,
+        "activity_id": s.activity_id,
+        "note": s.note,
+        "at": as_aware(s.at),
     }
 
 
-def _step(d: DemandRequest, action: str, from_status: str | None, *, actor: Principal | None, note: str | None, at, activity_id=None) -> DemandStep:
+def _step(
+    d: DemandRequest,
+    action: str,
+    from_status: str | None,
+    *,
+    actor: Principal | None,
+    note: str | None,
+    at,
+    activity_id=None,
+) -> DemandStep:
     return DemandStep(
-        demand_id=d.id, action=action, from_status=from_status, to_status=d.status, actor_role=actor.role if actor else "system",
-        actor_sub=actor.sub if actor else None, activity_id=activity_id, note=note, at=at,
+        demand_id=d.id,
+        action=action,
+        from_status=from_status,
+        to_status=d.status,
+        actor_role=actor.role if actor else "system",
+        actor_sub=actor.sub if actor else None,
+        activity_id=activity_id,
+        note=note,
+        at=at,
     )
 
 
 def _official_in_area(d: DemandRequest, viewer: Principal) -> bool:
-    return viewer.is_official and (viewer.subdistrict is None or viewer.subdistrict == d.subdistrict)
+    return viewer.is_official and (
+        viewer.subdistrict is None or viewer.subdistrict == d.subdistrict
+    )
 
 
 async def _can_see(session: AsyncSession, d: DemandRequest, viewer: Principal) -> bool:
@@ -90,26 +118,61 @@ async def _can_see(session: AsyncSession, d: DemandRequest, viewer: Principal) -
         # The operator running the request's facility now (the local map) reads it, masked.
         if viewer.operator_id is None or d.facility_id is None:
             return False
-        return d.facility_id in set(await OperationRepository(session).facility_ids_of_operator(viewer.operator_id))
-    return viewer.role == "resident" and d.resident_sub is not None and viewer.sub == d.resident_sub
+        return d.facility_id in set(
+            await OperationRepository(session).facility_ids_of_operator(
+                viewer.operator_id
+            )
+        )
+    return (
+        viewer.role == "resident"
+        and d.resident_sub is not None
+        and viewer.sub == d.resident_sub
+    )
 
 
 async def create(
-    session: AsyncSession, *, principal: Principal, data: DemandCreate, facilities: FacilitiesClient, settings: Settings, clock: Clock
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: DemandCreate,
+    facilities: FacilitiesClient,
+    settings: Settings,
+    clock: Clock,
 ) -> dict[str, Any]:
     if principal.role not in ("resident", "official"):
-        raise Forbidden("Residents ask for services; officials file a community's request.")
-    if data.on_behalf_of_community and (not principal.is_official or not data.community):
-        raise RuleViolation("on_behalf_of_community", "only officials file a community's request, naming the community", code="community-request")
+        raise Forbidden(
+            "Residents ask for services; officials file a community's request."
+        )
+    if data.on_behalf_of_community and (
+        not principal.is_official or not data.community
+    ):
+        raise RuleViolation(
+            "on_behalf_of_community",
+            "only officials file a community's request, naming the community",
+            code="community-request",
+        )
     if principal.is_official and not data.on_behalf_of_community:
-        raise RuleViolation("on_behalf_of_community", "officials file requests on behalf of a community", code="community-request")
+        raise RuleViolation(
+            "on_behalf_of_community",
+            "officials file requests on behalf of a community",
+            code="community-request",
+        )
     now = clock.now()
     repo = DemandRepository(session)
-    if principal.role == "resident" and await repo.count_by_resident_since(principal.sub, now - timedelta(days=1)) >= settings.demands_per_day:
-        raise TooManyRequests(f"At most {settings.demands_per_day} requests a day; nothing was saved.", retry_after_s=3600)
+    if (
+        principal.role == "resident"
+        and await repo.count_by_resident_since(principal.sub, now - timedelta(days=1))
+        >= settings.demands_per_day
+    ):
+        raise TooManyRequests(
+            f"At most {settings.demands_per_day} requests a day; nothing was saved.",
+            retry_after_s=3600,
+        )
     subdistrict = data.subdistrict
     if data.community and subdistrict is None:
-        subdistrict = data.community.rsplit("-", 1)[0] if "-" in data.community else None
+        subdistrict = (
+            data.community.rsplit("-", 1)[0] if "-" in data.community else None
+        )
     if data.facility_id is not None:
         try:
             facility = await facilities.get_facility(data.facility_id)
@@ -121,11 +184,19 @@ async def create(
         # another subdistrict's officials by naming one.
         if data.subdistrict is not None and data.subdistrict != facility.subdistrict:
             raise RuleViolation(
-                "subdistrict", f"facility {facility.id} is in {facility.subdistrict}, not {data.subdistrict}", code="outside-area"
+                "subdistrict",
+                f"facility {facility.id} is in {facility.subdistrict}, not {data.subdistrict}",
+                code="outside-area",
             )
         subdistrict = facility.subdistrict
-    if principal.is_official and principal.subdistrict is not None and subdistrict != principal.subdistrict:
-        raise Forbidden(f"An official of {principal.subdistrict} files the requests of that subdistrict's communities only.")
+    if (
+        principal.is_official
+        and principal.subdistrict is not None
+        and subdistrict != principal.subdistrict
+    ):
+        raise Forbidden(
+            f"An official of {principal.subdistrict} files the requests of that subdistrict's communities only."
+        )
     d = DemandRequest(
         requester="community" if data.on_behalf_of_community else "resident",
         resident_sub=principal.sub if principal.role == "resident" else None,
@@ -147,27 +218,52 @@ async def create(
     session.add(_step(d, "submit", None, actor=principal, note=None, at=now))
     read = demand_read(d, viewer=principal)
     await outbox.record(
-        session, "demand.submitted",
-        {"id": d.id, "requester": d.requester, "category": d.category, "subdistrict": d.subdistrict, "community": d.community,
-         "facility_id": d.facility_id, "period": d.period},
-        subject=f"demand/{d.id}", actor=principal.sub, at=now,
+        session,
+        "demand.submitted",
+        {
+            "id": d.id,
+            "requester": d.requester,
+            "category": d.category,
+            "subdistrict": d.subdistrict,
+            "community": d.community,
+            "facility_id": d.facility_id,
+            "period": d.period,
+        },
+        subject=f"demand/{d.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return read
 
 
-async def get(session: AsyncSession, *, demand_id: int, viewer: Principal) -> dict[str, Any]:
+async def get(
+    session: AsyncSession, *, demand_id: int, viewer: Principal
+) -> dict[str, Any]:
     repo = DemandRepository(session)
     d = await repo.get(demand_id)
     if d is None or not await _can_see(session, d, viewer):
         raise NotFound(f"No demand request {demand_id}.")
-    return {**demand_read(d, viewer=viewer), "history": [step_read(s) for s in await repo.steps(d.id)]}
+    return {
+        **demand_read(d, viewer=viewer),
+        "history": [step_read(s) for s in await repo.steps(d.id)],
+    }
 
 
 async def list_demands(
-    session: AsyncSession, *, viewer: Principal, status: str | None, category: str | None, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    viewer: Principal,
+    status: str | None,
+    category: str | None,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
-    scope: dict[str, Any] = {"resident_sub": None, "subdistrict": None, "facility_ids": None}
+    scope: dict[str, Any] = {
+        "resident_sub": None,
+        "subdistrict": None,
+        "facility_ids": None,
+    }
     if viewer.role == "resident":
         scope["resident_sub"] = viewer.sub
     elif viewer.is_official:
@@ -176,12 +272,22 @@ async def list_demands(
         # The requests for the facilities the operator runs now (personal data masked).
         if viewer.operator_id is None:
             return {"items": [], "next_cursor": None}
-        scope["facility_ids"] = list(await OperationRepository(session).facility_ids_of_operator(viewer.operator_id))
+        scope["facility_ids"] = list(
+            await OperationRepository(session).facility_ids_of_operator(
+                viewer.operator_id
+            )
+        )
     elif viewer.role not in ("auditor", "service"):
-        raise Forbidden("Demand requests are read by their authors, officials, auditors and the operators of their facilities.")
+        raise Forbidden(
+            "Demand requests are read by their authors, officials, auditors and the operators of their facilities."
+        )
     rows = list(
         await DemandRepository(session).list(
-            status=status, category=category, before_id=id_cursor(cursor), limit=limit + 1, **scope
+            status=status,
+            category=category,
+            before_id=id_cursor(cursor),
+            limit=limit + 1,
+            **scope,
         )
     )
     return {
@@ -191,8 +297,14 @@ async def list_demands(
 
 
 async def answer(
-    session: AsyncSession, request: Request, *, principal: Principal, demand_id: int, data: DemandAnswer,
-    facilities: FacilitiesClient, clock: Clock,
+    session: AsyncSession,
+    request: Request,
+    *,
+    principal: Principal,
+    demand_id: int,
+    data: DemandAnswer,
+    facilities: FacilitiesClient,
+    clock: Clock,
 ) -> dict[str, Any]:
     repo = DemandRepository(session)
     d = await repo.get(demand_id, for_update=True)
@@ -202,12 +314,20 @@ async def answer(
         raise Forbidden("Officials of the request's area answer it.")
     check_if_match(request, d.version)
     if data.status not in NEXT.get(d.status, ()):
-        raise WorkflowConflict("demand request", from_status=d.status, to_status=data.status)
+        raise WorkflowConflict(
+            "demand request", from_status=d.status, to_status=data.status
+        )
     if data.status == "declined" and not data.note:
-        raise RuleViolation("note", "a declined request needs the reason", code="reason-required")
+        raise RuleViolation(
+            "note", "a declined request needs the reason", code="reason-required"
+        )
     if data.status == "delivered":
         if data.activity_id is None:
-            raise RuleViolation("activity_id", "a delivered request names the activity that met it", code="activity-required")
+            raise RuleViolation(
+                "activity_id",
+                "a delivered request names the activity that met it",
+                code="activity-required",
+            )
         try:
             # As it stands now, not as remembered: an activity cancelled a moment ago delivers nothing.
             activity = await facilities.get_activity_now(data.activity_id)
@@ -216,9 +336,16 @@ async def answer(
         if activity is None:
             raise TargetNotFound("activity", data.activity_id, field="activity_id")
         if not activity.held_by(clock.now()):
-            why = "was cancelled" if activity.status == "cancelled" else "has not been held yet" if activity.status != "draft" else "is a draft"
+            why = (
+                "was cancelled"
+                if activity.status == "cancelled"
+                else "has not been held yet"
+                if activity.status != "draft"
+                else "is a draft"
+            )
             raise RuleViolation(
-                "activity_id", f"activity {activity.id} {why}: a request is delivered by an activity that took place",
+                "activity_id",
+                f"activity {activity.id} {why}: a request is delivered by an activity that took place",
                 code="activity-not-held",
             )
     now = clock.now()
@@ -228,13 +355,34 @@ async def answer(
     d.activity_id = data.activity_id if data.status == "delivered" else d.activity_id
     d.answered_by, d.answered_at = principal.sub, now
     await repo.flush()
-    session.add(_step(d, "answer", old, actor=principal, note=data.note, at=now, activity_id=d.activity_id if d.status == "delivered" else None))
+    session.add(
+        _step(
+            d,
+            "answer",
+            old,
+            actor=principal,
+            note=data.note,
+            at=now,
+            activity_id=d.activity_id if d.status == "delivered" else None,
+        )
+    )
     read = demand_read(d, viewer=principal)
     await outbox.record(
-        session, "demand.answered",
-        {"id": d.id, "from": old, "to": d.status, "note": d.answer_note, "activity_id": d.activity_id, "category": d.category,
-         "subdistrict": d.subdistrict, "community": d.community},
-        subject=f"demand/{d.id}", actor=principal.sub, at=now,
+        session,
+        "demand.answered",
+        {
+            "id": d.id,
+            "from": old,
+            "to": d.status,
+            "note": d.answer_note,
+            "activity_id": d.activity_id,
+            "category": d.category,
+            "subdistrict": d.subdistrict,
+            "community": d.community,
+        },
+        subject=f"demand/{d.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return read
@@ -252,16 +400,39 @@ async def on_activity_cancelled(session: AsyncSession, event: dict[str, Any]) ->
     for d in await repo.delivered_by(activity_id):
         d.status = "planned"
         d.activity_id = None
-        note = f"activity {activity_id} that delivered it was cancelled" + (f": {reason}" if reason else "")
+        note = f"activity {activity_id} that delivered it was cancelled" + (
+            f": {reason}" if reason else ""
+        )
         d.answer_note = note
         d.answered_by, d.answered_at = None, at
         await repo.flush()
-        session.add(_step(d, "reopen", "delivered", actor=None, note=note, at=at, activity_id=activity_id))
+        session.add(
+            _step(
+                d,
+                "reopen",
+                "delivered",
+                actor=None,
+                note=note,
+                at=at,
+                activity_id=activity_id,
+            )
+        )
         await outbox.record(
-            session, "demand.reopened",
-            {"id": d.id, "from": "delivered", "to": d.status, "activity_id": activity_id, "reason": reason, "category": d.category,
-             "subdistrict": d.subdistrict, "community": d.community},
-            subject=f"demand/{d.id}", actor=None, at=at,
+            session,
+            "demand.reopened",
+            {
+                "id": d.id,
+                "from": "delivered",
+                "to": d.status,
+                "activity_id": activity_id,
+                "reason": reason,
+                "category": d.category,
+                "subdistrict": d.subdistrict,
+                "community": d.community,
+            },
+            subject=f"demand/{d.id}",
+            actor=None,
+            at=at,
         )
     await repo.flush()
 
@@ -273,11 +444,18 @@ def _event_time(event: dict[str, Any]) -> datetime:
         return utcnow()
 
 
-async def stats(session: AsyncSession, *, group_by: str, period: str | None) -> dict[str, Any]:
+async def stats(
+    session: AsyncSession, *, group_by: str, period: str | None
+) -> dict[str, Any]:
     repo = DemandRepository(session)
     requests = await repo.stats(group_by=group_by, period=period)
     votes = await repo.vote_stats(group_by=group_by, period=period)
     keys = sorted(set(requests) | set(votes), key=lambda k: (k is None, k or ""))
-    empty = dict.fromkeys(("requests", "submitted", "planned", "declined", "delivered"), 0)
-    rows = [{"key": k, **requests.get(k, empty), "menu_votes": votes.get(k, 0)} for k in keys]
+    empty = dict.fromkeys(
+        ("requests", "submitted", "planned", "declined", "delivered"), 0
+    )
+    rows = [
+        {"key": k, **requests.get(k, empty), "menu_votes": votes.get(k, 0)}
+        for k in keys
+    ]
     return {"group_by": group_by, "period": period, "rows": rows}

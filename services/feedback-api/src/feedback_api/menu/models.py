@@ -26,14 +26,18 @@ class MenuRound(Base):
 
     __tablename__ = "menu_round"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'open', 'closed', 'published')", name="status_known"),
+        CheckConstraint(
+            "status IN ('draft', 'open', 'closed', 'published')", name="status_known"
+        ),
         Index("ix_menu_round_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    subdistrict: Mapped[str | None] = mapped_column(String(50), comment="null: the whole district")
+    subdistrict: Mapped[str | None] = mapped_column(
+        String(50), comment="null: the whole district"
+    )
     offer_from: Mapped[date] = mapped_column(Date)
     offer_to: Mapped[date] = mapped_column(Date)
     voting_opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -53,12 +57,16 @@ class MenuItem(Base):
     __table_args__ = (Index("ix_menu_item_round_id_id", "round_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("menu_round.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("menu_round.id", ondelete="CASCADE")
+    )
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str | None] = mapped_column(Text)
     facility_id: Mapped[int | None] = mapped_column(Integer)
-    votes: Mapped[int | None] = mapped_column(Integer, comment="Frozen when the results are published")
+    votes: Mapped[int | None] = mapped_column(
+        Integer, comment="Frozen when the results are published"
+    )
 
 
 class MenuVote(Base):
@@ -69,7 +77,9 @@ class MenuVote(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("menu_round.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("menu_round.id", ondelete="CASCADE")
+    )
     item_id: Mapped[int] = mapped_column(ForeignKey("menu_item.id", ondelete="CASCADE"))
     resident_sub: Mapped[str] = mapped_column(String(255))
     community: Mapped[str | None] = mapped_column(String(50))

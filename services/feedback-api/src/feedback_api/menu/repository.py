@@ -18,7 +18,9 @@ class MenuRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def list(self, *, include_drafts: bool, before_id: int | None, limit: int) -> Sequence[MenuRound]:
+    async def list(
+        self, *, include_drafts: bool, before_id: int | None, limit: int
+    ) -> Sequence[MenuRound]:
         stmt = select(MenuRound).order_by(MenuRound.id.desc()).limit(limit)
         if not include_drafts:
             stmt = stmt.where(MenuRound.status != "draft")
@@ -27,19 +29,41 @@ class MenuRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def items(self, round_id: int) -> Sequence[MenuItem]:
-        return (await self.session.execute(select(MenuItem).where(MenuItem.round_id == round_id).order_by(MenuItem.id))).scalars().all()
+        return (
+            (
+                await self.session.execute(
+                    select(MenuItem)
+                    .where(MenuItem.round_id == round_id)
+                    .order_by(MenuItem.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
 
     async def counts(self, round_id: int) -> dict[int, int]:
-        stmt = select(MenuVote.item_id, func.count()).where(MenuVote.round_id == round_id).group_by(MenuVote.item_id)
-        return {item_id: int(n) for item_id, n in (await self.session.execute(stmt)).all()}
+        stmt = (
+            select(MenuVote.item_id, func.count())
+            .where(MenuVote.round_id == round_id)
+            .group_by(MenuVote.item_id)
+        )
+        return {
+            item_id: int(n) for item_id, n in (await self.session.execute(stmt)).all()
+        }
 
     async def votes_of(self, round_id: int, resident_sub: str) -> set[int]:
-        stmt = select(MenuVote.item_id).where(MenuVote.round_id == round_id, MenuVote.resident_sub == resident_sub)
+        stmt = select(MenuVote.item_id).where(
+            MenuVote.round_id == round_id, MenuVote.resident_sub == resident_sub
+        )
         return set((await self.session.execute(stmt)).scalars().all())
 
     async def remove_vote(self, round_id: int, resident_sub: str, item_id: int) -> int:
         result = await self.session.execute(
-            delete(MenuVote).where(MenuVote.round_id == round_id, MenuVote.resident_sub == resident_sub, MenuVote.item_id == item_id)
+            delete(MenuVote).where(
+                MenuVote.round_id == round_id,
+                MenuVote.resident_sub == resident_sub,
+                MenuVote.item_id == item_id,
+            )
         )
         return result.rowcount or 0
 

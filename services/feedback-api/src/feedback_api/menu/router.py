@@ -21,42 +21,102 @@ def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
     return read
 
 
-@router.post("", response_model=RoundRead, status_code=201, summary="Draft a menu round with its items (officials)", responses=problems(401, 403, 415, 422))
-async def create_round(body: RoundCreate, response: Response, session: SessionDep, principal: OfficialDep, clock: ClockDep) -> dict[str, Any]:
+@router.post(
+    "",
+    response_model=RoundRead,
+    status_code=201,
+    summary="Draft a menu round with its items (officials)",
+    responses=problems(401, 403, 415, 422),
+)
+async def create_round(
+    body: RoundCreate,
+    response: Response,
+    session: SessionDep,
+    principal: OfficialDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
     read = await service.create(session, principal=principal, data=body, clock=clock)
     response.headers["Location"] = f"/api/v1/menu-rounds/{read['id']}"
     return _etag(response, read)
 
 
-@router.get("", response_model=Page[RoundRead], summary="Menu rounds, newest first (drafts: officials only)", responses=problems(401, 422))
+@router.get(
+    "",
+    response_model=Page[RoundRead],
+    summary="Menu rounds, newest first (drafts: officials only)",
+    responses=problems(401, 422),
+)
 async def list_rounds(
-    session: SessionDep, reader: Annotated[Principal | None, viewer()], clock: ClockDep, page: Annotated[PageParams, Depends(page_params)]
+    session: SessionDep,
+    reader: Annotated[Principal | None, viewer()],
+    clock: ClockDep,
+    page: Annotated[PageParams, Depends(page_params)],
 ) -> dict[str, Any]:
-    return await service.list_rounds(session, viewer=reader, cursor=page.cursor, limit=page.limit, clock=clock)
+    return await service.list_rounds(
+        session, viewer=reader, cursor=page.cursor, limit=page.limit, clock=clock
+    )
 
 
-@router.get("/{round_id}", response_model=RoundRead, summary="One menu round; its results once published", responses=problems(401, 404, 422))
+@router.get(
+    "/{round_id}",
+    response_model=RoundRead,
+    summary="One menu round; its results once published",
+    responses=problems(401, 404, 422),
+)
 async def get_round(
-    round_id: ResourceId, response: Response, session: SessionDep, reader: Annotated[Principal | None, viewer()], clock: ClockDep
+    round_id: ResourceId,
+    response: Response,
+    session: SessionDep,
+    reader: Annotated[Principal | None, viewer()],
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    return _etag(response, await service.get(session, round_id=round_id, viewer=reader, clock=clock))
+    return _etag(
+        response,
+        await service.get(session, round_id=round_id, viewer=reader, clock=clock),
+    )
 
 
 for _action, _status, _summary in (
     ("open", "open", "Open a drafted round for voting (officials; If-Match)"),
     ("close", "closed", "Close voting (officials; If-Match)"),
-    ("publish", "published", "Publish the results and announce them to planning (officials; If-Match)"),
+    (
+        "publish",
+        "published",
+        "Publish the results and announce them to planning (officials; If-Match)",
+    ),
 ):
 
     def _make(to_status: str):
-        async def step(round_id: ResourceId, request: Request, response: Response, session: SessionDep, principal: OfficialDep, clock: ClockDep) -> dict[str, Any]:
-            return _etag(response, await service.move(session, request, principal=principal, round_id=round_id, to_status=to_status, clock=clock))
+        async def step(
+            round_id: ResourceId,
+            request: Request,
+            response: Response,
+            session: SessionDep,
+            principal: OfficialDep,
+            clock: ClockDep,
+        ) -> dict[str, Any]:
+            return _etag(
+                response,
+                await service.move(
+                    session,
+                    request,
+                    principal=principal,
+                    round_id=round_id,
+                    to_status=to_status,
+                    clock=clock,
+                ),
+            )
 
         step.__name__ = f"{to_status}_round"
         return step
 
     router.add_api_route(
-        f"/{{round_id}}/{_action}", _make(_status), methods=["POST"], response_model=RoundRead, summary=_summary, responses=STEP_ERRORS
+        f"/{{round_id}}/{_action}",
+        _make(_status),
+        methods=["POST"],
+        response_model=RoundRead,
+        summary=_summary,
+        responses=STEP_ERRORS,
     )
 
 
@@ -67,11 +127,37 @@ for _action, _status, _summary in (
     summary="Vote for an item while voting is open (residents; at most max_choices votes)",
     responses=problems(401, 403, 404, 409, 415, 422),
 )
-async def vote(round_id: ResourceId, body: VoteCreate, session: SessionDep, principal: ResidentDep, clock: ClockDep) -> dict[str, Any]:
-    return await service.vote(session, principal=principal, round_id=round_id, item_id=body.item_id, community=body.community, clock=clock)
+async def vote(
+    round_id: ResourceId,
+    body: VoteCreate,
+    session: SessionDep,
+    principal: ResidentDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.vote(
+        session,
+        principal=principal,
+        round_id=round_id,
+        item_id=body.item_id,
+        community=body.community,
+        clock=clock,
+    )
 
 
-@router.delete("/{round_id}/votes/{item_id}", status_code=204, summary="Withdraw a vote while voting is open", responses=problems(401, 403, 404, 409, 422))
-async def withdraw_vote(round_id: ResourceId, item_id: ResourceId, session: SessionDep, principal: ResidentDep, clock: ClockDep) -> Response:
-    await service.withdraw(session, principal=principal, round_id=round_id, item_id=item_id, clock=clock)
+@router.delete(
+    "/{round_id}/votes/{item_id}",
+    status_code=204,
+    summary="Withdraw a vote while voting is open",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def withdraw_vote(
+    round_id: ResourceId,
+    item_id: ResourceId,
+    session: SessionDep,
+    principal: ResidentDep,
+    clock: ClockDep,
+) -> Response:
+    await service.withdraw(
+        session, principal=principal, round_id=round_id, item_id=item_id, clock=clock
+    )
     return Response(status_code=204)

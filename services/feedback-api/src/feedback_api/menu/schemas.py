@@ -35,14 +35,23 @@ class ItemCreate(BaseModel):
 class RoundCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=200, examples=["2027年第一季度文化服务菜单"])
+    title: str = Field(
+        min_length=1, max_length=200, examples=["2027年第一季度文化服务菜单"]
+    )
     description: str | None = Field(None, max_length=2000)
-    subdistrict: str | None = Field(None, max_length=50, pattern=r"^[a-z0-9-]+$", description="null: the whole district.")
+    subdistrict: str | None = Field(
+        None,
+        max_length=50,
+        pattern=r"^[a-z0-9-]+$",
+        description="null: the whole district.",
+    )
     offer_from: IsoDate
     offer_to: IsoDate
     voting_opens_at: IsoDateTime
     voting_closes_at: IsoDateTime
-    max_choices: int = Field(3, ge=1, le=10, description="How many items one resident may vote for.")
+    max_choices: int = Field(
+        3, ge=1, le=10, description="How many items one resident may vote for."
+    )
     items: list[ItemCreate] = Field(min_length=2, max_length=30)
 
     @field_validator("title")
@@ -77,7 +86,12 @@ class VoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item_id: int = Field(ge=1, le=INT32_MAX)
-    community: str | None = Field(None, max_length=50, pattern=r"^[a-z0-9-]+$", description="Your community (for the statistics).")
+    community: str | None = Field(
+        None,
+        max_length=50,
+        pattern=r"^[a-z0-9-]+$",
+        description="Your community (for the statistics).",
+    )
 
 
 class ItemRead(BaseModel):
@@ -86,7 +100,9 @@ class ItemRead(BaseModel):
     category: str
     description: str | None
     facility_id: int | None
-    votes: int | None = Field(description="Published with the results (officials see the running count).")
+    votes: int | None = Field(
+        description="Published with the results (officials see the running count)."
+    )
     rank: int | None
     my_vote: bool
 

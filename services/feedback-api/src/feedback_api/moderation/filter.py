@@ -38,7 +38,9 @@ class CommentFilter:
 
         return await self.words_from(added_words)
 
-    async def words_from(self, load_added: Callable[[], Awaitable[Sequence[str]]]) -> list[str]:
+    async def words_from(
+        self, load_added: Callable[[], Awaitable[Sequence[str]]]
+    ) -> list[str]:
         """The word list, the officials' words read with `load_added` when not remembered."""
         added = self._cache.get("words")
         if added is None:
@@ -60,4 +62,6 @@ class CommentFilter:
     def judge(text: str, words: list[str]) -> Filtered:
         masked, changed = mask_personal_data(text)
         hits = find_abuse(masked, words)
-        return Filtered(masked, "pending" if hits else "published", changed, tuple(hits))
+        return Filtered(
+            masked, "pending" if hits else "published", changed, tuple(hits)
+        )

@@ -25,9 +25,18 @@ class RatingBurst(Base):
 
     __tablename__ = "rating_burst"
     __table_args__ = (
-        CheckConstraint("reason IN ('new_accounts', 'one_network')", name="reason_known"),
-        CheckConstraint("status IN ('open', 'released', 'hidden')", name="status_known"),
-        Index("ix_rating_burst_target_type_target_id_status", "target_type", "target_id", "status"),
+        CheckConstraint(
+            "reason IN ('new_accounts', 'one_network')", name="reason_known"
+        ),
+        CheckConstraint(
+            "status IN ('open', 'released', 'hidden')", name="status_known"
+        ),
+        Index(
+            "ix_rating_burst_target_type_target_id_status",
+            "target_type",
+            "target_id",
+            "status",
+        ),
         Index("ix_rating_burst_status_id", "status", "id"),
     )
 

@@ -36,9 +36,14 @@ async def moderation_queue(
     session: SessionDep,
     principal: ReaderDep,
     page: Annotated[PageParams, Depends(page_params)],
-    kind: Annotated[Literal["comments", "held"] | None, Query(description="Only comments, or only held ratings.")] = None,
+    kind: Annotated[
+        Literal["comments", "held"] | None,
+        Query(description="Only comments, or only held ratings."),
+    ] = None,
 ) -> dict[str, Any]:
-    return await service.queue(session, kind=kind, cursor=page.cursor, limit=page.limit, viewer=principal)
+    return await service.queue(
+        session, kind=kind, cursor=page.cursor, limit=page.limit, viewer=principal
+    )
 
 
 @router.post(
@@ -48,10 +53,19 @@ async def moderation_queue(
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def decide_rating(
-    rating_id: ResourceId, body: RatingDecision, session: SessionDep, principal: OfficialDep, clock: ClockDep
+    rating_id: ResourceId,
+    body: RatingDecision,
+    session: SessionDep,
+    principal: OfficialDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.decide_rating(
-        session, principal=principal, rating_id=rating_id, action=body.action, note=body.note, clock=clock
+        session,
+        principal=principal,
+        rating_id=rating_id,
+        action=body.action,
+        note=body.note,
+        clock=clock,
     )
 
 
@@ -67,7 +81,9 @@ async def list_bursts(
     page: Annotated[PageParams, Depends(page_params)],
     status: Literal["open", "released", "hidden"] | None = None,
 ) -> dict[str, Any]:
-    return await service.list_bursts(session, status=status, cursor=page.cursor, limit=page.limit, viewer=principal)
+    return await service.list_bursts(
+        session, status=status, cursor=page.cursor, limit=page.limit, viewer=principal
+    )
 
 
 @router.post(
@@ -77,15 +93,31 @@ async def list_bursts(
     responses=problems(401, 403, 404, 409, 415, 422),
 )
 async def decide_burst(
-    burst_id: ResourceId, body: BurstDecision, session: SessionDep, principal: OfficialDep, clock: ClockDep
+    burst_id: ResourceId,
+    body: BurstDecision,
+    session: SessionDep,
+    principal: OfficialDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.decide_burst(
-        session, principal=principal, burst_id=burst_id, decision=body.decision, note=body.note, clock=clock
+        session,
+        principal=principal,
+        burst_id=burst_id,
+        decision=body.decision,
+        note=body.note,
+        clock=clock,
     )
 
 
-@router.get("/words", response_model=list[WordRead], summary="The abuse-word list", responses=problems(401, 403))
-async def list_words(session: SessionDep, _: ReaderDep, comment_filter: CommentFilterDep) -> list[dict[str, Any]]:
+@router.get(
+    "/words",
+    response_model=list[WordRead],
+    summary="The abuse-word list",
+    responses=problems(401, 403),
+)
+async def list_words(
+    session: SessionDep, _: ReaderDep, comment_filter: CommentFilterDep
+) -> list[dict[str, Any]]:
     return await service.list_words(session, comment_filter=comment_filter)
 
 
@@ -97,12 +129,32 @@ async def list_words(session: SessionDep, _: ReaderDep, comment_filter: CommentF
     responses=problems(401, 403, 409, 415, 422),
 )
 async def add_word(
-    body: WordCreate, session: SessionDep, principal: DistrictOfficialDep, clock: ClockDep, comment_filter: CommentFilterDep
+    body: WordCreate,
+    session: SessionDep,
+    principal: DistrictOfficialDep,
+    clock: ClockDep,
+    comment_filter: CommentFilterDep,
 ) -> dict[str, Any]:
-    return await service.add_word(session, principal=principal, word=body.word, clock=clock, comment_filter=comment_filter)
+    return await service.add_word(
+        session,
+        principal=principal,
+        word=body.word,
+        clock=clock,
+        comment_filter=comment_filter,
+    )
 
 
-@router.delete("/words/{word_id}", status_code=204, summary="Remove an added abuse word (district officials)", responses=problems(401, 403, 404, 422))
-async def remove_word(word_id: ResourceId, session: SessionDep, _: DistrictOfficialDep, comment_filter: CommentFilterDep) -> Response:
+@router.delete(
+    "/words/{word_id}",
+    status_code=204,
+    summary="Remove an added abuse word (district officials)",
+    responses=problems(401, 403, 404, 422),
+)
+async def remove_word(
+    word_id: ResourceId,
+    session: SessionDep,
+    _: DistrictOfficialDep,
+    comment_filter: CommentFilterDep,
+) -> Response:
     await service.remove_word(session, word_id=word_id, comment_filter=comment_filter)
     return Response(status_code=204)

@@ -30,7 +30,9 @@ class RatingDecision(BaseModel):
 class BurstDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    decision: Literal["release", "hide"] = Field(description="release: its ratings count again; hide: they are hidden.")
+    decision: Literal["release", "hide"] = Field(
+        description="release: its ratings count again; hide: they are hidden."
+    )
     note: str | None = Field(None, max_length=500)
 
     @field_validator("note")
@@ -64,7 +66,9 @@ class WordCreate(BaseModel):
 
 
 class WordRead(BaseModel):
-    id: int | None = Field(description="null for a built-in word (settings), which cannot be removed here.")
+    id: int | None = Field(
+        description="null for a built-in word (settings), which cannot be removed here."
+    )
     word: str
     builtin: bool
     created_at: datetime | None

@@ -34,21 +34,40 @@ def _in_area(viewer: Principal, subdistrict: str | None) -> bool:
     return area is None or area == subdistrict
 
 
-async def queue(session: AsyncSession, *, kind: str | None, cursor: str | None, limit: int, viewer: Principal) -> dict[str, Any]:
+async def queue(
+    session: AsyncSession,
+    *,
+    kind: str | None,
+    cursor: str | None,
+    limit: int,
+    viewer: Principal,
+) -> dict[str, Any]:
     rows = await RatingRepository(session).list_for_review(
-        kind=kind, before_id=id_cursor(cursor), limit=limit + 1, subdistrict=_area(viewer)
+        kind=kind,
+        before_id=id_cursor(cursor),
+        limit=limit + 1,
+        subdistrict=_area(viewer),
     )
     return page(list(rows), limit, viewer)
 
 
-async def _hide(session: AsyncSession, r: Rating, *, principal: Principal, now, note: str | None) -> None:
+async def _hide(
+    session: AsyncSession, r: Rating, *, principal: Principal, now, note: str | None
+) -> None:
     if r.counted:
         await AggregateRepository(session).apply(r, -1)
     r.status = "hidden"
     await outbox.record(
         session,
         "rating.hidden",
-        {"id": r.id, "target_type": r.target_type, "target_id": r.target_id, "facility_id": r.facility_id, "period": r.period, "reason": note},
+        {
+            "id": r.id,
+            "target_type": r.target_type,
+            "target_id": r.target_id,
+            "facility_id": r.facility_id,
+            "period": r.period,
+            "reason": note,
+        },
         subject=f"rating/{r.id}",
         actor=principal.sub,
         at=now,
@@ -56,7 +75,13 @@ async def _hide(session: AsyncSession, r: Rating, *, principal: Principal, now, 
 
 
 async def decide_rating(
-    session: AsyncSession, *, principal: Principal, rating_id: int, action: str, note: str | None, clock: Clock
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    rating_id: int,
+    action: str,
+    note: str | None,
+    clock: Clock,
 ) -> dict[str, Any]:
     repo = RatingRepository(session)
     r = await repo.get(rating_id, for_update=True)
@@ -67,16 +92,30 @@ async def decide_rating(
     if action in ("approve_comment", "reject_comment"):
         target = "published" if action == "approve_comment" else "rejected"
         if r.comment_status != "pending":
-            raise WorkflowConflict("comment", from_status=r.comment_status, to_status=target,
-                                   detail=f"The comment of rating {rating_id} is {r.comment_status}, not waiting for moderation.")
+            raise WorkflowConflict(
+                "comment",
+                from_status=r.comment_status,
+                to_status=target,
+                detail=f"The comment of rating {rating_id} is {r.comment_status}, not waiting for moderation.",
+            )
         r.comment_status = target
     elif action == "hide":
         if r.status == "hidden":
-            raise WorkflowConflict("rating", from_status="hidden", to_status="hidden", detail=f"Rating {rating_id} is hidden already.")
+            raise WorkflowConflict(
+                "rating",
+                from_status="hidden",
+                to_status="hidden",
+                detail=f"Rating {rating_id} is hidden already.",
+            )
         await _hide(session, r, principal=principal, now=now, note=note)
     elif action == "restore":
         if r.status != "hidden":
-            raise WorkflowConflict("rating", from_status=r.status, to_status="visible", detail=f"Rating {rating_id} is not hidden.")
+            raise WorkflowConflict(
+                "rating",
+                from_status=r.status,
+                to_status="visible",
+                detail=f"Rating {rating_id} is not hidden.",
+            )
         r.status = "visible"
         if r.counted:
             await AggregateRepository(session).apply(r, 1)
@@ -102,9 +141,21 @@ def burst_read(b: RatingBurst) -> dict[str, Any]:
     }
 
 
-async def list_bursts(session: AsyncSession, *, status: str | None, cursor: str | None, limit: int, viewer: Principal) -> dict[str, Any]:
+async def list_bursts(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    viewer: Principal,
+) -> dict[str, Any]:
     rows = list(
-        await BurstRepository(session).list(status=status, before_id=id_cursor(cursor), limit=limit + 1, subdistrict=_area(viewer))
+        await BurstRepository(session).list(
+            status=status,
+            before_id=id_cursor(cursor),
+            limit=limit + 1,
+            subdistrict=_area(viewer),
+        )
     )
     return {
         "items": [burst_read(b) for b in rows[:limit]],
@@ -113,7 +164,13 @@ async def list_bursts(session: AsyncSession, *, status: str | None, cursor: str 
 
 
 async def decide_burst(
-    session: AsyncSession, *, principal: Principal, burst_id: int, decision: str, note: str | None, clock: Clock
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    burst_id: int,
+    decision: str,
+    note: str | None,
+    clock: Clock,
 ) -> dict[str, Any]:
     bursts = BurstRepository(session)
     burst = await bursts.get(burst_id, for_update=True)
@@ -130,21 +187,52 @@ async def decide_burst(
             if r.counted:
                 await aggregates.apply(r, 1)
         else:
-            await _hide(session, r, principal=principal, now=now, note=note or f"burst {burst.id}")
-    burst.status, burst.reviewed_by, burst.reviewed_at, burst.review_note = target, principal.sub, now, note
+            await _hide(
+                session,
+                r,
+                principal=principal,
+                now=now,
+                note=note or f"burst {burst.id}",
+            )
+    burst.status, burst.reviewed_by, burst.reviewed_at, burst.review_note = (
+        target,
+        principal.sub,
+        now,
+        note,
+    )
     await session.flush()
     read = burst_read(burst)
     await session.commit()
     return read
 
 
-async def list_words(session: AsyncSession, *, comment_filter: CommentFilter) -> list[dict[str, Any]]:
-    builtin = [{"id": None, "word": w, "builtin": True, "created_at": None} for w in comment_filter.builtin]
-    added = [{"id": w.id, "word": w.word, "builtin": False, "created_at": as_aware(w.created_at)} for w in await WordRepository(session).list()]
+async def list_words(
+    session: AsyncSession, *, comment_filter: CommentFilter
+) -> list[dict[str, Any]]:
+    builtin = [
+        {"id": None, "word": w, "builtin": True, "created_at": None}
+        for w in comment_filter.builtin
+    ]
+    added = [
+        {
+            "id": w.id,
+            "word": w.word,
+            "builtin": False,
+            "created_at": as_aware(w.created_at),
+        }
+        for w in await WordRepository(session).list()
+    ]
     return builtin + added
 
 
-async def add_word(session: AsyncSession, *, principal: Principal, word: str, clock: Clock, comment_filter: CommentFilter) -> dict[str, Any]:
+async def add_word(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    word: str,
+    clock: Clock,
+    comment_filter: CommentFilter,
+) -> dict[str, Any]:
     repo = WordRepository(session)
     if word in comment_filter.builtin or await repo.by_word(word) is not None:
         raise Conflict(f"{word!r} is on the list already.", slug="word-exists")
@@ -154,14 +242,23 @@ async def add_word(session: AsyncSession, *, principal: Principal, word: str, cl
         await session.flush()
     except IntegrityError:
         await session.rollback()
-        raise Conflict(f"{word!r} is on the list already.", slug="word-exists") from None
-    read = {"id": entry.id, "word": entry.word, "builtin": False, "created_at": as_aware(entry.created_at)}
+        raise Conflict(
+            f"{word!r} is on the list already.", slug="word-exists"
+        ) from None
+    read = {
+        "id": entry.id,
+        "word": entry.word,
+        "builtin": False,
+        "created_at": as_aware(entry.created_at),
+    }
     await session.commit()
     comment_filter.invalidate()
     return read
 
 
-async def remove_word(session: AsyncSession, *, word_id: int, comment_filter: CommentFilter) -> None:
+async def remove_word(
+    session: AsyncSession, *, word_id: int, comment_filter: CommentFilter
+) -> None:
     repo = WordRepository(session)
     entry = await repo.get(word_id)
     if entry is None:

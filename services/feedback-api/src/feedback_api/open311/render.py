@@ -55,11 +55,17 @@ def to_xml(kind: str, payload: Any) -> bytes:
     else:  # a single document: discovery, service_definition
         root = Element(kind)
         _fill(root, payload)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
+        root, encoding="utf-8"
+    )
 
 
 def respond(fmt: str, kind: str, payload: Any, status: int = 200) -> Response:
     if fmt == "xml":
-        return Response(to_xml(kind, payload), status_code=status, media_type="text/xml; charset=utf-8")
+        return Response(
+            to_xml(kind, payload),
+            status_code=status,
+            media_type="text/xml; charset=utf-8",
+        )
     body = json.dumps(payload, ensure_ascii=False).encode()
     return Response(body, status_code=status, media_type="application/json")

@@ -16,10 +16,22 @@ class ClientRepository:
         return await self.session.get(Open311Client, client_id)
 
     async def by_prefix(self, prefix: str) -> Open311Client | None:
-        return (await self.session.execute(select(Open311Client).where(Open311Client.key_prefix == prefix))).scalar_one_or_none()
+        return (
+            await self.session.execute(
+                select(Open311Client).where(Open311Client.key_prefix == prefix)
+            )
+        ).scalar_one_or_none()
 
     async def list(self) -> Sequence[Open311Client]:
-        return (await self.session.execute(select(Open311Client).order_by(Open311Client.id))).scalars().all()
+        return (
+            (
+                await self.session.execute(
+                    select(Open311Client).order_by(Open311Client.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
 
     def add(self, client: Open311Client) -> None:
         self.session.add(client)

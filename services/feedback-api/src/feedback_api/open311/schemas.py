@@ -52,7 +52,9 @@ class Open311Request(BaseModel):
     status_notes: str | None
     service_name: str | None
     service_code: str
-    description: str | None = Field(description="Personal data (phone and ID numbers) masked.")
+    description: str | None = Field(
+        description="Personal data (phone and ID numbers) masked."
+    )
     agency_responsible: str | None
     service_notice: str | None
     requested_datetime: str
@@ -113,4 +115,6 @@ class ClientRead(BaseModel):
 
 
 class ClientCreated(ClientRead):
-    api_key: str = Field(description="Send it as api_key with each Open311 POST. Shown once: only a hash is kept.")
+    api_key: str = Field(
+        description="Send it as api_key with each Open311 POST. Shown once: only a hash is kept."
+    )

@@ -39,7 +39,9 @@ DEFAULT_WINDOW = timedelta(days=90)
 class Open311Problem(Exception):
     """An error answered in Open311's format: [{"code": 400, "description": "..."}] (or its XML)."""
 
-    def __init__(self, status: int, description: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, description: str, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
@@ -54,13 +56,27 @@ def _hash(secret: str) -> str:
 
 
 def client_read(c: Open311Client) -> dict[str, Any]:
-    return {"id": c.id, "name": c.name, "key_prefix": c.key_prefix, "created_at": as_aware(c.created_at), "revoked_at": as_aware(c.revoked_at)}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "key_prefix": c.key_prefix,
+        "created_at": as_aware(c.created_at),
+        "revoked_at": as_aware(c.revoked_at),
+    }
 
 
-async def create_client(session: AsyncSession, *, principal: Principal, name: str, clock: Clock) -> dict[str, Any]:
+async def create_client(
+    session: AsyncSession, *, principal: Principal, name: str, clock: Clock
+) -> dict[str, Any]:
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(24)
-    client = Open311Client(name=name, key_prefix=prefix, key_hash=_hash(secret), created_by=principal.sub, created_at=clock.now())
+    client = Open311Client(
+        name=name,
+        key_prefix=prefix,
+        key_hash=_hash(secret),
+        created_by=principal.sub,
+        created_at=clock.now(),
+    )
     ClientRepository(session).add(client)
     await session.flush()
     read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
@@ -75,7 +91,10 @@ async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, A
     if client is None:
         raise NotFound(f"No Open311 client {client_id}.")
     if client.revoked_at is not None:
-        raise Conflict(f"Open311 client {client_id} is revoked; issue a new client instead.", slug="client-revoked")
+        raise Conflict(
+            f"Open311 client {client_id} is revoked; issue a new client instead.",
+            slug="client-revoked",
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(24)
     client.key_prefix, client.key_hash = prefix, _hash(secret)
@@ -100,7 +119,10 @@ async def revoke_client(session: AsyncSession, *, client_id: int, clock: Clock) 
 
 async def authenticate(session: AsyncSession, api_key: str | None) -> Open311Client:
     if not api_key:
-        raise Open311Problem(403, "api_key is required: ask the culture bureau for an Open311 client key.")
+        raise Open311Problem(
+            403,
+            "api_key is required: ask the culture bureau for an Open311 client key.",
+        )
     parts = api_key.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != "o311" or len(parts[1]) > 16:
         raise Open311Problem(403, "api_key is not valid.")
@@ -116,7 +138,11 @@ async def authenticate(session: AsyncSession, api_key: str | None) -> Open311Cli
 
 
 def _local(moment: datetime | None) -> str | None:
-    return as_aware(moment).astimezone(DISTRICT_TZ).isoformat(timespec="seconds") if moment else None
+    return (
+        as_aware(moment).astimezone(DISTRICT_TZ).isoformat(timespec="seconds")
+        if moment
+        else None
+    )
 
 
 def discovery(settings: Settings) -> dict[str, Any]:
@@ -154,7 +180,9 @@ def services() -> list[dict[str, Any]]:
 def service_definition(code: str) -> dict[str, Any]:
     category = CATEGORIES.get(code)
     if category is None:
-        raise Open311Problem(404, f"service_code {code!r} is not a service here; see services.json.")
+        raise Open311Problem(
+            404, f"service_code {code!r} is not a service here; see services.json."
+        )
     attributes = []
     for order, a in enumerate(category.attributes, start=1):
         attr: dict[str, Any] = {
@@ -162,7 +190,10 @@ def service_definition(code: str) -> dict[str, Any]:
             "code": a.code,
             "datatype": a.datatype,
             "required": a.required,
-            "datatype_description": {"number": "a whole number", "datetime": "ISO 8601, e.g. 2026-11-21T15:00:00+08:00"}.get(a.datatype),
+            "datatype_description": {
+                "number": "a whole number",
+                "datetime": "ISO 8601, e.g. 2026-11-21T15:00:00+08:00",
+            }.get(a.datatype),
             "order": order,
             "description": a.description,
         }
@@ -214,9 +245,14 @@ def _moment(value: str | None, name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise Open311Problem(400, f"{name} must be an ISO 8601 date and time (e.g. 2026-11-01T00:00:00+08:00).") from None
+        raise Open311Problem(
+            400,
+            f"{name} must be an ISO 8601 date and time (e.g. 2026-11-01T00:00:00+08:00).",
+        ) from None
     # Compared with stored UTC times (SQLite keeps no offset): convert.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=DISTRICT_TZ)).astimezone(UTC)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=DISTRICT_TZ)).astimezone(
+        UTC
+    )
 
 
 async def list_requests(
@@ -233,28 +269,50 @@ async def list_requests(
     ids = None
     raw_ids = _split(service_request_id)
     if raw_ids is not None:
-        if len(raw_ids) > MAX_REQUESTS or not all(i.isdigit() and 0 < len(i) <= 10 for i in raw_ids):
-            raise Open311Problem(400, "service_request_id must be a comma-separated list of request ids.")
+        if len(raw_ids) > MAX_REQUESTS or not all(
+            i.isdigit() and 0 < len(i) <= 10 for i in raw_ids
+        ):
+            raise Open311Problem(
+                400, "service_request_id must be a comma-separated list of request ids."
+            )
         ids = [int(i) for i in raw_ids if int(i) <= 2_147_483_647]
     codes = _split(service_code)
     for code in codes or []:
         if code not in CATEGORIES:
-            raise Open311Problem(400, f"service_code {code[:60]!r} is not a service here; see services.json.")
+            raise Open311Problem(
+                400,
+                f"service_code {code[:60]!r} is not a service here; see services.json.",
+            )
     statuses = _split(status)
     for s in statuses or []:
         if s not in ("open", "closed"):
-            raise Open311Problem(400, "status must be open, closed or both (comma-separated).")
+            raise Open311Problem(
+                400, "status must be open, closed or both (comma-separated)."
+            )
     start, end = _moment(start_date, "start_date"), _moment(end_date, "end_date")
     if start and end and start > end:
         raise Open311Problem(400, "start_date is after end_date.")
     if ids is None and start is None and end is None:
         start = clock.now() - DEFAULT_WINDOW
-    rows = await CaseRepository(session).open311_list(ids=ids, codes=codes, statuses=statuses, start=start, end=end, limit=MAX_REQUESTS)
+    rows = await CaseRepository(session).open311_list(
+        ids=ids,
+        codes=codes,
+        statuses=statuses,
+        start=start,
+        end=end,
+        limit=MAX_REQUESTS,
+    )
     return [request_doc(c, settings) for c in rows]
 
 
-async def get_request(session: AsyncSession, *, settings: Settings, request_id: int) -> list[dict[str, Any]]:
-    c = await CaseRepository(session).get(request_id) if request_id <= 2_147_483_647 else None
+async def get_request(
+    session: AsyncSession, *, settings: Settings, request_id: int
+) -> list[dict[str, Any]]:
+    c = (
+        await CaseRepository(session).get(request_id)
+        if request_id <= 2_147_483_647
+        else None
+    )
     if c is None:
         raise Open311Problem(404, f"No service request {request_id}.")
     return [request_doc(c, settings)]
@@ -293,28 +351,49 @@ async def create_request(
     if not code:
         raise Open311Problem(400, "service_code is required; see services.json.")
     if code not in CATEGORIES:
-        raise Open311Problem(404, f"service_code {code[:60]!r} is not a service here; see services.json.")
+        raise Open311Problem(
+            404, f"service_code {code[:60]!r} is not a service here; see services.json."
+        )
     now = clock.now()
-    if await CaseRepository(session).count_by_client_since(client.id, now - timedelta(hours=1)) >= settings.open311_requests_per_hour:
-        raise Open311Problem(429, f"At most {settings.open311_requests_per_hour} requests an hour per key.", headers={"Retry-After": "600"})
+    if (
+        await CaseRepository(session).count_by_client_since(
+            client.id, now - timedelta(hours=1)
+        )
+        >= settings.open311_requests_per_hour
+    ):
+        raise Open311Problem(
+            429,
+            f"At most {settings.open311_requests_per_hour} requests an hour per key.",
+            headers={"Retry-After": "600"},
+        )
     lat = _number(fields.get("lat"), "lat", -90, 90)
     lon = _number(fields.get("long"), "long", -180, 180)
     address_id = fields.get("address_id") or None
     facility_id = None
     if address_id is not None:
         if not address_id.isdigit() or not 0 < int(address_id) <= 2_147_483_647:
-            raise Open311Problem(400, "address_id is a facility id on this platform (a whole number).")
+            raise Open311Problem(
+                400, "address_id is a facility id on this platform (a whole number)."
+            )
         facility_id = int(address_id)
     if attributes.get("facility_id"):
         raw = attributes["facility_id"]
         if not raw.isdigit() or not 0 < int(raw) <= 2_147_483_647:
-            raise Open311Problem(400, "attribute[facility_id] must be a facility id (a whole number).")
+            raise Open311Problem(
+                400, "attribute[facility_id] must be a facility id (a whole number)."
+            )
         facility_id = facility_id or int(raw)
     if lat is None and not fields.get("address_string") and facility_id is None:
-        raise Open311Problem(400, "Give a location: lat and long, address_string, or address_id (a facility id).")
+        raise Open311Problem(
+            400,
+            "Give a location: lat and long, address_string, or address_id (a facility id).",
+        )
     if (lat is None) != (lon is None):
         raise Open311Problem(400, "lat and long go together.")
-    name = " ".join(p for p in (fields.get("last_name"), fields.get("first_name")) if p) or None
+    name = (
+        " ".join(p for p in (fields.get("last_name"), fields.get("first_name")) if p)
+        or None
+    )
     attrs = {k: v for k, v in attributes.items() if k != "facility_id"}
     body: dict[str, Any] = {
         "category": code,
@@ -327,7 +406,15 @@ async def create_request(
     }
     if facility_id is not None:
         body["target_type"], body["target_id"] = "facility", facility_id
-    contact = {k: v for k, v in {"name": name, "phone": fields.get("phone") or None, "email": fields.get("email") or None}.items() if v}
+    contact = {
+        k: v
+        for k, v in {
+            "name": name,
+            "phone": fields.get("phone") or None,
+            "email": fields.get("email") or None,
+        }.items()
+        if v
+    }
     if contact:
         body["contact"] = contact
     try:
@@ -335,20 +422,40 @@ async def create_request(
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
-        where = {"description": "description", "photo_urls.0": "media_url", "contact.phone": "phone", "contact.email": "email",
-                 "contact.name": "first_name/last_name", "address": "address_string"}.get(where, where)
+        where = {
+            "description": "description",
+            "photo_urls.0": "media_url",
+            "contact.phone": "phone",
+            "contact.email": "email",
+            "contact.name": "first_name/last_name",
+            "address": "address_string",
+        }.get(where, where)
         raise Open311Problem(400, f"{where}: {first.get('msg', 'invalid')}") from None
     try:
         c = await file_case(
-            session, data=data, facilities=facilities, settings=settings, now=now, resident=None,
-            open311_client_id=client.id, actor_role="integration",
+            session,
+            data=data,
+            facilities=facilities,
+            settings=settings,
+            now=now,
+            resident=None,
+            open311_client_id=client.id,
+            actor_role="integration",
         )
     except TargetCheckUnavailable:
-        raise Open311Problem(503, "facilities-api is unavailable; nothing was saved. Try again in a moment.", headers={"Retry-After": "5"}) from None
+        raise Open311Problem(
+            503,
+            "facilities-api is unavailable; nothing was saved. Try again in a moment.",
+            headers={"Retry-After": "5"},
+        ) from None
     except ProblemError as exc:
         field = exc.errors[0].field if exc.errors else None
-        field = {"target_id": "address_id", "facility_id": "address_id"}.get(field or "", field)
-        raise Open311Problem(400, f"{field}: {exc.detail}" if field else exc.detail) from None
+        field = {"target_id": "address_id", "facility_id": "address_id"}.get(
+            field or "", field
+        )
+        raise Open311Problem(
+            400, f"{field}: {exc.detail}" if field else exc.detail
+        ) from None
     category = CATEGORIES[code]
     created = {
         "service_request_id": str(c.id),

@@ -14,7 +14,9 @@ class FacilityOperation(Base):
 
     __tablename__ = "facility_operation"
 
-    facility_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    facility_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False
+    )
     mode: Mapped[str] = mapped_column(String(20), comment="government or social")
     operator_id: Mapped[int | None] = mapped_column(Integer)
     operator_name: Mapped[str | None] = mapped_column(String(200))
@@ -35,7 +37,9 @@ class Checkin(Base):
         Index("ix_checkin_resident_sub_facility_id", "resident_sub", "facility_id"),
     )
 
-    booking_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    booking_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False
+    )
     activity_id: Mapped[int] = mapped_column(Integer)
     facility_id: Mapped[int] = mapped_column(Integer)
     resident_sub: Mapped[str] = mapped_column(String(255))

@@ -25,7 +25,9 @@ class OperationRepository:
 
     async def get_many(self, facility_ids: Sequence[int]) -> dict[int, Row]:
         """Plain rows (facility_id, operator_id, subdistrict, name_zh) of several facilities, no ORM objects."""
-        rows = await self.session.execute(_OPERATIONS_OF, {"ids": sorted(set(facility_ids))})
+        rows = await self.session.execute(
+            _OPERATIONS_OF, {"ids": sorted(set(facility_ids))}
+        )
         return {row.facility_id: row for row in rows}
 
     async def operator_name(self, operator_id: int | None) -> str | None:
@@ -34,14 +36,19 @@ class OperationRepository:
             return None
         stmt = (
             select(FacilityOperation.operator_name)
-            .where(FacilityOperation.operator_id == operator_id, FacilityOperation.operator_name.is_not(None))
+            .where(
+                FacilityOperation.operator_id == operator_id,
+                FacilityOperation.operator_name.is_not(None),
+            )
             .order_by(FacilityOperation.updated_at.desc())
             .limit(1)
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def facility_ids_of_operator(self, operator_id: int) -> Sequence[int]:
-        stmt = select(FacilityOperation.facility_id).where(FacilityOperation.operator_id == operator_id)
+        stmt = select(FacilityOperation.facility_id).where(
+            FacilityOperation.operator_id == operator_id
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
 
@@ -55,24 +62,36 @@ class CheckinRepository:
     def add(self, checkin: Checkin) -> None:
         self.session.add(checkin)
 
-    async def has_checked_in(self, *, resident_sub: str, target_type: str, target_id: int, facility_id: int) -> bool:
+    async def has_checked_in(
+        self, *, resident_sub: str, target_type: str, target_id: int, facility_id: int
+    ) -> bool:
         """An activity needs a check-in at it; a facility or one of its services, a check-in at the facility."""
-        stmt = select(Checkin.booking_id).where(Checkin.resident_sub == resident_sub).limit(1)
+        stmt = (
+            select(Checkin.booking_id)
+            .where(Checkin.resident_sub == resident_sub)
+            .limit(1)
+        )
         if target_type == "activity":
             stmt = stmt.where(Checkin.activity_id == target_id)
         else:
             stmt = stmt.where(Checkin.facility_id == facility_id)
         return (await self.session.execute(stmt)).first() is not None
 
-    async def checked_in_many(self, wanted: Sequence[tuple[str, str, int, int]]) -> list[bool]:
+    async def checked_in_many(
+        self, wanted: Sequence[tuple[str, str, int, int]]
+    ) -> list[bool]:
         """has_checked_in() for several (resident, target type, target id, facility id) in one query."""
         if not wanted:
             return []
         subs, activities, facilities = checkin_lookup(wanted)
         params = {"subs": subs, "activities": activities, "facilities": facilities}
-        return checked_in(wanted, (await self.session.execute(_CHECKINS_OF, params)).tuples())
+        return checked_in(
+            wanted, (await self.session.execute(_CHECKINS_OF, params)).tuples()
+        )
 
-    async def unverified_ratings(self, *, resident_sub: str, activity_id: int, facility_id: int) -> Sequence[Rating]:
+    async def unverified_ratings(
+        self, *, resident_sub: str, activity_id: int, facility_id: int
+    ) -> Sequence[Rating]:
         """The resident's ratings that this check-in verifies, locked for the update."""
         stmt = (
             select(Rating)
@@ -80,8 +99,10 @@ class CheckinRepository:
                 Rating.resident_sub == resident_sub,
                 Rating.verified.is_(False),
                 or_(
-                    (Rating.target_type == "activity") & (Rating.target_id == activity_id),
-                    (Rating.target_type.in_(("facility", "service"))) & (Rating.facility_id == facility_id),
+                    (Rating.target_type == "activity")
+                    & (Rating.target_id == activity_id),
+                    (Rating.target_type.in_(("facility", "service")))
+                    & (Rating.facility_id == facility_id),
                 ),
             )
             .with_for_update()
@@ -90,11 +111,15 @@ class CheckinRepository:
 
     async def mark_verified(self, ids: list[int]) -> None:
         if ids:
-            await self.session.execute(update(Rating).where(Rating.id.in_(ids)).values(verified=True))
+            await self.session.execute(
+                update(Rating).where(Rating.id.in_(ids)).values(verified=True)
+            )
 
 
 # Read for every batch of ratings: built once (the lists are expanding parameters).
-def checkin_lookup(wanted: Sequence[tuple[str, str, int, int]]) -> tuple[list[str], list[int], list[int]]:
+def checkin_lookup(
+    wanted: Sequence[tuple[str, str, int, int]],
+) -> tuple[list[str], list[int], list[int]]:
     """What the check-ins query of checked_in_many() asks for: the residents, the activities rated, the
     facilities rated (themselves, or through a service)."""
     return (
@@ -104,7 +129,9 @@ def checkin_lookup(wanted: Sequence[tuple[str, str, int, int]]) -> tuple[list[st
     )
 
 
-def checked_in(wanted: Sequence[tuple[str, str, int, int]], rows: Iterable[Sequence[Any]]) -> list[bool]:
+def checked_in(
+    wanted: Sequence[tuple[str, str, int, int]], rows: Iterable[Sequence[Any]]
+) -> list[bool]:
     """For each (resident, target type, target id, facility id): whether a (resident, activity id,
     facility id) check-in row verifies it."""
     at_activity: set[tuple[str, int]] = set()
@@ -113,15 +140,22 @@ def checked_in(wanted: Sequence[tuple[str, str, int, int]], rows: Iterable[Seque
         at_activity.add((resident_sub, activity_id))
         at_facility.add((resident_sub, facility_id))
     return [
-        (sub, target_id) in at_activity if target_type == "activity" else (sub, facility_id) in at_facility
+        (sub, target_id) in at_activity
+        if target_type == "activity"
+        else (sub, facility_id) in at_facility
         for sub, target_type, target_id, facility_id in wanted
     ]
 
 
 _OPERATIONS_OF = select(
-    FacilityOperation.facility_id, FacilityOperation.operator_id, FacilityOperation.subdistrict, FacilityOperation.name_zh
+    FacilityOperation.facility_id,
+    FacilityOperation.operator_id,
+    FacilityOperation.subdistrict,
+    FacilityOperation.name_zh,
 ).where(FacilityOperation.facility_id.in_(bindparam("ids", expanding=True)))
-_CHECKINS_OF = select(Checkin.resident_sub, Checkin.activity_id, Checkin.facility_id).where(
+_CHECKINS_OF = select(
+    Checkin.resident_sub, Checkin.activity_id, Checkin.facility_id
+).where(
     Checkin.resident_sub.in_(bindparam("subs", expanding=True)),
     or_(
         Checkin.activity_id.in_(bindparam("activities", expanding=True)),

@@ -65,7 +65,13 @@ async def operations_for(
     return out
 
 
-async def operator_of(session: AsyncSession, facilities: FacilitiesClient, facility_id: int, *, now: datetime) -> int | None:
+async def operator_of(
+    session: AsyncSession,
+    facilities: FacilitiesClient,
+    facility_id: int,
+    *,
+    now: datetime,
+) -> int | None:
     """The operator running a facility (None: government-run), asking facilities-api only when unknown."""
     op = await OperationRepository(session).get(facility_id)
     if op is not None:
@@ -85,12 +91,20 @@ async def on_operator_changed(session: AsyncSession, event: dict[str, Any]) -> N
     repo = OperationRepository(session)
     op = await repo.get(facility_id)
     if op is None:
-        op = FacilityOperation(facility_id=facility_id, mode=mode, source="event", updated_at=utcnow())
+        op = FacilityOperation(
+            facility_id=facility_id, mode=mode, source="event", updated_at=utcnow()
+        )
         repo.add(op)
     op.mode = mode
-    op.operator_id = int(operator_id) if operator_id is not None and mode == "social" else None
+    op.operator_id = (
+        int(operator_id) if operator_id is not None and mode == "social" else None
+    )
     op.operator_name = operator_name(operation) if op.operator_id is not None else None
-    op.contract_id = int(operation["contract_id"]) if operation.get("contract_id") is not None else None
+    op.contract_id = (
+        int(operation["contract_id"])
+        if operation.get("contract_id") is not None
+        else None
+    )
     op.source = "event"
     op.updated_at = utcnow()
     await repo.flush()
@@ -102,7 +116,11 @@ async def on_checkin(session: AsyncSession, event: dict[str, Any]) -> None:
     booking_id = int(data["booking_id"])
     if await repo.get(booking_id) is not None:
         return
-    checked_in_at = as_aware(datetime.fromisoformat(data["checked_in_at"])).astimezone(UTC) if data.get("checked_in_at") else utcnow()
+    checked_in_at = (
+        as_aware(datetime.fromisoformat(data["checked_in_at"])).astimezone(UTC)
+        if data.get("checked_in_at")
+        else utcnow()
+    )
     checkin = Checkin(
         booking_id=booking_id,
         activity_id=int(data["activity_id"]),
@@ -119,7 +137,9 @@ async def verify_ratings(session: AsyncSession, checkin: Checkin) -> list[int]:
     """Mark the resident's matching ratings verified, and move the counted ones into the verified figures."""
     repo = CheckinRepository(session)
     ratings = await repo.unverified_ratings(
-        resident_sub=checkin.resident_sub, activity_id=checkin.activity_id, facility_id=checkin.facility_id
+        resident_sub=checkin.resident_sub,
+        activity_id=checkin.activity_id,
+        facility_id=checkin.facility_id,
     )
     aggregates = AggregateRepository(session)
     for r in ratings:

@@ -32,17 +32,33 @@ class PersonalDataRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def ratings(self, sub: str) -> Sequence[Rating]:
-        return await self._all(select(Rating).where(Rating.resident_sub == sub).order_by(Rating.id))
+        return await self._all(
+            select(Rating).where(Rating.resident_sub == sub).order_by(Rating.id)
+        )
 
     async def cases(self, sub: str) -> Sequence[ResidentCase]:
-        return await self._all(select(ResidentCase).where(ResidentCase.resident_sub == sub).order_by(ResidentCase.id))
+        return await self._all(
+            select(ResidentCase)
+            .where(ResidentCase.resident_sub == sub)
+            .order_by(ResidentCase.id)
+        )
 
     async def demands(self, sub: str) -> Sequence[DemandRequest]:
-        return await self._all(select(DemandRequest).where(DemandRequest.resident_sub == sub).order_by(DemandRequest.id))
+        return await self._all(
+            select(DemandRequest)
+            .where(DemandRequest.resident_sub == sub)
+            .order_by(DemandRequest.id)
+        )
 
     async def menu_votes(self, sub: str) -> Sequence[Any]:
         stmt = (
-            select(MenuVote.round_id, MenuVote.item_id, MenuItem.title, MenuVote.community, MenuVote.created_at)
+            select(
+                MenuVote.round_id,
+                MenuVote.item_id,
+                MenuItem.title,
+                MenuVote.community,
+                MenuVote.created_at,
+            )
             .join(MenuItem, MenuItem.id == MenuVote.item_id)
             .where(MenuVote.resident_sub == sub)
             .order_by(MenuVote.id)
@@ -50,7 +66,11 @@ class PersonalDataRepository:
         return (await self.session.execute(stmt)).all()
 
     async def check_ins(self, sub: str) -> Sequence[Checkin]:
-        return await self._all(select(Checkin).where(Checkin.resident_sub == sub).order_by(Checkin.booking_id))
+        return await self._all(
+            select(Checkin)
+            .where(Checkin.resident_sub == sub)
+            .order_by(Checkin.booking_id)
+        )
 
     # -- erasure: set-based, each keyed by the resident's subject, so a second run finds nothing --
 
@@ -60,7 +80,12 @@ class PersonalDataRepository:
         result = await self.session.execute(
             update(Rating)
             .where(Rating.resident_sub == sub)
-            .values(resident_sub=_tombstone("rating", Rating.id), comment=None, comment_status="none", client_network=None)
+            .values(
+                resident_sub=_tombstone("rating", Rating.id),
+                comment=None,
+                comment_status="none",
+                client_network=None,
+            )
             .execution_options(synchronize_session=False)
         )
         return result.rowcount or 0
@@ -129,12 +154,22 @@ class PersonalDataRepository:
         `rating.created` its comment (the events carry no other resident data). A scan of the outbox, once
         per deleted account."""
         ev = infra.event
-        rows = (await self.session.execute(select(ev.c.seq, ev.c.type, ev.c.data).where(ev.c.actor == sub))).all()
+        rows = (
+            await self.session.execute(
+                select(ev.c.seq, ev.c.type, ev.c.data).where(ev.c.actor == sub)
+            )
+        ).all()
         for row in rows:
             data = row.data
-            if row.type == "rating.created" and isinstance(data, dict) and data.get("comment") is not None:
+            if (
+                row.type == "rating.created"
+                and isinstance(data, dict)
+                and data.get("comment") is not None
+            ):
                 data = {**data, "comment": None}
-            await self.session.execute(ev.update().where(ev.c.seq == row.seq).values(actor=None, data=data))
+            await self.session.execute(
+                ev.update().where(ev.c.seq == row.seq).values(actor=None, data=data)
+            )
         return len(rows)
 
     async def anonymise_check_ins(self, sub: str) -> int:

@@ -21,7 +21,9 @@ router = APIRouter(prefix="/api/v1", tags=["personal data"])
     responses=problems(401, 403),
 )
 async def personal_data(
-    response: Response, session: SessionDep, principal: Annotated[Principal, require_roles("resident")]
+    response: Response,
+    session: SessionDep,
+    principal: Annotated[Principal, require_roles("resident")],
 ) -> dict[str, Any]:
     response.headers["Cache-Control"] = "no-store"
     return await service.export(session, principal=principal)

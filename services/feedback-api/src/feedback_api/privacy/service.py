@@ -23,8 +23,15 @@ from service_kit.auth import Principal
 
 def _aware(row: Any) -> dict[str, Any]:
     """A row's columns, SQLite's naive datetimes read as UTC."""
-    values = row._asdict() if hasattr(row, "_asdict") else {c.key: getattr(row, c.key) for c in row.__table__.columns}
-    return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v for k, v in values.items()}
+    values = (
+        row._asdict()
+        if hasattr(row, "_asdict")
+        else {c.key: getattr(row, c.key) for c in row.__table__.columns}
+    )
+    return {
+        k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
+        for k, v in values.items()
+    }
 
 
 async def export(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
@@ -43,7 +50,18 @@ async def erase_account(session: AsyncSession, *, account_id: str) -> dict[str, 
     """Erase what feedback-api holds on the account (within the caller's transaction; no commit).
     Applying it again finds nothing left to erase."""
     if not account_id or account_id.startswith(TOMBSTONE):
-        return dict.fromkeys(("events", "ratings", "cases", "case_steps", "demands", "menu_votes", "check_ins"), 0)
+        return dict.fromkeys(
+            (
+                "events",
+                "ratings",
+                "cases",
+                "case_steps",
+                "demands",
+                "menu_votes",
+                "check_ins",
+            ),
+            0,
+        )
     repo = PersonalDataRepository(session)
     return {
         "events": await repo.scrub_events(account_id),

@@ -81,19 +81,39 @@ def _earliest(*moments: datetime | None) -> datetime | None:
 def judge(activity: Activity, *, now: datetime, settings: Settings) -> bool:
     """Refuse beyond the per-resident limits (429); otherwise say whether the resident is a new account."""
     for count, oldest, window, limit, name in (
-        (activity.last_hour, activity.oldest_in_hour, HOUR, settings.ratings_per_hour, "an hour"),
-        (activity.last_day, activity.oldest_in_day, DAY, settings.ratings_per_day, "a day"),
+        (
+            activity.last_hour,
+            activity.oldest_in_hour,
+            HOUR,
+            settings.ratings_per_hour,
+            "an hour",
+        ),
+        (
+            activity.last_day,
+            activity.oldest_in_day,
+            DAY,
+            settings.ratings_per_day,
+            "a day",
+        ),
     ):
         if count >= limit:
             retry = int(((oldest or now) + window - now).total_seconds()) + 1
-            raise TooManyRequests(f"At most {limit} ratings in {name}; try again later. Nothing was saved.", retry_after_s=retry)
+            raise TooManyRequests(
+                f"At most {limit} ratings in {name}; try again later. Nothing was saved.",
+                retry_after_s=retry,
+            )
     if settings.new_account_days == 0:  # the new-account rule is off
         return False
-    return activity.first_at is None or activity.first_at > now - timedelta(days=settings.new_account_days)
+    return activity.first_at is None or activity.first_at > now - timedelta(
+        days=settings.new_account_days
+    )
 
 
 def check_limits_many(
-    activity: Mapping[str, Mapping[str, Any]], wanted: list[tuple[str, datetime]], *, settings: Settings
+    activity: Mapping[str, Mapping[str, Any]],
+    wanted: list[tuple[str, datetime]],
+    *,
+    settings: Settings,
 ) -> list[bool | TooManyRequests]:
     """The per-resident limits for a batch of (resident, moment), in order, from the residents' activity
     read at once (WriteStore.read, windows from the batch's earliest moment, so they reach at most the
@@ -142,7 +162,9 @@ async def hold_bursts(
     new_accounts: dict[tuple[str, int], int] = {}
     one_network: dict[tuple[str, int, str | None], int] = {}
 
-    def tally(target: tuple[str, int], network: str | None, n: int, from_new_accounts: int) -> None:
+    def tally(
+        target: tuple[str, int], network: str | None, n: int, from_new_accounts: int
+    ) -> None:
         new_accounts[target] = new_accounts.get(target, 0) + from_new_accounts
         one_network[(*target, network)] = one_network.get((*target, network), 0) + n
 
@@ -154,7 +176,11 @@ async def hold_bursts(
     cap = burst_cap(settings)
     for r in retired:
         target = (r.target_type, r.target_id)
-        if read.get(target, 0) < cap and as_aware(r.created_at) >= since and r.status != "hidden":
+        if (
+            read.get(target, 0) < cap
+            and as_aware(r.created_at) >= since
+            and r.status != "hidden"
+        ):
             tally(target, r.client_network, -1, -int(r.new_account))
     for r in ratings:
         tally((r.target_type, r.target_id), r.client_network, 1, int(r.new_account))
@@ -162,14 +188,27 @@ async def hold_bursts(
     suspects = [
         r
         for r in ratings
-        if (r.new_account and new_accounts.get((r.target_type, r.target_id), 0) >= threshold)
-        or (r.client_network and one_network.get((r.target_type, r.target_id, r.client_network), 0) >= threshold)
+        if (
+            r.new_account
+            and new_accounts.get((r.target_type, r.target_id), 0) >= threshold
+        )
+        or (
+            r.client_network
+            and one_network.get((r.target_type, r.target_id, r.client_network), 0)
+            >= threshold
+        )
     ]
     if suspects:
         await store.hold_suspects(suspects, ratings, settings=settings)
 
 
-async def hold_suspects(session: AsyncSession, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
+async def hold_suspects(
+    session: AsyncSession,
+    suspects: list[Any],
+    ratings: list[Any],
+    *,
+    settings: Settings,
+) -> None:
     """detect_burst() for each suspect; then the new ratings' `status` is brought up to date."""
     for r in suspects:
         await detect_burst(session, r, now=r.created_at, settings=settings)
@@ -180,14 +219,19 @@ async def hold_suspects(session: AsyncSession, suspects: list[Any], ratings: lis
         r.status, r.burst_id = statuses[r.id]
 
 
-async def detect_burst(session: AsyncSession, rating: Any, *, now: datetime, settings: Settings) -> RatingBurst | None:
+async def detect_burst(
+    session: AsyncSession, rating: Any, *, now: datetime, settings: Settings
+) -> RatingBurst | None:
     """After `rating` (a Rating, or the writer's plain NewRating) is written: hold it (and its companions)
     when they form a burst."""
     since = now - burst_window(settings)
     repo = RatingRepository(session)
     # One cheap, bounded count first; the window's ratings are loaded (and locked) only when it trips.
     counts = await repo.recent_matches(
-        target_type=rating.target_type, target_id=rating.target_id, since=since, cap=burst_cap(settings),
+        target_type=rating.target_type,
+        target_id=rating.target_id,
+        since=since,
+        cap=burst_cap(settings),
         network=rating.client_network,
     )
     reasons: list[tuple[str, str | None]] = []
@@ -197,16 +241,32 @@ async def detect_burst(session: AsyncSession, rating: Any, *, now: datetime, set
         reasons.append(("one_network", rating.client_network))
     if not reasons:
         return None
-    recent = await repo.recent_on_target(target_type=rating.target_type, target_id=rating.target_id, since=since)
+    recent = await repo.recent_on_target(
+        target_type=rating.target_type, target_id=rating.target_id, since=since
+    )
     groups: list[tuple[str, str | None, list[Rating]]] = [
-        (reason, network, [r for r in recent if (r.new_account if reason == "new_accounts" else r.client_network == network)])
+        (
+            reason,
+            network,
+            [
+                r
+                for r in recent
+                if (
+                    r.new_account
+                    if reason == "new_accounts"
+                    else r.client_network == network
+                )
+            ],
+        )
         for reason, network in reasons
     ]
     burst = None
     for reason, network, members in groups:
         if len(members) < settings.burst_threshold:
             continue
-        burst = await _open_burst(session, rating, reason=reason, network=network, now=now)
+        burst = await _open_burst(
+            session, rating, reason=reason, network=network, now=now
+        )
         aggregates = AggregateRepository(session)
         for r in members:
             if r.status == "visible":
@@ -220,7 +280,14 @@ async def detect_burst(session: AsyncSession, rating: Any, *, now: datetime, set
     return burst
 
 
-async def _open_burst(session: AsyncSession, rating: Any, *, reason: str, network: str | None, now: datetime) -> RatingBurst:
+async def _open_burst(
+    session: AsyncSession,
+    rating: Any,
+    *,
+    reason: str,
+    network: str | None,
+    now: datetime,
+) -> RatingBurst:
     stmt = select(RatingBurst).where(
         RatingBurst.target_type == rating.target_type,
         RatingBurst.target_id == rating.target_id,

@@ -66,7 +66,15 @@ if TYPE_CHECKING:
     from feedback_api.moderation.filter import Filtered
 
 # A live rating as the writer reads it: what NewRating holds.
-LIVE_COLUMNS = (*NewRating.ROW, "id", "burst_id", "replaced_by", "reply_text", "reply_operator_id", "replied_at")
+LIVE_COLUMNS = (
+    *NewRating.ROW,
+    "id",
+    "burst_id",
+    "replaced_by",
+    "reply_text",
+    "reply_operator_id",
+    "replied_at",
+)
 _ROW_TYPES = {
     "resident_sub": "text", "target_type": "text", "target_id": "int", "facility_id": "int", "subdistrict": "text",
     "operator_id": "int", "period": "text", "month": "text", "overall": "smallint",
@@ -81,7 +89,14 @@ _AGGREGATE_TYPES = {"month": "text", "target_type": "text", "subdistrict": "text
 # count reads at most `cap` rows per target (an index range scan that stops there); the facility map is
 # probed by its primary key per facility (the LIMIT keeps the planner from a hash join over the whole map);
 # `ids` are the new ratings' ids, one per slot, drawn from the rating ids' sequence:
-ACTIVITY_COLUMNS = ("resident_sub", "last_hour", "last_day", "first_at", "oldest_in_hour", "oldest_in_day")
+ACTIVITY_COLUMNS = (
+    "resident_sub",
+    "last_hour",
+    "last_day",
+    "first_at",
+    "oldest_in_hour",
+    "oldest_in_day",
+)
 WINDOW_COLUMNS = ("target_type", "target_id", "client_network", "n", "new_accounts")
 READ = f"""
 SELECT
@@ -122,10 +137,13 @@ def write_statement() -> str:
     batches queue on them rather than deadlock; the events' insert takes the outbox lock only after
     reading `inserted` and `counted`, as the last statement of a transaction would."""
     n = len(NewRating.ROW)
-    rating_params = ", ".join(f"${i}::{_ROW_TYPES[c]}[]" for i, c in enumerate(NewRating.ROW, 5))
+    rating_params = ", ".join(
+        f"${i}::{_ROW_TYPES[c]}[]" for i, c in enumerate(NewRating.ROW, 5)
+    )
     first_aggregate = 5 + n
     aggregate_params = ", ".join(
-        f"${i}::{_AGGREGATE_TYPES.get(c, 'int')}[]" for i, c in enumerate(_AGGREGATE_COLUMNS, first_aggregate)
+        f"${i}::{_AGGREGATE_TYPES.get(c, 'int')}[]"
+        for i, c in enumerate(_AGGREGATE_COLUMNS, first_aggregate)
     )
     return (
         "WITH retired AS ("
@@ -147,7 +165,9 @@ def write_statement() -> str:
     )
 
 
-def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+def _columns(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str]
+) -> list[list[Any]]:
     return [[row[name] for row in rows] for name in names]
 
 
@@ -187,28 +207,46 @@ class DriverStore:
         for facility_id in lookup.facilities:
             row = operations.get(facility_id)
             if row is None or row[2] is None or row[3] is None:
-                raise NeedsSession(f"facility {facility_id} is not in the local operation map yet")
+                raise NeedsSession(
+                    f"facility {facility_id} is not in the local operation map yet"
+                )
         self._ids = sorted(found["ids"])
         return Found(
-            activity={row[0]: dict(zip(ACTIVITY_COLUMNS, row, strict=True)) for row in found["activity"]},
-            operations={facility_id: (row[1], row[2]) for facility_id, row in operations.items()},
+            activity={
+                row[0]: dict(zip(ACTIVITY_COLUMNS, row, strict=True))
+                for row in found["activity"]
+            },
+            operations={
+                facility_id: (row[1], row[2]) for facility_id, row in operations.items()
+            },
             checked_in=checked_in(lookup.checkins, found["checkins"]),
-            live=[NewRating(**dict(zip(LIVE_COLUMNS, row, strict=True))) for row in found["live"]],
-            window=[dict(zip(WINDOW_COLUMNS, row, strict=True)) for row in found["window"]],
+            live=[
+                NewRating(**dict(zip(LIVE_COLUMNS, row, strict=True)))
+                for row in found["live"]
+            ],
+            window=[
+                dict(zip(WINDOW_COLUMNS, row, strict=True)) for row in found["window"]
+            ],
         )
 
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
         self._changes.retired = list(replaced)
 
-    async def insert_many(self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]) -> list[int]:
+    async def insert_many(
+        self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]
+    ) -> list[int]:
         if len(rows) > len(self._ids):
-            raise RuntimeError("insert_many() before the read that draws the new ratings' ids")
+            raise RuntimeError(
+                "insert_many() before the read that draws the new ratings' ids"
+            )
         changes = self._changes
         changes.rows, changes.ids = rows, self._ids[: len(rows)]
         changes.aggregates = merged_changes(aggregates)
         return changes.ids  # in row order, as the sequence gave them
 
-    async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
+    async def hold_suspects(
+        self, suspects: list[Any], ratings: list[Any], *, settings: Settings
+    ) -> None:
         raise NeedsSession("a rating may complete a burst")
 
     async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None:
@@ -217,7 +255,9 @@ class DriverStore:
     async def record_events(self, events: list[PendingEvent]) -> None:
         self._changes.events = list(events)
 
-    async def filter_comment(self, comment_filter: CommentFilter, text: str | None) -> Filtered:
+    async def filter_comment(
+        self, comment_filter: CommentFilter, text: str | None
+    ) -> Filtered:
         if not text:
             return CommentFilter.nothing()
 
@@ -246,9 +286,13 @@ class DriverStore:
         ]
         try:
             if self.session is None:
-                await self.conn.execute(write_statement(), *args)  # a transaction of its own
+                await self.conn.execute(
+                    write_statement(), *args
+                )  # a transaction of its own
             else:
-                async with self.conn.transaction():  # a savepoint of the test's transaction
+                async with (
+                    self.conn.transaction()
+                ):  # a savepoint of the test's transaction
                     await self.conn.execute(write_statement(), *args)
         except asyncpg.UniqueViolationError as exc:
             # another writer took a live-rating slot first; as the session path raises it, so that
@@ -272,7 +316,9 @@ class DriverConnections:
         self._idle: list[tuple[AsyncEngine, AsyncConnection]] = []
 
     @asynccontextmanager
-    async def store(self, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[DriverStore]:
+    async def store(
+        self, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[DriverStore]:
         bind = sessionmaker.kw["bind"]
         if not isinstance(bind, AsyncEngine):
             async with sessionmaker() as session, _on_session(session) as store:

@@ -16,4 +16,7 @@ class RatingConflict(Conflict):
 
 class ReplyExists(Conflict):
     def __init__(self, rating_id: int) -> None:
-        super().__init__(f"Rating {rating_id} has its reply already; an operator replies once.", slug="reply-exists")
+        super().__init__(
+            f"Rating {rating_id} has its reply already; an operator replies once.",
+            slug="reply-exists",
+        )

@@ -54,7 +54,9 @@ def saved_response(read: dict[str, Any], replaced_id: int | None) -> Response:
     )
 
 
-async def rate_and_answer(request: Request, principal: Principal, data: RatingCreate) -> Response:
+async def rate_and_answer(
+    request: Request, principal: Principal, data: RatingCreate
+) -> Response:
     """The use case with what it needs from the app's state, and its answer (the route's and this layer's)."""
     state = request.app.state
     read, replaced_id = await service.rate(
@@ -74,7 +76,11 @@ class RatingIngest:
         self._route: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
+        if (
+            scope["type"] != "http"
+            or scope["path"] != PATH
+            or scope["method"] != "POST"
+        ):
             await self.app(scope, receive, send)
             return
         token = _bearer_token(scope)
@@ -92,14 +98,20 @@ class RatingIngest:
             principal = await scope["app"].state.verifier.verify(token)
             data = RatingCreate.model_validate_json(body)
         except (ProblemError, ValidationError):
-            await self.app(scope, replay, send)  # the route answers it, as it would have
+            await self.app(
+                scope, replay, send
+            )  # the route answers it, as it would have
             return
-        if not RATERS.admit(principal):  # the route's gate answers it (403), as it would have
+        if not RATERS.admit(
+            principal
+        ):  # the route's gate answers it (403), as it would have
             await self.app(scope, replay, send)
             return
         request.state.principal = principal
         self._route = self._route or _route(scope)
-        scope["route"] = self._route  # the metrics name the route, as for a routed request
+        scope["route"] = (
+            self._route
+        )  # the metrics name the route, as for a routed request
         try:
             response = await rate_and_answer(request, principal, data)
         except Exception as exc:  # noqa: BLE001  (the app's handler for its kind answers it, or it is re-raised)
@@ -137,6 +149,8 @@ async def _answer_error(request: Request, exc: Exception, send: Send) -> None:
 
 def _route(scope: Scope) -> Any:
     for route in scope["app"].routes:
-        if getattr(route, "path", None) == PATH and "POST" in getattr(route, "methods", ()):
+        if getattr(route, "path", None) == PATH and "POST" in getattr(
+            route, "methods", ()
+        ):
             return route
     return None

@@ -43,7 +43,10 @@ class Rating(Base):
             for d in DIMENSIONS
         ),
         CheckConstraint("status IN ('visible', 'held', 'hidden')", name="status_known"),
-        CheckConstraint("comment_status IN ('none', 'published', 'pending', 'rejected')", name="comment_status_known"),
+        CheckConstraint(
+            "comment_status IN ('none', 'published', 'pending', 'rejected')",
+            name="comment_status_known",
+        ),
         # The rule "one live rating per resident, target and period", kept by the database itself.
         Index(
             "uq_rating_live_target_period_resident",
@@ -58,7 +61,12 @@ class Rating(Base):
         # Per-resident limits, the new-account test and "my ratings".
         Index("ix_rating_resident_sub_created_at", "resident_sub", "created_at"),
         # Bursts on one target, and the public list of a target's ratings.
-        Index("ix_rating_target_type_target_id_created_at", "target_type", "target_id", "created_at"),
+        Index(
+            "ix_rating_target_type_target_id_created_at",
+            "target_type",
+            "target_id",
+            "created_at",
+        ),
         # Partial months of a facility's or an operator's index.
         Index("ix_rating_facility_id_created_at", "facility_id", "created_at"),
         Index("ix_rating_operator_id_created_at", "operator_id", "created_at"),
@@ -81,8 +89,12 @@ class Rating(Base):
     facility_id: Mapped[int] = mapped_column(Integer)
     subdistrict: Mapped[str] = mapped_column(String(50), server_default="")
     operator_id: Mapped[int | None] = mapped_column(Integer)
-    period: Mapped[str] = mapped_column(String(7), comment="Calendar quarter in Asia/Shanghai, e.g. 2026Q4")
-    month: Mapped[str] = mapped_column(String(7), comment="Calendar month in Asia/Shanghai, e.g. 2026-11")
+    period: Mapped[str] = mapped_column(
+        String(7), comment="Calendar quarter in Asia/Shanghai, e.g. 2026Q4"
+    )
+    month: Mapped[str] = mapped_column(
+        String(7), comment="Calendar month in Asia/Shanghai, e.g. 2026-11"
+    )
     overall: Mapped[int] = mapped_column(SmallInteger)
     environment: Mapped[int | None] = mapped_column(SmallInteger, comment="环境")
     content: Mapped[int | None] = mapped_column(SmallInteger, comment="内容")
@@ -94,13 +106,19 @@ class Rating(Base):
     status: Mapped[str] = mapped_column(String(10), server_default="visible")
     verified: Mapped[bool] = mapped_column(default=False, server_default=false())
     live: Mapped[bool] = mapped_column(default=True, server_default=true())
-    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("rating.id", ondelete="RESTRICT"))
-    burst_id: Mapped[int | None] = mapped_column(ForeignKey("rating_burst.id", ondelete="SET NULL"))
+    replaced_by: Mapped[int | None] = mapped_column(
+        ForeignKey("rating.id", ondelete="RESTRICT")
+    )
+    burst_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rating_burst.id", ondelete="SET NULL")
+    )
     # A hash of the client's network (never the address itself), for the one-network burst rule.
     client_network: Mapped[str | None] = mapped_column(String(32))
     # Whether its author was a new account when it was made (no earlier rating here, or a recent first one).
     new_account: Mapped[bool] = mapped_column(default=False, server_default=false())
-    reply_text: Mapped[str | None] = mapped_column(Text, comment="The operator's one public reply")
+    reply_text: Mapped[str | None] = mapped_column(
+        Text, comment="The operator's one public reply"
+    )
     reply_operator_id: Mapped[int | None] = mapped_column(Integer)
     replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     moderated_by: Mapped[str | None] = mapped_column(String(255))

@@ -27,10 +27,22 @@ from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
 
 router = APIRouter(prefix="/api/v1/ratings", tags=["ratings"])
 
-TargetIdQuery = Annotated[int, Query(ge=1, le=INT32_MAX, description="The target's id in the service that owns it.")]
-PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")]
+TargetIdQuery = Annotated[
+    int,
+    Query(
+        ge=1, le=INT32_MAX, description="The target's id in the service that owns it."
+    ),
+]
+PeriodQuery = Annotated[
+    str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")
+]
 
-REPLACED = {200: {"model": RatingSaved, "description": "Saved, replacing the caller's live rating of this target in this period"}}
+REPLACED = {
+    200: {
+        "model": RatingSaved,
+        "description": "Saved, replacing the caller's live rating of this target in this period",
+    }
+}
 FACILITIES_DOWN = {
     503: {
         "model": Problem,
@@ -47,7 +59,9 @@ FACILITIES_DOWN = {
     summary="Rate a facility, an activity or a service (residents); rating it again in the same quarter replaces the earlier rating",
     responses={**REPLACED, **problems(401, 403, 409, 415, 422, 429), **FACILITIES_DOWN},
 )
-async def rate(body: RatingCreate, principal: Annotated[Principal, RATERS.gate], request: Request) -> Response:
+async def rate(
+    body: RatingCreate, principal: Annotated[Principal, RATERS.gate], request: Request
+) -> Response:
     # The busiest write of the platform: a resident's valid rating is usually answered before it gets here,
     # by the ingestion layer (ratings/ingest.py), with the same use case and answer.
     return await rate_and_answer(request, principal, body)
@@ -65,12 +79,30 @@ async def list_ratings(
     page: Annotated[PageParams, Depends(page_params)],
     target_type: TargetType | None = None,
     target_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
-    facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX, description="Ratings of a facility and of its activities and services.")] = None,
+    facility_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=INT32_MAX,
+            description="Ratings of a facility and of its activities and services.",
+        ),
+    ] = None,
     period: PeriodQuery = None,
-    verified: Annotated[bool | None, Query(description="Only verified (true) or unverified (false) ratings.")] = None,
+    verified: Annotated[
+        bool | None,
+        Query(description="Only verified (true) or unverified (false) ratings."),
+    ] = None,
 ) -> dict[str, Any]:
-    filters = RatingFilter(target_type=target_type, target_id=target_id, facility_id=facility_id, period=period, verified=verified)
-    return await service.list_ratings(session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=reader)
+    filters = RatingFilter(
+        target_type=target_type,
+        target_id=target_id,
+        facility_id=facility_id,
+        period=period,
+        verified=verified,
+    )
+    return await service.list_ratings(
+        session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=reader
+    )
 
 
 @router.get(
@@ -80,9 +112,13 @@ async def list_ratings(
     responses=problems(401, 403, 422),
 )
 async def list_my_ratings(
-    session: SessionDep, principal: ResidentDep, page: Annotated[PageParams, Depends(page_params)]
+    session: SessionDep,
+    principal: ResidentDep,
+    page: Annotated[PageParams, Depends(page_params)],
 ) -> dict[str, Any]:
-    return await service.list_mine(session, principal=principal, cursor=page.cursor, limit=page.limit)
+    return await service.list_mine(
+        session, principal=principal, cursor=page.cursor, limit=page.limit
+    )
 
 
 @router.get(
@@ -98,11 +134,26 @@ async def rating_summary(
     target_id: TargetIdQuery,
     period: PeriodQuery = None,
 ) -> dict[str, Any]:
-    return await service.summarise(session, target_type=target_type, target_id=target_id, period=period, clock=clock)
+    return await service.summarise(
+        session,
+        target_type=target_type,
+        target_id=target_id,
+        period=period,
+        clock=clock,
+    )
 
 
-@router.get("/{rating_id}", response_model=RatingRead, summary="One rating", responses=problems(401, 404, 422))
-async def get_rating(rating_id: ResourceId, session: SessionDep, reader: Annotated[Principal | None, viewer()]) -> dict[str, Any]:
+@router.get(
+    "/{rating_id}",
+    response_model=RatingRead,
+    summary="One rating",
+    responses=problems(401, 404, 422),
+)
+async def get_rating(
+    rating_id: ResourceId,
+    session: SessionDep,
+    reader: Annotated[Principal | None, viewer()],
+) -> dict[str, Any]:
     return await service.get_rating(session, rating_id=rating_id, viewer=reader)
 
 
@@ -121,5 +172,10 @@ async def reply_to_rating(
     comment_filter: CommentFilterDep,
 ) -> dict[str, Any]:
     return await service.reply(
-        session, principal=principal, rating_id=rating_id, text=body.text, clock=clock, comment_filter=comment_filter
+        session,
+        principal=principal,
+        rating_id=rating_id,
+        text=body.text,
+        clock=clock,
+        comment_filter=comment_filter,
     )

@@ -11,7 +11,14 @@ from service_kit.params import INT32_MAX
 
 TargetType = Literal["facility", "activity", "service"]
 Score = Annotated[int, Field(ge=1, le=5)]
-Period = Annotated[str, Field(pattern=PERIOD_PATTERN, examples=["2026Q4"], description="A calendar quarter in Asia/Shanghai.")]
+Period = Annotated[
+    str,
+    Field(
+        pattern=PERIOD_PATTERN,
+        examples=["2026Q4"],
+        description="A calendar quarter in Asia/Shanghai.",
+    ),
+]
 DecimalString = Annotated[str, Field(pattern=r"^[0-9]\.[0-9]{2}$", examples=["4.25"])]
 
 COMMENT_MAX = 2000
@@ -25,23 +32,38 @@ class Dimensions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    environment: Score | None = Field(None, description="环境: space, cleanliness, comfort.")
-    content: Score | None = Field(None, description="内容: collections, programmes, activities.")
-    staff: Score | None = Field(None, description="服务人员: helpfulness of the staff and volunteers.")
-    convenience: Score | None = Field(None, description="便利: opening hours, access, booking.")
+    environment: Score | None = Field(
+        None, description="环境: space, cleanliness, comfort."
+    )
+    content: Score | None = Field(
+        None, description="内容: collections, programmes, activities."
+    )
+    staff: Score | None = Field(
+        None, description="服务人员: helpfulness of the staff and volunteers."
+    )
+    convenience: Score | None = Field(
+        None, description="便利: opening hours, access, booking."
+    )
 
 
 class RatingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     target_type: TargetType
-    target_id: int = Field(ge=1, le=INT32_MAX, description="The target's id in facilities-api.")
+    target_id: int = Field(
+        ge=1, le=INT32_MAX, description="The target's id in facilities-api."
+    )
     facility_id: int | None = Field(
-        None, ge=1, le=INT32_MAX, description="The facility a rated service belongs to (required for a service)."
+        None,
+        ge=1,
+        le=INT32_MAX,
+        description="The facility a rated service belongs to (required for a service).",
     )
     overall: Score
     dimensions: Dimensions = Field(default_factory=Dimensions)
-    comment: str | None = Field(None, max_length=COMMENT_MAX, examples=["阅览区很安静，工作人员很热情👍"])
+    comment: str | None = Field(
+        None, max_length=COMMENT_MAX, examples=["阅览区很安静，工作人员很热情👍"]
+    )
 
     @field_validator("comment")
     @classmethod
@@ -52,7 +74,11 @@ class RatingCreate(BaseModel):
 class ReplyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=REPLY_MAX, examples=["感谢您的建议，周一闭馆期间可预约自助还书。"])
+    text: str = Field(
+        min_length=1,
+        max_length=REPLY_MAX,
+        examples=["感谢您的建议，周一闭馆期间可预约自助还书。"],
+    )
 
     @field_validator("text")
     @classmethod
@@ -74,13 +100,24 @@ class RatingRead(BaseModel):
     period: str = Field(examples=["2026Q4"])
     overall: int
     dimensions: Dimensions
-    comment: str | None = Field(description="Phone and ID numbers masked; null while it waits for moderation (except to its author and officials).")
+    comment: str | None = Field(
+        description="Phone and ID numbers masked; null while it waits for moderation (except to its author and officials)."
+    )
     comment_status: Literal["none", "published", "pending", "rejected"]
-    status: Literal["visible", "held", "hidden"] = Field(description="held: part of a suspected burst, out of the index until reviewed.")
-    verified: bool = Field(description="Its author checked in at the activity (or at the facility) according to facilities-api.")
-    author: str = Field(description="A masked display: residents are never named publicly.", examples=["居民***"])
+    status: Literal["visible", "held", "hidden"] = Field(
+        description="held: part of a suspected burst, out of the index until reviewed."
+    )
+    verified: bool = Field(
+        description="Its author checked in at the activity (or at the facility) according to facilities-api."
+    )
+    author: str = Field(
+        description="A masked display: residents are never named publicly.",
+        examples=["居民***"],
+    )
     mine: bool = Field(description="True when the caller wrote it.")
-    live: bool = Field(description="False once its author rated the same target again in the same period.")
+    live: bool = Field(
+        description="False once its author rated the same target again in the same period."
+    )
     replaced_by: int | None = Field(description="The rating that replaced this one.")
     reply: Reply | None = Field(description="The operator's public reply, if any.")
     created_at: datetime
@@ -94,7 +131,9 @@ class RatingSaved(RatingRead):
 
 class DimensionSummary(BaseModel):
     count: int = Field(description="Live ratings that scored this dimension.")
-    mean: DecimalString | None = Field(description="Their mean, 2 decimal places (half up); null when none.")
+    mean: DecimalString | None = Field(
+        description="Their mean, 2 decimal places (half up); null when none."
+    )
 
 
 class DimensionsSummary(BaseModel):
@@ -118,7 +157,11 @@ class RatingSummary(BaseModel):
     target_type: TargetType
     target_id: int
     period: str = Field(examples=["2026Q4"])
-    count: int = Field(description="Counted ratings of the target in the period (live and visible).")
-    overall_mean: DecimalString | None = Field(description="Mean overall score, 2 decimal places (half up); null when count is 0.")
+    count: int = Field(
+        description="Counted ratings of the target in the period (live and visible)."
+    )
+    overall_mean: DecimalString | None = Field(
+        description="Mean overall score, 2 decimal places (half up); null when count is 0."
+    )
     distribution: OverallDistribution
     dimensions: DimensionsSummary

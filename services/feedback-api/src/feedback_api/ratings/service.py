@@ -41,7 +41,11 @@ TWO_PLACES = Decimal("0.01")
 
 
 def _is_author(rating: Rating, viewer: Principal | None) -> bool:
-    return viewer is not None and viewer.role == "resident" and viewer.sub == rating.resident_sub
+    return (
+        viewer is not None
+        and viewer.role == "resident"
+        and viewer.sub == rating.resident_sub
+    )
 
 
 def rating_read(r: Rating, *, viewer: Principal | None) -> dict[str, Any]:
@@ -64,7 +68,11 @@ def rating_read(r: Rating, *, viewer: Principal | None) -> dict[str, Any]:
         "live": r.live,
         "replaced_by": r.replaced_by,
         "reply": (
-            {"text": r.reply_text, "operator_id": r.reply_operator_id, "replied_at": as_aware(r.replied_at)}
+            {
+                "text": r.reply_text,
+                "operator_id": r.reply_operator_id,
+                "replied_at": as_aware(r.replied_at),
+            }
             if r.reply_text is not None
             else None
         ),
@@ -108,7 +116,12 @@ class RatingRequest:
     key: tuple[str, str, int, str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.key = (self.principal.sub, self.data.target_type, self.data.target_id, quarter_of(self.now))
+        self.key = (
+            self.principal.sub,
+            self.data.target_type,
+            self.data.target_id,
+            quarter_of(self.now),
+        )
 
 
 @dataclass(slots=True)
@@ -145,9 +158,24 @@ class NewRating:
     replied_at: datetime | None = None
 
     ROW = (
-        "resident_sub", "target_type", "target_id", "facility_id", "subdistrict", "operator_id", "period", "month",
-        "overall", *DIMENSIONS, "comment", "comment_status", "status", "verified", "new_account", "client_network",
-        "live", "created_at",
+        "resident_sub",
+        "target_type",
+        "target_id",
+        "facility_id",
+        "subdistrict",
+        "operator_id",
+        "period",
+        "month",
+        "overall",
+        *DIMENSIONS,
+        "comment",
+        "comment_status",
+        "status",
+        "verified",
+        "new_account",
+        "client_network",
+        "live",
+        "created_at",
     )
 
     @property
@@ -177,20 +205,39 @@ async def rate(
     answers each with its own result or its own error."""
     now = clock.now()
     target = await resolve(
-        facilities, target_type=data.target_type, target_id=data.target_id, facility_id=data.facility_id, now=now
+        facilities,
+        target_type=data.target_type,
+        target_id=data.target_id,
+        facility_id=data.facility_id,
+        now=now,
     )
     return await writer.submit(
-        RatingRequest(principal=principal, data=data, facility=target.facility, now=now, network=network, request_id=request_id_var.get())
+        RatingRequest(
+            principal=principal,
+            data=data,
+            facility=target.facility,
+            now=now,
+            network=network,
+            request_id=request_id_var.get(),
+        )
     )
 
 
-async def write_one(store: WriteStore, req: RatingRequest, *, settings: Settings, comment_filter: CommentFilter) -> Saved:
+async def write_one(
+    store: WriteStore,
+    req: RatingRequest,
+    *,
+    settings: Settings,
+    comment_filter: CommentFilter,
+) -> Saved:
     """The per-rating path: one rating in its own transaction (a batch of one, and the fallback when a
     batch fails). Two requests racing to be the first live rating: the unique index refuses the second,
     which then runs once more and replaces the first."""
     for attempt in (1, 2):
         try:
-            [outcome] = await write_batch(store, [req], settings=settings, comment_filter=comment_filter)
+            [outcome] = await write_batch(
+                store, [req], settings=settings, comment_filter=comment_filter
+            )
         except IntegrityError:
             await store.rollback()
             if attempt == 2:
@@ -203,20 +250,34 @@ async def write_one(store: WriteStore, req: RatingRequest, *, settings: Settings
 
 
 async def write_batch(
-    store: WriteStore, reqs: list[RatingRequest], *, settings: Settings, comment_filter: CommentFilter
+    store: WriteStore,
+    reqs: list[RatingRequest],
+    *,
+    settings: Settings,
+    comment_filter: CommentFilter,
 ) -> list[Saved | Exception]:
     """Several ratings (at most one per live-rating slot) in one transaction, set-based: each gets its own
     result, or its own 429 when its resident is over a limit. Any other error propagates (nothing of the
     batch is written) and the caller saves them one by one."""
     found = await store.read(_lookup(reqs, settings=settings))
-    verdicts = abuse.check_limits_many(found.activity, [(r.principal.sub, r.now) for r in reqs], settings=settings)
-    live = {(r.resident_sub, r.target_type, r.target_id, r.period): r for r in found.live}
+    verdicts = abuse.check_limits_many(
+        found.activity, [(r.principal.sub, r.now) for r in reqs], settings=settings
+    )
+    live = {
+        (r.resident_sub, r.target_type, r.target_id, r.period): r for r in found.live
+    }
     accepted = [
         Accepted(req, new_account=verdict, verified=verified, old=live.get(req.key))
         for req, verdict, verified in zip(reqs, verdicts, found.checked_in, strict=True)
         if not isinstance(verdict, Exception)
     ]
-    saved = iter(await _save(store, accepted, found, settings=settings, comment_filter=comment_filter) if accepted else [])
+    saved = iter(
+        await _save(
+            store, accepted, found, settings=settings, comment_filter=comment_filter
+        )
+        if accepted
+        else []
+    )
     return [v if isinstance(v, Exception) else next(saved) for v in verdicts]
 
 
@@ -228,7 +289,10 @@ def _lookup(reqs: list[RatingRequest], *, settings: Settings) -> Lookup:
         hour_ago=start - abuse.HOUR,
         day_ago=start - abuse.DAY,
         facilities={r.facility.id: r.facility for r in reqs},
-        checkins=[(r.principal.sub, r.data.target_type, r.data.target_id, r.facility.id) for r in reqs],
+        checkins=[
+            (r.principal.sub, r.data.target_type, r.data.target_id, r.facility.id)
+            for r in reqs
+        ],
         slots=[r.key for r in reqs],
         targets=[(r.data.target_type, r.data.target_id) for r in reqs],
         since=start - abuse.burst_window(settings),
@@ -248,14 +312,21 @@ class Accepted:
 
 
 async def _save(
-    store: WriteStore, items: list[Accepted], found: Found, *, settings: Settings, comment_filter: CommentFilter
+    store: WriteStore,
+    items: list[Accepted],
+    found: Found,
+    *,
+    settings: Settings,
+    comment_filter: CommentFilter,
 ) -> list[Saved]:
     """Write accepted ratings, each in a different live-rating slot, and commit: a fixed number of
     statements whatever their number."""
     olds = [item.old for item in items]
     if any(olds):
         # frees the one-live-rating slots before the new rows take them
-        await store.retire([(item.old.id, item.req.now) for item in items if item.old is not None])
+        await store.retire(
+            [(item.old.id, item.req.now) for item in items if item.old is not None]
+        )
     new: list[NewRating] = []
     for item in items:
         req, data = item.req, item.req.data
@@ -282,12 +353,20 @@ async def _save(
                 created_at=req.now,
             )
         )
-    changes = [(r, 1) for r in new] + [(old, -1) for old in olds if old is not None and old.counted]
-    for rating, rating_id in zip(new, await store.insert_many([r.row() for r in new], aggregates=changes), strict=True):
+    changes = [(r, 1) for r in new] + [
+        (old, -1) for old in olds if old is not None and old.counted
+    ]
+    for rating, rating_id in zip(
+        new,
+        await store.insert_many([r.row() for r in new], aggregates=changes),
+        strict=True,
+    ):
         rating.id = rating_id
     retired = [old for old in olds if old is not None]
     since = min(item.req.now for item in items) - abuse.burst_window(settings)
-    await abuse.hold_bursts(store, found.window, new, retired, since=since, settings=settings)
+    await abuse.hold_bursts(
+        store, found.window, new, retired, since=since, settings=settings
+    )
     replaced = [(old, r) for old, r in zip(olds, new, strict=True) if old is not None]
     if replaced:
         await store.link_replacements([(old.id, r.id) for old, r in replaced])
@@ -308,7 +387,13 @@ async def _save(
             events.append(
                 PendingEvent(
                     "rating.replaced",
-                    {"id": old.id, "replaced_by": rating.id, "target_type": old.target_type, "target_id": old.target_id, "period": old.period},
+                    {
+                        "id": old.id,
+                        "replaced_by": rating.id,
+                        "target_type": old.target_type,
+                        "target_id": old.target_id,
+                        "period": old.period,
+                    },
                     subject=f"rating/{old.id}",
                     actor=req.principal.sub,
                     at=req.now,
@@ -318,7 +403,10 @@ async def _save(
     await store.record_events(events)
     await store.commit()
     return [
-        (rating_read(rating, viewer=item.req.principal), item.old.id if item.old is not None else None)
+        (
+            rating_read(rating, viewer=item.req.principal),
+            item.old.id if item.old is not None else None,
+        )
         for item, rating in zip(items, new, strict=True)
     ]
 
@@ -326,12 +414,19 @@ async def _save(
 def _visible_to(rating: Rating, viewer: Principal | None) -> bool:
     if viewer is not None and (viewer.can_read_all() or _is_author(rating, viewer)):
         return True
-    if viewer is not None and viewer.role == "operator" and viewer.operator_id == rating.operator_id and rating.live:
+    if (
+        viewer is not None
+        and viewer.role == "operator"
+        and viewer.operator_id == rating.operator_id
+        and rating.live
+    ):
         return rating.status != "hidden"
     return rating.live and rating.status == "visible"
 
 
-async def get_rating(session: AsyncSession, *, rating_id: int, viewer: Principal | None) -> dict[str, Any]:
+async def get_rating(
+    session: AsyncSession, *, rating_id: int, viewer: Principal | None
+) -> dict[str, Any]:
     """A live, visible rating is public; a replaced, held or hidden one only to its author and to those who
     read everything."""
     rating = await RatingRepository(session).get(rating_id)
@@ -347,19 +442,36 @@ def page(rows: list[Rating], limit: int, viewer: Principal | None) -> dict[str, 
 
 
 async def list_ratings(
-    session: AsyncSession, *, filters: RatingFilter, cursor: str | None, limit: int, viewer: Principal | None
+    session: AsyncSession,
+    *,
+    filters: RatingFilter,
+    cursor: str | None,
+    limit: int,
+    viewer: Principal | None,
 ) -> dict[str, Any]:
-    rows = await RatingRepository(session).list_public(filters, before_id=id_cursor(cursor), limit=limit + 1)
+    rows = await RatingRepository(session).list_public(
+        filters, before_id=id_cursor(cursor), limit=limit + 1
+    )
     return page(list(rows), limit, viewer)
 
 
-async def list_mine(session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int) -> dict[str, Any]:
-    rows = await RatingRepository(session).list_by_resident(principal.sub, before_id=id_cursor(cursor), limit=limit + 1)
+async def list_mine(
+    session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    rows = await RatingRepository(session).list_by_resident(
+        principal.sub, before_id=id_cursor(cursor), limit=limit + 1
+    )
     return page(list(rows), limit, principal)
 
 
 async def reply(
-    session: AsyncSession, *, principal: Principal, rating_id: int, text: str, clock: Clock, comment_filter: CommentFilter
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    rating_id: int,
+    text: str,
+    clock: Clock,
+    comment_filter: CommentFilter,
 ) -> dict[str, Any]:
     """The operator running the rated facility (when the rating was made) replies publicly, once."""
     repo = RatingRepository(session)
@@ -367,7 +479,9 @@ async def reply(
     if rating is None or not _visible_to(rating, principal):
         raise NotFound(f"No rating {rating_id}.")
     if principal.operator_id is None or rating.operator_id != principal.operator_id:
-        raise Forbidden("Only the operator that ran the facility when it was rated may reply to this rating.")
+        raise Forbidden(
+            "Only the operator that ran the facility when it was rated may reply to this rating."
+        )
     if rating.reply_text is not None:
         raise ReplyExists(rating_id)
     filtered = await comment_filter.check(session, text)
@@ -380,7 +494,12 @@ async def reply(
     await outbox.record(
         session,
         "rating.replied",
-        {"id": rating.id, "operator_id": principal.operator_id, "text": rating.reply_text, "replied_at": now.isoformat()},
+        {
+            "id": rating.id,
+            "operator_id": principal.operator_id,
+            "text": rating.reply_text,
+            "replied_at": now.isoformat(),
+        },
         subject=f"rating/{rating.id}",
         actor=principal.sub,
         at=now,
@@ -393,23 +512,37 @@ def mean_2dp(total: int, count: int) -> str | None:
     """The exact mean, rounded half up to 2 places, as a decimal string; None when nothing was counted."""
     if count == 0:
         return None
-    return str((Decimal(total) / Decimal(count)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+    return str(
+        (Decimal(total) / Decimal(count)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    )
 
 
 async def summarise(
-    session: AsyncSession, *, target_type: str, target_id: int, period: str | None, clock: Clock
+    session: AsyncSession,
+    *,
+    target_type: str,
+    target_id: int,
+    period: str | None,
+    clock: Clock,
 ) -> dict[str, Any]:
     period = period or quarter_of(clock.now())
-    row = await RatingRepository(session).summary(target_type=target_type, target_id=target_id, period=period)
+    row = await RatingRepository(session).summary(
+        target_type=target_type, target_id=target_id, period=period
+    )
     return {
         "target_type": target_type,
         "target_id": target_id,
         "period": period,
         "count": row.count,
         "overall_mean": mean_2dp(row.overall_sum, row.count),
-        "distribution": {str(score): getattr(row, f"overall_{score}") for score in range(1, 6)},
+        "distribution": {
+            str(score): getattr(row, f"overall_{score}") for score in range(1, 6)
+        },
         "dimensions": {
-            d: {"count": getattr(row, f"{d}_count"), "mean": mean_2dp(getattr(row, f"{d}_sum"), getattr(row, f"{d}_count"))}
+            d: {
+                "count": getattr(row, f"{d}_count"),
+                "mean": mean_2dp(getattr(row, f"{d}_sum"), getattr(row, f"{d}_count")),
+            }
             for d in DIMENSIONS
         },
     }

@@ -43,12 +43,18 @@ class NeedsSession(Exception):
 class Lookup:
     """What a batch reads before it writes, asked of the store at once."""
 
-    residents: list[str]  # their activity, for the per-resident limits and the new-account flag
+    residents: list[
+        str
+    ]  # their activity, for the per-resident limits and the new-account flag
     hour_ago: datetime
     day_ago: datetime
     facilities: dict[int, FacilityRef]  # their operator and subdistrict now
-    checkins: list[tuple[str, str, int, int]]  # (resident, target type, target id, facility id): verified?
-    slots: list[tuple[str, str, int, str]]  # live-rating slots (resident, target type, target id, period)
+    checkins: list[
+        tuple[str, str, int, int]
+    ]  # (resident, target type, target id, facility id): verified?
+    slots: list[
+        tuple[str, str, int, str]
+    ]  # live-rating slots (resident, target type, target id, period)
     targets: list[tuple[str, int]]  # for the burst rule: their ratings in the window
     since: datetime  # the burst window's start
     cap: int  # the most recent ratings per target the burst rule counts (abuse.burst_cap)
@@ -59,21 +65,35 @@ class Lookup:
 class Found:
     """What the store found for a Lookup."""
 
-    activity: Mapping[str, Mapping[str, Any]]  # per resident with a rating (abuse.Activity.of reads it)
-    operations: dict[int, tuple[int | None, str | None]]  # facility id → (operator id, subdistrict)
+    activity: Mapping[
+        str, Mapping[str, Any]
+    ]  # per resident with a rating (abuse.Activity.of reads it)
+    operations: dict[
+        int, tuple[int | None, str | None]
+    ]  # facility id → (operator id, subdistrict)
     checked_in: list[bool]  # in the order of Lookup.checkins
-    live: Sequence[Any]  # the live ratings in the slots (Rating or NewRating), locked until the transaction ends
-    window: Sequence[Mapping[str, Any]]  # per target and network: n, new_accounts (of the cap most recent, before the insert)
+    live: Sequence[
+        Any
+    ]  # the live ratings in the slots (Rating or NewRating), locked until the transaction ends
+    window: Sequence[
+        Mapping[str, Any]
+    ]  # per target and network: n, new_accounts (of the cap most recent, before the insert)
 
 
 class WriteStore(Protocol):
     async def read(self, lookup: Lookup) -> Found: ...
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None: ...
-    async def insert_many(self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]) -> list[int]: ...
-    async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None: ...
+    async def insert_many(
+        self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]
+    ) -> list[int]: ...
+    async def hold_suspects(
+        self, suspects: list[Any], ratings: list[Any], *, settings: Settings
+    ) -> None: ...
     async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None: ...
     async def record_events(self, events: list[PendingEvent]) -> None: ...
-    async def filter_comment(self, comment_filter: CommentFilter, text: str | None) -> Filtered: ...
+    async def filter_comment(
+        self, comment_filter: CommentFilter, text: str | None
+    ) -> Filtered: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
 
@@ -88,22 +108,34 @@ class SessionStore:
     async def read(self, lookup: Lookup) -> Found:
         ratings = self.ratings
         return Found(
-            activity=await ratings.activity_of_residents(lookup.residents, hour_ago=lookup.hour_ago, day_ago=lookup.day_ago),
-            operations=await operations_for(self.session, lookup.facilities, now=lookup.now),
-            checked_in=await CheckinRepository(self.session).checked_in_many(lookup.checkins),
+            activity=await ratings.activity_of_residents(
+                lookup.residents, hour_ago=lookup.hour_ago, day_ago=lookup.day_ago
+            ),
+            operations=await operations_for(
+                self.session, lookup.facilities, now=lookup.now
+            ),
+            checked_in=await CheckinRepository(self.session).checked_in_many(
+                lookup.checkins
+            ),
             live=await ratings.live_many(lookup.slots),
-            window=await ratings.window_counts(lookup.targets, since=lookup.since, cap=lookup.cap),
+            window=await ratings.window_counts(
+                lookup.targets, since=lookup.since, cap=lookup.cap
+            ),
         )
 
     async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
         await self.ratings.retire(replaced)
 
-    async def insert_many(self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]) -> list[int]:
+    async def insert_many(
+        self, rows: Sequence[dict], *, aggregates: list[tuple[Any, int]]
+    ) -> list[int]:
         ids = await self.ratings.insert_many(rows)
         await AggregateRepository(self.session).apply_many(aggregates)
         return ids
 
-    async def hold_suspects(self, suspects: list[Any], ratings: list[Any], *, settings: Settings) -> None:
+    async def hold_suspects(
+        self, suspects: list[Any], ratings: list[Any], *, settings: Settings
+    ) -> None:
         await abuse.hold_suspects(self.session, suspects, ratings, settings=settings)
 
     async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None:
@@ -112,7 +144,9 @@ class SessionStore:
     async def record_events(self, events: list[PendingEvent]) -> None:
         await outbox.record_many(self.session, events)
 
-    async def filter_comment(self, comment_filter: CommentFilter, text: str | None) -> Filtered:
+    async def filter_comment(
+        self, comment_filter: CommentFilter, text: str | None
+    ) -> Filtered:
         return await comment_filter.check(self.session, text)
 
     async def commit(self) -> None:

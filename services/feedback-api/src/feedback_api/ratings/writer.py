@@ -68,7 +68,9 @@ class RatingWriter:
         self.fallbacks = 0  # how many of them failed and were written one by one
         self.most_at_once = 0  # the most batches written at the same time (diagnostics)
         self.on_driver = 0  # writes done on the driver (PostgreSQL; diagnostics)
-        self.handed_back = 0  # writes the driver path handed back to the session path (diagnostics)
+        self.handed_back = (
+            0  # writes the driver path handed back to the session path (diagnostics)
+        )
         self._driver = DriverConnections()
 
     @property
@@ -96,16 +98,24 @@ class RatingWriter:
         while self._queue:
             _, fut = self._queue.popleft()
             if not fut.done():
-                fut.set_exception(ServiceUnavailable("The service is stopping; nothing was saved. Try again in a moment."))
+                fut.set_exception(
+                    ServiceUnavailable(
+                        "The service is stopping; nothing was saved. Try again in a moment."
+                    )
+                )
 
     async def submit(self, req: RatingRequest) -> Saved:
         if self._closing:
-            raise ServiceUnavailable("The service is stopping; nothing was saved. Try again in a moment.")
+            raise ServiceUnavailable(
+                "The service is stopping; nothing was saved. Try again in a moment."
+            )
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self._queue.append((req, fut))
         if self._task is None or self._task.done():
             # A context of its own: not the request id or logging context of the request that woke it.
-            self._task = asyncio.create_task(self._run(), name="rating-writer", context=contextvars.Context())
+            self._task = asyncio.create_task(
+                self._run(), name="rating-writer", context=contextvars.Context()
+            )
         self._wake.set()
         return await fut
 
@@ -120,16 +130,22 @@ class RatingWriter:
             # Let handlers that are ready join this batch.
             await asyncio.sleep(0)
             batch = self._take()
-            if not batch:  # all that waits belongs to residents in a batch being written
+            if (
+                not batch
+            ):  # all that waits belongs to residents in a batch being written
                 self._wake.clear()
                 await self._wake.wait()
                 continue
             residents = {req.principal.sub for req, _ in batch}
             self._busy |= residents
-            task = asyncio.create_task(self._write_answering(batch), name="rating-batch")
+            task = asyncio.create_task(
+                self._write_answering(batch), name="rating-batch"
+            )
             self._writing.add(task)
             self.most_at_once = max(self.most_at_once, len(self._writing))
-            task.add_done_callback(lambda t, residents=residents: self._written(t, residents))
+            task.add_done_callback(
+                lambda t, residents=residents: self._written(t, residents)
+            )
 
     def _written(self, task: asyncio.Task, residents: set[str]) -> None:
         self._writing.discard(task)
@@ -142,7 +158,11 @@ class RatingWriter:
         except BaseException as exc:  # never leave a request waiting forever
             for _, fut in batch:
                 if not fut.done():
-                    fut.set_exception(exc if isinstance(exc, Exception) else ServiceUnavailable("Nothing was saved."))
+                    fut.set_exception(
+                        exc
+                        if isinstance(exc, Exception)
+                        else ServiceUnavailable("Nothing was saved.")
+                    )
             if not isinstance(exc, Exception):
                 raise
 
@@ -168,7 +188,10 @@ class RatingWriter:
 
     def _on_driver(self) -> bool:
         state = self._state
-        return state.settings.rating_write_on_driver and state.sessionmaker.kw["bind"].dialect.name == "postgresql"
+        return (
+            state.settings.rating_write_on_driver
+            and state.sessionmaker.kw["bind"].dialect.name == "postgresql"
+        )
 
     async def _with_store(self, write: Callable[[WriteStore], Awaitable[T]]) -> T:
         """Run a write on the driver when it can (PostgreSQL), else, or when the driver path hands it back
@@ -195,11 +218,17 @@ class RatingWriter:
         reqs = [req for req, _ in batch]
         try:
             outcomes = await self._with_store(
-                lambda store: service.write_batch(store, reqs, settings=settings, comment_filter=comment_filter)
+                lambda store: service.write_batch(
+                    store, reqs, settings=settings, comment_filter=comment_filter
+                )
             )
         except Exception:
             self.fallbacks += 1
-            log.warning("a batch of %d ratings failed; writing them one by one", len(batch), exc_info=True)
+            log.warning(
+                "a batch of %d ratings failed; writing them one by one",
+                len(batch),
+                exc_info=True,
+            )
             for item in batch:
                 await self._write_one(item)
             return
@@ -216,7 +245,12 @@ class RatingWriter:
         state = self._state
         try:
             saved = await self._with_store(
-                lambda store: service.write_one(store, req, settings=state.settings, comment_filter=state.comment_filter)
+                lambda store: service.write_one(
+                    store,
+                    req,
+                    settings=state.settings,
+                    comment_filter=state.comment_filter,
+                )
             )
         except Exception as exc:  # noqa: BLE001  (handed to the request that waits for it)
             if not fut.done():

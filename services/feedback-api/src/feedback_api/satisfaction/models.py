@@ -28,13 +28,19 @@ class RatingAggregate(Base):
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     target_type: Mapped[str] = mapped_column(String(20), primary_key=True)
-    target_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    operator_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    target_id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False
+    )
+    operator_key: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False
+    )
     facility_id: Mapped[int] = mapped_column(Integer)
     subdistrict: Mapped[str] = mapped_column(String(50))
     n: Mapped[int] = mapped_column(Integer, default=0)
     overall_sum: Mapped[int] = mapped_column(Integer, default=0)
-    satisfied: Mapped[int] = mapped_column(Integer, default=0, comment="ratings with overall 4 or 5")
+    satisfied: Mapped[int] = mapped_column(
+        Integer, default=0, comment="ratings with overall 4 or 5"
+    )
     verified_n: Mapped[int] = mapped_column(Integer, default=0)
     verified_sum: Mapped[int] = mapped_column(Integer, default=0)
     verified_satisfied: Mapped[int] = mapped_column(Integer, default=0)

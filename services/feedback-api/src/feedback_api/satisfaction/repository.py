@@ -46,7 +46,12 @@ SUM_COLUMNS = (
 )
 # What a ranking reads: the count, the overall sum and the satisfied count.
 RANKING_COLUMNS = ("n", "overall_sum", "satisfied")
-GROUPS = {"facility": "facility_id", "operator": "operator_key", "subdistrict": "subdistrict", "month": "month"}
+GROUPS = {
+    "facility": "facility_id",
+    "operator": "operator_key",
+    "subdistrict": "subdistrict",
+    "month": "month",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +62,18 @@ class Scope:
     key: int | str | None = None
 
 
-def contribution(r: Rating, sign: int, *, verified_only: bool = False) -> dict[str, int]:
+def contribution(
+    r: Rating, sign: int, *, verified_only: bool = False
+) -> dict[str, int]:
     """What one rating adds to (sign 1) or takes from (sign -1) its aggregate row."""
     sat = 1 if r.overall >= 4 else 0
     values = dict.fromkeys(SUM_COLUMNS, 0)
     if r.verified or verified_only:
-        values.update(verified_n=sign, verified_sum=sign * r.overall, verified_satisfied=sign * sat)
+        values.update(
+            verified_n=sign,
+            verified_sum=sign * r.overall,
+            verified_satisfied=sign * sat,
+        )
     if verified_only:
         return values
     values.update(n=sign, overall_sum=sign * r.overall, satisfied=sign * sat)
@@ -99,17 +110,28 @@ def _ranking_statement(by: str, *, in_months: list[str] | None = None) -> Any:
 
     a = RatingAggregate
     key = getattr(a, GROUPS[by])
-    month = a.month.in_(in_months) if in_months is not None else a.month == any_(bindparam("months", type_=ARRAY(String)))
+    month = (
+        a.month.in_(in_months)
+        if in_months is not None
+        else a.month == any_(bindparam("months", type_=ARRAY(String)))
+    )
     sums = (
-        select(key.label("group_key"), *(func.sum(getattr(a, c)).label(c) for c in RANKING_COLUMNS))
+        select(
+            key.label("group_key"),
+            *(func.sum(getattr(a, c)).label(c) for c in RANKING_COLUMNS),
+        )
         .where(month)
         .group_by(key)
-        .having(func.sum(a.n) > literal_column("0"))  # not a parameter: the driver's text takes the months alone
+        .having(
+            func.sum(a.n) > literal_column("0")
+        )  # not a parameter: the driver's text takes the months alone
     )
     if by != "facility":
         return sums
     sub = sums.subquery()
-    return select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(F, F.facility_id == sub.c.group_key)
+    return select(sub, F.name_zh, F.subdistrict, F.operator_id).outerjoin(
+        F, F.facility_id == sub.c.group_key
+    )
 
 
 @functools.cache
@@ -117,7 +139,9 @@ def _ranking_sql(by: str) -> str:
     """The ranking's query as PostgreSQL text for asyncpg, the months as $1."""
     compiled = _ranking_statement(by).compile(dialect=asyncpg_dialect())
     if compiled.positiontup != ["months"]:  # the caller passes the months alone, as $1
-        raise RuntimeError(f"the ranking's query takes {compiled.positiontup}, not the months alone")
+        raise RuntimeError(
+            f"the ranking's query takes {compiled.positiontup}, not the months alone"
+        )
     return str(compiled)
 
 
@@ -135,7 +159,11 @@ class AggregateRepository:
         self.session = session
 
     def _insert(self):
-        return pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        return (
+            pg_insert
+            if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite_insert
+        )
 
     async def apply(self, r: Rating, sign: int, *, verified_only: bool = False) -> None:
         """Add a rating to its month's row (or take it away): one upsert, atomic under concurrency."""
@@ -149,8 +177,14 @@ class AggregateRepository:
             subdistrict=r.subdistrict or "",
             **values,
         )
-        changed = {c: getattr(RatingAggregate, c) + getattr(stmt.excluded, c) for c, v in values.items() if v}
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed))
+        changed = {
+            c: getattr(RatingAggregate, c) + getattr(stmt.excluded, c)
+            for c, v in values.items()
+            if v
+        }
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed)
+        )
 
     async def apply_many(self, changes: Iterable[tuple[Any, int]]) -> None:
         """apply() for several (rating, sign) at once: contributions merged per aggregate row in Python,
@@ -170,11 +204,16 @@ class AggregateRepository:
             return [RatingAggregate.subdistrict == scope.key]
         return []
 
-    async def totals(self, scope: Scope, months: list[str], *, group_by: str | None = None) -> Sequence[Row]:
+    async def totals(
+        self, scope: Scope, months: list[str], *, group_by: str | None = None
+    ) -> Sequence[Row]:
         """Sums over the aggregate rows of the given months, optionally per facility/operator/subdistrict/month."""
         if not months:
             return []
-        sums = [func.coalesce(func.sum(getattr(RatingAggregate, c)), 0).label(c) for c in SUM_COLUMNS]
+        sums = [
+            func.coalesce(func.sum(getattr(RatingAggregate, c)), 0).label(c)
+            for c in SUM_COLUMNS
+        ]
         if group_by:
             col = getattr(RatingAggregate, GROUPS[group_by])
             stmt = select(col.label("group_key"), *sums).group_by(col)
@@ -193,27 +232,45 @@ class AggregateRepository:
             func.count().label("n"),
             func.coalesce(func.sum(r.overall), 0).label("overall_sum"),
             func.coalesce(func.sum(sat), 0).label("satisfied"),
-            func.coalesce(func.sum(case((r.verified, 1), else_=0)), 0).label("verified_n"),
-            func.coalesce(func.sum(case((r.verified, r.overall), else_=0)), 0).label("verified_sum"),
-            func.coalesce(func.sum(case((and_(r.verified, r.overall >= 4), 1), else_=0)), 0).label("verified_satisfied"),
+            func.coalesce(func.sum(case((r.verified, 1), else_=0)), 0).label(
+                "verified_n"
+            ),
+            func.coalesce(func.sum(case((r.verified, r.overall), else_=0)), 0).label(
+                "verified_sum"
+            ),
+            func.coalesce(
+                func.sum(case((and_(r.verified, r.overall >= 4), 1), else_=0)), 0
+            ).label("verified_satisfied"),
         ]
         for dim in DIMENSIONS:
             n_col, sum_col = DIMENSION_COLUMNS[dim]
             column = getattr(r, dim)
-            cols += [func.count(column).label(n_col), func.coalesce(func.sum(column), 0).label(sum_col)]
+            cols += [
+                func.count(column).label(n_col),
+                func.coalesce(func.sum(column), 0).label(sum_col),
+            ]
         return cols
 
     def _raw_scope_filter(self, scope: Scope) -> list[Any]:
         if scope.kind == "facility":
             return [Rating.facility_id == scope.key]
         if scope.kind == "operator":
-            return [func.coalesce(Rating.operator_id, 0) == scope.key] if scope.key == 0 else [Rating.operator_id == scope.key]
+            return (
+                [func.coalesce(Rating.operator_id, 0) == scope.key]
+                if scope.key == 0
+                else [Rating.operator_id == scope.key]
+            )
         if scope.kind == "subdistrict":
             return [Rating.subdistrict == scope.key]
         return []
 
     async def raw_totals(
-        self, scope: Scope, start: datetime, end: datetime, *, group_by: str | None = None
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        *,
+        group_by: str | None = None,
     ) -> Sequence[Row]:
         """The same sums straight from the counted ratings made in [start, end)."""
         sums = self._raw_sums()
@@ -228,12 +285,17 @@ class AggregateRepository:
         else:
             stmt = select(literal(None).label("group_key"), *sums)
         stmt = stmt.where(
-            Rating.live, Rating.status == "visible", Rating.created_at >= start, Rating.created_at < end,
+            Rating.live,
+            Rating.status == "visible",
+            Rating.created_at >= start,
+            Rating.created_at < end,
             *self._raw_scope_filter(scope),
         )
         return (await self.session.execute(stmt)).all()
 
-    async def raw_rows_by_key(self, months: list[str] | None) -> dict[tuple, dict[str, Any]]:
+    async def raw_rows_by_key(
+        self, months: list[str] | None
+    ) -> dict[tuple, dict[str, Any]]:
         """What every aggregate row should hold, from the raw table (for reconciliation)."""
         op_key = func.coalesce(Rating.operator_id, 0)
         stmt = (
@@ -253,10 +315,19 @@ class AggregateRepository:
             stmt = stmt.where(Rating.month.in_(months))
         out = {}
         for row in (await self.session.execute(stmt)).mappings():
-            out[(row["month"], row["target_type"], row["target_id"], row["operator_key"])] = dict(row)
+            out[
+                (
+                    row["month"],
+                    row["target_type"],
+                    row["target_id"],
+                    row["operator_key"],
+                )
+            ] = dict(row)
         return out
 
-    async def stored_rows_by_key(self, months: list[str] | None) -> dict[tuple, dict[str, Any]]:
+    async def stored_rows_by_key(
+        self, months: list[str] | None
+    ) -> dict[tuple, dict[str, Any]]:
         stmt = select(RatingAggregate)
         if months is not None:
             stmt = stmt.where(RatingAggregate.month.in_(months))
@@ -303,18 +374,28 @@ class AggregateRepository:
         if connection.dialect.name == "postgresql":
             raw = await connection.get_raw_connection()
             return await raw.driver_connection.fetch(_ranking_sql(by), months)
-        return (await connection.execute(_ranking_statement(by, in_months=months))).all()
+        return (
+            await connection.execute(_ranking_statement(by, in_months=months))
+        ).all()
 
-    async def facility_names(self, facility_ids: list[int]) -> dict[int, tuple[str | None, str | None, int | None]]:
+    async def facility_names(
+        self, facility_ids: list[int]
+    ) -> dict[int, tuple[str | None, str | None, int | None]]:
         """Name, subdistrict and operator of each facility from the local map (plain rows, no ORM objects:
         the ranking asks for every facility at once)."""
         from feedback_api.operations.models import FacilityOperation as F
 
         if not facility_ids:
             return {}
-        rows = await self.session.execute(select(F.facility_id, F.name_zh, F.subdistrict, F.operator_id))
+        rows = await self.session.execute(
+            select(F.facility_id, F.name_zh, F.subdistrict, F.operator_id)
+        )
         wanted = set(facility_ids)
-        return {r.facility_id: (r.name_zh, r.subdistrict, r.operator_id) for r in rows if r.facility_id in wanted}
+        return {
+            r.facility_id: (r.name_zh, r.subdistrict, r.operator_id)
+            for r in rows
+            if r.facility_id in wanted
+        }
 
 
 class CaseStatsRepository:
@@ -322,7 +403,13 @@ class CaseStatsRepository:
         self.session = session
 
     async def complaint_stats(
-        self, scope: Scope, start: datetime, end: datetime, now: datetime, *, not_answered_by_operator: tuple[str, ...] = ()
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        *,
+        not_answered_by_operator: tuple[str, ...] = (),
     ) -> Row:
         """Complaints filed in [start, end): how many, how many were answered by their deadline, how many
         are decided (answered, or past their deadline unanswered), and the residents' ratings of the answers.
@@ -331,7 +418,11 @@ class CaseStatsRepository:
         answered (the bureau answers them, `not_answered_by_operator`): its on-time figures are its own."""
         c = ResidentCase
         awaiting = c.status.in_(("submitted", "accepted", "assigned", "reopened"))
-        answering = c.category.not_in(not_answered_by_operator) if scope.kind == "operator" and not_answered_by_operator else true()
+        answering = (
+            c.category.not_in(not_answered_by_operator)
+            if scope.kind == "operator" and not_answered_by_operator
+            else true()
+        )
         decided = case(
             (and_(answering, c.first_responded_at.is_not(None)), 1),
             (and_(answering, awaiting, c.due_at.is_not(None), c.due_at < now), 1),
@@ -339,10 +430,17 @@ class CaseStatsRepository:
         )
         stmt = select(
             func.count().label("complaints"),
-            func.coalesce(func.sum(case((and_(answering, c.responded_on_time.is_(True)), 1), else_=0)), 0).label("on_time"),
+            func.coalesce(
+                func.sum(
+                    case((and_(answering, c.responded_on_time.is_(True)), 1), else_=0)
+                ),
+                0,
+            ).label("on_time"),
             func.coalesce(func.sum(decided), 0).label("decided"),
             func.count(case((answering, c.answer_rating))).label("rated"),
-            func.coalesce(func.sum(case((answering, c.answer_rating), else_=0)), 0).label("rating_sum"),
+            func.coalesce(
+                func.sum(case((answering, c.answer_rating), else_=0)), 0
+            ).label("rating_sum"),
         ).where(c.kind == "complaint", c.created_at >= start, c.created_at < end)
         if scope.kind == "facility":
             stmt = stmt.where(c.facility_id == scope.key)

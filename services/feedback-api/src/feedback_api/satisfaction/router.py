@@ -23,10 +23,24 @@ router = APIRouter(prefix="/api/v1/satisfaction", tags=["satisfaction"])
 
 # The figures of one operator or facility: officials, auditors, services, and the operator concerned (its
 # systems with operator:read); which operator is concerned is the service's check.
-FiguresReader = Annotated[Principal, require_roles("operator", "official", "auditor", "service", scope="operator:read")]
-FromQuery = Annotated[date | None, Query(alias="from", description="First day (Beijing date), with `to`.")]
-ToQuery = Annotated[date | None, Query(alias="to", description="Last day (Beijing date, inclusive), with `from`.")]
-PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4 (instead of from/to).")]
+FiguresReader = Annotated[
+    Principal,
+    require_roles("operator", "official", "auditor", "service", scope="operator:read"),
+]
+FromQuery = Annotated[
+    date | None, Query(alias="from", description="First day (Beijing date), with `to`.")
+]
+ToQuery = Annotated[
+    date | None,
+    Query(alias="to", description="Last day (Beijing date, inclusive), with `from`."),
+]
+PeriodQuery = Annotated[
+    str | None,
+    Query(
+        pattern=PERIOD_PATTERN,
+        description="A quarter, e.g. 2026Q4 (instead of from/to).",
+    ),
+]
 
 
 @router.get(
@@ -37,11 +51,18 @@ PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="A
     responses=problems(422),
 )
 async def district_overview(
-    session: SessionDep, settings: SettingsDep, clock: ClockDep, first: FromQuery = None, last: ToQuery = None, period: PeriodQuery = None
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    period: PeriodQuery = None,
 ) -> dict[str, Any]:
     now = clock.now()
     rng, q = service.date_range(first=first, last=last, period=period, now=now)
-    return await service.overview(session, rng=rng, period=q, settings=settings, now=now)
+    return await service.overview(
+        session, rng=rng, period=q, settings=settings, now=now
+    )
 
 
 @router.get(
@@ -61,7 +82,12 @@ async def rankings(
     period: PeriodQuery = None,
 ) -> dict[str, Any]:
     rng, _ = service.date_range(first=first, last=last, period=period, now=clock.now())
-    return {"by": by, "from": rng.first, "to": rng.last, "rows": await service.ranking(session, by=by, rng=rng, settings=settings)}
+    return {
+        "by": by,
+        "from": rng.first,
+        "to": rng.last,
+        "rows": await service.ranking(session, by=by, rng=rng, settings=settings),
+    }
 
 
 @router.get(
@@ -77,7 +103,14 @@ async def report(
     clock: ClockDep,
     principal: Annotated[Principal, signed_in(scope="operator:read")],
     scope: Literal["district", "facility", "operator", "subdistrict"] = "district",
-    key: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z0-9-]+$", description="Facility id, operator id or subdistrict code.")] = None,
+    key: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            pattern=r"^[a-z0-9-]+$",
+            description="Facility id, operator id or subdistrict code.",
+        ),
+    ] = None,
     first: FromQuery = None,
     last: ToQuery = None,
     period: PeriodQuery = None,
@@ -87,7 +120,9 @@ async def report(
         await service.check_reader(session, principal, parsed)
     now = clock.now()
     rng, q = service.date_range(first=first, last=last, period=period, now=now)
-    return await service.report(session, scope=parsed, rng=rng, period=q, settings=settings, now=now)
+    return await service.report(
+        session, scope=parsed, rng=rng, period=q, settings=settings, now=now
+    )
 
 
 def _scope(scope: str, key: str | None) -> Scope:
@@ -96,10 +131,14 @@ def _scope(scope: str, key: str | None) -> Scope:
     if scope == "district":
         return Scope("district")
     if key is None:
-        raise RuleViolation("key", f"a {scope} report needs its key", code="key-required")
+        raise RuleViolation(
+            "key", f"a {scope} report needs its key", code="key-required"
+        )
     if scope in ("facility", "operator"):
         if not key.isdigit() or not 0 <= int(key) <= 2_147_483_647:
-            raise RuleViolation("key", f"a {scope} is named by its numeric id", code="key-format")
+            raise RuleViolation(
+                "key", f"a {scope} is named by its numeric id", code="key-format"
+            )
         return Scope(scope, int(key))
     return Scope(scope, key)
 
@@ -112,14 +151,21 @@ def _scope(scope: str, key: str | None) -> Scope:
     responses=problems(401, 403, 422),
 )
 async def operator_summary(
-    operator_id: ResourceId, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: FiguresReader,
-    first: FromQuery = None, last: ToQuery = None,
+    operator_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    principal: FiguresReader,
+    first: FromQuery = None,
+    last: ToQuery = None,
 ) -> dict[str, Any]:
     scope = Scope("operator", operator_id)
     await service.check_reader(session, principal, scope)
     now = clock.now()
     rng, _ = service.date_range(first=first, last=last, period=None, now=now)
-    return await service.summary(session, scope=scope, rng=rng, settings=settings, now=now)
+    return await service.summary(
+        session, scope=scope, rng=rng, settings=settings, now=now
+    )
 
 
 @router.get(
@@ -130,14 +176,21 @@ async def operator_summary(
     responses=problems(401, 403, 422),
 )
 async def facility_summary(
-    facility_id: ResourceId, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: FiguresReader,
-    first: FromQuery = None, last: ToQuery = None,
+    facility_id: ResourceId,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    principal: FiguresReader,
+    first: FromQuery = None,
+    last: ToQuery = None,
 ) -> dict[str, Any]:
     scope = Scope("facility", facility_id)
     await service.check_reader(session, principal, scope)
     now = clock.now()
     rng, _ = service.date_range(first=first, last=last, period=None, now=now)
-    return await service.summary(session, scope=scope, rng=rng, settings=settings, now=now)
+    return await service.summary(
+        session, scope=scope, rng=rng, settings=settings, now=now
+    )
 
 
 @router.post(
@@ -149,7 +202,13 @@ async def facility_summary(
 async def reconcile(
     session: SessionDep,
     _: DistrictOfficialDep,
-    from_month: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="e.g. 2026-10; with to_month (default: every month).")] = None,
+    from_month: Annotated[
+        str | None,
+        Query(
+            pattern=MONTH_PATTERN,
+            description="e.g. 2026-10; with to_month (default: every month).",
+        ),
+    ] = None,
     to_month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
 ) -> dict[str, Any]:
     return await service.reconcile(session, first_month=from_month, last_month=to_month)

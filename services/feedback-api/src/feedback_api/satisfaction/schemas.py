@@ -9,20 +9,34 @@ Dec = Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]{2}$", examples=["4.12"])]
 
 
 class RatingFigures(BaseModel):
-    count: int = Field(description="Counted ratings: live, not hidden, not held in a suspected burst.")
+    count: int = Field(
+        description="Counted ratings: live, not hidden, not held in a suspected burst."
+    )
     mean: Dec | None
-    smoothed_mean: Dec | None = Field(description="(C·m + sum) / (C + count): m the district mean, C the prior strength.")
-    share_satisfied: Dec | None = Field(description="Share of ratings with overall 4 or 5.")
-    wilson_low: Dec | None = Field(description="Wilson 95 % interval of the share satisfied, lower end.")
+    smoothed_mean: Dec | None = Field(
+        description="(C·m + sum) / (C + count): m the district mean, C the prior strength."
+    )
+    share_satisfied: Dec | None = Field(
+        description="Share of ratings with overall 4 or 5."
+    )
+    wilson_low: Dec | None = Field(
+        description="Wilson 95 % interval of the share satisfied, lower end."
+    )
     wilson_high: Dec | None
-    insufficient_data: bool = Field(description="True below the minimum sample: then every figure is null.")
+    insufficient_data: bool = Field(
+        description="True below the minimum sample: then every figure is null."
+    )
 
 
 class CaseFigures(BaseModel):
     complaints: int = Field(description="Complaints filed in the period.")
     responded_on_time: int = Field(description="Of those, answered by their deadline.")
-    on_time_rate: Dec | None = Field(description="responded_on_time / complaints already decided (answered, or past due).")
-    answer_satisfaction_mean: Dec | None = Field(description="Mean of the residents' ratings (1–5) of the answers.")
+    on_time_rate: Dec | None = Field(
+        description="responded_on_time / complaints already decided (answered, or past due)."
+    )
+    answer_satisfaction_mean: Dec | None = Field(
+        description="Mean of the residents' ratings (1–5) of the answers."
+    )
 
 
 class SatisfactionSummary(BaseModel):
@@ -58,7 +72,9 @@ class TrendPoint(BaseModel):
 
 
 class Method(BaseModel):
-    prior_mean: Dec | None = Field(description="The district mean of the same period and variant (the prior).")
+    prior_mean: Dec | None = Field(
+        description="The district mean of the same period and variant (the prior)."
+    )
     prior_strength: int
     min_sample: int
     confidence: str = "95 % (Wilson score, z = 1.96)"
@@ -66,7 +82,9 @@ class Method(BaseModel):
 
 class RankingRow(BaseModel):
     rank: int | None = Field(description="null when there is not enough data to rank.")
-    key: int | str = Field(description="The facility id, operator id (0: government-run) or subdistrict code.")
+    key: int | str = Field(
+        description="The facility id, operator id (0: government-run) or subdistrict code."
+    )
     name: str | None
     subdistrict: str | None = None
     operator_id: int | None = None
@@ -80,7 +98,9 @@ class SatisfactionReport(BaseModel):
     to: date
     period: str | None = Field(description="The quarter, when the range is one.")
     ratings: RatingFigures
-    verified: RatingFigures = Field(description="The same, over verified ratings only (prior: the district's verified mean).")
+    verified: RatingFigures = Field(
+        description="The same, over verified ratings only (prior: the district's verified mean)."
+    )
     dimensions: Dimensions
     trend: list[TrendPoint]
     cases: CaseFigures
@@ -90,7 +110,9 @@ class SatisfactionReport(BaseModel):
 
 
 class DistrictOverview(SatisfactionReport):
-    ranking: list[RankingRow] = Field(description="Facilities, best smoothed mean first; those with insufficient data last.")
+    ranking: list[RankingRow] = Field(
+        description="Facilities, best smoothed mean first; those with insufficient data last."
+    )
 
 
 class Ranking(BaseModel):
@@ -106,4 +128,6 @@ class ReconcileResult(BaseModel):
     months: list[str] | None = Field(description="The months checked (null: all).")
     rows_checked: int
     rows_fixed: int
-    fixed: list[str] = Field(description="The first fixed rows (month/target_type/target_id/operator).")
+    fixed: list[str] = Field(
+        description="The first fixed rows (month/target_type/target_id/operator)."
+    )

@@ -38,23 +38,37 @@ from service_kit.problems import Forbidden, RuleViolation
 MAX_RANGE_DAYS = 3 * 366
 
 
-def date_range(*, first: date | None, last: date | None, period: str | None, now: datetime) -> tuple[DateRange, str | None]:
+def date_range(
+    *, first: date | None, last: date | None, period: str | None, now: datetime
+) -> tuple[DateRange, str | None]:
     for name, day in (("from", first), ("to", last)):
         if day is not None and not date(2000, 1, 1) <= day <= date(2099, 12, 31):
-            raise RuleViolation(name, "dates run from 2000-01-01 to 2099-12-31", code="date-range")
+            raise RuleViolation(
+                name, "dates run from 2000-01-01 to 2099-12-31", code="date-range"
+            )
     if period and (first or last):
-        raise RuleViolation("period", "give either a period or from/to, not both", code="range-or-period")
+        raise RuleViolation(
+            "period",
+            "give either a period or from/to, not both",
+            code="range-or-period",
+        )
     if period:
         return DateRange(*quarter_range(period)), period
     if first is None and last is None:
         q = quarter_of(now)
         return DateRange(*quarter_range(q)), q
     if first is None or last is None:
-        raise RuleViolation("from" if first is None else "to", "give both from and to", code="range-incomplete")
+        raise RuleViolation(
+            "from" if first is None else "to",
+            "give both from and to",
+            code="range-incomplete",
+        )
     if first > last:
         raise RuleViolation("to", "to is before from", code="range-order")
     if (last - first).days > MAX_RANGE_DAYS:
-        raise RuleViolation("to", "a range may span at most three years", code="range-too-long")
+        raise RuleViolation(
+            "to", "a range may span at most three years", code="range-too-long"
+        )
     rng = DateRange(first, last)
     q = quarter_of(rng.start)
     return rng, q if quarter_range(q) == (first, last) else None
@@ -69,7 +83,9 @@ def _add(into: dict[str, int], row: Any) -> None:
         into[c] += int(getattr(row, c) or 0)
 
 
-async def _totals(session: AsyncSession, scope: Scope, rng: DateRange, *, group_by: str | None = None) -> dict[Any, dict[str, int]]:
+async def _totals(
+    session: AsyncSession, scope: Scope, rng: DateRange, *, group_by: str | None = None
+) -> dict[Any, dict[str, int]]:
     """Sums for the range: aggregates for whole months, raw ratings for the partial edges."""
     repo = AggregateRepository(session)
     out: dict[Any, dict[str, int]] = defaultdict(_empty)
@@ -83,7 +99,9 @@ async def _totals(session: AsyncSession, scope: Scope, rng: DateRange, *, group_
 
 def _prior(t: dict[str, int], *, verified: bool) -> tuple[int, int] | None:
     """The district mean as an exact fraction (sum, count), or None without ratings."""
-    n, s = (t["verified_n"], t["verified_sum"]) if verified else (t["n"], t["overall_sum"])
+    n, s = (
+        (t["verified_n"], t["verified_sum"]) if verified else (t["n"], t["overall_sum"])
+    )
     return (s, n) if n else None
 
 
@@ -91,30 +109,60 @@ def _prior_text(prior: tuple[int, int] | None) -> str | None:
     return stats.half_up(*prior) if prior else None
 
 
-def _figures(t: dict[str, int], prior: tuple[int, int] | None, settings: Settings, *, verified: bool = False) -> dict[str, Any]:
+def _figures(
+    t: dict[str, int],
+    prior: tuple[int, int] | None,
+    settings: Settings,
+    *,
+    verified: bool = False,
+) -> dict[str, Any]:
     if verified:
         n, s, sat = t["verified_n"], t["verified_sum"], t["verified_satisfied"]
     else:
         n, s, sat = t["n"], t["overall_sum"], t["satisfied"]
     return stats.figures(
-        n=n, total=s, satisfied=sat, prior=prior, strength=settings.index_prior_strength, min_sample=settings.index_min_sample
+        n=n,
+        total=s,
+        satisfied=sat,
+        prior=prior,
+        strength=settings.index_prior_strength,
+        min_sample=settings.index_min_sample,
     )
 
 
-async def _case_figures(session: AsyncSession, scope: Scope, rng: DateRange, now: datetime) -> dict[str, Any]:
-    row = await CaseStatsRepository(session).complaint_stats(scope, rng.start, rng.end, now, not_answered_by_operator=ABOUT_OPERATOR)
+async def _case_figures(
+    session: AsyncSession, scope: Scope, rng: DateRange, now: datetime
+) -> dict[str, Any]:
+    row = await CaseStatsRepository(session).complaint_stats(
+        scope, rng.start, rng.end, now, not_answered_by_operator=ABOUT_OPERATOR
+    )
     return {
         "complaints": int(row.complaints),
         "responded_on_time": int(row.on_time),
-        "on_time_rate": stats.q2(Decimal(int(row.on_time)) / Decimal(int(row.decided))) if row.decided else None,
-        "answer_satisfaction_mean": stats.q2(stats.mean(int(row.rating_sum), int(row.rated))),
+        "on_time_rate": stats.q2(Decimal(int(row.on_time)) / Decimal(int(row.decided)))
+        if row.decided
+        else None,
+        "answer_satisfaction_mean": stats.q2(
+            stats.mean(int(row.rating_sum), int(row.rated))
+        ),
     }
 
 
-async def summary(session: AsyncSession, *, scope: Scope, rng: DateRange, settings: Settings, now: datetime) -> dict[str, Any]:
+async def summary(
+    session: AsyncSession,
+    *,
+    scope: Scope,
+    rng: DateRange,
+    settings: Settings,
+    now: datetime,
+) -> dict[str, Any]:
     """The exact shape operators-api reads for evaluations."""
     district = (await _totals(session, Scope("district"), rng))[None]
-    mine = (await _totals(session, scope, rng))[None] if scope.kind != "district" else district
+    mine = (
+        (await _totals(session, scope, rng))[None]
+        if scope.kind != "district"
+        else district
+    )
     return {
         "from": rng.first,
         "to": rng.last,
@@ -123,13 +171,21 @@ async def summary(session: AsyncSession, *, scope: Scope, rng: DateRange, settin
     }
 
 
-async def _trend(session: AsyncSession, scope: Scope, rng: DateRange, settings: Settings) -> list[dict[str, Any]]:
+async def _trend(
+    session: AsyncSession, scope: Scope, rng: DateRange, settings: Settings
+) -> list[dict[str, Any]]:
     by_month = await _totals(session, scope, rng, group_by="month")
-    district_by_month = await _totals(session, Scope("district"), rng, group_by="month") if scope.kind != "district" else by_month
+    district_by_month = (
+        await _totals(session, Scope("district"), rng, group_by="month")
+        if scope.kind != "district"
+        else by_month
+    )
     points = []
     for month in rng.months():
         t = by_month.get(month, _empty())
-        f = _figures(t, _prior(district_by_month.get(month, _empty()), verified=False), settings)
+        f = _figures(
+            t, _prior(district_by_month.get(month, _empty()), verified=False), settings
+        )
         points.append(
             {
                 "month": month,
@@ -144,10 +200,20 @@ async def _trend(session: AsyncSession, scope: Scope, rng: DateRange, settings: 
 
 
 async def report(
-    session: AsyncSession, *, scope: Scope, rng: DateRange, period: str | None, settings: Settings, now: datetime
+    session: AsyncSession,
+    *,
+    scope: Scope,
+    rng: DateRange,
+    period: str | None,
+    settings: Settings,
+    now: datetime,
 ) -> dict[str, Any]:
     district = (await _totals(session, Scope("district"), rng))[None]
-    t = (await _totals(session, scope, rng))[None] if scope.kind != "district" else district
+    t = (
+        (await _totals(session, scope, rng))[None]
+        if scope.kind != "district"
+        else district
+    )
     prior = _prior(district, verified=False)
     return {
         "scope": scope.kind,
@@ -156,7 +222,9 @@ async def report(
         "to": rng.last,
         "period": period,
         "ratings": _figures(t, prior, settings),
-        "verified": _figures(t, _prior(district, verified=True), settings, verified=True),
+        "verified": _figures(
+            t, _prior(district, verified=True), settings, verified=True
+        ),
         "dimensions": {
             dim: {"count": t[n_col], "mean": stats.q2(stats.mean(t[sum_col], t[n_col]))}
             for dim, (n_col, sum_col) in DIMENSION_COLUMNS.items()
@@ -172,7 +240,9 @@ async def report(
     }
 
 
-async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> Sequence[Any]:
+async def _ranking_groups(
+    session: AsyncSession, *, by: str, rng: DateRange
+) -> Sequence[Any]:
     """(key, n, overall sum, satisfied, name, subdistrict, operator) per group with ratings. A range of
     whole months (every quarter) is one query over the aggregates; partial months at the edges add
     their raw ratings."""
@@ -187,22 +257,34 @@ async def _ranking_groups(session: AsyncSession, *, by: str, rng: DateRange) -> 
     if by == "facility":
         names = await repo.facility_names([k for k in groups if k is not None])
     return [
-        (key, t["n"], t["overall_sum"], t["satisfied"], *names.get(key, (None, None, None)))
+        (
+            key,
+            t["n"],
+            t["overall_sum"],
+            t["satisfied"],
+            *names.get(key, (None, None, None)),
+        )
         for key, t in groups.items()
         if t["n"]
     ]
 
 
-async def ranking(session: AsyncSession, *, by: str, rng: DateRange, settings: Settings) -> list[RankingRow]:
+async def ranking(
+    session: AsyncSession, *, by: str, rng: DateRange, settings: Settings
+) -> list[RankingRow]:
     """Every group with ratings in the range, ranked."""
-    return rank_groups(await _ranking_groups(session, by=by, rng=rng), by=by, settings=settings)
+    return rank_groups(
+        await _ranking_groups(session, by=by, rng=rng), by=by, settings=settings
+    )
 
 
 # The last ranking per (grouping, prior strength, minimum sample), with the groups it was computed from.
 _last_ranking: dict[tuple, tuple[tuple, list[RankingRow]]] = {}
 
 
-def rank_groups(groups: Sequence[Any], *, by: str, settings: Settings) -> list[RankingRow]:
+def rank_groups(
+    groups: Sequence[Any], *, by: str, settings: Settings
+) -> list[RankingRow]:
     """Rank (key, n, overall sum, satisfied, name, subdistrict, operator) groups by stats.ranked_figures,
     ties broken by key; the district prior is the groups' own total. The ranking is a pure function of
     the groups: while they are exactly the same as last time (no rating changed a sum), the last ranking
@@ -214,12 +296,17 @@ def rank_groups(groups: Sequence[Any], *, by: str, settings: Settings) -> list[R
     last = _last_ranking.get(memo_key)
     if last is not None and last[0] == signature:
         return list(last[1])
-    rows = [RankingRow.model_validate(row) for row in _rank(signature, by=by, settings=settings)]
+    rows = [
+        RankingRow.model_validate(row)
+        for row in _rank(signature, by=by, settings=settings)
+    ]
     _last_ranking[memo_key] = (signature, rows)
     return list(rows)
 
 
-def _rank(groups: tuple[tuple, ...], *, by: str, settings: Settings) -> list[dict[str, Any]]:
+def _rank(
+    groups: tuple[tuple, ...], *, by: str, settings: Settings
+) -> list[dict[str, Any]]:
     prior_n = prior_sum = 0
     for g in groups:
         prior_n += int(g[1])
@@ -228,14 +315,36 @@ def _rank(groups: tuple[tuple, ...], *, by: str, settings: Settings) -> list[dic
     strength, min_sample = settings.index_prior_strength, settings.index_min_sample
     keyed = []
     for key, n, total, satisfied, name, subdistrict, operator_id in groups:
-        figures, place = stats.ranked_figures(int(n), int(total), int(satisfied), prior, strength, min_sample)
+        figures, place = stats.ranked_figures(
+            int(n), int(total), int(satisfied), prior, strength, min_sample
+        )
         if by == "facility":
-            row = {"key": key, "name": name, "subdistrict": subdistrict, "operator_id": operator_id, "ratings": figures}
+            row = {
+                "key": key,
+                "name": name,
+                "subdistrict": subdistrict,
+                "operator_id": operator_id,
+                "ratings": figures,
+            }
         elif by == "operator":
-            row = {"key": key, "name": f"operator {key}" if key else "government-run", "subdistrict": None, "operator_id": key or None, "ratings": figures}
+            row = {
+                "key": key,
+                "name": f"operator {key}" if key else "government-run",
+                "subdistrict": None,
+                "operator_id": key or None,
+                "ratings": figures,
+            }
         else:
-            row = {"key": key, "name": key, "subdistrict": key if by == "subdistrict" else None, "operator_id": None, "ratings": figures}
-        keyed.append((place, str(key), len(keyed), row))  # the position: equal keys never compare rows
+            row = {
+                "key": key,
+                "name": key,
+                "subdistrict": key if by == "subdistrict" else None,
+                "operator_id": None,
+                "ratings": figures,
+            }
+        keyed.append(
+            (place, str(key), len(keyed), row)
+        )  # the position: equal keys never compare rows
     keyed.sort()
     rows = []
     rank = 0
@@ -249,12 +358,31 @@ def _rank(groups: tuple[tuple, ...], *, by: str, settings: Settings) -> list[dic
     return rows
 
 
-async def overview(session: AsyncSession, *, rng: DateRange, period: str | None, settings: Settings, now: datetime) -> dict[str, Any]:
-    base = await report(session, scope=Scope("district"), rng=rng, period=period, settings=settings, now=now)
-    return {**base, "ranking": await ranking(session, by="facility", rng=rng, settings=settings)}
+async def overview(
+    session: AsyncSession,
+    *,
+    rng: DateRange,
+    period: str | None,
+    settings: Settings,
+    now: datetime,
+) -> dict[str, Any]:
+    base = await report(
+        session,
+        scope=Scope("district"),
+        rng=rng,
+        period=period,
+        settings=settings,
+        now=now,
+    )
+    return {
+        **base,
+        "ranking": await ranking(session, by="facility", rng=rng, settings=settings),
+    }
 
 
-async def check_reader(session: AsyncSession, principal: Principal, scope: Scope) -> None:
+async def check_reader(
+    session: AsyncSession, principal: Principal, scope: Scope
+) -> None:
     """officials, auditors, services; an operator for itself (and for the facilities it runs)."""
     if principal.role in ("official", "auditor", "service"):
         return
@@ -265,18 +393,28 @@ async def check_reader(session: AsyncSession, principal: Principal, scope: Scope
             op = await OperationRepository(session).get(int(scope.key))  # type: ignore[arg-type]
             if op is not None and op.operator_id == principal.operator_id:
                 return
-    raise Forbidden("These figures are read by officials, auditors, services and the operator concerned.")
+    raise Forbidden(
+        "These figures are read by officials, auditors, services and the operator concerned."
+    )
 
 
-async def reconcile(session: AsyncSession, *, first_month: str | None, last_month: str | None) -> dict[str, Any]:
+async def reconcile(
+    session: AsyncSession, *, first_month: str | None, last_month: str | None
+) -> dict[str, Any]:
     """Recompute the aggregates from the raw ratings and fix every row that differs."""
     months = None
     if first_month or last_month:
         if not (first_month and last_month):
-            raise RuleViolation("to_month" if first_month else "from_month", "give both from_month and to_month", code="range-incomplete")
+            raise RuleViolation(
+                "to_month" if first_month else "from_month",
+                "give both from_month and to_month",
+                code="range-incomplete",
+            )
         day, end = month_start(first_month), month_start(last_month)
         if day > end:
-            raise RuleViolation("to_month", "to_month is before from_month", code="range-order")
+            raise RuleViolation(
+                "to_month", "to_month is before from_month", code="range-order"
+            )
         months = []
         while day <= end and len(months) < 240:
             months.append(f"{day.year}-{day.month:02d}")
@@ -290,18 +428,24 @@ async def reconcile(session: AsyncSession, *, first_month: str | None, last_mont
         if want is not None and all(int(want[c]) == 0 for c in ("n",)):
             want = None
         same = (
-            want is not None and have is not None
+            want is not None
+            and have is not None
             and all(int(want[c]) == int(have[c]) for c in SUM_COLUMNS)
-        ) or (want is None and (have is None or all(int(have[c]) == 0 for c in SUM_COLUMNS)))
+        ) or (
+            want is None
+            and (have is None or all(int(have[c]) == 0 for c in SUM_COLUMNS))
+        )
         if not same:
             await repo.replace_row(key, want)
             fixed.append("/".join(str(p) for p in key))
     await session.commit()
-    return {"months": months, "rows_checked": len(set(raw) | set(stored)), "rows_fixed": len(fixed), "fixed": fixed[:50]}
+    return {
+        "months": months,
+        "rows_checked": len(set(raw) | set(stored)),
+        "rows_fixed": len(fixed),
+        "fixed": fixed[:50],
+    }
 
 
 def today(now: datetime) -> date:
     return local_date(now)
-
-
-

@@ -24,14 +24,20 @@ Z = Decimal("1.96")
 
 
 def q2(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+    return (
+        None
+        if value is None
+        else str(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+    )
 
 
 def mean(total: int, count: int) -> Decimal | None:
     return None if count == 0 else Decimal(total) / Decimal(count)
 
 
-def smoothed_mean(total: int, count: int, prior_mean: Decimal | None, strength: int) -> Decimal | None:
+def smoothed_mean(
+    total: int, count: int, prior_mean: Decimal | None, strength: int
+) -> Decimal | None:
     if count == 0:
         return None
     if prior_mean is None or strength == 0:
@@ -89,14 +95,25 @@ INSUFFICIENT: dict[str, object] = {
 
 
 def figures(
-    *, n: int, total: int, satisfied: int, prior: tuple[int, int] | None, strength: int, min_sample: int
+    *,
+    n: int,
+    total: int,
+    satisfied: int,
+    prior: tuple[int, int] | None,
+    strength: int,
+    min_sample: int,
 ) -> dict[str, object]:
     """The rating figures of one index, as published."""
     return ranked_figures(n, total, satisfied, prior, strength, min_sample)[0]
 
 
 def ranked_figures(
-    n: int, total: int, satisfied: int, prior: tuple[int, int] | None, strength: int, min_sample: int
+    n: int,
+    total: int,
+    satisfied: int,
+    prior: tuple[int, int] | None,
+    strength: int,
+    min_sample: int,
 ) -> tuple[dict[str, object], tuple[int, int, int, int]]:
     """The figures, and their place in a ranking: best smoothed mean first, then the higher lower bound of
     the share satisfied, then more ratings; insufficient data last. `prior` is the district mean as a

@@ -13,7 +13,9 @@ class CalendarDay(Base):
     on a weekday, or a make-up working day (调休) on a weekend. Officials keep them."""
 
     __tablename__ = "calendar_day"
-    __table_args__ = (CheckConstraint("kind IN ('holiday', 'workday')", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('holiday', 'workday')", name="kind_known"),
+    )
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))

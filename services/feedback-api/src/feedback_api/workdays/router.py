@@ -24,7 +24,9 @@ class CalendarDayRead(BaseModel):
 class CalendarDayPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["holiday", "workday"] = Field(description="holiday: a weekday off; workday: a weekend make-up working day.")
+    kind: Literal["holiday", "workday"] = Field(
+        description="holiday: a weekday off; workday: a weekend make-up working day."
+    )
     name: str | None = Field(None, max_length=100, examples=["春节"])
 
     @field_validator("name")
@@ -40,7 +42,9 @@ class CalendarDayPut(BaseModel):
     responses=problems(422),
 )
 async def list_calendar(
-    session: SessionDep, settings: SettingsDep, year: Annotated[int, Query(ge=2000, le=2100)]
+    session: SessionDep,
+    settings: SettingsDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
 ) -> list[dict[str, Any]]:
     return await service.list_days(session, settings, year=year)
 
@@ -51,15 +55,37 @@ async def list_calendar(
     summary="Mark a weekday as a holiday or a weekend day as a make-up working day (district officials)",
     responses=problems(401, 403, 415, 422),
 )
-async def put_day(day: date, body: CalendarDayPut, session: SessionDep, principal: DistrictOfficialDep, clock: ClockDep) -> dict[str, Any]:
+async def put_day(
+    day: date,
+    body: CalendarDayPut,
+    session: SessionDep,
+    principal: DistrictOfficialDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
     if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
         from service_kit.problems import RuleViolation
 
-        raise RuleViolation("day", "the day must be between 2000 and 2100", code="day-range")
-    return await service.set_day(session, principal=principal, day=day, kind=body.kind, name=body.name or "", clock=clock)
+        raise RuleViolation(
+            "day", "the day must be between 2000 and 2100", code="day-range"
+        )
+    return await service.set_day(
+        session,
+        principal=principal,
+        day=day,
+        kind=body.kind,
+        name=body.name or "",
+        clock=clock,
+    )
 
 
-@router.delete("/{day}", status_code=204, summary="Remove a day from the officials' calendar (district officials)", responses=problems(401, 403, 404, 422))
-async def delete_day(day: date, session: SessionDep, _: DistrictOfficialDep) -> Response:
+@router.delete(
+    "/{day}",
+    status_code=204,
+    summary="Remove a day from the officials' calendar (district officials)",
+    responses=problems(401, 403, 404, 422),
+)
+async def delete_day(
+    day: date, session: SessionDep, _: DistrictOfficialDep
+) -> Response:
     await service.delete_day(session, day=day)
     return Response(status_code=204)

@@ -49,14 +49,23 @@ class WorkCalendar:
         raise ValueError("no working day within a year")
 
     def working_days_between(self, first: date, last: date) -> int:
-        return sum(1 for i in range((last - first).days + 1) if self.is_working_day(first + timedelta(days=i)))
+        return sum(
+            1
+            for i in range((last - first).days + 1)
+            if self.is_working_day(first + timedelta(days=i))
+        )
 
 
-async def calendar_for(session: AsyncSession, settings: Settings, start: datetime) -> WorkCalendar:
+async def calendar_for(
+    session: AsyncSession, settings: Settings, start: datetime
+) -> WorkCalendar:
     first = local_date(start)
     rows = (
         await session.execute(
-            select(CalendarDay).where(CalendarDay.day >= first, CalendarDay.day < first + timedelta(days=HORIZON_DAYS))
+            select(CalendarDay).where(
+                CalendarDay.day >= first,
+                CalendarDay.day < first + timedelta(days=HORIZON_DAYS),
+            )
         )
     ).scalars()
     holidays = set(settings.holidays)
@@ -67,7 +76,9 @@ async def calendar_for(session: AsyncSession, settings: Settings, start: datetim
     return WorkCalendar(frozenset(holidays), frozenset(workdays))
 
 
-def day_read(d: CalendarDay | None, *, day: date, kind: str, name: str, source: str) -> dict[str, Any]:
+def day_read(
+    d: CalendarDay | None, *, day: date, kind: str, name: str, source: str
+) -> dict[str, Any]:
     return {
         "day": day,
         "kind": kind,
@@ -77,38 +88,70 @@ def day_read(d: CalendarDay | None, *, day: date, kind: str, name: str, source: 
     }
 
 
-async def list_days(session: AsyncSession, settings: Settings, *, year: int) -> list[dict[str, Any]]:
+async def list_days(
+    session: AsyncSession, settings: Settings, *, year: int
+) -> list[dict[str, Any]]:
     out: dict[date, dict[str, Any]] = {}
     for day in settings.holidays:
         if day.year == year:
-            out[day] = day_read(None, day=day, kind="holiday", name="", source="settings")
+            out[day] = day_read(
+                None, day=day, kind="holiday", name="", source="settings"
+            )
     for day in settings.makeup_workdays:
         if day.year == year:
-            out[day] = day_read(None, day=day, kind="workday", name="", source="settings")
+            out[day] = day_read(
+                None, day=day, kind="workday", name="", source="settings"
+            )
     rows = (
         await session.execute(
-            select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            select(CalendarDay).where(
+                CalendarDay.day >= date(year, 1, 1),
+                CalendarDay.day <= date(year, 12, 31),
+            )
         )
     ).scalars()
     for row in rows:
-        out[row.day] = day_read(row, day=row.day, kind=row.kind, name=row.name, source="officials")
+        out[row.day] = day_read(
+            row, day=row.day, kind=row.kind, name=row.name, source="officials"
+        )
     return [out[d] for d in sorted(out)]
 
 
 async def set_day(
-    session: AsyncSession, *, principal: Principal, day: date, kind: str, name: str, clock: Clock
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    day: date,
+    kind: str,
+    name: str,
+    clock: Clock,
 ) -> dict[str, Any]:
     if kind == "holiday" and day.weekday() >= 5:
-        raise RuleViolation("kind", f"{day} is a weekend day already: only weekdays can be holidays", code="holiday-on-weekend")
+        raise RuleViolation(
+            "kind",
+            f"{day} is a weekend day already: only weekdays can be holidays",
+            code="holiday-on-weekend",
+        )
     if kind == "workday" and day.weekday() < 5:
-        raise RuleViolation("kind", f"{day} is a weekday already: only weekend days can be make-up working days", code="workday-on-weekday")
+        raise RuleViolation(
+            "kind",
+            f"{day} is a weekday already: only weekend days can be make-up working days",
+            code="workday-on-weekday",
+        )
     row = await session.get(CalendarDay, day)
     now = clock.now()
     if row is None:
-        row = CalendarDay(day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now)
+        row = CalendarDay(
+            day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now
+        )
         session.add(row)
     else:
-        row.kind, row.name, row.updated_by, row.updated_at = kind, name, principal.sub, now
+        row.kind, row.name, row.updated_by, row.updated_at = (
+            kind,
+            name,
+            principal.sub,
+            now,
+        )
     await session.flush()
     read = day_read(row, day=day, kind=kind, name=name, source="officials")
     await session.commit()

@@ -30,9 +30,18 @@ def entry(
 ) -> dict[str, Any]:
     """An entry's columns, for record_many()."""
     return {
-        "entity_type": entity_type, "entity_id": entity_id, "action": action, "from_state": from_state, "to_state": to_state,
-        "actor": principal.sub, "actor_role": principal.role, "actor_name": principal.name, "reason": reason,
-        "details": jsonable(details or {}), "request_id": request_id_var.get(), "at": at,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor": principal.sub,
+        "actor_role": principal.role,
+        "actor_name": principal.name,
+        "reason": reason,
+        "details": jsonable(details or {}),
+        "request_id": request_id_var.get(),
+        "at": at,
     }
 
 
@@ -90,6 +99,8 @@ def entry_read(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-async def list_entries(session: AsyncSession, *, filters: AuditFilter, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_entries(
+    session: AsyncSession, *, filters: AuditFilter, cursor: str | None, limit: int
+) -> dict[str, Any]:
     rows = await AuditRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, entry_read, lambda e: e.id)

@@ -15,7 +15,12 @@ def facilities_client(request: Request, semaphore: asyncio.Semaphore | None = No
     state = request.app.state
     s = state.settings
     return FacilitiesClient(
-        http=state.http, base_url=s.facilities_url, settings=s, clock=state.clock, timeout_s=s.dependency_timeout_s, semaphore=semaphore
+        http=state.http,
+        base_url=s.facilities_url,
+        settings=s,
+        clock=state.clock,
+        timeout_s=s.dependency_timeout_s,
+        semaphore=semaphore,
     )
 
 
@@ -23,7 +28,12 @@ def feedback_client(request: Request, semaphore: asyncio.Semaphore | None = None
     state = request.app.state
     s = state.settings
     return FeedbackClient(
-        http=state.http, base_url=s.feedback_url, settings=s, clock=state.clock, timeout_s=s.dependency_timeout_s, semaphore=semaphore
+        http=state.http,
+        base_url=s.feedback_url,
+        settings=s,
+        clock=state.clock,
+        timeout_s=s.dependency_timeout_s,
+        semaphore=semaphore,
     )
 
 

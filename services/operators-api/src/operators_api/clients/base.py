@@ -108,6 +108,10 @@ class ServiceClient:
         if status != 200 or not isinstance(body, dict):
             detail = body.get("detail") if isinstance(body, dict) else None
             return Fetched(
-                self.source, request, self.clock.now(), error=f"answered {status}" + (f": {detail}" if detail else ""), status_code=status
+                self.source,
+                request,
+                self.clock.now(),
+                error=f"answered {status}" + (f": {detail}" if detail else ""),
+                status_code=status,
             )
         return Fetched(self.source, request, self.clock.now(), data=body, status_code=status)

@@ -10,7 +10,14 @@ from typing import Any
 
 from operators_api.clients.base import DependencyError, Fetched, ServiceClient
 
-STATS_FIELDS = ("activities_held", "participants", "bookings", "no_shows", "scheduled_open_hours", "special_group_services_done")
+STATS_FIELDS = (
+    "activities_held",
+    "participants",
+    "bookings",
+    "no_shows",
+    "scheduled_open_hours",
+    "special_group_services_done",
+)
 
 
 # Facilities of these levels serve the whole district: the district's, whatever subdistrict they stand in.
@@ -57,7 +64,9 @@ class FacilitiesClient(ServiceClient):
         if status == 404:
             return None
         if status != 200 or not isinstance(body, dict):
-            raise DependencyError(self.source, f"answered {status} for service {service_id} of facility {facility_id}", status)
+            raise DependencyError(
+                self.source, f"answered {status} for service {service_id} of facility {facility_id}", status
+            )
         return body
 
     async def services(self, facility_id: int) -> list[dict[str, Any]] | None:
@@ -75,7 +84,9 @@ class FacilitiesClient(ServiceClient):
     async def open_hours(self, facility_id: int, start: date, end: date) -> Fetched:
         """The hours the platform recorded the facility open over [start, end] (local days): its opening
         hours and their exceptions, as evidence. `hours` and `weekly_average_hours` are decimal strings."""
-        fetched = await self.fetch(f"/api/v1/facilities/{facility_id}/open-hours", {"from": start.isoformat(), "to": end.isoformat()})
+        fetched = await self.fetch(
+            f"/api/v1/facilities/{facility_id}/open-hours", {"from": start.isoformat(), "to": end.isoformat()}
+        )
         if fetched.ok:
             assert fetched.data is not None
             try:

@@ -33,7 +33,9 @@ class ContractRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def by_reference(self, reference: str) -> Contract | None:
-        return (await self.session.execute(select(Contract).where(Contract.reference == reference))).scalar_one_or_none()
+        return (
+            await self.session.execute(select(Contract).where(Contract.reference == reference))
+        ).scalar_one_or_none()
 
     async def list(self, f: ContractFilter, *, after_id: int | None, limit: int) -> Sequence[Contract]:
         stmt = select(Contract).order_by(Contract.id).limit(limit)
@@ -51,10 +53,16 @@ class ContractRepository:
         if f.selection_id is not None:
             stmt = stmt.where(Contract.selection_id == f.selection_id)
         if f.facility_id is not None:
-            stmt = stmt.where(Contract.id.in_(select(ContractFacility.contract_id).where(ContractFacility.facility_id == f.facility_id)))
+            stmt = stmt.where(
+                Contract.id.in_(
+                    select(ContractFacility.contract_id).where(ContractFacility.facility_id == f.facility_id)
+                )
+            )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def running(self, on_or_after: date, on_or_before: date, *, purchaser: str | None = None, any_purchaser: bool = True) -> Sequence[Contract]:
+    async def running(
+        self, on_or_after: date, on_or_before: date, *, purchaser: str | None = None, any_purchaser: bool = True
+    ) -> Sequence[Contract]:
         """Active or suspended contracts whose period overlaps [on_or_after, on_or_before]."""
         stmt = (
             select(Contract)
@@ -67,14 +75,23 @@ class ContractRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def due_to_expire(self, today: date) -> Sequence[Contract]:
-        stmt = select(Contract).where(Contract.status.in_(("active", "suspended")), Contract.ends_on < today).order_by(Contract.id)
+        stmt = (
+            select(Contract)
+            .where(Contract.status.in_(("active", "suspended")), Contract.ends_on < today)
+            .order_by(Contract.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def due_to_start(self, today: date) -> Sequence[Contract]:
         """Active contracts whose start date has come and whose facilities are not handed over yet."""
         stmt = (
             select(Contract)
-            .where(Contract.status == "active", Contract.handed_over_at.is_(None), Contract.starts_on <= today, Contract.ends_on >= today)
+            .where(
+                Contract.status == "active",
+                Contract.handed_over_at.is_(None),
+                Contract.starts_on <= today,
+                Contract.ends_on >= today,
+            )
             .order_by(Contract.id)
         )
         return (await self.session.execute(stmt)).scalars().all()
@@ -105,7 +122,9 @@ class ContractRepository:
         return out
 
     async def of_award(self, bid_id: int) -> Contract | None:
-        stmt = select(Contract).where(Contract.bid_id == bid_id, Contract.status != "cancelled", Contract.renewed_from_id.is_(None))
+        stmt = select(Contract).where(
+            Contract.bid_id == bid_id, Contract.status != "cancelled", Contract.renewed_from_id.is_(None)
+        )
         return (await self.session.execute(stmt.limit(1))).scalar_one_or_none()
 
     async def renewal_of(self, contract_id: int) -> Contract | None:
@@ -114,7 +133,11 @@ class ContractRepository:
 
     # -- facilities ---------------------------------------------------------------------------------
     async def facility_ids(self, contract_id: int) -> list[int]:
-        stmt = select(ContractFacility.facility_id).where(ContractFacility.contract_id == contract_id).order_by(ContractFacility.facility_id)
+        stmt = (
+            select(ContractFacility.facility_id)
+            .where(ContractFacility.contract_id == contract_id)
+            .order_by(ContractFacility.facility_id)
+        )
         return list((await self.session.execute(stmt)).scalars().all())
 
     async def facilities_of(self, contract_ids: list[int]) -> dict[int, list[int]]:
@@ -133,7 +156,9 @@ class ContractRepository:
     async def set_facilities(self, contract_id: int, facility_ids: list[int]) -> None:
         current = {
             f.facility_id: f
-            for f in (await self.session.execute(select(ContractFacility).where(ContractFacility.contract_id == contract_id))).scalars()
+            for f in (
+                await self.session.execute(select(ContractFacility).where(ContractFacility.contract_id == contract_id))
+            ).scalars()
         }
         for fid, row in current.items():
             if fid not in facility_ids:
@@ -150,7 +175,9 @@ class ContractRepository:
         for fid in sorted(set(facility_ids)):
             await self.session.execute(text("SELECT pg_advisory_xact_lock(4242, :fid)"), {"fid": fid})
 
-    async def overlapping(self, facility_ids: list[int], starts_on: date, ends_on: date, *, exclude_id: int | None) -> list[tuple[int, int]]:
+    async def overlapping(
+        self, facility_ids: list[int], starts_on: date, ends_on: date, *, exclude_id: int | None
+    ) -> list[tuple[int, int]]:
         """(contract id, facility id) of contracts holding one of these facilities in an overlapping period."""
         end = func.coalesce(Contract.ended_on, Contract.ends_on)
         stmt = (
@@ -170,7 +197,10 @@ class ContractRepository:
         stmt = (
             select(Contract)
             .join(ContractFacility, ContractFacility.contract_id == Contract.id)
-            .where(ContractFacility.facility_id == facility_id, Contract.status.in_(("active", "suspended", "terminated", "expired")))
+            .where(
+                ContractFacility.facility_id == facility_id,
+                Contract.status.in_(("active", "suspended", "terminated", "expired")),
+            )
             .where(Contract.starts_on <= on, func.coalesce(Contract.ended_on, Contract.ends_on) >= on)
             .order_by(Contract.id.desc())
             .limit(1)
@@ -186,7 +216,11 @@ class ContractRepository:
         out: dict[int, list[Instalment]] = {cid: [] for cid in contract_ids}
         if not contract_ids:
             return out
-        stmt = select(Instalment).where(Instalment.contract_id.in_(contract_ids)).order_by(Instalment.contract_id, Instalment.seq)
+        stmt = (
+            select(Instalment)
+            .where(Instalment.contract_id.in_(contract_ids))
+            .order_by(Instalment.contract_id, Instalment.seq)
+        )
         for row in (await self.session.execute(stmt)).scalars():
             out[row.contract_id].append(row)
         return out

@@ -34,10 +34,17 @@ class RenewalEligibility(BaseModel):
 
 class ExpirySweep(BaseModel):
     expired_contract_ids: list[int]
-    started_contract_ids: list[int] = Field(description="Contracts whose facilities were handed over (start date reached).")
+    started_contract_ids: list[int] = Field(
+        description="Contracts whose facilities were handed over (start date reached)."
+    )
 
 
-@router.get("", response_model=Page[ContractRead], summary="Find contracts (drafts: officials, auditors, the operator's staff)", responses=problems(401, 422))
+@router.get(
+    "",
+    response_model=Page[ContractRead],
+    summary="Find contracts (drafts: officials, auditors, the operator's staff)",
+    responses=problems(401, 422),
+)
 async def list_contracts(
     session: SessionDep,
     viewer: Viewer,
@@ -59,10 +66,19 @@ async def list_contracts(
     responses=problems(401, 403, 409, 422, 503),
 )
 async def create_contract(
-    body: ContractCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+    body: ContractCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    response: Response,
 ) -> dict[str, Any]:
     read = await service.create_contract(
-        session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request),
+        session,
+        principal=principal,
+        clock=clock,
+        data=body,
+        unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
     response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
@@ -82,7 +98,9 @@ async def expiry_sweep(session: SessionDep, principal: OfficialOrService, clock:
 
 
 @router.get("/{contract_id}", response_model=ContractRead, responses=problems(401, 404))
-async def get_contract(contract_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response) -> dict[str, Any]:
+async def get_contract(
+    contract_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response
+) -> dict[str, Any]:
     read = await service.get_contract(session, contract_id=contract_id, viewer=viewer)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -95,11 +113,23 @@ async def get_contract(contract_id: ResourceId, session: SessionDep, viewer: Vie
     responses=problems(401, 403, 404, 409, 412, 422, 428, 503),
 )
 async def update_contract(
-    contract_id: ResourceId, body: ContractUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+    contract_id: ResourceId,
+    body: ContractUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_contract(
-        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v),
-        unknown_facilities=unknown_facilities(request), subdistricts_of=facility_subdistricts(request),
+        session,
+        principal=principal,
+        clock=clock,
+        contract_id=contract_id,
+        data=body,
+        check_version=lambda v: check_if_match(request, v),
+        unknown_facilities=unknown_facilities(request),
+        subdistricts_of=facility_subdistricts(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -112,10 +142,21 @@ async def update_contract(
     responses=problems(401, 403, 404, 409, 412, 422, 503),
 )
 async def change_status(
-    contract_id: ResourceId, body: ContractStatusChange, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+    contract_id: ResourceId,
+    body: ContractStatusChange,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.change_status(
-        session, principal=principal, clock=clock, contract_id=contract_id, data=body, check_version=lambda v: check_if_match(request, v, required=False),
+        session,
+        principal=principal,
+        clock=clock,
+        contract_id=contract_id,
+        data=body,
+        check_version=lambda v: check_if_match(request, v, required=False),
         subdistricts_of=facility_subdistricts(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
@@ -142,10 +183,21 @@ async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, view
     responses=problems(401, 403, 404, 409, 422, 503),
 )
 async def renew(
-    contract_id: ResourceId, body: RenewalCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+    contract_id: ResourceId,
+    body: RenewalCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    response: Response,
 ) -> dict[str, Any]:
     read = await service.renew(
-        session, principal=principal, clock=clock, contract_id=contract_id, data=body, subdistricts_of=facility_subdistricts(request)
+        session,
+        principal=principal,
+        clock=clock,
+        contract_id=contract_id,
+        data=body,
+        subdistricts_of=facility_subdistricts(request),
     )
     response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
     return read
@@ -165,4 +217,6 @@ async def record_payment(
     principal: Official,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    return await service.record_payment(session, principal=principal, clock=clock, contract_id=contract_id, seq=seq, data=body)
+    return await service.record_payment(
+        session, principal=principal, clock=clock, contract_id=contract_id, seq=seq, data=body
+    )

@@ -19,7 +19,14 @@ RUNNING = ("active", "suspended")
 ENDED = ("terminated", "expired")
 
 # OCDS contract.status (closed codelist)
-OCDS_STATUS = {"draft": "pending", "active": "active", "suspended": "active", "terminated": "terminated", "expired": "terminated", "cancelled": "cancelled"}
+OCDS_STATUS = {
+    "draft": "pending",
+    "active": "active",
+    "suspended": "active",
+    "terminated": "terminated",
+    "expired": "terminated",
+    "cancelled": "cancelled",
+}
 
 
 def transition_allowed(old: str, new: str) -> bool:

@@ -20,31 +20,51 @@ class KpiTargets(_Input):
     """绩效指标: targets per facility of the contract; leave one out when it does not apply."""
 
     open_hours_per_week: StrictInt | None = Field(None, ge=1, le=168, description="Hours open per week per facility.")
-    activities_per_month: StrictInt | None = Field(None, ge=1, le=10_000, description="Activities held per month per facility.")
-    participants_per_month: StrictInt | None = Field(None, ge=1, le=10_000_000, description="Attendance per month per facility.")
-    special_group_services_per_month: StrictInt | None = Field(
-        None, ge=1, le=1_000_000, description="Services for the elderly, minors, disabled and low-income residents per month per facility."
+    activities_per_month: StrictInt | None = Field(
+        None, ge=1, le=10_000, description="Activities held per month per facility."
     )
-    complaint_on_time_percent: StrictInt | None = Field(None, ge=1, le=100, description="Complaints answered within the deadline, percent.")
-    min_satisfaction_score: StrictInt | None = Field(None, ge=1, le=100, description="Resident satisfaction score (0–100) at least.")
+    participants_per_month: StrictInt | None = Field(
+        None, ge=1, le=10_000_000, description="Attendance per month per facility."
+    )
+    special_group_services_per_month: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="Services for the elderly, minors, disabled and low-income residents per month per facility.",
+    )
+    complaint_on_time_percent: StrictInt | None = Field(
+        None, ge=1, le=100, description="Complaints answered within the deadline, percent."
+    )
+    min_satisfaction_score: StrictInt | None = Field(
+        None, ge=1, le=100, description="Resident satisfaction score (0–100) at least."
+    )
 
 
 class InstalmentIn(_Input):
     due_on: BoundedDate
     amount_fen: PositiveFen
     linked_period: PeriodName | None = Field(
-        None, description="The evaluation period whose grade adjusts this instalment (e.g. 2026-Q2); none: a fixed payment."
+        None,
+        description="The evaluation period whose grade adjusts this instalment (e.g. 2026-Q2); none: a fixed payment.",
     )
 
 
 class ContractCreate(_Input):
     reference: str | None = Field(None, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")
     title: str = Field(min_length=1, max_length=200)
-    selection_id: StrictInt | None = Field(None, ge=1, le=2_147_483_647, description="The awarded selection; the operator and method come from its award.")
-    operator_id: OperatorId | None = Field(None, description="Required without a selection (single-source); must match the award otherwise.")
-    facility_ids: list[FacilityId] | None = Field(None, min_length=1, max_length=200, description="Default: the selection's facilities.")
+    selection_id: StrictInt | None = Field(
+        None, ge=1, le=2_147_483_647, description="The awarded selection; the operator and method come from its award."
+    )
+    operator_id: OperatorId | None = Field(
+        None, description="Required without a selection (single-source); must match the award otherwise."
+    )
+    facility_ids: list[FacilityId] | None = Field(
+        None, min_length=1, max_length=200, description="Default: the selection's facilities."
+    )
     procurement_method: Method | None = Field(None, description="Without a selection only single_source is allowed.")
-    justification: str = Field("", max_length=5000, description="Why single source (单一来源理由): required without a selection.")
+    justification: str = Field(
+        "", max_length=5000, description="Why single source (单一来源理由): required without a selection."
+    )
     purchaser_subdistrict: str | None = Field(None, pattern=SUBDISTRICT_PATTERN)
     starts_on: BoundedDate
     ends_on: BoundedDate
@@ -52,7 +72,9 @@ class ContractCreate(_Input):
     instalments: list[InstalmentIn] = Field(min_length=1, max_length=60)
     service_standards: list[str] = Field(default_factory=list, max_length=50)
     kpi_targets: KpiTargets = Field(default_factory=KpiTargets)
-    evaluation_scheme_id: StrictInt | None = Field(None, ge=1, le=2_147_483_647, description="None: the default scheme.")
+    evaluation_scheme_id: StrictInt | None = Field(
+        None, ge=1, le=2_147_483_647, description="None: the default scheme."
+    )
 
 
 class ContractUpdate(_Input):
@@ -95,7 +117,9 @@ class InstalmentRead(BaseModel):
     linked_period: str | None
     evaluation_id: int | None
     adjustment_percent: int | None
-    adjusted_amount_fen: StrictInt | None = Field(description="After the linked evaluation's grade; null until it is published.")
+    adjusted_amount_fen: StrictInt | None = Field(
+        description="After the linked evaluation's grade; null until it is published."
+    )
     payable_fen: StrictInt = Field(description="What is due: the adjusted amount when there is one, else the amount.")
     paid_on: date | None
     paid_amount_fen: int | None

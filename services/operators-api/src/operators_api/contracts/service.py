@@ -70,7 +70,9 @@ def instalment_read(i: Instalment) -> dict[str, Any]:
     }
 
 
-def contract_read(c: Contract, *, facility_ids: list[int], instalments: list[Instalment], operator_name: str) -> dict[str, Any]:
+def contract_read(
+    c: Contract, *, facility_ids: list[int], instalments: list[Instalment], operator_name: str
+) -> dict[str, Any]:
     return {
         "id": c.id,
         "reference": c.reference,
@@ -111,7 +113,10 @@ async def read(session: AsyncSession, c: Contract) -> dict[str, Any]:
     repo = ContractRepository(session)
     names = await OperatorRepository(session).names([c.operator_id])
     return contract_read(
-        c, facility_ids=await repo.facility_ids(c.id), instalments=list(await repo.instalments(c.id)), operator_name=names.get(c.operator_id, "")
+        c,
+        facility_ids=await repo.facility_ids(c.id),
+        instalments=list(await repo.instalments(c.id)),
+        operator_name=names.get(c.operator_id, ""),
     )
 
 
@@ -119,7 +124,9 @@ def may_see(viewer: Principal | None, c: Contract) -> bool:
     return c.status != "draft" or access.reads_all(viewer) or access.is_staff_of(viewer, c.operator_id)
 
 
-async def get_visible(session: AsyncSession, *, contract_id: int, viewer: Principal | None, for_update: bool = False) -> Contract:
+async def get_visible(
+    session: AsyncSession, *, contract_id: int, viewer: Principal | None, for_update: bool = False
+) -> Contract:
     repo = ContractRepository(session)
     c = await (repo.get_for_update(contract_id) if for_update else repo.get(contract_id))
     if c is None or not may_see(viewer, c):
@@ -152,32 +159,57 @@ async def list_contracts(
     return page_of(
         rows,
         limit,
-        lambda c: contract_read(c, facility_ids=facilities.get(c.id, []), instalments=instalments.get(c.id, []), operator_name=names.get(c.operator_id, "")),
+        lambda c: contract_read(
+            c,
+            facility_ids=facilities.get(c.id, []),
+            instalments=instalments.get(c.id, []),
+            operator_name=names.get(c.operator_id, ""),
+        ),
         lambda c: c.id,
     )
 
 
 # -- rules that read the database -------------------------------------------------------------------
-def _instalment_rows(contract_id: int, items: list[InstalmentIn], amount_fen: int, starts_on: date, ends_on: date) -> list[Instalment]:
+def _instalment_rows(
+    contract_id: int, items: list[InstalmentIn], amount_fen: int, starts_on: date, ends_on: date
+) -> list[Instalment]:
     total = sum(i.amount_fen for i in items)
     if total != amount_fen:
-        raise RuleViolation("instalments", f"The instalments add up to {total} fen; the contract amount is {amount_fen} fen.", code="instalments-sum")
+        raise RuleViolation(
+            "instalments",
+            f"The instalments add up to {total} fen; the contract amount is {amount_fen} fen.",
+            code="instalments-sum",
+        )
     linked = [i.linked_period for i in items if i.linked_period]
     if len(set(linked)) != len(linked):
-        raise RuleViolation("instalments", "Each evaluation period adjusts one instalment at most.", code="linked-period-duplicate")
+        raise RuleViolation(
+            "instalments", "Each evaluation period adjusts one instalment at most.", code="linked-period-duplicate"
+        )
     rows = []
     for seq, item in enumerate(sorted(items, key=lambda i: i.due_on), start=1):
         if item.linked_period:
             period = parse_period(item.linked_period)
             if period.end < starts_on or period.start > ends_on:
                 raise RuleViolation(
-                    f"instalments.{seq - 1}.linked_period", f"{item.linked_period} lies outside the contract period.", code="linked-period-outside"
+                    f"instalments.{seq - 1}.linked_period",
+                    f"{item.linked_period} lies outside the contract period.",
+                    code="linked-period-outside",
                 )
-        rows.append(Instalment(contract_id=contract_id, seq=seq, due_on=item.due_on, amount_fen=item.amount_fen, linked_period=item.linked_period))
+        rows.append(
+            Instalment(
+                contract_id=contract_id,
+                seq=seq,
+                due_on=item.due_on,
+                amount_fen=item.amount_fen,
+                linked_period=item.linked_period,
+            )
+        )
     return rows
 
 
-async def _check_overlap(repo: ContractRepository, facility_ids: list[int], starts_on: date, ends_on: date, exclude_id: int | None) -> None:
+async def _check_overlap(
+    repo: ContractRepository, facility_ids: list[int], starts_on: date, ends_on: date, exclude_id: int | None
+) -> None:
     await repo.lock_facilities(facility_ids)
     clashes = await repo.overlapping(facility_ids, starts_on, ends_on, exclude_id=exclude_id)
     if clashes:
@@ -233,30 +265,55 @@ async def create_contract(
             raise RuleViolation("selection_id", f"No selection {data.selection_id}.", code="unknown-selection")
         access.require_manage(principal, sel.purchaser_subdistrict, "selection")
         if sel.status != "awarded" or sel.awarded_bid_id is None:
-            raise state_conflict(f"Selection {sel.id} is {sel.status}; a contract follows an award.", "selection-not-awarded", "selection_id")
+            raise state_conflict(
+                f"Selection {sel.id} is {sel.status}; a contract follows an award.",
+                "selection-not-awarded",
+                "selection_id",
+            )
         bid = await SelectionRepository(session).bid(sel.awarded_bid_id)
         assert bid is not None
         if data.operator_id not in (None, bid.operator_id):
-            raise RuleViolation("operator_id", f"The award went to operator {bid.operator_id}.", code="operator-not-awarded")
+            raise RuleViolation(
+                "operator_id", f"The award went to operator {bid.operator_id}.", code="operator-not-awarded"
+            )
         existing = await repo.of_award(bid.id)
         if existing is not None:
-            raise state_conflict(f"Contract {existing.id} already follows this award.", "award-already-contracted", "selection_id", existing={"id": existing.id})
+            raise state_conflict(
+                f"Contract {existing.id} already follows this award.",
+                "award-already-contracted",
+                "selection_id",
+                existing={"id": existing.id},
+            )
         if data.amount_fen != bid.price_fen:
-            raise RuleViolation("amount_fen", f"The awarded price is {bid.price_fen} fen; the contract is signed at it.", code="amount-differs-from-award")
+            raise RuleViolation(
+                "amount_fen",
+                f"The awarded price is {bid.price_fen} fen; the contract is signed at it.",
+                code="amount-differs-from-award",
+            )
         facility_ids = list(data.facility_ids or sel.facility_ids)
         outside = sorted(set(facility_ids) - set(sel.facility_ids))
         if outside:
-            raise RuleViolation("facility_ids", f"Facilities {outside} were not part of selection {sel.id}.", code="facility-not-in-selection")
+            raise RuleViolation(
+                "facility_ids",
+                f"Facilities {outside} were not part of selection {sel.id}.",
+                code="facility-not-in-selection",
+            )
         operator_id, method, purchaser, bid_id = bid.operator_id, sel.method, sel.purchaser_subdistrict, bid.id
     else:
         if data.procurement_method not in (None, "single_source"):
             raise RuleViolation(
-                "selection_id", f"A {data.procurement_method} contract follows a selection's award: name the selection.", code="selection-required"
+                "selection_id",
+                f"A {data.procurement_method} contract follows a selection's award: name the selection.",
+                code="selection-required",
             )
         if data.operator_id is None:
-            raise RuleViolation("operator_id", "Name the operator of a single-source contract.", code="operator-required")
+            raise RuleViolation(
+                "operator_id", "Name the operator of a single-source contract.", code="operator-required"
+            )
         if not data.justification:
-            raise RuleViolation("justification", "A single-source contract states why (单一来源理由).", code="justification-required")
+            raise RuleViolation(
+                "justification", "A single-source contract states why (单一来源理由).", code="justification-required"
+            )
         if not data.facility_ids:
             raise RuleViolation("facility_ids", "Name the facilities the contract covers.", code="facilities-required")
         purchaser = data.purchaser_subdistrict
@@ -274,7 +331,9 @@ async def create_contract(
         raise state_conflict(f"Operator {operator_id} is blacklisted.", "operator-not-qualified", "operator_id")
     await _check_scheme(session, data.evaluation_scheme_id)
     if data.reference and await repo.by_reference(data.reference) is not None:
-        raise state_conflict(f"A contract with reference {data.reference} already exists.", "duplicate-reference", "reference")
+        raise state_conflict(
+            f"A contract with reference {data.reference} already exists.", "duplicate-reference", "reference"
+        )
     await _check_overlap(repo, facility_ids, data.starts_on, data.ends_on, None)
     now = clock.now()
     c = Contract(
@@ -304,7 +363,9 @@ async def create_contract(
         await repo.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise state_conflict("Another contract took this reference at the same moment.", "duplicate-reference", "reference") from exc
+        raise state_conflict(
+            "Another contract took this reference at the same moment.", "duplicate-reference", "reference"
+        ) from exc
     if not data.reference:
         c.reference = f"DCHT-{clock.local_now().year}-{c.id:05d}"
     await repo.set_facilities(c.id, facility_ids)
@@ -312,8 +373,19 @@ async def create_contract(
         row.contract_id = c.id
         repo.add(row)
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="created", to_state="draft",
-        details={"selection_id": c.selection_id, "operator_id": operator_id, "facility_ids": facility_ids, "amount_fen": c.amount_fen},
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=c.id,
+        action="created",
+        to_state="draft",
+        details={
+            "selection_id": c.selection_id,
+            "operator_id": operator_id,
+            "facility_ids": facility_ids,
+            "amount_fen": c.amount_fen,
+        },
     )
     await session.commit()
     return await read(session, c)
@@ -360,16 +432,29 @@ async def update_contract(
             sel = await SelectionRepository(session).get(c.selection_id)
             outside = sorted(set(patch["facility_ids"]) - set(sel.facility_ids if sel else []))
             if outside:
-                raise RuleViolation("facility_ids", f"Facilities {outside} were not part of selection {c.selection_id}.", code="facility-not-in-selection")
+                raise RuleViolation(
+                    "facility_ids",
+                    f"Facilities {outside} were not part of selection {c.selection_id}.",
+                    code="facility-not-in-selection",
+                )
         changes["facility_ids"] = [facility_ids, sorted(patch["facility_ids"])]
         facility_ids = sorted(set(patch["facility_ids"]))
     if c.selection_id is not None and "amount_fen" in changes:
         bid = await SelectionRepository(session).bid(c.bid_id) if c.bid_id else None
         if bid is not None and c.amount_fen != bid.price_fen:
-            raise RuleViolation("amount_fen", f"The awarded price is {bid.price_fen} fen; the contract is signed at it.", code="amount-differs-from-award")
-    instalments = [InstalmentIn.model_validate(i) for i in as_json["instalments"]] if "instalments" in patch else [
-        InstalmentIn(due_on=i.due_on, amount_fen=i.amount_fen, linked_period=i.linked_period) for i in await repo.instalments(c.id)
-    ]
+            raise RuleViolation(
+                "amount_fen",
+                f"The awarded price is {bid.price_fen} fen; the contract is signed at it.",
+                code="amount-differs-from-award",
+            )
+    instalments = (
+        [InstalmentIn.model_validate(i) for i in as_json["instalments"]]
+        if "instalments" in patch
+        else [
+            InstalmentIn(due_on=i.due_on, amount_fen=i.amount_fen, linked_period=i.linked_period)
+            for i in await repo.instalments(c.id)
+        ]
+    )
     rows = _instalment_rows(c.id, instalments, c.amount_fen, c.starts_on, c.ends_on)
     if "instalments" in patch:
         changes["instalments"] = as_json["instalments"]
@@ -383,7 +468,15 @@ async def update_contract(
     now = clock.now()
     c.version += 1
     c.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="updated", details={"changes": changes})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=c.id,
+        action="updated",
+        details={"changes": changes},
+    )
     await session.commit()
     return await read(session, c)
 
@@ -399,17 +492,37 @@ async def _expire_fees(session: AsyncSession, c: Contract, *, principal: Princip
         app.updated_at = now
         expired.append(app.id)
         audit.record(
-            session, principal=principal, at=now, entity_type="fee_application", entity_id=app.id, action="expired",
-            from_state="approved", to_state="expired", reason=f"contract {c.id} ended",
+            session,
+            principal=principal,
+            at=now,
+            entity_type="fee_application",
+            entity_id=app.id,
+            action="expired",
+            from_state="approved",
+            to_state="expired",
+            reason=f"contract {c.id} ended",
         )
         await outbox.record(
-            session, "fee.expired", {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
-            subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+            session,
+            "fee.expired",
+            {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
+            subject=f"fee-application/{app.id}",
+            actor=principal.sub,
+            at=now,
         )
     return expired
 
 
-async def _end(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, new: str, reason: str, facility_ids: list[int]) -> None:
+async def _end(
+    session: AsyncSession,
+    c: Contract,
+    *,
+    principal: Principal,
+    clock: Clock,
+    new: str,
+    reason: str,
+    facility_ids: list[int],
+) -> None:
     today = clock.local_now().date()
     c.ended_on = c.ends_on if new == "expired" else min(today, c.ends_on)
     expired = await _expire_fees(session, c, principal=principal, clock=clock)
@@ -432,7 +545,11 @@ async def _end(session: AsyncSession, c: Contract, *, principal: Principal, cloc
 
 
 async def _require_facilities_within(
-    session: AsyncSession, principal: Principal, contract_id: int, facility_ids: list[int] | None, subdistricts_of: FacilitySubdistricts | None
+    session: AsyncSession,
+    principal: Principal,
+    contract_id: int,
+    facility_ids: list[int] | None,
+    subdistricts_of: FacilitySubdistricts | None,
 ) -> None:
     """A subdistrict official changes, activates or renews a contract only when every facility it holds
     (or will hold) lies in their subdistrict; asked before anything is locked."""
@@ -463,7 +580,9 @@ async def change_status(
     return await read(session, c)
 
 
-async def apply_status(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, new: str, reason: str) -> None:
+async def apply_status(
+    session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, new: str, reason: str
+) -> None:
     """Move a contract along its transition table (no commit: the caller's use case commits)."""
     old = c.status
     if not transition_allowed(old, new):
@@ -476,11 +595,14 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
         operator = await OperatorRepository(session).get(c.operator_id)
         if operator is None or operator.status != "qualified":
             raise state_conflict(
-                f"Operator {c.operator_id} is {operator.status if operator else 'unknown'}; only a qualified operator's contract runs.", "operator-not-qualified"
+                f"Operator {c.operator_id} is {operator.status if operator else 'unknown'}; only a qualified operator's contract runs.",
+                "operator-not-qualified",
             )
         if old == "draft":
             if today > c.ends_on:
-                raise state_conflict(f"The contract period ended on {c.ends_on}; it can no longer start.", "contract-period-over")
+                raise state_conflict(
+                    f"The contract period ended on {c.ends_on}; it can no longer start.", "contract-period-over"
+                )
             await _check_overlap(repo, facility_ids, c.starts_on, c.ends_on, c.id)
     if new == "expired" and today <= c.ends_on:
         raise state_conflict(f"The contract runs until {c.ends_on}; it expires after that day.", "contract-not-due")
@@ -488,7 +610,17 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
     c.status_reason = reason
     c.version += 1
     c.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="status_changed", from_state=old, to_state=new, reason=reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=c.id,
+        action="status_changed",
+        from_state=old,
+        to_state=new,
+        reason=reason,
+    )
     subject = f"contract/{c.id}"
     if new == "active" and old == "draft":
         c.activated_at = now
@@ -500,26 +632,41 @@ async def apply_status(session: AsyncSession, c: Contract, *, principal: Princip
         if c.handed_over_at is None and c.starts_on <= today <= c.ends_on:
             await _hand_over(session, c, principal=principal, clock=clock, facility_ids=facility_ids)
         await outbox.record(
-            session, "contract.resumed", {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
-            subject=subject, actor=principal.sub, at=now,
+            session,
+            "contract.resumed",
+            {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
+            subject=subject,
+            actor=principal.sub,
+            at=now,
         )
     elif new == "suspended":
         await outbox.record(
-            session, "contract.suspended", {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
-            subject=subject, actor=principal.sub, at=now,
+            session,
+            "contract.suspended",
+            {"contract_id": c.id, "operator_id": c.operator_id, "facility_ids": facility_ids, "reason": reason},
+            subject=subject,
+            actor=principal.sub,
+            at=now,
         )
     elif new in ("terminated", "expired"):
         await _end(session, c, principal=principal, clock=clock, new=new, reason=reason, facility_ids=facility_ids)
     await repo.flush()
 
 
-async def _hand_over(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, facility_ids: list[int]) -> None:
+async def _hand_over(
+    session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock, facility_ids: list[int]
+) -> None:
     """The facilities pass to the operator (contract.started, which facilities-api applies); once."""
     now = clock.now()
     c.handed_over_at = now
     operator_name = (await OperatorRepository(session).names([c.operator_id])).get(c.operator_id, "")
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="handed_over",
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=c.id,
+        action="handed_over",
         details={"facility_ids": facility_ids, "starts_on": c.starts_on},
     )
     await outbox.record(
@@ -548,7 +695,9 @@ async def start_due(session: AsyncSession, *, principal: Principal, clock: Clock
         locked = await repo.get_for_update(c.id)
         if locked is None or locked.status != "active" or locked.handed_over_at is not None or locked.starts_on > today:
             continue
-        await _hand_over(session, locked, principal=principal, clock=clock, facility_ids=await repo.facility_ids(locked.id))
+        await _hand_over(
+            session, locked, principal=principal, clock=clock, facility_ids=await repo.facility_ids(locked.id)
+        )
         locked.version += 1
         locked.updated_at = clock.now()
         started.append(locked.id)
@@ -564,7 +713,9 @@ async def expire_due(session: AsyncSession, *, principal: Principal, clock: Cloc
         locked = await repo.get_for_update(c.id)
         if locked is None or locked.status not in RUNNING:
             continue
-        await apply_status(session, locked, principal=principal, clock=clock, new="expired", reason=f"合同期满（{locked.ends_on}）")
+        await apply_status(
+            session, locked, principal=principal, clock=clock, new="expired", reason=f"合同期满（{locked.ends_on}）"
+        )
         expired.append(locked.id)
     await session.commit()
     return expired
@@ -607,11 +758,15 @@ async def renew(
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     if c.status not in ("active", "expired"):
-        raise state_conflict(f"An active or expired contract is renewed; this one is {c.status}.", "contract-not-renewable")
+        raise state_conflict(
+            f"An active or expired contract is renewed; this one is {c.status}.", "contract-not-renewable"
+        )
     repo = ContractRepository(session)
     existing = await repo.renewal_of(c.id)
     if existing is not None:
-        raise state_conflict(f"Contract {existing.id} already renews this one.", "already-renewed", existing={"id": existing.id})
+        raise state_conflict(
+            f"Contract {existing.id} already renews this one.", "already-renewed", existing={"id": existing.id}
+        )
     eligible, why = await renewal_eligibility(session, c)
     if not eligible:
         raise state_conflict(f"Not eligible for renewal: {why}.", "renewal-not-eligible")
@@ -650,11 +805,34 @@ async def renew(
     for row in rows:
         row.contract_id = new.id
         repo.add(row)
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=new.id, action="created", to_state="draft", reason=data.reason, details={"renews": c.id})
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="renewed", reason=data.reason, details={"renewal_id": new.id, "eligibility": why})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=new.id,
+        action="created",
+        to_state="draft",
+        reason=data.reason,
+        details={"renews": c.id},
+    )
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=c.id,
+        action="renewed",
+        reason=data.reason,
+        details={"renewal_id": new.id, "eligibility": why},
+    )
     await outbox.record(
-        session, "contract.renewed", {"contract_id": c.id, "renewal_contract_id": new.id, "operator_id": c.operator_id, "reason": data.reason},
-        subject=f"contract/{c.id}", actor=principal.sub, at=now,
+        session,
+        "contract.renewed",
+        {"contract_id": c.id, "renewal_contract_id": new.id, "operator_id": c.operator_id, "reason": data.reason},
+        subject=f"contract/{c.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return await read(session, new)
@@ -675,7 +853,8 @@ async def record_payment(
         raise state_conflict(f"Instalment {seq} was paid on {inst.paid_on}.", "instalment-paid")
     if inst.linked_period and inst.adjusted_amount_fen is None:
         raise state_conflict(
-            f"Instalment {seq} depends on the evaluation of {inst.linked_period}; publish it first.", "instalment-awaits-evaluation"
+            f"Instalment {seq} depends on the evaluation of {inst.linked_period}; publish it first.",
+            "instalment-awaits-evaluation",
         )
     if inst.evaluation_id is not None:
         # Four eyes: whoever decided the grade that set this amount (published the evaluation, or
@@ -700,12 +879,26 @@ async def record_payment(
     c.version += 1
     c.updated_at = now
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=c.id, action="instalment_paid",
-        details={"seq": seq, "paid_on": data.paid_on, "amount_fen": amount, "payment_reference": data.payment_reference},
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=c.id,
+        action="instalment_paid",
+        details={
+            "seq": seq,
+            "paid_on": data.paid_on,
+            "amount_fen": amount,
+            "payment_reference": data.payment_reference,
+        },
     )
     await outbox.record(
-        session, "contract.instalment_paid", {"contract_id": c.id, "seq": seq, "paid_on": data.paid_on.isoformat(), "amount_fen": amount},
-        subject=f"contract/{c.id}", actor=principal.sub, at=now,
+        session,
+        "contract.instalment_paid",
+        {"contract_id": c.id, "seq": seq, "paid_on": data.paid_on.isoformat(), "amount_fen": amount},
+        subject=f"contract/{c.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return await read(session, c)

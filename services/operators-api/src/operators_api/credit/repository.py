@@ -21,7 +21,11 @@ class CreditRepository:
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def of_source(self, source_type: str, source_id: int) -> Sequence[CreditEntry]:
-        stmt = select(CreditEntry).where(CreditEntry.source_type == source_type, CreditEntry.source_id == source_id).order_by(CreditEntry.id)
+        stmt = (
+            select(CreditEntry)
+            .where(CreditEntry.source_type == source_type, CreditEntry.source_id == source_id)
+            .order_by(CreditEntry.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def honours(self, operator_id: int) -> Sequence[Honour]:

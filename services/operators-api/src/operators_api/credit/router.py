@@ -23,7 +23,12 @@ async def credit_record(operator_id: ResourceId, session: SessionDep, viewer: Re
     return await service.credit_record(session, viewer=viewer, operator_id=operator_id)
 
 
-@router.get("/{operator_id}/honours", response_model=list[HonourRead], summary="Honours the operator received", responses=problems(404))
+@router.get(
+    "/{operator_id}/honours",
+    response_model=list[HonourRead],
+    summary="Honours the operator received",
+    responses=problems(404),
+)
 async def honours(operator_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
     return await service.honours(session, operator_id=operator_id)
 

@@ -21,19 +21,44 @@ from service_kit.problems import NotFound, RuleViolation
 
 
 async def add_entry(
-    session: AsyncSession, *, principal: Principal, at: datetime, operator_id: int, kind: str, points: int, description: str, source_type: str, source_id: int
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    at: datetime,
+    operator_id: int,
+    kind: str,
+    points: int,
+    description: str,
+    source_type: str,
+    source_id: int,
 ) -> None:
     """Append an entry in the caller's transaction, and announce it."""
     CreditRepository(session).add(
         CreditEntry(
-            operator_id=operator_id, kind=kind, points=points, description=description, source_type=source_type, source_id=source_id,
-            recorded_by=principal.sub, recorded_at=at,
+            operator_id=operator_id,
+            kind=kind,
+            points=points,
+            description=description,
+            source_type=source_type,
+            source_id=source_id,
+            recorded_by=principal.sub,
+            recorded_at=at,
         )
     )
     await outbox.record(
-        session, "credit.recorded",
-        {"operator_id": operator_id, "kind": kind, "points": points, "description": description, "source_type": source_type, "source_id": source_id},
-        subject=f"operator/{operator_id}", actor=principal.sub, at=at,
+        session,
+        "credit.recorded",
+        {
+            "operator_id": operator_id,
+            "kind": kind,
+            "points": points,
+            "description": description,
+            "source_type": source_type,
+            "source_id": source_id,
+        },
+        subject=f"operator/{operator_id}",
+        actor=principal.sub,
+        at=at,
     )
 
 
@@ -48,18 +73,34 @@ async def credit_record(session: AsyncSession, *, viewer: Principal, operator_id
         "base": BASE_SCORE,
         "score": BASE_SCORE + sum(e.points for e in entries),
         "entries": [
-            {"id": e.id, "kind": e.kind, "points": e.points, "description": e.description, "source_type": e.source_type,
-             "source_id": e.source_id, "recorded_at": as_aware(e.recorded_at)}
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "points": e.points,
+                "description": e.description,
+                "source_type": e.source_type,
+                "source_id": e.source_id,
+                "recorded_at": as_aware(e.recorded_at),
+            }
             for e in entries
         ],
     }
 
 
 def honour_read(h: Honour) -> dict[str, Any]:
-    return {"id": h.id, "operator_id": h.operator_id, "title": h.title, "awarded_by": h.awarded_by, "awarded_on": h.awarded_on, "points": h.points}
+    return {
+        "id": h.id,
+        "operator_id": h.operator_id,
+        "title": h.title,
+        "awarded_by": h.awarded_by,
+        "awarded_on": h.awarded_on,
+        "points": h.points,
+    }
 
 
-async def add_honour(session: AsyncSession, *, principal: Principal, clock: Clock, operator_id: int, data: HonourCreate) -> dict[str, Any]:
+async def add_honour(
+    session: AsyncSession, *, principal: Principal, clock: Clock, operator_id: int, data: HonourCreate
+) -> dict[str, Any]:
     access.require_district_official(principal, "record honours")
     if await OperatorRepository(session).get(operator_id) is None:
         raise NotFound(f"No operator {operator_id}.")
@@ -68,16 +109,36 @@ async def add_honour(session: AsyncSession, *, principal: Principal, clock: Cloc
     now = clock.now()
     repo = CreditRepository(session)
     h = Honour(
-        operator_id=operator_id, title=data.title, awarded_by=data.awarded_by, awarded_on=data.awarded_on, points=data.points,
-        recorded_by=principal.sub, recorded_at=now,
+        operator_id=operator_id,
+        title=data.title,
+        awarded_by=data.awarded_by,
+        awarded_on=data.awarded_on,
+        points=data.points,
+        recorded_by=principal.sub,
+        recorded_at=now,
     )
     repo.add(h)
     await repo.flush()
     await add_entry(
-        session, principal=principal, at=now, operator_id=operator_id, kind="honour", points=data.points,
-        description=f"荣誉：{data.title}（{data.awarded_by}，{data.awarded_on}）", source_type="honour", source_id=h.id,
+        session,
+        principal=principal,
+        at=now,
+        operator_id=operator_id,
+        kind="honour",
+        points=data.points,
+        description=f"荣誉：{data.title}（{data.awarded_by}，{data.awarded_on}）",
+        source_type="honour",
+        source_id=h.id,
     )
-    audit.record(session, principal=principal, at=now, entity_type="honour", entity_id=h.id, action="recorded", details={"operator_id": operator_id, "title": data.title})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="honour",
+        entity_id=h.id,
+        action="recorded",
+        details={"operator_id": operator_id, "title": data.title},
+    )
     await session.commit()
     return honour_read(h)
 

@@ -19,7 +19,9 @@ class CultivationRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def programme_by_title(self, title: str) -> TrainingProgramme | None:
-        return (await self.session.execute(select(TrainingProgramme).where(TrainingProgramme.title == title).limit(1))).scalar_one_or_none()
+        return (
+            await self.session.execute(select(TrainingProgramme).where(TrainingProgramme.title == title).limit(1))
+        ).scalar_one_or_none()
 
     async def programmes(self, *, after_id: int | None, limit: int) -> Sequence[TrainingProgramme]:
         stmt = select(TrainingProgramme).order_by(TrainingProgramme.id).limit(limit)
@@ -31,7 +33,11 @@ class CultivationRepository:
         out: dict[int, list[TrainingSession]] = {p: [] for p in programme_ids}
         if not programme_ids:
             return out
-        stmt = select(TrainingSession).where(TrainingSession.programme_id.in_(programme_ids)).order_by(TrainingSession.programme_id, TrainingSession.seq)
+        stmt = (
+            select(TrainingSession)
+            .where(TrainingSession.programme_id.in_(programme_ids))
+            .order_by(TrainingSession.programme_id, TrainingSession.seq)
+        )
         for s in (await self.session.execute(stmt)).scalars():
             out[s.programme_id].append(s)
         return out
@@ -54,14 +60,20 @@ class CultivationRepository:
 
     async def enrolment_named(self, programme_id: int, participant: str, organisation: str) -> Enrolment | None:
         stmt = select(Enrolment).where(
-            Enrolment.programme_id == programme_id, Enrolment.participant_name == participant, Enrolment.organisation_name == organisation
+            Enrolment.programme_id == programme_id,
+            Enrolment.participant_name == participant,
+            Enrolment.organisation_name == organisation,
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def attendance_counts(self, enrolment_ids: list[int]) -> dict[int, int]:
         if not enrolment_ids:
             return {}
-        stmt = select(Attendance.enrolment_id, func.count(Attendance.id)).where(Attendance.enrolment_id.in_(enrolment_ids)).group_by(Attendance.enrolment_id)
+        stmt = (
+            select(Attendance.enrolment_id, func.count(Attendance.id))
+            .where(Attendance.enrolment_id.in_(enrolment_ids))
+            .group_by(Attendance.enrolment_id)
+        )
         return {row[0]: int(row[1]) for row in await self.session.execute(stmt)}
 
     async def replace_attendance(self, session_id: int, enrolment_ids: list[int], rows: list[Attendance]) -> None:

@@ -25,13 +25,26 @@ trainings_router = APIRouter(prefix="/api/v1/trainings", tags=["cultivation"])
 incubations_router = APIRouter(prefix="/api/v1/incubations", tags=["cultivation"])
 
 
-@trainings_router.get("", response_model=Page[ProgrammeRead], summary="Training programmes (培训) for operators, organisations and teams", responses=problems(422))
+@trainings_router.get(
+    "",
+    response_model=Page[ProgrammeRead],
+    summary="Training programmes (培训) for operators, organisations and teams",
+    responses=problems(422),
+)
 async def list_programmes(session: SessionDep, page: Annotated[PageParams, Depends(page_params)]) -> dict[str, Any]:
     return await service.list_programmes(session, cursor=page.cursor, limit=page.limit)
 
 
-@trainings_router.post("", response_model=ProgrammeRead, status_code=201, summary="Set up a programme with its sessions (officials)", responses=problems(401, 403, 422))
-async def create_programme(body: ProgrammeCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+@trainings_router.post(
+    "",
+    response_model=ProgrammeRead,
+    status_code=201,
+    summary="Set up a programme with its sessions (officials)",
+    responses=problems(401, 403, 422),
+)
+async def create_programme(
+    body: ProgrammeCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+) -> dict[str, Any]:
     read = await service.create_programme(session, principal=principal, clock=clock, data=body)
     response.headers["Location"] = f"/api/v1/trainings/{read['id']}"
     return read
@@ -42,7 +55,9 @@ async def get_programme(programme_id: ResourceId, session: SessionDep) -> dict[s
     return await service.read_programme(session, programme_id)
 
 
-@trainings_router.get("/{programme_id}/enrolments", response_model=list[EnrolmentRead], responses=problems(401, 403, 404))
+@trainings_router.get(
+    "/{programme_id}/enrolments", response_model=list[EnrolmentRead], responses=problems(401, 403, 404)
+)
 async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
     return await service.list_enrolments(session, viewer=viewer, programme_id=programme_id)
 
@@ -54,7 +69,9 @@ async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer:
     summary="Enrol a participant (officials; an operator's staff for their own people)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def enrol(programme_id: ResourceId, body: EnrolmentCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
+async def enrol(
+    programme_id: ResourceId, body: EnrolmentCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
+) -> dict[str, Any]:
     return await service.enrol(session, principal=principal, clock=clock, programme_id=programme_id, data=body)
 
 
@@ -65,9 +82,16 @@ async def enrol(programme_id: ResourceId, body: EnrolmentCreate, session: Sessio
     responses=problems(401, 403, 404, 409, 422),
 )
 async def set_attendance(
-    programme_id: ResourceId, session_id: ResourceId, body: AttendanceSet, session: SessionDep, principal: Official, clock: ClockDep
+    programme_id: ResourceId,
+    session_id: ResourceId,
+    body: AttendanceSet,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> list[dict[str, Any]]:
-    return await service.set_attendance(session, principal=principal, clock=clock, programme_id=programme_id, session_id=session_id, data=body)
+    return await service.set_attendance(
+        session, principal=principal, clock=clock, programme_id=programme_id, session_id=session_id, data=body
+    )
 
 
 @trainings_router.post(
@@ -76,17 +100,34 @@ async def set_attendance(
     summary="Close the programme: who completed it; each operator with a graduate gets a credit entry",
     responses=problems(401, 403, 404, 409),
 )
-async def complete(programme_id: ResourceId, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> list[dict[str, Any]]:
+async def complete(
+    programme_id: ResourceId, session: SessionDep, principal: DistrictOfficial, clock: ClockDep
+) -> list[dict[str, Any]]:
     return await service.complete(session, principal=principal, clock=clock, programme_id=programme_id)
 
 
-@incubations_router.get("", response_model=Page[IncubationRead], summary="Incubation records (孵化) of cultural organisations and teams", responses=problems(422))
-async def list_incubations(session: SessionDep, page: Annotated[PageParams, Depends(page_params)], status: IncubationStatus | None = None) -> dict[str, Any]:
+@incubations_router.get(
+    "",
+    response_model=Page[IncubationRead],
+    summary="Incubation records (孵化) of cultural organisations and teams",
+    responses=problems(422),
+)
+async def list_incubations(
+    session: SessionDep, page: Annotated[PageParams, Depends(page_params)], status: IncubationStatus | None = None
+) -> dict[str, Any]:
     return await service.list_incubations(session, status=status, cursor=page.cursor, limit=page.limit)
 
 
-@incubations_router.post("", response_model=IncubationRead, status_code=201, summary="Record an incubation (officials)", responses=problems(401, 403, 422))
-async def create_incubation(body: IncubationCreate, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+@incubations_router.post(
+    "",
+    response_model=IncubationRead,
+    status_code=201,
+    summary="Record an incubation (officials)",
+    responses=problems(401, 403, 422),
+)
+async def create_incubation(
+    body: IncubationCreate, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
     return await service.create_incubation(session, principal=principal, clock=clock, data=body)
 
 
@@ -101,5 +142,9 @@ async def get_incubation(incubation_id: ResourceId, session: SessionDep) -> dict
     summary="Record the outcome: graduated or withdrawn (officials)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def change_incubation(incubation_id: ResourceId, body: IncubationStatusChange, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.change_incubation(session, principal=principal, clock=clock, incubation_id=incubation_id, data=body)
+async def change_incubation(
+    incubation_id: ResourceId, body: IncubationStatusChange, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.change_incubation(
+        session, principal=principal, clock=clock, incubation_id=incubation_id, data=body
+    )

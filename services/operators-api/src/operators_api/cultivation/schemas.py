@@ -29,7 +29,9 @@ class ProgrammeCreate(_Input):
     description: str = Field("", max_length=5000)
     audience: Audience
     capacity: StrictInt = Field(ge=1, le=10_000)
-    min_sessions_for_completion: StrictInt = Field(ge=1, le=100, description="Sessions attended to complete the programme.")
+    min_sessions_for_completion: StrictInt = Field(
+        ge=1, le=100, description="Sessions attended to complete the programme."
+    )
     sessions: list[SessionIn] = Field(min_length=1, max_length=100)
 
 
@@ -61,7 +63,9 @@ class ProgrammeRead(BaseModel):
 class EnrolmentCreate(_Input):
     participant_name: str = Field(min_length=1, max_length=100)
     organisation_name: str = Field(min_length=1, max_length=200)
-    operator_id: OperatorId | None = Field(None, description="The operator the participant works for (an operator's staff: always theirs).")
+    operator_id: OperatorId | None = Field(
+        None, description="The operator the participant works for (an operator's staff: always theirs)."
+    )
 
 
 class EnrolmentRead(BaseModel):
@@ -75,7 +79,9 @@ class EnrolmentRead(BaseModel):
 
 
 class AttendanceSet(_Input):
-    enrolment_ids: list[StrictInt] = Field(max_length=10_000, description="Everyone present at the session (replaces the earlier list).")
+    enrolment_ids: list[StrictInt] = Field(
+        max_length=10_000, description="Everyone present at the session (replaces the earlier list)."
+    )
 
 
 class IncubationCreate(_Input):

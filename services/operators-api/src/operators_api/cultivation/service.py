@@ -28,24 +28,51 @@ from service_kit.auth import Principal
 from service_kit.clock import Clock, as_aware
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
-INCUBATION_TRANSITIONS = {"incubating": frozenset({"graduated", "withdrawn"}), "graduated": frozenset(), "withdrawn": frozenset()}
+INCUBATION_TRANSITIONS = {
+    "incubating": frozenset({"graduated", "withdrawn"}),
+    "graduated": frozenset(),
+    "withdrawn": frozenset(),
+}
 COMPLETION_POINTS = 1
 
 
 def programme_read(p: TrainingProgramme, sessions: list[TrainingSession], enrolled: int) -> dict[str, Any]:
     return {
-        "id": p.id, "title": p.title, "organiser": p.organiser, "description": p.description, "audience": p.audience,
-        "starts_on": p.starts_on, "ends_on": p.ends_on, "capacity": p.capacity, "enrolled": enrolled,
+        "id": p.id,
+        "title": p.title,
+        "organiser": p.organiser,
+        "description": p.description,
+        "audience": p.audience,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "capacity": p.capacity,
+        "enrolled": enrolled,
         "min_sessions_for_completion": p.min_sessions_for_completion,
-        "sessions": [{"id": s.id, "seq": s.seq, "topic": s.topic, "starts_at": as_aware(s.starts_at), "ends_at": as_aware(s.ends_at), "place": s.place} for s in sessions],
-        "status": p.status, "closed_at": as_aware(p.closed_at),
+        "sessions": [
+            {
+                "id": s.id,
+                "seq": s.seq,
+                "topic": s.topic,
+                "starts_at": as_aware(s.starts_at),
+                "ends_at": as_aware(s.ends_at),
+                "place": s.place,
+            }
+            for s in sessions
+        ],
+        "status": p.status,
+        "closed_at": as_aware(p.closed_at),
     }
 
 
 def enrolment_read(e: Enrolment, attended: int) -> dict[str, Any]:
     return {
-        "id": e.id, "programme_id": e.programme_id, "participant_name": e.participant_name, "organisation_name": e.organisation_name,
-        "operator_id": e.operator_id, "status": e.status, "sessions_attended": attended,
+        "id": e.id,
+        "programme_id": e.programme_id,
+        "participant_name": e.participant_name,
+        "organisation_name": e.organisation_name,
+        "operator_id": e.operator_id,
+        "status": e.status,
+        "sessions_attended": attended,
     }
 
 
@@ -67,39 +94,78 @@ async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: i
     rows = await repo.programmes(after_id=after_id(cursor), limit=limit + 1)
     ids = [p.id for p in rows[:limit]]
     sessions, counts = await repo.sessions(ids), await repo.enrolled_counts(ids)
-    return page_of(rows, limit, lambda p: programme_read(p, sessions.get(p.id, []), counts.get(p.id, 0)), lambda p: p.id)
+    return page_of(
+        rows, limit, lambda p: programme_read(p, sessions.get(p.id, []), counts.get(p.id, 0)), lambda p: p.id
+    )
 
 
-async def create_programme(session: AsyncSession, *, principal: Principal, clock: Clock, data: ProgrammeCreate) -> dict[str, Any]:
+async def create_programme(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: ProgrammeCreate
+) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Only officials set up training programmes.")
     for n, s in enumerate(data.sessions):
         if s.starts_at >= s.ends_at:
             raise RuleViolation(f"sessions.{n}.ends_at", "A session ends after it starts.", code="session-order")
     if data.min_sessions_for_completion > len(data.sessions):
-        raise RuleViolation("min_sessions_for_completion", f"The programme has {len(data.sessions)} sessions.", code="completion-impossible")
+        raise RuleViolation(
+            "min_sessions_for_completion",
+            f"The programme has {len(data.sessions)} sessions.",
+            code="completion-impossible",
+        )
     ordered = sorted(data.sessions, key=lambda s: s.starts_at)
     now = clock.now()
     repo = CultivationRepository(session)
     p = TrainingProgramme(
-        title=data.title, organiser=data.organiser, description=data.description, audience=data.audience,
-        starts_on=local_date(ordered[0].starts_at), ends_on=local_date(ordered[-1].ends_at), capacity=data.capacity,
-        min_sessions_for_completion=data.min_sessions_for_completion, status="open", created_by=principal.sub, created_at=now, version=1,
+        title=data.title,
+        organiser=data.organiser,
+        description=data.description,
+        audience=data.audience,
+        starts_on=local_date(ordered[0].starts_at),
+        ends_on=local_date(ordered[-1].ends_at),
+        capacity=data.capacity,
+        min_sessions_for_completion=data.min_sessions_for_completion,
+        status="open",
+        created_by=principal.sub,
+        created_at=now,
+        version=1,
     )
     repo.add(p)
     await repo.flush()
-    sessions = [TrainingSession(programme_id=p.id, seq=i, topic=s.topic, starts_at=s.starts_at, ends_at=s.ends_at, place=s.place) for i, s in enumerate(ordered, 1)]
+    sessions = [
+        TrainingSession(
+            programme_id=p.id, seq=i, topic=s.topic, starts_at=s.starts_at, ends_at=s.ends_at, place=s.place
+        )
+        for i, s in enumerate(ordered, 1)
+    ]
     for s in sessions:
         repo.add(s)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="training", entity_id=p.id, action="created", to_state="open", details={"title": p.title})
-    await outbox.record(session, "training.created", {"programme_id": p.id, "title": p.title, "audience": p.audience, "starts_on": p.starts_on.isoformat()},
-                        subject=f"training/{p.id}", actor=principal.sub, at=now)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="training",
+        entity_id=p.id,
+        action="created",
+        to_state="open",
+        details={"title": p.title},
+    )
+    await outbox.record(
+        session,
+        "training.created",
+        {"programme_id": p.id, "title": p.title, "audience": p.audience, "starts_on": p.starts_on.isoformat()},
+        subject=f"training/{p.id}",
+        actor=principal.sub,
+        at=now,
+    )
     await session.commit()
     return programme_read(p, sessions, 0)
 
 
-async def enrol(session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, data: EnrolmentCreate) -> dict[str, Any]:
+async def enrol(
+    session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, data: EnrolmentCreate
+) -> dict[str, Any]:
     if principal.role == "operator":
         operator_id = access.acting_operator(principal, "enrol")
         if data.operator_id not in (None, operator_id):
@@ -117,10 +183,19 @@ async def enrol(session: AsyncSession, *, principal: Principal, clock: Clock, pr
     if (await repo.enrolled_counts([p.id])).get(p.id, 0) >= p.capacity:
         raise state_conflict(f"All {p.capacity} places are taken.", "training-full")
     if await repo.enrolment_named(p.id, data.participant_name, data.organisation_name) is not None:
-        raise state_conflict(f"{data.participant_name} of {data.organisation_name} is already enrolled.", "already-enrolled")
+        raise state_conflict(
+            f"{data.participant_name} of {data.organisation_name} is already enrolled.", "already-enrolled"
+        )
     now = clock.now()
-    e = Enrolment(programme_id=p.id, participant_name=data.participant_name, organisation_name=data.organisation_name, operator_id=operator_id,
-                  status="enrolled", enrolled_by=principal.sub, enrolled_at=now)
+    e = Enrolment(
+        programme_id=p.id,
+        participant_name=data.participant_name,
+        organisation_name=data.organisation_name,
+        operator_id=operator_id,
+        status="enrolled",
+        enrolled_by=principal.sub,
+        enrolled_at=now,
+    )
     repo.add(e)
     try:
         await repo.flush()
@@ -145,7 +220,15 @@ async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme
     return [enrolment_read(e, counts.get(e.id, 0)) for e in rows]
 
 
-async def set_attendance(session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, session_id: int, data: AttendanceSet) -> list[dict[str, Any]]:
+async def set_attendance(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    programme_id: int,
+    session_id: int,
+    data: AttendanceSet,
+) -> list[dict[str, Any]]:
     if principal.role != "official":
         raise Forbidden("Officials record attendance.")
     p = await _programme(session, programme_id, for_update=True)
@@ -157,26 +240,43 @@ async def set_attendance(session: AsyncSession, *, principal: Principal, clock: 
     enrolments = {e.id: e for e in await repo.enrolments(p.id)}
     unknown = sorted(set(data.enrolment_ids) - {i for i, e in enrolments.items() if e.status == "enrolled"})
     if unknown:
-        raise RuleViolation("enrolment_ids", f"Enrolments {unknown} are not enrolled in this programme.", code="unknown-enrolment")
+        raise RuleViolation(
+            "enrolment_ids", f"Enrolments {unknown} are not enrolled in this programme.", code="unknown-enrolment"
+        )
     now = clock.now()
     ids = sorted(set(data.enrolment_ids))
-    await repo.replace_attendance(session_id, ids, [Attendance(enrolment_id=i, session_id=session_id, recorded_by=principal.sub, recorded_at=now) for i in ids])
+    await repo.replace_attendance(
+        session_id,
+        ids,
+        [Attendance(enrolment_id=i, session_id=session_id, recorded_by=principal.sub, recorded_at=now) for i in ids],
+    )
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="training", entity_id=p.id, action="attendance_recorded",
-                 details={"session_id": session_id, "present": ids})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="training",
+        entity_id=p.id,
+        action="attendance_recorded",
+        details={"session_id": session_id, "present": ids},
+    )
     await session.commit()
     counts = await repo.attendance_counts(list(enrolments))
     return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments.values()]
 
 
-async def complete(session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int) -> list[dict[str, Any]]:
+async def complete(
+    session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int
+) -> list[dict[str, Any]]:
     """Close the programme: completed when attended at least the required sessions; each operator with
     a participant who completed gets a credit entry."""
     if principal.role != "official":
         raise Forbidden("Officials close training programmes.")
     p = await _programme(session, programme_id, for_update=True)
     if p.status != "open":
-        raise state_conflict("The programme is already closed.", "training-closed", **{"from": "closed", "to": "closed"})
+        raise state_conflict(
+            "The programme is already closed.", "training-closed", **{"from": "closed", "to": "closed"}
+        )
     repo = CultivationRepository(session)
     enrolments = [e for e in await repo.enrolments(p.id) if e.status == "enrolled"]
     counts = await repo.attendance_counts([e.id for e in enrolments])
@@ -186,15 +286,39 @@ async def complete(session: AsyncSession, *, principal: Principal, clock: Clock,
         e.status = "completed" if counts.get(e.id, 0) >= p.min_sessions_for_completion else "not_completed"
         if e.status == "completed" and e.operator_id is not None and e.operator_id not in credited:
             credited.add(e.operator_id)
-            await add_entry(session, principal=principal, at=now, operator_id=e.operator_id, kind="training", points=COMPLETION_POINTS,
-                            description=f"完成培训：{p.title}", source_type="training", source_id=p.id)
+            await add_entry(
+                session,
+                principal=principal,
+                at=now,
+                operator_id=e.operator_id,
+                kind="training",
+                points=COMPLETION_POINTS,
+                description=f"完成培训：{p.title}",
+                source_type="training",
+                source_id=p.id,
+            )
     p.status, p.closed_at = "closed", now
     p.version += 1
     completed = sum(e.status == "completed" for e in enrolments)
-    audit.record(session, principal=principal, at=now, entity_type="training", entity_id=p.id, action="closed", from_state="open", to_state="closed",
-                 details={"completed": completed, "enrolled": len(enrolments)})
-    await outbox.record(session, "training.completed", {"programme_id": p.id, "completed": completed, "enrolled": len(enrolments)},
-                        subject=f"training/{p.id}", actor=principal.sub, at=now)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="training",
+        entity_id=p.id,
+        action="closed",
+        from_state="open",
+        to_state="closed",
+        details={"completed": completed, "enrolled": len(enrolments)},
+    )
+    await outbox.record(
+        session,
+        "training.completed",
+        {"programme_id": p.id, "completed": completed, "enrolled": len(enrolments)},
+        subject=f"training/{p.id}",
+        actor=principal.sub,
+        at=now,
+    )
     await session.commit()
     return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments]
 
@@ -202,12 +326,23 @@ async def complete(session: AsyncSession, *, principal: Principal, clock: Clock,
 # -- incubations ------------------------------------------------------------------------------------
 def incubation_read(i: Incubation) -> dict[str, Any]:
     return {
-        "id": i.id, "organisation_name": i.organisation_name, "kind": i.kind, "operator_id": i.operator_id, "facility_id": i.facility_id,
-        "mentor": i.mentor, "started_on": i.started_on, "planned_end_on": i.planned_end_on, "status": i.status, "outcome": i.outcome, "version": i.version,
+        "id": i.id,
+        "organisation_name": i.organisation_name,
+        "kind": i.kind,
+        "operator_id": i.operator_id,
+        "facility_id": i.facility_id,
+        "mentor": i.mentor,
+        "started_on": i.started_on,
+        "planned_end_on": i.planned_end_on,
+        "status": i.status,
+        "outcome": i.outcome,
+        "version": i.version,
     }
 
 
-async def list_incubations(session: AsyncSession, *, status: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_incubations(
+    session: AsyncSession, *, status: str | None, cursor: str | None, limit: int
+) -> dict[str, Any]:
     rows = await CultivationRepository(session).incubations(status=status, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, incubation_read, lambda i: i.id)
 
@@ -219,7 +354,9 @@ async def get_incubation(session: AsyncSession, incubation_id: int) -> dict[str,
     return incubation_read(i)
 
 
-async def create_incubation(session: AsyncSession, *, principal: Principal, clock: Clock, data: IncubationCreate) -> dict[str, Any]:
+async def create_incubation(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: IncubationCreate
+) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Officials record incubations.")
     if data.planned_end_on < data.started_on:
@@ -228,16 +365,28 @@ async def create_incubation(session: AsyncSession, *, principal: Principal, cloc
         raise RuleViolation("operator_id", f"No operator {data.operator_id}.", code="unknown-operator")
     now = clock.now()
     repo = CultivationRepository(session)
-    i = Incubation(**data.model_dump(), status="incubating", outcome="", created_by=principal.sub, created_at=now, version=1)
+    i = Incubation(
+        **data.model_dump(), status="incubating", outcome="", created_by=principal.sub, created_at=now, version=1
+    )
     repo.add(i)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="incubation", entity_id=i.id, action="created", to_state="incubating",
-                 details={"organisation_name": i.organisation_name})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="incubation",
+        entity_id=i.id,
+        action="created",
+        to_state="incubating",
+        details={"organisation_name": i.organisation_name},
+    )
     await session.commit()
     return incubation_read(i)
 
 
-async def change_incubation(session: AsyncSession, *, principal: Principal, clock: Clock, incubation_id: int, data: IncubationStatusChange) -> dict[str, Any]:
+async def change_incubation(
+    session: AsyncSession, *, principal: Principal, clock: Clock, incubation_id: int, data: IncubationStatusChange
+) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Officials record incubation outcomes.")
     i = await CultivationRepository(session).incubation(incubation_id, for_update=True)
@@ -249,9 +398,24 @@ async def change_incubation(session: AsyncSession, *, principal: Principal, cloc
     old = i.status
     i.status, i.outcome = data.status, data.reason
     i.version += 1
-    audit.record(session, principal=principal, at=now, entity_type="incubation", entity_id=i.id, action="status_changed", from_state=old,
-                 to_state=data.status, reason=data.reason)
-    await outbox.record(session, f"incubation.{data.status}", {"incubation_id": i.id, "organisation_name": i.organisation_name, "reason": data.reason},
-                        subject=f"incubation/{i.id}", actor=principal.sub, at=now)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="incubation",
+        entity_id=i.id,
+        action="status_changed",
+        from_state=old,
+        to_state=data.status,
+        reason=data.reason,
+    )
+    await outbox.record(
+        session,
+        f"incubation.{data.status}",
+        {"incubation_id": i.id, "organisation_name": i.organisation_name, "reason": data.reason},
+        subject=f"incubation/{i.id}",
+        actor=principal.sub,
+        at=now,
+    )
     await session.commit()
     return incubation_read(i)

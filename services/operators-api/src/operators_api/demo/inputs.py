@@ -15,10 +15,34 @@ from operators_api.evaluations.compute import DAYS_PER_MONTH
 # How well an operator does at each grade: share of its KPI targets reached, inspection score,
 # smoothed satisfaction mean, complaints (received, answered on time), expert score.
 LEVELS: dict[str, dict[str, Any]] = {
-    "excellent": {"factor": Decimal("1.30"), "inspection": Decimal("0.95"), "smoothed": "4.70", "complaints": (10, 10), "expert": "92"},
-    "good": {"factor": Decimal("0.90"), "inspection": Decimal("0.85"), "smoothed": "4.20", "complaints": (9, 8), "expert": "80"},
-    "pass": {"factor": Decimal("0.70"), "inspection": Decimal("0.72"), "smoothed": "3.60", "complaints": (10, 6), "expert": "70"},
-    "fail": {"factor": Decimal("0.40"), "inspection": Decimal("0.50"), "smoothed": "2.60", "complaints": (10, 2), "expert": "50"},
+    "excellent": {
+        "factor": Decimal("1.30"),
+        "inspection": Decimal("0.95"),
+        "smoothed": "4.70",
+        "complaints": (10, 10),
+        "expert": "92",
+    },
+    "good": {
+        "factor": Decimal("0.90"),
+        "inspection": Decimal("0.85"),
+        "smoothed": "4.20",
+        "complaints": (9, 8),
+        "expert": "80",
+    },
+    "pass": {
+        "factor": Decimal("0.70"),
+        "inspection": Decimal("0.72"),
+        "smoothed": "3.60",
+        "complaints": (10, 6),
+        "expert": "70",
+    },
+    "fail": {
+        "factor": Decimal("0.40"),
+        "inspection": Decimal("0.50"),
+        "smoothed": "2.60",
+        "complaints": (10, 2),
+        "expert": "50",
+    },
 }
 SOURCE_FACILITIES = "facilities-api (demo seed: synthetic figures)"
 SOURCE_FEEDBACK = "feedback-api (demo seed: synthetic figures)"
@@ -49,7 +73,9 @@ class DemoInputs:
             return int((Decimal(t.get(key, default)) * level["factor"] * months).to_integral_value())
 
         data = {
-            "facility_id": facility_id, "from": start.isoformat(), "to": end.isoformat(),
+            "facility_id": facility_id,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
             "activities_held": scaled("activities_per_month", 8),
             "participants": scaled("participants_per_month", 200),
             "bookings": scaled("participants_per_month", 200) + 10,
@@ -57,29 +83,65 @@ class DemoInputs:
             "scheduled_open_hours": int(Decimal(t.get("open_hours_per_week", 40)) * weeks),
             "special_group_services_done": scaled("special_group_services_per_month", 10),
         }
-        return Fetched(SOURCE_FACILITIES, f"demo: stats/operations?facility_id={facility_id}&from={start}&to={end}", self.now(), data=data)
+        return Fetched(
+            SOURCE_FACILITIES,
+            f"demo: stats/operations?facility_id={facility_id}&from={start}&to={end}",
+            self.now(),
+            data=data,
+        )
 
     async def facility_satisfaction(self, facility_id: int, start: date, end: date) -> Fetched:
         level = self._level(facility_id, end)
         received, on_time = level["complaints"]
         data = {
-            "from": start.isoformat(), "to": end.isoformat(),
-            "ratings": {"count": 60 + facility_id % 90, "mean": level["smoothed"], "smoothed_mean": level["smoothed"], "share_satisfied": None,
-                        "wilson_low": None, "wilson_high": None, "insufficient_data": False},
-            "cases": {"complaints": received, "responded_on_time": on_time, "on_time_rate": None, "answer_satisfaction_mean": None},
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "ratings": {
+                "count": 60 + facility_id % 90,
+                "mean": level["smoothed"],
+                "smoothed_mean": level["smoothed"],
+                "share_satisfied": None,
+                "wilson_low": None,
+                "wilson_high": None,
+                "insufficient_data": False,
+            },
+            "cases": {
+                "complaints": received,
+                "responded_on_time": on_time,
+                "on_time_rate": None,
+                "answer_satisfaction_mean": None,
+            },
         }
-        return Fetched(SOURCE_FEEDBACK, f"demo: satisfaction/facilities/{facility_id}?from={start}&to={end}", self.now(), data=data)
+        return Fetched(
+            SOURCE_FEEDBACK, f"demo: satisfaction/facilities/{facility_id}?from={start}&to={end}", self.now(), data=data
+        )
 
     async def facility_open_hours(self, facility_id: int, start: date, end: date) -> Fetched:
         """The platform's open hours: the same as the operator reports (see report_figures)."""
         days = (end - start).days + 1
-        weekly = sum(
-            (Decimal(self.report_figures(facility_id, m_start, m_end)["open_hours"]) for m_start, m_end in _months(start, end)), Decimal(0)
-        ) / days * 7
+        weekly = (
+            sum(
+                (
+                    Decimal(self.report_figures(facility_id, m_start, m_end)["open_hours"])
+                    for m_start, m_end in _months(start, end)
+                ),
+                Decimal(0),
+            )
+            / days
+            * 7
+        )
         hours = (weekly * days / 7).quantize(Decimal("0.1"))
-        data = {"facility_id": facility_id, "from": start.isoformat(), "to": end.isoformat(), "hours": str(hours), "days_open": days,
-                "weekly_average_hours": str(weekly.quantize(Decimal("0.01")))}
-        return Fetched(SOURCE_FACILITIES, f"demo: facilities/{facility_id}/open-hours?from={start}&to={end}", self.now(), data=data)
+        data = {
+            "facility_id": facility_id,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "hours": str(hours),
+            "days_open": days,
+            "weekly_average_hours": str(weekly.quantize(Decimal("0.01"))),
+        }
+        return Fetched(
+            SOURCE_FACILITIES, f"demo: facilities/{facility_id}/open-hours?from={start}&to={end}", self.now(), data=data
+        )
 
     def report_figures(self, facility_id: int, month_start: date, month_end: date) -> dict[str, Any]:
         """What an operator at this level reports for a month (the same figures the platform shows)."""

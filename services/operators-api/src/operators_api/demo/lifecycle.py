@@ -92,8 +92,10 @@ TARGETS = {
 }
 # Services the fee applications name: facilities-api's demo should offer them under these ids.
 DEMO_SERVICES: dict[int, list[dict[str, Any]]] = {
-    114: [{"id": 11401, "name_zh": "少儿国画体验课", "category": "training", "basic": False},
-          {"id": 11402, "name_zh": "市民文化沙龙", "category": "lecture", "basic": False}],
+    114: [
+        {"id": 11401, "name_zh": "少儿国画体验课", "category": "training", "basic": False},
+        {"id": 11402, "name_zh": "市民文化沙龙", "category": "lecture", "basic": False},
+    ],
     118: [{"id": 11801, "name_zh": "亲子阅读工作坊", "category": "training", "basic": False}],
     110: [{"id": 11001, "name_zh": "胡同文化深度导览", "category": "heritage", "basic": False}],
 }
@@ -108,7 +110,6 @@ def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
-
 # facilities-api's demo registry: its 130 facilities get ids 1–130 on a fresh database (its seed runs
 # before this one in `make seed`). The demo is seeded without the services running, so the facilities
 # its plans name are checked against that range instead of over HTTP.
@@ -117,6 +118,7 @@ DEMO_REGISTRY = range(1, 131)
 
 async def unknown_in_demo_registry(facility_ids: list[int]) -> list[int]:
     return [fid for fid in facility_ids if fid not in DEMO_REGISTRY]
+
 
 class Sim:
     """The seed's clock: set to a day in the past for each step; never beyond `now`."""
@@ -144,22 +146,88 @@ class Plan:
 
 
 PLANS = [
-    Plan("A", "“八街道百社区”文体中心连锁运营服务项目", "jingcheng-culture-services", [59, 61, 63, 67, 68, 70, 72, 75], ["good", "good", "excellent", "good"], 4_800_000, selection="A"),
-    Plan("B", "角楼图书馆等阅读空间社会化运营服务项目", "shuhai-reading", [39, 41, 118, 122, 123, 124, 125], ["excellent"] * 4, 2_860_000, selection="B"),
-    Plan("C", "美后肆时景山市民文化中心运营服务", "meihou-sishi-culture", [114], ["good", "excellent", "excellent", "excellent"], 960_000, purchaser="jingshan"),
-    Plan("D", "胡同博物馆及27院儿运营服务", "hutong-heritage-society", [110, 111, 112, 115], ["pass", "good", "pass", "pass"], 1_600_000),
-    Plan("E", "南锣鼓巷戏剧分馆及青年艺术空间运营服务", "qingnian-arts-studio", [40, 119, 129, 130], ["pass", "pass", "fail", "fail"], 1_440_000),
-    Plan("F", "社区图书服务点与社区文化室运营服务", "dongcheng-volunteer-union", [50, 51, 55, 80, 82, 86, 90, 94, 106, 108, 126], ["good", "pass", "good", "good"], 1_650_000),
-    Plan("G", "公园文化驿站与社区文化室运营服务", "jingcheng-culture-services", [97, 101, 103, 116, 117, 120, 121, 127], ["good"] * 4, 2_080_000),
+    Plan(
+        "A",
+        "“八街道百社区”文体中心连锁运营服务项目",
+        "jingcheng-culture-services",
+        [59, 61, 63, 67, 68, 70, 72, 75],
+        ["good", "good", "excellent", "good"],
+        4_800_000,
+        selection="A",
+    ),
+    Plan(
+        "B",
+        "角楼图书馆等阅读空间社会化运营服务项目",
+        "shuhai-reading",
+        [39, 41, 118, 122, 123, 124, 125],
+        ["excellent"] * 4,
+        2_860_000,
+        selection="B",
+    ),
+    Plan(
+        "C",
+        "美后肆时景山市民文化中心运营服务",
+        "meihou-sishi-culture",
+        [114],
+        ["good", "excellent", "excellent", "excellent"],
+        960_000,
+        purchaser="jingshan",
+    ),
+    Plan(
+        "D",
+        "胡同博物馆及27院儿运营服务",
+        "hutong-heritage-society",
+        [110, 111, 112, 115],
+        ["pass", "good", "pass", "pass"],
+        1_600_000,
+    ),
+    Plan(
+        "E",
+        "南锣鼓巷戏剧分馆及青年艺术空间运营服务",
+        "qingnian-arts-studio",
+        [40, 119, 129, 130],
+        ["pass", "pass", "fail", "fail"],
+        1_440_000,
+    ),
+    Plan(
+        "F",
+        "社区图书服务点与社区文化室运营服务",
+        "dongcheng-volunteer-union",
+        [50, 51, 55, 80, 82, 86, 90, 94, 106, 108, 126],
+        ["good", "pass", "good", "good"],
+        1_650_000,
+    ),
+    Plan(
+        "G",
+        "公园文化驿站与社区文化室运营服务",
+        "jingcheng-culture-services",
+        [97, 101, 103, 116, 117, 120, 121, 127],
+        ["good"] * 4,
+        2_080_000,
+    ),
 ]
 SELECTIONS = {
     "A": {
-        "reference": "DCWL-DEMO-A", "method": "public_tender", "budget_yuan": 15_000_000, "trim": True,
-        "bids": [("jingcheng-culture-services", 14_400_000, (37, 18, 9)), ("chengshi-shufang", 13_800_000, (30, 14, 7)), ("qingshaonian-yishu-cujinhui", 14_900_000, (31, 16, 8))],
+        "reference": "DCWL-DEMO-A",
+        "method": "public_tender",
+        "budget_yuan": 15_000_000,
+        "trim": True,
+        "bids": [
+            ("jingcheng-culture-services", 14_400_000, (37, 18, 9)),
+            ("chengshi-shufang", 13_800_000, (30, 14, 7)),
+            ("qingshaonian-yishu-cujinhui", 14_900_000, (31, 16, 8)),
+        ],
     },
     "B": {
-        "reference": "DCWL-DEMO-B", "method": "competitive_consultation", "budget_yuan": 9_000_000, "trim": False,
-        "bids": [("shuhai-reading", 8_580_000, (38, 19, 9)), ("chengshi-shufang", 8_200_000, (33, 15, 8)), ("meihou-sishi-culture", 8_900_000, (32, 16, 8))],
+        "reference": "DCWL-DEMO-B",
+        "method": "competitive_consultation",
+        "budget_yuan": 9_000_000,
+        "trim": False,
+        "bids": [
+            ("shuhai-reading", 8_580_000, (38, 19, 9)),
+            ("chengshi-shufang", 8_200_000, (33, 15, 8)),
+            ("meihou-sishi-culture", 8_900_000, (32, 16, 8)),
+        ],
     },
 }
 CRITERIA = [
@@ -210,37 +278,102 @@ class Demo:
                 return None
             opens = self.start - timedelta(days=90)
             sim = self.sim
-            read = await selections.create_selection(s, principal=OFFICIAL, clock=sim.on(opens - timedelta(days=10)), unknown_facilities=unknown_in_demo_registry, data=SelectionCreate(
-                reference=spec["reference"], title=plan.title, description=f"{plan.title}（演示数据）", scope="开放服务、活动组织、特殊群体服务、志愿者管理",
-                method=spec["method"], budget_fen=spec["budget_yuan"] * 100, facility_ids=plan.facility_ids, criteria=CRITERIA, trim_extremes=spec["trim"],
-                bids_open_at=datetime.combine(opens, time(9), tzinfo=DISTRICT_TZ), bids_close_at=datetime.combine(opens + timedelta(days=15), time(17), tzinfo=DISTRICT_TZ),
-                service_starts_on=self.start, service_ends_on=self.end,
-            ))
+            read = await selections.create_selection(
+                s,
+                principal=OFFICIAL,
+                clock=sim.on(opens - timedelta(days=10)),
+                unknown_facilities=unknown_in_demo_registry,
+                data=SelectionCreate(
+                    reference=spec["reference"],
+                    title=plan.title,
+                    description=f"{plan.title}（演示数据）",
+                    scope="开放服务、活动组织、特殊群体服务、志愿者管理",
+                    method=spec["method"],
+                    budget_fen=spec["budget_yuan"] * 100,
+                    facility_ids=plan.facility_ids,
+                    criteria=CRITERIA,
+                    trim_extremes=spec["trim"],
+                    bids_open_at=datetime.combine(opens, time(9), tzinfo=DISTRICT_TZ),
+                    bids_close_at=datetime.combine(opens + timedelta(days=15), time(17), tzinfo=DISTRICT_TZ),
+                    service_starts_on=self.start,
+                    service_ends_on=self.end,
+                ),
+            )
             sid = read["id"]
             for status, day in (("published", opens - timedelta(days=5)), ("bidding", opens)):
-                await selections.change_status(s, principal=OFFICIAL, clock=sim.on(day), selection_id=sid,
-                                               data=SelectionStatusChange(status=status, reason="按计划推进（演示数据）"), check_version=no_version_check)
+                await selections.change_status(
+                    s,
+                    principal=OFFICIAL,
+                    clock=sim.on(day),
+                    selection_id=sid,
+                    data=SelectionStatusChange(status=status, reason="按计划推进（演示数据）"),
+                    check_version=no_version_check,
+                )
             bids = {}
             for code, price_yuan, _ in spec["bids"]:
                 oid = self.ops[code]
-                b = await selections.submit_bid(s, principal=staff(oid, code), clock=sim.on(opens + timedelta(days=7)), selection_id=sid, data=BidCreate(
-                    price_fen=price_yuan * 100, proposal_summary=f"{code} 的运营服务方案（演示数据）",
-                    documents=[{"title": "响应文件", "url": f"https://files.example/demo/{spec['reference']}/{code}.pdf"}]))
+                b = await selections.submit_bid(
+                    s,
+                    principal=staff(oid, code),
+                    clock=sim.on(opens + timedelta(days=7)),
+                    selection_id=sid,
+                    data=BidCreate(
+                        price_fen=price_yuan * 100,
+                        proposal_summary=f"{code} 的运营服务方案（演示数据）",
+                        documents=[
+                            {"title": "响应文件", "url": f"https://files.example/demo/{spec['reference']}/{code}.pdf"}
+                        ],
+                    ),
+                )
                 bids[code] = b["id"]
             closed = sim.on(opens + timedelta(days=16))
-            await selections.change_status(s, principal=OFFICIAL, clock=closed, selection_id=sid,
-                                           data=SelectionStatusChange(status="evaluating", reason="投标截止，开标"), check_version=no_version_check)
+            await selections.change_status(
+                s,
+                principal=OFFICIAL,
+                clock=closed,
+                selection_id=sid,
+                data=SelectionStatusChange(status="evaluating", reason="投标截止，开标"),
+                check_version=no_version_check,
+            )
             for expert in EXPERTS:
-                await selections.add_panel_member(s, principal=OFFICIAL, clock=closed, selection_id=sid,
-                                                  data=PanelMemberCreate(sub=expert.sub, display_name=expert.name, kind="expert"))
+                await selections.add_panel_member(
+                    s,
+                    principal=OFFICIAL,
+                    clock=closed,
+                    selection_id=sid,
+                    data=PanelMemberCreate(sub=expert.sub, display_name=expert.name, kind="expert"),
+                )
             for n, expert in enumerate(EXPERTS):
-                await selections.declare(s, principal=expert, clock=closed, selection_id=sid, data=Declaration(statement="本人与各投标人均无利害关系。"))
+                await selections.declare(
+                    s,
+                    principal=expert,
+                    clock=closed,
+                    selection_id=sid,
+                    data=Declaration(statement="本人与各投标人均无利害关系。"),
+                )
                 for code, _, (plan_score, exp_score, team_score) in spec["bids"]:
                     wobble = Decimal(n - 1)
-                    await selections.score_bid(s, principal=expert, clock=closed, selection_id=sid, bid_id=bids[code], data=ScoreSheet(
-                        scores={"service_plan": Decimal(plan_score) + wobble, "experience": Decimal(exp_score), "team": Decimal(team_score)}))
-            awarded = await selections.award(s, principal=OFFICIAL, clock=sim.on(opens + timedelta(days=20)), selection_id=sid,
-                                             data=AwardCreate(reason="综合评分第一名（演示数据）"))
+                    await selections.score_bid(
+                        s,
+                        principal=expert,
+                        clock=closed,
+                        selection_id=sid,
+                        bid_id=bids[code],
+                        data=ScoreSheet(
+                            scores={
+                                "service_plan": Decimal(plan_score) + wobble,
+                                "experience": Decimal(exp_score),
+                                "team": Decimal(team_score),
+                            }
+                        ),
+                    )
+            awarded = await selections.award(
+                s,
+                principal=OFFICIAL,
+                clock=sim.on(opens + timedelta(days=20)),
+                selection_id=sid,
+                data=AwardCreate(reason="综合评分第一名（演示数据）"),
+            )
             self.bump("selections")
             return sid, awarded["award"]["price_fen"]
 
@@ -263,20 +396,46 @@ class Demo:
             oid = self.ops[plan.operator]
             total = awarded[1] if awarded else plan.annual_yuan * 3 * 100
             common = {
-                "reference": reference, "title": plan.title, "starts_on": self.start, "ends_on": self.end, "amount_fen": total,
-                "instalments": self.instalments(total), "kpi_targets": TARGETS,
-                "service_standards": ["基本公共文化服务免费开放", "每周开放不少于42小时", "每月至少8场公益活动", "投诉2个工作日内答复"],
+                "reference": reference,
+                "title": plan.title,
+                "starts_on": self.start,
+                "ends_on": self.end,
+                "amount_fen": total,
+                "instalments": self.instalments(total),
+                "kpi_targets": TARGETS,
+                "service_standards": [
+                    "基本公共文化服务免费开放",
+                    "每周开放不少于42小时",
+                    "每月至少8场公益活动",
+                    "投诉2个工作日内答复",
+                ],
             }
             if awarded:
                 data = ContractCreate(selection_id=awarded[0], **common)
             else:
-                data = ContractCreate(operator_id=oid, facility_ids=plan.facility_ids, procurement_method="single_source", purchaser_subdistrict=plan.purchaser,
-                                      justification="原运营单位延续运营，服务具有连续性和不可替代性（演示数据）。", **common)
+                data = ContractCreate(
+                    operator_id=oid,
+                    facility_ids=plan.facility_ids,
+                    procurement_method="single_source",
+                    purchaser_subdistrict=plan.purchaser,
+                    justification="原运营单位延续运营，服务具有连续性和不可替代性（演示数据）。",
+                    **common,
+                )
             c = await contracts.create_contract(
-                s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=40)), data=data, unknown_facilities=unknown_in_demo_registry
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(self.start - timedelta(days=40)),
+                data=data,
+                unknown_facilities=unknown_in_demo_registry,
             )
-            await contracts.change_status(s, principal=OFFICIAL, clock=self.sim.on(self.start - timedelta(days=10)), contract_id=c["id"],
-                                          data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"), check_version=no_version_check)
+            await contracts.change_status(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(self.start - timedelta(days=10)),
+                contract_id=c["id"],
+                data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"),
+                check_version=no_version_check,
+            )
             # Signed ten days ahead: the facilities are handed over by the contract sweep on the start date.
             await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
             self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))
@@ -294,21 +453,49 @@ class Demo:
             end = month_end(month.year, month.month)
             lines = [self.inputs.report_figures(fid, month, end) for fid in plan.facility_ids]
             if plan.key == "D" and month == add_months(self.m0, -2):
-                lines[0]["participants"] = int(lines[0]["participants"] * 1.4)  # over-reported: the cross-check flags it
+                lines[0]["participants"] = int(
+                    lines[0]["participants"] * 1.4
+                )  # over-reported: the cross-check flags it
             async with self.sessionmaker() as s:
-                await reports.file_report(s, principal=staff(oid, plan.operator), clock=self.sim.on(end + timedelta(days=3)),
-                                          data=ReportCreate(contract_id=contract_id, month=f"{month:%Y-%m}", lines=lines, summary="本月运营平稳（演示数据）。"),
-                                          inputs=self.inputs, tolerance=10)
+                await reports.file_report(
+                    s,
+                    principal=staff(oid, plan.operator),
+                    clock=self.sim.on(end + timedelta(days=3)),
+                    data=ReportCreate(
+                        contract_id=contract_id,
+                        month=f"{month:%Y-%m}",
+                        lines=lines,
+                        summary="本月运营平稳（演示数据）。",
+                    ),
+                    inputs=self.inputs,
+                    tolerance=10,
+                )
             self.bump("service_reports")
             month = add_months(month, 1)
 
-    async def inspection(self, plan: Plan, contract_id: int, day: date, n: int, orders: list[dict[str, Any]] | None = None) -> list[int]:
+    async def inspection(
+        self, plan: Plan, contract_id: int, day: date, n: int, orders: list[dict[str, Any]] | None = None
+    ) -> list[int]:
         fraction = LEVELS[self.level(plan, day)]["inspection"]
-        items = [{"key": k, "score": (Decimal(points) * fraction).quantize(Decimal("0.1")), "finding": ""} for k, (_, points) in CHECKLIST.items()]
+        items = [
+            {"key": k, "score": (Decimal(points) * fraction).quantize(Decimal("0.1")), "finding": ""}
+            for k, (_, points) in CHECKLIST.items()
+        ]
         async with self.sessionmaker() as s:
-            out = await inspections.record_inspection(s, principal=INSPECTOR, clock=self.sim.on(day, 15), data=InspectionCreate(
-                contract_id=contract_id, facility_id=plan.facility_ids[n % len(plan.facility_ids)], inspected_on=day, announced=n % 2 == 0,
-                summary="季度督查（演示数据）", items=items, rectifications=orders or []))
+            out = await inspections.record_inspection(
+                s,
+                principal=INSPECTOR,
+                clock=self.sim.on(day, 15),
+                data=InspectionCreate(
+                    contract_id=contract_id,
+                    facility_id=plan.facility_ids[n % len(plan.facility_ids)],
+                    inspected_on=day,
+                    announced=n % 2 == 0,
+                    summary="季度督查（演示数据）",
+                    items=items,
+                    rectifications=orders or [],
+                ),
+            )
         self.bump("inspections")
         return out["rectification_ids"]
 
@@ -316,23 +503,59 @@ class Demo:
         oid = self.ops[plan.operator]
         day = q.end + timedelta(days=10)
         async with self.sessionmaker() as s:
-            e = await evaluations.create_evaluation(s, principal=OFFICIAL, clock=self.sim.on(day), contract_id=contract_id, period_name=q.name, inputs=self.inputs)
+            e = await evaluations.create_evaluation(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(day),
+                contract_id=contract_id,
+                period_name=q.name,
+                inputs=self.inputs,
+            )
             level = LEVELS[self.level(plan, q.end)]
-            e = await evaluations.set_expert_score(s, principal=OFFICIAL, clock=self.sim.on(day, 14), evaluation_id=e["id"],
-                                                   data=ExpertScore(score=Decimal(level["expert"]), assessor="北京文化发展评估中心（演示）"), check_version=no_version_check)
-            e = await evaluations.publish(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=2)), evaluation_id=e["id"], data=Publish(), check_version=no_version_check)
+            e = await evaluations.set_expert_score(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(day, 14),
+                evaluation_id=e["id"],
+                data=ExpertScore(score=Decimal(level["expert"]), assessor="北京文化发展评估中心（演示）"),
+                check_version=no_version_check,
+            )
+            e = await evaluations.publish(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(day + timedelta(days=2)),
+                evaluation_id=e["id"],
+                data=Publish(),
+                check_version=no_version_check,
+            )
             self.bump("evaluations")
             inst = e["consequences"].get("instalment")
             due = q.end + timedelta(days=15)
             if inst and inst.get("adjusted_amount_fen") is not None and due < self.today:
-                await contracts.record_payment(s, principal=FINANCE, clock=self.sim.on(due, 16), contract_id=contract_id, seq=inst["seq"],
-                                               data=PaymentCreate(paid_on=due, payment_reference=f"DC-PAY-{contract_id}-{inst['seq']}"))
+                await contracts.record_payment(
+                    s,
+                    principal=FINANCE,
+                    clock=self.sim.on(due, 16),
+                    contract_id=contract_id,
+                    seq=inst["seq"],
+                    data=PaymentCreate(paid_on=due, payment_reference=f"DC-PAY-{contract_id}-{inst['seq']}"),
+                )
             rid = e["consequences"].get("rectification_id")
             if rid:  # the operator answers a failed quarter's rectification, and it is accepted
-                await inspections.respond(s, principal=staff(oid, plan.operator), clock=self.sim.on(day + timedelta(days=12)), rectification_id=rid,
-                                          data=RectificationResponse(response="已制定整改方案：增加活动场次、延长开放时间、建立投诉台账。"))
-                await inspections.review(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=14)), rectification_id=rid,
-                                         data=RectificationReview(decision="accepted", reason="整改方案可行，持续跟踪（演示数据）"))
+                await inspections.respond(
+                    s,
+                    principal=staff(oid, plan.operator),
+                    clock=self.sim.on(day + timedelta(days=12)),
+                    rectification_id=rid,
+                    data=RectificationResponse(response="已制定整改方案：增加活动场次、延长开放时间、建立投诉台账。"),
+                )
+                await inspections.review(
+                    s,
+                    principal=OFFICIAL,
+                    clock=self.sim.on(day + timedelta(days=14)),
+                    rectification_id=rid,
+                    data=RectificationReview(decision="accepted", reason="整改方案可行，持续跟踪（演示数据）"),
+                )
 
     async def manage(self, plan: Plan, contract_id: int) -> None:
         await self.reports(plan, contract_id)
@@ -340,19 +563,48 @@ class Demo:
             mid = q.start + timedelta(days=40)
             orders = None
             if plan.key == "D" and n == 1:
-                orders = [{"finding": "消防通道堆放杂物", "required_action": "清理通道并建立每日巡查制度", "deadline_on": mid + timedelta(days=14)}]
+                orders = [
+                    {
+                        "finding": "消防通道堆放杂物",
+                        "required_action": "清理通道并建立每日巡查制度",
+                        "deadline_on": mid + timedelta(days=14),
+                    }
+                ]
             rids = await self.inspection(plan, contract_id, mid, n, orders)
             for rid in rids:
                 async with self.sessionmaker() as s:
-                    await inspections.respond(s, principal=staff(self.ops[plan.operator], plan.operator), clock=self.sim.on(mid + timedelta(days=7)),
-                                              rectification_id=rid, data=RectificationResponse(response="杂物已清理，巡查台账已建立。"))
-                    await inspections.review(s, principal=OFFICIAL, clock=self.sim.on(mid + timedelta(days=9)), rectification_id=rid,
-                                             data=RectificationReview(decision="accepted", reason="现场复查合格（演示数据）"))
+                    await inspections.respond(
+                        s,
+                        principal=staff(self.ops[plan.operator], plan.operator),
+                        clock=self.sim.on(mid + timedelta(days=7)),
+                        rectification_id=rid,
+                        data=RectificationResponse(response="杂物已清理，巡查台账已建立。"),
+                    )
+                    await inspections.review(
+                        s,
+                        principal=OFFICIAL,
+                        clock=self.sim.on(mid + timedelta(days=9)),
+                        rectification_id=rid,
+                        data=RectificationReview(decision="accepted", reason="现场复查合格（演示数据）"),
+                    )
         if plan.key == "C":  # a recent unannounced visit leaves one rectification open for the demo operator
             day = self.today - timedelta(days=3)
-            await self.inspection(plan, contract_id, day, 1, [{
-                "finding": "免费开放时间未在入口显著位置公示", "required_action": "在入口及线上平台公示免费开放时间和优惠收费项目", "deadline_on": self.today + timedelta(days=20)}])
-        quarters = self.quarters[:-1] if plan.key == "C" else self.quarters  # 美后肆时's latest quarter is left for the demo official
+            await self.inspection(
+                plan,
+                contract_id,
+                day,
+                1,
+                [
+                    {
+                        "finding": "免费开放时间未在入口显著位置公示",
+                        "required_action": "在入口及线上平台公示免费开放时间和优惠收费项目",
+                        "deadline_on": self.today + timedelta(days=20),
+                    }
+                ],
+            )
+        quarters = (
+            self.quarters[:-1] if plan.key == "C" else self.quarters
+        )  # 美后肆时's latest quarter is left for the demo official
         for q in quarters:
             await self.evaluate(plan, contract_id, q)
 
@@ -373,55 +625,166 @@ class Demo:
             oid = self.ops[plan.operator]
             day = self.today - timedelta(days=200 - 60 * n) if decision else self.today - timedelta(days=2)
             async with self.sessionmaker() as s:
-                app = await fees.submit(s, principal=staff(oid, plan.operator), clock=self.sim.on(day), service_of=service_of, data=FeeApplicationCreate(
-                    contract_id=contract_ids[key], facility_id=fid, service_id=service_id, market_price_fen=market, proposed_fee_fen=fee,
-                    special_group_free_percent=20, special_group_fee_fen=fee // 2, justification="按材料和师资成本测算（演示数据）"))
+                app = await fees.submit(
+                    s,
+                    principal=staff(oid, plan.operator),
+                    clock=self.sim.on(day),
+                    service_of=service_of,
+                    data=FeeApplicationCreate(
+                        contract_id=contract_ids[key],
+                        facility_id=fid,
+                        service_id=service_id,
+                        market_price_fen=market,
+                        proposed_fee_fen=fee,
+                        special_group_free_percent=20,
+                        special_group_fee_fen=fee // 2,
+                        justification="按材料和师资成本测算（演示数据）",
+                    ),
+                )
                 if decision:
-                    await fees.decide(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=7)), application_id=app["id"],
-                                      data=Decision(decision=decision, reason=reason), service_of=service_of)
+                    await fees.decide(
+                        s,
+                        principal=OFFICIAL,
+                        clock=self.sim.on(day + timedelta(days=7)),
+                        application_id=app["id"],
+                        data=Decision(decision=decision, reason=reason),
+                        service_of=service_of,
+                    )
             self.bump("fee_applications")
 
     # -- cultivation --------------------------------------------------------------------------------
     async def cultivate(self) -> None:
         async with self.sessionmaker() as s:
-            if await CultivationRepository(s).programme_by_title("文化类社会组织运营能力提升培训班（第一期）") is not None:
+            if (
+                await CultivationRepository(s).programme_by_title("文化类社会组织运营能力提升培训班（第一期）")
+                is not None
+            ):
                 return
             first = add_months(self.m0, -4) + timedelta(days=7)
-            p = await cultivation.create_programme(s, principal=OFFICIAL, clock=self.sim.on(first - timedelta(days=20)), data=ProgrammeCreate(
-                title="文化类社会组织运营能力提升培训班（第一期）", organiser="北京市东城区文化和旅游局", audience="operators", capacity=40,
-                min_sessions_for_completion=2, description="政策解读、活动策划、志愿者管理（演示数据）",
-                sessions=[{"topic": t, "starts_at": datetime.combine(first + timedelta(days=7 * i), time(9), tzinfo=DISTRICT_TZ),
-                           "ends_at": datetime.combine(first + timedelta(days=7 * i), time(11, 30), tzinfo=DISTRICT_TZ), "place": "东城区文化馆"}
-                          for i, t in enumerate(["公共文化服务政策解读", "活动策划与品牌建设", "志愿者招募与管理"])]))
+            p = await cultivation.create_programme(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(first - timedelta(days=20)),
+                data=ProgrammeCreate(
+                    title="文化类社会组织运营能力提升培训班（第一期）",
+                    organiser="北京市东城区文化和旅游局",
+                    audience="operators",
+                    capacity=40,
+                    min_sessions_for_completion=2,
+                    description="政策解读、活动策划、志愿者管理（演示数据）",
+                    sessions=[
+                        {
+                            "topic": t,
+                            "starts_at": datetime.combine(first + timedelta(days=7 * i), time(9), tzinfo=DISTRICT_TZ),
+                            "ends_at": datetime.combine(
+                                first + timedelta(days=7 * i), time(11, 30), tzinfo=DISTRICT_TZ
+                            ),
+                            "place": "东城区文化馆",
+                        }
+                        for i, t in enumerate(["公共文化服务政策解读", "活动策划与品牌建设", "志愿者招募与管理"])
+                    ],
+                ),
+            )
             enrolled = []
-            for code in ("meihou-sishi-culture", "shuhai-reading", "hutong-heritage-society", "qingnian-arts-studio", "dongcheng-volunteer-union"):
-                e = await cultivation.enrol(s, principal=OFFICIAL, clock=self.sim.on(first - timedelta(days=10)), programme_id=p["id"],
-                                            data=EnrolmentCreate(participant_name=f"{code} 项目负责人", organisation_name=code, operator_id=self.ops[code]))
+            for code in (
+                "meihou-sishi-culture",
+                "shuhai-reading",
+                "hutong-heritage-society",
+                "qingnian-arts-studio",
+                "dongcheng-volunteer-union",
+            ):
+                e = await cultivation.enrol(
+                    s,
+                    principal=OFFICIAL,
+                    clock=self.sim.on(first - timedelta(days=10)),
+                    programme_id=p["id"],
+                    data=EnrolmentCreate(
+                        participant_name=f"{code} 项目负责人", organisation_name=code, operator_id=self.ops[code]
+                    ),
+                )
                 enrolled.append(e["id"])
-            guest = await cultivation.enrol(s, principal=OFFICIAL, clock=self.sim.on(first - timedelta(days=10)), programme_id=p["id"],
-                                            data=EnrolmentCreate(participant_name="刘晓", organisation_name="东四青年戏剧社"))
+            guest = await cultivation.enrol(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(first - timedelta(days=10)),
+                programme_id=p["id"],
+                data=EnrolmentCreate(participant_name="刘晓", organisation_name="东四青年戏剧社"),
+            )
             enrolled.append(guest["id"])
             for i, session in enumerate(p["sessions"]):
                 present = enrolled if i < 2 else enrolled[:3]
                 if i == 1:
                     present = [e for e in enrolled if e != enrolled[3]]  # one participant missed the second session
-                await cultivation.set_attendance(s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=7 * i), 12), programme_id=p["id"],
-                                                 session_id=session["id"], data=AttendanceSet(enrolment_ids=present))
-            await cultivation.complete(s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=20)), programme_id=p["id"])
+                await cultivation.set_attendance(
+                    s,
+                    principal=OFFICIAL,
+                    clock=self.sim.on(first + timedelta(days=7 * i), 12),
+                    programme_id=p["id"],
+                    session_id=session["id"],
+                    data=AttendanceSet(enrolment_ids=present),
+                )
+            await cultivation.complete(
+                s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=20)), programme_id=p["id"]
+            )
             upcoming = self.today + timedelta(days=20)
-            await cultivation.create_programme(s, principal=OFFICIAL, clock=self.sim.on(self.today - timedelta(days=1)), data=ProgrammeCreate(
-                title="文化志愿服务骨干培训（第二期）", organiser="东城区文化志愿者联合会", audience="volunteers", capacity=60, min_sessions_for_completion=1,
-                sessions=[{"topic": "文化志愿服务规范与礼仪", "starts_at": datetime.combine(upcoming, time(14), tzinfo=DISTRICT_TZ),
-                           "ends_at": datetime.combine(upcoming, time(16), tzinfo=DISTRICT_TZ), "place": "角楼图书馆"}]))
-            for name, kind, fid, mentor, graduated in (("胡同记忆口述史小组", "team", 115, "常德昆", False), ("东四青年戏剧社", "social_organisation", 40, "沈一诺", True)):
-                inc = await cultivation.create_incubation(s, principal=OFFICIAL, clock=self.sim.on(self.start + timedelta(days=30)), data=IncubationCreate(
-                    organisation_name=name, kind=kind, facility_id=fid, mentor=mentor, started_on=self.start + timedelta(days=30),
-                    planned_end_on=self.start + timedelta(days=395)))
+            await cultivation.create_programme(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(self.today - timedelta(days=1)),
+                data=ProgrammeCreate(
+                    title="文化志愿服务骨干培训（第二期）",
+                    organiser="东城区文化志愿者联合会",
+                    audience="volunteers",
+                    capacity=60,
+                    min_sessions_for_completion=1,
+                    sessions=[
+                        {
+                            "topic": "文化志愿服务规范与礼仪",
+                            "starts_at": datetime.combine(upcoming, time(14), tzinfo=DISTRICT_TZ),
+                            "ends_at": datetime.combine(upcoming, time(16), tzinfo=DISTRICT_TZ),
+                            "place": "角楼图书馆",
+                        }
+                    ],
+                ),
+            )
+            for name, kind, fid, mentor, graduated in (
+                ("胡同记忆口述史小组", "team", 115, "常德昆", False),
+                ("东四青年戏剧社", "social_organisation", 40, "沈一诺", True),
+            ):
+                inc = await cultivation.create_incubation(
+                    s,
+                    principal=OFFICIAL,
+                    clock=self.sim.on(self.start + timedelta(days=30)),
+                    data=IncubationCreate(
+                        organisation_name=name,
+                        kind=kind,
+                        facility_id=fid,
+                        mentor=mentor,
+                        started_on=self.start + timedelta(days=30),
+                        planned_end_on=self.start + timedelta(days=395),
+                    ),
+                )
                 if graduated:
-                    await cultivation.change_incubation(s, principal=OFFICIAL, clock=self.sim.on(self.start + timedelta(days=380)), incubation_id=inc["id"],
-                                                        data=IncubationStatusChange(status="graduated", reason="已在区民政局登记为民办非企业单位（演示数据）"))
-            await credit.add_honour(s, principal=OFFICIAL, clock=self.sim.on(add_months(self.m0, -2)), operator_id=self.ops["shuhai-reading"], data=HonourCreate(
-                title="东城区公共文化设施社会化运营优秀单位", awarded_by="北京市东城区文化和旅游局", awarded_on=add_months(self.m0, -2)))
+                    await cultivation.change_incubation(
+                        s,
+                        principal=OFFICIAL,
+                        clock=self.sim.on(self.start + timedelta(days=380)),
+                        incubation_id=inc["id"],
+                        data=IncubationStatusChange(
+                            status="graduated", reason="已在区民政局登记为民办非企业单位（演示数据）"
+                        ),
+                    )
+            await credit.add_honour(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(add_months(self.m0, -2)),
+                operator_id=self.ops["shuhai-reading"],
+                data=HonourCreate(
+                    title="东城区公共文化设施社会化运营优秀单位",
+                    awarded_by="北京市东城区文化和旅游局",
+                    awarded_on=add_months(self.m0, -2),
+                ),
+            )
             self.bump("trainings", 2)
 
     async def volunteer(self) -> None:
@@ -436,24 +799,66 @@ class Demo:
             for n, (name, code, fid, leader, members) in enumerate(teams):
                 oid = self.ops[code]
                 who = staff(oid, code)
-                t = await volunteers.create_team(s, principal=who, clock=self.sim.on(self.start), data=TeamCreate(
-                    name=name, facility_id=fid, leader_name=leader, founded_on=self.start - timedelta(days=365 * (n + 1))))
+                t = await volunteers.create_team(
+                    s,
+                    principal=who,
+                    clock=self.sim.on(self.start),
+                    data=TeamCreate(
+                        name=name,
+                        facility_id=fid,
+                        leader_name=leader,
+                        founded_on=self.start - timedelta(days=365 * (n + 1)),
+                    ),
+                )
                 for m, member in enumerate(members):
-                    v = await volunteers.add_member(s, principal=who, clock=self.sim.on(self.start), team_id=t["id"], thresholds=THRESHOLDS,
-                                                    data=VolunteerCreate(name=member, phone=f"1390000{n}{m:03d}", joined_on=self.start - timedelta(days=30)))
+                    v = await volunteers.add_member(
+                        s,
+                        principal=who,
+                        clock=self.sim.on(self.start),
+                        team_id=t["id"],
+                        thresholds=THRESHOLDS,
+                        data=VolunteerCreate(
+                            name=member, phone=f"1390000{n}{m:03d}", joined_on=self.start - timedelta(days=30)
+                        ),
+                    )
                     sessions = 6 if (n, m) == (0, 0) else 2 + m
                     for k in range(sessions):
                         day = self.start + timedelta(days=20 + 35 * k)
-                        rec = await volunteers.submit_record(s, principal=who, clock=self.sim.on(day + timedelta(days=1)), volunteer_id=v["id"],
-                                                             data=ServiceCreate(facility_id=fid, served_on=day, hours=Decimal(18 if (n, m) == (0, 0) else 4), activity="阅读推广与导览"))
-                        await volunteers.verify_record(s, principal=OFFICIAL, clock=self.sim.on(day + timedelta(days=2)), volunteer_id=v["id"], record_id=rec["id"],
-                                                       data=VerificationCreate(decision="verified"), thresholds=THRESHOLDS)
+                        rec = await volunteers.submit_record(
+                            s,
+                            principal=who,
+                            clock=self.sim.on(day + timedelta(days=1)),
+                            volunteer_id=v["id"],
+                            data=ServiceCreate(
+                                facility_id=fid,
+                                served_on=day,
+                                hours=Decimal(18 if (n, m) == (0, 0) else 4),
+                                activity="阅读推广与导览",
+                            ),
+                        )
+                        await volunteers.verify_record(
+                            s,
+                            principal=OFFICIAL,
+                            clock=self.sim.on(day + timedelta(days=2)),
+                            volunteer_id=v["id"],
+                            record_id=rec["id"],
+                            data=VerificationCreate(decision="verified"),
+                            thresholds=THRESHOLDS,
+                        )
                 self.bump("volunteer_teams")
 
     async def suspend_qingnian(self, contract_id: int) -> None:
         async with self.sessionmaker() as s:
-            await contracts.change_status(s, principal=OFFICIAL, clock=self.sim.on(self.today - timedelta(days=5)), contract_id=contract_id,
-                                          data=ContractStatusChange(status="suspended", reason="承接主体演出许可证过期，暂停运营待续证（演示数据）"), check_version=no_version_check)
+            await contracts.change_status(
+                s,
+                principal=OFFICIAL,
+                clock=self.sim.on(self.today - timedelta(days=5)),
+                contract_id=contract_id,
+                data=ContractStatusChange(
+                    status="suspended", reason="承接主体演出许可证过期，暂停运营待续证（演示数据）"
+                ),
+                check_version=no_version_check,
+            )
 
     async def run(self) -> dict[str, int]:
         async with self.sessionmaker() as s:

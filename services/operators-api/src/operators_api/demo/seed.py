@@ -28,21 +28,32 @@ _FIELDS = ("code", "legal_name", "name_en", "type", "uscc", "registered_address"
 
 
 def demo_operators() -> list[dict[str, Any]]:
-    return json.loads(resources.files("operators_api.demo").joinpath("data", "operators.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("operators_api.demo").joinpath("data", "operators.json").read_text(encoding="utf-8")
+    )
 
 
 def _no_version_check(version: int) -> None:
     return None
 
 
-async def _status(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, operator_id: int, step: dict[str, Any]) -> None:
+async def _status(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, operator_id: int, step: dict[str, Any]
+) -> None:
     async with sessionmaker() as session:
         await service.change_status(
-            session, principal=SEED_PRINCIPAL, clock=clock, operator_id=operator_id, data=StatusChange.model_validate(step), check_version=_no_version_check
+            session,
+            principal=SEED_PRINCIPAL,
+            clock=clock,
+            operator_id=operator_id,
+            data=StatusChange.model_validate(step),
+            check_version=_no_version_check,
         )
 
 
-async def load_operators(sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+async def load_operators(
+    sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock
+) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
     """Register the demo operators that are not there yet and qualify them; the later steps of their
     status path (a suspension) are returned to be applied once their contracts ran."""
     added = 0
@@ -76,4 +87,6 @@ async def seed_demo(settings: Settings) -> str:
         counts = await load_demo(make_sessionmaker(engine), clock=Clock())
     finally:
         await engine.dispose()
-    return "operators-api demo data: " + (", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items() if n) or "nothing new")
+    return "operators-api demo data: " + (
+        ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items() if n) or "nothing new"
+    )

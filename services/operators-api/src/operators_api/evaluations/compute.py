@@ -65,9 +65,20 @@ def _evidence(input_: str, f: Fetched, period: Period) -> dict[str, Any]:
     }
 
 
-def _local(kind: str, request: str, period: Period, at: datetime, data: Any, ok: bool, error: str | None = None) -> dict[str, Any]:
-    return {"input": kind, "source": REPORTS if kind == "service_reports" else INSPECTIONS if kind == "inspections" else "official",
-            "request": request, "from_on": period.start, "to_on": period.end, "fetched_at": at, "ok": ok, "error": error, "data": data}
+def _local(
+    kind: str, request: str, period: Period, at: datetime, data: Any, ok: bool, error: str | None = None
+) -> dict[str, Any]:
+    return {
+        "input": kind,
+        "source": REPORTS if kind == "service_reports" else INSPECTIONS if kind == "inspections" else "official",
+        "request": request,
+        "from_on": period.start,
+        "to_on": period.end,
+        "fetched_at": at,
+        "ok": ok,
+        "error": error,
+        "data": data,
+    }
 
 
 def compute(
@@ -93,7 +104,13 @@ def compute(
     for fid in facts.facility_ids:
         f = satisfaction[fid]
         if not f.ok:
-            sat_missing.append({"input": f"satisfaction:{fid}", "source": f.source, "reason": f"feedback-api did not answer for facility {fid}: {f.error}"})
+            sat_missing.append(
+                {
+                    "input": f"satisfaction:{fid}",
+                    "source": f.source,
+                    "reason": f"feedback-api did not answer for facility {fid}: {f.error}",
+                }
+            )
             cases_ok = False
             continue
         ratings, cases = f.data["ratings"], f.data["cases"]  # type: ignore[index]
@@ -102,8 +119,13 @@ def compute(
         smoothed = decimal_or_none(ratings.get("smoothed_mean"))
         n = int(ratings.get("count") or 0)
         if ratings.get("insufficient_data") or smoothed is None:
-            sat_missing.append({"input": f"satisfaction:{fid}", "source": f.source,
-                                "reason": f"too few ratings at facility {fid} for a satisfaction index ({n}; insufficient_data)"})
+            sat_missing.append(
+                {
+                    "input": f"satisfaction:{fid}",
+                    "source": f.source,
+                    "reason": f"too few ratings at facility {fid} for a satisfaction index ({n}; insufficient_data)",
+                }
+            )
             continue
         score = satisfaction_score(smoothed)
         sat_items.append({"facility_id": fid, "smoothed_mean": str(smoothed), "ratings": n, "score": str(score)})
@@ -164,10 +186,17 @@ def compute(
             items[key] = {"target": target, "actual": None, "attainment": None, "source": source, "missing": reason}
             kpi_missing.append({"input": f"kpi.{key}", "source": source, "reason": reason})
         else:
-            items[key] = {"target": target, "actual": str(actual), "attainment": str(attainment(actual, t)), "source": source}
+            items[key] = {
+                "target": target,
+                "actual": str(actual),
+                "attainment": str(attainment(actual, t)),
+                "source": source,
+            }
     present = [Decimal(v["attainment"]) for v in items.values() if v["attainment"] is not None]
     if not items:
-        kpi_missing.append({"input": "kpi", "source": "operators-api:contracts", "reason": "the contract sets no KPI targets"})
+        kpi_missing.append(
+            {"input": "kpi", "source": "operators-api:contracts", "reason": "the contract sets no KPI targets"}
+        )
     kpi_part = {
         "score": round2(sum(present, Decimal(0)) / len(present)) if present else None,
         "complete": not kpi_missing and bool(present),
@@ -175,28 +204,61 @@ def compute(
         "method": "mean of min(actual / target, 1) × 100 over the contract's targets",
     }
     missing += kpi_missing
-    reports_data = {m: {"report_id": r["id"], "lines": r["lines"]} for m, r in sorted(facts.reports.items()) if m in report_months}
-    evidence.append(_local("service_reports", f"service reports of contract {facts.contract_id} for {', '.join(report_months)}", p, now,
-                           reports_data, not absent_months, f"missing: {', '.join(absent_months)}" if absent_months else None))
+    reports_data = {
+        m: {"report_id": r["id"], "lines": r["lines"]} for m, r in sorted(facts.reports.items()) if m in report_months
+    }
+    evidence.append(
+        _local(
+            "service_reports",
+            f"service reports of contract {facts.contract_id} for {', '.join(report_months)}",
+            p,
+            now,
+            reports_data,
+            not absent_months,
+            f"missing: {', '.join(absent_months)}" if absent_months else None,
+        )
+    )
 
     # -- inspections --
     if facts.inspections:
         scores = [from_centi(i["score_centi"]) for i in facts.inspections]
         insp_score = round2(sum((s for s in scores if s is not None), Decimal(0)) / len(scores))
-        inspection_part = {"score": insp_score, "complete": True, "inspections": facts.inspections, "method": "mean inspection score"}
+        inspection_part = {
+            "score": insp_score,
+            "complete": True,
+            "inspections": facts.inspections,
+            "method": "mean inspection score",
+        }
     else:
         inspection_part = {"score": None, "complete": False, "inspections": [], "method": "mean inspection score"}
-        missing.append({"input": "inspections", "source": INSPECTIONS, "reason": "no inspection of this contract in the period"})
-    evidence.append(_local("inspections", f"inspections of contract {facts.contract_id} between {p.start} and {p.end}", p, now,
-                           {"inspections": facts.inspections}, bool(facts.inspections)))
+        missing.append(
+            {"input": "inspections", "source": INSPECTIONS, "reason": "no inspection of this contract in the period"}
+        )
+    evidence.append(
+        _local(
+            "inspections",
+            f"inspections of contract {facts.contract_id} between {p.start} and {p.end}",
+            p,
+            now,
+            {"inspections": facts.inspections},
+            bool(facts.inspections),
+        )
+    )
 
     # -- third party / expert --
     expert = from_centi(facts.expert_score_centi)
     expert_part = {"score": expert, "complete": expert is not None, "assessor": facts.expert_assessor}
     if expert is None:
-        missing.append({"input": "expert", "source": "official", "reason": "no third-party or expert score entered yet"})
+        missing.append(
+            {"input": "expert", "source": "official", "reason": "no third-party or expert score entered yet"}
+        )
 
-    components = {"kpi": kpi_part, "inspection": inspection_part, "satisfaction": satisfaction_part, "expert": expert_part}
+    components = {
+        "kpi": kpi_part,
+        "inspection": inspection_part,
+        "satisfaction": satisfaction_part,
+        "expert": expert_part,
+    }
     return Computed(components=_jsonable(components), missing=missing, evidence=evidence)
 
 
@@ -234,7 +296,9 @@ class CorrectionError(ValueError):
         self.message = message
 
 
-def recompute(components: dict[str, Any], corrections: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def recompute(
+    components: dict[str, Any], corrections: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The evaluation's parts with corrected inputs (an upheld appeal), recomputed by the same rules as
     the first computation: a KPI's actual figure (its attainment and the KPI part follow), an inspection's
     score (the inspection part follows), the expert score. Returns the new parts and what changed
@@ -252,10 +316,18 @@ def recompute(components: dict[str, Any], corrections: list[dict[str, Any]]) -> 
         if kind == "kpi":
             items = out.get("kpi", {}).get("items", {})
             if ref not in items:
-                raise CorrectionError(field, f"The evaluation has no KPI {ref!r}; it has {', '.join(sorted(items)) or 'none'}.")
+                raise CorrectionError(
+                    field, f"The evaluation has no KPI {ref!r}; it has {', '.join(sorted(items)) or 'none'}."
+                )
             item = items[ref]
             old = item.get("actual")
-            item.update({"actual": str(round2(value)), "attainment": str(attainment(round2(value), Decimal(item["target"]))), "corrected": True})
+            item.update(
+                {
+                    "actual": str(round2(value)),
+                    "attainment": str(attainment(round2(value), Decimal(item["target"]))),
+                    "corrected": True,
+                }
+            )
             item.pop("missing", None)
         elif kind == "inspection":
             if value > 100:
@@ -273,7 +345,9 @@ def recompute(components: dict[str, Any], corrections: list[dict[str, Any]]) -> 
             expert = out.setdefault("expert", {})
             old = expert.get("score")
             expert.update({"score": str(round2(value)), "complete": True, "corrected": True})
-        applied.append({"input": name, "from": None if old is None else str(old), "to": str(round2(value)), "reason": reason})
+        applied.append(
+            {"input": name, "from": None if old is None else str(old), "to": str(round2(value)), "reason": reason}
+        )
     if any(a["input"].startswith("kpi.") for a in applied):
         kpi = out["kpi"]
         present = [Decimal(v["attainment"]) for v in kpi["items"].values() if v.get("attainment") is not None]

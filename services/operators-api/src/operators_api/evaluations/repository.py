@@ -99,12 +99,18 @@ class EvaluationRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def evidence(self, evaluation_id: int) -> Sequence[EvaluationEvidence]:
-        stmt = select(EvaluationEvidence).where(EvaluationEvidence.evaluation_id == evaluation_id).order_by(EvaluationEvidence.id)
+        stmt = (
+            select(EvaluationEvidence)
+            .where(EvaluationEvidence.evaluation_id == evaluation_id)
+            .order_by(EvaluationEvidence.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def clear_evidence_of(self, evaluation_ids: list[int]) -> None:
         if evaluation_ids:
-            await self.session.execute(delete(EvaluationEvidence).where(EvaluationEvidence.evaluation_id.in_(evaluation_ids)))
+            await self.session.execute(
+                delete(EvaluationEvidence).where(EvaluationEvidence.evaluation_id.in_(evaluation_ids))
+            )
 
     async def insert_evidence(self, rows: list[dict[str, Any]]) -> None:
         """Many evidence rows in one statement (no ORM objects: a batch writes thousands)."""
@@ -112,7 +118,9 @@ class EvaluationRepository:
             await self.session.execute(insert(EvaluationEvidence), rows)
 
     async def appeal_of(self, evaluation_id: int) -> Appeal | None:
-        return (await self.session.execute(select(Appeal).where(Appeal.evaluation_id == evaluation_id))).scalar_one_or_none()
+        return (
+            await self.session.execute(select(Appeal).where(Appeal.evaluation_id == evaluation_id))
+        ).scalar_one_or_none()
 
     async def appeals_of(self, evaluation_ids: list[int]) -> dict[int, Appeal]:
         """The appeals of a page of evaluations, by evaluation id (one query)."""
@@ -126,14 +134,22 @@ class EvaluationRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def versions(self, evaluation_id: int) -> Sequence[EvaluationVersion]:
-        stmt = select(EvaluationVersion).where(EvaluationVersion.evaluation_id == evaluation_id).order_by(EvaluationVersion.number)
+        stmt = (
+            select(EvaluationVersion)
+            .where(EvaluationVersion.evaluation_id == evaluation_id)
+            .order_by(EvaluationVersion.number)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def grade_deciders(self, evaluation_id: int) -> set[str]:
         """Who decided an evaluation's grade: the official who published it, and one who upheld its appeal."""
-        published_by = (await self.session.execute(select(Evaluation.published_by).where(Evaluation.id == evaluation_id))).scalar_one_or_none()
+        published_by = (
+            await self.session.execute(select(Evaluation.published_by).where(Evaluation.id == evaluation_id))
+        ).scalar_one_or_none()
         upheld_by = (
-            await self.session.execute(select(Appeal.decided_by).where(Appeal.evaluation_id == evaluation_id, Appeal.status == "upheld"))
+            await self.session.execute(
+                select(Appeal.decided_by).where(Appeal.evaluation_id == evaluation_id, Appeal.status == "upheld")
+            )
         ).scalar_one_or_none()
         return {who for who in (published_by, upheld_by) if who}
 

@@ -34,7 +34,9 @@ router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 schemes_router = APIRouter(prefix="/api/v1/evaluation-schemes", tags=["evaluations"])
 
 
-@schemes_router.get("", response_model=list[SchemeRead], summary="Evaluation schemes (the built-in default first, id null)")
+@schemes_router.get(
+    "", response_model=list[SchemeRead], summary="Evaluation schemes (the built-in default first, id null)"
+)
 async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
     return await service.list_schemes(session)
 
@@ -46,7 +48,9 @@ async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
     summary="Add an evaluation scheme: weights summing to 100, grade thresholds, consequences (district officials)",
     responses=problems(401, 403, 422),
 )
-async def create_scheme(body: SchemeCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> dict[str, Any]:
+async def create_scheme(
+    body: SchemeCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep
+) -> dict[str, Any]:
     return await service.create_scheme(session, principal=principal, clock=clock, data=body)
 
 
@@ -71,7 +75,9 @@ async def list_evaluations(
     status: EvaluationStatus | None = None,
     grade: Grade | None = None,
 ) -> dict[str, Any]:
-    filters = EvaluationFilter(contract_id=contract_id, operator_id=operator_id, period=period, status=status, grade=grade)
+    filters = EvaluationFilter(
+        contract_id=contract_id, operator_id=operator_id, period=period, status=status, grade=grade
+    )
     return await service.list_evaluations(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
 
 
@@ -82,9 +88,21 @@ async def list_evaluations(
     summary="Evaluate a contract for a period that has ended: inputs gathered and stored as evidence; missing ones named",
     responses=problems(401, 403, 409, 422),
 )
-async def create_evaluation(body: EvaluationCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def create_evaluation(
+    body: EvaluationCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    response: Response,
+) -> dict[str, Any]:
     read = await service.create_evaluation(
-        session, principal=principal, clock=clock, contract_id=body.contract_id, period_name=body.period, inputs=http_inputs(request)
+        session,
+        principal=principal,
+        clock=clock,
+        contract_id=body.contract_id,
+        period_name=body.period,
+        inputs=http_inputs(request),
     )
     response.headers["Location"] = f"/api/v1/evaluations/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
@@ -97,12 +115,18 @@ async def create_evaluation(body: EvaluationCreate, request: Request, session: S
     summary="Evaluate every running contract for a period (inputs fetched concurrently, bounded); published ones are left alone",
     responses=problems(401, 403, 422),
 )
-async def evaluate_batch(body: BatchCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.evaluate_batch(session, principal=principal, clock=clock, period_name=body.period, inputs=http_inputs(request))
+async def evaluate_batch(
+    body: BatchCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.evaluate_batch(
+        session, principal=principal, clock=clock, period_name=body.period, inputs=http_inputs(request)
+    )
 
 
 @router.get("/{evaluation_id}", response_model=EvaluationRead, responses=problems(401, 404))
-async def get_evaluation(evaluation_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
+async def get_evaluation(
+    evaluation_id: ResourceId, session: SessionDep, viewer: Reader, response: Response
+) -> dict[str, Any]:
     read = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -134,8 +158,12 @@ async def versions(evaluation_id: ResourceId, session: SessionDep, viewer: Reade
     summary="Gather a draft's inputs again (e.g. once a service is back or a late report is filed)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def refresh(evaluation_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.refresh(session, principal=principal, clock=clock, evaluation_id=evaluation_id, inputs=http_inputs(request))
+async def refresh(
+    evaluation_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.refresh(
+        session, principal=principal, clock=clock, evaluation_id=evaluation_id, inputs=http_inputs(request)
+    )
 
 
 @router.put(
@@ -145,10 +173,21 @@ async def refresh(evaluation_id: ResourceId, request: Request, session: SessionD
     responses=problems(401, 403, 404, 409, 412, 422, 428),
 )
 async def set_expert_score(
-    evaluation_id: ResourceId, body: ExpertScore, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+    evaluation_id: ResourceId,
+    body: ExpertScore,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.set_expert_score(
-        session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body, check_version=lambda v: check_if_match(request, v)
+        session,
+        principal=principal,
+        clock=clock,
+        evaluation_id=evaluation_id,
+        data=body,
+        check_version=lambda v: check_if_match(request, v),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -161,10 +200,21 @@ async def set_expert_score(
     responses=problems(401, 403, 404, 409, 412, 422),
 )
 async def publish(
-    evaluation_id: ResourceId, body: Publish, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+    evaluation_id: ResourceId,
+    body: Publish,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.publish(
-        session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body, check_version=lambda v: check_if_match(request, v, required=False)
+        session,
+        principal=principal,
+        clock=clock,
+        evaluation_id=evaluation_id,
+        data=body,
+        check_version=lambda v: check_if_match(request, v, required=False),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -177,8 +227,12 @@ async def publish(
     summary="Appeal a published evaluation (the operator's staff; once, within the window)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Appellant, clock: ClockDep) -> dict[str, Any]:
-    return await service.submit_appeal(session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body)
+async def submit_appeal(
+    evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Appellant, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.submit_appeal(
+        session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body
+    )
 
 
 @router.post(
@@ -188,5 +242,9 @@ async def submit_appeal(evaluation_id: ResourceId, body: AppealCreate, session: 
     "consequences revised, both versions kept) or rejected, with the reason",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def decide_appeal(evaluation_id: ResourceId, body: AppealDecision, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.decide_appeal(session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body)
+async def decide_appeal(
+    evaluation_id: ResourceId, body: AppealDecision, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.decide_appeal(
+        session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body
+    )

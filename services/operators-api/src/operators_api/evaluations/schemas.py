@@ -77,13 +77,16 @@ class BatchCreate(_Input):
 
 class ExpertScore(_Input):
     score: Decimal = Field(ge=0, le=100, decimal_places=2)
-    assessor: str = Field(min_length=1, max_length=200, description="The third party or expert who assessed (第三方评估机构/专家).")
+    assessor: str = Field(
+        min_length=1, max_length=200, description="The third party or expert who assessed (第三方评估机构/专家)."
+    )
     note: str = Field("", max_length=2000)
 
 
 class Publish(_Input):
     accept_missing: bool = Field(
-        False, description="Publish although inputs are missing: the parts present are re-weighted to 100 and the reason is recorded."
+        False,
+        description="Publish although inputs are missing: the parts present are re-weighted to 100 and the reason is recorded.",
     )
     reason: str = Field("", max_length=2000)
 
@@ -99,7 +102,9 @@ class AppealDocument(_Input):
 
 class AppealCreate(_Input):
     reason: str = Field(min_length=1, max_length=5000)
-    documents: list[AppealDocument] = Field(default_factory=list, max_length=20, description="The evidence the appeal rests on.")
+    documents: list[AppealDocument] = Field(
+        default_factory=list, max_length=20, description="The evidence the appeal rests on."
+    )
 
 
 class Correction(_Input):
@@ -110,14 +115,17 @@ class Correction(_Input):
         description="`kpi.<target>` (the actual figure), `inspection.<inspection id>` (its score) or `expert` (the expert score).",
     )
     value: Decimal = Field(ge=0, le=1_000_000, decimal_places=2)
-    reason: str = Field(min_length=1, max_length=2000, description="Why the input was wrong (the evidence that shows it).")
+    reason: str = Field(
+        min_length=1, max_length=2000, description="Why the input was wrong (the evidence that shows it)."
+    )
 
 
 class AppealDecision(_Input):
     decision: Literal["upheld", "rejected"]
     reason: str = Field(min_length=1, max_length=2000)
     corrections: list[Correction] = Field(
-        default_factory=list, max_length=50,
+        default_factory=list,
+        max_length=50,
         description="Required when upheld: the corrected inputs. The revised score is the evaluation recomputed with them, never typed in.",
     )
 
@@ -165,10 +173,16 @@ class EvaluationRead(BaseModel):
     period_end_on: date
     status: EvaluationStatus
     scheme: dict[str, Any]
-    components: dict[str, Any] = Field(description="kpi, inspection, satisfaction, expert: each part's score, completeness and figures.")
-    missing_inputs: list[dict[str, Any]] = Field(description="What could not be had, from where, and why; nothing is made up.")
+    components: dict[str, Any] = Field(
+        description="kpi, inspection, satisfaction, expert: each part's score, completeness and figures."
+    )
+    missing_inputs: list[dict[str, Any]] = Field(
+        description="What could not be had, from where, and why; nothing is made up."
+    )
     provisional_score: Decimal | None = Field(description="The score if published now (null while inputs are missing).")
-    score_if_missing_accepted: Decimal | None = Field(description="The score with the missing parts left out and the rest re-weighted.")
+    score_if_missing_accepted: Decimal | None = Field(
+        description="The score with the missing parts left out and the rest re-weighted."
+    )
     score: Decimal | None
     original_score: Decimal | None = Field(description="The score before an upheld appeal revised it.")
     grade: Grade | None

@@ -60,9 +60,15 @@ def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
     if s is None:
         return dict(DEFAULT_SCHEME)
     return {
-        "id": s.id, "name": s.name, "weights": s.weights, "thresholds": s.thresholds, "payment_percent": s.payment_percent,
-        "credit_points": s.credit_points, "renewal_min_grade": s.renewal_min_grade,
-        "consecutive_fails_for_termination": s.consecutive_fails_for_termination, "appeal_window_days": s.appeal_window_days,
+        "id": s.id,
+        "name": s.name,
+        "weights": s.weights,
+        "thresholds": s.thresholds,
+        "payment_percent": s.payment_percent,
+        "credit_points": s.credit_points,
+        "renewal_min_grade": s.renewal_min_grade,
+        "consecutive_fails_for_termination": s.consecutive_fails_for_termination,
+        "appeal_window_days": s.appeal_window_days,
         "rectification_days": s.rectification_days,
     }
 
@@ -78,7 +84,9 @@ async def get_scheme(session: AsyncSession, scheme_id: int) -> dict[str, Any]:
     return scheme_read(s)
 
 
-async def create_scheme(session: AsyncSession, *, principal: Principal, clock: Clock, data: SchemeCreate) -> dict[str, Any]:
+async def create_scheme(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: SchemeCreate
+) -> dict[str, Any]:
     access.require_district_official(principal, "set evaluation schemes")
     weights = data.weights.model_dump()
     thresholds = data.thresholds.model_dump(by_alias=True)
@@ -88,15 +96,30 @@ async def create_scheme(session: AsyncSession, *, principal: Principal, clock: C
         raise RuleViolation("thresholds", problem, code="thresholds-order")
     now = clock.now()
     s = EvaluationScheme(
-        name=data.name, weights=weights, thresholds=thresholds, payment_percent=data.payment_percent.model_dump(by_alias=True),
-        credit_points=data.credit_points.model_dump(by_alias=True), renewal_min_grade=data.renewal_min_grade,
-        consecutive_fails_for_termination=data.consecutive_fails_for_termination, appeal_window_days=data.appeal_window_days,
-        rectification_days=data.rectification_days, created_by=principal.sub, created_at=now,
+        name=data.name,
+        weights=weights,
+        thresholds=thresholds,
+        payment_percent=data.payment_percent.model_dump(by_alias=True),
+        credit_points=data.credit_points.model_dump(by_alias=True),
+        renewal_min_grade=data.renewal_min_grade,
+        consecutive_fails_for_termination=data.consecutive_fails_for_termination,
+        appeal_window_days=data.appeal_window_days,
+        rectification_days=data.rectification_days,
+        created_by=principal.sub,
+        created_at=now,
     )
     repo = EvaluationRepository(session)
     repo.add(s)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="evaluation_scheme", entity_id=s.id, action="created", details=scheme_read(s))
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="evaluation_scheme",
+        entity_id=s.id,
+        action="created",
+        details=scheme_read(s),
+    )
     await session.commit()
     return scheme_read(s)
 
@@ -106,16 +129,30 @@ def appeal_read(a: Appeal | None) -> dict[str, Any] | None:
     if a is None:
         return None
     return {
-        "id": a.id, "evaluation_id": a.evaluation_id, "reason": a.reason, "documents": list(a.documents or []),
-        "submitted_at": as_aware(a.submitted_at), "status": a.status, "decision_reason": a.decision_reason,
-        "corrections": list(a.corrections or []), "revised_score": from_centi(a.revised_score_centi), "decided_at": as_aware(a.decided_at),
+        "id": a.id,
+        "evaluation_id": a.evaluation_id,
+        "reason": a.reason,
+        "documents": list(a.documents or []),
+        "submitted_at": as_aware(a.submitted_at),
+        "status": a.status,
+        "decision_reason": a.decision_reason,
+        "corrections": list(a.corrections or []),
+        "revised_score": from_centi(a.revised_score_centi),
+        "decided_at": as_aware(a.decided_at),
     }
 
 
 def version_read(v: EvaluationVersion) -> dict[str, Any]:
     return {
-        "number": v.number, "kind": v.kind, "score": from_centi(v.score_centi), "grade": v.grade, "components": v.components,
-        "consequences": v.consequences or {}, "corrections": list(v.corrections or []), "reason": v.reason, "made_at": as_aware(v.made_at),
+        "number": v.number,
+        "kind": v.kind,
+        "score": from_centi(v.score_centi),
+        "grade": v.grade,
+        "components": v.components,
+        "consequences": v.consequences or {},
+        "corrections": list(v.corrections or []),
+        "reason": v.reason,
+        "made_at": as_aware(v.made_at),
     }
 
 
@@ -125,13 +162,33 @@ async def versions(session: AsyncSession, *, viewer: Principal, evaluation_id: i
     return [version_read(v) for v in await EvaluationRepository(session).versions(e.id)]
 
 
-def _keep_version(repo: EvaluationRepository, e: Evaluation, *, number: int, kind: str, principal: Principal, at: datetime,
-                  corrections: list[dict[str, Any]] | None = None, reason: str | None = None) -> None:
+def _keep_version(
+    repo: EvaluationRepository,
+    e: Evaluation,
+    *,
+    number: int,
+    kind: str,
+    principal: Principal,
+    at: datetime,
+    corrections: list[dict[str, Any]] | None = None,
+    reason: str | None = None,
+) -> None:
     assert e.score_centi is not None and e.grade is not None
-    repo.add(EvaluationVersion(
-        evaluation_id=e.id, number=number, kind=kind, components=e.components, score_centi=e.score_centi, grade=e.grade,
-        consequences=e.consequences or {}, corrections=corrections or [], reason=reason, made_by=principal.sub, made_at=at,
-    ))
+    repo.add(
+        EvaluationVersion(
+            evaluation_id=e.id,
+            number=number,
+            kind=kind,
+            components=e.components,
+            score_centi=e.score_centi,
+            grade=e.grade,
+            consequences=e.consequences or {},
+            corrections=corrections or [],
+            reason=reason,
+            made_by=principal.sub,
+            made_at=at,
+        )
+    )
 
 
 def evaluation_read(e: Evaluation, appeal: Appeal | None = None) -> dict[str, Any]:
@@ -169,7 +226,9 @@ def _may_read(viewer: Principal, e: Evaluation) -> bool:
     return access.reads_all(viewer) or (access.is_staff_of(viewer, e.operator_id) and e.status == "published")
 
 
-async def get_visible(session: AsyncSession, *, viewer: Principal, evaluation_id: int, for_update: bool = False) -> Evaluation:
+async def get_visible(
+    session: AsyncSession, *, viewer: Principal, evaluation_id: int, for_update: bool = False
+) -> Evaluation:
     repo = EvaluationRepository(session)
     e = await (repo.get_for_update(evaluation_id) if for_update else repo.get(evaluation_id))
     if e is None or not _may_read(viewer, e):
@@ -185,17 +244,34 @@ async def get_evaluation(session: AsyncSession, *, viewer: Principal, evaluation
 async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
     return [
-        {"input": x.input, "source": x.source, "request": x.request, "from_on": x.from_on, "to_on": x.to_on, "fetched_at": as_aware(x.fetched_at),
-         "ok": x.ok, "error": x.error, "data": x.data}
+        {
+            "input": x.input,
+            "source": x.source,
+            "request": x.request,
+            "from_on": x.from_on,
+            "to_on": x.to_on,
+            "fetched_at": as_aware(x.fetched_at),
+            "ok": x.ok,
+            "error": x.error,
+            "data": x.data,
+        }
         for x in await EvaluationRepository(session).evidence(e.id)
     ]
 
 
-async def list_evaluations(session: AsyncSession, *, viewer: Principal, filters: EvaluationFilter, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_evaluations(
+    session: AsyncSession, *, viewer: Principal, filters: EvaluationFilter, cursor: str | None, limit: int
+) -> dict[str, Any]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Evaluations are shown to officials, auditors and the operator evaluated.")
-        filters = EvaluationFilter(contract_id=filters.contract_id, operator_id=viewer.operator_id, period=filters.period, status="published", grade=filters.grade)
+        filters = EvaluationFilter(
+            contract_id=filters.contract_id,
+            operator_id=viewer.operator_id,
+            period=filters.period,
+            status="published",
+            grade=filters.grade,
+        )
     repo = EvaluationRepository(session)
     rows = await repo.list(filters, after_id=after_id(cursor), limit=limit + 1)
     appeals = await repo.appeals_of([e.id for e in rows[:limit]])
@@ -214,10 +290,16 @@ class _Job:
 def _check_period(contract: Contract, period_name: str, today) -> Period:
     period = parse_period(period_name)
     if period.end >= today:
-        raise RuleViolation("period", f"{period_name} is not over yet (it ends {period.end}); a period is evaluated once it has ended.", code="period-not-over")
+        raise RuleViolation(
+            "period",
+            f"{period_name} is not over yet (it ends {period.end}); a period is evaluated once it has ended.",
+            code="period-not-over",
+        )
     clipped = period.clip(contract.starts_on, contract.ended_on or contract.ends_on)
     if clipped is None:
-        raise RuleViolation("period", f"Contract {contract.id} did not run during {period_name}.", code="period-outside-contract")
+        raise RuleViolation(
+            "period", f"Contract {contract.id} did not run during {period_name}.", code="period-outside-contract"
+        )
     return clipped
 
 
@@ -229,7 +311,9 @@ async def _schemes(session: AsyncSession, contracts: list[Contract]) -> dict[int
     return out
 
 
-async def _jobs(session: AsyncSession, contracts: list[Contract], periods: dict[int, Period], period_name: str) -> list[_Job]:
+async def _jobs(
+    session: AsyncSession, contracts: list[Contract], periods: dict[int, Period], period_name: str
+) -> list[_Job]:
     """Everything the database holds for these contracts, in a handful of queries."""
     ids = [c.id for c in contracts]
     facilities = await ContractRepository(session).facilities_of(ids)
@@ -255,8 +339,14 @@ async def _jobs(session: AsyncSession, contracts: list[Contract], periods: dict[
                     period=p,
                     reports={r.month: {"id": r.id, "lines": r.lines} for r in reports.get(c.id, [])},
                     inspections=[
-                        {"id": i.id, "inspected_on": i.inspected_on.isoformat(), "facility_id": i.facility_id, "score_centi": i.score_centi}
-                        for i in inspections.get(c.id, []) if p.start <= i.inspected_on <= p.end
+                        {
+                            "id": i.id,
+                            "inspected_on": i.inspected_on.isoformat(),
+                            "facility_id": i.facility_id,
+                            "score_centi": i.score_centi,
+                        }
+                        for i in inspections.get(c.id, [])
+                        if p.start <= i.inspected_on <= p.end
                     ],
                     expert_score_centi=e.expert_score_centi if e else None,
                     expert_assessor=e.expert_assessor if e else None,
@@ -282,7 +372,9 @@ async def _fetch(job: _Job, inputs: InputsProvider) -> Inputs:
     return dict(zip(fids, stats, strict=True)), dict(zip(fids, sats, strict=True)), dict(zip(fids, hours, strict=True))
 
 
-def _prepare(repo: EvaluationRepository, job: _Job, fetched: Inputs, *, principal: Principal, now: datetime) -> tuple[Evaluation, str, Any]:
+def _prepare(
+    repo: EvaluationRepository, job: _Job, fetched: Inputs, *, principal: Principal, now: datetime
+) -> tuple[Evaluation, str, Any]:
     """Compute and fill in the evaluation (a new one is added to the session, not yet flushed)."""
     result = compute(job.facts, fetched[0], fetched[1], now=now, open_hours=fetched[2])
     e = job.existing
@@ -290,9 +382,18 @@ def _prepare(repo: EvaluationRepository, job: _Job, fetched: Inputs, *, principa
     if e is None:
         outcome = "created"
         e = Evaluation(
-            contract_id=job.contract.id, operator_id=job.contract.operator_id, period=job.facts.period.name,
-            period_start_on=job.facts.period.start, period_end_on=job.facts.period.end, scheme=job.scheme, status="draft",
-            version=1, created_by=principal.sub, created_at=now, consequences={}, reweighted=False,
+            contract_id=job.contract.id,
+            operator_id=job.contract.operator_id,
+            period=job.facts.period.name,
+            period_start_on=job.facts.period.start,
+            period_end_on=job.facts.period.end,
+            scheme=job.scheme,
+            status="draft",
+            version=1,
+            created_by=principal.sub,
+            created_at=now,
+            consequences={},
+            reweighted=False,
         )
         repo.add(e)
     else:
@@ -314,17 +415,32 @@ async def _write_all(
     prepared = [_prepare(repo, job, f, principal=principal, now=now) for job, f in zip(jobs, fetched, strict=True)]
     await repo.flush()
     await repo.clear_evidence_of([e.id for e, outcome, _ in prepared if outcome == "refreshed"])
-    await repo.insert_evidence([
-        {**x, "evaluation_id": e.id, "data": jsonable(x["data"]) if x["data"] is not None else None}
-        for e, _, result in prepared for x in result.evidence
-    ])
-    await audit.record_many(session, [
-        audit.entry(
-            principal, at=now, entity_type=ENTITY, entity_id=e.id, action="computed" if outcome == "created" else "recomputed", to_state="draft",
-            details={"contract_id": e.contract_id, "period": e.period, "missing_inputs": [m["input"] for m in result.missing]},
-        )
-        for e, outcome, result in prepared
-    ])
+    await repo.insert_evidence(
+        [
+            {**x, "evaluation_id": e.id, "data": jsonable(x["data"]) if x["data"] is not None else None}
+            for e, _, result in prepared
+            for x in result.evidence
+        ]
+    )
+    await audit.record_many(
+        session,
+        [
+            audit.entry(
+                principal,
+                at=now,
+                entity_type=ENTITY,
+                entity_id=e.id,
+                action="computed" if outcome == "created" else "recomputed",
+                to_state="draft",
+                details={
+                    "contract_id": e.contract_id,
+                    "period": e.period,
+                    "missing_inputs": [m["input"] for m in result.missing],
+                },
+            )
+            for e, outcome, result in prepared
+        ],
+    )
     return [(e, outcome) for e, outcome, _ in prepared]
 
 
@@ -334,32 +450,45 @@ async def _contract_for_evaluation(session: AsyncSession, principal: Principal, 
         raise RuleViolation("contract_id", f"No contract {contract_id}.", code="unknown-contract")
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     if c.status in ("draft", "cancelled"):
-        raise state_conflict(f"Contract {c.id} is {c.status}; it has nothing to evaluate.", "contract-not-running", "contract_id")
+        raise state_conflict(
+            f"Contract {c.id} is {c.status}; it has nothing to evaluate.", "contract-not-running", "contract_id"
+        )
     return c
 
 
 async def create_evaluation(
-    session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, period_name: str, inputs: InputsProvider
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    contract_id: int,
+    period_name: str,
+    inputs: InputsProvider,
 ) -> dict[str, Any]:
     c = await _contract_for_evaluation(session, principal, contract_id)
     period = _check_period(c, period_name, clock.local_now().date())
     existing = await EvaluationRepository(session).of_contract_period(c.id, period_name)
     if existing is not None:
         raise state_conflict(
-            f"Evaluation {existing.id} of contract {c.id} for {period_name} exists ({existing.status}); refresh it instead.", "evaluation-exists",
+            f"Evaluation {existing.id} of contract {c.id} for {period_name} exists ({existing.status}); refresh it instead.",
+            "evaluation-exists",
             existing={"id": existing.id},
         )
     [job] = await _jobs(session, [c], {c.id: period}, period_name)
     await end_read_transaction(session)
     fetched = await _fetch(job, inputs)
     if await EvaluationRepository(session).of_contract_period(c.id, period_name) is not None:
-        raise state_conflict(f"An evaluation of contract {c.id} for {period_name} was made at the same moment.", "evaluation-exists")
+        raise state_conflict(
+            f"An evaluation of contract {c.id} for {period_name} was made at the same moment.", "evaluation-exists"
+        )
     [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
     await session.commit()
     return evaluation_read(e)
 
 
-async def refresh(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, inputs: InputsProvider) -> dict[str, Any]:
+async def refresh(
+    session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, inputs: InputsProvider
+) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if e.status != "draft":
@@ -370,14 +499,18 @@ async def refresh(session: AsyncSession, *, principal: Principal, clock: Clock, 
     fetched = await _fetch(job, inputs)
     locked = await EvaluationRepository(session).get_for_update(e.id)
     if locked is None or locked.status != "draft" or locked.version != version:
-        raise state_conflict(f"Evaluation {e.id} changed while its inputs were fetched; refresh again.", "evaluation-changed")
+        raise state_conflict(
+            f"Evaluation {e.id} changed while its inputs were fetched; refresh again.", "evaluation-changed"
+        )
     job.existing = locked
     [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
     await session.commit()
     return evaluation_read(e)
 
 
-async def evaluate_batch(session: AsyncSession, *, principal: Principal, clock: Clock, period_name: str, inputs: InputsProvider) -> dict[str, Any]:
+async def evaluate_batch(
+    session: AsyncSession, *, principal: Principal, clock: Clock, period_name: str, inputs: InputsProvider
+) -> dict[str, Any]:
     """Every running contract of the period (that this official manages), inputs fetched concurrently."""
     if principal.role != "official":
         raise Forbidden("Only officials evaluate contracts.")
@@ -386,7 +519,8 @@ async def evaluate_batch(session: AsyncSession, *, principal: Principal, clock: 
     if period.end >= today:
         raise RuleViolation("period", f"{period_name} is not over yet (it ends {period.end}).", code="period-not-over")
     contracts = [
-        c for c in await ContractRepository(session).running(period.start, period.end)
+        c
+        for c in await ContractRepository(session).running(period.start, period.end)
         if access.may_manage(principal, c.purchaser_subdistrict)
     ]
     clipped = {c.id: period.clip(c.starts_on, c.ended_on or c.ends_on) for c in contracts}
@@ -397,7 +531,13 @@ async def evaluate_batch(session: AsyncSession, *, principal: Principal, clock: 
     await end_read_transaction(session)
     fetched = await asyncio.gather(*(_fetch(j, inputs) for j in todo))
     items = [
-        {"contract_id": j.contract.id, "evaluation_id": j.existing.id, "outcome": "skipped_published", "missing_inputs": 0, "provisional_score": None}  # type: ignore[union-attr]
+        {
+            "contract_id": j.contract.id,
+            "evaluation_id": j.existing.id,
+            "outcome": "skipped_published",
+            "missing_inputs": 0,
+            "provisional_score": None,
+        }  # type: ignore[union-attr]
         for j in skipped
     ]
     counts = {"created": 0, "refreshed": 0}
@@ -407,16 +547,31 @@ async def evaluate_batch(session: AsyncSession, *, principal: Principal, clock: 
     for job, f in zip(todo, fetched, strict=True):
         now_e = current.get(job.contract.id)
         if now_e is not None and now_e.status == "published":
-            items.append({"contract_id": job.contract.id, "evaluation_id": now_e.id, "outcome": "skipped_published", "missing_inputs": 0, "provisional_score": None})
+            items.append(
+                {
+                    "contract_id": job.contract.id,
+                    "evaluation_id": now_e.id,
+                    "outcome": "skipped_published",
+                    "missing_inputs": 0,
+                    "provisional_score": None,
+                }
+            )
             continue
         job.existing = now_e
         writes.append((job, f))
-    for e, outcome in await _write_all(session, [j for j, _ in writes], [f for _, f in writes], principal=principal, clock=clock):
+    for e, outcome in await _write_all(
+        session, [j for j, _ in writes], [f for _, f in writes], principal=principal, clock=clock
+    ):
         counts[outcome] += 1
-        items.append({
-            "contract_id": e.contract_id, "evaluation_id": e.id, "outcome": outcome, "missing_inputs": len(e.missing_inputs),
-            "provisional_score": score_of(e.components, e.scheme["weights"], accept_missing=False).score,
-        })
+        items.append(
+            {
+                "contract_id": e.contract_id,
+                "evaluation_id": e.id,
+                "outcome": outcome,
+                "missing_inputs": len(e.missing_inputs),
+                "provisional_score": score_of(e.components, e.scheme["weights"], accept_missing=False).score,
+            }
+        )
     await session.commit()
     items.sort(key=lambda i: i["contract_id"])
     return {
@@ -431,7 +586,13 @@ async def evaluate_batch(session: AsyncSession, *, principal: Principal, clock: 
 
 
 async def set_expert_score(
-    session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: ExpertScore, check_version: CheckVersion
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    evaluation_id: int,
+    data: ExpertScore,
+    check_version: CheckVersion,
 ) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
@@ -443,24 +604,48 @@ async def set_expert_score(
     e.expert_assessor = data.assessor
     e.expert_note = data.note
     components = dict(e.components)
-    components["expert"] = {"score": str(from_centi(e.expert_score_centi)), "complete": True, "assessor": data.assessor, "note": data.note}
+    components["expert"] = {
+        "score": str(from_centi(e.expert_score_centi)),
+        "complete": True,
+        "assessor": data.assessor,
+        "note": data.note,
+    }
     e.components = components
     e.missing_inputs = [m for m in e.missing_inputs if m["input"] != "expert"]
     e.version += 1
     e.updated_at = now
     repo = EvaluationRepository(session)
-    repo.add(EvaluationEvidence(
-        evaluation_id=e.id, input="expert_score", source="official", request=f"entered by {principal.sub}", from_on=e.period_start_on,
-        to_on=e.period_end_on, fetched_at=now, ok=True, error=None, data={"score": str(data.score), "assessor": data.assessor, "note": data.note},
-    ))
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="expert_score_set",
-                 details={"score": str(data.score), "assessor": data.assessor, "contract_id": c.id})
+    repo.add(
+        EvaluationEvidence(
+            evaluation_id=e.id,
+            input="expert_score",
+            source="official",
+            request=f"entered by {principal.sub}",
+            from_on=e.period_start_on,
+            to_on=e.period_end_on,
+            fetched_at=now,
+            ok=True,
+            error=None,
+            data={"score": str(data.score), "assessor": data.assessor, "note": data.note},
+        )
+    )
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=e.id,
+        action="expert_score_set",
+        details={"score": str(data.score), "assessor": data.assessor, "contract_id": c.id},
+    )
     await session.commit()
     return evaluation_read(e)
 
 
 # -- publishing and consequences --------------------------------------------------------------------
-async def _apply_consequences(session: AsyncSession, e: Evaluation, c: Contract, *, principal: Principal, clock: Clock, previous_grade: str | None) -> dict[str, Any]:
+async def _apply_consequences(
+    session: AsyncSession, e: Evaluation, c: Contract, *, principal: Principal, clock: Clock, previous_grade: str | None
+) -> dict[str, Any]:
     """What the grade leads to; with `previous_grade` (an upheld appeal) the earlier consequences are revised."""
     now = clock.now()
     today = clock.local_now().date()
@@ -476,16 +661,39 @@ async def _apply_consequences(session: AsyncSession, e: Evaluation, c: Contract,
     if inst is None:
         out["instalment"] = None
     elif inst.paid_on is not None:
-        out["instalment"] = {"seq": inst.seq, "note": f"already paid on {inst.paid_on}: not adjusted", "amount_fen": inst.amount_fen}
+        out["instalment"] = {
+            "seq": inst.seq,
+            "note": f"already paid on {inst.paid_on}: not adjusted",
+            "amount_fen": inst.amount_fen,
+        }
     else:
         pct = int(scheme["payment_percent"][grade])
-        inst.evaluation_id, inst.adjustment_percent, inst.adjusted_amount_fen = e.id, pct, percent_of(inst.amount_fen, pct)
-        out["instalment"] = {"seq": inst.seq, "amount_fen": inst.amount_fen, "percent": pct, "adjusted_amount_fen": inst.adjusted_amount_fen}
+        inst.evaluation_id, inst.adjustment_percent, inst.adjusted_amount_fen = (
+            e.id,
+            pct,
+            percent_of(inst.amount_fen, pct),
+        )
+        out["instalment"] = {
+            "seq": inst.seq,
+            "amount_fen": inst.amount_fen,
+            "percent": pct,
+            "adjusted_amount_fen": inst.adjusted_amount_fen,
+        }
         await outbox.record(
-            session, "contract.instalment_adjusted",
-            {"contract_id": c.id, "seq": inst.seq, "evaluation_id": e.id, "grade": grade, "percent": pct, "amount_fen": inst.amount_fen,
-             "adjusted_amount_fen": inst.adjusted_amount_fen},
-            subject=f"contract/{c.id}", actor=principal.sub, at=now,
+            session,
+            "contract.instalment_adjusted",
+            {
+                "contract_id": c.id,
+                "seq": inst.seq,
+                "evaluation_id": e.id,
+                "grade": grade,
+                "percent": pct,
+                "amount_fen": inst.amount_fen,
+                "adjusted_amount_fen": inst.adjusted_amount_fen,
+            },
+            subject=f"contract/{c.id}",
+            actor=principal.sub,
+            at=now,
         )
 
     # 2. renewal eligibility
@@ -493,21 +701,32 @@ async def _apply_consequences(session: AsyncSession, e: Evaluation, c: Contract,
     if e not in published:
         published.append(e)
     published.sort(key=lambda x: (x.period_end_on, x.id))
-    out["renewal_eligible"] = GRADE_RANK[grade] >= GRADE_RANK[scheme["renewal_min_grade"]] and all(x.grade != "fail" for x in published)
+    out["renewal_eligible"] = GRADE_RANK[grade] >= GRADE_RANK[scheme["renewal_min_grade"]] and all(
+        x.grade != "fail" for x in published
+    )
 
     # 3. a rectification for a fail (withdrawn if an appeal lifts the fail)
     rect_id = before.get("rectification_id")
     if grade == "fail" and rect_id is None:
         r = await order_rectification(
-            session, principal=principal, at=now, contract=c, facility_id=None, source="evaluation",
-            finding=f"{e.period} 绩效考核不合格（{score} 分）", required_action="对照扣分项制定整改方案，限期整改并报送整改报告。",
-            deadline_on=today + timedelta(days=int(scheme["rectification_days"])), evaluation_id=e.id,
+            session,
+            principal=principal,
+            at=now,
+            contract=c,
+            facility_id=None,
+            source="evaluation",
+            finding=f"{e.period} 绩效考核不合格（{score} 分）",
+            required_action="对照扣分项制定整改方案，限期整改并报送整改报告。",
+            deadline_on=today + timedelta(days=int(scheme["rectification_days"])),
+            evaluation_id=e.id,
         )
         rect_id = r.id
     elif grade != "fail" and rect_id is not None:
         r = await InspectionRepository(session).rectification_for_update(rect_id)
         if r is not None and r.status in ("open", "responded", "reopened"):
-            await withdraw_rectification(session, r, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格")
+            await withdraw_rectification(
+                session, r, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格"
+            )
         rect_id = None
     out["rectification_id"] = rect_id
 
@@ -520,41 +739,92 @@ async def _apply_consequences(session: AsyncSession, e: Evaluation, c: Contract,
         c.termination_proposal = f"连续 {n} 次考核不合格（{', '.join(x.period for x in last)}），建议解除合同。"
         c.version += 1
         c.updated_at = now
-        audit.record(session, principal=principal, at=now, entity_type="contract", entity_id=c.id, action="termination_proposed",
-                     reason=c.termination_proposal, details={"evaluation_ids": [x.id for x in last]})
+        audit.record(
+            session,
+            principal=principal,
+            at=now,
+            entity_type="contract",
+            entity_id=c.id,
+            action="termination_proposed",
+            reason=c.termination_proposal,
+            details={"evaluation_ids": [x.id for x in last]},
+        )
         await outbox.record(
-            session, "contract.termination_proposed",
-            {"contract_id": c.id, "operator_id": c.operator_id, "evaluation_ids": [x.id for x in last], "reason": c.termination_proposal},
-            subject=f"contract/{c.id}", actor=principal.sub, at=now,
+            session,
+            "contract.termination_proposed",
+            {
+                "contract_id": c.id,
+                "operator_id": c.operator_id,
+                "evaluation_ids": [x.id for x in last],
+                "reason": c.termination_proposal,
+            },
+            subject=f"contract/{c.id}",
+            actor=principal.sub,
+            at=now,
         )
     elif not consecutive and before.get("termination_proposed") and c.termination_proposed_at is not None:
         c.termination_proposed_at, c.termination_proposal = None, None
         c.version += 1
         c.updated_at = now
-        audit.record(session, principal=principal, at=now, entity_type="contract", entity_id=c.id, action="termination_proposal_withdrawn",
-                     reason=f"申诉改判：evaluation {e.id}")
+        audit.record(
+            session,
+            principal=principal,
+            at=now,
+            entity_type="contract",
+            entity_id=c.id,
+            action="termination_proposal_withdrawn",
+            reason=f"申诉改判：evaluation {e.id}",
+        )
     out["termination_proposed"] = consecutive
 
     # 5. the credit record
     points = int(scheme["credit_points"][grade])
     if previous_grade is None:
-        await add_entry(session, principal=principal, at=now, operator_id=c.operator_id, kind="evaluation", points=points,
-                        description=f"{e.period} 绩效考核{GRADE_NAMES_ZH[grade]}（{score} 分，合同 {c.reference}）", source_type="evaluation", source_id=e.id)
+        await add_entry(
+            session,
+            principal=principal,
+            at=now,
+            operator_id=c.operator_id,
+            kind="evaluation",
+            points=points,
+            description=f"{e.period} 绩效考核{GRADE_NAMES_ZH[grade]}（{score} 分，合同 {c.reference}）",
+            source_type="evaluation",
+            source_id=e.id,
+        )
     else:
         delta = points - int(scheme["credit_points"][previous_grade])
         if delta:
-            await add_entry(session, principal=principal, at=now, operator_id=c.operator_id, kind="appeal", points=delta,
-                            description=f"申诉改判：{e.period} 由{GRADE_NAMES_ZH[previous_grade]}改为{GRADE_NAMES_ZH[grade]}", source_type="evaluation", source_id=e.id)
+            await add_entry(
+                session,
+                principal=principal,
+                at=now,
+                operator_id=c.operator_id,
+                kind="appeal",
+                points=delta,
+                description=f"申诉改判：{e.period} 由{GRADE_NAMES_ZH[previous_grade]}改为{GRADE_NAMES_ZH[grade]}",
+                source_type="evaluation",
+                source_id=e.id,
+            )
     out["credit_points"] = points
     return out
 
 
-async def publish(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: Publish, check_version: CheckVersion) -> dict[str, Any]:
+async def publish(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    evaluation_id: int,
+    data: Publish,
+    check_version: CheckVersion,
+) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     check_version(e.version)
     if e.status != "draft":
-        raise state_conflict(f"Evaluation {e.id} is already published.", "evaluation-published", **{"from": e.status, "to": "published"})
+        raise state_conflict(
+            f"Evaluation {e.id} is already published.", "evaluation-published", **{"from": e.status, "to": "published"}
+        )
     if e.missing_inputs and not data.accept_missing:
         raise Conflict(
             f"{len(e.missing_inputs)} input(s) are missing; refresh once they are there, or publish with accept_missing and a reason.",
@@ -562,7 +832,9 @@ async def publish(session: AsyncSession, *, principal: Principal, clock: Clock, 
             missing_inputs=e.missing_inputs,
         )
     if e.missing_inputs and not data.reason:
-        raise RuleViolation("reason", "Say why the evaluation is published with inputs missing.", code="reason-required")
+        raise RuleViolation(
+            "reason", "Say why the evaluation is published with inputs missing.", code="reason-required"
+        )
     result = score_of(e.components, e.scheme["weights"], accept_missing=data.accept_missing)
     if result.score is None:
         raise state_conflict("No part of the evaluation has a score; there is nothing to publish.", "nothing-to-score")
@@ -580,25 +852,65 @@ async def publish(session: AsyncSession, *, principal: Principal, clock: Clock, 
     e.appeal_deadline_on = today + timedelta(days=int(e.scheme["appeal_window_days"]))
     e.version += 1
     e.updated_at = now
-    e.consequences = jsonable(await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=None))
+    e.consequences = jsonable(
+        await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=None)
+    )
     if result.reweighted:
-        e.consequences = {**e.consequences, "weights_used": result.weights_used, "accepted_missing": [m["input"] for m in e.missing_inputs]}
-    _keep_version(EvaluationRepository(session), e, number=1, kind="published", principal=principal, at=now, reason=data.reason or None)
+        e.consequences = {
+            **e.consequences,
+            "weights_used": result.weights_used,
+            "accepted_missing": [m["input"] for m in e.missing_inputs],
+        }
+    _keep_version(
+        EvaluationRepository(session),
+        e,
+        number=1,
+        kind="published",
+        principal=principal,
+        at=now,
+        reason=data.reason or None,
+    )
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="published", from_state="draft", to_state="published",
-        reason=data.reason or None, details={"score": str(result.score), "grade": e.grade, "reweighted": result.reweighted, "consequences": e.consequences},
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=e.id,
+        action="published",
+        from_state="draft",
+        to_state="published",
+        reason=data.reason or None,
+        details={
+            "score": str(result.score),
+            "grade": e.grade,
+            "reweighted": result.reweighted,
+            "consequences": e.consequences,
+        },
     )
     await outbox.record(
-        session, "evaluation.published",
-        {"evaluation_id": e.id, "contract_id": c.id, "operator_id": c.operator_id, "period": e.period, "score": str(result.score), "grade": e.grade,
-         "reweighted": result.reweighted, "consequences": e.consequences},
-        subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+        session,
+        "evaluation.published",
+        {
+            "evaluation_id": e.id,
+            "contract_id": c.id,
+            "operator_id": c.operator_id,
+            "period": e.period,
+            "score": str(result.score),
+            "grade": e.grade,
+            "reweighted": result.reweighted,
+            "consequences": e.consequences,
+        },
+        subject=f"evaluation/{e.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return evaluation_read(e)
 
 
-async def submit_appeal(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealCreate) -> dict[str, Any]:
+async def submit_appeal(
+    session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealCreate
+) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     if not access.is_staff_of(principal, e.operator_id):
         raise Forbidden("Only the evaluated operator's own staff appeal.")
@@ -609,43 +921,72 @@ async def submit_appeal(session: AsyncSession, *, principal: Principal, clock: C
         raise state_conflict("This evaluation was already appealed; an evaluation is appealed once.", "appeal-exists")
     today = clock.local_now().date()
     if e.appeal_deadline_on is None or today > e.appeal_deadline_on:
-        raise state_conflict(f"The appeal window closed on {e.appeal_deadline_on}.", "appeal-window-closed", deadline_on=str(e.appeal_deadline_on))
+        raise state_conflict(
+            f"The appeal window closed on {e.appeal_deadline_on}.",
+            "appeal-window-closed",
+            deadline_on=str(e.appeal_deadline_on),
+        )
     now = clock.now()
     a = Appeal(
-        evaluation_id=e.id, operator_id=e.operator_id, reason=data.reason, documents=[d.model_dump(mode="json", exclude_none=True) for d in data.documents],
-        submitted_by=principal.sub, submitted_at=now, status="submitted", corrections=[],
+        evaluation_id=e.id,
+        operator_id=e.operator_id,
+        reason=data.reason,
+        documents=[d.model_dump(mode="json", exclude_none=True) for d in data.documents],
+        submitted_by=principal.sub,
+        submitted_at=now,
+        status="submitted",
+        corrections=[],
     )
     repo.add(a)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="appeal", entity_id=a.id, action="submitted", to_state="submitted", reason=data.reason,
-                 details={"evaluation_id": e.id, "documents": a.documents})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="appeal",
+        entity_id=a.id,
+        action="submitted",
+        to_state="submitted",
+        reason=data.reason,
+        details={"evaluation_id": e.id, "documents": a.documents},
+    )
     await outbox.record(
-        session, "appeal.submitted", {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id, "documents": len(a.documents)},
-        subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+        session,
+        "appeal.submitted",
+        {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id, "documents": len(a.documents)},
+        subject=f"evaluation/{e.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return evaluation_read(e, a)
 
 
-async def decide_appeal(session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealDecision) -> dict[str, Any]:
+async def decide_appeal(
+    session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealDecision
+) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if e.published_by is not None and principal.sub == e.published_by:
         raise Forbidden(
-            "You published this evaluation; its appeal is decided by another official (separation of duties).", slug="same-official"
+            "You published this evaluation; its appeal is decided by another official (separation of duties).",
+            slug="same-official",
         )
     repo = EvaluationRepository(session)
     a = await repo.appeal_for_update(e.id)
     if a is None:
         raise NotFound(f"Evaluation {e.id} has no appeal.")
     if a.status != "submitted":
-        raise state_conflict(f"The appeal was already {a.status}.", "appeal-decided", **{"from": a.status, "to": data.decision})
+        raise state_conflict(
+            f"The appeal was already {a.status}.", "appeal-decided", **{"from": a.status, "to": data.decision}
+        )
     corrected: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     revised = None
     if data.decision == "upheld":
         if not data.corrections:
             raise RuleViolation(
-                "corrections", "An upheld appeal names the inputs found wrong and their corrected values; the score is recomputed from them.",
+                "corrections",
+                "An upheld appeal names the inputs found wrong and their corrected values; the score is recomputed from them.",
                 code="corrections-required",
             )
         try:
@@ -654,7 +995,9 @@ async def decide_appeal(session: AsyncSession, *, principal: Principal, clock: C
             raise RuleViolation(exc.field, exc.message, code="correction-invalid") from exc
         revised = score_of(corrected[0], e.scheme["weights"], accept_missing=e.reweighted).score
         if revised is None:
-            raise state_conflict("The corrected evaluation has no score; correct the missing inputs too.", "nothing-to-score")
+            raise state_conflict(
+                "The corrected evaluation has no score; correct the missing inputs too.", "nothing-to-score"
+            )
     elif data.corrections:
         raise RuleViolation("corrections", "A rejected appeal corrects nothing.", code="corrections-on-rejection")
     now = clock.now()
@@ -678,29 +1021,87 @@ async def decide_appeal(session: AsyncSession, *, principal: Principal, clock: C
         e.grade = grade_of(revised, e.scheme["thresholds"])
         e.version += 1
         e.updated_at = now
-        e.consequences = jsonable(await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=previous_grade))
-        _keep_version(repo, e, number=(versions_kept[-1].number if versions_kept else 1) + 1, kind="appeal_upheld", principal=principal, at=now,
-                      corrections=applied, reason=data.reason)
-        for fix in applied:
-            repo.add(EvaluationEvidence(
-                evaluation_id=e.id, input=f"correction:{fix['input']}"[:100], source="appeal", request=f"appeal {a.id} upheld by {principal.sub}"[:500],
-                from_on=e.period_start_on, to_on=e.period_end_on, fetched_at=now, ok=True, error=None,
-                data={**fix, "documents": a.documents},
-            ))
-        details |= {"revised_score": str(revised), "grade": [previous_grade, e.grade], "corrections": applied}
-        audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=e.id, action="revised", reason=data.reason, details=details)
-        await outbox.record(
-            session, "evaluation.revised",
-            {"evaluation_id": e.id, "contract_id": c.id, "operator_id": c.operator_id, "period": e.period, "score": str(revised),
-             "grade": e.grade, "previous_grade": previous_grade, "consequences": e.consequences},
-            subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+        e.consequences = jsonable(
+            await _apply_consequences(session, e, c, principal=principal, clock=clock, previous_grade=previous_grade)
         )
-    audit.record(session, principal=principal, at=now, entity_type="appeal", entity_id=a.id, action=data.decision, from_state="submitted",
-                 to_state=data.decision, reason=data.reason, details=details)
+        _keep_version(
+            repo,
+            e,
+            number=(versions_kept[-1].number if versions_kept else 1) + 1,
+            kind="appeal_upheld",
+            principal=principal,
+            at=now,
+            corrections=applied,
+            reason=data.reason,
+        )
+        for fix in applied:
+            repo.add(
+                EvaluationEvidence(
+                    evaluation_id=e.id,
+                    input=f"correction:{fix['input']}"[:100],
+                    source="appeal",
+                    request=f"appeal {a.id} upheld by {principal.sub}"[:500],
+                    from_on=e.period_start_on,
+                    to_on=e.period_end_on,
+                    fetched_at=now,
+                    ok=True,
+                    error=None,
+                    data={**fix, "documents": a.documents},
+                )
+            )
+        details |= {"revised_score": str(revised), "grade": [previous_grade, e.grade], "corrections": applied}
+        audit.record(
+            session,
+            principal=principal,
+            at=now,
+            entity_type=ENTITY,
+            entity_id=e.id,
+            action="revised",
+            reason=data.reason,
+            details=details,
+        )
+        await outbox.record(
+            session,
+            "evaluation.revised",
+            {
+                "evaluation_id": e.id,
+                "contract_id": c.id,
+                "operator_id": c.operator_id,
+                "period": e.period,
+                "score": str(revised),
+                "grade": e.grade,
+                "previous_grade": previous_grade,
+                "consequences": e.consequences,
+            },
+            subject=f"evaluation/{e.id}",
+            actor=principal.sub,
+            at=now,
+        )
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="appeal",
+        entity_id=a.id,
+        action=data.decision,
+        from_state="submitted",
+        to_state=data.decision,
+        reason=data.reason,
+        details=details,
+    )
     await outbox.record(
-        session, "appeal.decided", {"appeal_id": a.id, "evaluation_id": e.id, "operator_id": e.operator_id, "decision": data.decision, "reason": data.reason},
-        subject=f"evaluation/{e.id}", actor=principal.sub, at=now,
+        session,
+        "appeal.decided",
+        {
+            "appeal_id": a.id,
+            "evaluation_id": e.id,
+            "operator_id": e.operator_id,
+            "decision": data.decision,
+            "reason": data.reason,
+        },
+        subject=f"evaluation/{e.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return evaluation_read(e, a)
-

@@ -25,7 +25,9 @@ from service_kit.problems import problems
 router = APIRouter(prefix="/api/v1/fee-applications", tags=["fees"])
 
 
-@router.get("/guideline", response_model=GuidelineRead, summary="The preferential-fee guideline in force (优惠收费服务指南)")
+@router.get(
+    "/guideline", response_model=GuidelineRead, summary="The preferential-fee guideline in force (优惠收费服务指南)"
+)
 async def get_guideline(session: SessionDep, response: Response) -> dict[str, Any]:
     read = await service.get_guideline(session)
     response.headers["ETag"] = etag_for(read["version"])
@@ -38,8 +40,17 @@ async def get_guideline(session: SessionDep, response: Response) -> dict[str, An
     summary="Set the guideline (district officials; send If-Match with the version you read)",
     responses=problems(401, 403, 412, 422, 428),
 )
-async def set_guideline(body: GuidelineUpdate, request: Request, response: Response, session: SessionDep, principal: DistrictOfficial, clock: ClockDep) -> dict[str, Any]:
-    read = await service.set_guideline(session, principal=principal, clock=clock, data=body, check_version=lambda v: check_if_match(request, v))
+async def set_guideline(
+    body: GuidelineUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: DistrictOfficial,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    read = await service.set_guideline(
+        session, principal=principal, clock=clock, data=body, check_version=lambda v: check_if_match(request, v)
+    )
     response.headers["ETag"] = etag_for(read["version"])
     return read
 
@@ -60,7 +71,9 @@ async def list_applications(
     status: FeeStatus | None = None,
 ) -> dict[str, Any]:
     filters = FeeFilter(operator_id=operator_id, contract_id=contract_id, facility_id=facility_id, status=status)
-    return await service.list_applications(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    return await service.list_applications(
+        session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit
+    )
 
 
 @router.post(
@@ -70,8 +83,17 @@ async def list_applications(
     summary="Apply for a preferential fee for a non-basic service (the operator's staff; checked against the guideline)",
     responses=problems(401, 403, 409, 422, 503),
 )
-async def submit(body: FeeApplicationCreate, request: Request, session: SessionDep, principal: FeeApplicant, clock: ClockDep, response: Response) -> dict[str, Any]:
-    read = await service.submit(session, principal=principal, clock=clock, data=body, service_of=facilities_client(request).service)
+async def submit(
+    body: FeeApplicationCreate,
+    request: Request,
+    session: SessionDep,
+    principal: FeeApplicant,
+    clock: ClockDep,
+    response: Response,
+) -> dict[str, Any]:
+    read = await service.submit(
+        session, principal=principal, clock=clock, data=body, service_of=facilities_client(request).service
+    )
     response.headers["Location"] = f"/api/v1/fee-applications/{read['id']}"
     return read
 
@@ -88,10 +110,20 @@ async def get_application(application_id: ResourceId, session: SessionDep, viewe
     responses=problems(401, 403, 404, 409, 422, 503),
 )
 async def decide(
-    application_id: ResourceId, body: Decision, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+    application_id: ResourceId,
+    body: Decision,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.decide(
-        session, principal=principal, clock=clock, application_id=application_id, data=body, service_of=facilities_client(request).service
+        session,
+        principal=principal,
+        clock=clock,
+        application_id=application_id,
+        data=body,
+        service_of=facilities_client(request).service,
     )
 
 
@@ -101,8 +133,12 @@ async def decide(
     summary="Revoke an approval (announces fee.revoked)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def revoke(application_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.revoke(session, principal=principal, clock=clock, application_id=application_id, reason=body.reason)
+async def revoke(
+    application_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.revoke(
+        session, principal=principal, clock=clock, application_id=application_id, reason=body.reason
+    )
 
 
 @router.post(
@@ -111,5 +147,9 @@ async def revoke(application_id: ResourceId, body: Reason, session: SessionDep, 
     summary="Withdraw an application not yet decided (the operator's staff)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def withdraw(application_id: ResourceId, body: Reason, session: SessionDep, principal: FeeApplicant, clock: ClockDep) -> dict[str, Any]:
-    return await service.withdraw(session, principal=principal, clock=clock, application_id=application_id, reason=body.reason)
+async def withdraw(
+    application_id: ResourceId, body: Reason, session: SessionDep, principal: FeeApplicant, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.withdraw(
+        session, principal=principal, clock=clock, application_id=application_id, reason=body.reason
+    )

@@ -28,11 +28,30 @@ DEFAULT_GUIDELINE: dict[str, Any] = {
 }
 
 CATEGORIES = (
-    "lending", "reading_room", "digital", "training", "lecture", "exhibition", "performance", "venue", "heritage", "consultation", "delivery", "other",
+    "lending",
+    "reading_room",
+    "digital",
+    "training",
+    "lecture",
+    "exhibition",
+    "performance",
+    "venue",
+    "heritage",
+    "consultation",
+    "delivery",
+    "other",
 )
 
 
-def check(guideline: dict[str, Any], *, category: str, market_price_fen: int, proposed_fee_fen: int, free_percent: int, special_fee_fen: int) -> list[dict[str, Any]]:
+def check(
+    guideline: dict[str, Any],
+    *,
+    category: str,
+    market_price_fen: int,
+    proposed_fee_fen: int,
+    free_percent: int,
+    special_fee_fen: int,
+) -> list[dict[str, Any]]:
     """Each rule of the guideline, with whether the application meets it (field, code, message, ok)."""
     cap = percent_of(market_price_fen, guideline["cap_percent_of_market"])
     special_cap = percent_of(proposed_fee_fen, guideline["max_special_group_price_percent"])

@@ -9,7 +9,18 @@ from operators_api.shared import FacilityId, Fen, PositiveFen, StrictInt
 
 FeeStatus = Literal["submitted", "approved", "rejected", "withdrawn", "revoked", "expired"]
 Category = Literal[
-    "lending", "reading_room", "digital", "training", "lecture", "exhibition", "performance", "venue", "heritage", "consultation", "delivery", "other"
+    "lending",
+    "reading_room",
+    "digital",
+    "training",
+    "lecture",
+    "exhibition",
+    "performance",
+    "venue",
+    "heritage",
+    "consultation",
+    "delivery",
+    "other",
 ]
 
 
@@ -18,10 +29,18 @@ class _Input(BaseModel):
 
 
 class GuidelineUpdate(_Input):
-    cap_percent_of_market: StrictInt = Field(ge=1, le=100, description="The fee is at most this share of the market reference price.")
-    min_special_group_free_percent: StrictInt = Field(ge=0, le=100, description="At least this share of places is free for special groups.")
-    max_special_group_price_percent: StrictInt = Field(ge=0, le=100, description="Special groups pay at most this share of the fee.")
-    allowed_categories: list[Category] = Field(min_length=1, max_length=12, description="Service categories that may charge.")
+    cap_percent_of_market: StrictInt = Field(
+        ge=1, le=100, description="The fee is at most this share of the market reference price."
+    )
+    min_special_group_free_percent: StrictInt = Field(
+        ge=0, le=100, description="At least this share of places is free for special groups."
+    )
+    max_special_group_price_percent: StrictInt = Field(
+        ge=0, le=100, description="Special groups pay at most this share of the fee."
+    )
+    allowed_categories: list[Category] = Field(
+        min_length=1, max_length=12, description="Service categories that may charge."
+    )
     note: str = Field("", max_length=2000)
 
 
@@ -38,8 +57,12 @@ class GuidelineRead(BaseModel):
 class FeeApplicationCreate(_Input):
     contract_id: StrictInt = Field(ge=1, le=2_147_483_647)
     facility_id: FacilityId
-    service_id: StrictInt = Field(ge=1, le=2_147_483_647, description="The non-basic service (facilities-api) the fee is for.")
-    market_price_fen: PositiveFen = Field(description="Market reference price (市场参考价) per person and session, fen.")
+    service_id: StrictInt = Field(
+        ge=1, le=2_147_483_647, description="The non-basic service (facilities-api) the fee is for."
+    )
+    market_price_fen: PositiveFen = Field(
+        description="Market reference price (市场参考价) per person and session, fen."
+    )
     proposed_fee_fen: PositiveFen = Field(description="The preferential fee asked for, fen.")
     special_group_free_percent: StrictInt = Field(ge=0, le=100, description="Share of places free for special groups.")
     special_group_fee_fen: Fen = Field(0, description="What special groups pay beyond the free places, fen.")
@@ -69,7 +92,9 @@ class FeeApplicationRead(BaseModel):
     special_group_fee_fen: int
     justification: str
     guideline_version: int
-    guideline_check: list[dict[str, Any]] = Field(description="Each rule of the guideline and whether the application met it.")
+    guideline_check: list[dict[str, Any]] = Field(
+        description="Each rule of the guideline and whether the application met it."
+    )
     status: FeeStatus
     decision_reason: str | None
     decided_by: str | None

@@ -56,7 +56,9 @@ async def get_guideline(session: AsyncSession) -> dict[str, Any]:
     return guideline_read(await FeeRepository(session).guideline())
 
 
-async def set_guideline(session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, check_version: CheckVersion) -> dict[str, Any]:
+async def set_guideline(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, check_version: CheckVersion
+) -> dict[str, Any]:
     access.require_district_official(principal, "set the preferential-fee guideline")
     repo = FeeRepository(session)
     current = await repo.guideline()
@@ -75,8 +77,23 @@ async def set_guideline(session: AsyncSession, *, principal: Principal, clock: C
     )
     repo.add(g)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="fee_guideline", entity_id=g.version, action="set", details=guideline_read(g))
-    await outbox.record(session, "fee.guideline_changed", guideline_read(g) | {"created_at": now.isoformat()}, subject=f"fee-guideline/{g.version}", actor=principal.sub, at=now)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="fee_guideline",
+        entity_id=g.version,
+        action="set",
+        details=guideline_read(g),
+    )
+    await outbox.record(
+        session,
+        "fee.guideline_changed",
+        guideline_read(g) | {"created_at": now.isoformat()},
+        subject=f"fee-guideline/{g.version}",
+        actor=principal.sub,
+        at=now,
+    )
     await session.commit()
     return guideline_read(g)
 
@@ -117,16 +134,22 @@ async def _service_offered(
         service = await service_of(facility_id, service_id)
     except DependencyError as exc:
         raise ServiceUnavailable(
-            f"facilities-api could not confirm the service ({exc.message}); nothing was saved, try again later.", slug="dependency-unavailable"
+            f"facilities-api could not confirm the service ({exc.message}); nothing was saved, try again later.",
+            slug="dependency-unavailable",
         ) from exc
     if service is None:
-        raise RuleViolation("service_id", f"facilities-api knows no service {service_id} of facility {facility_id}.", code="unknown-service")
+        raise RuleViolation(
+            "service_id",
+            f"facilities-api knows no service {service_id} of facility {facility_id}.",
+            code="unknown-service",
+        )
     since = datetime.combine(contract_starts_on, time.min, tzinfo=DISTRICT_TZ)
     try:
         basic = basic_during(service, since, now)
     except UnknownBasicHistory as exc:
         raise ServiceUnavailable(
-            f"facilities-api did not say when the service was basic ({exc}); nothing was saved, try again later.", slug="dependency-unavailable"
+            f"facilities-api did not say when the service was basic ({exc}); nothing was saved, try again later.",
+            slug="dependency-unavailable",
         ) from exc
     if basic is not None:
         raise RuleViolation(
@@ -145,18 +168,34 @@ async def submit(
     contracts = ContractRepository(session)
     contract = await contracts.get(data.contract_id)
     if contract is None or contract.operator_id != operator_id:
-        raise RuleViolation("contract_id", f"Contract {data.contract_id} is not one of your operator's.", code="not-your-contract")
+        raise RuleViolation(
+            "contract_id", f"Contract {data.contract_id} is not one of your operator's.", code="not-your-contract"
+        )
     if contract.status != "active":
-        raise state_conflict(f"Contract {contract.id} is {contract.status}; fees are applied for under an active contract.", "contract-not-active", "contract_id")
+        raise state_conflict(
+            f"Contract {contract.id} is {contract.status}; fees are applied for under an active contract.",
+            "contract-not-active",
+            "contract_id",
+        )
     if data.facility_id not in await contracts.facility_ids(contract.id):
-        raise RuleViolation("facility_id", f"Facility {data.facility_id} is not under contract {contract.id}.", code="facility-not-in-contract")
+        raise RuleViolation(
+            "facility_id",
+            f"Facility {data.facility_id} is not under contract {contract.id}.",
+            code="facility-not-in-contract",
+        )
     repo = FeeRepository(session)
     live = await repo.live_for_service(data.facility_id, data.service_id)
     if live is not None:
-        raise state_conflict(f"Application {live.id} for this service is {live.status}.", "fee-application-exists", existing={"id": live.id})
+        raise state_conflict(
+            f"Application {live.id} for this service is {live.status}.",
+            "fee-application-exists",
+            existing={"id": live.id},
+        )
     guideline = guideline_read(await repo.guideline())
     await end_read_transaction(session)
-    service = await _service_offered(service_of, data.facility_id, data.service_id, contract_starts_on=contract.starts_on, now=clock.now())
+    service = await _service_offered(
+        service_of, data.facility_id, data.service_id, contract_starts_on=contract.starts_on, now=clock.now()
+    )
     rules = check(
         guideline,
         category=str(service.get("category", "")),
@@ -167,14 +206,20 @@ async def submit(
     )
     broken = next((r for r in rules if not r["ok"]), None)
     if broken is not None:
-        raise RuleViolation(broken["field"], broken["message"], code=broken["code"], guideline_version=guideline["version"])
+        raise RuleViolation(
+            broken["field"], broken["message"], code=broken["code"], guideline_version=guideline["version"]
+        )
     # The write: re-check what may have changed while facilities-api was asked.
     contract = await contracts.get_for_update(data.contract_id)
     if contract is None or contract.status != "active":
         raise state_conflict(f"Contract {data.contract_id} is no longer active.", "contract-not-active", "contract_id")
     live = await repo.live_for_service(data.facility_id, data.service_id)
     if live is not None:
-        raise state_conflict(f"Application {live.id} for this service is {live.status}.", "fee-application-exists", existing={"id": live.id})
+        raise state_conflict(
+            f"Application {live.id} for this service is {live.status}.",
+            "fee-application-exists",
+            existing={"id": live.id},
+        )
     now = clock.now()
     app = FeeApplication(
         operator_id=operator_id,
@@ -198,18 +243,37 @@ async def submit(
     )
     repo.add(app)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action="submitted", to_state="submitted")
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=app.id,
+        action="submitted",
+        to_state="submitted",
+    )
     await outbox.record(
-        session, "fee.submitted",
-        {"application_id": app.id, "operator_id": operator_id, "contract_id": contract.id, "facility_id": app.facility_id, "service_id": app.service_id,
-         "proposed_fee_fen": app.proposed_fee_fen},
-        subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+        session,
+        "fee.submitted",
+        {
+            "application_id": app.id,
+            "operator_id": operator_id,
+            "contract_id": contract.id,
+            "facility_id": app.facility_id,
+            "service_id": app.service_id,
+            "proposed_fee_fen": app.proposed_fee_fen,
+        },
+        subject=f"fee-application/{app.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return application_read(app)
 
 
-async def get_visible(session: AsyncSession, *, application_id: int, viewer: Principal, for_update: bool = False) -> FeeApplication:
+async def get_visible(
+    session: AsyncSession, *, application_id: int, viewer: Principal, for_update: bool = False
+) -> FeeApplication:
     repo = FeeRepository(session)
     app = await (repo.get_for_update(application_id) if for_update else repo.get(application_id))
     if app is None:
@@ -218,17 +282,30 @@ async def get_visible(session: AsyncSession, *, application_id: int, viewer: Pri
     return app
 
 
-async def list_applications(session: AsyncSession, *, viewer: Principal, filters: FeeFilter, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_applications(
+    session: AsyncSession, *, viewer: Principal, filters: FeeFilter, cursor: str | None, limit: int
+) -> dict[str, Any]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Fee applications are shown to officials, auditors and the applying operator.")
-        filters = FeeFilter(operator_id=viewer.operator_id, contract_id=filters.contract_id, facility_id=filters.facility_id, status=filters.status)
+        filters = FeeFilter(
+            operator_id=viewer.operator_id,
+            contract_id=filters.contract_id,
+            facility_id=filters.facility_id,
+            status=filters.status,
+        )
     rows = await FeeRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, application_read, lambda a: a.id)
 
 
 async def decide(
-    session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, data: Decision, service_of: ServiceLookup | None = None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    application_id: int,
+    data: Decision,
+    service_of: ServiceLookup | None = None,
 ) -> dict[str, Any]:
     if data.decision == "approved":
         # Asked again before approving: the service may have been made basic since the application.
@@ -237,9 +314,14 @@ async def decide(
         assert contract is not None
         access.require_manage(principal, contract.purchaser_subdistrict, "fee application")
         if service_of is None:
-            raise ServiceUnavailable("The service could not be checked with facilities-api; nothing was decided.", slug="dependency-unavailable")
+            raise ServiceUnavailable(
+                "The service could not be checked with facilities-api; nothing was decided.",
+                slug="dependency-unavailable",
+            )
         await end_read_transaction(session)
-        await _service_offered(service_of, app.facility_id, app.service_id, contract_starts_on=contract.starts_on, now=clock.now())
+        await _service_offered(
+            service_of, app.facility_id, app.service_id, contract_starts_on=contract.starts_on, now=clock.now()
+        )
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     contract = await ContractRepository(session).get_for_update(app.contract_id)
     assert contract is not None
@@ -250,7 +332,10 @@ async def decide(
     now = clock.now()
     if new == "approved":
         if contract.status != "active":
-            raise state_conflict(f"Contract {contract.id} is {contract.status}; only a fee under an active contract is approved.", "contract-not-active")
+            raise state_conflict(
+                f"Contract {contract.id} is {contract.status}; only a fee under an active contract is approved.",
+                "contract-not-active",
+            )
         app.expires_on = contract.ends_on
     app.status = new
     app.decision_reason = data.reason
@@ -258,7 +343,17 @@ async def decide(
     app.decided_at = now
     app.version += 1
     app.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action=new, from_state=old, to_state=new, reason=data.reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=app.id,
+        action=new,
+        from_state=old,
+        to_state=new,
+        reason=data.reason,
+    )
     if new == "approved":
         await outbox.record(
             session,
@@ -278,14 +373,20 @@ async def decide(
         )
     else:
         await outbox.record(
-            session, "fee.rejected", {"application_id": app.id, "operator_id": app.operator_id, "reason": data.reason},
-            subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+            session,
+            "fee.rejected",
+            {"application_id": app.id, "operator_id": app.operator_id, "reason": data.reason},
+            subject=f"fee-application/{app.id}",
+            actor=principal.sub,
+            at=now,
         )
     await session.commit()
     return application_read(app)
 
 
-async def revoke(session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str) -> dict[str, Any]:
+async def revoke(
+    session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str
+) -> dict[str, Any]:
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     contract = await ContractRepository(session).get(app.contract_id)
     assert contract is not None
@@ -297,16 +398,32 @@ async def revoke(session: AsyncSession, *, principal: Principal, clock: Clock, a
     app.status, app.decision_reason, app.decided_by, app.decided_at = "revoked", reason, principal.sub, now
     app.version += 1
     app.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action="revoked", from_state=old, to_state="revoked", reason=reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=app.id,
+        action="revoked",
+        from_state=old,
+        to_state="revoked",
+        reason=reason,
+    )
     await outbox.record(
-        session, "fee.revoked", {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id, "reason": reason},
-        subject=f"fee-application/{app.id}", actor=principal.sub, at=now,
+        session,
+        "fee.revoked",
+        {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id, "reason": reason},
+        subject=f"fee-application/{app.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return application_read(app)
 
 
-async def withdraw(session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str) -> dict[str, Any]:
+async def withdraw(
+    session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str
+) -> dict[str, Any]:
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     if not access.is_staff_of(principal, app.operator_id):
         raise Forbidden("Only the applying operator's staff withdraw an application.")
@@ -316,6 +433,16 @@ async def withdraw(session: AsyncSession, *, principal: Principal, clock: Clock,
     app.status, app.decision_reason = "withdrawn", reason
     app.version += 1
     app.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=app.id, action="withdrawn", from_state="submitted", to_state="withdrawn", reason=reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=app.id,
+        action="withdrawn",
+        from_state="submitted",
+        to_state="withdrawn",
+        reason=reason,
+    )
     await session.commit()
     return application_read(app)

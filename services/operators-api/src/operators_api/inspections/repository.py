@@ -48,18 +48,26 @@ class InspectionRepository:
     async def of_contract_between(self, contract_id: int, start: date, end: date) -> Sequence[Inspection]:
         stmt = (
             select(Inspection)
-            .where(Inspection.contract_id == contract_id, Inspection.inspected_on >= start, Inspection.inspected_on <= end)
+            .where(
+                Inspection.contract_id == contract_id, Inspection.inspected_on >= start, Inspection.inspected_on <= end
+            )
             .order_by(Inspection.inspected_on, Inspection.id)
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def of_contracts_between(self, contract_ids: list[int], start: date, end: date) -> dict[int, list[Inspection]]:
+    async def of_contracts_between(
+        self, contract_ids: list[int], start: date, end: date
+    ) -> dict[int, list[Inspection]]:
         out: dict[int, list[Inspection]] = {cid: [] for cid in contract_ids}
         if not contract_ids:
             return out
         stmt = (
             select(Inspection)
-            .where(Inspection.contract_id.in_(contract_ids), Inspection.inspected_on >= start, Inspection.inspected_on <= end)
+            .where(
+                Inspection.contract_id.in_(contract_ids),
+                Inspection.inspected_on >= start,
+                Inspection.inspected_on <= end,
+            )
             .order_by(Inspection.contract_id, Inspection.inspected_on)
         )
         for i in (await self.session.execute(stmt)).scalars():
@@ -82,16 +90,27 @@ class InspectionRepository:
         out: dict[int, list[int]] = {i: [] for i in inspection_ids}
         if not inspection_ids:
             return out
-        stmt = select(Rectification.inspection_id, Rectification.id).where(Rectification.inspection_id.in_(inspection_ids)).order_by(Rectification.id)
+        stmt = (
+            select(Rectification.inspection_id, Rectification.id)
+            .where(Rectification.inspection_id.in_(inspection_ids))
+            .order_by(Rectification.id)
+        )
         for row in await self.session.execute(stmt):
             out[row[0]].append(row[1])
         return out
 
     async def rectification_of_evaluation(self, evaluation_id: int) -> Rectification | None:
-        stmt = select(Rectification).where(Rectification.evaluation_id == evaluation_id).order_by(Rectification.id.desc()).limit(1)
+        stmt = (
+            select(Rectification)
+            .where(Rectification.evaluation_id == evaluation_id)
+            .order_by(Rectification.id.desc())
+            .limit(1)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def rectifications(self, f: RectificationFilter, *, after_id: int | None, limit: int) -> Sequence[Rectification]:
+    async def rectifications(
+        self, f: RectificationFilter, *, after_id: int | None, limit: int
+    ) -> Sequence[Rectification]:
         stmt = select(Rectification).order_by(Rectification.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Rectification.id > after_id)

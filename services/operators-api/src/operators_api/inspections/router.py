@@ -27,13 +27,18 @@ rectifications_router = APIRouter(prefix="/api/v1/rectifications", tags=["inspec
 OptionalId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 
 
-@inspections_router.get("/checklist", response_model=list[ChecklistItem], summary="The inspection checklist and each item's points")
+@inspections_router.get(
+    "/checklist", response_model=list[ChecklistItem], summary="The inspection checklist and each item's points"
+)
 async def get_checklist() -> list[dict[str, Any]]:
     return service.checklist()
 
 
 @inspections_router.get(
-    "", response_model=Page[InspectionRead], summary="Inspections (officials and auditors; an operator's staff: their own)", responses=problems(401, 403, 422)
+    "",
+    response_model=Page[InspectionRead],
+    summary="Inspections (officials and auditors; an operator's staff: their own)",
+    responses=problems(401, 403, 422),
 )
 async def list_inspections(
     session: SessionDep,
@@ -54,7 +59,9 @@ async def list_inspections(
     summary="Record an inspection against the checklist, ordering rectifications for findings (officials)",
     responses=problems(401, 403, 409, 422),
 )
-async def record_inspection(body: InspectionCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def record_inspection(
+    body: InspectionCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+) -> dict[str, Any]:
     read = await service.record_inspection(session, principal=principal, clock=clock, data=body)
     response.headers["Location"] = f"/api/v1/inspections/{read['id']}"
     return read
@@ -82,11 +89,15 @@ async def list_rectifications(
     overdue: bool = False,
 ) -> dict[str, Any]:
     filters = RectificationFilter(contract_id=contract_id, operator_id=operator_id, status=status)
-    return await service.list_rectifications(session, viewer=viewer, clock=clock, filters=filters, overdue=overdue, cursor=page.cursor, limit=page.limit)
+    return await service.list_rectifications(
+        session, viewer=viewer, clock=clock, filters=filters, overdue=overdue, cursor=page.cursor, limit=page.limit
+    )
 
 
 @rectifications_router.get("/{rectification_id}", response_model=RectificationRead, responses=problems(401, 404))
-async def get_rectification(rectification_id: ResourceId, session: SessionDep, viewer: Reader, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def get_rectification(
+    rectification_id: ResourceId, session: SessionDep, viewer: Reader, clock: ClockDep, response: Response
+) -> dict[str, Any]:
     read = await service.get_rectification(session, viewer=viewer, clock=clock, rectification_id=rectification_id)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -98,8 +109,12 @@ async def get_rectification(rectification_id: ResourceId, session: SessionDep, v
     summary="Report what was done (the operator's staff)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def respond(rectification_id: ResourceId, body: RectificationResponse, session: SessionDep, principal: Reporter, clock: ClockDep) -> dict[str, Any]:
-    return await service.respond(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
+async def respond(
+    rectification_id: ResourceId, body: RectificationResponse, session: SessionDep, principal: Reporter, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.respond(
+        session, principal=principal, clock=clock, rectification_id=rectification_id, data=body
+    )
 
 
 @rectifications_router.post(
@@ -108,7 +123,9 @@ async def respond(rectification_id: ResourceId, body: RectificationResponse, ses
     summary="Accept the rectification or reopen it (officials), with the reason",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def review(rectification_id: ResourceId, body: RectificationReview, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
+async def review(
+    rectification_id: ResourceId, body: RectificationReview, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
     return await service.review(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
 
 
@@ -118,5 +135,9 @@ async def review(rectification_id: ResourceId, body: RectificationReview, sessio
     summary="Withdraw a rectification whose cause fell away (officials)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def withdraw(rectification_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.withdraw(session, principal=principal, clock=clock, rectification_id=rectification_id, reason=body.reason)
+async def withdraw(
+    rectification_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.withdraw(
+        session, principal=principal, clock=clock, rectification_id=rectification_id, reason=body.reason
+    )

@@ -10,7 +10,9 @@ from operators_api.periods import BoundedDate
 from operators_api.shared import FacilityId, StrictInt
 
 RectificationStatus = Literal["open", "responded", "accepted", "reopened", "withdrawn"]
-ChecklistKey = Literal["opening_hours", "free_services", "safety", "hygiene", "staffing", "activities", "accessibility", "records"]
+ChecklistKey = Literal[
+    "opening_hours", "free_services", "safety", "hygiene", "staffing", "activities", "accessibility", "records"
+]
 
 
 class _Input(BaseModel):
@@ -74,7 +76,9 @@ class RectificationResponse(_Input):
 class RectificationReview(_Input):
     decision: Literal["accepted", "reopened"]
     reason: str = Field(min_length=1, max_length=2000)
-    new_deadline_on: BoundedDate | None = Field(None, description="When reopening: a new deadline (default: unchanged).")
+    new_deadline_on: BoundedDate | None = Field(
+        None, description="When reopening: a new deadline (default: unchanged)."
+    )
 
 
 class Reason(_Input):

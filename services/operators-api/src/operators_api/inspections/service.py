@@ -91,80 +91,172 @@ async def order_rectification(
     """Order a rectification in the caller's transaction (audit entry and event included)."""
     repo = InspectionRepository(session)
     r = Rectification(
-        contract_id=contract.id, operator_id=contract.operator_id, facility_id=facility_id, source=source, inspection_id=inspection_id,
-        evaluation_id=evaluation_id, finding=finding, required_action=required_action, deadline_on=deadline_on, status="open",
-        response_documents=[], responded_late=False, ordered_by=principal.sub, ordered_at=at, version=1,
+        contract_id=contract.id,
+        operator_id=contract.operator_id,
+        facility_id=facility_id,
+        source=source,
+        inspection_id=inspection_id,
+        evaluation_id=evaluation_id,
+        finding=finding,
+        required_action=required_action,
+        deadline_on=deadline_on,
+        status="open",
+        response_documents=[],
+        responded_late=False,
+        ordered_by=principal.sub,
+        ordered_at=at,
+        version=1,
     )
     repo.add(r)
     await repo.flush()
     audit.record(
-        session, principal=principal, at=at, entity_type="rectification", entity_id=r.id, action="ordered", to_state="open",
-        reason=finding, details={"source": source, "inspection_id": inspection_id, "evaluation_id": evaluation_id, "deadline_on": deadline_on},
+        session,
+        principal=principal,
+        at=at,
+        entity_type="rectification",
+        entity_id=r.id,
+        action="ordered",
+        to_state="open",
+        reason=finding,
+        details={
+            "source": source,
+            "inspection_id": inspection_id,
+            "evaluation_id": evaluation_id,
+            "deadline_on": deadline_on,
+        },
     )
     await outbox.record(
-        session, "rectification.ordered",
-        {"rectification_id": r.id, "contract_id": contract.id, "operator_id": contract.operator_id, "facility_id": facility_id, "source": source,
-         "finding": finding, "deadline_on": deadline_on.isoformat()},
-        subject=f"rectification/{r.id}", actor=principal.sub, at=at,
+        session,
+        "rectification.ordered",
+        {
+            "rectification_id": r.id,
+            "contract_id": contract.id,
+            "operator_id": contract.operator_id,
+            "facility_id": facility_id,
+            "source": source,
+            "finding": finding,
+            "deadline_on": deadline_on.isoformat(),
+        },
+        subject=f"rectification/{r.id}",
+        actor=principal.sub,
+        at=at,
     )
     return r
 
 
-async def record_inspection(session: AsyncSession, *, principal: Principal, clock: Clock, data: InspectionCreate) -> dict[str, Any]:
+async def record_inspection(
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: InspectionCreate
+) -> dict[str, Any]:
     contracts = ContractRepository(session)
     contract = await contracts.get_for_update(data.contract_id)
     if contract is None:
         raise RuleViolation("contract_id", f"No contract {data.contract_id}.", code="unknown-contract")
     access.require_manage(principal, contract.purchaser_subdistrict, "contract")
     if contract.status not in RUNNING:
-        raise state_conflict(f"Contract {contract.id} is {contract.status}; inspections are of running contracts.", "contract-not-running", "contract_id")
+        raise state_conflict(
+            f"Contract {contract.id} is {contract.status}; inspections are of running contracts.",
+            "contract-not-running",
+            "contract_id",
+        )
     if data.facility_id not in await contracts.facility_ids(contract.id):
-        raise RuleViolation("facility_id", f"Facility {data.facility_id} is not under contract {contract.id}.", code="facility-not-in-contract")
+        raise RuleViolation(
+            "facility_id",
+            f"Facility {data.facility_id} is not under contract {contract.id}.",
+            code="facility-not-in-contract",
+        )
     today = clock.local_now().date()
     if data.inspected_on > today:
         raise RuleViolation("inspected_on", "An inspection is recorded once it has taken place.", code="date-in-future")
     if not contract.starts_on <= data.inspected_on <= contract.ends_on:
-        raise RuleViolation("inspected_on", f"{data.inspected_on} lies outside the contract period.", code="date-outside-contract")
+        raise RuleViolation(
+            "inspected_on", f"{data.inspected_on} lies outside the contract period.", code="date-outside-contract"
+        )
     keys = [i.key for i in data.items]
     if len(set(keys)) != len(keys):
         raise RuleViolation("items", "Each checklist item is scored once.", code="checklist-duplicate")
     missing = sorted(set(CHECKLIST) - set(keys))
     if missing:
-        raise RuleViolation("items", f"Score every checklist item; missing: {', '.join(missing)}.", code="checklist-incomplete")
+        raise RuleViolation(
+            "items", f"Score every checklist item; missing: {', '.join(missing)}.", code="checklist-incomplete"
+        )
     items = []
     for n, item in enumerate(data.items):
         name, points = CHECKLIST[item.key]
         if item.score > points:
-            raise RuleViolation(f"items.{n}.score", f"{item.key} is scored from 0 to {points}; {item.score} is outside that range.", code="score-out-of-range")
-        items.append({"key": item.key, "name_zh": name, "max_score": points, "score": str(item.score), "finding": item.finding})
+            raise RuleViolation(
+                f"items.{n}.score",
+                f"{item.key} is scored from 0 to {points}; {item.score} is outside that range.",
+                code="score-out-of-range",
+            )
+        items.append(
+            {"key": item.key, "name_zh": name, "max_score": points, "score": str(item.score), "finding": item.finding}
+        )
     for n, order in enumerate(data.rectifications):
         if order.deadline_on < today:
-            raise RuleViolation(f"rectifications.{n}.deadline_on", "A rectification deadline lies ahead.", code="deadline-past")
+            raise RuleViolation(
+                f"rectifications.{n}.deadline_on", "A rectification deadline lies ahead.", code="deadline-past"
+            )
     score = round2(sum((Decimal(i["score"]) for i in items), Decimal(0)) / sum(i["max_score"] for i in items) * 100)
     now = clock.now()
     repo = InspectionRepository(session)
     inspection = Inspection(
-        contract_id=contract.id, operator_id=contract.operator_id, facility_id=data.facility_id, inspected_on=data.inspected_on,
-        announced=data.announced, inspector=principal.sub, inspector_name=principal.name, items=items, score_centi=to_centi(score),
-        summary=data.summary, created_at=now,
+        contract_id=contract.id,
+        operator_id=contract.operator_id,
+        facility_id=data.facility_id,
+        inspected_on=data.inspected_on,
+        announced=data.announced,
+        inspector=principal.sub,
+        inspector_name=principal.name,
+        items=items,
+        score_centi=to_centi(score),
+        summary=data.summary,
+        created_at=now,
     )
     repo.add(inspection)
     await repo.flush()
     audit.record(
-        session, principal=principal, at=now, entity_type="inspection", entity_id=inspection.id, action="recorded",
-        details={"contract_id": contract.id, "facility_id": data.facility_id, "score": str(score), "announced": data.announced},
+        session,
+        principal=principal,
+        at=now,
+        entity_type="inspection",
+        entity_id=inspection.id,
+        action="recorded",
+        details={
+            "contract_id": contract.id,
+            "facility_id": data.facility_id,
+            "score": str(score),
+            "announced": data.announced,
+        },
     )
     await outbox.record(
-        session, "inspection.recorded",
-        {"inspection_id": inspection.id, "contract_id": contract.id, "operator_id": contract.operator_id, "facility_id": data.facility_id,
-         "inspected_on": data.inspected_on.isoformat(), "announced": data.announced, "score": str(score)},
-        subject=f"inspection/{inspection.id}", actor=principal.sub, at=now,
+        session,
+        "inspection.recorded",
+        {
+            "inspection_id": inspection.id,
+            "contract_id": contract.id,
+            "operator_id": contract.operator_id,
+            "facility_id": data.facility_id,
+            "inspected_on": data.inspected_on.isoformat(),
+            "announced": data.announced,
+            "score": str(score),
+        },
+        subject=f"inspection/{inspection.id}",
+        actor=principal.sub,
+        at=now,
     )
     ids = []
     for order in data.rectifications:
         r = await order_rectification(
-            session, principal=principal, at=now, contract=contract, facility_id=data.facility_id, source="inspection",
-            finding=order.finding, required_action=order.required_action, deadline_on=order.deadline_on, inspection_id=inspection.id,
+            session,
+            principal=principal,
+            at=now,
+            contract=contract,
+            facility_id=data.facility_id,
+            source="inspection",
+            finding=order.finding,
+            required_action=order.required_action,
+            deadline_on=order.deadline_on,
+            inspection_id=inspection.id,
         )
         ids.append(r.id)
     await session.commit()
@@ -188,8 +280,14 @@ def _own_filter(viewer: Principal, operator_id: int | None, what: str) -> int | 
     return viewer.operator_id
 
 
-async def list_inspections(session: AsyncSession, *, viewer: Principal, filters: InspectionFilter, cursor: str | None, limit: int) -> dict[str, Any]:
-    f = InspectionFilter(contract_id=filters.contract_id, facility_id=filters.facility_id, operator_id=_own_filter(viewer, filters.operator_id, "Inspections"))
+async def list_inspections(
+    session: AsyncSession, *, viewer: Principal, filters: InspectionFilter, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    f = InspectionFilter(
+        contract_id=filters.contract_id,
+        facility_id=filters.facility_id,
+        operator_id=_own_filter(viewer, filters.operator_id, "Inspections"),
+    )
     repo = InspectionRepository(session)
     rows = await repo.list(f, after_id=after_id(cursor), limit=limit + 1)
     rects = await repo.rectifications_of_inspections([i.id for i in rows[:limit]])
@@ -197,18 +295,29 @@ async def list_inspections(session: AsyncSession, *, viewer: Principal, filters:
 
 
 async def list_rectifications(
-    session: AsyncSession, *, viewer: Principal, clock: Clock, filters: RectificationFilter, overdue: bool, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    viewer: Principal,
+    clock: Clock,
+    filters: RectificationFilter,
+    overdue: bool,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
     today = clock.local_now().date()
     f = RectificationFilter(
-        contract_id=filters.contract_id, status=filters.status, operator_id=_own_filter(viewer, filters.operator_id, "Rectifications"),
+        contract_id=filters.contract_id,
+        status=filters.status,
+        operator_id=_own_filter(viewer, filters.operator_id, "Rectifications"),
         overdue_on=today if overdue else None,
     )
     rows = await InspectionRepository(session).rectifications(f, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, lambda r: rectification_read(r, today), lambda r: r.id)
 
 
-async def _rectification(session: AsyncSession, viewer: Principal, rectification_id: int, *, for_update: bool) -> Rectification:
+async def _rectification(
+    session: AsyncSession, viewer: Principal, rectification_id: int, *, for_update: bool
+) -> Rectification:
     repo = InspectionRepository(session)
     r = await (repo.rectification_for_update(rectification_id) if for_update else repo.rectification(rectification_id))
     if r is None:
@@ -217,8 +326,12 @@ async def _rectification(session: AsyncSession, viewer: Principal, rectification
     return r
 
 
-async def get_rectification(session: AsyncSession, *, viewer: Principal, clock: Clock, rectification_id: int) -> dict[str, Any]:
-    return rectification_read(await _rectification(session, viewer, rectification_id, for_update=False), clock.local_now().date())
+async def get_rectification(
+    session: AsyncSession, *, viewer: Principal, clock: Clock, rectification_id: int
+) -> dict[str, Any]:
+    return rectification_read(
+        await _rectification(session, viewer, rectification_id, for_update=False), clock.local_now().date()
+    )
 
 
 def _move(r: Rectification, new: str) -> str:
@@ -230,7 +343,9 @@ def _move(r: Rectification, new: str) -> str:
     return old
 
 
-async def respond(session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, data: RectificationResponse) -> dict[str, Any]:
+async def respond(
+    session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, data: RectificationResponse
+) -> dict[str, Any]:
     r = await _rectification(session, principal, rectification_id, for_update=True)
     if not access.is_staff_of(principal, r.operator_id):
         raise Forbidden("Only the operator's own staff report on its rectifications.")
@@ -241,17 +356,33 @@ async def respond(session: AsyncSession, *, principal: Principal, clock: Clock, 
     r.response_documents = [d.model_dump(mode="json") for d in data.documents]
     r.responded_at = now
     r.responded_late = today > r.deadline_on
-    audit.record(session, principal=principal, at=now, entity_type="rectification", entity_id=r.id, action="responded", from_state=old, to_state="responded",
-                 reason=data.response, details={"late": r.responded_late})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="rectification",
+        entity_id=r.id,
+        action="responded",
+        from_state=old,
+        to_state="responded",
+        reason=data.response,
+        details={"late": r.responded_late},
+    )
     await outbox.record(
-        session, "rectification.responded", {"rectification_id": r.id, "operator_id": r.operator_id, "late": r.responded_late},
-        subject=f"rectification/{r.id}", actor=principal.sub, at=now,
+        session,
+        "rectification.responded",
+        {"rectification_id": r.id, "operator_id": r.operator_id, "late": r.responded_late},
+        subject=f"rectification/{r.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return rectification_read(r, today)
 
 
-async def review(session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, data: RectificationReview) -> dict[str, Any]:
+async def review(
+    session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, data: RectificationReview
+) -> dict[str, Any]:
     r = await _rectification(session, principal, rectification_id, for_update=True)
     contract = await ContractRepository(session).get(r.contract_id)
     assert contract is not None
@@ -264,32 +395,71 @@ async def review(session: AsyncSession, *, principal: Principal, clock: Clock, r
     r.review_reason, r.reviewed_by, r.reviewed_at = data.reason, principal.sub, now
     if data.decision == "reopened" and data.new_deadline_on is not None:
         r.deadline_on = data.new_deadline_on
-    audit.record(session, principal=principal, at=now, entity_type="rectification", entity_id=r.id, action=data.decision, from_state=old,
-                 to_state=data.decision, reason=data.reason, details={"deadline_on": r.deadline_on})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="rectification",
+        entity_id=r.id,
+        action=data.decision,
+        from_state=old,
+        to_state=data.decision,
+        reason=data.reason,
+        details={"deadline_on": r.deadline_on},
+    )
     if data.decision == "accepted" and r.responded_late:
         await add_entry(
-            session, principal=principal, at=now, operator_id=r.operator_id, kind="rectification", points=LATE_POINTS,
-            description=f"整改逾期完成（整改单 {r.id}，期限 {r.deadline_on}）", source_type="rectification", source_id=r.id,
+            session,
+            principal=principal,
+            at=now,
+            operator_id=r.operator_id,
+            kind="rectification",
+            points=LATE_POINTS,
+            description=f"整改逾期完成（整改单 {r.id}，期限 {r.deadline_on}）",
+            source_type="rectification",
+            source_id=r.id,
         )
     await outbox.record(
-        session, f"rectification.{data.decision}", {"rectification_id": r.id, "operator_id": r.operator_id, "reason": data.reason},
-        subject=f"rectification/{r.id}", actor=principal.sub, at=now,
+        session,
+        f"rectification.{data.decision}",
+        {"rectification_id": r.id, "operator_id": r.operator_id, "reason": data.reason},
+        subject=f"rectification/{r.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return rectification_read(r, today)
 
 
-async def withdraw_rectification(session: AsyncSession, r: Rectification, *, principal: Principal, at: datetime, reason: str) -> None:
+async def withdraw_rectification(
+    session: AsyncSession, r: Rectification, *, principal: Principal, at: datetime, reason: str
+) -> None:
     """In the caller's transaction: the cause of a rectification fell away (e.g. an upheld appeal)."""
     old = _move(r, "withdrawn")
-    audit.record(session, principal=principal, at=at, entity_type="rectification", entity_id=r.id, action="withdrawn", from_state=old, to_state="withdrawn", reason=reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=at,
+        entity_type="rectification",
+        entity_id=r.id,
+        action="withdrawn",
+        from_state=old,
+        to_state="withdrawn",
+        reason=reason,
+    )
     await outbox.record(
-        session, "rectification.withdrawn", {"rectification_id": r.id, "operator_id": r.operator_id, "reason": reason},
-        subject=f"rectification/{r.id}", actor=principal.sub, at=at,
+        session,
+        "rectification.withdrawn",
+        {"rectification_id": r.id, "operator_id": r.operator_id, "reason": reason},
+        subject=f"rectification/{r.id}",
+        actor=principal.sub,
+        at=at,
     )
 
 
-async def withdraw(session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, reason: str) -> dict[str, Any]:
+async def withdraw(
+    session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, reason: str
+) -> dict[str, Any]:
     r = await _rectification(session, principal, rectification_id, for_update=True)
     contract = await ContractRepository(session).get(r.contract_id)
     assert contract is not None

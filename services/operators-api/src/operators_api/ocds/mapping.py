@@ -17,13 +17,31 @@ from operators_api.periods import as_local
 from operators_api.selections.rules import METHOD_NAMES_ZH, OCDS_METHOD, UNSEALED
 
 SUBDISTRICT_NAMES = {
-    "donghuamen": "东华门街道", "jingshan": "景山街道", "jiaodaokou": "交道口街道", "andingmen": "安定门街道", "beixinqiao": "北新桥街道",
-    "dongsi": "东四街道", "chaoyangmen": "朝阳门街道", "jianguomen": "建国门街道", "dongzhimen": "东直门街道", "hepingli": "和平里街道",
-    "qianmen": "前门街道", "chongwenmenwai": "崇文门外街道", "donghuashi": "东花市街道", "longtan": "龙潭街道", "tiyuguanlu": "体育馆路街道",
-    "tiantan": "天坛街道", "yongdingmenwai": "永定门外街道",
+    "donghuamen": "东华门街道",
+    "jingshan": "景山街道",
+    "jiaodaokou": "交道口街道",
+    "andingmen": "安定门街道",
+    "beixinqiao": "北新桥街道",
+    "dongsi": "东四街道",
+    "chaoyangmen": "朝阳门街道",
+    "jianguomen": "建国门街道",
+    "dongzhimen": "东直门街道",
+    "hepingli": "和平里街道",
+    "qianmen": "前门街道",
+    "chongwenmenwai": "崇文门外街道",
+    "donghuashi": "东花市街道",
+    "longtan": "龙潭街道",
+    "tiyuguanlu": "体育馆路街道",
+    "tiantan": "天坛街道",
+    "yongdingmenwai": "永定门外街道",
 }
 TENDER_STATUS = {
-    "published": "active", "bidding": "active", "evaluating": "active", "awarded": "complete", "failed": "unsuccessful", "cancelled": "cancelled",
+    "published": "active",
+    "bidding": "active",
+    "evaluating": "active",
+    "awarded": "complete",
+    "failed": "unsuccessful",
+    "cancelled": "cancelled",
 }
 
 
@@ -64,7 +82,10 @@ class Parties:
 def buyer_party(subdistrict: str | None, district_name: str) -> dict[str, Any]:
     if subdistrict is None:
         return {"id": "CN-DC-WLJ", "name": district_name}
-    return {"id": f"CN-DC-{subdistrict}", "name": f"北京市东城区{SUBDISTRICT_NAMES.get(subdistrict, subdistrict)}办事处"}
+    return {
+        "id": f"CN-DC-{subdistrict}",
+        "name": f"北京市东城区{SUBDISTRICT_NAMES.get(subdistrict, subdistrict)}办事处",
+    }
 
 
 def operator_party(op: dict[str, Any]) -> dict[str, Any]:
@@ -76,42 +97,50 @@ def operator_party(op: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _contract(c: dict[str, Any], ocid: str, award_id: str, parties: Parties, buyer: dict[str, str], supplier: dict[str, str]) -> dict[str, Any]:
+def _contract(
+    c: dict[str, Any], ocid: str, award_id: str, parties: Parties, buyer: dict[str, str], supplier: dict[str, str]
+) -> dict[str, Any]:
     milestones = []
     transactions = []
     for inst in c["instalments"]:
         payable = inst["adjusted_amount_fen"] if inst["adjusted_amount_fen"] is not None else inst["amount_fen"]
         m = {
             "id": f"{ocid}-c{c['id']}-payment-{inst['seq']}",
-            "title": f"第{inst['seq']}期付款" + (f"（与{inst['linked_period']}考核挂钩）" if inst["linked_period"] else ""),
+            "title": f"第{inst['seq']}期付款"
+            + (f"（与{inst['linked_period']}考核挂钩）" if inst["linked_period"] else ""),
             "type": "payment",
             "dueDate": day(inst["due_on"]),
-            "description": f"应付 {Decimal(payable) / 100:.2f} 元" + (
+            "description": f"应付 {Decimal(payable) / 100:.2f} 元"
+            + (
                 f"（考核后按 {inst['adjustment_percent']}% 支付）" if inst.get("adjustment_percent") is not None else ""
             ),
             "status": "met" if inst["paid_on"] else "scheduled",
         }
         if inst["paid_on"]:
             m["dateMet"] = day(inst["paid_on"])
-            transactions.append({
-                "id": f"{ocid}-c{c['id']}-tx-{inst['seq']}",
-                "source": "https://whlyj.bjdch.gov.cn/",
-                "date": day(inst["paid_on"]),
-                "value": money(inst["paid_amount_fen"]),
-                "payer": {"id": buyer["id"], "name": buyer["name"]},
-                "payee": supplier,
-            })
+            transactions.append(
+                {
+                    "id": f"{ocid}-c{c['id']}-tx-{inst['seq']}",
+                    "source": "https://whlyj.bjdch.gov.cn/",
+                    "date": day(inst["paid_on"]),
+                    "value": money(inst["paid_amount_fen"]),
+                    "payer": {"id": buyer["id"], "name": buyer["name"]},
+                    "payee": supplier,
+                }
+            )
         milestones.append(m)
     for e in c["evaluations"]:
-        milestones.append({
-            "id": f"{ocid}-c{c['id']}-evaluation-{e['id']}",
-            "title": f"{e['period']} 绩效考核",
-            "type": "assessment",
-            "description": f"得分 {e['score']}，等级 {GRADE_NAMES_ZH.get(e['grade'], e['grade'])}",
-            "dueDate": day_end(e["period_end_on"]),
-            "dateMet": ts(e["published_at"]),
-            "status": "met" if e["grade"] != "fail" else "notMet",
-        })
+        milestones.append(
+            {
+                "id": f"{ocid}-c{c['id']}-evaluation-{e['id']}",
+                "title": f"{e['period']} 绩效考核",
+                "type": "assessment",
+                "description": f"得分 {e['score']}，等级 {GRADE_NAMES_ZH.get(e['grade'], e['grade'])}",
+                "dueDate": day_end(e["period_end_on"]),
+                "dateMet": ts(e["published_at"]),
+                "status": "met" if e["grade"] != "fail" else "notMet",
+            }
+        )
     out: dict[str, Any] = {
         "id": f"{ocid}-contract-{c['id']}",
         "awardID": award_id,
@@ -119,7 +148,10 @@ def _contract(c: dict[str, Any], ocid: str, award_id: str, parties: Parties, buy
         "status": OCDS_STATUS[c["status"]],
         "period": {"startDate": day(c["starts_on"]), "endDate": day_end(c["ended_on"] or c["ends_on"])},
         "value": money(c["amount_fen"]),
-        "items": [{"id": str(fid), "description": f"公共文化设施（编号 {fid}）社会化运营服务", "quantity": 1} for fid in c["facility_ids"]],
+        "items": [
+            {"id": str(fid), "description": f"公共文化设施（编号 {fid}）社会化运营服务", "quantity": 1}
+            for fid in c["facility_ids"]
+        ],
     }
     if c["activated_at"]:
         out["dateSigned"] = ts(c["activated_at"])
@@ -151,7 +183,9 @@ def _tags(tender_status: str | None, contracts: list[dict[str, Any]], awarded: b
     return tags
 
 
-def selection_release(sel: dict[str, Any], *, prefix: str, district_name: str, operators: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def selection_release(
+    sel: dict[str, Any], *, prefix: str, district_name: str, operators: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
     """`sel`: the selection's fields, with `bids` (operator ids of submitted bids), `contracts` (each with
     facility_ids, instalments, evaluations) and `award` (bid_id, operator_id, price_fen) when awarded."""
     ocid = f"{prefix}-sel-{sel['id']}"
@@ -173,7 +207,10 @@ def selection_release(sel: dict[str, Any], *, prefix: str, district_name: str, o
         "awardCriteriaDetails": f"综合评分法：{criteria}",
         "tenderPeriod": {"startDate": ts(sel["bids_open_at"]), "endDate": ts(sel["bids_close_at"])},
         "contractPeriod": {"startDate": day(sel["service_starts_on"]), "endDate": day_end(sel["service_ends_on"])},
-        "items": [{"id": str(fid), "description": f"公共文化设施（编号 {fid}）社会化运营服务", "quantity": 1} for fid in sel["facility_ids"]],
+        "items": [
+            {"id": str(fid), "description": f"公共文化设施（编号 {fid}）社会化运营服务", "quantity": 1}
+            for fid in sel["facility_ids"]
+        ],
     }
     if sel["status"] in UNSEALED:
         bidders = [operators[oid] for oid in sel["bids"] if oid in operators]
@@ -195,18 +232,24 @@ def selection_release(sel: dict[str, Any], *, prefix: str, district_name: str, o
     if award is not None and award["operator_id"] in operators:
         supplier = parties.add(operator_party(operators[award["operator_id"]]), "supplier")
         award_id = f"{ocid}-award-{award['bid_id']}"
-        release["awards"] = [{
-            "id": award_id,
-            "title": f"{sel['title']} 成交结果",
-            "description": sel.get("award_reason") or "",
-            "status": "active",
-            "date": ts(sel["awarded_at"]),
-            "value": money(award["price_fen"]),
-            "suppliers": [supplier],
-        }]
+        release["awards"] = [
+            {
+                "id": award_id,
+                "title": f"{sel['title']} 成交结果",
+                "description": sel.get("award_reason") or "",
+                "status": "active",
+                "date": ts(sel["awarded_at"]),
+                "value": money(award["price_fen"]),
+                "suppliers": [supplier],
+            }
+        ]
         contracts = []
         for c in sel["contracts"]:
-            payee = parties.add(operator_party(operators[c["operator_id"]]), "payee") if c["operator_id"] in operators else supplier
+            payee = (
+                parties.add(operator_party(operators[c["operator_id"]]), "payee")
+                if c["operator_id"] in operators
+                else supplier
+            )
             if any(i["paid_on"] for i in c["instalments"]):
                 parties.add(buyer_party(sel["purchaser_subdistrict"], district_name), "payer")
             contracts.append(_contract(c, ocid, award_id, parties, buyer, payee))
@@ -221,7 +264,9 @@ def selection_release(sel: dict[str, Any], *, prefix: str, district_name: str, o
     return release
 
 
-def direct_contract_release(c: dict[str, Any], *, prefix: str, district_name: str, operators: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def direct_contract_release(
+    c: dict[str, Any], *, prefix: str, district_name: str, operators: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
     """A contract drawn up without a selection (单一来源): its tender is the direct award itself."""
     ocid = f"{prefix}-ct-{c['id']}"
     parties = Parties()
@@ -257,14 +302,16 @@ def direct_contract_release(c: dict[str, Any], *, prefix: str, district_name: st
             "contractPeriod": {"startDate": day(c["starts_on"]), "endDate": day_end(c["ends_on"])},
             "items": contract["items"],
         },
-        "awards": [{
-            "id": award_id,
-            "title": f"{c['title']} 单一来源成交",
-            "status": "active",
-            "date": ts(c["activated_at"] or c["created_at"]),
-            "value": money(c["amount_fen"]),
-            "suppliers": [supplier],
-        }],
+        "awards": [
+            {
+                "id": award_id,
+                "title": f"{c['title']} 单一来源成交",
+                "status": "active",
+                "date": ts(c["activated_at"] or c["created_at"]),
+                "value": money(c["amount_fen"]),
+                "suppliers": [supplier],
+            }
+        ],
         "contracts": [contract],
     }
     release["tag"] = _tags("complete", release["contracts"], True)

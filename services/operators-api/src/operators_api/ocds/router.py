@@ -14,7 +14,12 @@ RELEASE_PACKAGE_SCHEMA = "https://standard.open-contracting.org/1.1/en/release-p
     "/releases",
     summary="Every selection and contract as an OCDS 1.1 release package (open data; no sign-in)",
     response_class=StreamingResponse,
-    responses={200: {"description": f"An OCDS 1.1 release package ({RELEASE_PACKAGE_SCHEMA})", "content": {"application/json": {"schema": {"type": "object"}}}}},
+    responses={
+        200: {
+            "description": f"An OCDS 1.1 release package ({RELEASE_PACKAGE_SCHEMA})",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
 )
 async def releases(request: Request, clock: ClockDep) -> StreamingResponse:
     state = request.app.state

@@ -45,13 +45,17 @@ async def _contract_dicts(session: AsyncSession, rows: Sequence[RowMapping]) -> 
             **r,
             "facility_ids": facilities.get(r["id"], []),
             "instalments": instalments.get(r["id"], []),
-            "evaluations": [{**e, "score": str(Decimal(e["score_centi"] or 0) / 100)} for e in evaluations.get(r["id"], [])],
+            "evaluations": [
+                {**e, "score": str(Decimal(e["score_centi"] or 0) / 100)} for e in evaluations.get(r["id"], [])
+            ],
         }
         for r in rows
     ]
 
 
-async def _selection_page(session: AsyncSession, after: int | None, settings: Settings) -> tuple[list[dict[str, Any]], int | None]:
+async def _selection_page(
+    session: AsyncSession, after: int | None, settings: Settings
+) -> tuple[list[dict[str, Any]], int | None]:
     repo = SelectionRepository(session)
     selections = await repo.published_rows(after_id=after, limit=PAGE)
     if not selections:
@@ -59,7 +63,9 @@ async def _selection_page(session: AsyncSession, after: int | None, settings: Se
     ids = [s["id"] for s in selections]
     bids = await repo.bid_rows(ids)
     contracts = await _contract_dicts(session, await ContractRepository(session).public_rows_of_selections(ids))
-    operators = await OperatorRepository(session).party_rows({b["operator_id"] for b in bids} | {c["operator_id"] for c in contracts})
+    operators = await OperatorRepository(session).party_rows(
+        {b["operator_id"] for b in bids} | {c["operator_id"] for c in contracts}
+    )
     bids_by_sel: dict[int, list[Any]] = {}
     for b in bids:
         bids_by_sel.setdefault(b["selection_id"], []).append(b)
@@ -69,24 +75,39 @@ async def _selection_page(session: AsyncSession, after: int | None, settings: Se
     releases = []
     for s in selections:
         sel_bids = bids_by_sel.get(s["id"], [])
-        awarded = next((b for b in sel_bids if b["id"] == s["awarded_bid_id"]), None) if s["status"] == "awarded" else None
+        awarded = (
+            next((b for b in sel_bids if b["id"] == s["awarded_bid_id"]), None) if s["status"] == "awarded" else None
+        )
         data = {
             **s,
             "bids": [b["operator_id"] for b in sel_bids if b["status"] in ("submitted", "disqualified")],
-            "award": {"bid_id": awarded["id"], "operator_id": awarded["operator_id"], "price_fen": awarded["price_fen"]} if awarded else None,
+            "award": {"bid_id": awarded["id"], "operator_id": awarded["operator_id"], "price_fen": awarded["price_fen"]}
+            if awarded
+            else None,
             "contracts": contracts_by_sel.get(s["id"], []) if awarded is not None else [],
         }
-        releases.append(selection_release(data, prefix=settings.ocds_ocid_prefix, district_name=settings.district_buyer_name, operators=operators))
+        releases.append(
+            selection_release(
+                data, prefix=settings.ocds_ocid_prefix, district_name=settings.district_buyer_name, operators=operators
+            )
+        )
     return releases, ids[-1]
 
 
-async def _direct_page(session: AsyncSession, after: int | None, settings: Settings) -> tuple[list[dict[str, Any]], int | None]:
+async def _direct_page(
+    session: AsyncSession, after: int | None, settings: Settings
+) -> tuple[list[dict[str, Any]], int | None]:
     rows = await ContractRepository(session).public_rows_without_selection(after_id=after, limit=PAGE)
     if not rows:
         return [], None
     data = await _contract_dicts(session, rows)
     operators = await OperatorRepository(session).party_rows({c["operator_id"] for c in data})
-    releases = [direct_contract_release(c, prefix=settings.ocds_ocid_prefix, district_name=settings.district_buyer_name, operators=operators) for c in data]
+    releases = [
+        direct_contract_release(
+            c, prefix=settings.ocds_ocid_prefix, district_name=settings.district_buyer_name, operators=operators
+        )
+        for c in data
+    ]
     return releases, rows[-1]["id"]
 
 
@@ -101,7 +122,9 @@ def package_head(*, uri: str, published: datetime, settings: Settings) -> dict[s
     }
 
 
-async def stream_package(sessionmaker: async_sessionmaker[AsyncSession], *, uri: str, published: datetime, settings: Settings) -> AsyncIterator[bytes]:
+async def stream_package(
+    sessionmaker: async_sessionmaker[AsyncSession], *, uri: str, published: datetime, settings: Settings
+) -> AsyncIterator[bytes]:
     head = dumps(package_head(uri=uri, published=published, settings=settings))
     yield (head[:-1] + ',"releases":[').encode()
     first = True

@@ -61,15 +61,22 @@ class OperatorRepository:
     async def names(self, ids: set[int] | list[int]) -> dict[int, str]:
         if not ids:
             return {}
-        rows = await self.session.execute(select(Operator.id, Operator.legal_name).where(Operator.id.in_(sorted(set(ids)))))
+        rows = await self.session.execute(
+            select(Operator.id, Operator.legal_name).where(Operator.id.in_(sorted(set(ids))))
+        )
         return {r.id: r.legal_name for r in rows}
 
     async def party_rows(self, ids: set[int] | list[int]) -> dict[int, dict]:
         """id → {uscc, legal_name, registered_address}: what open data says about an operator."""
         if not ids:
             return {}
-        stmt = select(Operator.id, Operator.uscc, Operator.legal_name, Operator.registered_address).where(Operator.id.in_(sorted(set(ids))))
-        return {r.id: {"uscc": r.uscc, "legal_name": r.legal_name, "registered_address": r.registered_address} for r in await self.session.execute(stmt)}
+        stmt = select(Operator.id, Operator.uscc, Operator.legal_name, Operator.registered_address).where(
+            Operator.id.in_(sorted(set(ids)))
+        )
+        return {
+            r.id: {"uscc": r.uscc, "legal_name": r.legal_name, "registered_address": r.registered_address}
+            for r in await self.session.execute(stmt)
+        }
 
     async def get_many(self, ids: set[int] | list[int]) -> dict[int, Operator]:
         if not ids:

@@ -62,14 +62,18 @@ class Contact(_Input):
 
     name: str = Field(min_length=1, max_length=50, examples=["王丽"])
     role: str = Field("", max_length=50, examples=["项目负责人"])
-    phone: str = Field("", max_length=30, description="Mobile or landline: digits, spaces, '-', '()' and a leading '+'.")
+    phone: str = Field(
+        "", max_length=30, description="Mobile or landline: digits, spaces, '-', '()' and a leading '+'."
+    )
     email: str = Field("", max_length=200)
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:
         if v and (not _PHONE.fullmatch(v) or not 7 <= sum(c.isdigit() for c in v) <= 20 or not v.isascii()):
-            raise _custom_error("phone", "A phone number has 7 to 20 digits, with only spaces, '-', '()' or a leading '+'.")
+            raise _custom_error(
+                "phone", "A phone number has 7 to 20 digits, with only spaces, '-', '()' or a leading '+'."
+            )
         return v
 
     @field_validator("email")
@@ -92,7 +96,9 @@ class Qualification(_Input):
     name: str = Field(min_length=1, max_length=200, examples=["营业性演出许可证"])
     number: str = Field(min_length=1, max_length=100, examples=["京东演字(2024)第018号"])
     issued_by: str = Field(min_length=1, max_length=200, examples=["北京市东城区文化和旅游局"])
-    expires_date: date | None = Field(None, description="Last day it is valid (Asia/Shanghai); none if it does not expire.")
+    expires_date: date | None = Field(
+        None, description="Last day it is valid (Asia/Shanghai); none if it does not expire."
+    )
 
 
 class OperatorCreate(_Input):
@@ -104,7 +110,9 @@ class OperatorCreate(_Input):
         description="A stable slug other services use to name the operator; the USCC in lower case if left out.",
         examples=["shuhai-reading"],
     )
-    legal_name: str = Field(min_length=1, max_length=200, description="Registered name (zh).", examples=["书海听涛阅读推广中心"])
+    legal_name: str = Field(
+        min_length=1, max_length=200, description="Registered name (zh).", examples=["书海听涛阅读推广中心"]
+    )
     name_en: str = Field("", max_length=300, examples=["Shuhai Tingtao Reading Promotion Centre"])
     type: OperatorType
     uscc: Uscc
@@ -135,7 +143,9 @@ class StatusChange(_Input):
 class ContactRead(BaseModel):
     name: str
     role: str
-    phone: str = Field(description="Masked (138****5678) unless you are an official, an auditor or the operator's own staff.")
+    phone: str = Field(
+        description="Masked (138****5678) unless you are an official, an auditor or the operator's own staff."
+    )
     email: str = Field(description="Masked like the phone.")
 
 

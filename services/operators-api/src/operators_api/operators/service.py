@@ -196,7 +196,9 @@ def _check_may_edit(principal: Principal, operator_id: int, fields: set[str]) ->
                 f"{', '.join(refused)} only an official may change."
             )
         return
-    raise Forbidden(f"Only officials and the operator's own staff edit an operator; you are signed in as {principal.role}.")
+    raise Forbidden(
+        f"Only officials and the operator's own staff edit an operator; you are signed in as {principal.role}."
+    )
 
 
 async def update_operator(

@@ -33,7 +33,11 @@ class ReportRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def of_months(self, contract_id: int, months: list[str]) -> Sequence[ServiceReport]:
-        stmt = select(ServiceReport).where(ServiceReport.contract_id == contract_id, ServiceReport.month.in_(months)).order_by(ServiceReport.month)
+        stmt = (
+            select(ServiceReport)
+            .where(ServiceReport.contract_id == contract_id, ServiceReport.month.in_(months))
+            .order_by(ServiceReport.month)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def of_contracts_months(self, contract_ids: list[int], months: list[str]) -> dict[int, list[ServiceReport]]:

@@ -48,7 +48,9 @@ async def list_reports(
     summary="File a month's report (the operator's staff; a month that has ended), cross-checked with the platform's record",
     responses=problems(401, 403, 409, 422),
 )
-async def file_report(body: ReportCreate, request: Request, session: SessionDep, principal: Reporter, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def file_report(
+    body: ReportCreate, request: Request, session: SessionDep, principal: Reporter, clock: ClockDep, response: Response
+) -> dict[str, Any]:
     read = await service.file_report(
         session, principal=principal, clock=clock, data=body, inputs=http_inputs(request), tolerance=_tolerance(request)
     )
@@ -57,7 +59,12 @@ async def file_report(body: ReportCreate, request: Request, session: SessionDep,
     return read
 
 
-@router.get("/{report_id}", response_model=ReportRead, summary="A report beside the platform's own figures", responses=problems(401, 404))
+@router.get(
+    "/{report_id}",
+    response_model=ReportRead,
+    summary="A report beside the platform's own figures",
+    responses=problems(401, 404),
+)
 async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
     r = await service.get_visible(session, report_id=report_id, viewer=viewer)
     response.headers["ETag"] = etag_for(r.version)
@@ -71,7 +78,13 @@ async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader,
     responses=problems(401, 403, 404, 409, 412, 422, 428),
 )
 async def amend_report(
-    report_id: ResourceId, body: ReportUpdate, request: Request, response: Response, session: SessionDep, principal: Reporter, clock: ClockDep
+    report_id: ResourceId,
+    body: ReportUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Reporter,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.amend_report(
         session,
@@ -93,7 +106,14 @@ async def amend_report(
     summary="Cross-check again with the platform's record (e.g. after another service was down)",
     responses=problems(401, 403, 404),
 )
-async def recheck(report_id: ResourceId, request: Request, session: SessionDep, principal: ReportChecker, clock: ClockDep) -> dict[str, Any]:
+async def recheck(
+    report_id: ResourceId, request: Request, session: SessionDep, principal: ReportChecker, clock: ClockDep
+) -> dict[str, Any]:
     return await service.recheck(
-        session, principal=principal, clock=clock, report_id=report_id, inputs=http_inputs(request), tolerance=_tolerance(request)
+        session,
+        principal=principal,
+        clock=clock,
+        report_id=report_id,
+        inputs=http_inputs(request),
+        tolerance=_tolerance(request),
     )

@@ -19,7 +19,9 @@ class ReportLine(_Input):
     open_hours: Decimal = Field(ge=0, le=744, decimal_places=1, description="Hours the facility was open in the month.")
     activities: StrictInt = Field(ge=0, le=10_000)
     participants: StrictInt = Field(ge=0, le=10_000_000)
-    special_group_services: StrictInt = Field(ge=0, le=1_000_000, description="Services for the elderly, minors, disabled and low-income residents.")
+    special_group_services: StrictInt = Field(
+        ge=0, le=1_000_000, description="Services for the elderly, minors, disabled and low-income residents."
+    )
     incidents: StrictInt = Field(0, ge=0, le=1000, description="Safety or service incidents.")
     notes: str = Field("", max_length=2000)
 
@@ -49,14 +51,18 @@ class FigureCheck(BaseModel):
 class LineCheck(BaseModel):
     facility_id: int
     figures: list[FigureCheck]
-    complaints_recorded: StrictInt | None = Field(description="Complaints feedback-api recorded for the facility that month.")
+    complaints_recorded: StrictInt | None = Field(
+        description="Complaints feedback-api recorded for the facility that month."
+    )
 
 
 class CrossCheck(BaseModel):
     checked_at: datetime | None = None
     tolerance_percent: int | None = None
     lines: list[LineCheck] = Field(default_factory=list)
-    missing: list[dict[str, Any]] = Field(default_factory=list, description="Figures the platform could not give, and why.")
+    missing: list[dict[str, Any]] = Field(
+        default_factory=list, description="Figures the platform could not give, and why."
+    )
 
 
 class ReportRead(BaseModel):

@@ -69,11 +69,17 @@ def compare(reported: Decimal, recorded: Decimal, tolerance_percent: int) -> tup
     return difference, pct, pct > tolerance_percent
 
 
-async def cross_check(inputs: InputsProvider, month: str, lines: list[dict[str, Any]], clock: Clock, tolerance: int) -> tuple[dict[str, Any], bool]:
+async def cross_check(
+    inputs: InputsProvider, month: str, lines: list[dict[str, Any]], clock: Clock, tolerance: int
+) -> tuple[dict[str, Any], bool]:
     """The platform's record beside each line, fetched concurrently (bounded by the provider)."""
     period = parse_period(month)
-    stats = await asyncio.gather(*(inputs.facility_stats(line["facility_id"], period.start, period.end) for line in lines))
-    sats = await asyncio.gather(*(inputs.facility_satisfaction(line["facility_id"], period.start, period.end) for line in lines))
+    stats = await asyncio.gather(
+        *(inputs.facility_stats(line["facility_id"], period.start, period.end) for line in lines)
+    )
+    sats = await asyncio.gather(
+        *(inputs.facility_satisfaction(line["facility_id"], period.start, period.end) for line in lines)
+    )
     out_lines, missing, flagged = [], [], False
     for line, stat, sat in zip(lines, stats, sats, strict=True):
         figures = []
@@ -83,20 +89,52 @@ async def cross_check(inputs: InputsProvider, month: str, lines: list[dict[str, 
                 recorded = Decimal(str(stat.data[recorded_key]))  # type: ignore[index]
                 difference, pct, over = compare(reported, recorded, tolerance)
                 flagged = flagged or over
-                figures.append({"figure": figure, "reported": reported, "recorded": recorded, "source": stat.source,
-                                "difference": difference, "difference_percent": pct, "flagged": over})
+                figures.append(
+                    {
+                        "figure": figure,
+                        "reported": reported,
+                        "recorded": recorded,
+                        "source": stat.source,
+                        "difference": difference,
+                        "difference_percent": pct,
+                        "flagged": over,
+                    }
+                )
             else:
-                figures.append({"figure": figure, "reported": reported, "recorded": None, "source": stat.source,
-                                "difference": None, "difference_percent": None, "flagged": False})
+                figures.append(
+                    {
+                        "figure": figure,
+                        "reported": reported,
+                        "recorded": None,
+                        "source": stat.source,
+                        "difference": None,
+                        "difference_percent": None,
+                        "flagged": False,
+                    }
+                )
         if not stat.ok:
-            missing.append({"facility_id": line["facility_id"], "source": stat.source, "request": stat.request, "error": stat.error})
+            missing.append(
+                {
+                    "facility_id": line["facility_id"],
+                    "source": stat.source,
+                    "request": stat.request,
+                    "error": stat.error,
+                }
+            )
         complaints = None
         if sat.ok:
             complaints = int(sat.data["cases"].get("complaints") or 0)  # type: ignore[index]
         else:
-            missing.append({"facility_id": line["facility_id"], "source": sat.source, "request": sat.request, "error": sat.error})
+            missing.append(
+                {"facility_id": line["facility_id"], "source": sat.source, "request": sat.request, "error": sat.error}
+            )
         out_lines.append({"facility_id": line["facility_id"], "figures": figures, "complaints_recorded": complaints})
-    check = {"checked_at": clock.now().isoformat(), "tolerance_percent": tolerance, "lines": out_lines, "missing": missing}
+    check = {
+        "checked_at": clock.now().isoformat(),
+        "tolerance_percent": tolerance,
+        "lines": out_lines,
+        "missing": missing,
+    }
     return _json(check), flagged
 
 
@@ -110,63 +148,122 @@ def _json(value: Any) -> Any:
     return value
 
 
-async def _check_filing(session: AsyncSession, principal: Principal, contract_id: int, month: str, lines: list[ReportLine], today: date) -> Contract:
+async def _check_filing(
+    session: AsyncSession, principal: Principal, contract_id: int, month: str, lines: list[ReportLine], today: date
+) -> Contract:
     operator_id = access.acting_operator(principal, "file service reports")
     contracts = ContractRepository(session)
     contract = await contracts.get(contract_id)
     if contract is None or contract.operator_id != operator_id:
-        raise RuleViolation("contract_id", f"Contract {contract_id} is not one of your operator's.", code="not-your-contract")
+        raise RuleViolation(
+            "contract_id", f"Contract {contract_id} is not one of your operator's.", code="not-your-contract"
+        )
     if contract.status in ("draft", "cancelled"):
-        raise state_conflict(f"Contract {contract.id} is {contract.status}: it has no months to report.", "contract-not-running", "contract_id")
+        raise state_conflict(
+            f"Contract {contract.id} is {contract.status}: it has no months to report.",
+            "contract-not-running",
+            "contract_id",
+        )
     period = parse_period(month)
     end = contract.ended_on or contract.ends_on
     if period.end < contract.starts_on or period.start > end:
-        raise RuleViolation("month", f"{month} lies outside the contract period {contract.starts_on}–{end}.", code="month-outside-contract")
+        raise RuleViolation(
+            "month",
+            f"{month} lies outside the contract period {contract.starts_on}–{end}.",
+            code="month-outside-contract",
+        )
     if month_end(period.start.year, period.start.month) >= today:
-        raise RuleViolation("month", f"{month} is not over yet (today is {today}); a month is reported once it has ended.", code="report-month-not-over")
+        raise RuleViolation(
+            "month",
+            f"{month} is not over yet (today is {today}); a month is reported once it has ended.",
+            code="report-month-not-over",
+        )
     expected = set(await contracts.facility_ids(contract.id))
     given = [line.facility_id for line in lines]
     if len(set(given)) != len(given) or set(given) != expected:
         raise RuleViolation(
-            "lines", f"Give one line for each facility of the contract: {sorted(expected)} (got {sorted(given)}).", code="report-facilities"
+            "lines",
+            f"Give one line for each facility of the contract: {sorted(expected)} (got {sorted(given)}).",
+            code="report-facilities",
         )
     return contract
 
 
 async def file_report(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: ReportCreate, inputs: InputsProvider, tolerance: int
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    data: ReportCreate,
+    inputs: InputsProvider,
+    tolerance: int,
 ) -> dict[str, Any]:
     today = clock.local_now().date()
     contract = await _check_filing(session, principal, data.contract_id, data.month, data.lines, today)
     repo = ReportRepository(session)
     existing = await repo.of_month(contract.id, data.month)
     if existing is not None:
-        raise state_conflict(f"The report for {data.month} was filed (report {existing.id}); amend it with PATCH.", "report-exists", "month", existing={"id": existing.id})
+        raise state_conflict(
+            f"The report for {data.month} was filed (report {existing.id}); amend it with PATCH.",
+            "report-exists",
+            "month",
+            existing={"id": existing.id},
+        )
     lines = _lines_json(data.lines)
     await end_read_transaction(session)
     check, flagged = await cross_check(inputs, data.month, lines, clock, tolerance)
     now = clock.now()
     report = ServiceReport(
-        contract_id=contract.id, operator_id=contract.operator_id, month=data.month, lines=lines, summary=data.summary,
-        cross_check=check, flagged=flagged, filed_by=principal.sub, filed_at=now, updated_at=now, version=1,
+        contract_id=contract.id,
+        operator_id=contract.operator_id,
+        month=data.month,
+        lines=lines,
+        summary=data.summary,
+        cross_check=check,
+        flagged=flagged,
+        filed_by=principal.sub,
+        filed_at=now,
+        updated_at=now,
+        version=1,
     )
     repo.add(report)
     try:
         await repo.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise state_conflict(f"The report for {data.month} was filed at the same moment.", "report-exists", "month") from exc
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=report.id, action="filed", details={"contract_id": contract.id, "month": data.month, "flagged": flagged})
+        raise state_conflict(
+            f"The report for {data.month} was filed at the same moment.", "report-exists", "month"
+        ) from exc
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=report.id,
+        action="filed",
+        details={"contract_id": contract.id, "month": data.month, "flagged": flagged},
+    )
     await outbox.record(
-        session, "service_report.filed",
-        {"report_id": report.id, "contract_id": contract.id, "operator_id": contract.operator_id, "month": data.month, "flagged": flagged},
-        subject=f"service-report/{report.id}", actor=principal.sub, at=now,
+        session,
+        "service_report.filed",
+        {
+            "report_id": report.id,
+            "contract_id": contract.id,
+            "operator_id": contract.operator_id,
+            "month": data.month,
+            "flagged": flagged,
+        },
+        subject=f"service-report/{report.id}",
+        actor=principal.sub,
+        at=now,
     )
     await session.commit()
     return report_read(report)
 
 
-async def get_visible(session: AsyncSession, *, report_id: int, viewer: Principal, for_update: bool = False) -> ServiceReport:
+async def get_visible(
+    session: AsyncSession, *, report_id: int, viewer: Principal, for_update: bool = False
+) -> ServiceReport:
     repo = ReportRepository(session)
     r = await (repo.get_for_update(report_id) if for_update else repo.get(report_id))
     if r is None:
@@ -179,7 +276,9 @@ async def _check_not_evaluated(session: AsyncSession, r: ServiceReport) -> None:
     period = parse_period(r.month)
     for e in await EvaluationRepository(session).published_of_contract(r.contract_id):
         if e.period_start_on <= period.end and e.period_end_on >= period.start:
-            raise state_conflict(f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated")
+            raise state_conflict(
+                f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated"
+            )
 
 
 async def amend_report(
@@ -217,7 +316,15 @@ async def amend_report(
     r.lines, r.summary, r.cross_check, r.flagged = lines, summary, check, flagged
     r.version += 1
     r.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=r.id, action="amended", details={"fields": changed, "flagged": flagged})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=r.id,
+        action="amended",
+        details={"fields": changed, "flagged": flagged},
+    )
     await session.commit()
     return report_read(r)
 
@@ -236,15 +343,30 @@ async def recheck(
     now = clock.now()
     r.cross_check, r.flagged = check, flagged
     r.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=r.id, action="cross_checked", details={"flagged": flagged, "missing": len(check["missing"])})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=r.id,
+        action="cross_checked",
+        details={"flagged": flagged, "missing": len(check["missing"])},
+    )
     await session.commit()
     return report_read(r)
 
 
-async def list_reports(session: AsyncSession, *, viewer: Principal, filters: ReportFilter, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_reports(
+    session: AsyncSession, *, viewer: Principal, filters: ReportFilter, cursor: str | None, limit: int
+) -> dict[str, Any]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Service reports are shown to officials, auditors and the reporting operator.")
-        filters = ReportFilter(operator_id=viewer.operator_id, contract_id=filters.contract_id, month=filters.month, flagged=filters.flagged)
+        filters = ReportFilter(
+            operator_id=viewer.operator_id,
+            contract_id=filters.contract_id,
+            month=filters.month,
+            flagged=filters.flagged,
+        )
     rows = await ReportRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, report_read, lambda r: r.id)

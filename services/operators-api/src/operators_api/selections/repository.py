@@ -29,7 +29,9 @@ class SelectionRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def by_reference(self, reference: str) -> Selection | None:
-        return (await self.session.execute(select(Selection).where(Selection.reference == reference))).scalar_one_or_none()
+        return (
+            await self.session.execute(select(Selection).where(Selection.reference == reference))
+        ).scalar_one_or_none()
 
     async def list(self, f: SelectionFilter, *, after_id: int | None, limit: int) -> Sequence[Selection]:
         stmt = select(Selection).order_by(Selection.id).limit(limit)

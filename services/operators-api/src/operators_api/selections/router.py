@@ -36,7 +36,12 @@ from service_kit.problems import problems
 router = APIRouter(prefix="/api/v1/selections", tags=["selections"])
 
 
-@router.get("", response_model=Page[SelectionRead], summary="Find selections (遴选); drafts only for officials and auditors", responses=problems(401, 422))
+@router.get(
+    "",
+    response_model=Page[SelectionRead],
+    summary="Find selections (遴选); drafts only for officials and auditors",
+    responses=problems(401, 422),
+)
 async def list_selections(
     session: SessionDep,
     viewer: Viewer,
@@ -57,10 +62,19 @@ async def list_selections(
     responses=problems(401, 403, 409, 422, 503),
 )
 async def create_selection(
-    body: SelectionCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep, response: Response
+    body: SelectionCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    response: Response,
 ) -> dict[str, Any]:
     read = await service.create_selection(
-        session, principal=principal, clock=clock, data=body, unknown_facilities=unknown_facilities(request),
+        session,
+        principal=principal,
+        clock=clock,
+        data=body,
+        unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
     response.headers["Location"] = f"/api/v1/selections/{read['id']}"
@@ -69,7 +83,9 @@ async def create_selection(
 
 
 @router.get("/{selection_id}", response_model=SelectionRead, responses=problems(401, 404))
-async def get_selection(selection_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response) -> dict[str, Any]:
+async def get_selection(
+    selection_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response
+) -> dict[str, Any]:
     read = await service.get_selection(session, selection_id=selection_id, viewer=viewer)
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -82,11 +98,23 @@ async def get_selection(selection_id: ResourceId, session: SessionDep, viewer: V
     responses=problems(401, 403, 404, 409, 412, 422, 428, 503),
 )
 async def update_selection(
-    selection_id: ResourceId, body: SelectionUpdate, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+    selection_id: ResourceId,
+    body: SelectionUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_selection(
-        session, principal=principal, clock=clock, selection_id=selection_id, data=body, check_version=lambda v: check_if_match(request, v),
-        unknown_facilities=unknown_facilities(request), subdistricts_of=facility_subdistricts(request),
+        session,
+        principal=principal,
+        clock=clock,
+        selection_id=selection_id,
+        data=body,
+        check_version=lambda v: check_if_match(request, v),
+        unknown_facilities=unknown_facilities(request),
+        subdistricts_of=facility_subdistricts(request),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -99,17 +127,32 @@ async def update_selection(
     responses=problems(401, 403, 404, 409, 412, 422),
 )
 async def change_status(
-    selection_id: ResourceId, body: SelectionStatusChange, request: Request, response: Response, session: SessionDep, principal: Official, clock: ClockDep
+    selection_id: ResourceId,
+    body: SelectionStatusChange,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.change_status(
-        session, principal=principal, clock=clock, selection_id=selection_id, data=body,
+        session,
+        principal=principal,
+        clock=clock,
+        selection_id=selection_id,
+        data=body,
         check_version=lambda v: check_if_match(request, v, required=False),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
 
 
-@router.get("/{selection_id}/panel", response_model=list[PanelMemberRead], summary="The evaluation panel", responses=problems(401, 403, 404))
+@router.get(
+    "/{selection_id}/panel",
+    response_model=list[PanelMemberRead],
+    summary="The evaluation panel",
+    responses=problems(401, 403, 404),
+)
 async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: Person) -> list[dict[str, Any]]:
     return await service.list_panel(session, viewer=viewer, selection_id=selection_id)
 
@@ -121,8 +164,12 @@ async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: Pers
     summary="Put an evaluator (an official or an invited expert, by sign-in subject) on the panel",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def add_panel_member(selection_id: ResourceId, body: PanelMemberCreate, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.add_panel_member(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+async def add_panel_member(
+    selection_id: ResourceId, body: PanelMemberCreate, session: SessionDep, principal: Official, clock: ClockDep
+) -> dict[str, Any]:
+    return await service.add_panel_member(
+        session, principal=principal, clock=clock, selection_id=selection_id, data=body
+    )
 
 
 @router.post(
@@ -131,7 +178,9 @@ async def add_panel_member(selection_id: ResourceId, body: PanelMemberCreate, se
     summary="Declare conflicts of interest (a panel member, once, after bids are opened)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def declare(selection_id: ResourceId, body: Declaration, session: SessionDep, principal: Evaluator, clock: ClockDep) -> dict[str, Any]:
+async def declare(
+    selection_id: ResourceId, body: Declaration, session: SessionDep, principal: Evaluator, clock: ClockDep
+) -> dict[str, Any]:
     return await service.declare(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
 
 
@@ -141,7 +190,13 @@ async def declare(selection_id: ResourceId, body: Declaration, session: SessionD
     summary="Bids: sealed until bidding closes (an operator sees its own; then officials, auditors and the panel see all)",
     responses=problems(401, 404),
 )
-async def list_bids(selection_id: ResourceId, session: SessionDep, viewer: Annotated[Principal, require_roles("official", "auditor", "service", "operator", "resident", scope="operator:read")]) -> list[dict[str, Any]]:
+async def list_bids(
+    selection_id: ResourceId,
+    session: SessionDep,
+    viewer: Annotated[
+        Principal, require_roles("official", "auditor", "service", "operator", "resident", scope="operator:read")
+    ],
+) -> list[dict[str, Any]]:
     return await service.list_bids(session, viewer=viewer, selection_id=selection_id)
 
 
@@ -152,7 +207,14 @@ async def list_bids(selection_id: ResourceId, session: SessionDep, viewer: Annot
     summary="Bid for your operator while bidding is open (qualified operators; Idempotency-Key honoured)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_bid(selection_id: ResourceId, body: BidCreate, session: SessionDep, principal: BidSubmitter, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def submit_bid(
+    selection_id: ResourceId,
+    body: BidCreate,
+    session: SessionDep,
+    principal: BidSubmitter,
+    clock: ClockDep,
+    response: Response,
+) -> dict[str, Any]:
     read = await service.submit_bid(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
     response.headers["Location"] = f"/api/v1/selections/{selection_id}/bids/{read['id']}"
     response.headers["ETag"] = etag_for(read["version"])
@@ -166,10 +228,23 @@ async def submit_bid(selection_id: ResourceId, body: BidCreate, session: Session
     responses=problems(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_bid(
-    selection_id: ResourceId, bid_id: ResourceId, body: BidUpdate, request: Request, response: Response, session: SessionDep, principal: BidSubmitter, clock: ClockDep
+    selection_id: ResourceId,
+    bid_id: ResourceId,
+    body: BidUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: BidSubmitter,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     read = await service.update_bid(
-        session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body, check_version=lambda v: check_if_match(request, v)
+        session,
+        principal=principal,
+        clock=clock,
+        selection_id=selection_id,
+        bid_id=bid_id,
+        data=body,
+        check_version=lambda v: check_if_match(request, v),
     )
     response.headers["ETag"] = etag_for(read["version"])
     return read
@@ -181,8 +256,17 @@ async def update_bid(
     summary="Withdraw your bid while bidding is open",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def withdraw_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reason, session: SessionDep, principal: BidSubmitter, clock: ClockDep) -> dict[str, Any]:
-    return await service.withdraw_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason)
+async def withdraw_bid(
+    selection_id: ResourceId,
+    bid_id: ResourceId,
+    body: Reason,
+    session: SessionDep,
+    principal: BidSubmitter,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.withdraw_bid(
+        session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason
+    )
 
 
 @router.post(
@@ -191,8 +275,17 @@ async def withdraw_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reaso
     summary="Disqualify a bid in the qualification review (资格审查), with the reason (officials)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def disqualify_bid(selection_id: ResourceId, bid_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep) -> dict[str, Any]:
-    return await service.disqualify_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason)
+async def disqualify_bid(
+    selection_id: ResourceId,
+    bid_id: ResourceId,
+    body: Reason,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.disqualify_bid(
+        session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason
+    )
 
 
 @router.put(
@@ -201,8 +294,17 @@ async def disqualify_bid(selection_id: ResourceId, bid_id: ResourceId, body: Rea
     summary="Score a bid on every quality criterion (a declared panel member without a conflict; replaces your earlier sheet)",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def score_bid(selection_id: ResourceId, bid_id: ResourceId, body: ScoreSheet, session: SessionDep, principal: Evaluator, clock: ClockDep) -> dict[str, Any]:
-    return await service.score_bid(session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body)
+async def score_bid(
+    selection_id: ResourceId,
+    bid_id: ResourceId,
+    body: ScoreSheet,
+    session: SessionDep,
+    principal: Evaluator,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.score_bid(
+        session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body
+    )
 
 
 @router.get(
@@ -221,7 +323,14 @@ async def ranking(selection_id: ResourceId, session: SessionDep, viewer: Person)
     summary="Award the selection (the top-ranked bid unless another is named), with the reason; once only",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def award(selection_id: ResourceId, body: AwardCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def award(
+    selection_id: ResourceId,
+    body: AwardCreate,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    response: Response,
+) -> dict[str, Any]:
     read = await service.award(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
     response.headers["ETag"] = etag_for(read["version"])
     return read

@@ -30,7 +30,9 @@ class Criterion(_Input):
     kind: Literal["price", "quality"] = Field(
         description="price: scored by the price formula; quality: scored by each evaluator from 0 to the weight."
     )
-    weight: StrictInt = Field(ge=1, le=100, description="Points of this criterion; the weights of a selection sum to 100.")
+    weight: StrictInt = Field(
+        ge=1, le=100, description="Points of this criterion; the weights of a selection sum to 100."
+    )
 
 
 class PriceFormula(_Input):
@@ -46,7 +48,11 @@ class PriceFormula(_Input):
 
 class SelectionCreate(_Input):
     reference: str | None = Field(
-        None, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$", description="Project number; made up if left out."
+        None,
+        min_length=3,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+        description="Project number; made up if left out.",
     )
     title: str = Field(min_length=1, max_length=200, examples=["角楼图书馆等阅读空间社会化运营服务项目"])
     description: str = Field("", max_length=5000)
@@ -59,7 +65,10 @@ class SelectionCreate(_Input):
     facility_ids: list[FacilityId] = Field(min_length=1, max_length=200)
     criteria: list[Criterion] = Field(min_length=1, max_length=20)
     price_formula: PriceFormula = Field(default_factory=PriceFormula)
-    trim_extremes: bool = Field(False, description="Drop each criterion's highest and lowest score (with 5 or more evaluators; fewer are not trimmed).")
+    trim_extremes: bool = Field(
+        False,
+        description="Drop each criterion's highest and lowest score (with 5 or more evaluators; fewer are not trimmed).",
+    )
     bids_open_at: DistrictDateTime
     bids_close_at: DistrictDateTime
     service_starts_on: BoundedDate
@@ -92,8 +101,12 @@ class SelectionStatusChange(_Input):
 
 
 class AwardCreate(_Input):
-    bid_id: StrictInt | None = Field(None, ge=1, le=2_147_483_647, description="The bid to award; the top-ranked one if left out.")
-    reason: str = Field(min_length=1, max_length=2000, description="Why this bid: it goes into the record and the event.")
+    bid_id: StrictInt | None = Field(
+        None, ge=1, le=2_147_483_647, description="The bid to award; the top-ranked one if left out."
+    )
+    reason: str = Field(
+        min_length=1, max_length=2000, description="Why this bid: it goes into the record and the event."
+    )
 
 
 class AwardRead(BaseModel):
@@ -213,7 +226,8 @@ ScoreValue = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
 
 class ScoreSheet(_Input):
     scores: dict[Annotated[str, Field(pattern=CRITERION_KEY)], ScoreValue] = Field(
-        description="Quality criterion key → points from 0 to the criterion's weight, two decimals at most.", max_length=20
+        description="Quality criterion key → points from 0 to the criterion's weight, two decimals at most.",
+        max_length=20,
     )
 
 

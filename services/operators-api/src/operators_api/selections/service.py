@@ -122,7 +122,9 @@ async def _read(session: AsyncSession, sel: Selection) -> dict[str, Any]:
     return selection_read(sel, bids_received=count, names=names)
 
 
-async def get_visible(session: AsyncSession, *, selection_id: int, viewer: Principal | None, for_update: bool = False) -> Selection:
+async def get_visible(
+    session: AsyncSession, *, selection_id: int, viewer: Principal | None, for_update: bool = False
+) -> Selection:
     repo = SelectionRepository(session)
     sel = await (repo.get_for_update(selection_id) if for_update else repo.get(selection_id))
     if sel is None or (sel.status == "draft" and not access.reads_all(viewer)):
@@ -138,7 +140,10 @@ async def list_selections(
     session: AsyncSession, *, viewer: Principal | None, filters: SelectionFilter, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     f = SelectionFilter(
-        status=filters.status, method=filters.method, facility_id=filters.facility_id, include_drafts=access.reads_all(viewer)
+        status=filters.status,
+        method=filters.method,
+        facility_id=filters.facility_id,
+        include_drafts=access.reads_all(viewer),
     )
     rows = await SelectionRepository(session).list(f, after_id=after_id(cursor), limit=limit + 1)
     names = await OperatorRepository(session).names({r["operator_id"] for s in rows for r in s.result or []})
@@ -150,12 +155,16 @@ def _check_record(sel: Selection) -> None:
     """The rules that span fields, checked on create and on every edit of a draft."""
     weights = sum(c["weight"] for c in sel.criteria)
     if weights != 100:
-        raise RuleViolation("criteria", f"The criteria's weights sum to {weights}; they must sum to 100.", code="weights-sum")
+        raise RuleViolation(
+            "criteria", f"The criteria's weights sum to {weights}; they must sum to 100.", code="weights-sum"
+        )
     keys = [c["key"] for c in sel.criteria]
     if len(set(keys)) != len(keys):
         raise RuleViolation("criteria", "Each criterion needs its own key.", code="criterion-key-duplicate")
     if sum(c["kind"] == "price" for c in sel.criteria) > 1:
-        raise RuleViolation("criteria", "A selection has at most one price criterion.", code="price-criterion-duplicate")
+        raise RuleViolation(
+            "criteria", "A selection has at most one price criterion.", code="price-criterion-duplicate"
+        )
     if len(set(sel.facility_ids)) != len(sel.facility_ids):
         raise RuleViolation("facility_ids", "A facility is named twice.", code="facility-duplicate")
     if as_aware(sel.bids_open_at) >= as_aware(sel.bids_close_at):  # type: ignore[operator]
@@ -184,7 +193,9 @@ async def create_selection(
         purchaser = principal.subdistrict
     repo = SelectionRepository(session)
     if data.reference and await repo.by_reference(data.reference) is not None:
-        raise state_conflict(f"A selection with reference {data.reference} already exists.", "duplicate-reference", "reference")
+        raise state_conflict(
+            f"A selection with reference {data.reference} already exists.", "duplicate-reference", "reference"
+        )
     now = clock.now()
     sel = Selection(
         reference=data.reference or f"tmp-{uuid.uuid4().hex[:24]}",
@@ -214,10 +225,14 @@ async def create_selection(
         await repo.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise state_conflict("Another selection took this reference at the same moment.", "duplicate-reference", "reference") from exc
+        raise state_conflict(
+            "Another selection took this reference at the same moment.", "duplicate-reference", "reference"
+        ) from exc
     if not data.reference:
         sel.reference = f"DCWL-{clock.local_now().year}-{sel.id:05d}"
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="created", to_state="draft")
+    audit.record(
+        session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="created", to_state="draft"
+    )
     await session.commit()
     return await _read(session, sel)
 
@@ -263,23 +278,48 @@ async def update_selection(
     now = clock.now()
     sel.version += 1
     sel.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="updated", details={"changes": changes})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=sel.id,
+        action="updated",
+        details={"changes": changes},
+    )
     await session.commit()
     return await _read(session, sel)
 
 
-async def _fail(session: AsyncSession, sel: Selection, *, principal: Principal, clock: Clock, reason: str, old: str) -> None:
+async def _fail(
+    session: AsyncSession, sel: Selection, *, principal: Principal, clock: Clock, reason: str, old: str
+) -> None:
     now = clock.now()
     sel.status = "failed"
     sel.status_reason = reason
-    sel.result = jsonable([_ranked_json(r, {}) for r in (await _ranking(session, sel)).ranked]) if old == "evaluating" else []
+    sel.result = (
+        jsonable([_ranked_json(r, {}) for r in (await _ranking(session, sel)).ranked]) if old == "evaluating" else []
+    )
     sel.version += 1
     sel.updated_at = now
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="failed", from_state=old, to_state="failed", reason=reason
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=sel.id,
+        action="failed",
+        from_state=old,
+        to_state="failed",
+        reason=reason,
     )
     await outbox.record(
-        session, "selection.failed", {"selection_id": sel.id, "reference": sel.reference, "reason": reason}, subject=f"selection/{sel.id}", actor=principal.sub, at=now
+        session,
+        "selection.failed",
+        {"selection_id": sel.id, "reference": sel.reference, "reason": reason},
+        subject=f"selection/{sel.id}",
+        actor=principal.sub,
+        at=now,
     )
 
 
@@ -300,14 +340,20 @@ async def change_status(
         raise transition_conflict("selection", old, new, TRANSITIONS)
     now = clock.now()
     if new == "published" and as_aware(sel.bids_close_at) <= now:  # type: ignore[operator]
-        raise RuleViolation("bids_close_at", "Bidding would already be closed: move bids_close_at into the future first.", code="timeline-past")
+        raise RuleViolation(
+            "bids_close_at",
+            "Bidding would already be closed: move bids_close_at into the future first.",
+            code="timeline-past",
+        )
     if new == "bidding" and now < as_aware(sel.bids_open_at):  # type: ignore[operator]
         raise state_conflict(
-            f"Bidding opens at {as_aware(sel.bids_open_at).isoformat()}; it cannot open earlier.", "bidding-not-yet-open"  # type: ignore[union-attr]
+            f"Bidding opens at {as_aware(sel.bids_open_at).isoformat()}; it cannot open earlier.",
+            "bidding-not-yet-open",  # type: ignore[union-attr]
         )
     if new == "evaluating" and now < as_aware(sel.bids_close_at):  # type: ignore[operator]
         raise state_conflict(
-            f"Bidding closes at {as_aware(sel.bids_close_at).isoformat()}; bids may still come until then.", "bidding-still-open"  # type: ignore[union-attr]
+            f"Bidding closes at {as_aware(sel.bids_close_at).isoformat()}; bids may still come until then.",
+            "bidding-still-open",  # type: ignore[union-attr]
         )
     if new == "failed":
         await _fail(session, sel, principal=principal, clock=clock, reason=data.reason, old=old)
@@ -320,7 +366,15 @@ async def change_status(
     if new == "published":
         sel.published_at = now
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="status_changed", from_state=old, to_state=new, reason=data.reason
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=sel.id,
+        action="status_changed",
+        from_state=old,
+        to_state=new,
+        reason=data.reason,
     )
     await outbox.record(
         session,
@@ -365,25 +419,36 @@ def _check_bidding_open(sel: Selection, clock: Clock) -> None:
         raise state_conflict(f"Bidding is not open yet (the selection is {sel.status}).", "bidding-not-open")
     closes = as_aware(sel.bids_close_at)
     if sel.status != "bidding" or clock.now() >= closes:  # type: ignore[operator]
-        raise state_conflict(f"Bidding closed at {closes.isoformat()}; no bid is taken or changed after it.", "bidding-closed")  # type: ignore[union-attr]
+        raise state_conflict(
+            f"Bidding closed at {closes.isoformat()}; no bid is taken or changed after it.", "bidding-closed"
+        )  # type: ignore[union-attr]
 
 
-async def submit_bid(session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: BidCreate) -> dict[str, Any]:
+async def submit_bid(
+    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: BidCreate
+) -> dict[str, Any]:
     operator_id = access.acting_operator(principal, "bid")
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     _check_bidding_open(sel, clock)
     operator = await OperatorRepository(session).get(operator_id)
     if operator is None or operator.status != "qualified":
         raise state_conflict(
-            f"Only a qualified operator bids; operator {operator_id} is {operator.status if operator else 'unknown'}.", "operator-not-qualified"
+            f"Only a qualified operator bids; operator {operator_id} is {operator.status if operator else 'unknown'}.",
+            "operator-not-qualified",
         )
     if data.price_fen > sel.budget_fen:
-        raise RuleViolation("price_fen", f"The price is above the budget of {sel.budget_fen} fen.", code="price-over-budget")
+        raise RuleViolation(
+            "price_fen", f"The price is above the budget of {sel.budget_fen} fen.", code="price-over-budget"
+        )
     repo = SelectionRepository(session)
     now = clock.now()
     bid = await repo.bid_of_operator(sel.id, operator_id)
     if bid is not None and bid.status != "withdrawn":
-        raise state_conflict(f"Operator {operator_id} already bid (bid {bid.id}); change it with PATCH.", "bid-exists", existing={"id": bid.id})
+        raise state_conflict(
+            f"Operator {operator_id} already bid (bid {bid.id}); change it with PATCH.",
+            "bid-exists",
+            existing={"id": bid.id},
+        )
     if bid is None:
         bid = Bid(selection_id=sel.id, operator_id=operator_id, version=1)
         repo.add(bid)
@@ -402,12 +467,23 @@ async def submit_bid(session: AsyncSession, *, principal: Principal, clock: Cloc
     except IntegrityError as exc:
         await session.rollback()
         raise state_conflict("This operator's bid was saved at the same moment by someone else.", "bid-exists") from exc
-    audit.record(session, principal=principal, at=now, entity_type="bid", entity_id=bid.id, action="submitted", to_state="submitted", details={"selection_id": sel.id})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="bid",
+        entity_id=bid.id,
+        action="submitted",
+        to_state="submitted",
+        details={"selection_id": sel.id},
+    )
     await session.commit()
     return bid_read(bid, {operator_id: operator.legal_name})
 
 
-async def _own_bid(session: AsyncSession, principal: Principal, selection_id: int, bid_id: int) -> tuple[Selection, Bid]:
+async def _own_bid(
+    session: AsyncSession, principal: Principal, selection_id: int, bid_id: int
+) -> tuple[Selection, Bid]:
     operator_id = access.acting_operator(principal, "change a bid")
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     bid = await SelectionRepository(session).bid_for_update(bid_id)
@@ -417,7 +493,14 @@ async def _own_bid(session: AsyncSession, principal: Principal, selection_id: in
 
 
 async def update_bid(
-    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, data: BidUpdate, check_version: CheckVersion
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    selection_id: int,
+    bid_id: int,
+    data: BidUpdate,
+    check_version: CheckVersion,
 ) -> dict[str, Any]:
     sel, bid = await _own_bid(session, principal, selection_id, bid_id)
     check_version(bid.version)
@@ -426,7 +509,9 @@ async def update_bid(
         raise state_conflict(f"This bid is {bid.status}; submit a new one instead.", "bid-not-editable")
     patch = data.model_dump(exclude_unset=True, mode="json")
     if patch.get("price_fen", 0) > sel.budget_fen:
-        raise RuleViolation("price_fen", f"The price is above the budget of {sel.budget_fen} fen.", code="price-over-budget")
+        raise RuleViolation(
+            "price_fen", f"The price is above the budget of {sel.budget_fen} fen.", code="price-over-budget"
+        )
     changed = {k: v for k, v in patch.items() if jsonable(getattr(bid, k)) != v}
     names = await OperatorRepository(session).names([bid.operator_id])
     if not changed:
@@ -436,12 +521,22 @@ async def update_bid(
         setattr(bid, k, v)
     bid.version += 1
     bid.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type="bid", entity_id=bid.id, action="updated", details={"fields": sorted(changed)})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="bid",
+        entity_id=bid.id,
+        action="updated",
+        details={"fields": sorted(changed)},
+    )
     await session.commit()
     return bid_read(bid, names)
 
 
-async def withdraw_bid(session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, reason: str) -> dict[str, Any]:
+async def withdraw_bid(
+    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, reason: str
+) -> dict[str, Any]:
     sel, bid = await _own_bid(session, principal, selection_id, bid_id)
     _check_bidding_open(sel, clock)
     if bid.status != "submitted":
@@ -450,16 +545,30 @@ async def withdraw_bid(session: AsyncSession, *, principal: Principal, clock: Cl
     bid.status, bid.status_reason = "withdrawn", reason
     bid.version += 1
     bid.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type="bid", entity_id=bid.id, action="withdrawn", from_state="submitted", to_state="withdrawn", reason=reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="bid",
+        entity_id=bid.id,
+        action="withdrawn",
+        from_state="submitted",
+        to_state="withdrawn",
+        reason=reason,
+    )
     await session.commit()
     return bid_read(bid, await OperatorRepository(session).names([bid.operator_id]))
 
 
-async def disqualify_bid(session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, reason: str) -> dict[str, Any]:
+async def disqualify_bid(
+    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, reason: str
+) -> dict[str, Any]:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     if sel.status != "evaluating":
-        raise state_conflict(f"Bids are checked while the selection is evaluating; it is {sel.status}.", "selection-not-evaluating")
+        raise state_conflict(
+            f"Bids are checked while the selection is evaluating; it is {sel.status}.", "selection-not-evaluating"
+        )
     bid = await SelectionRepository(session).bid_for_update(bid_id)
     if bid is None or bid.selection_id != sel.id:
         raise NotFound(f"No bid {bid_id} on selection {selection_id}.")
@@ -469,7 +578,17 @@ async def disqualify_bid(session: AsyncSession, *, principal: Principal, clock: 
     bid.status, bid.status_reason = "disqualified", reason
     bid.version += 1
     bid.updated_at = now
-    audit.record(session, principal=principal, at=now, entity_type="bid", entity_id=bid.id, action="disqualified", from_state="submitted", to_state="disqualified", reason=reason)
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="bid",
+        entity_id=bid.id,
+        action="disqualified",
+        from_state="submitted",
+        to_state="disqualified",
+        reason=reason,
+    )
     await session.commit()
     return bid_read(bid, await OperatorRepository(session).names([bid.operator_id]))
 
@@ -483,7 +602,9 @@ async def list_bids(session: AsyncSession, *, viewer: Principal, selection_id: i
     officials, auditors and the panel see every bid; operators still only their own."""
     sel = await get_visible(session, selection_id=selection_id, viewer=viewer)
     bids = await SelectionRepository(session).bids(sel.id)
-    unsealed = sel.status in UNSEALED and (access.reads_all(viewer) or await _is_panel_member(session, sel, viewer) is not None)
+    unsealed = sel.status in UNSEALED and (
+        access.reads_all(viewer) or await _is_panel_member(session, sel, viewer) is not None
+    )
     visible = [b for b in bids if unsealed or access.is_staff_of(viewer, b.operator_id)]
     names = await OperatorRepository(session).names({b.operator_id for b in visible})
     return [bid_read(b, names) for b in visible]
@@ -516,17 +637,30 @@ async def add_panel_member(
         raise state_conflict(f"{data.sub} is already on the panel.", "panel-member-exists", "sub")
     now = clock.now()
     member = PanelMember(
-        selection_id=sel.id, sub=data.sub, display_name=data.display_name, kind=data.kind, added_by=principal.sub, added_at=now,
-        conflicted_operator_ids=[], declaration="",
+        selection_id=sel.id,
+        sub=data.sub,
+        display_name=data.display_name,
+        kind=data.kind,
+        added_by=principal.sub,
+        added_at=now,
+        conflicted_operator_ids=[],
+        declaration="",
     )
     repo.add(member)
     try:
         await repo.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise state_conflict(f"{data.sub} was added to the panel at the same moment.", "panel-member-exists", "sub") from exc
+        raise state_conflict(
+            f"{data.sub} was added to the panel at the same moment.", "panel-member-exists", "sub"
+        ) from exc
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="panel_member_added",
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=sel.id,
+        action="panel_member_added",
         details={"member_id": member.id, "sub": data.sub, "display_name": data.display_name, "kind": data.kind},
     )
     await session.commit()
@@ -540,26 +674,39 @@ async def list_panel(session: AsyncSession, *, viewer: Principal, selection_id: 
     return [member_read(m) for m in await SelectionRepository(session).panel(sel.id)]
 
 
-async def declare(session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: Declaration) -> dict[str, Any]:
+async def declare(
+    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: Declaration
+) -> dict[str, Any]:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     member = await _is_panel_member(session, sel, principal)
     if member is None:
         raise Forbidden("Only a member of this selection's panel declares conflicts of interest for it.")
     if sel.status != "evaluating":
-        raise state_conflict(f"Declarations are made once bids are opened (evaluating); the selection is {sel.status}.", "selection-not-evaluating")
+        raise state_conflict(
+            f"Declarations are made once bids are opened (evaluating); the selection is {sel.status}.",
+            "selection-not-evaluating",
+        )
     if member.declared_at is not None:
         raise state_conflict("You already declared; a declaration is made once.", "already-declared")
     bidders = {b.operator_id for b in await SelectionRepository(session).bids(sel.id)}
     unknown = sorted(set(data.conflicted_operator_ids) - bidders)
     if unknown:
-        raise RuleViolation("conflicted_operator_ids", f"Operators {unknown} did not bid on this selection.", code="not-a-bidder")
+        raise RuleViolation(
+            "conflicted_operator_ids", f"Operators {unknown} did not bid on this selection.", code="not-a-bidder"
+        )
     now = clock.now()
     member.declared_at = now
     member.conflicted_operator_ids = sorted(set(data.conflicted_operator_ids))
     member.declaration = data.statement
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="conflict_declared",
-        details={"member_id": member.id, "conflicted_operator_ids": member.conflicted_operator_ids}, reason=data.statement,
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=sel.id,
+        action="conflict_declared",
+        details={"member_id": member.id, "conflicted_operator_ids": member.conflicted_operator_ids},
+        reason=data.statement,
     )
     await session.commit()
     return member_read(member)
@@ -574,9 +721,13 @@ async def score_bid(
     if member is None:
         raise Forbidden("Only a member of this selection's panel scores its bids.")
     if sel.status != "evaluating":
-        raise state_conflict(f"Bids are scored while the selection is evaluating; it is {sel.status}.", "selection-not-evaluating")
+        raise state_conflict(
+            f"Bids are scored while the selection is evaluating; it is {sel.status}.", "selection-not-evaluating"
+        )
     if member.declared_at is None:
-        raise state_conflict("Declare your conflicts of interest first (POST …/panel/declaration).", "declaration-required")
+        raise state_conflict(
+            "Declare your conflicts of interest first (POST …/panel/declaration).", "declaration-required"
+        )
     repo = SelectionRepository(session)
     bid = await repo.bid(bid_id)
     if bid is None or bid.selection_id != sel.id:
@@ -584,32 +735,55 @@ async def score_bid(
     if principal.role == "operator" and principal.operator_id in {b.operator_id for b in await repo.bids(sel.id)}:
         # A bidder's own staff on the panel would score its bid and its rivals', declared or not.
         raise Forbidden(
-            f"You act for operator {principal.operator_id}, which bid in this selection: you score none of its bids.", slug="conflict-of-interest"
+            f"You act for operator {principal.operator_id}, which bid in this selection: you score none of its bids.",
+            slug="conflict-of-interest",
         )
     if bid.operator_id in member.conflicted_operator_ids:
         raise RuleViolation(
-            "bid_id", f"You declared a conflict of interest with operator {bid.operator_id}: you do not score its bid.", code="conflict-of-interest"
+            "bid_id",
+            f"You declared a conflict of interest with operator {bid.operator_id}: you do not score its bid.",
+            code="conflict-of-interest",
         )
     if bid.status != "submitted":
         raise state_conflict(f"This bid is {bid.status}; only valid bids are scored.", "bid-not-valid")
     quality = {c["key"]: c for c in sel.criteria if c["kind"] == "quality"}
     for key, value in data.scores.items():
         if key not in quality:
-            raise RuleViolation(f"scores.{key}", f"{key!r} is not a quality criterion of this selection.", code="unknown-criterion")
+            raise RuleViolation(
+                f"scores.{key}", f"{key!r} is not a quality criterion of this selection.", code="unknown-criterion"
+            )
         if value > quality[key]["weight"]:
             raise RuleViolation(
-                f"scores.{key}", f"{key} is scored from 0 to {quality[key]['weight']}; {value} is outside that range.", code="score-out-of-range"
+                f"scores.{key}",
+                f"{key} is scored from 0 to {quality[key]['weight']}; {value} is outside that range.",
+                code="score-out-of-range",
             )
     missing = sorted(set(quality) - set(data.scores))
     if missing:
-        raise RuleViolation("scores", f"Score every quality criterion; missing: {', '.join(missing)}.", code="scores-incomplete")
+        raise RuleViolation(
+            "scores", f"Score every quality criterion; missing: {', '.join(missing)}.", code="scores-incomplete"
+        )
     now = clock.now()
     await repo.delete_scores(await repo.scores_of(bid.id, member.id))
     await repo.flush()
     for key, value in data.scores.items():
-        repo.add(BidScore(selection_id=sel.id, bid_id=bid.id, member_id=member.id, criterion_key=key, score_centi=to_centi(value), scored_at=now))
+        repo.add(
+            BidScore(
+                selection_id=sel.id,
+                bid_id=bid.id,
+                member_id=member.id,
+                criterion_key=key,
+                score_centi=to_centi(value),
+                scored_at=now,
+            )
+        )
     audit.record(
-        session, principal=principal, at=now, entity_type="bid", entity_id=bid.id, action="scored",
+        session,
+        principal=principal,
+        at=now,
+        entity_type="bid",
+        entity_id=bid.id,
+        action="scored",
         details={"member_id": member.id, "scores": {k: str(v) for k, v in data.scores.items()}},
     )
     await session.commit()
@@ -642,7 +816,9 @@ async def _ranking(session: AsyncSession, sel: Selection) -> _Ranking:
                 complete = False
                 missing.append({"member_id": m.id, "display_name": m.display_name, "bid_id": bid.id})
         for c in quality:
-            values = [from_centi(by_cell[(bid.id, m.id, c["key"])]) for m in expected if (bid.id, m.id, c["key"]) in by_cell]
+            values = [
+                from_centi(by_cell[(bid.id, m.id, c["key"])]) for m in expected if (bid.id, m.id, c["key"]) in by_cell
+            ]
             criteria[c["key"]] = criterion_mean([v for v in values if v is not None], sel.trim_extremes)
         if price:
             criteria[price["key"]] = pscores.get(bid.id)
@@ -669,7 +845,9 @@ def _ranked_json(r: Ranked, names: dict[int, str]) -> dict[str, Any]:
 async def ranking(session: AsyncSession, *, viewer: Principal, selection_id: int) -> dict[str, Any]:
     sel = await get_visible(session, selection_id=selection_id, viewer=viewer)
     if not access.reads_all(viewer) and await _is_panel_member(session, sel, viewer) is None:
-        raise Forbidden("The ranking is shown to officials, auditors and the panel; the public sees the result after the award.")
+        raise Forbidden(
+            "The ranking is shown to officials, auditors and the panel; the public sees the result after the award."
+        )
     if sel.status not in UNSEALED:
         raise state_conflict(f"Bids are sealed until bidding closes; the selection is {sel.status}.", "bids-sealed")
     if sel.status in ("awarded", "failed") and sel.result is not None:
@@ -684,11 +862,16 @@ async def ranking(session: AsyncSession, *, viewer: Principal, selection_id: int
     }
 
 
-async def award(session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: AwardCreate) -> dict[str, Any]:
+async def award(
+    session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: AwardCreate
+) -> dict[str, Any]:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     if sel.status == "awarded":
-        raise state_conflict(f"Selection {sel.id} was already awarded (bid {sel.awarded_bid_id}); a selection is awarded once.", "already-awarded")
+        raise state_conflict(
+            f"Selection {sel.id} was already awarded (bid {sel.awarded_bid_id}); a selection is awarded once.",
+            "already-awarded",
+        )
     if sel.status != "evaluating":
         raise transition_conflict("selection", sel.status, "awarded", TRANSITIONS)
     result = await _ranking(session, sel)
@@ -704,7 +887,9 @@ async def award(session: AsyncSession, *, principal: Principal, clock: Clock, se
             slug="scoring-incomplete",
             missing=result.missing,
         )
-    chosen = result.ranked[0] if data.bid_id is None else next((r for r in result.ranked if r.bid_id == data.bid_id), None)
+    chosen = (
+        result.ranked[0] if data.bid_id is None else next((r for r in result.ranked if r.bid_id == data.bid_id), None)
+    )
     if chosen is None:
         raise RuleViolation("bid_id", f"Bid {data.bid_id} is not a valid bid on this selection.", code="bid-not-valid")
     names = await OperatorRepository(session).names({r.operator_id for r in result.ranked})
@@ -717,10 +902,24 @@ async def award(session: AsyncSession, *, principal: Principal, clock: Clock, se
     sel.result = jsonable([_ranked_json(r, names) for r in result.ranked])
     sel.version += 1
     sel.updated_at = now
-    details = {"bid_id": chosen.bid_id, "operator_id": chosen.operator_id, "rank": chosen.rank, "total": str(chosen.total), "price_fen": chosen.price_fen}
+    details = {
+        "bid_id": chosen.bid_id,
+        "operator_id": chosen.operator_id,
+        "rank": chosen.rank,
+        "total": str(chosen.total),
+        "price_fen": chosen.price_fen,
+    }
     audit.record(
-        session, principal=principal, at=now, entity_type=ENTITY, entity_id=sel.id, action="awarded",
-        from_state="evaluating", to_state="awarded", reason=data.reason, details=details,
+        session,
+        principal=principal,
+        at=now,
+        entity_type=ENTITY,
+        entity_id=sel.id,
+        action="awarded",
+        from_state="evaluating",
+        to_state="awarded",
+        reason=data.reason,
+        details=details,
     )
     await outbox.record(
         session,
@@ -732,4 +931,3 @@ async def award(session: AsyncSession, *, principal: Principal, clock: Clock, se
     )
     await session.commit()
     return await _read(session, sel)
-

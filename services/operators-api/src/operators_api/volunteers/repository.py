@@ -16,7 +16,9 @@ class VolunteerRepository:
         return await self.session.get(VolunteerTeam, team_id)
 
     async def team_by_name(self, name: str) -> VolunteerTeam | None:
-        return (await self.session.execute(select(VolunteerTeam).where(VolunteerTeam.name == name))).scalar_one_or_none()
+        return (
+            await self.session.execute(select(VolunteerTeam).where(VolunteerTeam.name == name))
+        ).scalar_one_or_none()
 
     async def teams(self, *, operator_id: int | None, after_id: int | None, limit: int) -> Sequence[VolunteerTeam]:
         stmt = select(VolunteerTeam).order_by(VolunteerTeam.id).limit(limit)
@@ -43,7 +45,9 @@ class VolunteerRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def volunteers(self, *, team_id: int | None, min_level: int | None, after_id: int | None, limit: int) -> Sequence[Volunteer]:
+    async def volunteers(
+        self, *, team_id: int | None, min_level: int | None, after_id: int | None, limit: int
+    ) -> Sequence[Volunteer]:
         stmt = select(Volunteer).order_by(Volunteer.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Volunteer.id > after_id)
@@ -54,7 +58,11 @@ class VolunteerRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def records(self, volunteer_id: int) -> Sequence[VolunteerService]:
-        stmt = select(VolunteerService).where(VolunteerService.volunteer_id == volunteer_id).order_by(VolunteerService.served_on, VolunteerService.id)
+        stmt = (
+            select(VolunteerService)
+            .where(VolunteerService.volunteer_id == volunteer_id)
+            .order_by(VolunteerService.served_on, VolunteerService.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def record_for_update(self, record_id: int) -> VolunteerService | None:

@@ -27,17 +27,27 @@ def _thresholds(request: Request) -> list[int]:
     return list(request.app.state.settings.volunteer_recognition_hours)
 
 
-@teams_router.get("", response_model=Page[TeamRead], summary="Cultural volunteer teams (文化志愿服务队)", responses=problems(422))
+@teams_router.get(
+    "", response_model=Page[TeamRead], summary="Cultural volunteer teams (文化志愿服务队)", responses=problems(422)
+)
 async def list_teams(
-    session: SessionDep, page: Annotated[PageParams, Depends(page_params)], operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None
+    session: SessionDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
 ) -> dict[str, Any]:
     return await service.list_teams(session, operator_id=operator_id, cursor=page.cursor, limit=page.limit)
 
 
 @teams_router.post(
-    "", response_model=TeamRead, status_code=201, summary="Form a team (officials; an operator's staff for their operator)", responses=problems(401, 403, 409, 422)
+    "",
+    response_model=TeamRead,
+    status_code=201,
+    summary="Form a team (officials; an operator's staff for their operator)",
+    responses=problems(401, 403, 409, 422),
 )
-async def create_team(body: TeamCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
+async def create_team(
+    body: TeamCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
+) -> dict[str, Any]:
     return await service.create_team(session, principal=principal, clock=clock, data=body)
 
 
@@ -47,14 +57,30 @@ async def get_team(team_id: ResourceId, session: SessionDep) -> dict[str, Any]:
 
 
 @teams_router.post(
-    "/{team_id}/members", response_model=VolunteerRead, status_code=201, summary="Add a volunteer to the team", responses=problems(401, 403, 404, 422)
+    "/{team_id}/members",
+    response_model=VolunteerRead,
+    status_code=201,
+    summary="Add a volunteer to the team",
+    responses=problems(401, 403, 404, 422),
 )
-async def add_member(team_id: ResourceId, body: VolunteerCreate, request: Request, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
-    return await service.add_member(session, principal=principal, clock=clock, team_id=team_id, data=body, thresholds=_thresholds(request))
+async def add_member(
+    team_id: ResourceId,
+    body: VolunteerCreate,
+    request: Request,
+    session: SessionDep,
+    principal: OfficialOrStaff,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    return await service.add_member(
+        session, principal=principal, clock=clock, team_id=team_id, data=body, thresholds=_thresholds(request)
+    )
 
 
 @volunteers_router.get(
-    "", response_model=Page[VolunteerRead], summary="Volunteers, with verified hours and recognition (min_level: at least that many thresholds)", responses=problems(401, 422)
+    "",
+    response_model=Page[VolunteerRead],
+    summary="Volunteers, with verified hours and recognition (min_level: at least that many thresholds)",
+    responses=problems(401, 422),
 )
 async def list_volunteers(
     request: Request,
@@ -65,13 +91,23 @@ async def list_volunteers(
     min_level: Annotated[int | None, Query(ge=0, le=20)] = None,
 ) -> dict[str, Any]:
     return await service.list_volunteers(
-        session, viewer=viewer, team_id=team_id, min_level=min_level, cursor=page.cursor, limit=page.limit, thresholds=_thresholds(request)
+        session,
+        viewer=viewer,
+        team_id=team_id,
+        min_level=min_level,
+        cursor=page.cursor,
+        limit=page.limit,
+        thresholds=_thresholds(request),
     )
 
 
 @volunteers_router.get("/{volunteer_id}", response_model=VolunteerRead, responses=problems(401, 404))
-async def get_volunteer(volunteer_id: ResourceId, request: Request, session: SessionDep, viewer: Viewer) -> dict[str, Any]:
-    return await service.get_volunteer(session, viewer=viewer, volunteer_id=volunteer_id, thresholds=_thresholds(request))
+async def get_volunteer(
+    volunteer_id: ResourceId, request: Request, session: SessionDep, viewer: Viewer
+) -> dict[str, Any]:
+    return await service.get_volunteer(
+        session, viewer=viewer, volunteer_id=volunteer_id, thresholds=_thresholds(request)
+    )
 
 
 @volunteers_router.get("/{volunteer_id}/service-records", response_model=list[ServiceRead], responses=problems(404))
@@ -86,7 +122,9 @@ async def list_records(volunteer_id: ResourceId, session: SessionDep) -> list[di
     summary="Record hours served (officials; the team's operator); they count once the facility verifies them",
     responses=problems(401, 403, 404, 409, 422),
 )
-async def submit_record(volunteer_id: ResourceId, body: ServiceCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> dict[str, Any]:
+async def submit_record(
+    volunteer_id: ResourceId, body: ServiceCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
+) -> dict[str, Any]:
     return await service.submit_record(session, principal=principal, clock=clock, volunteer_id=volunteer_id, data=body)
 
 
@@ -97,8 +135,20 @@ async def submit_record(volunteer_id: ResourceId, body: ServiceCreate, session: 
     responses=problems(401, 403, 404, 409, 422),
 )
 async def verify_record(
-    volunteer_id: ResourceId, record_id: ResourceId, body: VerificationCreate, request: Request, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
+    volunteer_id: ResourceId,
+    record_id: ResourceId,
+    body: VerificationCreate,
+    request: Request,
+    session: SessionDep,
+    principal: OfficialOrStaff,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     return await service.verify_record(
-        session, principal=principal, clock=clock, volunteer_id=volunteer_id, record_id=record_id, data=body, thresholds=_thresholds(request)
+        session,
+        principal=principal,
+        clock=clock,
+        volunteer_id=volunteer_id,
+        record_id=record_id,
+        data=body,
+        thresholds=_thresholds(request),
     )

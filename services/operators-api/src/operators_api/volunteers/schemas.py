@@ -16,7 +16,9 @@ class _Input(BaseModel):
 
 class TeamCreate(_Input):
     name: str = Field(min_length=1, max_length=200, examples=["书海听涛阅读志愿服务队"])
-    operator_id: OperatorId | None = Field(None, description="The operator that runs the team (an operator's staff: always theirs).")
+    operator_id: OperatorId | None = Field(
+        None, description="The operator that runs the team (an operator's staff: always theirs)."
+    )
     facility_id: FacilityId | None = None
     leader_name: str = Field(min_length=1, max_length=100)
     founded_on: BoundedDate
@@ -50,7 +52,9 @@ class Recognition(BaseModel):
 class VolunteerRead(BaseModel):
     id: int
     team_id: int
-    name: str = Field(description="Shown in full to officials, auditors and the team's operator; otherwise the family name only.")
+    name: str = Field(
+        description="Shown in full to officials, auditors and the team's operator; otherwise the family name only."
+    )
     phone: str = Field(description="Masked unless you are an official, an auditor or the team's operator.")
     joined_on: date
     status: Literal["active", "left"]

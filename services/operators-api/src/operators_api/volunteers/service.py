@@ -33,38 +33,65 @@ def recognition(minutes: int, thresholds: list[int]) -> dict[str, Any]:
     h = Decimal(minutes) / 60
     reached = [t for t in sorted(thresholds) if h >= t]
     upcoming = [t for t in sorted(thresholds) if h < t]
-    return {"level": len(reached), "thresholds_hours": sorted(thresholds), "next_threshold_hours": upcoming[0] if upcoming else None}
+    return {
+        "level": len(reached),
+        "thresholds_hours": sorted(thresholds),
+        "next_threshold_hours": upcoming[0] if upcoming else None,
+    }
 
 
 def _sees_personal(viewer: Principal | None, team: VolunteerTeam) -> bool:
     return access.reads_all(viewer) or (team.operator_id is not None and access.is_staff_of(viewer, team.operator_id))
 
 
-def volunteer_read(v: Volunteer, team: VolunteerTeam, viewer: Principal | None, thresholds: list[int]) -> dict[str, Any]:
+def volunteer_read(
+    v: Volunteer, team: VolunteerTeam, viewer: Principal | None, thresholds: list[int]
+) -> dict[str, Any]:
     full = _sees_personal(viewer, team)
     return {
-        "id": v.id, "team_id": v.team_id, "name": v.name if full else v.name[:1] + "*" * max(len(v.name) - 1, 1),
-        "phone": v.phone if full else mask_phone(v.phone), "joined_on": v.joined_on, "status": v.status,
-        "verified_hours": hours(v.verified_minutes), "recognition": recognition(v.verified_minutes, thresholds),
+        "id": v.id,
+        "team_id": v.team_id,
+        "name": v.name if full else v.name[:1] + "*" * max(len(v.name) - 1, 1),
+        "phone": v.phone if full else mask_phone(v.phone),
+        "joined_on": v.joined_on,
+        "status": v.status,
+        "verified_hours": hours(v.verified_minutes),
+        "recognition": recognition(v.verified_minutes, thresholds),
     }
 
 
 def team_read(t: VolunteerTeam, totals: tuple[int, int]) -> dict[str, Any]:
     return {
-        "id": t.id, "name": t.name, "operator_id": t.operator_id, "facility_id": t.facility_id, "leader_name": t.leader_name,
-        "founded_on": t.founded_on, "description": t.description, "members": totals[0], "verified_hours": hours(totals[1]),
+        "id": t.id,
+        "name": t.name,
+        "operator_id": t.operator_id,
+        "facility_id": t.facility_id,
+        "leader_name": t.leader_name,
+        "founded_on": t.founded_on,
+        "description": t.description,
+        "members": totals[0],
+        "verified_hours": hours(totals[1]),
     }
 
 
 def service_read(s: VolunteerService) -> dict[str, Any]:
     return {
-        "id": s.id, "volunteer_id": s.volunteer_id, "facility_id": s.facility_id, "served_on": s.served_on, "hours": hours(s.minutes),
-        "activity": s.activity, "status": s.status, "verified_at": as_aware(s.verified_at), "reason": s.reason,
+        "id": s.id,
+        "volunteer_id": s.volunteer_id,
+        "facility_id": s.facility_id,
+        "served_on": s.served_on,
+        "hours": hours(s.minutes),
+        "activity": s.activity,
+        "status": s.status,
+        "verified_at": as_aware(s.verified_at),
+        "reason": s.reason,
     }
 
 
 def _may_manage_team(principal: Principal, team: VolunteerTeam) -> bool:
-    return principal.role == "official" or (team.operator_id is not None and access.is_staff_of(principal, team.operator_id))
+    return principal.role == "official" or (
+        team.operator_id is not None and access.is_staff_of(principal, team.operator_id)
+    )
 
 
 async def _team(session: AsyncSession, team_id: int) -> VolunteerTeam:
@@ -74,7 +101,9 @@ async def _team(session: AsyncSession, team_id: int) -> VolunteerTeam:
     return t
 
 
-async def list_teams(session: AsyncSession, *, operator_id: int | None, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_teams(
+    session: AsyncSession, *, operator_id: int | None, cursor: str | None, limit: int
+) -> dict[str, Any]:
     repo = VolunteerRepository(session)
     rows = await repo.teams(operator_id=operator_id, after_id=after_id(cursor), limit=limit + 1)
     totals = await repo.team_totals([t.id for t in rows[:limit]])
@@ -100,35 +129,85 @@ async def create_team(session: AsyncSession, *, principal: Principal, clock: Clo
     if await repo.team_by_name(data.name) is not None:
         raise state_conflict(f"A team named {data.name} exists.", "duplicate-team", "name")
     now = clock.now()
-    t = VolunteerTeam(name=data.name, operator_id=operator_id, facility_id=data.facility_id, leader_name=data.leader_name, founded_on=data.founded_on,
-                      description=data.description, created_by=principal.sub, created_at=now)
+    t = VolunteerTeam(
+        name=data.name,
+        operator_id=operator_id,
+        facility_id=data.facility_id,
+        leader_name=data.leader_name,
+        founded_on=data.founded_on,
+        description=data.description,
+        created_by=principal.sub,
+        created_at=now,
+    )
     repo.add(t)
     try:
         await repo.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise state_conflict(f"A team named {data.name} was formed at the same moment.", "duplicate-team", "name") from exc
-    audit.record(session, principal=principal, at=now, entity_type="volunteer_team", entity_id=t.id, action="created", details={"name": t.name})
+        raise state_conflict(
+            f"A team named {data.name} was formed at the same moment.", "duplicate-team", "name"
+        ) from exc
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="volunteer_team",
+        entity_id=t.id,
+        action="created",
+        details={"name": t.name},
+    )
     await session.commit()
     return team_read(t, (0, 0))
 
 
-async def add_member(session: AsyncSession, *, principal: Principal, clock: Clock, team_id: int, data: VolunteerCreate, thresholds: list[int]) -> dict[str, Any]:
+async def add_member(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    team_id: int,
+    data: VolunteerCreate,
+    thresholds: list[int],
+) -> dict[str, Any]:
     t = await _team(session, team_id)
     if not _may_manage_team(principal, t):
         raise Forbidden("Officials and the team's operator add members.")
     now = clock.now()
     repo = VolunteerRepository(session)
-    v = Volunteer(team_id=t.id, name=data.name, phone=data.phone, joined_on=data.joined_on, status="active", verified_minutes=0, recognition_level=0, created_at=now)
+    v = Volunteer(
+        team_id=t.id,
+        name=data.name,
+        phone=data.phone,
+        joined_on=data.joined_on,
+        status="active",
+        verified_minutes=0,
+        recognition_level=0,
+        created_at=now,
+    )
     repo.add(v)
     await repo.flush()
-    audit.record(session, principal=principal, at=now, entity_type="volunteer", entity_id=v.id, action="joined", details={"team_id": t.id})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="volunteer",
+        entity_id=v.id,
+        action="joined",
+        details={"team_id": t.id},
+    )
     await session.commit()
     return volunteer_read(v, t, principal, thresholds)
 
 
 async def list_volunteers(
-    session: AsyncSession, *, viewer: Principal | None, team_id: int | None, min_level: int | None, cursor: str | None, limit: int, thresholds: list[int]
+    session: AsyncSession,
+    *,
+    viewer: Principal | None,
+    team_id: int | None,
+    min_level: int | None,
+    cursor: str | None,
+    limit: int,
+    thresholds: list[int],
 ) -> dict[str, Any]:
     repo = VolunteerRepository(session)
     rows = await repo.volunteers(team_id=team_id, min_level=min_level, after_id=after_id(cursor), limit=limit + 1)
@@ -136,7 +215,9 @@ async def list_volunteers(
     return page_of(rows, limit, lambda v: volunteer_read(v, teams[v.team_id], viewer, thresholds), lambda v: v.id)  # type: ignore[arg-type]
 
 
-async def _volunteer(session: AsyncSession, volunteer_id: int, *, for_update: bool = False) -> tuple[Volunteer, VolunteerTeam]:
+async def _volunteer(
+    session: AsyncSession, volunteer_id: int, *, for_update: bool = False
+) -> tuple[Volunteer, VolunteerTeam]:
     repo = VolunteerRepository(session)
     v = await repo.volunteer(volunteer_id, for_update=for_update)
     if v is None:
@@ -146,7 +227,9 @@ async def _volunteer(session: AsyncSession, volunteer_id: int, *, for_update: bo
     return v, t
 
 
-async def get_volunteer(session: AsyncSession, *, viewer: Principal | None, volunteer_id: int, thresholds: list[int]) -> dict[str, Any]:
+async def get_volunteer(
+    session: AsyncSession, *, viewer: Principal | None, volunteer_id: int, thresholds: list[int]
+) -> dict[str, Any]:
     v, t = await _volunteer(session, volunteer_id)
     return volunteer_read(v, t, viewer, thresholds)
 
@@ -156,7 +239,9 @@ async def list_records(session: AsyncSession, *, volunteer_id: int) -> list[dict
     return [service_read(s) for s in await VolunteerRepository(session).records(volunteer_id)]
 
 
-async def submit_record(session: AsyncSession, *, principal: Principal, clock: Clock, volunteer_id: int, data: ServiceCreate) -> dict[str, Any]:
+async def submit_record(
+    session: AsyncSession, *, principal: Principal, clock: Clock, volunteer_id: int, data: ServiceCreate
+) -> dict[str, Any]:
     v, t = await _volunteer(session, volunteer_id)
     if not _may_manage_team(principal, t):
         raise Forbidden("Officials and the team's operator record volunteer service.")
@@ -166,8 +251,16 @@ async def submit_record(session: AsyncSession, *, principal: Principal, clock: C
         raise RuleViolation("served_on", "Service is recorded once done.", code="date-in-future")
     now = clock.now()
     repo = VolunteerRepository(session)
-    s = VolunteerService(volunteer_id=v.id, facility_id=data.facility_id, served_on=data.served_on, minutes=int(data.hours * 60), activity=data.activity,
-                         status="submitted", submitted_by=principal.sub, submitted_at=now)
+    s = VolunteerService(
+        volunteer_id=v.id,
+        facility_id=data.facility_id,
+        served_on=data.served_on,
+        minutes=int(data.hours * 60),
+        activity=data.activity,
+        status="submitted",
+        submitted_by=principal.sub,
+        submitted_at=now,
+    )
     repo.add(s)
     await repo.flush()
     await session.commit()
@@ -175,7 +268,14 @@ async def submit_record(session: AsyncSession, *, principal: Principal, clock: C
 
 
 async def verify_record(
-    session: AsyncSession, *, principal: Principal, clock: Clock, volunteer_id: int, record_id: int, data: VerificationCreate, thresholds: list[int]
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    clock: Clock,
+    volunteer_id: int,
+    record_id: int,
+    data: VerificationCreate,
+    thresholds: list[int],
 ) -> dict[str, Any]:
     v, t = await _volunteer(session, volunteer_id, for_update=True)
     repo = VolunteerRepository(session)
@@ -183,8 +283,12 @@ async def verify_record(
     if s is None or s.volunteer_id != v.id:
         raise NotFound(f"Volunteer {volunteer_id} has no service record {record_id}.")
     running = await ContractRepository(session).operator_of_facility(s.facility_id, s.served_on)
-    if principal.role != "official" and not (running is not None and access.is_staff_of(principal, running.operator_id)):
-        raise Forbidden(f"Hours are verified by the operator that ran facility {s.facility_id} on {s.served_on}, or by an official.")
+    if principal.role != "official" and not (
+        running is not None and access.is_staff_of(principal, running.operator_id)
+    ):
+        raise Forbidden(
+            f"Hours are verified by the operator that ran facility {s.facility_id} on {s.served_on}, or by an official."
+        )
     if principal.sub == s.submitted_by or (t.operator_id is not None and access.is_staff_of(principal, t.operator_id)):
         # Hours recorded for an operator's own team are confirmed by someone who does not gain by them.
         raise Forbidden(
@@ -193,13 +297,25 @@ async def verify_record(
             slug="same-party",
         )
     if s.status != "submitted":
-        raise state_conflict(f"This record is already {s.status}.", "record-decided", **{"from": s.status, "to": data.decision})
+        raise state_conflict(
+            f"This record is already {s.status}.", "record-decided", **{"from": s.status, "to": data.decision}
+        )
     if data.decision == "rejected" and not data.reason:
         raise RuleViolation("reason", "Say why the hours are rejected.", code="reason-required")
     now = clock.now()
     s.status, s.verified_by, s.verified_at, s.reason = data.decision, principal.sub, now, data.reason or None
-    audit.record(session, principal=principal, at=now, entity_type="volunteer_service", entity_id=s.id, action=data.decision, from_state="submitted",
-                 to_state=data.decision, reason=data.reason or None, details={"volunteer_id": v.id, "minutes": s.minutes})
+    audit.record(
+        session,
+        principal=principal,
+        at=now,
+        entity_type="volunteer_service",
+        entity_id=s.id,
+        action=data.decision,
+        from_state="submitted",
+        to_state=data.decision,
+        reason=data.reason or None,
+        details={"volunteer_id": v.id, "minutes": s.minutes},
+    )
     if data.decision == "verified":
         v.verified_minutes += s.minutes
         level = recognition(v.verified_minutes, thresholds)["level"]
@@ -207,10 +323,27 @@ async def verify_record(
             v.recognition_level = level
             reached = sorted(thresholds)[level - 1]
             await outbox.record(
-                session, "volunteer.recognised",
-                {"volunteer_id": v.id, "team_id": t.id, "level": level, "hours": str(hours(v.verified_minutes)), "threshold_hours": reached},
-                subject=f"volunteer/{v.id}", actor=principal.sub, at=now,
+                session,
+                "volunteer.recognised",
+                {
+                    "volunteer_id": v.id,
+                    "team_id": t.id,
+                    "level": level,
+                    "hours": str(hours(v.verified_minutes)),
+                    "threshold_hours": reached,
+                },
+                subject=f"volunteer/{v.id}",
+                actor=principal.sub,
+                at=now,
             )
-            audit.record(session, principal=principal, at=now, entity_type="volunteer", entity_id=v.id, action="recognised", details={"level": level, "threshold_hours": reached})
+            audit.record(
+                session,
+                principal=principal,
+                at=now,
+                entity_type="volunteer",
+                entity_id=v.id,
+                action="recognised",
+                details={"level": level, "threshold_hours": reached},
+            )
     await session.commit()
     return service_read(s)

@@ -25,7 +25,10 @@ def upgrade() -> None:
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["service_id"], ["service_offered.id"], name=op.f("fk_service_basic_period_service_id_service_offered"), ondelete="CASCADE"
+            ["service_id"],
+            ["service_offered.id"],
+            name=op.f("fk_service_basic_period_service_id_service_offered"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_basic_period")),
     )
@@ -55,7 +58,10 @@ def upgrade() -> None:
             ["facility_id"], ["facility.id"], name=op.f("fk_service_proposal_facility_id_facility"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["service_id"], ["service_offered.id"], name=op.f("fk_service_proposal_service_id_service_offered"), ondelete="CASCADE"
+            ["service_id"],
+            ["service_offered.id"],
+            name=op.f("fk_service_proposal_service_id_service_offered"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_proposal")),
     )

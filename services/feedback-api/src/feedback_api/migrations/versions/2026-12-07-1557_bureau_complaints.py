@@ -18,34 +18,65 @@ from alembic import op
 ABOUT_OPERATOR = ("fee_overcharge", "staff_conduct")
 OPEN = ("submitted", "accepted", "assigned", "reopened")
 
-revision: str = 'ddede0ca1697'
-down_revision: str | None = '000edd7ad982'
+revision: str = "ddede0ca1697"
+down_revision: str | None = "000edd7ad982"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('resident_case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('approved_fee_fen', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('approved_fee_basis', sa.String(length=200), nullable=True))
+    with op.batch_alter_table("resident_case", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("approved_fee_fen", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("approved_fee_basis", sa.String(length=200), nullable=True)
+        )
 
     rerouted = sa.and_(
-        sa.column("category").in_(ABOUT_OPERATOR), sa.column("status").in_(OPEN), sa.column("assignee_type") == "operator"
+        sa.column("category").in_(ABOUT_OPERATOR),
+        sa.column("status").in_(OPEN),
+        sa.column("assignee_type") == "operator",
     )
     case = sa.table(
-        "resident_case", sa.column("id"), sa.column("category"), sa.column("status"), sa.column("assignee_type"),
-        sa.column("assignee_operator_id"), sa.column("assignee_name"), sa.column("version"), sa.column("updated_at"),
+        "resident_case",
+        sa.column("id"),
+        sa.column("category"),
+        sa.column("status"),
+        sa.column("assignee_type"),
+        sa.column("assignee_operator_id"),
+        sa.column("assignee_name"),
+        sa.column("version"),
+        sa.column("updated_at"),
     )
     step = sa.table(
-        "case_step", sa.column("case_id"), sa.column("action"), sa.column("from_status"), sa.column("to_status"),
-        sa.column("actor_role"), sa.column("note"), sa.column("at"),
+        "case_step",
+        sa.column("case_id"),
+        sa.column("action"),
+        sa.column("from_status"),
+        sa.column("to_status"),
+        sa.column("actor_role"),
+        sa.column("note"),
+        sa.column("at"),
     )
     op.execute(
         step.insert().from_select(
-            ["case_id", "action", "from_status", "to_status", "actor_role", "note", "at"],
+            [
+                "case_id",
+                "action",
+                "from_status",
+                "to_status",
+                "actor_role",
+                "note",
+                "at",
+            ],
             sa.select(
-                case.c.id, sa.literal("assign"), case.c.status, case.c.status, sa.literal("system"),
-                sa.literal("routed to the culture bureau: a complaint about the operator's own charges or staff is not the operator's to answer"),
+                case.c.id,
+                sa.literal("assign"),
+                case.c.status,
+                case.c.status,
+                sa.literal("system"),
+                sa.literal(
+                    "routed to the culture bureau: a complaint about the operator's own charges or staff is not the operator's to answer"
+                ),
                 sa.func.current_timestamp(),
             ).where(rerouted),
         )
@@ -53,11 +84,16 @@ def upgrade() -> None:
     op.execute(
         case.update()
         .where(rerouted)
-        .values(assignee_type="official", assignee_operator_id=None, assignee_name=None, version=case.c.version + 1)
+        .values(
+            assignee_type="official",
+            assignee_operator_id=None,
+            assignee_name=None,
+            version=case.c.version + 1,
+        )
     )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('resident_case', schema=None) as batch_op:
-        batch_op.drop_column('approved_fee_basis')
-        batch_op.drop_column('approved_fee_fen')
+    with op.batch_alter_table("resident_case", schema=None) as batch_op:
+        batch_op.drop_column("approved_fee_basis")
+        batch_op.drop_column("approved_fee_fen")

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '5a1d0c7e9b31'
-down_revision: str | None = 'ee772f49b086'
+revision: str = "5a1d0c7e9b31"
+down_revision: str | None = "ee772f49b086"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

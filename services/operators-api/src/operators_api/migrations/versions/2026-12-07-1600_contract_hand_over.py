@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '7c3e91a4d2f0'
-down_revision: str | None = '5a1d0c7e9b31'
+revision: str = "7c3e91a4d2f0"
+down_revision: str | None = "5a1d0c7e9b31"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

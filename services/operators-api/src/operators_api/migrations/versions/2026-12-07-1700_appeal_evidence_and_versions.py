@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '9e2b4f6a8c15'
-down_revision: str | None = '7c3e91a4d2f0'
+revision: str = "9e2b4f6a8c15"
+down_revision: str | None = "7c3e91a4d2f0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,7 +36,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("made_by", sa.String(length=200), nullable=False),
         sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["evaluation_id"], ["evaluation.id"], name=op.f("fk_evaluation_version_evaluation_id_evaluation"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["evaluation_id"],
+            ["evaluation.id"],
+            name=op.f("fk_evaluation_version_evaluation_id_evaluation"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_version")),
         sa.UniqueConstraint("evaluation_id", "number", name=op.f("uq_evaluation_version_evaluation_id_number")),
     )
@@ -46,43 +51,86 @@ def upgrade() -> None:
     # this change also gets version 2, the revision as it stands (the components before the revision
     # were not kept, so version 1 shows the current ones beside its original score and grade).
     evaluation = sa.table(
-        "evaluation", sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("components", sa.JSON),
-        sa.column("score_centi", sa.Integer), sa.column("original_score_centi", sa.Integer), sa.column("grade", sa.String),
-        sa.column("consequences", sa.JSON), sa.column("published_by", sa.String), sa.column("published_at", sa.DateTime(timezone=True)),
+        "evaluation",
+        sa.column("id", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("components", sa.JSON),
+        sa.column("score_centi", sa.Integer),
+        sa.column("original_score_centi", sa.Integer),
+        sa.column("grade", sa.String),
+        sa.column("consequences", sa.JSON),
+        sa.column("published_by", sa.String),
+        sa.column("published_at", sa.DateTime(timezone=True)),
         sa.column("scheme", sa.JSON),
     )
     appeal = sa.table(
-        "appeal", sa.column("evaluation_id", sa.Integer), sa.column("status", sa.String), sa.column("decision_reason", sa.Text),
-        sa.column("decided_by", sa.String), sa.column("decided_at", sa.DateTime(timezone=True)),
+        "appeal",
+        sa.column("evaluation_id", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("decision_reason", sa.Text),
+        sa.column("decided_by", sa.String),
+        sa.column("decided_at", sa.DateTime(timezone=True)),
     )
     version = sa.table(
-        "evaluation_version", sa.column("evaluation_id", sa.Integer), sa.column("number", sa.Integer), sa.column("kind", sa.String),
-        sa.column("components", sa.JSON), sa.column("score_centi", sa.Integer), sa.column("grade", sa.String), sa.column("consequences", sa.JSON),
-        sa.column("corrections", sa.JSON), sa.column("reason", sa.Text), sa.column("made_by", sa.String), sa.column("made_at", sa.DateTime(timezone=True)),
+        "evaluation_version",
+        sa.column("evaluation_id", sa.Integer),
+        sa.column("number", sa.Integer),
+        sa.column("kind", sa.String),
+        sa.column("components", sa.JSON),
+        sa.column("score_centi", sa.Integer),
+        sa.column("grade", sa.String),
+        sa.column("consequences", sa.JSON),
+        sa.column("corrections", sa.JSON),
+        sa.column("reason", sa.Text),
+        sa.column("made_by", sa.String),
+        sa.column("made_at", sa.DateTime(timezone=True)),
     )
     bind = op.get_bind()
-    rows = bind.execute(sa.select(evaluation).where(evaluation.c.status == "published", evaluation.c.score_centi.is_not(None))).mappings().all()
+    rows = (
+        bind.execute(
+            sa.select(evaluation).where(evaluation.c.status == "published", evaluation.c.score_centi.is_not(None))
+        )
+        .mappings()
+        .all()
+    )
     upheld = {
-        a["evaluation_id"]: a
-        for a in bind.execute(sa.select(appeal).where(appeal.c.status == "upheld")).mappings()
+        a["evaluation_id"]: a for a in bind.execute(sa.select(appeal).where(appeal.c.status == "upheld")).mappings()
     }
     versions = []
     for r in rows:
         revised = r["original_score_centi"] is not None
         score = r["original_score_centi"] if revised else r["score_centi"]
         versions.append(
-            {"evaluation_id": r["id"], "number": 1, "kind": "published", "components": r["components"], "score_centi": score,
-             "grade": _grade(score, (r["scheme"] or {}).get("thresholds")) if revised else r["grade"],
-             "consequences": {} if revised else (r["consequences"] or {}), "corrections": [], "reason": None,
-             "made_by": r["published_by"] or "", "made_at": r["published_at"]}
+            {
+                "evaluation_id": r["id"],
+                "number": 1,
+                "kind": "published",
+                "components": r["components"],
+                "score_centi": score,
+                "grade": _grade(score, (r["scheme"] or {}).get("thresholds")) if revised else r["grade"],
+                "consequences": {} if revised else (r["consequences"] or {}),
+                "corrections": [],
+                "reason": None,
+                "made_by": r["published_by"] or "",
+                "made_at": r["published_at"],
+            }
         )
         if revised:
             decision = upheld.get(r["id"], {})
             versions.append(
-                {"evaluation_id": r["id"], "number": 2, "kind": "appeal_upheld", "components": r["components"],
-                 "score_centi": r["score_centi"], "grade": r["grade"], "consequences": r["consequences"] or {}, "corrections": [],
-                 "reason": decision.get("decision_reason"), "made_by": decision.get("decided_by") or "",
-                 "made_at": decision.get("decided_at") or r["published_at"]}
+                {
+                    "evaluation_id": r["id"],
+                    "number": 2,
+                    "kind": "appeal_upheld",
+                    "components": r["components"],
+                    "score_centi": r["score_centi"],
+                    "grade": r["grade"],
+                    "consequences": r["consequences"] or {},
+                    "corrections": [],
+                    "reason": decision.get("decision_reason"),
+                    "made_by": decision.get("decided_by") or "",
+                    "made_at": decision.get("decided_at") or r["published_at"],
+                }
             )
     if versions:
         bind.execute(version.insert(), versions)
