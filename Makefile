@@ -38,9 +38,14 @@ seed: install
 	@# which the other services' demo data refers to.
 	@for m in gateway operators_api facilities_api feedback_api; do $(PY) -m $$m seed-demo || exit 1; done
 
-lint: install
+lint: install ## ruff, the format, the type checker and each package's import contracts
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/ruff format --check . || true
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+	@for p in $(PACKAGES); do \
+	  if grep -q '^\[tool.importlinter\]' $$p/pyproject.toml; then \
+	    (cd $$p && $(CURDIR)/$(VENV)/bin/lint-imports --no-cache) || exit 1; fi; \
+	done
 
 bench: install ## benchmarks; results in bench/results/
 	@$(PY) bench/run_all.py
