@@ -31,7 +31,9 @@ def fresh_database_url(name: str) -> str:
     if not admin:
         folder = Path(tempfile.mkdtemp(prefix=f"{name}-tests-"))
         return f"sqlite+aiosqlite:///{folder / f'{name}.db'}"
-    dbname = f"{name.replace('-', '_')}_test_{worker}"
+    # TEST_DATABASE_TAG keeps the databases of two checkouts tested at once on one server apart.
+    tag = os.environ.get("TEST_DATABASE_TAG", "")
+    dbname = f"{name.replace('-', '_')}_test_{tag}{worker}"
     asyncio.run(_recreate_pg_database(admin, dbname))
     return make_url(admin).set(database=dbname).render_as_string(hide_password=False)
 
