@@ -18,3 +18,7 @@ export const satisfactionRankings = (by = 'facility', query = {}) => http.get('/
 
 /** One scope's full index: trend, dimensions, complaint figures (officials, auditors, the operator). */
 export const satisfactionReport = (query) => http.get('/satisfaction/report', { query })
+
+// -- an operator's public replies to the ratings of its facilities (评价回复) ------------------------
+export const facilityRatings = (facilityId, query = {}) => http.get('/ratings', { query: { facility_id: facilityId, limit: 50, ...query } })
+export const replyToRating = (id, text) => http.post('/ratings/{rating_id}/reply', { path: { rating_id: id }, body: { text } })
