@@ -118,19 +118,20 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 def look_too_early(monkeypatch, when) -> None:
-    """Make the writer's look for live ratings find nothing when `when(slots)` says so, as if another
-    request had saved the rating after the look: on whichever store the writer uses (the session's, or
-    the driver's on PostgreSQL)."""
-    import dataclasses
+    """Make the use case's look for the live rating in a slot find nothing when `when(slot)` says so (slot:
+    resident, target type, target id, period), as if another request had saved the rating after the look."""
+    from feedback_api.ratings.repository import RatingRepository
 
-    from feedback_api.ratings.driver_store import DriverStore
-    from feedback_api.ratings.stores import SessionStore
+    real = RatingRepository.live_in_slot
 
-    for store in (SessionStore, DriverStore):
-        real = store.read
+    async def live_in_slot(self, **slot):
+        found = await real(self, **slot)
+        key = (
+            slot["resident_sub"],
+            slot["target_type"],
+            slot["target_id"],
+            slot["period"],
+        )
+        return None if when(key) else found
 
-        async def read(self, lookup, real=real):
-            found = await real(self, lookup)
-            return dataclasses.replace(found, live=[]) if when(lookup.slots) else found
-
-        monkeypatch.setattr(store, "read", read)
+    monkeypatch.setattr(RatingRepository, "live_in_slot", live_in_slot)
