@@ -120,18 +120,20 @@ class CountingTransport(httpx.AsyncBaseTransport):
 def look_too_early(monkeypatch, when) -> None:
     """Make the use case's look for the live rating in a slot find nothing when `when(slot)` says so (slot:
     resident, target type, target id, period), as if another request had saved the rating after the look."""
+    import dataclasses
+
     from feedback_api.ratings.repository import RatingRepository
 
-    real = RatingRepository.live_in_slot
+    real = RatingRepository.facts
 
-    async def live_in_slot(self, **slot):
-        found = await real(self, **slot)
-        key = (
-            slot["resident_sub"],
-            slot["target_type"],
-            slot["target_id"],
-            slot["period"],
+    async def facts(self, **asked):
+        found = await real(self, **asked)
+        slot = (
+            asked["resident_sub"],
+            asked["target_type"],
+            asked["target_id"],
+            asked["period"],
         )
-        return None if when(key) else found
+        return dataclasses.replace(found, live=None) if when(slot) else found
 
-    monkeypatch.setattr(RatingRepository, "live_in_slot", live_in_slot)
+    monkeypatch.setattr(RatingRepository, "facts", facts)

@@ -149,19 +149,19 @@ class TestAtOnce:
         standin.facility(4)
         # Each of the resident's requests lingers after counting the resident's ratings (up to 0.5 s, or
         # until all three have counted): requests that did not wait for each other would all count none.
-        real, counted, all_counted = RatingRepository.activity_of, [], asyncio.Event()
+        real, counted, all_counted = RatingRepository.facts, [], asyncio.Event()
 
-        async def activity_of(self, resident_sub, **window):
-            found = await real(self, resident_sub, **window)
-            if resident_sub == "heavy":
-                counted.append(found["last_hour"])
+        async def facts(self, **asked):
+            found = await real(self, **asked)
+            if asked["resident_sub"] == "heavy":
+                counted.append(found.activity["last_hour"])
                 if len(counted) == 3:
                     all_counted.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(all_counted.wait(), timeout=0.5)
             return found
 
-        monkeypatch.setattr(RatingRepository, "activity_of", activity_of)
+        monkeypatch.setattr(RatingRepository, "facts", facts)
         heavy = [(rating_body(fid), auth(sub="heavy")) for fid in (1, 2, 4)]
         others = [(rating_body(1 + i % 3), auth(sub=f"other-{i}")) for i in range(10)]
         answers = await _at_once(client, [*heavy, *others])

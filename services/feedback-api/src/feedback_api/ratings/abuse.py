@@ -80,6 +80,25 @@ def burst_cap(settings: Settings) -> int:
     return 4 * settings.burst_threshold
 
 
+def may_complete_burst(
+    rating: Rating,
+    *,
+    window_new_accounts: int,
+    window_one_network: int,
+    replaced: bool,
+    settings: Settings,
+) -> bool:
+    """Whether a new rating may complete a burst, from its target's window as read before it was
+    inserted: never less than detect_burst() will count (the new rating, and when it replaced one, the
+    rating that may take the replaced one's place among the latest), so only a rating that passes goes
+    through detect_burst(), which counts exactly."""
+    most = 1 + int(replaced)
+    threshold = settings.burst_threshold
+    return (rating.new_account and window_new_accounts + most >= threshold) or bool(
+        rating.client_network and window_one_network + most >= threshold
+    )
+
+
 async def detect_burst(
     session: AsyncSession, rating: Rating, *, now: datetime, settings: Settings
 ) -> RatingBurst | None:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, RowMapping, bindparam, case, func, literal, or_, select
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm.attributes import set_committed_value
 
+from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from service_kit.repository import RepositoryBase, Slice
 
@@ -190,49 +207,171 @@ class RatingRepository(RepositoryBase[Rating]):
                 )
             )
 
-    async def activity_of(
-        self, resident_sub: str, *, hour_ago: datetime, day_ago: datetime
-    ) -> RowMapping:
-        """For the per-resident limits and the new-account test: the resident's ratings in the last hour
-        and day, the oldest of each, and the first rating ever (an index range scan)."""
-        params = {"sub": resident_sub, "hour_ago": hour_ago, "day_ago": day_ago}
-        found: RowMapping = (
-            (await self.session.execute(_ACTIVITY, params)).mappings().one()
+    async def facts(
+        self,
+        *,
+        resident_sub: str,
+        target_type: str,
+        target_id: int,
+        facility_id: int,
+        period: str,
+        hour_ago: datetime,
+        day_ago: datetime,
+        network: str | None,
+        burst_since: datetime,
+        burst_cap: int,
+    ) -> Facts:
+        """What a new rating needs to know, in one statement: the resident's activity (the limits, the
+        new-account flag), whether a check-in verifies the rating, the facility's operator in the local
+        map, the resident's live rating of the target in the period (the slot the new rating takes; not
+        locked here: `retire` locks it), and for the burst rule, of the target's `burst_cap` latest live,
+        not hidden ratings since `burst_since`, how many came from new accounts and from `network`."""
+        params = {
+            "sub": resident_sub,
+            "target_type": target_type,
+            "target_id": target_id,
+            "facility_id": facility_id,
+            "period": period,
+            "hour_ago": hour_ago,
+            "day_ago": day_ago,
+            "network": network,
+            "since": burst_since,
+            "cap": burst_cap,
+        }
+        stmt = _facts_statement(at_activity=target_type == "activity")
+        row = (await self.session.execute(stmt, params)).one()
+        m = row._mapping
+        return Facts(
+            activity={name: m[name] for name in ACTIVITY_COLUMNS},
+            checked_in=bool(m["checked_in"]),
+            operator_id=m["operator_id"],
+            subdistrict=m["op_subdistrict"],
+            mapped=m["op_subdistrict"] is not None and m["op_name_zh"] is not None,
+            live=row.Rating,
+            window_new_accounts=m["window_new_accounts"],
+            window_one_network=m["window_one_network"],
         )
-        return found
 
-    async def live_in_slot(
-        self, *, resident_sub: str, target_type: str, target_id: int, period: str
-    ) -> Rating | None:
-        """The resident's live rating of the target in the period (the slot a new rating takes), locked
-        until the transaction ends."""
+    async def retire(self, rating: Rating, *, at: datetime) -> bool:
+        """Take a live rating out of its slot (before its replacement is inserted), locking it until the
+        transaction ends; its status is read back as the update found it (moderation may have changed it
+        since it was read). False when it was not live any more."""
         stmt = (
-            self.statement()
-            .where(
-                Rating.live,
-                Rating.target_type == target_type,
-                Rating.target_id == target_id,
-                Rating.period == period,
-                Rating.resident_sub == resident_sub,
-            )
-            .with_for_update()
+            update(Rating)
+            .where(Rating.id == rating.id, Rating.live)
+            .values(live=False, replaced_at=at)
+            .returning(Rating.status)
+            .execution_options(synchronize_session=False)
         )
-        return await self.one_or_none(stmt)
+        status = (await self.session.execute(stmt)).scalar_one_or_none()
+        if status is None:
+            return False
+        for name, value in (("live", False), ("replaced_at", at), ("status", status)):
+            set_committed_value(rating, name, value)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What RatingRepository.facts found for a new rating."""
+
+    activity: dict[str, Any]  # ACTIVITY_COLUMNS, as abuse.Activity takes them
+    checked_in: bool
+    operator_id: int | None
+    subdistrict: str | None
+    mapped: bool  # the facility is in the local operation map, with its subdistrict and name
+    live: Rating | None  # the resident's live rating of the target in the period
+    # in the target's burst window, before the new rating: from new accounts, from the rating's network
+    window_new_accounts: int
+    window_one_network: int
+
+
+ACTIVITY_COLUMNS = (
+    "last_hour",
+    "last_day",
+    "first_at",
+    "oldest_in_hour",
+    "oldest_in_day",
+)
+
+
+@functools.cache
+def _facts_statement(*, at_activity: bool) -> Select[Any]:
+    """RatingRepository.facts' statement, built once per kind of target (building a statement costs more
+    Python than running it): one row of the resident's activity, joined to the facility's operation (if
+    mapped), to the burst window's counts and to the live rating in the slot (if any)."""
+    sub = bindparam("sub")
+    since_hour = Rating.created_at >= bindparam("hour_ago")
+    since_day = Rating.created_at >= bindparam("day_ago")
+    activity = (
+        select(
+            func.count(case((since_hour, 1))).label("last_hour"),
+            func.count(case((since_day, 1))).label("last_day"),
+            func.min(Rating.created_at).label("first_at"),
+            func.min(case((since_hour, Rating.created_at))).label("oldest_in_hour"),
+            func.min(case((since_day, Rating.created_at))).label("oldest_in_day"),
+        )
+        .where(Rating.resident_sub == sub)
+        .subquery("activity")
+    )
+    at = (
+        Checkin.activity_id == bindparam("target_id")
+        if at_activity
+        else Checkin.facility_id == bindparam("facility_id")
+    )
+    checked_in = exists().where(Checkin.resident_sub == sub, at)
+    operation = (
+        select(
+            FacilityOperation.operator_id,
+            FacilityOperation.subdistrict,
+            FacilityOperation.name_zh,
+        )
+        .where(FacilityOperation.facility_id == bindparam("facility_id"))
+        .subquery("operation")
+    )
+    latest = (
+        select(Rating.new_account, Rating.client_network)
+        .where(
+            Rating.target_type == bindparam("target_type"),
+            Rating.target_id == bindparam("target_id"),
+            Rating.created_at >= bindparam("since"),
+            Rating.live,
+            Rating.status != "hidden",
+        )
+        .order_by(Rating.created_at.desc())
+        .limit(bindparam("cap", type_=Integer))
+        .subquery("latest")
+    )
+    window = select(
+        func.count(case((latest.c.new_account, 1))).label("window_new_accounts"),
+        func.count(case((latest.c.client_network == bindparam("network"), 1))).label(
+            "window_one_network"
+        ),
+    ).subquery("window")
+    slot = and_(
+        Rating.live,
+        Rating.target_type == bindparam("target_type"),
+        Rating.target_id == bindparam("target_id"),
+        Rating.period == bindparam("period"),
+        Rating.resident_sub == sub,
+    )
+    return (
+        select(
+            activity,
+            checked_in.label("checked_in"),
+            operation.c.operator_id,
+            operation.c.subdistrict.label("op_subdistrict"),
+            operation.c.name_zh.label("op_name_zh"),
+            window.c.window_new_accounts,
+            window.c.window_one_network,
+            Rating,
+        )
+        .select_from(activity)
+        .join(window, true())
+        .outerjoin(operation, true())
+        .outerjoin(Rating, slot)
+    )
 
 
 # Two-key advisory locks on the resident (their key space is apart from the outbox's one-key lock).
 RESIDENT_LOCK_CLASS = 0x52415445  # "RATE"
-# Run before every rating: built once (building a statement costs more Python than executing it).
-_ACTIVITY = select(
-    func.count(case((Rating.created_at >= bindparam("hour_ago"), 1))).label(
-        "last_hour"
-    ),
-    func.count(case((Rating.created_at >= bindparam("day_ago"), 1))).label("last_day"),
-    func.min(Rating.created_at).label("first_at"),
-    func.min(
-        case((Rating.created_at >= bindparam("hour_ago"), Rating.created_at))
-    ).label("oldest_in_hour"),
-    func.min(
-        case((Rating.created_at >= bindparam("day_ago"), Rating.created_at))
-    ).label("oldest_in_day"),
-).where(Rating.resident_sub == bindparam("sub"))

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
 from feedback_api.events import outbox
 from feedback_api.moderation.filter import CommentFilter
-from feedback_api.operations.repository import CheckinRepository
 from feedback_api.operations.service import operations_for
 from feedback_api.pagination import id_cursor
 from feedback_api.periods import month_of, quarter_of
@@ -101,31 +100,35 @@ async def _save(
     repo = RatingRepository(session)
     sub, period = principal.sub, quarter_of(now)
     await repo.lock_resident(sub)
-    activity = await repo.activity_of(
-        sub, hour_ago=now - abuse.HOUR, day_ago=now - abuse.DAY
-    )
-    new_account = abuse.judge(abuse.Activity(**activity), now=now, settings=settings)
-    operations = await operations_for(session, {facility.id: facility}, now=now)
-    operator_id, subdistrict = operations[facility.id]
-    verified = await CheckinRepository(session).has_checked_in(
+    facts = await repo.facts(
         resident_sub=sub,
         target_type=data.target_type,
         target_id=data.target_id,
         facility_id=facility.id,
-    )
-    filtered = await comment_filter.check(session, data.comment)
-    old = await repo.live_in_slot(
-        resident_sub=sub,
-        target_type=data.target_type,
-        target_id=data.target_id,
         period=period,
+        hour_ago=now - abuse.HOUR,
+        day_ago=now - abuse.DAY,
+        network=network,
+        burst_since=now - abuse.burst_window(settings),
+        burst_cap=abuse.burst_cap(settings),
     )
+    new_account = abuse.judge(
+        abuse.Activity(**facts.activity), now=now, settings=settings
+    )
+    operator_id, subdistrict = facts.operator_id, facts.subdistrict
+    if not facts.mapped:  # asks facilities-api's answer into the local map
+        operations = await operations_for(session, {facility.id: facility}, now=now)
+        operator_id, subdistrict = operations[facility.id]
+    filtered = await comment_filter.check(session, data.comment)
+    old = facts.live
     changes: list[tuple[Rating, int]] = []
     if old is not None:
-        if old.counted:
+        # frees the slot before the new rating takes it; the status as the update found it decides
+        # whether the old rating's contribution leaves the index
+        if not await repo.retire(old, at=now):
+            raise RatingConflict()  # another request replaced it meanwhile
+        if old.status == "visible":  # it was live: it counted
             changes.append((old, -1))
-        old.live, old.replaced_at = False, now
-        await repo.flush()  # frees the slot before the new rating takes it
     rating = repo.add(
         Rating(
             resident_sub=sub,
@@ -141,7 +144,7 @@ async def _save(
             comment=filtered.text,
             comment_status=filtered.status,
             status="visible",
-            verified=verified,
+            verified=facts.checked_in,
             new_account=new_account,
             client_network=network,
             live=True,
@@ -150,7 +153,14 @@ async def _save(
     )
     await repo.flush()
     await AggregateRepository(session).apply_many([(rating, 1), *changes])
-    await abuse.detect_burst(session, rating, now=now, settings=settings)
+    if abuse.may_complete_burst(
+        rating,
+        window_new_accounts=facts.window_new_accounts,
+        window_one_network=facts.window_one_network,
+        replaced=old is not None,
+        settings=settings,
+    ):
+        await abuse.detect_burst(session, rating, now=now, settings=settings)
     events = [
         PendingEvent(
             "rating.created",
