@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import BindParameter
 
 from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.ratings.models import DIMENSIONS, Rating
@@ -300,7 +301,7 @@ def _facts_statement(*, at_activity: bool) -> Select[Any]:
     """RatingRepository.facts' statement, built once per kind of target (building a statement costs more
     Python than running it): one row of the resident's activity, joined to the facility's operation (if
     mapped), to the burst window's counts and to the live rating in the slot (if any)."""
-    sub = bindparam("sub")
+    sub: BindParameter[str] = bindparam("sub")
     since_hour = Rating.created_at >= bindparam("hour_ago")
     since_day = Rating.created_at >= bindparam("day_ago")
     activity = (
