@@ -7,7 +7,6 @@ concurrent rating transactions commit one at a time). Never used outside the ben
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -39,7 +38,7 @@ async def _record_many_without_lock(self, session, events) -> list[str]:
             "type": e.type,
             "subject": e.subject,
             "data": e.data,
-            "request_id": e.request_id,
+            "request_id": e.request_id if e.request_id is not None else request_id_var.get(),
             "actor": e.actor,
             "occurred_at": e.at or utcnow(),
         }
@@ -50,21 +49,9 @@ async def _record_many_without_lock(self, session, events) -> list[str]:
     return [r["id"] for r in rows]
 
 
-_driver_insert_with_lock = kit_outbox.Outbox.driver_insert
-
-
-def _driver_insert_without_lock(self, first: int = 1, *, after: str | None = None) -> str:
-    # the driver statement's one-time filter (and the rating writer's, which ends with it) no longer
-    # taking the lock
-    return re.sub(
-        r"pg_advisory_xact_lock\((\$\d+)::bigint\)", r"\1::bigint", _driver_insert_with_lock(self, first, after=after)
-    )
-
-
 def create_app() -> Any:
     kit_outbox.Outbox.record = _record_without_lock  # type: ignore[method-assign]
     kit_outbox.Outbox.record_many = _record_many_without_lock  # type: ignore[method-assign]
-    kit_outbox.Outbox.driver_insert = _driver_insert_without_lock  # type: ignore[method-assign]
     from feedback_api.main import create_app as real
 
     return real()

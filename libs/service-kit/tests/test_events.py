@@ -1,19 +1,10 @@
 """The outbox, the feed, and webhooks delivered signed, retried and never lost."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
-
-import asyncpg
-import pytest
-import pytest_asyncio
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from service_kit.events.dispatcher import WebhookDispatcher, backoff_seconds
-from service_kit.events.outbox import _OUTBOX_LOCK, PendingEvent
-from tests.conftest import infra, outbox
+from tests.conftest import infra
 
 
 def dispatcher_for(app, sessionmaker) -> WebhookDispatcher:
@@ -136,81 +127,3 @@ class TestWebhooks:
         assert subscriber.received == []
         async with sessionmaker() as session:
             assert (await session.execute(select(infra.webhook_subscription))).first() is None
-
-
-@pytest_asyncio.fixture
-async def raw_connection(engine, database_url) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
-    """Opens asyncpg connections to the test database (PostgreSQL only), closed at the end."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the driver path and its advisory lock are PostgreSQL's")
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def open_one() -> Any:
-            connection = await stack.enter_async_context(engine.connect())
-            return (await connection.get_raw_connection()).driver_connection
-
-        yield open_one
-
-
-async def _holding_the_outbox_lock(holder) -> Any:
-    held = holder.transaction()
-    await held.start()
-    await holder.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
-    return held
-
-
-async def _events_after(connection, seq: int) -> list[Any]:
-    return await connection.fetch(
-        f'SELECT id, subject, data FROM "{infra.event.name}" WHERE seq > $1 ORDER BY seq', seq
-    )
-
-
-class TestOutboxOnTheDriver:
-    """record_many_on_driver(): events written on an asyncpg connection take the outbox lock before they
-    draw sequence numbers, so the feed never shows a later number committed before an earlier one."""
-
-    async def test_waits_for_the_outbox_lock_then_records_in_list_order(self, raw_connection):
-        holder, writer = await raw_connection(), await raw_connection()
-        before = await writer.fetchval(f'SELECT coalesce(max(seq), 0) FROM "{infra.event.name}"')
-        held = await _holding_the_outbox_lock(holder)
-        events = [PendingEvent("note.created", {"n": n, "text": "笔记 ✓"}, subject=f"note/{n}") for n in range(3)]
-
-        async def record() -> list[str]:
-            async with writer.transaction():
-                return await outbox.record_many_on_driver(writer, events)
-
-        recording = asyncio.create_task(record())
-        await asyncio.sleep(0.5)
-        assert not recording.done()  # waiting for the lock another transaction holds
-        await held.rollback()
-        ids = await asyncio.wait_for(recording, timeout=10)
-        rows = await _events_after(writer, before)
-        assert [r["id"] for r in rows] == ids
-        assert [r["subject"] for r in rows] == ["note/0", "note/1", "note/2"]
-        assert [r["data"] for r in rows] == [e.data for e in events]  # Chinese and symbols as given
-        await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)
-
-    async def test_changes_named_first_are_made_before_the_lock_is_waited_for(self, raw_connection):
-        holder, writer, probe = await raw_connection(), await raw_connection(), await raw_connection()
-        before = await writer.fetchval(f'SELECT coalesce(max(seq), 0) FROM "{infra.event.name}"')
-        held = await _holding_the_outbox_lock(holder)
-        events = [PendingEvent("note.created", {"n": n}, subject=f"note/{n}") for n in range(2)]
-        # the change and its events in one statement (autocommit), the events last
-        statement = (
-            "WITH changed AS (INSERT INTO note (text) SELECT unnest($1::text[]) RETURNING id) "
-            + outbox.driver_insert(2, after="SELECT count(*) FROM changed")
-        )
-        recording = asyncio.create_task(writer.execute(statement, ["第一条", "第二条"], *outbox.driver_args(events)))
-        await asyncio.sleep(0.5)
-        assert not recording.done()  # waiting for the lock
-        # the notes are already inserted (uncommitted): inserting the same text waits for the writer
-        with pytest.raises(asyncpg.LockNotAvailableError):
-            async with probe.transaction():
-                await probe.execute("SET LOCAL lock_timeout = '100ms'")
-                await probe.execute("INSERT INTO note (text) VALUES ('第一条')")
-        await held.rollback()
-        await asyncio.wait_for(recording, timeout=10)
-        assert [r["subject"] for r in await _events_after(writer, before)] == ["note/0", "note/1"]
-        assert await writer.fetchval("SELECT count(*) FROM note WHERE text IN ('第一条', '第二条')") == 2
-        await writer.execute(f'DELETE FROM "{infra.event.name}" WHERE seq > $1', before)
-        await writer.execute("DELETE FROM note WHERE text IN ('第一条', '第二条')")

@@ -118,19 +118,22 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 def look_too_early(monkeypatch, when) -> None:
-    """Make the writer's look for live ratings find nothing when `when(slots)` says so, as if another
-    request had saved the rating after the look: on whichever store the writer uses (the session's, or
-    the driver's on PostgreSQL)."""
+    """Make the use case's look for the live rating in a slot find nothing when `when(slot)` says so (slot:
+    resident, target type, target id, period), as if another request had saved the rating after the look."""
     import dataclasses
 
-    from feedback_api.ratings.driver_store import DriverStore
-    from feedback_api.ratings.stores import SessionStore
+    from feedback_api.ratings.repository import RatingRepository
 
-    for store in (SessionStore, DriverStore):
-        real = store.read
+    real = RatingRepository.facts
 
-        async def read(self, lookup, real=real):
-            found = await real(self, lookup)
-            return dataclasses.replace(found, live=[]) if when(lookup.slots) else found
+    async def facts(self, **asked):
+        found = await real(self, **asked)
+        slot = (
+            asked["resident_sub"],
+            asked["target_type"],
+            asked["target_id"],
+            asked["period"],
+        )
+        return dataclasses.replace(found, live=None) if when(slot) else found
 
-        monkeypatch.setattr(store, "read", read)
+    monkeypatch.setattr(RatingRepository, "facts", facts)

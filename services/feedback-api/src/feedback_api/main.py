@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from starlette.middleware import Middleware
 
 from feedback_api import models  # noqa: F401  (every table on the metadata)
 from feedback_api.background import OverdueSweeper, facilities_consumer
@@ -22,15 +21,12 @@ from feedback_api.open311.router import router as open311_router
 from feedback_api.open311.service import Open311Problem
 from feedback_api.privacy.consumer import add_gateway_consumer
 from feedback_api.privacy.router import router as privacy_router
-from feedback_api.ratings.ingest import RatingIngest
 from feedback_api.ratings.router import router as ratings_router
-from feedback_api.ratings.writer import RatingWriter
 from feedback_api.satisfaction.router import router as satisfaction_router
 from feedback_api.settings import Settings
 from feedback_api.workdays.router import router as calendar_router
 from service_kit.app import create_service_app
 from service_kit.clock import Clock
-from service_kit.db import is_sqlite
 from service_kit.openapi import problem_openapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -78,14 +74,6 @@ async def _make_clients(app: FastAPI) -> None:
         cache_size=settings.facilities_cache_size,
     )
     app.state.comment_filter = CommentFilter(settings.moderation_words)
-    # Ratings are written in batches by one writer per process (ratings/writer.py); stopped with the app.
-    app.state.rating_writer = RatingWriter(
-        app.state,
-        max_batch=settings.rating_batch_max,
-        in_flight=1
-        if is_sqlite(settings.database_url)
-        else settings.rating_batches_in_flight,
-    )
     # Started by the runtime only when run_background_tasks is on.
     app.state.facilities_consumer = facilities_consumer(app)
     app.state.sweeper = OverdueSweeper(app)
@@ -93,7 +81,6 @@ async def _make_clients(app: FastAPI) -> None:
     app.state.background[:] = [
         app.state.facilities_consumer,
         app.state.sweeper,
-        app.state.rating_writer,
         app.state.facilities,
     ]
 
@@ -156,9 +143,5 @@ def create_app(
         return error_response(request, exc)
 
     app.add_exception_handler(Open311Problem, _open311_error)
-    # Innermost of the middleware (inside the kit's request context and idempotency layers): a resident's
-    # rating skips FastAPI's routing and dependency resolution (ratings/ingest.py).
-    if settings.rating_fast_ingest:
-        app.user_middleware.append(Middleware(RatingIngest))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

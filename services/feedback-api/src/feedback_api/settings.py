@@ -72,26 +72,6 @@ class Settings(BaseServiceSettings):
         ge=0,
         description="A resident whose first rating here is younger than this counts as a new account (0: the rule is off).",
     )
-    rating_batch_max: int = Field(
-        128,
-        ge=1,
-        le=1000,
-        description="Most ratings the writer saves in one transaction (group commit).",
-    )
-    rating_batches_in_flight: int = Field(
-        2,
-        ge=1,
-        le=8,
-        description="How many batches the writer may be saving at once, each in its own transaction (PostgreSQL; SQLite saves one at a time).",
-    )
-    rating_write_on_driver: bool = Field(
-        True,
-        description="On PostgreSQL, run the rating writer's statements on the asyncpg connection rather than through the ORM session (same statements, less Python each).",
-    )
-    rating_fast_ingest: bool = Field(
-        True,
-        description="Take a resident's valid POST /api/v1/ratings past FastAPI's routing and dependency resolution (same checks and answers; anything else goes to the route).",
-    )
     # The gateway forwards X-Forwarded-For; only when this is on is its first hop taken as the client's network.
     trust_forwarded: bool = False
 

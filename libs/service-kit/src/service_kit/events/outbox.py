@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import to_json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,48 +82,6 @@ class Outbox:
         # Rows are inserted in list order, so their sequence numbers follow it.
         await session.execute(self.table.insert(), rows)
         return [r["id"] for r in rows]
-
-    async def record_many_on_driver(self, conn: Any, events: Sequence[PendingEvent]) -> list[str]:
-        """record_many() on an asyncpg connection inside the caller's transaction (PostgreSQL only), for a
-        writer that runs its statements on the driver: the same advisory lock and one INSERT … SELECT from
-        arrays in list order (so the sequence numbers follow it), as one statement: the lock is the
-        statement's one-time filter, taken before its first row draws a sequence number."""
-        if not events:
-            return []
-        args = self.driver_args(events)
-        await conn.execute(self.driver_insert(), *args)
-        return args[0]
-
-    def driver_args(self, events: Sequence[PendingEvent]) -> list[Any]:
-        """The parameters of driver_insert() for these events (their ids first)."""
-        rows = _rows(events)
-        columns = [
-            [r[c] for r in rows] for c in ("id", "type", "subject", "data", "request_id", "actor", "occurred_at")
-        ]
-        columns[3] = [to_json(data).decode() for data in columns[3]]  # compact UTF-8 JSON, as the column stores it
-        return [*columns, _OUTBOX_LOCK]
-
-    def driver_insert(self, first: int = 1, *, after: str | None = None) -> str:
-        """The events' INSERT on the driver, its eight parameters numbered from `first` (driver_args()).
-
-        A writer that makes its changes and records their events in one statement puts this last, as the
-        main statement of its WITH, and names in `after` a query of one row that reads its changes (e.g.
-        `SELECT count(*) FROM changed`): the changes are then made before the lock is taken, as when the
-        events come last in a transaction of several statements."""
-        p = [f"${n}" for n in range(first, first + 8)]
-        lock = f"SELECT pg_advisory_xact_lock({p[7]}::bigint)::text"
-        if after is not None:
-            lock += f" FROM ({after}) AS changes_first"
-        # the table name is the service's own (InfraTables), never input
-        return (
-            f'INSERT INTO "{self.table.name}" (id, type, subject, data, request_id, actor, occurred_at)'  # noqa: S608
-            " SELECT id, type, subject, data::json, request_id, actor, occurred_at"
-            f" FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::text[], {p[3]}::text[], {p[4]}::text[], {p[5]}::text[],"
-            f" {p[6]}::timestamptz[])"
-            " WITH ORDINALITY AS e(id, type, subject, data, request_id, actor, occurred_at, position)"
-            f" WHERE ({lock}) IS NOT NULL"
-            " ORDER BY position"
-        )
 
     def envelope(self, row: Any) -> dict[str, Any]:
         return envelope(row, self.source)

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 DIMENSIONS = ("environment", "content", "staff", "convenience")
 TARGET_TYPES = ("facility", "activity", "service")
@@ -120,12 +120,12 @@ class Rating(Base):
         Text, comment="The operator's one public reply"
     )
     reply_operator_id: Mapped[int | None] = mapped_column(Integer)
-    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replied_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     moderated_by: Mapped[str | None] = mapped_column(String(255))
-    moderated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    moderated_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     moderation_note: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    replaced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    replaced_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     @property
     def counted(self) -> bool:

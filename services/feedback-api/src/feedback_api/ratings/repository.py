@@ -1,25 +1,37 @@
+"""The ratings' queries: one repository for the `rating` table."""
+
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Row,
-    RowMapping,
+    Select,
+    and_,
     bindparam,
     case,
+    exists,
     func,
-    insert,
     literal,
     or_,
     select,
-    tuple_,
+    true,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import BindParameter
 
+from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.ratings.models import DIMENSIONS, Rating
+from service_kit.repository import RepositoryBase, Slice
+
+# A row of an aggregate query, read by its labels.
+AnyRow = Row[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,28 +43,19 @@ class RatingFilter:
     verified: bool | None = None
 
 
-class RatingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class RatingRepository(RepositoryBase[Rating]):
+    """Every query of ratings: the public and own lists, the moderation queue, the burst rule's
+    windows, a target's summary, and the write of one rating (its resident's activity, the live rating
+    it replaces)."""
 
-    async def get(self, rating_id: int, *, for_update: bool = False) -> Rating | None:
-        if not for_update:
-            return await self.session.get(Rating, rating_id)
-        stmt = select(Rating).where(Rating.id == rating_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+    model = Rating
+    noun = "rating"
 
     async def list_public(
-        self, f: RatingFilter, *, before_id: int | None, limit: int
-    ) -> Sequence[Rating]:
+        self, f: RatingFilter, *, cursor: str | None, limit: int
+    ) -> Slice[Rating]:
         """Live ratings the public sees: not hidden, not held in a suspected burst."""
-        stmt = (
-            select(Rating)
-            .where(Rating.live, Rating.status == "visible")
-            .order_by(Rating.id.desc())
-            .limit(limit)
-        )
-        if before_id is not None:
-            stmt = stmt.where(Rating.id < before_id)
+        stmt = self.statement().where(Rating.live, Rating.status == "visible")
         if f.target_type:
             stmt = stmt.where(Rating.target_type == f.target_type)
         if f.target_id is not None:
@@ -63,20 +66,13 @@ class RatingRepository:
             stmt = stmt.where(Rating.period == f.period)
         if f.verified is not None:
             stmt = stmt.where(Rating.verified.is_(f.verified))
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page(stmt, cursor=cursor, limit=limit)
 
     async def list_by_resident(
-        self, resident_sub: str, *, before_id: int | None, limit: int
-    ) -> Sequence[Rating]:
-        stmt = (
-            select(Rating)
-            .where(Rating.resident_sub == resident_sub)
-            .order_by(Rating.id.desc())
-            .limit(limit)
-        )
-        if before_id is not None:
-            stmt = stmt.where(Rating.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        self, resident_sub: str, *, cursor: str | None, limit: int
+    ) -> Slice[Rating]:
+        stmt = self.statement().where(Rating.resident_sub == resident_sub)
+        return await self.page(stmt, cursor=cursor, limit=limit)
 
     async def list_for_review(
         self,
@@ -118,7 +114,7 @@ class RatingRepository:
         since: datetime,
         cap: int,
         network: str | None,
-    ) -> Row:
+    ) -> AnyRow:
         """In the burst window of one target: how many live, not hidden ratings came from new accounts and
         from this network, counting at most `cap` rows (a bounded index range scan)."""
         window = (
@@ -172,7 +168,7 @@ class RatingRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def summary(self, *, target_type: str, target_id: int, period: str) -> Row:
+    async def summary(self, *, target_type: str, target_id: int, period: str) -> AnyRow:
         """One aggregate over the counted ratings of one target in one quarter (an index range scan)."""
         columns = [
             func.count(Rating.id).label("count"),
@@ -197,159 +193,186 @@ class RatingRepository:
         )
         return (await self.session.execute(stmt)).one()
 
-    # --- the write path: set-based statements for one rating or a batch of them ----------------------
+    # --- the write of one rating -----------------------------------------------------------------------
 
-    async def activity_of_residents(
-        self, resident_subs: Sequence[str], *, hour_ago: datetime, day_ago: datetime
-    ) -> dict[str, RowMapping]:
-        """For the per-resident limits and the new-account test, per resident in one grouped query: ratings in
-        the last hour and day, and the first rating ever (residents with no rating are absent)."""
+    async def lock_resident(self, resident_sub: str) -> None:
+        """Until the transaction ends, the resident's other ratings wait (PostgreSQL: a transaction-level
+        advisory lock on the resident; SQLite has one writer at a time already), so the per-resident
+        limits count every rating the resident made before this one."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                select(
+                    func.pg_advisory_xact_lock(
+                        literal(RESIDENT_LOCK_CLASS), func.hashtext(resident_sub)
+                    )
+                )
+            )
+
+    async def facts(
+        self,
+        *,
+        resident_sub: str,
+        target_type: str,
+        target_id: int,
+        facility_id: int,
+        period: str,
+        hour_ago: datetime,
+        day_ago: datetime,
+        network: str | None,
+        burst_since: datetime,
+        burst_cap: int,
+    ) -> Facts:
+        """What a new rating needs to know, in one statement: the resident's activity (the limits, the
+        new-account flag), whether a check-in verifies the rating, the facility's operator in the local
+        map, the resident's live rating of the target in the period (the slot the new rating takes; not
+        locked here: `retire` locks it), and for the burst rule, of the target's `burst_cap` latest live,
+        not hidden ratings since `burst_since`, how many came from new accounts and from `network`."""
         params = {
-            "subs": sorted(set(resident_subs)),
+            "sub": resident_sub,
+            "target_type": target_type,
+            "target_id": target_id,
+            "facility_id": facility_id,
+            "period": period,
             "hour_ago": hour_ago,
             "day_ago": day_ago,
+            "network": network,
+            "since": burst_since,
+            "cap": burst_cap,
         }
-        return {
-            row.resident_sub: row._mapping
-            for row in await self.session.execute(_ACTIVITY_OF_RESIDENTS, params)
-        }
-
-    async def live_many(
-        self, keys: Sequence[tuple[str, str, int, str]]
-    ) -> Sequence[Rating]:
-        """The live ratings of several (resident, target type, target id, period), locked until the
-        transaction ends (the slot a new rating takes)."""
-        if not keys:
-            return []
-        slots = [(tt, tid, period, sub) for sub, tt, tid, period in keys]
-        return (
-            (await self.session.execute(_LIVE_MANY, {"slots": slots})).scalars().all()
+        stmt = _facts_statement(at_activity=target_type == "activity")
+        row = (await self.session.execute(stmt, params)).one()
+        m = row._mapping
+        return Facts(
+            activity={name: m[name] for name in ACTIVITY_COLUMNS},
+            checked_in=bool(m["checked_in"]),
+            operator_id=m["operator_id"],
+            subdistrict=m["op_subdistrict"],
+            mapped=m["op_subdistrict"] is not None and m["op_name_zh"] is not None,
+            live=row.Rating,
+            window_new_accounts=m["window_new_accounts"],
+            window_one_network=m["window_one_network"],
         )
 
-    async def retire(self, replaced: Sequence[tuple[int, datetime]]) -> None:
-        """Take (rating id, moment) ratings out of the live slot, before their replacements are inserted."""
-        table = Rating.__table__
+    async def retire(self, rating: Rating, *, at: datetime) -> bool:
+        """Take a live rating out of its slot (before its replacement is inserted), locking it until the
+        transaction ends; its status is read back as the update found it (moderation may have changed it
+        since it was read). False when it was not live any more."""
         stmt = (
-            update(table)
-            .where(table.c.id == bindparam("rating_id"))
-            .values(live=False, replaced_at=bindparam("moment"))
+            update(Rating)
+            .where(Rating.id == rating.id, Rating.live)
+            .values(live=False, replaced_at=at)
+            .returning(Rating.status)
+            .execution_options(synchronize_session=False)
         )
-        await self.session.execute(
-            stmt, [{"rating_id": rid, "moment": at} for rid, at in replaced]
-        )
-
-    async def link_replacements(self, pairs: Sequence[tuple[int, int]]) -> None:
-        """(old id, new id): the old rating names the one that replaced it."""
-        table = Rating.__table__
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("rating_id"))
-            .values(replaced_by=bindparam("new_id"))
-        )
-        await self.session.execute(
-            stmt, [{"rating_id": old, "new_id": new} for old, new in pairs]
-        )
-
-    async def insert_many(self, rows: Sequence[dict]) -> list[int]:
-        """Insert rows (same keys each) in one statement; their ids, in the order given."""
-        table = Rating.__table__
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        result = await self.session.execute(stmt, list(rows))
-        return [row[0] for row in result]
-
-    async def window_counts(
-        self, targets: Sequence[tuple[str, int]], *, since: datetime, cap: int
-    ) -> Sequence[RowMapping]:
-        """For the burst rule over several targets at once: of each target's `cap` most recent live, not
-        hidden ratings since a moment, per client network how many, and how many came from new accounts."""
-        params = {"targets": sorted(set(targets)), "since": since, "cap": cap}
-        return (await self.session.execute(_WINDOW_COUNTS, params)).mappings().all()
-
-    async def statuses(
-        self, rating_ids: Sequence[int]
-    ) -> dict[int, tuple[str, int | None]]:
-        stmt = select(Rating.id, Rating.status, Rating.burst_id).where(
-            Rating.id.in_(list(rating_ids))
-        )
-        return {
-            row.id: (row.status, row.burst_id)
-            for row in await self.session.execute(stmt)
-        }
-
-    def add(self, rating: Rating) -> None:
-        self.session.add(rating)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        status = (await self.session.execute(stmt)).scalar_one_or_none()
+        if status is None:
+            return False
+        for name, value in (("live", False), ("replaced_at", at), ("status", status)):
+            set_committed_value(rating, name, value)
+        return True
 
 
-# The batch writer's reads, built once: the writer runs them for every batch, and building a statement
-# costs more Python than executing it (the lists are expanding parameters, filled at each execution).
-_ACTIVITY_OF_RESIDENTS = (
-    select(
-        Rating.resident_sub,
-        func.count(case((Rating.created_at >= bindparam("hour_ago"), 1))).label(
-            "last_hour"
-        ),
-        func.count(case((Rating.created_at >= bindparam("day_ago"), 1))).label(
-            "last_day"
-        ),
-        func.min(Rating.created_at).label("first_at"),
-        func.min(
-            case((Rating.created_at >= bindparam("hour_ago"), Rating.created_at))
-        ).label("oldest_in_hour"),
-        func.min(
-            case((Rating.created_at >= bindparam("day_ago"), Rating.created_at))
-        ).label("oldest_in_day"),
-    )
-    .where(Rating.resident_sub.in_(bindparam("subs", expanding=True)))
-    .group_by(Rating.resident_sub)
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What RatingRepository.facts found for a new rating."""
+
+    activity: dict[str, Any]  # ACTIVITY_COLUMNS, as abuse.Activity takes them
+    checked_in: bool
+    operator_id: int | None
+    subdistrict: str | None
+    mapped: bool  # the facility is in the local operation map, with its subdistrict and name
+    live: Rating | None  # the resident's live rating of the target in the period
+    # in the target's burst window, before the new rating: from new accounts, from the rating's network
+    window_new_accounts: int
+    window_one_network: int
+
+
+ACTIVITY_COLUMNS = (
+    "last_hour",
+    "last_day",
+    "first_at",
+    "oldest_in_hour",
+    "oldest_in_day",
 )
-_LIVE_MANY = (
-    select(Rating)
-    .where(
+
+
+@functools.cache
+def _facts_statement(*, at_activity: bool) -> Select[Any]:
+    """RatingRepository.facts' statement, built once per kind of target (building a statement costs more
+    Python than running it): one row of the resident's activity, joined to the facility's operation (if
+    mapped), to the burst window's counts and to the live rating in the slot (if any)."""
+    sub: BindParameter[str] = bindparam("sub")
+    since_hour = Rating.created_at >= bindparam("hour_ago")
+    since_day = Rating.created_at >= bindparam("day_ago")
+    activity = (
+        select(
+            func.count(case((since_hour, 1))).label("last_hour"),
+            func.count(case((since_day, 1))).label("last_day"),
+            func.min(Rating.created_at).label("first_at"),
+            func.min(case((since_hour, Rating.created_at))).label("oldest_in_hour"),
+            func.min(case((since_day, Rating.created_at))).label("oldest_in_day"),
+        )
+        .where(Rating.resident_sub == sub)
+        .subquery("activity")
+    )
+    at = (
+        Checkin.activity_id == bindparam("target_id")
+        if at_activity
+        else Checkin.facility_id == bindparam("facility_id")
+    )
+    checked_in = exists().where(Checkin.resident_sub == sub, at)
+    operation = (
+        select(
+            FacilityOperation.operator_id,
+            FacilityOperation.subdistrict,
+            FacilityOperation.name_zh,
+        )
+        .where(FacilityOperation.facility_id == bindparam("facility_id"))
+        .subquery("operation")
+    )
+    latest = (
+        select(Rating.new_account, Rating.client_network)
+        .where(
+            Rating.target_type == bindparam("target_type"),
+            Rating.target_id == bindparam("target_id"),
+            Rating.created_at >= bindparam("since"),
+            Rating.live,
+            Rating.status != "hidden",
+        )
+        .order_by(Rating.created_at.desc())
+        .limit(bindparam("cap", type_=Integer))
+        .subquery("latest")
+    )
+    window = select(
+        func.count(case((latest.c.new_account, 1))).label("window_new_accounts"),
+        func.count(case((latest.c.client_network == bindparam("network"), 1))).label(
+            "window_one_network"
+        ),
+    ).subquery("window")
+    slot = and_(
         Rating.live,
-        tuple_(
-            Rating.target_type, Rating.target_id, Rating.period, Rating.resident_sub
-        ).in_(bindparam("slots", expanding=True)),
+        Rating.target_type == bindparam("target_type"),
+        Rating.target_id == bindparam("target_id"),
+        Rating.period == bindparam("period"),
+        Rating.resident_sub == sub,
     )
-    .order_by(Rating.id)
-    .with_for_update()
-)
-# The most recent `cap` ratings of each target in the window (as detect_burst counts them), grouped.
-_IN_WINDOW = (
-    select(
-        Rating.target_type,
-        Rating.target_id,
-        Rating.client_network,
-        Rating.new_account,
-        func.row_number()
-        .over(
-            partition_by=(Rating.target_type, Rating.target_id),
-            order_by=Rating.created_at.desc(),
+    return (
+        select(
+            activity,
+            checked_in.label("checked_in"),
+            operation.c.operator_id,
+            operation.c.subdistrict.label("op_subdistrict"),
+            operation.c.name_zh.label("op_name_zh"),
+            window.c.window_new_accounts,
+            window.c.window_one_network,
+            Rating,
         )
-        .label("recency"),
+        .select_from(activity)
+        .join(window, true())
+        .outerjoin(operation, true())
+        .outerjoin(Rating, slot)
     )
-    .where(
-        tuple_(Rating.target_type, Rating.target_id).in_(
-            bindparam("targets", expanding=True)
-        ),
-        Rating.created_at >= bindparam("since"),
-        Rating.live,
-        Rating.status != "hidden",
-    )
-    .subquery()
-)
-_WINDOW_COUNTS = (
-    select(
-        _IN_WINDOW.c.target_type,
-        _IN_WINDOW.c.target_id,
-        _IN_WINDOW.c.client_network,
-        func.count().label("n"),
-        func.count(case((_IN_WINDOW.c.new_account, 1))).label("new_accounts"),
-    )
-    .where(_IN_WINDOW.c.recency <= bindparam("cap"))
-    .group_by(
-        _IN_WINDOW.c.target_type, _IN_WINDOW.c.target_id, _IN_WINDOW.c.client_network
-    )
-)
+
+
+# Two-key advisory locks on the resident (their key space is apart from the outbox's one-key lock).
+RESIDENT_LOCK_CLASS = 0x52415445  # "RATE"

@@ -1,3 +1,5 @@
+"""The ratings' HTTP interface: typed input, one use case per route, the answer's schema."""
+
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -5,11 +7,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from feedback_api.dependencies import (
     ClockDep,
     CommentFilterDep,
+    FacilitiesDep,
     ResidentDep,
+    SettingsDep,
 )
+from feedback_api.network import client_network
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
-from feedback_api.ratings.ingest import RATERS, rate_and_answer
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,
@@ -37,13 +41,13 @@ PeriodQuery = Annotated[
     str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")
 ]
 
-REPLACED = {
+REPLACED: dict[int | str, dict[str, Any]] = {
     200: {
         "model": RatingSaved,
         "description": "Saved, replacing the caller's live rating of this target in this period",
     }
 }
-FACILITIES_DOWN = {
+FACILITIES_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {}},
@@ -60,11 +64,31 @@ FACILITIES_DOWN = {
     responses={**REPLACED, **problems(401, 403, 409, 415, 422, 429), **FACILITIES_DOWN},
 )
 async def rate(
-    body: RatingCreate, principal: Annotated[Principal, RATERS.gate], request: Request
-) -> Response:
-    # The busiest write of the platform: a resident's valid rating is usually answered before it gets here,
-    # by the ingestion layer (ratings/ingest.py), with the same use case and answer.
-    return await rate_and_answer(request, principal, body)
+    body: RatingCreate,
+    principal: ResidentDep,
+    session: SessionDep,
+    facilities: FacilitiesDep,
+    comment_filter: CommentFilterDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    request: Request,
+    response: Response,
+) -> RatingSaved:
+    saved = await service.rate(
+        session,
+        principal=principal,
+        data=body,
+        facilities=facilities,
+        comment_filter=comment_filter,
+        settings=settings,
+        clock=clock,
+        network=client_network(request, trust_forwarded=settings.trust_forwarded),
+    )
+    replaced_id = saved.replaced.id if saved.replaced is not None else None
+    if replaced_id is not None:
+        response.status_code = 200
+    response.headers["Location"] = f"{router.prefix}/{saved.rating.id}"
+    return RatingSaved.of(saved.rating, viewer=principal, replaced_id=replaced_id)
 
 
 @router.get(
@@ -92,7 +116,7 @@ async def list_ratings(
         bool | None,
         Query(description="Only verified (true) or unverified (false) ratings."),
     ] = None,
-) -> dict[str, Any]:
+) -> Page[RatingRead]:
     filters = RatingFilter(
         target_type=target_type,
         target_id=target_id,
@@ -100,9 +124,10 @@ async def list_ratings(
         period=period,
         verified=verified,
     )
-    return await service.list_ratings(
-        session, filters=filters, cursor=page.cursor, limit=page.limit, viewer=reader
+    found = await service.list_ratings(
+        session, filters=filters, cursor=page.cursor, limit=page.limit
     )
+    return RatingRead.page_of(found, viewer=reader)
 
 
 @router.get(
@@ -115,10 +140,11 @@ async def list_my_ratings(
     session: SessionDep,
     principal: ResidentDep,
     page: Annotated[PageParams, Depends(page_params)],
-) -> dict[str, Any]:
-    return await service.list_mine(
+) -> Page[RatingRead]:
+    found = await service.list_mine(
         session, principal=principal, cursor=page.cursor, limit=page.limit
     )
+    return RatingRead.page_of(found, viewer=principal)
 
 
 @router.get(
@@ -133,7 +159,7 @@ async def rating_summary(
     target_type: TargetType,
     target_id: TargetIdQuery,
     period: PeriodQuery = None,
-) -> dict[str, Any]:
+) -> service.Summary:
     return await service.summarise(
         session,
         target_type=target_type,
@@ -153,8 +179,9 @@ async def get_rating(
     rating_id: ResourceId,
     session: SessionDep,
     reader: Annotated[Principal | None, viewer()],
-) -> dict[str, Any]:
-    return await service.get_rating(session, rating_id=rating_id, viewer=reader)
+) -> RatingRead:
+    rating = await service.get_rating(session, rating_id=rating_id, viewer=reader)
+    return RatingRead.of(rating, viewer=reader)
 
 
 @router.post(
@@ -170,8 +197,8 @@ async def reply_to_rating(
     principal: Annotated[Principal, require_roles("operator", scope="ratings:reply")],
     clock: ClockDep,
     comment_filter: CommentFilterDep,
-) -> dict[str, Any]:
-    return await service.reply(
+) -> RatingRead:
+    rating = await service.reply(
         session,
         principal=principal,
         rating_id=rating_id,
@@ -179,3 +206,4 @@ async def reply_to_rating(
         clock=clock,
         comment_filter=comment_filter,
     )
+    return RatingRead.of(rating, viewer=principal)

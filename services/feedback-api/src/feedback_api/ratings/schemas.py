@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.text import check_text, clean_optional, clean_required
+from service_kit.auth import Principal
+from service_kit.pagination import Page
 from service_kit.params import INT32_MAX
+from service_kit.repository import Slice
+
+if TYPE_CHECKING:
+    from feedback_api.ratings.models import Rating
 
 TargetType = Literal["facility", "activity", "service"]
 Score = Annotated[int, Field(ge=1, le=5)]
@@ -92,7 +105,25 @@ class Reply(BaseModel):
     replied_at: datetime
 
 
+# Residents are never named publicly; every rating shows the same masked author.
+MASKED_AUTHOR = "居民***"
+
+
+def is_author(rating: Rating, viewer: Principal | None) -> bool:
+    return (
+        viewer is not None
+        and viewer.role == "resident"
+        and viewer.sub == rating.resident_sub
+    )
+
+
 class RatingRead(BaseModel):
+    """A rating as one viewer sees it: validated from the Rating with the viewer in the context
+    (`RatingRead.of`). Its author and those who read everything see a comment waiting for moderation;
+    nobody sees who wrote it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     target_type: TargetType
     target_id: int
@@ -121,6 +152,63 @@ class RatingRead(BaseModel):
     replaced_by: int | None = Field(description="The rating that replaced this one.")
     reply: Reply | None = Field(description="The operator's public reply, if any.")
     created_at: datetime
+
+    @classmethod
+    def of(cls, rating: Rating, *, viewer: Principal | None, **extra: Any) -> Self:
+        """The rating as `viewer` sees it (`extra`: the other fields of a subclass, e.g. replaced_id)."""
+        return cls.model_validate(rating, context={"viewer": viewer, **extra})
+
+    @classmethod
+    def page_of(cls, found: Slice[Rating], *, viewer: Principal | None) -> Page[Self]:
+        return Page[cls](  # type: ignore[valid-type]  # (a Page of this class, as the route declares)
+            items=[cls.of(r, viewer=viewer) for r in found.items],
+            next_cursor=found.next_cursor,
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_seen(cls, data: Any, info: ValidationInfo) -> Any:
+        """From a Rating (anything else is validated as given): what depends on the viewer, the
+        dimensions and the reply gathered from its columns."""
+        if isinstance(data, dict) or info.context is None:
+            return data
+        viewer: Principal | None = info.context.get("viewer")
+        mine = is_author(data, viewer)
+        privileged = mine or (viewer is not None and viewer.can_read_all())
+        replied = data.reply_text is not None
+        return {
+            **{name: getattr(data, name) for name in _COLUMNS},
+            "dimensions": Dimensions.model_validate(data, from_attributes=True),
+            "comment": data.comment
+            if data.comment_status == "published" or privileged
+            else None,
+            "author": MASKED_AUTHOR,
+            "mine": mine,
+            "reply": Reply(
+                text=data.reply_text,
+                operator_id=data.reply_operator_id,
+                replied_at=data.replied_at,
+            )
+            if replied
+            else None,
+            **{k: v for k, v in info.context.items() if k != "viewer"},
+        }
+
+
+_COLUMNS = (
+    "id",
+    "target_type",
+    "target_id",
+    "facility_id",
+    "period",
+    "overall",
+    "comment_status",
+    "status",
+    "verified",
+    "live",
+    "replaced_by",
+    "created_at",
+)
 
 
 class RatingSaved(RatingRead):
@@ -154,6 +242,8 @@ class OverallDistribution(BaseModel):
 
 
 class RatingSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     target_type: TargetType
     target_id: int
     period: str = Field(examples=["2026Q4"])

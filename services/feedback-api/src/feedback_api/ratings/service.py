@@ -3,10 +3,10 @@ reply, and a target's summary."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,70 +14,182 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
 from feedback_api.events import outbox
 from feedback_api.moderation.filter import CommentFilter
+from feedback_api.operations.service import operations_for
 from feedback_api.pagination import id_cursor
 from feedback_api.periods import month_of, quarter_of
 from feedback_api.ratings import abuse
 from feedback_api.ratings.exceptions import RatingConflict, ReplyExists
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.ratings.repository import RatingFilter, RatingRepository
-from feedback_api.ratings.schemas import RatingCreate
-from feedback_api.ratings.stores import Lookup
+from feedback_api.ratings.schemas import RatingCreate, RatingRead, is_author
+from feedback_api.satisfaction.repository import AggregateRepository
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.events.outbox import PendingEvent
-from service_kit.logs import request_id_var
-from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound
+from service_kit.repository import Slice
 
-if TYPE_CHECKING:
-    from feedback_api.ratings.stores import Found, WriteStore
-    from feedback_api.ratings.writer import RatingWriter
-
-# Residents are never named publicly; every rating shows the same masked author.
-MASKED_AUTHOR = "居民***"
 TWO_PLACES = Decimal("0.01")
 
 
-def _is_author(rating: Rating, viewer: Principal | None) -> bool:
-    return (
-        viewer is not None
-        and viewer.role == "resident"
-        and viewer.sub == rating.resident_sub
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A saved rating, and the live rating it replaced (None: it is the first in its slot)."""
+
+    rating: Rating
+    replaced: Rating | None
+
+
+async def rate(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: RatingCreate,
+    facilities: FacilitiesClient,
+    comment_filter: CommentFilter,
+    settings: Settings,
+    clock: Clock,
+    network: str | None,
+) -> Saved:
+    """Save the resident's rating of a target for the current quarter, replacing their live rating of it.
+
+    The target is checked with facilities-api before anything is written. Then, in one transaction: the
+    resident's limits (429), the check-in that verifies it, the live rating it replaces, the rating with
+    its aggregate row, the burst rule, the events; one commit. Two requests racing to be the first live
+    rating of a slot: the unique index refuses the second, which runs once more and replaces the first."""
+    now = clock.now()
+    target = await resolve(
+        facilities,
+        target_type=data.target_type,
+        target_id=data.target_id,
+        facility_id=data.facility_id,
+        now=now,
     )
+    for attempt in (1, 2):
+        try:
+            return await _save(
+                session,
+                principal=principal,
+                data=data,
+                facility=target.facility,
+                comment_filter=comment_filter,
+                settings=settings,
+                now=now,
+                network=network,
+            )
+        except IntegrityError:
+            await session.rollback()
+            if attempt == 2:
+                raise RatingConflict() from None
+    raise AssertionError("unreachable")
 
 
-def rating_read(r: Rating, *, viewer: Principal | None) -> dict[str, Any]:
-    privileged = _is_author(r, viewer) or (viewer is not None and viewer.can_read_all())
-    show_comment = r.comment_status == "published" or privileged
-    return {
-        "id": r.id,
-        "target_type": r.target_type,
-        "target_id": r.target_id,
-        "facility_id": r.facility_id,
-        "period": r.period,
-        "overall": r.overall,
-        "dimensions": {d: getattr(r, d) for d in DIMENSIONS},
-        "comment": r.comment if show_comment else None,
-        "comment_status": r.comment_status,
-        "status": r.status,
-        "verified": r.verified,
-        "author": MASKED_AUTHOR,
-        "mine": _is_author(r, viewer),
-        "live": r.live,
-        "replaced_by": r.replaced_by,
-        "reply": (
-            {
-                "text": r.reply_text,
-                "operator_id": r.reply_operator_id,
-                "replied_at": as_aware(r.replied_at),
-            }
-            if r.reply_text is not None
-            else None
-        ),
-        "created_at": as_aware(r.created_at),
-    }
+async def _save(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: RatingCreate,
+    facility: FacilityRef,
+    comment_filter: CommentFilter,
+    settings: Settings,
+    now: datetime,
+    network: str | None,
+) -> Saved:
+    repo = RatingRepository(session)
+    sub, period = principal.sub, quarter_of(now)
+    await repo.lock_resident(sub)
+    facts = await repo.facts(
+        resident_sub=sub,
+        target_type=data.target_type,
+        target_id=data.target_id,
+        facility_id=facility.id,
+        period=period,
+        hour_ago=now - abuse.HOUR,
+        day_ago=now - abuse.DAY,
+        network=network,
+        burst_since=now - abuse.burst_window(settings),
+        burst_cap=abuse.burst_cap(settings),
+    )
+    new_account = abuse.judge(
+        abuse.Activity(**facts.activity), now=now, settings=settings
+    )
+    operator_id, subdistrict = facts.operator_id, facts.subdistrict
+    if not facts.mapped:  # asks facilities-api's answer into the local map
+        operations = await operations_for(session, {facility.id: facility}, now=now)
+        operator_id, subdistrict = operations[facility.id]
+    filtered = await comment_filter.check(session, data.comment)
+    old = facts.live
+    changes: list[tuple[Rating, int]] = []
+    if old is not None:
+        # frees the slot before the new rating takes it; the status as the update found it decides
+        # whether the old rating's contribution leaves the index
+        if not await repo.retire(old, at=now):
+            raise RatingConflict()  # another request replaced it meanwhile
+        if old.status == "visible":  # it was live: it counted
+            changes.append((old, -1))
+    rating = repo.add(
+        Rating(
+            resident_sub=sub,
+            target_type=data.target_type,
+            target_id=data.target_id,
+            facility_id=facility.id,
+            subdistrict=subdistrict or facility.subdistrict,
+            operator_id=operator_id,
+            period=period,
+            month=month_of(now),
+            overall=data.overall,
+            **{d: getattr(data.dimensions, d) for d in DIMENSIONS},
+            comment=filtered.text,
+            comment_status=filtered.status,
+            status="visible",
+            verified=facts.checked_in,
+            new_account=new_account,
+            client_network=network,
+            live=True,
+            created_at=now,
+        )
+    )
+    await repo.flush()
+    await AggregateRepository(session).apply_many([(rating, 1), *changes])
+    if abuse.may_complete_burst(
+        rating,
+        window_new_accounts=facts.window_new_accounts,
+        window_one_network=facts.window_one_network,
+        replaced=old is not None,
+        settings=settings,
+    ):
+        await abuse.detect_burst(session, rating, now=now, settings=settings)
+    events = [
+        PendingEvent(
+            "rating.created",
+            event_data(rating, replaces=old.id if old is not None else None),
+            subject=f"rating/{rating.id}",
+            actor=sub,
+            at=now,
+        )
+    ]
+    if old is not None:
+        old.replaced_by = rating.id
+        events.append(
+            PendingEvent(
+                "rating.replaced",
+                {
+                    "id": old.id,
+                    "replaced_by": rating.id,
+                    "target_type": old.target_type,
+                    "target_id": old.target_id,
+                    "period": old.period,
+                },
+                subject=f"rating/{old.id}",
+                actor=sub,
+                at=now,
+            )
+        )
+    await outbox.record_many(session, events)
+    await session.commit()
+    return Saved(rating=rating, replaced=old)
 
 
 def event_data(r: Rating, *, replaces: int | None) -> dict[str, Any]:
@@ -95,324 +207,13 @@ def event_data(r: Rating, *, replaces: int | None) -> dict[str, Any]:
         "comment_status": r.comment_status,
         "status": r.status,
         "verified": r.verified,
-        "created_at": as_aware(r.created_at).isoformat(),
+        "created_at": r.created_at.isoformat(),
         "replaces": replaces,
     }
 
 
-@dataclass(slots=True)
-class RatingRequest:
-    """A resident's rating, validated and its target resolved by the request handler, waiting for the
-    writer (ratings/writer.py). `now` is the moment of the request: the rating's time, quarter and month."""
-
-    principal: Principal
-    data: RatingCreate
-    facility: FacilityRef
-    now: datetime
-    network: str | None
-    request_id: str | None = None
-    # The live-rating slot it takes: (resident, target type, target id, quarter); asked for several
-    # times on its way through the writer, so worked out once.
-    key: tuple[str, str, int, str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.key = (
-            self.principal.sub,
-            self.data.target_type,
-            self.data.target_id,
-            quarter_of(self.now),
-        )
-
-
-@dataclass(slots=True)
-class NewRating:
-    """A rating being written, as plain attributes: what the row gets, and what rating_read, event_data,
-    the aggregates and the burst rule read (no ORM object on the write path)."""
-
-    resident_sub: str
-    target_type: str
-    target_id: int
-    facility_id: int
-    subdistrict: str
-    operator_id: int | None
-    period: str
-    month: str
-    overall: int
-    environment: int | None
-    content: int | None
-    staff: int | None
-    convenience: int | None
-    comment: str | None
-    comment_status: str
-    status: str
-    verified: bool
-    new_account: bool
-    client_network: str | None
-    created_at: datetime
-    live: bool = True
-    id: int | None = None
-    burst_id: int | None = None
-    replaced_by: int | None = None
-    reply_text: str | None = None
-    reply_operator_id: int | None = None
-    replied_at: datetime | None = None
-
-    ROW = (
-        "resident_sub",
-        "target_type",
-        "target_id",
-        "facility_id",
-        "subdistrict",
-        "operator_id",
-        "period",
-        "month",
-        "overall",
-        *DIMENSIONS,
-        "comment",
-        "comment_status",
-        "status",
-        "verified",
-        "new_account",
-        "client_network",
-        "live",
-        "created_at",
-    )
-
-    @property
-    def counted(self) -> bool:
-        return self.live and self.status == "visible"
-
-    def row(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.ROW}
-
-
-Saved = tuple[dict[str, Any], int | None]
-
-
-async def rate(
-    writer: RatingWriter,
-    *,
-    principal: Principal,
-    data: RatingCreate,
-    facilities: FacilitiesClient,
-    clock: Clock,
-    network: str | None,
-) -> Saved:
-    """Save the resident's rating. Returns it as read and the id of the live rating it replaced, if any.
-
-    The target is checked here, before anything is written; the rating is then handed to the process's
-    writer, which saves it with the others waiting at that moment in one transaction (group commit) and
-    answers each with its own result or its own error."""
-    now = clock.now()
-    target = await resolve(
-        facilities,
-        target_type=data.target_type,
-        target_id=data.target_id,
-        facility_id=data.facility_id,
-        now=now,
-    )
-    return await writer.submit(
-        RatingRequest(
-            principal=principal,
-            data=data,
-            facility=target.facility,
-            now=now,
-            network=network,
-            request_id=request_id_var.get(),
-        )
-    )
-
-
-async def write_one(
-    store: WriteStore,
-    req: RatingRequest,
-    *,
-    settings: Settings,
-    comment_filter: CommentFilter,
-) -> Saved:
-    """The per-rating path: one rating in its own transaction (a batch of one, and the fallback when a
-    batch fails). Two requests racing to be the first live rating: the unique index refuses the second,
-    which then runs once more and replaces the first."""
-    for attempt in (1, 2):
-        try:
-            [outcome] = await write_batch(
-                store, [req], settings=settings, comment_filter=comment_filter
-            )
-        except IntegrityError:
-            await store.rollback()
-            if attempt == 2:
-                raise RatingConflict() from None
-            continue
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-    raise AssertionError("unreachable")
-
-
-async def write_batch(
-    store: WriteStore,
-    reqs: list[RatingRequest],
-    *,
-    settings: Settings,
-    comment_filter: CommentFilter,
-) -> list[Saved | Exception]:
-    """Several ratings (at most one per live-rating slot) in one transaction, set-based: each gets its own
-    result, or its own 429 when its resident is over a limit. Any other error propagates (nothing of the
-    batch is written) and the caller saves them one by one."""
-    found = await store.read(_lookup(reqs, settings=settings))
-    verdicts = abuse.check_limits_many(
-        found.activity, [(r.principal.sub, r.now) for r in reqs], settings=settings
-    )
-    live = {
-        (r.resident_sub, r.target_type, r.target_id, r.period): r for r in found.live
-    }
-    accepted = [
-        Accepted(req, new_account=verdict, verified=verified, old=live.get(req.key))
-        for req, verdict, verified in zip(reqs, verdicts, found.checked_in, strict=True)
-        if not isinstance(verdict, Exception)
-    ]
-    saved = iter(
-        await _save(
-            store, accepted, found, settings=settings, comment_filter=comment_filter
-        )
-        if accepted
-        else []
-    )
-    return [v if isinstance(v, Exception) else next(saved) for v in verdicts]
-
-
-def _lookup(reqs: list[RatingRequest], *, settings: Settings) -> Lookup:
-    """What a batch reads: its windows (limits, burst rule) start from its earliest moment."""
-    start = min(r.now for r in reqs)
-    return Lookup(
-        residents=[r.principal.sub for r in reqs],
-        hour_ago=start - abuse.HOUR,
-        day_ago=start - abuse.DAY,
-        facilities={r.facility.id: r.facility for r in reqs},
-        checkins=[
-            (r.principal.sub, r.data.target_type, r.data.target_id, r.facility.id)
-            for r in reqs
-        ],
-        slots=[r.key for r in reqs],
-        targets=[(r.data.target_type, r.data.target_id) for r in reqs],
-        since=start - abuse.burst_window(settings),
-        cap=abuse.burst_cap(settings),
-        now=start,
-    )
-
-
-@dataclass(slots=True)
-class Accepted:
-    """A rating within the limits, with what the batch's read found for it."""
-
-    req: RatingRequest
-    new_account: bool
-    verified: bool
-    old: Any  # the live rating it replaces (Rating or NewRating, as the store reads it), or None
-
-
-async def _save(
-    store: WriteStore,
-    items: list[Accepted],
-    found: Found,
-    *,
-    settings: Settings,
-    comment_filter: CommentFilter,
-) -> list[Saved]:
-    """Write accepted ratings, each in a different live-rating slot, and commit: a fixed number of
-    statements whatever their number."""
-    olds = [item.old for item in items]
-    if any(olds):
-        # frees the one-live-rating slots before the new rows take them
-        await store.retire(
-            [(item.old.id, item.req.now) for item in items if item.old is not None]
-        )
-    new: list[NewRating] = []
-    for item in items:
-        req, data = item.req, item.req.data
-        operator_id, subdistrict = found.operations[req.facility.id]
-        filtered = await store.filter_comment(comment_filter, data.comment)
-        new.append(
-            NewRating(
-                resident_sub=req.principal.sub,
-                target_type=data.target_type,
-                target_id=data.target_id,
-                facility_id=req.facility.id,
-                subdistrict=subdistrict or req.facility.subdistrict,
-                operator_id=operator_id,
-                period=req.key[3],
-                month=month_of(req.now),
-                overall=data.overall,
-                **{d: getattr(data.dimensions, d) for d in DIMENSIONS},
-                comment=filtered.text,
-                comment_status=filtered.status,
-                status="visible",
-                verified=item.verified,
-                new_account=item.new_account,
-                client_network=req.network,
-                created_at=req.now,
-            )
-        )
-    changes = [(r, 1) for r in new] + [
-        (old, -1) for old in olds if old is not None and old.counted
-    ]
-    for rating, rating_id in zip(
-        new,
-        await store.insert_many([r.row() for r in new], aggregates=changes),
-        strict=True,
-    ):
-        rating.id = rating_id
-    retired = [old for old in olds if old is not None]
-    since = min(item.req.now for item in items) - abuse.burst_window(settings)
-    await abuse.hold_bursts(
-        store, found.window, new, retired, since=since, settings=settings
-    )
-    replaced = [(old, r) for old, r in zip(olds, new, strict=True) if old is not None]
-    if replaced:
-        await store.link_replacements([(old.id, r.id) for old, r in replaced])
-    events: list[PendingEvent] = []
-    for item, rating in zip(items, new, strict=True):
-        req, old = item.req, item.old
-        events.append(
-            PendingEvent(
-                "rating.created",
-                event_data(rating, replaces=old.id if old is not None else None),
-                subject=f"rating/{rating.id}",
-                actor=req.principal.sub,
-                at=req.now,
-                request_id=req.request_id,
-            )
-        )
-        if old is not None:
-            events.append(
-                PendingEvent(
-                    "rating.replaced",
-                    {
-                        "id": old.id,
-                        "replaced_by": rating.id,
-                        "target_type": old.target_type,
-                        "target_id": old.target_id,
-                        "period": old.period,
-                    },
-                    subject=f"rating/{old.id}",
-                    actor=req.principal.sub,
-                    at=req.now,
-                    request_id=req.request_id,
-                )
-            )
-    await store.record_events(events)
-    await store.commit()
-    return [
-        (
-            rating_read(rating, viewer=item.req.principal),
-            item.old.id if item.old is not None else None,
-        )
-        for item, rating in zip(items, new, strict=True)
-    ]
-
-
 def _visible_to(rating: Rating, viewer: Principal | None) -> bool:
-    if viewer is not None and (viewer.can_read_all() or _is_author(rating, viewer)):
+    if viewer is not None and (viewer.can_read_all() or is_author(rating, viewer)):
         return True
     if (
         viewer is not None
@@ -426,42 +227,31 @@ def _visible_to(rating: Rating, viewer: Principal | None) -> bool:
 
 async def get_rating(
     session: AsyncSession, *, rating_id: int, viewer: Principal | None
-) -> dict[str, Any]:
+) -> Rating:
     """A live, visible rating is public; a replaced, held or hidden one only to its author and to those who
     read everything."""
     rating = await RatingRepository(session).get(rating_id)
     if rating is None or not _visible_to(rating, viewer):
         raise NotFound(f"No rating {rating_id}.")
-    return rating_read(rating, viewer=viewer)
-
-
-def page(rows: list[Rating], limit: int, viewer: Principal | None) -> dict[str, Any]:
-    items = [rating_read(r, viewer=viewer) for r in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    return rating
 
 
 async def list_ratings(
-    session: AsyncSession,
-    *,
-    filters: RatingFilter,
-    cursor: str | None,
-    limit: int,
-    viewer: Principal | None,
-) -> dict[str, Any]:
-    rows = await RatingRepository(session).list_public(
-        filters, before_id=id_cursor(cursor), limit=limit + 1
+    session: AsyncSession, *, filters: RatingFilter, cursor: str | None, limit: int
+) -> Slice[Rating]:
+    id_cursor(cursor)  # a cursor this API gave out, or 422
+    return await RatingRepository(session).list_public(
+        filters, cursor=cursor, limit=limit
     )
-    return page(list(rows), limit, viewer)
 
 
 async def list_mine(
     session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    rows = await RatingRepository(session).list_by_resident(
-        principal.sub, before_id=id_cursor(cursor), limit=limit + 1
+) -> Slice[Rating]:
+    id_cursor(cursor)
+    return await RatingRepository(session).list_by_resident(
+        principal.sub, cursor=cursor, limit=limit
     )
-    return page(list(rows), limit, principal)
 
 
 async def reply(
@@ -472,10 +262,10 @@ async def reply(
     text: str,
     clock: Clock,
     comment_filter: CommentFilter,
-) -> dict[str, Any]:
+) -> Rating:
     """The operator running the rated facility (when the rating was made) replies publicly, once."""
     repo = RatingRepository(session)
-    rating = await repo.get(rating_id, for_update=True)
+    rating = await repo.get_for_update(rating_id)
     if rating is None or not _visible_to(rating, principal):
         raise NotFound(f"No rating {rating_id}.")
     if principal.operator_id is None or rating.operator_id != principal.operator_id:
@@ -490,7 +280,6 @@ async def reply(
     rating.reply_operator_id = principal.operator_id
     rating.replied_at = now
     await repo.flush()
-    read = rating_read(rating, viewer=principal)
     await outbox.record(
         session,
         "rating.replied",
@@ -505,7 +294,7 @@ async def reply(
         at=now,
     )
     await session.commit()
-    return read
+    return rating
 
 
 def mean_2dp(total: int, count: int) -> str | None:
@@ -517,6 +306,19 @@ def mean_2dp(total: int, count: int) -> str | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A target's counted ratings in a quarter (RatingSummary serializes it)."""
+
+    target_type: str
+    target_id: int
+    period: str
+    count: int
+    overall_mean: str | None
+    distribution: dict[str, int]  # overall score ("1" … "5") → how many
+    dimensions: dict[str, dict[str, Any]]  # dimension → count, mean
+
+
 async def summarise(
     session: AsyncSession,
     *,
@@ -524,25 +326,38 @@ async def summarise(
     target_id: int,
     period: str | None,
     clock: Clock,
-) -> dict[str, Any]:
+) -> Summary:
     period = period or quarter_of(clock.now())
-    row = await RatingRepository(session).summary(
-        target_type=target_type, target_id=target_id, period=period
-    )
-    return {
-        "target_type": target_type,
-        "target_id": target_id,
-        "period": period,
-        "count": row.count,
-        "overall_mean": mean_2dp(row.overall_sum, row.count),
-        "distribution": {
-            str(score): getattr(row, f"overall_{score}") for score in range(1, 6)
-        },
-        "dimensions": {
+    row = (
+        await RatingRepository(session).summary(
+            target_type=target_type, target_id=target_id, period=period
+        )
+    )._mapping
+    return Summary(
+        target_type=target_type,
+        target_id=target_id,
+        period=period,
+        count=row["count"],
+        overall_mean=mean_2dp(row["overall_sum"], row["count"]),
+        distribution={str(score): row[f"overall_{score}"] for score in range(1, 6)},
+        dimensions={
             d: {
-                "count": getattr(row, f"{d}_count"),
-                "mean": mean_2dp(getattr(row, f"{d}_sum"), getattr(row, f"{d}_count")),
+                "count": row[f"{d}_count"],
+                "mean": mean_2dp(row[f"{d}_sum"], row[f"{d}_count"]),
             }
             for d in DIMENSIONS
         },
-    }
+    )
+
+
+# Read by the moderation queue until it serializes with RatingRead.of itself.
+def rating_read(r: Rating, *, viewer: Principal | None) -> RatingRead:
+    return RatingRead.of(r, viewer=viewer)
+
+
+def page(rows: list[Rating], limit: int, viewer: Principal | None) -> dict[str, Any]:
+    from service_kit.pagination import encode_cursor
+
+    items = [RatingRead.of(r, viewer=viewer) for r in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
