@@ -1,4 +1,4 @@
-"""The outermost layer of the gateway, before routing: API keys become bearer tokens, sign-in
+"""The gateway's edge, a middleware between the security headers and the proxy: API keys become bearer tokens, sign-in
 attempts are throttled per client (a stricter limit than the general one), and the access tokens of
 disabled accounts (or cut off after a theft or a password change) are refused before any service
 sees them (`gateway.identity.revocation`)."""

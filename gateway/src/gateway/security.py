@@ -135,9 +135,6 @@ class SecurityHeaders:
         self._hsts = (b"strict-transport-security", hsts.encode()) if hsts else None
         self._trust_forwarded = trust_forwarded
 
-    def __getattr__(self, name: str):  # the wrapped app's attributes (tests reach `inner_app`)
-        return getattr(self.app, name)
-
     def _secure(self, scope: Scope) -> bool:
         if scope.get("scheme") == "https":
             return True

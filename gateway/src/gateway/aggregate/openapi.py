@@ -11,9 +11,8 @@ from typing import Any
 
 import httpx
 
-from gateway.proxy.routing import SERVICE_SCOPED
+from gateway.proxy.routing import SERVICE_SCOPED, SKIPPED
 
-SKIPPED = {"/healthz", "/readyz", "/metrics"}
 CACHE_S = 60.0
 
 
@@ -88,6 +87,10 @@ class MergedOpenAPI:
             return resp.json()
         except (httpx.HTTPError, ValueError):
             return None
+
+    async def fetch(self, service: str) -> dict[str, Any] | None:
+        """One service's document, or None when it cannot be had (the routing table reads it)."""
+        return await self._fetch(service, self.upstreams[service])
 
     async def document(self, gateway_doc: dict[str, Any]) -> dict[str, Any]:
         if self._cached and self._cached[0] > time.monotonic():
