@@ -126,14 +126,18 @@ class RawClient:
     """One keep-alive connection; one request at a time; httptools parses the response."""
 
     def __init__(self, port: int, path: str) -> None:
+        self._port = port
+        self._request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: application/json\r\n\r\n".encode()
+        self._connect()
+        self.body = b""
+
+    def _connect(self) -> None:
         import httptools
 
-        self._sock = socket.create_connection((HOST, port), timeout=5)
+        self._sock = socket.create_connection((HOST, self._port), timeout=5)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: application/json\r\n\r\n".encode()
         self._parser = httptools.HttpResponseParser(self)
         self._done = False
-        self.body = b""
 
     def on_message_begin(self) -> None:
         self._done = False
@@ -146,13 +150,19 @@ class RawClient:
         self._done = True
         self.body = b"".join(self._chunks)
 
-    def get(self) -> int:
+    def get(self, retry: bool = True) -> int:
         self._sock.sendall(self._request)
         self._done = False
+        received = False
         while not self._done:
             data = self._sock.recv(65536)
             if not data:
+                if retry and not received:  # the server closed the idle keep-alive connection
+                    self._sock.close()
+                    self._connect()
+                    return self.get(retry=False)
                 raise BenchError("connection closed mid-response")
+            received = True
             self._parser.feed_data(data)
         return self._parser.get_status_code()
 

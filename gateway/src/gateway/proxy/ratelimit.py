@@ -1,4 +1,4 @@
-"""Per-client rate limits on the `limits` library: a moving window per client key.
+"""Per-client rate limits on the `limits` library: a sliding window counter per client key.
 
 ``await limiter.hit(key) -> (allowed, retry_after_seconds)``. The storage is in this process by
 default (one gateway replica, tests); with a Redis URL every replica shares one budget per client.
@@ -7,7 +7,9 @@ rate limiter should not be the reason the platform is down.
 
 The gateway's settings give a number of requests per minute; :func:`per_minute` spends it by the
 quarter minute (600 a minute: 150 in any 15 s), so a client may send a quarter of its minute at
-once but no more, and never more than the minute's number in any minute.
+once but no more. The sliding window counter weighs the previous window's count by how much of
+it the current moment still overlaps: two counters per client, a few microseconds a request (the
+exact moving window keeps one timestamp per request and costs far more on the gateway's hot path).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 __all__ = ["RateLimit", "per_minute"]
 
@@ -48,7 +50,7 @@ class RateLimit:
         self.storage = storage if storage is not None else MemoryStorage()
         self.namespace = namespace
         self.fail_open = fail_open
-        self._strategy = MovingWindowRateLimiter(self.storage)
+        self._strategy = SlidingWindowCounterRateLimiter(self.storage)
 
     @classmethod
     def from_url(
