@@ -25,7 +25,7 @@ class GatewayEdge:
         if self.trust_forwarded:
             for name, value in scope["headers"]:
                 if name == b"x-forwarded-for":
-                    return value.split(b",", 1)[0].strip().decode("latin-1")
+                    return str(value.split(b",", 1)[0].strip().decode("latin-1"))
         client = scope.get("client")
         return client[0] if client else "unknown"
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gateway.proxy.types import ASGIApp, Receive, Scope, Send
+from gateway.proxy.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("gateway.security")
 
@@ -141,7 +141,7 @@ class SecurityHeaders:
         if self._trust_forwarded:
             for name, value in scope["headers"]:
                 if name == b"x-forwarded-proto":
-                    return value.split(b",", 1)[0].strip().lower() == b"https"
+                    return bool(value.split(b",", 1)[0].strip().lower() == b"https")
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -155,7 +155,7 @@ class SecurityHeaders:
                 break
         hsts = self._hsts if self._hsts is not None and self._secure(scope) else None
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = []
                 html = False

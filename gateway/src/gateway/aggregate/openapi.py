@@ -35,7 +35,8 @@ def _rename_schemas(doc: dict[str, Any], renames: dict[str, str]) -> dict[str, A
     text = json.dumps(doc, ensure_ascii=False)
     for old, new in renames.items():
         text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
-    return json.loads(text)
+    renamed: dict[str, Any] = json.loads(text)
+    return renamed
 
 
 def merge(gateway_doc: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -84,7 +85,8 @@ class MergedOpenAPI:
         try:
             resp = await self.http.get(f"{url}/openapi.json", timeout=3.0)
             resp.raise_for_status()
-            return resp.json()
+            document: dict[str, Any] = resp.json()
+            return document
         except (httpx.HTTPError, ValueError):
             return None
 

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +18,7 @@ from gateway.apikeys.models import ApiKey
 from gateway.apikeys.schemas import ApiKeyCreate
 from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
-from service_kit.clock import as_aware, utcnow
+from service_kit.clock import utcnow
 from service_kit.problems import Forbidden, NotFound
 from service_kit.scopes import SCOPES, issuable_to
 
@@ -38,9 +38,9 @@ def key_read(key: ApiKey) -> dict[str, Any]:
         "operator_id": key.operator_id,
         "scopes": key.scopes,
         "created_by": key.created_by,
-        "created_at": as_aware(key.created_at),
-        "revoked_at": as_aware(key.revoked_at),
-        "last_used_at": as_aware(key.last_used_at),
+        "created_at": key.created_at,
+        "revoked_at": key.revoked_at,
+        "last_used_at": key.last_used_at,
     }
 
 
@@ -48,6 +48,8 @@ async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKe
     """Operator staff issue keys for their own operator, with operator scopes; district officials issue
     integration keys, with integration scopes. Nobody else issues keys (the routes' gate already
     turned away the rest; a subdistrict official is turned away here)."""
+    role: Literal["operator", "integration"]
+    operator_id: int | None
     if principal.role == "operator" and principal.operator_id is not None:
         role, operator_id = "operator", principal.operator_id
     elif principal.is_district_official:
@@ -98,7 +100,7 @@ async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int
     visible = key is not None and (
         principal.is_district_official or (principal.role == "operator" and key.operator_id == principal.operator_id)
     )
-    if not visible:
+    if key is None or not visible:
         raise NotFound(f"No API key {key_id}.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()

@@ -49,7 +49,7 @@ class UserRepository:
             stmt = stmt.where(User.id > after_id)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def withdrawn_access(self, *, since: datetime) -> Sequence[Row[tuple[int, bool, datetime | None]]]:
+    async def withdrawn_access(self, *, since: datetime) -> Sequence[Row[int, bool, datetime | None]]:
         """Accounts whose access tokens the edge refuses: disabled ones, and those whose tokens were
         cut off recently enough that a token from before the cut may still be unexpired."""
         stmt = select(User.id, User.active, User.tokens_valid_after).where(

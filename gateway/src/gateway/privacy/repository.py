@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity.models import RefreshToken, User
@@ -20,7 +21,7 @@ class AccountRepository:
 
     async def revoke_refresh_tokens(self, user_id: int, *, at: datetime) -> int:
         """Revoke every refresh token of the account still usable; returns how many."""
-        result = await self.session.execute(
+        result: CursorResult[Any] = await self.session.execute(  # type: ignore[assignment]  # an UPDATE's result
             update(RefreshToken)
             .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=at)
