@@ -43,6 +43,8 @@ class ApiKeyCreate(BaseModel):
 
 
 class ApiKeyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     prefix: str = Field(description="The key's public part, to tell keys apart.")
     name: str
