@@ -15,6 +15,7 @@ The routing table is read from the services' OpenAPI documents at start-up.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.upstreams = urls  # service → base URL (the privacy export asks each)
         await upstreams.start()
         await routes.start()
+        if settings.environment != "test":  # tests start many apps in one process
+            # What start-up built (the app, its routes and schemas, the clients) lives as long as the
+            # process: the collector's full passes need not walk it. Without this, one full pass
+            # over the gateway's heap took ~90 ms of the request path every few thousand requests.
+            gc.collect()
+            gc.freeze()
 
     async def on_shutdown(app: FastAPI) -> None:
         await routes.close()

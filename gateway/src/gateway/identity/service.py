@@ -76,7 +76,7 @@ async def _issue(
         token_type="refresh",
         rid=jti,
     )
-    session.add(
+    UserRepository(session).add_record(
         RefreshToken(
             jti=jti,
             user_id=user.id,
@@ -176,7 +176,7 @@ async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: 
         if failure is None:
             await repo.forget_old_sign_in_failures(before=forgotten_before, now=now)
             failure = SignInFailure(subject=subject, failures=0, last_failure_at=now)
-            repo.add(failure)
+            repo.add_record(failure)
         elif failure.last_failure_at < forgotten_before:
             failure.failures = 0
         failure.failures += 1
@@ -416,7 +416,7 @@ async def set_active(
     else:
         user.disabled_at, user.disabled_reason, user.tokens_valid_after = now, reason, utcnow()
         await repo.revoke_refresh_tokens(now=now, user_id=user.id)
-    repo.add(
+    repo.add_record(
         AccountStatusChange(user_id=user.id, active=active, reason=reason, changed_by=principal.sub, changed_at=now)
     )
     await session.commit()
