@@ -1,15 +1,16 @@
 """Gateway hop bench: direct vs through the gateway, throughput and single-client latency.
 
-    python bench/gateway/run.py                       # stand-in upstream, variants lean,aiohttp,httpx
-    python bench/gateway/run.py --variants lean --rounds 3
+    python bench/gateway/run.py                       # stand-in upstream
+    python bench/gateway/run.py --rounds 3
     python bench/gateway/run.py --upstream-cmd "{python} -m uvicorn facilities_api.main:create_app \\
         --factory --host 127.0.0.1 --port {port} --loop uvloop --http httptools --no-access-log" \\
         --path /api/v1/facilities/1
     python bench/gateway/run.py --upstream-cmd "{python} bench/gateway/raw_upstream.py --port {port}"
 
-Starts the upstream and one gateway process per variant on free loopback ports, checks that a
-proxied GET answers 200 with the upstream's body, then, in one run so the ratios share the
-machine's mood: throughput with wrk (or hey) for direct and each variant, interleaved, over
+Starts the upstream and the real gateway (``python -m gateway serve``, see ``gateway_app.py``) on
+free loopback ports, checks that a proxied GET answers 200 with the upstream's body, then, in one
+run so the ratios share the machine's mood: throughput with wrk (or hey) for direct and through
+the gateway, interleaved, over
 ``--rounds`` rounds (best round kept: on a shared machine interference only lowers throughput),
 plus the CPU each process spent per request; and single-client latency with a keep-alive raw
 socket, interleaved in blocks. Prints a table, writes ``bench/results/gateway.json``.
@@ -125,14 +126,18 @@ class RawClient:
     """One keep-alive connection; one request at a time; httptools parses the response."""
 
     def __init__(self, port: int, path: str) -> None:
+        self._port = port
+        self._request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: application/json\r\n\r\n".encode()
+        self._connect()
+        self.body = b""
+
+    def _connect(self) -> None:
         import httptools
 
-        self._sock = socket.create_connection((HOST, port), timeout=5)
+        self._sock = socket.create_connection((HOST, self._port), timeout=5)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: application/json\r\n\r\n".encode()
         self._parser = httptools.HttpResponseParser(self)
         self._done = False
-        self.body = b""
 
     def on_message_begin(self) -> None:
         self._done = False
@@ -145,13 +150,19 @@ class RawClient:
         self._done = True
         self.body = b"".join(self._chunks)
 
-    def get(self) -> int:
+    def get(self, retry: bool = True) -> int:
         self._sock.sendall(self._request)
         self._done = False
+        received = False
         while not self._done:
             data = self._sock.recv(65536)
             if not data:
+                if retry and not received:  # the server closed the idle keep-alive connection
+                    self._sock.close()
+                    self._connect()
+                    return self.get(retry=False)
                 raise BenchError("connection closed mid-response")
+            received = True
             self._parser.feed_data(data)
         return self._parser.get_status_code()
 
@@ -295,9 +306,6 @@ def _us(value: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--variants", default="lean,aiohttp,httpx", help="gateway clients to compare (lean,aiohttp,httpx)"
-    )
-    parser.add_argument(
         "--upstream-cmd",
         help="command starting the upstream on 127.0.0.1:{port}; {port} and "
         "{python} (this interpreter) are replaced (default: the stand-in app)",
@@ -314,52 +322,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
-    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-    known = {"lean", "aiohttp", "httpx"}
-    if not variants or set(variants) - known:
-        parser.error(f"--variants: choose from {', '.join(sorted(known))}")
-
     procs: dict[str, Proc] = {}
     logdir = Path(tempfile.mkdtemp(prefix="gateway-bench-"))
     upstream = None
     try:
         tool = find_tool(args.tool)
         up_port = free_port()
+        up_url = f"http://{HOST}:{up_port}"
         if args.upstream_cmd:
             up_argv = shlex.split(args.upstream_cmd.replace("{port}", str(up_port)).replace("{python}", sys.executable))
         else:
             up_argv = [sys.executable, str(HERE / "upstream_app.py"), "--port", str(up_port)]
         upstream = Proc("upstream", up_argv, logdir)
-        ports = {}
-        for variant in variants:
-            ports[variant] = free_port()
-            procs[variant] = Proc(
-                f"gateway-{variant}",
-                [
-                    sys.executable,
-                    str(HERE / "gateway_app.py"),
-                    "--port",
-                    str(ports[variant]),
-                    "--upstream",
-                    f"http://{HOST}:{up_port}",
-                    "--variant",
-                    variant,
-                ],
-                logdir,
-            )
-        wait_ready(upstream, up_port, args.path)
-        for variant in variants:
-            wait_ready(procs[variant], ports[variant], args.path)
+        wait_ready(upstream, up_port, args.path)  # before the gateway: it reads the upstream's routes
+        ports = {"gateway": free_port()}
+        procs["gateway"] = Proc(
+            "gateway",
+            [sys.executable, str(HERE / "gateway_app.py"), "--port", str(ports["gateway"]), "--upstream", up_url],
+            logdir,
+        )
+        wait_ready(procs["gateway"], ports["gateway"], args.path)
 
-        # Same answer through every door.
+        # Same answer through both doors.
         direct = RawClient(up_port, args.path)
         direct.get()
-        for variant in variants:
-            client = RawClient(ports[variant], args.path)
-            status = client.get()
-            client.close()
-            if status != 200 or client.body != direct.body:
-                raise BenchError(f"gateway-{variant}: HTTP {status}, body differs from the upstream's")
+        client = RawClient(ports["gateway"], args.path)
+        status = client.get()
+        client.close()
+        if status != 200 or client.body != direct.body:
+            raise BenchError(f"gateway: HTTP {status}, body differs from the upstream's")
         direct.close()
 
         targets = {"direct": up_port, **ports}
@@ -437,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             "rounds": args.rounds,
             "latency_requests": args.latency_requests,
             "upstream": "custom" if args.upstream_cmd else "bench/gateway/upstream_app.py",
-            "variants": variants,
+            "gateway": "python -m gateway serve (aiohttp client, limits rate limit, one middleware stack)",
         },
         "targets": {"throughput_share_of_direct": TARGET_THROUGHPUT, "added_median_ms": TARGET_ADDED_MEDIAN_MS},
         "throughput": throughput,

@@ -56,7 +56,7 @@ def clock() -> Clock:
 @pytest.fixture
 def app(settings, clock):
     app = create_app(settings)
-    app.inner_app.state.clock = clock
+    app.state.clock = clock
     return app
 
 
@@ -68,7 +68,7 @@ async def sessionmaker(engine):
 
 @asynccontextmanager
 async def serving(app, engine, maker) -> AsyncIterator[httpx.AsyncClient]:
-    inner = app.inner_app
+    inner = app
     inner.state.engine = engine
     inner.state.sessionmaker = maker
     await start_runtime(inner)
@@ -91,7 +91,7 @@ def replica(settings, engine, sessionmaker, clock):
 
     def make():
         other = create_app(settings)
-        other.inner_app.state.clock = clock
+        other.state.clock = clock
         return serving(other, engine, sessionmaker)
 
     return make

@@ -1,4 +1,13 @@
-"""The gateway's own surface: health, the placeholder page, problem answers for a dead upstream."""
+"""The gateway's own surface: health, the placeholder page, problem answers for a dead upstream, and
+the routing table it reads from the services' OpenAPI documents."""
+
+import httpx
+import pytest_asyncio
+from proxy.documents import DOCUMENTS
+
+from gateway.main import create_app
+from service_kit.app import start_runtime, stop_runtime
+from service_kit.testing import rolled_back_sessionmaker
 
 
 async def test_health(gateway):
@@ -20,18 +29,84 @@ async def test_placeholder_page_until_the_spa_is_built(gateway):
     assert "/api/v1/docs" in resp.text
 
 
-async def test_unknown_api_path_is_404_problem(gateway):
-    resp = await gateway.get("/api/v1/no-such-thing")
-    assert resp.status_code == 404
-    assert resp.headers["content-type"] == "application/problem+json"
-
-
 async def test_a_down_service_is_502_problem_not_a_hang(gateway):
     resp = await gateway.get("/api/v1/facilities", headers={"X-Request-ID": "trace-me"})
     assert resp.status_code in (502, 503)
     assert resp.headers["content-type"] == "application/problem+json"
     assert resp.json()["request_id"] == "trace-me"
     assert "facilities-api" in resp.json()["detail"]
+
+
+async def test_until_the_services_answer_their_paths_are_503_with_retry_after(gateway):
+    resp = await gateway.get("/api/v1/no-such-thing")
+    assert resp.status_code == 503
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.headers["retry-after"] == "5"
+    assert "facilities-api, feedback-api, operators-api" in resp.json()["detail"]
+    assert (await gateway.get("/api/v1/auth/token")).status_code == 405  # the gateway's own paths answer
+    ready = (await gateway.get("/readyz")).json()
+    assert ready["routes_waiting_for"] == ["facilities-api", "feedback-api", "operators-api"]
+
+
+class Services:
+    """The services as the gateway's HTTP client sees them: their OpenAPI documents, when up."""
+
+    def __init__(self) -> None:
+        self.up = {"facilities", "operators"}
+        self.asked: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        service = request.url.host.removesuffix(".test")
+        if request.url.path == "/openapi.json":
+            self.asked.append(service)
+            if service in self.up:
+                return httpx.Response(200, json=DOCUMENTS[service])
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+@pytest_asyncio.fixture
+async def discovering(settings, engine):
+    """The gateway, started while feedback-api is still down."""
+    services = Services()
+    for name in ("facilities", "operators", "feedback"):
+        setattr(settings, f"{name}_url", f"http://{name}.test")
+    app = create_app(settings)
+    async with rolled_back_sessionmaker(engine) as maker:
+        app.state.engine, app.state.sessionmaker = engine, maker
+        app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(services))
+        await start_runtime(app)
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+                yield app, services, c
+        finally:
+            http = app.state.http
+            await stop_runtime(app)
+            await http.aclose()
+
+
+class TestRoutesFromTheServicesDocuments:
+    async def test_a_path_no_service_publishes_is_404_once_every_service_answered(self, discovering):
+        app, services, gateway = discovering
+        services.up.add("feedback")
+        await app.state.routes.refresh()
+        resp = await gateway.get("/api/v1/no-such-thing")
+        assert resp.status_code == 404
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert "routes_waiting_for" not in (await gateway.get("/readyz")).json()
+
+    async def test_a_service_that_starts_after_the_gateway_is_routed_once_it_answers(self, discovering):
+        app, services, gateway = discovering
+        waiting = await gateway.get("/api/v1/ratings")
+        assert waiting.status_code == 503 and waiting.headers["retry-after"] == "5"
+        assert waiting.json()["detail"] == "The platform is starting: no answer yet from feedback-api."
+        # The services that answered are routed already (to their real address: nothing listens there).
+        assert "facilities-api" in (await gateway.get("/api/v1/facilities")).json()["detail"]
+        services.up.add("feedback")
+        await app.state.routes.refresh()  # what the gateway does every `route_discovery_retry_s`
+        routed = await gateway.get("/api/v1/ratings")
+        assert routed.status_code == 502
+        assert "feedback-api" in routed.json()["detail"]
+        assert services.asked.count("facilities") == 1  # a service read once is not asked again
 
 
 async def test_openapi_still_answers_with_services_down(gateway):

@@ -1,7 +1,7 @@
-"""The outermost layer of the gateway, before routing: API keys become bearer tokens, sign-in
-attempts are throttled per client (a stricter limit than the general one), and the access tokens of
-disabled accounts (or cut off after a theft or a password change) are refused before any service
-sees them (`gateway.identity.revocation`)."""
+"""The gateway's edge, a middleware between the security headers and the proxy: API keys become
+bearer tokens, sign-in attempts are throttled per client (a stricter limit than the general one), and
+the access tokens of disabled accounts (or cut off after a theft or a password change) are refused
+before any service sees them (`gateway.identity.revocation`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ AUTH_PATHS = ("/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/refre
 class GatewayEdge:
     def __init__(self, app: ASGIApp, *, state: Any, auth_limiter: RateLimiter, trust_forwarded: bool) -> None:
         self.app = app
-        self.state = state  # the inner app's state: `apikeys` is set there at startup
+        self.state = state  # the app's state: `apikeys` and `revocations` are set there at startup
         self.auth_limiter = auth_limiter
         self.trust_forwarded = trust_forwarded
 
@@ -25,7 +25,7 @@ class GatewayEdge:
         if self.trust_forwarded:
             for name, value in scope["headers"]:
                 if name == b"x-forwarded-for":
-                    return value.split(b",", 1)[0].strip().decode("latin-1")
+                    return str(value.split(b",", 1)[0].strip().decode("latin-1"))
         client = scope.get("client")
         return client[0] if client else "unknown"
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gateway.proxy.types import ASGIApp, Receive, Scope, Send
+from gateway.proxy.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("gateway.security")
 
@@ -135,16 +135,13 @@ class SecurityHeaders:
         self._hsts = (b"strict-transport-security", hsts.encode()) if hsts else None
         self._trust_forwarded = trust_forwarded
 
-    def __getattr__(self, name: str):  # the wrapped app's attributes (tests reach `inner_app`)
-        return getattr(self.app, name)
-
     def _secure(self, scope: Scope) -> bool:
         if scope.get("scheme") == "https":
             return True
         if self._trust_forwarded:
             for name, value in scope["headers"]:
                 if name == b"x-forwarded-proto":
-                    return value.split(b",", 1)[0].strip().lower() == b"https"
+                    return bool(value.split(b",", 1)[0].strip().lower() == b"https")
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -158,7 +155,7 @@ class SecurityHeaders:
                 break
         hsts = self._hsts if self._hsts is not None and self._secure(scope) else None
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = []
                 html = False

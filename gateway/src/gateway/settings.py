@@ -21,7 +21,12 @@ class Settings(BaseServiceSettings):
     rate_limit_per_minute: int = 600
     auth_rate_limit_per_minute: int = 20
     trust_forwarded: bool = False
+    # Forwarding: connecting to a service, then until its answer starts (and between chunks).
+    upstream_connect_timeout_s: float = 1.0
     upstream_timeout_s: float = 10.0
+    # A service whose OpenAPI document (the gateway's routing table) could not be read at start-up
+    # is asked again this often; its paths answer 503 until then.
+    route_discovery_retry_s: float = 2.0
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 30 * 24 * 3600
     api_key_token_ttl_s: int = 300

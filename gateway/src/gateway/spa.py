@@ -25,7 +25,7 @@ a{color:#0b5cad}code{background:#f1f1f1;padding:0 .3em}
 """
 
 
-class SpaPath(Convertor):
+class SpaPath(Convertor[str]):
     """Any path except the API's: so the SPA's catch-all never claims an API path (nor its Allow)."""
 
     regex = "(?!api/|open311/).*"
@@ -45,7 +45,7 @@ def make_spa_router(spa_dir: Path) -> APIRouter:
     root = spa_dir.resolve()
 
     @router.get("/{path:spapath}")
-    async def spa(path: str, request: Request):
+    async def spa(path: str, request: Request) -> Response:
         index = root / "index.html"
         if not index.is_file():
             if path == "_placeholder.css":

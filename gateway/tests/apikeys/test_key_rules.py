@@ -65,7 +65,7 @@ class TestOneScopeTable:
                 )
             )
             await session.commit()
-        token = await app.inner_app.state.apikeys.token_for("cok_0ld0ld00_secret")
+        token = await app.state.apikeys.token_for("cok_0ld0ld00_secret")
         assert (await TokenVerifier(settings).verify(token)).scopes == {"operator:read"}
 
 

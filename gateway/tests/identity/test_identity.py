@@ -142,7 +142,7 @@ class TestStaffAccounts:
 
 async def key_principal(app, settings, key: str):
     """What the edge turns a key into: the token's principal, as every service verifies it."""
-    token = await app.inner_app.state.apikeys.token_for(key)
+    token = await app.state.apikeys.token_for(key)
     assert token is not None
     return await TokenVerifier(settings).verify(token)
 

@@ -149,6 +149,8 @@ async def services_answering(settings, engine):
     seen: list[tuple[str, str]] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/openapi.json":  # the gateway's routing table
+            return httpx.Response(200, json={"openapi": "3.1.0", "paths": {}})
         seen.append((request.url.host + request.url.path, request.headers.get("authorization", "")))
         return httpx.Response(200, json={"held": True, "from": request.url.host})
 
@@ -156,7 +158,7 @@ async def services_answering(settings, engine):
     settings.operators_url = "http://operators.test"
     settings.feedback_url = "http://feedback.test"
     app = create_app(settings)
-    inner = app.inner_app
+    inner = app
     async with rolled_back_sessionmaker(engine) as maker:
         inner.state.engine = engine
         inner.state.sessionmaker = maker

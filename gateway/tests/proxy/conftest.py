@@ -1,23 +1,19 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import asynccontextmanager
 
 import pytest
-
-try:  # the gateway package is normally installed; make the tests runnable from a bare checkout too
-    import gateway.proxy  # noqa: F401
-except ImportError:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-
 from fastapi import FastAPI
 
-from gateway.proxy import ProxyApp, ProxySettings
+from gateway.proxy import Proxy, ProxySettings, ServiceRoutes, Upstreams, derive_routes
+from gateway.proxy.types import RateLimiter
 
+from .documents import DOCUMENTS
 from .servers import ServerThread, make_upstream
 
 SERVICES = ("facilities", "operators", "feedback")
+ROUTES = derive_routes(DOCUMENTS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,28 +29,41 @@ def upstreams() -> Iterator[dict[str, str]]:
         server.stop()
 
 
-def make_inner() -> FastAPI:
-    inner = FastAPI()
-    inner.state.lifespan_events = []
+def make_gateway(
+    upstream_urls: dict[str, str],
+    *,
+    settings: ProxySettings | None = None,
+    limiter: RateLimiter | None = None,
+) -> tuple[FastAPI, Upstreams]:
+    """The proxy as the gateway stacks it: a middleware of a FastAPI app, clients made in its lifespan."""
+    upstreams = Upstreams(upstream_urls, settings or ProxySettings())
 
-    @inner.get("/healthz")
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await upstreams.start()
+        yield
+        await upstreams.close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/healthz")
     async def healthz() -> dict:
-        return {"status": "ok", "from": "inner"}
+        return {"status": "ok", "from": "gateway"}
 
-    return inner
+    app.add_middleware(Proxy, routes=ServiceRoutes.fixed(ROUTES), upstreams=upstreams, limiter=limiter)
+    return app, upstreams
 
 
 @pytest.fixture
 def start_gateway() -> Iterator:
-    """Start a ProxyApp (around an inner FastAPI app) under uvicorn; returns (base_url, app)."""
+    """Start a gateway under uvicorn; returns (base_url, its Upstreams)."""
     started: list[ServerThread] = []
 
-    def start(upstream_urls: dict[str, str], **kwargs) -> tuple[str, ProxyApp]:
-        settings = kwargs.pop("settings", None) or ProxySettings()
-        app = ProxyApp(kwargs.pop("inner", None) or make_inner(), upstream_urls, settings=settings, **kwargs)
+    def start(upstream_urls: dict[str, str], **kwargs) -> tuple[str, Upstreams]:
+        app, upstreams = make_gateway(upstream_urls, **kwargs)
         server = ServerThread(app).start()
         started.append(server)
-        return server.url, app
+        return server.url, upstreams
 
     yield start
     for server in started:
@@ -64,6 +73,6 @@ def start_gateway() -> Iterator:
 @pytest.fixture(scope="module")
 def gateway_url(upstreams: dict[str, str]) -> Iterator[str]:
     """A gateway with default settings in front of the three upstreams, shared by a module."""
-    server = ServerThread(ProxyApp(make_inner(), upstreams)).start()
+    server = ServerThread(make_gateway(upstreams)[0]).start()
     yield server.url
     server.stop()

@@ -8,7 +8,6 @@ import time
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from gateway.proxy import ProxySettings
 
@@ -70,14 +69,15 @@ class TestUpstreamDown:
             upstream.stop()
 
     def test_a_service_marked_unavailable_is_a_503_without_trying_it(self, start_gateway, upstreams):
-        url, app = start_gateway(upstreams)
-        app.mark_unavailable("feedback")
+        url, clients = start_gateway(upstreams)
+        clients.mark_unavailable("feedback")
         problem = assert_problem(
             httpx.get(url + "/api/v1/ratings"), 503, "/problems/service-unavailable", "/api/v1/ratings"
         )
         assert problem["detail"] == "feedback-api is temporarily unavailable"
+        assert httpx.get(url + "/api/v1/ratings").headers["retry-after"] == "5"
         assert httpx.get(url + "/api/v1/contracts").status_code == 200  # the others still answer
-        app.mark_available("feedback")
+        clients.mark_available("feedback")
         assert httpx.get(url + "/api/v1/ratings").status_code == 200
 
     def test_a_service_without_an_upstream_is_a_503(self, start_gateway, upstreams):
@@ -89,6 +89,7 @@ class TestUpstreamDown:
             "/open311/v2/services.json",
         )
         assert problem["detail"] == "feedback-api is not configured on this gateway"
+        assert problem["status"] == 503
 
 
 class TestTimeouts:
@@ -201,43 +202,19 @@ class TestConnectionReuse:
 
 
 class TestLifespan:
-    def test_the_inner_apps_lifespan_runs_and_pools_are_closed(self, upstreams):
-        from contextlib import asynccontextmanager
-
-        from gateway.proxy import ProxyApp
-
+    def test_the_clients_are_made_in_the_lifespan_and_closed_with_it(self, upstreams):
+        from .conftest import make_gateway
         from .servers import ServerThread
 
-        events: list[str] = []
-
-        @asynccontextmanager
-        async def lifespan(app):
-            events.append("startup")
-            yield
-            events.append("shutdown")
-
-        proxy = ProxyApp(FastAPI(lifespan=lifespan), upstreams)
-        server = ServerThread(proxy).start()
+        app, clients = make_gateway(upstreams)
+        assert not clients.started
+        server = ServerThread(app).start()
         try:
-            assert events == ["startup"]
-            assert proxy._pools is not None
+            assert clients.started
             assert httpx.get(server.url + "/api/v1/facilities").status_code == 200
         finally:
             server.stop()
-        assert events == ["startup", "shutdown"]
-        assert proxy._pools is None
-
-    def test_without_an_inner_app_unknown_paths_are_a_404_problem(self, upstreams):
-        from gateway.proxy import ProxyApp
-
-        from .servers import ServerThread
-
-        server = ServerThread(ProxyApp(None, upstreams)).start()
-        try:
-            assert httpx.get(server.url + "/api/v1/facilities").status_code == 200
-            assert_problem(httpx.get(server.url + "/nothing"), 404, "/problems/not-found", "/nothing")
-        finally:
-            server.stop()
+        assert not clients.started
 
 
 @pytest.mark.parametrize("path", ["/api/v1/facilities/../../healthz", "/api/v1/%2e%2e/healthz"])

@@ -1,4 +1,4 @@
-"""The proxied path through real servers: client → uvicorn(ProxyApp) → uvicorn(upstream)."""
+"""The proxied path through real servers: client → uvicorn(gateway app + proxy) → uvicorn(upstream)."""
 
 from __future__ import annotations
 
@@ -109,8 +109,8 @@ class TestForwarding:
             "jurisdiction_id=d1",
         )
 
-    def test_paths_no_service_owns_are_answered_by_the_inner_app(self, client):
-        assert client.get("/healthz").json() == {"status": "ok", "from": "inner"}
+    def test_paths_no_service_owns_are_answered_by_the_gateways_own_routes(self, client):
+        assert client.get("/healthz").json() == {"status": "ok", "from": "gateway"}
         response = client.get("/api/v1/xyz")
         assert response.status_code == 404
         assert "service" not in response.text

@@ -1,8 +1,15 @@
+"""Which service owns a path: the table derived from the services' OpenAPI documents."""
+
 from __future__ import annotations
 
 import pytest
 
-from gateway.proxy.routing import RESOURCES, Route, RoutingTable, resolve
+from gateway.proxy.routing import Route, RoutingConflict, derive_routes
+
+from .documents import DOCUMENTS, document
+
+ROUTES = derive_routes(DOCUMENTS)
+resolve = ROUTES.resolve
 
 
 class TestResolve:
@@ -75,17 +82,33 @@ class TestResolve:
         assert (route.service, route.path) == (service, path) == ("feedback", "/api/v1/ratings/1")
 
 
-class TestRoutingTable:
-    def test_the_lead_can_extend_the_table(self):
-        table = RoutingTable({**RESOURCES, "mural-walks": "operators"})
-        assert table.resolve("/api/v1/mural-walks/5") == ("operators", "/api/v1/mural-walks/5")
-        assert resolve("/api/v1/mural-walks/5") is None  # the default is untouched
+class TestDerivedFromOpenAPI:
+    def test_every_published_resource_is_routed_to_its_service(self):
+        assert ROUTES.resources["facilities.geojson"] == "facilities"
+        assert ROUTES.resources["volunteer-teams"] == "operators"
+        assert ROUTES.resources["open311-clients"] == "feedback"
+        assert ROUTES.passthrough == {"/open311/v2": "feedback"}
+        assert ROUTES.services == {"facilities", "operators", "feedback"}
 
-    def test_extended_keeps_the_other_rules(self):
-        table = RoutingTable().extended({"volunteers": "operators"})
-        assert table.resolve("/api/v1/volunteers") == ("operators", "/api/v1/volunteers")
+    def test_a_new_router_in_a_service_is_routed_without_touching_the_gateway(self):
+        documents = {**DOCUMENTS, "operators": document(*DOCUMENTS["operators"]["paths"], "/api/v1/mural-walks/{id}")}
+        assert derive_routes(documents).resolve("/api/v1/mural-walks/5") == ("operators", "/api/v1/mural-walks/5")
+        assert resolve("/api/v1/mural-walks/5") is None
+
+    def test_infrastructure_and_health_are_not_resources(self):
+        for name in ("events", "webhooks", "personal-data", "healthz", "readyz"):
+            assert name not in ROUTES.resources
+
+    def test_two_services_publishing_one_resource_is_refused(self):
+        documents = {**DOCUMENTS, "feedback": document("/api/v1/ratings", "/api/v1/bookings/{id}")}
+        with pytest.raises(RoutingConflict, match="facilities-api and feedback-api both publish 'bookings'"):
+            derive_routes(documents)
+
+    def test_a_service_publishing_a_path_the_gateway_serves_is_refused(self):
+        with pytest.raises(RoutingConflict, match="the gateway serves itself"):
+            derive_routes({"feedback": document("/api/v1/auth/token")}, reserved={"auth"})
+
+    def test_a_service_not_read_yet_still_has_its_infrastructure_paths(self):
+        table = derive_routes({"facilities": DOCUMENTS["facilities"]}, services=["facilities", "feedback"])
         assert table.resolve("/api/v1/feedback/events") == ("feedback", "/api/v1/events")
-        assert table.resolve("/open311/v2/services.json") == ("feedback", "/open311/v2/services.json")
-
-    def test_services_lists_every_target(self):
-        assert RoutingTable().services == {"facilities", "operators", "feedback"}
+        assert table.resolve("/api/v1/ratings") is None

@@ -11,9 +11,8 @@ from typing import Any
 
 import httpx
 
-from gateway.proxy.routing import SERVICE_SCOPED
+from gateway.proxy.routing import SERVICE_SCOPED, SKIPPED
 
-SKIPPED = {"/healthz", "/readyz", "/metrics"}
 CACHE_S = 60.0
 
 
@@ -36,7 +35,8 @@ def _rename_schemas(doc: dict[str, Any], renames: dict[str, str]) -> dict[str, A
     text = json.dumps(doc, ensure_ascii=False)
     for old, new in renames.items():
         text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
-    return json.loads(text)
+    renamed: dict[str, Any] = json.loads(text)
+    return renamed
 
 
 def merge(gateway_doc: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -85,9 +85,14 @@ class MergedOpenAPI:
         try:
             resp = await self.http.get(f"{url}/openapi.json", timeout=3.0)
             resp.raise_for_status()
-            return resp.json()
+            document: dict[str, Any] = resp.json()
+            return document
         except (httpx.HTTPError, ValueError):
             return None
+
+    async def fetch(self, service: str) -> dict[str, Any] | None:
+        """One service's document, or None when it cannot be had (the routing table reads it)."""
+        return await self._fetch(service, self.upstreams[service])
 
     async def document(self, gateway_doc: dict[str, Any]) -> dict[str, Any]:
         if self._cached and self._cached[0] > time.monotonic():

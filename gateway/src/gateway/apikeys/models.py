@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
+from service_kit.db import AwareDateTime
 
 
 class ApiKey(Base):
@@ -22,6 +23,6 @@ class ApiKey(Base):
     operator_id: Mapped[int | None] = mapped_column(Integer)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

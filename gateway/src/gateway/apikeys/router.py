@@ -1,9 +1,11 @@
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
 from gateway.apikeys import service
 from gateway.apikeys.dependencies import key_managers
+from gateway.apikeys.models import ApiKey
 from gateway.apikeys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from service_kit.auth import Principal
 from service_kit.db import SessionDep
@@ -23,8 +25,9 @@ router = APIRouter(prefix="/api/v1/api-keys", tags=["identity"])
 )
 async def create_key(
     body: ApiKeyCreate, session: SessionDep, principal: Annotated[Principal, key_managers("official", "operator")]
-) -> dict[str, Any]:
-    return await service.create_key(session, principal=principal, data=body)
+) -> ApiKeyCreated:
+    key, presented = await service.create_key(session, principal=principal, data=body)
+    return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=presented)
 
 
 @router.get(
@@ -35,7 +38,7 @@ async def create_key(
 )
 async def list_keys(
     session: SessionDep, principal: Annotated[Principal, key_managers("official", "auditor", "operator")]
-) -> list[dict[str, Any]]:
+) -> Sequence[ApiKey]:
     return await service.list_keys(session, principal=principal)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,16 +20,19 @@ def _scopes_described() -> str:
     return "\n".join(lines).strip()
 
 
-Scope = Annotated[
-    Literal[tuple(SCOPES)],  # type: ignore[valid-type]
-    Field(
-        description=_scopes_described(),
-        json_schema_extra={
-            "x-enum-descriptions": {name: spec.description for name, spec in SCOPES.items()},
-            "x-issued-to": {name: spec.issued_to for name, spec in SCOPES.items()},
-        },
-    ),
-]
+if TYPE_CHECKING:  # the names are known at run time only (the kit's scope table)
+    Scope = str
+else:
+    Scope = Annotated[
+        Literal[tuple(SCOPES)],
+        Field(
+            description=_scopes_described(),
+            json_schema_extra={
+                "x-enum-descriptions": {name: spec.description for name, spec in SCOPES.items()},
+                "x-issued-to": {name: spec.issued_to for name, spec in SCOPES.items()},
+            },
+        ),
+    ]
 
 
 class ApiKeyCreate(BaseModel):
@@ -40,6 +43,8 @@ class ApiKeyCreate(BaseModel):
 
 
 class ApiKeyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     prefix: str = Field(description="The key's public part, to tell keys apart.")
     name: str

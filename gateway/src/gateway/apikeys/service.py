@@ -9,16 +9,17 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.apikeys.models import ApiKey
+from gateway.apikeys.repository import ApiKeyRepository
 from gateway.apikeys.schemas import ApiKeyCreate
 from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
-from service_kit.clock import as_aware, utcnow
+from service_kit.clock import utcnow
 from service_kit.problems import Forbidden, NotFound
 from service_kit.scopes import SCOPES, issuable_to
 
@@ -29,25 +30,12 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def key_read(key: ApiKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "prefix": key.prefix,
-        "name": key.name,
-        "role": key.role,
-        "operator_id": key.operator_id,
-        "scopes": key.scopes,
-        "created_by": key.created_by,
-        "created_at": as_aware(key.created_at),
-        "revoked_at": as_aware(key.revoked_at),
-        "last_used_at": as_aware(key.last_used_at),
-    }
-
-
-async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKeyCreate) -> dict[str, Any]:
+async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKeyCreate) -> tuple[ApiKey, str]:
     """Operator staff issue keys for their own operator, with operator scopes; district officials issue
     integration keys, with integration scopes. Nobody else issues keys (the routes' gate already
     turned away the rest; a subdistrict official is turned away here)."""
+    role: Literal["operator", "integration"]
+    operator_id: int | None
     if principal.role == "operator" and principal.operator_id is not None:
         role, operator_id = "operator", principal.operator_id
     elif principal.is_district_official:
@@ -72,21 +60,21 @@ async def create_key(session: AsyncSession, *, principal: Principal, data: ApiKe
         created_by=principal.sub,
         created_at=utcnow(),
     )
-    session.add(key)
-    await session.flush()
-    read = key_read(key)
+    repo = ApiKeyRepository(session)
+    repo.add(key)
+    await repo.flush()
     await session.commit()
-    return {**read, "key": f"{KEY_PREFIX}{prefix}_{secret}"}
+    return key, f"{KEY_PREFIX}{prefix}_{secret}"
 
 
-async def list_keys(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
+async def list_keys(session: AsyncSession, *, principal: Principal) -> Sequence[ApiKey]:
     """Operator staff see their operator's keys; district officials and auditors see every key."""
-    stmt = select(ApiKey).order_by(ApiKey.id)
+    repo = ApiKeyRepository(session)
     if principal.role == "operator":
-        stmt = stmt.where(ApiKey.operator_id == principal.operator_id)
-    elif not (principal.is_district_official or principal.role == "auditor"):
+        return await repo.listing(operator_id=principal.operator_id)
+    if not (principal.is_district_official or principal.role == "auditor"):
         raise Forbidden("API keys are the district's: an official bound to a subdistrict does not manage them.")
-    return [key_read(k) for k in (await session.execute(stmt)).scalars()]
+    return await repo.listing()
 
 
 async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int) -> None:
@@ -94,11 +82,11 @@ async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int
     operator's key is not found for them)."""
     if principal.role == "official" and not principal.is_district_official:
         raise Forbidden("API keys are the district's: an official bound to a subdistrict cannot revoke them.")
-    key = await session.get(ApiKey, key_id)
+    key = await ApiKeyRepository(session).get(key_id)
     visible = key is not None and (
         principal.is_district_official or (principal.role == "operator" and key.operator_id == principal.operator_id)
     )
-    if not visible:
+    if key is None or not visible:
         raise NotFound(f"No API key {key_id}.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
@@ -126,7 +114,7 @@ class ApiKeyExchange:
             return None
         prefix, _, secret = presented[len(KEY_PREFIX) :].partition("_")
         async with self.sessionmaker() as session:
-            key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
+            key = await ApiKeyRepository(session).by_prefix(prefix)
             if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
                 return None
             key.last_used_at = utcnow()

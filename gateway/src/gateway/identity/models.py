@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
+from service_kit.db import AwareDateTime
 
 
 class User(Base):
@@ -22,11 +23,11 @@ class User(Base):
     operator_id: Mapped[int | None] = mapped_column(Integer)
     subdistrict: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     # Access tokens issued at or before this instant are refused at the gateway's edge (set when the
     # account is disabled, when a reused refresh token betrays a theft, when the password changes).
-    tokens_valid_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tokens_valid_after: Mapped[datetime | None] = mapped_column(AwareDateTime(), index=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     disabled_reason: Mapped[str | None] = mapped_column(Text)
 
 
@@ -39,10 +40,10 @@ class RefreshToken(Base):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     family_id: Mapped[str] = mapped_column(String(64), index=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     # Set when the token was used to get the next one (revoked_at too); other revocations leave it unset.
-    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rotated_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class AccountStatusChange(Base):
@@ -55,7 +56,7 @@ class AccountStatusChange(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(200))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class SignInFailure(Base):
@@ -66,5 +67,5 @@ class SignInFailure(Base):
 
     subject: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
-    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime())

@@ -4,24 +4,20 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Row, delete, false, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity.models import AccountStatusChange, RefreshToken, SignInFailure, User
+from service_kit.repository import RepositoryBase
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class UserRepository(RepositoryBase[User]):
+    """Accounts, and the records that hang on them (refresh tokens, status changes, sign-in failures)."""
+
+    model = User
+    noun = "account"
 
     async def by_login(self, login: str) -> User | None:
         stmt = select(User).where(or_(User.username == login, User.phone == login))
         return (await self.session.execute(stmt)).scalars().first()
-
-    async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
-        if for_update:
-            stmt = select(User).where(User.id == user_id).with_for_update()
-            return (await self.session.execute(stmt)).scalar_one_or_none()
-        return await self.session.get(User, user_id)
 
     async def username_taken(self, username: str) -> bool:
         return (await self.session.execute(select(User.id).where(User.username == username))).first() is not None
@@ -49,7 +45,7 @@ class UserRepository:
             stmt = stmt.where(User.id > after_id)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def withdrawn_access(self, *, since: datetime) -> Sequence[Row[tuple[int, bool, datetime | None]]]:
+    async def withdrawn_access(self, *, since: datetime) -> Sequence[Row[int, bool, datetime | None]]:
         """Accounts whose access tokens the edge refuses: disabled ones, and those whose tokens were
         cut off recently enough that a token from before the cut may still be unexpired."""
         stmt = select(User.id, User.active, User.tokens_valid_after).where(
@@ -88,8 +84,6 @@ class UserRepository:
     async def clear_sign_in_failures(self, subject: str) -> None:
         await self.session.execute(delete(SignInFailure).where(SignInFailure.subject == subject))
 
-    def add(self, obj: User | RefreshToken | AccountStatusChange | SignInFailure) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_record(self, record: RefreshToken | AccountStatusChange | SignInFailure) -> None:
+        """Stage one of the account's records (the account itself goes through `add`)."""
+        self.session.add(record)

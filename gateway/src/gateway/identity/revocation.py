@@ -23,7 +23,7 @@ import jwt
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.identity.repository import UserRepository
-from service_kit.clock import as_aware, utcnow
+from service_kit.clock import utcnow
 
 log = logging.getLogger("gateway.identity.revocation")
 # After a failed reload, try again this soon (seconds) rather than on every request.
@@ -84,7 +84,8 @@ class AccessRevocations:
                 self._loaded_at = self._monotonic() - self.refresh_s + RETRY_AFTER_FAILURE_S
                 return
             self._cutoffs = {
-                str(user_id): math.inf if not active else as_aware(valid_after).timestamp()
+                # Active accounts are listed for their cut-off only (the query asks for one).
+                str(user_id): math.inf if not active else (valid_after.timestamp() if valid_after else -math.inf)
                 for user_id, active, valid_after in rows
             }
             self._loaded_at = self._monotonic()

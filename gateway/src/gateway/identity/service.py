@@ -20,7 +20,7 @@ from gateway.identity.revocation import AccessRevocations
 from gateway.identity.schemas import PasswordChange, RegisterRequest, StaffCreate
 from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
-from service_kit.clock import as_aware, utcnow
+from service_kit.clock import utcnow
 from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, ProblemError, Unauthenticated
 from service_kit.text import mask_phone
@@ -49,8 +49,8 @@ def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:
         "operator_id": user.operator_id,
         "subdistrict": user.subdistrict,
         "active": user.active,
-        "created_at": as_aware(user.created_at),
-        "disabled_at": as_aware(user.disabled_at),
+        "created_at": user.created_at,
+        "disabled_at": user.disabled_at,
         "disabled_reason": user.disabled_reason,
     }
 
@@ -58,7 +58,7 @@ def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:
 async def _issue(
     session: AsyncSession, settings: Settings, user: User, *, now: datetime, family_id: str | None = None
 ) -> dict[str, Any]:
-    claims = {
+    claims: dict[str, Any] = {
         "name": user.display_name,
         "operator_id": user.operator_id,
         "subdistrict": user.subdistrict,
@@ -76,7 +76,7 @@ async def _issue(
         token_type="refresh",
         rid=jti,
     )
-    session.add(
+    UserRepository(session).add_record(
         RefreshToken(
             jti=jti,
             user_id=user.id,
@@ -154,7 +154,7 @@ async def create_staff(
 
 def _lock_seconds(settings: Settings, failures: int) -> int:
     over = failures - settings.sign_in_lockout_after
-    return min(settings.sign_in_lockout_base_s * 2 ** min(over, 32), settings.sign_in_lockout_max_s)
+    return min(settings.sign_in_lockout_base_s * int(2 ** min(over, 32)), settings.sign_in_lockout_max_s)
 
 
 async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: str, now: datetime) -> None:
@@ -164,7 +164,7 @@ async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: 
     repo = UserRepository(session)
     for attempt in range(2):
         failure = await repo.sign_in_failure(subject)
-        locked_until = as_aware(failure.locked_until) if failure is not None else None
+        locked_until = failure.locked_until if failure is not None else None
         if locked_until is not None and locked_until > now:
             retry_after = max(1, math.ceil((locked_until - now).total_seconds()))
             await session.rollback()
@@ -176,8 +176,8 @@ async def _count_attempt(session: AsyncSession, *, settings: Settings, subject: 
         if failure is None:
             await repo.forget_old_sign_in_failures(before=forgotten_before, now=now)
             failure = SignInFailure(subject=subject, failures=0, last_failure_at=now)
-            repo.add(failure)
-        elif as_aware(failure.last_failure_at) < forgotten_before:
+            repo.add_record(failure)
+        elif failure.last_failure_at < forgotten_before:
             failure.failures = 0
         failure.failures += 1
         failure.last_failure_at = now
@@ -265,7 +265,7 @@ async def refresh(
     stored = await repo.refresh_token(str(claims["rid"]))
     if stored is None:
         raise Unauthenticated("The refresh token was already used or revoked: sign in again.")
-    rotated_at = as_aware(stored.rotated_at) if stored.rotated_at is not None else None
+    rotated_at = stored.rotated_at
     if stored.revoked_at is not None and (
         rotated_at is None or (now - rotated_at).total_seconds() <= settings.refresh_reuse_grace_s
     ):
@@ -416,7 +416,7 @@ async def set_active(
     else:
         user.disabled_at, user.disabled_reason, user.tokens_valid_after = now, reason, utcnow()
         await repo.revoke_refresh_tokens(now=now, user_id=user.id)
-    repo.add(
+    repo.add_record(
         AccountStatusChange(user_id=user.id, active=active, reason=reason, changed_by=principal.sub, changed_at=now)
     )
     await session.commit()
@@ -424,7 +424,7 @@ async def set_active(
         if not active:
             revocations.withdraw(user.id, issued_up_to=None)
         elif user.tokens_valid_after is not None:
-            revocations.withdraw(user.id, issued_up_to=as_aware(user.tokens_valid_after))
+            revocations.withdraw(user.id, issued_up_to=user.tokens_valid_after)
         else:
             revocations.forget(user.id)
     return user_read(user, viewer=principal)

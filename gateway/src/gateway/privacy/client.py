@@ -26,9 +26,10 @@ async def _one(http: httpx.AsyncClient, name: str, base_url: str, authorization:
     if resp.status_code != 200:
         raise _unavailable(name)
     try:
-        return resp.json()
+        document: dict[str, Any] = resp.json()
     except ValueError as exc:
         raise _unavailable(name) from exc
+    return document
 
 
 def _unavailable(name: str) -> ServiceUnavailable:

@@ -23,7 +23,7 @@ from gateway.privacy.events import outbox
 from gateway.privacy.repository import AccountRepository
 from gateway.settings import Settings
 from service_kit.auth import Principal
-from service_kit.clock import as_aware, utcnow
+from service_kit.clock import utcnow
 from service_kit.problems import NotFound, RuleViolation
 
 # What a deleted account shows where a name is needed.
@@ -57,7 +57,7 @@ async def export(
         "phone": user.phone,
         "display_name": user.display_name,
         "role": user.role,
-        "created_at": as_aware(user.created_at),
+        "created_at": user.created_at,
     }
     # Read before asking the services: nothing of the session is held while they answer.
     await session.rollback()

@@ -1,44 +1,27 @@
 """The gateway's reverse proxy: ``/api/v1/<resource>...`` to the service that owns it.
 
-Wrap the gateway's FastAPI app and serve the result::
-
-    from gateway.proxy import ProxyApp, ProxySettings
-
-    app = ProxyApp(
-        fastapi_app,
-        {"facilities": "http://facilities-api:8000", "operators": ..., "feedback": ...},
-        settings=ProxySettings(timeout=10.0),
-        limiter=MemoryRateLimiter(rate=20, burst=40),   # or RedisRateLimiter.from_url(...)
-    )
-    # uvicorn.run(app, loop="uvloop", http="httptools", access_log=False, server_header=False)
+- :mod:`.routing`: which service owns a path, derived from the services' OpenAPI documents;
+- :mod:`.discovery`: reads those documents at start-up (and again until every service answered);
+- :mod:`.forward`: the middleware that forwards, on aiohttp's client;
+- :mod:`.ratelimit`: per-client limits on the `limits` library (memory, or Redis);
+- :mod:`.problems`: the problem+json answers the proxy gives itself.
 """
 
-from .app import ProxyApp, ProxySettings, TransportFactory, lean_transport
-from .ratelimit import MemoryRateLimiter, RedisRateLimiter
-from .routing import DEFAULT_ROUTES, RESOURCES, Route, RoutingTable, resolve
-from .upstream import (
-    UpstreamConnectError,
-    UpstreamError,
-    UpstreamPool,
-    UpstreamProtocolError,
-    UpstreamTimeout,
-)
+from .discovery import ServiceRoutes
+from .forward import Proxy, ProxySettings, UpstreamError, Upstreams
+from .ratelimit import RateLimit, per_minute
+from .routing import Route, RoutingConflict, RoutingTable, derive_routes
 
 __all__ = [
-    "DEFAULT_ROUTES",
-    "RESOURCES",
-    "MemoryRateLimiter",
-    "ProxyApp",
+    "Proxy",
     "ProxySettings",
-    "RedisRateLimiter",
+    "RateLimit",
     "Route",
+    "RoutingConflict",
     "RoutingTable",
-    "TransportFactory",
-    "UpstreamConnectError",
+    "ServiceRoutes",
     "UpstreamError",
-    "UpstreamPool",
-    "UpstreamProtocolError",
-    "UpstreamTimeout",
-    "lean_transport",
-    "resolve",
+    "Upstreams",
+    "derive_routes",
+    "per_minute",
 ]

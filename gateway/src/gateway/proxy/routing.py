@@ -6,12 +6,12 @@ service that owns ``<resource>``, at the same path (every service mounts its rou
 webhook subscriptions); those are reached as ``/api/v1/<service>/events`` and
 ``/api/v1/<service>/webhooks...`` and land on ``/api/v1/events`` and ``/api/v1/webhooks...``
 of that service; so does what it holds on the signed-in resident (``/api/v1/<service>/personal-data``).
-Open311 GeoReport v2 (``/open311/v2/...``) belongs to feedback, unchanged.
+Paths outside ``/api/v1`` (Open311 GeoReport v2, ``/open311/v2/...``) are forwarded unchanged
+under their first two segments.
 
-To add a resource, extend :data:`RESOURCES` (or build a :class:`RoutingTable` from your own
-mapping and hand it to the proxy)::
-
-    RoutingTable({**RESOURCES, "inspections": "operators"})
+Nobody keeps the table by hand: :func:`derive_routes` reads it from the ``paths`` of each
+service's OpenAPI document (:mod:`gateway.proxy.discovery` fetches them at start-up). A new
+router in a service is routed as soon as the gateway has read that service's document.
 
 Anything that does not resolve is left to the gateway's own app, which answers 404.
 """
@@ -19,63 +19,25 @@ Anything that does not resolve is left to the gateway's own app, which answers 4
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "API_PREFIX",
-    "DEFAULT_ROUTES",
-    "PASSTHROUGH",
-    "RESOURCES",
     "SERVICE_SCOPED",
+    "SKIPPED",
     "Route",
+    "RoutingConflict",
     "RoutingTable",
-    "resolve",
+    "derive_routes",
 ]
 
 API_PREFIX = "/api/v1"
 
-#: Top-level resource under ``/api/v1`` → owning service.
-RESOURCES: dict[str, str] = {
-    "facilities": "facilities",
-    "facilities.geojson": "facilities",
-    "subdistricts": "facilities",
-    "communities": "facilities",
-    "activities": "facilities",
-    "activities.ics": "facilities",
-    "bookings": "facilities",
-    "coverage": "facilities",
-    "stats": "facilities",
-    "special-requests": "facilities",
-    "service-proposals": "facilities",
-    "operators": "operators",
-    "selections": "operators",
-    "contracts": "operators",
-    "ocds": "operators",
-    "audit-log": "operators",
-    "evaluation-schemes": "operators",
-    "evaluations": "operators",
-    "fee-applications": "operators",
-    "incubations": "operators",
-    "inspections": "operators",
-    "rectifications": "operators",
-    "service-reports": "operators",
-    "trainings": "operators",
-    "volunteer-teams": "operators",
-    "volunteers": "operators",
-    "ratings": "feedback",
-    "cases": "feedback",
-    "demands": "feedback",
-    "satisfaction": "feedback",
-    "menu-rounds": "feedback",
-    "moderation": "feedback",
-    "open311-clients": "feedback",
-}
-
 #: Infrastructure each service publishes under its own name: ``/api/v1/<service>/<name>...``.
 SERVICE_SCOPED: tuple[str, ...] = ("events", "webhooks", "personal-data")
 
-#: Path prefixes forwarded unchanged to one service (the prefix itself and everything below it).
-PASSTHROUGH: dict[str, str] = {"/open311/v2": "feedback"}
+#: A service's own paths the gateway never forwards (it asks them itself, for /readyz).
+SKIPPED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 _DOT_SEGMENTS = frozenset({".", "..", "%2e", "%2e%2e", ".%2e", "%2e."})
 
@@ -94,16 +56,17 @@ class RoutingTable:
 
     def __init__(
         self,
-        resources: Mapping[str, str] = RESOURCES,
+        resources: Mapping[str, str],
         *,
         prefix: str = API_PREFIX,
         service_scoped: Iterable[str] = SERVICE_SCOPED,
         services: Iterable[str] | None = None,
-        passthrough: Mapping[str, str] = PASSTHROUGH,
+        passthrough: Mapping[str, str] | None = None,
     ) -> None:
         self._resources = dict(resources)
         self._prefix = prefix.rstrip("/") + "/"
         self._scoped = frozenset(service_scoped)
+        passthrough = passthrough or {}
         names = set(self._resources.values()) | set(passthrough.values())
         self._services = frozenset(services) if services is not None else frozenset(names)
         self._passthrough = tuple((p.rstrip("/"), s) for p, s in passthrough.items())
@@ -117,15 +80,9 @@ class RoutingTable:
     def resources(self) -> Mapping[str, str]:
         return dict(self._resources)
 
-    def extended(self, resources: Mapping[str, str]) -> RoutingTable:
-        """A copy with more (or re-pointed) resources."""
-        return RoutingTable(
-            {**self._resources, **resources},
-            prefix=self._prefix,
-            service_scoped=self._scoped,
-            services=self._services,
-            passthrough=dict(self._passthrough),
-        )
+    @property
+    def passthrough(self) -> Mapping[str, str]:
+        return dict(self._passthrough)
 
     def resolve(self, path: str) -> Route | None:
         """Map a request path (without query string) to ``Route(service, upstream_path)``.
@@ -163,9 +120,51 @@ def _has_dot_segment(path: str) -> bool:
     return any(seg.lower() in _DOT_SEGMENTS for seg in path.split("/"))
 
 
-DEFAULT_ROUTES = RoutingTable()
+class RoutingConflict(ValueError):
+    """Two services (or a service and the gateway itself) publish the same top-level path."""
 
 
-def resolve(path: str, table: RoutingTable = DEFAULT_ROUTES) -> tuple[str, str] | None:
-    """``(service_name, upstream_path)`` for a public path, or None if no service owns it."""
-    return table.resolve(path)
+def derive_routes(
+    documents: Mapping[str, Mapping[str, Any]],
+    *,
+    services: Iterable[str] | None = None,
+    reserved: Iterable[str] = (),
+) -> RoutingTable:
+    """The routing table the services' OpenAPI documents describe (``service → document``).
+
+    ``/api/v1/<resource>...`` paths make ``<resource>`` that service's; the service-scoped
+    infrastructure (:data:`SERVICE_SCOPED`) stays reachable under the service's name; any other
+    path is forwarded by its first two segments (``/open311/v2``). ``reserved`` names the
+    resources the gateway serves itself: a service publishing one of them is a conflict, as is a
+    resource two services publish.
+    """
+    own = frozenset(reserved)
+    resources: dict[str, str] = {}
+    passthrough: dict[str, str] = {}
+    prefix = API_PREFIX + "/"
+    for service, document in documents.items():
+        for path in document.get("paths", {}):
+            if path in SKIPPED:
+                continue
+            if path.startswith(prefix):
+                segment = path[len(prefix) :].split("/", 1)[0]
+                if not segment or segment in SERVICE_SCOPED:
+                    continue
+                if "{" in segment:
+                    raise RoutingConflict(f"{service}-api publishes {path}: a resource name must not be a parameter")
+                claims, table = (own, resources)
+            else:
+                segment = "/".join(path.split("/", 3)[:3])
+                if "{" in segment or segment.count("/") < 2:
+                    raise RoutingConflict(f"{service}-api publishes {path} outside {API_PREFIX} without a fixed prefix")
+                claims, table = (frozenset(), passthrough)
+            if segment in claims:
+                raise RoutingConflict(f"{service}-api publishes {path}, which the gateway serves itself")
+            owner = table.setdefault(segment, service)
+            if owner != service:
+                raise RoutingConflict(f"{owner}-api and {service}-api both publish {segment!r}")
+    return RoutingTable(
+        resources,
+        services=set(services) if services is not None else set(documents),
+        passthrough=passthrough,
+    )

@@ -70,6 +70,8 @@ async def start_runtime(app: FastAPI) -> None:
 async def stop_runtime(app: FastAPI) -> None:
     """Stop background work and release what start_runtime made (so the app can start again)."""
     state = app.state
+    for hook in getattr(state, "shutdown_hooks", ()):
+        await hook(app)
     for task in [state.dispatcher, *state.background]:
         await task.stop()
     state.background = []
@@ -95,6 +97,7 @@ def create_service_app(
     event_types: dict[str, str],
     migrations_dir: Path,
     startup_hooks: Iterable[Hook] = (),
+    shutdown_hooks: Iterable[Hook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
     form_paths: Iterable[str] = (),
     with_events: bool = True,
@@ -129,6 +132,8 @@ def create_service_app(
     app.state.infra = infra
     app.state.migrations_dir = migrations_dir
     app.state.startup_hooks = list(startup_hooks)
+    # Run first when the app stops, while what start_runtime made is still open.
+    app.state.shutdown_hooks = list(shutdown_hooks)
     app.state.background = []
     app.state.metrics = Metrics(settings.service_name)
     app.state.engine = None

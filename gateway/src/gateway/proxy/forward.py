@@ -1,15 +1,23 @@
-"""The reverse proxy: a raw ASGI callable in front of the gateway's own app.
+"""The reverse proxy: a middleware of the gateway's app that forwards what a service owns.
 
-Every public request passes here. One that :mod:`routing` resolves to a service is forwarded
-by this module alone (no FastAPI routing, no middleware stack: those cost more than the whole
-forward); anything else, websockets and the lifespan go to the inner app (the gateway's own
-FastAPI app: sign-in, aggregation, the SPA, its 404 problem+json).
+A request whose path :mod:`routing` resolves to a service is rate-limited and forwarded here with
+aiohttp's client (one ``ClientSession`` per service, made in the lifespan by :class:`Upstreams`);
+anything else (sign-in, the SPA, the docs, the gateway's 404) goes on to the gateway's own routes.
+The forward bypasses FastAPI's routing on purpose: the proxied path is the gateway's hot path.
 
-Run it under uvicorn with ``loop="uvloop", http="httptools", access_log=False`` (the proxy
-emits no access log of its own either), ``server_header=False`` (keeps ``server: uvicorn`` off
-the wire) and ``proxy_headers=False`` (uvicorn would otherwise rewrite the client address from
-X-Forwarded-For for loopback peers; the proxy decides that itself with ``trust_forwarded``).
-Upstream ``Date`` and ``Server`` headers are dropped because uvicorn adds its own.
+- Hop-by-hop headers are dropped both ways (RFC 9110 §7.6.1, and any a ``Connection`` header
+  names), Host and Content-Length are set for the upstream.
+- ``X-Forwarded-For/Proto/Host`` describe the client; incoming ones are kept (and extended) only
+  with ``trust_forwarded`` (behind a trusted load balancer).
+- ``X-Request-ID`` travels upstream and back: the client's when it is usable, a new one otherwise.
+- Request bodies are read whole (up to ``max_body_bytes``, else 413) and sent with a length;
+  response bodies stream through as they arrive, and stop when the client goes away.
+- Failures are problem+json: 502 (refused, hung up, not HTTP), 503 with ``Retry-After`` (a
+  service marked unavailable, not configured, or whose routes are not read yet), 504 (timeouts).
+
+Serve it under uvicorn with ``proxy_headers=False`` (the proxy decides about X-Forwarded-For
+itself with ``trust_forwarded``) and ``server_header=False``. Upstream ``Date`` and ``Server``
+headers are dropped because uvicorn adds its own.
 """
 
 from __future__ import annotations
@@ -18,17 +26,22 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .problems import send_problem
-from .routing import DEFAULT_ROUTES, Route, RoutingTable
-from .types import ASGIApp, RateLimiter, Receive, Scope, Send, Upstream
-from .upstream import UpstreamError, UpstreamPool
+import aiohttp
+from yarl import URL
 
-__all__ = ["ProxyApp", "ProxySettings", "TransportFactory", "lean_transport"]
+from .discovery import ServiceRoutes
+from .problems import send_problem
+from .types import ASGIApp, RateLimiter, Receive, Scope, Send
+
+__all__ = ["Proxy", "ProxySettings", "UpstreamError", "Upstreams"]
 
 log = logging.getLogger("gateway.proxy")
+
+#: Seconds a client is told to wait when a service is unavailable.
+RETRY_AFTER_S = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,35 +52,116 @@ class ProxySettings:
     max_body_bytes: int = 1024 * 1024
     #: Connecting to an upstream.
     connect_timeout: float = 1.0
-    #: Until the upstream's response head arrives; then, between body chunks.
+    #: Until the upstream's response head arrives (waiting for a pooled connection included);
+    #: then, between body chunks.
     timeout: float = 10.0
     #: Take the client address from the first X-Forwarded-For hop (only behind a trusted
     #: load balancer) and keep incoming X-Forwarded-Proto/Host; otherwise use the socket peer.
     trust_forwarded: bool = False
     #: Open connections per upstream; more concurrent requests wait (within ``timeout``).
     max_connections: int = 256
-    #: Pooled connections idle longer than this are not reused (keep it under the upstream's
+    #: Pooled connections idle longer than this are closed (keep it under the upstream's
     #: keep-alive timeout: uvicorn's default is 5 s).
     idle_timeout: float = 4.0
-    #: Also rate-limit requests that go to the inner app (sign-in, static files).
-    rate_limit_inner: bool = False
+    #: Also rate-limit requests that go to the gateway's own routes (sign-in, static files).
+    rate_limit_own: bool = False
 
 
-#: Builds the client for one upstream: ``(service, base_url, label, settings) -> Upstream``.
-TransportFactory = Callable[[str, str, str, ProxySettings], Upstream]
+class UpstreamError(Exception):
+    """The exchange with a service failed; ``detail`` is safe to show to the client."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
 
 
-def lean_transport(service: str, base_url: str, label: str, settings: ProxySettings) -> Upstream:
-    """The default client: :class:`gateway.proxy.upstream.UpstreamPool`."""
-    return UpstreamPool(
-        service,
-        base_url,
-        label=label,
-        connect_timeout=settings.connect_timeout,
-        timeout=settings.timeout,
-        max_connections=settings.max_connections,
-        idle_timeout=settings.idle_timeout,
-    )
+class Upstreams:
+    """One aiohttp ``ClientSession`` per service: keep-alive pool, timeouts, nothing automatic.
+
+    The sessions send what the proxy gives them and nothing else (no User-Agent, Accept,
+    Accept-Encoding or Content-Type of their own, no cookies, no redirects, no decompression).
+    Make them in the lifespan (:meth:`start`) and close them in it (:meth:`close`).
+    """
+
+    def __init__(
+        self, urls: Mapping[str, str], settings: ProxySettings, labels: Mapping[str, str] | None = None
+    ) -> None:
+        self.settings = settings
+        self._urls = {name: url.rstrip("/") for name, url in urls.items()}
+        self._labels = dict(labels or {})
+        self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self.unavailable: dict[str, str] = {}
+
+    def label(self, service: str) -> str:
+        return self._labels.get(service, f"{service}-api")
+
+    @property
+    def started(self) -> bool:
+        return bool(self._sessions) or not self._urls
+
+    async def start(self) -> None:
+        if self.started:
+            return
+        s = self.settings
+        for name in self._urls:
+            self._sessions[name] = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=s.max_connections, limit_per_host=0, keepalive_timeout=s.idle_timeout, ttl_dns_cache=300
+                ),
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout, sock_read=s.timeout),
+                auto_decompress=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+            )
+
+    async def close(self) -> None:
+        sessions, self._sessions = self._sessions, {}
+        for session in sessions.values():
+            await session.close()
+
+    def mark_unavailable(self, service: str, reason: str | None = None) -> None:
+        """Answer 503 for this service without trying it (maintenance, failed health checks)."""
+        self.unavailable[service] = reason or f"{self.label(service)} is temporarily unavailable"
+
+    def mark_available(self, service: str) -> None:
+        self.unavailable.pop(service, None)
+
+    def configured(self, service: str) -> bool:
+        return service in self._urls
+
+    async def request(
+        self, service: str, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> aiohttp.ClientResponse:
+        """Send one request; return once the response head has arrived. Raises UpstreamError."""
+        session = self._sessions[service]
+        label = self.label(service)
+        timeout = self.settings.timeout
+        try:
+            async with asyncio.timeout(timeout):
+                return await session.request(
+                    method,
+                    URL(self._urls[service] + target, encoded=True),
+                    headers=headers,
+                    data=body if body or method in ("POST", "PUT", "PATCH") else None,
+                    allow_redirects=False,
+                )
+        except aiohttp.ConnectionTimeoutError:
+            raise UpstreamError(
+                504, f"{label} did not accept a connection within {self.settings.connect_timeout:g} s"
+            ) from None
+        except TimeoutError:
+            raise UpstreamError(504, f"{label} did not answer within {timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, ConnectionRefusedError):
+                raise UpstreamError(502, f"{label} refused the connection") from None
+            raise UpstreamError(502, f"{label} could not be reached ({exc.os_error.strerror or exc})") from None
+        except aiohttp.ServerDisconnectedError:
+            raise UpstreamError(502, f"{label} closed the connection before answering") from None
+        except aiohttp.ClientResponseError:
+            raise UpstreamError(502, f"{label} sent a malformed response") from None
+        except aiohttp.ClientError as exc:
+            raise UpstreamError(502, f"{label} connection failed: {type(exc).__name__}") from None
 
 
 # Request headers the proxy consumes or rebuilds instead of copying. Hop-by-hop (RFC 9110 §7.6.1)
@@ -114,122 +208,67 @@ def _connection_tokens(value: bytes) -> set[bytes]:
     return {token.strip().lower() for token in value.split(b",") if token.strip()}
 
 
-class ProxyApp:
-    """ASGI app: forwards resolved paths to their service, everything else to ``inner``.
+def _text(value: bytes) -> str:
+    """A header value for aiohttp, which writes str values as UTF-8: the client's bytes, unchanged."""
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")  # not UTF-8: re-encoded, the best a str-only client can do
 
-    ``upstreams`` maps service name → base URL (``http://host:port``). A service the routing
-    table knows but ``upstreams`` does not, or one marked unavailable, is answered 503.
+
+class Proxy:
+    """ASGI middleware: forwards what ``routes`` resolves to its service, the rest to ``app``.
+
+    ``limiter`` counts every forwarded request per client (and, with ``rate_limit_own``, every
+    request to ``app`` as well).
     """
 
     def __init__(
         self,
-        inner: ASGIApp | None,
-        upstreams: Mapping[str, str],
+        app: ASGIApp,
         *,
-        routes: RoutingTable = DEFAULT_ROUTES,
-        settings: ProxySettings | None = None,
+        routes: ServiceRoutes,
+        upstreams: Upstreams,
         limiter: RateLimiter | None = None,
-        labels: Mapping[str, str] | None = None,
-        transport_factory: TransportFactory = lean_transport,
     ) -> None:
-        self.inner = inner
+        self.app = app
         self.routes = routes
-        self.settings = settings or ProxySettings()
+        self.upstreams = upstreams
         self.limiter = limiter
-        self._upstream_urls = dict(upstreams)
-        self._labels = {name: (labels or {}).get(name, f"{name}-api") for name in routes.services | set(upstreams)}
-        self._transport_factory = transport_factory
-        self._pools: dict[str, Upstream] | None = None
-        self._unavailable: dict[str, str] = {}
-        self._resolve = routes.resolve
+        self.settings = upstreams.settings
         self._max_body = self.settings.max_body_bytes
         self._trust_forwarded = self.settings.trust_forwarded
 
-    # -- availability --------------------------------------------------------------------------
-    def mark_unavailable(self, service: str, reason: str | None = None) -> None:
-        """Answer 503 for this service without trying it (maintenance, failed health checks)."""
-        self._unavailable[service] = reason or f"{self._label(service)} is temporarily unavailable"
-
-    def mark_available(self, service: str) -> None:
-        self._unavailable.pop(service, None)
-
-    def _label(self, service: str) -> str:
-        return self._labels.get(service, f"{service}-api")
-
-    # -- lifespan ------------------------------------------------------------------------------
-    async def startup(self) -> None:
-        if self._pools is not None:
-            return
-        pools = {
-            name: self._transport_factory(name, url, self._label(name), self.settings)
-            for name, url in self._upstream_urls.items()
-        }
-        for pool in pools.values():
-            await pool.start()
-        self._pools = pools
-
-    async def shutdown(self) -> None:
-        pools, self._pools = self._pools, None
-        for pool in (pools or {}).values():
-            await pool.close()
-        close = getattr(self.limiter, "aclose", None)
-        if close is not None:
-            await close()
-
-    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.inner is None:
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await self.startup()
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await self.shutdown()
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-
-        async def receive_wrapped() -> dict:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await self.startup()  # ours first: the inner app may call through us
-            return message
-
-        async def send_wrapped(message: dict) -> None:
-            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
-                await self.shutdown()  # after the inner app let go of everything
-            await send(message)
-
-        await self.inner(scope, receive_wrapped, send_wrapped)
-
-    # -- ASGI ----------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
+        if scope["type"] == "http":
             raw_path = scope.get("raw_path")
-            route = self._resolve(raw_path.decode("latin-1") if raw_path else scope["path"])
+            path = raw_path.decode("latin-1") if raw_path else scope["path"]
+            route = self.routes.resolve(path)
             if route is not None:
-                await self._proxy(scope, receive, send, route)
+                await self._proxy(scope, receive, send, route.service, route.path)
                 return
-            if self.limiter is not None and self.settings.rate_limit_inner:
+            if self.routes.waits_for(scope["path"]):
                 request_id = _request_id(scope["headers"])
-                if not await self._admit(scope, None, request_id, send):
-                    return
-        elif kind == "lifespan":
-            await self._lifespan(scope, receive, send)
-            return
-        if self.inner is None:
-            if kind == "websocket":
-                await send({"type": "websocket.close", "code": 1000})
+                if self.limiter is None or await self._admit(scope, None, request_id, send):
+                    waiting = ", ".join(self.upstreams.label(name) for name in sorted(self.routes.missing))
+                    await self._unavailable(
+                        scope, send, request_id, f"The platform is starting: no answer yet from {waiting}."
+                    )
                 return
-            await send_problem(
-                send,
-                404,
-                "No such resource.",
-                instance=scope.get("path", ""),
-                request_id=_request_id(scope.get("headers", ())),
-            )
-            return
-        await self.inner(scope, receive, send)
+            if self.limiter is not None and self.settings.rate_limit_own:
+                if not await self._admit(scope, None, _request_id(scope["headers"]), send):
+                    return
+        await self.app(scope, receive, send)
+
+    async def _unavailable(self, scope: Scope, send: Send, request_id: bytes, detail: str) -> None:
+        await send_problem(
+            send,
+            503,
+            detail,
+            instance=scope["path"],
+            request_id=request_id,
+            headers=[(b"retry-after", str(RETRY_AFTER_S).encode())],
+        )
 
     async def _admit(self, scope: Scope, forwarded_for: bytes | None, request_id: bytes, send: Send) -> bool:
         assert self.limiter is not None
@@ -261,8 +300,7 @@ class ProxyApp:
         )
         return False
 
-    async def _proxy(self, scope: Scope, receive: Receive, send: Send, route: Route) -> None:
-        service, upstream_path = route
+    async def _proxy(self, scope: Scope, receive: Receive, send: Send, service: str, upstream_path: str) -> None:
         request_id = host = content_length = forwarded_for = forwarded_proto = forwarded_host = None
         connection = None
         chunked = False
@@ -313,25 +351,18 @@ class ProxyApp:
             headers.append((b"x-forwarded-host", forwarded_host))
         headers.append((b"x-request-id", request_id))
 
-        reason = self._unavailable.get(service)
+        upstreams = self.upstreams
+        reason = upstreams.unavailable.get(service)
         if reason is not None:
-            await send_problem(send, 503, reason, instance=scope["path"], request_id=request_id)
+            await self._unavailable(scope, send, request_id, reason)
             return
-        pools = self._pools
-        if pools is None:  # lifespan not run (lifespan="off", or a test transport)
-            await self.startup()
-            pools = self._pools
-            assert pools is not None
-        upstream = pools.get(service)
-        if upstream is None:
-            await send_problem(
-                send,
-                503,
-                f"{self._label(service)} is not configured on this gateway",
-                instance=scope["path"],
-                request_id=request_id,
+        if not upstreams.configured(service):
+            await self._unavailable(
+                scope, send, request_id, f"{upstreams.label(service)} is not configured on this gateway"
             )
             return
+        if not upstreams.started:  # no lifespan ran (lifespan="off", or a test transport)
+            await upstreams.start()
 
         body = b""
         if content_length is not None or chunked:
@@ -340,23 +371,17 @@ class ProxyApp:
                 return
             body = read
 
-        target = upstream_path.encode("latin-1")
+        target = upstream_path
         query = scope["query_string"]
         if query:
-            target += b"?" + query
-        method = scope["method"].encode("ascii")
+            target += "?" + query.decode("latin-1")
 
         try:
-            response = await upstream.request(method, target, headers, body)
-        except UpstreamError as exc:
-            log.warning(
-                "%s %s → %s: %s",
-                scope["method"],
-                scope["path"],
-                service,
-                exc.detail,
-                extra={"request_id": request_id.decode("ascii"), "upstream": service},
+            response = await upstreams.request(
+                service, scope["method"], target, [(n.decode("latin-1"), _text(v)) for n, v in headers], body
             )
+        except UpstreamError as exc:
+            self._log_failure(scope, service, exc, request_id)
             await send_problem(send, exc.status, exc.detail, instance=scope["path"], request_id=request_id)
             return
         await self._relay(scope, receive, send, response, request_id, service)
@@ -395,11 +420,18 @@ class ProxyApp:
         )
 
     async def _relay(
-        self, scope: Scope, receive: Receive, send: Send, response, request_id: bytes, service: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        response: aiohttp.ClientResponse,
+        request_id: bytes,
+        service: str,
     ) -> None:
         headers: list[tuple[bytes, bytes]] = []
         connection = None
-        for name, value in response.headers:
+        for raw_name, value in response.raw_headers:
+            name = raw_name.lower()
             if name in _RESPONSE_DROPPED:
                 if name == b"connection":
                     connection = value
@@ -412,13 +444,14 @@ class ProxyApp:
             headers = [(n, v) for n, v in headers if n not in named]
         headers.append((b"x-request-id", request_id))
 
+        content = response.content
         started = False
         watcher = None
         try:
-            body = await response.read()
+            body = await content.readany()
             await send({"type": "http.response.start", "status": response.status, "headers": headers})
             started = True
-            if response.done:
+            if content.at_eof():
                 await send({"type": "http.response.body", "body": body})
                 return
             # A streamed body: stop pulling from the upstream if the client goes away.
@@ -426,29 +459,38 @@ class ProxyApp:
             while True:
                 if body:
                     await send({"type": "http.response.body", "body": body, "more_body": True})
-                body = await response.read()
-                if response.done:
+                body = await content.readany()
+                if content.at_eof():
                     await send({"type": "http.response.body", "body": body})
                     return
-        except UpstreamError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             if watcher is not None and watcher.done():
                 return  # the client left; we closed the upstream exchange ourselves
-            log.warning(
-                "%s %s → %s: %s",
-                scope["method"],
-                scope["path"],
-                service,
-                exc.detail,
-                extra={"request_id": request_id.decode("ascii"), "upstream": service},
-            )
+            label = self.upstreams.label(service)
+            if isinstance(exc, TimeoutError):
+                failure = UpstreamError(504, f"{label} stopped sending within {self.settings.timeout:g} s")
+            else:
+                failure = UpstreamError(502, f"{label} closed the connection before the response was complete")
+            self._log_failure(scope, service, failure, request_id)
             if not started:
-                await send_problem(send, exc.status, exc.detail, instance=scope["path"], request_id=request_id)
+                await send_problem(send, failure.status, failure.detail, instance=scope["path"], request_id=request_id)
             # Otherwise the status line is gone: returning without finishing the body makes the
             # server close the connection, so the client sees a truncated response, not a short one.
         finally:
-            response.close()
+            response.release()
             if watcher is not None and not watcher.done():
                 watcher.cancel()
+
+    @staticmethod
+    def _log_failure(scope: Scope, service: str, exc: UpstreamError, request_id: bytes) -> None:
+        log.warning(
+            "%s %s → %s: %s",
+            scope["method"],
+            scope["path"],
+            service,
+            exc.detail,
+            extra={"request_id": request_id.decode("ascii"), "upstream": service},
+        )
 
 
 def _watch_disconnect(receive: Receive, on_disconnect: Callable[[], None]) -> asyncio.Future[None]:
