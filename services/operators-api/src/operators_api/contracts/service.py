@@ -48,7 +48,7 @@ from operators_api.shared import (
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 ENTITY = "contract"
@@ -94,18 +94,18 @@ def contract_read(
         "evaluation_scheme_id": c.evaluation_scheme_id,
         "status": c.status,
         "status_reason": c.status_reason,
-        "activated_at": as_aware(c.activated_at),
-        "handed_over_at": as_aware(c.handed_over_at),
+        "activated_at": c.activated_at,
+        "handed_over_at": c.handed_over_at,
         "ended_on": c.ended_on,
         "renewed_from_id": c.renewed_from_id,
         "termination_proposal": (
-            {"proposed_at": as_aware(c.termination_proposed_at), "reason": c.termination_proposal or ""}
+            {"proposed_at": c.termination_proposed_at, "reason": c.termination_proposal or ""}
             if c.termination_proposed_at
             else None
         ),
         "version": c.version,
-        "created_at": as_aware(c.created_at),
-        "updated_at": as_aware(c.updated_at),
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
     }
 
 

@@ -29,7 +29,7 @@ from operators_api.shared import (
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import DISTRICT_TZ, Clock, as_aware
+from service_kit.clock import DISTRICT_TZ, Clock
 from service_kit.problems import Forbidden, NotFound, RuleViolation, ServiceUnavailable
 
 ENTITY = "fee_application"
@@ -48,7 +48,7 @@ def guideline_read(g: FeeGuideline | None) -> dict[str, Any]:
         "max_special_group_price_percent": g.max_special_group_price_percent,
         "allowed_categories": g.allowed_categories,
         "note": g.note,
-        "created_at": as_aware(g.created_at),
+        "created_at": g.created_at,
     }
 
 
@@ -117,10 +117,10 @@ def application_read(a: FeeApplication) -> dict[str, Any]:
         "status": a.status,
         "decision_reason": a.decision_reason,
         "decided_by": a.decided_by,
-        "decided_at": as_aware(a.decided_at),
+        "decided_at": a.decided_at,
         "expires_on": a.expires_on,
-        "submitted_at": as_aware(a.submitted_at),
-        "updated_at": as_aware(a.updated_at),
+        "submitted_at": a.submitted_at,
+        "updated_at": a.updated_at,
         "version": a.version,
     }
 

@@ -25,7 +25,7 @@ from operators_api.operators.rules import (
 )
 from operators_api.operators.schemas import OperatorCreate, OperatorUpdate, StatusChange
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.params import INT32_MAX
 from service_kit.problems import (
@@ -68,8 +68,8 @@ def operator_read(op: Operator, *, viewer: Principal | None, today: date) -> dic
         ],
         "status": op.status,
         "version": op.version,
-        "created_at": as_aware(op.created_at),
-        "updated_at": as_aware(op.updated_at),
+        "created_at": op.created_at,
+        "updated_at": op.updated_at,
     }
 
 
@@ -337,7 +337,7 @@ async def operator_history(session: AsyncSession, *, operator_id: int) -> list[d
             "action": c.action,
             "changes": c.changes,
             "reason": c.reason,
-            "changed_at": as_aware(c.changed_at),
+            "changed_at": c.changed_at,
         }
         for c in await OperatorRepository(session).history(operator_id)
     ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -58,7 +57,7 @@ from operators_api.shared import (
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "selection"
@@ -78,7 +77,7 @@ def _award(sel: Selection, names: dict[int, str]) -> dict[str, Any] | None:
         "price_fen": row["price_fen"],
         "total_score": row["total"],
         "reason": sel.award_reason or "",
-        "awarded_at": as_aware(sel.awarded_at),
+        "awarded_at": sel.awarded_at,
     }
 
 
@@ -98,8 +97,8 @@ def selection_read(sel: Selection, *, bids_received: int | None, names: dict[int
         "criteria": sel.criteria,
         "price_formula": sel.price_formula,
         "trim_extremes": sel.trim_extremes,
-        "bids_open_at": as_aware(sel.bids_open_at),
-        "bids_close_at": as_aware(sel.bids_close_at),
+        "bids_open_at": sel.bids_open_at,
+        "bids_close_at": sel.bids_close_at,
         "service_starts_on": sel.service_starts_on,
         "service_ends_on": sel.service_ends_on,
         "status": sel.status,
@@ -107,10 +106,10 @@ def selection_read(sel: Selection, *, bids_received: int | None, names: dict[int
         "bids_received": bids_received if sel.status in UNSEALED else None,
         "award": _award(sel, names),
         "result": sel.result if sel.status in ("awarded", "failed") else None,
-        "published_at": as_aware(sel.published_at),
+        "published_at": sel.published_at,
         "version": sel.version,
-        "created_at": as_aware(sel.created_at),
-        "updated_at": as_aware(sel.updated_at),
+        "created_at": sel.created_at,
+        "updated_at": sel.updated_at,
     }
 
 
@@ -167,7 +166,7 @@ def _check_record(sel: Selection) -> None:
         )
     if len(set(sel.facility_ids)) != len(sel.facility_ids):
         raise RuleViolation("facility_ids", "A facility is named twice.", code="facility-duplicate")
-    if as_aware(sel.bids_open_at) >= as_aware(sel.bids_close_at):  # type: ignore[operator]
+    if sel.bids_open_at >= sel.bids_close_at:
         raise RuleViolation("bids_close_at", "Bidding must close after it opens.", code="timeline-order")
     if sel.service_starts_on > sel.service_ends_on:
         raise RuleViolation("service_ends_on", "The service period must end after it starts.", code="period-order")
@@ -269,7 +268,7 @@ async def update_selection(
         if field in ("criteria", "price_formula", "facility_ids"):
             value = as_json[field]
         old = getattr(sel, field)
-        if jsonable(as_aware(old) if isinstance(old, datetime) else old) != jsonable(value):
+        if jsonable(old) != jsonable(value):
             changes[field] = [jsonable(old), jsonable(value)]
             setattr(sel, field, value)
     if not changes:
@@ -339,21 +338,21 @@ async def change_status(
     if not transition_allowed(old, new):
         raise transition_conflict("selection", old, new, TRANSITIONS)
     now = clock.now()
-    if new == "published" and as_aware(sel.bids_close_at) <= now:  # type: ignore[operator]
+    if new == "published" and sel.bids_close_at <= now:
         raise RuleViolation(
             "bids_close_at",
             "Bidding would already be closed: move bids_close_at into the future first.",
             code="timeline-past",
         )
-    if new == "bidding" and now < as_aware(sel.bids_open_at):  # type: ignore[operator]
+    if new == "bidding" and now < sel.bids_open_at:
         raise state_conflict(
-            f"Bidding opens at {as_aware(sel.bids_open_at).isoformat()}; it cannot open earlier.",
-            "bidding-not-yet-open",  # type: ignore[union-attr]
+            f"Bidding opens at {sel.bids_open_at.isoformat()}; it cannot open earlier.",
+            "bidding-not-yet-open",
         )
-    if new == "evaluating" and now < as_aware(sel.bids_close_at):  # type: ignore[operator]
+    if new == "evaluating" and now < sel.bids_close_at:
         raise state_conflict(
-            f"Bidding closes at {as_aware(sel.bids_close_at).isoformat()}; bids may still come until then.",
-            "bidding-still-open",  # type: ignore[union-attr]
+            f"Bidding closes at {sel.bids_close_at.isoformat()}; bids may still come until then.",
+            "bidding-still-open",
         )
     if new == "failed":
         await _fail(session, sel, principal=principal, clock=clock, reason=data.reason, old=old)
@@ -408,8 +407,8 @@ def bid_read(bid: Bid, names: dict[int, str]) -> dict[str, Any]:
         "documents": bid.documents,
         "status": bid.status,
         "status_reason": bid.status_reason,
-        "submitted_at": as_aware(bid.submitted_at),
-        "updated_at": as_aware(bid.updated_at),
+        "submitted_at": bid.submitted_at,
+        "updated_at": bid.updated_at,
         "version": bid.version,
     }
 
@@ -417,11 +416,11 @@ def bid_read(bid: Bid, names: dict[int, str]) -> dict[str, Any]:
 def _check_bidding_open(sel: Selection, clock: Clock) -> None:
     if sel.status in ("draft", "published"):
         raise state_conflict(f"Bidding is not open yet (the selection is {sel.status}).", "bidding-not-open")
-    closes = as_aware(sel.bids_close_at)
-    if sel.status != "bidding" or clock.now() >= closes:  # type: ignore[operator]
+    closes = sel.bids_close_at
+    if sel.status != "bidding" or clock.now() >= closes:
         raise state_conflict(
             f"Bidding closed at {closes.isoformat()}; no bid is taken or changed after it.", "bidding-closed"
-        )  # type: ignore[union-attr]
+        )
 
 
 async def submit_bid(
@@ -619,7 +618,7 @@ def member_read(m: PanelMember) -> dict[str, Any]:
         "display_name": m.display_name,
         "kind": m.kind,
         "declared": m.declared_at is not None,
-        "declared_at": as_aware(m.declared_at),
+        "declared_at": m.declared_at,
         "conflicted_operator_ids": m.conflicted_operator_ids,
         "declaration": m.declaration,
     }
@@ -824,7 +823,7 @@ async def _ranking(session: AsyncSession, sel: Selection) -> _Ranking:
             criteria[price["key"]] = pscores.get(bid.id)
         total = sum((v for v in criteria.values() if v is not None), Decimal(0))
         rows.append(Ranked(bid.id, bid.operator_id, bid.price_fen, pscores.get(bid.id), criteria, total, complete))
-    order = {b.id: i for i, b in enumerate(sorted(bids, key=lambda b: (as_aware(b.submitted_at), b.id)))}
+    order = {b.id: i for i, b in enumerate(sorted(bids, key=lambda b: (b.submitted_at, b.id)))}
     return _Ranking(rank(rows, order), missing)
 
 
