@@ -18,7 +18,7 @@ from operators_api.contracts.schemas import (
 from operators_api.dependencies import ClockDep
 from operators_api.gates import Official, OfficialOrService, Viewer
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -82,7 +82,7 @@ async def create_contract(
         subdistricts_of=facility_subdistricts(request),
     )
     response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -102,7 +102,7 @@ async def get_contract(
     contract_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response
 ) -> dict[str, Any]:
     read = await service.get_contract(session, contract_id=contract_id, viewer=viewer)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -116,6 +116,7 @@ async def update_contract(
     contract_id: ResourceId,
     body: ContractUpdate,
     request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -127,11 +128,11 @@ async def update_contract(
         clock=clock,
         contract_id=contract_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
         unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -145,6 +146,7 @@ async def change_status(
     contract_id: ResourceId,
     body: ContractStatusChange,
     request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -156,10 +158,10 @@ async def change_status(
         clock=clock,
         contract_id=contract_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v, required=False),
+        if_match=if_match,
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

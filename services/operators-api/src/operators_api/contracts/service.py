@@ -39,7 +39,6 @@ from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
 from operators_api.selections.repository import SelectionRepository
 from operators_api.shared import (
-    CheckVersion,
     after_id,
     end_read_transaction,
     jsonable,
@@ -49,6 +48,7 @@ from operators_api.shared import (
 )
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 ENTITY = "contract"
@@ -398,7 +398,7 @@ async def update_contract(
     clock: Clock,
     contract_id: int,
     data: ContractUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
@@ -408,7 +408,7 @@ async def update_contract(
         await _require_facilities_within(session, principal, contract_id, data.facility_ids, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
-    check_version(c.version)
+    if_match.check(c.version)
     if c.status != "draft":
         raise state_conflict(f"Only a draft contract is edited; this one is {c.status}.", "contract-not-editable")
     repo = ContractRepository(session)
@@ -567,14 +567,14 @@ async def change_status(
     clock: Clock,
     contract_id: int,
     data: ContractStatusChange,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
     if principal.subdistrict is not None and data.status == "active":
         await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
-    check_version(c.version)
+    if_match.check(c.version, required=False)
     await apply_status(session, c, principal=principal, clock=clock, new=data.status, reason=data.reason)
     await session.commit()
     return await read(session, c)

@@ -64,7 +64,7 @@ from operators_api.selections.schemas import (
     SelectionCreate,
     SelectionStatusChange,
 )
-from operators_api.shared import no_version_check
+from operators_api.shared import ANY_VERSION, no_version_check
 from operators_api.volunteers import service as volunteers
 from operators_api.volunteers.repository import VolunteerRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
@@ -307,7 +307,7 @@ class Demo:
                     clock=sim.on(day),
                     selection_id=sid,
                     data=SelectionStatusChange(status=status, reason="按计划推进（演示数据）"),
-                    check_version=no_version_check,
+                    if_match=ANY_VERSION,
                 )
             bids = {}
             for code, price_yuan, _ in spec["bids"]:
@@ -333,7 +333,7 @@ class Demo:
                 clock=closed,
                 selection_id=sid,
                 data=SelectionStatusChange(status="evaluating", reason="投标截止，开标"),
-                check_version=no_version_check,
+                if_match=ANY_VERSION,
             )
             for expert in EXPERTS:
                 await selections.add_panel_member(
@@ -434,7 +434,7 @@ class Demo:
                 clock=self.sim.on(self.start - timedelta(days=10)),
                 contract_id=c["id"],
                 data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"),
-                check_version=no_version_check,
+                if_match=ANY_VERSION,
             )
             # Signed ten days ahead: the facilities are handed over by the contract sweep on the start date.
             await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
@@ -857,7 +857,7 @@ class Demo:
                 data=ContractStatusChange(
                     status="suspended", reason="承接主体演出许可证过期，暂停运营待续证（演示数据）"
                 ),
-                check_version=no_version_check,
+                if_match=ANY_VERSION,
             )
 
     async def run(self) -> dict[str, int]:

@@ -17,7 +17,7 @@ from operators_api.fees.schemas import (
 )
 from operators_api.gates import DistrictOfficial, FeeApplicant, Official, Reader
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1/fee-applications", tags=["fees"])
 )
 async def get_guideline(session: SessionDep, response: Response) -> dict[str, Any]:
     read = await service.get_guideline(session)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -42,16 +42,14 @@ async def get_guideline(session: SessionDep, response: Response) -> dict[str, An
 )
 async def set_guideline(
     body: GuidelineUpdate,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: DistrictOfficial,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    read = await service.set_guideline(
-        session, principal=principal, clock=clock, data=body, check_version=lambda v: check_if_match(request, v)
-    )
-    response.headers["ETag"] = etag_for(read["version"])
+    read = await service.set_guideline(session, principal=principal, clock=clock, data=body, if_match=if_match)
+    set_etag(response, read["version"])
     return read
 
 

@@ -21,7 +21,6 @@ from operators_api.fees.repository import FeeFilter, FeeRepository
 from operators_api.fees.rules import DEFAULT_GUIDELINE, TRANSITIONS, UnknownBasicHistory, basic_during, check
 from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineUpdate
 from operators_api.shared import (
-    CheckVersion,
     after_id,
     end_read_transaction,
     page_of,
@@ -30,6 +29,7 @@ from operators_api.shared import (
 )
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation, ServiceUnavailable
 
 ENTITY = "fee_application"
@@ -57,13 +57,13 @@ async def get_guideline(session: AsyncSession) -> dict[str, Any]:
 
 
 async def set_guideline(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, check_version: CheckVersion
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, if_match: IfMatch
 ) -> dict[str, Any]:
     access.require_district_official(principal, "set the preferential-fee guideline")
     repo = FeeRepository(session)
     current = await repo.guideline()
     version = current.version if current else 0
-    check_version(version)
+    if_match.check(version)
     now = clock.now()
     g = FeeGuideline(
         version=version + 1,

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from operators_api.dependencies import ClockDep
 from operators_api.gates import DistrictOfficial, OfficialOrAuditor, OperatorEditor, Viewer
@@ -16,7 +16,7 @@ from operators_api.operators.schemas import (
     StatusChange,
 )
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -53,7 +53,7 @@ async def register_operator(
 ) -> dict[str, Any]:
     read = await service.register_operator(session, principal=principal, clock=clock, data=body)
     response.headers["Location"] = f"/api/v1/operators/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -62,7 +62,7 @@ async def get_operator(
     operator_id: ResourceId, session: SessionDep, viewer: Viewer, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     operator = await service.get_operator(session, operator_id=operator_id)
-    response.headers["ETag"] = etag_for(operator.version)
+    set_etag(response, operator.version)
     return service.operator_read(operator, viewer=viewer, today=clock.local_now().date())
 
 
@@ -75,7 +75,7 @@ async def get_operator(
 async def update_operator(
     operator_id: ResourceId,
     body: OperatorUpdate,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: OperatorEditor,
@@ -87,9 +87,9 @@ async def update_operator(
         clock=clock,
         operator_id=operator_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -102,7 +102,7 @@ async def update_operator(
 async def change_status(
     operator_id: ResourceId,
     body: StatusChange,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: DistrictOfficial,
@@ -114,9 +114,9 @@ async def change_status(
         clock=clock,
         operator_id=operator_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version, required=False),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

@@ -3,7 +3,6 @@ with history), change status along the transition table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -26,6 +25,7 @@ from operators_api.operators.rules import (
 from operators_api.operators.schemas import OperatorCreate, OperatorUpdate, StatusChange
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.params import INT32_MAX
 from service_kit.problems import (
@@ -35,8 +35,6 @@ from service_kit.problems import (
     NotFound,
     RuleViolation,
 )
-
-CheckVersion = Callable[[int], None]
 
 
 def operator_read(op: Operator, *, viewer: Principal | None, today: date) -> dict[str, Any]:
@@ -208,7 +206,7 @@ async def update_operator(
     clock: Clock,
     operator_id: int,
     data: OperatorUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     repo = OperatorRepository(session)
     operator = await repo.get_for_update(operator_id)
@@ -216,7 +214,7 @@ async def update_operator(
         raise NotFound(f"No operator {operator_id}.")
     patch = data.model_dump(exclude_unset=True, mode="json")
     _check_may_edit(principal, operator_id, set(patch))
-    check_version(operator.version)
+    if_match.check(operator.version)
     today = clock.local_now().date()
     if "uscc" in patch:
         await _check_unique(repo, field="uscc", value=patch["uscc"], operator_id=operator.id)
@@ -264,13 +262,13 @@ async def change_status(
     clock: Clock,
     operator_id: int,
     data: StatusChange,
-    check_version: CheckVersion,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     repo = OperatorRepository(session)
     operator = await repo.get_for_update(operator_id)
     if operator is None:
         raise NotFound(f"No operator {operator_id}.")
-    check_version(operator.version)
+    if_match.check(operator.version, required=False)
     old, new = operator.status, data.status
     if not transition_allowed(old, new):
         allowed = sorted(TRANSITIONS[old])

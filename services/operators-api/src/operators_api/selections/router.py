@@ -28,7 +28,7 @@ from operators_api.selections.schemas import (
 )
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -78,7 +78,7 @@ async def create_selection(
         subdistricts_of=facility_subdistricts(request),
     )
     response.headers["Location"] = f"/api/v1/selections/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -87,7 +87,7 @@ async def get_selection(
     selection_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response
 ) -> dict[str, Any]:
     read = await service.get_selection(session, selection_id=selection_id, viewer=viewer)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -101,6 +101,7 @@ async def update_selection(
     selection_id: ResourceId,
     body: SelectionUpdate,
     request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -112,11 +113,11 @@ async def update_selection(
         clock=clock,
         selection_id=selection_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
         unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -129,7 +130,7 @@ async def update_selection(
 async def change_status(
     selection_id: ResourceId,
     body: SelectionStatusChange,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -141,9 +142,9 @@ async def change_status(
         clock=clock,
         selection_id=selection_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v, required=False),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -217,7 +218,7 @@ async def submit_bid(
 ) -> dict[str, Any]:
     read = await service.submit_bid(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
     response.headers["Location"] = f"/api/v1/selections/{selection_id}/bids/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -231,7 +232,7 @@ async def update_bid(
     selection_id: ResourceId,
     bid_id: ResourceId,
     body: BidUpdate,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: BidSubmitter,
@@ -244,9 +245,9 @@ async def update_bid(
         selection_id=selection_id,
         bid_id=bid_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -332,5 +333,5 @@ async def award(
     response: Response,
 ) -> dict[str, Any]:
     read = await service.award(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read

@@ -46,7 +46,6 @@ from operators_api.selections.schemas import (
     SelectionUpdate,
 )
 from operators_api.shared import (
-    CheckVersion,
     after_id,
     end_read_transaction,
     from_centi,
@@ -58,6 +57,7 @@ from operators_api.shared import (
 )
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "selection"
@@ -243,7 +243,7 @@ async def update_selection(
     clock: Clock,
     selection_id: int,
     data: SelectionUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
 ) -> dict[str, Any]:
@@ -258,7 +258,7 @@ async def update_selection(
         await require_within_subdistrict(subdistricts_of, named, principal, "selection")
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
-    check_version(sel.version)
+    if_match.check(sel.version)
     if sel.status != "draft":
         raise state_conflict(f"Only a draft is edited; this selection is {sel.status}.", "selection-not-editable")
     patch = data.model_dump(exclude_unset=True)
@@ -329,11 +329,11 @@ async def change_status(
     clock: Clock,
     selection_id: int,
     data: SelectionStatusChange,
-    check_version: CheckVersion,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
-    check_version(sel.version)
+    if_match.check(sel.version, required=False)
     old, new = sel.status, data.status
     if not transition_allowed(old, new):
         raise transition_conflict("selection", old, new, TRANSITIONS)
@@ -499,10 +499,10 @@ async def update_bid(
     selection_id: int,
     bid_id: int,
     data: BidUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     sel, bid = await _own_bid(session, principal, selection_id, bid_id)
-    check_version(bid.version)
+    if_match.check(bid.version)
     _check_bidding_open(sel, clock)
     if bid.status != "submitted":
         raise state_conflict(f"This bid is {bid.status}; submit a new one instead.", "bid-not-editable")
