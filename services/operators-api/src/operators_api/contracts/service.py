@@ -128,7 +128,7 @@ async def get_visible(
     session: AsyncSession, *, contract_id: int, viewer: Principal | None, for_update: bool = False
 ) -> Contract:
     repo = ContractRepository(session)
-    c = await (repo.get_for_update(contract_id) if for_update else repo.get(contract_id))
+    c = await repo.get(contract_id, for_update=for_update)
     if c is None or not may_see(viewer, c):
         raise NotFound(f"No contract {contract_id}.")
     return c
@@ -150,7 +150,7 @@ async def list_contracts(
         drafts_of_operator=viewer.operator_id if viewer is not None and viewer.role == "operator" else None,
     )
     repo = ContractRepository(session)
-    rows = await repo.list(f, after_id=after_id(cursor), limit=limit + 1)
+    rows = await repo.find(f, after_id=after_id(cursor), limit=limit + 1)
     shown = list(rows[:limit])
     ids = [c.id for c in shown]
     facilities = await repo.facilities_of(ids)
@@ -371,7 +371,7 @@ async def create_contract(
     await repo.set_facilities(c.id, facility_ids)
     for row in rows_check:
         row.contract_id = c.id
-        repo.add(row)
+        repo.add_part(row)
     audit.record(
         session,
         principal=principal,
@@ -804,7 +804,7 @@ async def renew(
     await repo.set_facilities(new.id, facility_ids)
     for row in rows:
         row.contract_id = new.id
-        repo.add(row)
+        repo.add_part(row)
     audit.record(
         session,
         principal=principal,

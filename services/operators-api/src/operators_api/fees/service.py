@@ -30,7 +30,7 @@ from operators_api.shared import (
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
 from service_kit.etag import IfMatch
-from service_kit.problems import Forbidden, NotFound, RuleViolation, ServiceUnavailable
+from service_kit.problems import Forbidden, RuleViolation, ServiceUnavailable
 
 ENTITY = "fee_application"
 # (facility id, service id) → the service with its basic history (None: no such facility or service);
@@ -75,7 +75,7 @@ async def set_guideline(
         created_by=principal.sub,
         created_at=now,
     )
-    repo.add(g)
+    repo.add_guideline(g)
     await repo.flush()
     audit.record(
         session,
@@ -275,9 +275,7 @@ async def get_visible(
     session: AsyncSession, *, application_id: int, viewer: Principal, for_update: bool = False
 ) -> FeeApplication:
     repo = FeeRepository(session)
-    app = await (repo.get_for_update(application_id) if for_update else repo.get(application_id))
-    if app is None:
-        raise NotFound(f"No fee application {application_id}.")
+    app = await repo.get_or_404(application_id, for_update=for_update)
     access.require_reader(viewer, app.operator_id, "fee application", application_id)
     return app
 
@@ -294,7 +292,7 @@ async def list_applications(
             facility_id=filters.facility_id,
             status=filters.status,
         )
-    rows = await FeeRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
+    rows = await FeeRepository(session).find(filters, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, application_read, lambda a: a.id)
 
 

@@ -32,7 +32,6 @@ from service_kit.problems import (
     Conflict,
     FieldError,
     Forbidden,
-    NotFound,
     RuleViolation,
 )
 
@@ -151,7 +150,7 @@ async def register_operator(
     repo.add(operator)
     await _flush_unique(session, repo)
     today = clock.local_now().date()
-    repo.add(
+    repo.add_change(
         OperatorChange(
             operator_id=operator.id,
             version=1,
@@ -175,10 +174,7 @@ async def register_operator(
 
 
 async def get_operator(session: AsyncSession, *, operator_id: int) -> Operator:
-    operator = await OperatorRepository(session).get(operator_id)
-    if operator is None:
-        raise NotFound(f"No operator {operator_id}.")
-    return operator
+    return await OperatorRepository(session).get_or_404(operator_id)
 
 
 def _check_may_edit(principal: Principal, operator_id: int, fields: set[str]) -> None:
@@ -209,9 +205,7 @@ async def update_operator(
     if_match: IfMatch,
 ) -> dict[str, Any]:
     repo = OperatorRepository(session)
-    operator = await repo.get_for_update(operator_id)
-    if operator is None:
-        raise NotFound(f"No operator {operator_id}.")
+    operator = await repo.get_or_404(operator_id, for_update=True)
     patch = data.model_dump(exclude_unset=True, mode="json")
     _check_may_edit(principal, operator_id, set(patch))
     if_match.check(operator.version)
@@ -231,7 +225,7 @@ async def update_operator(
     now = clock.now()
     operator.version += 1
     operator.updated_at = now
-    repo.add(
+    repo.add_change(
         OperatorChange(
             operator_id=operator.id,
             version=operator.version,
@@ -265,9 +259,7 @@ async def change_status(
     if_match: IfMatch,
 ) -> dict[str, Any]:
     repo = OperatorRepository(session)
-    operator = await repo.get_for_update(operator_id)
-    if operator is None:
-        raise NotFound(f"No operator {operator_id}.")
+    operator = await repo.get_or_404(operator_id, for_update=True)
     if_match.check(operator.version, required=False)
     old, new = operator.status, data.status
     if not transition_allowed(old, new):
@@ -282,7 +274,7 @@ async def change_status(
     operator.status = new
     operator.version += 1
     operator.updated_at = now
-    repo.add(
+    repo.add_change(
         OperatorChange(
             operator_id=operator.id,
             version=operator.version,
@@ -318,7 +310,7 @@ async def list_operators(
     after_id = decode_cursor(cursor, 1)[0] if cursor else None
     if after_id is not None and (type(after_id) is not int or not 0 <= after_id <= INT32_MAX):
         raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-    rows = await OperatorRepository(session).list(filters, after_id=after_id, limit=limit + 1)
+    rows = await OperatorRepository(session).find(filters, after_id=after_id, limit=limit + 1)
     today = clock.local_now().date()
     items = [operator_read(op, viewer=viewer, today=today) for op in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None

@@ -125,7 +125,7 @@ async def get_visible(
     session: AsyncSession, *, selection_id: int, viewer: Principal | None, for_update: bool = False
 ) -> Selection:
     repo = SelectionRepository(session)
-    sel = await (repo.get_for_update(selection_id) if for_update else repo.get(selection_id))
+    sel = await repo.get(selection_id, for_update=for_update)
     if sel is None or (sel.status == "draft" and not access.reads_all(viewer)):
         raise NotFound(f"No selection {selection_id}.")
     return sel
@@ -144,7 +144,7 @@ async def list_selections(
         facility_id=filters.facility_id,
         include_drafts=access.reads_all(viewer),
     )
-    rows = await SelectionRepository(session).list(f, after_id=after_id(cursor), limit=limit + 1)
+    rows = await SelectionRepository(session).find(f, after_id=after_id(cursor), limit=limit + 1)
     names = await OperatorRepository(session).names({r["operator_id"] for s in rows for r in s.result or []})
     return page_of(rows, limit, lambda s: selection_read(s, bids_received=None, names=names), lambda s: s.id)
 
@@ -450,7 +450,7 @@ async def submit_bid(
         )
     if bid is None:
         bid = Bid(selection_id=sel.id, operator_id=operator_id, version=1)
-        repo.add(bid)
+        repo.add_part(bid)
     else:
         bid.version += 1
     bid.price_fen = data.price_fen
@@ -645,7 +645,7 @@ async def add_panel_member(
         conflicted_operator_ids=[],
         declaration="",
     )
-    repo.add(member)
+    repo.add_part(member)
     try:
         await repo.flush()
     except IntegrityError as exc:
@@ -766,7 +766,7 @@ async def score_bid(
     await repo.delete_scores(await repo.scores_of(bid.id, member.id))
     await repo.flush()
     for key, value in data.scores.items():
-        repo.add(
+        repo.add_part(
             BidScore(
                 selection_id=sel.id,
                 bid_id=bid.id,
