@@ -4,11 +4,12 @@ JSON-safe values, page building, and closing a read transaction before calling a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import Field, Strict
+from pydantic import BaseModel, Field, Strict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.etag import IfMatch
@@ -76,6 +77,12 @@ def state_conflict(message: str, slug: str, field: str | None = None, **extra: A
     return Conflict(message, slug=slug, errors=errors, **extra)
 
 
+def fields_of(record: object, schema: type[BaseModel]) -> dict[str, Any]:
+    """The attributes of `record` that `schema` declares: what a read schema takes from the record
+    before it adds the fields it derives."""
+    return {name: getattr(record, name) for name in schema.model_fields if hasattr(record, name)}
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
@@ -86,6 +93,19 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[T]):
+    """Records in id order, `limit` at a time, and the cursor to the rest (None on the last page)."""
+
+    items: Sequence[T]
+    next_cursor: str | None
+
+
+def listing(rows: Sequence[T], limit: int, key: Callable[[T], int]) -> Listing[T]:
+    """The first `limit` rows and a cursor to the rest (the repository fetched limit + 1)."""
+    return Listing(items=rows[:limit], next_cursor=encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None)
 
 
 def page_of(rows: Sequence[T], limit: int, read: Callable[[T], Any], key: Callable[[T], int]) -> dict[str, Any]:

@@ -62,6 +62,7 @@ from operators_api.selections.schemas import (
     PanelMemberCreate,
     ScoreSheet,
     SelectionCreate,
+    SelectionRead,
     SelectionStatusChange,
 )
 from operators_api.shared import ANY_VERSION, no_version_check
@@ -299,7 +300,7 @@ class Demo:
                     service_ends_on=self.end,
                 ),
             )
-            sid = read["id"]
+            sid = read.selection.id
             for status, day in (("published", opens - timedelta(days=5)), ("bidding", opens)):
                 await selections.change_status(
                     s,
@@ -325,7 +326,7 @@ class Demo:
                         ],
                     ),
                 )
-                bids[code] = b["id"]
+                bids[code] = b.bid.id
             closed = sim.on(opens + timedelta(days=16))
             await selections.change_status(
                 s,
@@ -375,7 +376,8 @@ class Demo:
                 data=AwardCreate(reason="综合评分第一名（演示数据）"),
             )
             self.bump("selections")
-            return sid, awarded["award"]["price_fen"]
+            award = SelectionRead.of(awarded).award
+            return sid, award.price_fen if award else spec["budget_yuan"] * 100
 
     # -- contracts ----------------------------------------------------------------------------------
     def instalments(self, total_fen: int) -> list[dict[str, Any]]:
@@ -646,7 +648,7 @@ class Demo:
                         s,
                         principal=OFFICIAL,
                         clock=self.sim.on(day + timedelta(days=7)),
-                        application_id=app["id"],
+                        application_id=app.id,
                         data=Decision(decision=decision, reason=reason),
                         service_of=service_of,
                     )

@@ -60,11 +60,11 @@ async def load_operators(
             if await OperatorRepository(session).by_uscc(item["uscc"]) is not None:
                 continue
             data = OperatorCreate.model_validate({k: item[k] for k in _FIELDS})
-            read = await service.register_operator(session, principal=SEED_PRINCIPAL, clock=clock, data=data)
+            operator = await service.register_operator(session, principal=SEED_PRINCIPAL, clock=clock, data=data)
         path = item.get("status_path", [])
         for step in path[:1]:
-            await _status(sessionmaker, clock, read["id"], step)
-        later += [(read["id"], step) for step in path[1:]]
+            await _status(sessionmaker, clock, operator.id, step)
+        later += [(operator.id, step) for step in path[1:]]
         added += 1
     return added, later
 

@@ -18,12 +18,13 @@ from operators_api.contracts.repository import ContractRepository
 from operators_api.events import outbox
 from operators_api.fees.models import FeeApplication, FeeGuideline
 from operators_api.fees.repository import FeeFilter, FeeRepository
-from operators_api.fees.rules import DEFAULT_GUIDELINE, TRANSITIONS, UnknownBasicHistory, basic_during, check
-from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineUpdate
+from operators_api.fees.rules import TRANSITIONS, UnknownBasicHistory, basic_during, check
+from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineRead, GuidelineUpdate
 from operators_api.shared import (
+    Listing,
     after_id,
     end_read_transaction,
-    page_of,
+    listing,
     state_conflict,
     transition_conflict,
 )
@@ -38,27 +39,14 @@ ENTITY = "fee_application"
 ServiceLookup = Callable[[int, int], Awaitable[dict[str, Any] | None]]
 
 
-def guideline_read(g: FeeGuideline | None) -> dict[str, Any]:
-    if g is None:
-        return {**DEFAULT_GUIDELINE, "created_at": None}
-    return {
-        "version": g.version,
-        "cap_percent_of_market": g.cap_percent_of_market,
-        "min_special_group_free_percent": g.min_special_group_free_percent,
-        "max_special_group_price_percent": g.max_special_group_price_percent,
-        "allowed_categories": g.allowed_categories,
-        "note": g.note,
-        "created_at": g.created_at,
-    }
-
-
-async def get_guideline(session: AsyncSession) -> dict[str, Any]:
-    return guideline_read(await FeeRepository(session).guideline())
+async def get_guideline(session: AsyncSession) -> FeeGuideline | None:
+    """The guideline in force; None while the built-in default applies."""
+    return await FeeRepository(session).guideline()
 
 
 async def set_guideline(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, if_match: IfMatch
-) -> dict[str, Any]:
+) -> FeeGuideline:
     access.require_district_official(principal, "set the preferential-fee guideline")
     repo = FeeRepository(session)
     current = await repo.guideline()
@@ -84,45 +72,18 @@ async def set_guideline(
         entity_type="fee_guideline",
         entity_id=g.version,
         action="set",
-        details=guideline_read(g),
+        details=GuidelineRead.of(g).model_dump(),
     )
     await outbox.record(
         session,
         "fee.guideline_changed",
-        guideline_read(g) | {"created_at": now.isoformat()},
+        GuidelineRead.of(g).model_dump() | {"created_at": now.isoformat()},
         subject=f"fee-guideline/{g.version}",
         actor=principal.sub,
         at=now,
     )
     await session.commit()
-    return guideline_read(g)
-
-
-def application_read(a: FeeApplication) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "operator_id": a.operator_id,
-        "contract_id": a.contract_id,
-        "facility_id": a.facility_id,
-        "service_id": a.service_id,
-        "service_name": a.service_name,
-        "service_category": a.service_category,
-        "market_price_fen": a.market_price_fen,
-        "proposed_fee_fen": a.proposed_fee_fen,
-        "special_group_free_percent": a.special_group_free_percent,
-        "special_group_fee_fen": a.special_group_fee_fen,
-        "justification": a.justification,
-        "guideline_version": a.guideline_version,
-        "guideline_check": a.guideline_check.get("rules", []),
-        "status": a.status,
-        "decision_reason": a.decision_reason,
-        "decided_by": a.decided_by,
-        "decided_at": a.decided_at,
-        "expires_on": a.expires_on,
-        "submitted_at": a.submitted_at,
-        "updated_at": a.updated_at,
-        "version": a.version,
-    }
+    return g
 
 
 async def _service_offered(
@@ -163,7 +124,7 @@ async def _service_offered(
 
 async def submit(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: FeeApplicationCreate, service_of: ServiceLookup
-) -> dict[str, Any]:
+) -> FeeApplication:
     operator_id = access.acting_operator(principal, "apply for a preferential fee")
     contracts = ContractRepository(session)
     contract = await contracts.get(data.contract_id)
@@ -191,7 +152,7 @@ async def submit(
             "fee-application-exists",
             existing={"id": live.id},
         )
-    guideline = guideline_read(await repo.guideline())
+    guideline = GuidelineRead.of(await repo.guideline()).model_dump()
     await end_read_transaction(session)
     service = await _service_offered(
         service_of, data.facility_id, data.service_id, contract_starts_on=contract.starts_on, now=clock.now()
@@ -268,7 +229,7 @@ async def submit(
         at=now,
     )
     await session.commit()
-    return application_read(app)
+    return app
 
 
 async def get_visible(
@@ -282,7 +243,7 @@ async def get_visible(
 
 async def list_applications(
     session: AsyncSession, *, viewer: Principal, filters: FeeFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[FeeApplication]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Fee applications are shown to officials, auditors and the applying operator.")
@@ -293,7 +254,7 @@ async def list_applications(
             status=filters.status,
         )
     rows = await FeeRepository(session).find(filters, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, application_read, lambda a: a.id)
+    return listing(rows, limit, key=lambda a: a.id)
 
 
 async def decide(
@@ -304,7 +265,7 @@ async def decide(
     application_id: int,
     data: Decision,
     service_of: ServiceLookup | None = None,
-) -> dict[str, Any]:
+) -> FeeApplication:
     if data.decision == "approved":
         # Asked again before approving: the service may have been made basic since the application.
         app = await get_visible(session, application_id=application_id, viewer=principal)
@@ -379,12 +340,12 @@ async def decide(
             at=now,
         )
     await session.commit()
-    return application_read(app)
+    return app
 
 
 async def revoke(
     session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str
-) -> dict[str, Any]:
+) -> FeeApplication:
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     contract = await ContractRepository(session).get(app.contract_id)
     assert contract is not None
@@ -416,12 +377,12 @@ async def revoke(
         at=now,
     )
     await session.commit()
-    return application_read(app)
+    return app
 
 
 async def withdraw(
     session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str
-) -> dict[str, Any]:
+) -> FeeApplication:
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     if not access.is_staff_of(principal, app.operator_id):
         raise Forbidden("Only the applying operator's staff withdraw an application.")
@@ -443,4 +404,4 @@ async def withdraw(
         reason=reason,
     )
     await session.commit()
-    return application_read(app)
+    return app

@@ -3,6 +3,7 @@ with history), change status along the transition table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -15,18 +16,17 @@ from operators_api.operators.repository import OperatorFilter, OperatorRepositor
 from operators_api.operators.rules import (
     STAFF_EDITABLE,
     TRANSITIONS,
-    is_expired,
     is_own_staff,
     mask_contacts,
-    sees_contacts,
     transition_allowed,
     uscc_type_problem,
 )
-from operators_api.operators.schemas import OperatorCreate, OperatorUpdate, StatusChange
+from operators_api.operators.schemas import OperatorCreate, OperatorRead, OperatorUpdate, StatusChange
+from operators_api.shared import Listing, listing
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
-from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.pagination import decode_cursor
 from service_kit.params import INT32_MAX
 from service_kit.problems import (
     Conflict,
@@ -36,38 +36,10 @@ from service_kit.problems import (
 )
 
 
-def operator_read(op: Operator, *, viewer: Principal | None, today: date) -> dict[str, Any]:
-    """The operator as `viewer` may see it: contacts masked unless they may see them in full."""
-    contacts = [
-        {"name": c.get("name", ""), "role": c.get("role", ""), "phone": c.get("phone", ""), "email": c.get("email", "")}
-        for c in op.contacts
-    ]
-    if not sees_contacts(viewer, op.id):
-        contacts = mask_contacts(contacts)
-    return {
-        "id": op.id,
-        "code": op.code,
-        "legal_name": op.legal_name,
-        "name_en": op.name_en,
-        "type": op.type,
-        "uscc": op.uscc,
-        "registered_address": op.registered_address,
-        "contacts": contacts,
-        "qualifications": [
-            {
-                "name": q["name"],
-                "number": q["number"],
-                "issued_by": q["issued_by"],
-                "expires_date": q.get("expires_date"),
-                "expired": is_expired(q.get("expires_date"), today),
-            }
-            for q in op.qualifications
-        ],
-        "status": op.status,
-        "version": op.version,
-        "created_at": op.created_at,
-        "updated_at": op.updated_at,
-    }
+def _published(operator: Operator, today: date) -> dict[str, Any]:
+    """The operator as events publish it: as the public reads it."""
+    published: dict[str, Any] = _jsonable(OperatorRead.for_viewer(operator, viewer=None, today=today).model_dump())
+    return published
 
 
 def _jsonable(value: Any) -> Any:
@@ -126,7 +98,7 @@ async def _flush_unique(session: AsyncSession, repo: OperatorRepository) -> None
 
 async def register_operator(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: OperatorCreate
-) -> dict[str, Any]:
+) -> Operator:
     repo = OperatorRepository(session)
     code = data.code or data.uscc.lower()
     _check_type_matches_uscc(data.type, data.uscc)
@@ -165,12 +137,12 @@ async def register_operator(
     await outbox.record(
         session,
         "operator.registered",
-        _jsonable(operator_read(operator, viewer=None, today=today)),
+        _published(operator, today),
         subject=f"operator/{operator.id}",
         actor=principal.sub,
     )
     await session.commit()
-    return operator_read(operator, viewer=principal, today=today)
+    return operator
 
 
 async def get_operator(session: AsyncSession, *, operator_id: int) -> Operator:
@@ -203,7 +175,7 @@ async def update_operator(
     operator_id: int,
     data: OperatorUpdate,
     if_match: IfMatch,
-) -> dict[str, Any]:
+) -> Operator:
     repo = OperatorRepository(session)
     operator = await repo.get_or_404(operator_id, for_update=True)
     patch = data.model_dump(exclude_unset=True, mode="json")
@@ -221,7 +193,7 @@ async def update_operator(
             changes[field] = [_jsonable(old), new]
             setattr(operator, field, new)
     if not changes:
-        return operator_read(operator, viewer=principal, today=today)
+        return operator
     now = clock.now()
     operator.version += 1
     operator.updated_at = now
@@ -241,12 +213,12 @@ async def update_operator(
     await outbox.record(
         session,
         "operator.updated",
-        {"operator": _jsonable(operator_read(operator, viewer=None, today=today)), "changes": _public_changes(changes)},
+        {"operator": _published(operator, today), "changes": _public_changes(changes)},
         subject=f"operator/{operator.id}",
         actor=principal.sub,
     )
     await session.commit()
-    return operator_read(operator, viewer=principal, today=today)
+    return operator
 
 
 async def change_status(
@@ -257,7 +229,7 @@ async def change_status(
     operator_id: int,
     data: StatusChange,
     if_match: IfMatch,
-) -> dict[str, Any]:
+) -> Operator:
     repo = OperatorRepository(session)
     operator = await repo.get_or_404(operator_id, for_update=True)
     if_match.check(operator.version, required=False)
@@ -295,39 +267,21 @@ async def change_status(
         actor=principal.sub,
     )
     await session.commit()
-    return operator_read(operator, viewer=principal, today=clock.local_now().date())
+    return operator
 
 
 async def list_operators(
-    session: AsyncSession,
-    *,
-    viewer: Principal | None,
-    clock: Clock,
-    filters: OperatorFilter,
-    cursor: str | None,
-    limit: int,
-) -> dict[str, Any]:
+    session: AsyncSession, *, filters: OperatorFilter, cursor: str | None, limit: int
+) -> Listing[Operator]:
+    """Operators in id order, `limit` at a time."""
     after_id = decode_cursor(cursor, 1)[0] if cursor else None
     if after_id is not None and (type(after_id) is not int or not 0 <= after_id <= INT32_MAX):
         raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
     rows = await OperatorRepository(session).find(filters, after_id=after_id, limit=limit + 1)
-    today = clock.local_now().date()
-    items = [operator_read(op, viewer=viewer, today=today) for op in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    return listing(rows, limit, key=lambda o: o.id)
 
 
-async def operator_history(session: AsyncSession, *, operator_id: int) -> list[dict[str, Any]]:
-    await get_operator(session, operator_id=operator_id)
-    return [
-        {
-            "version": c.version,
-            "actor": c.actor,
-            "actor_role": c.actor_role,
-            "action": c.action,
-            "changes": c.changes,
-            "reason": c.reason,
-            "changed_at": c.changed_at,
-        }
-        for c in await OperatorRepository(session).history(operator_id)
-    ]
+async def operator_history(session: AsyncSession, *, operator_id: int) -> Sequence[OperatorChange]:
+    repo = OperatorRepository(session)
+    await repo.get_or_404(operator_id)
+    return await repo.history(operator_id)
