@@ -5,9 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from operators_api.contracts.domain import ContractView
+from operators_api.contracts.models import Instalment
 from operators_api.periods import BoundedDate, PeriodName
 from operators_api.selections.schemas import SUBDISTRICT_PATTERN, Method
-from operators_api.shared import FacilityId, Fen, OperatorId, PositiveFen, StrictInt
+from operators_api.shared import FacilityId, Fen, OperatorId, PositiveFen, StrictInt, fields_of
 
 ContractStatus = Literal["draft", "active", "suspended", "terminated", "expired", "cancelled"]
 
@@ -111,6 +113,8 @@ class PaymentCreate(_Input):
 
 
 class InstalmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     seq: int
     due_on: date
     amount_fen: int
@@ -124,6 +128,13 @@ class InstalmentRead(BaseModel):
     paid_on: date | None
     paid_amount_fen: int | None
 
+    @classmethod
+    def of(cls, instalment: Instalment) -> InstalmentRead:
+        payable = instalment.adjusted_amount_fen
+        return cls.model_validate(
+            fields_of(instalment, cls) | {"payable_fen": instalment.amount_fen if payable is None else payable}
+        )
+
 
 class TerminationProposalRead(BaseModel):
     proposed_at: datetime
@@ -131,6 +142,8 @@ class TerminationProposalRead(BaseModel):
 
 
 class ContractRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     reference: str
     title: str
@@ -161,3 +174,34 @@ class ContractRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, view: ContractView) -> ContractRead:
+        c = view.contract
+        proposal = (
+            {"proposed_at": c.termination_proposed_at, "reason": c.termination_proposal or ""}
+            if c.termination_proposed_at
+            else None
+        )
+        return cls.model_validate(
+            fields_of(c, cls)
+            | {
+                "operator_name": view.operator_name,
+                "facility_ids": view.facility_ids,
+                "instalments": [InstalmentRead.of(i) for i in view.instalments],
+                "termination_proposal": proposal,
+            }
+        )
+
+
+class RenewalEligibility(BaseModel):
+    contract_id: int
+    eligible: bool
+    reason: str
+
+
+class ExpirySweep(BaseModel):
+    expired_contract_ids: list[int]
+    started_contract_ids: list[int] = Field(
+        description="Contracts whose facilities were handed over (start date reached)."
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api import access
 from operators_api.audit import service as audit
+from operators_api.contracts.domain import ContractView
 from operators_api.contracts.models import Contract, Instalment
 from operators_api.contracts.repository import ContractFilter, ContractRepository
 from operators_api.contracts.rules import RUNNING, TRANSITIONS, transition_allowed
@@ -39,10 +40,11 @@ from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
 from operators_api.selections.repository import SelectionRepository
 from operators_api.shared import (
+    Listing,
     after_id,
     end_read_transaction,
     jsonable,
-    page_of,
+    listing,
     state_conflict,
     transition_conflict,
 )
@@ -55,67 +57,14 @@ ENTITY = "contract"
 
 
 # -- reading ----------------------------------------------------------------------------------------
-def instalment_read(i: Instalment) -> dict[str, Any]:
-    return {
-        "seq": i.seq,
-        "due_on": i.due_on,
-        "amount_fen": i.amount_fen,
-        "linked_period": i.linked_period,
-        "evaluation_id": i.evaluation_id,
-        "adjustment_percent": i.adjustment_percent,
-        "adjusted_amount_fen": i.adjusted_amount_fen,
-        "payable_fen": i.adjusted_amount_fen if i.adjusted_amount_fen is not None else i.amount_fen,
-        "paid_on": i.paid_on,
-        "paid_amount_fen": i.paid_amount_fen,
-    }
-
-
-def contract_read(
-    c: Contract, *, facility_ids: list[int], instalments: list[Instalment], operator_name: str
-) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "reference": c.reference,
-        "title": c.title,
-        "selection_id": c.selection_id,
-        "bid_id": c.bid_id,
-        "operator_id": c.operator_id,
-        "operator_name": operator_name,
-        "purchaser_subdistrict": c.purchaser_subdistrict,
-        "procurement_method": c.procurement_method,
-        "justification": c.justification,
-        "facility_ids": facility_ids,
-        "starts_on": c.starts_on,
-        "ends_on": c.ends_on,
-        "amount_fen": c.amount_fen,
-        "instalments": [instalment_read(i) for i in instalments],
-        "service_standards": c.service_standards,
-        "kpi_targets": c.kpi_targets,
-        "evaluation_scheme_id": c.evaluation_scheme_id,
-        "status": c.status,
-        "status_reason": c.status_reason,
-        "activated_at": c.activated_at,
-        "handed_over_at": c.handed_over_at,
-        "ended_on": c.ended_on,
-        "renewed_from_id": c.renewed_from_id,
-        "termination_proposal": (
-            {"proposed_at": c.termination_proposed_at, "reason": c.termination_proposal or ""}
-            if c.termination_proposed_at
-            else None
-        ),
-        "version": c.version,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    }
-
-
-async def read(session: AsyncSession, c: Contract) -> dict[str, Any]:
+async def read(session: AsyncSession, c: Contract) -> ContractView:
+    """The contract with its facilities, instalments and operator's name."""
     repo = ContractRepository(session)
     names = await OperatorRepository(session).names([c.operator_id])
-    return contract_read(
+    return ContractView(
         c,
         facility_ids=await repo.facility_ids(c.id),
-        instalments=list(await repo.instalments(c.id)),
+        instalments=await repo.instalments(c.id),
         operator_name=names.get(c.operator_id, ""),
     )
 
@@ -134,13 +83,13 @@ async def get_visible(
     return c
 
 
-async def get_contract(session: AsyncSession, *, contract_id: int, viewer: Principal | None) -> dict[str, Any]:
+async def get_contract(session: AsyncSession, *, contract_id: int, viewer: Principal | None) -> ContractView:
     return await read(session, await get_visible(session, contract_id=contract_id, viewer=viewer))
 
 
 async def list_contracts(
     session: AsyncSession, *, viewer: Principal | None, filters: ContractFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[ContractView]:
     f = ContractFilter(
         operator_id=filters.operator_id,
         facility_id=filters.facility_id,
@@ -150,22 +99,22 @@ async def list_contracts(
         drafts_of_operator=viewer.operator_id if viewer is not None and viewer.role == "operator" else None,
     )
     repo = ContractRepository(session)
-    rows = await repo.find(f, after_id=after_id(cursor), limit=limit + 1)
-    shown = list(rows[:limit])
-    ids = [c.id for c in shown]
+    found = listing(await repo.find(f, after_id=after_id(cursor), limit=limit + 1), limit, key=lambda c: c.id)
+    ids = [c.id for c in found.items]
     facilities = await repo.facilities_of(ids)
     instalments = await repo.instalments_of(ids)
-    names = await OperatorRepository(session).names({c.operator_id for c in shown})
-    return page_of(
-        rows,
-        limit,
-        lambda c: contract_read(
-            c,
-            facility_ids=facilities.get(c.id, []),
-            instalments=instalments.get(c.id, []),
-            operator_name=names.get(c.operator_id, ""),
-        ),
-        lambda c: c.id,
+    names = await OperatorRepository(session).names({c.operator_id for c in found.items})
+    return Listing(
+        items=[
+            ContractView(
+                c,
+                facility_ids=facilities.get(c.id, []),
+                instalments=instalments.get(c.id, []),
+                operator_name=names.get(c.operator_id, ""),
+            )
+            for c in found.items
+        ],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -244,7 +193,7 @@ async def create_contract(
     data: ContractCreate,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if principal.role != "official":
         raise Forbidden("Only officials draw up contracts.")
     if data.selection_id is None and data.facility_ids:  # a selection's facilities were checked when it was drawn up
@@ -401,7 +350,7 @@ async def update_contract(
     if_match: IfMatch,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if data.facility_ids is not None:
         await require_registered(unknown_facilities, data.facility_ids)
     if principal.subdistrict is not None:
@@ -569,7 +518,7 @@ async def change_status(
     data: ContractStatusChange,
     if_match: IfMatch,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if principal.subdistrict is not None and data.status == "active":
         await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
@@ -752,7 +701,7 @@ async def renew(
     contract_id: int,
     data: RenewalCreate,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if principal.subdistrict is not None:
         await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
@@ -840,7 +789,7 @@ async def renew(
 
 async def record_payment(
     session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, seq: int, data: PaymentCreate
-) -> dict[str, Any]:
+) -> ContractView:
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     if c.status in ("draft", "cancelled"):

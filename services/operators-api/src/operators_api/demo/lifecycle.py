@@ -377,7 +377,8 @@ class Demo:
             )
             self.bump("selections")
             award = SelectionRead.of(awarded).award
-            return sid, award.price_fen if award else spec["budget_yuan"] * 100
+            assert award is not None  # awarded just now
+            return sid, award.price_fen
 
     # -- contracts ----------------------------------------------------------------------------------
     def instalments(self, total_fen: int) -> list[dict[str, Any]]:
@@ -434,7 +435,7 @@ class Demo:
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(self.start - timedelta(days=10)),
-                contract_id=c["id"],
+                contract_id=c.contract.id,
                 data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"),
                 if_match=ANY_VERSION,
             )
@@ -442,7 +443,7 @@ class Demo:
             await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
             self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))
             self.bump("contracts")
-            return c["id"]
+            return c.contract.id
 
     # -- management ---------------------------------------------------------------------------------
     async def reports(self, plan: Plan, contract_id: int) -> None:
