@@ -64,11 +64,13 @@ def percent_of(amount_fen: int, percent: int) -> int:
 def transition_conflict(what: str, old: str, new: str, table: dict[str, frozenset[str]]) -> Conflict:
     """409 naming from and to, and where the record may go instead."""
     allowed = sorted(table.get(old, frozenset()))
+    # Members of the problem body ("from" is a keyword, hence the mapping).
+    extension: dict[str, Any] = {"from": old, "to": new, "allowed": allowed}
     return Conflict(
         f"A {what} cannot go from {old} to {new}; from {old} it may go to "
         f"{', '.join(allowed) if allowed else 'nothing (final)'}.",
         slug=f"{what.replace(' ', '-')}-transition",
-        **{"from": old, "to": new, "allowed": allowed},
+        **extension,
     )
 
 

@@ -82,13 +82,15 @@ class ContractCreate(_Input):
 class ContractUpdate(_Input):
     """Merge patch of a draft contract; lists are replaced whole."""
 
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[arg-type]
     starts_on: BoundedDate = Field(None)  # type: ignore[assignment]
     ends_on: BoundedDate = Field(None)  # type: ignore[assignment]
     amount_fen: PositiveFen = Field(None)  # type: ignore[assignment]
-    instalments: list[InstalmentIn] = Field(None, min_length=1, max_length=60)  # type: ignore[assignment]
-    service_standards: list[str] = Field(None, max_length=50)  # type: ignore[assignment]
+    instalments: list[InstalmentIn] = Field(None, min_length=1, max_length=60)  # type: ignore[arg-type]
+    service_standards: list[str] = Field(None, max_length=50)  # type: ignore[arg-type]
     kpi_targets: KpiTargets = Field(None)  # type: ignore[assignment]
     evaluation_scheme_id: StrictInt = Field(None, ge=1, le=2_147_483_647)  # type: ignore[assignment]
 

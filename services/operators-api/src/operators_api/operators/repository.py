@@ -59,7 +59,7 @@ class OperatorRepository(RepositoryBase[Operator]):
         )
         return {r.id: r.legal_name for r in rows}
 
-    async def party_rows(self, ids: set[int] | list[int]) -> dict[int, dict]:
+    async def party_rows(self, ids: set[int] | list[int]) -> dict[int, dict[str, str]]:
         """id → {uscc, legal_name, registered_address}: what open data says about an operator."""
         if not ids:
             return {}

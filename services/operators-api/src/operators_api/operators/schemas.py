@@ -130,13 +130,15 @@ class OperatorUpdate(_Input):
     `status` changes through POST /operators/{id}/status. An operator's own staff may send only
     contacts, registered_address and name_en."""
 
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     legal_name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     name_en: str = Field(None, max_length=300)  # type: ignore[assignment]
-    type: OperatorType = Field(None)  # type: ignore[assignment]
+    type: OperatorType = Field(None)  # type: ignore[arg-type]
     uscc: Uscc = Field(None)  # type: ignore[assignment]
     registered_address: str = Field(None, min_length=1, max_length=300)  # type: ignore[assignment]
-    contacts: list[Contact] = Field(None, max_length=20)  # type: ignore[assignment]
-    qualifications: list[Qualification] = Field(None, max_length=50)  # type: ignore[assignment]
+    contacts: list[Contact] = Field(None, max_length=20)  # type: ignore[arg-type]
+    qualifications: list[Qualification] = Field(None, max_length=50)  # type: ignore[arg-type]
 
 
 class StatusChange(_Input):

@@ -236,11 +236,13 @@ async def change_status(
     old, new = operator.status, data.status
     if not transition_allowed(old, new):
         allowed = sorted(TRANSITIONS[old])
+        # Members of the problem body ("from" is a keyword, hence the mapping).
+        extension: dict[str, Any] = {"from": old, "to": new, "allowed": allowed}
         raise Conflict(
             f"An operator cannot go from {old} to {new}; from {old} it may go to "
             f"{', '.join(allowed) if allowed else 'nothing (final)'}.",
             slug="status-transition",
-            **{"from": old, "to": new, "allowed": allowed},
+            **extension,
         )
     now = clock.now()
     operator.status = new

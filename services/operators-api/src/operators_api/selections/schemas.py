@@ -82,13 +82,15 @@ class SelectionCreate(_Input):
 class SelectionUpdate(_Input):
     """Merge patch of a draft; lists are replaced whole."""
 
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     description: str = Field(None, max_length=5000)  # type: ignore[assignment]
     scope: str = Field(None, max_length=5000)  # type: ignore[assignment]
-    method: Method = Field(None)  # type: ignore[assignment]
+    method: Method = Field(None)  # type: ignore[arg-type]
     budget_fen: PositiveFen = Field(None)  # type: ignore[assignment]
-    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    criteria: list[Criterion] = Field(None, min_length=1, max_length=20)  # type: ignore[assignment]
+    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[arg-type]
+    criteria: list[Criterion] = Field(None, min_length=1, max_length=20)  # type: ignore[arg-type]
     price_formula: PriceFormula = Field(None)  # type: ignore[assignment]
     trim_extremes: bool = Field(None)  # type: ignore[assignment]
     bids_open_at: DistrictDateTime = Field(None)  # type: ignore[assignment]
@@ -215,9 +217,11 @@ class BidCreate(_Input):
 
 
 class BidUpdate(_Input):
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     price_fen: PositiveFen = Field(None)  # type: ignore[assignment]
     proposal_summary: str = Field(None, min_length=1, max_length=5000)  # type: ignore[assignment]
-    documents: list[Document] = Field(None, max_length=20)  # type: ignore[assignment]
+    documents: list[Document] = Field(None, max_length=20)  # type: ignore[arg-type]
 
 
 class BidRead(BaseModel):
