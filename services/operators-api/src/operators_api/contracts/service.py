@@ -26,6 +26,7 @@ from operators_api.contracts.schemas import (
     PaymentCreate,
     RenewalCreate,
 )
+from operators_api.contracts.signals import ContractEnded, contract_ended
 from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.evaluations.rules import GRADE_RANK
 from operators_api.events import outbox
@@ -35,7 +36,6 @@ from operators_api.facility_refs import (
     require_registered,
     require_within_subdistrict,
 )
-from operators_api.fees.repository import FeeRepository
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
 from operators_api.selections.repository import SelectionRepository
@@ -431,37 +431,6 @@ async def update_contract(
 
 
 # -- state changes ----------------------------------------------------------------------------------
-async def _expire_fees(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock) -> list[int]:
-    """The contract's approved fees end with it: expired, and fee.expired for each, in this transaction."""
-    now = clock.now()
-    expired = []
-    for app in await FeeRepository(session).approved_of_contract(c.id):
-        app.status = "expired"
-        app.version += 1
-        app.updated_at = now
-        expired.append(app.id)
-        audit.record(
-            session,
-            principal=principal,
-            at=now,
-            entity_type="fee_application",
-            entity_id=app.id,
-            action="expired",
-            from_state="approved",
-            to_state="expired",
-            reason=f"contract {c.id} ended",
-        )
-        await outbox.record(
-            session,
-            "fee.expired",
-            {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
-            subject=f"fee-application/{app.id}",
-            actor=principal.sub,
-            at=now,
-        )
-    return expired
-
-
 async def _end(
     session: AsyncSession,
     c: Contract,
@@ -474,7 +443,7 @@ async def _end(
 ) -> None:
     today = clock.local_now().date()
     c.ended_on = c.ends_on if new == "expired" else min(today, c.ends_on)
-    expired = await _expire_fees(session, c, principal=principal, clock=clock)
+    expired = await contract_ended(session, ContractEnded(c, principal=principal, clock=clock))
     await outbox.record(
         session,
         "contract.ended",

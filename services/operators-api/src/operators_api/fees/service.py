@@ -15,6 +15,7 @@ from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.clients.base import DependencyError
 from operators_api.contracts.repository import ContractRepository
+from operators_api.contracts.signals import ContractEnded, on_contract_ended
 from operators_api.events import outbox
 from operators_api.fees.models import FeeApplication, FeeGuideline
 from operators_api.fees.repository import FeeFilter, FeeRepository
@@ -405,3 +406,36 @@ async def withdraw(
     )
     await session.commit()
     return app
+
+
+@on_contract_ended
+async def expire_with_contract(session: AsyncSession, event: ContractEnded) -> list[int]:
+    """The contract's approved fees end with it: expired, and fee.expired for each, in its transaction."""
+    c, principal = event.contract, event.principal
+    now = event.clock.now()
+    expired = []
+    for app in await FeeRepository(session).approved_of_contract(c.id):
+        app.status = "expired"
+        app.version += 1
+        app.updated_at = now
+        expired.append(app.id)
+        audit.record(
+            session,
+            principal=principal,
+            at=now,
+            entity_type="fee_application",
+            entity_id=app.id,
+            action="expired",
+            from_state="approved",
+            to_state="expired",
+            reason=f"contract {c.id} ended",
+        )
+        await outbox.record(
+            session,
+            "fee.expired",
+            {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
+            subject=f"fee-application/{app.id}",
+            actor=principal.sub,
+            at=now,
+        )
+    return expired
