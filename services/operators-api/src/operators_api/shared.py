@@ -4,13 +4,15 @@ JSON-safe values, page building, and closing a read transaction before calling a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import Field, Strict
+from pydantic import BaseModel, Field, Strict
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, FieldError
 
@@ -28,6 +30,10 @@ FacilityId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
 OperatorId = Annotated[int, Strict(), Field(ge=1, le=2_147_483_647)]
 
 CENT = Decimal("0.01")
+
+
+# For use cases run by the system (the demo seed, sweeps): nobody read an ETag first, so any version goes.
+ANY_VERSION = IfMatch("*")
 
 
 def no_version_check(version: int) -> None:
@@ -58,17 +64,25 @@ def percent_of(amount_fen: int, percent: int) -> int:
 def transition_conflict(what: str, old: str, new: str, table: dict[str, frozenset[str]]) -> Conflict:
     """409 naming from and to, and where the record may go instead."""
     allowed = sorted(table.get(old, frozenset()))
+    # Members of the problem body ("from" is a keyword, hence the mapping).
+    extension: dict[str, Any] = {"from": old, "to": new, "allowed": allowed}
     return Conflict(
         f"A {what} cannot go from {old} to {new}; from {old} it may go to "
         f"{', '.join(allowed) if allowed else 'nothing (final)'}.",
         slug=f"{what.replace(' ', '-')}-transition",
-        **{"from": old, "to": new, "allowed": allowed},
+        **extension,
     )
 
 
 def state_conflict(message: str, slug: str, field: str | None = None, **extra: Any) -> Conflict:
     errors = [FieldError(field=field, message=message, code=slug)] if field else None
     return Conflict(message, slug=slug, errors=errors, **extra)
+
+
+def fields_of(record: object, schema: type[BaseModel]) -> dict[str, Any]:
+    """The attributes of `record` that `schema` declares: what a read schema takes from the record
+    before it adds the fields it derives."""
+    return {name: getattr(record, name) for name in schema.model_fields if hasattr(record, name)}
 
 
 def jsonable(value: Any) -> Any:
@@ -81,6 +95,19 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[T]):
+    """Records in id order, `limit` at a time, and the cursor to the rest (None on the last page)."""
+
+    items: Sequence[T]
+    next_cursor: str | None
+
+
+def listing(rows: Sequence[T], limit: int, key: Callable[[T], int]) -> Listing[T]:
+    """The first `limit` rows and a cursor to the rest (the repository fetched limit + 1)."""
+    return Listing(items=rows[:limit], next_cursor=encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None)
 
 
 def page_of(rows: Sequence[T], limit: int, read: Callable[[T], Any], key: Callable[[T], int]) -> dict[str, Any]:

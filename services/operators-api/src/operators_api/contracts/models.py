@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class Contract(Base):
@@ -34,18 +35,18 @@ class Contract(Base):
     evaluation_scheme_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_scheme.id"))
     status: Mapped[str] = mapped_column(String(20), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     # When the facilities were handed over (contract.started): on activation when the period has begun,
     # else by the start sweep on the start date (Asia/Shanghai). Null: signed but not started.
-    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handed_over_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     ended_on: Mapped[date | None] = mapped_column(Date)
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))
-    termination_proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    termination_proposed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     termination_proposal: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class ContractFacility(Base):

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import RowMapping, and_, func, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.contracts.models import Contract, ContractFacility, Instalment
 from operators_api.contracts.rules import HOLDING
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,23 +21,16 @@ class ContractFilter:
     drafts_of_operator: int | None = None
 
 
-class ContractRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, contract_id: int) -> Contract | None:
-        return await self.session.get(Contract, contract_id)
-
-    async def get_for_update(self, contract_id: int) -> Contract | None:
-        stmt = select(Contract).where(Contract.id == contract_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class ContractRepository(RepositoryBase[Contract]):
+    model = Contract
+    noun = "contract"
 
     async def by_reference(self, reference: str) -> Contract | None:
         return (
             await self.session.execute(select(Contract).where(Contract.reference == reference))
         ).scalar_one_or_none()
 
-    async def list(self, f: ContractFilter, *, after_id: int | None, limit: int) -> Sequence[Contract]:
+    async def find(self, f: ContractFilter, *, after_id: int | None, limit: int) -> Sequence[Contract]:
         stmt = select(Contract).order_by(Contract.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Contract.id > after_id)
@@ -240,8 +233,6 @@ class ContractRepository:
         for row in rows:
             self.session.add(row)
 
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_part(self, record: ContractFacility | Instalment) -> None:
+        """A facility or instalment of a contract, staged."""
+        self.session.add(record)

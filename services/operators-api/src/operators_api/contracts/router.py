@@ -1,7 +1,6 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, Field
 
 from operators_api.clients import facility_subdistricts, unknown_facilities
 from operators_api.contracts import service
@@ -12,31 +11,20 @@ from operators_api.contracts.schemas import (
     ContractStatus,
     ContractStatusChange,
     ContractUpdate,
+    ExpirySweep,
     PaymentCreate,
     RenewalCreate,
+    RenewalEligibility,
 )
 from operators_api.dependencies import ClockDep
 from operators_api.gates import Official, OfficialOrService, Viewer
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
-
-
-class RenewalEligibility(BaseModel):
-    contract_id: int
-    eligible: bool
-    reason: str
-
-
-class ExpirySweep(BaseModel):
-    expired_contract_ids: list[int]
-    started_contract_ids: list[int] = Field(
-        description="Contracts whose facilities were handed over (start date reached)."
-    )
 
 
 @router.get(
@@ -53,9 +41,10 @@ async def list_contracts(
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     selection_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     status: ContractStatus | None = None,
-) -> dict[str, Any]:
+) -> Page[ContractRead]:
     filters = ContractFilter(operator_id=operator_id, facility_id=facility_id, status=status, selection_id=selection_id)
-    return await service.list_contracts(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    found = await service.list_contracts(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    return Page(items=[ContractRead.of(v) for v in found.items], next_cursor=found.next_cursor)
 
 
 @router.post(
@@ -72,8 +61,8 @@ async def create_contract(
     principal: Official,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.create_contract(
+) -> ContractRead:
+    view = await service.create_contract(
         session,
         principal=principal,
         clock=clock,
@@ -81,9 +70,9 @@ async def create_contract(
         unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    response.headers["Location"] = f"/api/v1/contracts/{view.contract.id}"
+    set_etag(response, view.contract.version)
+    return ContractRead.of(view)
 
 
 @router.post(
@@ -93,17 +82,17 @@ async def create_contract(
     "active contract whose start date has come (also runs in the background)",
     responses=problems(401, 403),
 )
-async def expiry_sweep(session: SessionDep, principal: OfficialOrService, clock: ClockDep) -> dict[str, Any]:
-    return await service.sweep(session, principal=principal, clock=clock)
+async def expiry_sweep(session: SessionDep, principal: OfficialOrService, clock: ClockDep) -> ExpirySweep:
+    return ExpirySweep.model_validate(await service.sweep(session, principal=principal, clock=clock))
 
 
 @router.get("/{contract_id}", response_model=ContractRead, responses=problems(401, 404))
 async def get_contract(
     contract_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response
-) -> dict[str, Any]:
-    read = await service.get_contract(session, contract_id=contract_id, viewer=viewer)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> ContractRead:
+    view = await service.get_contract(session, contract_id=contract_id, viewer=viewer)
+    set_etag(response, view.contract.version)
+    return ContractRead.of(view)
 
 
 @router.patch(
@@ -116,23 +105,24 @@ async def update_contract(
     contract_id: ResourceId,
     body: ContractUpdate,
     request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.update_contract(
+) -> ContractRead:
+    view = await service.update_contract(
         session,
         principal=principal,
         clock=clock,
         contract_id=contract_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
         unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, view.contract.version)
+    return ContractRead.of(view)
 
 
 @router.post(
@@ -145,22 +135,23 @@ async def change_status(
     contract_id: ResourceId,
     body: ContractStatusChange,
     request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.change_status(
+) -> ContractRead:
+    view = await service.change_status(
         session,
         principal=principal,
         clock=clock,
         contract_id=contract_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v, required=False),
+        if_match=if_match,
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, view.contract.version)
+    return ContractRead.of(view)
 
 
 @router.get(
@@ -169,10 +160,10 @@ async def change_status(
     summary="Whether the contract may be renewed, from its evaluations",
     responses=problems(401, 404),
 )
-async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, viewer: Viewer) -> dict[str, Any]:
+async def renewal_eligibility(contract_id: ResourceId, session: SessionDep, viewer: Viewer) -> RenewalEligibility:
     c = await service.get_visible(session, contract_id=contract_id, viewer=viewer)
     eligible, reason = await service.renewal_eligibility(session, c)
-    return {"contract_id": c.id, "eligible": eligible, "reason": reason}
+    return RenewalEligibility(contract_id=c.id, eligible=eligible, reason=reason)
 
 
 @router.post(
@@ -190,8 +181,8 @@ async def renew(
     principal: Official,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.renew(
+) -> ContractRead:
+    view = await service.renew(
         session,
         principal=principal,
         clock=clock,
@@ -199,8 +190,8 @@ async def renew(
         data=body,
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["Location"] = f"/api/v1/contracts/{read['id']}"
-    return read
+    response.headers["Location"] = f"/api/v1/contracts/{view.contract.id}"
+    return ContractRead.of(view)
 
 
 @router.post(
@@ -216,7 +207,8 @@ async def record_payment(
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.record_payment(
+) -> ContractRead:
+    view = await service.record_payment(
         session, principal=principal, clock=clock, contract_id=contract_id, seq=seq, data=body
     )
+    return ContractRead.of(view)

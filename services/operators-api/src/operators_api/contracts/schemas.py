@@ -5,9 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from operators_api.contracts.domain import ContractView
+from operators_api.contracts.models import Instalment
 from operators_api.periods import BoundedDate, PeriodName
 from operators_api.selections.schemas import SUBDISTRICT_PATTERN, Method
-from operators_api.shared import FacilityId, Fen, OperatorId, PositiveFen, StrictInt
+from operators_api.shared import FacilityId, Fen, OperatorId, PositiveFen, StrictInt, fields_of
 
 ContractStatus = Literal["draft", "active", "suspended", "terminated", "expired", "cancelled"]
 
@@ -80,13 +82,15 @@ class ContractCreate(_Input):
 class ContractUpdate(_Input):
     """Merge patch of a draft contract; lists are replaced whole."""
 
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[arg-type]
     starts_on: BoundedDate = Field(None)  # type: ignore[assignment]
     ends_on: BoundedDate = Field(None)  # type: ignore[assignment]
     amount_fen: PositiveFen = Field(None)  # type: ignore[assignment]
-    instalments: list[InstalmentIn] = Field(None, min_length=1, max_length=60)  # type: ignore[assignment]
-    service_standards: list[str] = Field(None, max_length=50)  # type: ignore[assignment]
+    instalments: list[InstalmentIn] = Field(None, min_length=1, max_length=60)  # type: ignore[arg-type]
+    service_standards: list[str] = Field(None, max_length=50)  # type: ignore[arg-type]
     kpi_targets: KpiTargets = Field(None)  # type: ignore[assignment]
     evaluation_scheme_id: StrictInt = Field(None, ge=1, le=2_147_483_647)  # type: ignore[assignment]
 
@@ -111,6 +115,8 @@ class PaymentCreate(_Input):
 
 
 class InstalmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     seq: int
     due_on: date
     amount_fen: int
@@ -124,6 +130,13 @@ class InstalmentRead(BaseModel):
     paid_on: date | None
     paid_amount_fen: int | None
 
+    @classmethod
+    def of(cls, instalment: Instalment) -> InstalmentRead:
+        payable = instalment.adjusted_amount_fen
+        return cls.model_validate(
+            fields_of(instalment, cls) | {"payable_fen": instalment.amount_fen if payable is None else payable}
+        )
+
 
 class TerminationProposalRead(BaseModel):
     proposed_at: datetime
@@ -131,6 +144,8 @@ class TerminationProposalRead(BaseModel):
 
 
 class ContractRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     reference: str
     title: str
@@ -161,3 +176,34 @@ class ContractRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, view: ContractView) -> ContractRead:
+        c = view.contract
+        proposal = (
+            {"proposed_at": c.termination_proposed_at, "reason": c.termination_proposal or ""}
+            if c.termination_proposed_at
+            else None
+        )
+        return cls.model_validate(
+            fields_of(c, cls)
+            | {
+                "operator_name": view.operator_name,
+                "facility_ids": view.facility_ids,
+                "instalments": [InstalmentRead.of(i) for i in view.instalments],
+                "termination_proposal": proposal,
+            }
+        )
+
+
+class RenewalEligibility(BaseModel):
+    contract_id: int
+    eligible: bool
+    reason: str
+
+
+class ExpirySweep(BaseModel):
+    expired_contract_ids: list[int]
+    started_contract_ids: list[int] = Field(
+        description="Contracts whose facilities were handed over (start date reached)."
+    )

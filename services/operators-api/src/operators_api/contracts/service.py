@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api import access
 from operators_api.audit import service as audit
+from operators_api.contracts.domain import ContractView
 from operators_api.contracts.models import Contract, Instalment
 from operators_api.contracts.repository import ContractFilter, ContractRepository
 from operators_api.contracts.rules import RUNNING, TRANSITIONS, transition_allowed
@@ -25,6 +26,7 @@ from operators_api.contracts.schemas import (
     PaymentCreate,
     RenewalCreate,
 )
+from operators_api.contracts.signals import ContractEnded, contract_ended
 from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.evaluations.rules import GRADE_RANK
 from operators_api.events import outbox
@@ -34,88 +36,35 @@ from operators_api.facility_refs import (
     require_registered,
     require_within_subdistrict,
 )
-from operators_api.fees.repository import FeeRepository
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
 from operators_api.selections.repository import SelectionRepository
 from operators_api.shared import (
-    CheckVersion,
+    Listing,
     after_id,
     end_read_transaction,
     jsonable,
-    page_of,
+    listing,
     state_conflict,
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 ENTITY = "contract"
 
 
 # -- reading ----------------------------------------------------------------------------------------
-def instalment_read(i: Instalment) -> dict[str, Any]:
-    return {
-        "seq": i.seq,
-        "due_on": i.due_on,
-        "amount_fen": i.amount_fen,
-        "linked_period": i.linked_period,
-        "evaluation_id": i.evaluation_id,
-        "adjustment_percent": i.adjustment_percent,
-        "adjusted_amount_fen": i.adjusted_amount_fen,
-        "payable_fen": i.adjusted_amount_fen if i.adjusted_amount_fen is not None else i.amount_fen,
-        "paid_on": i.paid_on,
-        "paid_amount_fen": i.paid_amount_fen,
-    }
-
-
-def contract_read(
-    c: Contract, *, facility_ids: list[int], instalments: list[Instalment], operator_name: str
-) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "reference": c.reference,
-        "title": c.title,
-        "selection_id": c.selection_id,
-        "bid_id": c.bid_id,
-        "operator_id": c.operator_id,
-        "operator_name": operator_name,
-        "purchaser_subdistrict": c.purchaser_subdistrict,
-        "procurement_method": c.procurement_method,
-        "justification": c.justification,
-        "facility_ids": facility_ids,
-        "starts_on": c.starts_on,
-        "ends_on": c.ends_on,
-        "amount_fen": c.amount_fen,
-        "instalments": [instalment_read(i) for i in instalments],
-        "service_standards": c.service_standards,
-        "kpi_targets": c.kpi_targets,
-        "evaluation_scheme_id": c.evaluation_scheme_id,
-        "status": c.status,
-        "status_reason": c.status_reason,
-        "activated_at": as_aware(c.activated_at),
-        "handed_over_at": as_aware(c.handed_over_at),
-        "ended_on": c.ended_on,
-        "renewed_from_id": c.renewed_from_id,
-        "termination_proposal": (
-            {"proposed_at": as_aware(c.termination_proposed_at), "reason": c.termination_proposal or ""}
-            if c.termination_proposed_at
-            else None
-        ),
-        "version": c.version,
-        "created_at": as_aware(c.created_at),
-        "updated_at": as_aware(c.updated_at),
-    }
-
-
-async def read(session: AsyncSession, c: Contract) -> dict[str, Any]:
+async def read(session: AsyncSession, c: Contract) -> ContractView:
+    """The contract with its facilities, instalments and operator's name."""
     repo = ContractRepository(session)
     names = await OperatorRepository(session).names([c.operator_id])
-    return contract_read(
+    return ContractView(
         c,
         facility_ids=await repo.facility_ids(c.id),
-        instalments=list(await repo.instalments(c.id)),
+        instalments=await repo.instalments(c.id),
         operator_name=names.get(c.operator_id, ""),
     )
 
@@ -128,19 +77,19 @@ async def get_visible(
     session: AsyncSession, *, contract_id: int, viewer: Principal | None, for_update: bool = False
 ) -> Contract:
     repo = ContractRepository(session)
-    c = await (repo.get_for_update(contract_id) if for_update else repo.get(contract_id))
+    c = await repo.get(contract_id, for_update=for_update)
     if c is None or not may_see(viewer, c):
         raise NotFound(f"No contract {contract_id}.")
     return c
 
 
-async def get_contract(session: AsyncSession, *, contract_id: int, viewer: Principal | None) -> dict[str, Any]:
+async def get_contract(session: AsyncSession, *, contract_id: int, viewer: Principal | None) -> ContractView:
     return await read(session, await get_visible(session, contract_id=contract_id, viewer=viewer))
 
 
 async def list_contracts(
     session: AsyncSession, *, viewer: Principal | None, filters: ContractFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[ContractView]:
     f = ContractFilter(
         operator_id=filters.operator_id,
         facility_id=filters.facility_id,
@@ -150,22 +99,22 @@ async def list_contracts(
         drafts_of_operator=viewer.operator_id if viewer is not None and viewer.role == "operator" else None,
     )
     repo = ContractRepository(session)
-    rows = await repo.list(f, after_id=after_id(cursor), limit=limit + 1)
-    shown = list(rows[:limit])
-    ids = [c.id for c in shown]
+    found = listing(await repo.find(f, after_id=after_id(cursor), limit=limit + 1), limit, key=lambda c: c.id)
+    ids = [c.id for c in found.items]
     facilities = await repo.facilities_of(ids)
     instalments = await repo.instalments_of(ids)
-    names = await OperatorRepository(session).names({c.operator_id for c in shown})
-    return page_of(
-        rows,
-        limit,
-        lambda c: contract_read(
-            c,
-            facility_ids=facilities.get(c.id, []),
-            instalments=instalments.get(c.id, []),
-            operator_name=names.get(c.operator_id, ""),
-        ),
-        lambda c: c.id,
+    names = await OperatorRepository(session).names({c.operator_id for c in found.items})
+    return Listing(
+        items=[
+            ContractView(
+                c,
+                facility_ids=facilities.get(c.id, []),
+                instalments=instalments.get(c.id, []),
+                operator_name=names.get(c.operator_id, ""),
+            )
+            for c in found.items
+        ],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -244,7 +193,7 @@ async def create_contract(
     data: ContractCreate,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if principal.role != "official":
         raise Forbidden("Only officials draw up contracts.")
     if data.selection_id is None and data.facility_ids:  # a selection's facilities were checked when it was drawn up
@@ -371,7 +320,7 @@ async def create_contract(
     await repo.set_facilities(c.id, facility_ids)
     for row in rows_check:
         row.contract_id = c.id
-        repo.add(row)
+        repo.add_part(row)
     audit.record(
         session,
         principal=principal,
@@ -398,17 +347,17 @@ async def update_contract(
     clock: Clock,
     contract_id: int,
     data: ContractUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if data.facility_ids is not None:
         await require_registered(unknown_facilities, data.facility_ids)
     if principal.subdistrict is not None:
         await _require_facilities_within(session, principal, contract_id, data.facility_ids, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
-    check_version(c.version)
+    if_match.check(c.version)
     if c.status != "draft":
         raise state_conflict(f"Only a draft contract is edited; this one is {c.status}.", "contract-not-editable")
     repo = ContractRepository(session)
@@ -482,37 +431,6 @@ async def update_contract(
 
 
 # -- state changes ----------------------------------------------------------------------------------
-async def _expire_fees(session: AsyncSession, c: Contract, *, principal: Principal, clock: Clock) -> list[int]:
-    """The contract's approved fees end with it: expired, and fee.expired for each, in this transaction."""
-    now = clock.now()
-    expired = []
-    for app in await FeeRepository(session).approved_of_contract(c.id):
-        app.status = "expired"
-        app.version += 1
-        app.updated_at = now
-        expired.append(app.id)
-        audit.record(
-            session,
-            principal=principal,
-            at=now,
-            entity_type="fee_application",
-            entity_id=app.id,
-            action="expired",
-            from_state="approved",
-            to_state="expired",
-            reason=f"contract {c.id} ended",
-        )
-        await outbox.record(
-            session,
-            "fee.expired",
-            {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
-            subject=f"fee-application/{app.id}",
-            actor=principal.sub,
-            at=now,
-        )
-    return expired
-
-
 async def _end(
     session: AsyncSession,
     c: Contract,
@@ -525,7 +443,7 @@ async def _end(
 ) -> None:
     today = clock.local_now().date()
     c.ended_on = c.ends_on if new == "expired" else min(today, c.ends_on)
-    expired = await _expire_fees(session, c, principal=principal, clock=clock)
+    expired = await contract_ended(session, ContractEnded(c, principal=principal, clock=clock))
     await outbox.record(
         session,
         "contract.ended",
@@ -567,14 +485,14 @@ async def change_status(
     clock: Clock,
     contract_id: int,
     data: ContractStatusChange,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if principal.subdistrict is not None and data.status == "active":
         await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
-    check_version(c.version)
+    if_match.check(c.version, required=False)
     await apply_status(session, c, principal=principal, clock=clock, new=data.status, reason=data.reason)
     await session.commit()
     return await read(session, c)
@@ -752,7 +670,7 @@ async def renew(
     contract_id: int,
     data: RenewalCreate,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> ContractView:
     if principal.subdistrict is not None:
         await _require_facilities_within(session, principal, contract_id, None, subdistricts_of)
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
@@ -804,7 +722,7 @@ async def renew(
     await repo.set_facilities(new.id, facility_ids)
     for row in rows:
         row.contract_id = new.id
-        repo.add(row)
+        repo.add_part(row)
     audit.record(
         session,
         principal=principal,
@@ -840,7 +758,7 @@ async def renew(
 
 async def record_payment(
     session: AsyncSession, *, principal: Principal, clock: Clock, contract_id: int, seq: int, data: PaymentCreate
-) -> dict[str, Any]:
+) -> ContractView:
     c = await get_visible(session, contract_id=contract_id, viewer=principal, for_update=True)
     access.require_manage(principal, c.purchaser_subdistrict, "contract")
     if c.status in ("draft", "cancelled"):

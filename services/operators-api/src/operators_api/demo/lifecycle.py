@@ -62,9 +62,10 @@ from operators_api.selections.schemas import (
     PanelMemberCreate,
     ScoreSheet,
     SelectionCreate,
+    SelectionRead,
     SelectionStatusChange,
 )
-from operators_api.shared import no_version_check
+from operators_api.shared import ANY_VERSION, no_version_check
 from operators_api.volunteers import service as volunteers
 from operators_api.volunteers.repository import VolunteerRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
@@ -299,7 +300,7 @@ class Demo:
                     service_ends_on=self.end,
                 ),
             )
-            sid = read["id"]
+            sid = read.selection.id
             for status, day in (("published", opens - timedelta(days=5)), ("bidding", opens)):
                 await selections.change_status(
                     s,
@@ -307,7 +308,7 @@ class Demo:
                     clock=sim.on(day),
                     selection_id=sid,
                     data=SelectionStatusChange(status=status, reason="按计划推进（演示数据）"),
-                    check_version=no_version_check,
+                    if_match=ANY_VERSION,
                 )
             bids = {}
             for code, price_yuan, _ in spec["bids"]:
@@ -325,7 +326,7 @@ class Demo:
                         ],
                     ),
                 )
-                bids[code] = b["id"]
+                bids[code] = b.bid.id
             closed = sim.on(opens + timedelta(days=16))
             await selections.change_status(
                 s,
@@ -333,7 +334,7 @@ class Demo:
                 clock=closed,
                 selection_id=sid,
                 data=SelectionStatusChange(status="evaluating", reason="投标截止，开标"),
-                check_version=no_version_check,
+                if_match=ANY_VERSION,
             )
             for expert in EXPERTS:
                 await selections.add_panel_member(
@@ -375,7 +376,9 @@ class Demo:
                 data=AwardCreate(reason="综合评分第一名（演示数据）"),
             )
             self.bump("selections")
-            return sid, awarded["award"]["price_fen"]
+            award = SelectionRead.of(awarded).award
+            assert award is not None  # awarded just now
+            return sid, award.price_fen
 
     # -- contracts ----------------------------------------------------------------------------------
     def instalments(self, total_fen: int) -> list[dict[str, Any]]:
@@ -432,15 +435,15 @@ class Demo:
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(self.start - timedelta(days=10)),
-                contract_id=c["id"],
+                contract_id=c.contract.id,
                 data=ContractStatusChange(status="active", reason="合同签订生效（演示数据）"),
-                check_version=no_version_check,
+                if_match=ANY_VERSION,
             )
             # Signed ten days ahead: the facilities are handed over by the contract sweep on the start date.
             await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
             self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))
             self.bump("contracts")
-            return c["id"]
+            return c.contract.id
 
     # -- management ---------------------------------------------------------------------------------
     async def reports(self, plan: Plan, contract_id: int) -> None:
@@ -646,7 +649,7 @@ class Demo:
                         s,
                         principal=OFFICIAL,
                         clock=self.sim.on(day + timedelta(days=7)),
-                        application_id=app["id"],
+                        application_id=app.id,
                         data=Decision(decision=decision, reason=reason),
                         service_of=service_of,
                     )
@@ -857,7 +860,7 @@ class Demo:
                 data=ContractStatusChange(
                     status="suspended", reason="承接主体演出许可证过期，暂停运营待续证（演示数据）"
                 ),
-                check_version=no_version_check,
+                if_match=ANY_VERSION,
             )
 
     async def run(self) -> dict[str, int]:

@@ -19,6 +19,7 @@ from operators_api.operators import service
 from operators_api.operators.repository import OperatorRepository
 from operators_api.operators.schemas import OperatorCreate, StatusChange
 from operators_api.settings import Settings
+from operators_api.shared import ANY_VERSION
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.db import make_engine, make_sessionmaker
@@ -33,10 +34,6 @@ def demo_operators() -> list[dict[str, Any]]:
     )
 
 
-def _no_version_check(version: int) -> None:
-    return None
-
-
 async def _status(
     sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, operator_id: int, step: dict[str, Any]
 ) -> None:
@@ -47,7 +44,7 @@ async def _status(
             clock=clock,
             operator_id=operator_id,
             data=StatusChange.model_validate(step),
-            check_version=_no_version_check,
+            if_match=ANY_VERSION,
         )
 
 
@@ -63,11 +60,11 @@ async def load_operators(
             if await OperatorRepository(session).by_uscc(item["uscc"]) is not None:
                 continue
             data = OperatorCreate.model_validate({k: item[k] for k in _FIELDS})
-            read = await service.register_operator(session, principal=SEED_PRINCIPAL, clock=clock, data=data)
+            operator = await service.register_operator(session, principal=SEED_PRINCIPAL, clock=clock, data=data)
         path = item.get("status_path", [])
         for step in path[:1]:
-            await _status(sessionmaker, clock, read["id"], step)
-        later += [(read["id"], step) for step in path[1:]]
+            await _status(sessionmaker, clock, operator.id, step)
+        later += [(operator.id, step) for step in path[1:]]
         added += 1
     return added, later
 

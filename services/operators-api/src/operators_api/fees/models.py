@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class FeeGuideline(Base):
@@ -23,7 +24,7 @@ class FeeGuideline(Base):
     allowed_categories: Mapped[list[str]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class FeeApplication(Base):
@@ -50,9 +51,9 @@ class FeeApplication(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(200))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     expires_on: Mapped[date | None] = mapped_column(Date)
     submitted_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

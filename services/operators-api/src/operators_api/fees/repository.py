@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.fees.models import FeeApplication, FeeGuideline
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,19 +17,12 @@ class FeeFilter:
     status: str | None = None
 
 
-class FeeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class FeeRepository(RepositoryBase[FeeApplication]):
+    model = FeeApplication
+    noun = "fee application"
 
     async def guideline(self) -> FeeGuideline | None:
         stmt = select(FeeGuideline).order_by(FeeGuideline.version.desc()).limit(1)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def get(self, application_id: int) -> FeeApplication | None:
-        return await self.session.get(FeeApplication, application_id)
-
-    async def get_for_update(self, application_id: int) -> FeeApplication | None:
-        stmt = select(FeeApplication).where(FeeApplication.id == application_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def live_for_service(self, facility_id: int, service_id: int) -> FeeApplication | None:
@@ -49,7 +42,7 @@ class FeeRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def list(self, f: FeeFilter, *, after_id: int | None, limit: int) -> Sequence[FeeApplication]:
+    async def find(self, f: FeeFilter, *, after_id: int | None, limit: int) -> Sequence[FeeApplication]:
         stmt = select(FeeApplication).order_by(FeeApplication.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(FeeApplication.id > after_id)
@@ -63,8 +56,6 @@ class FeeRepository:
             stmt = stmt.where(FeeApplication.status == f.status)
         return (await self.session.execute(stmt)).scalars().all()
 
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_guideline(self, record: FeeGuideline) -> None:
+        """A new version of the district's fee guideline, staged."""
+        self.session.add(record)

@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -17,7 +17,7 @@ from operators_api.fees.schemas import (
 )
 from operators_api.gates import DistrictOfficial, FeeApplicant, Official, Reader
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -28,9 +28,9 @@ router = APIRouter(prefix="/api/v1/fee-applications", tags=["fees"])
 @router.get(
     "/guideline", response_model=GuidelineRead, summary="The preferential-fee guideline in force (优惠收费服务指南)"
 )
-async def get_guideline(session: SessionDep, response: Response) -> dict[str, Any]:
-    read = await service.get_guideline(session)
-    response.headers["ETag"] = etag_for(read["version"])
+async def get_guideline(session: SessionDep, response: Response) -> GuidelineRead:
+    read = GuidelineRead.of(await service.get_guideline(session))
+    set_etag(response, read.version)
     return read
 
 
@@ -42,17 +42,15 @@ async def get_guideline(session: SessionDep, response: Response) -> dict[str, An
 )
 async def set_guideline(
     body: GuidelineUpdate,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: DistrictOfficial,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.set_guideline(
-        session, principal=principal, clock=clock, data=body, check_version=lambda v: check_if_match(request, v)
-    )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> GuidelineRead:
+    guideline = await service.set_guideline(session, principal=principal, clock=clock, data=body, if_match=if_match)
+    set_etag(response, guideline.version)
+    return GuidelineRead.of(guideline)
 
 
 @router.get(
@@ -69,11 +67,12 @@ async def list_applications(
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     status: FeeStatus | None = None,
-) -> dict[str, Any]:
+) -> Page[FeeApplicationRead]:
     filters = FeeFilter(operator_id=operator_id, contract_id=contract_id, facility_id=facility_id, status=status)
-    return await service.list_applications(
+    found = await service.list_applications(
         session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit
     )
+    return Page(items=[FeeApplicationRead.model_validate(a) for a in found.items], next_cursor=found.next_cursor)
 
 
 @router.post(
@@ -90,17 +89,18 @@ async def submit(
     principal: FeeApplicant,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.submit(
+) -> FeeApplicationRead:
+    application = await service.submit(
         session, principal=principal, clock=clock, data=body, service_of=facilities_client(request).service
     )
-    response.headers["Location"] = f"/api/v1/fee-applications/{read['id']}"
-    return read
+    response.headers["Location"] = f"/api/v1/fee-applications/{application.id}"
+    return FeeApplicationRead.model_validate(application)
 
 
 @router.get("/{application_id}", response_model=FeeApplicationRead, responses=problems(401, 404))
-async def get_application(application_id: ResourceId, session: SessionDep, viewer: Reader) -> dict[str, Any]:
-    return service.application_read(await service.get_visible(session, application_id=application_id, viewer=viewer))
+async def get_application(application_id: ResourceId, session: SessionDep, viewer: Reader) -> FeeApplicationRead:
+    application = await service.get_visible(session, application_id=application_id, viewer=viewer)
+    return FeeApplicationRead.model_validate(application)
 
 
 @router.post(
@@ -116,8 +116,8 @@ async def decide(
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.decide(
+) -> FeeApplicationRead:
+    application = await service.decide(
         session,
         principal=principal,
         clock=clock,
@@ -125,6 +125,7 @@ async def decide(
         data=body,
         service_of=facilities_client(request).service,
     )
+    return FeeApplicationRead.model_validate(application)
 
 
 @router.post(
@@ -135,10 +136,11 @@ async def decide(
 )
 async def revoke(
     application_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.revoke(
+) -> FeeApplicationRead:
+    application = await service.revoke(
         session, principal=principal, clock=clock, application_id=application_id, reason=body.reason
     )
+    return FeeApplicationRead.model_validate(application)
 
 
 @router.post(
@@ -149,7 +151,8 @@ async def revoke(
 )
 async def withdraw(
     application_id: ResourceId, body: Reason, session: SessionDep, principal: FeeApplicant, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.withdraw(
+) -> FeeApplicationRead:
+    application = await service.withdraw(
         session, principal=principal, clock=clock, application_id=application_id, reason=body.reason
     )
+    return FeeApplicationRead.model_validate(application)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from operators_api.fees.models import FeeGuideline
+from operators_api.fees.rules import DEFAULT_GUIDELINE
 from operators_api.shared import FacilityId, Fen, PositiveFen, StrictInt
 
 FeeStatus = Literal["submitted", "approved", "rejected", "withdrawn", "revoked", "expired"]
@@ -45,6 +47,8 @@ class GuidelineUpdate(_Input):
 
 
 class GuidelineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     version: StrictInt = Field(description="0: the built-in default; each edit adds one.")
     cap_percent_of_market: int
     min_special_group_free_percent: int
@@ -52,6 +56,13 @@ class GuidelineRead(BaseModel):
     allowed_categories: list[str]
     note: str
     created_at: datetime | None = None
+
+    @classmethod
+    def of(cls, guideline: FeeGuideline | None) -> GuidelineRead:
+        """The guideline in force: the district's latest, or the built-in default before any was set."""
+        if guideline is None:
+            return cls.model_validate({**DEFAULT_GUIDELINE, "created_at": None})
+        return cls.model_validate(guideline)
 
 
 class FeeApplicationCreate(_Input):
@@ -79,6 +90,8 @@ class Reason(_Input):
 
 
 class FeeApplicationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     operator_id: int
     contract_id: int
@@ -103,3 +116,9 @@ class FeeApplicationRead(BaseModel):
     submitted_at: datetime
     updated_at: datetime
     version: int
+
+    @field_validator("guideline_check", mode="before")
+    @classmethod
+    def _rules(cls, value: Any) -> Any:
+        """Stored as {"rules": [...]}: the rules are what a reader sees."""
+        return value.get("rules", []) if isinstance(value, dict) else value

@@ -15,22 +15,24 @@ from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.clients.base import DependencyError
 from operators_api.contracts.repository import ContractRepository
+from operators_api.contracts.signals import ContractEnded, on_contract_ended
 from operators_api.events import outbox
 from operators_api.fees.models import FeeApplication, FeeGuideline
 from operators_api.fees.repository import FeeFilter, FeeRepository
-from operators_api.fees.rules import DEFAULT_GUIDELINE, TRANSITIONS, UnknownBasicHistory, basic_during, check
-from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineUpdate
+from operators_api.fees.rules import TRANSITIONS, UnknownBasicHistory, basic_during, check
+from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineRead, GuidelineUpdate
 from operators_api.shared import (
-    CheckVersion,
+    Listing,
     after_id,
     end_read_transaction,
-    page_of,
+    listing,
     state_conflict,
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import DISTRICT_TZ, Clock, as_aware
-from service_kit.problems import Forbidden, NotFound, RuleViolation, ServiceUnavailable
+from service_kit.clock import DISTRICT_TZ, Clock
+from service_kit.etag import IfMatch
+from service_kit.problems import Forbidden, RuleViolation, ServiceUnavailable
 
 ENTITY = "fee_application"
 # (facility id, service id) → the service with its basic history (None: no such facility or service);
@@ -38,32 +40,19 @@ ENTITY = "fee_application"
 ServiceLookup = Callable[[int, int], Awaitable[dict[str, Any] | None]]
 
 
-def guideline_read(g: FeeGuideline | None) -> dict[str, Any]:
-    if g is None:
-        return {**DEFAULT_GUIDELINE, "created_at": None}
-    return {
-        "version": g.version,
-        "cap_percent_of_market": g.cap_percent_of_market,
-        "min_special_group_free_percent": g.min_special_group_free_percent,
-        "max_special_group_price_percent": g.max_special_group_price_percent,
-        "allowed_categories": g.allowed_categories,
-        "note": g.note,
-        "created_at": as_aware(g.created_at),
-    }
-
-
-async def get_guideline(session: AsyncSession) -> dict[str, Any]:
-    return guideline_read(await FeeRepository(session).guideline())
+async def get_guideline(session: AsyncSession) -> FeeGuideline | None:
+    """The guideline in force; None while the built-in default applies."""
+    return await FeeRepository(session).guideline()
 
 
 async def set_guideline(
-    session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, check_version: CheckVersion
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, clock: Clock, data: GuidelineUpdate, if_match: IfMatch
+) -> FeeGuideline:
     access.require_district_official(principal, "set the preferential-fee guideline")
     repo = FeeRepository(session)
     current = await repo.guideline()
     version = current.version if current else 0
-    check_version(version)
+    if_match.check(version)
     now = clock.now()
     g = FeeGuideline(
         version=version + 1,
@@ -75,7 +64,7 @@ async def set_guideline(
         created_by=principal.sub,
         created_at=now,
     )
-    repo.add(g)
+    repo.add_guideline(g)
     await repo.flush()
     audit.record(
         session,
@@ -84,45 +73,18 @@ async def set_guideline(
         entity_type="fee_guideline",
         entity_id=g.version,
         action="set",
-        details=guideline_read(g),
+        details=GuidelineRead.of(g).model_dump(),
     )
     await outbox.record(
         session,
         "fee.guideline_changed",
-        guideline_read(g) | {"created_at": now.isoformat()},
+        GuidelineRead.of(g).model_dump() | {"created_at": now.isoformat()},
         subject=f"fee-guideline/{g.version}",
         actor=principal.sub,
         at=now,
     )
     await session.commit()
-    return guideline_read(g)
-
-
-def application_read(a: FeeApplication) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "operator_id": a.operator_id,
-        "contract_id": a.contract_id,
-        "facility_id": a.facility_id,
-        "service_id": a.service_id,
-        "service_name": a.service_name,
-        "service_category": a.service_category,
-        "market_price_fen": a.market_price_fen,
-        "proposed_fee_fen": a.proposed_fee_fen,
-        "special_group_free_percent": a.special_group_free_percent,
-        "special_group_fee_fen": a.special_group_fee_fen,
-        "justification": a.justification,
-        "guideline_version": a.guideline_version,
-        "guideline_check": a.guideline_check.get("rules", []),
-        "status": a.status,
-        "decision_reason": a.decision_reason,
-        "decided_by": a.decided_by,
-        "decided_at": as_aware(a.decided_at),
-        "expires_on": a.expires_on,
-        "submitted_at": as_aware(a.submitted_at),
-        "updated_at": as_aware(a.updated_at),
-        "version": a.version,
-    }
+    return g
 
 
 async def _service_offered(
@@ -163,7 +125,7 @@ async def _service_offered(
 
 async def submit(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: FeeApplicationCreate, service_of: ServiceLookup
-) -> dict[str, Any]:
+) -> FeeApplication:
     operator_id = access.acting_operator(principal, "apply for a preferential fee")
     contracts = ContractRepository(session)
     contract = await contracts.get(data.contract_id)
@@ -191,7 +153,7 @@ async def submit(
             "fee-application-exists",
             existing={"id": live.id},
         )
-    guideline = guideline_read(await repo.guideline())
+    guideline = GuidelineRead.of(await repo.guideline()).model_dump()
     await end_read_transaction(session)
     service = await _service_offered(
         service_of, data.facility_id, data.service_id, contract_starts_on=contract.starts_on, now=clock.now()
@@ -268,23 +230,21 @@ async def submit(
         at=now,
     )
     await session.commit()
-    return application_read(app)
+    return app
 
 
 async def get_visible(
     session: AsyncSession, *, application_id: int, viewer: Principal, for_update: bool = False
 ) -> FeeApplication:
     repo = FeeRepository(session)
-    app = await (repo.get_for_update(application_id) if for_update else repo.get(application_id))
-    if app is None:
-        raise NotFound(f"No fee application {application_id}.")
+    app = await repo.get_or_404(application_id, for_update=for_update)
     access.require_reader(viewer, app.operator_id, "fee application", application_id)
     return app
 
 
 async def list_applications(
     session: AsyncSession, *, viewer: Principal, filters: FeeFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[FeeApplication]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Fee applications are shown to officials, auditors and the applying operator.")
@@ -294,8 +254,8 @@ async def list_applications(
             facility_id=filters.facility_id,
             status=filters.status,
         )
-    rows = await FeeRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, application_read, lambda a: a.id)
+    rows = await FeeRepository(session).find(filters, after_id=after_id(cursor), limit=limit + 1)
+    return listing(rows, limit, key=lambda a: a.id)
 
 
 async def decide(
@@ -306,7 +266,7 @@ async def decide(
     application_id: int,
     data: Decision,
     service_of: ServiceLookup | None = None,
-) -> dict[str, Any]:
+) -> FeeApplication:
     if data.decision == "approved":
         # Asked again before approving: the service may have been made basic since the application.
         app = await get_visible(session, application_id=application_id, viewer=principal)
@@ -381,12 +341,12 @@ async def decide(
             at=now,
         )
     await session.commit()
-    return application_read(app)
+    return app
 
 
 async def revoke(
     session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str
-) -> dict[str, Any]:
+) -> FeeApplication:
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     contract = await ContractRepository(session).get(app.contract_id)
     assert contract is not None
@@ -418,12 +378,12 @@ async def revoke(
         at=now,
     )
     await session.commit()
-    return application_read(app)
+    return app
 
 
 async def withdraw(
     session: AsyncSession, *, principal: Principal, clock: Clock, application_id: int, reason: str
-) -> dict[str, Any]:
+) -> FeeApplication:
     app = await get_visible(session, application_id=application_id, viewer=principal, for_update=True)
     if not access.is_staff_of(principal, app.operator_id):
         raise Forbidden("Only the applying operator's staff withdraw an application.")
@@ -445,4 +405,37 @@ async def withdraw(
         reason=reason,
     )
     await session.commit()
-    return application_read(app)
+    return app
+
+
+@on_contract_ended
+async def expire_with_contract(session: AsyncSession, event: ContractEnded) -> list[int]:
+    """The contract's approved fees end with it: expired, and fee.expired for each, in its transaction."""
+    c, principal = event.contract, event.principal
+    now = event.clock.now()
+    expired = []
+    for app in await FeeRepository(session).approved_of_contract(c.id):
+        app.status = "expired"
+        app.version += 1
+        app.updated_at = now
+        expired.append(app.id)
+        audit.record(
+            session,
+            principal=principal,
+            at=now,
+            entity_type="fee_application",
+            entity_id=app.id,
+            action="expired",
+            from_state="approved",
+            to_state="expired",
+            reason=f"contract {c.id} ended",
+        )
+        await outbox.record(
+            session,
+            "fee.expired",
+            {"application_id": app.id, "facility_id": app.facility_id, "service_id": app.service_id},
+            subject=f"fee-application/{app.id}",
+            actor=principal.sub,
+            at=now,
+        )
+    return expired

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.operators.models import Operator, OperatorChange
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,16 +17,9 @@ class OperatorFilter:
     code: str | None = None
 
 
-class OperatorRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, operator_id: int) -> Operator | None:
-        return (await self.session.execute(select(Operator).where(Operator.id == operator_id))).scalar_one_or_none()
-
-    async def get_for_update(self, operator_id: int) -> Operator | None:
-        stmt = select(Operator).where(Operator.id == operator_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class OperatorRepository(RepositoryBase[Operator]):
+    model = Operator
+    noun = "operator"
 
     async def by_uscc(self, uscc: str) -> Operator | None:
         return (await self.session.execute(select(Operator).where(Operator.uscc == uscc))).scalar_one_or_none()
@@ -34,7 +27,7 @@ class OperatorRepository:
     async def by_code(self, code: str) -> Operator | None:
         return (await self.session.execute(select(Operator).where(Operator.code == code))).scalar_one_or_none()
 
-    async def list(self, f: OperatorFilter, *, after_id: int | None, limit: int) -> Sequence[Operator]:
+    async def find(self, f: OperatorFilter, *, after_id: int | None, limit: int) -> Sequence[Operator]:
         stmt = select(Operator).order_by(Operator.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Operator.id > after_id)
@@ -66,7 +59,7 @@ class OperatorRepository:
         )
         return {r.id: r.legal_name for r in rows}
 
-    async def party_rows(self, ids: set[int] | list[int]) -> dict[int, dict]:
+    async def party_rows(self, ids: set[int] | list[int]) -> dict[int, dict[str, str]]:
         """id → {uscc, legal_name, registered_address}: what open data says about an operator."""
         if not ids:
             return {}
@@ -88,8 +81,6 @@ class OperatorRepository:
         stmt = select(OperatorChange).where(OperatorChange.operator_id == operator_id).order_by(OperatorChange.id)
         return (await self.session.execute(stmt)).scalars().all()
 
-    def add(self, obj: Operator | OperatorChange) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_change(self, record: OperatorChange) -> None:
+        """An entry of the operator's history, staged with the change it records."""
+        self.session.add(record)

@@ -1,6 +1,6 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from operators_api.dependencies import ClockDep
 from operators_api.gates import DistrictOfficial, OfficialOrAuditor, OperatorEditor, Viewer
@@ -16,7 +16,7 @@ from operators_api.operators.schemas import (
     StatusChange,
 )
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -34,10 +34,13 @@ async def list_operators(
     type: OperatorType | None = None,
     status: Status | None = None,
     code: Annotated[str | None, Query(max_length=64, description="The operator's code (exact).")] = None,
-) -> dict[str, Any]:
+) -> Page[OperatorRead]:
     filters = OperatorFilter(q=q, type=type, status=status, code=code)
-    return await service.list_operators(
-        session, viewer=viewer, clock=clock, filters=filters, cursor=page.cursor, limit=page.limit
+    found = await service.list_operators(session, filters=filters, cursor=page.cursor, limit=page.limit)
+    today = clock.local_now().date()
+    return Page(
+        items=[OperatorRead.for_viewer(o, viewer=viewer, today=today) for o in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -50,20 +53,20 @@ async def list_operators(
 )
 async def register_operator(
     body: OperatorCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.register_operator(session, principal=principal, clock=clock, data=body)
-    response.headers["Location"] = f"/api/v1/operators/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> OperatorRead:
+    operator = await service.register_operator(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/operators/{operator.id}"
+    set_etag(response, operator.version)
+    return OperatorRead.for_viewer(operator, viewer=principal, today=clock.local_now().date())
 
 
 @router.get("/{operator_id}", response_model=OperatorRead, responses=problems(401, 404))
 async def get_operator(
     operator_id: ResourceId, session: SessionDep, viewer: Viewer, clock: ClockDep, response: Response
-) -> dict[str, Any]:
+) -> OperatorRead:
     operator = await service.get_operator(session, operator_id=operator_id)
-    response.headers["ETag"] = etag_for(operator.version)
-    return service.operator_read(operator, viewer=viewer, today=clock.local_now().date())
+    set_etag(response, operator.version)
+    return OperatorRead.for_viewer(operator, viewer=viewer, today=clock.local_now().date())
 
 
 @router.patch(
@@ -75,22 +78,22 @@ async def get_operator(
 async def update_operator(
     operator_id: ResourceId,
     body: OperatorUpdate,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: OperatorEditor,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.update_operator(
+) -> OperatorRead:
+    operator = await service.update_operator(
         session,
         principal=principal,
         clock=clock,
         operator_id=operator_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, operator.version)
+    return OperatorRead.for_viewer(operator, viewer=principal, today=clock.local_now().date())
 
 
 @router.post(
@@ -102,22 +105,22 @@ async def update_operator(
 async def change_status(
     operator_id: ResourceId,
     body: StatusChange,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: DistrictOfficial,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.change_status(
+) -> OperatorRead:
+    operator = await service.change_status(
         session,
         principal=principal,
         clock=clock,
         operator_id=operator_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version, required=False),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, operator.version)
+    return OperatorRead.for_viewer(operator, viewer=principal, today=clock.local_now().date())
 
 
 @router.get(
@@ -126,5 +129,8 @@ async def change_status(
     summary="Who changed what, when and why (officials and auditors)",
     responses=problems(401, 403, 404),
 )
-async def operator_history(operator_id: ResourceId, session: SessionDep, _: OfficialOrAuditor) -> list[dict[str, Any]]:
-    return await service.operator_history(session, operator_id=operator_id)
+async def operator_history(
+    operator_id: ResourceId, session: SessionDep, _: OfficialOrAuditor
+) -> list[OperatorChangeRead]:
+    changes = await service.operator_history(session, operator_id=operator_id)
+    return [OperatorChangeRead.model_validate(c) for c in changes]

@@ -2,19 +2,23 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from operators_api.operators import uscc as uscc_rules
+from operators_api.operators.models import Operator
+from operators_api.operators.rules import is_expired, mask_contacts, sees_contacts
+from service_kit.auth import Principal
 
 OperatorType = Literal["social_organisation", "enterprise", "public_institution"]
 Status = Literal["registered", "qualified", "suspended", "blacklisted"]
@@ -126,13 +130,15 @@ class OperatorUpdate(_Input):
     `status` changes through POST /operators/{id}/status. An operator's own staff may send only
     contacts, registered_address and name_en."""
 
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     legal_name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     name_en: str = Field(None, max_length=300)  # type: ignore[assignment]
-    type: OperatorType = Field(None)  # type: ignore[assignment]
+    type: OperatorType = Field(None)  # type: ignore[arg-type]
     uscc: Uscc = Field(None)  # type: ignore[assignment]
     registered_address: str = Field(None, min_length=1, max_length=300)  # type: ignore[assignment]
-    contacts: list[Contact] = Field(None, max_length=20)  # type: ignore[assignment]
-    qualifications: list[Qualification] = Field(None, max_length=50)  # type: ignore[assignment]
+    contacts: list[Contact] = Field(None, max_length=20)  # type: ignore[arg-type]
+    qualifications: list[Qualification] = Field(None, max_length=50)  # type: ignore[arg-type]
 
 
 class StatusChange(_Input):
@@ -148,6 +154,17 @@ class ContactRead(BaseModel):
     )
     email: str = Field(description="Masked like the phone.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _stored(cls, data: Any, info: ValidationInfo) -> Any:
+        """A stored contact (JSON), masked when the validation context says the reader may not see it whole."""
+        if not isinstance(data, dict):
+            return data
+        contact = {key: data.get(key, "") for key in ("name", "role", "phone", "email")}
+        if info.context and info.context.get("masked"):
+            contact = mask_contacts([contact])[0]
+        return contact
+
 
 class QualificationRead(BaseModel):
     name: str
@@ -156,8 +173,18 @@ class QualificationRead(BaseModel):
     expires_date: date | None
     expired: bool = Field(description="The expiry date has passed (today in Asia/Shanghai).")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _stored(cls, data: Any, info: ValidationInfo) -> Any:
+        """A stored qualification (JSON), with whether it has expired on the context's `today`."""
+        if not isinstance(data, dict) or "expired" in data or not info.context:
+            return data
+        return {**data, "expired": is_expired(data.get("expires_date"), info.context["today"])}
+
 
 class OperatorRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     legal_name: str
@@ -172,8 +199,16 @@ class OperatorRead(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def for_viewer(cls, operator: Operator, *, viewer: Principal | None, today: date) -> OperatorRead:
+        """The operator as `viewer` may see it: contacts masked unless they may see them in full,
+        qualifications marked expired as of `today`."""
+        return cls.model_validate(operator, context={"today": today, "masked": not sees_contacts(viewer, operator.id)})
+
 
 class OperatorChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     version: int
     actor: str
     actor_role: str

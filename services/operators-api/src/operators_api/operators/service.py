@@ -3,7 +3,7 @@ with history), change status along the transition table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,61 +16,30 @@ from operators_api.operators.repository import OperatorFilter, OperatorRepositor
 from operators_api.operators.rules import (
     STAFF_EDITABLE,
     TRANSITIONS,
-    is_expired,
     is_own_staff,
     mask_contacts,
-    sees_contacts,
     transition_allowed,
     uscc_type_problem,
 )
-from operators_api.operators.schemas import OperatorCreate, OperatorUpdate, StatusChange
+from operators_api.operators.schemas import OperatorCreate, OperatorRead, OperatorUpdate, StatusChange
+from operators_api.shared import Listing, listing
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
-from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
+from service_kit.pagination import decode_cursor
 from service_kit.params import INT32_MAX
 from service_kit.problems import (
     Conflict,
     FieldError,
     Forbidden,
-    NotFound,
     RuleViolation,
 )
 
-CheckVersion = Callable[[int], None]
 
-
-def operator_read(op: Operator, *, viewer: Principal | None, today: date) -> dict[str, Any]:
-    """The operator as `viewer` may see it: contacts masked unless they may see them in full."""
-    contacts = [
-        {"name": c.get("name", ""), "role": c.get("role", ""), "phone": c.get("phone", ""), "email": c.get("email", "")}
-        for c in op.contacts
-    ]
-    if not sees_contacts(viewer, op.id):
-        contacts = mask_contacts(contacts)
-    return {
-        "id": op.id,
-        "code": op.code,
-        "legal_name": op.legal_name,
-        "name_en": op.name_en,
-        "type": op.type,
-        "uscc": op.uscc,
-        "registered_address": op.registered_address,
-        "contacts": contacts,
-        "qualifications": [
-            {
-                "name": q["name"],
-                "number": q["number"],
-                "issued_by": q["issued_by"],
-                "expires_date": q.get("expires_date"),
-                "expired": is_expired(q.get("expires_date"), today),
-            }
-            for q in op.qualifications
-        ],
-        "status": op.status,
-        "version": op.version,
-        "created_at": as_aware(op.created_at),
-        "updated_at": as_aware(op.updated_at),
-    }
+def _published(operator: Operator, today: date) -> dict[str, Any]:
+    """The operator as events publish it: as the public reads it."""
+    published: dict[str, Any] = _jsonable(OperatorRead.for_viewer(operator, viewer=None, today=today).model_dump())
+    return published
 
 
 def _jsonable(value: Any) -> Any:
@@ -129,7 +98,7 @@ async def _flush_unique(session: AsyncSession, repo: OperatorRepository) -> None
 
 async def register_operator(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: OperatorCreate
-) -> dict[str, Any]:
+) -> Operator:
     repo = OperatorRepository(session)
     code = data.code or data.uscc.lower()
     _check_type_matches_uscc(data.type, data.uscc)
@@ -153,7 +122,7 @@ async def register_operator(
     repo.add(operator)
     await _flush_unique(session, repo)
     today = clock.local_now().date()
-    repo.add(
+    repo.add_change(
         OperatorChange(
             operator_id=operator.id,
             version=1,
@@ -168,19 +137,16 @@ async def register_operator(
     await outbox.record(
         session,
         "operator.registered",
-        _jsonable(operator_read(operator, viewer=None, today=today)),
+        _published(operator, today),
         subject=f"operator/{operator.id}",
         actor=principal.sub,
     )
     await session.commit()
-    return operator_read(operator, viewer=principal, today=today)
+    return operator
 
 
 async def get_operator(session: AsyncSession, *, operator_id: int) -> Operator:
-    operator = await OperatorRepository(session).get(operator_id)
-    if operator is None:
-        raise NotFound(f"No operator {operator_id}.")
-    return operator
+    return await OperatorRepository(session).get_or_404(operator_id)
 
 
 def _check_may_edit(principal: Principal, operator_id: int, fields: set[str]) -> None:
@@ -208,15 +174,13 @@ async def update_operator(
     clock: Clock,
     operator_id: int,
     data: OperatorUpdate,
-    check_version: CheckVersion,
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> Operator:
     repo = OperatorRepository(session)
-    operator = await repo.get_for_update(operator_id)
-    if operator is None:
-        raise NotFound(f"No operator {operator_id}.")
+    operator = await repo.get_or_404(operator_id, for_update=True)
     patch = data.model_dump(exclude_unset=True, mode="json")
     _check_may_edit(principal, operator_id, set(patch))
-    check_version(operator.version)
+    if_match.check(operator.version)
     today = clock.local_now().date()
     if "uscc" in patch:
         await _check_unique(repo, field="uscc", value=patch["uscc"], operator_id=operator.id)
@@ -229,11 +193,11 @@ async def update_operator(
             changes[field] = [_jsonable(old), new]
             setattr(operator, field, new)
     if not changes:
-        return operator_read(operator, viewer=principal, today=today)
+        return operator
     now = clock.now()
     operator.version += 1
     operator.updated_at = now
-    repo.add(
+    repo.add_change(
         OperatorChange(
             operator_id=operator.id,
             version=operator.version,
@@ -249,12 +213,12 @@ async def update_operator(
     await outbox.record(
         session,
         "operator.updated",
-        {"operator": _jsonable(operator_read(operator, viewer=None, today=today)), "changes": _public_changes(changes)},
+        {"operator": _published(operator, today), "changes": _public_changes(changes)},
         subject=f"operator/{operator.id}",
         actor=principal.sub,
     )
     await session.commit()
-    return operator_read(operator, viewer=principal, today=today)
+    return operator
 
 
 async def change_status(
@@ -264,27 +228,27 @@ async def change_status(
     clock: Clock,
     operator_id: int,
     data: StatusChange,
-    check_version: CheckVersion,
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> Operator:
     repo = OperatorRepository(session)
-    operator = await repo.get_for_update(operator_id)
-    if operator is None:
-        raise NotFound(f"No operator {operator_id}.")
-    check_version(operator.version)
+    operator = await repo.get_or_404(operator_id, for_update=True)
+    if_match.check(operator.version, required=False)
     old, new = operator.status, data.status
     if not transition_allowed(old, new):
         allowed = sorted(TRANSITIONS[old])
+        # Members of the problem body ("from" is a keyword, hence the mapping).
+        extension: dict[str, Any] = {"from": old, "to": new, "allowed": allowed}
         raise Conflict(
             f"An operator cannot go from {old} to {new}; from {old} it may go to "
             f"{', '.join(allowed) if allowed else 'nothing (final)'}.",
             slug="status-transition",
-            **{"from": old, "to": new, "allowed": allowed},
+            **extension,
         )
     now = clock.now()
     operator.status = new
     operator.version += 1
     operator.updated_at = now
-    repo.add(
+    repo.add_change(
         OperatorChange(
             operator_id=operator.id,
             version=operator.version,
@@ -305,39 +269,21 @@ async def change_status(
         actor=principal.sub,
     )
     await session.commit()
-    return operator_read(operator, viewer=principal, today=clock.local_now().date())
+    return operator
 
 
 async def list_operators(
-    session: AsyncSession,
-    *,
-    viewer: Principal | None,
-    clock: Clock,
-    filters: OperatorFilter,
-    cursor: str | None,
-    limit: int,
-) -> dict[str, Any]:
+    session: AsyncSession, *, filters: OperatorFilter, cursor: str | None, limit: int
+) -> Listing[Operator]:
+    """Operators in id order, `limit` at a time."""
     after_id = decode_cursor(cursor, 1)[0] if cursor else None
     if after_id is not None and (type(after_id) is not int or not 0 <= after_id <= INT32_MAX):
         raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-    rows = await OperatorRepository(session).list(filters, after_id=after_id, limit=limit + 1)
-    today = clock.local_now().date()
-    items = [operator_read(op, viewer=viewer, today=today) for op in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    rows = await OperatorRepository(session).find(filters, after_id=after_id, limit=limit + 1)
+    return listing(rows, limit, key=lambda o: o.id)
 
 
-async def operator_history(session: AsyncSession, *, operator_id: int) -> list[dict[str, Any]]:
-    await get_operator(session, operator_id=operator_id)
-    return [
-        {
-            "version": c.version,
-            "actor": c.actor,
-            "actor_role": c.actor_role,
-            "action": c.action,
-            "changes": c.changes,
-            "reason": c.reason,
-            "changed_at": as_aware(c.changed_at),
-        }
-        for c in await OperatorRepository(session).history(operator_id)
-    ]
+async def operator_history(session: AsyncSession, *, operator_id: int) -> Sequence[OperatorChange]:
+    repo = OperatorRepository(session)
+    await repo.get_or_404(operator_id)
+    return await repo.history(operator_id)

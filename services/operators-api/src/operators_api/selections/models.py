@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class Selection(Base):
@@ -42,22 +42,22 @@ class Selection(Base):
     # {kind: lowest_price_base} or {kind: average_deviation, penalty_per_percent}
     price_formula: Mapped[dict[str, Any]] = mapped_column(JSON)
     trim_extremes: Mapped[bool] = mapped_column(Boolean, default=False)
-    bids_open_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    bids_close_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    bids_open_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    bids_close_at: Mapped[datetime] = mapped_column(AwareDateTime())
     service_starts_on: Mapped[date] = mapped_column(Date)
     service_ends_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     awarded_bid_id: Mapped[int | None] = mapped_column(Integer)
     award_reason: Mapped[str | None] = mapped_column(Text)
-    awarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    awarded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     # The ranking as it stood at the award (or failure): kept so the record never changes afterwards.
     result: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Bid(Base):
@@ -77,8 +77,8 @@ class Bid(Base):
     status: Mapped[str] = mapped_column(String(20))
     status_reason: Mapped[str | None] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -95,8 +95,8 @@ class PanelMember(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     added_by: Mapped[str] = mapped_column(String(200))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    declared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    declared_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     # The operators the member has a conflict of interest with (回避): they score none of their bids.
     conflicted_operator_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     declaration: Mapped[str] = mapped_column(Text, default="")
@@ -117,4 +117,4 @@ class BidScore(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
     criterion_key: Mapped[str] = mapped_column(String(40))
     score_centi: Mapped[int] = mapped_column(Integer)
-    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scored_at: Mapped[datetime] = mapped_column(AwareDateTime())

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import RowMapping, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.selections.models import Bid, BidScore, PanelMember, Selection
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,23 +17,16 @@ class SelectionFilter:
     include_drafts: bool = False
 
 
-class SelectionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, selection_id: int) -> Selection | None:
-        return await self.session.get(Selection, selection_id)
-
-    async def get_for_update(self, selection_id: int) -> Selection | None:
-        stmt = select(Selection).where(Selection.id == selection_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class SelectionRepository(RepositoryBase[Selection]):
+    model = Selection
+    noun = "selection"
 
     async def by_reference(self, reference: str) -> Selection | None:
         return (
             await self.session.execute(select(Selection).where(Selection.reference == reference))
         ).scalar_one_or_none()
 
-    async def list(self, f: SelectionFilter, *, after_id: int | None, limit: int) -> Sequence[Selection]:
+    async def find(self, f: SelectionFilter, *, after_id: int | None, limit: int) -> Sequence[Selection]:
         stmt = select(Selection).order_by(Selection.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Selection.id > after_id)
@@ -115,8 +108,6 @@ class SelectionRepository:
         for row in rows:
             await self.session.delete(row)
 
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_part(self, record: Bid | PanelMember | BidScore) -> None:
+        """A bid, panel member or score of a selection, staged."""
+        self.session.add(record)

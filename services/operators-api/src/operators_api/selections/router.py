@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -28,7 +28,7 @@ from operators_api.selections.schemas import (
 )
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -49,9 +49,10 @@ async def list_selections(
     status: SelectionStatus | None = None,
     method: Method | None = None,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
-) -> dict[str, Any]:
+) -> Page[SelectionRead]:
     filters = SelectionFilter(status=status, method=method, facility_id=facility_id)
-    return await service.list_selections(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    found = await service.list_selections(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    return Page(items=[SelectionRead.of(v) for v in found.items], next_cursor=found.next_cursor)
 
 
 @router.post(
@@ -68,8 +69,8 @@ async def create_selection(
     principal: Official,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.create_selection(
+) -> SelectionRead:
+    view = await service.create_selection(
         session,
         principal=principal,
         clock=clock,
@@ -77,18 +78,18 @@ async def create_selection(
         unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["Location"] = f"/api/v1/selections/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    response.headers["Location"] = f"/api/v1/selections/{view.selection.id}"
+    set_etag(response, view.selection.version)
+    return SelectionRead.of(view)
 
 
 @router.get("/{selection_id}", response_model=SelectionRead, responses=problems(401, 404))
 async def get_selection(
     selection_id: ResourceId, session: SessionDep, viewer: Viewer, response: Response
-) -> dict[str, Any]:
-    read = await service.get_selection(session, selection_id=selection_id, viewer=viewer)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> SelectionRead:
+    view = await service.get_selection(session, selection_id=selection_id, viewer=viewer)
+    set_etag(response, view.selection.version)
+    return SelectionRead.of(view)
 
 
 @router.patch(
@@ -101,23 +102,24 @@ async def update_selection(
     selection_id: ResourceId,
     body: SelectionUpdate,
     request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.update_selection(
+) -> SelectionRead:
+    view = await service.update_selection(
         session,
         principal=principal,
         clock=clock,
         selection_id=selection_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
         unknown_facilities=unknown_facilities(request),
         subdistricts_of=facility_subdistricts(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, view.selection.version)
+    return SelectionRead.of(view)
 
 
 @router.post(
@@ -129,22 +131,22 @@ async def update_selection(
 async def change_status(
     selection_id: ResourceId,
     body: SelectionStatusChange,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.change_status(
+) -> SelectionRead:
+    view = await service.change_status(
         session,
         principal=principal,
         clock=clock,
         selection_id=selection_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v, required=False),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, view.selection.version)
+    return SelectionRead.of(view)
 
 
 @router.get(
@@ -153,8 +155,9 @@ async def change_status(
     summary="The evaluation panel",
     responses=problems(401, 403, 404),
 )
-async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: Person) -> list[dict[str, Any]]:
-    return await service.list_panel(session, viewer=viewer, selection_id=selection_id)
+async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: Person) -> list[PanelMemberRead]:
+    members = await service.list_panel(session, viewer=viewer, selection_id=selection_id)
+    return [PanelMemberRead.of(m) for m in members]
 
 
 @router.post(
@@ -166,10 +169,11 @@ async def list_panel(selection_id: ResourceId, session: SessionDep, viewer: Pers
 )
 async def add_panel_member(
     selection_id: ResourceId, body: PanelMemberCreate, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.add_panel_member(
+) -> PanelMemberRead:
+    member = await service.add_panel_member(
         session, principal=principal, clock=clock, selection_id=selection_id, data=body
     )
+    return PanelMemberRead.of(member)
 
 
 @router.post(
@@ -180,8 +184,9 @@ async def add_panel_member(
 )
 async def declare(
     selection_id: ResourceId, body: Declaration, session: SessionDep, principal: Evaluator, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.declare(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+) -> PanelMemberRead:
+    member = await service.declare(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+    return PanelMemberRead.of(member)
 
 
 @router.get(
@@ -196,8 +201,8 @@ async def list_bids(
     viewer: Annotated[
         Principal, require_roles("official", "auditor", "service", "operator", "resident", scope="operator:read")
     ],
-) -> list[dict[str, Any]]:
-    return await service.list_bids(session, viewer=viewer, selection_id=selection_id)
+) -> list[BidRead]:
+    return [BidRead.of(v) for v in await service.list_bids(session, viewer=viewer, selection_id=selection_id)]
 
 
 @router.post(
@@ -214,11 +219,11 @@ async def submit_bid(
     principal: BidSubmitter,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.submit_bid(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
-    response.headers["Location"] = f"/api/v1/selections/{selection_id}/bids/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> BidRead:
+    view = await service.submit_bid(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+    response.headers["Location"] = f"/api/v1/selections/{selection_id}/bids/{view.bid.id}"
+    set_etag(response, view.bid.version)
+    return BidRead.of(view)
 
 
 @router.patch(
@@ -231,23 +236,23 @@ async def update_bid(
     selection_id: ResourceId,
     bid_id: ResourceId,
     body: BidUpdate,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: BidSubmitter,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.update_bid(
+) -> BidRead:
+    view = await service.update_bid(
         session,
         principal=principal,
         clock=clock,
         selection_id=selection_id,
         bid_id=bid_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, view.bid.version)
+    return BidRead.of(view)
 
 
 @router.post(
@@ -263,10 +268,11 @@ async def withdraw_bid(
     session: SessionDep,
     principal: BidSubmitter,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.withdraw_bid(
+) -> BidRead:
+    view = await service.withdraw_bid(
         session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason
     )
+    return BidRead.of(view)
 
 
 @router.post(
@@ -282,10 +288,11 @@ async def disqualify_bid(
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.disqualify_bid(
+) -> BidRead:
+    view = await service.disqualify_bid(
         session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, reason=body.reason
     )
+    return BidRead.of(view)
 
 
 @router.put(
@@ -301,10 +308,11 @@ async def score_bid(
     session: SessionDep,
     principal: Evaluator,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.score_bid(
+) -> ScoreSheetRead:
+    sheet = await service.score_bid(
         session, principal=principal, clock=clock, selection_id=selection_id, bid_id=bid_id, data=body
     )
+    return ScoreSheetRead.model_validate(sheet)
 
 
 @router.get(
@@ -313,8 +321,8 @@ async def score_bid(
     summary="Totals and ranking of the valid bids (officials, auditors, the panel), and what is still unscored",
     responses=problems(401, 403, 404, 409),
 )
-async def ranking(selection_id: ResourceId, session: SessionDep, viewer: Person) -> dict[str, Any]:
-    return await service.ranking(session, viewer=viewer, selection_id=selection_id)
+async def ranking(selection_id: ResourceId, session: SessionDep, viewer: Person) -> RankingRead:
+    return RankingRead.model_validate(await service.ranking(session, viewer=viewer, selection_id=selection_id))
 
 
 @router.post(
@@ -330,7 +338,7 @@ async def award(
     principal: Official,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.award(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> SelectionRead:
+    view = await service.award(session, principal=principal, clock=clock, selection_id=selection_id, data=body)
+    set_etag(response, view.selection.version)
+    return SelectionRead.of(view)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -7,7 +8,10 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from operators_api.periods import BoundedDate, DistrictDateTime
-from operators_api.shared import FacilityId, OperatorId, PositiveFen, StrictInt
+from operators_api.selections.domain import BidView, SelectionView
+from operators_api.selections.models import PanelMember, Selection
+from operators_api.selections.rules import MIN_VALID_BIDS, UNSEALED
+from operators_api.shared import FacilityId, OperatorId, PositiveFen, StrictInt, fields_of
 
 Method = Literal[
     "public_tender", "invited_tender", "competitive_negotiation", "competitive_consultation", "inquiry", "single_source"
@@ -78,13 +82,15 @@ class SelectionCreate(_Input):
 class SelectionUpdate(_Input):
     """Merge patch of a draft; lists are replaced whole."""
 
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     description: str = Field(None, max_length=5000)  # type: ignore[assignment]
     scope: str = Field(None, max_length=5000)  # type: ignore[assignment]
-    method: Method = Field(None)  # type: ignore[assignment]
+    method: Method = Field(None)  # type: ignore[arg-type]
     budget_fen: PositiveFen = Field(None)  # type: ignore[assignment]
-    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    criteria: list[Criterion] = Field(None, min_length=1, max_length=20)  # type: ignore[assignment]
+    facility_ids: list[FacilityId] = Field(None, min_length=1, max_length=200)  # type: ignore[arg-type]
+    criteria: list[Criterion] = Field(None, min_length=1, max_length=20)  # type: ignore[arg-type]
     price_formula: PriceFormula = Field(None)  # type: ignore[assignment]
     trim_extremes: bool = Field(None)  # type: ignore[assignment]
     bids_open_at: DistrictDateTime = Field(None)  # type: ignore[assignment]
@@ -118,8 +124,30 @@ class AwardRead(BaseModel):
     reason: str
     awarded_at: datetime
 
+    @classmethod
+    def of(cls, sel: Selection, names: Mapping[int, str]) -> AwardRead | None:
+        """The awarded bid's line of the result, or None before the award."""
+        if sel.status != "awarded" or sel.awarded_bid_id is None:
+            return None
+        row = next((r for r in sel.result or [] if r["bid_id"] == sel.awarded_bid_id), None)
+        if row is None:
+            return None
+        return cls.model_validate(
+            {
+                "bid_id": row["bid_id"],
+                "operator_id": row["operator_id"],
+                "operator_name": names.get(row["operator_id"], row.get("operator_name", "")),
+                "price_fen": row["price_fen"],
+                "total_score": row["total"],
+                "reason": sel.award_reason or "",
+                "awarded_at": sel.awarded_at,
+            }
+        )
+
 
 class RankedBidRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     rank: int
     bid_id: int
     operator_id: int
@@ -132,6 +160,8 @@ class RankedBidRead(BaseModel):
 
 
 class SelectionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     reference: str
     title: str
@@ -159,6 +189,21 @@ class SelectionRead(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def of(cls, view: SelectionView) -> SelectionRead:
+        """The selection as anyone who may see it reads it: bids counted only once unsealed, the
+        result only once awarded or failed."""
+        sel = view.selection
+        return cls.model_validate(
+            fields_of(sel, cls)
+            | {
+                "min_valid_bids": MIN_VALID_BIDS[sel.method],
+                "bids_received": view.bids_received if sel.status in UNSEALED else None,
+                "award": AwardRead.of(sel, view.operator_names),
+                "result": sel.result if sel.status in ("awarded", "failed") else None,
+            }
+        )
+
 
 class Document(_Input):
     title: str = Field(min_length=1, max_length=200)
@@ -172,12 +217,16 @@ class BidCreate(_Input):
 
 
 class BidUpdate(_Input):
+    # Absent means unchanged and null is refused, so each type stays non-null with a default of None
+    # that is never read (exclude_unset): hence the type ignores.
     price_fen: PositiveFen = Field(None)  # type: ignore[assignment]
     proposal_summary: str = Field(None, min_length=1, max_length=5000)  # type: ignore[assignment]
-    documents: list[Document] = Field(None, max_length=20)  # type: ignore[assignment]
+    documents: list[Document] = Field(None, max_length=20)  # type: ignore[arg-type]
 
 
 class BidRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     selection_id: int
     operator_id: int
@@ -190,6 +239,10 @@ class BidRead(BaseModel):
     submitted_at: datetime
     updated_at: datetime
     version: int
+
+    @classmethod
+    def of(cls, view: BidView) -> BidRead:
+        return cls.model_validate(fields_of(view.bid, cls) | {"operator_name": view.operator_name})
 
 
 class Reason(_Input):
@@ -210,6 +263,8 @@ class Declaration(_Input):
 
 
 class PanelMemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     selection_id: int
     sub: str
@@ -219,6 +274,10 @@ class PanelMemberRead(BaseModel):
     declared_at: datetime | None
     conflicted_operator_ids: list[int]
     declaration: str
+
+    @classmethod
+    def of(cls, member: PanelMember) -> PanelMemberRead:
+        return cls.model_validate(fields_of(member, cls) | {"declared": member.declared_at is not None})
 
 
 ScoreValue = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
@@ -232,6 +291,8 @@ class ScoreSheet(_Input):
 
 
 class ScoreSheetRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     bid_id: int
     member_id: int
     scores: dict[str, Decimal]
@@ -239,6 +300,8 @@ class ScoreSheetRead(BaseModel):
 
 
 class RankingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     selection_id: int
     scoring_complete: bool
     missing: list[dict[str, int | str]] = Field(description="[{member_id, display_name, bid_id}] still to score.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from operators_api.facility_refs import (
     require_within_subdistrict,
 )
 from operators_api.operators.repository import OperatorRepository
+from operators_api.selections.domain import BidView, RankedBid, RankingView, ScoreSheetView, SelectionView
 from operators_api.selections.models import Bid, BidScore, PanelMember, Selection
 from operators_api.selections.repository import SelectionFilter, SelectionRepository
 from operators_api.selections.rules import (
@@ -47,107 +48,64 @@ from operators_api.selections.schemas import (
     SelectionUpdate,
 )
 from operators_api.shared import (
-    CheckVersion,
+    Listing,
     after_id,
     end_read_transaction,
     from_centi,
     jsonable,
-    page_of,
+    listing,
     state_conflict,
     to_centi,
     transition_conflict,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "selection"
 
 
 # -- reading ----------------------------------------------------------------------------------------
-def _award(sel: Selection, names: dict[int, str]) -> dict[str, Any] | None:
-    if sel.status != "awarded" or sel.awarded_bid_id is None:
-        return None
-    row = next((r for r in sel.result or [] if r["bid_id"] == sel.awarded_bid_id), None)
-    if row is None:
-        return None
-    return {
-        "bid_id": row["bid_id"],
-        "operator_id": row["operator_id"],
-        "operator_name": names.get(row["operator_id"], row.get("operator_name", "")),
-        "price_fen": row["price_fen"],
-        "total_score": row["total"],
-        "reason": sel.award_reason or "",
-        "awarded_at": as_aware(sel.awarded_at),
-    }
-
-
-def selection_read(sel: Selection, *, bids_received: int | None, names: dict[int, str] | None = None) -> dict[str, Any]:
-    names = names or {}
-    return {
-        "id": sel.id,
-        "reference": sel.reference,
-        "title": sel.title,
-        "description": sel.description,
-        "scope": sel.scope,
-        "purchaser_subdistrict": sel.purchaser_subdistrict,
-        "method": sel.method,
-        "min_valid_bids": MIN_VALID_BIDS[sel.method],
-        "budget_fen": sel.budget_fen,
-        "facility_ids": sel.facility_ids,
-        "criteria": sel.criteria,
-        "price_formula": sel.price_formula,
-        "trim_extremes": sel.trim_extremes,
-        "bids_open_at": as_aware(sel.bids_open_at),
-        "bids_close_at": as_aware(sel.bids_close_at),
-        "service_starts_on": sel.service_starts_on,
-        "service_ends_on": sel.service_ends_on,
-        "status": sel.status,
-        "status_reason": sel.status_reason,
-        "bids_received": bids_received if sel.status in UNSEALED else None,
-        "award": _award(sel, names),
-        "result": sel.result if sel.status in ("awarded", "failed") else None,
-        "published_at": as_aware(sel.published_at),
-        "version": sel.version,
-        "created_at": as_aware(sel.created_at),
-        "updated_at": as_aware(sel.updated_at),
-    }
-
-
-async def _read(session: AsyncSession, sel: Selection) -> dict[str, Any]:
+async def _read(session: AsyncSession, sel: Selection) -> SelectionView:
+    """The selection with the count of bids (once unsealed) and the names its result mentions."""
     repo = SelectionRepository(session)
     count = await repo.count_bids(sel.id) if sel.status in UNSEALED else None
     ids = [r["operator_id"] for r in sel.result or []]
     names = await OperatorRepository(session).names(ids)
-    return selection_read(sel, bids_received=count, names=names)
+    return SelectionView(sel, bids_received=count, operator_names=names)
 
 
 async def get_visible(
     session: AsyncSession, *, selection_id: int, viewer: Principal | None, for_update: bool = False
 ) -> Selection:
     repo = SelectionRepository(session)
-    sel = await (repo.get_for_update(selection_id) if for_update else repo.get(selection_id))
+    sel = await repo.get(selection_id, for_update=for_update)
     if sel is None or (sel.status == "draft" and not access.reads_all(viewer)):
         raise NotFound(f"No selection {selection_id}.")
     return sel
 
 
-async def get_selection(session: AsyncSession, *, selection_id: int, viewer: Principal | None) -> dict[str, Any]:
+async def get_selection(session: AsyncSession, *, selection_id: int, viewer: Principal | None) -> SelectionView:
     return await _read(session, await get_visible(session, selection_id=selection_id, viewer=viewer))
 
 
 async def list_selections(
     session: AsyncSession, *, viewer: Principal | None, filters: SelectionFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[SelectionView]:
     f = SelectionFilter(
         status=filters.status,
         method=filters.method,
         facility_id=filters.facility_id,
         include_drafts=access.reads_all(viewer),
     )
-    rows = await SelectionRepository(session).list(f, after_id=after_id(cursor), limit=limit + 1)
-    names = await OperatorRepository(session).names({r["operator_id"] for s in rows for r in s.result or []})
-    return page_of(rows, limit, lambda s: selection_read(s, bids_received=None, names=names), lambda s: s.id)
+    rows = await SelectionRepository(session).find(f, after_id=after_id(cursor), limit=limit + 1)
+    found = listing(rows, limit, key=lambda s: s.id)
+    names = await OperatorRepository(session).names({r["operator_id"] for s in found.items for r in s.result or []})
+    return Listing(
+        items=[SelectionView(s, bids_received=None, operator_names=names) for s in found.items],
+        next_cursor=found.next_cursor,
+    )
 
 
 # -- rules on the whole record ----------------------------------------------------------------------
@@ -167,7 +125,7 @@ def _check_record(sel: Selection) -> None:
         )
     if len(set(sel.facility_ids)) != len(sel.facility_ids):
         raise RuleViolation("facility_ids", "A facility is named twice.", code="facility-duplicate")
-    if as_aware(sel.bids_open_at) >= as_aware(sel.bids_close_at):  # type: ignore[operator]
+    if sel.bids_open_at >= sel.bids_close_at:
         raise RuleViolation("bids_close_at", "Bidding must close after it opens.", code="timeline-order")
     if sel.service_starts_on > sel.service_ends_on:
         raise RuleViolation("service_ends_on", "The service period must end after it starts.", code="period-order")
@@ -181,7 +139,7 @@ async def create_selection(
     data: SelectionCreate,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> SelectionView:
     if principal.role != "official":
         raise Forbidden("Only officials open selections.")
     await require_registered(unknown_facilities, data.facility_ids)
@@ -244,10 +202,10 @@ async def update_selection(
     clock: Clock,
     selection_id: int,
     data: SelectionUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     unknown_facilities: UnknownFacilities,
     subdistricts_of: FacilitySubdistricts | None = None,
-) -> dict[str, Any]:
+) -> SelectionView:
     if data.facility_ids is not None:
         await require_registered(unknown_facilities, data.facility_ids)
     if principal.subdistrict is not None:
@@ -259,7 +217,7 @@ async def update_selection(
         await require_within_subdistrict(subdistricts_of, named, principal, "selection")
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
-    check_version(sel.version)
+    if_match.check(sel.version)
     if sel.status != "draft":
         raise state_conflict(f"Only a draft is edited; this selection is {sel.status}.", "selection-not-editable")
     patch = data.model_dump(exclude_unset=True)
@@ -269,7 +227,7 @@ async def update_selection(
         if field in ("criteria", "price_formula", "facility_ids"):
             value = as_json[field]
         old = getattr(sel, field)
-        if jsonable(as_aware(old) if isinstance(old, datetime) else old) != jsonable(value):
+        if jsonable(old) != jsonable(value):
             changes[field] = [jsonable(old), jsonable(value)]
             setattr(sel, field, value)
     if not changes:
@@ -298,7 +256,7 @@ async def _fail(
     sel.status = "failed"
     sel.status_reason = reason
     sel.result = (
-        jsonable([_ranked_json(r, {}) for r in (await _ranking(session, sel)).ranked]) if old == "evaluating" else []
+        _stored([RankedBid.named(r, {}) for r in (await _ranking(session, sel)).ranked]) if old == "evaluating" else []
     )
     sel.version += 1
     sel.updated_at = now
@@ -330,30 +288,30 @@ async def change_status(
     clock: Clock,
     selection_id: int,
     data: SelectionStatusChange,
-    check_version: CheckVersion,
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> SelectionView:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
-    check_version(sel.version)
+    if_match.check(sel.version, required=False)
     old, new = sel.status, data.status
     if not transition_allowed(old, new):
         raise transition_conflict("selection", old, new, TRANSITIONS)
     now = clock.now()
-    if new == "published" and as_aware(sel.bids_close_at) <= now:  # type: ignore[operator]
+    if new == "published" and sel.bids_close_at <= now:
         raise RuleViolation(
             "bids_close_at",
             "Bidding would already be closed: move bids_close_at into the future first.",
             code="timeline-past",
         )
-    if new == "bidding" and now < as_aware(sel.bids_open_at):  # type: ignore[operator]
+    if new == "bidding" and now < sel.bids_open_at:
         raise state_conflict(
-            f"Bidding opens at {as_aware(sel.bids_open_at).isoformat()}; it cannot open earlier.",
-            "bidding-not-yet-open",  # type: ignore[union-attr]
+            f"Bidding opens at {sel.bids_open_at.isoformat()}; it cannot open earlier.",
+            "bidding-not-yet-open",
         )
-    if new == "evaluating" and now < as_aware(sel.bids_close_at):  # type: ignore[operator]
+    if new == "evaluating" and now < sel.bids_close_at:
         raise state_conflict(
-            f"Bidding closes at {as_aware(sel.bids_close_at).isoformat()}; bids may still come until then.",
-            "bidding-still-open",  # type: ignore[union-attr]
+            f"Bidding closes at {sel.bids_close_at.isoformat()}; bids may still come until then.",
+            "bidding-still-open",
         )
     if new == "failed":
         await _fail(session, sel, principal=principal, clock=clock, reason=data.reason, old=old)
@@ -397,36 +355,19 @@ async def change_status(
 
 
 # -- bids -------------------------------------------------------------------------------------------
-def bid_read(bid: Bid, names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": bid.id,
-        "selection_id": bid.selection_id,
-        "operator_id": bid.operator_id,
-        "operator_name": names.get(bid.operator_id, ""),
-        "price_fen": bid.price_fen,
-        "proposal_summary": bid.proposal_summary,
-        "documents": bid.documents,
-        "status": bid.status,
-        "status_reason": bid.status_reason,
-        "submitted_at": as_aware(bid.submitted_at),
-        "updated_at": as_aware(bid.updated_at),
-        "version": bid.version,
-    }
-
-
 def _check_bidding_open(sel: Selection, clock: Clock) -> None:
     if sel.status in ("draft", "published"):
         raise state_conflict(f"Bidding is not open yet (the selection is {sel.status}).", "bidding-not-open")
-    closes = as_aware(sel.bids_close_at)
-    if sel.status != "bidding" or clock.now() >= closes:  # type: ignore[operator]
+    closes = sel.bids_close_at
+    if sel.status != "bidding" or clock.now() >= closes:
         raise state_conflict(
             f"Bidding closed at {closes.isoformat()}; no bid is taken or changed after it.", "bidding-closed"
-        )  # type: ignore[union-attr]
+        )
 
 
 async def submit_bid(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: BidCreate
-) -> dict[str, Any]:
+) -> BidView:
     operator_id = access.acting_operator(principal, "bid")
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     _check_bidding_open(sel, clock)
@@ -451,7 +392,7 @@ async def submit_bid(
         )
     if bid is None:
         bid = Bid(selection_id=sel.id, operator_id=operator_id, version=1)
-        repo.add(bid)
+        repo.add_part(bid)
     else:
         bid.version += 1
     bid.price_fen = data.price_fen
@@ -478,7 +419,7 @@ async def submit_bid(
         details={"selection_id": sel.id},
     )
     await session.commit()
-    return bid_read(bid, {operator_id: operator.legal_name})
+    return BidView(bid, operator_name=operator.legal_name)
 
 
 async def _own_bid(
@@ -500,10 +441,10 @@ async def update_bid(
     selection_id: int,
     bid_id: int,
     data: BidUpdate,
-    check_version: CheckVersion,
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> BidView:
     sel, bid = await _own_bid(session, principal, selection_id, bid_id)
-    check_version(bid.version)
+    if_match.check(bid.version)
     _check_bidding_open(sel, clock)
     if bid.status != "submitted":
         raise state_conflict(f"This bid is {bid.status}; submit a new one instead.", "bid-not-editable")
@@ -513,9 +454,9 @@ async def update_bid(
             "price_fen", f"The price is above the budget of {sel.budget_fen} fen.", code="price-over-budget"
         )
     changed = {k: v for k, v in patch.items() if jsonable(getattr(bid, k)) != v}
-    names = await OperatorRepository(session).names([bid.operator_id])
+    name = (await OperatorRepository(session).names([bid.operator_id])).get(bid.operator_id, "")
     if not changed:
-        return bid_read(bid, names)
+        return BidView(bid, operator_name=name)
     now = clock.now()
     for k, v in changed.items():
         setattr(bid, k, v)
@@ -531,12 +472,12 @@ async def update_bid(
         details={"fields": sorted(changed)},
     )
     await session.commit()
-    return bid_read(bid, names)
+    return BidView(bid, operator_name=name)
 
 
 async def withdraw_bid(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, reason: str
-) -> dict[str, Any]:
+) -> BidView:
     sel, bid = await _own_bid(session, principal, selection_id, bid_id)
     _check_bidding_open(sel, clock)
     if bid.status != "submitted":
@@ -557,12 +498,12 @@ async def withdraw_bid(
         reason=reason,
     )
     await session.commit()
-    return bid_read(bid, await OperatorRepository(session).names([bid.operator_id]))
+    return await _bid_view(session, bid)
 
 
 async def disqualify_bid(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, reason: str
-) -> dict[str, Any]:
+) -> BidView:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     if sel.status != "evaluating":
@@ -590,14 +531,19 @@ async def disqualify_bid(
         reason=reason,
     )
     await session.commit()
-    return bid_read(bid, await OperatorRepository(session).names([bid.operator_id]))
+    return await _bid_view(session, bid)
+
+
+async def _bid_view(session: AsyncSession, bid: Bid) -> BidView:
+    names = await OperatorRepository(session).names([bid.operator_id])
+    return BidView(bid, operator_name=names.get(bid.operator_id, ""))
 
 
 async def _is_panel_member(session: AsyncSession, sel: Selection, principal: Principal) -> PanelMember | None:
     return await SelectionRepository(session).member_by_sub(sel.id, principal.sub)
 
 
-async def list_bids(session: AsyncSession, *, viewer: Principal, selection_id: int) -> list[dict[str, Any]]:
+async def list_bids(session: AsyncSession, *, viewer: Principal, selection_id: int) -> list[BidView]:
     """Sealed until bidding closes: before that each operator sees only its own bid. Afterwards
     officials, auditors and the panel see every bid; operators still only their own."""
     sel = await get_visible(session, selection_id=selection_id, viewer=viewer)
@@ -607,27 +553,13 @@ async def list_bids(session: AsyncSession, *, viewer: Principal, selection_id: i
     )
     visible = [b for b in bids if unsealed or access.is_staff_of(viewer, b.operator_id)]
     names = await OperatorRepository(session).names({b.operator_id for b in visible})
-    return [bid_read(b, names) for b in visible]
+    return [BidView(b, operator_name=names.get(b.operator_id, "")) for b in visible]
 
 
 # -- panel ------------------------------------------------------------------------------------------
-def member_read(m: PanelMember) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "selection_id": m.selection_id,
-        "sub": m.sub,
-        "display_name": m.display_name,
-        "kind": m.kind,
-        "declared": m.declared_at is not None,
-        "declared_at": as_aware(m.declared_at),
-        "conflicted_operator_ids": m.conflicted_operator_ids,
-        "declaration": m.declaration,
-    }
-
-
 async def add_panel_member(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: PanelMemberCreate
-) -> dict[str, Any]:
+) -> PanelMember:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     if sel.status not in ("draft", "published", "bidding", "evaluating"):
@@ -646,7 +578,7 @@ async def add_panel_member(
         conflicted_operator_ids=[],
         declaration="",
     )
-    repo.add(member)
+    repo.add_part(member)
     try:
         await repo.flush()
     except IntegrityError as exc:
@@ -664,19 +596,19 @@ async def add_panel_member(
         details={"member_id": member.id, "sub": data.sub, "display_name": data.display_name, "kind": data.kind},
     )
     await session.commit()
-    return member_read(member)
+    return member
 
 
-async def list_panel(session: AsyncSession, *, viewer: Principal, selection_id: int) -> list[dict[str, Any]]:
+async def list_panel(session: AsyncSession, *, viewer: Principal, selection_id: int) -> Sequence[PanelMember]:
     sel = await get_visible(session, selection_id=selection_id, viewer=viewer)
     if not access.reads_all(viewer) and await _is_panel_member(session, sel, viewer) is None:
         raise Forbidden("The panel is shown to officials, auditors and its members.")
-    return [member_read(m) for m in await SelectionRepository(session).panel(sel.id)]
+    return await SelectionRepository(session).panel(sel.id)
 
 
 async def declare(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: Declaration
-) -> dict[str, Any]:
+) -> PanelMember:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     member = await _is_panel_member(session, sel, principal)
     if member is None:
@@ -709,13 +641,13 @@ async def declare(
         reason=data.statement,
     )
     await session.commit()
-    return member_read(member)
+    return member
 
 
 # -- scoring and ranking ----------------------------------------------------------------------------
 async def score_bid(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, bid_id: int, data: ScoreSheet
-) -> dict[str, Any]:
+) -> ScoreSheetView:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     member = await _is_panel_member(session, sel, principal)
     if member is None:
@@ -767,7 +699,7 @@ async def score_bid(
     await repo.delete_scores(await repo.scores_of(bid.id, member.id))
     await repo.flush()
     for key, value in data.scores.items():
-        repo.add(
+        repo.add_part(
             BidScore(
                 selection_id=sel.id,
                 bid_id=bid.id,
@@ -787,13 +719,14 @@ async def score_bid(
         details={"member_id": member.id, "scores": {k: str(v) for k, v in data.scores.items()}},
     )
     await session.commit()
-    return {"bid_id": bid.id, "member_id": member.id, "scores": dict(data.scores), "scored_at": now}
+    return ScoreSheetView(bid_id=bid.id, member_id=member.id, scores=dict(data.scores), scored_at=now)
 
 
+@dataclass(frozen=True, slots=True)
 class _Ranking:
-    def __init__(self, ranked: list[Ranked], missing: list[dict[str, Any]]) -> None:
-        self.ranked = ranked
-        self.missing = missing
+    ranked: list[Ranked]
+    # [{member_id, display_name, bid_id}]: the scores still to come.
+    missing: list[dict[str, int | str]]
 
 
 async def _ranking(session: AsyncSession, sel: Selection) -> _Ranking:
@@ -806,7 +739,7 @@ async def _ranking(session: AsyncSession, sel: Selection) -> _Ranking:
     price = next((c for c in sel.criteria if c["kind"] == "price"), None)
     pscores = price_scores(sel.price_formula, price["weight"], {b.id: b.price_fen for b in bids}) if price else {}
     rows: list[Ranked] = []
-    missing: list[dict[str, Any]] = []
+    missing: list[dict[str, int | str]] = []
     for bid in bids:
         expected = [m for m in members if bid.operator_id not in (m.conflicted_operator_ids or [])]
         criteria: dict[str, Decimal | None] = {}
@@ -824,25 +757,17 @@ async def _ranking(session: AsyncSession, sel: Selection) -> _Ranking:
             criteria[price["key"]] = pscores.get(bid.id)
         total = sum((v for v in criteria.values() if v is not None), Decimal(0))
         rows.append(Ranked(bid.id, bid.operator_id, bid.price_fen, pscores.get(bid.id), criteria, total, complete))
-    order = {b.id: i for i, b in enumerate(sorted(bids, key=lambda b: (as_aware(b.submitted_at), b.id)))}
+    order = {b.id: i for i, b in enumerate(sorted(bids, key=lambda b: (b.submitted_at, b.id)))}
     return _Ranking(rank(rows, order), missing)
 
 
-def _ranked_json(r: Ranked, names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "rank": r.rank,
-        "bid_id": r.bid_id,
-        "operator_id": r.operator_id,
-        "operator_name": names.get(r.operator_id, ""),
-        "price_fen": r.price_fen,
-        "price_score": r.price_score,
-        "criteria": r.criteria,
-        "total": r.total,
-        "complete": r.complete,
-    }
+def _stored(lines: list[RankedBid]) -> list[dict[str, Any]]:
+    """The ranking as kept in the selection's result (JSON)."""
+    stored: list[dict[str, Any]] = jsonable([asdict(line) for line in lines])
+    return stored
 
 
-async def ranking(session: AsyncSession, *, viewer: Principal, selection_id: int) -> dict[str, Any]:
+async def ranking(session: AsyncSession, *, viewer: Principal, selection_id: int) -> RankingView:
     sel = await get_visible(session, selection_id=selection_id, viewer=viewer)
     if not access.reads_all(viewer) and await _is_panel_member(session, sel, viewer) is None:
         raise Forbidden(
@@ -851,20 +776,20 @@ async def ranking(session: AsyncSession, *, viewer: Principal, selection_id: int
     if sel.status not in UNSEALED:
         raise state_conflict(f"Bids are sealed until bidding closes; the selection is {sel.status}.", "bids-sealed")
     if sel.status in ("awarded", "failed") and sel.result is not None:
-        return {"selection_id": sel.id, "scoring_complete": True, "missing": [], "items": sel.result}
+        return RankingView(selection_id=sel.id, scoring_complete=True, missing=[], items=sel.result)
     result = await _ranking(session, sel)
     names = await OperatorRepository(session).names({r.operator_id for r in result.ranked})
-    return {
-        "selection_id": sel.id,
-        "scoring_complete": not result.missing and all(r.complete for r in result.ranked),
-        "missing": result.missing,
-        "items": [_ranked_json(r, names) for r in result.ranked],
-    }
+    return RankingView(
+        selection_id=sel.id,
+        scoring_complete=not result.missing and all(r.complete for r in result.ranked),
+        missing=result.missing,
+        items=[RankedBid.named(r, names) for r in result.ranked],
+    )
 
 
 async def award(
     session: AsyncSession, *, principal: Principal, clock: Clock, selection_id: int, data: AwardCreate
-) -> dict[str, Any]:
+) -> SelectionView:
     sel = await get_visible(session, selection_id=selection_id, viewer=principal, for_update=True)
     access.require_manage(principal, sel.purchaser_subdistrict, "selection")
     if sel.status == "awarded":
@@ -899,7 +824,7 @@ async def award(
     sel.awarded_bid_id = chosen.bid_id
     sel.award_reason = data.reason
     sel.awarded_at = now
-    sel.result = jsonable([_ranked_json(r, names) for r in result.ranked])
+    sel.result = _stored([RankedBid.named(r, names) for r in result.ranked])
     sel.version += 1
     sel.updated_at = now
     details = {
