@@ -12,7 +12,6 @@ from operators_api.audit.models import AuditEntry
 from operators_api.audit.repository import AuditFilter, AuditRepository
 from operators_api.shared import after_id, jsonable, page_of
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.logs import request_id_var
 
 
@@ -95,7 +94,7 @@ def entry_read(e: AuditEntry) -> dict[str, Any]:
         "reason": e.reason,
         "details": e.details,
         "request_id": e.request_id,
-        "at": as_aware(e.at),
+        "at": e.at,
     }
 
 

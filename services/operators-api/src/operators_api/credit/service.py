@@ -16,7 +16,7 @@ from operators_api.credit.schemas import BASE_SCORE, HonourCreate
 from operators_api.events import outbox
 from operators_api.operators.repository import OperatorRepository
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import NotFound, RuleViolation
 
 
@@ -80,7 +80,7 @@ async def credit_record(session: AsyncSession, *, viewer: Principal, operator_id
                 "description": e.description,
                 "source_type": e.source_type,
                 "source_id": e.source_id,
-                "recorded_at": as_aware(e.recorded_at),
+                "recorded_at": e.recorded_at,
             }
             for e in entries
         ],

@@ -25,7 +25,7 @@ from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import local_date
 from operators_api.shared import after_id, page_of, state_conflict, transition_conflict
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 INCUBATION_TRANSITIONS = {
@@ -53,14 +53,14 @@ def programme_read(p: TrainingProgramme, sessions: list[TrainingSession], enroll
                 "id": s.id,
                 "seq": s.seq,
                 "topic": s.topic,
-                "starts_at": as_aware(s.starts_at),
-                "ends_at": as_aware(s.ends_at),
+                "starts_at": s.starts_at,
+                "ends_at": s.ends_at,
                 "place": s.place,
             }
             for s in sessions
         ],
         "status": p.status,
-        "closed_at": as_aware(p.closed_at),
+        "closed_at": p.closed_at,
     }
 
 

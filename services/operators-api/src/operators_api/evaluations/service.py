@@ -49,7 +49,7 @@ from operators_api.shared import (
     to_centi,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "evaluation"
@@ -133,12 +133,12 @@ def appeal_read(a: Appeal | None) -> dict[str, Any] | None:
         "evaluation_id": a.evaluation_id,
         "reason": a.reason,
         "documents": list(a.documents or []),
-        "submitted_at": as_aware(a.submitted_at),
+        "submitted_at": a.submitted_at,
         "status": a.status,
         "decision_reason": a.decision_reason,
         "corrections": list(a.corrections or []),
         "revised_score": from_centi(a.revised_score_centi),
-        "decided_at": as_aware(a.decided_at),
+        "decided_at": a.decided_at,
     }
 
 
@@ -152,7 +152,7 @@ def version_read(v: EvaluationVersion) -> dict[str, Any]:
         "consequences": v.consequences or {},
         "corrections": list(v.corrections or []),
         "reason": v.reason,
-        "made_at": as_aware(v.made_at),
+        "made_at": v.made_at,
     }
 
 
@@ -214,8 +214,8 @@ def evaluation_read(e: Evaluation, appeal: Appeal | None = None) -> dict[str, An
         "grade_zh": GRADE_NAMES_ZH.get(e.grade) if e.grade else None,
         "reweighted": e.reweighted,
         "consequences": e.consequences or {},
-        "computed_at": as_aware(e.computed_at),
-        "published_at": as_aware(e.published_at),
+        "computed_at": e.computed_at,
+        "published_at": e.published_at,
         "appeal_deadline_on": e.appeal_deadline_on,
         "appeal": appeal_read(appeal),
         "version": e.version,
@@ -250,7 +250,7 @@ async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: i
             "request": x.request,
             "from_on": x.from_on,
             "to_on": x.to_on,
-            "fetched_at": as_aware(x.fetched_at),
+            "fetched_at": x.fetched_at,
             "ok": x.ok,
             "error": x.error,
             "data": x.data,

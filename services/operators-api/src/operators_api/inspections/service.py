@@ -23,7 +23,7 @@ from operators_api.inspections.rules import CHECKLIST, LATE_POINTS, TRANSITIONS,
 from operators_api.inspections.schemas import InspectionCreate, RectificationResponse, RectificationReview
 from operators_api.shared import after_id, from_centi, page_of, round2, state_conflict, to_centi, transition_conflict
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
@@ -45,7 +45,7 @@ def inspection_read(i: Inspection, rectification_ids: list[int]) -> dict[str, An
         "score": from_centi(i.score_centi),
         "summary": i.summary,
         "rectification_ids": rectification_ids,
-        "created_at": as_aware(i.created_at),
+        "created_at": i.created_at,
     }
 
 
@@ -65,11 +65,11 @@ def rectification_read(r: Rectification, today: date) -> dict[str, Any]:
         "overdue": is_overdue(r.status, r.deadline_on, today),
         "response": r.response,
         "response_documents": r.response_documents or [],
-        "responded_at": as_aware(r.responded_at),
+        "responded_at": r.responded_at,
         "responded_late": r.responded_late,
         "review_reason": r.review_reason,
-        "reviewed_at": as_aware(r.reviewed_at),
-        "ordered_at": as_aware(r.ordered_at),
+        "reviewed_at": r.reviewed_at,
+        "ordered_at": r.ordered_at,
         "version": r.version,
     }
 

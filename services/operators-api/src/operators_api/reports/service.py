@@ -26,7 +26,7 @@ from operators_api.reports.repository import ReportFilter, ReportRepository
 from operators_api.reports.schemas import ReportCreate, ReportLine, ReportUpdate
 from operators_api.shared import CheckVersion, after_id, end_read_transaction, page_of, round2, state_conflict
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 ENTITY = "service_report"
@@ -50,8 +50,8 @@ def report_read(r: ServiceReport) -> dict[str, Any]:
         "cross_check": r.cross_check or {},
         "flagged": r.flagged,
         "filed_by": r.filed_by,
-        "filed_at": as_aware(r.filed_at),
-        "updated_at": as_aware(r.updated_at),
+        "filed_at": r.filed_at,
+        "updated_at": r.updated_at,
         "version": r.version,
     }
 

@@ -21,7 +21,7 @@ from operators_api.volunteers.models import Volunteer, VolunteerService, Volunte
 from operators_api.volunteers.repository import VolunteerRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
@@ -83,7 +83,7 @@ def service_read(s: VolunteerService) -> dict[str, Any]:
         "hours": hours(s.minutes),
         "activity": s.activity,
         "status": s.status,
-        "verified_at": as_aware(s.verified_at),
+        "verified_at": s.verified_at,
         "reason": s.reason,
     }
 
