@@ -70,6 +70,7 @@ from operators_api.volunteers.repository import VolunteerRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
+from service_kit.etag import IfMatch
 
 OFFICIAL = Principal(sub="demo-seed", role="official", name="演示数据")
 SWEEP = Principal(sub="system:contract-expiry", role="service", name="contract sweep")
@@ -518,7 +519,7 @@ class Demo:
                 clock=self.sim.on(day, 14),
                 evaluation_id=e["id"],
                 data=ExpertScore(score=Decimal(level["expert"]), assessor="北京文化发展评估中心（演示）"),
-                check_version=no_version_check,
+                if_match=IfMatch("*"),
             )
             e = await evaluations.publish(
                 s,
@@ -526,7 +527,7 @@ class Demo:
                 clock=self.sim.on(day + timedelta(days=2)),
                 evaluation_id=e["id"],
                 data=Publish(),
-                check_version=no_version_check,
+                if_match=IfMatch("*"),
             )
             self.bump("evaluations")
             inst = e["consequences"].get("instalment")

@@ -25,7 +25,7 @@ from operators_api.evaluations.schemas import (
 from operators_api.gates import Appellant, DistrictOfficial, Official, Reader
 from operators_api.periods import PeriodName
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -105,7 +105,7 @@ async def create_evaluation(
         inputs=http_inputs(request),
     )
     response.headers["Location"] = f"/api/v1/evaluations/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -128,7 +128,7 @@ async def get_evaluation(
     evaluation_id: ResourceId, session: SessionDep, viewer: Reader, response: Response
 ) -> dict[str, Any]:
     read = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -175,7 +175,7 @@ async def refresh(
 async def set_expert_score(
     evaluation_id: ResourceId,
     body: ExpertScore,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -187,9 +187,9 @@ async def set_expert_score(
         clock=clock,
         evaluation_id=evaluation_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -202,7 +202,7 @@ async def set_expert_score(
 async def publish(
     evaluation_id: ResourceId,
     body: Publish,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -214,9 +214,9 @@ async def publish(
         clock=clock,
         evaluation_id=evaluation_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v, required=False),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

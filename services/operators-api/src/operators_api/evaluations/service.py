@@ -38,7 +38,6 @@ from operators_api.inspections.service import order_rectification, withdraw_rect
 from operators_api.periods import Period, months_between, parse_period
 from operators_api.reports.repository import ReportRepository
 from operators_api.shared import (
-    CheckVersion,
     after_id,
     end_read_transaction,
     from_centi,
@@ -50,6 +49,7 @@ from operators_api.shared import (
 )
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "evaluation"
@@ -592,11 +592,11 @@ async def set_expert_score(
     clock: Clock,
     evaluation_id: int,
     data: ExpertScore,
-    check_version: CheckVersion,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
-    check_version(e.version)
+    if_match.check(e.version)
     if e.status != "draft":
         raise state_conflict(f"Evaluation {e.id} is published; its inputs are final.", "evaluation-published")
     now = clock.now()
@@ -816,11 +816,11 @@ async def publish(
     clock: Clock,
     evaluation_id: int,
     data: Publish,
-    check_version: CheckVersion,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
-    check_version(e.version)
+    if_match.check(e.version, required=False)
     if e.status != "draft":
         raise state_conflict(
             f"Evaluation {e.id} is already published.", "evaluation-published", **{"from": e.status, "to": "published"}

@@ -17,7 +17,7 @@ from operators_api.inspections.schemas import (
     RectificationStatus,
 )
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -99,7 +99,7 @@ async def get_rectification(
     rectification_id: ResourceId, session: SessionDep, viewer: Reader, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     read = await service.get_rectification(session, viewer=viewer, clock=clock, rectification_id=rectification_id)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

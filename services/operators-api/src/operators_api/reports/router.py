@@ -10,7 +10,7 @@ from operators_api.reports import service
 from operators_api.reports.repository import ReportFilter
 from operators_api.reports.schemas import ReportCreate, ReportRead, ReportUpdate
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -55,7 +55,7 @@ async def file_report(
         session, principal=principal, clock=clock, data=body, inputs=http_inputs(request), tolerance=_tolerance(request)
     )
     response.headers["Location"] = f"/api/v1/service-reports/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -67,7 +67,7 @@ async def file_report(
 )
 async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
     r = await service.get_visible(session, report_id=report_id, viewer=viewer)
-    response.headers["ETag"] = etag_for(r.version)
+    set_etag(response, r.version)
     return service.report_read(r)
 
 
@@ -80,6 +80,7 @@ async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader,
 async def amend_report(
     report_id: ResourceId,
     body: ReportUpdate,
+    if_match: IfMatchDep,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -92,11 +93,11 @@ async def amend_report(
         clock=clock,
         report_id=report_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
         inputs=http_inputs(request),
         tolerance=_tolerance(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

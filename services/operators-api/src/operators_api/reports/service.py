@@ -24,9 +24,10 @@ from operators_api.periods import month_end, parse_period
 from operators_api.reports.models import ServiceReport
 from operators_api.reports.repository import ReportFilter, ReportRepository
 from operators_api.reports.schemas import ReportCreate, ReportLine, ReportUpdate
-from operators_api.shared import CheckVersion, after_id, end_read_transaction, page_of, round2, state_conflict
+from operators_api.shared import after_id, end_read_transaction, page_of, round2, state_conflict
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 ENTITY = "service_report"
@@ -288,14 +289,14 @@ async def amend_report(
     clock: Clock,
     report_id: int,
     data: ReportUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     inputs: InputsProvider,
     tolerance: int,
 ) -> dict[str, Any]:
     r = await get_visible(session, report_id=report_id, viewer=principal, for_update=True)
     if not access.is_staff_of(principal, r.operator_id):
         raise Forbidden("Only the operator's own staff amend its reports.")
-    check_version(r.version)
+    if_match.check(r.version)
     await _check_not_evaluated(session, r)
     patch = data.model_dump(exclude_unset=True)
     lines = _lines_json(data.lines) if "lines" in patch else r.lines
@@ -310,7 +311,7 @@ async def amend_report(
     r = await ReportRepository(session).get_for_update(report_id)  # type: ignore[assignment]
     assert r is not None
     if r.version != version:  # changed while the other services were asked: the If-Match is stale now
-        check_version(r.version)
+        if_match.check(r.version)
     now = clock.now()
     changed = sorted(k for k in ("lines", "summary") if k in patch)
     r.lines, r.summary, r.cross_check, r.flagged = lines, summary, check, flagged
