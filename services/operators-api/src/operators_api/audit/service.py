@@ -101,5 +101,5 @@ def entry_read(e: AuditEntry) -> dict[str, Any]:
 async def list_entries(
     session: AsyncSession, *, filters: AuditFilter, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    rows = await AuditRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
+    rows = await AuditRepository(session).search(filters, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, entry_read, lambda e: e.id)

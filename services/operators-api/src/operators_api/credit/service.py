@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.credit.models import CreditEntry, Honour
-from operators_api.credit.repository import CreditRepository
+from operators_api.credit.repository import CreditRepository, HonourRepository
 from operators_api.credit.schemas import BASE_SCORE, HonourCreate
 from operators_api.events import outbox
 from operators_api.operators.repository import OperatorRepository
@@ -107,7 +107,7 @@ async def add_honour(
     if data.awarded_on > clock.local_now().date():
         raise RuleViolation("awarded_on", "An honour is recorded once awarded.", code="date-in-future")
     now = clock.now()
-    repo = CreditRepository(session)
+    repo = HonourRepository(session)
     h = Honour(
         operator_id=operator_id,
         title=data.title,
@@ -146,4 +146,4 @@ async def add_honour(
 async def honours(session: AsyncSession, *, operator_id: int) -> list[dict[str, Any]]:
     if await OperatorRepository(session).get(operator_id) is None:
         raise NotFound(f"No operator {operator_id}.")
-    return [honour_read(h) for h in await CreditRepository(session).honours(operator_id)]
+    return [honour_read(h) for h in await HonourRepository(session).of_operator(operator_id)]

@@ -12,7 +12,7 @@ from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.credit.service import add_entry
 from operators_api.cultivation.models import Attendance, Enrolment, Incubation, TrainingProgramme, TrainingSession
-from operators_api.cultivation.repository import CultivationRepository
+from operators_api.cultivation.repository import IncubationRepository, ProgrammeRepository
 from operators_api.cultivation.schemas import (
     AttendanceSet,
     EnrolmentCreate,
@@ -77,21 +77,18 @@ def enrolment_read(e: Enrolment, attended: int) -> dict[str, Any]:
 
 
 async def _programme(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> TrainingProgramme:
-    p = await CultivationRepository(session).programme(programme_id, for_update=for_update)
-    if p is None:
-        raise NotFound(f"No training programme {programme_id}.")
-    return p
+    return await ProgrammeRepository(session).get_or_404(programme_id, for_update=for_update)
 
 
 async def read_programme(session: AsyncSession, programme_id: int) -> dict[str, Any]:
     p = await _programme(session, programme_id)
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     return programme_read(p, (await repo.sessions([p.id]))[p.id], (await repo.enrolled_counts([p.id])).get(p.id, 0))
 
 
 async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: int) -> dict[str, Any]:
-    repo = CultivationRepository(session)
-    rows = await repo.programmes(after_id=after_id(cursor), limit=limit + 1)
+    repo = ProgrammeRepository(session)
+    rows = await repo.search(after_id=after_id(cursor), limit=limit + 1)
     ids = [p.id for p in rows[:limit]]
     sessions, counts = await repo.sessions(ids), await repo.enrolled_counts(ids)
     return page_of(
@@ -115,7 +112,7 @@ async def create_programme(
         )
     ordered = sorted(data.sessions, key=lambda s: s.starts_at)
     now = clock.now()
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     p = TrainingProgramme(
         title=data.title,
         organiser=data.organiser,
@@ -138,8 +135,8 @@ async def create_programme(
         )
         for i, s in enumerate(ordered, 1)
     ]
-    for s in sessions:
-        repo.add(s)
+    for part in sessions:
+        repo.add_part(part)
     await repo.flush()
     audit.record(
         session,
@@ -179,7 +176,7 @@ async def enrol(
     p = await _programme(session, programme_id, for_update=True)
     if p.status != "open":
         raise state_conflict("The programme is closed.", "training-closed")
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     if (await repo.enrolled_counts([p.id])).get(p.id, 0) >= p.capacity:
         raise state_conflict(f"All {p.capacity} places are taken.", "training-full")
     if await repo.enrolment_named(p.id, data.participant_name, data.organisation_name) is not None:
@@ -196,7 +193,7 @@ async def enrol(
         enrolled_by=principal.sub,
         enrolled_at=now,
     )
-    repo.add(e)
+    repo.add_part(e)
     try:
         await repo.flush()
     except IntegrityError as exc:
@@ -214,7 +211,7 @@ async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme
         operator_id = viewer.operator_id
     else:
         raise Forbidden("Enrolments are shown to officials, auditors and the participants' operators.")
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     rows = await repo.enrolments(p.id, operator_id)
     counts = await repo.attendance_counts([e.id for e in rows])
     return [enrolment_read(e, counts.get(e.id, 0)) for e in rows]
@@ -234,7 +231,7 @@ async def set_attendance(
     p = await _programme(session, programme_id, for_update=True)
     if p.status != "open":
         raise state_conflict("The programme is closed; its attendance is final.", "training-closed")
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     if not any(s.id == session_id for s in (await repo.sessions([p.id]))[p.id]):
         raise NotFound(f"Programme {programme_id} has no session {session_id}.")
     enrolments = {e.id: e for e in await repo.enrolments(p.id)}
@@ -277,7 +274,7 @@ async def complete(
         raise state_conflict(
             "The programme is already closed.", "training-closed", **{"from": "closed", "to": "closed"}
         )
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     enrolments = [e for e in await repo.enrolments(p.id) if e.status == "enrolled"]
     counts = await repo.attendance_counts([e.id for e in enrolments])
     now = clock.now()
@@ -343,14 +340,12 @@ def incubation_read(i: Incubation) -> dict[str, Any]:
 async def list_incubations(
     session: AsyncSession, *, status: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    rows = await CultivationRepository(session).incubations(status=status, after_id=after_id(cursor), limit=limit + 1)
+    rows = await IncubationRepository(session).search(status=status, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, incubation_read, lambda i: i.id)
 
 
 async def get_incubation(session: AsyncSession, incubation_id: int) -> dict[str, Any]:
-    i = await CultivationRepository(session).incubation(incubation_id)
-    if i is None:
-        raise NotFound(f"No incubation {incubation_id}.")
+    i = await IncubationRepository(session).get_or_404(incubation_id)
     return incubation_read(i)
 
 
@@ -364,7 +359,7 @@ async def create_incubation(
     if data.operator_id is not None and await OperatorRepository(session).get(data.operator_id) is None:
         raise RuleViolation("operator_id", f"No operator {data.operator_id}.", code="unknown-operator")
     now = clock.now()
-    repo = CultivationRepository(session)
+    repo = IncubationRepository(session)
     i = Incubation(
         **data.model_dump(), status="incubating", outcome="", created_by=principal.sub, created_at=now, version=1
     )
@@ -389,9 +384,7 @@ async def change_incubation(
 ) -> dict[str, Any]:
     if principal.role != "official":
         raise Forbidden("Officials record incubation outcomes.")
-    i = await CultivationRepository(session).incubation(incubation_id, for_update=True)
-    if i is None:
-        raise NotFound(f"No incubation {incubation_id}.")
+    i = await IncubationRepository(session).get_or_404(incubation_id, for_update=True)
     if data.status not in INCUBATION_TRANSITIONS[i.status]:
         raise transition_conflict("incubation", i.status, data.status, INCUBATION_TRANSITIONS)
     now = clock.now()

@@ -33,7 +33,7 @@ from operators_api.contracts.schemas import ContractCreate, ContractStatusChange
 from operators_api.credit import service as credit
 from operators_api.credit.schemas import HonourCreate
 from operators_api.cultivation import service as cultivation
-from operators_api.cultivation.repository import CultivationRepository
+from operators_api.cultivation.repository import ProgrammeRepository
 from operators_api.cultivation.schemas import (
     AttendanceSet,
     EnrolmentCreate,
@@ -66,7 +66,7 @@ from operators_api.selections.schemas import (
 )
 from operators_api.shared import no_version_check
 from operators_api.volunteers import service as volunteers
-from operators_api.volunteers.repository import VolunteerRepository
+from operators_api.volunteers.repository import TeamRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
@@ -656,10 +656,7 @@ class Demo:
     # -- cultivation --------------------------------------------------------------------------------
     async def cultivate(self) -> None:
         async with self.sessionmaker() as s:
-            if (
-                await CultivationRepository(s).programme_by_title("文化类社会组织运营能力提升培训班（第一期）")
-                is not None
-            ):
+            if await ProgrammeRepository(s).by_title("文化类社会组织运营能力提升培训班（第一期）") is not None:
                 return
             first = add_months(self.m0, -4) + timedelta(days=7)
             p = await cultivation.create_programme(
@@ -795,7 +792,7 @@ class Demo:
             ("东城区文化志愿者总队", "dongcheng-volunteer-union", 126, "杜红", ["何敏", "吕强", "施琳", "孔亮"]),
         ]
         async with self.sessionmaker() as s:
-            if await VolunteerRepository(s).team_by_name(teams[0][0]) is not None:
+            if await TeamRepository(s).by_name(teams[0][0]) is not None:
                 return
             for n, (name, code, fid, leader, members) in enumerate(teams):
                 oid = self.ops[code]

@@ -22,7 +22,7 @@ from operators_api.credit.service import add_entry
 from operators_api.evaluations.compute import ContractFacts, CorrectionError, compute, recompute, score_of
 from operators_api.evaluations.inputs import InputsProvider
 from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
-from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository
+from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository, SchemeRepository
 from operators_api.evaluations.rules import (
     DEFAULT_SCHEME,
     GRADE_NAMES_ZH,
@@ -33,7 +33,7 @@ from operators_api.evaluations.rules import (
 )
 from operators_api.evaluations.schemas import AppealCreate, AppealDecision, ExpertScore, Publish, SchemeCreate
 from operators_api.events import outbox
-from operators_api.inspections.repository import InspectionRepository
+from operators_api.inspections.repository import InspectionRepository, RectificationRepository
 from operators_api.inspections.service import order_rectification, withdraw_rectification
 from operators_api.periods import Period, months_between, parse_period
 from operators_api.reports.repository import ReportRepository
@@ -74,14 +74,11 @@ def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
 
 
 async def list_schemes(session: AsyncSession) -> list[dict[str, Any]]:
-    return [scheme_read(None), *(scheme_read(s) for s in await EvaluationRepository(session).schemes())]
+    return [scheme_read(None), *(scheme_read(s) for s in await SchemeRepository(session).search())]
 
 
 async def get_scheme(session: AsyncSession, scheme_id: int) -> dict[str, Any]:
-    s = await EvaluationRepository(session).scheme(scheme_id)
-    if s is None:
-        raise NotFound(f"No evaluation scheme {scheme_id}.")
-    return scheme_read(s)
+    return scheme_read(await SchemeRepository(session).get_or_404(scheme_id))
 
 
 async def create_scheme(
@@ -108,9 +105,9 @@ async def create_scheme(
         created_by=principal.sub,
         created_at=now,
     )
-    repo = EvaluationRepository(session)
-    repo.add(s)
-    await repo.flush()
+    schemes = SchemeRepository(session)
+    schemes.add(s)
+    await schemes.flush()
     audit.record(
         session,
         principal=principal,
@@ -174,7 +171,7 @@ def _keep_version(
     reason: str | None = None,
 ) -> None:
     assert e.score_centi is not None and e.grade is not None
-    repo.add(
+    repo.add_part(
         EvaluationVersion(
             evaluation_id=e.id,
             number=number,
@@ -229,8 +226,7 @@ def _may_read(viewer: Principal, e: Evaluation) -> bool:
 async def get_visible(
     session: AsyncSession, *, viewer: Principal, evaluation_id: int, for_update: bool = False
 ) -> Evaluation:
-    repo = EvaluationRepository(session)
-    e = await (repo.get_for_update(evaluation_id) if for_update else repo.get(evaluation_id))
+    e = await EvaluationRepository(session).get(evaluation_id, for_update=for_update)
     if e is None or not _may_read(viewer, e):
         raise NotFound(f"No evaluation {evaluation_id}.")
     return e
@@ -273,7 +269,7 @@ async def list_evaluations(
             grade=filters.grade,
         )
     repo = EvaluationRepository(session)
-    rows = await repo.list(filters, after_id=after_id(cursor), limit=limit + 1)
+    rows = await repo.search(filters, after_id=after_id(cursor), limit=limit + 1)
     appeals = await repo.appeals_of([e.id for e in rows[:limit]])
     return page_of(rows, limit, lambda e: evaluation_read(e, appeals.get(e.id)), lambda e: e.id)
 
@@ -304,10 +300,10 @@ def _check_period(contract: Contract, period_name: str, today) -> Period:
 
 
 async def _schemes(session: AsyncSession, contracts: list[Contract]) -> dict[int | None, dict[str, Any]]:
-    repo = EvaluationRepository(session)
+    repo = SchemeRepository(session)
     out: dict[int | None, dict[str, Any]] = {None: dict(DEFAULT_SCHEME)}
     for sid in {c.evaluation_scheme_id for c in contracts if c.evaluation_scheme_id is not None}:
-        out[sid] = scheme_read(await repo.scheme(sid))
+        out[sid] = scheme_read(await repo.get(sid))
     return out
 
 
@@ -614,8 +610,7 @@ async def set_expert_score(
     e.missing_inputs = [m for m in e.missing_inputs if m["input"] != "expert"]
     e.version += 1
     e.updated_at = now
-    repo = EvaluationRepository(session)
-    repo.add(
+    EvaluationRepository(session).add_part(
         EvaluationEvidence(
             evaluation_id=e.id,
             input="expert_score",
@@ -722,10 +717,10 @@ async def _apply_consequences(
         )
         rect_id = r.id
     elif grade != "fail" and rect_id is not None:
-        r = await InspectionRepository(session).rectification_for_update(rect_id)
-        if r is not None and r.status in ("open", "responded", "reopened"):
+        open_one = await RectificationRepository(session).get_for_update(rect_id)
+        if open_one is not None and open_one.status in ("open", "responded", "reopened"):
             await withdraw_rectification(
-                session, r, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格"
+                session, open_one, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格"
             )
         rect_id = None
     out["rectification_id"] = rect_id
@@ -937,7 +932,7 @@ async def submit_appeal(
         status="submitted",
         corrections=[],
     )
-    repo.add(a)
+    repo.add_part(a)
     await repo.flush()
     audit.record(
         session,
@@ -1035,7 +1030,7 @@ async def decide_appeal(
             reason=data.reason,
         )
         for fix in applied:
-            repo.add(
+            repo.add_part(
                 EvaluationEvidence(
                     evaluation_id=e.id,
                     input=f"correction:{fix['input']}"[:100],

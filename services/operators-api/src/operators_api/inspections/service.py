@@ -18,13 +18,18 @@ from operators_api.contracts.rules import RUNNING
 from operators_api.credit.service import add_entry
 from operators_api.events import outbox
 from operators_api.inspections.models import Inspection, Rectification
-from operators_api.inspections.repository import InspectionFilter, InspectionRepository, RectificationFilter
+from operators_api.inspections.repository import (
+    InspectionFilter,
+    InspectionRepository,
+    RectificationFilter,
+    RectificationRepository,
+)
 from operators_api.inspections.rules import CHECKLIST, LATE_POINTS, TRANSITIONS, is_overdue
 from operators_api.inspections.schemas import InspectionCreate, RectificationResponse, RectificationReview
 from operators_api.shared import after_id, from_centi, page_of, round2, state_conflict, to_centi, transition_conflict
 from service_kit.auth import Principal
 from service_kit.clock import Clock
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.problems import Forbidden, RuleViolation
 
 
 def checklist() -> list[dict[str, Any]]:
@@ -89,7 +94,7 @@ async def order_rectification(
     evaluation_id: int | None = None,
 ) -> Rectification:
     """Order a rectification in the caller's transaction (audit entry and event included)."""
-    repo = InspectionRepository(session)
+    repo = RectificationRepository(session)
     r = Rectification(
         contract_id=contract.id,
         operator_id=contract.operator_id,
@@ -264,12 +269,9 @@ async def record_inspection(
 
 
 async def get_inspection(session: AsyncSession, *, viewer: Principal, inspection_id: int) -> dict[str, Any]:
-    repo = InspectionRepository(session)
-    i = await repo.get(inspection_id)
-    if i is None:
-        raise NotFound(f"No inspection {inspection_id}.")
+    i = await InspectionRepository(session).get_or_404(inspection_id)
     access.require_reader(viewer, i.operator_id, "inspection", inspection_id)
-    return inspection_read(i, await repo.rectifications_of_inspection(i.id))
+    return inspection_read(i, await RectificationRepository(session).ids_of_inspection(i.id))
 
 
 def _own_filter(viewer: Principal, operator_id: int | None, what: str) -> int | None:
@@ -289,8 +291,8 @@ async def list_inspections(
         operator_id=_own_filter(viewer, filters.operator_id, "Inspections"),
     )
     repo = InspectionRepository(session)
-    rows = await repo.list(f, after_id=after_id(cursor), limit=limit + 1)
-    rects = await repo.rectifications_of_inspections([i.id for i in rows[:limit]])
+    rows = await repo.search(f, after_id=after_id(cursor), limit=limit + 1)
+    rects = await RectificationRepository(session).ids_of_inspections([i.id for i in rows[:limit]])
     return page_of(rows, limit, lambda i: inspection_read(i, rects.get(i.id, [])), lambda i: i.id)
 
 
@@ -311,17 +313,14 @@ async def list_rectifications(
         operator_id=_own_filter(viewer, filters.operator_id, "Rectifications"),
         overdue_on=today if overdue else None,
     )
-    rows = await InspectionRepository(session).rectifications(f, after_id=after_id(cursor), limit=limit + 1)
+    rows = await RectificationRepository(session).search(f, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, lambda r: rectification_read(r, today), lambda r: r.id)
 
 
 async def _rectification(
     session: AsyncSession, viewer: Principal, rectification_id: int, *, for_update: bool
 ) -> Rectification:
-    repo = InspectionRepository(session)
-    r = await (repo.rectification_for_update(rectification_id) if for_update else repo.rectification(rectification_id))
-    if r is None:
-        raise NotFound(f"No rectification {rectification_id}.")
+    r = await RectificationRepository(session).get_or_404(rectification_id, for_update=for_update)
     access.require_reader(viewer, r.operator_id, "rectification", rectification_id)
     return r
 

@@ -28,7 +28,7 @@ from operators_api.shared import after_id, end_read_transaction, page_of, round2
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.problems import Forbidden, RuleViolation
 
 ENTITY = "service_report"
 # reported figure → the facilities-api statistic it is checked against
@@ -265,10 +265,7 @@ async def file_report(
 async def get_visible(
     session: AsyncSession, *, report_id: int, viewer: Principal, for_update: bool = False
 ) -> ServiceReport:
-    repo = ReportRepository(session)
-    r = await (repo.get_for_update(report_id) if for_update else repo.get(report_id))
-    if r is None:
-        raise NotFound(f"No service report {report_id}.")
+    r = await ReportRepository(session).get_or_404(report_id, for_update=for_update)
     access.require_reader(viewer, r.operator_id, "service report", report_id)
     return r
 
@@ -308,8 +305,7 @@ async def amend_report(
     version = r.version
     await end_read_transaction(session)
     check, flagged = await cross_check(inputs, r.month, lines, clock, tolerance)
-    r = await ReportRepository(session).get_for_update(report_id)  # type: ignore[assignment]
-    assert r is not None
+    r = await ReportRepository(session).get_or_404(report_id, for_update=True)
     if r.version != version:  # changed while the other services were asked: the If-Match is stale now
         if_match.check(r.version)
     now = clock.now()
@@ -339,8 +335,7 @@ async def recheck(
     lines = r.lines
     await end_read_transaction(session)
     check, flagged = await cross_check(inputs, r.month, lines, clock, tolerance)
-    r = await ReportRepository(session).get_for_update(report_id)  # type: ignore[assignment]
-    assert r is not None
+    r = await ReportRepository(session).get_or_404(report_id, for_update=True)
     now = clock.now()
     r.cross_check, r.flagged = check, flagged
     r.updated_at = now
@@ -369,5 +364,5 @@ async def list_reports(
             month=filters.month,
             flagged=filters.flagged,
         )
-    rows = await ReportRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
+    rows = await ReportRepository(session).search(filters, after_id=after_id(cursor), limit=limit + 1)
     return page_of(rows, limit, report_read, lambda r: r.id)

@@ -18,7 +18,7 @@ from operators_api.operators.repository import OperatorRepository
 from operators_api.operators.rules import mask_phone
 from operators_api.shared import after_id, page_of, state_conflict
 from operators_api.volunteers.models import Volunteer, VolunteerService, VolunteerTeam
-from operators_api.volunteers.repository import VolunteerRepository
+from operators_api.volunteers.repository import TeamRepository, VolunteerRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
 from service_kit.auth import Principal
 from service_kit.clock import Clock
@@ -95,24 +95,21 @@ def _may_manage_team(principal: Principal, team: VolunteerTeam) -> bool:
 
 
 async def _team(session: AsyncSession, team_id: int) -> VolunteerTeam:
-    t = await VolunteerRepository(session).team(team_id)
-    if t is None:
-        raise NotFound(f"No volunteer team {team_id}.")
-    return t
+    return await TeamRepository(session).get_or_404(team_id)
 
 
 async def list_teams(
     session: AsyncSession, *, operator_id: int | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    repo = VolunteerRepository(session)
-    rows = await repo.teams(operator_id=operator_id, after_id=after_id(cursor), limit=limit + 1)
-    totals = await repo.team_totals([t.id for t in rows[:limit]])
+    repo = TeamRepository(session)
+    rows = await repo.search(operator_id=operator_id, after_id=after_id(cursor), limit=limit + 1)
+    totals = await repo.totals([t.id for t in rows[:limit]])
     return page_of(rows, limit, lambda t: team_read(t, totals.get(t.id, (0, 0))), lambda t: t.id)
 
 
 async def get_team(session: AsyncSession, team_id: int) -> dict[str, Any]:
     t = await _team(session, team_id)
-    return team_read(t, (await VolunteerRepository(session).team_totals([t.id])).get(t.id, (0, 0)))
+    return team_read(t, (await TeamRepository(session).totals([t.id])).get(t.id, (0, 0)))
 
 
 async def create_team(session: AsyncSession, *, principal: Principal, clock: Clock, data: TeamCreate) -> dict[str, Any]:
@@ -125,8 +122,8 @@ async def create_team(session: AsyncSession, *, principal: Principal, clock: Clo
         raise Forbidden("Officials and operators' staff form volunteer teams.")
     if operator_id is not None and await OperatorRepository(session).get(operator_id) is None:
         raise RuleViolation("operator_id", f"No operator {operator_id}.", code="unknown-operator")
-    repo = VolunteerRepository(session)
-    if await repo.team_by_name(data.name) is not None:
+    repo = TeamRepository(session)
+    if await repo.by_name(data.name) is not None:
         raise state_conflict(f"A team named {data.name} exists.", "duplicate-team", "name")
     now = clock.now()
     t = VolunteerTeam(
@@ -210,20 +207,16 @@ async def list_volunteers(
     thresholds: list[int],
 ) -> dict[str, Any]:
     repo = VolunteerRepository(session)
-    rows = await repo.volunteers(team_id=team_id, min_level=min_level, after_id=after_id(cursor), limit=limit + 1)
-    teams = {tid: await repo.team(tid) for tid in {v.team_id for v in rows[:limit]}}
+    rows = await repo.search(team_id=team_id, min_level=min_level, after_id=after_id(cursor), limit=limit + 1)
+    teams = {tid: await TeamRepository(session).get_or_404(tid) for tid in {v.team_id for v in rows[:limit]}}
     return page_of(rows, limit, lambda v: volunteer_read(v, teams[v.team_id], viewer, thresholds), lambda v: v.id)  # type: ignore[arg-type]
 
 
 async def _volunteer(
     session: AsyncSession, volunteer_id: int, *, for_update: bool = False
 ) -> tuple[Volunteer, VolunteerTeam]:
-    repo = VolunteerRepository(session)
-    v = await repo.volunteer(volunteer_id, for_update=for_update)
-    if v is None:
-        raise NotFound(f"No volunteer {volunteer_id}.")
-    t = await repo.team(v.team_id)
-    assert t is not None
+    v = await VolunteerRepository(session).get_or_404(volunteer_id, for_update=for_update)
+    t = await TeamRepository(session).get_or_404(v.team_id)
     return v, t
 
 
@@ -261,7 +254,7 @@ async def submit_record(
         submitted_by=principal.sub,
         submitted_at=now,
     )
-    repo.add(s)
+    repo.add_record(s)
     await repo.flush()
     await session.commit()
     return service_read(s)
