@@ -3,7 +3,8 @@ which adds to the operator's credit record) and incubation records."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +24,11 @@ from operators_api.cultivation.schemas import (
 from operators_api.events import outbox
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import local_date
-from operators_api.shared import after_id, page_of, state_conflict, transition_conflict
+from operators_api.reads import Listing, oldest_first
+from operators_api.shared import state_conflict, transition_conflict
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 INCUBATION_TRANSITIONS = {
@@ -36,69 +39,47 @@ INCUBATION_TRANSITIONS = {
 COMPLETION_POINTS = 1
 
 
-def programme_read(p: TrainingProgramme, sessions: list[TrainingSession], enrolled: int) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "title": p.title,
-        "organiser": p.organiser,
-        "description": p.description,
-        "audience": p.audience,
-        "starts_on": p.starts_on,
-        "ends_on": p.ends_on,
-        "capacity": p.capacity,
-        "enrolled": enrolled,
-        "min_sessions_for_completion": p.min_sessions_for_completion,
-        "sessions": [
-            {
-                "id": s.id,
-                "seq": s.seq,
-                "topic": s.topic,
-                "starts_at": s.starts_at,
-                "ends_at": s.ends_at,
-                "place": s.place,
-            }
-            for s in sessions
-        ],
-        "status": p.status,
-        "closed_at": p.closed_at,
-    }
+@dataclass(frozen=True, slots=True)
+class ProgrammeWithSessions:
+    """A programme, its sessions in order, and how many are enrolled."""
+
+    programme: TrainingProgramme
+    sessions: Sequence[TrainingSession]
+    enrolled: int
 
 
-def enrolment_read(e: Enrolment, attended: int) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "programme_id": e.programme_id,
-        "participant_name": e.participant_name,
-        "organisation_name": e.organisation_name,
-        "operator_id": e.operator_id,
-        "status": e.status,
-        "sessions_attended": attended,
-    }
+@dataclass(frozen=True, slots=True)
+class EnrolmentWithAttendance:
+    enrolment: Enrolment
+    sessions_attended: int
 
 
 async def _programme(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> TrainingProgramme:
     return await ProgrammeRepository(session).get_or_404(programme_id, for_update=for_update)
 
 
-async def read_programme(session: AsyncSession, programme_id: int) -> dict[str, Any]:
+async def read_programme(session: AsyncSession, programme_id: int) -> ProgrammeWithSessions:
     p = await _programme(session, programme_id)
     repo = ProgrammeRepository(session)
-    return programme_read(p, (await repo.sessions([p.id]))[p.id], (await repo.enrolled_counts([p.id])).get(p.id, 0))
+    return ProgrammeWithSessions(
+        p, (await repo.sessions([p.id]))[p.id], (await repo.enrolled_counts([p.id])).get(p.id, 0)
+    )
 
 
-async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: int) -> Listing[ProgrammeWithSessions]:
     repo = ProgrammeRepository(session)
-    rows = await repo.search(after_id=after_id(cursor), limit=limit + 1)
-    ids = [p.id for p in rows[:limit]]
+    found = oldest_first(await repo.search(after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
+    ids = [p.id for p in found.items]
     sessions, counts = await repo.sessions(ids), await repo.enrolled_counts(ids)
-    return page_of(
-        rows, limit, lambda p: programme_read(p, sessions.get(p.id, []), counts.get(p.id, 0)), lambda p: p.id
+    return Listing(
+        [ProgrammeWithSessions(p, sessions.get(p.id, []), counts.get(p.id, 0)) for p in found.items],
+        found.next_cursor,
     )
 
 
 async def create_programme(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: ProgrammeCreate
-) -> dict[str, Any]:
+) -> ProgrammeWithSessions:
     if principal.role != "official":
         raise Forbidden("Only officials set up training programmes.")
     for n, s in enumerate(data.sessions):
@@ -157,12 +138,13 @@ async def create_programme(
         at=now,
     )
     await session.commit()
-    return programme_read(p, sessions, 0)
+    return ProgrammeWithSessions(p, sessions, 0)
 
 
 async def enrol(
     session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, data: EnrolmentCreate
-) -> dict[str, Any]:
+) -> EnrolmentWithAttendance:
+    operator_id: int | None
     if principal.role == "operator":
         operator_id = access.acting_operator(principal, "enrol")
         if data.operator_id not in (None, operator_id):
@@ -200,10 +182,12 @@ async def enrol(
         await session.rollback()
         raise state_conflict(f"{data.participant_name} was enrolled at the same moment.", "already-enrolled") from exc
     await session.commit()
-    return enrolment_read(e, 0)
+    return EnrolmentWithAttendance(e, 0)
 
 
-async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme_id: int) -> list[dict[str, Any]]:
+async def list_enrolments(
+    session: AsyncSession, *, viewer: Principal, programme_id: int
+) -> list[EnrolmentWithAttendance]:
     p = await _programme(session, programme_id)
     if access.reads_all(viewer):
         operator_id = None
@@ -214,7 +198,7 @@ async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme
     repo = ProgrammeRepository(session)
     rows = await repo.enrolments(p.id, operator_id)
     counts = await repo.attendance_counts([e.id for e in rows])
-    return [enrolment_read(e, counts.get(e.id, 0)) for e in rows]
+    return [EnrolmentWithAttendance(e, counts.get(e.id, 0)) for e in rows]
 
 
 async def set_attendance(
@@ -225,7 +209,7 @@ async def set_attendance(
     programme_id: int,
     session_id: int,
     data: AttendanceSet,
-) -> list[dict[str, Any]]:
+) -> list[EnrolmentWithAttendance]:
     if principal.role != "official":
         raise Forbidden("Officials record attendance.")
     p = await _programme(session, programme_id, for_update=True)
@@ -259,12 +243,12 @@ async def set_attendance(
     )
     await session.commit()
     counts = await repo.attendance_counts(list(enrolments))
-    return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments.values()]
+    return [EnrolmentWithAttendance(e, counts.get(e.id, 0)) for e in enrolments.values()]
 
 
 async def complete(
     session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int
-) -> list[dict[str, Any]]:
+) -> list[EnrolmentWithAttendance]:
     """Close the programme: completed when attended at least the required sessions; each operator with
     a participant who completed gets a credit entry."""
     if principal.role != "official":
@@ -317,41 +301,24 @@ async def complete(
         at=now,
     )
     await session.commit()
-    return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments]
+    return [EnrolmentWithAttendance(e, counts.get(e.id, 0)) for e in enrolments]
 
 
 # -- incubations ------------------------------------------------------------------------------------
-def incubation_read(i: Incubation) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "organisation_name": i.organisation_name,
-        "kind": i.kind,
-        "operator_id": i.operator_id,
-        "facility_id": i.facility_id,
-        "mentor": i.mentor,
-        "started_on": i.started_on,
-        "planned_end_on": i.planned_end_on,
-        "status": i.status,
-        "outcome": i.outcome,
-        "version": i.version,
-    }
-
-
 async def list_incubations(
     session: AsyncSession, *, status: str | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    rows = await IncubationRepository(session).search(status=status, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, incubation_read, lambda i: i.id)
+) -> Listing[Incubation]:
+    rows = await IncubationRepository(session).search(status=status, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)
 
 
-async def get_incubation(session: AsyncSession, incubation_id: int) -> dict[str, Any]:
-    i = await IncubationRepository(session).get_or_404(incubation_id)
-    return incubation_read(i)
+async def get_incubation(session: AsyncSession, incubation_id: int) -> Incubation:
+    return await IncubationRepository(session).get_or_404(incubation_id)
 
 
 async def create_incubation(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: IncubationCreate
-) -> dict[str, Any]:
+) -> Incubation:
     if principal.role != "official":
         raise Forbidden("Officials record incubations.")
     if data.planned_end_on < data.started_on:
@@ -376,12 +343,12 @@ async def create_incubation(
         details={"organisation_name": i.organisation_name},
     )
     await session.commit()
-    return incubation_read(i)
+    return i
 
 
 async def change_incubation(
     session: AsyncSession, *, principal: Principal, clock: Clock, incubation_id: int, data: IncubationStatusChange
-) -> dict[str, Any]:
+) -> Incubation:
     if principal.role != "official":
         raise Forbidden("Officials record incubation outcomes.")
     i = await IncubationRepository(session).get_or_404(incubation_id, for_update=True)
@@ -411,4 +378,4 @@ async def change_incubation(
         at=now,
     )
     await session.commit()
-    return incubation_read(i)
+    return i

@@ -498,7 +498,7 @@ class Demo:
                 ),
             )
         self.bump("inspections")
-        return out["rectification_ids"]
+        return list(out.rectification_ids)
 
     async def evaluate(self, plan: Plan, contract_id: int, q) -> None:
         oid = self.ops[plan.operator]
@@ -517,7 +517,7 @@ class Demo:
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(day, 14),
-                evaluation_id=e["id"],
+                evaluation_id=e.evaluation.id,
                 data=ExpertScore(score=Decimal(level["expert"]), assessor="北京文化发展评估中心（演示）"),
                 if_match=IfMatch("*"),
             )
@@ -525,12 +525,12 @@ class Demo:
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(day + timedelta(days=2)),
-                evaluation_id=e["id"],
+                evaluation_id=e.evaluation.id,
                 data=Publish(),
                 if_match=IfMatch("*"),
             )
             self.bump("evaluations")
-            inst = e["consequences"].get("instalment")
+            inst = e.evaluation.consequences.get("instalment")
             due = q.end + timedelta(days=15)
             if inst and inst.get("adjusted_amount_fen") is not None and due < self.today:
                 await contracts.record_payment(
@@ -541,7 +541,7 @@ class Demo:
                     seq=inst["seq"],
                     data=PaymentCreate(paid_on=due, payment_reference=f"DC-PAY-{contract_id}-{inst['seq']}"),
                 )
-            rid = e["consequences"].get("rectification_id")
+            rid = e.evaluation.consequences.get("rectification_id")
             if rid:  # the operator answers a failed quarter's rectification, and it is accepted
                 await inspections.respond(
                     s,
@@ -695,21 +695,21 @@ class Demo:
                     s,
                     principal=OFFICIAL,
                     clock=self.sim.on(first - timedelta(days=10)),
-                    programme_id=p["id"],
+                    programme_id=p.programme.id,
                     data=EnrolmentCreate(
                         participant_name=f"{code} 项目负责人", organisation_name=code, operator_id=self.ops[code]
                     ),
                 )
-                enrolled.append(e["id"])
+                enrolled.append(e.enrolment.id)
             guest = await cultivation.enrol(
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(first - timedelta(days=10)),
-                programme_id=p["id"],
+                programme_id=p.programme.id,
                 data=EnrolmentCreate(participant_name="刘晓", organisation_name="东四青年戏剧社"),
             )
-            enrolled.append(guest["id"])
-            for i, session in enumerate(p["sessions"]):
+            enrolled.append(guest.enrolment.id)
+            for i, session in enumerate(p.sessions):
                 present = enrolled if i < 2 else enrolled[:3]
                 if i == 1:
                     present = [e for e in enrolled if e != enrolled[3]]  # one participant missed the second session
@@ -717,12 +717,12 @@ class Demo:
                     s,
                     principal=OFFICIAL,
                     clock=self.sim.on(first + timedelta(days=7 * i), 12),
-                    programme_id=p["id"],
-                    session_id=session["id"],
+                    programme_id=p.programme.id,
+                    session_id=session.id,
                     data=AttendanceSet(enrolment_ids=present),
                 )
             await cultivation.complete(
-                s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=20)), programme_id=p["id"]
+                s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=20)), programme_id=p.programme.id
             )
             upcoming = self.today + timedelta(days=20)
             await cultivation.create_programme(
@@ -767,7 +767,7 @@ class Demo:
                         s,
                         principal=OFFICIAL,
                         clock=self.sim.on(self.start + timedelta(days=380)),
-                        incubation_id=inc["id"],
+                        incubation_id=inc.id,
                         data=IncubationStatusChange(
                             status="graduated", reason="已在区民政局登记为民办非企业单位（演示数据）"
                         ),
@@ -813,8 +813,7 @@ class Demo:
                         s,
                         principal=who,
                         clock=self.sim.on(self.start),
-                        team_id=t["id"],
-                        thresholds=THRESHOLDS,
+                        team_id=t.team.id,
                         data=VolunteerCreate(
                             name=member, phone=f"1390000{n}{m:03d}", joined_on=self.start - timedelta(days=30)
                         ),
@@ -826,7 +825,7 @@ class Demo:
                             s,
                             principal=who,
                             clock=self.sim.on(day + timedelta(days=1)),
-                            volunteer_id=v["id"],
+                            volunteer_id=v.volunteer.id,
                             data=ServiceCreate(
                                 facility_id=fid,
                                 served_on=day,
@@ -838,8 +837,8 @@ class Demo:
                             s,
                             principal=OFFICIAL,
                             clock=self.sim.on(day + timedelta(days=2)),
-                            volunteer_id=v["id"],
-                            record_id=rec["id"],
+                            volunteer_id=v.volunteer.id,
+                            record_id=rec.id,
                             data=VerificationCreate(decision="verified"),
                             thresholds=THRESHOLDS,
                         )

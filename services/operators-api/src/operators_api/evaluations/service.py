@@ -7,8 +7,10 @@ consecutive fails, a credit entry); appeals, once, within the window."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,13 +38,12 @@ from operators_api.events import outbox
 from operators_api.inspections.repository import InspectionRepository, RectificationRepository
 from operators_api.inspections.service import order_rectification, withdraw_rectification
 from operators_api.periods import Period, months_between, parse_period
+from operators_api.reads import Listing, oldest_first
 from operators_api.reports.repository import ReportRepository
 from operators_api.shared import (
-    after_id,
     end_read_transaction,
     from_centi,
     jsonable,
-    page_of,
     percent_of,
     state_conflict,
     to_centi,
@@ -50,13 +51,15 @@ from operators_api.shared import (
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "evaluation"
 
 
 # -- schemes ----------------------------------------------------------------------------------------
-def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
+def scheme_snapshot(s: EvaluationScheme | None) -> dict[str, Any]:
+    """The scheme as an evaluation keeps it (JSON), so a later change of the scheme leaves it as computed."""
     if s is None:
         return dict(DEFAULT_SCHEME)
     return {
@@ -73,17 +76,18 @@ def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
     }
 
 
-async def list_schemes(session: AsyncSession) -> list[dict[str, Any]]:
-    return [scheme_read(None), *(scheme_read(s) for s in await SchemeRepository(session).search())]
+async def list_schemes(session: AsyncSession) -> Sequence[EvaluationScheme]:
+    """The schemes added by officials (the built-in default is not among them)."""
+    return await SchemeRepository(session).search()
 
 
-async def get_scheme(session: AsyncSession, scheme_id: int) -> dict[str, Any]:
-    return scheme_read(await SchemeRepository(session).get_or_404(scheme_id))
+async def get_scheme(session: AsyncSession, scheme_id: int) -> EvaluationScheme:
+    return await SchemeRepository(session).get_or_404(scheme_id)
 
 
 async def create_scheme(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: SchemeCreate
-) -> dict[str, Any]:
+) -> EvaluationScheme:
     access.require_district_official(principal, "set evaluation schemes")
     weights = data.weights.model_dump()
     thresholds = data.thresholds.model_dump(by_alias=True)
@@ -115,48 +119,23 @@ async def create_scheme(
         entity_type="evaluation_scheme",
         entity_id=s.id,
         action="created",
-        details=scheme_read(s),
+        details=scheme_snapshot(s),
     )
     await session.commit()
-    return scheme_read(s)
+    return s
 
 
 # -- reading ----------------------------------------------------------------------------------------
-def appeal_read(a: Appeal | None) -> dict[str, Any] | None:
-    if a is None:
-        return None
-    return {
-        "id": a.id,
-        "evaluation_id": a.evaluation_id,
-        "reason": a.reason,
-        "documents": list(a.documents or []),
-        "submitted_at": a.submitted_at,
-        "status": a.status,
-        "decision_reason": a.decision_reason,
-        "corrections": list(a.corrections or []),
-        "revised_score": from_centi(a.revised_score_centi),
-        "decided_at": a.decided_at,
-    }
+@dataclass(frozen=True, slots=True)
+class EvaluationWithAppeal:
+    evaluation: Evaluation
+    appeal: Appeal | None = None
 
 
-def version_read(v: EvaluationVersion) -> dict[str, Any]:
-    return {
-        "number": v.number,
-        "kind": v.kind,
-        "score": from_centi(v.score_centi),
-        "grade": v.grade,
-        "components": v.components,
-        "consequences": v.consequences or {},
-        "corrections": list(v.corrections or []),
-        "reason": v.reason,
-        "made_at": v.made_at,
-    }
-
-
-async def versions(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
+async def versions(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> Sequence[EvaluationVersion]:
     """Every version of a published evaluation, oldest first: as published, then as an upheld appeal revised it."""
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
-    return [version_read(v) for v in await EvaluationRepository(session).versions(e.id)]
+    return await EvaluationRepository(session).versions(e.id)
 
 
 def _keep_version(
@@ -188,37 +167,6 @@ def _keep_version(
     )
 
 
-def evaluation_read(e: Evaluation, appeal: Appeal | None = None) -> dict[str, Any]:
-    weights = e.scheme["weights"]
-    provisional = score_of(e.components, weights, accept_missing=False).score if e.status == "draft" else None
-    accepted = score_of(e.components, weights, accept_missing=True).score if e.status == "draft" else None
-    return {
-        "id": e.id,
-        "contract_id": e.contract_id,
-        "operator_id": e.operator_id,
-        "period": e.period,
-        "period_start_on": e.period_start_on,
-        "period_end_on": e.period_end_on,
-        "status": e.status,
-        "scheme": e.scheme,
-        "components": e.components,
-        "missing_inputs": e.missing_inputs,
-        "provisional_score": provisional,
-        "score_if_missing_accepted": accepted,
-        "score": from_centi(e.score_centi),
-        "original_score": from_centi(e.original_score_centi),
-        "grade": e.grade,
-        "grade_zh": GRADE_NAMES_ZH.get(e.grade) if e.grade else None,
-        "reweighted": e.reweighted,
-        "consequences": e.consequences or {},
-        "computed_at": e.computed_at,
-        "published_at": e.published_at,
-        "appeal_deadline_on": e.appeal_deadline_on,
-        "appeal": appeal_read(appeal),
-        "version": e.version,
-    }
-
-
 def _may_read(viewer: Principal, e: Evaluation) -> bool:
     return access.reads_all(viewer) or (access.is_staff_of(viewer, e.operator_id) and e.status == "published")
 
@@ -232,32 +180,19 @@ async def get_visible(
     return e
 
 
-async def get_evaluation(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> dict[str, Any]:
+async def get_evaluation(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
-    return evaluation_read(e, await EvaluationRepository(session).appeal_of(e.id))
+    return EvaluationWithAppeal(e, await EvaluationRepository(session).appeal_of(e.id))
 
 
-async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
+async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> Sequence[EvaluationEvidence]:
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
-    return [
-        {
-            "input": x.input,
-            "source": x.source,
-            "request": x.request,
-            "from_on": x.from_on,
-            "to_on": x.to_on,
-            "fetched_at": x.fetched_at,
-            "ok": x.ok,
-            "error": x.error,
-            "data": x.data,
-        }
-        for x in await EvaluationRepository(session).evidence(e.id)
-    ]
+    return await EvaluationRepository(session).evidence(e.id)
 
 
 async def list_evaluations(
     session: AsyncSession, *, viewer: Principal, filters: EvaluationFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[EvaluationWithAppeal]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Evaluations are shown to officials, auditors and the operator evaluated.")
@@ -269,9 +204,37 @@ async def list_evaluations(
             grade=filters.grade,
         )
     repo = EvaluationRepository(session)
-    rows = await repo.search(filters, after_id=after_id(cursor), limit=limit + 1)
-    appeals = await repo.appeals_of([e.id for e in rows[:limit]])
-    return page_of(rows, limit, lambda e: evaluation_read(e, appeals.get(e.id)), lambda e: e.id)
+    found = oldest_first(await repo.search(filters, after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
+    appeals = await repo.appeals_of([e.id for e in found.items])
+    return Listing([EvaluationWithAppeal(e, appeals.get(e.id)) for e in found.items], found.next_cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEntry:
+    contract_id: int
+    evaluation_id: int | None
+    outcome: str
+    missing_inputs: int
+    provisional_score: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What a batch run did for each running contract of the period."""
+
+    period: str
+    contracts: int
+    created: int
+    refreshed: int
+    items: list[BatchEntry]
+
+    @property
+    def skipped_published(self) -> int:
+        return sum(i.outcome == "skipped_published" for i in self.items)
+
+    @property
+    def with_missing_inputs(self) -> int:
+        return sum(1 for i in self.items if i.missing_inputs)
 
 
 # -- gathering inputs -------------------------------------------------------------------------------
@@ -283,7 +246,7 @@ class _Job:
     scheme: dict[str, Any]
 
 
-def _check_period(contract: Contract, period_name: str, today) -> Period:
+def _check_period(contract: Contract, period_name: str, today: date) -> Period:
     period = parse_period(period_name)
     if period.end >= today:
         raise RuleViolation(
@@ -303,7 +266,7 @@ async def _schemes(session: AsyncSession, contracts: list[Contract]) -> dict[int
     repo = SchemeRepository(session)
     out: dict[int | None, dict[str, Any]] = {None: dict(DEFAULT_SCHEME)}
     for sid in {c.evaluation_scheme_id for c in contracts if c.evaluation_scheme_id is not None}:
-        out[sid] = scheme_read(await repo.get(sid))
+        out[sid] = scheme_snapshot(await repo.get(sid))
     return out
 
 
@@ -460,7 +423,7 @@ async def create_evaluation(
     contract_id: int,
     period_name: str,
     inputs: InputsProvider,
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     c = await _contract_for_evaluation(session, principal, contract_id)
     period = _check_period(c, period_name, clock.local_now().date())
     existing = await EvaluationRepository(session).of_contract_period(c.id, period_name)
@@ -479,12 +442,12 @@ async def create_evaluation(
         )
     [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 async def refresh(
     session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, inputs: InputsProvider
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if e.status != "draft":
@@ -501,12 +464,12 @@ async def refresh(
     job.existing = locked
     [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 async def evaluate_batch(
     session: AsyncSession, *, principal: Principal, clock: Clock, period_name: str, inputs: InputsProvider
-) -> dict[str, Any]:
+) -> BatchOutcome:
     """Every running contract of the period (that this official manages), inputs fetched concurrently."""
     if principal.role != "official":
         raise Forbidden("Only officials evaluate contracts.")
@@ -527,14 +490,7 @@ async def evaluate_batch(
     await end_read_transaction(session)
     fetched = await asyncio.gather(*(_fetch(j, inputs) for j in todo))
     items = [
-        {
-            "contract_id": j.contract.id,
-            "evaluation_id": j.existing.id,
-            "outcome": "skipped_published",
-            "missing_inputs": 0,
-            "provisional_score": None,
-        }  # type: ignore[union-attr]
-        for j in skipped
+        BatchEntry(j.contract.id, j.existing.id if j.existing else None, "skipped_published", 0, None) for j in skipped
     ]
     counts = {"created": 0, "refreshed": 0}
     # Published while the inputs were fetched? Then it is left alone; otherwise the current draft is refreshed.
@@ -543,15 +499,7 @@ async def evaluate_batch(
     for job, f in zip(todo, fetched, strict=True):
         now_e = current.get(job.contract.id)
         if now_e is not None and now_e.status == "published":
-            items.append(
-                {
-                    "contract_id": job.contract.id,
-                    "evaluation_id": now_e.id,
-                    "outcome": "skipped_published",
-                    "missing_inputs": 0,
-                    "provisional_score": None,
-                }
-            )
+            items.append(BatchEntry(job.contract.id, now_e.id, "skipped_published", 0, None))
             continue
         job.existing = now_e
         writes.append((job, f))
@@ -559,26 +507,17 @@ async def evaluate_batch(
         session, [j for j, _ in writes], [f for _, f in writes], principal=principal, clock=clock
     ):
         counts[outcome] += 1
-        items.append(
-            {
-                "contract_id": e.contract_id,
-                "evaluation_id": e.id,
-                "outcome": outcome,
-                "missing_inputs": len(e.missing_inputs),
-                "provisional_score": score_of(e.components, e.scheme["weights"], accept_missing=False).score,
-            }
-        )
+        provisional = score_of(e.components, e.scheme["weights"], accept_missing=False).score
+        items.append(BatchEntry(e.contract_id, e.id, outcome, len(e.missing_inputs), provisional))
     await session.commit()
-    items.sort(key=lambda i: i["contract_id"])
-    return {
-        "period": period_name,
-        "contracts": len(jobs),
-        "created": counts["created"],
-        "refreshed": counts["refreshed"],
-        "skipped_published": sum(i["outcome"] == "skipped_published" for i in items),
-        "with_missing_inputs": sum(1 for i in items if i["missing_inputs"]),
-        "items": items,
-    }
+    items.sort(key=lambda i: i.contract_id)
+    return BatchOutcome(
+        period=period_name,
+        contracts=len(jobs),
+        created=counts["created"],
+        refreshed=counts["refreshed"],
+        items=items,
+    )
 
 
 async def set_expert_score(
@@ -589,7 +528,7 @@ async def set_expert_score(
     evaluation_id: int,
     data: ExpertScore,
     if_match: IfMatch,
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if_match.check(e.version)
@@ -634,7 +573,7 @@ async def set_expert_score(
         details={"score": str(data.score), "assessor": data.assessor, "contract_id": c.id},
     )
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 # -- publishing and consequences --------------------------------------------------------------------
@@ -812,7 +751,7 @@ async def publish(
     evaluation_id: int,
     data: Publish,
     if_match: IfMatch,
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if_match.check(e.version, required=False)
@@ -900,12 +839,12 @@ async def publish(
         at=now,
     )
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 async def submit_appeal(
     session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealCreate
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     if not access.is_staff_of(principal, e.operator_id):
         raise Forbidden("Only the evaluated operator's own staff appeal.")
@@ -954,12 +893,12 @@ async def submit_appeal(
         at=now,
     )
     await session.commit()
-    return evaluation_read(e, a)
+    return EvaluationWithAppeal(e, a)
 
 
 async def decide_appeal(
     session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealDecision
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if e.published_by is not None and principal.sub == e.published_by:
@@ -1099,4 +1038,4 @@ async def decide_appeal(
         at=now,
     )
     await session.commit()
-    return evaluation_read(e, a)
+    return EvaluationWithAppeal(e, a)

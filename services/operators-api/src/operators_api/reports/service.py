@@ -21,13 +21,15 @@ from operators_api.evaluations.inputs import InputsProvider
 from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.events import outbox
 from operators_api.periods import month_end, parse_period
+from operators_api.reads import Listing, oldest_first
 from operators_api.reports.models import ServiceReport
 from operators_api.reports.repository import ReportFilter, ReportRepository
 from operators_api.reports.schemas import ReportCreate, ReportLine, ReportUpdate
-from operators_api.shared import after_id, end_read_transaction, page_of, round2, state_conflict
+from operators_api.shared import end_read_transaction, round2, state_conflict
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Forbidden, RuleViolation
 
 ENTITY = "service_report"
@@ -38,23 +40,6 @@ CHECKED = {
     "participants": "participants",
     "special_group_services": "special_group_services_done",
 }
-
-
-def report_read(r: ServiceReport) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "contract_id": r.contract_id,
-        "operator_id": r.operator_id,
-        "month": r.month,
-        "lines": r.lines,
-        "summary": r.summary,
-        "cross_check": r.cross_check or {},
-        "flagged": r.flagged,
-        "filed_by": r.filed_by,
-        "filed_at": r.filed_at,
-        "updated_at": r.updated_at,
-        "version": r.version,
-    }
 
 
 def _lines_json(lines: list[ReportLine]) -> list[dict[str, Any]]:
@@ -179,7 +164,7 @@ async def _check_filing(
             f"{month} is not over yet (today is {today}); a month is reported once it has ended.",
             code="report-month-not-over",
         )
-    expected = set(await contracts.facility_ids(contract.id))
+    expected: set[int] = set(await contracts.facility_ids(contract.id))
     given = [line.facility_id for line in lines]
     if len(set(given)) != len(given) or set(given) != expected:
         raise RuleViolation(
@@ -198,7 +183,7 @@ async def file_report(
     data: ReportCreate,
     inputs: InputsProvider,
     tolerance: int,
-) -> dict[str, Any]:
+) -> ServiceReport:
     today = clock.local_now().date()
     contract = await _check_filing(session, principal, data.contract_id, data.month, data.lines, today)
     repo = ReportRepository(session)
@@ -259,7 +244,7 @@ async def file_report(
         at=now,
     )
     await session.commit()
-    return report_read(report)
+    return report
 
 
 async def get_visible(
@@ -289,7 +274,7 @@ async def amend_report(
     if_match: IfMatch,
     inputs: InputsProvider,
     tolerance: int,
-) -> dict[str, Any]:
+) -> ServiceReport:
     r = await get_visible(session, report_id=report_id, viewer=principal, for_update=True)
     if not access.is_staff_of(principal, r.operator_id):
         raise Forbidden("Only the operator's own staff amend its reports.")
@@ -301,7 +286,7 @@ async def amend_report(
         await _check_filing(session, principal, r.contract_id, r.month, data.lines, clock.local_now().date())
     summary = patch.get("summary", r.summary)
     if lines == r.lines and summary == r.summary:
-        return report_read(r)
+        return r
     version = r.version
     await end_read_transaction(session)
     check, flagged = await cross_check(inputs, r.month, lines, clock, tolerance)
@@ -323,12 +308,12 @@ async def amend_report(
         details={"fields": changed, "flagged": flagged},
     )
     await session.commit()
-    return report_read(r)
+    return r
 
 
 async def recheck(
     session: AsyncSession, *, principal: Principal, clock: Clock, report_id: int, inputs: InputsProvider, tolerance: int
-) -> dict[str, Any]:
+) -> ServiceReport:
     r = await get_visible(session, report_id=report_id, viewer=principal)
     if not (principal.role == "official" or access.is_staff_of(principal, r.operator_id)):
         raise Forbidden("Officials and the operator's own staff ask for a new cross-check.")
@@ -349,12 +334,12 @@ async def recheck(
         details={"flagged": flagged, "missing": len(check["missing"])},
     )
     await session.commit()
-    return report_read(r)
+    return r
 
 
 async def list_reports(
     session: AsyncSession, *, viewer: Principal, filters: ReportFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[ServiceReport]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Service reports are shown to officials, auditors and the reporting operator.")
@@ -364,5 +349,5 @@ async def list_reports(
             month=filters.month,
             flagged=filters.flagged,
         )
-    rows = await ReportRepository(session).search(filters, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, report_read, lambda r: r.id)
+    rows = await ReportRepository(session).search(filters, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)
