@@ -3,9 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from operators_api.clients.inputs import http_inputs
 from operators_api.dependencies import ClockDep
 from operators_api.evaluations import service
-from operators_api.evaluations.inputs import http_inputs
 from operators_api.evaluations.models import EvaluationEvidence, EvaluationScheme
 from operators_api.evaluations.repository import EvaluationFilter
 from operators_api.evaluations.schemas import (

@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.clients.base import Fetched
+from operators_api.clients.inputs import InputsProvider
 from operators_api.contracts.models import Contract
 from operators_api.contracts.repository import ContractRepository
 from operators_api.credit.service import add_entry
 from operators_api.evaluations.compute import ContractFacts, CorrectionError, compute, recompute, score_of
-from operators_api.evaluations.inputs import InputsProvider
 from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
 from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository, SchemeRepository
 from operators_api.evaluations.rules import (
@@ -39,7 +39,9 @@ from operators_api.inspections.repository import InspectionRepository, Rectifica
 from operators_api.inspections.service import order_rectification, withdraw_rectification
 from operators_api.periods import Period, months_between, parse_period
 from operators_api.reads import Listing, oldest_first
+from operators_api.reports.models import ServiceReport
 from operators_api.reports.repository import ReportRepository
+from operators_api.reports.service import before_amendment
 from operators_api.shared import (
     end_read_transaction,
     from_centi,
@@ -235,6 +237,17 @@ class BatchOutcome:
     @property
     def with_missing_inputs(self) -> int:
         return sum(1 for i in self.items if i.missing_inputs)
+
+
+@before_amendment
+async def refuse_evaluated_report(session: AsyncSession, report: ServiceReport) -> None:
+    """A month a published evaluation used is final: its report can no longer change."""
+    period = parse_period(report.month)
+    for e in await EvaluationRepository(session).published_of_contract(report.contract_id):
+        if e.period_start_on <= period.end and e.period_end_on >= period.start:
+            raise state_conflict(
+                f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated"
+            )
 
 
 # -- gathering inputs -------------------------------------------------------------------------------

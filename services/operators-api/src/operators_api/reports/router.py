@@ -2,8 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from operators_api.clients.inputs import http_inputs
 from operators_api.dependencies import ClockDep
-from operators_api.evaluations.inputs import http_inputs
 from operators_api.gates import Reader, ReportChecker, Reporter
 from operators_api.periods import MonthName
 from operators_api.reads import Listing

@@ -6,6 +6,7 @@ beyond the tolerance. When another service cannot answer, the report says which 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,10 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api import access
 from operators_api.audit import service as audit
+from operators_api.clients.inputs import InputsProvider
 from operators_api.contracts.models import Contract
 from operators_api.contracts.repository import ContractRepository
-from operators_api.evaluations.inputs import InputsProvider
-from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.events import outbox
 from operators_api.periods import month_end, parse_period
 from operators_api.reads import Listing, oldest_first
@@ -255,13 +255,16 @@ async def get_visible(
     return r
 
 
-async def _check_not_evaluated(session: AsyncSession, r: ServiceReport) -> None:
-    period = parse_period(r.month)
-    for e in await EvaluationRepository(session).published_of_contract(r.contract_id):
-        if e.period_start_on <= period.end and e.period_end_on >= period.start:
-            raise state_conflict(
-                f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated"
-            )
+AmendmentCheck = Callable[[AsyncSession, ServiceReport], Awaitable[None]]
+_amendment_checks: list[AmendmentCheck] = []
+
+
+def before_amendment(check: AmendmentCheck) -> AmendmentCheck:
+    """Subscribe `check` to "a report is about to be amended"; it raises to refuse the amendment. The
+    domains that use reports subscribe here (evaluations: a month a published evaluation used is final),
+    so that reports need not know them."""
+    _amendment_checks.append(check)
+    return check
 
 
 async def amend_report(
@@ -279,7 +282,8 @@ async def amend_report(
     if not access.is_staff_of(principal, r.operator_id):
         raise Forbidden("Only the operator's own staff amend its reports.")
     if_match.check(r.version)
-    await _check_not_evaluated(session, r)
+    for refuse_if_final in _amendment_checks:
+        await refuse_if_final(session, r)
     patch = data.model_dump(exclude_unset=True)
     lines = _lines_json(data.lines) if "lines" in patch else r.lines
     if "lines" in patch:
