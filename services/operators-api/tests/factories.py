@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from operators_api.inspections.rules import CHECKLIST
 from operators_api.operators.uscc import CHARSET, complete
 
 _serial = itertools.count(1)
@@ -283,8 +284,6 @@ async def file_report(client, auth, contract: dict[str, Any], month: str, **figu
 
 
 def checklist_items(score_fraction: float = 0.9) -> list[dict[str, Any]]:
-    from operators_api.inspections.rules import CHECKLIST
-
     return [
         {"key": k, "score": str(round(points * score_fraction, 1)), "finding": ""}
         for k, (_, points) in CHECKLIST.items()

@@ -103,6 +103,29 @@ class TestAmendReport:
         assert ok.status_code == 200 and ok.json()["version"] == 2 and ok.json()["flagged"] is False
         assert (await client.patch(url, json=body, headers={**auth("official"), "If-Match": '"v2"'})).status_code == 403
 
+    async def test_a_month_a_published_evaluation_used_can_no_longer_change(self, client, auth):
+        c = await active_contract(client, auth)
+        reports = [(await file_report(client, auth, c, m)).json() for m in ("2026-01", "2026-02", "2026-03")]
+        evaluated = await client.post(
+            "/api/v1/evaluations", json={"contract_id": c["id"], "period": "2026-Q1"}, headers=auth("official")
+        )
+        e = evaluated.json()
+        staff = {**auth("operator", operator_id=c["operator_id"]), "If-Match": '"v1"'}
+        body = {"summary": "补充说明"}
+        # A draft evaluation does not freeze the report yet.
+        assert (await client.patch(f"{URL}/{reports[0]['id']}", json=body, headers=staff)).status_code == 200
+        published = await client.post(
+            f"/api/v1/evaluations/{e['id']}/publish",
+            json={"accept_missing": True, "reason": "无第三方评分，按其余指标折算"},
+            headers=auth("official"),
+        )
+        assert published.status_code == 200, published.text
+        refused = await client.patch(f"{URL}/{reports[1]['id']}", json=body, headers=staff)
+        assert refused.status_code == 409 and refused.json()["type"] == "/problems/report-evaluated"
+        assert f"Evaluation {e['id']} (2026-Q1)" in refused.json()["detail"]
+        unchanged = await client.get(f"{URL}/{reports[1]['id']}", headers=staff)
+        assert (unchanged.json()["summary"], unchanged.json()["version"]) == (reports[1]["summary"], 1)
+
     async def test_reports_are_private_to_the_operator_and_officials(self, client, auth):
         c = await active_contract(client, auth)
         report = (await file_report(client, auth, c, "2026-05")).json()

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.audit.models import AuditEntry
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,18 +18,15 @@ class AuditFilter:
     action: str | None = None
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, entry: AuditEntry) -> None:
-        self.session.add(entry)
+class AuditRepository(RepositoryBase[AuditEntry]):
+    model = AuditEntry
+    noun = "audit entry"
 
     async def insert_many(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             await self.session.execute(insert(AuditEntry), rows)
 
-    async def list(self, f: AuditFilter, *, after_id: int | None, limit: int) -> Sequence[AuditEntry]:
+    async def search(self, f: AuditFilter, *, after_id: int | None, limit: int) -> Sequence[AuditEntry]:
         stmt = select(AuditEntry).order_by(AuditEntry.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(AuditEntry.id > after_id)
@@ -41,4 +38,4 @@ class AuditRepository:
             stmt = stmt.where(AuditEntry.actor == f.actor)
         if f.action:
             stmt = stmt.where(AuditEntry.action == f.action)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)

@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from operators_api.reads import ReadModel
 
 EntityType = Literal[
     "selection",
@@ -26,7 +28,7 @@ EntityType = Literal[
 ]
 
 
-class AuditEntryRead(BaseModel):
+class AuditEntryRead(ReadModel):
     id: int
     entity_type: EntityType
     entity_id: int

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.audit.models import AuditEntry
 from operators_api.audit.repository import AuditFilter, AuditRepository
-from operators_api.shared import after_id, jsonable, page_of
+from operators_api.reads import Listing, oldest_first
+from operators_api.shared import jsonable
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.logs import request_id_var
+from service_kit.pagination import decode_id_cursor
 
 
 def entry(
@@ -81,26 +82,8 @@ def record(
     )
 
 
-def entry_read(e: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "entity_type": e.entity_type,
-        "entity_id": e.entity_id,
-        "action": e.action,
-        "from_state": e.from_state,
-        "to_state": e.to_state,
-        "actor": e.actor,
-        "actor_role": e.actor_role,
-        "actor_name": e.actor_name,
-        "reason": e.reason,
-        "details": e.details,
-        "request_id": e.request_id,
-        "at": as_aware(e.at),
-    }
-
-
 async def list_entries(
     session: AsyncSession, *, filters: AuditFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    rows = await AuditRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, entry_read, lambda e: e.id)
+) -> Listing[AuditEntry]:
+    rows = await AuditRepository(session).search(filters, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class CreditEntry(Base):
@@ -22,7 +23,7 @@ class CreditEntry(Base):
     source_type: Mapped[str] = mapped_column(String(40))
     source_id: Mapped[int] = mapped_column(Integer)
     recorded_by: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Honour(Base):
@@ -37,4 +38,4 @@ class Honour(Base):
     awarded_on: Mapped[date] = mapped_column(Date)
     points: Mapped[int] = mapped_column(Integer)
     recorded_by: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(AwareDateTime())

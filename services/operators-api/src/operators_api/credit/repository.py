@@ -3,18 +3,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.credit.models import CreditEntry, Honour
+from service_kit.repository import RepositoryBase
 
 
-class CreditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class CreditRepository(RepositoryBase[CreditEntry]):
+    """The entries of operators' credit records (append-only)."""
+
+    model = CreditEntry
+    noun = "credit entry"
 
     async def entries(self, operator_id: int) -> Sequence[CreditEntry]:
         stmt = select(CreditEntry).where(CreditEntry.operator_id == operator_id).order_by(CreditEntry.id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def total(self, operator_id: int) -> int:
         stmt = select(func.coalesce(func.sum(CreditEntry.points), 0)).where(CreditEntry.operator_id == operator_id)
@@ -26,14 +28,13 @@ class CreditRepository:
             .where(CreditEntry.source_type == source_type, CreditEntry.source_id == source_id)
             .order_by(CreditEntry.id)
         )
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
-    async def honours(self, operator_id: int) -> Sequence[Honour]:
+
+class HonourRepository(RepositoryBase[Honour]):
+    model = Honour
+    noun = "honour"
+
+    async def of_operator(self, operator_id: int) -> Sequence[Honour]:
         stmt = select(Honour).where(Honour.operator_id == operator_id).order_by(Honour.awarded_on, Honour.id)
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.all(stmt)

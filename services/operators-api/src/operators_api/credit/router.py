@@ -1,9 +1,11 @@
-from typing import Any
+from collections.abc import Sequence
 
 from fastapi import APIRouter
 
 from operators_api.credit import service
+from operators_api.credit.models import Honour
 from operators_api.credit.schemas import CreditRecordRead, HonourCreate, HonourRead
+from operators_api.credit.service import CreditRecord
 from operators_api.dependencies import ClockDep
 from operators_api.gates import DistrictOfficial, Reader
 from service_kit.db import SessionDep
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/api/v1/operators", tags=["operators"])
     summary="The operator's credit record (信用记录): officials, auditors and its own staff",
     responses=problems(401, 404),
 )
-async def credit_record(operator_id: ResourceId, session: SessionDep, viewer: Reader) -> dict[str, Any]:
+async def credit_record(operator_id: ResourceId, session: SessionDep, viewer: Reader) -> CreditRecord:
     return await service.credit_record(session, viewer=viewer, operator_id=operator_id)
 
 
@@ -29,7 +31,7 @@ async def credit_record(operator_id: ResourceId, session: SessionDep, viewer: Re
     summary="Honours the operator received",
     responses=problems(404),
 )
-async def honours(operator_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
+async def honours(operator_id: ResourceId, session: SessionDep) -> Sequence[Honour]:
     return await service.honours(session, operator_id=operator_id)
 
 
@@ -42,5 +44,5 @@ async def honours(operator_id: ResourceId, session: SessionDep) -> list[dict[str
 )
 async def add_honour(
     operator_id: ResourceId, body: HonourCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep
-) -> dict[str, Any]:
+) -> Honour:
     return await service.add_honour(session, principal=principal, clock=clock, operator_id=operator_id, data=body)

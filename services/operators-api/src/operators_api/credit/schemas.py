@@ -6,12 +6,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from operators_api.periods import BoundedDate
+from operators_api.reads import ReadModel
 from operators_api.shared import StrictInt
 
 BASE_SCORE = 100
 
 
-class CreditEntryRead(BaseModel):
+class CreditEntryRead(ReadModel):
     id: int
     kind: Literal["evaluation", "rectification", "honour", "training", "appeal"]
     points: int
@@ -21,7 +22,7 @@ class CreditEntryRead(BaseModel):
     recorded_at: datetime
 
 
-class CreditRecordRead(BaseModel):
+class CreditRecordRead(ReadModel):
     operator_id: int
     base: StrictInt = Field(BASE_SCORE, description="Every operator starts at 100.")
     score: StrictInt = Field(description="The base plus every entry's points.")
@@ -37,7 +38,7 @@ class HonourCreate(BaseModel):
     points: StrictInt = Field(3, ge=0, le=20, description="Credit points the honour adds.")
 
 
-class HonourRead(BaseModel):
+class HonourRead(ReadModel):
     id: int
     operator_id: int
     title: str

@@ -3,20 +3,21 @@ honours and trainings; the score is 100 plus their points."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.credit.models import CreditEntry, Honour
-from operators_api.credit.repository import CreditRepository
+from operators_api.credit.repository import CreditRepository, HonourRepository
 from operators_api.credit.schemas import BASE_SCORE, HonourCreate
 from operators_api.events import outbox
 from operators_api.operators.repository import OperatorRepository
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import NotFound, RuleViolation
 
 
@@ -62,52 +63,36 @@ async def add_entry(
     )
 
 
-async def credit_record(session: AsyncSession, *, viewer: Principal, operator_id: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CreditRecord:
+    """An operator's credit record: the base score, and the entries that add to it or take from it."""
+
+    operator_id: int
+    entries: Sequence[CreditEntry]
+    base: int = BASE_SCORE
+
+    @property
+    def score(self) -> int:
+        return self.base + sum(e.points for e in self.entries)
+
+
+async def credit_record(session: AsyncSession, *, viewer: Principal, operator_id: int) -> CreditRecord:
     if await OperatorRepository(session).get(operator_id) is None:
         raise NotFound(f"No operator {operator_id}.")
     access.require_reader(viewer, operator_id, "credit record of operator", operator_id)
-    repo = CreditRepository(session)
-    entries = await repo.entries(operator_id)
-    return {
-        "operator_id": operator_id,
-        "base": BASE_SCORE,
-        "score": BASE_SCORE + sum(e.points for e in entries),
-        "entries": [
-            {
-                "id": e.id,
-                "kind": e.kind,
-                "points": e.points,
-                "description": e.description,
-                "source_type": e.source_type,
-                "source_id": e.source_id,
-                "recorded_at": as_aware(e.recorded_at),
-            }
-            for e in entries
-        ],
-    }
-
-
-def honour_read(h: Honour) -> dict[str, Any]:
-    return {
-        "id": h.id,
-        "operator_id": h.operator_id,
-        "title": h.title,
-        "awarded_by": h.awarded_by,
-        "awarded_on": h.awarded_on,
-        "points": h.points,
-    }
+    return CreditRecord(operator_id=operator_id, entries=await CreditRepository(session).entries(operator_id))
 
 
 async def add_honour(
     session: AsyncSession, *, principal: Principal, clock: Clock, operator_id: int, data: HonourCreate
-) -> dict[str, Any]:
+) -> Honour:
     access.require_district_official(principal, "record honours")
     if await OperatorRepository(session).get(operator_id) is None:
         raise NotFound(f"No operator {operator_id}.")
     if data.awarded_on > clock.local_now().date():
         raise RuleViolation("awarded_on", "An honour is recorded once awarded.", code="date-in-future")
     now = clock.now()
-    repo = CreditRepository(session)
+    repo = HonourRepository(session)
     h = Honour(
         operator_id=operator_id,
         title=data.title,
@@ -140,10 +125,10 @@ async def add_honour(
         details={"operator_id": operator_id, "title": data.title},
     )
     await session.commit()
-    return honour_read(h)
+    return h
 
 
-async def honours(session: AsyncSession, *, operator_id: int) -> list[dict[str, Any]]:
+async def honours(session: AsyncSession, *, operator_id: int) -> Sequence[Honour]:
     if await OperatorRepository(session).get(operator_id) is None:
         raise NotFound(f"No operator {operator_id}.")
-    return [honour_read(h) for h in await CreditRepository(session).honours(operator_id)]
+    return await HonourRepository(session).of_operator(operator_id)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class TrainingProgramme(Base):
@@ -24,9 +25,9 @@ class TrainingProgramme(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     min_sessions_for_completion: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -38,8 +39,8 @@ class TrainingSession(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("training_programme.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(String(200))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    ends_at: Mapped[datetime] = mapped_column(AwareDateTime())
     place: Mapped[str] = mapped_column(String(200), default="")
 
 
@@ -54,7 +55,7 @@ class Enrolment(Base):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     enrolled_by: Mapped[str] = mapped_column(String(200))
-    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    enrolled_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Attendance(Base):
@@ -65,7 +66,7 @@ class Attendance(Base):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"))
     recorded_by: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Incubation(Base):
@@ -85,5 +86,5 @@ class Incubation(Base):
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

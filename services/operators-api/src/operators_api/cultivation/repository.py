@@ -3,31 +3,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.cultivation.models import Attendance, Enrolment, Incubation, TrainingProgramme, TrainingSession
+from service_kit.repository import RepositoryBase
 
 
-class CultivationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ProgrammeRepository(RepositoryBase[TrainingProgramme]):
+    """A training programme with its sessions, enrolments and attendance."""
 
-    async def programme(self, programme_id: int, *, for_update: bool = False) -> TrainingProgramme | None:
-        stmt = select(TrainingProgramme).where(TrainingProgramme.id == programme_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+    model = TrainingProgramme
+    noun = "training programme"
 
-    async def programme_by_title(self, title: str) -> TrainingProgramme | None:
+    def add_part(self, part: TrainingSession | Enrolment | Attendance) -> None:
+        self.session.add(part)
+
+    async def by_title(self, title: str) -> TrainingProgramme | None:
         return (
             await self.session.execute(select(TrainingProgramme).where(TrainingProgramme.title == title).limit(1))
         ).scalar_one_or_none()
 
-    async def programmes(self, *, after_id: int | None, limit: int) -> Sequence[TrainingProgramme]:
+    async def search(self, *, after_id: int | None, limit: int) -> Sequence[TrainingProgramme]:
         stmt = select(TrainingProgramme).order_by(TrainingProgramme.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(TrainingProgramme.id > after_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def sessions(self, programme_ids: list[int]) -> dict[int, list[TrainingSession]]:
         out: dict[int, list[TrainingSession]] = {p: [] for p in programme_ids}
@@ -78,26 +77,17 @@ class CultivationRepository:
 
     async def replace_attendance(self, session_id: int, enrolment_ids: list[int], rows: list[Attendance]) -> None:
         await self.session.execute(delete(Attendance).where(Attendance.session_id == session_id))
-        for row in rows:
-            self.session.add(row)
+        self.session.add_all(rows)
 
-    # -- incubations --------------------------------------------------------------------------------
-    async def incubation(self, incubation_id: int, *, for_update: bool = False) -> Incubation | None:
-        stmt = select(Incubation).where(Incubation.id == incubation_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def incubations(self, *, status: str | None, after_id: int | None, limit: int) -> Sequence[Incubation]:
+class IncubationRepository(RepositoryBase[Incubation]):
+    model = Incubation
+    noun = "incubation"
+
+    async def search(self, *, status: str | None, after_id: int | None, limit: int) -> Sequence[Incubation]:
         stmt = select(Incubation).order_by(Incubation.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Incubation.id > after_id)
         if status:
             stmt = stmt.where(Incubation.status == status)
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.all(stmt)

@@ -1,8 +1,9 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
 from operators_api.cultivation import service
+from operators_api.cultivation.models import Incubation
 from operators_api.cultivation.schemas import (
     AttendanceSet,
     EnrolmentCreate,
@@ -16,10 +17,20 @@ from operators_api.cultivation.schemas import (
 )
 from operators_api.dependencies import ClockDep
 from operators_api.gates import DistrictOfficial, Official, OfficialOrStaff, Reader
+from operators_api.reads import Listing, page_of
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import problems
+
+
+def _programme(x: service.ProgrammeWithSessions) -> ProgrammeRead:
+    return ProgrammeRead.with_sessions(x.programme, x.sessions, x.enrolled)
+
+
+def _enrolments(found: list[service.EnrolmentWithAttendance]) -> list[EnrolmentRead]:
+    return [EnrolmentRead.with_attendance(x.enrolment, x.sessions_attended) for x in found]
+
 
 trainings_router = APIRouter(prefix="/api/v1/trainings", tags=["cultivation"])
 incubations_router = APIRouter(prefix="/api/v1/incubations", tags=["cultivation"])
@@ -31,8 +42,11 @@ incubations_router = APIRouter(prefix="/api/v1/incubations", tags=["cultivation"
     summary="Training programmes (培训) for operators, organisations and teams",
     responses=problems(422),
 )
-async def list_programmes(session: SessionDep, page: Annotated[PageParams, Depends(page_params)]) -> dict[str, Any]:
-    return await service.list_programmes(session, cursor=page.cursor, limit=page.limit)
+async def list_programmes(
+    session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[ProgrammeRead]:
+    found = await service.list_programmes(session, cursor=page.cursor, limit=page.limit)
+    return page_of(found, _programme)
 
 
 @trainings_router.post(
@@ -44,22 +58,22 @@ async def list_programmes(session: SessionDep, page: Annotated[PageParams, Depen
 )
 async def create_programme(
     body: ProgrammeCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.create_programme(session, principal=principal, clock=clock, data=body)
-    response.headers["Location"] = f"/api/v1/trainings/{read['id']}"
-    return read
+) -> ProgrammeRead:
+    done = await service.create_programme(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/trainings/{done.programme.id}"
+    return _programme(done)
 
 
 @trainings_router.get("/{programme_id}", response_model=ProgrammeRead, responses=problems(404))
-async def get_programme(programme_id: ResourceId, session: SessionDep) -> dict[str, Any]:
-    return await service.read_programme(session, programme_id)
+async def get_programme(programme_id: ResourceId, session: SessionDep) -> ProgrammeRead:
+    return _programme(await service.read_programme(session, programme_id))
 
 
 @trainings_router.get(
     "/{programme_id}/enrolments", response_model=list[EnrolmentRead], responses=problems(401, 403, 404)
 )
-async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
-    return await service.list_enrolments(session, viewer=viewer, programme_id=programme_id)
+async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer: Reader) -> list[EnrolmentRead]:
+    return _enrolments(await service.list_enrolments(session, viewer=viewer, programme_id=programme_id))
 
 
 @trainings_router.post(
@@ -71,8 +85,9 @@ async def list_enrolments(programme_id: ResourceId, session: SessionDep, viewer:
 )
 async def enrol(
     programme_id: ResourceId, body: EnrolmentCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.enrol(session, principal=principal, clock=clock, programme_id=programme_id, data=body)
+) -> EnrolmentRead:
+    done = await service.enrol(session, principal=principal, clock=clock, programme_id=programme_id, data=body)
+    return EnrolmentRead.with_attendance(done.enrolment, done.sessions_attended)
 
 
 @trainings_router.put(
@@ -88,10 +103,11 @@ async def set_attendance(
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> list[dict[str, Any]]:
-    return await service.set_attendance(
+) -> list[EnrolmentRead]:
+    done = await service.set_attendance(
         session, principal=principal, clock=clock, programme_id=programme_id, session_id=session_id, data=body
     )
+    return _enrolments(done)
 
 
 @trainings_router.post(
@@ -102,8 +118,8 @@ async def set_attendance(
 )
 async def complete(
     programme_id: ResourceId, session: SessionDep, principal: DistrictOfficial, clock: ClockDep
-) -> list[dict[str, Any]]:
-    return await service.complete(session, principal=principal, clock=clock, programme_id=programme_id)
+) -> list[EnrolmentRead]:
+    return _enrolments(await service.complete(session, principal=principal, clock=clock, programme_id=programme_id))
 
 
 @incubations_router.get(
@@ -114,7 +130,7 @@ async def complete(
 )
 async def list_incubations(
     session: SessionDep, page: Annotated[PageParams, Depends(page_params)], status: IncubationStatus | None = None
-) -> dict[str, Any]:
+) -> Listing[Incubation]:
     return await service.list_incubations(session, status=status, cursor=page.cursor, limit=page.limit)
 
 
@@ -127,12 +143,12 @@ async def list_incubations(
 )
 async def create_incubation(
     body: IncubationCreate, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
+) -> Incubation:
     return await service.create_incubation(session, principal=principal, clock=clock, data=body)
 
 
 @incubations_router.get("/{incubation_id}", response_model=IncubationRead, responses=problems(404))
-async def get_incubation(incubation_id: ResourceId, session: SessionDep) -> dict[str, Any]:
+async def get_incubation(incubation_id: ResourceId, session: SessionDep) -> Incubation:
     return await service.get_incubation(session, incubation_id)
 
 
@@ -144,7 +160,7 @@ async def get_incubation(incubation_id: ResourceId, session: SessionDep) -> dict
 )
 async def change_incubation(
     incubation_id: ResourceId, body: IncubationStatusChange, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
+) -> Incubation:
     return await service.change_incubation(
         session, principal=principal, clock=clock, incubation_id=incubation_id, data=body
     )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from operators_api.cultivation.models import Enrolment, TrainingProgramme, TrainingSession
 from operators_api.periods import BoundedDate, DistrictDateTime
+from operators_api.reads import ReadModel
 from operators_api.shared import FacilityId, OperatorId, StrictInt
 
 Audience = Literal["operators", "social_organisations", "teams", "volunteers", "all"]
@@ -35,7 +38,7 @@ class ProgrammeCreate(_Input):
     sessions: list[SessionIn] = Field(min_length=1, max_length=100)
 
 
-class SessionRead(BaseModel):
+class SessionRead(ReadModel):
     id: int
     seq: int
     topic: str
@@ -44,7 +47,7 @@ class SessionRead(BaseModel):
     place: str
 
 
-class ProgrammeRead(BaseModel):
+class ProgrammeRead(ReadModel):
     id: int
     title: str
     organiser: str
@@ -59,6 +62,10 @@ class ProgrammeRead(BaseModel):
     status: Literal["open", "closed"]
     closed_at: datetime | None
 
+    @classmethod
+    def with_sessions(cls, programme: TrainingProgramme, sessions: Sequence[TrainingSession], enrolled: int) -> Self:
+        return cls.of(programme, sessions=[SessionRead.of(s) for s in sessions], enrolled=enrolled)
+
 
 class EnrolmentCreate(_Input):
     participant_name: str = Field(min_length=1, max_length=100)
@@ -68,7 +75,7 @@ class EnrolmentCreate(_Input):
     )
 
 
-class EnrolmentRead(BaseModel):
+class EnrolmentRead(ReadModel):
     id: int
     programme_id: int
     participant_name: str
@@ -76,6 +83,10 @@ class EnrolmentRead(BaseModel):
     operator_id: int | None
     status: Literal["enrolled", "withdrawn", "completed", "not_completed"]
     sessions_attended: int
+
+    @classmethod
+    def with_attendance(cls, enrolment: Enrolment, sessions_attended: int) -> Self:
+        return cls.of(enrolment, sessions_attended=sessions_attended)
 
 
 class AttendanceSet(_Input):
@@ -99,7 +110,7 @@ class IncubationStatusChange(_Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class IncubationRead(BaseModel):
+class IncubationRead(ReadModel):
     id: int
     organisation_name: str
     kind: Literal["social_organisation", "team"]

@@ -3,7 +3,8 @@ which adds to the operator's credit record) and incubation records."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,7 @@ from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.credit.service import add_entry
 from operators_api.cultivation.models import Attendance, Enrolment, Incubation, TrainingProgramme, TrainingSession
-from operators_api.cultivation.repository import CultivationRepository
+from operators_api.cultivation.repository import IncubationRepository, ProgrammeRepository
 from operators_api.cultivation.schemas import (
     AttendanceSet,
     EnrolmentCreate,
@@ -23,9 +24,11 @@ from operators_api.cultivation.schemas import (
 from operators_api.events import outbox
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import local_date
-from operators_api.shared import after_id, page_of, state_conflict, transition_conflict
+from operators_api.reads import Listing, oldest_first
+from operators_api.shared import state_conflict, transition_conflict
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 INCUBATION_TRANSITIONS = {
@@ -36,72 +39,47 @@ INCUBATION_TRANSITIONS = {
 COMPLETION_POINTS = 1
 
 
-def programme_read(p: TrainingProgramme, sessions: list[TrainingSession], enrolled: int) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "title": p.title,
-        "organiser": p.organiser,
-        "description": p.description,
-        "audience": p.audience,
-        "starts_on": p.starts_on,
-        "ends_on": p.ends_on,
-        "capacity": p.capacity,
-        "enrolled": enrolled,
-        "min_sessions_for_completion": p.min_sessions_for_completion,
-        "sessions": [
-            {
-                "id": s.id,
-                "seq": s.seq,
-                "topic": s.topic,
-                "starts_at": as_aware(s.starts_at),
-                "ends_at": as_aware(s.ends_at),
-                "place": s.place,
-            }
-            for s in sessions
-        ],
-        "status": p.status,
-        "closed_at": as_aware(p.closed_at),
-    }
+@dataclass(frozen=True, slots=True)
+class ProgrammeWithSessions:
+    """A programme, its sessions in order, and how many are enrolled."""
+
+    programme: TrainingProgramme
+    sessions: Sequence[TrainingSession]
+    enrolled: int
 
 
-def enrolment_read(e: Enrolment, attended: int) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "programme_id": e.programme_id,
-        "participant_name": e.participant_name,
-        "organisation_name": e.organisation_name,
-        "operator_id": e.operator_id,
-        "status": e.status,
-        "sessions_attended": attended,
-    }
+@dataclass(frozen=True, slots=True)
+class EnrolmentWithAttendance:
+    enrolment: Enrolment
+    sessions_attended: int
 
 
 async def _programme(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> TrainingProgramme:
-    p = await CultivationRepository(session).programme(programme_id, for_update=for_update)
-    if p is None:
-        raise NotFound(f"No training programme {programme_id}.")
-    return p
+    return await ProgrammeRepository(session).get_or_404(programme_id, for_update=for_update)
 
 
-async def read_programme(session: AsyncSession, programme_id: int) -> dict[str, Any]:
+async def read_programme(session: AsyncSession, programme_id: int) -> ProgrammeWithSessions:
     p = await _programme(session, programme_id)
-    repo = CultivationRepository(session)
-    return programme_read(p, (await repo.sessions([p.id]))[p.id], (await repo.enrolled_counts([p.id])).get(p.id, 0))
+    repo = ProgrammeRepository(session)
+    return ProgrammeWithSessions(
+        p, (await repo.sessions([p.id]))[p.id], (await repo.enrolled_counts([p.id])).get(p.id, 0)
+    )
 
 
-async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: int) -> dict[str, Any]:
-    repo = CultivationRepository(session)
-    rows = await repo.programmes(after_id=after_id(cursor), limit=limit + 1)
-    ids = [p.id for p in rows[:limit]]
+async def list_programmes(session: AsyncSession, *, cursor: str | None, limit: int) -> Listing[ProgrammeWithSessions]:
+    repo = ProgrammeRepository(session)
+    found = oldest_first(await repo.search(after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
+    ids = [p.id for p in found.items]
     sessions, counts = await repo.sessions(ids), await repo.enrolled_counts(ids)
-    return page_of(
-        rows, limit, lambda p: programme_read(p, sessions.get(p.id, []), counts.get(p.id, 0)), lambda p: p.id
+    return Listing(
+        [ProgrammeWithSessions(p, sessions.get(p.id, []), counts.get(p.id, 0)) for p in found.items],
+        found.next_cursor,
     )
 
 
 async def create_programme(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: ProgrammeCreate
-) -> dict[str, Any]:
+) -> ProgrammeWithSessions:
     if principal.role != "official":
         raise Forbidden("Only officials set up training programmes.")
     for n, s in enumerate(data.sessions):
@@ -115,7 +93,7 @@ async def create_programme(
         )
     ordered = sorted(data.sessions, key=lambda s: s.starts_at)
     now = clock.now()
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     p = TrainingProgramme(
         title=data.title,
         organiser=data.organiser,
@@ -138,8 +116,8 @@ async def create_programme(
         )
         for i, s in enumerate(ordered, 1)
     ]
-    for s in sessions:
-        repo.add(s)
+    for part in sessions:
+        repo.add_part(part)
     await repo.flush()
     audit.record(
         session,
@@ -160,12 +138,13 @@ async def create_programme(
         at=now,
     )
     await session.commit()
-    return programme_read(p, sessions, 0)
+    return ProgrammeWithSessions(p, sessions, 0)
 
 
 async def enrol(
     session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int, data: EnrolmentCreate
-) -> dict[str, Any]:
+) -> EnrolmentWithAttendance:
+    operator_id: int | None
     if principal.role == "operator":
         operator_id = access.acting_operator(principal, "enrol")
         if data.operator_id not in (None, operator_id):
@@ -179,7 +158,7 @@ async def enrol(
     p = await _programme(session, programme_id, for_update=True)
     if p.status != "open":
         raise state_conflict("The programme is closed.", "training-closed")
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     if (await repo.enrolled_counts([p.id])).get(p.id, 0) >= p.capacity:
         raise state_conflict(f"All {p.capacity} places are taken.", "training-full")
     if await repo.enrolment_named(p.id, data.participant_name, data.organisation_name) is not None:
@@ -196,17 +175,19 @@ async def enrol(
         enrolled_by=principal.sub,
         enrolled_at=now,
     )
-    repo.add(e)
+    repo.add_part(e)
     try:
         await repo.flush()
     except IntegrityError as exc:
         await session.rollback()
         raise state_conflict(f"{data.participant_name} was enrolled at the same moment.", "already-enrolled") from exc
     await session.commit()
-    return enrolment_read(e, 0)
+    return EnrolmentWithAttendance(e, 0)
 
 
-async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme_id: int) -> list[dict[str, Any]]:
+async def list_enrolments(
+    session: AsyncSession, *, viewer: Principal, programme_id: int
+) -> list[EnrolmentWithAttendance]:
     p = await _programme(session, programme_id)
     if access.reads_all(viewer):
         operator_id = None
@@ -214,10 +195,10 @@ async def list_enrolments(session: AsyncSession, *, viewer: Principal, programme
         operator_id = viewer.operator_id
     else:
         raise Forbidden("Enrolments are shown to officials, auditors and the participants' operators.")
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     rows = await repo.enrolments(p.id, operator_id)
     counts = await repo.attendance_counts([e.id for e in rows])
-    return [enrolment_read(e, counts.get(e.id, 0)) for e in rows]
+    return [EnrolmentWithAttendance(e, counts.get(e.id, 0)) for e in rows]
 
 
 async def set_attendance(
@@ -228,13 +209,13 @@ async def set_attendance(
     programme_id: int,
     session_id: int,
     data: AttendanceSet,
-) -> list[dict[str, Any]]:
+) -> list[EnrolmentWithAttendance]:
     if principal.role != "official":
         raise Forbidden("Officials record attendance.")
     p = await _programme(session, programme_id, for_update=True)
     if p.status != "open":
         raise state_conflict("The programme is closed; its attendance is final.", "training-closed")
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     if not any(s.id == session_id for s in (await repo.sessions([p.id]))[p.id]):
         raise NotFound(f"Programme {programme_id} has no session {session_id}.")
     enrolments = {e.id: e for e in await repo.enrolments(p.id)}
@@ -262,12 +243,12 @@ async def set_attendance(
     )
     await session.commit()
     counts = await repo.attendance_counts(list(enrolments))
-    return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments.values()]
+    return [EnrolmentWithAttendance(e, counts.get(e.id, 0)) for e in enrolments.values()]
 
 
 async def complete(
     session: AsyncSession, *, principal: Principal, clock: Clock, programme_id: int
-) -> list[dict[str, Any]]:
+) -> list[EnrolmentWithAttendance]:
     """Close the programme: completed when attended at least the required sessions; each operator with
     a participant who completed gets a credit entry."""
     if principal.role != "official":
@@ -277,7 +258,7 @@ async def complete(
         raise state_conflict(
             "The programme is already closed.", "training-closed", **{"from": "closed", "to": "closed"}
         )
-    repo = CultivationRepository(session)
+    repo = ProgrammeRepository(session)
     enrolments = [e for e in await repo.enrolments(p.id) if e.status == "enrolled"]
     counts = await repo.attendance_counts([e.id for e in enrolments])
     now = clock.now()
@@ -320,43 +301,24 @@ async def complete(
         at=now,
     )
     await session.commit()
-    return [enrolment_read(e, counts.get(e.id, 0)) for e in enrolments]
+    return [EnrolmentWithAttendance(e, counts.get(e.id, 0)) for e in enrolments]
 
 
 # -- incubations ------------------------------------------------------------------------------------
-def incubation_read(i: Incubation) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "organisation_name": i.organisation_name,
-        "kind": i.kind,
-        "operator_id": i.operator_id,
-        "facility_id": i.facility_id,
-        "mentor": i.mentor,
-        "started_on": i.started_on,
-        "planned_end_on": i.planned_end_on,
-        "status": i.status,
-        "outcome": i.outcome,
-        "version": i.version,
-    }
-
-
 async def list_incubations(
     session: AsyncSession, *, status: str | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    rows = await CultivationRepository(session).incubations(status=status, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, incubation_read, lambda i: i.id)
+) -> Listing[Incubation]:
+    rows = await IncubationRepository(session).search(status=status, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)
 
 
-async def get_incubation(session: AsyncSession, incubation_id: int) -> dict[str, Any]:
-    i = await CultivationRepository(session).incubation(incubation_id)
-    if i is None:
-        raise NotFound(f"No incubation {incubation_id}.")
-    return incubation_read(i)
+async def get_incubation(session: AsyncSession, incubation_id: int) -> Incubation:
+    return await IncubationRepository(session).get_or_404(incubation_id)
 
 
 async def create_incubation(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: IncubationCreate
-) -> dict[str, Any]:
+) -> Incubation:
     if principal.role != "official":
         raise Forbidden("Officials record incubations.")
     if data.planned_end_on < data.started_on:
@@ -364,7 +326,7 @@ async def create_incubation(
     if data.operator_id is not None and await OperatorRepository(session).get(data.operator_id) is None:
         raise RuleViolation("operator_id", f"No operator {data.operator_id}.", code="unknown-operator")
     now = clock.now()
-    repo = CultivationRepository(session)
+    repo = IncubationRepository(session)
     i = Incubation(
         **data.model_dump(), status="incubating", outcome="", created_by=principal.sub, created_at=now, version=1
     )
@@ -381,17 +343,15 @@ async def create_incubation(
         details={"organisation_name": i.organisation_name},
     )
     await session.commit()
-    return incubation_read(i)
+    return i
 
 
 async def change_incubation(
     session: AsyncSession, *, principal: Principal, clock: Clock, incubation_id: int, data: IncubationStatusChange
-) -> dict[str, Any]:
+) -> Incubation:
     if principal.role != "official":
         raise Forbidden("Officials record incubation outcomes.")
-    i = await CultivationRepository(session).incubation(incubation_id, for_update=True)
-    if i is None:
-        raise NotFound(f"No incubation {incubation_id}.")
+    i = await IncubationRepository(session).get_or_404(incubation_id, for_update=True)
     if data.status not in INCUBATION_TRANSITIONS[i.status]:
         raise transition_conflict("incubation", i.status, data.status, INCUBATION_TRANSITIONS)
     now = clock.now()
@@ -418,4 +378,4 @@ async def change_incubation(
         at=now,
     )
     await session.commit()
-    return incubation_read(i)
+    return i

@@ -33,7 +33,7 @@ from operators_api.contracts.schemas import ContractCreate, ContractStatusChange
 from operators_api.credit import service as credit
 from operators_api.credit.schemas import HonourCreate
 from operators_api.cultivation import service as cultivation
-from operators_api.cultivation.repository import CultivationRepository
+from operators_api.cultivation.repository import ProgrammeRepository
 from operators_api.cultivation.schemas import (
     AttendanceSet,
     EnrolmentCreate,
@@ -67,10 +67,11 @@ from operators_api.selections.schemas import (
 )
 from operators_api.shared import ANY_VERSION, no_version_check
 from operators_api.volunteers import service as volunteers
-from operators_api.volunteers.repository import VolunteerRepository
+from operators_api.volunteers.repository import TeamRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
+from service_kit.etag import IfMatch
 
 OFFICIAL = Principal(sub="demo-seed", role="official", name="演示数据")
 SWEEP = Principal(sub="system:contract-expiry", role="service", name="contract sweep")
@@ -500,7 +501,7 @@ class Demo:
                 ),
             )
         self.bump("inspections")
-        return out["rectification_ids"]
+        return list(out.rectification_ids)
 
     async def evaluate(self, plan: Plan, contract_id: int, q) -> None:
         oid = self.ops[plan.operator]
@@ -519,20 +520,20 @@ class Demo:
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(day, 14),
-                evaluation_id=e["id"],
+                evaluation_id=e.evaluation.id,
                 data=ExpertScore(score=Decimal(level["expert"]), assessor="北京文化发展评估中心（演示）"),
-                check_version=no_version_check,
+                if_match=IfMatch("*"),
             )
             e = await evaluations.publish(
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(day + timedelta(days=2)),
-                evaluation_id=e["id"],
+                evaluation_id=e.evaluation.id,
                 data=Publish(),
-                check_version=no_version_check,
+                if_match=IfMatch("*"),
             )
             self.bump("evaluations")
-            inst = e["consequences"].get("instalment")
+            inst = e.evaluation.consequences.get("instalment")
             due = q.end + timedelta(days=15)
             if inst and inst.get("adjusted_amount_fen") is not None and due < self.today:
                 await contracts.record_payment(
@@ -543,7 +544,7 @@ class Demo:
                     seq=inst["seq"],
                     data=PaymentCreate(paid_on=due, payment_reference=f"DC-PAY-{contract_id}-{inst['seq']}"),
                 )
-            rid = e["consequences"].get("rectification_id")
+            rid = e.evaluation.consequences.get("rectification_id")
             if rid:  # the operator answers a failed quarter's rectification, and it is accepted
                 await inspections.respond(
                     s,
@@ -658,10 +659,7 @@ class Demo:
     # -- cultivation --------------------------------------------------------------------------------
     async def cultivate(self) -> None:
         async with self.sessionmaker() as s:
-            if (
-                await CultivationRepository(s).programme_by_title("文化类社会组织运营能力提升培训班（第一期）")
-                is not None
-            ):
+            if await ProgrammeRepository(s).by_title("文化类社会组织运营能力提升培训班（第一期）") is not None:
                 return
             first = add_months(self.m0, -4) + timedelta(days=7)
             p = await cultivation.create_programme(
@@ -700,21 +698,21 @@ class Demo:
                     s,
                     principal=OFFICIAL,
                     clock=self.sim.on(first - timedelta(days=10)),
-                    programme_id=p["id"],
+                    programme_id=p.programme.id,
                     data=EnrolmentCreate(
                         participant_name=f"{code} 项目负责人", organisation_name=code, operator_id=self.ops[code]
                     ),
                 )
-                enrolled.append(e["id"])
+                enrolled.append(e.enrolment.id)
             guest = await cultivation.enrol(
                 s,
                 principal=OFFICIAL,
                 clock=self.sim.on(first - timedelta(days=10)),
-                programme_id=p["id"],
+                programme_id=p.programme.id,
                 data=EnrolmentCreate(participant_name="刘晓", organisation_name="东四青年戏剧社"),
             )
-            enrolled.append(guest["id"])
-            for i, session in enumerate(p["sessions"]):
+            enrolled.append(guest.enrolment.id)
+            for i, session in enumerate(p.sessions):
                 present = enrolled if i < 2 else enrolled[:3]
                 if i == 1:
                     present = [e for e in enrolled if e != enrolled[3]]  # one participant missed the second session
@@ -722,12 +720,12 @@ class Demo:
                     s,
                     principal=OFFICIAL,
                     clock=self.sim.on(first + timedelta(days=7 * i), 12),
-                    programme_id=p["id"],
-                    session_id=session["id"],
+                    programme_id=p.programme.id,
+                    session_id=session.id,
                     data=AttendanceSet(enrolment_ids=present),
                 )
             await cultivation.complete(
-                s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=20)), programme_id=p["id"]
+                s, principal=OFFICIAL, clock=self.sim.on(first + timedelta(days=20)), programme_id=p.programme.id
             )
             upcoming = self.today + timedelta(days=20)
             await cultivation.create_programme(
@@ -772,7 +770,7 @@ class Demo:
                         s,
                         principal=OFFICIAL,
                         clock=self.sim.on(self.start + timedelta(days=380)),
-                        incubation_id=inc["id"],
+                        incubation_id=inc.id,
                         data=IncubationStatusChange(
                             status="graduated", reason="已在区民政局登记为民办非企业单位（演示数据）"
                         ),
@@ -797,7 +795,7 @@ class Demo:
             ("东城区文化志愿者总队", "dongcheng-volunteer-union", 126, "杜红", ["何敏", "吕强", "施琳", "孔亮"]),
         ]
         async with self.sessionmaker() as s:
-            if await VolunteerRepository(s).team_by_name(teams[0][0]) is not None:
+            if await TeamRepository(s).by_name(teams[0][0]) is not None:
                 return
             for n, (name, code, fid, leader, members) in enumerate(teams):
                 oid = self.ops[code]
@@ -818,8 +816,7 @@ class Demo:
                         s,
                         principal=who,
                         clock=self.sim.on(self.start),
-                        team_id=t["id"],
-                        thresholds=THRESHOLDS,
+                        team_id=t.team.id,
                         data=VolunteerCreate(
                             name=member, phone=f"1390000{n}{m:03d}", joined_on=self.start - timedelta(days=30)
                         ),
@@ -831,7 +828,7 @@ class Demo:
                             s,
                             principal=who,
                             clock=self.sim.on(day + timedelta(days=1)),
-                            volunteer_id=v["id"],
+                            volunteer_id=v.volunteer.id,
                             data=ServiceCreate(
                                 facility_id=fid,
                                 served_on=day,
@@ -843,8 +840,8 @@ class Demo:
                             s,
                             principal=OFFICIAL,
                             clock=self.sim.on(day + timedelta(days=2)),
-                            volunteer_id=v["id"],
-                            record_id=rec["id"],
+                            volunteer_id=v.volunteer.id,
+                            record_id=rec.id,
                             data=VerificationCreate(decision="verified"),
                             thresholds=THRESHOLDS,
                         )

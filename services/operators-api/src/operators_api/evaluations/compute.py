@@ -13,7 +13,7 @@ from typing import Any
 
 from operators_api.clients.base import Fetched
 from operators_api.clients.feedback import decimal_or_none
-from operators_api.evaluations.rules import KPI_ITEMS, PARTS, attainment, satisfaction_score, total
+from operators_api.evaluations.rules import KPI_ITEMS, PARTS, Total, attainment, satisfaction_score, total
 from operators_api.periods import Period, months_between
 from operators_api.shared import from_centi, round2
 
@@ -49,6 +49,13 @@ class Computed:
     components: dict[str, Any]
     missing: list[dict[str, Any]]
     evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _answer(f: Fetched) -> dict[str, Any]:
+    """What a service answered, for a fetch already known to be ok."""
+    if f.data is None:
+        raise ValueError(f"{f.source} gave no answer to {f.request}")
+    return f.data
 
 
 def _evidence(input_: str, f: Fetched, period: Period) -> dict[str, Any]:
@@ -160,7 +167,10 @@ def compute(
                 errors = "; ".join(f"{fid}: {open_hours[fid].error}" for fid in failed_hours[:3])
                 reason = f"facilities-api did not say the open hours of facilities {failed_hours} ({errors})"
             else:
-                weekly = sum(Decimal(str(open_hours[fid].data["weekly_average_hours"])) for fid in facts.facility_ids)  # type: ignore[index]
+                weekly = sum(
+                    (Decimal(str(_answer(open_hours[fid])["weekly_average_hours"])) for fid in facts.facility_ids),
+                    Decimal(0),
+                )
                 actual = round2(weekly / n_fac)
         elif key in STATS_FIGURES:
             source = "facilities-api"
@@ -168,7 +178,9 @@ def compute(
                 errors = "; ".join(f"{fid}: {stats[fid].error}" for fid in failed_stats[:3])
                 reason = f"facilities-api did not answer for facilities {failed_stats} ({errors})"
             else:
-                value = sum(Decimal(str(stats[fid].data[STATS_FIGURES[key]])) for fid in facts.facility_ids)  # type: ignore[index]
+                value = sum(
+                    (Decimal(str(_answer(stats[fid])[STATS_FIGURES[key]])) for fid in facts.facility_ids), Decimal(0)
+                )
                 actual = round2(value / months / n_fac)
         elif key == "complaint_on_time_percent":
             source = "feedback-api"
@@ -271,7 +283,7 @@ def part_scores(components: dict[str, Any], *, accept_missing: bool) -> dict[str
     return out
 
 
-def score_of(components: dict[str, Any], weights: dict[str, int], *, accept_missing: bool):
+def score_of(components: dict[str, Any], weights: dict[str, int], *, accept_missing: bool) -> Total:
     return total(part_scores(components, accept_missing=accept_missing), weights, accept_missing=accept_missing)
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class EvaluationScheme(Base):
@@ -30,7 +31,7 @@ class EvaluationScheme(Base):
     appeal_window_days: Mapped[int] = mapped_column(Integer)
     rectification_days: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Evaluation(Base):
@@ -58,14 +59,14 @@ class Evaluation(Base):
     original_score_centi: Mapped[int | None] = mapped_column(Integer)
     grade: Mapped[str | None] = mapped_column(String(20), index=True)
     consequences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    computed_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     published_by: Mapped[str | None] = mapped_column(String(200))
     appeal_deadline_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class EvaluationEvidence(Base):
@@ -81,7 +82,7 @@ class EvaluationEvidence(Base):
     request: Mapped[str] = mapped_column(String(500))
     from_on: Mapped[date] = mapped_column(Date)
     to_on: Mapped[date] = mapped_column(Date)
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(AwareDateTime())
     ok: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -107,7 +108,7 @@ class EvaluationVersion(Base):
     corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)
     made_by: Mapped[str] = mapped_column(String(200))
-    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    made_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Appeal(Base):
@@ -124,10 +125,10 @@ class Appeal(Base):
     # [{title, url, sha256?}]: the operator's evidence
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     submitted_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(AwareDateTime())
     status: Mapped[str] = mapped_column(String(20))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     revised_score_centi: Mapped[int | None] = mapped_column(Integer)
     corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     decided_by: Mapped[str | None] = mapped_column(String(200))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,26 +19,30 @@ class EvaluationFilter:
     grade: str | None = None
 
 
-class EvaluationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class SchemeRepository(RepositoryBase[EvaluationScheme]):
+    model = EvaluationScheme
+    noun = "evaluation scheme"
+
+    async def search(self) -> Sequence[EvaluationScheme]:
+        return await self.all(self.statement().order_by(EvaluationScheme.id))
+
+
+class EvaluationRepository(RepositoryBase[Evaluation]):
+    """An evaluation with its parts: the evidence it used, its published versions and its appeal."""
+
+    model = Evaluation
+    noun = "evaluation"
+
+    def add_part(self, part: EvaluationEvidence | EvaluationVersion | Appeal) -> None:
+        self.session.add(part)
 
     async def scheme(self, scheme_id: int) -> EvaluationScheme | None:
-        return await self.session.get(EvaluationScheme, scheme_id)
-
-    async def schemes(self) -> Sequence[EvaluationScheme]:
-        return (await self.session.execute(select(EvaluationScheme).order_by(EvaluationScheme.id))).scalars().all()
-
-    async def get(self, evaluation_id: int) -> Evaluation | None:
-        return await self.session.get(Evaluation, evaluation_id)
-
-    async def get_for_update(self, evaluation_id: int) -> Evaluation | None:
-        stmt = select(Evaluation).where(Evaluation.id == evaluation_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        """Kept for contracts, which still ask here; SchemeRepository is the home of schemes."""
+        return await SchemeRepository(self.session).get(scheme_id)
 
     async def of_contract_period(self, contract_id: int, period: str) -> Evaluation | None:
         stmt = select(Evaluation).where(Evaluation.contract_id == contract_id, Evaluation.period == period)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.one_or_none(stmt)
 
     async def of_contracts_period(self, contract_ids: list[int], period: str) -> dict[int, Evaluation]:
         if not contract_ids:
@@ -53,7 +57,7 @@ class EvaluationRepository:
             .where(Evaluation.contract_id == contract_id, Evaluation.status == "published")
             .order_by(Evaluation.period_end_on, Evaluation.id)
         )
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def published_of_contracts(self, contract_ids: list[int]) -> dict[int, list[Evaluation]]:
         out: dict[int, list[Evaluation]] = {cid: [] for cid in contract_ids}
@@ -82,7 +86,7 @@ class EvaluationRepository:
             out[row["contract_id"]].append(row)
         return out
 
-    async def list(self, f: EvaluationFilter, *, after_id: int | None, limit: int) -> Sequence[Evaluation]:
+    async def search(self, f: EvaluationFilter, *, after_id: int | None, limit: int) -> Sequence[Evaluation]:
         stmt = select(Evaluation).order_by(Evaluation.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Evaluation.id > after_id)
@@ -96,7 +100,7 @@ class EvaluationRepository:
             stmt = stmt.where(Evaluation.status == f.status)
         if f.grade:
             stmt = stmt.where(Evaluation.grade == f.grade)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def evidence(self, evaluation_id: int) -> Sequence[EvaluationEvidence]:
         stmt = (
@@ -152,9 +156,3 @@ class EvaluationRepository:
             )
         ).scalar_one_or_none()
         return {who for who in (published_by, upheld_by) if who}
-
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()

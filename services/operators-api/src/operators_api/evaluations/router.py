@@ -1,10 +1,12 @@
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from operators_api.clients.inputs import http_inputs
 from operators_api.dependencies import ClockDep
 from operators_api.evaluations import service
-from operators_api.evaluations.inputs import http_inputs
+from operators_api.evaluations.models import EvaluationEvidence, EvaluationScheme
 from operators_api.evaluations.repository import EvaluationFilter
 from operators_api.evaluations.schemas import (
     AppealCreate,
@@ -24,11 +26,17 @@ from operators_api.evaluations.schemas import (
 )
 from operators_api.gates import Appellant, DistrictOfficial, Official, Reader
 from operators_api.periods import PeriodName
+from operators_api.reads import page_of
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
+
+
+def _evaluation(x: service.EvaluationWithAppeal) -> EvaluationRead:
+    return EvaluationRead.with_appeal(x.evaluation, x.appeal)
+
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 schemes_router = APIRouter(prefix="/api/v1/evaluation-schemes", tags=["evaluations"])
@@ -37,8 +45,8 @@ schemes_router = APIRouter(prefix="/api/v1/evaluation-schemes", tags=["evaluatio
 @schemes_router.get(
     "", response_model=list[SchemeRead], summary="Evaluation schemes (the built-in default first, id null)"
 )
-async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
-    return await service.list_schemes(session)
+async def list_schemes(session: SessionDep) -> list[SchemeRead]:
+    return [SchemeRead.default(), *(SchemeRead.of(s) for s in await service.list_schemes(session))]
 
 
 @schemes_router.post(
@@ -50,12 +58,12 @@ async def list_schemes(session: SessionDep) -> list[dict[str, Any]]:
 )
 async def create_scheme(
     body: SchemeCreate, session: SessionDep, principal: DistrictOfficial, clock: ClockDep
-) -> dict[str, Any]:
+) -> EvaluationScheme:
     return await service.create_scheme(session, principal=principal, clock=clock, data=body)
 
 
 @schemes_router.get("/{scheme_id}", response_model=SchemeRead, responses=problems(404))
-async def get_scheme(scheme_id: ResourceId, session: SessionDep) -> dict[str, Any]:
+async def get_scheme(scheme_id: ResourceId, session: SessionDep) -> EvaluationScheme:
     return await service.get_scheme(session, scheme_id)
 
 
@@ -74,11 +82,14 @@ async def list_evaluations(
     period: Annotated[PeriodName | None, Query()] = None,
     status: EvaluationStatus | None = None,
     grade: Grade | None = None,
-) -> dict[str, Any]:
+) -> Page[EvaluationRead]:
     filters = EvaluationFilter(
         contract_id=contract_id, operator_id=operator_id, period=period, status=status, grade=grade
     )
-    return await service.list_evaluations(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    found = await service.list_evaluations(
+        session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit
+    )
+    return page_of(found, _evaluation)
 
 
 @router.post(
@@ -95,8 +106,8 @@ async def create_evaluation(
     principal: Official,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.create_evaluation(
+) -> EvaluationRead:
+    done = await service.create_evaluation(
         session,
         principal=principal,
         clock=clock,
@@ -104,9 +115,9 @@ async def create_evaluation(
         period_name=body.period,
         inputs=http_inputs(request),
     )
-    response.headers["Location"] = f"/api/v1/evaluations/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    response.headers["Location"] = f"/api/v1/evaluations/{done.evaluation.id}"
+    set_etag(response, done.evaluation.version)
+    return _evaluation(done)
 
 
 @router.post(
@@ -117,7 +128,7 @@ async def create_evaluation(
 )
 async def evaluate_batch(
     body: BatchCreate, request: Request, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
+) -> service.BatchOutcome:
     return await service.evaluate_batch(
         session, principal=principal, clock=clock, period_name=body.period, inputs=http_inputs(request)
     )
@@ -126,10 +137,10 @@ async def evaluate_batch(
 @router.get("/{evaluation_id}", response_model=EvaluationRead, responses=problems(401, 404))
 async def get_evaluation(
     evaluation_id: ResourceId, session: SessionDep, viewer: Reader, response: Response
-) -> dict[str, Any]:
-    read = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> EvaluationRead:
+    found = await service.get_evaluation(session, viewer=viewer, evaluation_id=evaluation_id)
+    set_etag(response, found.evaluation.version)
+    return _evaluation(found)
 
 
 @router.get(
@@ -138,7 +149,7 @@ async def get_evaluation(
     summary="The figures the evaluation used: source, request, period, time fetched, the answer or why it is missing",
     responses=problems(401, 404),
 )
-async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
+async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> Sequence[EvaluationEvidence]:
     return await service.evidence(session, viewer=viewer, evaluation_id=evaluation_id)
 
 
@@ -148,8 +159,9 @@ async def evidence(evaluation_id: ResourceId, session: SessionDep, viewer: Reade
     summary="Every version of a published evaluation: as published, and as recomputed by an upheld appeal (with the corrections)",
     responses=problems(401, 403, 404),
 )
-async def versions(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[dict[str, Any]]:
-    return await service.versions(session, viewer=viewer, evaluation_id=evaluation_id)
+async def versions(evaluation_id: ResourceId, session: SessionDep, viewer: Reader) -> list[EvaluationVersionRead]:
+    found = await service.versions(session, viewer=viewer, evaluation_id=evaluation_id)
+    return [EvaluationVersionRead.of_version(v) for v in found]
 
 
 @router.post(
@@ -160,10 +172,11 @@ async def versions(evaluation_id: ResourceId, session: SessionDep, viewer: Reade
 )
 async def refresh(
     evaluation_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.refresh(
+) -> EvaluationRead:
+    done = await service.refresh(
         session, principal=principal, clock=clock, evaluation_id=evaluation_id, inputs=http_inputs(request)
     )
+    return _evaluation(done)
 
 
 @router.put(
@@ -175,22 +188,22 @@ async def refresh(
 async def set_expert_score(
     evaluation_id: ResourceId,
     body: ExpertScore,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.set_expert_score(
+) -> EvaluationRead:
+    done = await service.set_expert_score(
         session,
         principal=principal,
         clock=clock,
         evaluation_id=evaluation_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, done.evaluation.version)
+    return _evaluation(done)
 
 
 @router.post(
@@ -202,22 +215,22 @@ async def set_expert_score(
 async def publish(
     evaluation_id: ResourceId,
     body: Publish,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.publish(
+) -> EvaluationRead:
+    done = await service.publish(
         session,
         principal=principal,
         clock=clock,
         evaluation_id=evaluation_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v, required=False),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, done.evaluation.version)
+    return _evaluation(done)
 
 
 @router.post(
@@ -229,10 +242,11 @@ async def publish(
 )
 async def submit_appeal(
     evaluation_id: ResourceId, body: AppealCreate, session: SessionDep, principal: Appellant, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.submit_appeal(
+) -> EvaluationRead:
+    done = await service.submit_appeal(
         session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body
     )
+    return _evaluation(done)
 
 
 @router.post(
@@ -244,7 +258,8 @@ async def submit_appeal(
 )
 async def decide_appeal(
     evaluation_id: ResourceId, body: AppealDecision, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.decide_appeal(
+) -> EvaluationRead:
+    done = await service.decide_appeal(
         session, principal=principal, clock=clock, evaluation_id=evaluation_id, data=body
     )
+    return _evaluation(done)

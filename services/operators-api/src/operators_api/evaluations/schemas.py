@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from operators_api.evaluations.compute import score_of
+from operators_api.evaluations.models import Appeal, Evaluation, EvaluationVersion
+from operators_api.evaluations.rules import DEFAULT_SCHEME, GRADE_NAMES_ZH
 from operators_api.periods import PeriodName
-from operators_api.shared import StrictInt
+from operators_api.reads import ReadModel
+from operators_api.shared import StrictInt, from_centi
 
 Grade = Literal["excellent", "good", "pass", "fail"]
 EvaluationStatus = Literal["draft", "published"]
@@ -53,7 +57,7 @@ class SchemeCreate(_Input):
     rectification_days: StrictInt = Field(30, ge=1, le=365)
 
 
-class SchemeRead(BaseModel):
+class SchemeRead(ReadModel):
     id: StrictInt | None = Field(description="None: the built-in default scheme.")
     name: str
     weights: dict[str, int]
@@ -64,6 +68,11 @@ class SchemeRead(BaseModel):
     consecutive_fails_for_termination: int
     appeal_window_days: int
     rectification_days: int
+
+    @classmethod
+    def default(cls) -> Self:
+        """The built-in scheme, used by contracts that name none."""
+        return cls.model_validate(DEFAULT_SCHEME)
 
 
 class EvaluationCreate(_Input):
@@ -139,7 +148,7 @@ class CorrectionRead(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-class AppealRead(BaseModel):
+class AppealRead(ReadModel):
     id: int
     evaluation_id: int
     reason: str
@@ -151,8 +160,17 @@ class AppealRead(BaseModel):
     revised_score: Decimal | None = Field(description="The evaluation recomputed with the corrections.")
     decided_at: datetime | None
 
+    @classmethod
+    def of_appeal(cls, appeal: Appeal) -> Self:
+        return cls.of(
+            appeal,
+            documents=list(appeal.documents or []),
+            corrections=list(appeal.corrections or []),
+            revised_score=from_centi(appeal.revised_score_centi),
+        )
 
-class EvaluationVersionRead(BaseModel):
+
+class EvaluationVersionRead(ReadModel):
     number: int = Field(description="1: as published; 2: as revised by an upheld appeal.")
     kind: Literal["published", "appeal_upheld"]
     score: Decimal
@@ -163,8 +181,17 @@ class EvaluationVersionRead(BaseModel):
     reason: str | None
     made_at: datetime
 
+    @classmethod
+    def of_version(cls, version: EvaluationVersion) -> Self:
+        return cls.of(
+            version,
+            score=from_centi(version.score_centi),
+            consequences=version.consequences or {},
+            corrections=list(version.corrections or []),
+        )
 
-class EvaluationRead(BaseModel):
+
+class EvaluationRead(ReadModel):
     id: int
     contract_id: int
     operator_id: int
@@ -195,8 +222,24 @@ class EvaluationRead(BaseModel):
     appeal: AppealRead | None
     version: int
 
+    @classmethod
+    def with_appeal(cls, e: Evaluation, appeal: Appeal | None) -> Self:
+        """The evaluation; while a draft, the score it would get now and with the missing parts left out."""
+        weights = e.scheme["weights"]
+        draft = e.status == "draft"
+        return cls.of(
+            e,
+            provisional_score=score_of(e.components, weights, accept_missing=False).score if draft else None,
+            score_if_missing_accepted=score_of(e.components, weights, accept_missing=True).score if draft else None,
+            score=from_centi(e.score_centi),
+            original_score=from_centi(e.original_score_centi),
+            grade_zh=GRADE_NAMES_ZH.get(e.grade) if e.grade else None,
+            consequences=e.consequences or {},
+            appeal=AppealRead.of_appeal(appeal) if appeal is not None else None,
+        )
 
-class EvidenceRead(BaseModel):
+
+class EvidenceRead(ReadModel):
     input: str
     source: str
     request: str
@@ -208,7 +251,7 @@ class EvidenceRead(BaseModel):
     data: dict[str, Any] | None
 
 
-class BatchItem(BaseModel):
+class BatchItem(ReadModel):
     contract_id: int
     evaluation_id: int | None
     outcome: Literal["created", "refreshed", "skipped_published"]
@@ -216,7 +259,7 @@ class BatchItem(BaseModel):
     provisional_score: Decimal | None
 
 
-class BatchRead(BaseModel):
+class BatchRead(ReadModel):
     period: str
     contracts: int
     created: int

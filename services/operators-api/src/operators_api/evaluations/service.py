@@ -7,8 +7,10 @@ consecutive fails, a credit entry); appeals, once, within the window."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from operators_api import access
 from operators_api.audit import service as audit
 from operators_api.clients.base import Fetched
+from operators_api.clients.inputs import InputsProvider
 from operators_api.contracts.models import Contract
 from operators_api.contracts.repository import ContractRepository
 from operators_api.credit.service import add_entry
 from operators_api.evaluations.compute import ContractFacts, CorrectionError, compute, recompute, score_of
-from operators_api.evaluations.inputs import InputsProvider
 from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
-from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository
+from operators_api.evaluations.repository import EvaluationFilter, EvaluationRepository, SchemeRepository
 from operators_api.evaluations.rules import (
     DEFAULT_SCHEME,
     GRADE_NAMES_ZH,
@@ -33,30 +35,33 @@ from operators_api.evaluations.rules import (
 )
 from operators_api.evaluations.schemas import AppealCreate, AppealDecision, ExpertScore, Publish, SchemeCreate
 from operators_api.events import outbox
-from operators_api.inspections.repository import InspectionRepository
+from operators_api.inspections.repository import InspectionRepository, RectificationRepository
 from operators_api.inspections.service import order_rectification, withdraw_rectification
 from operators_api.periods import Period, months_between, parse_period
+from operators_api.reads import Listing, oldest_first
+from operators_api.reports.models import ServiceReport
 from operators_api.reports.repository import ReportRepository
+from operators_api.reports.service import before_amendment
 from operators_api.shared import (
-    CheckVersion,
-    after_id,
     end_read_transaction,
     from_centi,
     jsonable,
-    page_of,
     percent_of,
     state_conflict,
     to_centi,
 )
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "evaluation"
 
 
 # -- schemes ----------------------------------------------------------------------------------------
-def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
+def scheme_snapshot(s: EvaluationScheme | None) -> dict[str, Any]:
+    """The scheme as an evaluation keeps it (JSON), so a later change of the scheme leaves it as computed."""
     if s is None:
         return dict(DEFAULT_SCHEME)
     return {
@@ -73,20 +78,18 @@ def scheme_read(s: EvaluationScheme | None) -> dict[str, Any]:
     }
 
 
-async def list_schemes(session: AsyncSession) -> list[dict[str, Any]]:
-    return [scheme_read(None), *(scheme_read(s) for s in await EvaluationRepository(session).schemes())]
+async def list_schemes(session: AsyncSession) -> Sequence[EvaluationScheme]:
+    """The schemes added by officials (the built-in default is not among them)."""
+    return await SchemeRepository(session).search()
 
 
-async def get_scheme(session: AsyncSession, scheme_id: int) -> dict[str, Any]:
-    s = await EvaluationRepository(session).scheme(scheme_id)
-    if s is None:
-        raise NotFound(f"No evaluation scheme {scheme_id}.")
-    return scheme_read(s)
+async def get_scheme(session: AsyncSession, scheme_id: int) -> EvaluationScheme:
+    return await SchemeRepository(session).get_or_404(scheme_id)
 
 
 async def create_scheme(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: SchemeCreate
-) -> dict[str, Any]:
+) -> EvaluationScheme:
     access.require_district_official(principal, "set evaluation schemes")
     weights = data.weights.model_dump()
     thresholds = data.thresholds.model_dump(by_alias=True)
@@ -108,9 +111,9 @@ async def create_scheme(
         created_by=principal.sub,
         created_at=now,
     )
-    repo = EvaluationRepository(session)
-    repo.add(s)
-    await repo.flush()
+    schemes = SchemeRepository(session)
+    schemes.add(s)
+    await schemes.flush()
     audit.record(
         session,
         principal=principal,
@@ -118,48 +121,23 @@ async def create_scheme(
         entity_type="evaluation_scheme",
         entity_id=s.id,
         action="created",
-        details=scheme_read(s),
+        details=scheme_snapshot(s),
     )
     await session.commit()
-    return scheme_read(s)
+    return s
 
 
 # -- reading ----------------------------------------------------------------------------------------
-def appeal_read(a: Appeal | None) -> dict[str, Any] | None:
-    if a is None:
-        return None
-    return {
-        "id": a.id,
-        "evaluation_id": a.evaluation_id,
-        "reason": a.reason,
-        "documents": list(a.documents or []),
-        "submitted_at": as_aware(a.submitted_at),
-        "status": a.status,
-        "decision_reason": a.decision_reason,
-        "corrections": list(a.corrections or []),
-        "revised_score": from_centi(a.revised_score_centi),
-        "decided_at": as_aware(a.decided_at),
-    }
+@dataclass(frozen=True, slots=True)
+class EvaluationWithAppeal:
+    evaluation: Evaluation
+    appeal: Appeal | None = None
 
 
-def version_read(v: EvaluationVersion) -> dict[str, Any]:
-    return {
-        "number": v.number,
-        "kind": v.kind,
-        "score": from_centi(v.score_centi),
-        "grade": v.grade,
-        "components": v.components,
-        "consequences": v.consequences or {},
-        "corrections": list(v.corrections or []),
-        "reason": v.reason,
-        "made_at": as_aware(v.made_at),
-    }
-
-
-async def versions(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
+async def versions(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> Sequence[EvaluationVersion]:
     """Every version of a published evaluation, oldest first: as published, then as an upheld appeal revised it."""
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
-    return [version_read(v) for v in await EvaluationRepository(session).versions(e.id)]
+    return await EvaluationRepository(session).versions(e.id)
 
 
 def _keep_version(
@@ -174,7 +152,7 @@ def _keep_version(
     reason: str | None = None,
 ) -> None:
     assert e.score_centi is not None and e.grade is not None
-    repo.add(
+    repo.add_part(
         EvaluationVersion(
             evaluation_id=e.id,
             number=number,
@@ -191,37 +169,6 @@ def _keep_version(
     )
 
 
-def evaluation_read(e: Evaluation, appeal: Appeal | None = None) -> dict[str, Any]:
-    weights = e.scheme["weights"]
-    provisional = score_of(e.components, weights, accept_missing=False).score if e.status == "draft" else None
-    accepted = score_of(e.components, weights, accept_missing=True).score if e.status == "draft" else None
-    return {
-        "id": e.id,
-        "contract_id": e.contract_id,
-        "operator_id": e.operator_id,
-        "period": e.period,
-        "period_start_on": e.period_start_on,
-        "period_end_on": e.period_end_on,
-        "status": e.status,
-        "scheme": e.scheme,
-        "components": e.components,
-        "missing_inputs": e.missing_inputs,
-        "provisional_score": provisional,
-        "score_if_missing_accepted": accepted,
-        "score": from_centi(e.score_centi),
-        "original_score": from_centi(e.original_score_centi),
-        "grade": e.grade,
-        "grade_zh": GRADE_NAMES_ZH.get(e.grade) if e.grade else None,
-        "reweighted": e.reweighted,
-        "consequences": e.consequences or {},
-        "computed_at": as_aware(e.computed_at),
-        "published_at": as_aware(e.published_at),
-        "appeal_deadline_on": e.appeal_deadline_on,
-        "appeal": appeal_read(appeal),
-        "version": e.version,
-    }
-
-
 def _may_read(viewer: Principal, e: Evaluation) -> bool:
     return access.reads_all(viewer) or (access.is_staff_of(viewer, e.operator_id) and e.status == "published")
 
@@ -229,39 +176,25 @@ def _may_read(viewer: Principal, e: Evaluation) -> bool:
 async def get_visible(
     session: AsyncSession, *, viewer: Principal, evaluation_id: int, for_update: bool = False
 ) -> Evaluation:
-    repo = EvaluationRepository(session)
-    e = await (repo.get_for_update(evaluation_id) if for_update else repo.get(evaluation_id))
+    e = await EvaluationRepository(session).get(evaluation_id, for_update=for_update)
     if e is None or not _may_read(viewer, e):
         raise NotFound(f"No evaluation {evaluation_id}.")
     return e
 
 
-async def get_evaluation(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> dict[str, Any]:
+async def get_evaluation(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
-    return evaluation_read(e, await EvaluationRepository(session).appeal_of(e.id))
+    return EvaluationWithAppeal(e, await EvaluationRepository(session).appeal_of(e.id))
 
 
-async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> list[dict[str, Any]]:
+async def evidence(session: AsyncSession, *, viewer: Principal, evaluation_id: int) -> Sequence[EvaluationEvidence]:
     e = await get_visible(session, viewer=viewer, evaluation_id=evaluation_id)
-    return [
-        {
-            "input": x.input,
-            "source": x.source,
-            "request": x.request,
-            "from_on": x.from_on,
-            "to_on": x.to_on,
-            "fetched_at": as_aware(x.fetched_at),
-            "ok": x.ok,
-            "error": x.error,
-            "data": x.data,
-        }
-        for x in await EvaluationRepository(session).evidence(e.id)
-    ]
+    return await EvaluationRepository(session).evidence(e.id)
 
 
 async def list_evaluations(
     session: AsyncSession, *, viewer: Principal, filters: EvaluationFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[EvaluationWithAppeal]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Evaluations are shown to officials, auditors and the operator evaluated.")
@@ -273,9 +206,48 @@ async def list_evaluations(
             grade=filters.grade,
         )
     repo = EvaluationRepository(session)
-    rows = await repo.list(filters, after_id=after_id(cursor), limit=limit + 1)
-    appeals = await repo.appeals_of([e.id for e in rows[:limit]])
-    return page_of(rows, limit, lambda e: evaluation_read(e, appeals.get(e.id)), lambda e: e.id)
+    found = oldest_first(await repo.search(filters, after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
+    appeals = await repo.appeals_of([e.id for e in found.items])
+    return Listing([EvaluationWithAppeal(e, appeals.get(e.id)) for e in found.items], found.next_cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEntry:
+    contract_id: int
+    evaluation_id: int | None
+    outcome: str
+    missing_inputs: int
+    provisional_score: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What a batch run did for each running contract of the period."""
+
+    period: str
+    contracts: int
+    created: int
+    refreshed: int
+    items: list[BatchEntry]
+
+    @property
+    def skipped_published(self) -> int:
+        return sum(i.outcome == "skipped_published" for i in self.items)
+
+    @property
+    def with_missing_inputs(self) -> int:
+        return sum(1 for i in self.items if i.missing_inputs)
+
+
+@before_amendment
+async def refuse_evaluated_report(session: AsyncSession, report: ServiceReport) -> None:
+    """A month a published evaluation used is final: its report can no longer change."""
+    period = parse_period(report.month)
+    for e in await EvaluationRepository(session).published_of_contract(report.contract_id):
+        if e.period_start_on <= period.end and e.period_end_on >= period.start:
+            raise state_conflict(
+                f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated"
+            )
 
 
 # -- gathering inputs -------------------------------------------------------------------------------
@@ -287,7 +259,7 @@ class _Job:
     scheme: dict[str, Any]
 
 
-def _check_period(contract: Contract, period_name: str, today) -> Period:
+def _check_period(contract: Contract, period_name: str, today: date) -> Period:
     period = parse_period(period_name)
     if period.end >= today:
         raise RuleViolation(
@@ -304,10 +276,10 @@ def _check_period(contract: Contract, period_name: str, today) -> Period:
 
 
 async def _schemes(session: AsyncSession, contracts: list[Contract]) -> dict[int | None, dict[str, Any]]:
-    repo = EvaluationRepository(session)
+    repo = SchemeRepository(session)
     out: dict[int | None, dict[str, Any]] = {None: dict(DEFAULT_SCHEME)}
     for sid in {c.evaluation_scheme_id for c in contracts if c.evaluation_scheme_id is not None}:
-        out[sid] = scheme_read(await repo.scheme(sid))
+        out[sid] = scheme_snapshot(await repo.get(sid))
     return out
 
 
@@ -464,7 +436,7 @@ async def create_evaluation(
     contract_id: int,
     period_name: str,
     inputs: InputsProvider,
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     c = await _contract_for_evaluation(session, principal, contract_id)
     period = _check_period(c, period_name, clock.local_now().date())
     existing = await EvaluationRepository(session).of_contract_period(c.id, period_name)
@@ -483,12 +455,12 @@ async def create_evaluation(
         )
     [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 async def refresh(
     session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, inputs: InputsProvider
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if e.status != "draft":
@@ -505,12 +477,12 @@ async def refresh(
     job.existing = locked
     [(e, _)] = await _write_all(session, [job], [fetched], principal=principal, clock=clock)
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 async def evaluate_batch(
     session: AsyncSession, *, principal: Principal, clock: Clock, period_name: str, inputs: InputsProvider
-) -> dict[str, Any]:
+) -> BatchOutcome:
     """Every running contract of the period (that this official manages), inputs fetched concurrently."""
     if principal.role != "official":
         raise Forbidden("Only officials evaluate contracts.")
@@ -531,14 +503,7 @@ async def evaluate_batch(
     await end_read_transaction(session)
     fetched = await asyncio.gather(*(_fetch(j, inputs) for j in todo))
     items = [
-        {
-            "contract_id": j.contract.id,
-            "evaluation_id": j.existing.id,
-            "outcome": "skipped_published",
-            "missing_inputs": 0,
-            "provisional_score": None,
-        }  # type: ignore[union-attr]
-        for j in skipped
+        BatchEntry(j.contract.id, j.existing.id if j.existing else None, "skipped_published", 0, None) for j in skipped
     ]
     counts = {"created": 0, "refreshed": 0}
     # Published while the inputs were fetched? Then it is left alone; otherwise the current draft is refreshed.
@@ -547,15 +512,7 @@ async def evaluate_batch(
     for job, f in zip(todo, fetched, strict=True):
         now_e = current.get(job.contract.id)
         if now_e is not None and now_e.status == "published":
-            items.append(
-                {
-                    "contract_id": job.contract.id,
-                    "evaluation_id": now_e.id,
-                    "outcome": "skipped_published",
-                    "missing_inputs": 0,
-                    "provisional_score": None,
-                }
-            )
+            items.append(BatchEntry(job.contract.id, now_e.id, "skipped_published", 0, None))
             continue
         job.existing = now_e
         writes.append((job, f))
@@ -563,26 +520,17 @@ async def evaluate_batch(
         session, [j for j, _ in writes], [f for _, f in writes], principal=principal, clock=clock
     ):
         counts[outcome] += 1
-        items.append(
-            {
-                "contract_id": e.contract_id,
-                "evaluation_id": e.id,
-                "outcome": outcome,
-                "missing_inputs": len(e.missing_inputs),
-                "provisional_score": score_of(e.components, e.scheme["weights"], accept_missing=False).score,
-            }
-        )
+        provisional = score_of(e.components, e.scheme["weights"], accept_missing=False).score
+        items.append(BatchEntry(e.contract_id, e.id, outcome, len(e.missing_inputs), provisional))
     await session.commit()
-    items.sort(key=lambda i: i["contract_id"])
-    return {
-        "period": period_name,
-        "contracts": len(jobs),
-        "created": counts["created"],
-        "refreshed": counts["refreshed"],
-        "skipped_published": sum(i["outcome"] == "skipped_published" for i in items),
-        "with_missing_inputs": sum(1 for i in items if i["missing_inputs"]),
-        "items": items,
-    }
+    items.sort(key=lambda i: i.contract_id)
+    return BatchOutcome(
+        period=period_name,
+        contracts=len(jobs),
+        created=counts["created"],
+        refreshed=counts["refreshed"],
+        items=items,
+    )
 
 
 async def set_expert_score(
@@ -592,11 +540,11 @@ async def set_expert_score(
     clock: Clock,
     evaluation_id: int,
     data: ExpertScore,
-    check_version: CheckVersion,
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
-    check_version(e.version)
+    if_match.check(e.version)
     if e.status != "draft":
         raise state_conflict(f"Evaluation {e.id} is published; its inputs are final.", "evaluation-published")
     now = clock.now()
@@ -614,8 +562,7 @@ async def set_expert_score(
     e.missing_inputs = [m for m in e.missing_inputs if m["input"] != "expert"]
     e.version += 1
     e.updated_at = now
-    repo = EvaluationRepository(session)
-    repo.add(
+    EvaluationRepository(session).add_part(
         EvaluationEvidence(
             evaluation_id=e.id,
             input="expert_score",
@@ -639,7 +586,7 @@ async def set_expert_score(
         details={"score": str(data.score), "assessor": data.assessor, "contract_id": c.id},
     )
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 # -- publishing and consequences --------------------------------------------------------------------
@@ -722,10 +669,10 @@ async def _apply_consequences(
         )
         rect_id = r.id
     elif grade != "fail" and rect_id is not None:
-        r = await InspectionRepository(session).rectification_for_update(rect_id)
-        if r is not None and r.status in ("open", "responded", "reopened"):
+        open_one = await RectificationRepository(session).get_for_update(rect_id)
+        if open_one is not None and open_one.status in ("open", "responded", "reopened"):
             await withdraw_rectification(
-                session, r, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格"
+                session, open_one, principal=principal, at=now, reason=f"申诉改判：{e.period} 考核不再为不合格"
             )
         rect_id = None
     out["rectification_id"] = rect_id
@@ -816,11 +763,11 @@ async def publish(
     clock: Clock,
     evaluation_id: int,
     data: Publish,
-    check_version: CheckVersion,
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
-    check_version(e.version)
+    if_match.check(e.version, required=False)
     if e.status != "draft":
         raise state_conflict(
             f"Evaluation {e.id} is already published.", "evaluation-published", **{"from": e.status, "to": "published"}
@@ -905,12 +852,12 @@ async def publish(
         at=now,
     )
     await session.commit()
-    return evaluation_read(e)
+    return EvaluationWithAppeal(e)
 
 
 async def submit_appeal(
     session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealCreate
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     if not access.is_staff_of(principal, e.operator_id):
         raise Forbidden("Only the evaluated operator's own staff appeal.")
@@ -937,7 +884,7 @@ async def submit_appeal(
         status="submitted",
         corrections=[],
     )
-    repo.add(a)
+    repo.add_part(a)
     await repo.flush()
     audit.record(
         session,
@@ -959,12 +906,12 @@ async def submit_appeal(
         at=now,
     )
     await session.commit()
-    return evaluation_read(e, a)
+    return EvaluationWithAppeal(e, a)
 
 
 async def decide_appeal(
     session: AsyncSession, *, principal: Principal, clock: Clock, evaluation_id: int, data: AppealDecision
-) -> dict[str, Any]:
+) -> EvaluationWithAppeal:
     e = await get_visible(session, viewer=principal, evaluation_id=evaluation_id, for_update=True)
     c = await _contract_for_evaluation(session, principal, e.contract_id)
     if e.published_by is not None and principal.sub == e.published_by:
@@ -1035,7 +982,7 @@ async def decide_appeal(
             reason=data.reason,
         )
         for fix in applied:
-            repo.add(
+            repo.add_part(
                 EvaluationEvidence(
                     evaluation_id=e.id,
                     input=f"correction:{fix['input']}"[:100],
@@ -1104,4 +1051,4 @@ async def decide_appeal(
         at=now,
     )
     await session.commit()
-    return evaluation_read(e, a)
+    return EvaluationWithAppeal(e, a)

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class Inspection(Base):
@@ -27,7 +28,7 @@ class Inspection(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     score_centi: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Rectification(Base):
@@ -50,11 +51,11 @@ class Rectification(Base):
     status: Mapped[str] = mapped_column(String(20))
     response: Mapped[str | None] = mapped_column(Text)
     response_documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     responded_late: Mapped[bool] = mapped_column(Boolean, default=False)
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     ordered_by: Mapped[str] = mapped_column(String(200))
-    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ordered_at: Mapped[datetime] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.inspections.models import Inspection, Rectification
 from operators_api.inspections.rules import AWAITING_OPERATOR
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +26,11 @@ class RectificationFilter:
     overdue_on: date | None = None
 
 
-class InspectionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class InspectionRepository(RepositoryBase[Inspection]):
+    model = Inspection
+    noun = "inspection"
 
-    async def get(self, inspection_id: int) -> Inspection | None:
-        return await self.session.get(Inspection, inspection_id)
-
-    async def list(self, f: InspectionFilter, *, after_id: int | None, limit: int) -> Sequence[Inspection]:
+    async def search(self, f: InspectionFilter, *, after_id: int | None, limit: int) -> Sequence[Inspection]:
         stmt = select(Inspection).order_by(Inspection.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Inspection.id > after_id)
@@ -43,7 +40,7 @@ class InspectionRepository:
             stmt = stmt.where(Inspection.operator_id == f.operator_id)
         if f.facility_id is not None:
             stmt = stmt.where(Inspection.facility_id == f.facility_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def of_contract_between(self, contract_id: int, start: date, end: date) -> Sequence[Inspection]:
         stmt = (
@@ -53,7 +50,7 @@ class InspectionRepository:
             )
             .order_by(Inspection.inspected_on, Inspection.id)
         )
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def of_contracts_between(
         self, contract_ids: list[int], start: date, end: date
@@ -74,19 +71,18 @@ class InspectionRepository:
             out[i.contract_id].append(i)
         return out
 
-    # -- rectifications -----------------------------------------------------------------------------
-    async def rectification(self, rectification_id: int) -> Rectification | None:
-        return await self.session.get(Rectification, rectification_id)
 
-    async def rectification_for_update(self, rectification_id: int) -> Rectification | None:
-        stmt = select(Rectification).where(Rectification.id == rectification_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class RectificationRepository(RepositoryBase[Rectification]):
+    """整改: ordered by an inspection or a failed evaluation, answered by the operator."""
 
-    async def rectifications_of_inspection(self, inspection_id: int) -> list[int]:
+    model = Rectification
+    noun = "rectification"
+
+    async def ids_of_inspection(self, inspection_id: int) -> list[int]:
         stmt = select(Rectification.id).where(Rectification.inspection_id == inspection_id).order_by(Rectification.id)
         return list((await self.session.execute(stmt)).scalars().all())
 
-    async def rectifications_of_inspections(self, inspection_ids: list[int]) -> dict[int, list[int]]:
+    async def ids_of_inspections(self, inspection_ids: list[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {i: [] for i in inspection_ids}
         if not inspection_ids:
             return out
@@ -95,22 +91,21 @@ class InspectionRepository:
             .where(Rectification.inspection_id.in_(inspection_ids))
             .order_by(Rectification.id)
         )
-        for row in await self.session.execute(stmt):
-            out[row[0]].append(row[1])
+        for inspection_id, rectification_id in await self.session.execute(stmt):
+            if inspection_id is not None:  # the WHERE keeps only those of an inspection
+                out[inspection_id].append(rectification_id)
         return out
 
-    async def rectification_of_evaluation(self, evaluation_id: int) -> Rectification | None:
+    async def latest_of_evaluation(self, evaluation_id: int) -> Rectification | None:
         stmt = (
             select(Rectification)
             .where(Rectification.evaluation_id == evaluation_id)
             .order_by(Rectification.id.desc())
             .limit(1)
         )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.one_or_none(stmt)
 
-    async def rectifications(
-        self, f: RectificationFilter, *, after_id: int | None, limit: int
-    ) -> Sequence[Rectification]:
+    async def search(self, f: RectificationFilter, *, after_id: int | None, limit: int) -> Sequence[Rectification]:
         stmt = select(Rectification).order_by(Rectification.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(Rectification.id > after_id)
@@ -122,10 +117,4 @@ class InspectionRepository:
             stmt = stmt.where(Rectification.status == f.status)
         if f.overdue_on is not None:
             stmt = stmt.where(Rectification.status.in_(AWAITING_OPERATOR), Rectification.deadline_on < f.overdue_on)
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.all(stmt)

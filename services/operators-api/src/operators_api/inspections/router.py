@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -6,6 +6,7 @@ from operators_api.dependencies import ClockDep
 from operators_api.gates import Official, Reader, Reporter
 from operators_api.inspections import service
 from operators_api.inspections.repository import InspectionFilter, RectificationFilter
+from operators_api.inspections.rules import CheckItem
 from operators_api.inspections.schemas import (
     ChecklistItem,
     InspectionCreate,
@@ -16,8 +17,9 @@ from operators_api.inspections.schemas import (
     RectificationReview,
     RectificationStatus,
 )
+from operators_api.reads import page_of
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -30,7 +32,7 @@ OptionalId = Annotated[int | None, Query(ge=1, le=INT32_MAX)]
 @inspections_router.get(
     "/checklist", response_model=list[ChecklistItem], summary="The inspection checklist and each item's points"
 )
-async def get_checklist() -> list[dict[str, Any]]:
+async def get_checklist() -> list[CheckItem]:
     return service.checklist()
 
 
@@ -47,9 +49,12 @@ async def list_inspections(
     contract_id: OptionalId = None,
     operator_id: OptionalId = None,
     facility_id: OptionalId = None,
-) -> dict[str, Any]:
+) -> Page[InspectionRead]:
     filters = InspectionFilter(contract_id=contract_id, operator_id=operator_id, facility_id=facility_id)
-    return await service.list_inspections(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
+    found = await service.list_inspections(
+        session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit
+    )
+    return page_of(found, lambda x: InspectionRead.with_orders(x.inspection, x.rectification_ids))
 
 
 @inspections_router.post(
@@ -61,15 +66,16 @@ async def list_inspections(
 )
 async def record_inspection(
     body: InspectionCreate, session: SessionDep, principal: Official, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.record_inspection(session, principal=principal, clock=clock, data=body)
-    response.headers["Location"] = f"/api/v1/inspections/{read['id']}"
-    return read
+) -> InspectionRead:
+    done = await service.record_inspection(session, principal=principal, clock=clock, data=body)
+    response.headers["Location"] = f"/api/v1/inspections/{done.inspection.id}"
+    return InspectionRead.with_orders(done.inspection, done.rectification_ids)
 
 
 @inspections_router.get("/{inspection_id}", response_model=InspectionRead, responses=problems(401, 404))
-async def get_inspection(inspection_id: ResourceId, session: SessionDep, viewer: Reader) -> dict[str, Any]:
-    return await service.get_inspection(session, viewer=viewer, inspection_id=inspection_id)
+async def get_inspection(inspection_id: ResourceId, session: SessionDep, viewer: Reader) -> InspectionRead:
+    found = await service.get_inspection(session, viewer=viewer, inspection_id=inspection_id)
+    return InspectionRead.with_orders(found.inspection, found.rectification_ids)
 
 
 @rectifications_router.get(
@@ -87,20 +93,22 @@ async def list_rectifications(
     operator_id: OptionalId = None,
     status: RectificationStatus | None = None,
     overdue: bool = False,
-) -> dict[str, Any]:
+) -> Page[RectificationRead]:
     filters = RectificationFilter(contract_id=contract_id, operator_id=operator_id, status=status)
-    return await service.list_rectifications(
+    found = await service.list_rectifications(
         session, viewer=viewer, clock=clock, filters=filters, overdue=overdue, cursor=page.cursor, limit=page.limit
     )
+    today = clock.local_now().date()
+    return page_of(found, lambda r: RectificationRead.as_of(r, today))
 
 
 @rectifications_router.get("/{rectification_id}", response_model=RectificationRead, responses=problems(401, 404))
 async def get_rectification(
     rectification_id: ResourceId, session: SessionDep, viewer: Reader, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.get_rectification(session, viewer=viewer, clock=clock, rectification_id=rectification_id)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> RectificationRead:
+    r = await service.get_rectification(session, viewer=viewer, rectification_id=rectification_id)
+    set_etag(response, r.version)
+    return RectificationRead.as_of(r, clock.local_now().date())
 
 
 @rectifications_router.post(
@@ -111,10 +119,9 @@ async def get_rectification(
 )
 async def respond(
     rectification_id: ResourceId, body: RectificationResponse, session: SessionDep, principal: Reporter, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.respond(
-        session, principal=principal, clock=clock, rectification_id=rectification_id, data=body
-    )
+) -> RectificationRead:
+    r = await service.respond(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
+    return RectificationRead.as_of(r, clock.local_now().date())
 
 
 @rectifications_router.post(
@@ -125,8 +132,9 @@ async def respond(
 )
 async def review(
     rectification_id: ResourceId, body: RectificationReview, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.review(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
+) -> RectificationRead:
+    r = await service.review(session, principal=principal, clock=clock, rectification_id=rectification_id, data=body)
+    return RectificationRead.as_of(r, clock.local_now().date())
 
 
 @rectifications_router.post(
@@ -137,7 +145,8 @@ async def review(
 )
 async def withdraw(
     rectification_id: ResourceId, body: Reason, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.withdraw(
+) -> RectificationRead:
+    r = await service.withdraw(
         session, principal=principal, clock=clock, rectification_id=rectification_id, reason=body.reason
     )
+    return RectificationRead.as_of(r, clock.local_now().date())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 # The district's checklist (督查检查表): key → (item, points). The points sum to 100.
@@ -15,6 +16,18 @@ CHECKLIST: dict[str, tuple[str, int]] = {
     "accessibility": ("无障碍设施与特殊群体服务", 10),
     "records": ("档案管理与数据报送", 10),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckItem:
+    key: str
+    name_zh: str
+    max_score: int
+
+
+def checklist() -> list[CheckItem]:
+    return [CheckItem(key, name, points) for key, (name, points) in CHECKLIST.items()]
+
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "open": frozenset({"responded", "withdrawn"}),

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from operators_api.inspections.models import Inspection, Rectification
+from operators_api.inspections.rules import is_overdue
 from operators_api.periods import BoundedDate
-from operators_api.shared import FacilityId, StrictInt
+from operators_api.reads import ReadModel
+from operators_api.shared import FacilityId, StrictInt, from_centi
 
 RectificationStatus = Literal["open", "responded", "accepted", "reopened", "withdrawn"]
 ChecklistKey = Literal[
@@ -19,7 +23,7 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ChecklistItem(BaseModel):
+class ChecklistItem(ReadModel):
     key: str
     name_zh: str
     max_score: int
@@ -47,7 +51,7 @@ class InspectionCreate(_Input):
     rectifications: list[RectificationOrder] = Field(default_factory=list, max_length=20)
 
 
-class InspectionRead(BaseModel):
+class InspectionRead(ReadModel):
     id: int
     contract_id: int
     operator_id: int
@@ -61,6 +65,11 @@ class InspectionRead(BaseModel):
     summary: str
     rectification_ids: list[int]
     created_at: datetime
+
+    @classmethod
+    def with_orders(cls, inspection: Inspection, rectification_ids: Sequence[int]) -> Self:
+        """The inspection, its score in percent, and the rectifications it ordered."""
+        return cls.of(inspection, score=from_centi(inspection.score_centi), rectification_ids=list(rectification_ids))
 
 
 class Document(_Input):
@@ -85,7 +94,7 @@ class Reason(_Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RectificationRead(BaseModel):
+class RectificationRead(ReadModel):
     id: int
     contract_id: int
     operator_id: int
@@ -106,3 +115,8 @@ class RectificationRead(BaseModel):
     reviewed_at: datetime | None
     ordered_at: datetime
     version: int
+
+    @classmethod
+    def as_of(cls, rectification: Rectification, today: date) -> Self:
+        """The rectification as it stands on `today` (whether it is overdue)."""
+        return cls.of(rectification, overdue=is_overdue(rectification.status, rectification.deadline_on, today))

@@ -4,9 +4,10 @@ accepts or reopens; overdue ones are flagged (and a late one costs credit when a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,61 +18,34 @@ from operators_api.contracts.repository import ContractRepository
 from operators_api.contracts.rules import RUNNING
 from operators_api.credit.service import add_entry
 from operators_api.events import outbox
+from operators_api.inspections import rules
 from operators_api.inspections.models import Inspection, Rectification
-from operators_api.inspections.repository import InspectionFilter, InspectionRepository, RectificationFilter
-from operators_api.inspections.rules import CHECKLIST, LATE_POINTS, TRANSITIONS, is_overdue
+from operators_api.inspections.repository import (
+    InspectionFilter,
+    InspectionRepository,
+    RectificationFilter,
+    RectificationRepository,
+)
+from operators_api.inspections.rules import CHECKLIST, LATE_POINTS, TRANSITIONS, CheckItem
 from operators_api.inspections.schemas import InspectionCreate, RectificationResponse, RectificationReview
-from operators_api.shared import after_id, from_centi, page_of, round2, state_conflict, to_centi, transition_conflict
+from operators_api.reads import Listing, oldest_first
+from operators_api.shared import round2, state_conflict, to_centi, transition_conflict
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.clock import Clock
+from service_kit.pagination import decode_id_cursor
+from service_kit.problems import Forbidden, RuleViolation
 
 
-def checklist() -> list[dict[str, Any]]:
-    return [{"key": k, "name_zh": name, "max_score": points} for k, (name, points) in CHECKLIST.items()]
+def checklist() -> list[CheckItem]:
+    return rules.checklist()
 
 
-def inspection_read(i: Inspection, rectification_ids: list[int]) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "contract_id": i.contract_id,
-        "operator_id": i.operator_id,
-        "facility_id": i.facility_id,
-        "inspected_on": i.inspected_on,
-        "announced": i.announced,
-        "inspector": i.inspector,
-        "inspector_name": i.inspector_name,
-        "items": i.items,
-        "score": from_centi(i.score_centi),
-        "summary": i.summary,
-        "rectification_ids": rectification_ids,
-        "created_at": as_aware(i.created_at),
-    }
+@dataclass(frozen=True, slots=True)
+class InspectionWithOrders:
+    """An inspection and the ids of the rectifications it ordered."""
 
-
-def rectification_read(r: Rectification, today: date) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "contract_id": r.contract_id,
-        "operator_id": r.operator_id,
-        "facility_id": r.facility_id,
-        "source": r.source,
-        "inspection_id": r.inspection_id,
-        "evaluation_id": r.evaluation_id,
-        "finding": r.finding,
-        "required_action": r.required_action,
-        "deadline_on": r.deadline_on,
-        "status": r.status,
-        "overdue": is_overdue(r.status, r.deadline_on, today),
-        "response": r.response,
-        "response_documents": r.response_documents or [],
-        "responded_at": as_aware(r.responded_at),
-        "responded_late": r.responded_late,
-        "review_reason": r.review_reason,
-        "reviewed_at": as_aware(r.reviewed_at),
-        "ordered_at": as_aware(r.ordered_at),
-        "version": r.version,
-    }
+    inspection: Inspection
+    rectification_ids: Sequence[int]
 
 
 async def order_rectification(
@@ -89,7 +63,7 @@ async def order_rectification(
     evaluation_id: int | None = None,
 ) -> Rectification:
     """Order a rectification in the caller's transaction (audit entry and event included)."""
-    repo = InspectionRepository(session)
+    repo = RectificationRepository(session)
     r = Rectification(
         contract_id=contract.id,
         operator_id=contract.operator_id,
@@ -146,7 +120,7 @@ async def order_rectification(
 
 async def record_inspection(
     session: AsyncSession, *, principal: Principal, clock: Clock, data: InspectionCreate
-) -> dict[str, Any]:
+) -> InspectionWithOrders:
     contracts = ContractRepository(session)
     contract = await contracts.get_for_update(data.contract_id)
     if contract is None:
@@ -158,7 +132,8 @@ async def record_inspection(
             "contract-not-running",
             "contract_id",
         )
-    if data.facility_id not in await contracts.facility_ids(contract.id):
+    under_contract: set[int] = set(await contracts.facility_ids(contract.id))
+    if data.facility_id not in under_contract:
         raise RuleViolation(
             "facility_id",
             f"Facility {data.facility_id} is not under contract {contract.id}.",
@@ -196,7 +171,8 @@ async def record_inspection(
             raise RuleViolation(
                 f"rectifications.{n}.deadline_on", "A rectification deadline lies ahead.", code="deadline-past"
             )
-    score = round2(sum((Decimal(i["score"]) for i in items), Decimal(0)) / sum(i["max_score"] for i in items) * 100)
+    scored = sum((item.score for item in data.items), Decimal(0))
+    score = round2(scored / sum(CHECKLIST[item.key][1] for item in data.items) * 100)
     now = clock.now()
     repo = InspectionRepository(session)
     inspection = Inspection(
@@ -260,16 +236,13 @@ async def record_inspection(
         )
         ids.append(r.id)
     await session.commit()
-    return inspection_read(inspection, ids)
+    return InspectionWithOrders(inspection, ids)
 
 
-async def get_inspection(session: AsyncSession, *, viewer: Principal, inspection_id: int) -> dict[str, Any]:
-    repo = InspectionRepository(session)
-    i = await repo.get(inspection_id)
-    if i is None:
-        raise NotFound(f"No inspection {inspection_id}.")
+async def get_inspection(session: AsyncSession, *, viewer: Principal, inspection_id: int) -> InspectionWithOrders:
+    i = await InspectionRepository(session).get_or_404(inspection_id)
     access.require_reader(viewer, i.operator_id, "inspection", inspection_id)
-    return inspection_read(i, await repo.rectifications_of_inspection(i.id))
+    return InspectionWithOrders(i, await RectificationRepository(session).ids_of_inspection(i.id))
 
 
 def _own_filter(viewer: Principal, operator_id: int | None, what: str) -> int | None:
@@ -282,16 +255,16 @@ def _own_filter(viewer: Principal, operator_id: int | None, what: str) -> int | 
 
 async def list_inspections(
     session: AsyncSession, *, viewer: Principal, filters: InspectionFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[InspectionWithOrders]:
     f = InspectionFilter(
         contract_id=filters.contract_id,
         facility_id=filters.facility_id,
         operator_id=_own_filter(viewer, filters.operator_id, "Inspections"),
     )
     repo = InspectionRepository(session)
-    rows = await repo.list(f, after_id=after_id(cursor), limit=limit + 1)
-    rects = await repo.rectifications_of_inspections([i.id for i in rows[:limit]])
-    return page_of(rows, limit, lambda i: inspection_read(i, rects.get(i.id, [])), lambda i: i.id)
+    found = oldest_first(await repo.search(f, after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
+    rects = await RectificationRepository(session).ids_of_inspections([i.id for i in found.items])
+    return Listing([InspectionWithOrders(i, rects.get(i.id, [])) for i in found.items], found.next_cursor)
 
 
 async def list_rectifications(
@@ -303,7 +276,7 @@ async def list_rectifications(
     overdue: bool,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> Listing[Rectification]:
     today = clock.local_now().date()
     f = RectificationFilter(
         contract_id=filters.contract_id,
@@ -311,27 +284,20 @@ async def list_rectifications(
         operator_id=_own_filter(viewer, filters.operator_id, "Rectifications"),
         overdue_on=today if overdue else None,
     )
-    rows = await InspectionRepository(session).rectifications(f, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, lambda r: rectification_read(r, today), lambda r: r.id)
+    rows = await RectificationRepository(session).search(f, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)
 
 
 async def _rectification(
     session: AsyncSession, viewer: Principal, rectification_id: int, *, for_update: bool
 ) -> Rectification:
-    repo = InspectionRepository(session)
-    r = await (repo.rectification_for_update(rectification_id) if for_update else repo.rectification(rectification_id))
-    if r is None:
-        raise NotFound(f"No rectification {rectification_id}.")
+    r = await RectificationRepository(session).get_or_404(rectification_id, for_update=for_update)
     access.require_reader(viewer, r.operator_id, "rectification", rectification_id)
     return r
 
 
-async def get_rectification(
-    session: AsyncSession, *, viewer: Principal, clock: Clock, rectification_id: int
-) -> dict[str, Any]:
-    return rectification_read(
-        await _rectification(session, viewer, rectification_id, for_update=False), clock.local_now().date()
-    )
+async def get_rectification(session: AsyncSession, *, viewer: Principal, rectification_id: int) -> Rectification:
+    return await _rectification(session, viewer, rectification_id, for_update=False)
 
 
 def _move(r: Rectification, new: str) -> str:
@@ -345,7 +311,7 @@ def _move(r: Rectification, new: str) -> str:
 
 async def respond(
     session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, data: RectificationResponse
-) -> dict[str, Any]:
+) -> Rectification:
     r = await _rectification(session, principal, rectification_id, for_update=True)
     if not access.is_staff_of(principal, r.operator_id):
         raise Forbidden("Only the operator's own staff report on its rectifications.")
@@ -377,12 +343,12 @@ async def respond(
         at=now,
     )
     await session.commit()
-    return rectification_read(r, today)
+    return r
 
 
 async def review(
     session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, data: RectificationReview
-) -> dict[str, Any]:
+) -> Rectification:
     r = await _rectification(session, principal, rectification_id, for_update=True)
     contract = await ContractRepository(session).get(r.contract_id)
     assert contract is not None
@@ -428,7 +394,7 @@ async def review(
         at=now,
     )
     await session.commit()
-    return rectification_read(r, today)
+    return r
 
 
 async def withdraw_rectification(
@@ -459,11 +425,11 @@ async def withdraw_rectification(
 
 async def withdraw(
     session: AsyncSession, *, principal: Principal, clock: Clock, rectification_id: int, reason: str
-) -> dict[str, Any]:
+) -> Rectification:
     r = await _rectification(session, principal, rectification_id, for_update=True)
     contract = await ContractRepository(session).get(r.contract_id)
     assert contract is not None
     access.require_manage(principal, contract.purchaser_subdistrict, "contract")
     await withdraw_rectification(session, r, principal=principal, at=clock.now(), reason=reason)
     await session.commit()
-    return rectification_read(r, clock.local_now().date())
+    return r

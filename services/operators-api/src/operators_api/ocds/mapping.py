@@ -100,7 +100,7 @@ def operator_party(op: dict[str, Any]) -> dict[str, Any]:
 def _contract(
     c: dict[str, Any], ocid: str, award_id: str, parties: Parties, buyer: dict[str, str], supplier: dict[str, str]
 ) -> dict[str, Any]:
-    milestones = []
+    milestones: list[dict[str, Any]] = []
     transactions = []
     for inst in c["instalments"]:
         payable = inst["adjusted_amount_fen"] if inst["adjusted_amount_fen"] is not None else inst["amount_fen"]
@@ -279,7 +279,7 @@ def direct_contract_release(
         parties.add(buyer_party(c["purchaser_subdistrict"], district_name), "payer")
     award_id = f"{ocid}-award"
     contract = _contract(c, ocid, award_id, parties, buyer, supplier)
-    release = {
+    release: dict[str, Any] = {
         "ocid": ocid,
         "id": _release_id(ocid, c["updated_at"]),
         "date": ts(c["updated_at"]),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
@@ -23,6 +23,8 @@ NOTE = (
     description="Through the gateway: `/api/v1/operators/personal-data`.",
     responses=problems(401, 403),
 )
-async def personal_data(response: Response, _: Annotated[Principal, require_roles("resident")]) -> dict[str, Any]:
+async def personal_data(
+    response: Response, _: Annotated[Principal, require_roles("resident")]
+) -> OperatorsPersonalData:
     response.headers["Cache-Control"] = "no-store"
-    return {"held": False, "note": NOTE, "volunteer_records": []}
+    return OperatorsPersonalData(held=False, note=NOTE, volunteer_records=[])

@@ -11,4 +11,6 @@ class OperatorsPersonalData(BaseModel):
     service: str = "operators-api"
     held: bool = Field(description="Whether anything is held keyed by this account.")
     note: str
-    volunteer_records: list[dict] = Field(description="Volunteer records linked to the account (none can be).")
+    volunteer_records: list[dict[str, object]] = Field(
+        description="Volunteer records linked to the account (none can be)."
+    )

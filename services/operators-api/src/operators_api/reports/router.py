@@ -1,16 +1,19 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from operators_api.clients.inputs import http_inputs
 from operators_api.dependencies import ClockDep
-from operators_api.evaluations.inputs import http_inputs
 from operators_api.gates import Reader, ReportChecker, Reporter
 from operators_api.periods import MonthName
+from operators_api.reads import Listing
 from operators_api.reports import service
+from operators_api.reports.models import ServiceReport
 from operators_api.reports.repository import ReportFilter
 from operators_api.reports.schemas import ReportCreate, ReportRead, ReportUpdate
+from operators_api.settings import Settings
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -19,7 +22,8 @@ router = APIRouter(prefix="/api/v1/service-reports", tags=["service reports"])
 
 
 def _tolerance(request: Request) -> int:
-    return request.app.state.settings.report_tolerance_percent
+    settings: Settings = request.app.state.settings
+    return settings.report_tolerance_percent
 
 
 @router.get(
@@ -36,7 +40,7 @@ async def list_reports(
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     month: Annotated[MonthName | None, Query()] = None,
     flagged: bool | None = None,
-) -> dict[str, Any]:
+) -> Listing[ServiceReport]:
     filters = ReportFilter(contract_id=contract_id, operator_id=operator_id, month=month, flagged=flagged)
     return await service.list_reports(session, viewer=viewer, filters=filters, cursor=page.cursor, limit=page.limit)
 
@@ -50,13 +54,13 @@ async def list_reports(
 )
 async def file_report(
     body: ReportCreate, request: Request, session: SessionDep, principal: Reporter, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.file_report(
+) -> ServiceReport:
+    report = await service.file_report(
         session, principal=principal, clock=clock, data=body, inputs=http_inputs(request), tolerance=_tolerance(request)
     )
-    response.headers["Location"] = f"/api/v1/service-reports/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    response.headers["Location"] = f"/api/v1/service-reports/{report.id}"
+    set_etag(response, report.version)
+    return report
 
 
 @router.get(
@@ -65,10 +69,10 @@ async def file_report(
     summary="A report beside the platform's own figures",
     responses=problems(401, 404),
 )
-async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> dict[str, Any]:
-    r = await service.get_visible(session, report_id=report_id, viewer=viewer)
-    response.headers["ETag"] = etag_for(r.version)
-    return service.report_read(r)
+async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader, response: Response) -> ServiceReport:
+    report = await service.get_visible(session, report_id=report_id, viewer=viewer)
+    set_etag(response, report.version)
+    return report
 
 
 @router.patch(
@@ -80,24 +84,25 @@ async def get_report(report_id: ResourceId, session: SessionDep, viewer: Reader,
 async def amend_report(
     report_id: ResourceId,
     body: ReportUpdate,
+    if_match: IfMatchDep,
     request: Request,
     response: Response,
     session: SessionDep,
     principal: Reporter,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.amend_report(
+) -> ServiceReport:
+    report = await service.amend_report(
         session,
         principal=principal,
         clock=clock,
         report_id=report_id,
         data=body,
-        check_version=lambda v: check_if_match(request, v),
+        if_match=if_match,
         inputs=http_inputs(request),
         tolerance=_tolerance(request),
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, report.version)
+    return report
 
 
 @router.post(
@@ -108,7 +113,7 @@ async def amend_report(
 )
 async def recheck(
     report_id: ResourceId, request: Request, session: SessionDep, principal: ReportChecker, clock: ClockDep
-) -> dict[str, Any]:
+) -> ServiceReport:
     return await service.recheck(
         session,
         principal=principal,

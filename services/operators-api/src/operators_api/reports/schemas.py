@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from operators_api.periods import MonthName
+from operators_api.reads import ReadModel
 from operators_api.shared import FacilityId, StrictInt
 
 
@@ -34,7 +35,8 @@ class ReportCreate(_Input):
 
 
 class ReportUpdate(_Input):
-    lines: list[ReportLine] = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    # Absent: unchanged. The None default is never validated, so null is refused like any other wrong type.
+    lines: list[ReportLine] = Field(None, min_length=1, max_length=200)  # type: ignore[arg-type]
     summary: str = Field(None, max_length=5000)  # type: ignore[assignment]
 
 
@@ -65,7 +67,7 @@ class CrossCheck(BaseModel):
     )
 
 
-class ReportRead(BaseModel):
+class ReportRead(ReadModel):
     id: int
     contract_id: int
     operator_id: int

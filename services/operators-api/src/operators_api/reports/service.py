@@ -6,6 +6,7 @@ beyond the tolerance. When another service cannot answer, the report says which 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,19 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api import access
 from operators_api.audit import service as audit
+from operators_api.clients.inputs import InputsProvider
 from operators_api.contracts.models import Contract
 from operators_api.contracts.repository import ContractRepository
-from operators_api.evaluations.inputs import InputsProvider
-from operators_api.evaluations.repository import EvaluationRepository
 from operators_api.events import outbox
 from operators_api.periods import month_end, parse_period
+from operators_api.reads import Listing, oldest_first
 from operators_api.reports.models import ServiceReport
 from operators_api.reports.repository import ReportFilter, ReportRepository
 from operators_api.reports.schemas import ReportCreate, ReportLine, ReportUpdate
-from operators_api.shared import CheckVersion, after_id, end_read_transaction, page_of, round2, state_conflict
+from operators_api.shared import end_read_transaction, round2, state_conflict
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
+from service_kit.problems import Forbidden, RuleViolation
 
 ENTITY = "service_report"
 # reported figure → the facilities-api statistic it is checked against
@@ -37,23 +40,6 @@ CHECKED = {
     "participants": "participants",
     "special_group_services": "special_group_services_done",
 }
-
-
-def report_read(r: ServiceReport) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "contract_id": r.contract_id,
-        "operator_id": r.operator_id,
-        "month": r.month,
-        "lines": r.lines,
-        "summary": r.summary,
-        "cross_check": r.cross_check or {},
-        "flagged": r.flagged,
-        "filed_by": r.filed_by,
-        "filed_at": as_aware(r.filed_at),
-        "updated_at": as_aware(r.updated_at),
-        "version": r.version,
-    }
 
 
 def _lines_json(lines: list[ReportLine]) -> list[dict[str, Any]]:
@@ -178,7 +164,7 @@ async def _check_filing(
             f"{month} is not over yet (today is {today}); a month is reported once it has ended.",
             code="report-month-not-over",
         )
-    expected = set(await contracts.facility_ids(contract.id))
+    expected: set[int] = set(await contracts.facility_ids(contract.id))
     given = [line.facility_id for line in lines]
     if len(set(given)) != len(given) or set(given) != expected:
         raise RuleViolation(
@@ -197,7 +183,7 @@ async def file_report(
     data: ReportCreate,
     inputs: InputsProvider,
     tolerance: int,
-) -> dict[str, Any]:
+) -> ServiceReport:
     today = clock.local_now().date()
     contract = await _check_filing(session, principal, data.contract_id, data.month, data.lines, today)
     repo = ReportRepository(session)
@@ -258,27 +244,27 @@ async def file_report(
         at=now,
     )
     await session.commit()
-    return report_read(report)
+    return report
 
 
 async def get_visible(
     session: AsyncSession, *, report_id: int, viewer: Principal, for_update: bool = False
 ) -> ServiceReport:
-    repo = ReportRepository(session)
-    r = await (repo.get_for_update(report_id) if for_update else repo.get(report_id))
-    if r is None:
-        raise NotFound(f"No service report {report_id}.")
+    r = await ReportRepository(session).get_or_404(report_id, for_update=for_update)
     access.require_reader(viewer, r.operator_id, "service report", report_id)
     return r
 
 
-async def _check_not_evaluated(session: AsyncSession, r: ServiceReport) -> None:
-    period = parse_period(r.month)
-    for e in await EvaluationRepository(session).published_of_contract(r.contract_id):
-        if e.period_start_on <= period.end and e.period_end_on >= period.start:
-            raise state_conflict(
-                f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated"
-            )
+AmendmentCheck = Callable[[AsyncSession, ServiceReport], Awaitable[None]]
+_amendment_checks: list[AmendmentCheck] = []
+
+
+def before_amendment(check: AmendmentCheck) -> AmendmentCheck:
+    """Subscribe `check` to "a report is about to be amended"; it raises to refuse the amendment. The
+    domains that use reports subscribe here (evaluations: a month a published evaluation used is final),
+    so that reports need not know them."""
+    _amendment_checks.append(check)
+    return check
 
 
 async def amend_report(
@@ -288,29 +274,29 @@ async def amend_report(
     clock: Clock,
     report_id: int,
     data: ReportUpdate,
-    check_version: CheckVersion,
+    if_match: IfMatch,
     inputs: InputsProvider,
     tolerance: int,
-) -> dict[str, Any]:
+) -> ServiceReport:
     r = await get_visible(session, report_id=report_id, viewer=principal, for_update=True)
     if not access.is_staff_of(principal, r.operator_id):
         raise Forbidden("Only the operator's own staff amend its reports.")
-    check_version(r.version)
-    await _check_not_evaluated(session, r)
+    if_match.check(r.version)
+    for refuse_if_final in _amendment_checks:
+        await refuse_if_final(session, r)
     patch = data.model_dump(exclude_unset=True)
     lines = _lines_json(data.lines) if "lines" in patch else r.lines
     if "lines" in patch:
         await _check_filing(session, principal, r.contract_id, r.month, data.lines, clock.local_now().date())
     summary = patch.get("summary", r.summary)
     if lines == r.lines and summary == r.summary:
-        return report_read(r)
+        return r
     version = r.version
     await end_read_transaction(session)
     check, flagged = await cross_check(inputs, r.month, lines, clock, tolerance)
-    r = await ReportRepository(session).get_for_update(report_id)  # type: ignore[assignment]
-    assert r is not None
+    r = await ReportRepository(session).get_or_404(report_id, for_update=True)
     if r.version != version:  # changed while the other services were asked: the If-Match is stale now
-        check_version(r.version)
+        if_match.check(r.version)
     now = clock.now()
     changed = sorted(k for k in ("lines", "summary") if k in patch)
     r.lines, r.summary, r.cross_check, r.flagged = lines, summary, check, flagged
@@ -326,20 +312,19 @@ async def amend_report(
         details={"fields": changed, "flagged": flagged},
     )
     await session.commit()
-    return report_read(r)
+    return r
 
 
 async def recheck(
     session: AsyncSession, *, principal: Principal, clock: Clock, report_id: int, inputs: InputsProvider, tolerance: int
-) -> dict[str, Any]:
+) -> ServiceReport:
     r = await get_visible(session, report_id=report_id, viewer=principal)
     if not (principal.role == "official" or access.is_staff_of(principal, r.operator_id)):
         raise Forbidden("Officials and the operator's own staff ask for a new cross-check.")
     lines = r.lines
     await end_read_transaction(session)
     check, flagged = await cross_check(inputs, r.month, lines, clock, tolerance)
-    r = await ReportRepository(session).get_for_update(report_id)  # type: ignore[assignment]
-    assert r is not None
+    r = await ReportRepository(session).get_or_404(report_id, for_update=True)
     now = clock.now()
     r.cross_check, r.flagged = check, flagged
     r.updated_at = now
@@ -353,12 +338,12 @@ async def recheck(
         details={"flagged": flagged, "missing": len(check["missing"])},
     )
     await session.commit()
-    return report_read(r)
+    return r
 
 
 async def list_reports(
     session: AsyncSession, *, viewer: Principal, filters: ReportFilter, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Listing[ServiceReport]:
     if not access.reads_all(viewer):
         if viewer.role != "operator" or viewer.operator_id is None:
             raise Forbidden("Service reports are shown to officials, auditors and the reporting operator.")
@@ -368,5 +353,5 @@ async def list_reports(
             month=filters.month,
             flagged=filters.flagged,
         )
-    rows = await ReportRepository(session).list(filters, after_id=after_id(cursor), limit=limit + 1)
-    return page_of(rows, limit, report_read, lambda r: r.id)
+    rows = await ReportRepository(session).search(filters, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from operators_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class VolunteerTeam(Base):
@@ -21,7 +22,7 @@ class VolunteerTeam(Base):
     founded_on: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Volunteer(Base):
@@ -38,7 +39,7 @@ class Volunteer(Base):
     # Verified service, in minutes (kept here so lists and recognition need no sum).
     verified_minutes: Mapped[int] = mapped_column(Integer, default=0)
     recognition_level: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class VolunteerService(Base):
@@ -54,7 +55,7 @@ class VolunteerService(Base):
     activity: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))
     submitted_by: Mapped[str] = mapped_column(String(200))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(AwareDateTime())
     verified_by: Mapped[str | None] = mapped_column(String(200))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     reason: Mapped[str | None] = mapped_column(Text)

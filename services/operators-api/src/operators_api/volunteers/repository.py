@@ -3,32 +3,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from operators_api.volunteers.models import Volunteer, VolunteerService, VolunteerTeam
+from service_kit.repository import RepositoryBase
 
 
-class VolunteerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class TeamRepository(RepositoryBase[VolunteerTeam]):
+    model = VolunteerTeam
+    noun = "volunteer team"
 
-    async def team(self, team_id: int) -> VolunteerTeam | None:
-        return await self.session.get(VolunteerTeam, team_id)
-
-    async def team_by_name(self, name: str) -> VolunteerTeam | None:
+    async def by_name(self, name: str) -> VolunteerTeam | None:
         return (
             await self.session.execute(select(VolunteerTeam).where(VolunteerTeam.name == name))
         ).scalar_one_or_none()
 
-    async def teams(self, *, operator_id: int | None, after_id: int | None, limit: int) -> Sequence[VolunteerTeam]:
+    async def search(self, *, operator_id: int | None, after_id: int | None, limit: int) -> Sequence[VolunteerTeam]:
         stmt = select(VolunteerTeam).order_by(VolunteerTeam.id).limit(limit)
         if after_id is not None:
             stmt = stmt.where(VolunteerTeam.id > after_id)
         if operator_id is not None:
             stmt = stmt.where(VolunteerTeam.operator_id == operator_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
-    async def team_totals(self, team_ids: list[int]) -> dict[int, tuple[int, int]]:
+    async def totals(self, team_ids: list[int]) -> dict[int, tuple[int, int]]:
         """team id → (active members, verified minutes)"""
         if not team_ids:
             return {}
@@ -39,13 +36,17 @@ class VolunteerRepository:
         )
         return {row[0]: (int(row[1]), int(row[2])) for row in await self.session.execute(stmt)}
 
-    async def volunteer(self, volunteer_id: int, *, for_update: bool = False) -> Volunteer | None:
-        stmt = select(Volunteer).where(Volunteer.id == volunteer_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def volunteers(
+class VolunteerRepository(RepositoryBase[Volunteer]):
+    """A volunteer with the service records of their hours."""
+
+    model = Volunteer
+    noun = "volunteer"
+
+    def add_record(self, record: VolunteerService) -> None:
+        self.session.add(record)
+
+    async def search(
         self, *, team_id: int | None, min_level: int | None, after_id: int | None, limit: int
     ) -> Sequence[Volunteer]:
         stmt = select(Volunteer).order_by(Volunteer.id).limit(limit)
@@ -55,7 +56,7 @@ class VolunteerRepository:
             stmt = stmt.where(Volunteer.team_id == team_id)
         if min_level is not None:
             stmt = stmt.where(Volunteer.recognition_level >= min_level)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def records(self, volunteer_id: int) -> Sequence[VolunteerService]:
         stmt = (
@@ -68,9 +69,3 @@ class VolunteerRepository:
     async def record_for_update(self, record_id: int) -> VolunteerService | None:
         stmt = select(VolunteerService).where(VolunteerService.id == record_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()

@@ -1,9 +1,10 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from operators_api.dependencies import ClockDep
 from operators_api.gates import OfficialOrStaff, Viewer
+from operators_api.reads import page_of
 from operators_api.volunteers import service
 from operators_api.volunteers.schemas import (
     ServiceCreate,
@@ -27,6 +28,14 @@ def _thresholds(request: Request) -> list[int]:
     return list(request.app.state.settings.volunteer_recognition_hours)
 
 
+def _team(x: service.TeamWithTotals) -> TeamRead:
+    return TeamRead.with_totals(x.team, x.members, x.verified_minutes)
+
+
+def _member(x: service.Member, thresholds: list[int]) -> VolunteerRead:
+    return VolunteerRead.for_viewer(x.volunteer, sees_personal=x.sees_personal, thresholds=thresholds)
+
+
 @teams_router.get(
     "", response_model=Page[TeamRead], summary="Cultural volunteer teams (文化志愿服务队)", responses=problems(422)
 )
@@ -34,8 +43,9 @@ async def list_teams(
     session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
-) -> dict[str, Any]:
-    return await service.list_teams(session, operator_id=operator_id, cursor=page.cursor, limit=page.limit)
+) -> Page[TeamRead]:
+    found = await service.list_teams(session, operator_id=operator_id, cursor=page.cursor, limit=page.limit)
+    return page_of(found, _team)
 
 
 @teams_router.post(
@@ -45,15 +55,13 @@ async def list_teams(
     summary="Form a team (officials; an operator's staff for their operator)",
     responses=problems(401, 403, 409, 422),
 )
-async def create_team(
-    body: TeamCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.create_team(session, principal=principal, clock=clock, data=body)
+async def create_team(body: TeamCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep) -> TeamRead:
+    return _team(await service.create_team(session, principal=principal, clock=clock, data=body))
 
 
 @teams_router.get("/{team_id}", response_model=TeamRead, responses=problems(404))
-async def get_team(team_id: ResourceId, session: SessionDep) -> dict[str, Any]:
-    return await service.get_team(session, team_id)
+async def get_team(team_id: ResourceId, session: SessionDep) -> TeamRead:
+    return _team(await service.get_team(session, team_id))
 
 
 @teams_router.post(
@@ -70,10 +78,9 @@ async def add_member(
     session: SessionDep,
     principal: OfficialOrStaff,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.add_member(
-        session, principal=principal, clock=clock, team_id=team_id, data=body, thresholds=_thresholds(request)
-    )
+) -> VolunteerRead:
+    member = await service.add_member(session, principal=principal, clock=clock, team_id=team_id, data=body)
+    return _member(member, _thresholds(request))
 
 
 @volunteers_router.get(
@@ -89,30 +96,25 @@ async def list_volunteers(
     page: Annotated[PageParams, Depends(page_params)],
     team_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     min_level: Annotated[int | None, Query(ge=0, le=20)] = None,
-) -> dict[str, Any]:
-    return await service.list_volunteers(
-        session,
-        viewer=viewer,
-        team_id=team_id,
-        min_level=min_level,
-        cursor=page.cursor,
-        limit=page.limit,
-        thresholds=_thresholds(request),
+) -> Page[VolunteerRead]:
+    found = await service.list_volunteers(
+        session, viewer=viewer, team_id=team_id, min_level=min_level, cursor=page.cursor, limit=page.limit
     )
+    thresholds = _thresholds(request)
+    return page_of(found, lambda m: _member(m, thresholds))
 
 
 @volunteers_router.get("/{volunteer_id}", response_model=VolunteerRead, responses=problems(401, 404))
 async def get_volunteer(
     volunteer_id: ResourceId, request: Request, session: SessionDep, viewer: Viewer
-) -> dict[str, Any]:
-    return await service.get_volunteer(
-        session, viewer=viewer, volunteer_id=volunteer_id, thresholds=_thresholds(request)
-    )
+) -> VolunteerRead:
+    member = await service.get_volunteer(session, viewer=viewer, volunteer_id=volunteer_id)
+    return _member(member, _thresholds(request))
 
 
 @volunteers_router.get("/{volunteer_id}/service-records", response_model=list[ServiceRead], responses=problems(404))
-async def list_records(volunteer_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
-    return await service.list_records(session, volunteer_id=volunteer_id)
+async def list_records(volunteer_id: ResourceId, session: SessionDep) -> list[ServiceRead]:
+    return [ServiceRead.of_record(r) for r in await service.list_records(session, volunteer_id=volunteer_id)]
 
 
 @volunteers_router.post(
@@ -124,8 +126,11 @@ async def list_records(volunteer_id: ResourceId, session: SessionDep) -> list[di
 )
 async def submit_record(
     volunteer_id: ResourceId, body: ServiceCreate, session: SessionDep, principal: OfficialOrStaff, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.submit_record(session, principal=principal, clock=clock, volunteer_id=volunteer_id, data=body)
+) -> ServiceRead:
+    record = await service.submit_record(
+        session, principal=principal, clock=clock, volunteer_id=volunteer_id, data=body
+    )
+    return ServiceRead.of_record(record)
 
 
 @volunteers_router.post(
@@ -142,8 +147,8 @@ async def verify_record(
     session: SessionDep,
     principal: OfficialOrStaff,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.verify_record(
+) -> ServiceRead:
+    record = await service.verify_record(
         session,
         principal=principal,
         clock=clock,
@@ -152,3 +157,4 @@ async def verify_record(
         data=body,
         thresholds=_thresholds(request),
     )
+    return ServiceRead.of_record(record)

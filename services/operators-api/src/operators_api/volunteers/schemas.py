@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from operators_api.operators.rules import mask_phone
 from operators_api.periods import BoundedDate
+from operators_api.reads import ReadModel
 from operators_api.shared import FacilityId, OperatorId, StrictInt
+from operators_api.volunteers.models import Volunteer, VolunteerService, VolunteerTeam
+from operators_api.volunteers.rules import hours, recognition
 
 
 class _Input(BaseModel):
@@ -25,7 +29,7 @@ class TeamCreate(_Input):
     description: str = Field("", max_length=2000)
 
 
-class TeamRead(BaseModel):
+class TeamRead(ReadModel):
     id: int
     name: str
     operator_id: int | None
@@ -36,6 +40,11 @@ class TeamRead(BaseModel):
     members: int
     verified_hours: Decimal
 
+    @classmethod
+    def with_totals(cls, team: VolunteerTeam, members: int, verified_minutes: int) -> Self:
+        """The team with its active members and their verified hours."""
+        return cls.of(team, members=members, verified_hours=hours(verified_minutes))
+
 
 class VolunteerCreate(_Input):
     name: str = Field(min_length=1, max_length=100)
@@ -43,13 +52,13 @@ class VolunteerCreate(_Input):
     joined_on: BoundedDate
 
 
-class Recognition(BaseModel):
+class Recognition(ReadModel):
     level: StrictInt = Field(description="How many recognition thresholds the verified hours reach.")
     thresholds_hours: list[int]
     next_threshold_hours: int | None
 
 
-class VolunteerRead(BaseModel):
+class VolunteerRead(ReadModel):
     id: int
     team_id: int
     name: str = Field(
@@ -60,6 +69,19 @@ class VolunteerRead(BaseModel):
     status: Literal["active", "left"]
     verified_hours: Decimal
     recognition: Recognition
+
+    @classmethod
+    def for_viewer(cls, volunteer: Volunteer, *, sees_personal: bool, thresholds: list[int]) -> Self:
+        """The volunteer as the viewer may see them: name and phone in full only to those who
+        `sees_personal` (officials, auditors, the team's operator), masked to anyone else."""
+        v = volunteer
+        return cls.of(
+            v,
+            name=v.name if sees_personal else v.name[:1] + "*" * max(len(v.name) - 1, 1),
+            phone=v.phone if sees_personal else mask_phone(v.phone),
+            verified_hours=hours(v.verified_minutes),
+            recognition=Recognition.model_validate(recognition(v.verified_minutes, thresholds)),
+        )
 
 
 class ServiceCreate(_Input):
@@ -74,7 +96,7 @@ class VerificationCreate(_Input):
     reason: str = Field("", max_length=2000)
 
 
-class ServiceRead(BaseModel):
+class ServiceRead(ReadModel):
     id: int
     volunteer_id: int
     facility_id: int
@@ -84,3 +106,7 @@ class ServiceRead(BaseModel):
     status: Literal["submitted", "verified", "rejected"]
     verified_at: datetime | None
     reason: str | None
+
+    @classmethod
+    def of_record(cls, record: VolunteerService) -> Self:
+        return cls.of(record, hours=hours(record.minutes))

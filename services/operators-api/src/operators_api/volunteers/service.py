@@ -4,8 +4,8 @@ recognition when verified hours cross the thresholds (e.g. 100/300/1000 hours)."
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,77 +15,37 @@ from operators_api.audit import service as audit
 from operators_api.contracts.repository import ContractRepository
 from operators_api.events import outbox
 from operators_api.operators.repository import OperatorRepository
-from operators_api.operators.rules import mask_phone
-from operators_api.shared import after_id, page_of, state_conflict
+from operators_api.reads import Listing, oldest_first
+from operators_api.shared import state_conflict
 from operators_api.volunteers.models import Volunteer, VolunteerService, VolunteerTeam
-from operators_api.volunteers.repository import VolunteerRepository
+from operators_api.volunteers.repository import TeamRepository, VolunteerRepository
+from operators_api.volunteers.rules import hours, recognition
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
-def hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
-
-
-def recognition(minutes: int, thresholds: list[int]) -> dict[str, Any]:
-    h = Decimal(minutes) / 60
-    reached = [t for t in sorted(thresholds) if h >= t]
-    upcoming = [t for t in sorted(thresholds) if h < t]
-    return {
-        "level": len(reached),
-        "thresholds_hours": sorted(thresholds),
-        "next_threshold_hours": upcoming[0] if upcoming else None,
-    }
-
-
-def _sees_personal(viewer: Principal | None, team: VolunteerTeam) -> bool:
+def sees_personal(viewer: Principal | None, team: VolunteerTeam) -> bool:
+    """Whether `viewer` sees a member's name and phone in full: officials, auditors and the team's operator."""
     return access.reads_all(viewer) or (team.operator_id is not None and access.is_staff_of(viewer, team.operator_id))
 
 
-def volunteer_read(
-    v: Volunteer, team: VolunteerTeam, viewer: Principal | None, thresholds: list[int]
-) -> dict[str, Any]:
-    full = _sees_personal(viewer, team)
-    return {
-        "id": v.id,
-        "team_id": v.team_id,
-        "name": v.name if full else v.name[:1] + "*" * max(len(v.name) - 1, 1),
-        "phone": v.phone if full else mask_phone(v.phone),
-        "joined_on": v.joined_on,
-        "status": v.status,
-        "verified_hours": hours(v.verified_minutes),
-        "recognition": recognition(v.verified_minutes, thresholds),
-    }
+@dataclass(frozen=True, slots=True)
+class TeamWithTotals:
+    team: VolunteerTeam
+    members: int
+    verified_minutes: int
 
 
-def team_read(t: VolunteerTeam, totals: tuple[int, int]) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "name": t.name,
-        "operator_id": t.operator_id,
-        "facility_id": t.facility_id,
-        "leader_name": t.leader_name,
-        "founded_on": t.founded_on,
-        "description": t.description,
-        "members": totals[0],
-        "verified_hours": hours(totals[1]),
-    }
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A volunteer, their team, and whether the viewer sees their name and phone in full."""
 
-
-def service_read(s: VolunteerService) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "volunteer_id": s.volunteer_id,
-        "facility_id": s.facility_id,
-        "served_on": s.served_on,
-        "hours": hours(s.minutes),
-        "activity": s.activity,
-        "status": s.status,
-        "verified_at": as_aware(s.verified_at),
-        "reason": s.reason,
-    }
+    volunteer: Volunteer
+    team: VolunteerTeam
+    sees_personal: bool
 
 
 def _may_manage_team(principal: Principal, team: VolunteerTeam) -> bool:
@@ -95,27 +55,26 @@ def _may_manage_team(principal: Principal, team: VolunteerTeam) -> bool:
 
 
 async def _team(session: AsyncSession, team_id: int) -> VolunteerTeam:
-    t = await VolunteerRepository(session).team(team_id)
-    if t is None:
-        raise NotFound(f"No volunteer team {team_id}.")
-    return t
+    return await TeamRepository(session).get_or_404(team_id)
 
 
 async def list_teams(
     session: AsyncSession, *, operator_id: int | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    repo = VolunteerRepository(session)
-    rows = await repo.teams(operator_id=operator_id, after_id=after_id(cursor), limit=limit + 1)
-    totals = await repo.team_totals([t.id for t in rows[:limit]])
-    return page_of(rows, limit, lambda t: team_read(t, totals.get(t.id, (0, 0))), lambda t: t.id)
+) -> Listing[TeamWithTotals]:
+    repo = TeamRepository(session)
+    found = oldest_first(
+        await repo.search(operator_id=operator_id, after_id=decode_id_cursor(cursor), limit=limit + 1), limit
+    )
+    totals = await repo.totals([t.id for t in found.items])
+    return Listing([TeamWithTotals(t, *totals.get(t.id, (0, 0))) for t in found.items], found.next_cursor)
 
 
-async def get_team(session: AsyncSession, team_id: int) -> dict[str, Any]:
+async def get_team(session: AsyncSession, team_id: int) -> TeamWithTotals:
     t = await _team(session, team_id)
-    return team_read(t, (await VolunteerRepository(session).team_totals([t.id])).get(t.id, (0, 0)))
+    return TeamWithTotals(t, *(await TeamRepository(session).totals([t.id])).get(t.id, (0, 0)))
 
 
-async def create_team(session: AsyncSession, *, principal: Principal, clock: Clock, data: TeamCreate) -> dict[str, Any]:
+async def create_team(session: AsyncSession, *, principal: Principal, clock: Clock, data: TeamCreate) -> TeamWithTotals:
     operator_id = data.operator_id
     if principal.role == "operator":
         operator_id = access.acting_operator(principal, "form volunteer teams")
@@ -125,8 +84,8 @@ async def create_team(session: AsyncSession, *, principal: Principal, clock: Clo
         raise Forbidden("Officials and operators' staff form volunteer teams.")
     if operator_id is not None and await OperatorRepository(session).get(operator_id) is None:
         raise RuleViolation("operator_id", f"No operator {operator_id}.", code="unknown-operator")
-    repo = VolunteerRepository(session)
-    if await repo.team_by_name(data.name) is not None:
+    repo = TeamRepository(session)
+    if await repo.by_name(data.name) is not None:
         raise state_conflict(f"A team named {data.name} exists.", "duplicate-team", "name")
     now = clock.now()
     t = VolunteerTeam(
@@ -157,7 +116,7 @@ async def create_team(session: AsyncSession, *, principal: Principal, clock: Clo
         details={"name": t.name},
     )
     await session.commit()
-    return team_read(t, (0, 0))
+    return TeamWithTotals(t, 0, 0)
 
 
 async def add_member(
@@ -167,8 +126,7 @@ async def add_member(
     clock: Clock,
     team_id: int,
     data: VolunteerCreate,
-    thresholds: list[int],
-) -> dict[str, Any]:
+) -> Member:
     t = await _team(session, team_id)
     if not _may_manage_team(principal, t):
         raise Forbidden("Officials and the team's operator add members.")
@@ -196,7 +154,7 @@ async def add_member(
         details={"team_id": t.id},
     )
     await session.commit()
-    return volunteer_read(v, t, principal, thresholds)
+    return Member(v, t, sees_personal(principal, t))
 
 
 async def list_volunteers(
@@ -207,41 +165,38 @@ async def list_volunteers(
     min_level: int | None,
     cursor: str | None,
     limit: int,
-    thresholds: list[int],
-) -> dict[str, Any]:
+) -> Listing[Member]:
     repo = VolunteerRepository(session)
-    rows = await repo.volunteers(team_id=team_id, min_level=min_level, after_id=after_id(cursor), limit=limit + 1)
-    teams = {tid: await repo.team(tid) for tid in {v.team_id for v in rows[:limit]}}
-    return page_of(rows, limit, lambda v: volunteer_read(v, teams[v.team_id], viewer, thresholds), lambda v: v.id)  # type: ignore[arg-type]
+    found = oldest_first(
+        await repo.search(team_id=team_id, min_level=min_level, after_id=decode_id_cursor(cursor), limit=limit + 1),
+        limit,
+    )
+    teams = {tid: await TeamRepository(session).get_or_404(tid) for tid in {v.team_id for v in found.items}}
+    members = [Member(v, teams[v.team_id], sees_personal(viewer, teams[v.team_id])) for v in found.items]
+    return Listing(members, found.next_cursor)
 
 
 async def _volunteer(
     session: AsyncSession, volunteer_id: int, *, for_update: bool = False
 ) -> tuple[Volunteer, VolunteerTeam]:
-    repo = VolunteerRepository(session)
-    v = await repo.volunteer(volunteer_id, for_update=for_update)
-    if v is None:
-        raise NotFound(f"No volunteer {volunteer_id}.")
-    t = await repo.team(v.team_id)
-    assert t is not None
+    v = await VolunteerRepository(session).get_or_404(volunteer_id, for_update=for_update)
+    t = await TeamRepository(session).get_or_404(v.team_id)
     return v, t
 
 
-async def get_volunteer(
-    session: AsyncSession, *, viewer: Principal | None, volunteer_id: int, thresholds: list[int]
-) -> dict[str, Any]:
+async def get_volunteer(session: AsyncSession, *, viewer: Principal | None, volunteer_id: int) -> Member:
     v, t = await _volunteer(session, volunteer_id)
-    return volunteer_read(v, t, viewer, thresholds)
+    return Member(v, t, sees_personal(viewer, t))
 
 
-async def list_records(session: AsyncSession, *, volunteer_id: int) -> list[dict[str, Any]]:
+async def list_records(session: AsyncSession, *, volunteer_id: int) -> Sequence[VolunteerService]:
     await _volunteer(session, volunteer_id)
-    return [service_read(s) for s in await VolunteerRepository(session).records(volunteer_id)]
+    return await VolunteerRepository(session).records(volunteer_id)
 
 
 async def submit_record(
     session: AsyncSession, *, principal: Principal, clock: Clock, volunteer_id: int, data: ServiceCreate
-) -> dict[str, Any]:
+) -> VolunteerService:
     v, t = await _volunteer(session, volunteer_id)
     if not _may_manage_team(principal, t):
         raise Forbidden("Officials and the team's operator record volunteer service.")
@@ -261,10 +216,10 @@ async def submit_record(
         submitted_by=principal.sub,
         submitted_at=now,
     )
-    repo.add(s)
+    repo.add_record(s)
     await repo.flush()
     await session.commit()
-    return service_read(s)
+    return s
 
 
 async def verify_record(
@@ -276,7 +231,7 @@ async def verify_record(
     record_id: int,
     data: VerificationCreate,
     thresholds: list[int],
-) -> dict[str, Any]:
+) -> VolunteerService:
     v, t = await _volunteer(session, volunteer_id, for_update=True)
     repo = VolunteerRepository(session)
     s = await repo.record_for_update(record_id)
@@ -318,7 +273,7 @@ async def verify_record(
     )
     if data.decision == "verified":
         v.verified_minutes += s.minutes
-        level = recognition(v.verified_minutes, thresholds)["level"]
+        level = recognition(v.verified_minutes, thresholds).level
         if level > v.recognition_level:
             v.recognition_level = level
             reached = sorted(thresholds)[level - 1]
@@ -346,4 +301,4 @@ async def verify_record(
                 details={"level": level, "threshold_hours": reached},
             )
     await session.commit()
-    return service_read(s)
+    return s

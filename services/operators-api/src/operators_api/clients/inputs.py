@@ -1,6 +1,6 @@
-"""Where an evaluation's figures from other services come from. The default asks facilities-api and
-feedback-api over HTTP (bounded by a semaphore shared across a batch); the demo seed passes its
-own provider so that it never calls another service."""
+"""Where the platform's own figures from other services come from, for evaluations and the cross-check of
+service reports. The default asks facilities-api and feedback-api over HTTP (bounded by a semaphore
+shared across a batch); the demo seed passes its own provider so that it never calls another service."""
 
 from __future__ import annotations
 
