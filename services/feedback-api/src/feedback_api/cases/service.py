@@ -41,7 +41,7 @@ from feedback_api.targets import resolve
 from feedback_api.text import mask_email, mask_name, mask_personal_data, mask_phone
 from feedback_api.workdays.service import calendar_for
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.etag import check_if_match
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
@@ -104,11 +104,7 @@ def is_handler(c: ResidentCase, viewer: Principal) -> bool:
 
 
 def is_overdue(c: ResidentCase, now: datetime) -> bool:
-    return (
-        c.status in AWAITING_ANSWER
-        and c.due_at is not None
-        and as_aware(c.due_at) < now
-    )
+    return c.status in AWAITING_ANSWER and c.due_at is not None and c.due_at < now
 
 
 def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str, Any]:
@@ -159,21 +155,21 @@ def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str,
         "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
         if c.assignee_type
         else None,
-        "due_at": as_aware(c.due_at),
+        "due_at": c.due_at,
         "overdue": is_overdue(c, now),
-        "escalated_at": as_aware(c.escalated_at),
-        "first_responded_at": as_aware(c.first_responded_at),
+        "escalated_at": c.escalated_at,
+        "first_responded_at": c.first_responded_at,
         "responded_on_time": c.responded_on_time,
         "response": c.response_text,
         "reopen_count": c.reopen_count,
         "answer_rating": c.answer_rating,
-        "closed_at": as_aware(c.closed_at),
+        "closed_at": c.closed_at,
         "contact": contact,
         "mine": _is_author(c, viewer),
         "service_request_id": str(c.id),
         "version": c.version,
-        "created_at": as_aware(c.created_at),
-        "updated_at": as_aware(c.updated_at),
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
     }
 
 
@@ -202,7 +198,7 @@ def step_read(s: CaseStep) -> dict[str, Any]:
         "to_status": s.to_status,
         "actor_role": s.actor_role,
         "note": s.note,
-        "at": as_aware(s.at),
+        "at": s.at,
     }
 
 
@@ -347,7 +343,7 @@ def _event_data(c: ResidentCase, **extra: Any) -> dict[str, Any]:
         "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
         if c.assignee_type
         else None,
-        "due_at": as_aware(c.due_at).isoformat() if c.due_at else None,
+        "due_at": c.due_at.isoformat() if c.due_at else None,
         "source": c.source,
         **extra,
     }
@@ -797,7 +793,7 @@ async def respond(
         c.first_responded_at = now
         # Measured against the first deadline: an escalated case was late whatever happens next.
         c.responded_on_time = c.escalated_at is None and (
-            c.due_at is None or now <= as_aware(c.due_at)
+            c.due_at is None or now <= c.due_at
         )
     c.response_text = text
     await _transition(
@@ -953,7 +949,7 @@ async def sweep(
     escalated = []
     calendar = await calendar_for(session, settings, now)
     for c in await repo.overdue_to_escalate(now, bureau_categories=ABOUT_OPERATOR):
-        missed = as_aware(c.due_at)
+        missed = c.due_at
         operator_id = c.assignee_operator_id
         if c.assignee_type == "operator":
             c.assignee_type = "official"

@@ -38,8 +38,8 @@ from typing import Any
 
 import httpx
 
+from feedback_api.types import parse_moment
 from service_kit.cache import TTLCache
-from service_kit.clock import as_aware
 from service_kit.logs import request_id_var
 
 log = logging.getLogger("feedback_api.clients.facilities")
@@ -75,7 +75,7 @@ class ActivityRef:
         return (
             self.status in ("published", "finished")
             and self.ends_at is not None
-            and as_aware(self.ends_at) <= now
+            and self.ends_at <= now
         )
 
 
@@ -153,7 +153,7 @@ def operator_name(operation: dict[str, Any]) -> str | None:
 
 
 def _moment(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    return parse_moment(value) if isinstance(value, str) else None
 
 
 def _activity_ref(body: object) -> ActivityRef:

@@ -25,8 +25,9 @@ from feedback_api.pagination import id_cursor
 from feedback_api.periods import quarter_of
 from feedback_api.settings import Settings
 from feedback_api.text import mask_personal_data
+from feedback_api.types import parse_moment
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware, utcnow
+from service_kit.clock import Clock, utcnow
 from service_kit.etag import check_if_match
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
@@ -61,12 +62,12 @@ def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]
         "status": d.status,
         "answer_note": d.answer_note,
         "activity_id": d.activity_id,
-        "answered_at": as_aware(d.answered_at),
+        "answered_at": d.answered_at,
         "mine": viewer is not None
         and d.resident_sub is not None
         and viewer.sub == d.resident_sub,
         "version": d.version,
-        "created_at": as_aware(d.created_at),
+        "created_at": d.created_at,
     }
 
 
@@ -78,7 +79,7 @@ def step_read(s: DemandStep) -> dict[str, Any]:
         "actor_role": s.actor_role,
         "activity_id": s.activity_id,
         "note": s.note,
-        "at": as_aware(s.at),
+        "at": s.at,
     }
 
 
@@ -439,7 +440,7 @@ async def on_activity_cancelled(session: AsyncSession, event: dict[str, Any]) ->
 
 def _event_time(event: dict[str, Any]) -> datetime:
     try:
-        return as_aware(datetime.fromisoformat(str(event["time"])))
+        return parse_moment(str(event["time"]))
     except (KeyError, ValueError):
         return utcnow()
 

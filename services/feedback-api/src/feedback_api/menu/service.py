@@ -19,16 +19,14 @@ from feedback_api.menu.repository import MenuRepository
 from feedback_api.menu.schemas import RoundCreate
 from feedback_api.pagination import id_cursor
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.etag import check_if_match
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 
 def _voting_now(r: MenuRound, now) -> bool:
-    return r.status == "open" and as_aware(r.voting_opens_at) <= now < as_aware(
-        r.voting_closes_at
-    )
+    return r.status == "open" and r.voting_opens_at <= now < r.voting_closes_at
 
 
 def _ranks(counts: dict[int, int]) -> dict[int, int]:
@@ -68,8 +66,8 @@ async def round_read(
         "subdistrict": r.subdistrict,
         "offer_from": r.offer_from,
         "offer_to": r.offer_to,
-        "voting_opens_at": as_aware(r.voting_opens_at),
-        "voting_closes_at": as_aware(r.voting_closes_at),
+        "voting_opens_at": r.voting_opens_at,
+        "voting_closes_at": r.voting_closes_at,
         "max_choices": r.max_choices,
         "status": r.status,
         "voting_now": _voting_now(r, now),
@@ -88,9 +86,9 @@ async def round_read(
             }
             for i in items
         ],
-        "published_at": as_aware(r.published_at),
+        "published_at": r.published_at,
         "version": r.version,
-        "created_at": as_aware(r.created_at),
+        "created_at": r.created_at,
     }
 
 
@@ -204,11 +202,7 @@ async def move(
     now = clock.now()
     if r.status not in allowed:
         raise WorkflowConflict("menu round", from_status=r.status, to_status=to_status)
-    if (
-        to_status == "published"
-        and r.status == "open"
-        and now < as_aware(r.voting_closes_at)
-    ):
+    if to_status == "published" and r.status == "open" and now < r.voting_closes_at:
         raise WorkflowConflict(
             "menu round",
             from_status="open",

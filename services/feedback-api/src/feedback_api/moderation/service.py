@@ -19,7 +19,7 @@ from feedback_api.ratings.repository import RatingRepository
 from feedback_api.ratings.service import page, rating_read
 from feedback_api.satisfaction.repository import AggregateRepository
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Conflict, NotFound
 
@@ -135,8 +135,8 @@ def burst_read(b: RatingBurst) -> dict[str, Any]:
         "reason": b.reason,
         "rating_count": b.rating_count,
         "status": b.status,
-        "detected_at": as_aware(b.detected_at),
-        "reviewed_at": as_aware(b.reviewed_at),
+        "detected_at": b.detected_at,
+        "reviewed_at": b.reviewed_at,
         "review_note": b.review_note,
     }
 
@@ -218,7 +218,7 @@ async def list_words(
             "id": w.id,
             "word": w.word,
             "builtin": False,
-            "created_at": as_aware(w.created_at),
+            "created_at": w.created_at,
         }
         for w in await WordRepository(session).list()
     ]
@@ -249,7 +249,7 @@ async def add_word(
         "id": entry.id,
         "word": entry.word,
         "builtin": False,
-        "created_at": as_aware(entry.created_at),
+        "created_at": entry.created_at,
     }
     await session.commit()
     comment_filter.invalidate()

@@ -27,7 +27,7 @@ from feedback_api.open311.repository import ClientRepository
 from feedback_api.settings import Settings
 from feedback_api.text import mask_personal_data
 from service_kit.auth import Principal
-from service_kit.clock import DISTRICT_TZ, Clock, as_aware
+from service_kit.clock import DISTRICT_TZ, Clock
 from service_kit.problems import Conflict, NotFound, ProblemError
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -60,8 +60,8 @@ def client_read(c: Open311Client) -> dict[str, Any]:
         "id": c.id,
         "name": c.name,
         "key_prefix": c.key_prefix,
-        "created_at": as_aware(c.created_at),
-        "revoked_at": as_aware(c.revoked_at),
+        "created_at": c.created_at,
+        "revoked_at": c.revoked_at,
     }
 
 
@@ -139,9 +139,7 @@ async def authenticate(session: AsyncSession, api_key: str | None) -> Open311Cli
 
 def _local(moment: datetime | None) -> str | None:
     return (
-        as_aware(moment).astimezone(DISTRICT_TZ).isoformat(timespec="seconds")
-        if moment
-        else None
+        moment.astimezone(DISTRICT_TZ).isoformat(timespec="seconds") if moment else None
     )
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class FacilityOperation(Base):
@@ -24,7 +25,7 @@ class FacilityOperation(Base):
     subdistrict: Mapped[str | None] = mapped_column(String(50))
     name_zh: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(10), comment="event, lookup or seed")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Checkin(Base):
@@ -43,4 +44,4 @@ class Checkin(Base):
     activity_id: Mapped[int] = mapped_column(Integer)
     facility_id: Mapped[int] = mapped_column(Integer)
     resident_sub: Mapped[str] = mapped_column(String(255))
-    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime] = mapped_column(AwareDateTime())

@@ -18,7 +18,7 @@ from feedback_api.periods import local_date, start_of_day
 from feedback_api.settings import Settings
 from feedback_api.workdays.models import CalendarDay
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import NotFound, RuleViolation
 
 HORIZON_DAYS = 400
@@ -84,7 +84,7 @@ def day_read(
         "kind": kind,
         "name": name,
         "source": source,
-        "updated_at": as_aware(d.updated_at) if d is not None else None,
+        "updated_at": d.updated_at if d is not None else None,
     }
 
 
