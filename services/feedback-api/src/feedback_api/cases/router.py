@@ -1,6 +1,6 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from feedback_api.cases import service
 from feedback_api.cases.repository import CaseFilter
@@ -28,7 +28,7 @@ from feedback_api.dependencies import (
 )
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
@@ -64,7 +64,7 @@ Closer = Annotated[Principal, require_roles("official", "resident")]
 
 
 def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -185,7 +185,7 @@ async def get_case(
 )
 async def accept_case(
     case_id: ResourceId,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -195,7 +195,7 @@ async def accept_case(
 ) -> dict[str, Any]:
     read = await service.accept(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         note=body.note if body else None,
@@ -214,7 +214,7 @@ async def accept_case(
 async def assign_case(
     case_id: ResourceId,
     body: Assign,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -223,7 +223,7 @@ async def assign_case(
 ) -> dict[str, Any]:
     read = await service.assign(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         assignee=body.assignee,
@@ -244,7 +244,7 @@ async def assign_case(
 async def respond_case(
     case_id: ResourceId,
     body: Respond,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Handler,
@@ -254,7 +254,7 @@ async def respond_case(
         response,
         await service.respond(
             session,
-            request,
+            if_match=if_match,
             case_id=case_id,
             principal=principal,
             text=body.text,
@@ -271,7 +271,7 @@ async def respond_case(
 )
 async def confirm_case(
     case_id: ResourceId,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Author,
@@ -281,7 +281,7 @@ async def confirm_case(
     body = body or Confirm()
     read = await service.confirm(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         answer_rating=body.answer_rating,
@@ -300,7 +300,7 @@ async def confirm_case(
 async def reopen_case(
     case_id: ResourceId,
     body: Reopen,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Author,
@@ -309,7 +309,7 @@ async def reopen_case(
 ) -> dict[str, Any]:
     read = await service.reopen(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         reason=body.reason,
@@ -327,7 +327,7 @@ async def reopen_case(
 )
 async def close_case(
     case_id: ResourceId,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Closer,
@@ -336,7 +336,7 @@ async def close_case(
 ) -> dict[str, Any]:
     read = await service.close(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         note=body.note if body else None,
@@ -354,7 +354,7 @@ async def close_case(
 async def rate_answer(
     case_id: ResourceId,
     body: AnswerRating,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Author,
@@ -362,7 +362,7 @@ async def rate_answer(
 ) -> dict[str, Any]:
     read = await service.rate_answer(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         answer_rating=body.answer_rating,

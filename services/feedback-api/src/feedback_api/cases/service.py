@@ -14,7 +14,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.categories import ABOUT_OPERATOR, CATEGORIES, deadline_days
@@ -42,7 +41,7 @@ from feedback_api.text import mask_email, mask_name, mask_personal_data, mask_ph
 from feedback_api.workdays.service import calendar_for
 from service_kit.auth import Principal
 from service_kit.clock import Clock
-from service_kit.etag import check_if_match
+from service_kit.etag import IfMatch
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
@@ -657,10 +656,10 @@ async def create_case(
 
 
 async def _for_step(
-    session: AsyncSession, request: Request, case_id: int, principal: Principal
+    session: AsyncSession, if_match: IfMatch, case_id: int, principal: Principal
 ) -> ResidentCase:
     c = await _visible(session, case_id, principal, for_update=True)
-    check_if_match(request, c.version)
+    if_match.check(c.version)
     return c
 
 
@@ -692,9 +691,9 @@ def _role(principal: Principal) -> str:
 
 
 async def accept(
-    session, request, *, case_id, principal, note, settings, clock
+    session, *, if_match: IfMatch, case_id, principal, note, settings, clock
 ) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials accept cases.")
     _require(c, ("submitted",), "accepted")
@@ -717,8 +716,8 @@ async def accept(
 
 async def assign(
     session,
-    request,
     *,
+    if_match: IfMatch,
     case_id,
     principal,
     assignee,
@@ -727,7 +726,7 @@ async def assign(
     settings,
     clock,
 ) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials assign cases.")
     if c.assignee_type == "district" and not principal.is_district_official:
@@ -780,9 +779,9 @@ async def assign(
 
 
 async def respond(
-    session, request, *, case_id, principal, text, clock
+    session, *, if_match: IfMatch, case_id, principal, text, clock
 ) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    c = await _for_step(session, if_match, case_id, principal)
     if not is_handler(c, principal):
         raise Forbidden(
             "Only the case's handler (its assigned operator or an official of the area) answers it."
@@ -810,9 +809,9 @@ async def respond(
 
 
 async def confirm(
-    session, request, *, case_id, principal, answer_rating, note, clock
+    session, *, if_match: IfMatch, case_id, principal, answer_rating, note, clock
 ) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    c = await _for_step(session, if_match, case_id, principal)
     if not _is_author(c, principal):
         raise Forbidden("Only the resident who filed the case confirms the answer.")
     _require(c, ("responded",), "confirmed")
@@ -833,9 +832,9 @@ async def confirm(
 
 
 async def reopen(
-    session, request, *, case_id, principal, reason, settings, clock
+    session, *, if_match: IfMatch, case_id, principal, reason, settings, clock
 ) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    c = await _for_step(session, if_match, case_id, principal)
     if not _is_author(c, principal):
         raise Forbidden("Only the resident who filed the case reopens it.")
     _require(c, ("responded",), "reopened")
@@ -865,8 +864,10 @@ async def reopen(
     return await _finish(session, c, principal, now)
 
 
-async def close(session, request, *, case_id, principal, note, clock) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+async def close(
+    session, *, if_match: IfMatch, case_id, principal, note, clock
+) -> dict[str, Any]:
+    c = await _for_step(session, if_match, case_id, principal)
     if not (
         principal.is_official and _official_in_area(c, principal)
     ) and not _is_author(c, principal):
@@ -890,9 +891,9 @@ async def close(session, request, *, case_id, principal, note, clock) -> dict[st
 
 
 async def rate_answer(
-    session, request, *, case_id, principal, answer_rating, clock
+    session, *, if_match: IfMatch, case_id, principal, answer_rating, clock
 ) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    c = await _for_step(session, if_match, case_id, principal)
     if not _is_author(c, principal):
         raise Forbidden("Only the resident who filed the case rates its answer.")
     _require(c, ("responded", "confirmed", "closed"), c.status)

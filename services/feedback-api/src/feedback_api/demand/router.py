@@ -1,6 +1,6 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from feedback_api.demand import service
 from feedback_api.demand.schemas import (
@@ -16,7 +16,7 @@ from feedback_api.dependencies import ClockDep, FacilitiesDep, SettingsDep
 from feedback_api.periods import PERIOD_PATTERN
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
@@ -83,7 +83,7 @@ async def create_demand(
         clock=clock,
     )
     response.headers["Location"] = f"/api/v1/demands/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -123,7 +123,7 @@ async def get_demand(
     principal: DemandReader,
 ) -> dict[str, Any]:
     read = await service.get(session, demand_id=demand_id, viewer=principal)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -136,7 +136,7 @@ async def get_demand(
 async def answer_demand(
     demand_id: ResourceId,
     body: DemandAnswer,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
@@ -145,12 +145,12 @@ async def answer_demand(
 ) -> dict[str, Any]:
     read = await service.answer(
         session,
-        request,
+        if_match=if_match,
         principal=principal,
         demand_id=demand_id,
         data=body,
         facilities=facilities,
         clock=clock,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.clients.facilities import FacilitiesClient, FacilitiesUnavailable
@@ -28,7 +27,7 @@ from feedback_api.text import mask_personal_data
 from feedback_api.types import parse_moment
 from service_kit.auth import Principal
 from service_kit.clock import Clock, utcnow
-from service_kit.etag import check_if_match
+from service_kit.etag import IfMatch
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
@@ -299,8 +298,8 @@ async def list_demands(
 
 async def answer(
     session: AsyncSession,
-    request: Request,
     *,
+    if_match: IfMatch,
     principal: Principal,
     demand_id: int,
     data: DemandAnswer,
@@ -313,7 +312,7 @@ async def answer(
         raise NotFound(f"No demand request {demand_id}.")
     if not _official_in_area(d, principal):
         raise Forbidden("Officials of the request's area answer it.")
-    check_if_match(request, d.version)
+    if_match.check(d.version)
     if data.status not in NEXT.get(d.status, ()):
         raise WorkflowConflict(
             "demand request", from_status=d.status, to_status=data.status

@@ -1,13 +1,13 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from feedback_api.dependencies import ClockDep, OfficialDep, ResidentDep
 from feedback_api.menu import service
 from feedback_api.menu.schemas import RoundCreate, RoundRead, VoteCreate
 from service_kit.auth import Principal, viewer
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -17,7 +17,7 @@ STEP_ERRORS = problems(401, 403, 404, 409, 412, 422, 428)
 
 
 def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -89,7 +89,7 @@ for _action, _status, _summary in (
     def _make(to_status: str):
         async def step(
             round_id: ResourceId,
-            request: Request,
+            if_match: IfMatchDep,
             response: Response,
             session: SessionDep,
             principal: OfficialDep,
@@ -99,7 +99,7 @@ for _action, _status, _summary in (
                 response,
                 await service.move(
                     session,
-                    request,
+                    if_match=if_match,
                     principal=principal,
                     round_id=round_id,
                     to_status=to_status,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,7 @@ from feedback_api.menu.schemas import RoundCreate
 from feedback_api.pagination import id_cursor
 from service_kit.auth import Principal
 from service_kit.clock import Clock
-from service_kit.etag import check_if_match
+from service_kit.etag import IfMatch
 from service_kit.pagination import encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
@@ -181,8 +180,8 @@ async def list_rounds(
 
 async def move(
     session: AsyncSession,
-    request: Request,
     *,
+    if_match: IfMatch,
     principal: Principal,
     round_id: int,
     to_status: str,
@@ -193,7 +192,7 @@ async def move(
         raise Forbidden(
             "A subdistrict official manages the menus of their own subdistrict only."
         )
-    check_if_match(request, r.version)
+    if_match.check(r.version)
     allowed = {
         "open": ("draft",),
         "closed": ("open",),
