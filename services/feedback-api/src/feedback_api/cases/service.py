@@ -34,7 +34,6 @@ from feedback_api.exceptions import (
 )
 from feedback_api.operations.repository import OperationRepository
 from feedback_api.operations.service import operation_for
-from feedback_api.pagination import id_cursor
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from feedback_api.text import mask_email, mask_name, mask_personal_data, mask_phone
@@ -42,7 +41,6 @@ from feedback_api.workdays.service import calendar_for
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
-from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 MAX_REOPENS = 2
@@ -244,15 +242,13 @@ async def list_cases(
         raise Forbidden(
             "Cases are read by their authors, their handlers, officials and auditors."
         )
-    rows = list(
-        await CaseRepository(session).list_visible(
-            filters, before_id=id_cursor(cursor), limit=limit + 1, **scope
-        )
+    found = await CaseRepository(session).list_visible(
+        filters, cursor=cursor, limit=limit, **scope
     )
     now = clock.now()
     return {
-        "items": [case_read(c, viewer=viewer, now=now) for c in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
+        "items": [case_read(c, viewer=viewer, now=now) for c in found.items],
+        "next_cursor": found.next_cursor,
     }
 
 

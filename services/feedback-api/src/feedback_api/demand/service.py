@@ -20,7 +20,6 @@ from feedback_api.exceptions import (
     WorkflowConflict,
 )
 from feedback_api.operations.repository import OperationRepository
-from feedback_api.pagination import id_cursor
 from feedback_api.periods import quarter_of
 from feedback_api.settings import Settings
 from feedback_api.text import mask_personal_data
@@ -28,7 +27,6 @@ from feedback_api.types import parse_moment
 from service_kit.auth import Principal
 from service_kit.clock import Clock, utcnow
 from service_kit.etag import IfMatch
-from service_kit.pagination import encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 NEXT = {
@@ -281,18 +279,12 @@ async def list_demands(
         raise Forbidden(
             "Demand requests are read by their authors, officials, auditors and the operators of their facilities."
         )
-    rows = list(
-        await DemandRepository(session).list(
-            status=status,
-            category=category,
-            before_id=id_cursor(cursor),
-            limit=limit + 1,
-            **scope,
-        )
+    found = await DemandRepository(session).list(
+        status=status, category=category, cursor=cursor, limit=limit, **scope
     )
     return {
-        "items": [demand_read(d, viewer=viewer) for d in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
+        "items": [demand_read(d, viewer=viewer) for d in found.items],
+        "next_cursor": found.next_cursor,
     }
 
 

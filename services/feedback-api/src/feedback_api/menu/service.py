@@ -16,11 +16,9 @@ from feedback_api.exceptions import WorkflowConflict
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
 from feedback_api.menu.repository import MenuRepository
 from feedback_api.menu.schemas import RoundCreate
-from feedback_api.pagination import id_cursor
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
-from service_kit.pagination import encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 
@@ -116,7 +114,7 @@ async def create(
     repo.add(r)
     await repo.flush()
     for item in data.items:
-        repo.add(
+        repo.add_item(
             MenuItem(
                 round_id=r.id,
                 title=item.title,
@@ -162,19 +160,17 @@ async def list_rounds(
     limit: int,
     clock: Clock,
 ) -> dict[str, Any]:
-    rows = list(
-        await MenuRepository(session).list(
-            include_drafts=viewer is not None and viewer.can_read_all(),
-            before_id=id_cursor(cursor),
-            limit=limit + 1,
-        )
+    found = await MenuRepository(session).list(
+        include_drafts=viewer is not None and viewer.can_read_all(),
+        cursor=cursor,
+        limit=limit,
     )
     now = clock.now()
     return {
         "items": [
-            await round_read(session, r, viewer=viewer, now=now) for r in rows[:limit]
+            await round_read(session, r, viewer=viewer, now=now) for r in found.items
         ],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
+        "next_cursor": found.next_cursor,
     }
 
 
@@ -288,7 +284,7 @@ async def vote(
             f"at most {r.max_choices} votes per resident in this round; withdraw one first",
             code="vote-limit",
         )
-    repo.add(
+    repo.add_vote(
         MenuVote(
             round_id=r.id,
             item_id=item_id,

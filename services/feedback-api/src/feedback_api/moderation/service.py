@@ -20,7 +20,6 @@ from feedback_api.ratings.service import page, rating_read
 from feedback_api.satisfaction.repository import AggregateRepository
 from service_kit.auth import Principal
 from service_kit.clock import Clock
-from service_kit.pagination import encode_cursor
 from service_kit.problems import Conflict, NotFound
 
 
@@ -149,17 +148,12 @@ async def list_bursts(
     limit: int,
     viewer: Principal,
 ) -> dict[str, Any]:
-    rows = list(
-        await BurstRepository(session).list(
-            status=status,
-            before_id=id_cursor(cursor),
-            limit=limit + 1,
-            subdistrict=_area(viewer),
-        )
+    found = await BurstRepository(session).list(
+        status=status, cursor=cursor, limit=limit, subdistrict=_area(viewer)
     )
     return {
-        "items": [burst_read(b) for b in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
+        "items": [burst_read(b) for b in found.items],
+        "next_cursor": found.next_cursor,
     }
 
 
@@ -260,9 +254,7 @@ async def remove_word(
     session: AsyncSession, *, word_id: int, comment_filter: CommentFilter
 ) -> None:
     repo = WordRepository(session)
-    entry = await repo.get(word_id)
-    if entry is None:
-        raise NotFound(f"No word {word_id}.")
+    entry = await repo.get_or_404(word_id)
     await repo.delete(entry)
     await session.commit()
     comment_filter.invalidate()

@@ -28,7 +28,7 @@ from feedback_api.settings import Settings
 from feedback_api.text import mask_personal_data
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
-from service_kit.problems import Conflict, NotFound, ProblemError
+from service_kit.problems import Conflict, ProblemError
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 BUREAU = "东城区文化和旅游局"
@@ -87,9 +87,7 @@ async def create_client(
 async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, Any]:
     """A new key for the same client, shown once; the old key stops working at once (a leaked key is
     replaced without losing the client's history of cases)."""
-    client = await ClientRepository(session).get(client_id)
-    if client is None:
-        raise NotFound(f"No Open311 client {client_id}.")
+    client = await ClientRepository(session).get_or_404(client_id)
     if client.revoked_at is not None:
         raise Conflict(
             f"Open311 client {client_id} is revoked; issue a new client instead.",
@@ -109,9 +107,7 @@ async def list_clients(session: AsyncSession) -> list[dict[str, Any]]:
 
 
 async def revoke_client(session: AsyncSession, *, client_id: int, clock: Clock) -> None:
-    client = await ClientRepository(session).get(client_id)
-    if client is None:
-        raise NotFound(f"No Open311 client {client_id}.")
+    client = await ClientRepository(session).get_or_404(client_id)
     if client.revoked_at is None:
         client.revoked_at = clock.now()
     await session.commit()

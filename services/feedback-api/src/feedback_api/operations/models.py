@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from feedback_api.db import Base
 from service_kit.db import AwareDateTime
@@ -18,6 +18,8 @@ class FacilityOperation(Base):
     facility_id: Mapped[int] = mapped_column(
         Integer, primary_key=True, autoincrement=False
     )
+    # The key under the name every repository reads records by.
+    id: Mapped[int] = synonym("facility_id")
     mode: Mapped[str] = mapped_column(String(20), comment="government or social")
     operator_id: Mapped[int | None] = mapped_column(Integer)
     operator_name: Mapped[str | None] = mapped_column(String(200))
@@ -41,6 +43,7 @@ class Checkin(Base):
     booking_id: Mapped[int] = mapped_column(
         Integer, primary_key=True, autoincrement=False
     )
+    id: Mapped[int] = synonym("booking_id")
     activity_id: Mapped[int] = mapped_column(Integer)
     facility_id: Mapped[int] = mapped_column(Integer)
     resident_sub: Mapped[str] = mapped_column(String(255))

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback_api.cases.models import ResidentCase
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.satisfaction.models import DIMENSION_COLUMNS, RatingAggregate
+from service_kit.repository import RepositoryBase
 
 KEY = ("month", "target_type", "target_id", "operator_key")
 SUM_COLUMNS = (
@@ -398,9 +399,11 @@ class AggregateRepository:
         }
 
 
-class CaseStatsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class CaseStatsRepository(RepositoryBase[ResidentCase]):
+    """The complaint figures of the index, read from the cases."""
+
+    model = ResidentCase
+    noun = "case"
 
     async def complaint_stats(
         self,

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.periods import local_date, start_of_day
 from feedback_api.settings import Settings
 from feedback_api.workdays.models import CalendarDay
+from feedback_api.workdays.repository import CalendarRepository
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.problems import NotFound, RuleViolation
@@ -60,14 +60,9 @@ async def calendar_for(
     session: AsyncSession, settings: Settings, start: datetime
 ) -> WorkCalendar:
     first = local_date(start)
-    rows = (
-        await session.execute(
-            select(CalendarDay).where(
-                CalendarDay.day >= first,
-                CalendarDay.day < first + timedelta(days=HORIZON_DAYS),
-            )
-        )
-    ).scalars()
+    rows = await CalendarRepository(session).between(
+        first, first + timedelta(days=HORIZON_DAYS - 1)
+    )
     holidays = set(settings.holidays)
     workdays = set(settings.makeup_workdays)
     for row in rows:
@@ -102,14 +97,9 @@ async def list_days(
             out[day] = day_read(
                 None, day=day, kind="workday", name="", source="settings"
             )
-    rows = (
-        await session.execute(
-            select(CalendarDay).where(
-                CalendarDay.day >= date(year, 1, 1),
-                CalendarDay.day <= date(year, 12, 31),
-            )
-        )
-    ).scalars()
+    rows = await CalendarRepository(session).between(
+        date(year, 1, 1), date(year, 12, 31)
+    )
     for row in rows:
         out[row.day] = day_read(
             row, day=row.day, kind=row.kind, name=row.name, source="officials"
@@ -138,13 +128,15 @@ async def set_day(
             f"{day} is a weekday already: only weekend days can be make-up working days",
             code="workday-on-weekday",
         )
-    row = await session.get(CalendarDay, day)
+    repo = CalendarRepository(session)
+    row = await repo.get(day)
     now = clock.now()
     if row is None:
-        row = CalendarDay(
-            day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now
+        row = repo.add(
+            CalendarDay(
+                day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now
+            )
         )
-        session.add(row)
     else:
         row.kind, row.name, row.updated_by, row.updated_at = (
             kind,
@@ -152,15 +144,16 @@ async def set_day(
             principal.sub,
             now,
         )
-    await session.flush()
+    await repo.flush()
     read = day_read(row, day=day, kind=kind, name=name, source="officials")
     await session.commit()
     return read
 
 
 async def delete_day(session: AsyncSession, *, day: date) -> None:
-    row = await session.get(CalendarDay, day)
+    repo = CalendarRepository(session)
+    row = await repo.get(day)
     if row is None:
         raise NotFound(f"{day} is not in the officials' calendar.")
-    await session.delete(row)
+    await repo.delete(row)
     await session.commit()
