@@ -10,13 +10,28 @@ same transaction as the change; writes need If-Match (several people edit a case
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.cases.categories import ABOUT_OPERATOR, CATEGORIES, deadline_days
+from feedback_api.cases.access import (
+    about_operator,
+    can_see,
+    is_author,
+    is_handler,
+    official_in_area,
+)
+from feedback_api.cases.categories import (
+    ABOUT_OPERATOR,
+    CATEGORIES,
+    Category,
+    deadline_days,
+)
 from feedback_api.cases.models import CaseStep, ResidentCase
 from feedback_api.cases.repository import AWAITING_ANSWER, CaseFilter, CaseRepository
 from feedback_api.cases.schemas import CaseCreate
@@ -36,167 +51,40 @@ from feedback_api.operations.repository import OperationRepository
 from feedback_api.operations.service import operation_for
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
-from feedback_api.text import mask_email, mask_name, mask_personal_data, mask_phone
 from feedback_api.workdays.service import calendar_for
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 MAX_REOPENS = 2
 
 
+@dataclass(frozen=True, slots=True)
+class CaseTimeline:
+    """A case and the steps it went through, oldest first."""
+
+    case: ResidentCase
+    steps: Sequence[CaseStep]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOutcome:
+    escalated: list[int]
+    overdue: int
+    swept_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryTerms:
+    """A category with the deadline it has under the current settings."""
+
+    category: Category
+    deadline_working_days: int
+
+
 # --- reading ----------------------------------------------------------------------------------------
-
-
-def _is_author(c: ResidentCase, viewer: Principal | None) -> bool:
-    return (
-        viewer is not None
-        and viewer.role == "resident"
-        and c.resident_sub is not None
-        and viewer.sub == c.resident_sub
-    )
-
-
-def _official_in_area(c: ResidentCase, viewer: Principal) -> bool:
-    return viewer.is_official and (
-        viewer.subdistrict is None or viewer.subdistrict == c.subdistrict
-    )
-
-
-def _is_assigned_operator(c: ResidentCase, viewer: Principal) -> bool:
-    return (
-        viewer.role == "operator"
-        and viewer.operator_id is not None
-        and c.assignee_operator_id == viewer.operator_id
-    )
-
-
-def about_operator(c: ResidentCase) -> bool:
-    """A complaint about the operator's own charges or staff: the bureau's, never the accused operator's."""
-    return CATEGORIES[c.category].about_operator
-
-
-def can_see(c: ResidentCase, viewer: Principal) -> bool:
-    if _is_author(c, viewer) or viewer.role in ("auditor", "service"):
-        return True
-    if viewer.is_official:
-        return _official_in_area(c, viewer)
-    if viewer.role == "operator" and viewer.operator_id is not None:
-        # Its own cases, and those about a facility it ran, but not the complaints about itself.
-        return viewer.operator_id == c.assignee_operator_id or (
-            viewer.operator_id == c.operator_id and not about_operator(c)
-        )
-    return False
-
-
-def is_handler(c: ResidentCase, viewer: Principal) -> bool:
-    """Who answers the case now: the assigned operator, an official of the area, or (escalated from the
-    subdistrict) an official of the district."""
-    if c.assignee_type == "district":
-        return viewer.is_district_official
-    if viewer.is_official:
-        return _official_in_area(c, viewer)
-    return c.assignee_type == "operator" and _is_assigned_operator(c, viewer)
-
-
-def is_overdue(c: ResidentCase, now: datetime) -> bool:
-    return c.status in AWAITING_ANSWER and c.due_at is not None and c.due_at < now
-
-
-def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str, Any]:
-    full_contact = _is_author(c, viewer) or is_handler(c, viewer)
-    has_contact = c.contact_name or c.contact_phone or c.contact_email
-    contact = None
-    if has_contact:
-        contact = (
-            {
-                "name": c.contact_name,
-                "phone": c.contact_phone,
-                "email": c.contact_email,
-                "masked": False,
-            }
-            if full_contact
-            else {
-                "name": mask_name(c.contact_name),
-                "phone": mask_phone(c.contact_phone),
-                "email": mask_email(c.contact_email),
-                "masked": True,
-            }
-        )
-    description = (
-        c.description
-        if full_contact or viewer.is_official
-        else mask_personal_data(c.description)[0]
-    )
-    return {
-        "id": c.id,
-        "kind": c.kind,
-        "category": c.category,
-        "category_name": CATEGORIES[c.category].name_zh,
-        "target_type": c.target_type,
-        "target_id": c.target_id,
-        "facility_id": c.facility_id,
-        "subdistrict": c.subdistrict,
-        "operator_id": c.operator_id,
-        "title": c.title,
-        "description": description,
-        "photo_urls": list(c.photo_urls or []),
-        "attributes": dict(c.attributes or {}),
-        "charge": _charge(c),
-        "address": c.address,
-        "lat": c.lat,
-        "lon": c.lon,
-        "source": c.source,
-        "status": c.status,
-        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
-        if c.assignee_type
-        else None,
-        "due_at": c.due_at,
-        "overdue": is_overdue(c, now),
-        "escalated_at": c.escalated_at,
-        "first_responded_at": c.first_responded_at,
-        "responded_on_time": c.responded_on_time,
-        "response": c.response_text,
-        "reopen_count": c.reopen_count,
-        "answer_rating": c.answer_rating,
-        "closed_at": c.closed_at,
-        "contact": contact,
-        "mine": _is_author(c, viewer),
-        "service_request_id": str(c.id),
-        "version": c.version,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    }
-
-
-def _charge(c: ResidentCase) -> dict[str, Any] | None:
-    """An overcharge complaint's charge as reported, beside the price approved for it (read from
-    facilities-api's record when the case was filed)."""
-    if c.category != "fee_overcharge":
-        return None
-    charged = (c.attributes or {}).get("charged_fen")
-    charged = int(charged) if charged is not None else None
-    approved = c.approved_fee_fen
-    return {
-        "charged_fen": charged,
-        "approved_fee_fen": approved,
-        "basis": c.approved_fee_basis,
-        "over_by_fen": charged - approved
-        if charged is not None and approved is not None
-        else None,
-    }
-
-
-def step_read(s: CaseStep) -> dict[str, Any]:
-    return {
-        "action": s.action,
-        "from_status": s.from_status,
-        "to_status": s.to_status,
-        "actor_role": s.actor_role,
-        "note": s.note,
-        "at": s.at,
-    }
 
 
 async def _visible(
@@ -209,14 +97,10 @@ async def _visible(
 
 
 async def get_case(
-    session: AsyncSession, *, case_id: int, viewer: Principal, clock: Clock
-) -> dict[str, Any]:
+    session: AsyncSession, *, case_id: int, viewer: Principal
+) -> CaseTimeline:
     c = await _visible(session, case_id, viewer)
-    steps = await CaseRepository(session).steps(c.id)
-    return {
-        **case_read(c, viewer=viewer, now=clock.now()),
-        "timeline": [step_read(s) for s in steps],
-    }
+    return CaseTimeline(c, await CaseRepository(session).steps(c.id))
 
 
 async def list_cases(
@@ -226,14 +110,13 @@ async def list_cases(
     filters: CaseFilter,
     cursor: str | None,
     limit: int,
-    clock: Clock,
-) -> dict[str, Any]:
+) -> Slice[ResidentCase]:
     scope: dict[str, Any] = {}
     if viewer.role == "resident":
         scope["resident_sub"] = viewer.sub
     elif viewer.role == "operator":
         if viewer.operator_id is None:
-            return {"items": [], "next_cursor": None}
+            return Slice(items=[], next_cursor=None)
         scope["operator_id"] = viewer.operator_id
         scope["not_categories"] = ABOUT_OPERATOR
     elif viewer.is_official and viewer.subdistrict is not None:
@@ -242,14 +125,9 @@ async def list_cases(
         raise Forbidden(
             "Cases are read by their authors, their handlers, officials and auditors."
         )
-    found = await CaseRepository(session).list_visible(
+    return await CaseRepository(session).list_visible(
         filters, cursor=cursor, limit=limit, **scope
     )
-    now = clock.now()
-    return {
-        "items": [case_read(c, viewer=viewer, now=now) for c in found.items],
-        "next_cursor": found.next_cursor,
-    }
 
 
 # --- filing -----------------------------------------------------------------------------------------
@@ -620,7 +498,7 @@ async def create_case(
     facilities: FacilitiesClient,
     settings: Settings,
     clock: Clock,
-) -> dict[str, Any]:
+) -> CaseTimeline:
     now = clock.now()
     since = now - timedelta(days=1)
     if (
@@ -639,13 +517,9 @@ async def create_case(
         now=now,
         resident=principal,
     )
-    steps = await CaseRepository(session).steps(c.id)
-    read = {
-        **case_read(c, viewer=principal, now=now),
-        "timeline": [step_read(s) for s in steps],
-    }
+    timeline = CaseTimeline(c, await CaseRepository(session).steps(c.id))
     await session.commit()
-    return read
+    return timeline
 
 
 # --- the workflow -----------------------------------------------------------------------------------
@@ -669,17 +543,11 @@ def _require(c: ResidentCase, allowed: tuple[str, ...], to_status: str) -> None:
         )
 
 
-async def _finish(
-    session: AsyncSession, c: ResidentCase, principal: Principal, now: datetime
-) -> dict[str, Any]:
+async def _finish(session: AsyncSession, c: ResidentCase) -> CaseTimeline:
     await session.flush()
-    steps = await CaseRepository(session).steps(c.id)
-    read = {
-        **case_read(c, viewer=principal, now=now),
-        "timeline": [step_read(s) for s in steps],
-    }
+    timeline = CaseTimeline(c, await CaseRepository(session).steps(c.id))
     await session.commit()
-    return read
+    return timeline
 
 
 def _role(principal: Principal) -> str:
@@ -688,7 +556,7 @@ def _role(principal: Principal) -> str:
 
 async def accept(
     session, *, if_match: IfMatch, case_id, principal, note, settings, clock
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials accept cases.")
@@ -707,7 +575,7 @@ async def accept(
     await _route(
         session, c, settings=settings, now=now, actor=principal, actor_role="official"
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def assign(
@@ -721,7 +589,7 @@ async def assign(
     note,
     settings,
     clock,
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials assign cases.")
@@ -771,12 +639,12 @@ async def assign(
         ),
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def respond(
     session, *, if_match: IfMatch, case_id, principal, text, clock
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not is_handler(c, principal):
         raise Forbidden(
@@ -801,14 +669,14 @@ async def respond(
         note=text,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def confirm(
     session, *, if_match: IfMatch, case_id, principal, answer_rating, note, clock
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
-    if not _is_author(c, principal):
+    if not is_author(c, principal):
         raise Forbidden("Only the resident who filed the case confirms the answer.")
     _require(c, ("responded",), "confirmed")
     now = clock.now()
@@ -824,14 +692,14 @@ async def confirm(
         note=note,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def reopen(
     session, *, if_match: IfMatch, case_id, principal, reason, settings, clock
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
-    if not _is_author(c, principal):
+    if not is_author(c, principal):
         raise Forbidden("Only the resident who filed the case reopens it.")
     _require(c, ("responded",), "reopened")
     if c.reopen_count >= MAX_REOPENS:
@@ -857,16 +725,16 @@ async def reopen(
         note=reason,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def close(
     session, *, if_match: IfMatch, case_id, principal, note, clock
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
-    if not (
-        principal.is_official and _official_in_area(c, principal)
-    ) and not _is_author(c, principal):
+    if not (principal.is_official and official_in_area(c, principal)) and not is_author(
+        c, principal
+    ):
         raise Forbidden(
             "Officials of the area, or the resident who filed it, close a case."
         )
@@ -883,14 +751,14 @@ async def close(
         note=note,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def rate_answer(
     session, *, if_match: IfMatch, case_id, principal, answer_rating, clock
-) -> dict[str, Any]:
+) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
-    if not _is_author(c, principal):
+    if not is_author(c, principal):
         raise Forbidden("Only the resident who filed the case rates its answer.")
     _require(c, ("responded", "confirmed", "closed"), c.status)
     if c.answer_rating is not None:
@@ -927,19 +795,26 @@ async def rate_answer(
         actor=principal.sub,
         at=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 # --- the overdue sweep ------------------------------------------------------------------------------
 
 
 async def sweep(
+    session: AsyncSession, *, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """sweep_overdue() as a mapping, for the background loop (which reads `result["escalated"]`)."""
+    return dataclasses.asdict(await sweep_overdue(session, settings=settings, now=now))
+
+
+async def sweep_overdue(
     session: AsyncSession,
     *,
     settings: Settings,
     now: datetime,
     actor: Principal | None = None,
-) -> dict[str, Any]:
+) -> SweepOutcome:
     """Escalate every case not answered by its deadline: an operator's to the officials of its area; a
     complaint about an operator, which the subdistrict's officials had, to the district."""
     repo = CaseRepository(session)
@@ -984,28 +859,11 @@ async def sweep(
         escalated.append(c.id)
     overdue = await repo.count_overdue(now)
     await session.commit()
-    return {"escalated": escalated, "overdue": overdue, "swept_at": now}
+    return SweepOutcome(escalated=escalated, overdue=overdue, swept_at=now)
 
 
-def categories(settings: Settings) -> list[dict[str, Any]]:
+def categories(settings: Settings) -> list[CategoryTerms]:
     return [
-        {
-            "code": c.code,
-            "kind": c.kind,
-            "name_zh": c.name_zh,
-            "name_en": c.name_en,
-            "description": c.description,
-            "deadline_working_days": deadline_days(c.code, settings.case_deadlines),
-            "attributes": [
-                {
-                    "code": a.code,
-                    "datatype": a.datatype,
-                    "required": a.required,
-                    "description": a.description,
-                    "values": [{"key": k, "name": n} for k, n in a.values],
-                }
-                for a in c.attributes
-            ],
-        }
+        CategoryTerms(c, deadline_days(c.code, settings.case_deadlines))
         for c in CATEGORIES.values()
     ]
