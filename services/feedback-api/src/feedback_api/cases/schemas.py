@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from feedback_api.cases.access import is_author, is_handler, is_overdue
 from feedback_api.cases.categories import CATEGORIES, Category
+from feedback_api.cases.models import CaseStep, ResidentCase
 from feedback_api.text import (
     clean_optional,
     clean_required,
@@ -18,9 +19,6 @@ from feedback_api.text import (
 )
 from service_kit.auth import Principal
 from service_kit.params import INT32_MAX
-
-if TYPE_CHECKING:
-    from feedback_api.cases.models import CaseStep, ResidentCase
 
 CaseKind = Literal["complaint", "suggestion", "praise", "consultation"]
 CaseStatus = Literal[

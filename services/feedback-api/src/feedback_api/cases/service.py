@@ -55,7 +55,7 @@ from feedback_api.workdays.service import calendar_for
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 from service_kit.repository import Slice
 
 MAX_REOPENS = 2
@@ -762,8 +762,6 @@ async def rate_answer(
         raise Forbidden("Only the resident who filed the case rates its answer.")
     _require(c, ("responded", "confirmed", "closed"), c.status)
     if c.answer_rating is not None:
-        from service_kit.problems import Conflict
-
         raise Conflict(
             f"The answer to case {c.id} is rated already.", slug="answer-rated"
         )

@@ -5,23 +5,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from feedback_api.menu.schemas import ServiceCategory
 from feedback_api.text import clean_optional, clean_required
 from feedback_api.types import IsoDate
 from service_kit.params import INT32_MAX
 
-DemandCategory = Literal[
-    "reading",
-    "lecture",
-    "performance",
-    "exhibition",
-    "training",
-    "film",
-    "heritage",
-    "sports_fitness",
-    "children",
-    "elderly",
-    "other",
-]
+# What a resident asks for is one of the kinds of service the menus offer.
+DemandCategory = ServiceCategory
 DemandStatus = Literal["submitted", "planned", "declined", "delivered"]
 AreaCode = str
 

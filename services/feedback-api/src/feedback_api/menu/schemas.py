@@ -5,19 +5,33 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from feedback_api.demand.schemas import DemandCategory
 from feedback_api.text import clean_optional, clean_required
 from feedback_api.types import IsoDate, IsoDateTime
 from service_kit.params import INT32_MAX
 
 RoundStatus = Literal["draft", "open", "closed", "published"]
 
+# The kinds of cultural service a menu item offers (and a demand request asks for).
+ServiceCategory = Literal[
+    "reading",
+    "lecture",
+    "performance",
+    "exhibition",
+    "training",
+    "film",
+    "heritage",
+    "sports_fitness",
+    "children",
+    "elderly",
+    "other",
+]
+
 
 class ItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200, examples=["非遗剪纸体验课"])
-    category: DemandCategory
+    category: ServiceCategory
     description: str | None = Field(None, max_length=2000)
     facility_id: int | None = Field(None, ge=1, le=INT32_MAX)
 

@@ -8,7 +8,7 @@ from feedback_api.dependencies import ClockDep, DistrictOfficialDep, SettingsDep
 from feedback_api.text import clean_optional
 from feedback_api.workdays import service
 from service_kit.db import SessionDep
-from service_kit.problems import problems
+from service_kit.problems import RuleViolation, problems
 
 router = APIRouter(prefix="/api/v1/cases/calendar", tags=["cases"])
 
@@ -63,8 +63,6 @@ async def put_day(
     clock: ClockDep,
 ) -> dict[str, Any]:
     if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-        from service_kit.problems import RuleViolation
-
         raise RuleViolation(
             "day", "the day must be between 2000 and 2100", code="day-range"
         )
