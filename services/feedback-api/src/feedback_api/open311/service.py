@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,19 +57,17 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def client_read(c: Open311Client) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "key_prefix": c.key_prefix,
-        "created_at": c.created_at,
-        "revoked_at": c.revoked_at,
-    }
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A client with the key just issued to it: the key is shown this once (only its hash is kept)."""
+
+    client: Open311Client
+    api_key: str
 
 
 async def create_client(
     session: AsyncSession, *, principal: Principal, name: str, clock: Clock
-) -> dict[str, Any]:
+) -> IssuedKey:
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(24)
     client = Open311Client(
@@ -79,12 +79,12 @@ async def create_client(
     )
     ClientRepository(session).add(client)
     await session.flush()
-    read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
+    issued = IssuedKey(client, f"o311_{prefix}_{secret}")
     await session.commit()
-    return read
+    return issued
 
 
-async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, Any]:
+async def rotate_client(session: AsyncSession, *, client_id: int) -> IssuedKey:
     """A new key for the same client, shown once; the old key stops working at once (a leaked key is
     replaced without losing the client's history of cases)."""
     client = await ClientRepository(session).get_or_404(client_id)
@@ -97,13 +97,13 @@ async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, A
     secret = secrets.token_urlsafe(24)
     client.key_prefix, client.key_hash = prefix, _hash(secret)
     await session.flush()
-    read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
+    issued = IssuedKey(client, f"o311_{prefix}_{secret}")
     await session.commit()
-    return read
+    return issued
 
 
-async def list_clients(session: AsyncSession) -> list[dict[str, Any]]:
-    return [client_read(c) for c in await ClientRepository(session).list()]
+async def list_clients(session: AsyncSession) -> Sequence[Open311Client]:
+    return await ClientRepository(session).list()
 
 
 async def revoke_client(session: AsyncSession, *, client_id: int, clock: Clock) -> None:

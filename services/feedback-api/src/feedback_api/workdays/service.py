@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,39 +70,36 @@ async def calendar_for(
     return WorkCalendar(frozenset(holidays), frozenset(workdays))
 
 
-def day_read(
-    d: CalendarDay | None, *, day: date, kind: str, name: str, source: str
-) -> dict[str, Any]:
-    return {
-        "day": day,
-        "kind": kind,
-        "name": name,
-        "source": source,
-        "updated_at": d.updated_at if d is not None else None,
-    }
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """A day that is not what its weekday says: from settings, or kept by officials (these win)."""
+
+    day: date
+    kind: str
+    name: str
+    source: str
+    updated_at: datetime | None = None
+
+    @classmethod
+    def kept(cls, row: CalendarDay) -> CalendarEntry:
+        return cls(row.day, row.kind, row.name, "officials", row.updated_at)
 
 
 async def list_days(
     session: AsyncSession, settings: Settings, *, year: int
-) -> list[dict[str, Any]]:
-    out: dict[date, dict[str, Any]] = {}
+) -> list[CalendarEntry]:
+    out: dict[date, CalendarEntry] = {}
     for day in settings.holidays:
         if day.year == year:
-            out[day] = day_read(
-                None, day=day, kind="holiday", name="", source="settings"
-            )
+            out[day] = CalendarEntry(day, "holiday", "", "settings")
     for day in settings.makeup_workdays:
         if day.year == year:
-            out[day] = day_read(
-                None, day=day, kind="workday", name="", source="settings"
-            )
+            out[day] = CalendarEntry(day, "workday", "", "settings")
     rows = await CalendarRepository(session).between(
         date(year, 1, 1), date(year, 12, 31)
     )
     for row in rows:
-        out[row.day] = day_read(
-            row, day=row.day, kind=row.kind, name=row.name, source="officials"
-        )
+        out[row.day] = CalendarEntry.kept(row)
     return [out[d] for d in sorted(out)]
 
 
@@ -115,7 +111,7 @@ async def set_day(
     kind: str,
     name: str,
     clock: Clock,
-) -> dict[str, Any]:
+) -> CalendarEntry:
     if kind == "holiday" and day.weekday() >= 5:
         raise RuleViolation(
             "kind",
@@ -145,9 +141,9 @@ async def set_day(
             now,
         )
     await repo.flush()
-    read = day_read(row, day=day, kind=kind, name=name, source="officials")
+    entry = CalendarEntry.kept(row)
     await session.commit()
-    return read
+    return entry
 
 
 async def delete_day(session: AsyncSession, *, day: date) -> None:
