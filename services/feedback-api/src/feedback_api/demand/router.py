@@ -73,8 +73,8 @@ async def create_demand(
     facilities: FacilitiesDep,
     settings: SettingsDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.create(
+) -> DemandRead:
+    d = await service.create(
         session,
         principal=principal,
         data=body,
@@ -82,9 +82,9 @@ async def create_demand(
         settings=settings,
         clock=clock,
     )
-    response.headers["Location"] = f"/api/v1/demands/{read['id']}"
-    set_etag(response, read["version"])
-    return read
+    response.headers["Location"] = f"/api/v1/demands/{d.id}"
+    set_etag(response, d.version)
+    return DemandRead.for_viewer(d, viewer=principal)
 
 
 @router.get(
@@ -99,14 +99,18 @@ async def list_demands(
     page: Annotated[PageParams, Depends(page_params)],
     status: DemandStatus | None = None,
     category: DemandCategory | None = None,
-) -> dict[str, Any]:
-    return await service.list_demands(
+) -> Page[DemandRead]:
+    found = await service.list_demands(
         session,
         viewer=principal,
         status=status,
         category=category,
         cursor=page.cursor,
         limit=page.limit,
+    )
+    return Page[DemandRead](
+        items=[DemandRead.for_viewer(d, viewer=principal) for d in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -121,10 +125,10 @@ async def get_demand(
     response: Response,
     session: SessionDep,
     principal: DemandReader,
-) -> dict[str, Any]:
-    read = await service.get(session, demand_id=demand_id, viewer=principal)
-    set_etag(response, read["version"])
-    return read
+) -> DemandDetail:
+    found = await service.get(session, demand_id=demand_id, viewer=principal)
+    set_etag(response, found.demand.version)
+    return DemandDetail.of(found.demand, found.steps, viewer=principal)
 
 
 @router.post(
@@ -142,8 +146,8 @@ async def answer_demand(
     principal: Official,
     facilities: FacilitiesDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.answer(
+) -> DemandRead:
+    d = await service.answer(
         session,
         if_match=if_match,
         principal=principal,
@@ -152,5 +156,5 @@ async def answer_demand(
         facilities=facilities,
         clock=clock,
     )
-    set_etag(response, read["version"])
-    return read
+    set_etag(response, d.version)
+    return DemandRead.for_viewer(d, viewer=principal)

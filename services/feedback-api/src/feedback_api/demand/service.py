@@ -3,6 +3,8 @@ the dashboard's "够不够" (is there enough) reads the aggregations by communit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,12 +24,12 @@ from feedback_api.exceptions import (
 from feedback_api.operations.repository import OperationRepository
 from feedback_api.periods import quarter_of
 from feedback_api.settings import Settings
-from feedback_api.text import mask_personal_data
 from feedback_api.types import parse_moment
 from service_kit.auth import Principal
 from service_kit.clock import Clock, utcnow
 from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 NEXT = {
     "submitted": ("planned", "declined", "delivered"),
@@ -35,49 +37,12 @@ NEXT = {
 }
 
 
-def _masked(text: str | None) -> str | None:
-    return mask_personal_data(text)[0] if text else text
+@dataclass(frozen=True, slots=True)
+class DemandHistory:
+    """A demand request and the steps it went through, oldest first."""
 
-
-def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]:
-    # The operator running the facility reads what residents ask of it, but not who they are: phone and ID
-    # numbers in the free text are masked (residents' identity is never shown to anyone).
-    masked = viewer is not None and viewer.role == "operator"
-    return {
-        "id": d.id,
-        "requester": d.requester,
-        "category": d.category,
-        "title": _masked(d.title) if masked else d.title,
-        "description": _masked(d.description) if masked else d.description,
-        "subdistrict": d.subdistrict,
-        "community": d.community,
-        "facility_id": d.facility_id,
-        "place": _masked(d.place) if masked else d.place,
-        "preferred_from": d.preferred_from,
-        "preferred_to": d.preferred_to,
-        "period": d.period,
-        "status": d.status,
-        "answer_note": d.answer_note,
-        "activity_id": d.activity_id,
-        "answered_at": d.answered_at,
-        "mine": viewer is not None
-        and d.resident_sub is not None
-        and viewer.sub == d.resident_sub,
-        "version": d.version,
-        "created_at": d.created_at,
-    }
-
-
-def step_read(s: DemandStep) -> dict[str, Any]:
-    return {
-        "action": s.action,
-        "from_status": s.from_status,
-        "to_status": s.to_status,
-        "actor_role": s.actor_role,
-        "activity_id": s.activity_id,
-        "note": s.note,
-        "at": s.at,
-    }
+    demand: DemandRequest
+    steps: Sequence[DemandStep]
 
 
 def _step(
@@ -136,7 +101,7 @@ async def create(
     facilities: FacilitiesClient,
     settings: Settings,
     clock: Clock,
-) -> dict[str, Any]:
+) -> DemandRequest:
     if principal.role not in ("resident", "official"):
         raise Forbidden(
             "Residents ask for services; officials file a community's request."
@@ -214,7 +179,6 @@ async def create(
     repo.add(d)
     await repo.flush()
     session.add(_step(d, "submit", None, actor=principal, note=None, at=now))
-    read = demand_read(d, viewer=principal)
     await outbox.record(
         session,
         "demand.submitted",
@@ -232,20 +196,17 @@ async def create(
         at=now,
     )
     await session.commit()
-    return read
+    return d
 
 
 async def get(
     session: AsyncSession, *, demand_id: int, viewer: Principal
-) -> dict[str, Any]:
+) -> DemandHistory:
     repo = DemandRepository(session)
     d = await repo.get(demand_id)
     if d is None or not await _can_see(session, d, viewer):
         raise NotFound(f"No demand request {demand_id}.")
-    return {
-        **demand_read(d, viewer=viewer),
-        "history": [step_read(s) for s in await repo.steps(d.id)],
-    }
+    return DemandHistory(d, await repo.steps(d.id))
 
 
 async def list_demands(
@@ -256,7 +217,7 @@ async def list_demands(
     category: str | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> Slice[DemandRequest]:
     scope: dict[str, Any] = {
         "resident_sub": None,
         "subdistrict": None,
@@ -269,7 +230,7 @@ async def list_demands(
     elif viewer.role == "operator":
         # The requests for the facilities the operator runs now (personal data masked).
         if viewer.operator_id is None:
-            return {"items": [], "next_cursor": None}
+            return Slice(items=[], next_cursor=None)
         scope["facility_ids"] = list(
             await OperationRepository(session).facility_ids_of_operator(
                 viewer.operator_id
@@ -279,13 +240,9 @@ async def list_demands(
         raise Forbidden(
             "Demand requests are read by their authors, officials, auditors and the operators of their facilities."
         )
-    found = await DemandRepository(session).list(
+    return await DemandRepository(session).list(
         status=status, category=category, cursor=cursor, limit=limit, **scope
     )
-    return {
-        "items": [demand_read(d, viewer=viewer) for d in found.items],
-        "next_cursor": found.next_cursor,
-    }
 
 
 async def answer(
@@ -297,7 +254,7 @@ async def answer(
     data: DemandAnswer,
     facilities: FacilitiesClient,
     clock: Clock,
-) -> dict[str, Any]:
+) -> DemandRequest:
     repo = DemandRepository(session)
     d = await repo.get(demand_id, for_update=True)
     if d is None or not await _can_see(session, d, principal):
@@ -358,7 +315,6 @@ async def answer(
             activity_id=d.activity_id if d.status == "delivered" else None,
         )
     )
-    read = demand_read(d, viewer=principal)
     await outbox.record(
         session,
         "demand.answered",
@@ -377,7 +333,7 @@ async def answer(
         at=now,
     )
     await session.commit()
-    return read
+    return d
 
 
 async def on_activity_cancelled(session: AsyncSession, event: dict[str, Any]) -> None:
