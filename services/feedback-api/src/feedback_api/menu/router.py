@@ -1,9 +1,10 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
 from feedback_api.dependencies import ClockDep, OfficialDep, ResidentDep
 from feedback_api.menu import service
+from feedback_api.menu.domain import RoundView
 from feedback_api.menu.schemas import RoundCreate, RoundRead, VoteCreate
 from service_kit.auth import Principal, viewer
 from service_kit.db import SessionDep
@@ -16,9 +17,10 @@ router = APIRouter(prefix="/api/v1/menu-rounds", tags=["demand"])
 STEP_ERRORS = problems(401, 403, 404, 409, 412, 422, 428)
 
 
-def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
-    set_etag(response, read["version"])
-    return read
+def _read(response: Response, view: RoundView) -> RoundRead:
+    """The round as its viewer sees it, with the ETag of the version it holds."""
+    set_etag(response, view.round.version)
+    return RoundRead.of(view)
 
 
 @router.post(
@@ -34,10 +36,10 @@ async def create_round(
     session: SessionDep,
     principal: OfficialDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.create(session, principal=principal, data=body, clock=clock)
-    response.headers["Location"] = f"/api/v1/menu-rounds/{read['id']}"
-    return _etag(response, read)
+) -> RoundRead:
+    view = await service.create(session, principal=principal, data=body, clock=clock)
+    response.headers["Location"] = f"/api/v1/menu-rounds/{view.round.id}"
+    return _read(response, view)
 
 
 @router.get(
@@ -51,9 +53,12 @@ async def list_rounds(
     reader: Annotated[Principal | None, viewer()],
     clock: ClockDep,
     page: Annotated[PageParams, Depends(page_params)],
-) -> dict[str, Any]:
-    return await service.list_rounds(
+) -> Page[RoundRead]:
+    found = await service.list_rounds(
         session, viewer=reader, cursor=page.cursor, limit=page.limit, clock=clock
+    )
+    return Page[RoundRead](
+        items=[RoundRead.of(v) for v in found.items], next_cursor=found.next_cursor
     )
 
 
@@ -69,11 +74,9 @@ async def get_round(
     session: SessionDep,
     reader: Annotated[Principal | None, viewer()],
     clock: ClockDep,
-) -> dict[str, Any]:
-    return _etag(
-        response,
-        await service.get(session, round_id=round_id, viewer=reader, clock=clock),
-    )
+) -> RoundRead:
+    view = await service.get(session, round_id=round_id, viewer=reader, clock=clock)
+    return _read(response, view)
 
 
 for _action, _status, _summary in (
@@ -94,18 +97,16 @@ for _action, _status, _summary in (
             session: SessionDep,
             principal: OfficialDep,
             clock: ClockDep,
-        ) -> dict[str, Any]:
-            return _etag(
-                response,
-                await service.move(
-                    session,
-                    if_match=if_match,
-                    principal=principal,
-                    round_id=round_id,
-                    to_status=to_status,
-                    clock=clock,
-                ),
+        ) -> RoundRead:
+            view = await service.move(
+                session,
+                if_match=if_match,
+                principal=principal,
+                round_id=round_id,
+                to_status=to_status,
+                clock=clock,
             )
+            return _read(response, view)
 
         step.__name__ = f"{to_status}_round"
         return step
@@ -133,8 +134,8 @@ async def vote(
     session: SessionDep,
     principal: ResidentDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.vote(
+) -> RoundRead:
+    view = await service.vote(
         session,
         principal=principal,
         round_id=round_id,
@@ -142,6 +143,7 @@ async def vote(
         community=body.community,
         clock=clock,
     )
+    return RoundRead.of(view)
 
 
 @router.delete(

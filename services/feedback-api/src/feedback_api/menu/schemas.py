@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from feedback_api.menu.domain import RoundView
 from feedback_api.text import clean_optional, clean_required
 from feedback_api.types import IsoDate, IsoDateTime
 from service_kit.params import INT32_MAX
@@ -139,3 +140,31 @@ class RoundRead(BaseModel):
     published_at: datetime | None
     version: int
     created_at: datetime
+
+    @classmethod
+    def of(cls, view: RoundView) -> Self:
+        """The round as its viewer sees it (see RoundView): the votes and ranks only when shown."""
+        r, counts = view.round, view.counts
+        # Every other field is the round's own column of the same name.
+        derived = ("voting_now", "my_votes", "total_votes", "items")
+        fields = {n: getattr(r, n) for n in cls.model_fields if n not in derived}
+        items = [
+            ItemRead(
+                id=i.id,
+                title=i.title,
+                category=i.category,
+                description=i.description,
+                facility_id=i.facility_id,
+                votes=counts.get(i.id) if counts is not None else None,
+                rank=view.ranks.get(i.id) if counts is not None else None,
+                my_vote=i.id in view.mine,
+            )
+            for i in view.items
+        ]
+        return cls(
+            **fields,
+            voting_now=view.voting_now,
+            my_votes=len(view.mine),
+            total_votes=sum(counts.values()) if counts is not None else None,
+            items=items,
+        )
