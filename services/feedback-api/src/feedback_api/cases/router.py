@@ -1,4 +1,4 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -36,7 +36,7 @@ from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
-FACILITIES_DOWN = {
+FACILITIES_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {}},

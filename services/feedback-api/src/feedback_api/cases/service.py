@@ -555,7 +555,14 @@ def _role(principal: Principal) -> str:
 
 
 async def accept(
-    session, *, if_match: IfMatch, case_id, principal, note, settings, clock
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    note: str | None,
+    settings: Settings,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
@@ -579,16 +586,16 @@ async def accept(
 
 
 async def assign(
-    session,
+    session: AsyncSession,
     *,
     if_match: IfMatch,
-    case_id,
-    principal,
-    assignee,
-    operator_id,
-    note,
-    settings,
-    clock,
+    case_id: int,
+    principal: Principal,
+    assignee: str,
+    operator_id: int | None,
+    note: str | None,
+    settings: Settings,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
@@ -643,7 +650,13 @@ async def assign(
 
 
 async def respond(
-    session, *, if_match: IfMatch, case_id, principal, text, clock
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    text: str,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not is_handler(c, principal):
@@ -673,7 +686,14 @@ async def respond(
 
 
 async def confirm(
-    session, *, if_match: IfMatch, case_id, principal, answer_rating, note, clock
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    answer_rating: int | None,
+    note: str | None,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not is_author(c, principal):
@@ -696,7 +716,14 @@ async def confirm(
 
 
 async def reopen(
-    session, *, if_match: IfMatch, case_id, principal, reason, settings, clock
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    reason: str,
+    settings: Settings,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not is_author(c, principal):
@@ -729,7 +756,13 @@ async def reopen(
 
 
 async def close(
-    session, *, if_match: IfMatch, case_id, principal, note, clock
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    note: str | None,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not (principal.is_official and official_in_area(c, principal)) and not is_author(
@@ -755,7 +788,13 @@ async def close(
 
 
 async def rate_answer(
-    session, *, if_match: IfMatch, case_id, principal, answer_rating, clock
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    answer_rating: int,
+    clock: Clock,
 ) -> CaseTimeline:
     c = await _for_step(session, if_match, case_id, principal)
     if not is_author(c, principal):
@@ -820,6 +859,8 @@ async def sweep_overdue(
     calendar = await calendar_for(session, settings, now)
     for c in await repo.overdue_to_escalate(now, bureau_categories=ABOUT_OPERATOR):
         missed = c.due_at
+        if missed is None:  # overdue_to_escalate() reads only cases with a deadline
+            continue
         operator_id = c.assignee_operator_id
         if c.assignee_type == "operator":
             c.assignee_type = "official"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -60,7 +60,7 @@ class DemandRepository(RepositoryBase[DemandRequest]):
             stmt = stmt.where(DemandRequest.category == category)
         return await self.page(stmt, cursor=cursor, limit=limit)
 
-    async def count_by_resident_since(self, resident_sub: str, since) -> int:
+    async def count_by_resident_since(self, resident_sub: str, since: datetime) -> int:
         stmt = select(func.count()).where(
             DemandRequest.resident_sub == resident_sub,
             DemandRequest.created_at >= since,

@@ -33,7 +33,7 @@ DemandReader = Annotated[
     ),
 ]
 Official = Annotated[Principal, require_roles("official")]
-FACILITIES_DOWN = {
+FACILITIES_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {}},

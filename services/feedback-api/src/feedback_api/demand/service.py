@@ -52,8 +52,8 @@ def _step(
     *,
     actor: Principal | None,
     note: str | None,
-    at,
-    activity_id=None,
+    at: datetime,
+    activity_id: int | None = None,
 ) -> DemandStep:
     return DemandStep(
         demand_id=d.id,

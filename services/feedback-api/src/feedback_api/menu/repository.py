@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
 from service_kit.repository import RepositoryBase, Slice
@@ -57,7 +58,8 @@ class MenuRepository(RepositoryBase[MenuRound]):
                 MenuVote.item_id == item_id,
             )
         )
-        return result.rowcount or 0
+        # A DELETE's result is a CursorResult, which counts the rows it removed.
+        return cast(CursorResult[Any], result).rowcount or 0
 
     def add_item(self, item: MenuItem) -> MenuItem:
         self.session.add(item)

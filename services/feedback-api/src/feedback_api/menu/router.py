@@ -1,3 +1,4 @@
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -89,7 +90,7 @@ for _action, _status, _summary in (
     ),
 ):
 
-    def _make(to_status: str):
+    def _make(to_status: str) -> Callable[..., Awaitable[RoundRead]]:
         async def step(
             round_id: ResourceId,
             if_match: IfMatchDep,

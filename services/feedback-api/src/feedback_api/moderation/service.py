@@ -54,7 +54,12 @@ async def queue(
 
 
 async def _hide(
-    session: AsyncSession, r: Rating, *, principal: Principal, now, note: str | None
+    session: AsyncSession,
+    r: Rating,
+    *,
+    principal: Principal,
+    now: datetime,
+    note: str | None,
 ) -> None:
     if r.counted:
         await AggregateRepository(session).apply(r, -1)

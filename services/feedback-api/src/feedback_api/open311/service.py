@@ -223,7 +223,7 @@ def request_doc(c: ResidentCase, settings: Settings) -> dict[str, Any]:
         "zipcode": None,
         "lat": c.lat,
         "long": c.lon,
-        "media_url": (c.photo_urls or [None])[0],
+        "media_url": c.photo_urls[0] if c.photo_urls else None,
     }
 
 

@@ -16,7 +16,9 @@ class OperationRepository(RepositoryBase[FacilityOperation]):
     model = FacilityOperation
     noun = "facility operation"
 
-    async def get_many(self, facility_ids: Sequence[int]) -> dict[int, Row]:
+    async def get_many(
+        self, facility_ids: Sequence[int]
+    ) -> dict[int, Row[int, int | None, str | None, str | None]]:
         """Plain rows (facility_id, operator_id, subdistrict, name_zh) of several facilities, no ORM objects."""
         rows = await self.session.execute(
             _OPERATIONS_OF, {"ids": sorted(set(facility_ids))}
