@@ -54,8 +54,9 @@ async def demand_stats(
     period: Annotated[
         str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")
     ] = None,
-) -> dict[str, Any]:
-    return await service.stats(session, group_by=group_by, period=period)
+) -> DemandStats:
+    figures = await service.stats(session, group_by=group_by, period=period)
+    return DemandStats.model_validate(figures)
 
 
 @router.post(

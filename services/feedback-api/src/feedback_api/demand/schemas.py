@@ -164,6 +164,8 @@ class DemandDetail(DemandRead):
 
 
 class DemandStatRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     key: str | None = Field(
         description="The community, category, subdistrict or period (null: not given)."
     )
@@ -178,6 +180,8 @@ class DemandStatRow(BaseModel):
 
 
 class DemandStats(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     group_by: Literal["community", "category", "subdistrict", "period"]
     period: str | None
     rows: list[DemandStatRow]

@@ -38,6 +38,26 @@ NEXT = {
 
 
 @dataclass(frozen=True, slots=True)
+class DemandFigure:
+    """Requests by status, and menu votes, for one community, category, subdistrict or period."""
+
+    key: str | None
+    requests: int
+    submitted: int
+    planned: int
+    declined: int
+    delivered: int
+    menu_votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class DemandFigures:
+    group_by: str
+    period: str | None
+    rows: list[DemandFigure]
+
+
+@dataclass(frozen=True, slots=True)
 class DemandHistory:
     """A demand request and the steps it went through, oldest first."""
 
@@ -394,7 +414,7 @@ def _event_time(event: dict[str, Any]) -> datetime:
 
 async def stats(
     session: AsyncSession, *, group_by: str, period: str | None
-) -> dict[str, Any]:
+) -> DemandFigures:
     repo = DemandRepository(session)
     requests = await repo.stats(group_by=group_by, period=period)
     votes = await repo.vote_stats(group_by=group_by, period=period)
@@ -403,7 +423,7 @@ async def stats(
         ("requests", "submitted", "planned", "declined", "delivered"), 0
     )
     rows = [
-        {"key": k, **requests.get(k, empty), "menu_votes": votes.get(k, 0)}
+        DemandFigure(key=k, **requests.get(k, empty), menu_votes=votes.get(k, 0))
         for k in keys
     ]
-    return {"group_by": group_by, "period": period, "rows": rows}
+    return DemandFigures(group_by=group_by, period=period, rows=rows)
