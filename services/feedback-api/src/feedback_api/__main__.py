@@ -1,11 +1,10 @@
+from feedback_api.demo.seed import seed_demo
 from feedback_api.main import MIGRATIONS_DIR
 from feedback_api.settings import Settings
 from service_kit.cli import run_cli
 
 
 def main() -> None:
-    from feedback_api.demo.seed import seed_demo
-
     run_cli(
         prog="feedback-api",
         module="feedback_api",

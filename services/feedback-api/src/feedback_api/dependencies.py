@@ -12,21 +12,25 @@ from service_kit.clock import Clock
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_clock(request: Request) -> Clock:
     # service_kit.clock.get_clock annotates `request` under TYPE_CHECKING only, so FastAPI reads it as a
     # query parameter; this one is the same dependency, resolvable.
-    return request.app.state.clock
+    clock: Clock = request.app.state.clock
+    return clock
 
 
 async def get_facilities(request: Request) -> FacilitiesClient:
-    return request.app.state.facilities
+    facilities: FacilitiesClient = request.app.state.facilities
+    return facilities
 
 
 async def get_comment_filter(request: Request) -> CommentFilter:
-    return request.app.state.comment_filter
+    comment_filter: CommentFilter = request.app.state.comment_filter
+    return comment_filter
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

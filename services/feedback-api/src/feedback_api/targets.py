@@ -12,7 +12,6 @@ from feedback_api.clients.facilities import (
     FacilityRef,
 )
 from feedback_api.exceptions import TargetCheckUnavailable, TargetNotFound
-from service_kit.clock import as_aware
 from service_kit.problems import RuleViolation
 
 
@@ -52,10 +51,7 @@ async def resolve(
                         f"activity {target_id} is {activity.status}: it cannot be rated",
                         code="activity-not-held",
                     )
-                if (
-                    activity.starts_at is not None
-                    and as_aware(activity.starts_at) > now
-                ):
+                if activity.starts_at is not None and activity.starts_at > now:
                     raise RuleViolation(
                         "target_id",
                         f"activity {target_id} has not begun yet: rate it once you took part",

@@ -9,8 +9,19 @@ from __future__ import annotations
 
 import re
 
-# The masking functions live in the kit (facilities-api masks the same way); imported from here as before.
-from service_kit.text import mask_email, mask_name, mask_personal_data, mask_phone  # noqa: F401
+# The masking functions live in the kit (facilities-api masks the same way); re-exported from here.
+from service_kit.text import mask_email, mask_name, mask_personal_data, mask_phone
+
+__all__ = [
+    "check_text",
+    "clean_optional",
+    "clean_required",
+    "find_abuse",
+    "mask_email",
+    "mask_name",
+    "mask_personal_data",
+    "mask_phone",
+]
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 

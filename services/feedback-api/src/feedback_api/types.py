@@ -3,7 +3,7 @@ number (pydantic would read 0 as 1970-01-01)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -19,3 +19,12 @@ def _iso_only(value: Any) -> Any:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+
+def parse_moment(text: str) -> datetime:
+    """A point in time another service sent as ISO 8601, in UTC; one written without a zone is UTC
+    (the platform's clocks run on UTC). Raises ValueError when `text` is not ISO 8601."""
+    moment = datetime.fromisoformat(text)
+    return (
+        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    )

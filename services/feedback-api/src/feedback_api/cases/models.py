@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 STATUSES = (
     "submitted",
@@ -100,17 +100,17 @@ class ResidentCase(Base):
     # case was filed (None: the complaint names no service or activity), and what it was read from.
     approved_fee_fen: Mapped[int | None] = mapped_column(Integer)
     approved_fee_basis: Mapped[str | None] = mapped_column(String(200))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    first_responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    first_responded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     responded_on_time: Mapped[bool | None] = mapped_column()
     response_text: Mapped[str | None] = mapped_column(Text)
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     reopen_count: Mapped[int] = mapped_column(SmallInteger, default=0)
     answer_rating: Mapped[int | None] = mapped_column(SmallInteger)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
@@ -133,4 +133,4 @@ class CaseStep(Base):
         String(255), comment="never shown to residents or the public"
     )
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(AwareDateTime())

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.models import CaseStep, ResidentCase
+from service_kit.repository import RepositoryBase, Slice
 
 AWAITING_ANSWER = ("submitted", "accepted", "assigned", "reopened")
 
@@ -21,24 +21,14 @@ class CaseFilter:
     overdue_at: datetime | None = None  # only cases past their deadline at this moment
 
 
-class CaseRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(
-        self, case_id: int, *, for_update: bool = False
-    ) -> ResidentCase | None:
-        stmt = select(ResidentCase).where(ResidentCase.id == case_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class CaseRepository(RepositoryBase[ResidentCase]):
+    model = ResidentCase
+    noun = "case"
 
     async def by_token(self, token: str) -> ResidentCase | None:
-        return (
-            await self.session.execute(
-                select(ResidentCase).where(ResidentCase.token == token)
-            )
-        ).scalar_one_or_none()
+        return await self.one_or_none(
+            self.statement().where(ResidentCase.token == token)
+        )
 
     async def list_visible(
         self,
@@ -48,11 +38,11 @@ class CaseRepository:
         operator_id: int | None = None,
         subdistrict: str | None = None,
         not_categories: tuple[str, ...] = (),
-        before_id: int | None,
+        cursor: str | None,
         limit: int,
-    ) -> Sequence[ResidentCase]:
+    ) -> Slice[ResidentCase]:
         c = ResidentCase
-        stmt = select(c).order_by(c.id.desc()).limit(limit)
+        stmt = self.statement()
         if resident_sub is not None:
             stmt = stmt.where(c.resident_sub == resident_sub)
         if operator_id is not None:
@@ -67,8 +57,6 @@ class CaseRepository:
             )
         if subdistrict is not None:
             stmt = stmt.where(c.subdistrict == subdistrict)
-        if before_id is not None:
-            stmt = stmt.where(c.id < before_id)
         if f.status:
             stmt = stmt.where(c.status == f.status)
         if f.kind:
@@ -79,7 +67,7 @@ class CaseRepository:
             stmt = stmt.where(c.facility_id == f.facility_id)
         if f.overdue_at is not None:
             stmt = stmt.where(c.status.in_(AWAITING_ANSWER), c.due_at < f.overdue_at)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page(stmt, cursor=cursor, limit=limit)
 
     async def count_by_resident_since(self, resident_sub: str, since: datetime) -> int:
         stmt = select(func.count()).where(
@@ -101,7 +89,7 @@ class CaseRepository:
         subdistrict's officials should have: locked (skipping any another sweep holds)."""
         c = ResidentCase
         stmt = (
-            select(ResidentCase)
+            self.statement()
             .where(
                 ResidentCase.status.in_(("assigned", "reopened")),
                 or_(
@@ -117,7 +105,7 @@ class CaseRepository:
             .order_by(ResidentCase.id)
             .with_for_update(skip_locked=True)
         )
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.all(stmt)
 
     async def count_overdue(self, now: datetime) -> int:
         stmt = select(func.count()).where(
@@ -140,7 +128,7 @@ class CaseRepository:
         limit: int,
     ) -> Sequence[ResidentCase]:
         c = ResidentCase
-        stmt = select(c).order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+        stmt = self.statement().order_by(c.created_at.desc(), c.id.desc()).limit(limit)
         if ids is not None:
             stmt = stmt.where(c.id.in_(ids))
         if codes:
@@ -166,10 +154,4 @@ class CaseRepository:
             stmt = stmt.where(c.created_at >= start)
         if end is not None:
             stmt = stmt.where(c.created_at <= end)
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.all(stmt)

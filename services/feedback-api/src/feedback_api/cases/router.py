@@ -1,6 +1,6 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from feedback_api.cases import service
 from feedback_api.cases.repository import CaseFilter
@@ -27,15 +27,16 @@ from feedback_api.dependencies import (
     SettingsDep,
 )
 from service_kit.auth import Principal, require_roles
+from service_kit.clock import Clock
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
-FACILITIES_DOWN = {
+FACILITIES_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {}},
@@ -63,9 +64,12 @@ Author = Annotated[Principal, require_roles("resident")]
 Closer = Annotated[Principal, require_roles("official", "resident")]
 
 
-def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+def _detail(
+    response: Response, found: service.CaseTimeline, viewer: Principal, clock: Clock
+) -> CaseDetail:
+    """The case as the viewer may read it, with the ETag of the version it holds."""
+    set_etag(response, found.case.version)
+    return CaseDetail.of(found.case, found.steps, viewer=viewer, now=clock.now())
 
 
 @router.get(
@@ -73,8 +77,11 @@ def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
     response_model=list[CategoryRead],
     summary="Case categories, their deadlines in working days and extra fields",
 )
-async def list_categories(settings: SettingsDep) -> list[dict[str, Any]]:
-    return service.categories(settings)
+async def list_categories(settings: SettingsDep) -> list[CategoryRead]:
+    return [
+        CategoryRead.of(t.category, deadline_working_days=t.deadline_working_days)
+        for t in service.categories(settings)
+    ]
 
 
 @router.post(
@@ -88,10 +95,11 @@ async def sweep_overdue(
     principal: DistrictOfficialOrServiceDep,
     settings: SettingsDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.sweep(
+) -> SweepResult:
+    outcome = await service.sweep_overdue(
         session, settings=settings, now=clock.now(), actor=principal
     )
+    return SweepResult.model_validate(outcome)
 
 
 @router.post(
@@ -109,8 +117,8 @@ async def create_case(
     facilities: FacilitiesDep,
     settings: SettingsDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.create_case(
+) -> CaseDetail:
+    found = await service.create_case(
         session,
         principal=principal,
         data=body,
@@ -118,8 +126,8 @@ async def create_case(
         settings=settings,
         clock=clock,
     )
-    response.headers["Location"] = f"/api/v1/cases/{read['id']}"
-    return _etag(response, read)
+    response.headers["Location"] = f"/api/v1/cases/{found.case.id}"
+    return _detail(response, found, principal, clock)
 
 
 @router.get(
@@ -140,7 +148,7 @@ async def list_cases(
     overdue: Annotated[
         bool, Query(description="Only cases past their deadline and still unanswered.")
     ] = False,
-) -> dict[str, Any]:
+) -> Page[CaseRead]:
     filters = CaseFilter(
         status=status,
         kind=kind,
@@ -148,13 +156,17 @@ async def list_cases(
         facility_id=facility_id,
         overdue_at=clock.now() if overdue else None,
     )
-    return await service.list_cases(
+    found = await service.list_cases(
         session,
         viewer=principal,
         filters=filters,
         cursor=page.cursor,
         limit=page.limit,
-        clock=clock,
+    )
+    now = clock.now()
+    return Page[CaseRead](
+        items=[CaseRead.for_viewer(c, viewer=principal, now=now) for c in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -170,11 +182,9 @@ async def get_case(
     session: SessionDep,
     principal: CaseReader,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return _etag(
-        response,
-        await service.get_case(session, case_id=case_id, viewer=principal, clock=clock),
-    )
+) -> CaseDetail:
+    found = await service.get_case(session, case_id=case_id, viewer=principal)
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -185,24 +195,24 @@ async def get_case(
 )
 async def accept_case(
     case_id: ResourceId,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     settings: SettingsDep,
     clock: ClockDep,
     body: Note | None = None,
-) -> dict[str, Any]:
-    read = await service.accept(
+) -> CaseDetail:
+    found = await service.accept(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         note=body.note if body else None,
         settings=settings,
         clock=clock,
     )
-    return _etag(response, read)
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -214,16 +224,16 @@ async def accept_case(
 async def assign_case(
     case_id: ResourceId,
     body: Assign,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     settings: SettingsDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.assign(
+) -> CaseDetail:
+    found = await service.assign(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         assignee=body.assignee,
@@ -232,7 +242,7 @@ async def assign_case(
         settings=settings,
         clock=clock,
     )
-    return _etag(response, read)
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -244,23 +254,21 @@ async def assign_case(
 async def respond_case(
     case_id: ResourceId,
     body: Respond,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Handler,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return _etag(
-        response,
-        await service.respond(
-            session,
-            request,
-            case_id=case_id,
-            principal=principal,
-            text=body.text,
-            clock=clock,
-        ),
+) -> CaseDetail:
+    found = await service.respond(
+        session,
+        if_match=if_match,
+        case_id=case_id,
+        principal=principal,
+        text=body.text,
+        clock=clock,
     )
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -271,24 +279,24 @@ async def respond_case(
 )
 async def confirm_case(
     case_id: ResourceId,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Author,
     clock: ClockDep,
     body: Confirm | None = None,
-) -> dict[str, Any]:
+) -> CaseDetail:
     body = body or Confirm()
-    read = await service.confirm(
+    found = await service.confirm(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         answer_rating=body.answer_rating,
         note=body.note,
         clock=clock,
     )
-    return _etag(response, read)
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -300,23 +308,23 @@ async def confirm_case(
 async def reopen_case(
     case_id: ResourceId,
     body: Reopen,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Author,
     settings: SettingsDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.reopen(
+) -> CaseDetail:
+    found = await service.reopen(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         reason=body.reason,
         settings=settings,
         clock=clock,
     )
-    return _etag(response, read)
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -327,22 +335,22 @@ async def reopen_case(
 )
 async def close_case(
     case_id: ResourceId,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Closer,
     clock: ClockDep,
     body: Note | None = None,
-) -> dict[str, Any]:
-    read = await service.close(
+) -> CaseDetail:
+    found = await service.close(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         note=body.note if body else None,
         clock=clock,
     )
-    return _etag(response, read)
+    return _detail(response, found, principal, clock)
 
 
 @router.post(
@@ -354,18 +362,18 @@ async def close_case(
 async def rate_answer(
     case_id: ResourceId,
     body: AnswerRating,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Author,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.rate_answer(
+) -> CaseDetail:
+    found = await service.rate_answer(
         session,
-        request,
+        if_match=if_match,
         case_id=case_id,
         principal=principal,
         answer_rating=body.answer_rating,
         clock=clock,
     )
-    return _etag(response, read)
+    return _detail(response, found, principal, clock)

@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from feedback_api.text import clean_optional, clean_required
+from feedback_api.cases.access import is_author, is_handler, is_overdue
+from feedback_api.cases.categories import CATEGORIES, Category
+from feedback_api.cases.models import CaseStep, ResidentCase
+from feedback_api.text import (
+    clean_optional,
+    clean_required,
+    mask_email,
+    mask_name,
+    mask_personal_data,
+    mask_phone,
+)
+from service_kit.auth import Principal
 from service_kit.params import INT32_MAX
 
 CaseKind = Literal["complaint", "suggestion", "praise", "consultation"]
@@ -174,6 +186,25 @@ class ContactRead(BaseModel):
     email: str | None
     masked: bool = Field(description="True unless you handle the case (or filed it).")
 
+    @classmethod
+    def for_viewer(cls, c: ResidentCase, *, full: bool) -> Self | None:
+        """The resident's contact: in full for the case's author and handler, masked for others."""
+        if not (c.contact_name or c.contact_phone or c.contact_email):
+            return None
+        if full:
+            return cls(
+                name=c.contact_name,
+                phone=c.contact_phone,
+                email=c.contact_email,
+                masked=False,
+            )
+        return cls(
+            name=mask_name(c.contact_name),
+            phone=mask_phone(c.contact_phone),
+            email=mask_email(c.contact_email),
+            masked=True,
+        )
+
 
 class Assignee(BaseModel):
     type: Literal["operator", "official", "district"] = Field(
@@ -195,12 +226,33 @@ class ChargeRead(BaseModel):
     )
     over_by_fen: int | None
 
+    @classmethod
+    def of(cls, c: ResidentCase) -> Self | None:
+        """An overcharge complaint's charge as reported, beside the price approved for it (read from
+        facilities-api's record when the case was filed)."""
+        if c.category != "fee_overcharge":
+            return None
+        reported = (c.attributes or {}).get("charged_fen")
+        charged = int(reported) if reported is not None else None
+        approved = c.approved_fee_fen
+        return cls(
+            charged_fen=charged,
+            approved_fee_fen=approved,
+            basis=c.approved_fee_basis,
+            over_by_fen=charged - approved
+            if charged is not None and approved is not None
+            else None,
+        )
 
-class CaseRead(BaseModel):
+
+class CaseStored(BaseModel):
+    """The fields of a case everyone who may see it reads as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     kind: CaseKind
     category: str
-    category_name: str
     target_type: str | None
     target_id: int | None
     facility_id: int | None
@@ -209,40 +261,77 @@ class CaseRead(BaseModel):
         description="The operator running the facility when the case was routed."
     )
     title: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    source: Literal["app", "open311"]
+    status: CaseStatus
+    due_at: datetime | None = Field(
+        description="When the answer is due (end of the Nth working day)."
+    )
+    escalated_at: datetime | None
+    first_responded_at: datetime | None
+    responded_on_time: bool | None
+    reopen_count: int
+    answer_rating: int | None
+    closed_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseRead(CaseStored):
+    category_name: str
     description: str
     photo_urls: list[str]
     attributes: dict[str, str | int]
     charge: ChargeRead | None = Field(
         description="An overcharge complaint: the charge reported beside the approved price."
     )
-    address: str | None
-    lat: float | None
-    lon: float | None
-    source: Literal["app", "open311"]
-    status: CaseStatus
     assignee: Assignee | None
-    due_at: datetime | None = Field(
-        description="When the answer is due (end of the Nth working day)."
-    )
     overdue: bool
-    escalated_at: datetime | None
-    first_responded_at: datetime | None
-    responded_on_time: bool | None
     response: str | None
-    reopen_count: int
-    answer_rating: int | None
-    closed_at: datetime | None
     contact: ContactRead | None
     mine: bool
     service_request_id: str = Field(
         description="The same case's id in Open311 GeoReport v2."
     )
-    version: int
-    created_at: datetime
-    updated_at: datetime
+
+    @classmethod
+    def for_viewer(
+        cls, c: ResidentCase, *, viewer: Principal, now: datetime, **extra: Any
+    ) -> Self:
+        """The case as `viewer` may read it at `now`: the resident's contact and the personal data in the
+        description are masked for all but its author and handler (officials read the description)."""
+        full = is_author(c, viewer) or is_handler(c, viewer)
+        description = (
+            c.description
+            if full or viewer.is_official
+            else mask_personal_data(c.description)[0]
+        )
+        stored = CaseStored.model_validate(c).model_dump()
+        return cls(
+            **stored,
+            category_name=CATEGORIES[c.category].name_zh,
+            description=description,
+            photo_urls=list(c.photo_urls or []),
+            attributes=dict(c.attributes or {}),
+            charge=ChargeRead.of(c),
+            assignee=Assignee(type=c.assignee_type, operator_id=c.assignee_operator_id)
+            if c.assignee_type
+            else None,
+            overdue=is_overdue(c, now),
+            response=c.response_text,
+            contact=ContactRead.for_viewer(c, full=full),
+            mine=is_author(c, viewer),
+            service_request_id=str(c.id),
+            **extra,
+        )
 
 
 class StepRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     action: str
     from_status: str | None
     to_status: str
@@ -253,6 +342,22 @@ class StepRead(BaseModel):
 
 class CaseDetail(CaseRead):
     timeline: list[StepRead]
+
+    @classmethod
+    def of(
+        cls,
+        c: ResidentCase,
+        steps: Sequence[CaseStep],
+        *,
+        viewer: Principal,
+        now: datetime,
+    ) -> Self:
+        return cls.for_viewer(
+            c,
+            viewer=viewer,
+            now=now,
+            timeline=[StepRead.model_validate(s) for s in steps],
+        )
 
 
 class AttributeValueRead(BaseModel):
@@ -279,8 +384,33 @@ class CategoryRead(BaseModel):
     deadline_working_days: int
     attributes: list[AttributeRead]
 
+    @classmethod
+    def of(cls, c: Category, *, deadline_working_days: int) -> Self:
+        return cls.model_validate(
+            {
+                "code": c.code,
+                "kind": c.kind,
+                "name_zh": c.name_zh,
+                "name_en": c.name_en,
+                "description": c.description,
+                "deadline_working_days": deadline_working_days,
+                "attributes": [
+                    {
+                        "code": a.code,
+                        "datatype": a.datatype,
+                        "required": a.required,
+                        "description": a.description,
+                        "values": [{"key": k, "name": n} for k, n in a.values],
+                    }
+                    for a in c.attributes
+                ],
+            }
+        )
+
 
 class SweepResult(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     escalated: list[int] = Field(
         description="Cases taken from an operator that missed its deadline and given to an official."
     )

@@ -10,14 +10,28 @@ same transaction as the change; writes need If-Match (several people edit a case
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.cases.categories import ABOUT_OPERATOR, CATEGORIES, deadline_days
+from feedback_api.cases.access import (
+    about_operator,
+    can_see,
+    is_author,
+    is_handler,
+    official_in_area,
+)
+from feedback_api.cases.categories import (
+    ABOUT_OPERATOR,
+    CATEGORIES,
+    Category,
+    deadline_days,
+)
 from feedback_api.cases.models import CaseStep, ResidentCase
 from feedback_api.cases.repository import AWAITING_ANSWER, CaseFilter, CaseRepository
 from feedback_api.cases.schemas import CaseCreate
@@ -35,175 +49,42 @@ from feedback_api.exceptions import (
 )
 from feedback_api.operations.repository import OperationRepository
 from feedback_api.operations.service import operation_for
-from feedback_api.pagination import id_cursor
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
-from feedback_api.text import mask_email, mask_name, mask_personal_data, mask_phone
 from feedback_api.workdays.service import calendar_for
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
-from service_kit.etag import check_if_match
-from service_kit.pagination import encode_cursor
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
+from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 MAX_REOPENS = 2
 
 
+@dataclass(frozen=True, slots=True)
+class CaseTimeline:
+    """A case and the steps it went through, oldest first."""
+
+    case: ResidentCase
+    steps: Sequence[CaseStep]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOutcome:
+    escalated: list[int]
+    overdue: int
+    swept_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryTerms:
+    """A category with the deadline it has under the current settings."""
+
+    category: Category
+    deadline_working_days: int
+
+
 # --- reading ----------------------------------------------------------------------------------------
-
-
-def _is_author(c: ResidentCase, viewer: Principal | None) -> bool:
-    return (
-        viewer is not None
-        and viewer.role == "resident"
-        and c.resident_sub is not None
-        and viewer.sub == c.resident_sub
-    )
-
-
-def _official_in_area(c: ResidentCase, viewer: Principal) -> bool:
-    return viewer.is_official and (
-        viewer.subdistrict is None or viewer.subdistrict == c.subdistrict
-    )
-
-
-def _is_assigned_operator(c: ResidentCase, viewer: Principal) -> bool:
-    return (
-        viewer.role == "operator"
-        and viewer.operator_id is not None
-        and c.assignee_operator_id == viewer.operator_id
-    )
-
-
-def about_operator(c: ResidentCase) -> bool:
-    """A complaint about the operator's own charges or staff: the bureau's, never the accused operator's."""
-    return CATEGORIES[c.category].about_operator
-
-
-def can_see(c: ResidentCase, viewer: Principal) -> bool:
-    if _is_author(c, viewer) or viewer.role in ("auditor", "service"):
-        return True
-    if viewer.is_official:
-        return _official_in_area(c, viewer)
-    if viewer.role == "operator" and viewer.operator_id is not None:
-        # Its own cases, and those about a facility it ran, but not the complaints about itself.
-        return viewer.operator_id == c.assignee_operator_id or (
-            viewer.operator_id == c.operator_id and not about_operator(c)
-        )
-    return False
-
-
-def is_handler(c: ResidentCase, viewer: Principal) -> bool:
-    """Who answers the case now: the assigned operator, an official of the area, or (escalated from the
-    subdistrict) an official of the district."""
-    if c.assignee_type == "district":
-        return viewer.is_district_official
-    if viewer.is_official:
-        return _official_in_area(c, viewer)
-    return c.assignee_type == "operator" and _is_assigned_operator(c, viewer)
-
-
-def is_overdue(c: ResidentCase, now: datetime) -> bool:
-    return (
-        c.status in AWAITING_ANSWER
-        and c.due_at is not None
-        and as_aware(c.due_at) < now
-    )
-
-
-def case_read(c: ResidentCase, *, viewer: Principal, now: datetime) -> dict[str, Any]:
-    full_contact = _is_author(c, viewer) or is_handler(c, viewer)
-    has_contact = c.contact_name or c.contact_phone or c.contact_email
-    contact = None
-    if has_contact:
-        contact = (
-            {
-                "name": c.contact_name,
-                "phone": c.contact_phone,
-                "email": c.contact_email,
-                "masked": False,
-            }
-            if full_contact
-            else {
-                "name": mask_name(c.contact_name),
-                "phone": mask_phone(c.contact_phone),
-                "email": mask_email(c.contact_email),
-                "masked": True,
-            }
-        )
-    description = (
-        c.description
-        if full_contact or viewer.is_official
-        else mask_personal_data(c.description)[0]
-    )
-    return {
-        "id": c.id,
-        "kind": c.kind,
-        "category": c.category,
-        "category_name": CATEGORIES[c.category].name_zh,
-        "target_type": c.target_type,
-        "target_id": c.target_id,
-        "facility_id": c.facility_id,
-        "subdistrict": c.subdistrict,
-        "operator_id": c.operator_id,
-        "title": c.title,
-        "description": description,
-        "photo_urls": list(c.photo_urls or []),
-        "attributes": dict(c.attributes or {}),
-        "charge": _charge(c),
-        "address": c.address,
-        "lat": c.lat,
-        "lon": c.lon,
-        "source": c.source,
-        "status": c.status,
-        "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
-        if c.assignee_type
-        else None,
-        "due_at": as_aware(c.due_at),
-        "overdue": is_overdue(c, now),
-        "escalated_at": as_aware(c.escalated_at),
-        "first_responded_at": as_aware(c.first_responded_at),
-        "responded_on_time": c.responded_on_time,
-        "response": c.response_text,
-        "reopen_count": c.reopen_count,
-        "answer_rating": c.answer_rating,
-        "closed_at": as_aware(c.closed_at),
-        "contact": contact,
-        "mine": _is_author(c, viewer),
-        "service_request_id": str(c.id),
-        "version": c.version,
-        "created_at": as_aware(c.created_at),
-        "updated_at": as_aware(c.updated_at),
-    }
-
-
-def _charge(c: ResidentCase) -> dict[str, Any] | None:
-    """An overcharge complaint's charge as reported, beside the price approved for it (read from
-    facilities-api's record when the case was filed)."""
-    if c.category != "fee_overcharge":
-        return None
-    charged = (c.attributes or {}).get("charged_fen")
-    charged = int(charged) if charged is not None else None
-    approved = c.approved_fee_fen
-    return {
-        "charged_fen": charged,
-        "approved_fee_fen": approved,
-        "basis": c.approved_fee_basis,
-        "over_by_fen": charged - approved
-        if charged is not None and approved is not None
-        else None,
-    }
-
-
-def step_read(s: CaseStep) -> dict[str, Any]:
-    return {
-        "action": s.action,
-        "from_status": s.from_status,
-        "to_status": s.to_status,
-        "actor_role": s.actor_role,
-        "note": s.note,
-        "at": as_aware(s.at),
-    }
 
 
 async def _visible(
@@ -216,14 +97,10 @@ async def _visible(
 
 
 async def get_case(
-    session: AsyncSession, *, case_id: int, viewer: Principal, clock: Clock
-) -> dict[str, Any]:
+    session: AsyncSession, *, case_id: int, viewer: Principal
+) -> CaseTimeline:
     c = await _visible(session, case_id, viewer)
-    steps = await CaseRepository(session).steps(c.id)
-    return {
-        **case_read(c, viewer=viewer, now=clock.now()),
-        "timeline": [step_read(s) for s in steps],
-    }
+    return CaseTimeline(c, await CaseRepository(session).steps(c.id))
 
 
 async def list_cases(
@@ -233,14 +110,13 @@ async def list_cases(
     filters: CaseFilter,
     cursor: str | None,
     limit: int,
-    clock: Clock,
-) -> dict[str, Any]:
+) -> Slice[ResidentCase]:
     scope: dict[str, Any] = {}
     if viewer.role == "resident":
         scope["resident_sub"] = viewer.sub
     elif viewer.role == "operator":
         if viewer.operator_id is None:
-            return {"items": [], "next_cursor": None}
+            return Slice(items=[], next_cursor=None)
         scope["operator_id"] = viewer.operator_id
         scope["not_categories"] = ABOUT_OPERATOR
     elif viewer.is_official and viewer.subdistrict is not None:
@@ -249,16 +125,9 @@ async def list_cases(
         raise Forbidden(
             "Cases are read by their authors, their handlers, officials and auditors."
         )
-    rows = list(
-        await CaseRepository(session).list_visible(
-            filters, before_id=id_cursor(cursor), limit=limit + 1, **scope
-        )
+    return await CaseRepository(session).list_visible(
+        filters, cursor=cursor, limit=limit, **scope
     )
-    now = clock.now()
-    return {
-        "items": [case_read(c, viewer=viewer, now=now) for c in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
-    }
 
 
 # --- filing -----------------------------------------------------------------------------------------
@@ -347,7 +216,7 @@ def _event_data(c: ResidentCase, **extra: Any) -> dict[str, Any]:
         "assignee": {"type": c.assignee_type, "operator_id": c.assignee_operator_id}
         if c.assignee_type
         else None,
-        "due_at": as_aware(c.due_at).isoformat() if c.due_at else None,
+        "due_at": c.due_at.isoformat() if c.due_at else None,
         "source": c.source,
         **extra,
     }
@@ -629,7 +498,7 @@ async def create_case(
     facilities: FacilitiesClient,
     settings: Settings,
     clock: Clock,
-) -> dict[str, Any]:
+) -> CaseTimeline:
     now = clock.now()
     since = now - timedelta(days=1)
     if (
@@ -648,23 +517,19 @@ async def create_case(
         now=now,
         resident=principal,
     )
-    steps = await CaseRepository(session).steps(c.id)
-    read = {
-        **case_read(c, viewer=principal, now=now),
-        "timeline": [step_read(s) for s in steps],
-    }
+    timeline = CaseTimeline(c, await CaseRepository(session).steps(c.id))
     await session.commit()
-    return read
+    return timeline
 
 
 # --- the workflow -----------------------------------------------------------------------------------
 
 
 async def _for_step(
-    session: AsyncSession, request: Request, case_id: int, principal: Principal
+    session: AsyncSession, if_match: IfMatch, case_id: int, principal: Principal
 ) -> ResidentCase:
     c = await _visible(session, case_id, principal, for_update=True)
-    check_if_match(request, c.version)
+    if_match.check(c.version)
     return c
 
 
@@ -678,17 +543,11 @@ def _require(c: ResidentCase, allowed: tuple[str, ...], to_status: str) -> None:
         )
 
 
-async def _finish(
-    session: AsyncSession, c: ResidentCase, principal: Principal, now: datetime
-) -> dict[str, Any]:
+async def _finish(session: AsyncSession, c: ResidentCase) -> CaseTimeline:
     await session.flush()
-    steps = await CaseRepository(session).steps(c.id)
-    read = {
-        **case_read(c, viewer=principal, now=now),
-        "timeline": [step_read(s) for s in steps],
-    }
+    timeline = CaseTimeline(c, await CaseRepository(session).steps(c.id))
     await session.commit()
-    return read
+    return timeline
 
 
 def _role(principal: Principal) -> str:
@@ -696,9 +555,16 @@ def _role(principal: Principal) -> str:
 
 
 async def accept(
-    session, request, *, case_id, principal, note, settings, clock
-) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    note: str | None,
+    settings: Settings,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials accept cases.")
     _require(c, ("submitted",), "accepted")
@@ -716,22 +582,22 @@ async def accept(
     await _route(
         session, c, settings=settings, now=now, actor=principal, actor_role="official"
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def assign(
-    session,
-    request,
+    session: AsyncSession,
     *,
-    case_id,
-    principal,
-    assignee,
-    operator_id,
-    note,
-    settings,
-    clock,
-) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    assignee: str,
+    operator_id: int | None,
+    note: str | None,
+    settings: Settings,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
     if not principal.is_official:
         raise Forbidden("Officials assign cases.")
     if c.assignee_type == "district" and not principal.is_district_official:
@@ -780,13 +646,19 @@ async def assign(
         ),
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def respond(
-    session, request, *, case_id, principal, text, clock
-) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    text: str,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
     if not is_handler(c, principal):
         raise Forbidden(
             "Only the case's handler (its assigned operator or an official of the area) answers it."
@@ -797,7 +669,7 @@ async def respond(
         c.first_responded_at = now
         # Measured against the first deadline: an escalated case was late whatever happens next.
         c.responded_on_time = c.escalated_at is None and (
-            c.due_at is None or now <= as_aware(c.due_at)
+            c.due_at is None or now <= c.due_at
         )
     c.response_text = text
     await _transition(
@@ -810,14 +682,21 @@ async def respond(
         note=text,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def confirm(
-    session, request, *, case_id, principal, answer_rating, note, clock
-) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
-    if not _is_author(c, principal):
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    answer_rating: int | None,
+    note: str | None,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
+    if not is_author(c, principal):
         raise Forbidden("Only the resident who filed the case confirms the answer.")
     _require(c, ("responded",), "confirmed")
     now = clock.now()
@@ -833,14 +712,21 @@ async def confirm(
         note=note,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def reopen(
-    session, request, *, case_id, principal, reason, settings, clock
-) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
-    if not _is_author(c, principal):
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    reason: str,
+    settings: Settings,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
+    if not is_author(c, principal):
         raise Forbidden("Only the resident who filed the case reopens it.")
     _require(c, ("responded",), "reopened")
     if c.reopen_count >= MAX_REOPENS:
@@ -866,14 +752,22 @@ async def reopen(
         note=reason,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
-async def close(session, request, *, case_id, principal, note, clock) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
-    if not (
-        principal.is_official and _official_in_area(c, principal)
-    ) and not _is_author(c, principal):
+async def close(
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    note: str | None,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
+    if not (principal.is_official and official_in_area(c, principal)) and not is_author(
+        c, principal
+    ):
         raise Forbidden(
             "Officials of the area, or the resident who filed it, close a case."
         )
@@ -890,19 +784,23 @@ async def close(session, request, *, case_id, principal, note, clock) -> dict[st
         note=note,
         now=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 async def rate_answer(
-    session, request, *, case_id, principal, answer_rating, clock
-) -> dict[str, Any]:
-    c = await _for_step(session, request, case_id, principal)
-    if not _is_author(c, principal):
+    session: AsyncSession,
+    *,
+    if_match: IfMatch,
+    case_id: int,
+    principal: Principal,
+    answer_rating: int,
+    clock: Clock,
+) -> CaseTimeline:
+    c = await _for_step(session, if_match, case_id, principal)
+    if not is_author(c, principal):
         raise Forbidden("Only the resident who filed the case rates its answer.")
     _require(c, ("responded", "confirmed", "closed"), c.status)
     if c.answer_rating is not None:
-        from service_kit.problems import Conflict
-
         raise Conflict(
             f"The answer to case {c.id} is rated already.", slug="answer-rated"
         )
@@ -934,26 +832,35 @@ async def rate_answer(
         actor=principal.sub,
         at=now,
     )
-    return await _finish(session, c, principal, now)
+    return await _finish(session, c)
 
 
 # --- the overdue sweep ------------------------------------------------------------------------------
 
 
 async def sweep(
+    session: AsyncSession, *, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """sweep_overdue() as a mapping, for the background loop (which reads `result["escalated"]`)."""
+    return dataclasses.asdict(await sweep_overdue(session, settings=settings, now=now))
+
+
+async def sweep_overdue(
     session: AsyncSession,
     *,
     settings: Settings,
     now: datetime,
     actor: Principal | None = None,
-) -> dict[str, Any]:
+) -> SweepOutcome:
     """Escalate every case not answered by its deadline: an operator's to the officials of its area; a
     complaint about an operator, which the subdistrict's officials had, to the district."""
     repo = CaseRepository(session)
     escalated = []
     calendar = await calendar_for(session, settings, now)
     for c in await repo.overdue_to_escalate(now, bureau_categories=ABOUT_OPERATOR):
-        missed = as_aware(c.due_at)
+        missed = c.due_at
+        if missed is None:  # overdue_to_escalate() reads only cases with a deadline
+            continue
         operator_id = c.assignee_operator_id
         if c.assignee_type == "operator":
             c.assignee_type = "official"
@@ -991,28 +898,11 @@ async def sweep(
         escalated.append(c.id)
     overdue = await repo.count_overdue(now)
     await session.commit()
-    return {"escalated": escalated, "overdue": overdue, "swept_at": now}
+    return SweepOutcome(escalated=escalated, overdue=overdue, swept_at=now)
 
 
-def categories(settings: Settings) -> list[dict[str, Any]]:
+def categories(settings: Settings) -> list[CategoryTerms]:
     return [
-        {
-            "code": c.code,
-            "kind": c.kind,
-            "name_zh": c.name_zh,
-            "name_en": c.name_en,
-            "description": c.description,
-            "deadline_working_days": deadline_days(c.code, settings.case_deadlines),
-            "attributes": [
-                {
-                    "code": a.code,
-                    "datatype": a.datatype,
-                    "required": a.required,
-                    "description": a.description,
-                    "values": [{"key": k, "name": n} for k, n in a.values],
-                }
-                for a in c.attributes
-            ],
-        }
+        CategoryTerms(c, deadline_days(c.code, settings.case_deadlines))
         for c in CATEGORIES.values()
     ]

@@ -38,8 +38,8 @@ from typing import Any
 
 import httpx
 
+from feedback_api.types import parse_moment
 from service_kit.cache import TTLCache
-from service_kit.clock import as_aware
 from service_kit.logs import request_id_var
 
 log = logging.getLogger("feedback_api.clients.facilities")
@@ -75,7 +75,7 @@ class ActivityRef:
         return (
             self.status in ("published", "finished")
             and self.ends_at is not None
-            and as_aware(self.ends_at) <= now
+            and self.ends_at <= now
         )
 
 
@@ -153,7 +153,7 @@ def operator_name(operation: dict[str, Any]) -> str | None:
 
 
 def _moment(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    return parse_moment(value) if isinstance(value, str) else None
 
 
 def _activity_ref(body: object) -> ActivityRef:
@@ -177,15 +177,20 @@ def _service_price(body: object) -> ServicePrice:
     approval = body.get("fee_approval")
     if approval is not None and not isinstance(approval, dict):
         raise TypeError("fee_approval is not an object")
-    in_force = approval is not None and approval.get("status", "active") == "active"
+    if approval is None or approval.get("status", "active") != "active":
+        approval = None  # no approved fee in force
     return ServicePrice(
         id=int(body["id"]),
         facility_id=int(body["facility_id"]),
         name_zh=str(body.get("name_zh", "")),
         basic=bool(body.get("basic", True)),
         fee_fen=int(body.get("fee_fen") or 0),
-        approved_fee_fen=int(approval["approved_fee_fen"]) if in_force else None,
-        application_id=_opt_int(approval.get("application_id")) if in_force else None,
+        approved_fee_fen=int(approval["approved_fee_fen"])
+        if approval is not None
+        else None,
+        application_id=_opt_int(approval.get("application_id"))
+        if approval is not None
+        else None,
     )
 
 
@@ -226,40 +231,46 @@ class FacilitiesClient:
             refresh_after_s=cache_ttl_s * RENEW_AFTER,
         )
         self._fetching: dict[
-            tuple[str, int], asyncio.Future
+            tuple[str, int], asyncio.Future[Any]
         ] = {}  # one fetch per record at a time
-        self._renewals: set[asyncio.Task] = set()
+        self._renewals: set[asyncio.Task[Any]] = set()
         self._wanted: dict[
-            int, asyncio.Future
+            int, asyncio.Future[Any]
         ] = {}  # facilities to ask for, in the order they were wanted
-        self._asking: asyncio.Task | None = (
+        self._asking: asyncio.Task[Any] | None = (
             None  # asking for them, one request at a time
         )
 
     async def get_facility(self, facility_id: int) -> FacilityRef | None:
         """The facility, or None when facilities-api says there is no such facility (404).
         Raises FacilitiesUnavailable when it cannot tell."""
-        return await self._lookup(
+        found: FacilityRef | None = await self._lookup(
             "facility", facility_id, f"/api/v1/facilities/{facility_id}", _facility_ref
         )
+        return found
 
     async def get_activity(self, activity_id: int) -> ActivityRef | None:
-        return await self._lookup(
+        found: ActivityRef | None = await self._lookup(
             "activity", activity_id, f"/api/v1/activities/{activity_id}", _activity_ref
         )
+        return found
 
     async def get_activity_now(self, activity_id: int) -> ActivityRef | None:
         """The activity as facilities-api has it this moment (never from memory): for decisions that a
         change of the last minute would make wrong, such as a cancellation."""
-        return await self._read_now(f"/api/v1/activities/{activity_id}", _activity_ref)
+        found: ActivityRef | None = await self._read_now(
+            f"/api/v1/activities/{activity_id}", _activity_ref
+        )
+        return found
 
     async def get_service_price(
         self, facility_id: int, service_id: int
     ) -> ServicePrice | None:
         """One service's record and its approved fee as they stand (never from memory), or None."""
-        return await self._read_now(
+        found: ServicePrice | None = await self._read_now(
             f"/api/v1/facilities/{facility_id}/services/{service_id}", _service_price
         )
+        return found
 
     async def _read_now(self, path: str, parse: Callable[[object], Any]) -> Any:
         body = await self._get_json(path)
@@ -278,12 +289,13 @@ class FacilitiesClient:
 
     async def get_services(self, facility_id: int) -> tuple[ServiceRef, ...] | None:
         """The services a facility offers, or None when there is no such facility."""
-        return await self._lookup(
+        found: tuple[ServiceRef, ...] | None = await self._lookup(
             "services",
             facility_id,
             f"/api/v1/facilities/{facility_id}/services",
             _services,
         )
+        return found
 
     async def _lookup(
         self, kind: str, key: int, path: str, parse: Callable[[object], Any]
@@ -306,16 +318,16 @@ class FacilitiesClient:
 
     def _start(
         self, record: tuple[str, int], fetch: Coroutine[Any, Any, Any]
-    ) -> asyncio.Task:
+    ) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(fetch)
         self._track(record, task)
         return task
 
-    def _track(self, record: tuple[str, int], fetching: asyncio.Future) -> None:
+    def _track(self, record: tuple[str, int], fetching: asyncio.Future[Any]) -> None:
         self._fetching[record] = fetching
         fetching.add_done_callback(lambda done: self._fetched(record, done))
 
-    def _fetched(self, record: tuple[str, int], fetching: asyncio.Future) -> None:
+    def _fetched(self, record: tuple[str, int], fetching: asyncio.Future[Any]) -> None:
         if self._fetching.get(record) is fetching:
             del self._fetching[record]
         if not fetching.cancelled():
@@ -331,7 +343,7 @@ class FacilitiesClient:
             self._renewals.add(renewal)
             renewal.add_done_callback(self._renewals.discard)
 
-    def _ask_facility(self, key: int) -> asyncio.Future:
+    def _ask_facility(self, key: int) -> asyncio.Future[Any]:
         """The facility's answer to come, asked for together with the others wanted at the moment."""
         loop = asyncio.get_running_loop()
         answer = loop.create_future()
@@ -475,12 +487,13 @@ class FacilitiesClient:
                 f"facilities-api answered {resp.status_code} for {url}"
             )
         try:
-            return resp.json()
+            body: object = resp.json()
         except ValueError as exc:
             log.warning(
                 "facilities-api answered a body we cannot read", extra={"url": url}
             )
             raise FacilitiesUnavailable(f"unreadable answer from {url}") from exc
+        return body
 
     async def _get(self, url: str) -> httpx.Response:
         headers = {"accept": "application/json"}

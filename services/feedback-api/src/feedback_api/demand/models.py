@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class DemandRequest(Base):
@@ -52,9 +52,9 @@ class DemandRequest(Base):
     answer_note: Mapped[str | None] = mapped_column(Text)
     activity_id: Mapped[int | None] = mapped_column(Integer)
     answered_by: Mapped[str | None] = mapped_column(String(255))
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
@@ -77,4 +77,4 @@ class DemandStep(Base):
     actor_sub: Mapped[str | None] = mapped_column(String(255), comment="never shown")
     activity_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(AwareDateTime())

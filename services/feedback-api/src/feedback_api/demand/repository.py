@@ -1,27 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.demand.models import DemandRequest, DemandStep
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
 from feedback_api.periods import quarter_range, start_of_day
+from service_kit.repository import RepositoryBase, Slice
 
 
-class DemandRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(
-        self, demand_id: int, *, for_update: bool = False
-    ) -> DemandRequest | None:
-        stmt = select(DemandRequest).where(DemandRequest.id == demand_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class DemandRepository(RepositoryBase[DemandRequest]):
+    model = DemandRequest
+    noun = "demand request"
 
     async def steps(self, demand_id: int) -> Sequence[DemandStep]:
         stmt = (
@@ -34,7 +26,7 @@ class DemandRepository:
     async def delivered_by(self, activity_id: int) -> Sequence[DemandRequest]:
         """The requests an activity is recorded as having delivered, locked."""
         stmt = (
-            select(DemandRequest)
+            self.statement()
             .where(
                 DemandRequest.activity_id == activity_id,
                 DemandRequest.status == "delivered",
@@ -42,13 +34,7 @@ class DemandRepository:
             .order_by(DemandRequest.id)
             .with_for_update()
         )
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, d: DemandRequest) -> None:
-        self.session.add(d)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.all(stmt)
 
     async def list(
         self,
@@ -57,11 +43,11 @@ class DemandRepository:
         subdistrict: str | None,
         status: str | None,
         category: str | None,
-        before_id: int | None,
+        cursor: str | None,
         limit: int,
         facility_ids: list[int] | None = None,
-    ) -> Sequence[DemandRequest]:
-        stmt = select(DemandRequest).order_by(DemandRequest.id.desc()).limit(limit)
+    ) -> Slice[DemandRequest]:
+        stmt = self.statement()
         if facility_ids is not None:
             stmt = stmt.where(DemandRequest.facility_id.in_(facility_ids))
         if resident_sub is not None:
@@ -72,11 +58,9 @@ class DemandRepository:
             stmt = stmt.where(DemandRequest.status == status)
         if category:
             stmt = stmt.where(DemandRequest.category == category)
-        if before_id is not None:
-            stmt = stmt.where(DemandRequest.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page(stmt, cursor=cursor, limit=limit)
 
-    async def count_by_resident_since(self, resident_sub: str, since) -> int:
+    async def count_by_resident_since(self, resident_sub: str, since: datetime) -> int:
         stmt = select(func.count()).where(
             DemandRequest.resident_sub == resident_sub,
             DemandRequest.created_at >= since,

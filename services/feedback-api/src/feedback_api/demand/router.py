@@ -1,6 +1,6 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from feedback_api.demand import service
 from feedback_api.demand.schemas import (
@@ -16,7 +16,7 @@ from feedback_api.dependencies import ClockDep, FacilitiesDep, SettingsDep
 from feedback_api.periods import PERIOD_PATTERN
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import PROBLEM_MEDIA_TYPE, Problem, problems
@@ -33,7 +33,7 @@ DemandReader = Annotated[
     ),
 ]
 Official = Annotated[Principal, require_roles("official")]
-FACILITIES_DOWN = {
+FACILITIES_DOWN: dict[int | str, dict[str, Any]] = {
     503: {
         "model": Problem,
         "content": {PROBLEM_MEDIA_TYPE: {}},
@@ -54,8 +54,9 @@ async def demand_stats(
     period: Annotated[
         str | None, Query(pattern=PERIOD_PATTERN, description="A quarter, e.g. 2026Q4.")
     ] = None,
-) -> dict[str, Any]:
-    return await service.stats(session, group_by=group_by, period=period)
+) -> DemandStats:
+    figures = await service.stats(session, group_by=group_by, period=period)
+    return DemandStats.model_validate(figures)
 
 
 @router.post(
@@ -73,8 +74,8 @@ async def create_demand(
     facilities: FacilitiesDep,
     settings: SettingsDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.create(
+) -> DemandRead:
+    d = await service.create(
         session,
         principal=principal,
         data=body,
@@ -82,9 +83,9 @@ async def create_demand(
         settings=settings,
         clock=clock,
     )
-    response.headers["Location"] = f"/api/v1/demands/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    response.headers["Location"] = f"/api/v1/demands/{d.id}"
+    set_etag(response, d.version)
+    return DemandRead.for_viewer(d, viewer=principal)
 
 
 @router.get(
@@ -99,14 +100,18 @@ async def list_demands(
     page: Annotated[PageParams, Depends(page_params)],
     status: DemandStatus | None = None,
     category: DemandCategory | None = None,
-) -> dict[str, Any]:
-    return await service.list_demands(
+) -> Page[DemandRead]:
+    found = await service.list_demands(
         session,
         viewer=principal,
         status=status,
         category=category,
         cursor=page.cursor,
         limit=page.limit,
+    )
+    return Page[DemandRead](
+        items=[DemandRead.for_viewer(d, viewer=principal) for d in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -121,10 +126,10 @@ async def get_demand(
     response: Response,
     session: SessionDep,
     principal: DemandReader,
-) -> dict[str, Any]:
-    read = await service.get(session, demand_id=demand_id, viewer=principal)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> DemandDetail:
+    found = await service.get(session, demand_id=demand_id, viewer=principal)
+    set_etag(response, found.demand.version)
+    return DemandDetail.of(found.demand, found.steps, viewer=principal)
 
 
 @router.post(
@@ -136,21 +141,21 @@ async def get_demand(
 async def answer_demand(
     demand_id: ResourceId,
     body: DemandAnswer,
-    request: Request,
+    if_match: IfMatchDep,
     response: Response,
     session: SessionDep,
     principal: Official,
     facilities: FacilitiesDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.answer(
+) -> DemandRead:
+    d = await service.answer(
         session,
-        request,
+        if_match=if_match,
         principal=principal,
         demand_id=demand_id,
         data=body,
         facilities=facilities,
         clock=clock,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, d.version)
+    return DemandRead.for_viewer(d, viewer=principal)

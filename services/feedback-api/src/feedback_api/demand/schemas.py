@@ -1,27 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from feedback_api.text import clean_optional, clean_required
+from feedback_api.demand.models import DemandRequest, DemandStep
+from feedback_api.menu.schemas import ServiceCategory
+from feedback_api.text import clean_optional, clean_required, mask_personal_data
 from feedback_api.types import IsoDate
+from service_kit.auth import Principal
 from service_kit.params import INT32_MAX
 
-DemandCategory = Literal[
-    "reading",
-    "lecture",
-    "performance",
-    "exhibition",
-    "training",
-    "film",
-    "heritage",
-    "sports_fitness",
-    "children",
-    "elderly",
-    "other",
-]
+# What a resident asks for is one of the kinds of service the menus offer.
+DemandCategory = ServiceCategory
 DemandStatus = Literal["submitted", "planned", "declined", "delivered"]
 AreaCode = str
 
@@ -93,7 +86,13 @@ class DemandAnswer(BaseModel):
         return clean_optional(v)
 
 
+def _masked(text: str | None) -> str | None:
+    return mask_personal_data(text)[0] if text else text
+
+
 class DemandRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     requester: Literal["resident", "community"]
     category: DemandCategory
@@ -114,8 +113,33 @@ class DemandRead(BaseModel):
     version: int
     created_at: datetime
 
+    @classmethod
+    def for_viewer(
+        cls, d: DemandRequest, *, viewer: Principal | None, **extra: object
+    ) -> Self:
+        """The request as `viewer` reads it. The operator running the facility reads what residents ask
+        of it, but not who they are: phone and ID numbers in the free text are masked (residents'
+        identity is never shown to anyone)."""
+        masked = viewer is not None and viewer.role == "operator"
+        mine = (
+            viewer is not None
+            and d.resident_sub is not None
+            and viewer.sub == d.resident_sub
+        )
+        # Every other field is the request's own column of the same name.
+        fields = {n: getattr(d, n) for n in DemandRead.model_fields if n != "mine"}
+        if masked:
+            fields.update(
+                title=_masked(d.title),
+                description=_masked(d.description),
+                place=_masked(d.place),
+            )
+        return cls.model_validate({**fields, "mine": mine, **extra})
+
 
 class DemandStepRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     action: Literal["submit", "answer", "reopen"]
     from_status: DemandStatus | None
     to_status: DemandStatus
@@ -130,8 +154,18 @@ class DemandDetail(DemandRead):
         description="Filed, answered, and reopened when the activity that delivered it was cancelled."
     )
 
+    @classmethod
+    def of(
+        cls, d: DemandRequest, steps: Sequence[DemandStep], *, viewer: Principal
+    ) -> Self:
+        return cls.for_viewer(
+            d, viewer=viewer, history=[DemandStepRead.model_validate(s) for s in steps]
+        )
+
 
 class DemandStatRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     key: str | None = Field(
         description="The community, category, subdistrict or period (null: not given)."
     )
@@ -146,6 +180,8 @@ class DemandStatRow(BaseModel):
 
 
 class DemandStats(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     group_by: Literal["community", "category", "subdistrict", "period"]
     period: str | None
     rows: list[DemandStatRow]

@@ -3,10 +3,11 @@ the dashboard's "够不够" (is there enough) reads the aggregations by communit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.clients.facilities import FacilitiesClient, FacilitiesUnavailable
@@ -21,15 +22,14 @@ from feedback_api.exceptions import (
     WorkflowConflict,
 )
 from feedback_api.operations.repository import OperationRepository
-from feedback_api.pagination import id_cursor
 from feedback_api.periods import quarter_of
 from feedback_api.settings import Settings
-from feedback_api.text import mask_personal_data
+from feedback_api.types import parse_moment
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware, utcnow
-from service_kit.etag import check_if_match
-from service_kit.pagination import encode_cursor
+from service_kit.clock import Clock, utcnow
+from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 NEXT = {
     "submitted": ("planned", "declined", "delivered"),
@@ -37,49 +37,32 @@ NEXT = {
 }
 
 
-def _masked(text: str | None) -> str | None:
-    return mask_personal_data(text)[0] if text else text
+@dataclass(frozen=True, slots=True)
+class DemandFigure:
+    """Requests by status, and menu votes, for one community, category, subdistrict or period."""
+
+    key: str | None
+    requests: int
+    submitted: int
+    planned: int
+    declined: int
+    delivered: int
+    menu_votes: int
 
 
-def demand_read(d: DemandRequest, *, viewer: Principal | None) -> dict[str, Any]:
-    # The operator running the facility reads what residents ask of it, but not who they are: phone and ID
-    # numbers in the free text are masked (residents' identity is never shown to anyone).
-    masked = viewer is not None and viewer.role == "operator"
-    return {
-        "id": d.id,
-        "requester": d.requester,
-        "category": d.category,
-        "title": _masked(d.title) if masked else d.title,
-        "description": _masked(d.description) if masked else d.description,
-        "subdistrict": d.subdistrict,
-        "community": d.community,
-        "facility_id": d.facility_id,
-        "place": _masked(d.place) if masked else d.place,
-        "preferred_from": d.preferred_from,
-        "preferred_to": d.preferred_to,
-        "period": d.period,
-        "status": d.status,
-        "answer_note": d.answer_note,
-        "activity_id": d.activity_id,
-        "answered_at": as_aware(d.answered_at),
-        "mine": viewer is not None
-        and d.resident_sub is not None
-        and viewer.sub == d.resident_sub,
-        "version": d.version,
-        "created_at": as_aware(d.created_at),
-    }
+@dataclass(frozen=True, slots=True)
+class DemandFigures:
+    group_by: str
+    period: str | None
+    rows: list[DemandFigure]
 
 
-def step_read(s: DemandStep) -> dict[str, Any]:
-    return {
-        "action": s.action,
-        "from_status": s.from_status,
-        "to_status": s.to_status,
-        "actor_role": s.actor_role,
-        "activity_id": s.activity_id,
-        "note": s.note,
-        "at": as_aware(s.at),
-    }
+@dataclass(frozen=True, slots=True)
+class DemandHistory:
+    """A demand request and the steps it went through, oldest first."""
+
+    demand: DemandRequest
+    steps: Sequence[DemandStep]
 
 
 def _step(
@@ -89,8 +72,8 @@ def _step(
     *,
     actor: Principal | None,
     note: str | None,
-    at,
-    activity_id=None,
+    at: datetime,
+    activity_id: int | None = None,
 ) -> DemandStep:
     return DemandStep(
         demand_id=d.id,
@@ -138,7 +121,7 @@ async def create(
     facilities: FacilitiesClient,
     settings: Settings,
     clock: Clock,
-) -> dict[str, Any]:
+) -> DemandRequest:
     if principal.role not in ("resident", "official"):
         raise Forbidden(
             "Residents ask for services; officials file a community's request."
@@ -216,7 +199,6 @@ async def create(
     repo.add(d)
     await repo.flush()
     session.add(_step(d, "submit", None, actor=principal, note=None, at=now))
-    read = demand_read(d, viewer=principal)
     await outbox.record(
         session,
         "demand.submitted",
@@ -234,20 +216,17 @@ async def create(
         at=now,
     )
     await session.commit()
-    return read
+    return d
 
 
 async def get(
     session: AsyncSession, *, demand_id: int, viewer: Principal
-) -> dict[str, Any]:
+) -> DemandHistory:
     repo = DemandRepository(session)
     d = await repo.get(demand_id)
     if d is None or not await _can_see(session, d, viewer):
         raise NotFound(f"No demand request {demand_id}.")
-    return {
-        **demand_read(d, viewer=viewer),
-        "history": [step_read(s) for s in await repo.steps(d.id)],
-    }
+    return DemandHistory(d, await repo.steps(d.id))
 
 
 async def list_demands(
@@ -258,7 +237,7 @@ async def list_demands(
     category: str | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> Slice[DemandRequest]:
     scope: dict[str, Any] = {
         "resident_sub": None,
         "subdistrict": None,
@@ -271,7 +250,7 @@ async def list_demands(
     elif viewer.role == "operator":
         # The requests for the facilities the operator runs now (personal data masked).
         if viewer.operator_id is None:
-            return {"items": [], "next_cursor": None}
+            return Slice(items=[], next_cursor=None)
         scope["facility_ids"] = list(
             await OperationRepository(session).facility_ids_of_operator(
                 viewer.operator_id
@@ -281,38 +260,28 @@ async def list_demands(
         raise Forbidden(
             "Demand requests are read by their authors, officials, auditors and the operators of their facilities."
         )
-    rows = list(
-        await DemandRepository(session).list(
-            status=status,
-            category=category,
-            before_id=id_cursor(cursor),
-            limit=limit + 1,
-            **scope,
-        )
+    return await DemandRepository(session).list(
+        status=status, category=category, cursor=cursor, limit=limit, **scope
     )
-    return {
-        "items": [demand_read(d, viewer=viewer) for d in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
-    }
 
 
 async def answer(
     session: AsyncSession,
-    request: Request,
     *,
+    if_match: IfMatch,
     principal: Principal,
     demand_id: int,
     data: DemandAnswer,
     facilities: FacilitiesClient,
     clock: Clock,
-) -> dict[str, Any]:
+) -> DemandRequest:
     repo = DemandRepository(session)
     d = await repo.get(demand_id, for_update=True)
     if d is None or not await _can_see(session, d, principal):
         raise NotFound(f"No demand request {demand_id}.")
     if not _official_in_area(d, principal):
         raise Forbidden("Officials of the request's area answer it.")
-    check_if_match(request, d.version)
+    if_match.check(d.version)
     if data.status not in NEXT.get(d.status, ()):
         raise WorkflowConflict(
             "demand request", from_status=d.status, to_status=data.status
@@ -366,7 +335,6 @@ async def answer(
             activity_id=d.activity_id if d.status == "delivered" else None,
         )
     )
-    read = demand_read(d, viewer=principal)
     await outbox.record(
         session,
         "demand.answered",
@@ -385,7 +353,7 @@ async def answer(
         at=now,
     )
     await session.commit()
-    return read
+    return d
 
 
 async def on_activity_cancelled(session: AsyncSession, event: dict[str, Any]) -> None:
@@ -439,14 +407,14 @@ async def on_activity_cancelled(session: AsyncSession, event: dict[str, Any]) ->
 
 def _event_time(event: dict[str, Any]) -> datetime:
     try:
-        return as_aware(datetime.fromisoformat(str(event["time"])))
+        return parse_moment(str(event["time"]))
     except (KeyError, ValueError):
         return utcnow()
 
 
 async def stats(
     session: AsyncSession, *, group_by: str, period: str | None
-) -> dict[str, Any]:
+) -> DemandFigures:
     repo = DemandRepository(session)
     requests = await repo.stats(group_by=group_by, period=period)
     votes = await repo.vote_stats(group_by=group_by, period=period)
@@ -455,7 +423,7 @@ async def stats(
         ("requests", "submitted", "planned", "declined", "delivered"), 0
     )
     rows = [
-        {"key": k, **requests.get(k, empty), "menu_votes": votes.get(k, 0)}
+        DemandFigure(key=k, **requests.get(k, empty), menu_votes=votes.get(k, 0))
         for k in keys
     ]
-    return {"group_by": group_by, "period": period, "rows": rows}
+    return DemandFigures(group_by=group_by, period=period, rows=rows)

@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class MenuRound(Base):
@@ -40,13 +40,13 @@ class MenuRound(Base):
     )
     offer_from: Mapped[date] = mapped_column(Date)
     offer_to: Mapped[date] = mapped_column(Date)
-    voting_opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    voting_closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    voting_opens_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    voting_closes_at: Mapped[datetime] = mapped_column(AwareDateTime())
     max_choices: Mapped[int] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(10))
     created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
@@ -83,4 +83,4 @@ class MenuVote(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("menu_item.id", ondelete="CASCADE"))
     resident_sub: Mapped[str] = mapped_column(String(255))
     community: Mapped[str | None] = mapped_column(String(50))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())

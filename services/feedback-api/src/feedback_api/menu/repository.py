@@ -1,32 +1,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import CursorResult, delete, func, select
 
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
+from service_kit.repository import RepositoryBase, Slice
 
 
-class MenuRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, round_id: int, *, for_update: bool = False) -> MenuRound | None:
-        stmt = select(MenuRound).where(MenuRound.id == round_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class MenuRepository(RepositoryBase[MenuRound]):
+    model = MenuRound
+    noun = "menu round"
 
     async def list(
-        self, *, include_drafts: bool, before_id: int | None, limit: int
-    ) -> Sequence[MenuRound]:
-        stmt = select(MenuRound).order_by(MenuRound.id.desc()).limit(limit)
+        self, *, include_drafts: bool, cursor: str | None, limit: int
+    ) -> Slice[MenuRound]:
+        stmt = self.statement()
         if not include_drafts:
             stmt = stmt.where(MenuRound.status != "draft")
-        if before_id is not None:
-            stmt = stmt.where(MenuRound.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page(stmt, cursor=cursor, limit=limit)
 
     async def items(self, round_id: int) -> Sequence[MenuItem]:
         return (
@@ -65,10 +58,13 @@ class MenuRepository:
                 MenuVote.item_id == item_id,
             )
         )
-        return result.rowcount or 0
+        # A DELETE's result is a CursorResult, which counts the rows it removed.
+        return cast(CursorResult[Any], result).rowcount or 0
 
-    def add(self, obj) -> None:
-        self.session.add(obj)
+    def add_item(self, item: MenuItem) -> MenuItem:
+        self.session.add(item)
+        return item
 
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_vote(self, vote: MenuVote) -> MenuVote:
+        self.session.add(vote)
+        return vote

@@ -1,13 +1,15 @@
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from feedback_api.dependencies import ClockDep, OfficialDep, ResidentDep
 from feedback_api.menu import service
+from feedback_api.menu.domain import RoundView
 from feedback_api.menu.schemas import RoundCreate, RoundRead, VoteCreate
 from service_kit.auth import Principal, viewer
 from service_kit.db import SessionDep
-from service_kit.etag import etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page, PageParams, page_params
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -16,9 +18,10 @@ router = APIRouter(prefix="/api/v1/menu-rounds", tags=["demand"])
 STEP_ERRORS = problems(401, 403, 404, 409, 412, 422, 428)
 
 
-def _etag(response: Response, read: dict[str, Any]) -> dict[str, Any]:
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+def _read(response: Response, view: RoundView) -> RoundRead:
+    """The round as its viewer sees it, with the ETag of the version it holds."""
+    set_etag(response, view.round.version)
+    return RoundRead.of(view)
 
 
 @router.post(
@@ -34,10 +37,10 @@ async def create_round(
     session: SessionDep,
     principal: OfficialDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.create(session, principal=principal, data=body, clock=clock)
-    response.headers["Location"] = f"/api/v1/menu-rounds/{read['id']}"
-    return _etag(response, read)
+) -> RoundRead:
+    view = await service.create(session, principal=principal, data=body, clock=clock)
+    response.headers["Location"] = f"/api/v1/menu-rounds/{view.round.id}"
+    return _read(response, view)
 
 
 @router.get(
@@ -51,9 +54,12 @@ async def list_rounds(
     reader: Annotated[Principal | None, viewer()],
     clock: ClockDep,
     page: Annotated[PageParams, Depends(page_params)],
-) -> dict[str, Any]:
-    return await service.list_rounds(
+) -> Page[RoundRead]:
+    found = await service.list_rounds(
         session, viewer=reader, cursor=page.cursor, limit=page.limit, clock=clock
+    )
+    return Page[RoundRead](
+        items=[RoundRead.of(v) for v in found.items], next_cursor=found.next_cursor
     )
 
 
@@ -69,11 +75,9 @@ async def get_round(
     session: SessionDep,
     reader: Annotated[Principal | None, viewer()],
     clock: ClockDep,
-) -> dict[str, Any]:
-    return _etag(
-        response,
-        await service.get(session, round_id=round_id, viewer=reader, clock=clock),
-    )
+) -> RoundRead:
+    view = await service.get(session, round_id=round_id, viewer=reader, clock=clock)
+    return _read(response, view)
 
 
 for _action, _status, _summary in (
@@ -86,26 +90,24 @@ for _action, _status, _summary in (
     ),
 ):
 
-    def _make(to_status: str):
+    def _make(to_status: str) -> Callable[..., Awaitable[RoundRead]]:
         async def step(
             round_id: ResourceId,
-            request: Request,
+            if_match: IfMatchDep,
             response: Response,
             session: SessionDep,
             principal: OfficialDep,
             clock: ClockDep,
-        ) -> dict[str, Any]:
-            return _etag(
-                response,
-                await service.move(
-                    session,
-                    request,
-                    principal=principal,
-                    round_id=round_id,
-                    to_status=to_status,
-                    clock=clock,
-                ),
+        ) -> RoundRead:
+            view = await service.move(
+                session,
+                if_match=if_match,
+                principal=principal,
+                round_id=round_id,
+                to_status=to_status,
+                clock=clock,
             )
+            return _read(response, view)
 
         step.__name__ = f"{to_status}_round"
         return step
@@ -133,8 +135,8 @@ async def vote(
     session: SessionDep,
     principal: ResidentDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.vote(
+) -> RoundRead:
+    view = await service.vote(
         session,
         principal=principal,
         round_id=round_id,
@@ -142,6 +144,7 @@ async def vote(
         community=body.community,
         clock=clock,
     )
+    return RoundRead.of(view)
 
 
 @router.delete(

@@ -1,23 +1,38 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from feedback_api.demand.schemas import DemandCategory
+from feedback_api.menu.domain import RoundView
 from feedback_api.text import clean_optional, clean_required
 from feedback_api.types import IsoDate, IsoDateTime
 from service_kit.params import INT32_MAX
 
 RoundStatus = Literal["draft", "open", "closed", "published"]
 
+# The kinds of cultural service a menu item offers (and a demand request asks for).
+ServiceCategory = Literal[
+    "reading",
+    "lecture",
+    "performance",
+    "exhibition",
+    "training",
+    "film",
+    "heritage",
+    "sports_fitness",
+    "children",
+    "elderly",
+    "other",
+]
+
 
 class ItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200, examples=["非遗剪纸体验课"])
-    category: DemandCategory
+    category: ServiceCategory
     description: str | None = Field(None, max_length=2000)
     facility_id: int | None = Field(None, ge=1, le=INT32_MAX)
 
@@ -125,3 +140,31 @@ class RoundRead(BaseModel):
     published_at: datetime | None
     version: int
     created_at: datetime
+
+    @classmethod
+    def of(cls, view: RoundView) -> Self:
+        """The round as its viewer sees it (see RoundView): the votes and ranks only when shown."""
+        r, counts = view.round, view.counts
+        # Every other field is the round's own column of the same name.
+        derived = ("voting_now", "my_votes", "total_votes", "items")
+        fields = {n: getattr(r, n) for n in cls.model_fields if n not in derived}
+        items = [
+            ItemRead(
+                id=i.id,
+                title=i.title,
+                category=i.category,
+                description=i.description,
+                facility_id=i.facility_id,
+                votes=counts.get(i.id) if counts is not None else None,
+                rank=view.ranks.get(i.id) if counts is not None else None,
+                my_vote=i.id in view.mine,
+            )
+            for i in view.items
+        ]
+        return cls(
+            **fields,
+            voting_now=view.voting_now,
+            my_votes=len(view.mine),
+            total_votes=sum(counts.values()) if counts is not None else None,
+            items=items,
+        )

@@ -6,29 +6,25 @@ announced (menu_round.results_published) so planning can take them up.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
-from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.events import outbox
 from feedback_api.exceptions import WorkflowConflict
+from feedback_api.menu.domain import RoundView, RoundViews
 from feedback_api.menu.models import MenuItem, MenuRound, MenuVote
 from feedback_api.menu.repository import MenuRepository
 from feedback_api.menu.schemas import RoundCreate
-from feedback_api.pagination import id_cursor
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
-from service_kit.etag import check_if_match
-from service_kit.pagination import encode_cursor
+from service_kit.clock import Clock
+from service_kit.etag import IfMatch
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 
-def _voting_now(r: MenuRound, now) -> bool:
-    return r.status == "open" and as_aware(r.voting_opens_at) <= now < as_aware(
-        r.voting_closes_at
-    )
+def _voting_now(r: MenuRound, now: datetime) -> bool:
+    return r.status == "open" and r.voting_opens_at <= now < r.voting_closes_at
 
 
 def _ranks(counts: dict[int, int]) -> dict[int, int]:
@@ -42,61 +38,38 @@ def _ranks(counts: dict[int, int]) -> dict[int, int]:
     return ranks
 
 
-async def round_read(
-    session: AsyncSession, r: MenuRound, *, viewer: Principal | None, now
-) -> dict[str, Any]:
+async def round_view(
+    session: AsyncSession, r: MenuRound, *, viewer: Principal | None, now: datetime
+) -> RoundView:
     repo = MenuRepository(session)
     items = await repo.items(r.id)
     show = r.status == "published" or (viewer is not None and viewer.can_read_all())
-    counts = (
-        {i.id: i.votes or 0 for i in items}
-        if r.status == "published"
-        else (await repo.counts(r.id) if show else {})
-    )
+    counts: dict[int, int] | None = None
     if show:
-        counts = {i.id: counts.get(i.id, 0) for i in items}
-    ranks = _ranks(counts) if show else {}
+        counted = (
+            {i.id: i.votes or 0 for i in items}
+            if r.status == "published"
+            else await repo.counts(r.id)
+        )
+        counts = {i.id: counted.get(i.id, 0) for i in items}
     mine = (
         await repo.votes_of(r.id, viewer.sub)
         if viewer is not None and viewer.role == "resident"
         else set()
     )
-    return {
-        "id": r.id,
-        "title": r.title,
-        "description": r.description,
-        "subdistrict": r.subdistrict,
-        "offer_from": r.offer_from,
-        "offer_to": r.offer_to,
-        "voting_opens_at": as_aware(r.voting_opens_at),
-        "voting_closes_at": as_aware(r.voting_closes_at),
-        "max_choices": r.max_choices,
-        "status": r.status,
-        "voting_now": _voting_now(r, now),
-        "my_votes": len(mine),
-        "total_votes": sum(counts.values()) if show else None,
-        "items": [
-            {
-                "id": i.id,
-                "title": i.title,
-                "category": i.category,
-                "description": i.description,
-                "facility_id": i.facility_id,
-                "votes": counts.get(i.id) if show else None,
-                "rank": ranks.get(i.id) if show else None,
-                "my_vote": i.id in mine,
-            }
-            for i in items
-        ],
-        "published_at": as_aware(r.published_at),
-        "version": r.version,
-        "created_at": as_aware(r.created_at),
-    }
+    return RoundView(
+        round=r,
+        items=items,
+        counts=counts,
+        ranks=_ranks(counts) if counts is not None else {},
+        mine=frozenset(mine),
+        voting_now=_voting_now(r, now),
+    )
 
 
 async def create(
     session: AsyncSession, *, principal: Principal, data: RoundCreate, clock: Clock
-) -> dict[str, Any]:
+) -> RoundView:
     if principal.subdistrict is not None and data.subdistrict != principal.subdistrict:
         raise Forbidden(
             "A subdistrict official publishes menus for their own subdistrict only."
@@ -119,7 +92,7 @@ async def create(
     repo.add(r)
     await repo.flush()
     for item in data.items:
-        repo.add(
+        repo.add_item(
             MenuItem(
                 round_id=r.id,
                 title=item.title,
@@ -129,7 +102,7 @@ async def create(
             )
         )
     await repo.flush()
-    read = await round_read(session, r, viewer=principal, now=now)
+    read = await round_view(session, r, viewer=principal, now=now)
     await session.commit()
     return read
 
@@ -151,8 +124,8 @@ async def _get(
 
 async def get(
     session: AsyncSession, *, round_id: int, viewer: Principal | None, clock: Clock
-) -> dict[str, Any]:
-    return await round_read(
+) -> RoundView:
+    return await round_view(
         session, await _get(session, round_id, viewer), viewer=viewer, now=clock.now()
     )
 
@@ -164,38 +137,36 @@ async def list_rounds(
     cursor: str | None,
     limit: int,
     clock: Clock,
-) -> dict[str, Any]:
-    rows = list(
-        await MenuRepository(session).list(
-            include_drafts=viewer is not None and viewer.can_read_all(),
-            before_id=id_cursor(cursor),
-            limit=limit + 1,
-        )
+) -> RoundViews:
+    found = await MenuRepository(session).list(
+        include_drafts=viewer is not None and viewer.can_read_all(),
+        cursor=cursor,
+        limit=limit,
     )
     now = clock.now()
-    return {
-        "items": [
-            await round_read(session, r, viewer=viewer, now=now) for r in rows[:limit]
+    return RoundViews(
+        items=[
+            await round_view(session, r, viewer=viewer, now=now) for r in found.items
         ],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
-    }
+        next_cursor=found.next_cursor,
+    )
 
 
 async def move(
     session: AsyncSession,
-    request: Request,
     *,
+    if_match: IfMatch,
     principal: Principal,
     round_id: int,
     to_status: str,
     clock: Clock,
-) -> dict[str, Any]:
+) -> RoundView:
     r = await _get(session, round_id, principal, for_update=True)
     if principal.subdistrict is not None and r.subdistrict != principal.subdistrict:
         raise Forbidden(
             "A subdistrict official manages the menus of their own subdistrict only."
         )
-    check_if_match(request, r.version)
+    if_match.check(r.version)
     allowed = {
         "open": ("draft",),
         "closed": ("open",),
@@ -204,11 +175,7 @@ async def move(
     now = clock.now()
     if r.status not in allowed:
         raise WorkflowConflict("menu round", from_status=r.status, to_status=to_status)
-    if (
-        to_status == "published"
-        and r.status == "open"
-        and now < as_aware(r.voting_closes_at)
-    ):
+    if to_status == "published" and r.status == "open" and now < r.voting_closes_at:
         raise WorkflowConflict(
             "menu round",
             from_status="open",
@@ -251,7 +218,7 @@ async def move(
             at=now,
         )
     await repo.flush()
-    read = await round_read(session, r, viewer=principal, now=now)
+    read = await round_view(session, r, viewer=principal, now=now)
     await session.commit()
     return read
 
@@ -264,7 +231,7 @@ async def vote(
     item_id: int,
     community: str | None,
     clock: Clock,
-) -> dict[str, Any]:
+) -> RoundView:
     repo = MenuRepository(session)
     # The round row is locked: one resident's votes in a round are counted one at a time.
     r = await _get(session, round_id, principal, for_update=True)
@@ -295,7 +262,7 @@ async def vote(
             f"at most {r.max_choices} votes per resident in this round; withdraw one first",
             code="vote-limit",
         )
-    repo.add(
+    repo.add_vote(
         MenuVote(
             round_id=r.id,
             item_id=item_id,
@@ -311,7 +278,7 @@ async def vote(
         raise Conflict(
             f"You voted for item {item_id} already.", slug="already-voted"
         ) from None
-    read = await round_read(session, r, viewer=principal, now=now)
+    read = await round_view(session, r, viewer=principal, now=now)
     await session.commit()
     return read
 

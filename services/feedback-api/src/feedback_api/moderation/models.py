@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String
+from sqlalchemy import CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class ModerationWord(Base):
@@ -16,7 +17,7 @@ class ModerationWord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(50), unique=True)
     created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class RatingBurst(Base):
@@ -48,7 +49,7 @@ class RatingBurst(Base):
     client_network: Mapped[str | None] = mapped_column(String(32))
     rating_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), server_default="open")
-    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detected_at: Mapped[datetime] = mapped_column(AwareDateTime())
     reviewed_by: Mapped[str | None] = mapped_column(String(255))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     review_note: Mapped[str | None] = mapped_column(String(500))

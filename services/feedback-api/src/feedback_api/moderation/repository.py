@@ -3,65 +3,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.moderation.models import ModerationWord, RatingBurst
 from feedback_api.ratings.models import Rating
+from service_kit.repository import RepositoryBase, Slice
 
 
-class WordRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class WordRepository(RepositoryBase[ModerationWord]):
+    model = ModerationWord
+    noun = "word"
 
     async def list(self) -> Sequence[ModerationWord]:
-        return (
-            (
-                await self.session.execute(
-                    select(ModerationWord).order_by(ModerationWord.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        return await self.all(self.statement().order_by(ModerationWord.id))
 
     async def by_word(self, word: str) -> ModerationWord | None:
-        return (
-            await self.session.execute(
-                select(ModerationWord).where(ModerationWord.word == word)
-            )
-        ).scalar_one_or_none()
-
-    async def get(self, word_id: int) -> ModerationWord | None:
-        return await self.session.get(ModerationWord, word_id)
-
-    def add(self, word: ModerationWord) -> None:
-        self.session.add(word)
+        return await self.one_or_none(
+            self.statement().where(ModerationWord.word == word)
+        )
 
     async def delete(self, word: ModerationWord) -> None:
         await self.session.delete(word)
 
 
-class BurstRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(
-        self, burst_id: int, *, for_update: bool = False
-    ) -> RatingBurst | None:
-        stmt = select(RatingBurst).where(RatingBurst.id == burst_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class BurstRepository(RepositoryBase[RatingBurst]):
+    model = RatingBurst
+    noun = "burst"
 
     async def list(
         self,
         *,
         status: str | None,
-        before_id: int | None,
+        cursor: str | None,
         limit: int,
         subdistrict: str | None = None,
-    ) -> Sequence[RatingBurst]:
-        stmt = select(RatingBurst).order_by(RatingBurst.id.desc()).limit(limit)
+    ) -> Slice[RatingBurst]:
+        stmt = self.statement()
         if subdistrict is not None:
             stmt = stmt.where(
                 exists().where(
@@ -70,9 +46,7 @@ class BurstRepository:
             )
         if status:
             stmt = stmt.where(RatingBurst.status == status)
-        if before_id is not None:
-            stmt = stmt.where(RatingBurst.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page(stmt, cursor=cursor, limit=limit)
 
     async def subdistrict_of(self, burst_id: int) -> str | None:
         """The subdistrict of the facility whose ratings the burst holds (a burst is on one target)."""

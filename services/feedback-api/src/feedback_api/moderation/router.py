@@ -80,9 +80,13 @@ async def list_bursts(
     principal: ReaderDep,
     page: Annotated[PageParams, Depends(page_params)],
     status: Literal["open", "released", "hidden"] | None = None,
-) -> dict[str, Any]:
-    return await service.list_bursts(
+) -> Page[BurstRead]:
+    found = await service.list_bursts(
         session, status=status, cursor=page.cursor, limit=page.limit, viewer=principal
+    )
+    return Page[BurstRead](
+        items=[BurstRead.model_validate(b) for b in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -98,8 +102,8 @@ async def decide_burst(
     session: SessionDep,
     principal: OfficialDep,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.decide_burst(
+) -> BurstRead:
+    burst = await service.decide_burst(
         session,
         principal=principal,
         burst_id=burst_id,
@@ -107,6 +111,7 @@ async def decide_burst(
         note=body.note,
         clock=clock,
     )
+    return BurstRead.model_validate(burst)
 
 
 @router.get(
@@ -117,8 +122,9 @@ async def decide_burst(
 )
 async def list_words(
     session: SessionDep, _: ReaderDep, comment_filter: CommentFilterDep
-) -> list[dict[str, Any]]:
-    return await service.list_words(session, comment_filter=comment_filter)
+) -> list[WordRead]:
+    words = await service.list_words(session, comment_filter=comment_filter)
+    return [WordRead.model_validate(w) for w in words]
 
 
 @router.post(
@@ -134,14 +140,15 @@ async def add_word(
     principal: DistrictOfficialDep,
     clock: ClockDep,
     comment_filter: CommentFilterDep,
-) -> dict[str, Any]:
-    return await service.add_word(
+) -> WordRead:
+    word = await service.add_word(
         session,
         principal=principal,
         word=body.word,
         clock=clock,
         comment_filter=comment_filter,
     )
+    return WordRead.model_validate(word)
 
 
 @router.delete(

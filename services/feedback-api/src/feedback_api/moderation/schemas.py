@@ -42,6 +42,8 @@ class BurstDecision(BaseModel):
 
 
 class BurstRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     target_type: str
     target_id: int
@@ -66,6 +68,8 @@ class WordCreate(BaseModel):
 
 
 class WordRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int | None = Field(
         description="null for a built-in word (settings), which cannot be removed here."
     )

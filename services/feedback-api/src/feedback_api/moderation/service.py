@@ -3,6 +3,8 @@ decisions on single ratings and on whole bursts, and the abuse-word list."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +21,9 @@ from feedback_api.ratings.repository import RatingRepository
 from feedback_api.ratings.service import page, rating_read
 from feedback_api.satisfaction.repository import AggregateRepository
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
-from service_kit.pagination import encode_cursor
+from service_kit.clock import Clock
 from service_kit.problems import Conflict, NotFound
+from service_kit.repository import Slice
 
 
 def _area(viewer: Principal) -> str | None:
@@ -52,7 +54,12 @@ async def queue(
 
 
 async def _hide(
-    session: AsyncSession, r: Rating, *, principal: Principal, now, note: str | None
+    session: AsyncSession,
+    r: Rating,
+    *,
+    principal: Principal,
+    now: datetime,
+    note: str | None,
 ) -> None:
     if r.counted:
         await AggregateRepository(session).apply(r, -1)
@@ -126,19 +133,18 @@ async def decide_rating(
     return read
 
 
-def burst_read(b: RatingBurst) -> dict[str, Any]:
-    return {
-        "id": b.id,
-        "target_type": b.target_type,
-        "target_id": b.target_id,
-        "facility_id": b.facility_id,
-        "reason": b.reason,
-        "rating_count": b.rating_count,
-        "status": b.status,
-        "detected_at": as_aware(b.detected_at),
-        "reviewed_at": as_aware(b.reviewed_at),
-        "review_note": b.review_note,
-    }
+@dataclass(frozen=True, slots=True)
+class ListedWord:
+    """A word on the abuse list: built in (settings; no id, cannot be removed here) or added by officials."""
+
+    id: int | None
+    word: str
+    builtin: bool
+    created_at: datetime | None
+
+    @classmethod
+    def added(cls, w: ModerationWord) -> ListedWord:
+        return cls(w.id, w.word, False, w.created_at)
 
 
 async def list_bursts(
@@ -148,19 +154,10 @@ async def list_bursts(
     cursor: str | None,
     limit: int,
     viewer: Principal,
-) -> dict[str, Any]:
-    rows = list(
-        await BurstRepository(session).list(
-            status=status,
-            before_id=id_cursor(cursor),
-            limit=limit + 1,
-            subdistrict=_area(viewer),
-        )
+) -> Slice[RatingBurst]:
+    return await BurstRepository(session).list(
+        status=status, cursor=cursor, limit=limit, subdistrict=_area(viewer)
     )
-    return {
-        "items": [burst_read(b) for b in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
-    }
 
 
 async def decide_burst(
@@ -171,7 +168,7 @@ async def decide_burst(
     decision: str,
     note: str | None,
     clock: Clock,
-) -> dict[str, Any]:
+) -> RatingBurst:
     bursts = BurstRepository(session)
     burst = await bursts.get(burst_id, for_update=True)
     if burst is None or not _in_area(principal, await bursts.subdistrict_of(burst_id)):
@@ -201,27 +198,15 @@ async def decide_burst(
         note,
     )
     await session.flush()
-    read = burst_read(burst)
     await session.commit()
-    return read
+    return burst
 
 
 async def list_words(
     session: AsyncSession, *, comment_filter: CommentFilter
-) -> list[dict[str, Any]]:
-    builtin = [
-        {"id": None, "word": w, "builtin": True, "created_at": None}
-        for w in comment_filter.builtin
-    ]
-    added = [
-        {
-            "id": w.id,
-            "word": w.word,
-            "builtin": False,
-            "created_at": as_aware(w.created_at),
-        }
-        for w in await WordRepository(session).list()
-    ]
+) -> list[ListedWord]:
+    builtin = [ListedWord(None, w, True, None) for w in comment_filter.builtin]
+    added = [ListedWord.added(w) for w in await WordRepository(session).list()]
     return builtin + added
 
 
@@ -232,7 +217,7 @@ async def add_word(
     word: str,
     clock: Clock,
     comment_filter: CommentFilter,
-) -> dict[str, Any]:
+) -> ListedWord:
     repo = WordRepository(session)
     if word in comment_filter.builtin or await repo.by_word(word) is not None:
         raise Conflict(f"{word!r} is on the list already.", slug="word-exists")
@@ -245,12 +230,7 @@ async def add_word(
         raise Conflict(
             f"{word!r} is on the list already.", slug="word-exists"
         ) from None
-    read = {
-        "id": entry.id,
-        "word": entry.word,
-        "builtin": False,
-        "created_at": as_aware(entry.created_at),
-    }
+    read = ListedWord.added(entry)
     await session.commit()
     comment_filter.invalidate()
     return read
@@ -260,9 +240,7 @@ async def remove_word(
     session: AsyncSession, *, word_id: int, comment_filter: CommentFilter
 ) -> None:
     repo = WordRepository(session)
-    entry = await repo.get(word_id)
-    if entry is None:
-        raise NotFound(f"No word {word_id}.")
+    entry = await repo.get_or_404(word_id)
     await repo.delete(entry)
     await session.commit()
     comment_filter.invalidate()

@@ -332,12 +332,12 @@ async def create_client(
     principal: DistrictOfficialDep,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.create_client(
+) -> ClientCreated:
+    issued = await service.create_client(
         session, principal=principal, name=body.name, clock=clock
     )
-    response.headers["Location"] = f"/api/v1/open311-clients/{read['id']}"
-    return read
+    response.headers["Location"] = f"/api/v1/open311-clients/{issued.client.id}"
+    return ClientCreated.of(issued.client, api_key=issued.api_key)
 
 
 @clients_router.get(
@@ -346,8 +346,8 @@ async def create_client(
     summary="Open311 clients (never their keys)",
     responses=problems(401, 403),
 )
-async def list_clients(session: SessionDep, _: ReaderDep) -> list[dict[str, Any]]:
-    return await service.list_clients(session)
+async def list_clients(session: SessionDep, _: ReaderDep) -> list[ClientRead]:
+    return [ClientRead.model_validate(c) for c in await service.list_clients(session)]
 
 
 @clients_router.delete(
@@ -371,5 +371,6 @@ async def revoke_client(
 )
 async def rotate_client(
     client_id: ResourceId, session: SessionDep, _: DistrictOfficialDep
-) -> dict[str, Any]:
-    return await service.rotate_client(session, client_id=client_id)
+) -> ClientCreated:
+    issued = await service.rotate_client(session, client_id=client_id)
+    return ClientCreated.of(issued.client, api_key=issued.api_key)

@@ -4,9 +4,11 @@ officials' API for Open311 client keys."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from feedback_api.open311.models import Open311Client
 from feedback_api.text import clean_required
 
 
@@ -107,6 +109,8 @@ class ClientCreate(BaseModel):
 
 
 class ClientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     key_prefix: str = Field(description="The key's public part, to tell keys apart.")
@@ -118,3 +122,7 @@ class ClientCreated(ClientRead):
     api_key: str = Field(
         description="Send it as api_key with each Open311 POST. Shown once: only a hash is kept."
     )
+
+    @classmethod
+    def of(cls, client: Open311Client, *, api_key: str) -> Self:
+        return cls(**ClientRead.model_validate(client).model_dump(), api_key=api_key)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,8 +29,8 @@ from feedback_api.open311.repository import ClientRepository
 from feedback_api.settings import Settings
 from feedback_api.text import mask_personal_data
 from service_kit.auth import Principal
-from service_kit.clock import DISTRICT_TZ, Clock, as_aware
-from service_kit.problems import Conflict, NotFound, ProblemError
+from service_kit.clock import DISTRICT_TZ, Clock
+from service_kit.problems import Conflict, ProblemError
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 BUREAU = "东城区文化和旅游局"
@@ -55,19 +57,17 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def client_read(c: Open311Client) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "key_prefix": c.key_prefix,
-        "created_at": as_aware(c.created_at),
-        "revoked_at": as_aware(c.revoked_at),
-    }
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A client with the key just issued to it: the key is shown this once (only its hash is kept)."""
+
+    client: Open311Client
+    api_key: str
 
 
 async def create_client(
     session: AsyncSession, *, principal: Principal, name: str, clock: Clock
-) -> dict[str, Any]:
+) -> IssuedKey:
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(24)
     client = Open311Client(
@@ -79,17 +79,15 @@ async def create_client(
     )
     ClientRepository(session).add(client)
     await session.flush()
-    read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
+    issued = IssuedKey(client, f"o311_{prefix}_{secret}")
     await session.commit()
-    return read
+    return issued
 
 
-async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, Any]:
+async def rotate_client(session: AsyncSession, *, client_id: int) -> IssuedKey:
     """A new key for the same client, shown once; the old key stops working at once (a leaked key is
     replaced without losing the client's history of cases)."""
-    client = await ClientRepository(session).get(client_id)
-    if client is None:
-        raise NotFound(f"No Open311 client {client_id}.")
+    client = await ClientRepository(session).get_or_404(client_id)
     if client.revoked_at is not None:
         raise Conflict(
             f"Open311 client {client_id} is revoked; issue a new client instead.",
@@ -99,19 +97,17 @@ async def rotate_client(session: AsyncSession, *, client_id: int) -> dict[str, A
     secret = secrets.token_urlsafe(24)
     client.key_prefix, client.key_hash = prefix, _hash(secret)
     await session.flush()
-    read = {**client_read(client), "api_key": f"o311_{prefix}_{secret}"}
+    issued = IssuedKey(client, f"o311_{prefix}_{secret}")
     await session.commit()
-    return read
+    return issued
 
 
-async def list_clients(session: AsyncSession) -> list[dict[str, Any]]:
-    return [client_read(c) for c in await ClientRepository(session).list()]
+async def list_clients(session: AsyncSession) -> Sequence[Open311Client]:
+    return await ClientRepository(session).list()
 
 
 async def revoke_client(session: AsyncSession, *, client_id: int, clock: Clock) -> None:
-    client = await ClientRepository(session).get(client_id)
-    if client is None:
-        raise NotFound(f"No Open311 client {client_id}.")
+    client = await ClientRepository(session).get_or_404(client_id)
     if client.revoked_at is None:
         client.revoked_at = clock.now()
     await session.commit()
@@ -139,9 +135,7 @@ async def authenticate(session: AsyncSession, api_key: str | None) -> Open311Cli
 
 def _local(moment: datetime | None) -> str | None:
     return (
-        as_aware(moment).astimezone(DISTRICT_TZ).isoformat(timespec="seconds")
-        if moment
-        else None
+        moment.astimezone(DISTRICT_TZ).isoformat(timespec="seconds") if moment else None
     )
 
 
@@ -229,7 +223,7 @@ def request_doc(c: ResidentCase, settings: Settings) -> dict[str, Any]:
         "zipcode": None,
         "lat": c.lat,
         "long": c.lon,
-        "media_url": (c.photo_urls or [None])[0],
+        "media_url": c.photo_urls[0] if c.photo_urls else None,
     }
 
 

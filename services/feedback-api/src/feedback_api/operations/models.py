@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from feedback_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class FacilityOperation(Base):
@@ -17,6 +18,8 @@ class FacilityOperation(Base):
     facility_id: Mapped[int] = mapped_column(
         Integer, primary_key=True, autoincrement=False
     )
+    # The key under the name every repository reads records by.
+    id: Mapped[int] = synonym("facility_id")
     mode: Mapped[str] = mapped_column(String(20), comment="government or social")
     operator_id: Mapped[int | None] = mapped_column(Integer)
     operator_name: Mapped[str | None] = mapped_column(String(200))
@@ -24,7 +27,7 @@ class FacilityOperation(Base):
     subdistrict: Mapped[str | None] = mapped_column(String(50))
     name_zh: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(10), comment="event, lookup or seed")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class Checkin(Base):
@@ -40,7 +43,8 @@ class Checkin(Base):
     booking_id: Mapped[int] = mapped_column(
         Integer, primary_key=True, autoincrement=False
     )
+    id: Mapped[int] = synonym("booking_id")
     activity_id: Mapped[int] = mapped_column(Integer)
     facility_id: Mapped[int] = mapped_column(Integer)
     resident_sub: Mapped[str] = mapped_column(String(255))
-    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime] = mapped_column(AwareDateTime())

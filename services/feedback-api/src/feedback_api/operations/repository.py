@@ -4,26 +4,21 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.ratings.models import Rating
+from service_kit.repository import RepositoryBase
 
 
-class OperationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OperationRepository(RepositoryBase[FacilityOperation]):
+    """Who runs each facility, keyed by the facility's id."""
 
-    async def get(self, facility_id: int) -> FacilityOperation | None:
-        return await self.session.get(FacilityOperation, facility_id)
+    model = FacilityOperation
+    noun = "facility operation"
 
-    def add(self, op: FacilityOperation) -> None:
-        self.session.add(op)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
-    async def get_many(self, facility_ids: Sequence[int]) -> dict[int, Row]:
+    async def get_many(
+        self, facility_ids: Sequence[int]
+    ) -> dict[int, Row[int, int | None, str | None, str | None]]:
         """Plain rows (facility_id, operator_id, subdistrict, name_zh) of several facilities, no ORM objects."""
         rows = await self.session.execute(
             _OPERATIONS_OF, {"ids": sorted(set(facility_ids))}
@@ -52,15 +47,11 @@ class OperationRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
 
-class CheckinRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class CheckinRepository(RepositoryBase[Checkin]):
+    """Check-ins, keyed by the booking's id."""
 
-    async def get(self, booking_id: int) -> Checkin | None:
-        return await self.session.get(Checkin, booking_id)
-
-    def add(self, checkin: Checkin) -> None:
-        self.session.add(checkin)
+    model = Checkin
+    noun = "check-in"
 
     async def has_checked_in(
         self, *, resident_sub: str, target_type: str, target_id: int, facility_id: int

@@ -8,7 +8,7 @@ Both handlers are idempotent: a replayed event changes nothing more (FeedConsume
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,8 @@ from feedback_api.clients.facilities import FacilitiesClient, FacilityRef, opera
 from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.operations.repository import CheckinRepository, OperationRepository
 from feedback_api.satisfaction.repository import AggregateRepository
-from service_kit.clock import as_aware, utcnow
+from feedback_api.types import parse_moment
+from service_kit.clock import utcnow
 
 
 async def operation_for(
@@ -117,9 +118,7 @@ async def on_checkin(session: AsyncSession, event: dict[str, Any]) -> None:
     if await repo.get(booking_id) is not None:
         return
     checked_in_at = (
-        as_aware(datetime.fromisoformat(data["checked_in_at"])).astimezone(UTC)
-        if data.get("checked_in_at")
-        else utcnow()
+        parse_moment(data["checked_in_at"]) if data.get("checked_in_at") else utcnow()
     )
     checkin = Checkin(
         booking_id=booking_id,

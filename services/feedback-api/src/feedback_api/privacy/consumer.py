@@ -5,14 +5,15 @@ consumer's cursor."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.privacy.service import erase_account
 from service_kit.events.accounts import account_deletions, follow_account_deletions
 from service_kit.events.consumer import FeedConsumer
 
 
-def _erase(session, account_id: str):
-    return erase_account(session, account_id=account_id)
+async def _erase(session: AsyncSession, account_id: str) -> dict[str, int]:
+    return await erase_account(session, account_id=account_id)
 
 
 def gateway_consumer(app: FastAPI) -> FeedConsumer:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, cast, literal, select, update
+from sqlalchemy import CursorResult, Result, String, literal, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.models import CaseStep, ResidentCase
@@ -20,8 +21,13 @@ TOMBSTONE = "erased:"
 ERASED_TEXT = "（居民已注销账户，内容已删除）"
 
 
+def _count(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed (its result is a CursorResult, which counts them)."""
+    return cast(CursorResult[Any], result).rowcount or 0
+
+
 def _tombstone(kind: str, id_column: Any) -> Any:
-    return literal(f"{TOMBSTONE}{kind}:", String).concat(cast(id_column, String))
+    return literal(f"{TOMBSTONE}{kind}:", String).concat(sql_cast(id_column, String))
 
 
 class PersonalDataRepository:
@@ -88,7 +94,7 @@ class PersonalDataRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return _count(result)
 
     async def anonymise_case_steps(self, sub: str) -> int:
         """The resident's own steps (filing, confirming, reopening) keep their action and time, not their words."""
@@ -98,7 +104,7 @@ class PersonalDataRepository:
             .values(actor_sub=_tombstone("case_step", CaseStep.id), note=None)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return _count(result)
 
     async def anonymise_cases(self, sub: str) -> int:
         """Kind, category, target, status, deadlines, the answer and its rating stay (the response figures rest
@@ -122,7 +128,7 @@ class PersonalDataRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return _count(result)
 
     async def anonymise_demands(self, sub: str) -> int:
         """Category, area, facility, period and status stay (demand counts); the resident's words go."""
@@ -138,7 +144,7 @@ class PersonalDataRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return _count(result)
 
     async def anonymise_menu_votes(self, sub: str) -> int:
         result = await self.session.execute(
@@ -147,7 +153,7 @@ class PersonalDataRepository:
             .values(resident_sub=_tombstone("menu_vote", MenuVote.id))
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return _count(result)
 
     async def scrub_events(self, sub: str) -> int:
         """The outbox keeps the events already published: those the resident caused lose who caused them, and a
@@ -179,4 +185,4 @@ class PersonalDataRepository:
             .values(resident_sub=_tombstone("checkin", Checkin.booking_id))
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return _count(result)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
@@ -24,6 +24,7 @@ async def personal_data(
     response: Response,
     session: SessionDep,
     principal: Annotated[Principal, require_roles("resident")],
-) -> dict[str, Any]:
+) -> FeedbackPersonalData:
     response.headers["Cache-Control"] = "no-store"
-    return await service.export(session, principal=principal)
+    data = await service.export(session, principal=principal)
+    return FeedbackPersonalData.model_validate(data)

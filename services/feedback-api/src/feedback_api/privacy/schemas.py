@@ -1,9 +1,18 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A rating's times come back from SQLite without a zone (the rating table keeps its own column
+    type until the rating write path is reshaped); they are UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+RatingTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class _Row(BaseModel):
@@ -27,8 +36,8 @@ class RatingData(_Row):
     verified: bool
     live: bool
     reply_text: str | None
-    created_at: datetime
-    replaced_at: datetime | None
+    created_at: RatingTime
+    replaced_at: RatingTime | None
 
 
 class CaseData(_Row):
@@ -90,6 +99,8 @@ class CheckInData(_Row):
 class FeedbackPersonalData(BaseModel):
     """What feedback-api holds on the signed-in resident: ratings (with replaced ones), cases, demands, menu
     votes, and the check-ins it keeps to mark ratings verified."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     service: str = "feedback-api"
     ratings: list[RatingData]

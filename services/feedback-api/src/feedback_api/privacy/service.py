@@ -12,38 +12,41 @@ events already in the outbox lose who caused them, and `rating.created` its comm
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feedback_api.cases.models import ResidentCase
+from feedback_api.demand.models import DemandRequest
+from feedback_api.operations.models import Checkin
 from feedback_api.privacy.repository import TOMBSTONE, PersonalDataRepository
+from feedback_api.ratings.models import Rating
 from service_kit.auth import Principal
 
 
-def _aware(row: Any) -> dict[str, Any]:
-    """A row's columns, SQLite's naive datetimes read as UTC."""
-    values = (
-        row._asdict()
-        if hasattr(row, "_asdict")
-        else {c.key: getattr(row, c.key) for c in row.__table__.columns}
-    )
-    return {
-        k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
-        for k, v in values.items()
-    }
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """The resident's records, each kind oldest first."""
+
+    ratings: Sequence[Rating]
+    cases: Sequence[ResidentCase]
+    demands: Sequence[DemandRequest]
+    menu_votes: Sequence[Any]  # rows: the vote with its item's title
+    check_ins: Sequence[Checkin]
 
 
-async def export(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
+async def export(session: AsyncSession, *, principal: Principal) -> PersonalData:
     repo = PersonalDataRepository(session)
     sub = principal.sub
-    return {
-        "ratings": [_aware(r) for r in await repo.ratings(sub)],
-        "cases": [_aware(c) for c in await repo.cases(sub)],
-        "demands": [_aware(d) for d in await repo.demands(sub)],
-        "menu_votes": [_aware(v) for v in await repo.menu_votes(sub)],
-        "check_ins": [_aware(c) for c in await repo.check_ins(sub)],
-    }
+    return PersonalData(
+        ratings=await repo.ratings(sub),
+        cases=await repo.cases(sub),
+        demands=await repo.demands(sub),
+        menu_votes=await repo.menu_votes(sub),
+        check_ins=await repo.check_ins(sub),
+    )
 
 
 async def erase_account(session: AsyncSession, *, account_id: str) -> dict[str, int]:

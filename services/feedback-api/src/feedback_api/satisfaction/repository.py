@@ -31,8 +31,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.models import ResidentCase
+from feedback_api.operations.models import FacilityOperation as F
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.satisfaction.models import DIMENSION_COLUMNS, RatingAggregate
+from service_kit.repository import RepositoryBase
 
 KEY = ("month", "target_type", "target_id", "operator_key")
 SUM_COLUMNS = (
@@ -106,8 +108,6 @@ def merged_changes(changes: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
 def _ranking_statement(by: str, *, in_months: list[str] | None = None) -> Any:
     """The ranking's query: the months as a list (any database) or, without one, as an array parameter
     `months` (PostgreSQL's = ANY)."""
-    from feedback_api.operations.models import FacilityOperation as F
-
     a = RatingAggregate
     key = getattr(a, GROUPS[by])
     month = (
@@ -383,8 +383,6 @@ class AggregateRepository:
     ) -> dict[int, tuple[str | None, str | None, int | None]]:
         """Name, subdistrict and operator of each facility from the local map (plain rows, no ORM objects:
         the ranking asks for every facility at once)."""
-        from feedback_api.operations.models import FacilityOperation as F
-
         if not facility_ids:
             return {}
         rows = await self.session.execute(
@@ -398,9 +396,11 @@ class AggregateRepository:
         }
 
 
-class CaseStatsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class CaseStatsRepository(RepositoryBase[ResidentCase]):
+    """The complaint figures of the index, read from the cases."""
+
+    model = ResidentCase
+    noun = "case"
 
     async def complaint_stats(
         self,

@@ -17,7 +17,7 @@ from feedback_api.satisfaction.schemas import (
 from service_kit.auth import Principal, require_roles, signed_in
 from service_kit.db import SessionDep
 from service_kit.params import ResourceId
-from service_kit.problems import problems
+from service_kit.problems import RuleViolation, problems
 
 router = APIRouter(prefix="/api/v1/satisfaction", tags=["satisfaction"])
 
@@ -126,8 +126,6 @@ async def report(
 
 
 def _scope(scope: str, key: str | None) -> Scope:
-    from service_kit.problems import RuleViolation
-
     if scope == "district":
         return Scope("district")
     if key is None:

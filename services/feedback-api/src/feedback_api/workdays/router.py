@@ -1,38 +1,15 @@
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from feedback_api.dependencies import ClockDep, DistrictOfficialDep, SettingsDep
-from feedback_api.text import clean_optional
 from feedback_api.workdays import service
+from feedback_api.workdays.schemas import CalendarDayPut, CalendarDayRead
 from service_kit.db import SessionDep
-from service_kit.problems import problems
+from service_kit.problems import RuleViolation, problems
 
 router = APIRouter(prefix="/api/v1/cases/calendar", tags=["cases"])
-
-
-class CalendarDayRead(BaseModel):
-    day: date
-    kind: Literal["holiday", "workday"]
-    name: str
-    source: Literal["settings", "officials"]
-    updated_at: datetime | None = None
-
-
-class CalendarDayPut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["holiday", "workday"] = Field(
-        description="holiday: a weekday off; workday: a weekend make-up working day."
-    )
-    name: str | None = Field(None, max_length=100, examples=["春节"])
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str | None) -> str | None:
-        return clean_optional(v)
 
 
 @router.get(
@@ -45,8 +22,9 @@ async def list_calendar(
     session: SessionDep,
     settings: SettingsDep,
     year: Annotated[int, Query(ge=2000, le=2100)],
-) -> list[dict[str, Any]]:
-    return await service.list_days(session, settings, year=year)
+) -> list[CalendarDayRead]:
+    days = await service.list_days(session, settings, year=year)
+    return [CalendarDayRead.model_validate(d) for d in days]
 
 
 @router.put(
@@ -61,14 +39,12 @@ async def put_day(
     session: SessionDep,
     principal: DistrictOfficialDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> CalendarDayRead:
     if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-        from service_kit.problems import RuleViolation
-
         raise RuleViolation(
             "day", "the day must be between 2000 and 2100", code="day-range"
         )
-    return await service.set_day(
+    entry = await service.set_day(
         session,
         principal=principal,
         day=day,
@@ -76,6 +52,7 @@ async def put_day(
         name=body.name or "",
         clock=clock,
     )
+    return CalendarDayRead.model_validate(entry)
 
 
 @router.delete(

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.periods import local_date, start_of_day
 from feedback_api.settings import Settings
 from feedback_api.workdays.models import CalendarDay
+from feedback_api.workdays.repository import CalendarRepository
 from service_kit.auth import Principal
-from service_kit.clock import Clock, as_aware
+from service_kit.clock import Clock
 from service_kit.problems import NotFound, RuleViolation
 
 HORIZON_DAYS = 400
@@ -60,14 +59,9 @@ async def calendar_for(
     session: AsyncSession, settings: Settings, start: datetime
 ) -> WorkCalendar:
     first = local_date(start)
-    rows = (
-        await session.execute(
-            select(CalendarDay).where(
-                CalendarDay.day >= first,
-                CalendarDay.day < first + timedelta(days=HORIZON_DAYS),
-            )
-        )
-    ).scalars()
+    rows = await CalendarRepository(session).between(
+        first, first + timedelta(days=HORIZON_DAYS - 1)
+    )
     holidays = set(settings.holidays)
     workdays = set(settings.makeup_workdays)
     for row in rows:
@@ -76,44 +70,36 @@ async def calendar_for(
     return WorkCalendar(frozenset(holidays), frozenset(workdays))
 
 
-def day_read(
-    d: CalendarDay | None, *, day: date, kind: str, name: str, source: str
-) -> dict[str, Any]:
-    return {
-        "day": day,
-        "kind": kind,
-        "name": name,
-        "source": source,
-        "updated_at": as_aware(d.updated_at) if d is not None else None,
-    }
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """A day that is not what its weekday says: from settings, or kept by officials (these win)."""
+
+    day: date
+    kind: str
+    name: str
+    source: str
+    updated_at: datetime | None = None
+
+    @classmethod
+    def kept(cls, row: CalendarDay) -> CalendarEntry:
+        return cls(row.day, row.kind, row.name, "officials", row.updated_at)
 
 
 async def list_days(
     session: AsyncSession, settings: Settings, *, year: int
-) -> list[dict[str, Any]]:
-    out: dict[date, dict[str, Any]] = {}
+) -> list[CalendarEntry]:
+    out: dict[date, CalendarEntry] = {}
     for day in settings.holidays:
         if day.year == year:
-            out[day] = day_read(
-                None, day=day, kind="holiday", name="", source="settings"
-            )
+            out[day] = CalendarEntry(day, "holiday", "", "settings")
     for day in settings.makeup_workdays:
         if day.year == year:
-            out[day] = day_read(
-                None, day=day, kind="workday", name="", source="settings"
-            )
-    rows = (
-        await session.execute(
-            select(CalendarDay).where(
-                CalendarDay.day >= date(year, 1, 1),
-                CalendarDay.day <= date(year, 12, 31),
-            )
-        )
-    ).scalars()
+            out[day] = CalendarEntry(day, "workday", "", "settings")
+    rows = await CalendarRepository(session).between(
+        date(year, 1, 1), date(year, 12, 31)
+    )
     for row in rows:
-        out[row.day] = day_read(
-            row, day=row.day, kind=row.kind, name=row.name, source="officials"
-        )
+        out[row.day] = CalendarEntry.kept(row)
     return [out[d] for d in sorted(out)]
 
 
@@ -125,7 +111,7 @@ async def set_day(
     kind: str,
     name: str,
     clock: Clock,
-) -> dict[str, Any]:
+) -> CalendarEntry:
     if kind == "holiday" and day.weekday() >= 5:
         raise RuleViolation(
             "kind",
@@ -138,13 +124,15 @@ async def set_day(
             f"{day} is a weekday already: only weekend days can be make-up working days",
             code="workday-on-weekday",
         )
-    row = await session.get(CalendarDay, day)
+    repo = CalendarRepository(session)
+    row = await repo.get(day)
     now = clock.now()
     if row is None:
-        row = CalendarDay(
-            day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now
+        row = repo.add(
+            CalendarDay(
+                day=day, kind=kind, name=name, updated_by=principal.sub, updated_at=now
+            )
         )
-        session.add(row)
     else:
         row.kind, row.name, row.updated_by, row.updated_at = (
             kind,
@@ -152,15 +140,16 @@ async def set_day(
             principal.sub,
             now,
         )
-    await session.flush()
-    read = day_read(row, day=day, kind=kind, name=name, source="officials")
+    await repo.flush()
+    entry = CalendarEntry.kept(row)
     await session.commit()
-    return read
+    return entry
 
 
 async def delete_day(session: AsyncSession, *, day: date) -> None:
-    row = await session.get(CalendarDay, day)
+    repo = CalendarRepository(session)
+    row = await repo.get(day)
     if row is None:
         raise NotFound(f"{day} is not in the officials' calendar.")
-    await session.delete(row)
+    await repo.delete(row)
     await session.commit()
