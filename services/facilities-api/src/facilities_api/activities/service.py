@@ -22,7 +22,6 @@ from facilities_api.offerings.rules import check_fee
 from facilities_api.serialize import jsonable
 from facilities_api.vocab import as_local, local_today, to_utc
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import NotFound, RuleViolation
 
@@ -46,7 +45,7 @@ _EDITABLE = (
 
 
 def shown_status(a: Activity, now: datetime) -> str:
-    if a.status == "published" and as_aware(a.ends_at) <= now:
+    if a.status == "published" and a.ends_at <= now:
         return "finished"
     return a.status
 
@@ -77,9 +76,9 @@ def activity_read(a: Activity, now: datetime) -> dict[str, Any]:
         "status": shown_status(a, now),
         "cancel_reason": a.cancel_reason,
         "version": a.version,
-        "created_at": as_aware(a.created_at),
-        "updated_at": as_aware(a.updated_at),
-        "published_at": as_aware(a.published_at),
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "published_at": a.published_at,
     }
 
 
@@ -225,7 +224,7 @@ async def list_activities(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor(as_aware(last.starts_at).isoformat(), last.id)
+        next_cursor = encode_cursor(last.starts_at.isoformat(), last.id)
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -280,8 +279,6 @@ async def update_activity(
         if field in patch and patch[field] is None:
             raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
     merged = {f: patch.get(f, getattr(a, f)) for f in _EDITABLE}
-    for f in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at"):
-        merged[f] = as_aware(merged[f])
     check_times(
         starts_at=merged["starts_at"],
         ends_at=merged["ends_at"],
@@ -304,11 +301,7 @@ async def update_activity(
     for field in _EDITABLE:
         if field not in patch:
             continue
-        old = (
-            as_aware(getattr(a, field))
-            if field in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at")
-            else getattr(a, field)
-        )
+        old = getattr(a, field)
         new = merged[field]
         if field == "target_groups":
             new = list(dict.fromkeys(new))
@@ -352,15 +345,15 @@ async def publish_activity(
     if a.facility.status == "closed":
         raise RuleViolation("facility_id", f"Facility {a.facility_id} is closed.", code="facility-closed")
     check_times(
-        starts_at=as_aware(a.starts_at),
-        ends_at=as_aware(a.ends_at),
-        booking_opens_at=as_aware(a.booking_opens_at),
-        booking_closes_at=as_aware(a.booking_closes_at),
+        starts_at=a.starts_at,
+        ends_at=a.ends_at,
+        booking_opens_at=a.booking_opens_at,
+        booking_closes_at=a.booking_closes_at,
         now=now,
         must_be_upcoming=True,
     )
     await _check_fee(
-        session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=as_aware(a.starts_at)
+        session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=a.starts_at
     )
     a.status = "published"
     a.published_at = now

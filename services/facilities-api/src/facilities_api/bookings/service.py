@@ -21,7 +21,6 @@ from facilities_api.events import outbox
 from facilities_api.settings import Settings
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
@@ -42,7 +41,7 @@ def attendance(b: Booking, now: datetime) -> str:
         return "not_applicable"
     if b.checked_in_at is not None:
         return "checked_in"
-    return "no_show" if as_aware(b.activity.ends_at) <= now else "pending"
+    return "no_show" if b.activity.ends_at <= now else "pending"
 
 
 def booking_read(b: Booking, *, viewer: Principal | None, now: datetime, position: int | None = None) -> dict[str, Any]:
@@ -61,10 +60,10 @@ def booking_read(b: Booking, *, viewer: Principal | None, now: datetime, positio
         "status": b.status,
         "waitlist_position": position if b.status == "waitlisted" else None,
         "check_in_code": b.check_in_code if mine and b.status != "cancelled" else None,
-        "checked_in_at": as_aware(b.checked_in_at),
+        "checked_in_at": b.checked_in_at,
         "attendance": attendance(b, now),
-        "created_at": as_aware(b.created_at),
-        "cancelled_at": as_aware(b.cancelled_at),
+        "created_at": b.created_at,
+        "cancelled_at": b.cancelled_at,
         "cancel_reason": b.cancel_reason if b.status == "cancelled" else None,
         "cancel_note": b.cancel_note if b.status == "cancelled" else "",
     }
@@ -85,14 +84,14 @@ def _bookable(a: Activity, seats: int, *, settings: Settings, now: datetime) -> 
         raise RuleViolation("activity_id", "The activity is cancelled.", code="activity-cancelled")
     if a.status != "published":
         raise NotFound(f"No activity {a.id}.")
-    if as_aware(a.starts_at) <= now:
+    if a.starts_at <= now:
         raise RuleViolation("activity_id", "The activity has already started or is over.", code="activity-past")
     if not a.booking_required:
         raise RuleViolation("activity_id", "This activity needs no booking: just come.", code="no-booking-needed")
-    opens = as_aware(a.booking_opens_at)
+    opens = a.booking_opens_at
     if opens is not None and now < opens:
         raise RuleViolation("activity_id", f"Booking opens at {as_local(opens).isoformat()}.", code="booking-not-open")
-    closes = as_aware(a.booking_closes_at) or as_aware(a.starts_at)
+    closes = a.booking_closes_at or a.starts_at
     if now >= closes:
         raise RuleViolation("activity_id", "Booking has closed.", code="booking-closed")
     if seats > settings.max_seats_per_booking:
@@ -171,7 +170,7 @@ async def book(
 async def promote_waitlist(session: AsyncSession, a: Activity, *, now: datetime) -> list[Booking]:
     """Move waitlisted bookings up, in the order they queued, while their seats fit. The caller
     announces them (announce_promotions) after every row lock is taken, then commits."""
-    if a.status != "published" or as_aware(a.starts_at) <= now:
+    if a.status != "published" or a.starts_at <= now:
         return []
     activities = ActivityRepository(session)
     repo = BookingRepository(session)
@@ -208,9 +207,9 @@ async def cancel_booking(
         raise Forbidden("Only the resident who booked, or an official of the area, cancels a booking.")
     if b.status == "cancelled":
         raise Conflict("This booking is already cancelled.", slug="already-cancelled")
-    if as_aware(a.starts_at) <= now:
+    if a.starts_at <= now:
         raise RuleViolation("booking_id", "The activity has already started.", code="activity-past")
-    cutoff = as_aware(a.starts_at) - timedelta(minutes=a.cancel_cutoff_minutes)
+    cutoff = a.starts_at - timedelta(minutes=a.cancel_cutoff_minutes)
     if b.status == "confirmed" and mine and now > cutoff:
         raise RuleViolation(
             "booking_id",
@@ -278,8 +277,8 @@ async def check_in(
     check_may_manage(principal, a.facility, "check residents in")
     if a.status == "cancelled":
         raise RuleViolation("activity_id", "The activity is cancelled.", code="activity-cancelled")
-    opens = as_aware(a.starts_at) - timedelta(minutes=settings.check_in_opens_minutes)
-    closes = as_aware(a.ends_at)
+    opens = a.starts_at - timedelta(minutes=settings.check_in_opens_minutes)
+    closes = a.ends_at
     if not (opens <= now <= closes):
         raise RuleViolation(
             "activity_id",
@@ -294,9 +293,7 @@ async def check_in(
         why = " because the activity was cancelled" if b.cancel_reason == "activity_cancelled" else ""
         raise RuleViolation("code", f"That booking is {b.status}{why}, not confirmed.", code="booking-not-confirmed")
     if b.checked_in_at is not None:
-        raise Conflict(
-            f"Already checked in at {as_local(as_aware(b.checked_in_at)).isoformat()}.", slug="already-checked-in"
-        )
+        raise Conflict(f"Already checked in at {as_local(b.checked_in_at).isoformat()}.", slug="already-checked-in")
     b.checked_in_at = now
     b.checked_in_by = principal.sub
     b.updated_at = now

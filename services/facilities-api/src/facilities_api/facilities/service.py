@@ -32,7 +32,7 @@ from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.settings import Settings
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import DISTRICT_TZ, as_aware, utcnow
+from service_kit.clock import DISTRICT_TZ, utcnow
 from service_kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
@@ -81,8 +81,8 @@ def facility_read(f: Facility) -> dict[str, Any]:
         "photos": f.photos,
         "description_zh": f.description_zh,
         "version": f.version,
-        "created_at": as_aware(f.created_at),
-        "updated_at": as_aware(f.updated_at),
+        "created_at": f.created_at,
+        "updated_at": f.updated_at,
     }
 
 
@@ -414,7 +414,7 @@ async def facility_history(session: AsyncSession, *, facility_id: int) -> list[d
             "actor": c.actor,
             "action": c.action,
             "changes": c.changes,
-            "changed_at": as_aware(c.changed_at),
+            "changed_at": c.changed_at,
         }
         for c in await FacilityRepository(session).history(facility_id)
     ]
@@ -432,7 +432,7 @@ def exception_read(e: OpeningException) -> dict[str, Any]:
         "closes": wall_time(e.closes),
         "reason_zh": e.reason_zh,
         "created_by": e.created_by,
-        "created_at": as_aware(e.created_at),
+        "created_at": e.created_at,
     }
 
 

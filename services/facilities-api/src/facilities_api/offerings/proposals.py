@@ -21,7 +21,6 @@ from facilities_api.offerings.service import add_service, check_may_classify, cl
 from facilities_api.serialize import jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
@@ -39,9 +38,9 @@ def proposal_read(p: ServiceProposal) -> dict[str, Any]:
         "status": p.status,
         "proposed_by": p.proposed_by,
         "proposer_operator_id": p.proposer_operator_id,
-        "proposed_at": as_aware(p.proposed_at),
+        "proposed_at": p.proposed_at,
         "decided_by": p.decided_by,
-        "decided_at": as_aware(p.decided_at),
+        "decided_at": p.decided_at,
         "decision_note": p.decision_note,
     }
 

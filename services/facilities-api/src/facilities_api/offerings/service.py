@@ -20,7 +20,6 @@ from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
@@ -36,7 +35,7 @@ def approval_read(a: FeeApproval | None) -> dict[str, Any] | None:
 
 
 def period_read(p: ServiceBasicPeriod) -> dict[str, Any]:
-    return {"from": as_aware(p.starts_at), "until": as_aware(p.ends_at)}
+    return {"from": p.starts_at, "until": p.ends_at}
 
 
 def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[ServiceBasicPeriod]) -> dict[str, Any]:
@@ -55,8 +54,8 @@ def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[
         "fee_approval": approval_read(approval),
         "basic_periods": [period_read(p) for p in periods],
         "version": s.version,
-        "created_at": as_aware(s.created_at),
-        "updated_at": as_aware(s.updated_at),
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
     }
 
 

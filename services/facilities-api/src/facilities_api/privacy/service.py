@@ -21,7 +21,6 @@ from facilities_api.events import outbox
 from facilities_api.privacy.repository import TOMBSTONE, PersonalDataRepository
 from facilities_api.special_requests.service import OPEN
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 
 ERASED_BY = "account-deletion"
 
@@ -37,15 +36,15 @@ async def export(session: AsyncSession, *, principal: Principal) -> dict[str, An
                 "activity_id": b.activity_id,
                 "activity_title": b.activity.title,
                 "facility_id": b.activity.facility_id,
-                "activity_starts_at": as_aware(b.activity.starts_at),
+                "activity_starts_at": b.activity.starts_at,
                 "name_given": b.resident_name,
                 "seats": b.seats,
                 "status": b.status,
                 "check_in_code": b.check_in_code,
-                "queued_at": as_aware(b.queued_at),
-                "confirmed_at": as_aware(b.confirmed_at),
-                "cancelled_at": as_aware(b.cancelled_at),
-                "created_at": as_aware(b.created_at),
+                "queued_at": b.queued_at,
+                "confirmed_at": b.confirmed_at,
+                "cancelled_at": b.cancelled_at,
+                "created_at": b.created_at,
             }
             for b in bookings
         ],
@@ -54,7 +53,7 @@ async def export(session: AsyncSession, *, principal: Principal) -> dict[str, An
                 "booking_id": b.id,
                 "activity_id": b.activity_id,
                 "facility_id": b.activity.facility_id,
-                "checked_in_at": as_aware(b.checked_in_at),
+                "checked_in_at": b.checked_in_at,
             }
             for b in bookings
             if b.checked_in_at is not None
@@ -82,8 +81,7 @@ def _request_fields(r: Any) -> dict[str, Any]:
         "confirmed_at",
         "created_at",
     )
-    values = {n: getattr(r, n) for n in names}
-    return {n: as_aware(v) if isinstance(v, datetime) else v for n, v in values.items()}
+    return {n: getattr(r, n) for n in names}
 
 
 async def erase_account(session: AsyncSession, *, account_id: str, now: datetime) -> dict[str, int]:

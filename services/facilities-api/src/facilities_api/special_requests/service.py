@@ -27,7 +27,6 @@ from facilities_api.special_requests.schemas import (
 )
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 from service_kit.text import mask_phone
@@ -86,13 +85,13 @@ def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
         "assigned_operator_id": r.assigned_operator_id,
         "assigned_to_name": r.assigned_to_name,
         "scheduled_for": as_local(r.scheduled_for),
-        "done_at": as_aware(r.done_at),
-        "confirmed_at": as_aware(r.confirmed_at),
+        "done_at": r.done_at,
+        "confirmed_at": r.confirmed_at,
         "note": r.note if full else mask_request_text(r.note),
-        "personal_data_erased_at": as_aware(r.personal_data_erased_at),
+        "personal_data_erased_at": r.personal_data_erased_at,
         "version": r.version,
-        "created_at": as_aware(r.created_at),
-        "updated_at": as_aware(r.updated_at),
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
     }
 
 
