@@ -16,7 +16,7 @@ from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.vocab import DistrictDateTime, TargetGroup
 from service_kit.auth import Principal, require_roles, viewer
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -120,7 +120,7 @@ async def create_activity(
 ) -> dict[str, Any]:
     read = await service.create_activity(session, principal=principal, data=body, now=clock.now())
     response.headers["Location"] = f"/api/v1/activities/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -129,7 +129,7 @@ async def get_activity(
     activity_id: ResourceId, session: SessionDep, principal: Viewer, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     a = await service.get_activity(session, principal=principal, activity_id=activity_id)
-    response.headers["ETag"] = etag_for(a.version)
+    set_etag(response, a.version)
     return service.activity_read(a, clock.now())
 
 
@@ -142,21 +142,21 @@ async def get_activity(
 async def update_activity(
     activity_id: ResourceId,
     body: ActivityUpdate,
-    request: Request,
     response: Response,
     session: SessionDep,
     principal: ActivityWriter,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     read = await service.update_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
         now=clock.now(),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -168,20 +168,20 @@ async def update_activity(
 )
 async def publish_activity(
     activity_id: ResourceId,
-    request: Request,
     response: Response,
     session: SessionDep,
     principal: ActivityWriter,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     read = await service.publish_activity(
         session,
         principal=principal,
         activity_id=activity_id,
-        check_version=lambda version: check_if_match(request, version, required=False),
+        if_match=if_match,
         now=clock.now(),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -194,19 +194,19 @@ async def publish_activity(
 async def cancel_activity(
     activity_id: ResourceId,
     body: ActivityCancel,
-    request: Request,
     response: Response,
     session: SessionDep,
     principal: ActivityWriter,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     read = await service.cancel_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         reason=body.reason,
-        check_version=lambda version: check_if_match(request, version, required=False),
+        if_match=if_match,
         now=clock.now(),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read

@@ -22,6 +22,7 @@ from facilities_api.offerings.rules import check_fee
 from facilities_api.serialize import jsonable
 from facilities_api.vocab import as_local, local_today, to_utc
 from service_kit.auth import Principal
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import NotFound, RuleViolation
 
@@ -258,11 +259,11 @@ async def update_activity(
     principal: Principal,
     activity_id: int,
     data: ActivityUpdate,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
 ) -> dict[str, Any]:
     a = await _editable(session, principal, activity_id)
-    check_version(a.version)
+    if_match.check(a.version)
     _not_over(a, now)
     patch = data.model_dump(exclude_unset=True)
     for field in (
@@ -334,10 +335,10 @@ async def update_activity(
 
 
 async def publish_activity(
-    session: AsyncSession, *, principal: Principal, activity_id: int, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, activity_id: int, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     a = await _editable(session, principal, activity_id)
-    check_version(a.version)
+    if_match.check(a.version, required=False)
     if a.status != "draft":
         raise RuleViolation(
             "status", f"Only a draft is published; this activity is {shown_status(a, now)}.", code="not-a-draft"
@@ -367,10 +368,10 @@ async def publish_activity(
 
 
 async def cancel_activity(
-    session: AsyncSession, *, principal: Principal, activity_id: int, reason: str, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, activity_id: int, reason: str, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     a = await _editable(session, principal, activity_id)
-    check_version(a.version)
+    if_match.check(a.version, required=False)
     _not_over(a, now)
     was = a.status
     a.status = "cancelled"

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -26,7 +26,7 @@ from facilities_api.facilities.schemas import (
 from facilities_api.vocab import BoundedDate
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import RuleViolation, problems
@@ -148,14 +148,14 @@ async def create_facility(
 ) -> dict[str, Any]:
     read = await service.create_facility(session, settings=settings, principal=principal, data=body)
     response.headers["Location"] = f"/api/v1/facilities/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
 @router.get("/{facility_id}", response_model=FacilityRead, responses=problems(404))
 async def get_facility(facility_id: ResourceId, session: SessionDep, response: Response) -> dict[str, Any]:
     facility = await service.get_facility(session, facility_id=facility_id)
-    response.headers["ETag"] = etag_for(facility.version)
+    set_etag(response, facility.version)
     return service.facility_read(facility)
 
 
@@ -169,10 +169,10 @@ async def update_facility(
     principal: Annotated[Principal, require_roles("official")],
     facility_id: ResourceId,
     body: FacilityUpdate,
-    request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     read = await service.update_facility(
         session,
@@ -180,9 +180,9 @@ async def update_facility(
         principal=principal,
         facility_id=facility_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

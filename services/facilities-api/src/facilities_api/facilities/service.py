@@ -33,6 +33,7 @@ from facilities_api.settings import Settings
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, utcnow
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
@@ -239,14 +240,14 @@ async def update_facility(
     principal: Principal,
     facility_id: int,
     data: FacilityUpdate,
-    check_version,  # callable(version) raising 412/428: the router passes the If-Match check
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     repo = FacilityRepository(session)
     facility = await repo.get_for_update(facility_id)
     if facility is None:
         raise NotFound(f"No facility {facility_id}.")
     _check_may_edit(principal, facility.subdistrict.code, facility.level)
-    check_version(facility.version)
+    if_match.check(facility.version)
     patch = data.model_dump(exclude_unset=True)
     if patch.get("level") is not None:
         _check_may_edit(principal, facility.subdistrict.code, patch["level"])

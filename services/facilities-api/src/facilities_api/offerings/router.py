@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.offerings import proposals, service
@@ -15,7 +15,7 @@ from facilities_api.offerings.schemas import (
 )
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import ResourceId
 from service_kit.problems import problems
@@ -69,7 +69,7 @@ async def create_service(
         session, principal=principal, facility_id=facility_id, data=body, now=clock.now()
     )
     response.headers["Location"] = f"/api/v1/facilities/{facility_id}/services/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -78,7 +78,7 @@ async def get_service(
     facility_id: ResourceId, service_id: ResourceId, session: SessionDep, clock: ClockDep, response: Response
 ) -> dict[str, Any]:
     read = await service.get_service(session, facility_id=facility_id, service_id=service_id, now=clock.now())
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -93,10 +93,10 @@ async def update_service(
     facility_id: ResourceId,
     service_id: ResourceId,
     body: ServiceUpdate,
-    request: Request,
     response: Response,
     session: SessionDep,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     read = await service.update_service(
         session,
@@ -104,10 +104,10 @@ async def update_service(
         facility_id=facility_id,
         service_id=service_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
         now=clock.now(),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 

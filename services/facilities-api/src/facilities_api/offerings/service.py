@@ -20,6 +20,7 @@ from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
+from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
@@ -211,7 +212,7 @@ async def update_service(
     facility_id: int,
     service_id: int,
     data: ServiceUpdate,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
 ) -> dict[str, Any]:
     facility = await _facility_to_manage(session, principal, facility_id)
@@ -219,7 +220,7 @@ async def update_service(
     s = await repo.get(facility_id, service_id, for_update=True)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
-    check_version(s.version)
+    if_match.check(s.version)
     patch = data.model_dump(exclude_unset=True)
     for field in ("name_zh", "category", "basic", "fee_fen", "delivery", "active", "target_groups"):
         if field in patch and patch[field] is None:

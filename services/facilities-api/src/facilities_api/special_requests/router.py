@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.special_requests import service
@@ -15,7 +15,7 @@ from facilities_api.special_requests.schemas import (
 )
 from service_kit.auth import Principal, require_roles, signed_in
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -35,10 +35,6 @@ Handler = Annotated[Principal, require_roles("official", "operator", scope="spec
 Requester = Annotated[Principal, require_roles("resident", "official")]
 
 
-def _if_match(request: Request):
-    return lambda version: check_if_match(request, version, required=False)
-
-
 @router.post(
     "",
     response_model=SpecialRequestRead,
@@ -51,7 +47,7 @@ async def submit(
 ) -> dict[str, Any]:
     read = await service.submit(session, principal=principal, data=body, now=clock.now())
     response.headers["Location"] = f"/api/v1/special-requests/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -78,7 +74,7 @@ async def get_request(
     request_id: ResourceId, session: SessionDep, principal: Reader, response: Response
 ) -> dict[str, Any]:
     read = await service.get_request(session, principal=principal, request_id=request_id)
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read["version"])
     return read
 
 
@@ -89,11 +85,13 @@ async def get_request(
     responses=ACTION_ERRORS,
 )
 async def verify(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep
+    request_id: ResourceId,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
-    return await service.verify(
-        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
-    )
+    return await service.verify(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
 
 
 @router.post(
@@ -105,17 +103,17 @@ async def verify(
 async def assign(
     request_id: ResourceId,
     body: SpecialRequestAssign,
-    request: Request,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     return await service.assign(
         session,
         principal=principal,
         request_id=request_id,
         data=body,
-        check_version=_if_match(request),
+        if_match=if_match,
         now=clock.now(),
     )
 
@@ -129,17 +127,17 @@ async def assign(
 async def schedule(
     request_id: ResourceId,
     body: SpecialRequestSchedule,
-    request: Request,
     session: SessionDep,
     principal: Handler,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     return await service.schedule(
         session,
         principal=principal,
         request_id=request_id,
         data=body,
-        check_version=_if_match(request),
+        if_match=if_match,
         now=clock.now(),
     )
 
@@ -152,10 +150,10 @@ async def schedule(
 )
 async def complete(
     request_id: ResourceId,
-    request: Request,
     session: SessionDep,
     principal: Handler,
     clock: ClockDep,
+    if_match: IfMatchDep,
     body: SpecialRequestNote | None = None,
 ) -> dict[str, Any]:
     return await service.complete(
@@ -163,7 +161,7 @@ async def complete(
         principal=principal,
         request_id=request_id,
         note=(body.note if body else ""),
-        check_version=_if_match(request),
+        if_match=if_match,
         now=clock.now(),
     )
 
@@ -175,10 +173,14 @@ async def complete(
     responses=ACTION_ERRORS,
 )
 async def confirm(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep
+    request_id: ResourceId,
+    session: SessionDep,
+    principal: Requester,
+    clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     return await service.confirm(
-        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
+        session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now()
     )
 
 
@@ -191,17 +193,17 @@ async def confirm(
 async def reject(
     request_id: ResourceId,
     body: SpecialRequestReject,
-    request: Request,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
     return await service.reject(
         session,
         principal=principal,
         request_id=request_id,
         reason=body.reason,
-        check_version=_if_match(request),
+        if_match=if_match,
         now=clock.now(),
     )
 
@@ -213,8 +215,10 @@ async def reject(
     responses=ACTION_ERRORS,
 )
 async def cancel(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep
+    request_id: ResourceId,
+    session: SessionDep,
+    principal: Requester,
+    clock: ClockDep,
+    if_match: IfMatchDep,
 ) -> dict[str, Any]:
-    return await service.cancel(
-        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
-    )
+    return await service.cancel(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())

@@ -27,6 +27,7 @@ from facilities_api.special_requests.schemas import (
 )
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 from service_kit.text import mask_phone
@@ -251,10 +252,10 @@ async def _save(
 
 
 async def verify(
-    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _official(principal, r, "verifies a resident's special-group status")
     _expect(r, *OPEN, action="verified")
     r.group_verified = True
@@ -268,11 +269,11 @@ async def assign(
     principal: Principal,
     request_id: int,
     data: SpecialRequestAssign,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _official(principal, r, "assigns special-group requests")
     _expect(r, "submitted", "assigned", action="assigned")
     if not r.group_verified:
@@ -307,11 +308,11 @@ async def schedule(
     principal: Principal,
     request_id: int,
     data: SpecialRequestSchedule,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _doer(principal, r, "schedules the service")
     _expect(r, "assigned", "scheduled", action="scheduled")
     if data.scheduled_for <= now:
@@ -325,10 +326,10 @@ async def schedule(
 
 
 async def complete(
-    session: AsyncSession, *, principal: Principal, request_id: int, note: str, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, request_id: int, note: str, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _doer(principal, r, "records the service as done")
     _expect(r, "scheduled", action="marked done")
     old = r.status
@@ -341,10 +342,10 @@ async def complete(
 
 
 async def confirm(
-    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     if not _is_requester(principal, r):
         raise Forbidden("Only the resident who asked (or who filed it for them) confirms the service was done.")
     _expect(r, "done", action="confirmed")
@@ -355,10 +356,10 @@ async def confirm(
 
 
 async def reject(
-    session: AsyncSession, *, principal: Principal, request_id: int, reason: str, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, request_id: int, reason: str, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _official(principal, r, "rejects a request")
     _expect(r, *OPEN, action="rejected")
     old = r.status
@@ -369,10 +370,10 @@ async def reject(
 
 
 async def cancel(
-    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
+    session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
 ) -> dict[str, Any]:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     if not _is_requester(principal, r):
         raise Forbidden("Only the resident who asked (or who filed it for them) cancels a request.")
     _expect(r, *OPEN, action="cancelled")
