@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, false, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from facilities_api.activities.models import Activity
@@ -13,6 +12,7 @@ from facilities_api.areas.models import Subdistrict
 from facilities_api.bookings.models import Booking
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import json_has
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +37,12 @@ class DraftScope:
     operator_id: int | None = None
 
 
-class ActivityRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ActivityRepository(RepositoryBase[Activity]):
+    model = Activity
+    noun = "activity"
 
-    def _with_facility(self) -> Select:
+    def statement(self) -> Select[Activity]:
         return select(Activity).options(joinedload(Activity.facility).joinedload(Facility.subdistrict))
-
-    async def get(self, activity_id: int, *, for_update: bool = False) -> Activity | None:
-        stmt = self._with_facility().where(Activity.id == activity_id)
-        if for_update:
-            stmt = stmt.with_for_update(of=Activity)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     def _filtered(self, stmt: Select, f: ActivityFilter, *, now: datetime, drafts: DraftScope) -> Select:
         if f.status in (None, "published", "finished"):
@@ -108,7 +102,7 @@ class ActivityRepository:
         after: tuple[datetime, int] | None,
         limit: int,
     ) -> Sequence[Activity]:
-        stmt = self._filtered(self._with_facility(), f, now=now, drafts=drafts)
+        stmt = self._filtered(self.statement(), f, now=now, drafts=drafts)
         if after is not None:
             stmt = stmt.where(
                 or_(Activity.starts_at > after[0], and_(Activity.starts_at == after[0], Activity.id > after[1]))
@@ -167,12 +161,6 @@ class ActivityRepository:
                 .execution_options(synchronize_session=False)
             )
         return ids
-
-    def add(self, obj: Activity) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
 
     async def refresh(self, obj: Activity) -> None:
         await self.session.refresh(obj, attribute_names=["booked_count", "version", "fee_fen"])

@@ -117,7 +117,7 @@ async def _check_fee(
     repo = OfferingRepository(session)
     service = None
     if service_id is not None:
-        service = await repo.get(facility_id, service_id)
+        service = await repo.offered(facility_id, service_id)
         if service is None:
             raise RuleViolation(
                 "service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service"

@@ -21,8 +21,8 @@ from facilities_api.events import outbox
 from facilities_api.settings import Settings
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
-from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
@@ -332,22 +332,12 @@ async def get_booking(session: AsyncSession, *, principal: Principal, booking_id
     return booking_read(b, viewer=principal, now=now, position=position)
 
 
-async def _page(repo: BookingRepository, rows, *, viewer: Principal, limit: int, now: datetime) -> dict[str, Any]:
+async def _page(repo: BookingRepository, rows: Slice[Booking], *, viewer: Principal, now: datetime) -> dict[str, Any]:
     items = []
-    for b in rows[:limit]:
+    for b in rows.items:
         position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
         items.append(booking_read(b, viewer=viewer, now=now, position=position))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
-
-
-def _before(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    value = decode_cursor(cursor, 1)[0]
-    if not isinstance(value, int):
-        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-    return value
+    return {"items": items, "next_cursor": rows.next_cursor}
 
 
 async def list_bookings(
@@ -373,8 +363,8 @@ async def list_bookings(
         scope["operator_id"] = principal.operator_id if principal.operator_id is not None else -1
     else:
         scope["resident_sub"] = principal.sub
-    rows = await repo.list(activity_id=activity_id, status=status, before_id=_before(cursor), limit=limit + 1, **scope)
-    return await _page(repo, rows, viewer=principal, limit=limit, now=now)
+    rows = await repo.list(activity_id=activity_id, status=status, cursor=cursor, limit=limit, **scope)
+    return await _page(repo, rows, viewer=principal, now=now)
 
 
 async def list_activity_bookings(
@@ -387,11 +377,9 @@ async def list_activity_bookings(
     limit: int,
     now: datetime,
 ) -> dict[str, Any]:
-    a = await ActivityRepository(session).get(activity_id)
-    if a is None:
-        raise NotFound(f"No activity {activity_id}.")
+    a = await ActivityRepository(session).get_or_404(activity_id)
     if principal.role not in ("auditor", "service"):
         check_may_manage(principal, a.facility, "see who booked")
     repo = BookingRepository(session)
-    rows = await repo.list(activity_id=activity_id, status=status, before_id=_before(cursor), limit=limit + 1)
-    return await _page(repo, rows, viewer=principal, limit=limit, now=now)
+    rows = await repo.list(activity_id=activity_id, status=status, cursor=cursor, limit=limit)
+    return await _page(repo, rows, viewer=principal, now=now)

@@ -198,7 +198,7 @@ async def create_facility(
     await repo.flush()
     await repo.replace_slots(facility.id, slots_from_json(facility.opening_hours))
     read = facility_read(facility)
-    repo.add(
+    repo.add_change(
         FacilityChange(
             facility_id=facility.id, version=1, actor=principal.sub, action="created", changes={}, changed_at=now
         )
@@ -211,9 +211,7 @@ async def create_facility(
 
 
 async def get_facility(session: AsyncSession, *, facility_id: int) -> Facility:
-    facility = await FacilityRepository(session).get(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await FacilityRepository(session).get_or_404(facility_id)
     return facility
 
 
@@ -243,9 +241,7 @@ async def update_facility(
     if_match: IfMatch,
 ) -> dict[str, Any]:
     repo = FacilityRepository(session)
-    facility = await repo.get_for_update(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await repo.get_or_404(facility_id, for_update=True)
     _check_may_edit(principal, facility.subdistrict.code, facility.level)
     if_match.check(facility.version)
     patch = data.model_dump(exclude_unset=True)
@@ -311,7 +307,7 @@ async def update_facility(
     facility.search_text = search_text(facility.name_zh, facility.name_en, facility.address_zh)
     facility.version += 1
     facility.updated_at = now
-    repo.add(
+    repo.add_change(
         FacilityChange(
             facility_id=facility.id,
             version=facility.version,
@@ -452,9 +448,7 @@ async def add_exception(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: OpeningExceptionCreate, now: datetime
 ) -> dict[str, Any]:
     repo = FacilityRepository(session)
-    facility = await repo.get_for_update(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await repo.get_or_404(facility_id, for_update=True)
     check_may_manage(principal, facility, "change opening hours")
     if data.ends_on < data.starts_on:
         raise RuleViolation("ends_on", "The exception ends before it starts.", code="ends-before-start")
@@ -489,7 +483,7 @@ async def add_exception(
         created_by=principal.sub,
         created_at=now,
     )
-    repo.add(exc)
+    repo.add_exception(exc)
     await repo.flush()
     read = exception_read(exc)
     await outbox.record(
@@ -505,9 +499,7 @@ async def add_exception(
 
 async def remove_exception(session: AsyncSession, *, principal: Principal, facility_id: int, exception_id: int) -> None:
     repo = FacilityRepository(session)
-    facility = await repo.get_for_update(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await repo.get_or_404(facility_id, for_update=True)
     check_may_manage(principal, facility, "change opening hours")
     exc = await repo.get_exception(facility_id, exception_id)
     if exc is None:

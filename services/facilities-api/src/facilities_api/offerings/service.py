@@ -61,9 +61,7 @@ def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[
 
 
 async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int):
-    facility = await FacilityRepository(session).get(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await FacilityRepository(session).get_or_404(facility_id)
     check_may_manage(principal, facility, "manage the services offered")
     return facility
 
@@ -71,8 +69,7 @@ async def _facility_to_manage(session: AsyncSession, principal: Principal, facil
 async def list_services(
     session: AsyncSession, *, facility_id: int, include_inactive: bool, now: datetime
 ) -> list[dict[str, Any]]:
-    if await FacilityRepository(session).get(facility_id) is None:
-        raise NotFound(f"No facility {facility_id}.")
+    await FacilityRepository(session).get_or_404(facility_id)
     repo = OfferingRepository(session)
     approvals = await repo.approvals_in_force(facility_id, local_today(now))
     services = await repo.list(facility_id, include_inactive=include_inactive)
@@ -82,7 +79,7 @@ async def list_services(
 
 async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> dict[str, Any]:
     repo = OfferingRepository(session)
-    s = await repo.get(facility_id, service_id)
+    s = await repo.offered(facility_id, service_id)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
     periods = await repo.basic_periods([s.id])
@@ -121,7 +118,7 @@ async def classify(
     s.basic = basic
     activity_ids: list[int] = []
     if basic:
-        repo.add(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
+        repo.add_period(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
         s.fee_fen = 0
         activity_ids = await ActivityRepository(session).cap_upcoming_fees(s.id, 0, now=now)
     else:
@@ -194,7 +191,7 @@ async def add_service(
     repo.add(s)
     await repo.flush()
     if s.basic:
-        repo.add(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
+        repo.add_period(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
         await repo.flush()
     changes: dict[str, list[Any]] = {"service_id": [None, s.id], "name_zh": [None, s.name_zh], "basic": [None, s.basic]}
     if proposal is not None:
@@ -217,7 +214,7 @@ async def update_service(
 ) -> dict[str, Any]:
     facility = await _facility_to_manage(session, principal, facility_id)
     repo = OfferingRepository(session)
-    s = await repo.get(facility_id, service_id, for_update=True)
+    s = await repo.offered(facility_id, service_id, for_update=True)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
     if_match.check(s.version)
@@ -292,7 +289,7 @@ async def apply_fee_approved(session: AsyncSession, data: dict[str, Any], *, now
     approval = await repo.approval(int(data["application_id"]), for_update=True)
     if approval is None:
         approval = FeeApproval(application_id=int(data["application_id"]))
-        repo.add(approval)
+        repo.add_approval(approval)
     elif (
         approval.status == "active"
         and approval.approved_fee_fen == int(data["approved_fee_fen"])
@@ -340,7 +337,7 @@ async def apply_fee_withdrawn(session: AsyncSession, data: dict[str, Any], *, st
             approved_fee_fen=0,
             expires_on=local_today(now),
         )
-        repo.add(approval)
+        repo.add_approval(approval)
     elif approval.status == status:
         return  # already applied
     approval.status = status
@@ -349,7 +346,7 @@ async def apply_fee_withdrawn(session: AsyncSession, data: dict[str, Any], *, st
     today = local_today(now)
     other = await repo.approval_in_force(facility_id, service_id, today)
     cap = other.approved_fee_fen if approval_in_force(other, today) and other is not None else 0
-    service = await repo.get(facility_id, service_id, for_update=True)
+    service = await repo.offered(facility_id, service_id, for_update=True)
     old_fee = service.fee_fen if service is not None else 0
     if service is not None and service.fee_fen > cap:
         service.fee_fen = cap

@@ -3,21 +3,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import String, cast, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from facilities_api.bookings.models import Booking
 from facilities_api.db import infra
 from facilities_api.special_requests.models import SpecialRequest
+from service_kit.repository import RepositoryBase
 
 # A record whose resident deleted their account names no one: its own tombstone, unique per record, so
 # two records of the same person cannot be linked together again.
 TOMBSTONE = "erased:"
 
 
-class PersonalDataRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class PersonalDataRepository(RepositoryBase[Booking]):
+    """What facilities-api holds on one resident, across bookings and special-group requests."""
+
+    model = Booking
+    noun = "booking"
 
     async def bookings(self, resident_sub: str) -> Sequence[Booking]:
         stmt = (
@@ -61,6 +63,3 @@ class PersonalDataRepository:
             actor = None if row.actor == resident_sub else row.actor
             await self.session.execute(ev.update().where(ev.c.seq == row.seq).values(actor=actor, data=data))
         return len(rows)
-
-    async def flush(self) -> None:
-        await self.session.flush()

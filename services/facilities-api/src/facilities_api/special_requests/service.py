@@ -28,7 +28,6 @@ from facilities_api.special_requests.schemas import (
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
 from service_kit.etag import IfMatch
-from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 from service_kit.text import mask_phone
 
@@ -122,7 +121,7 @@ async def submit(
             raise RuleViolation("address", "The address of the person the request is for.", code="address-required")
     if facility.status in ("closed", "planned"):
         raise RuleViolation("facility_id", f"Facility {facility.id} is {facility.status}.", code="facility-not-open")
-    if data.service_id is not None and await OfferingRepository(session).get(facility.id, data.service_id) is None:
+    if data.service_id is not None and await OfferingRepository(session).offered(facility.id, data.service_id) is None:
         raise RuleViolation(
             "service_id", f"Facility {facility.id} offers no service {data.service_id}.", code="unknown-service"
         )
@@ -192,18 +191,10 @@ async def list_requests(
         scope["assigned"] = True
     else:
         scope["resident_sub"] = principal.sub
-    before = None
-    if cursor:
-        value = decode_cursor(cursor, 1)[0]
-        if not isinstance(value, int):
-            raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-        before = value
     rows = await SpecialRequestRepository(session).list(
-        facility_id=facility_id, status=status, before_id=before, limit=limit + 1, **scope
+        facility_id=facility_id, status=status, cursor=cursor, limit=limit, **scope
     )
-    items = [request_read(r, principal) for r in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": [request_read(r, principal) for r in rows.items], "next_cursor": rows.next_cursor}
 
 
 async def _load(session: AsyncSession, principal: Principal, request_id: int) -> SpecialRequest:

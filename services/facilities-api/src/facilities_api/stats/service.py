@@ -17,7 +17,7 @@ from facilities_api.operations.repository import OperationRepository
 from facilities_api.stats.repository import StatsRepository
 from facilities_api.vocab import local_range
 from service_kit.auth import Principal
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.problems import Forbidden, RuleViolation
 
 MAX_DAYS = 1100
 READERS = ("official", "auditor", "service")
@@ -70,9 +70,7 @@ async def operations_figures(
     reader = principal.role in READERS or principal.role == "integration"
     base = {"from": start, "to": end}
     if facility_id is not None:
-        facility = await FacilityRepository(session).get(facility_id)
-        if facility is None:
-            raise NotFound(f"No facility {facility_id}.")
+        facility = await FacilityRepository(session).get_or_404(facility_id)
         if not reader and not operates(principal, facility):
             raise Forbidden(
                 "Officials, auditors and services read these figures; operators for the facilities they run."
