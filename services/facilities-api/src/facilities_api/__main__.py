@@ -1,11 +1,10 @@
+from facilities_api.demo.seed import seed_demo
 from facilities_api.main import MIGRATIONS_DIR
 from facilities_api.settings import Settings
 from service_kit.cli import run_cli
 
 
 def main() -> None:
-    from facilities_api.demo.seed import seed_demo
-
     run_cli(
         prog="facilities-api",
         module="facilities_api",

@@ -4,12 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, false, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Subdistrict
-from facilities_api.bookings.models import Booking
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import json_has
 from service_kit.repository import RepositoryBase
@@ -110,17 +109,17 @@ class ActivityRepository(RepositoryBase[Activity]):
         stmt = stmt.order_by(Activity.starts_at, Activity.id).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def take_seats(self, activity_id: int, seats: int, *, behind_waitlist: bool) -> bool:
+    async def take_seats(self, activity_id: int, seats: int, *, unless: ColumnElement[bool] | None = None) -> bool:
         """Hold seats if they are free: one conditional UPDATE, so concurrent bookings never oversell.
-        `behind_waitlist`: a new booking does not jump residents already waiting."""
+        `unless`: a condition the caller adds to the same UPDATE (a new booking does not jump residents
+        already waiting: bookings pass "someone is waitlisted")."""
         cond = [
             Activity.id == activity_id,
             Activity.status == "published",
             Activity.booked_count + seats <= Activity.capacity,
         ]
-        if behind_waitlist:
-            waiting = select(Booking.id).where(Booking.activity_id == activity_id, Booking.status == "waitlisted")
-            cond.append(~waiting.exists())
+        if unless is not None:
+            cond.append(~unless)
         result = await self.session.execute(
             update(Activity)
             .where(*cond)

@@ -13,12 +13,13 @@ from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityFilter, ActivityRepository, DraftScope
 from facilities_api.activities.rules import check_capacity, check_times
 from facilities_api.activities.schemas import ActivityCreate, ActivityUpdate
-from facilities_api.bookings.service import announce_promotions, cancel_for_activity, promote_waitlist
+from facilities_api.activities.signals import ActivityCancelled, SeatsAdded, activity_cancelled, seats_added
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import check_fee
+from facilities_api.offerings.signals import FeeCapped, fee_capped
 from facilities_api.serialize import jsonable
 from facilities_api.vocab import as_local, local_today, to_utc
 from service_kit.auth import Principal
@@ -315,11 +316,10 @@ async def update_activity(
     a.updated_at = now
     repo = ActivityRepository(session)
     await repo.flush()
-    promoted = []
+    announcements = []
     if "capacity" in changes and a.status == "published":
-        promoted = await promote_waitlist(session, a, now=now)
-        if promoted:
-            await repo.refresh(a)
+        announcements = await seats_added.send(session, SeatsAdded(activity=a, now=now))
+        await repo.refresh(a)
     read = activity_read(a, now)
     if a.status == "published":
         await outbox.record(
@@ -329,7 +329,8 @@ async def update_activity(
             subject=f"activity/{a.id}",
             actor=principal.sub,
         )
-    await announce_promotions(session, a, promoted)
+    for announce in announcements:
+        await announce()
     await session.commit()
     return read
 
@@ -380,7 +381,13 @@ async def cancel_activity(
     a.version += 1
     a.updated_at = now
     await ActivityRepository(session).flush()
-    counts = await cancel_for_activity(session, a, actor=principal.sub, now=now) if was == "published" else {}
+    counts: dict[str, int] = {}
+    if was == "published":
+        for cancelled in await activity_cancelled.send(
+            session, ActivityCancelled(activity=a, actor=principal.sub, now=now)
+        ):
+            for status, n in cancelled.items():
+                counts[status] = counts.get(status, 0) + n
     await ActivityRepository(session).refresh(a)
     read = activity_read(a, now)
     if was == "published":
@@ -398,3 +405,9 @@ async def cancel_activity(
         )
     await session.commit()
     return read
+
+
+@fee_capped.connect
+async def _cap_upcoming_fees(session: AsyncSession, event: FeeCapped) -> list[int]:
+    """Activities of the service that have not started charge at most its new cap."""
+    return await ActivityRepository(session).cap_upcoming_fees(event.service_id, event.cap_fen, now=event.now)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from facilities_api.activities.models import Activity
@@ -19,6 +19,11 @@ class BookingRepository(RepositoryBase[Booking]):
         return select(Booking).options(
             joinedload(Booking.activity).joinedload(Activity.facility).joinedload(Facility.subdistrict)
         )
+
+    @staticmethod
+    def someone_waitlisted(activity_id: int) -> ColumnElement[bool]:
+        """True while a booking of the activity waits for a seat (for a conditional UPDATE)."""
+        return select(Booking.id).where(Booking.activity_id == activity_id, Booking.status == "waitlisted").exists()
 
     async def of_resident(self, activity_id: int, resident_sub: str) -> Booking | None:
         stmt = select(Booking).where(Booking.activity_id == activity_id, Booking.resident_sub == resident_sub)

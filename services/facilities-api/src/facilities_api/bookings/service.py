@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from facilities_api.access import check_may_manage, is_official_of, may_manage
 from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityRepository
+from facilities_api.activities.signals import ActivityCancelled, SeatsAdded, activity_cancelled, seats_added
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.bookings.models import Booking
 from facilities_api.bookings.repository import BookingRepository
 from facilities_api.events import outbox
 from facilities_api.settings import Settings
+from facilities_api.signals import Announce
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
@@ -148,7 +150,7 @@ async def book(
                 FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
             ],
         ) from exc
-    if await activities.take_seats(activity_id, seats, behind_waitlist=True):
+    if await activities.take_seats(activity_id, seats, unless=BookingRepository.someone_waitlisted(activity_id)):
         b.status = "confirmed"
         b.confirmed_at = now
     else:
@@ -177,7 +179,7 @@ async def promote_waitlist(session: AsyncSession, a: Activity, *, now: datetime)
     promoted = []
     while True:
         b = await repo.first_waitlisted(a.id)
-        if b is None or not await activities.take_seats(a.id, b.seats, behind_waitlist=False):
+        if b is None or not await activities.take_seats(a.id, b.seats):
             break
         b.status = "confirmed"
         b.confirmed_at = now
@@ -266,6 +268,21 @@ async def cancel_for_activity(session: AsyncSession, a: Activity, *, actor: str,
             actor=actor,
         )
     return counts
+
+
+@seats_added.connect
+async def _promote_into_added_seats(session: AsyncSession, event: SeatsAdded) -> Announce:
+    promoted = await promote_waitlist(session, event.activity, now=event.now)
+
+    async def announce() -> None:
+        await announce_promotions(session, event.activity, promoted)
+
+    return announce
+
+
+@activity_cancelled.connect
+async def _cancel_with_activity(session: AsyncSession, event: ActivityCancelled) -> dict[str, int]:
+    return await cancel_for_activity(session, event.activity, actor=event.actor, now=event.now)
 
 
 async def check_in(

@@ -20,7 +20,6 @@ from facilities_api.facilities.schemas import (
     Level,
     OpeningExceptionCreate,
     OpeningExceptionRead,
-    RecordedOpenHours,
     Status,
 )
 from facilities_api.vocab import BoundedDate
@@ -212,25 +211,6 @@ async def facility_schedule(
     days: Annotated[int, Query(ge=1, le=62)] = 7,
 ) -> dict[str, Any]:
     return await service.facility_schedule(session, facility_id=facility_id, start=start, days=days, now=clock.now())
-
-
-@router.get(
-    "/{facility_id}/open-hours",
-    response_model=RecordedOpenHours,
-    response_model_by_alias=True,
-    summary="The hours it was open over a range of days, as recorded (weekly hours and exceptions): evaluation evidence",
-    responses=problems(401, 403, 404, 422),
-)
-async def recorded_open_hours(
-    principal: Annotated[Principal, require_roles("official", "auditor", "service", "operator", scope="operator:read")],
-    facility_id: ResourceId,
-    session: SessionDep,
-    start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
-    end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
-) -> dict[str, Any]:
-    return await service.recorded_open_hours(
-        session, principal=principal, facility_id=facility_id, start=start, end=end
-    )
 
 
 @router.get(

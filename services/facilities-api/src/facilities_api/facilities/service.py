@@ -4,12 +4,11 @@ find near a point, opening hours with their exceptions."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import check_may_manage, official_covers, operates
+from facilities_api.access import check_may_manage, official_covers
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.events import outbox
@@ -18,7 +17,6 @@ from facilities_api.facilities.hours import (
     Exception_,
     day_hours,
     minutes_to_time,
-    open_minutes_by_day,
     slots_from_json,
     weekly_hours,
 )
@@ -27,7 +25,6 @@ from facilities_api.facilities.repository import FacilityFilter, FacilityReposit
 from facilities_api.facilities.rules import parent_problem
 from facilities_api.facilities.schemas import FacilityCreate, FacilityUpdate, OpeningExceptionCreate
 from facilities_api.facilities.search import search_text
-from facilities_api.operations.repository import OperationRepository
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.settings import Settings
 from facilities_api.vocab import local_today
@@ -433,7 +430,7 @@ def exception_read(e: OpeningException) -> dict[str, Any]:
     }
 
 
-def _exc(e: OpeningException) -> Exception_:
+def exception_hours(e: OpeningException) -> Exception_:
     return Exception_(e.starts_on, e.ends_on, e.closed, e.opens, e.closes, e.reason_zh)
 
 
@@ -533,7 +530,7 @@ async def facility_schedule(
     last = first + timedelta(days=days - 1)
     repo = FacilityRepository(session)
     exceptions = [
-        _exc(e)
+        exception_hours(e)
         for e in await repo.exceptions(facility_id, start=min(first, local_today(now)), end=max(last, local_today(now)))
     ]
     weekly = slots_from_json(facility.opening_hours)
@@ -557,50 +554,4 @@ async def facility_schedule(
         "weekly_hours": weekly_hours(weekly),
         "open_now": is_open(facility, exceptions, now),
         "days": out,
-    }
-
-
-# -- recorded open hours (evidence for evaluations) --------------------------------------------------
-OPEN_HOURS_MAX_DAYS = 1100
-_CENTS = Decimal("0.01")
-
-
-async def _check_may_read_open_hours(
-    session: AsyncSession, principal: Principal, facility: Facility, start: date, end: date
-) -> None:
-    """Officials, auditors and services read any facility's; an operator's staff those of a facility it
-    runs now or ran during the days asked about (an evaluation comes after the period it judges)."""
-    if principal.role != "operator" or operates(principal, facility):
-        return
-    if principal.operator_id is not None:
-        periods = await OperationRepository(session).periods_of_operator(principal.operator_id, start, end)
-        if any(p.facility_id == facility.id for p in periods):
-            return
-    raise Forbidden(f"Your operator did not run facility {facility.id} during these days.")
-
-
-async def recorded_open_hours(
-    session: AsyncSession, *, principal: Principal, facility_id: int, start: date, end: date
-) -> dict[str, Any]:
-    """Open hours day by day in Asia/Shanghai from the weekly hours and the opening exceptions
-    (closures, other hours), both dates included; none while the facility is closed or planned."""
-    if end < start:
-        raise RuleViolation("to", "The range ends before it starts.", code="ends-before-start")
-    if (end - start).days >= OPEN_HOURS_MAX_DAYS:
-        raise RuleViolation("to", f"At most {OPEN_HOURS_MAX_DAYS} days at a time.", code="range-too-long")
-    facility = await get_facility(session, facility_id=facility_id)
-    await _check_may_read_open_hours(session, principal, facility, start, end)
-    minutes: dict[date, int] = {}
-    if facility.status not in ("closed", "planned"):
-        rows = await FacilityRepository(session).exceptions(facility_id, start=start - timedelta(days=1), end=end)
-        minutes = open_minutes_by_day(start, end, slots_from_json(facility.opening_hours), [_exc(e) for e in rows])
-    total = sum(minutes.values())
-    days = (end - start).days + 1
-    return {
-        "facility_id": facility_id,
-        "from": start,
-        "to": end,
-        "hours": (Decimal(total) / 60).quantize(_CENTS, rounding=ROUND_HALF_UP),
-        "days_open": sum(1 for m in minutes.values() if m > 0),
-        "weekly_average_hours": (Decimal(total) * 7 / (60 * days)).quantize(_CENTS, rounding=ROUND_HALF_UP),
     }

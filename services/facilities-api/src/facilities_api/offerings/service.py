@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.access import check_may_manage
-from facilities_api.activities.repository import ActivityRepository
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility, FacilityChange
 from facilities_api.facilities.repository import FacilityRepository
@@ -17,6 +16,7 @@ from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, Ser
 from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import approval_in_force, check_fee
 from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
+from facilities_api.offerings.signals import FeeCapped, fee_capped
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
@@ -58,6 +58,11 @@ def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[
         "created_at": s.created_at,
         "updated_at": s.updated_at,
     }
+
+
+async def _cap_fees(session: AsyncSession, event: FeeCapped) -> list[int]:
+    """Tell the domains that charge for the service (activities) of its new cap; the ids they lowered."""
+    return sorted(i for ids in await fee_capped.send(session, event) for i in ids)
 
 
 async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int):
@@ -120,7 +125,7 @@ async def classify(
     if basic:
         repo.add_period(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
         s.fee_fen = 0
-        activity_ids = await ActivityRepository(session).cap_upcoming_fees(s.id, 0, now=now)
+        activity_ids = await _cap_fees(session, FeeCapped(service_id=s.id, cap_fen=0, now=now))
     else:
         period = await repo.open_basic_period(s.id)
         if period is not None:
@@ -352,7 +357,7 @@ async def apply_fee_withdrawn(session: AsyncSession, data: dict[str, Any], *, st
         service.fee_fen = cap
         service.version += 1
         service.updated_at = now
-    activity_ids = await ActivityRepository(session).cap_upcoming_fees(service_id, cap, now=now)
+    activity_ids = await _cap_fees(session, FeeCapped(service_id=service_id, cap_fen=cap, now=now))
     if old_fee > cap or activity_ids:
         await outbox.record(
             session,

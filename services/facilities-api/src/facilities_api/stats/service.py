@@ -4,15 +4,17 @@ over the days it ran them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.access import operates
-from facilities_api.facilities.hours import Exception_, hours_over, slots_from_json
+from facilities_api.facilities.hours import Exception_, hours_over, open_minutes_by_day, slots_from_json
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import FacilityRepository
+from facilities_api.facilities.service import exception_hours
 from facilities_api.operations.repository import OperationRepository
 from facilities_api.stats.repository import StatsRepository
 from facilities_api.vocab import local_range
@@ -103,3 +105,51 @@ async def operations_figures(
         if facility.id not in ids:
             ids.append(facility.id)
     return {**base, "facility_id": None, "operator_id": operator_id, "facility_ids": sorted(ids), **totals}
+
+
+# -- recorded open hours (evidence for evaluations) --------------------------------------------------
+OPEN_HOURS_MAX_DAYS = 1100
+_CENTS = Decimal("0.01")
+
+
+async def _check_may_read_open_hours(
+    session: AsyncSession, principal: Principal, facility: Facility, start: date, end: date
+) -> None:
+    """Officials, auditors and services read any facility's; an operator's staff those of a facility it
+    runs now or ran during the days asked about (an evaluation comes after the period it judges)."""
+    if principal.role != "operator" or operates(principal, facility):
+        return
+    if principal.operator_id is not None:
+        periods = await OperationRepository(session).periods_of_operator(principal.operator_id, start, end)
+        if any(p.facility_id == facility.id for p in periods):
+            return
+    raise Forbidden(f"Your operator did not run facility {facility.id} during these days.")
+
+
+async def recorded_open_hours(
+    session: AsyncSession, *, principal: Principal, facility_id: int, start: date, end: date
+) -> dict[str, Any]:
+    """Open hours day by day in Asia/Shanghai from the weekly hours and the opening exceptions
+    (closures, other hours), both dates included; none while the facility is closed or planned."""
+    if end < start:
+        raise RuleViolation("to", "The range ends before it starts.", code="ends-before-start")
+    if (end - start).days >= OPEN_HOURS_MAX_DAYS:
+        raise RuleViolation("to", f"At most {OPEN_HOURS_MAX_DAYS} days at a time.", code="range-too-long")
+    facility = await FacilityRepository(session).get_or_404(facility_id)
+    await _check_may_read_open_hours(session, principal, facility, start, end)
+    minutes: dict[date, int] = {}
+    if facility.status not in ("closed", "planned"):
+        rows = await FacilityRepository(session).exceptions(facility_id, start=start - timedelta(days=1), end=end)
+        minutes = open_minutes_by_day(
+            start, end, slots_from_json(facility.opening_hours), [exception_hours(e) for e in rows]
+        )
+    total = sum(minutes.values())
+    days = (end - start).days + 1
+    return {
+        "facility_id": facility_id,
+        "from": start,
+        "to": end,
+        "hours": (Decimal(total) / 60).quantize(_CENTS, rounding=ROUND_HALF_UP),
+        "days_open": sum(1 for m in minutes.values() if m > 0),
+        "weekly_average_hours": (Decimal(total) * 7 / (60 * days)).quantize(_CENTS, rounding=ROUND_HALF_UP),
+    }
