@@ -1,4 +1,5 @@
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
@@ -7,6 +8,7 @@ from pydantic import Field
 from facilities_api.dependencies import ClockDep, PageDep, SettingsDep
 from facilities_api.facilities import service
 from facilities_api.facilities.geo import parse_point
+from facilities_api.facilities.models import Facility, FacilityChange, OpeningException
 from facilities_api.facilities.repository import FacilityFilter, Near
 from facilities_api.facilities.schemas import (
     Accessibility,
@@ -116,8 +118,12 @@ async def list_facilities(
     page: PageDep,
     filters: FiltersDep,
     near: NearDep,
-) -> dict[str, Any]:
-    return await service.list_facilities(session, filters=filters, near=near, cursor=page.cursor, limit=page.limit)
+) -> Page[FacilityRead]:
+    hits = await service.list_facilities(session, filters=filters, near=near, cursor=page.cursor, limit=page.limit)
+    return Page[FacilityRead](
+        items=[FacilityRead.of(hit.facility, distance_m=hit.distance_m) for hit in hits.items],
+        next_cursor=hits.next_cursor,
+    )
 
 
 @geojson_router.get(
@@ -127,8 +133,8 @@ async def list_facilities(
     summary="The same filtered facilities, whole, as an RFC 7946 GeoJSON FeatureCollection",
     responses=problems(422),
 )
-async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: NearDep) -> dict[str, Any]:
-    return await service.facilities_geojson(session, filters=filters, near=near)
+async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: NearDep) -> FacilityFeatureCollection:
+    return FacilityFeatureCollection.of(await service.facilities_geojson(session, filters=filters, near=near))
 
 
 @router.post(
@@ -144,18 +150,18 @@ async def create_facility(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.create_facility(session, settings=settings, principal=principal, data=body)
-    response.headers["Location"] = f"/api/v1/facilities/{read['id']}"
-    set_etag(response, read["version"])
-    return read
+) -> Facility:
+    facility = await service.create_facility(session, settings=settings, principal=principal, data=body)
+    response.headers["Location"] = f"/api/v1/facilities/{facility.id}"
+    set_etag(response, facility.version)
+    return facility
 
 
 @router.get("/{facility_id}", response_model=FacilityRead, responses=problems(404))
-async def get_facility(facility_id: ResourceId, session: SessionDep, response: Response) -> dict[str, Any]:
+async def get_facility(facility_id: ResourceId, session: SessionDep, response: Response) -> Facility:
     facility = await service.get_facility(session, facility_id=facility_id)
     set_etag(response, facility.version)
-    return service.facility_read(facility)
+    return facility
 
 
 @router.patch(
@@ -172,8 +178,8 @@ async def update_facility(
     session: SessionDep,
     settings: SettingsDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    read = await service.update_facility(
+) -> Facility:
+    facility = await service.update_facility(
         session,
         settings=settings,
         principal=principal,
@@ -181,8 +187,8 @@ async def update_facility(
         data=body,
         if_match=if_match,
     )
-    set_etag(response, read["version"])
-    return read
+    set_etag(response, facility.version)
+    return facility
 
 
 @router.get(
@@ -191,7 +197,7 @@ async def update_facility(
     summary="Who changed what, when",
     responses=problems(404),
 )
-async def facility_history(facility_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
+async def facility_history(facility_id: ResourceId, session: SessionDep) -> Sequence[FacilityChange]:
     return await service.facility_history(session, facility_id=facility_id)
 
 
@@ -209,7 +215,7 @@ async def facility_schedule(
         BoundedDate | None, Query(alias="from", description="First day (default today, local time).")
     ] = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
-) -> dict[str, Any]:
+) -> service.Schedule:
     return await service.facility_schedule(session, facility_id=facility_id, start=start, days=days, now=clock.now())
 
 
@@ -221,7 +227,7 @@ async def facility_schedule(
 )
 async def list_opening_exceptions(
     facility_id: ResourceId, session: SessionDep, clock: ClockDep
-) -> list[dict[str, Any]]:
+) -> Sequence[OpeningException]:
     return await service.list_exceptions(session, facility_id=facility_id, now=clock.now())
 
 
@@ -238,7 +244,7 @@ async def add_opening_exception(
     body: OpeningExceptionCreate,
     session: SessionDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> OpeningException:
     return await service.add_exception(
         session, principal=principal, facility_id=facility_id, data=body, now=clock.now()
     )
