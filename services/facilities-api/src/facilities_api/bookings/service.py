@@ -5,6 +5,7 @@ at the door with the code they show. Check-ins are the platform's own attendance
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,37 +39,18 @@ def normalise_code(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
-def attendance(b: Booking, now: datetime) -> str:
-    if b.status != "confirmed" or b.activity.status == "cancelled":
-        return "not_applicable"
-    if b.checked_in_at is not None:
-        return "checked_in"
-    return "no_show" if b.activity.ends_at <= now else "pending"
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A booking, and its place in the waitlist while it waits (1 = next to get seats)."""
+
+    booking: Booking
+    waitlist_position: int | None = None
 
 
-def booking_read(b: Booking, *, viewer: Principal | None, now: datetime, position: int | None = None) -> dict[str, Any]:
-    a = b.activity
-    mine = viewer is not None and viewer.sub == b.resident_sub
-    return {
-        "id": b.id,
-        "activity_id": b.activity_id,
-        "facility_id": a.facility_id,
-        "activity_title": a.title,
-        "starts_at": as_local(a.starts_at),
-        "ends_at": as_local(a.ends_at),
-        "resident_sub": b.resident_sub,
-        "resident_name": b.resident_name,
-        "seats": b.seats,
-        "status": b.status,
-        "waitlist_position": position if b.status == "waitlisted" else None,
-        "check_in_code": b.check_in_code if mine and b.status != "cancelled" else None,
-        "checked_in_at": b.checked_in_at,
-        "attendance": attendance(b, now),
-        "created_at": b.created_at,
-        "cancelled_at": b.cancelled_at,
-        "cancel_reason": b.cancel_reason if b.status == "cancelled" else None,
-        "cancel_note": b.cancel_note if b.status == "cancelled" else "",
-    }
+@dataclass(frozen=True, slots=True)
+class PlacedPage:
+    items: list[Placed]
+    next_cursor: str | None
 
 
 def _event_data(b: Booking, a: Activity) -> dict[str, Any]:
@@ -106,7 +88,7 @@ def _bookable(a: Activity, seats: int, *, settings: Settings, now: datetime) -> 
 
 async def book(
     session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, seats: int, now: datetime
-) -> dict[str, Any]:
+) -> Placed:
     if principal.role != "resident":
         raise Forbidden("Residents book seats; staff accounts do not.")
     activities = ActivityRepository(session)
@@ -166,7 +148,7 @@ async def book(
         actor=principal.sub,
     )
     await session.commit()
-    return booking_read(b, viewer=principal, now=now, position=position)
+    return Placed(b, position)
 
 
 async def promote_waitlist(session: AsyncSession, a: Activity, *, now: datetime) -> list[Booking]:
@@ -196,9 +178,7 @@ async def announce_promotions(session: AsyncSession, a: Activity, promoted: list
         await outbox.record(session, "booking.promoted", _event_data(b, a), subject=f"booking/{b.id}", actor="waitlist")
 
 
-async def cancel_booking(
-    session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime
-) -> dict[str, Any]:
+async def cancel_booking(session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime) -> Placed:
     repo = BookingRepository(session)
     b = await repo.get(booking_id, for_update=True)
     if b is None or not _may_read(principal, b):
@@ -237,7 +217,7 @@ async def cancel_booking(
     )
     await announce_promotions(session, a, promoted)
     await session.commit()
-    return booking_read(b, viewer=principal, now=now)
+    return Placed(b)
 
 
 async def cancel_for_activity(session: AsyncSession, a: Activity, *, actor: str, now: datetime) -> dict[str, int]:
@@ -287,7 +267,7 @@ async def _cancel_with_activity(session: AsyncSession, event: ActivityCancelled)
 
 async def check_in(
     session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, code: str, now: datetime
-) -> dict[str, Any]:
+) -> Placed:
     a = await ActivityRepository(session).get(activity_id)
     if a is None or a.status == "draft":
         raise NotFound(f"No activity {activity_id}.")
@@ -329,7 +309,7 @@ async def check_in(
         actor=principal.sub,
     )
     await session.commit()
-    return booking_read(b, viewer=principal, now=now)
+    return Placed(b)
 
 
 def _may_read(principal: Principal, b: Booking) -> bool:
@@ -340,21 +320,21 @@ def _may_read(principal: Principal, b: Booking) -> bool:
     )
 
 
-async def get_booking(session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime) -> dict[str, Any]:
+async def get_booking(session: AsyncSession, *, principal: Principal, booking_id: int) -> Placed:
     repo = BookingRepository(session)
     b = await repo.get(booking_id)
     if b is None or not _may_read(principal, b):
         raise NotFound(f"No booking {booking_id}.")
     position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
-    return booking_read(b, viewer=principal, now=now, position=position)
+    return Placed(b, position)
 
 
-async def _page(repo: BookingRepository, rows: Slice[Booking], *, viewer: Principal, now: datetime) -> dict[str, Any]:
+async def _page(repo: BookingRepository, rows: Slice[Booking]) -> PlacedPage:
     items = []
     for b in rows.items:
         position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
-        items.append(booking_read(b, viewer=viewer, now=now, position=position))
-    return {"items": items, "next_cursor": rows.next_cursor}
+        items.append(Placed(b, position))
+    return PlacedPage(items=items, next_cursor=rows.next_cursor)
 
 
 async def list_bookings(
@@ -365,8 +345,7 @@ async def list_bookings(
     status: str | None,
     cursor: str | None,
     limit: int,
-    now: datetime,
-) -> dict[str, Any]:
+) -> PlacedPage:
     """Residents see their own; operators the bookings at facilities they run; officials those of their
     area; auditors and services all."""
     repo = BookingRepository(session)
@@ -381,7 +360,7 @@ async def list_bookings(
     else:
         scope["resident_sub"] = principal.sub
     rows = await repo.list(activity_id=activity_id, status=status, cursor=cursor, limit=limit, **scope)
-    return await _page(repo, rows, viewer=principal, now=now)
+    return await _page(repo, rows)
 
 
 async def list_activity_bookings(
@@ -392,11 +371,10 @@ async def list_activity_bookings(
     status: str | None,
     cursor: str | None,
     limit: int,
-    now: datetime,
-) -> dict[str, Any]:
+) -> PlacedPage:
     a = await ActivityRepository(session).get_or_404(activity_id)
     if principal.role not in ("auditor", "service"):
         check_may_manage(principal, a.facility, "see who booked")
     repo = BookingRepository(session)
     rows = await repo.list(activity_id=activity_id, status=status, cursor=cursor, limit=limit)
-    return await _page(repo, rows, viewer=principal, now=now)
+    return await _page(repo, rows)
