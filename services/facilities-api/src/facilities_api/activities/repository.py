@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -140,7 +141,7 @@ class ActivityRepository(RepositoryBase[Activity]):
         stmt = select(Activity.booked_count).where(Activity.id == activity_id)
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def cap_upcoming_fees(self, service_id: int, cap: int, *, now: datetime) -> list[int]:
+    async def cap_upcoming_fees(self, service_id: int, cap: int, *, now: datetime) -> builtins.list[int]:
         """Activities of this service that have not started and charge above `cap` now charge `cap`."""
         ids = list(
             (

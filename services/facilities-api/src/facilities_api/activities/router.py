@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -79,10 +79,12 @@ async def list_activities(
     clock: ClockDep,
     filters: FiltersDep,
     page: PageDep,
-) -> dict[str, Any]:
-    return await service.list_activities(
-        session, principal=principal, filters=filters, cursor=page.cursor, limit=page.limit, now=clock.now()
+) -> Page[ActivityRead]:
+    now = clock.now()
+    found = await service.list_activities(
+        session, principal=principal, filters=filters, cursor=page.cursor, limit=page.limit, now=now
     )
+    return Page[ActivityRead](items=[ActivityRead.as_of(a, now) for a in found.items], next_cursor=found.next_cursor)
 
 
 @calendar_router.get(
@@ -117,20 +119,21 @@ async def activities_calendar(
 )
 async def create_activity(
     body: ActivityCreate, session: SessionDep, principal: ActivityWriter, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.create_activity(session, principal=principal, data=body, now=clock.now())
-    response.headers["Location"] = f"/api/v1/activities/{read['id']}"
-    set_etag(response, read["version"])
-    return read
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.create_activity(session, principal=principal, data=body, now=now)
+    response.headers["Location"] = f"/api/v1/activities/{a.id}"
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)
 
 
 @router.get("/{activity_id}", response_model=ActivityRead, responses=problems(401, 404, 422))
 async def get_activity(
     activity_id: ResourceId, session: SessionDep, principal: Viewer, clock: ClockDep, response: Response
-) -> dict[str, Any]:
+) -> ActivityRead:
     a = await service.get_activity(session, principal=principal, activity_id=activity_id)
     set_etag(response, a.version)
-    return service.activity_read(a, clock.now())
+    return ActivityRead.as_of(a, clock.now())
 
 
 @router.patch(
@@ -147,17 +150,18 @@ async def update_activity(
     principal: ActivityWriter,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    read = await service.update_activity(
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.update_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         data=body,
         if_match=if_match,
-        now=clock.now(),
+        now=now,
     )
-    set_etag(response, read["version"])
-    return read
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)
 
 
 @router.post(
@@ -173,16 +177,17 @@ async def publish_activity(
     principal: ActivityWriter,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    read = await service.publish_activity(
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.publish_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         if_match=if_match,
-        now=clock.now(),
+        now=now,
     )
-    set_etag(response, read["version"])
-    return read
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)
 
 
 @router.post(
@@ -199,14 +204,15 @@ async def cancel_activity(
     principal: ActivityWriter,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    read = await service.cancel_activity(
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.cancel_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         reason=body.reason,
         if_match=if_match,
-        now=clock.now(),
+        now=now,
     )
-    set_etag(response, read["version"])
-    return read
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)

@@ -12,7 +12,8 @@ from facilities_api.access import check_may_manage, may_manage
 from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityFilter, ActivityRepository, DraftScope
 from facilities_api.activities.rules import check_capacity, check_times
-from facilities_api.activities.schemas import ActivityCreate, ActivityUpdate
+from facilities_api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
+from facilities_api.activities.schemas import shown_status as _shown_status
 from facilities_api.activities.signals import ActivityCancelled, SeatsAdded, activity_cancelled, seats_added
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility
@@ -21,11 +22,12 @@ from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import check_fee
 from facilities_api.offerings.signals import FeeCapped, fee_capped
 from facilities_api.serialize import jsonable
-from facilities_api.vocab import as_local, local_today, to_utc
+from facilities_api.vocab import local_today, to_utc
 from service_kit.auth import Principal
 from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import NotFound, RuleViolation
+from service_kit.repository import Slice
 
 _EDITABLE = (
     "title",
@@ -47,41 +49,12 @@ _EDITABLE = (
 
 
 def shown_status(a: Activity, now: datetime) -> str:
-    if a.status == "published" and a.ends_at <= now:
-        return "finished"
-    return a.status
+    return _shown_status(a.status, a.ends_at, now)
 
 
-def activity_read(a: Activity, now: datetime) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "facility_id": a.facility_id,
-        "facility_name_zh": a.facility.name_zh,
-        "subdistrict": a.facility.subdistrict.code,
-        "title": a.title,
-        "description": a.description,
-        "category": a.category,
-        "brand": a.brand,
-        "venue": a.venue,
-        "starts_at": as_local(a.starts_at),
-        "ends_at": as_local(a.ends_at),
-        "capacity": a.capacity,
-        "booked_seats": a.booked_count,
-        "seats_left": max(a.capacity - a.booked_count, 0),
-        "fee_fen": a.fee_fen,
-        "service_id": a.service_id,
-        "target_groups": a.target_groups,
-        "booking_required": a.booking_required,
-        "booking_opens_at": as_local(a.booking_opens_at),
-        "booking_closes_at": as_local(a.booking_closes_at),
-        "cancel_cutoff_minutes": a.cancel_cutoff_minutes,
-        "status": shown_status(a, now),
-        "cancel_reason": a.cancel_reason,
-        "version": a.version,
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
-        "published_at": a.published_at,
-    }
+def _event_data(a: Activity, now: datetime) -> Any:
+    """The activity as events carry it: as read."""
+    return jsonable(ActivityRead.as_of(a, now).model_dump())
 
 
 def draft_scope(principal: Principal | None) -> DraftScope:
@@ -139,7 +112,7 @@ async def _check_fee(
 
 async def create_activity(
     session: AsyncSession, *, principal: Principal, data: ActivityCreate, now: datetime
-) -> dict[str, Any]:
+) -> Activity:
     facility = await _facility_for_activities(session, principal, data.facility_id)
     if data.publish and facility.status == "closed":
         raise RuleViolation("facility_id", f"Facility {facility.id} is closed.", code="facility-closed")
@@ -184,13 +157,12 @@ async def create_activity(
     repo = ActivityRepository(session)
     repo.add(a)
     await repo.flush()
-    read = activity_read(a, now)
     if data.publish:
         await outbox.record(
-            session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub
+            session, "activity.published", _event_data(a, now), subject=f"activity/{a.id}", actor=principal.sub
         )
     await session.commit()
-    return read
+    return a
 
 
 async def get_activity(session: AsyncSession, *, principal: Principal | None, activity_id: int) -> Activity:
@@ -208,7 +180,7 @@ async def list_activities(
     cursor: str | None,
     limit: int,
     now: datetime,
-) -> dict[str, Any]:
+) -> Slice[Activity]:
     after = None
     if cursor:
         starts, last_id = decode_cursor(cursor, 2)
@@ -222,12 +194,11 @@ async def list_activities(
     rows = await ActivityRepository(session).list(
         filters, now=now, drafts=draft_scope(principal), after=after, limit=limit + 1
     )
-    items = [activity_read(a, now) for a in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(last.starts_at.isoformat(), last.id)
-    return {"items": items, "next_cursor": next_cursor}
+    return Slice(items=rows[:limit], next_cursor=next_cursor)
 
 
 async def list_for_calendar(
@@ -262,7 +233,7 @@ async def update_activity(
     data: ActivityUpdate,
     if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Activity:
     a = await _editable(session, principal, activity_id)
     if_match.check(a.version)
     _not_over(a, now)
@@ -311,7 +282,7 @@ async def update_activity(
             changes[field] = [jsonable(old), jsonable(new)]
             setattr(a, field, new)
     if not changes:
-        return activity_read(a, now)
+        return a
     a.version += 1
     a.updated_at = now
     repo = ActivityRepository(session)
@@ -320,24 +291,23 @@ async def update_activity(
     if "capacity" in changes and a.status == "published":
         announcements = await seats_added.send(session, SeatsAdded(activity=a, now=now))
         await repo.refresh(a)
-    read = activity_read(a, now)
     if a.status == "published":
         await outbox.record(
             session,
             "activity.updated",
-            {"activity": jsonable(read), "changes": changes},
+            {"activity": _event_data(a, now), "changes": changes},
             subject=f"activity/{a.id}",
             actor=principal.sub,
         )
     for announce in announcements:
         await announce()
     await session.commit()
-    return read
+    return a
 
 
 async def publish_activity(
     session: AsyncSession, *, principal: Principal, activity_id: int, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Activity:
     a = await _editable(session, principal, activity_id)
     if_match.check(a.version, required=False)
     if a.status != "draft":
@@ -362,15 +332,16 @@ async def publish_activity(
     a.version += 1
     a.updated_at = now
     await ActivityRepository(session).flush()
-    read = activity_read(a, now)
-    await outbox.record(session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub)
+    await outbox.record(
+        session, "activity.published", _event_data(a, now), subject=f"activity/{a.id}", actor=principal.sub
+    )
     await session.commit()
-    return read
+    return a
 
 
 async def cancel_activity(
     session: AsyncSession, *, principal: Principal, activity_id: int, reason: str, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Activity:
     a = await _editable(session, principal, activity_id)
     if_match.check(a.version, required=False)
     _not_over(a, now)
@@ -389,7 +360,6 @@ async def cancel_activity(
             for status, n in cancelled.items():
                 counts[status] = counts.get(status, 0) + n
     await ActivityRepository(session).refresh(a)
-    read = activity_read(a, now)
     if was == "published":
         await outbox.record(
             session,
@@ -404,7 +374,7 @@ async def cancel_activity(
             actor=principal.sub,
         )
     await session.commit()
-    return read
+    return a
 
 
 @fee_capped.connect

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -131,7 +132,7 @@ class FacilityRepository(RepositoryBase[Facility]):
 
     async def list_near(
         self, f: FacilityFilter, near: Near, *, after: tuple[float, int] | None, limit: int | None
-    ) -> list[tuple[Facility, float]]:
+    ) -> builtins.list[tuple[Facility, float]]:
         """Nearest first, within the radius, in two steps. First the ids: an indexed bounding box
         bounds each query, only (id, distance) is sorted, and the box grows (×3) until it holds
         `limit` facilities within its inscribed circle, or reaches the radius; rows within the circle,

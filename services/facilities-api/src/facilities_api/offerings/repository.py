@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
 
@@ -51,7 +52,7 @@ class OfferingRepository(RepositoryBase[ServiceOffered]):
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def basic_periods(self, service_ids: Sequence[int]) -> dict[int, list[ServiceBasicPeriod]]:
+    async def basic_periods(self, service_ids: Sequence[int]) -> dict[int, builtins.list[ServiceBasicPeriod]]:
         if not service_ids:
             return {}
         stmt = (
