@@ -16,8 +16,15 @@ from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import FacilityFilter, FacilityRepository
 from facilities_api.offerings.models import ServiceOffered, ServiceProposal
 from facilities_api.offerings.repository import OfferingRepository, ProposalRepository
-from facilities_api.offerings.schemas import ServiceProposalCreate
-from facilities_api.offerings.service import add_service, check_may_classify, classify, read_service, record_history
+from facilities_api.offerings.schemas import ServiceProposalCreate, ServiceProposalRead
+from facilities_api.offerings.service import (
+    add_service,
+    check_may_classify,
+    classify,
+    read_service,
+    record_history,
+    service_data,
+)
 from facilities_api.serialize import jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
@@ -27,22 +34,9 @@ from service_kit.repository import Slice
 PROPOSABLE = ("name_zh", "name_en", "category", "basic", "description_zh", "target_groups", "delivery")
 
 
-def proposal_read(p: ServiceProposal) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "facility_id": p.facility_id,
-        "service_id": p.service_id,
-        "kind": p.kind,
-        "changes": p.changes,
-        "reason": p.reason,
-        "status": p.status,
-        "proposed_by": p.proposed_by,
-        "proposer_operator_id": p.proposer_operator_id,
-        "proposed_at": p.proposed_at,
-        "decided_by": p.decided_by,
-        "decided_at": p.decided_at,
-        "decision_note": p.decision_note,
-    }
+def _data(p: ServiceProposal) -> Any:
+    """The proposal as events carry it: as read."""
+    return jsonable(ServiceProposalRead.model_validate(p).model_dump())
 
 
 async def _facility(session: AsyncSession, facility_id: int) -> Facility:
@@ -52,7 +46,7 @@ async def _facility(session: AsyncSession, facility_id: int) -> Facility:
 
 async def propose(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: ServiceProposalCreate, now: datetime
-) -> dict[str, Any]:
+) -> ServiceProposal:
     facility = await _facility(session, facility_id)
     check_may_manage(principal, facility, "propose changes to its services")
     fields = data.model_dump(exclude_unset=True, include=set(PROPOSABLE))
@@ -93,12 +87,9 @@ async def propose(
     )
     repo.add(p)
     await repo.flush()
-    read = proposal_read(p)
-    await outbox.record(
-        session, "service.proposed", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
-    )
+    await outbox.record(session, "service.proposed", _data(p), subject=f"facility/{facility_id}", actor=principal.sub)
     await session.commit()
-    return read
+    return p
 
 
 def _may_read(principal: Principal, facility: Facility, p: ServiceProposal | None = None) -> bool:
@@ -109,23 +100,19 @@ def _may_read(principal: Principal, facility: Facility, p: ServiceProposal | Non
     return False
 
 
-def _page(rows: Slice[ServiceProposal]) -> dict[str, Any]:
-    return {"items": [proposal_read(p) for p in rows.items], "next_cursor": rows.next_cursor}
-
-
 async def list_for_facility(
     session: AsyncSession, *, principal: Principal, facility_id: int, status: str | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Slice[ServiceProposal]:
     facility = await _facility(session, facility_id)
     if not _may_read(principal, facility):
         raise Forbidden(f"Officials, auditors and the operator running facility {facility_id} read its proposals.")
     rows = await ProposalRepository(session).list(facility_id=facility_id, status=status, cursor=cursor, limit=limit)
-    return _page(rows)
+    return rows
 
 
 async def list_all(
     session: AsyncSession, *, principal: Principal, status: str | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Slice[ServiceProposal]:
     """The district's queue (officials: their area's; auditors all; an operator's staff: its own
     proposals and those about the facilities it runs)."""
     repo = ProposalRepository(session)
@@ -146,7 +133,7 @@ async def list_all(
         rows = await repo.list(status=status, facility_ids=[f.id for f in mine], cursor=cursor, limit=limit)
     else:
         rows = await repo.list(status=status, cursor=cursor, limit=limit)
-    return _page(rows)
+    return rows
 
 
 async def _pending(
@@ -166,7 +153,7 @@ async def _pending(
 
 async def approve(
     session: AsyncSession, *, principal: Principal, facility_id: int, proposal_id: int, note: str, now: datetime
-) -> dict[str, Any]:
+) -> ServiceProposal:
     facility, p = await _pending(session, principal, facility_id, proposal_id)
     repo = OfferingRepository(session)
     changes: dict[str, Any] = dict(p.changes)
@@ -225,23 +212,22 @@ async def approve(
                 now=now,
             )
             read = await read_service(session, s, await repo.approval_in_force(facility_id, s.id, local_today(now)))
-            events.append(("service.updated", {"service": jsonable(read), "changes": jsonable(diff)}, s.id))
+            events.append(("service.updated", {"service": service_data(read), "changes": jsonable(diff)}, s.id))
         if classified is not None:
             events.append(("service.basic_changed", jsonable(classified), s.id))
     await repo.flush()
-    read = proposal_read(p)
     for event_type, data, service_id in events:
         await outbox.record(session, event_type, data, subject=f"service/{service_id}", actor=principal.sub)
     await outbox.record(
-        session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+        session, "service.proposal_decided", _data(p), subject=f"facility/{facility_id}", actor=principal.sub
     )
     await session.commit()
-    return read
+    return p
 
 
 async def reject(
     session: AsyncSession, *, principal: Principal, facility_id: int, proposal_id: int, note: str, now: datetime
-) -> dict[str, Any]:
+) -> ServiceProposal:
     if not note:
         raise RuleViolation("note", "Say why the proposal is rejected.", code="required")
     facility, p = await _pending(session, principal, facility_id, proposal_id)
@@ -255,9 +241,8 @@ async def reject(
         now=now,
     )
     await ProposalRepository(session).flush()
-    read = proposal_read(p)
     await outbox.record(
-        session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+        session, "service.proposal_decided", _data(p), subject=f"facility/{facility_id}", actor=principal.sub
     )
     await session.commit()
-    return read
+    return p

@@ -3,6 +3,7 @@ and the fee approvals operators-api announces."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, ServiceOffered
 from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import approval_in_force, check_fee
-from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
+from facilities_api.offerings.schemas import ServiceCreate, ServiceRead, ServiceUpdate
 from facilities_api.offerings.signals import FeeCapped, fee_capped
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.vocab import local_today
@@ -24,40 +25,18 @@ from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
-def approval_read(a: FeeApproval | None) -> dict[str, Any] | None:
-    if a is None:
-        return None
-    return {
-        "application_id": a.application_id,
-        "approved_fee_fen": a.approved_fee_fen,
-        "expires_on": a.expires_on,
-        "status": a.status,
-    }
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """A service offered, with the fee approval in force and the periods it was basic (oldest first)."""
+
+    service: ServiceOffered
+    approval: FeeApproval | None
+    periods: list[ServiceBasicPeriod]
 
 
-def period_read(p: ServiceBasicPeriod) -> dict[str, Any]:
-    return {"from": p.starts_at, "until": p.ends_at}
-
-
-def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[ServiceBasicPeriod]) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "facility_id": s.facility_id,
-        "name_zh": s.name_zh,
-        "name_en": s.name_en,
-        "category": s.category,
-        "basic": s.basic,
-        "fee_fen": s.fee_fen,
-        "target_groups": s.target_groups,
-        "delivery": s.delivery,
-        "description_zh": s.description_zh,
-        "active": s.active,
-        "fee_approval": approval_read(approval),
-        "basic_periods": [period_read(p) for p in periods],
-        "version": s.version,
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-    }
+def service_data(offered: Offered) -> Any:
+    """The service as events carry it: as read."""
+    return _jsonable(ServiceRead.model_validate(offered).model_dump(by_alias=True))
 
 
 async def _cap_fees(session: AsyncSession, event: FeeCapped) -> list[int]:
@@ -73,26 +52,26 @@ async def _facility_to_manage(session: AsyncSession, principal: Principal, facil
 
 async def list_services(
     session: AsyncSession, *, facility_id: int, include_inactive: bool, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[Offered]:
     await FacilityRepository(session).get_or_404(facility_id)
     repo = OfferingRepository(session)
     approvals = await repo.approvals_in_force(facility_id, local_today(now))
     services = await repo.list(facility_id, include_inactive=include_inactive)
     periods = await repo.basic_periods([s.id for s in services])
-    return [service_read(s, approvals.get(s.id), periods[s.id]) for s in services]
+    return [Offered(s, approvals.get(s.id), periods[s.id]) for s in services]
 
 
-async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> dict[str, Any]:
+async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> Offered:
     repo = OfferingRepository(session)
     s = await repo.offered(facility_id, service_id)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
     periods = await repo.basic_periods([s.id])
-    return service_read(s, await repo.approval_in_force(facility_id, service_id, local_today(now)), periods[s.id])
+    return Offered(s, await repo.approval_in_force(facility_id, service_id, local_today(now)), periods[s.id])
 
 
-async def read_service(session: AsyncSession, s: ServiceOffered, approval: FeeApproval | None) -> dict[str, Any]:
-    return service_read(s, approval, (await OfferingRepository(session).basic_periods([s.id]))[s.id])
+async def read_service(session: AsyncSession, s: ServiceOffered, approval: FeeApproval | None) -> Offered:
+    return Offered(s, approval, (await OfferingRepository(session).basic_periods([s.id]))[s.id])
 
 
 def record_history(
@@ -158,7 +137,7 @@ def check_may_classify(principal: Principal) -> None:
 
 async def create_service(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: ServiceCreate, now: datetime
-) -> dict[str, Any]:
+) -> Offered:
     facility = await _facility_to_manage(session, principal, facility_id)
     if not principal.is_district_official:
         raise Forbidden(
@@ -189,7 +168,7 @@ async def create_service(
 
 async def add_service(
     session: AsyncSession, facility: Facility, s: ServiceOffered, *, actor: str, proposal: Any, now: datetime
-) -> dict[str, Any]:
+) -> Offered:
     """Add a service to the catalogue (a district official's decision), with its basic period, the
     facility's history and service.created. The caller commits."""
     repo = OfferingRepository(session)
@@ -203,7 +182,7 @@ async def add_service(
         changes["proposal"] = [None, {"id": proposal.id, "proposed_by": proposal.proposed_by}]
     record_history(session, facility, actor=actor, action="service_added", changes=changes, now=now)
     read = await read_service(session, s, None)
-    await outbox.record(session, "service.created", _jsonable(read), subject=f"service/{s.id}", actor=actor)
+    await outbox.record(session, "service.created", service_data(read), subject=f"service/{s.id}", actor=actor)
     return read
 
 
@@ -216,7 +195,7 @@ async def update_service(
     data: ServiceUpdate,
     if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Offered:
     facility = await _facility_to_manage(session, principal, facility_id)
     repo = OfferingRepository(session)
     s = await repo.offered(facility_id, service_id, for_update=True)
@@ -275,7 +254,7 @@ async def update_service(
     await outbox.record(
         session,
         "service.updated",
-        {"service": _jsonable(read), "changes": changes},
+        {"service": service_data(read), "changes": changes},
         subject=f"service/{s.id}",
         actor=principal.sub,
     )
