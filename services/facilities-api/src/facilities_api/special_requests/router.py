@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -44,11 +44,11 @@ Requester = Annotated[Principal, require_roles("resident", "official")]
 )
 async def submit(
     body: SpecialRequestCreate, session: SessionDep, principal: Filer, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.submit(session, principal=principal, data=body, now=clock.now())
-    response.headers["Location"] = f"/api/v1/special-requests/{read['id']}"
-    set_etag(response, read["version"])
-    return read
+) -> SpecialRequestRead:
+    shown = await service.submit(session, principal=principal, data=body, now=clock.now())
+    response.headers["Location"] = f"/api/v1/special-requests/{shown.request.id}"
+    set_etag(response, shown.request.version)
+    return SpecialRequestRead.of(shown)
 
 
 @router.get(
@@ -63,19 +63,22 @@ async def list_requests(
     page: PageDep,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     status: RequestStatus | None = None,
-) -> dict[str, Any]:
-    return await service.list_requests(
+) -> Page[SpecialRequestRead]:
+    found = await service.list_requests(
         session, principal=principal, facility_id=facility_id, status=status, cursor=page.cursor, limit=page.limit
+    )
+    return Page[SpecialRequestRead](
+        items=[SpecialRequestRead.of(s) for s in found.items], next_cursor=found.next_cursor
     )
 
 
 @router.get("/{request_id}", response_model=SpecialRequestRead, responses=problems(401, 404, 422))
 async def get_request(
     request_id: ResourceId, session: SessionDep, principal: Reader, response: Response
-) -> dict[str, Any]:
-    read = await service.get_request(session, principal=principal, request_id=request_id)
-    set_etag(response, read["version"])
-    return read
+) -> SpecialRequestRead:
+    shown = await service.get_request(session, principal=principal, request_id=request_id)
+    set_etag(response, shown.request.version)
+    return SpecialRequestRead.of(shown)
 
 
 @router.post(
@@ -90,8 +93,10 @@ async def verify(
     principal: Official,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    return await service.verify(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.verify(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
+    )
 
 
 @router.post(
@@ -107,14 +112,16 @@ async def assign(
     principal: Official,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    return await service.assign(
-        session,
-        principal=principal,
-        request_id=request_id,
-        data=body,
-        if_match=if_match,
-        now=clock.now(),
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.assign(
+            session,
+            principal=principal,
+            request_id=request_id,
+            data=body,
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -131,14 +138,16 @@ async def schedule(
     principal: Handler,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    return await service.schedule(
-        session,
-        principal=principal,
-        request_id=request_id,
-        data=body,
-        if_match=if_match,
-        now=clock.now(),
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.schedule(
+            session,
+            principal=principal,
+            request_id=request_id,
+            data=body,
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -155,14 +164,16 @@ async def complete(
     clock: ClockDep,
     if_match: IfMatchDep,
     body: SpecialRequestNote | None = None,
-) -> dict[str, Any]:
-    return await service.complete(
-        session,
-        principal=principal,
-        request_id=request_id,
-        note=(body.note if body else ""),
-        if_match=if_match,
-        now=clock.now(),
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.complete(
+            session,
+            principal=principal,
+            request_id=request_id,
+            note=(body.note if body else ""),
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -178,9 +189,9 @@ async def confirm(
     principal: Requester,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    return await service.confirm(
-        session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now()
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.confirm(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
     )
 
 
@@ -197,14 +208,16 @@ async def reject(
     principal: Official,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    return await service.reject(
-        session,
-        principal=principal,
-        request_id=request_id,
-        reason=body.reason,
-        if_match=if_match,
-        now=clock.now(),
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.reject(
+            session,
+            principal=principal,
+            request_id=request_id,
+            reason=body.reason,
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -220,5 +233,7 @@ async def cancel(
     principal: Requester,
     clock: ClockDep,
     if_match: IfMatchDep,
-) -> dict[str, Any]:
-    return await service.cancel(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.cancel(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
+    )

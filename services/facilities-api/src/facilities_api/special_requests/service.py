@@ -8,6 +8,7 @@ are erased a set number of days after the request is done, rejected or cancelled
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,19 +26,11 @@ from facilities_api.special_requests.schemas import (
     SpecialRequestCreate,
     SpecialRequestSchedule,
 )
-from facilities_api.vocab import as_local
 from service_kit.auth import Principal
 from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
-from service_kit.text import mask_phone
 
 OPEN = ("submitted", "assigned", "scheduled")
-
-
-def mask_address(address: str) -> str:
-    if not address:
-        return ""
-    return address[: min(6, max(len(address) // 3, 1))] + "****"
 
 
 def _is_assignee(principal: Principal, r: SpecialRequest) -> bool:
@@ -64,40 +57,25 @@ def _may_read(principal: Principal, r: SpecialRequest) -> bool:
     return principal.role in ("auditor", "service") or _sees_personal_data(principal, r)
 
 
-def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
-    full = _sees_personal_data(viewer, r)
-    return {
-        "id": r.id,
-        "resident_sub": r.resident_sub,
-        "filed_by": r.filed_by_sub,
-        "resident_name": r.resident_name if full else (r.resident_name[:1] + "**" if r.resident_name else ""),
-        "special_group": r.special_group if full else None,
-        "health_notes": r.health_notes if full else None,
-        "group_verified": r.group_verified,
-        "kind": r.kind,
-        "facility_id": r.facility_id,
-        "service_id": r.service_id,
-        "description": r.description if full else mask_request_text(r.description),
-        "address": r.address if full else mask_address(r.address),
-        "phone": r.phone if full else mask_phone(r.phone),
-        "preferred_time": r.preferred_time,
-        "status": r.status,
-        "assigned_operator_id": r.assigned_operator_id,
-        "assigned_to_name": r.assigned_to_name,
-        "scheduled_for": as_local(r.scheduled_for),
-        "done_at": r.done_at,
-        "confirmed_at": r.confirmed_at,
-        "note": r.note if full else mask_request_text(r.note),
-        "personal_data_erased_at": r.personal_data_erased_at,
-        "version": r.version,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-    }
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A request, and whether its viewer may see the person's data (contact, group, health)."""
+
+    request: SpecialRequest
+    sees_personal_data: bool
 
 
-async def submit(
-    session: AsyncSession, *, principal: Principal, data: SpecialRequestCreate, now: datetime
-) -> dict[str, Any]:
+def shown(r: SpecialRequest, viewer: Principal) -> Shown:
+    return Shown(r, _sees_personal_data(viewer, r))
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPage:
+    items: list[Shown]
+    next_cursor: str | None
+
+
+async def submit(session: AsyncSession, *, principal: Principal, data: SpecialRequestCreate, now: datetime) -> Shown:
     facility = await FacilityRepository(session).get(data.facility_id)
     if facility is None:
         raise RuleViolation("facility_id", f"No facility {data.facility_id}.", code="unknown-facility")
@@ -162,14 +140,14 @@ async def submit(
         actor=principal.sub,
     )
     await session.commit()
-    return request_read(r, principal)
+    return shown(r, principal)
 
 
-async def get_request(session: AsyncSession, *, principal: Principal, request_id: int) -> dict[str, Any]:
+async def get_request(session: AsyncSession, *, principal: Principal, request_id: int) -> Shown:
     r = await SpecialRequestRepository(session).get(request_id)
     if r is None or not _may_read(principal, r):
         raise NotFound(f"No special-group request {request_id}.")
-    return request_read(r, principal)
+    return shown(r, principal)
 
 
 async def list_requests(
@@ -180,7 +158,7 @@ async def list_requests(
     status: str | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> ShownPage:
     scope: dict[str, Any] = {}
     if principal.role in ("auditor", "service") or principal.is_district_official:
         pass
@@ -194,7 +172,7 @@ async def list_requests(
     rows = await SpecialRequestRepository(session).list(
         facility_id=facility_id, status=status, cursor=cursor, limit=limit, **scope
     )
-    return {"items": [request_read(r, principal) for r in rows.items], "next_cursor": rows.next_cursor}
+    return ShownPage(items=[shown(r, principal) for r in rows.items], next_cursor=rows.next_cursor)
 
 
 async def _load(session: AsyncSession, principal: Principal, request_id: int) -> SpecialRequest:
@@ -218,9 +196,7 @@ def _official(principal: Principal, r: SpecialRequest, action: str) -> None:
         raise Forbidden(f"Only an official of {r.facility.subdistrict.code} {action}.")
 
 
-async def _save(
-    session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime
-) -> dict[str, Any]:
+async def _save(session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime) -> Shown:
     r.version += 1
     r.updated_at = now
     await SpecialRequestRepository(session).flush()
@@ -239,12 +215,12 @@ async def _save(
             actor=principal.sub,
         )
     await session.commit()
-    return request_read(r, principal)
+    return shown(r, principal)
 
 
 async def verify(
     session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     _official(principal, r, "verifies a resident's special-group status")
@@ -262,7 +238,7 @@ async def assign(
     data: SpecialRequestAssign,
     if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     _official(principal, r, "assigns special-group requests")
@@ -301,7 +277,7 @@ async def schedule(
     data: SpecialRequestSchedule,
     if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     _doer(principal, r, "schedules the service")
@@ -318,7 +294,7 @@ async def schedule(
 
 async def complete(
     session: AsyncSession, *, principal: Principal, request_id: int, note: str, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     _doer(principal, r, "records the service as done")
@@ -334,7 +310,7 @@ async def complete(
 
 async def confirm(
     session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     if not _is_requester(principal, r):
@@ -348,7 +324,7 @@ async def confirm(
 
 async def reject(
     session: AsyncSession, *, principal: Principal, request_id: int, reason: str, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     _official(principal, r, "rejects a request")
@@ -362,7 +338,7 @@ async def reject(
 
 async def cancel(
     session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
     if_match.check(r.version, required=False)
     if not _is_requester(principal, r):
