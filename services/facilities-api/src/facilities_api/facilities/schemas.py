@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
+    AliasChoices,
     AliasPath,
     BaseModel,
     BeforeValidator,
@@ -310,7 +311,7 @@ class RecordedOpenHours(BaseModel):
     model_config = ConfigDict(populate_by_name=True, from_attributes=True)
 
     facility_id: int
-    from_: date = Field(alias="from")
+    from_: date = Field(validation_alias=AliasChoices("from", "from_"), serialization_alias="from")
     to: date
     hours: Decimal = Field(description="Open hours over the days, both included (2 decimals).")
     days_open: int = Field(description="Days with any open hours.")

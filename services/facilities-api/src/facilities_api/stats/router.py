@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -32,7 +32,7 @@ async def operations_figures(
     end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     operator_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
-) -> dict[str, Any]:
+) -> service.OperationsReport:
     return await service.operations_figures(
         session,
         principal=principal,
@@ -57,7 +57,7 @@ async def recorded_open_hours(
     session: SessionDep,
     start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
     end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
-) -> dict[str, Any]:
+) -> service.OpenHours:
     return await service.recorded_open_hours(
         session, principal=principal, facility_id=facility_id, start=start, end=end
     )

@@ -4,9 +4,9 @@ over the days it ran them."""
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +25,34 @@ MAX_DAYS = 1100
 READERS = ("official", "auditor", "service")
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    activities_held: int = 0
+    participants: int = 0
+    bookings: int = 0
+    no_shows: int = 0
+    scheduled_open_hours: float = 0.0
+    special_group_services_done: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class OperationsReport:
+    """Figures of a facility, or summed over the facilities an operator ran, in [from_, to]."""
+
+    facility_id: int | None
+    operator_id: int | None
+    facility_ids: list[int]
+    from_: date
+    to: date
+    figures: Figures
+
+
 async def _facility_figures(
     session: AsyncSession, facility: Facility, start: date, end: date, now: datetime
-) -> dict[str, Any]:
+) -> Figures:
     t1, t2 = local_range(start, end)
     stats = StatsRepository(session)
     bookings, checkins, no_shows = await stats.booking_figures(facility.id, t1, t2, now)
@@ -38,14 +63,14 @@ async def _facility_figures(
             for e in await FacilityRepository(session).exceptions(facility.id, start=start, end=end)
         ]
         hours = hours_over(start, end, slots_from_json(facility.opening_hours), exceptions)
-    return {
-        "activities_held": await stats.activities_held(facility.id, t1, t2, now),
-        "participants": checkins,
-        "bookings": bookings,
-        "no_shows": no_shows,
-        "scheduled_open_hours": hours,
-        "special_group_services_done": await stats.special_done(facility.id, t1, t2),
-    }
+    return Figures(
+        activities_held=await stats.activities_held(facility.id, t1, t2, now),
+        participants=checkins,
+        bookings=bookings,
+        no_shows=no_shows,
+        scheduled_open_hours=hours,
+        special_group_services_done=await stats.special_done(facility.id, t1, t2),
+    )
 
 
 def _check_range(start: date, end: date) -> None:
@@ -64,13 +89,12 @@ async def operations_figures(
     start: date,
     end: date,
     now: datetime,
-) -> dict[str, Any]:
+) -> OperationsReport:
     if (facility_id is None) == (operator_id is None):
         raise RuleViolation("facility_id", "Give facility_id or operator_id (one of them).", code="one-of")
     _check_range(start, end)
     # The gate let in only these roles, and integration keys holding stats:read.
     reader = principal.role in READERS or principal.role == "integration"
-    base = {"from": start, "to": end}
     if facility_id is not None:
         facility = await FacilityRepository(session).get_or_404(facility_id)
         if not reader and not operates(principal, facility):
@@ -78,38 +102,40 @@ async def operations_figures(
                 "Officials, auditors and services read these figures; operators for the facilities they run."
             )
         figures = await _facility_figures(session, facility, start, end, now)
-        return {**base, "facility_id": facility_id, "operator_id": None, "facility_ids": [facility_id], **figures}
+        return OperationsReport(facility_id, None, [facility_id], start, end, figures)
     assert operator_id is not None
     if not reader and not (principal.role == "operator" and principal.operator_id == operator_id):
         raise Forbidden("Operators read their own figures only.")
-    totals: dict[str, Any] = {
-        "activities_held": 0,
-        "participants": 0,
-        "bookings": 0,
-        "no_shows": 0,
-        "scheduled_open_hours": 0.0,
-        "special_group_services_done": 0,
-    }
+    totals = Figures()
     facilities = FacilityRepository(session)
     ids: list[int] = []
     for period in await OperationRepository(session).periods_of_operator(operator_id, start, end):
-        facility = await facilities.get(period.facility_id)
-        if facility is None:
+        ran = await facilities.get(period.facility_id)
+        if ran is None:
             continue
         p_start = max(start, period.starts_on)
         p_end = min(end, period.ends_on) if period.ends_on is not None else end
         if p_end < p_start:
             continue
-        for key, value in (await _facility_figures(session, facility, p_start, p_end, now)).items():
-            totals[key] += value
-        if facility.id not in ids:
-            ids.append(facility.id)
-    return {**base, "facility_id": None, "operator_id": operator_id, "facility_ids": sorted(ids), **totals}
+        totals += await _facility_figures(session, ran, p_start, p_end, now)
+        if ran.id not in ids:
+            ids.append(ran.id)
+    return OperationsReport(None, operator_id, sorted(ids), start, end, totals)
 
 
 # -- recorded open hours (evidence for evaluations) --------------------------------------------------
 OPEN_HOURS_MAX_DAYS = 1100
 _CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenHours:
+    facility_id: int
+    from_: date
+    to: date
+    hours: Decimal
+    days_open: int
+    weekly_average_hours: Decimal
 
 
 async def _check_may_read_open_hours(
@@ -128,7 +154,7 @@ async def _check_may_read_open_hours(
 
 async def recorded_open_hours(
     session: AsyncSession, *, principal: Principal, facility_id: int, start: date, end: date
-) -> dict[str, Any]:
+) -> OpenHours:
     """Open hours day by day in Asia/Shanghai from the weekly hours and the opening exceptions
     (closures, other hours), both dates included; none while the facility is closed or planned."""
     if end < start:
@@ -145,11 +171,11 @@ async def recorded_open_hours(
         )
     total = sum(minutes.values())
     days = (end - start).days + 1
-    return {
-        "facility_id": facility_id,
-        "from": start,
-        "to": end,
-        "hours": (Decimal(total) / 60).quantize(_CENTS, rounding=ROUND_HALF_UP),
-        "days_open": sum(1 for m in minutes.values() if m > 0),
-        "weekly_average_hours": (Decimal(total) * 7 / (60 * days)).quantize(_CENTS, rounding=ROUND_HALF_UP),
-    }
+    return OpenHours(
+        facility_id=facility_id,
+        from_=start,
+        to=end,
+        hours=(Decimal(total) / 60).quantize(_CENTS, rounding=ROUND_HALF_UP),
+        days_open=sum(1 for m in minutes.values() if m > 0),
+        weekly_average_hours=(Decimal(total) * 7 / (60 * days)).quantize(_CENTS, rounding=ROUND_HALF_UP),
+    )
