@@ -4,8 +4,10 @@ import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
 from facilities_api.activities.models import Activity
@@ -44,7 +46,9 @@ class ActivityRepository(RepositoryBase[Activity]):
     def statement(self) -> Select[Activity]:
         return select(Activity).options(joinedload(Activity.facility).joinedload(Facility.subdistrict))
 
-    def _filtered(self, stmt: Select, f: ActivityFilter, *, now: datetime, drafts: DraftScope) -> Select:
+    def _filtered(
+        self, stmt: Select[Activity], f: ActivityFilter, *, now: datetime, drafts: DraftScope
+    ) -> Select[Activity]:
         if f.status in (None, "published", "finished"):
             stmt = stmt.where(Activity.status == "published")
             if f.status == "published":
@@ -89,7 +93,7 @@ class ActivityRepository(RepositoryBase[Activity]):
         return stmt
 
     @staticmethod
-    def _facility_ids_in(subdistrict_code: str) -> Select:
+    def _facility_ids_in(subdistrict_code: str) -> Select[int]:
         sub_id = select(Subdistrict.id).where(Subdistrict.code == subdistrict_code).scalar_subquery()
         return select(Facility.id).where(Facility.subdistrict_id == sub_id)
 
@@ -127,7 +131,7 @@ class ActivityRepository(RepositoryBase[Activity]):
             .values(booked_count=Activity.booked_count + seats)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return cast(CursorResult[Any], result).rowcount == 1
 
     async def release_seats(self, activity_id: int, seats: int) -> None:
         await self.session.execute(

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AliasPath, BaseModel, ConfigDict, Field, computed_field
 
 from facilities_api.offerings.schemas import MAX_FEE_FEN
-from facilities_api.vocab import DistrictDateTime, StrictBool, StrictInt, TargetGroup, as_local
+from facilities_api.vocab import DistrictDateTime, StrictBool, StrictInt, TargetGroup, as_local, everyone
 from service_kit.params import INT32_MAX
 
 ActivityCategory = Literal[
@@ -46,7 +46,7 @@ class ActivityCreate(_Fields):
     service_id: StrictInt | None = Field(
         None, ge=1, le=INT32_MAX, description="The service offered this activity delivers."
     )
-    target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], min_length=1, max_length=8)
+    target_groups: list[TargetGroup] = Field(default_factory=everyone, min_length=1, max_length=8)
     booking_required: StrictBool = True
     booking_opens_at: DistrictDateTime | None = Field(None, description="Default: as soon as it is published.")
     booking_closes_at: DistrictDateTime | None = Field(None, description="Default: when it starts.")

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Community, Subdistrict
@@ -27,7 +28,7 @@ class CoverageRepository(RepositoryBase[Facility]):
     async def communities(self) -> Sequence[Community]:
         return (await self.session.execute(select(Community).order_by(Community.id))).scalars().all()
 
-    async def counts_by(self, column) -> list[tuple[int, str, int]]:
+    async def counts_by(self, column: InstrumentedAttribute[str]) -> list[tuple[int, str, int]]:
         """(subdistrict_id, value, open facilities) grouped by `column` (kind or level)."""
         stmt = (
             select(Facility.subdistrict_id, column, func.count(Facility.id))

@@ -4,9 +4,10 @@ import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, and_, cast, delete, exists, false, func, insert, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, exists, false, func, insert, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.facilities.geo import M_PER_DEG_LAT, bounding_box, lat_cells, m_per_deg_lon
@@ -14,6 +15,9 @@ from facilities_api.facilities.hours import minutes_to_time
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException, OpeningSlot
 from facilities_api.facilities.search import escape_like, needles
 from service_kit.repository import RepositoryBase
+
+# Any SELECT over facilities (whole rows, or ids with their distance).
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +50,12 @@ class Near:
     radius_m: float
 
 
-def json_has(column, value: str):
+def json_has(column: InstrumentedAttribute[Any], value: str) -> ColumnElement[bool]:
     """A JSON list column holds this string (enum values only: the quoted token is unambiguous)."""
     return cast(column, String).like(f'%"{escape_like(value)}"%', escape="\\")
 
 
-def open_condition(open_at: OpenAt):
+def open_condition(open_at: OpenAt) -> ColumnElement[bool]:
     """Open at that local moment: an exception covering the day decides; otherwise the weekly slots."""
     exc = OpeningException
     minute_time = minutes_to_time(open_at.minute)
@@ -94,7 +98,7 @@ class FacilityRepository(RepositoryBase[Facility]):
             ).scalar_one_or_none()
         return chain
 
-    def _filtered(self, stmt: Select, f: FacilityFilter) -> Select:
+    def _filtered(self, stmt: SelectT, f: FacilityFilter) -> SelectT:
         if f.ids is not None:
             stmt = stmt.where(Facility.id.in_(f.ids))
         if f.kind:
@@ -224,6 +228,6 @@ class FacilityRepository(RepositoryBase[Facility]):
     def add_exception(self, exc: OpeningException) -> None:
         self.session.add(exc)
 
-    async def count_by(self, column) -> dict:
+    async def count_by(self, column: InstrumentedAttribute[str]) -> dict[str, int]:
         rows = (await self.session.execute(select(column, func.count()).group_by(column))).all()
         return {k: int(n) for k, n in rows}

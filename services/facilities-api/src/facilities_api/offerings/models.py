@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -80,7 +81,7 @@ class ServiceProposal(Base):
     # None: a new service (set to the service created when it is approved).
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service_offered.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # add, change
-    changes: Mapped[dict] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))  # pending, approved, rejected
     proposed_by: Mapped[str] = mapped_column(String(200))

@@ -179,9 +179,10 @@ async def approve(
         await add_service(session, facility, s, actor=principal.sub, proposal=p, now=now)
         p.service_id = s.id
     else:
-        s = await repo.offered(facility_id, p.service_id or 0, for_update=True)
-        if s is None:
+        found = await repo.offered(facility_id, p.service_id or 0, for_update=True)
+        if found is None:
             raise Conflict("The service this proposal changes is gone.", slug="service-gone")
+        s = found
         diff: dict[str, list[Any]] = {}
         classified = None
         for field, value in changes.items():

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
-from facilities_api.vocab import StrictBool, StrictInt, TargetGroup
+from facilities_api.vocab import StrictBool, StrictInt, TargetGroup, everyone
 
 ServiceCategory = Literal[
     "lending",
@@ -37,7 +37,7 @@ class ServiceCreate(_Fields):
     fee_fen: StrictInt = Field(
         0, ge=0, le=MAX_FEE_FEN, description="Fee in fen; above 0 only with an approved application."
     )
-    target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], max_length=8)
+    target_groups: list[TargetGroup] = Field(default_factory=everyone, max_length=8)
     delivery: Delivery = "on_site"
     description_zh: str = Field("", max_length=5000)
 

@@ -44,7 +44,7 @@ async def _cap_fees(session: AsyncSession, event: FeeCapped) -> list[int]:
     return sorted(i for ids in await fee_capped.send(session, event) for i in ids)
 
 
-async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int):
+async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int) -> Facility:
     facility = await FacilityRepository(session).get_or_404(facility_id)
     check_may_manage(principal, facility, "manage the services offered")
     return facility

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import String, cast, literal, or_, select, update
+from sqlalchemy import String, literal, or_, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from facilities_api.bookings.models import Booking
@@ -38,14 +41,14 @@ class PersonalDataRepository(RepositoryBase[Booking]):
 
     async def anonymise_bookings(self, resident_sub: str) -> int:
         """Unlink the resident's bookings from them; seats, status and attendance stay as recorded."""
-        tombstone = literal(TOMBSTONE + "booking:", String).concat(cast(Booking.id, String))
+        tombstone = literal(TOMBSTONE + "booking:", String).concat(sql_cast(Booking.id, String))
         result = await self.session.execute(
             update(Booking)
             .where(Booking.resident_sub == resident_sub)
             .values(resident_sub=tombstone, resident_name="")
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0
 
     async def scrub_events(self, resident_sub: str) -> int:
         """The outbox keeps the events already published: those the resident caused (`actor`) and those naming
