@@ -3,6 +3,8 @@ listed and filtered for residents, exported as iCalendar."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +29,6 @@ from service_kit.auth import Principal
 from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import NotFound, RuleViolation
-from service_kit.repository import Slice
 
 _EDITABLE = (
     "title",
@@ -55,6 +56,14 @@ def shown_status(a: Activity, now: datetime) -> str:
 def _event_data(a: Activity, now: datetime) -> Any:
     """The activity as events carry it: as read."""
     return jsonable(ActivityRead.as_of(a, now).model_dump())
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A page of activities in start order, and the cursor after its last (None on the last page)."""
+
+    items: Sequence[Activity]
+    next_cursor: str | None
 
 
 def draft_scope(principal: Principal | None) -> DraftScope:
@@ -180,7 +189,7 @@ async def list_activities(
     cursor: str | None,
     limit: int,
     now: datetime,
-) -> Slice[Activity]:
+) -> Found:
     after = None
     if cursor:
         starts, last_id = decode_cursor(cursor, 2)
@@ -198,7 +207,7 @@ async def list_activities(
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(last.starts_at.isoformat(), last.id)
-    return Slice(items=rows[:limit], next_cursor=next_cursor)
+    return Found(items=rows[:limit], next_cursor=next_cursor)
 
 
 async def list_for_calendar(
