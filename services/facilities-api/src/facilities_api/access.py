@@ -3,13 +3,34 @@ that currently runs it (社会化运营). Shared by every domain that acts at a 
 
 from __future__ import annotations
 
-from facilities_api.facilities.models import Facility
+from typing import Protocol
+
 from service_kit.auth import Principal
 from service_kit.problems import Forbidden
 
 # Facilities of these levels serve the whole district (the district library, its cultural centre...):
 # they are the district's to keep, wherever they stand.
 DISTRICT_LEVELS = ("national", "municipal", "district")
+
+
+class _Area(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class FacilityView(Protocol):
+    """What the gates read of a facility (the ORM model is one): its level, area and who runs it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def subdistrict(self) -> _Area: ...
+    @property
+    def operation_mode(self) -> str: ...
+    @property
+    def operator_id(self) -> int | None: ...
 
 
 def is_official_for(principal: Principal, subdistrict_code: str) -> bool:
@@ -24,12 +45,12 @@ def official_covers(principal: Principal, subdistrict_code: str, level: str) -> 
     return principal.subdistrict is None or level not in DISTRICT_LEVELS
 
 
-def is_official_of(principal: Principal, facility: Facility) -> bool:
+def is_official_of(principal: Principal, facility: FacilityView) -> bool:
     """An official who acts at this facility. `facility.subdistrict` must be loaded."""
     return official_covers(principal, facility.subdistrict.code, facility.level)
 
 
-def operates(principal: Principal, facility: Facility) -> bool:
+def operates(principal: Principal, facility: FacilityView) -> bool:
     """The caller is staff of the operator that runs this facility now."""
     return (
         principal.role == "operator"
@@ -39,12 +60,12 @@ def operates(principal: Principal, facility: Facility) -> bool:
     )
 
 
-def may_manage(principal: Principal, facility: Facility) -> bool:
+def may_manage(principal: Principal, facility: FacilityView) -> bool:
     """Officials of the facility's area, or its current operator. `facility.subdistrict` must be loaded."""
     return is_official_of(principal, facility) or operates(principal, facility)
 
 
-def check_may_manage(principal: Principal, facility: Facility, what: str) -> None:
+def check_may_manage(principal: Principal, facility: FacilityView, what: str) -> None:
     if may_manage(principal, facility):
         return
     if principal.role == "official":

@@ -8,12 +8,14 @@ from service_kit.pagination import PageParams
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_clock(request: Request) -> Clock:
     """The app's clock (create_service_app puts one on app.state; tests set a fixed one)."""
-    return request.app.state.clock
+    clock: Clock = request.app.state.clock
+    return clock
 
 
 async def page_params(

@@ -22,6 +22,7 @@ from facilities_api.privacy.router import router as privacy_router
 from facilities_api.settings import Settings
 from facilities_api.special_requests.router import router as special_requests_router
 from facilities_api.special_requests.sweeper import install_sweeper
+from facilities_api.stats.router import open_hours_router
 from facilities_api.stats.router import router as stats_router
 from service_kit.app import create_service_app
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             areas_router,
             geojson_router,
             facilities_router,
+            open_hours_router,
             offerings_router,
             proposals_router,
             queue_router,

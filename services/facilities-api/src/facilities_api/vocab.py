@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from pydantic import AfterValidator, BeforeValidator, Strict
 
@@ -23,6 +23,11 @@ TargetGroup = Literal[
 TARGET_GROUPS: tuple[str, ...] = TargetGroup.__args__  # type: ignore[attr-defined]
 
 
+def everyone() -> list[TargetGroup]:
+    """The default audience of a service or an activity."""
+    return ["all"]
+
+
 def to_utc(value: datetime) -> datetime:
     """Every stored datetime is UTC (SQLite keeps no zone); a naive input is district local time."""
     if value.tzinfo is None:
@@ -30,6 +35,10 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+@overload
+def as_local(value: datetime) -> datetime: ...
+@overload
+def as_local(value: None) -> None: ...
 def as_local(value: datetime | None) -> datetime | None:
     """A stored datetime (naive UTC on SQLite) shown in Asia/Shanghai."""
     if value is None:

@@ -10,7 +10,8 @@ import httpx
 from fastapi import FastAPI
 
 from facilities_api.db import infra
-from facilities_api.operations.consumer import SOURCE, handlers
+from facilities_api.main import create_app
+from facilities_api.operations.consumer import SOURCE, handlers, start_consumers
 from service_kit.events.consumer import FeedConsumer
 from tests.factories import local
 
@@ -265,9 +266,6 @@ class TestThroughTheFeed:
         assert [h["action"] for h in history] == ["created", "operation_changed", "operation_changed"]
 
     async def test_the_startup_hook_registers_the_consumer_only_with_background_tasks(self, settings):
-        from facilities_api.main import create_app
-        from facilities_api.operations.consumer import start_consumers
-
         quiet = create_app(settings)
         await start_consumers(quiet)
         assert quiet.state.background == []

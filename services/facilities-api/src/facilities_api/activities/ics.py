@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from facilities_api.activities.models import Activity
-from service_kit.clock import as_aware
 
 PRODID = "-//culture-ops//facilities-api//ZH"
 
@@ -42,7 +41,7 @@ def _fold(line: str) -> str:
 
 
 def _utc(value: datetime) -> str:
-    return as_aware(value).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def calendar(activities: Iterable[Activity], *, now: datetime, host: str, name: str = "东城区公共文化活动") -> str:

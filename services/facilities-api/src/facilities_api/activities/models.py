@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilities_api.db import Base
 from facilities_api.facilities.models import Facility
+from service_kit.db import AwareDateTime
 
 
 class Activity(Base):
@@ -28,8 +29,8 @@ class Activity(Base):
     category: Mapped[str] = mapped_column(String(40))
     brand: Mapped[str] = mapped_column(String(100), default="")
     venue: Mapped[str] = mapped_column(String(200), default="")
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    ends_at: Mapped[datetime] = mapped_column(AwareDateTime())
     capacity: Mapped[int] = mapped_column(Integer)
     # Seats held by confirmed bookings: updated only by a conditional UPDATE, so never above capacity.
     booked_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -37,16 +38,16 @@ class Activity(Base):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service_offered.id", ondelete="SET NULL"))
     target_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     booking_required: Mapped[bool] = mapped_column(Boolean, default=True)
-    booking_opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    booking_closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    booking_opens_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    booking_closes_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     cancel_cutoff_minutes: Mapped[int] = mapped_column(Integer, default=60)
     status: Mapped[str] = mapped_column(String(20))  # draft, published, cancelled (finished is derived)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     facility: Mapped[Facility] = relationship(lazy="raise")

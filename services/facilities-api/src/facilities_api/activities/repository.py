@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, false, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
 from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Subdistrict
-from facilities_api.bookings.models import Booking
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import json_has
+from service_kit.repository import RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +39,16 @@ class DraftScope:
     operator_id: int | None = None
 
 
-class ActivityRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ActivityRepository(RepositoryBase[Activity]):
+    model = Activity
+    noun = "activity"
 
-    def _with_facility(self) -> Select:
+    def statement(self) -> Select[Activity]:
         return select(Activity).options(joinedload(Activity.facility).joinedload(Facility.subdistrict))
 
-    async def get(self, activity_id: int, *, for_update: bool = False) -> Activity | None:
-        stmt = self._with_facility().where(Activity.id == activity_id)
-        if for_update:
-            stmt = stmt.with_for_update(of=Activity)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    def _filtered(self, stmt: Select, f: ActivityFilter, *, now: datetime, drafts: DraftScope) -> Select:
+    def _filtered(
+        self, stmt: Select[Activity], f: ActivityFilter, *, now: datetime, drafts: DraftScope
+    ) -> Select[Activity]:
         if f.status in (None, "published", "finished"):
             stmt = stmt.where(Activity.status == "published")
             if f.status == "published":
@@ -95,7 +93,7 @@ class ActivityRepository:
         return stmt
 
     @staticmethod
-    def _facility_ids_in(subdistrict_code: str) -> Select:
+    def _facility_ids_in(subdistrict_code: str) -> Select[int]:
         sub_id = select(Subdistrict.id).where(Subdistrict.code == subdistrict_code).scalar_subquery()
         return select(Facility.id).where(Facility.subdistrict_id == sub_id)
 
@@ -108,7 +106,7 @@ class ActivityRepository:
         after: tuple[datetime, int] | None,
         limit: int,
     ) -> Sequence[Activity]:
-        stmt = self._filtered(self._with_facility(), f, now=now, drafts=drafts)
+        stmt = self._filtered(self.statement(), f, now=now, drafts=drafts)
         if after is not None:
             stmt = stmt.where(
                 or_(Activity.starts_at > after[0], and_(Activity.starts_at == after[0], Activity.id > after[1]))
@@ -116,24 +114,24 @@ class ActivityRepository:
         stmt = stmt.order_by(Activity.starts_at, Activity.id).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def take_seats(self, activity_id: int, seats: int, *, behind_waitlist: bool) -> bool:
+    async def take_seats(self, activity_id: int, seats: int, *, unless: ColumnElement[bool] | None = None) -> bool:
         """Hold seats if they are free: one conditional UPDATE, so concurrent bookings never oversell.
-        `behind_waitlist`: a new booking does not jump residents already waiting."""
+        `unless`: a condition the caller adds to the same UPDATE (a new booking does not jump residents
+        already waiting: bookings pass "someone is waitlisted")."""
         cond = [
             Activity.id == activity_id,
             Activity.status == "published",
             Activity.booked_count + seats <= Activity.capacity,
         ]
-        if behind_waitlist:
-            waiting = select(Booking.id).where(Booking.activity_id == activity_id, Booking.status == "waitlisted")
-            cond.append(~waiting.exists())
+        if unless is not None:
+            cond.append(~unless)
         result = await self.session.execute(
             update(Activity)
             .where(*cond)
             .values(booked_count=Activity.booked_count + seats)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return cast(CursorResult[Any], result).rowcount == 1
 
     async def release_seats(self, activity_id: int, seats: int) -> None:
         await self.session.execute(
@@ -147,7 +145,7 @@ class ActivityRepository:
         stmt = select(Activity.booked_count).where(Activity.id == activity_id)
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def cap_upcoming_fees(self, service_id: int, cap: int, *, now: datetime) -> list[int]:
+    async def cap_upcoming_fees(self, service_id: int, cap: int, *, now: datetime) -> builtins.list[int]:
         """Activities of this service that have not started and charge above `cap` now charge `cap`."""
         ids = list(
             (
@@ -167,12 +165,6 @@ class ActivityRepository:
                 .execution_options(synchronize_session=False)
             )
         return ids
-
-    def add(self, obj: Activity) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
 
     async def refresh(self, obj: Activity) -> None:
         await self.session.refresh(obj, attribute_names=["booked_count", "version", "fee_fen"])

@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -16,7 +16,7 @@ from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.vocab import DistrictDateTime, TargetGroup
 from service_kit.auth import Principal, require_roles, viewer
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -79,10 +79,12 @@ async def list_activities(
     clock: ClockDep,
     filters: FiltersDep,
     page: PageDep,
-) -> dict[str, Any]:
-    return await service.list_activities(
-        session, principal=principal, filters=filters, cursor=page.cursor, limit=page.limit, now=clock.now()
+) -> Page[ActivityRead]:
+    now = clock.now()
+    found = await service.list_activities(
+        session, principal=principal, filters=filters, cursor=page.cursor, limit=page.limit, now=now
     )
+    return Page[ActivityRead](items=[ActivityRead.as_of(a, now) for a in found.items], next_cursor=found.next_cursor)
 
 
 @calendar_router.get(
@@ -117,20 +119,21 @@ async def activities_calendar(
 )
 async def create_activity(
     body: ActivityCreate, session: SessionDep, principal: ActivityWriter, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.create_activity(session, principal=principal, data=body, now=clock.now())
-    response.headers["Location"] = f"/api/v1/activities/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.create_activity(session, principal=principal, data=body, now=now)
+    response.headers["Location"] = f"/api/v1/activities/{a.id}"
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)
 
 
 @router.get("/{activity_id}", response_model=ActivityRead, responses=problems(401, 404, 422))
 async def get_activity(
     activity_id: ResourceId, session: SessionDep, principal: Viewer, clock: ClockDep, response: Response
-) -> dict[str, Any]:
+) -> ActivityRead:
     a = await service.get_activity(session, principal=principal, activity_id=activity_id)
-    response.headers["ETag"] = etag_for(a.version)
-    return service.activity_read(a, clock.now())
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, clock.now())
 
 
 @router.patch(
@@ -142,22 +145,23 @@ async def get_activity(
 async def update_activity(
     activity_id: ResourceId,
     body: ActivityUpdate,
-    request: Request,
     response: Response,
     session: SessionDep,
     principal: ActivityWriter,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.update_activity(
+    if_match: IfMatchDep,
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.update_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
-        now=clock.now(),
+        if_match=if_match,
+        now=now,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)
 
 
 @router.post(
@@ -168,21 +172,22 @@ async def update_activity(
 )
 async def publish_activity(
     activity_id: ResourceId,
-    request: Request,
     response: Response,
     session: SessionDep,
     principal: ActivityWriter,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.publish_activity(
+    if_match: IfMatchDep,
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.publish_activity(
         session,
         principal=principal,
         activity_id=activity_id,
-        check_version=lambda version: check_if_match(request, version, required=False),
-        now=clock.now(),
+        if_match=if_match,
+        now=now,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)
 
 
 @router.post(
@@ -194,19 +199,20 @@ async def publish_activity(
 async def cancel_activity(
     activity_id: ResourceId,
     body: ActivityCancel,
-    request: Request,
     response: Response,
     session: SessionDep,
     principal: ActivityWriter,
     clock: ClockDep,
-) -> dict[str, Any]:
-    read = await service.cancel_activity(
+    if_match: IfMatchDep,
+) -> ActivityRead:
+    now = clock.now()
+    a = await service.cancel_activity(
         session,
         principal=principal,
         activity_id=activity_id,
         reason=body.reason,
-        check_version=lambda version: check_if_match(request, version, required=False),
-        now=clock.now(),
+        if_match=if_match,
+        now=now,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, a.version)
+    return ActivityRead.as_of(a, now)

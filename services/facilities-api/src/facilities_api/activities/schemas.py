@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasPath, BaseModel, ConfigDict, Field, computed_field
 
 from facilities_api.offerings.schemas import MAX_FEE_FEN
-from facilities_api.vocab import DistrictDateTime, StrictBool, StrictInt, TargetGroup
+from facilities_api.vocab import DistrictDateTime, StrictBool, StrictInt, TargetGroup, as_local, everyone
 from service_kit.params import INT32_MAX
 
 ActivityCategory = Literal[
@@ -46,7 +46,7 @@ class ActivityCreate(_Fields):
     service_id: StrictInt | None = Field(
         None, ge=1, le=INT32_MAX, description="The service offered this activity delivers."
     )
-    target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], min_length=1, max_length=8)
+    target_groups: list[TargetGroup] = Field(default_factory=everyone, min_length=1, max_length=8)
     booking_required: StrictBool = True
     booking_opens_at: DistrictDateTime | None = Field(None, description="Default: as soon as it is published.")
     booking_closes_at: DistrictDateTime | None = Field(None, description="Default: when it starts.")
@@ -80,27 +80,42 @@ class ActivityCancel(_Fields):
     reason: str = Field(min_length=1, max_length=500, examples=["因天气原因取消"])
 
 
+# In answers an activity's times are the district's local time, with its offset.
+LocalDateTime = Annotated[datetime, AfterValidator(as_local)]
+
+
+def shown_status(status: str, ends_at: datetime, now: datetime) -> ActivityStatus:
+    """What readers see: a published activity that is over is finished."""
+    if status == "published" and ends_at <= now:
+        return "finished"
+    return status  # type: ignore[return-value]  # the stored statuses are ActivityStatus values
+
+
 class ActivityRead(BaseModel):
+    """An activity as read: build it with `as_of(activity, now)` (its status depends on the time).
+    `facility` (and its subdistrict) must be loaded."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     facility_id: int
-    facility_name_zh: str
-    subdistrict: str
+    facility_name_zh: str = Field(validation_alias=AliasPath("facility", "name_zh"))
+    subdistrict: str = Field(validation_alias=AliasPath("facility", "subdistrict", "code"))
     title: str
     description: str
     category: ActivityCategory
     brand: str
     venue: str
-    starts_at: datetime = Field(description="Asia/Shanghai time, with its offset.")
-    ends_at: datetime
+    starts_at: LocalDateTime = Field(description="Asia/Shanghai time, with its offset.")
+    ends_at: LocalDateTime
     capacity: int
-    booked_seats: int
-    seats_left: int
+    booked_seats: int = Field(validation_alias="booked_count")
     fee_fen: int
     service_id: int | None
     target_groups: list[str]
     booking_required: bool
-    booking_opens_at: datetime | None
-    booking_closes_at: datetime | None
+    booking_opens_at: LocalDateTime | None
+    booking_closes_at: LocalDateTime | None
     cancel_cutoff_minutes: int
     status: ActivityStatus = Field(description="finished: published and over.")
     cancel_reason: str
@@ -108,3 +123,13 @@ class ActivityRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form; mypy cannot see through it
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.booked_seats, 0)
+
+    @classmethod
+    def as_of(cls, activity: Any, now: datetime) -> ActivityRead:
+        read = cls.model_validate(activity)
+        return read.model_copy(update={"status": shown_status(activity.status, activity.ends_at, now)})

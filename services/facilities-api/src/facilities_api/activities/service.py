@@ -3,6 +3,8 @@ listed and filtered for residents, exported as iCalendar."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,17 +14,19 @@ from facilities_api.access import check_may_manage, may_manage
 from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityFilter, ActivityRepository, DraftScope
 from facilities_api.activities.rules import check_capacity, check_times
-from facilities_api.activities.schemas import ActivityCreate, ActivityUpdate
-from facilities_api.bookings.service import announce_promotions, cancel_for_activity, promote_waitlist
+from facilities_api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
+from facilities_api.activities.schemas import shown_status as _shown_status
+from facilities_api.activities.signals import ActivityCancelled, SeatsAdded, activity_cancelled, seats_added
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import check_fee
+from facilities_api.offerings.signals import FeeCapped, fee_capped
 from facilities_api.serialize import jsonable
-from facilities_api.vocab import as_local, local_today, to_utc
+from facilities_api.vocab import local_today, to_utc
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import NotFound, RuleViolation
 
@@ -46,41 +50,20 @@ _EDITABLE = (
 
 
 def shown_status(a: Activity, now: datetime) -> str:
-    if a.status == "published" and as_aware(a.ends_at) <= now:
-        return "finished"
-    return a.status
+    return _shown_status(a.status, a.ends_at, now)
 
 
-def activity_read(a: Activity, now: datetime) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "facility_id": a.facility_id,
-        "facility_name_zh": a.facility.name_zh,
-        "subdistrict": a.facility.subdistrict.code,
-        "title": a.title,
-        "description": a.description,
-        "category": a.category,
-        "brand": a.brand,
-        "venue": a.venue,
-        "starts_at": as_local(a.starts_at),
-        "ends_at": as_local(a.ends_at),
-        "capacity": a.capacity,
-        "booked_seats": a.booked_count,
-        "seats_left": max(a.capacity - a.booked_count, 0),
-        "fee_fen": a.fee_fen,
-        "service_id": a.service_id,
-        "target_groups": a.target_groups,
-        "booking_required": a.booking_required,
-        "booking_opens_at": as_local(a.booking_opens_at),
-        "booking_closes_at": as_local(a.booking_closes_at),
-        "cancel_cutoff_minutes": a.cancel_cutoff_minutes,
-        "status": shown_status(a, now),
-        "cancel_reason": a.cancel_reason,
-        "version": a.version,
-        "created_at": as_aware(a.created_at),
-        "updated_at": as_aware(a.updated_at),
-        "published_at": as_aware(a.published_at),
-    }
+def _event_data(a: Activity, now: datetime) -> Any:
+    """The activity as events carry it: as read."""
+    return jsonable(ActivityRead.as_of(a, now).model_dump())
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A page of activities in start order, and the cursor after its last (None on the last page)."""
+
+    items: Sequence[Activity]
+    next_cursor: str | None
 
 
 def draft_scope(principal: Principal | None) -> DraftScope:
@@ -117,7 +100,7 @@ async def _check_fee(
     repo = OfferingRepository(session)
     service = None
     if service_id is not None:
-        service = await repo.get(facility_id, service_id)
+        service = await repo.offered(facility_id, service_id)
         if service is None:
             raise RuleViolation(
                 "service_id", f"Facility {facility_id} offers no service {service_id}.", code="unknown-service"
@@ -138,7 +121,7 @@ async def _check_fee(
 
 async def create_activity(
     session: AsyncSession, *, principal: Principal, data: ActivityCreate, now: datetime
-) -> dict[str, Any]:
+) -> Activity:
     facility = await _facility_for_activities(session, principal, data.facility_id)
     if data.publish and facility.status == "closed":
         raise RuleViolation("facility_id", f"Facility {facility.id} is closed.", code="facility-closed")
@@ -183,13 +166,12 @@ async def create_activity(
     repo = ActivityRepository(session)
     repo.add(a)
     await repo.flush()
-    read = activity_read(a, now)
     if data.publish:
         await outbox.record(
-            session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub
+            session, "activity.published", _event_data(a, now), subject=f"activity/{a.id}", actor=principal.sub
         )
     await session.commit()
-    return read
+    return a
 
 
 async def get_activity(session: AsyncSession, *, principal: Principal | None, activity_id: int) -> Activity:
@@ -207,7 +189,7 @@ async def list_activities(
     cursor: str | None,
     limit: int,
     now: datetime,
-) -> dict[str, Any]:
+) -> Found:
     after = None
     if cursor:
         starts, last_id = decode_cursor(cursor, 2)
@@ -221,12 +203,11 @@ async def list_activities(
     rows = await ActivityRepository(session).list(
         filters, now=now, drafts=draft_scope(principal), after=after, limit=limit + 1
     )
-    items = [activity_read(a, now) for a in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor(as_aware(last.starts_at).isoformat(), last.id)
-    return {"items": items, "next_cursor": next_cursor}
+        next_cursor = encode_cursor(last.starts_at.isoformat(), last.id)
+    return Found(items=rows[:limit], next_cursor=next_cursor)
 
 
 async def list_for_calendar(
@@ -259,11 +240,11 @@ async def update_activity(
     principal: Principal,
     activity_id: int,
     data: ActivityUpdate,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Activity:
     a = await _editable(session, principal, activity_id)
-    check_version(a.version)
+    if_match.check(a.version)
     _not_over(a, now)
     patch = data.model_dump(exclude_unset=True)
     for field in (
@@ -280,8 +261,6 @@ async def update_activity(
         if field in patch and patch[field] is None:
             raise RuleViolation(field, f"{field} cannot be emptied.", code="required")
     merged = {f: patch.get(f, getattr(a, f)) for f in _EDITABLE}
-    for f in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at"):
-        merged[f] = as_aware(merged[f])
     check_times(
         starts_at=merged["starts_at"],
         ends_at=merged["ends_at"],
@@ -304,11 +283,7 @@ async def update_activity(
     for field in _EDITABLE:
         if field not in patch:
             continue
-        old = (
-            as_aware(getattr(a, field))
-            if field in ("starts_at", "ends_at", "booking_opens_at", "booking_closes_at")
-            else getattr(a, field)
-        )
+        old = getattr(a, field)
         new = merged[field]
         if field == "target_groups":
             new = list(dict.fromkeys(new))
@@ -316,35 +291,34 @@ async def update_activity(
             changes[field] = [jsonable(old), jsonable(new)]
             setattr(a, field, new)
     if not changes:
-        return activity_read(a, now)
+        return a
     a.version += 1
     a.updated_at = now
     repo = ActivityRepository(session)
     await repo.flush()
-    promoted = []
+    announcements = []
     if "capacity" in changes and a.status == "published":
-        promoted = await promote_waitlist(session, a, now=now)
-        if promoted:
-            await repo.refresh(a)
-    read = activity_read(a, now)
+        announcements = await seats_added.send(session, SeatsAdded(activity=a, now=now))
+        await repo.refresh(a)
     if a.status == "published":
         await outbox.record(
             session,
             "activity.updated",
-            {"activity": jsonable(read), "changes": changes},
+            {"activity": _event_data(a, now), "changes": changes},
             subject=f"activity/{a.id}",
             actor=principal.sub,
         )
-    await announce_promotions(session, a, promoted)
+    for announce in announcements:
+        await announce()
     await session.commit()
-    return read
+    return a
 
 
 async def publish_activity(
-    session: AsyncSession, *, principal: Principal, activity_id: int, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, activity_id: int, if_match: IfMatch, now: datetime
+) -> Activity:
     a = await _editable(session, principal, activity_id)
-    check_version(a.version)
+    if_match.check(a.version, required=False)
     if a.status != "draft":
         raise RuleViolation(
             "status", f"Only a draft is published; this activity is {shown_status(a, now)}.", code="not-a-draft"
@@ -352,32 +326,33 @@ async def publish_activity(
     if a.facility.status == "closed":
         raise RuleViolation("facility_id", f"Facility {a.facility_id} is closed.", code="facility-closed")
     check_times(
-        starts_at=as_aware(a.starts_at),
-        ends_at=as_aware(a.ends_at),
-        booking_opens_at=as_aware(a.booking_opens_at),
-        booking_closes_at=as_aware(a.booking_closes_at),
+        starts_at=a.starts_at,
+        ends_at=a.ends_at,
+        booking_opens_at=a.booking_opens_at,
+        booking_closes_at=a.booking_closes_at,
         now=now,
         must_be_upcoming=True,
     )
     await _check_fee(
-        session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=as_aware(a.starts_at)
+        session, facility_id=a.facility_id, service_id=a.service_id, fee_fen=a.fee_fen, starts_at=a.starts_at
     )
     a.status = "published"
     a.published_at = now
     a.version += 1
     a.updated_at = now
     await ActivityRepository(session).flush()
-    read = activity_read(a, now)
-    await outbox.record(session, "activity.published", jsonable(read), subject=f"activity/{a.id}", actor=principal.sub)
+    await outbox.record(
+        session, "activity.published", _event_data(a, now), subject=f"activity/{a.id}", actor=principal.sub
+    )
     await session.commit()
-    return read
+    return a
 
 
 async def cancel_activity(
-    session: AsyncSession, *, principal: Principal, activity_id: int, reason: str, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, activity_id: int, reason: str, if_match: IfMatch, now: datetime
+) -> Activity:
     a = await _editable(session, principal, activity_id)
-    check_version(a.version)
+    if_match.check(a.version, required=False)
     _not_over(a, now)
     was = a.status
     a.status = "cancelled"
@@ -386,9 +361,14 @@ async def cancel_activity(
     a.version += 1
     a.updated_at = now
     await ActivityRepository(session).flush()
-    counts = await cancel_for_activity(session, a, actor=principal.sub, now=now) if was == "published" else {}
+    counts: dict[str, int] = {}
+    if was == "published":
+        for cancelled in await activity_cancelled.send(
+            session, ActivityCancelled(activity=a, actor=principal.sub, now=now)
+        ):
+            for status, n in cancelled.items():
+                counts[status] = counts.get(status, 0) + n
     await ActivityRepository(session).refresh(a)
-    read = activity_read(a, now)
     if was == "published":
         await outbox.record(
             session,
@@ -403,4 +383,10 @@ async def cancel_activity(
             actor=principal.sub,
         )
     await session.commit()
-    return read
+    return a
+
+
+@fee_capped.connect
+async def _cap_upcoming_fees(session: AsyncSession, event: FeeCapped) -> list[int]:
+    """Activities of the service that have not started charge at most its new cap."""
+    return await ActivityRepository(session).cap_upcoming_fees(event.service_id, event.cap_fen, now=event.now)

@@ -3,15 +3,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from facilities_api.areas.models import Community, Subdistrict
+from service_kit.repository import RepositoryBase
 
 
-class AreaRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class AreaRepository(RepositoryBase[Subdistrict]):
+    """Subdistricts (街道) and their communities (社区)."""
+
+    model = Subdistrict
+    noun = "subdistrict"
 
     async def list_subdistricts(self) -> Sequence[tuple[Subdistrict, int]]:
         counts = (
@@ -43,5 +45,5 @@ class AreaRepository:
         stmt = select(func.count(Community.id)).where(Community.subdistrict_id == subdistrict_id)
         return int((await self.session.execute(stmt)).scalar_one())
 
-    def add(self, obj: Subdistrict | Community) -> None:
-        self.session.add(obj)
+    def add_community(self, community: Community) -> None:
+        self.session.add(community)

@@ -2,36 +2,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from facilities_api.activities.models import Activity
 from facilities_api.bookings.models import Booking
 from facilities_api.facilities.models import Facility
+from service_kit.repository import RepositoryBase, Slice
 
 
-class BookingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class BookingRepository(RepositoryBase[Booking]):
+    model = Booking
+    noun = "booking"
 
-    def _with_activity(self) -> Select:
+    def statement(self) -> Select[Booking]:
         return select(Booking).options(
             joinedload(Booking.activity).joinedload(Activity.facility).joinedload(Facility.subdistrict)
         )
 
-    async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
-        stmt = self._with_activity().where(Booking.id == booking_id)
-        if for_update:
-            stmt = stmt.with_for_update(of=Booking)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+    @staticmethod
+    def someone_waitlisted(activity_id: int) -> ColumnElement[bool]:
+        """True while a booking of the activity waits for a seat (for a conditional UPDATE)."""
+        return select(Booking.id).where(Booking.activity_id == activity_id, Booking.status == "waitlisted").exists()
 
     async def of_resident(self, activity_id: int, resident_sub: str) -> Booking | None:
         stmt = select(Booking).where(Booking.activity_id == activity_id, Booking.resident_sub == resident_sub)
         return (await self.session.execute(stmt.with_for_update())).scalar_one_or_none()
 
     async def by_code(self, activity_id: int, code: str) -> Booking | None:
-        stmt = self._with_activity().where(Booking.activity_id == activity_id, Booking.check_in_code == code)
+        stmt = self.statement().where(Booking.activity_id == activity_id, Booking.check_in_code == code)
         return (await self.session.execute(stmt.with_for_update(of=Booking))).scalar_one_or_none()
 
     async def first_waitlisted(self, activity_id: int) -> Booking | None:
@@ -81,11 +80,11 @@ class BookingRepository:
         operator_id: int | None = None,
         subdistrict_id: int | None = None,
         status: str | None = None,
-        before_id: int | None = None,
+        cursor: str | None,
         limit: int,
-    ) -> Sequence[Booking]:
+    ) -> Slice[Booking]:
         """Newest first."""
-        stmt = self._with_activity().order_by(Booking.id.desc()).limit(limit)
+        stmt = self.statement()
         if resident_sub is not None:
             stmt = stmt.where(Booking.resident_sub == resident_sub)
         if activity_id is not None:
@@ -99,12 +98,4 @@ class BookingRepository:
             stmt = stmt.where(Booking.activity_id.in_(select(Activity.id).where(Activity.facility_id.in_(facilities))))
         if status is not None:
             stmt = stmt.where(Booking.status == status)
-        if before_id is not None:
-            stmt = stmt.where(Booking.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: Booking) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.page(stmt, cursor=cursor or None, limit=limit)  # an empty cursor: the first page

@@ -1,4 +1,5 @@
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -25,6 +26,14 @@ BookingReader = Annotated[Principal, signed_in(scope="operator:read")]
 BookingCanceller = Annotated[Principal, require_roles("resident", "official")]
 
 
+def _read(placed: service.Placed, viewer: Principal, now: datetime) -> BookingRead:
+    return BookingRead.for_viewer(placed.booking, viewer=viewer, now=now, waitlist_position=placed.waitlist_position)
+
+
+def _page(placed: service.PlacedPage, viewer: Principal, now: datetime) -> Page[BookingRead]:
+    return Page[BookingRead](items=[_read(p, viewer, now) for p in placed.items], next_cursor=placed.next_cursor)
+
+
 @router.post(
     "/activities/{activity_id}/bookings",
     response_model=BookingRead,
@@ -40,17 +49,18 @@ async def book(
     clock: ClockDep,
     response: Response,
     body: BookingCreate | None = None,
-) -> dict[str, Any]:
-    read = await service.book(
+) -> BookingRead:
+    now = clock.now()
+    placed = await service.book(
         session,
         settings=settings,
         principal=principal,
         activity_id=activity_id,
         seats=(body or BookingCreate()).seats,
-        now=clock.now(),
+        now=now,
     )
-    response.headers["Location"] = f"/api/v1/bookings/{read['id']}"
-    return read
+    response.headers["Location"] = f"/api/v1/bookings/{placed.booking.id}"
+    return _read(placed, principal, now)
 
 
 @router.get(
@@ -66,16 +76,11 @@ async def list_activity_bookings(
     clock: ClockDep,
     page: PageDep,
     status: BookingStatus | None = None,
-) -> dict[str, Any]:
-    return await service.list_activity_bookings(
-        session,
-        principal=principal,
-        activity_id=activity_id,
-        status=status,
-        cursor=page.cursor,
-        limit=page.limit,
-        now=clock.now(),
+) -> Page[BookingRead]:
+    placed = await service.list_activity_bookings(
+        session, principal=principal, activity_id=activity_id, status=status, cursor=page.cursor, limit=page.limit
     )
+    return _page(placed, principal, clock.now())
 
 
 @router.post(
@@ -92,10 +97,12 @@ async def check_in(
     settings: SettingsDep,
     principal: DoorStaff,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.check_in(
-        session, settings=settings, principal=principal, activity_id=activity_id, code=body.code, now=clock.now()
+) -> BookingRead:
+    now = clock.now()
+    placed = await service.check_in(
+        session, settings=settings, principal=principal, activity_id=activity_id, code=body.code, now=now
     )
+    return _read(placed, principal, now)
 
 
 @router.get(
@@ -111,23 +118,19 @@ async def list_bookings(
     page: PageDep,
     activity_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     status: BookingStatus | None = None,
-) -> dict[str, Any]:
-    return await service.list_bookings(
-        session,
-        principal=principal,
-        activity_id=activity_id,
-        status=status,
-        cursor=page.cursor,
-        limit=page.limit,
-        now=clock.now(),
+) -> Page[BookingRead]:
+    placed = await service.list_bookings(
+        session, principal=principal, activity_id=activity_id, status=status, cursor=page.cursor, limit=page.limit
     )
+    return _page(placed, principal, clock.now())
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingRead, responses=problems(401, 404, 422))
 async def get_booking(
     booking_id: ResourceId, session: SessionDep, principal: BookingReader, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.get_booking(session, principal=principal, booking_id=booking_id, now=clock.now())
+) -> BookingRead:
+    placed = await service.get_booking(session, principal=principal, booking_id=booking_id)
+    return _read(placed, principal, clock.now())
 
 
 @router.post(
@@ -138,5 +141,7 @@ async def get_booking(
 )
 async def cancel_booking(
     booking_id: ResourceId, session: SessionDep, principal: BookingCanceller, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.cancel_booking(session, principal=principal, booking_id=booking_id, now=clock.now())
+) -> BookingRead:
+    now = clock.now()
+    placed = await service.cancel_booking(session, principal=principal, booking_id=booking_id, now=now)
+    return _read(placed, principal, now)

@@ -5,6 +5,7 @@ at the door with the code they show. Check-ins are the platform's own attendance
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,16 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from facilities_api.access import check_may_manage, is_official_of, may_manage
 from facilities_api.activities.models import Activity
 from facilities_api.activities.repository import ActivityRepository
+from facilities_api.activities.signals import ActivityCancelled, SeatsAdded, activity_cancelled, seats_added
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.bookings.models import Booking
 from facilities_api.bookings.repository import BookingRepository
 from facilities_api.events import outbox
 from facilities_api.settings import Settings
+from facilities_api.signals import Announce
 from facilities_api.vocab import as_local
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
-from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
@@ -37,37 +39,18 @@ def normalise_code(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
-def attendance(b: Booking, now: datetime) -> str:
-    if b.status != "confirmed" or b.activity.status == "cancelled":
-        return "not_applicable"
-    if b.checked_in_at is not None:
-        return "checked_in"
-    return "no_show" if as_aware(b.activity.ends_at) <= now else "pending"
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A booking, and its place in the waitlist while it waits (1 = next to get seats)."""
+
+    booking: Booking
+    waitlist_position: int | None = None
 
 
-def booking_read(b: Booking, *, viewer: Principal | None, now: datetime, position: int | None = None) -> dict[str, Any]:
-    a = b.activity
-    mine = viewer is not None and viewer.sub == b.resident_sub
-    return {
-        "id": b.id,
-        "activity_id": b.activity_id,
-        "facility_id": a.facility_id,
-        "activity_title": a.title,
-        "starts_at": as_local(a.starts_at),
-        "ends_at": as_local(a.ends_at),
-        "resident_sub": b.resident_sub,
-        "resident_name": b.resident_name,
-        "seats": b.seats,
-        "status": b.status,
-        "waitlist_position": position if b.status == "waitlisted" else None,
-        "check_in_code": b.check_in_code if mine and b.status != "cancelled" else None,
-        "checked_in_at": as_aware(b.checked_in_at),
-        "attendance": attendance(b, now),
-        "created_at": as_aware(b.created_at),
-        "cancelled_at": as_aware(b.cancelled_at),
-        "cancel_reason": b.cancel_reason if b.status == "cancelled" else None,
-        "cancel_note": b.cancel_note if b.status == "cancelled" else "",
-    }
+@dataclass(frozen=True, slots=True)
+class PlacedPage:
+    items: list[Placed]
+    next_cursor: str | None
 
 
 def _event_data(b: Booking, a: Activity) -> dict[str, Any]:
@@ -85,14 +68,14 @@ def _bookable(a: Activity, seats: int, *, settings: Settings, now: datetime) -> 
         raise RuleViolation("activity_id", "The activity is cancelled.", code="activity-cancelled")
     if a.status != "published":
         raise NotFound(f"No activity {a.id}.")
-    if as_aware(a.starts_at) <= now:
+    if a.starts_at <= now:
         raise RuleViolation("activity_id", "The activity has already started or is over.", code="activity-past")
     if not a.booking_required:
         raise RuleViolation("activity_id", "This activity needs no booking: just come.", code="no-booking-needed")
-    opens = as_aware(a.booking_opens_at)
+    opens = a.booking_opens_at
     if opens is not None and now < opens:
         raise RuleViolation("activity_id", f"Booking opens at {as_local(opens).isoformat()}.", code="booking-not-open")
-    closes = as_aware(a.booking_closes_at) or as_aware(a.starts_at)
+    closes = a.booking_closes_at or a.starts_at
     if now >= closes:
         raise RuleViolation("activity_id", "Booking has closed.", code="booking-closed")
     if seats > settings.max_seats_per_booking:
@@ -105,7 +88,7 @@ def _bookable(a: Activity, seats: int, *, settings: Settings, now: datetime) -> 
 
 async def book(
     session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, seats: int, now: datetime
-) -> dict[str, Any]:
+) -> Placed:
     if principal.role != "resident":
         raise Forbidden("Residents book seats; staff accounts do not.")
     activities = ActivityRepository(session)
@@ -149,7 +132,7 @@ async def book(
                 FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
             ],
         ) from exc
-    if await activities.take_seats(activity_id, seats, behind_waitlist=True):
+    if await activities.take_seats(activity_id, seats, unless=BookingRepository.someone_waitlisted(activity_id)):
         b.status = "confirmed"
         b.confirmed_at = now
     else:
@@ -165,20 +148,20 @@ async def book(
         actor=principal.sub,
     )
     await session.commit()
-    return booking_read(b, viewer=principal, now=now, position=position)
+    return Placed(b, position)
 
 
 async def promote_waitlist(session: AsyncSession, a: Activity, *, now: datetime) -> list[Booking]:
     """Move waitlisted bookings up, in the order they queued, while their seats fit. The caller
     announces them (announce_promotions) after every row lock is taken, then commits."""
-    if a.status != "published" or as_aware(a.starts_at) <= now:
+    if a.status != "published" or a.starts_at <= now:
         return []
     activities = ActivityRepository(session)
     repo = BookingRepository(session)
     promoted = []
     while True:
         b = await repo.first_waitlisted(a.id)
-        if b is None or not await activities.take_seats(a.id, b.seats, behind_waitlist=False):
+        if b is None or not await activities.take_seats(a.id, b.seats):
             break
         b.status = "confirmed"
         b.confirmed_at = now
@@ -195,9 +178,7 @@ async def announce_promotions(session: AsyncSession, a: Activity, promoted: list
         await outbox.record(session, "booking.promoted", _event_data(b, a), subject=f"booking/{b.id}", actor="waitlist")
 
 
-async def cancel_booking(
-    session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime
-) -> dict[str, Any]:
+async def cancel_booking(session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime) -> Placed:
     repo = BookingRepository(session)
     b = await repo.get(booking_id, for_update=True)
     if b is None or not _may_read(principal, b):
@@ -208,9 +189,9 @@ async def cancel_booking(
         raise Forbidden("Only the resident who booked, or an official of the area, cancels a booking.")
     if b.status == "cancelled":
         raise Conflict("This booking is already cancelled.", slug="already-cancelled")
-    if as_aware(a.starts_at) <= now:
+    if a.starts_at <= now:
         raise RuleViolation("booking_id", "The activity has already started.", code="activity-past")
-    cutoff = as_aware(a.starts_at) - timedelta(minutes=a.cancel_cutoff_minutes)
+    cutoff = a.starts_at - timedelta(minutes=a.cancel_cutoff_minutes)
     if b.status == "confirmed" and mine and now > cutoff:
         raise RuleViolation(
             "booking_id",
@@ -236,7 +217,7 @@ async def cancel_booking(
     )
     await announce_promotions(session, a, promoted)
     await session.commit()
-    return booking_read(b, viewer=principal, now=now)
+    return Placed(b)
 
 
 async def cancel_for_activity(session: AsyncSession, a: Activity, *, actor: str, now: datetime) -> dict[str, int]:
@@ -269,17 +250,32 @@ async def cancel_for_activity(session: AsyncSession, a: Activity, *, actor: str,
     return counts
 
 
+@seats_added.connect
+async def _promote_into_added_seats(session: AsyncSession, event: SeatsAdded) -> Announce:
+    promoted = await promote_waitlist(session, event.activity, now=event.now)
+
+    async def announce() -> None:
+        await announce_promotions(session, event.activity, promoted)
+
+    return announce
+
+
+@activity_cancelled.connect
+async def _cancel_with_activity(session: AsyncSession, event: ActivityCancelled) -> dict[str, int]:
+    return await cancel_for_activity(session, event.activity, actor=event.actor, now=event.now)
+
+
 async def check_in(
     session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, code: str, now: datetime
-) -> dict[str, Any]:
+) -> Placed:
     a = await ActivityRepository(session).get(activity_id)
     if a is None or a.status == "draft":
         raise NotFound(f"No activity {activity_id}.")
     check_may_manage(principal, a.facility, "check residents in")
     if a.status == "cancelled":
         raise RuleViolation("activity_id", "The activity is cancelled.", code="activity-cancelled")
-    opens = as_aware(a.starts_at) - timedelta(minutes=settings.check_in_opens_minutes)
-    closes = as_aware(a.ends_at)
+    opens = a.starts_at - timedelta(minutes=settings.check_in_opens_minutes)
+    closes = a.ends_at
     if not (opens <= now <= closes):
         raise RuleViolation(
             "activity_id",
@@ -294,9 +290,7 @@ async def check_in(
         why = " because the activity was cancelled" if b.cancel_reason == "activity_cancelled" else ""
         raise RuleViolation("code", f"That booking is {b.status}{why}, not confirmed.", code="booking-not-confirmed")
     if b.checked_in_at is not None:
-        raise Conflict(
-            f"Already checked in at {as_local(as_aware(b.checked_in_at)).isoformat()}.", slug="already-checked-in"
-        )
+        raise Conflict(f"Already checked in at {as_local(b.checked_in_at).isoformat()}.", slug="already-checked-in")
     b.checked_in_at = now
     b.checked_in_by = principal.sub
     b.updated_at = now
@@ -315,7 +309,7 @@ async def check_in(
         actor=principal.sub,
     )
     await session.commit()
-    return booking_read(b, viewer=principal, now=now)
+    return Placed(b)
 
 
 def _may_read(principal: Principal, b: Booking) -> bool:
@@ -326,31 +320,21 @@ def _may_read(principal: Principal, b: Booking) -> bool:
     )
 
 
-async def get_booking(session: AsyncSession, *, principal: Principal, booking_id: int, now: datetime) -> dict[str, Any]:
+async def get_booking(session: AsyncSession, *, principal: Principal, booking_id: int) -> Placed:
     repo = BookingRepository(session)
     b = await repo.get(booking_id)
     if b is None or not _may_read(principal, b):
         raise NotFound(f"No booking {booking_id}.")
     position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
-    return booking_read(b, viewer=principal, now=now, position=position)
+    return Placed(b, position)
 
 
-async def _page(repo: BookingRepository, rows, *, viewer: Principal, limit: int, now: datetime) -> dict[str, Any]:
+async def _page(repo: BookingRepository, rows: Slice[Booking]) -> PlacedPage:
     items = []
-    for b in rows[:limit]:
+    for b in rows.items:
         position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
-        items.append(booking_read(b, viewer=viewer, now=now, position=position))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
-
-
-def _before(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    value = decode_cursor(cursor, 1)[0]
-    if not isinstance(value, int):
-        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-    return value
+        items.append(Placed(b, position))
+    return PlacedPage(items=items, next_cursor=rows.next_cursor)
 
 
 async def list_bookings(
@@ -361,8 +345,7 @@ async def list_bookings(
     status: str | None,
     cursor: str | None,
     limit: int,
-    now: datetime,
-) -> dict[str, Any]:
+) -> PlacedPage:
     """Residents see their own; operators the bookings at facilities they run; officials those of their
     area; auditors and services all."""
     repo = BookingRepository(session)
@@ -376,8 +359,8 @@ async def list_bookings(
         scope["operator_id"] = principal.operator_id if principal.operator_id is not None else -1
     else:
         scope["resident_sub"] = principal.sub
-    rows = await repo.list(activity_id=activity_id, status=status, before_id=_before(cursor), limit=limit + 1, **scope)
-    return await _page(repo, rows, viewer=principal, limit=limit, now=now)
+    rows = await repo.list(activity_id=activity_id, status=status, cursor=cursor, limit=limit, **scope)
+    return await _page(repo, rows)
 
 
 async def list_activity_bookings(
@@ -388,13 +371,10 @@ async def list_activity_bookings(
     status: str | None,
     cursor: str | None,
     limit: int,
-    now: datetime,
-) -> dict[str, Any]:
-    a = await ActivityRepository(session).get(activity_id)
-    if a is None:
-        raise NotFound(f"No activity {activity_id}.")
+) -> PlacedPage:
+    a = await ActivityRepository(session).get_or_404(activity_id)
     if principal.role not in ("auditor", "service"):
         check_may_manage(principal, a.facility, "see who booked")
     repo = BookingRepository(session)
-    rows = await repo.list(activity_id=activity_id, status=status, before_id=_before(cursor), limit=limit + 1)
-    return await _page(repo, rows, viewer=principal, limit=limit, now=now)
+    rows = await repo.list(activity_id=activity_id, status=status, cursor=cursor, limit=limit)
+    return await _page(repo, rows)

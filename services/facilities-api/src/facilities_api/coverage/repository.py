@@ -5,19 +5,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.bookings.models import Booking
 from facilities_api.facilities.models import Facility, OpeningSlot
+from service_kit.repository import RepositoryBase
 
 OPEN = Facility.status == "open"
 
 
-class CoverageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class CoverageRepository(RepositoryBase[Facility]):
+    """Read-only figures over the open facilities of the district, by area."""
+
+    model = Facility
+    noun = "facility"
 
     async def subdistricts(self) -> Sequence[Subdistrict]:
         return (await self.session.execute(select(Subdistrict).order_by(Subdistrict.id))).scalars().all()
@@ -25,7 +28,7 @@ class CoverageRepository:
     async def communities(self) -> Sequence[Community]:
         return (await self.session.execute(select(Community).order_by(Community.id))).scalars().all()
 
-    async def counts_by(self, column) -> list[tuple[int, str, int]]:
+    async def counts_by(self, column: InstrumentedAttribute[str]) -> list[tuple[int, str, int]]:
         """(subdistrict_id, value, open facilities) grouped by `column` (kind or level)."""
         stmt = (
             select(Facility.subdistrict_id, column, func.count(Facility.id))

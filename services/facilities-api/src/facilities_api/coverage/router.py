@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -27,7 +27,7 @@ async def coverage_table(
     clock: ClockDep,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (default: this month).")] = None,
     radius_m: Radius = None,
-) -> dict[str, Any]:
+) -> service.Table:
     return await service.coverage_table(
         session, month=month, radius_m=radius_m or settings.walking_radius_m, now=clock.now()
     )
@@ -44,7 +44,7 @@ async def community_coverage(
     settings: SettingsDep,
     subdistrict: Annotated[str | None, Query(max_length=64)] = None,
     radius_m: Radius = None,
-) -> dict[str, Any]:
+) -> service.Communities:
     return await service.community_coverage(
         session, subdistrict=subdistrict, radius_m=radius_m or settings.walking_radius_m
     )
@@ -58,5 +58,5 @@ async def community_coverage(
 )
 async def branch_systems(
     session: SessionDep, subdistrict: Annotated[str | None, Query(max_length=64)] = None
-) -> list[dict[str, Any]]:
+) -> list[service.Branch]:
     return await service.branch_systems(session, subdistrict=subdistrict)

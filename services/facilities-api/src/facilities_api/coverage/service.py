@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -73,13 +74,88 @@ class _Grid:
         return best
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Supply in an area against its population (the month's activities and attendance included)."""
+
+    population: int
+    community_count: int
+    facilities: int
+    facilities_by_kind: dict[str, int]
+    facilities_by_level: dict[str, int]
+    floor_area_m2: int
+    floor_area_m2_per_10k: float
+    seats: int
+    seats_per_10k: float
+    open_hours_per_week: float
+    activities_held: int
+    attendance: int
+    communities_without_facility: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SubdistrictFigures(Figures):
+    code: str
+    name_zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    month: str
+    walking_radius_m: int
+    district: Figures
+    subdistricts: list[SubdistrictFigures]
+
+
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    id: int
+    name_zh: str
+    kind: str
+    distance_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRow:
+    code: str
+    subdistrict: str
+    name_zh: str
+    population: int
+    facilities: int
+    nearest: Nearest | None
+    covered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Communities:
+    walking_radius_m: int
+    communities: list[CommunityRow]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A facility in a main-branch tree, with the branches and service points under it."""
+
+    id: int
+    name_zh: str
+    kind: str
+    level: str
+    status: str
+    subdistrict: str
+    children: list[Branch] = field(default_factory=list)
+
+
+def _values(figures: Figures) -> dict[str, Any]:
+    return {f.name: getattr(figures, f.name) for f in fields(figures)}
+
+
 def _per_10k(value: float, population: int) -> float:
     return round(value * 10_000 / population, 2) if population else 0.0
 
 
 async def _community_coverage(
     repo: CoverageRepository, radius_m: int
-) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+) -> tuple[list[CommunityRow], dict[int, list[str]]]:
     points = await repo.open_points()
     communities = await repo.communities()
     subdistricts = {s.id: s.code for s in await repo.subdistricts()}
@@ -89,7 +165,7 @@ async def _community_coverage(
     for p in points:
         if p.community_id is not None:
             per_community[p.community_id] += 1
-    out: list[dict[str, Any]] = []
+    out: list[CommunityRow] = []
     uncovered: dict[int, list[str]] = defaultdict(list)
     for c in communities:
         nearest = None
@@ -98,26 +174,25 @@ async def _community_coverage(
             found = grid.nearest_anywhere(c.centroid_lat, c.centroid_lon)
             if found is not None:
                 p, d = found
-                nearest = {"id": p.id, "name_zh": p.name_zh, "kind": p.kind, "distance_m": round(d, 1)}
+                nearest = Nearest(id=p.id, name_zh=p.name_zh, kind=p.kind, distance_m=round(d, 1))
                 covered = d <= radius_m
         if not covered:
             uncovered[c.subdistrict_id].append(c.code)
         out.append(
-            {
-                "code": c.code,
-                "subdistrict": subdistricts.get(c.subdistrict_id, ""),
-                "name_zh": c.name_zh,
-                "population": c.population,
-                "facilities": per_community.get(c.id, 0),
-                "nearest": nearest,
-                "covered": covered,
-                "_subdistrict_id": c.subdistrict_id,
-            }
+            CommunityRow(
+                code=c.code,
+                subdistrict=subdistricts.get(c.subdistrict_id, ""),
+                name_zh=c.name_zh,
+                population=c.population,
+                facilities=per_community.get(c.id, 0),
+                nearest=nearest,
+                covered=covered,
+            )
         )
     return out, uncovered
 
 
-async def coverage_table(session: AsyncSession, *, month: str | None, radius_m: int, now: datetime) -> dict[str, Any]:
+async def coverage_table(session: AsyncSession, *, month: str | None, radius_m: int, now: datetime) -> Table:
     repo = CoverageRepository(session)
     label, first, last = month_range(month, now)
     start, end = local_range(first, last)
@@ -138,7 +213,7 @@ async def coverage_table(session: AsyncSession, *, month: str | None, radius_m: 
     attendance = await repo.attendance(start, end)
     _, uncovered = await _community_coverage(repo, radius_m)
 
-    def figures(ids: list[int], population: int) -> dict[str, Any]:
+    def figures(ids: list[int], population: int) -> Figures:
         kinds: dict[str, int] = defaultdict(int)
         levels: dict[str, int] = defaultdict(int)
         for i in ids:
@@ -149,65 +224,58 @@ async def coverage_table(session: AsyncSession, *, month: str | None, radius_m: 
         count = sum(sums.get(i, (0, 0, 0))[0] for i in ids)
         area = sum(sums.get(i, (0, 0, 0))[1] for i in ids)
         seats = sum(sums.get(i, (0, 0, 0))[2] for i in ids)
-        return {
-            "population": population,
-            "community_count": sum(community_count.get(i, 0) for i in ids),
-            "facilities": count,
-            "facilities_by_kind": dict(sorted(kinds.items())),
-            "facilities_by_level": dict(sorted(levels.items())),
-            "floor_area_m2": area,
-            "floor_area_m2_per_10k": _per_10k(area, population),
-            "seats": seats,
-            "seats_per_10k": _per_10k(seats, population),
-            "open_hours_per_week": round(sum(minutes.get(i, 0) for i in ids) / 60, 1),
-            "activities_held": sum(held.get(i, 0) for i in ids),
-            "attendance": sum(attendance.get(i, 0) for i in ids),
-            "communities_without_facility": [code for i in ids for code in uncovered.get(i, [])],
-        }
+        return Figures(
+            population=population,
+            community_count=sum(community_count.get(i, 0) for i in ids),
+            facilities=count,
+            facilities_by_kind=dict(sorted(kinds.items())),
+            facilities_by_level=dict(sorted(levels.items())),
+            floor_area_m2=area,
+            floor_area_m2_per_10k=_per_10k(area, population),
+            seats=seats,
+            seats_per_10k=_per_10k(seats, population),
+            open_hours_per_week=round(sum(minutes.get(i, 0) for i in ids) / 60, 1),
+            activities_held=sum(held.get(i, 0) for i in ids),
+            attendance=sum(attendance.get(i, 0) for i in ids),
+            communities_without_facility=[code for i in ids for code in uncovered.get(i, [])],
+        )
 
-    rows = [{"code": s.code, "name_zh": s.name_zh, **figures([s.id], s.population)} for s in subdistricts]
+    rows = [
+        SubdistrictFigures(code=s.code, name_zh=s.name_zh, **_values(figures([s.id], s.population)))
+        for s in subdistricts
+    ]
     district = figures([s.id for s in subdistricts], sum(s.population for s in subdistricts))
-    return {"month": label, "walking_radius_m": radius_m, "district": district, "subdistricts": rows}
+    return Table(month=label, walking_radius_m=radius_m, district=district, subdistricts=rows)
 
 
-async def community_coverage(session: AsyncSession, *, subdistrict: str | None, radius_m: int) -> dict[str, Any]:
+async def community_coverage(session: AsyncSession, *, subdistrict: str | None, radius_m: int) -> Communities:
     repo = CoverageRepository(session)
     rows, _ = await _community_coverage(repo, radius_m)
     if subdistrict is not None:
-        if not any(r["subdistrict"] == subdistrict for r in rows) and subdistrict not in {
+        if not any(r.subdistrict == subdistrict for r in rows) and subdistrict not in {
             s.code for s in await repo.subdistricts()
         }:
             raise NotFound(f"No subdistrict with code {subdistrict!r}.")
-        rows = [r for r in rows if r["subdistrict"] == subdistrict]
-    for r in rows:
-        r.pop("_subdistrict_id", None)
-    return {"walking_radius_m": radius_m, "communities": rows}
+        rows = [r for r in rows if r.subdistrict == subdistrict]
+    return Communities(walking_radius_m=radius_m, communities=rows)
 
 
-async def branch_systems(session: AsyncSession, *, subdistrict: str | None) -> list[dict[str, Any]]:
+async def branch_systems(session: AsyncSession, *, subdistrict: str | None) -> list[Branch]:
     """Each main-branch tree: a library or cultural centre without a parent that has branches (or is
     of a kind that heads one), its branches and their service points, nested."""
     rows = await CoverageRepository(session).branch_rows()
     nodes = {
-        r.id: {
-            "id": r.id,
-            "name_zh": r.name_zh,
-            "kind": r.kind,
-            "level": r.level,
-            "status": r.status,
-            "subdistrict": r.code,
-            "children": [],
-        }
+        r.id: Branch(id=r.id, name_zh=r.name_zh, kind=r.kind, level=r.level, status=r.status, subdistrict=r.code)
         for r in rows
     }
     roots = []
     for r in rows:
         if r.parent_id is not None and r.parent_id in nodes:
-            nodes[r.parent_id]["children"].append(nodes[r.id])
+            nodes[r.parent_id].children.append(nodes[r.id])
     for r in rows:
         node = nodes[r.id]
         if r.parent_id is None and (
-            node["children"] or (r.kind in BRANCH_PARENT_KINDS and r.level in ("district", "municipal"))
+            node.children or (r.kind in BRANCH_PARENT_KINDS and r.level in ("district", "municipal"))
         ):
             roots.append(node)
     if subdistrict is not None:
@@ -215,5 +283,5 @@ async def branch_systems(session: AsyncSession, *, subdistrict: str | None) -> l
     return roots
 
 
-def _touches(node: dict[str, Any], subdistrict: str) -> bool:
-    return node["subdistrict"] == subdistrict or any(_touches(c, subdistrict) for c in node["children"])
+def _touches(node: Branch, subdistrict: str) -> bool:
+    return node.subdistrict == subdistrict or any(_touches(c, subdistrict) for c in node.children)

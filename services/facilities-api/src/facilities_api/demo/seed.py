@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy import text as sql_text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.activities.models import Activity
 from facilities_api.areas.models import Community, Subdistrict
@@ -31,7 +32,7 @@ from facilities_api.special_requests.models import SpecialRequest
 from service_kit.clock import DISTRICT_TZ, utcnow
 from service_kit.db import make_engine, make_sessionmaker
 
-assert Base  # every table on the metadata
+assert Base.metadata.tables  # every table on the metadata
 SEED = "demo-seed"
 # The gateway's demo accounts are created in order on a fresh identity database, so demo-resident is
 # user 1 and its tokens carry sub "1" (gateway/src/gateway/demo.py).
@@ -64,7 +65,7 @@ async def seed_demo(settings: Settings) -> str:
     )
 
 
-async def _areas_and_facilities(session) -> tuple[int, int]:
+async def _areas_and_facilities(session: AsyncSession) -> tuple[int, int]:
     added_areas = added_facilities = 0
     subdistricts = {s.code: s for s in (await session.execute(select(Subdistrict))).scalars()}
     communities = {c.code: c for c in (await session.execute(select(Community))).scalars()}
@@ -106,7 +107,7 @@ async def _areas_and_facilities(session) -> tuple[int, int]:
         facility = existing.get(item["name_zh"])
         if facility is None:
             parent = by_key.get(item["parent_key"]) if item.get("parent_key") else None
-            community = communities.get(item["community_code"]) if item.get("community_code") else None
+            home = communities.get(item["community_code"]) if item.get("community_code") else None
             facility = Facility(
                 name_zh=item["name_zh"],
                 name_en=item["name_en"],
@@ -114,7 +115,7 @@ async def _areas_and_facilities(session) -> tuple[int, int]:
                 level=item["level"],
                 parent_id=parent.id if parent else None,
                 subdistrict_id=subdistricts[item["subdistrict_code"]].id,
-                community_id=community.id if community else None,
+                community_id=home.id if home else None,
                 address_zh=item["address_zh"],
                 lat=item["lat"],
                 lon=item["lon"],
@@ -154,7 +155,7 @@ async def _areas_and_facilities(session) -> tuple[int, int]:
     return added_areas, added_facilities
 
 
-async def _services(session) -> int:
+async def _services(session: AsyncSession) -> int:
     """Each facility's services by kind: basic ones free; non-basic ones at fee 0 until an approval arrives."""
     have = set((await session.execute(select(ServiceOffered.facility_id).distinct())).scalars())
     now = utcnow()
@@ -239,7 +240,7 @@ def _spring_festival(today: date) -> tuple[date, date]:
     return eve, eve + timedelta(days=2)
 
 
-async def _exceptions(session) -> int:
+async def _exceptions(session: AsyncSession) -> int:
     have = set((await session.execute(select(OpeningException.facility_id).distinct())).scalars())
     today = utcnow().astimezone(DISTRICT_TZ).date()
     eve, third = _spring_festival(today)
@@ -302,7 +303,7 @@ async def _exceptions(session) -> int:
     return len(rows)
 
 
-async def _programme(session) -> tuple[int, int, int]:
+async def _programme(session: AsyncSession) -> tuple[int, int, int]:
     """A month of activities around today at the open facilities with seats, with bookings from
     synthetic residents and the demo resident, check-ins at the ones that are over, and their events."""
     seeded = (await session.execute(select(func.count(Activity.id)).where(Activity.created_by == SEED))).scalar_one()
@@ -424,7 +425,10 @@ async def _programme(session) -> tuple[int, int, int]:
     for activity_id, seats in booked.items():
         if seats:
             await session.execute(
-                Activity.__table__.update().where(Activity.id == activity_id).values(booked_count=seats)
+                update(Activity)
+                .where(Activity.id == activity_id)
+                .values(booked_count=seats)
+                .execution_options(synchronize_session=False)
             )
     booking_ids = (
         (await session.execute(insert(Booking).returning(Booking.id, sort_by_parameter_order=True), booking_rows))
@@ -466,7 +470,7 @@ def _demo_resident_picks(rows: list[dict[str, Any]], now: datetime, rng: random.
     return set(rng.sample(past, min(6, len(past)))) | set(rng.sample(upcoming, min(3, len(upcoming))))
 
 
-async def _special_requests(session) -> int:
+async def _special_requests(session: AsyncSession) -> int:
     if (await session.execute(select(func.count(SpecialRequest.id)))).scalar_one():
         return 0
     libraries = (

@@ -9,6 +9,16 @@ from datetime import date, time, timedelta
 from typing import Any
 
 
+def wall_time(value: object) -> object:
+    """A local time as "HH:MM:SS" (stored as "HH:MM" in the facility's hours, or a time); anything
+    else as it is, for validation to judge."""
+    if isinstance(value, str):
+        return value if len(value) == 8 else f"{value[:5]}:00"
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    return value
+
+
 def to_minutes(value: time | str) -> int:
     if isinstance(value, str):
         hh, mm = value.split(":")[:2]

@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class Facility(Base):
@@ -53,8 +54,8 @@ class Facility(Base):
     # Lower-cased names and address plus their pinyin (full and initials): what `q` searches.
     search_text: Mapped[str] = mapped_column(String(2000), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
     subdistrict: Mapped[Subdistrict] = relationship(lazy="raise")
     community: Mapped[Community | None] = relationship(lazy="raise")
@@ -71,7 +72,7 @@ class FacilityChange(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class OpeningSlot(Base):
@@ -104,4 +105,4 @@ class OpeningException(Base):
     closes: Mapped[time | None] = mapped_column(Time)
     reason_zh: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, and_, cast, delete, exists, false, func, insert, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, exists, false, func, insert, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.facilities.geo import M_PER_DEG_LAT, bounding_box, lat_cells, m_per_deg_lon
 from facilities_api.facilities.hours import minutes_to_time
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException, OpeningSlot
 from facilities_api.facilities.search import escape_like, needles
+from service_kit.repository import RepositoryBase
+
+# Any SELECT over facilities (whole rows, or ids with their distance).
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +50,12 @@ class Near:
     radius_m: float
 
 
-def json_has(column, value: str):
+def json_has(column: InstrumentedAttribute[Any], value: str) -> ColumnElement[bool]:
     """A JSON list column holds this string (enum values only: the quoted token is unambiguous)."""
     return cast(column, String).like(f'%"{escape_like(value)}"%', escape="\\")
 
 
-def open_condition(open_at: OpenAt):
+def open_condition(open_at: OpenAt) -> ColumnElement[bool]:
     """Open at that local moment: an exception covering the day decides; otherwise the weekly slots."""
     exc = OpeningException
     minute_time = minutes_to_time(open_at.minute)
@@ -66,29 +71,20 @@ def open_condition(open_at: OpenAt):
     return and_(Facility.status == "open", or_(by_exception, and_(~any_exception, by_slot)))
 
 
-class FacilityRepository:
+class FacilityRepository(RepositoryBase[Facility]):
+    model = Facility
+    noun = "facility"
     # `near` widens its box from here (metres) until it holds a page, so a dense registry reads few rows.
     NEAR_FIRST_RADIUS_M = 300.0
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def _with_areas(self) -> Select:
+    def statement(self) -> Select[Facility]:
         return select(Facility).options(joinedload(Facility.subdistrict), joinedload(Facility.community))
-
-    async def get(self, facility_id: int) -> Facility | None:
-        stmt = self._with_areas().where(Facility.id == facility_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def get_for_update(self, facility_id: int) -> Facility | None:
-        stmt = self._with_areas().where(Facility.id == facility_id).with_for_update(of=Facility)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_many_for_update(self, ids: Sequence[int]) -> Sequence[Facility]:
         """Lock in id order, so two writers never wait on each other crosswise."""
         if not ids:
             return []
-        stmt = self._with_areas().where(Facility.id.in_(ids)).order_by(Facility.id).with_for_update(of=Facility)
+        stmt = self.statement().where(Facility.id.in_(ids)).order_by(Facility.id).with_for_update(of=Facility)
         return (await self.session.execute(stmt)).scalars().all()
 
     async def parent_chain(self, facility_id: int, limit: int = 10) -> list[int]:
@@ -102,7 +98,7 @@ class FacilityRepository:
             ).scalar_one_or_none()
         return chain
 
-    def _filtered(self, stmt: Select, f: FacilityFilter) -> Select:
+    def _filtered(self, stmt: SelectT, f: FacilityFilter) -> SelectT:
         if f.ids is not None:
             stmt = stmt.where(Facility.id.in_(f.ids))
         if f.kind:
@@ -131,7 +127,7 @@ class FacilityRepository:
         return stmt
 
     async def list(self, f: FacilityFilter, *, after_id: int | None, limit: int | None) -> Sequence[Facility]:
-        stmt = self._filtered(self._with_areas().order_by(Facility.id), f)
+        stmt = self._filtered(self.statement().order_by(Facility.id), f)
         if limit is not None:
             stmt = stmt.limit(limit)
         if after_id is not None:
@@ -140,7 +136,7 @@ class FacilityRepository:
 
     async def list_near(
         self, f: FacilityFilter, near: Near, *, after: tuple[float, int] | None, limit: int | None
-    ) -> list[tuple[Facility, float]]:
+    ) -> builtins.list[tuple[Facility, float]]:
         """Nearest first, within the radius, in two steps. First the ids: an indexed bounding box
         bounds each query, only (id, distance) is sorted, and the box grows (×3) until it holds
         `limit` facilities within its inscribed circle, or reaches the radius; rows within the circle,
@@ -177,7 +173,7 @@ class FacilityRepository:
         by_id = {
             fac.id: fac
             for fac in (
-                await self.session.execute(self._with_areas().where(Facility.id.in_([i for i, _ in found])))
+                await self.session.execute(self.statement().where(Facility.id.in_([i for i, _ in found])))
             ).scalars()
         }
         return [(by_id[i], dist2) for i, dist2 in found if i in by_id]
@@ -226,12 +222,12 @@ class FacilityRepository:
     async def delete_exception(self, exc: OpeningException) -> None:
         await self.session.delete(exc)
 
-    def add(self, obj: Facility | FacilityChange | OpeningException) -> None:
-        self.session.add(obj)
+    def add_change(self, change: FacilityChange) -> None:
+        self.session.add(change)
 
-    async def flush(self) -> None:
-        await self.session.flush()
+    def add_exception(self, exc: OpeningException) -> None:
+        self.session.add(exc)
 
-    async def count_by(self, column) -> dict:
+    async def count_by(self, column: InstrumentedAttribute[str]) -> dict[str, int]:
         rows = (await self.session.execute(select(column, func.count()).group_by(column))).all()
         return {k: int(n) for k, n in rows}

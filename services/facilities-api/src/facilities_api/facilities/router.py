@@ -1,12 +1,14 @@
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from facilities_api.dependencies import ClockDep, PageDep, SettingsDep
 from facilities_api.facilities import service
 from facilities_api.facilities.geo import parse_point
+from facilities_api.facilities.models import Facility, FacilityChange, OpeningException
 from facilities_api.facilities.repository import FacilityFilter, Near
 from facilities_api.facilities.schemas import (
     Accessibility,
@@ -20,13 +22,12 @@ from facilities_api.facilities.schemas import (
     Level,
     OpeningExceptionCreate,
     OpeningExceptionRead,
-    RecordedOpenHours,
     Status,
 )
 from facilities_api.vocab import BoundedDate
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import RuleViolation, problems
@@ -117,8 +118,12 @@ async def list_facilities(
     page: PageDep,
     filters: FiltersDep,
     near: NearDep,
-) -> dict[str, Any]:
-    return await service.list_facilities(session, filters=filters, near=near, cursor=page.cursor, limit=page.limit)
+) -> Page[FacilityRead]:
+    hits = await service.list_facilities(session, filters=filters, near=near, cursor=page.cursor, limit=page.limit)
+    return Page[FacilityRead](
+        items=[FacilityRead.of(hit.facility, distance_m=hit.distance_m) for hit in hits.items],
+        next_cursor=hits.next_cursor,
+    )
 
 
 @geojson_router.get(
@@ -128,8 +133,8 @@ async def list_facilities(
     summary="The same filtered facilities, whole, as an RFC 7946 GeoJSON FeatureCollection",
     responses=problems(422),
 )
-async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: NearDep) -> dict[str, Any]:
-    return await service.facilities_geojson(session, filters=filters, near=near)
+async def facilities_geojson(session: SessionDep, filters: FiltersDep, near: NearDep) -> FacilityFeatureCollection:
+    return FacilityFeatureCollection.of(await service.facilities_geojson(session, filters=filters, near=near))
 
 
 @router.post(
@@ -145,18 +150,18 @@ async def create_facility(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-) -> dict[str, Any]:
-    read = await service.create_facility(session, settings=settings, principal=principal, data=body)
-    response.headers["Location"] = f"/api/v1/facilities/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> Facility:
+    facility = await service.create_facility(session, settings=settings, principal=principal, data=body)
+    response.headers["Location"] = f"/api/v1/facilities/{facility.id}"
+    set_etag(response, facility.version)
+    return facility
 
 
 @router.get("/{facility_id}", response_model=FacilityRead, responses=problems(404))
-async def get_facility(facility_id: ResourceId, session: SessionDep, response: Response) -> dict[str, Any]:
+async def get_facility(facility_id: ResourceId, session: SessionDep, response: Response) -> Facility:
     facility = await service.get_facility(session, facility_id=facility_id)
-    response.headers["ETag"] = etag_for(facility.version)
-    return service.facility_read(facility)
+    set_etag(response, facility.version)
+    return facility
 
 
 @router.patch(
@@ -169,21 +174,21 @@ async def update_facility(
     principal: Annotated[Principal, require_roles("official")],
     facility_id: ResourceId,
     body: FacilityUpdate,
-    request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-) -> dict[str, Any]:
-    read = await service.update_facility(
+    if_match: IfMatchDep,
+) -> Facility:
+    facility = await service.update_facility(
         session,
         settings=settings,
         principal=principal,
         facility_id=facility_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+    set_etag(response, facility.version)
+    return facility
 
 
 @router.get(
@@ -192,7 +197,7 @@ async def update_facility(
     summary="Who changed what, when",
     responses=problems(404),
 )
-async def facility_history(facility_id: ResourceId, session: SessionDep) -> list[dict[str, Any]]:
+async def facility_history(facility_id: ResourceId, session: SessionDep) -> Sequence[FacilityChange]:
     return await service.facility_history(session, facility_id=facility_id)
 
 
@@ -210,27 +215,8 @@ async def facility_schedule(
         BoundedDate | None, Query(alias="from", description="First day (default today, local time).")
     ] = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
-) -> dict[str, Any]:
+) -> service.Schedule:
     return await service.facility_schedule(session, facility_id=facility_id, start=start, days=days, now=clock.now())
-
-
-@router.get(
-    "/{facility_id}/open-hours",
-    response_model=RecordedOpenHours,
-    response_model_by_alias=True,
-    summary="The hours it was open over a range of days, as recorded (weekly hours and exceptions): evaluation evidence",
-    responses=problems(401, 403, 404, 422),
-)
-async def recorded_open_hours(
-    principal: Annotated[Principal, require_roles("official", "auditor", "service", "operator", scope="operator:read")],
-    facility_id: ResourceId,
-    session: SessionDep,
-    start: Annotated[BoundedDate, Query(alias="from", description="First day (local), YYYY-MM-DD.")],
-    end: Annotated[BoundedDate, Query(alias="to", description="Last day (local), included.")],
-) -> dict[str, Any]:
-    return await service.recorded_open_hours(
-        session, principal=principal, facility_id=facility_id, start=start, end=end
-    )
 
 
 @router.get(
@@ -241,7 +227,7 @@ async def recorded_open_hours(
 )
 async def list_opening_exceptions(
     facility_id: ResourceId, session: SessionDep, clock: ClockDep
-) -> list[dict[str, Any]]:
+) -> Sequence[OpeningException]:
     return await service.list_exceptions(session, facility_id=facility_id, now=clock.now())
 
 
@@ -258,7 +244,7 @@ async def add_opening_exception(
     body: OpeningExceptionCreate,
     session: SessionDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> OpeningException:
     return await service.add_exception(
         session, principal=principal, facility_id=facility_id, data=body, now=clock.now()
     )

@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_serializer, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    computed_field,
+    field_serializer,
+    field_validator,
+)
 
 from facilities_api.areas.schemas import Point
+from facilities_api.facilities.hours import wall_time
 from facilities_api.vocab import BoundedDate, StrictBool, StrictInt, WallClock
 from service_kit.params import INT32_MAX
 
@@ -48,16 +61,25 @@ class OpeningSlot(BaseModel):
 
 # In answers a local wall-clock time is "HH:MM:SS" (no zone: the district's own time). JSON Schema's
 # "time" format would demand an offset, so answers declare a pattern instead.
-WallTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", examples=["09:00:00"])]
+# Read from a stored "HH:MM" or a time.
+WallTime = Annotated[
+    str,
+    BeforeValidator(wall_time),
+    Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", examples=["09:00:00"]),
+]
 
 
 class OpeningSlotRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
     opens: WallTime
     closes: WallTime
 
 
 class SlotRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     opens: WallTime
     closes: WallTime
 
@@ -81,10 +103,35 @@ def check_opening_hours(slots: list[OpeningSlot]) -> list[OpeningSlot]:
 
 
 class Operation(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     mode: Literal["government", "social"] = Field(description="Government-run or socially operated (社会化运营).")
     operator_id: int | None = Field(None, description="The operator (operators-api) running it under a contract.")
     contract_id: int | None = None
     operator_name: str | None = Field(None, description="The operator's name as the contract announced it.")
+
+
+class _Operated(Protocol):
+    @property
+    def operation_mode(self) -> str: ...
+    @property
+    def operator_id(self) -> int | None: ...
+    @property
+    def contract_id(self) -> int | None: ...
+    @property
+    def operator_name(self) -> str | None: ...
+
+
+def operation_of(facility: _Operated) -> Operation:
+    """Who runs a facility, as answers and events show it."""
+    return Operation.model_validate(
+        {
+            "mode": facility.operation_mode,
+            "operator_id": facility.operator_id,
+            "contract_id": facility.contract_id,
+            "operator_name": facility.operator_name,
+        }
+    )
 
 
 class _FacilityFields(BaseModel):
@@ -148,16 +195,21 @@ class FacilityUpdate(_FacilityFields):
 
 
 class FacilityRead(BaseModel):
+    """A facility as read (from the ORM model)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name_zh: str
     name_en: str
     kind: Kind
     level: Level
     parent_id: int | None
-    subdistrict: str
-    community: str | None
+    subdistrict: str = Field(validation_alias=AliasPath("subdistrict", "code"))
+    community: str | None = Field(None, validation_alias=AliasPath("community", "code"))
     address_zh: str
-    location: Point
+    lat: float = Field(exclude=True)
+    lon: float = Field(exclude=True)
     floor_area_m2: int
     seats: int
     opening_hours: list[OpeningSlotRead]
@@ -165,7 +217,10 @@ class FacilityRead(BaseModel):
     contact_phone: str
     contact_email: str
     status: Status
-    operation: Operation
+    operation_mode: Literal["government", "social"] = Field(exclude=True)
+    operator_id: int | None = Field(exclude=True)
+    contract_id: int | None = Field(exclude=True)
+    operator_name: str | None = Field(exclude=True)
     photos: list[str]
     description_zh: str
     version: int
@@ -173,8 +228,29 @@ class FacilityRead(BaseModel):
     updated_at: datetime
     distance_m: float | None = Field(None, description="Metres from the `near` point, when one was given.")
 
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form; mypy cannot see through it
+    @property
+    def location(self) -> Point:
+        return Point(lat=self.lat, lon=self.lon)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def operation(self) -> Operation:
+        return operation_of(self)
+
+    @classmethod
+    def of(cls, facility: object, *, distance_m: float | None = None) -> FacilityRead:
+        read = cls.model_validate(facility)
+        return read if distance_m is None else read.model_copy(update={"distance_m": distance_m})
+
+    def event_data(self) -> dict[str, Any]:
+        """The facility as events carry it (without the search's distance)."""
+        return self.model_dump(exclude={"distance_m"})
+
 
 class FacilityChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     version: int
     actor: str
     action: str
@@ -196,6 +272,8 @@ class OpeningExceptionCreate(BaseModel):
 
 
 class OpeningExceptionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     facility_id: int
     starts_on: date
@@ -209,6 +287,8 @@ class OpeningExceptionRead(BaseModel):
 
 
 class DayHours(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     date: date
     open: bool
     slots: list[SlotRead] = Field(description="Local time")
@@ -216,6 +296,8 @@ class DayHours(BaseModel):
 
 
 class FacilitySchedule(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     facility_id: int
     weekly_hours: float = Field(description="Hours open in a usual week.")
     open_now: bool
@@ -226,10 +308,10 @@ class RecordedOpenHours(BaseModel):
     """The hours a facility was scheduled to open over a range of local days, as the platform recorded
     them (weekly hours with their exceptions): the evidence for an evaluation's open-hours KPI."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, from_attributes=True)
 
     facility_id: int
-    from_: date = Field(alias="from")
+    from_: date = Field(validation_alias=AliasChoices("from", "from_"), serialization_alias="from")
     to: date
     hours: Decimal = Field(description="Open hours over the days, both included (2 decimals).")
     days_open: int = Field(description="Days with any open hours.")
@@ -246,13 +328,15 @@ class GeoPointGeometry(BaseModel):
 
 
 class FacilityFeatureProperties(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name_zh: str
     name_en: str
     kind: Kind
     level: Level
-    subdistrict: str
-    community: str | None
+    subdistrict: str = Field(validation_alias=AliasPath("subdistrict", "code"))
+    community: str | None = Field(None, validation_alias=AliasPath("community", "code"))
     status: Status
     operation_mode: Literal["government", "social"]
     operator_id: int | None
@@ -264,9 +348,21 @@ class FacilityFeature(BaseModel):
     geometry: GeoPointGeometry
     properties: FacilityFeatureProperties
 
+    @classmethod
+    def of(cls, facility: Any) -> FacilityFeature:
+        return cls(
+            id=facility.id,
+            geometry=GeoPointGeometry(coordinates=[facility.lon, facility.lat]),
+            properties=FacilityFeatureProperties.model_validate(facility),
+        )
+
 
 class FacilityFeatureCollection(BaseModel):
     """RFC 7946 GeoJSON."""
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[FacilityFeature]
+
+    @classmethod
+    def of(cls, facilities: Iterable[Any]) -> FacilityFeatureCollection:
+        return cls(features=[FacilityFeature.of(f) for f in facilities])

@@ -3,13 +3,14 @@ find near a point, opening hours with their exceptions."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from facilities_api.access import check_may_manage, official_covers, operates
+from facilities_api.access import check_may_manage, official_covers
 from facilities_api.areas.models import Community, Subdistrict
 from facilities_api.areas.repository import AreaRepository
 from facilities_api.events import outbox
@@ -18,72 +19,28 @@ from facilities_api.facilities.hours import (
     Exception_,
     day_hours,
     minutes_to_time,
-    open_minutes_by_day,
     slots_from_json,
     weekly_hours,
 )
 from facilities_api.facilities.models import Facility, FacilityChange, OpeningException
 from facilities_api.facilities.repository import FacilityFilter, FacilityRepository, Near, OpenAt
 from facilities_api.facilities.rules import parent_problem
-from facilities_api.facilities.schemas import FacilityCreate, FacilityUpdate, OpeningExceptionCreate
+from facilities_api.facilities.schemas import (
+    FacilityCreate,
+    FacilityRead,
+    FacilityUpdate,
+    OpeningExceptionCreate,
+    OpeningExceptionRead,
+)
 from facilities_api.facilities.search import search_text
-from facilities_api.operations.repository import OperationRepository
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.settings import Settings
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import DISTRICT_TZ, as_aware, utcnow
+from service_kit.clock import DISTRICT_TZ, utcnow
+from service_kit.etag import IfMatch
 from service_kit.pagination import decode_cursor, decode_id_cursor, encode_cursor
 from service_kit.problems import Forbidden, NotFound, RuleViolation
-
-
-def wall_time(value: Any) -> str | None:
-    """A local time as "HH:MM:SS" (stored as "HH:MM" in the facility's hours, or a time)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value if len(value) == 8 else f"{value[:5]}:00"
-    return value.strftime("%H:%M:%S")
-
-
-def operation_read(f: Facility) -> dict[str, Any]:
-    return {
-        "mode": f.operation_mode,
-        "operator_id": f.operator_id,
-        "contract_id": f.contract_id,
-        "operator_name": f.operator_name,
-    }
-
-
-def facility_read(f: Facility) -> dict[str, Any]:
-    return {
-        "id": f.id,
-        "name_zh": f.name_zh,
-        "name_en": f.name_en,
-        "kind": f.kind,
-        "level": f.level,
-        "parent_id": f.parent_id,
-        "subdistrict": f.subdistrict.code,
-        "community": f.community.code if f.community else None,
-        "address_zh": f.address_zh,
-        "location": {"lat": f.lat, "lon": f.lon},
-        "floor_area_m2": f.floor_area_m2,
-        "seats": f.seats,
-        "opening_hours": [
-            {"weekday": slot["weekday"], "opens": wall_time(slot["opens"]), "closes": wall_time(slot["closes"])}
-            for slot in f.opening_hours
-        ],
-        "accessibility": f.accessibility,
-        "contact_phone": f.contact_phone,
-        "contact_email": f.contact_email,
-        "status": f.status,
-        "operation": operation_read(f),
-        "photos": f.photos,
-        "description_zh": f.description_zh,
-        "version": f.version,
-        "created_at": as_aware(f.created_at),
-        "updated_at": as_aware(f.updated_at),
-    }
 
 
 def open_at(now: datetime) -> OpenAt:
@@ -157,7 +114,7 @@ async def _check_parent(
 
 async def create_facility(
     session: AsyncSession, *, settings: Settings, principal: Principal, data: FacilityCreate
-) -> dict[str, Any]:
+) -> Facility:
     _check_may_edit(principal, data.subdistrict, data.level)
     _check_location(settings, data.location.lat, data.location.lon)
     subdistrict, community = await _resolve_areas(session, data.subdistrict, data.community)
@@ -196,23 +153,24 @@ async def create_facility(
     repo.add(facility)
     await repo.flush()
     await repo.replace_slots(facility.id, slots_from_json(facility.opening_hours))
-    read = facility_read(facility)
-    repo.add(
+    repo.add_change(
         FacilityChange(
             facility_id=facility.id, version=1, actor=principal.sub, action="created", changes={}, changed_at=now
         )
     )
     await outbox.record(
-        session, "facility.created", _jsonable(read), subject=f"facility/{facility.id}", actor=principal.sub
+        session,
+        "facility.created",
+        _jsonable(FacilityRead.of(facility).event_data()),
+        subject=f"facility/{facility.id}",
+        actor=principal.sub,
     )
     await session.commit()
-    return read
+    return facility
 
 
 async def get_facility(session: AsyncSession, *, facility_id: int) -> Facility:
-    facility = await FacilityRepository(session).get(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await FacilityRepository(session).get_or_404(facility_id)
     return facility
 
 
@@ -239,14 +197,12 @@ async def update_facility(
     principal: Principal,
     facility_id: int,
     data: FacilityUpdate,
-    check_version,  # callable(version) raising 412/428: the router passes the If-Match check
-) -> dict[str, Any]:
+    if_match: IfMatch,
+) -> Facility:
     repo = FacilityRepository(session)
-    facility = await repo.get_for_update(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await repo.get_or_404(facility_id, for_update=True)
     _check_may_edit(principal, facility.subdistrict.code, facility.level)
-    check_version(facility.version)
+    if_match.check(facility.version)
     patch = data.model_dump(exclude_unset=True)
     if patch.get("level") is not None:
         _check_may_edit(principal, facility.subdistrict.code, patch["level"])
@@ -254,7 +210,6 @@ async def update_facility(
     for field, value in patch.items():
         if value is None and field not in nullable:
             raise RuleViolation(field, f"{field} cannot be set to null; leave it out to keep it.", code="required")
-    before = facility_read(facility)
     changes: dict[str, list[Any]] = {}
 
     def change(field: str, old: Any, new: Any) -> None:
@@ -268,15 +223,17 @@ async def update_facility(
         )
         _check_may_edit(principal, sub_code, patch.get("level") or facility.level)
         subdistrict, community = await _resolve_areas(session, sub_code, com_code)
-        change("subdistrict", before["subdistrict"], subdistrict.code)
-        change("community", before["community"], community.code if community else None)
+        change("subdistrict", facility.subdistrict.code, subdistrict.code)
+        change(
+            "community", facility.community.code if facility.community else None, community.code if community else None
+        )
         facility.subdistrict_id, facility.subdistrict = subdistrict.id, subdistrict
         facility.community_id, facility.community = (community.id if community else None), community
     if "location" in patch:
         loc = data.location
         assert loc is not None
         _check_location(settings, loc.lat, loc.lon)
-        change("location", before["location"], {"lat": loc.lat, "lon": loc.lon})
+        change("location", {"lat": facility.lat, "lon": facility.lon}, {"lat": loc.lat, "lon": loc.lon})
         facility.lat, facility.lon = loc.lat, loc.lon
         facility.lat_cell = lat_cell(loc.lat)
     if {"parent_id", "kind", "level"} & patch.keys():
@@ -305,12 +262,12 @@ async def update_facility(
         change("photos", facility.photos, photos)
         facility.photos = photos
     if not changes:
-        return before
+        return facility
     now = utcnow()
     facility.search_text = search_text(facility.name_zh, facility.name_en, facility.address_zh)
     facility.version += 1
     facility.updated_at = now
-    repo.add(
+    repo.add_change(
         FacilityChange(
             facility_id=facility.id,
             version=facility.version,
@@ -321,11 +278,10 @@ async def update_facility(
         )
     )
     await repo.flush()
-    read = facility_read(facility)
     await outbox.record(
         session,
         "facility.updated",
-        {"facility": _jsonable(read), "changes": changes},
+        {"facility": _jsonable(FacilityRead.of(facility).event_data()), "changes": changes},
         subject=f"facility/{facility.id}",
         actor=principal.sub,
     )
@@ -339,7 +295,21 @@ async def update_facility(
             actor=principal.sub,
         )
     await session.commit()
-    return read
+    return facility
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A facility found, and how far it is from the `near` point when one was given."""
+
+    facility: Facility
+    distance_m: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    items: list[Hit]
+    next_cursor: str | None
 
 
 async def list_facilities(
@@ -349,7 +319,7 @@ async def list_facilities(
     near: Near | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> Hits:
     repo = FacilityRepository(session)
     if near is not None:
         after = None
@@ -364,96 +334,51 @@ async def list_facilities(
                 raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
             after = (float(d2), last_id)
         pairs = await repo.list_near(filters, near, after=after, limit=limit + 1)
-        items = [
-            {**facility_read(f), "distance_m": round(haversine_m(near.lat, near.lon, f.lat, f.lon), 1)}
-            for f, _ in pairs[:limit]
-        ]
+        hits = [Hit(f, round(haversine_m(near.lat, near.lon, f.lat, f.lon), 1)) for f, _ in pairs[:limit]]
         next_cursor = encode_cursor(pairs[limit - 1][1], pairs[limit - 1][0].id) if len(pairs) > limit else None
-        return {"items": items, "next_cursor": next_cursor}
+        return Hits(items=hits, next_cursor=next_cursor)
     rows = await repo.list(filters, after_id=decode_id_cursor(cursor), limit=limit + 1)
-    items = [facility_read(f) for f in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    return Hits(items=[Hit(f) for f in rows[:limit]], next_cursor=next_cursor)
 
 
-def feature(f: Facility) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": f.id,
-        "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
-        "properties": {
-            "id": f.id,
-            "name_zh": f.name_zh,
-            "name_en": f.name_en,
-            "kind": f.kind,
-            "level": f.level,
-            "subdistrict": f.subdistrict.code,
-            "community": f.community.code if f.community else None,
-            "status": f.status,
-            "operation_mode": f.operation_mode,
-            "operator_id": f.operator_id,
-        },
-    }
-
-
-async def facilities_geojson(session: AsyncSession, *, filters: FacilityFilter, near: Near | None) -> dict[str, Any]:
+async def facilities_geojson(
+    session: AsyncSession, *, filters: FacilityFilter, near: Near | None
+) -> Sequence[Facility]:
     """The whole filtered set as an RFC 7946 FeatureCollection (nearest first when `near` is given)."""
     repo = FacilityRepository(session)
     if near is not None:
         rows = [f for f, _ in await repo.list_near(filters, near, after=None, limit=None)]
     else:
         rows = list(await repo.list(filters, after_id=None, limit=None))
-    return {"type": "FeatureCollection", "features": [feature(f) for f in rows]}
+    return rows
 
 
-async def facility_history(session: AsyncSession, *, facility_id: int) -> list[dict[str, Any]]:
+async def facility_history(session: AsyncSession, *, facility_id: int) -> Sequence[FacilityChange]:
     await get_facility(session, facility_id=facility_id)
-    return [
-        {
-            "version": c.version,
-            "actor": c.actor,
-            "action": c.action,
-            "changes": c.changes,
-            "changed_at": as_aware(c.changed_at),
-        }
-        for c in await FacilityRepository(session).history(facility_id)
-    ]
+    return await FacilityRepository(session).history(facility_id)
 
 
 # -- opening hours and their exceptions ------------------------------------------------------------
-def exception_read(e: OpeningException) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "facility_id": e.facility_id,
-        "starts_on": e.starts_on,
-        "ends_on": e.ends_on,
-        "closed": e.closed,
-        "opens": wall_time(e.opens),
-        "closes": wall_time(e.closes),
-        "reason_zh": e.reason_zh,
-        "created_by": e.created_by,
-        "created_at": as_aware(e.created_at),
-    }
-
-
-def _exc(e: OpeningException) -> Exception_:
+def exception_hours(e: OpeningException) -> Exception_:
     return Exception_(e.starts_on, e.ends_on, e.closed, e.opens, e.closes, e.reason_zh)
 
 
-async def list_exceptions(session: AsyncSession, *, facility_id: int, now: datetime) -> list[dict[str, Any]]:
+async def list_exceptions(session: AsyncSession, *, facility_id: int, now: datetime) -> Sequence[OpeningException]:
     """The exceptions that have not ended yet, soonest first."""
     await get_facility(session, facility_id=facility_id)
-    rows = await FacilityRepository(session).exceptions(facility_id, start=local_today(now))
-    return [exception_read(e) for e in rows]
+    return await FacilityRepository(session).exceptions(facility_id, start=local_today(now))
+
+
+def _exception_data(exc: OpeningException) -> Any:
+    return _jsonable(OpeningExceptionRead.model_validate(exc).model_dump())
 
 
 async def add_exception(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: OpeningExceptionCreate, now: datetime
-) -> dict[str, Any]:
+) -> OpeningException:
     repo = FacilityRepository(session)
-    facility = await repo.get_for_update(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await repo.get_or_404(facility_id, for_update=True)
     check_may_manage(principal, facility, "change opening hours")
     if data.ends_on < data.starts_on:
         raise RuleViolation("ends_on", "The exception ends before it starts.", code="ends-before-start")
@@ -488,35 +413,32 @@ async def add_exception(
         created_by=principal.sub,
         created_at=now,
     )
-    repo.add(exc)
+    repo.add_exception(exc)
     await repo.flush()
-    read = exception_read(exc)
     await outbox.record(
         session,
         "facility.hours_changed",
-        {"facility_id": facility_id, "action": "exception_added", "exception": _jsonable(read)},
+        {"facility_id": facility_id, "action": "exception_added", "exception": _exception_data(exc)},
         subject=f"facility/{facility_id}",
         actor=principal.sub,
     )
     await session.commit()
-    return read
+    return exc
 
 
 async def remove_exception(session: AsyncSession, *, principal: Principal, facility_id: int, exception_id: int) -> None:
     repo = FacilityRepository(session)
-    facility = await repo.get_for_update(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await repo.get_or_404(facility_id, for_update=True)
     check_may_manage(principal, facility, "change opening hours")
     exc = await repo.get_exception(facility_id, exception_id)
     if exc is None:
         raise NotFound(f"Facility {facility_id} has no opening exception {exception_id}.")
-    read = exception_read(exc)
+    data = _exception_data(exc)
     await repo.delete_exception(exc)
     await outbox.record(
         session,
         "facility.hours_changed",
-        {"facility_id": facility_id, "action": "exception_removed", "exception": _jsonable(read)},
+        {"facility_id": facility_id, "action": "exception_removed", "exception": data},
         subject=f"facility/{facility_id}",
         actor=principal.sub,
     )
@@ -531,16 +453,38 @@ def is_open(facility: Facility, exceptions: list[Exception_], now: datetime) -> 
     return any(o <= at.minute < c for o, c in slots)
 
 
+@dataclass(frozen=True, slots=True)
+class Slot:
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class DaySchedule:
+    date: date
+    open: bool
+    slots: list[Slot]
+    exception: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    facility_id: int
+    weekly_hours: float
+    open_now: bool
+    days: list[DaySchedule]
+
+
 async def facility_schedule(
     session: AsyncSession, *, facility_id: int, start: date | None, days: int, now: datetime
-) -> dict[str, Any]:
+) -> Schedule:
     """The hours of each day from `start` (default today), exceptions applied."""
     facility = await get_facility(session, facility_id=facility_id)
     first = start or local_today(now)
     last = first + timedelta(days=days - 1)
     repo = FacilityRepository(session)
     exceptions = [
-        _exc(e)
+        exception_hours(e)
         for e in await repo.exceptions(facility_id, start=min(first, local_today(now)), end=max(last, local_today(now)))
     ]
     weekly = slots_from_json(facility.opening_hours)
@@ -550,64 +494,16 @@ async def facility_schedule(
         slots, exc = day_hours(day, weekly, exceptions)
         reason = None if exc is None else (exc.reason or "exception")
         out.append(
-            {
-                "date": day,
-                "open": facility.status == "open" and bool(slots),
-                "slots": [
-                    {"opens": wall_time(minutes_to_time(o)), "closes": wall_time(minutes_to_time(c))} for o, c in slots
-                ],
-                "exception": reason,
-            }
+            DaySchedule(
+                date=day,
+                open=facility.status == "open" and bool(slots),
+                slots=[Slot(opens=minutes_to_time(o), closes=minutes_to_time(c)) for o, c in slots],
+                exception=reason,
+            )
         )
-    return {
-        "facility_id": facility_id,
-        "weekly_hours": weekly_hours(weekly),
-        "open_now": is_open(facility, exceptions, now),
-        "days": out,
-    }
-
-
-# -- recorded open hours (evidence for evaluations) --------------------------------------------------
-OPEN_HOURS_MAX_DAYS = 1100
-_CENTS = Decimal("0.01")
-
-
-async def _check_may_read_open_hours(
-    session: AsyncSession, principal: Principal, facility: Facility, start: date, end: date
-) -> None:
-    """Officials, auditors and services read any facility's; an operator's staff those of a facility it
-    runs now or ran during the days asked about (an evaluation comes after the period it judges)."""
-    if principal.role != "operator" or operates(principal, facility):
-        return
-    if principal.operator_id is not None:
-        periods = await OperationRepository(session).periods_of_operator(principal.operator_id, start, end)
-        if any(p.facility_id == facility.id for p in periods):
-            return
-    raise Forbidden(f"Your operator did not run facility {facility.id} during these days.")
-
-
-async def recorded_open_hours(
-    session: AsyncSession, *, principal: Principal, facility_id: int, start: date, end: date
-) -> dict[str, Any]:
-    """Open hours day by day in Asia/Shanghai from the weekly hours and the opening exceptions
-    (closures, other hours), both dates included; none while the facility is closed or planned."""
-    if end < start:
-        raise RuleViolation("to", "The range ends before it starts.", code="ends-before-start")
-    if (end - start).days >= OPEN_HOURS_MAX_DAYS:
-        raise RuleViolation("to", f"At most {OPEN_HOURS_MAX_DAYS} days at a time.", code="range-too-long")
-    facility = await get_facility(session, facility_id=facility_id)
-    await _check_may_read_open_hours(session, principal, facility, start, end)
-    minutes: dict[date, int] = {}
-    if facility.status not in ("closed", "planned"):
-        rows = await FacilityRepository(session).exceptions(facility_id, start=start - timedelta(days=1), end=end)
-        minutes = open_minutes_by_day(start, end, slots_from_json(facility.opening_hours), [_exc(e) for e in rows])
-    total = sum(minutes.values())
-    days = (end - start).days + 1
-    return {
-        "facility_id": facility_id,
-        "from": start,
-        "to": end,
-        "hours": (Decimal(total) / 60).quantize(_CENTS, rounding=ROUND_HALF_UP),
-        "days_open": sum(1 for m in minutes.values() if m > 0),
-        "weekly_average_hours": (Decimal(total) * 7 / (60 * days)).quantize(_CENTS, rounding=ROUND_HALF_UP),
-    }
+    return Schedule(
+        facility_id=facility_id,
+        weekly_hours=weekly_hours(weekly),
+        open_now=is_open(facility, exceptions, now),
+        days=out,
+    )

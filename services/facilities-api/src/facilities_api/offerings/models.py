@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from facilities_api.db import Base
+from service_kit.db import AwareDateTime
 
 
 class ServiceOffered(Base):
@@ -27,8 +29,8 @@ class ServiceOffered(Base):
     description_zh: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class FeeApproval(Base):
@@ -46,7 +48,7 @@ class FeeApproval(Base):
     approved_fee_fen: Mapped[int] = mapped_column(Integer)
     expires_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))  # active, revoked, expired
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class ServiceBasicPeriod(Base):
@@ -59,8 +61,8 @@ class ServiceBasicPeriod(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service_offered.id", ondelete="CASCADE"))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class ServiceProposal(Base):
@@ -79,12 +81,12 @@ class ServiceProposal(Base):
     # None: a new service (set to the service created when it is approved).
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service_offered.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # add, change
-    changes: Mapped[dict] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))  # pending, approved, rejected
     proposed_by: Mapped[str] = mapped_column(String(200))
     proposer_operator_id: Mapped[int | None] = mapped_column(Integer)
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    proposed_at: Mapped[datetime] = mapped_column(AwareDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(200))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -15,47 +15,38 @@ from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility
 from facilities_api.facilities.repository import FacilityFilter, FacilityRepository
 from facilities_api.offerings.models import ServiceOffered, ServiceProposal
-from facilities_api.offerings.repository import OfferingRepository
-from facilities_api.offerings.schemas import ServiceProposalCreate
-from facilities_api.offerings.service import add_service, check_may_classify, classify, read_service, record_history
+from facilities_api.offerings.repository import OfferingRepository, ProposalRepository
+from facilities_api.offerings.schemas import ServiceProposalCreate, ServiceProposalRead
+from facilities_api.offerings.service import (
+    add_service,
+    check_may_classify,
+    classify,
+    read_service,
+    record_history,
+    service_data,
+)
 from facilities_api.serialize import jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
-from service_kit.pagination import decode_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
+from service_kit.repository import Slice
 
 PROPOSABLE = ("name_zh", "name_en", "category", "basic", "description_zh", "target_groups", "delivery")
 
 
-def proposal_read(p: ServiceProposal) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "facility_id": p.facility_id,
-        "service_id": p.service_id,
-        "kind": p.kind,
-        "changes": p.changes,
-        "reason": p.reason,
-        "status": p.status,
-        "proposed_by": p.proposed_by,
-        "proposer_operator_id": p.proposer_operator_id,
-        "proposed_at": as_aware(p.proposed_at),
-        "decided_by": p.decided_by,
-        "decided_at": as_aware(p.decided_at),
-        "decision_note": p.decision_note,
-    }
+def _data(p: ServiceProposal) -> Any:
+    """The proposal as events carry it: as read."""
+    return jsonable(ServiceProposalRead.model_validate(p).model_dump())
 
 
 async def _facility(session: AsyncSession, facility_id: int) -> Facility:
-    facility = await FacilityRepository(session).get(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+    facility = await FacilityRepository(session).get_or_404(facility_id)
     return facility
 
 
 async def propose(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: ServiceProposalCreate, now: datetime
-) -> dict[str, Any]:
+) -> ServiceProposal:
     facility = await _facility(session, facility_id)
     check_may_manage(principal, facility, "propose changes to its services")
     fields = data.model_dump(exclude_unset=True, include=set(PROPOSABLE))
@@ -64,14 +55,14 @@ async def propose(
             raise RuleViolation(field, f"{field} cannot be emptied; leave it out to keep it.", code="required")
     if "target_groups" in fields:
         fields["target_groups"] = list(dict.fromkeys(fields["target_groups"]))
-    repo = OfferingRepository(session)
+    repo = ProposalRepository(session)
     if data.service_id is None:
         for field in ("name_zh", "category", "basic"):
             if field not in fields:
                 raise RuleViolation(field, f"A new service needs {field}.", code="required")
         kind = "add"
     else:
-        s = await repo.get(facility_id, data.service_id)
+        s = await OfferingRepository(session).offered(facility_id, data.service_id)
         if s is None:
             raise RuleViolation(
                 "service_id", f"Facility {facility_id} offers no service {data.service_id}.", code="unknown-service"
@@ -96,12 +87,9 @@ async def propose(
     )
     repo.add(p)
     await repo.flush()
-    read = proposal_read(p)
-    await outbox.record(
-        session, "service.proposed", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
-    )
+    await outbox.record(session, "service.proposed", _data(p), subject=f"facility/{facility_id}", actor=principal.sub)
     await session.commit()
-    return read
+    return p
 
 
 def _may_read(principal: Principal, facility: Facility, p: ServiceProposal | None = None) -> bool:
@@ -112,66 +100,47 @@ def _may_read(principal: Principal, facility: Facility, p: ServiceProposal | Non
     return False
 
 
-def _before(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    value = decode_cursor(cursor, 1)[0]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-    return value
-
-
-def _page(rows, limit: int) -> dict[str, Any]:
-    return {
-        "items": [proposal_read(p) for p in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
-    }
-
-
 async def list_for_facility(
     session: AsyncSession, *, principal: Principal, facility_id: int, status: str | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Slice[ServiceProposal]:
     facility = await _facility(session, facility_id)
     if not _may_read(principal, facility):
         raise Forbidden(f"Officials, auditors and the operator running facility {facility_id} read its proposals.")
-    rows = await OfferingRepository(session).proposals(
-        facility_id=facility_id, status=status, before_id=_before(cursor), limit=limit + 1
-    )
-    return _page(rows, limit)
+    rows = await ProposalRepository(session).list(facility_id=facility_id, status=status, cursor=cursor, limit=limit)
+    return rows
 
 
 async def list_all(
     session: AsyncSession, *, principal: Principal, status: str | None, cursor: str | None, limit: int
-) -> dict[str, Any]:
+) -> Slice[ServiceProposal]:
     """The district's queue (officials: their area's; auditors all; an operator's staff: its own
     proposals and those about the facilities it runs)."""
-    repo = OfferingRepository(session)
-    before = _before(cursor)
+    repo = ProposalRepository(session)
     if principal.role == "operator":
         operator_id = principal.operator_id if principal.operator_id is not None else -1
         run = await FacilityRepository(session).list(FacilityFilter(operator_id=operator_id), after_id=None, limit=None)
-        rows = await repo.proposals(
+        rows = await repo.list(
             status=status,
             proposer_operator_id=operator_id,
             facility_ids=[f.id for f in run],
-            before_id=before,
-            limit=limit + 1,
+            cursor=cursor,
+            limit=limit,
         )
     elif principal.role == "official" and principal.subdistrict is not None:
         mine = await FacilityRepository(session).list(
             FacilityFilter(subdistrict=principal.subdistrict), after_id=None, limit=None
         )
-        rows = await repo.proposals(status=status, facility_ids=[f.id for f in mine], before_id=before, limit=limit + 1)
+        rows = await repo.list(status=status, facility_ids=[f.id for f in mine], cursor=cursor, limit=limit)
     else:
-        rows = await repo.proposals(status=status, before_id=before, limit=limit + 1)
-    return _page(rows, limit)
+        rows = await repo.list(status=status, cursor=cursor, limit=limit)
+    return rows
 
 
 async def _pending(
     session: AsyncSession, principal: Principal, facility_id: int, proposal_id: int
 ) -> tuple[Facility, ServiceProposal]:
     facility = await _facility(session, facility_id)
-    p = await OfferingRepository(session).proposal(facility_id, proposal_id, for_update=True)
+    p = await ProposalRepository(session).of_facility(facility_id, proposal_id, for_update=True)
     if p is None or not _may_read(principal, facility, p):
         raise NotFound(f"Facility {facility_id} has no service proposal {proposal_id}.")
     check_may_classify(principal)
@@ -184,7 +153,7 @@ async def _pending(
 
 async def approve(
     session: AsyncSession, *, principal: Principal, facility_id: int, proposal_id: int, note: str, now: datetime
-) -> dict[str, Any]:
+) -> ServiceProposal:
     facility, p = await _pending(session, principal, facility_id, proposal_id)
     repo = OfferingRepository(session)
     changes: dict[str, Any] = dict(p.changes)
@@ -210,9 +179,10 @@ async def approve(
         await add_service(session, facility, s, actor=principal.sub, proposal=p, now=now)
         p.service_id = s.id
     else:
-        s = await repo.get(facility_id, p.service_id or 0, for_update=True)
-        if s is None:
+        found = await repo.offered(facility_id, p.service_id or 0, for_update=True)
+        if found is None:
             raise Conflict("The service this proposal changes is gone.", slug="service-gone")
+        s = found
         diff: dict[str, list[Any]] = {}
         classified = None
         for field, value in changes.items():
@@ -243,23 +213,22 @@ async def approve(
                 now=now,
             )
             read = await read_service(session, s, await repo.approval_in_force(facility_id, s.id, local_today(now)))
-            events.append(("service.updated", {"service": jsonable(read), "changes": jsonable(diff)}, s.id))
+            events.append(("service.updated", {"service": service_data(read), "changes": jsonable(diff)}, s.id))
         if classified is not None:
             events.append(("service.basic_changed", jsonable(classified), s.id))
     await repo.flush()
-    read = proposal_read(p)
     for event_type, data, service_id in events:
         await outbox.record(session, event_type, data, subject=f"service/{service_id}", actor=principal.sub)
     await outbox.record(
-        session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+        session, "service.proposal_decided", _data(p), subject=f"facility/{facility_id}", actor=principal.sub
     )
     await session.commit()
-    return read
+    return p
 
 
 async def reject(
     session: AsyncSession, *, principal: Principal, facility_id: int, proposal_id: int, note: str, now: datetime
-) -> dict[str, Any]:
+) -> ServiceProposal:
     if not note:
         raise RuleViolation("note", "Say why the proposal is rejected.", code="required")
     facility, p = await _pending(session, principal, facility_id, proposal_id)
@@ -272,10 +241,9 @@ async def reject(
         changes={"proposal": [None, {"id": p.id, "proposed_by": p.proposed_by, "changes": p.changes, "note": note}]},
         now=now,
     )
-    await OfferingRepository(session).flush()
-    read = proposal_read(p)
+    await ProposalRepository(session).flush()
     await outbox.record(
-        session, "service.proposal_decided", jsonable(read), subject=f"facility/{facility_id}", actor=principal.sub
+        session, "service.proposal_decided", _data(p), subject=f"facility/{facility_id}", actor=principal.sub
     )
     await session.commit()
-    return read
+    return p

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, ServiceOffered, ServiceProposal
+from service_kit.repository import RepositoryBase, Slice
 
 
-class OfferingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OfferingRepository(RepositoryBase[ServiceOffered]):
+    model = ServiceOffered
+    noun = "service"
 
-    async def get(self, facility_id: int, service_id: int, *, for_update: bool = False) -> ServiceOffered | None:
+    async def offered(self, facility_id: int, service_id: int, *, for_update: bool = False) -> ServiceOffered | None:
+        """The service `service_id` if facility `facility_id` offers it."""
         stmt = select(ServiceOffered).where(ServiceOffered.id == service_id, ServiceOffered.facility_id == facility_id)
         if for_update:
             stmt = stmt.with_for_update()
@@ -50,7 +52,7 @@ class OfferingRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def basic_periods(self, service_ids: Sequence[int]) -> dict[int, list[ServiceBasicPeriod]]:
+    async def basic_periods(self, service_ids: Sequence[int]) -> dict[int, builtins.list[ServiceBasicPeriod]]:
         if not service_ids:
             return {}
         stmt = (
@@ -71,27 +73,42 @@ class OfferingRepository:
         )
         return (await self.session.execute(stmt)).scalars().first()
 
-    async def proposal(self, facility_id: int, proposal_id: int, *, for_update: bool = False) -> ServiceProposal | None:
+    def add_period(self, period: ServiceBasicPeriod) -> None:
+        self.session.add(period)
+
+    def add_approval(self, approval: FeeApproval) -> None:
+        self.session.add(approval)
+
+
+class ProposalRepository(RepositoryBase[ServiceProposal]):
+    """Proposals to add a service to a facility's catalogue, and their review queue."""
+
+    model = ServiceProposal
+    noun = "service proposal"
+
+    async def of_facility(
+        self, facility_id: int, proposal_id: int, *, for_update: bool = False
+    ) -> ServiceProposal | None:
         stmt = select(ServiceProposal).where(
             ServiceProposal.id == proposal_id, ServiceProposal.facility_id == facility_id
         )
         if for_update:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.one_or_none(stmt)
 
-    async def proposals(
+    async def list(
         self,
         *,
         facility_id: int | None = None,
         status: str | None = None,
         proposer_operator_id: int | None = None,
         facility_ids: Sequence[int] | None = None,
-        before_id: int | None = None,
+        cursor: str | None,
         limit: int,
-    ) -> Sequence[ServiceProposal]:
+    ) -> Slice[ServiceProposal]:
         """Newest first. With `proposer_operator_id` and/or `facility_ids`: only those proposed by that
         operator's staff or about those facilities."""
-        stmt = select(ServiceProposal).order_by(ServiceProposal.id.desc()).limit(limit)
+        stmt = select(ServiceProposal)
         if facility_id is not None:
             stmt = stmt.where(ServiceProposal.facility_id == facility_id)
         if status is not None:
@@ -104,12 +121,4 @@ class OfferingRepository:
                     ServiceProposal.facility_id.in_(list(facility_ids or [])),
                 )
             )
-        if before_id is not None:
-            stmt = stmt.where(ServiceProposal.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: ServiceOffered | FeeApproval | ServiceBasicPeriod | ServiceProposal) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.page(stmt, cursor=cursor or None, limit=limit)  # an empty cursor: the first page

@@ -1,9 +1,10 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.offerings import proposals, service
+from facilities_api.offerings.models import ServiceProposal
 from facilities_api.offerings.schemas import (
     ProposalStatus,
     ServiceCreate,
@@ -13,12 +14,14 @@ from facilities_api.offerings.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
+from facilities_api.offerings.service import Offered
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import ResourceId
 from service_kit.problems import problems
+from service_kit.repository import Slice
 
 router = APIRouter(prefix="/api/v1/facilities/{facility_id}/services", tags=["services offered"])
 proposals_router = APIRouter(prefix="/api/v1/facilities/{facility_id}/service-proposals", tags=["services offered"])
@@ -44,7 +47,7 @@ async def list_services(
     session: SessionDep,
     clock: ClockDep,
     include_inactive: Annotated[bool, Query(description="Also the services no longer offered.")] = False,
-) -> list[dict[str, Any]]:
+) -> list[Offered]:
     return await service.list_services(
         session, facility_id=facility_id, include_inactive=include_inactive, now=clock.now()
     )
@@ -64,21 +67,21 @@ async def create_service(
     session: SessionDep,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
+) -> Offered:
     read = await service.create_service(
         session, principal=principal, facility_id=facility_id, data=body, now=clock.now()
     )
-    response.headers["Location"] = f"/api/v1/facilities/{facility_id}/services/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
+    response.headers["Location"] = f"/api/v1/facilities/{facility_id}/services/{read.service.id}"
+    set_etag(response, read.service.version)
     return read
 
 
 @router.get("/{service_id}", response_model=ServiceRead, responses=problems(404, 422))
 async def get_service(
     facility_id: ResourceId, service_id: ResourceId, session: SessionDep, clock: ClockDep, response: Response
-) -> dict[str, Any]:
+) -> Offered:
     read = await service.get_service(session, facility_id=facility_id, service_id=service_id, now=clock.now())
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read.service.version)
     return read
 
 
@@ -93,21 +96,21 @@ async def update_service(
     facility_id: ResourceId,
     service_id: ResourceId,
     body: ServiceUpdate,
-    request: Request,
     response: Response,
     session: SessionDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+    if_match: IfMatchDep,
+) -> Offered:
     read = await service.update_service(
         session,
         principal=principal,
         facility_id=facility_id,
         service_id=service_id,
         data=body,
-        check_version=lambda version: check_if_match(request, version),
+        if_match=if_match,
         now=clock.now(),
     )
-    response.headers["ETag"] = etag_for(read["version"])
+    set_etag(response, read.service.version)
     return read
 
 
@@ -125,9 +128,9 @@ async def propose(
     session: SessionDep,
     clock: ClockDep,
     response: Response,
-) -> dict[str, Any]:
+) -> ServiceProposal:
     read = await proposals.propose(session, principal=principal, facility_id=facility_id, data=body, now=clock.now())
-    response.headers["Location"] = f"/api/v1/facilities/{facility_id}/service-proposals/{read['id']}"
+    response.headers["Location"] = f"/api/v1/facilities/{facility_id}/service-proposals/{read.id}"
     return read
 
 
@@ -143,7 +146,7 @@ async def list_facility_proposals(
     session: SessionDep,
     page: PageDep,
     status: ProposalStatus | None = None,
-) -> dict[str, Any]:
+) -> Slice[ServiceProposal]:
     return await proposals.list_for_facility(
         session, principal=principal, facility_id=facility_id, status=status, cursor=page.cursor, limit=page.limit
     )
@@ -162,7 +165,7 @@ async def approve_proposal(
     session: SessionDep,
     clock: ClockDep,
     body: ServiceProposalDecision | None = None,
-) -> dict[str, Any]:
+) -> ServiceProposal:
     return await proposals.approve(
         session,
         principal=principal,
@@ -186,7 +189,7 @@ async def reject_proposal(
     body: ServiceProposalDecision,
     session: SessionDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> ServiceProposal:
     return await proposals.reject(
         session, principal=principal, facility_id=facility_id, proposal_id=proposal_id, note=body.note, now=clock.now()
     )
@@ -200,5 +203,5 @@ async def reject_proposal(
 )
 async def list_proposals(
     principal: ProposalReader, session: SessionDep, page: PageDep, status: ProposalStatus | None = None
-) -> dict[str, Any]:
+) -> Slice[ServiceProposal]:
     return await proposals.list_all(session, principal=principal, status=status, cursor=page.cursor, limit=page.limit)

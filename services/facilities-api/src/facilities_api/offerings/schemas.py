@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
-from facilities_api.vocab import StrictBool, StrictInt, TargetGroup
+from facilities_api.vocab import StrictBool, StrictInt, TargetGroup, everyone
 
 ServiceCategory = Literal[
     "lending",
@@ -37,7 +37,7 @@ class ServiceCreate(_Fields):
     fee_fen: StrictInt = Field(
         0, ge=0, le=MAX_FEE_FEN, description="Fee in fen; above 0 only with an approved application."
     )
-    target_groups: list[TargetGroup] = Field(default_factory=lambda: ["all"], max_length=8)
+    target_groups: list[TargetGroup] = Field(default_factory=everyone, max_length=8)
     delivery: Delivery = "on_site"
     description_zh: str = Field("", max_length=5000)
 
@@ -57,6 +57,8 @@ class ServiceUpdate(_Fields):
 
 
 class FeeApprovalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     application_id: int
     approved_fee_fen: int = Field(description="The cap the fee may reach.")
     expires_on: date
@@ -64,32 +66,45 @@ class FeeApprovalRead(BaseModel):
 
 
 class BasicPeriod(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    """Read from a `ServiceBasicPeriod` (starts_at, ends_at)."""
 
-    from_: datetime = Field(alias="from")
-    until: datetime | None = Field(description="null: basic still.")
+    model_config = ConfigDict(populate_by_name=True, from_attributes=True)
+
+    from_: datetime = Field(validation_alias=AliasChoices("from", "starts_at"), serialization_alias="from")
+    until: datetime | None = Field(validation_alias=AliasChoices("until", "ends_at"), description="null: basic still.")
+
+
+def _of(field: str) -> AliasPath:
+    return AliasPath("service", field)
 
 
 class ServiceRead(BaseModel):
-    id: int
-    facility_id: int
-    name_zh: str
-    name_en: str
-    category: ServiceCategory
-    basic: bool
-    fee_fen: int
-    target_groups: list[str]
-    delivery: Delivery
-    description_zh: str
-    active: bool
-    fee_approval: FeeApprovalRead | None = Field(description="The approval in force (published on the facility page).")
-    basic_periods: list[BasicPeriod] = Field(
-        description="When it was basic (always free), oldest first: a fee application on a service basic at any time "
-        "during the contract is refused."
+    """Read from an offerings `Offered`: the service, the fee approval in force, its basic periods."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(validation_alias=_of("id"))
+    facility_id: int = Field(validation_alias=_of("facility_id"))
+    name_zh: str = Field(validation_alias=_of("name_zh"))
+    name_en: str = Field(validation_alias=_of("name_en"))
+    category: ServiceCategory = Field(validation_alias=_of("category"))
+    basic: bool = Field(validation_alias=_of("basic"))
+    fee_fen: int = Field(validation_alias=_of("fee_fen"))
+    target_groups: list[str] = Field(validation_alias=_of("target_groups"))
+    delivery: Delivery = Field(validation_alias=_of("delivery"))
+    description_zh: str = Field(validation_alias=_of("description_zh"))
+    active: bool = Field(validation_alias=_of("active"))
+    fee_approval: FeeApprovalRead | None = Field(
+        validation_alias="approval", description="The approval in force (published on the facility page)."
     )
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    basic_periods: list[BasicPeriod] = Field(
+        validation_alias="periods",
+        description="When it was basic (always free), oldest first: a fee application on a service basic at any time "
+        "during the contract is refused.",
+    )
+    version: int = Field(validation_alias=_of("version"))
+    created_at: datetime = Field(validation_alias=_of("created_at"))
+    updated_at: datetime = Field(validation_alias=_of("updated_at"))
 
 
 ProposalStatus = Literal["pending", "approved", "rejected"]
@@ -118,6 +133,8 @@ class ServiceProposalDecision(_Fields):
 
 
 class ServiceProposalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     facility_id: int
     service_id: int | None = Field(description="The service changed, or (once approved) the one added.")

@@ -3,94 +3,75 @@ and the fee approvals operators-api announces."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.access import check_may_manage
-from facilities_api.activities.repository import ActivityRepository
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility, FacilityChange
 from facilities_api.facilities.repository import FacilityRepository
 from facilities_api.offerings.models import FeeApproval, ServiceBasicPeriod, ServiceOffered
 from facilities_api.offerings.repository import OfferingRepository
 from facilities_api.offerings.rules import approval_in_force, check_fee
-from facilities_api.offerings.schemas import ServiceCreate, ServiceUpdate
+from facilities_api.offerings.schemas import ServiceCreate, ServiceRead, ServiceUpdate
+from facilities_api.offerings.signals import FeeCapped, fee_capped
 from facilities_api.serialize import jsonable as _jsonable
 from facilities_api.vocab import local_today
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
+from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
 
 
-def approval_read(a: FeeApproval | None) -> dict[str, Any] | None:
-    if a is None:
-        return None
-    return {
-        "application_id": a.application_id,
-        "approved_fee_fen": a.approved_fee_fen,
-        "expires_on": a.expires_on,
-        "status": a.status,
-    }
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """A service offered, with the fee approval in force and the periods it was basic (oldest first)."""
+
+    service: ServiceOffered
+    approval: FeeApproval | None
+    periods: list[ServiceBasicPeriod]
 
 
-def period_read(p: ServiceBasicPeriod) -> dict[str, Any]:
-    return {"from": as_aware(p.starts_at), "until": as_aware(p.ends_at)}
+def service_data(offered: Offered) -> Any:
+    """The service as events carry it: as read."""
+    return _jsonable(ServiceRead.model_validate(offered).model_dump(by_alias=True))
 
 
-def service_read(s: ServiceOffered, approval: FeeApproval | None, periods: list[ServiceBasicPeriod]) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "facility_id": s.facility_id,
-        "name_zh": s.name_zh,
-        "name_en": s.name_en,
-        "category": s.category,
-        "basic": s.basic,
-        "fee_fen": s.fee_fen,
-        "target_groups": s.target_groups,
-        "delivery": s.delivery,
-        "description_zh": s.description_zh,
-        "active": s.active,
-        "fee_approval": approval_read(approval),
-        "basic_periods": [period_read(p) for p in periods],
-        "version": s.version,
-        "created_at": as_aware(s.created_at),
-        "updated_at": as_aware(s.updated_at),
-    }
+async def _cap_fees(session: AsyncSession, event: FeeCapped) -> list[int]:
+    """Tell the domains that charge for the service (activities) of its new cap; the ids they lowered."""
+    return sorted(i for ids in await fee_capped.send(session, event) for i in ids)
 
 
-async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int):
-    facility = await FacilityRepository(session).get(facility_id)
-    if facility is None:
-        raise NotFound(f"No facility {facility_id}.")
+async def _facility_to_manage(session: AsyncSession, principal: Principal, facility_id: int) -> Facility:
+    facility = await FacilityRepository(session).get_or_404(facility_id)
     check_may_manage(principal, facility, "manage the services offered")
     return facility
 
 
 async def list_services(
     session: AsyncSession, *, facility_id: int, include_inactive: bool, now: datetime
-) -> list[dict[str, Any]]:
-    if await FacilityRepository(session).get(facility_id) is None:
-        raise NotFound(f"No facility {facility_id}.")
+) -> list[Offered]:
+    await FacilityRepository(session).get_or_404(facility_id)
     repo = OfferingRepository(session)
     approvals = await repo.approvals_in_force(facility_id, local_today(now))
     services = await repo.list(facility_id, include_inactive=include_inactive)
     periods = await repo.basic_periods([s.id for s in services])
-    return [service_read(s, approvals.get(s.id), periods[s.id]) for s in services]
+    return [Offered(s, approvals.get(s.id), periods[s.id]) for s in services]
 
 
-async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> dict[str, Any]:
+async def get_service(session: AsyncSession, *, facility_id: int, service_id: int, now: datetime) -> Offered:
     repo = OfferingRepository(session)
-    s = await repo.get(facility_id, service_id)
+    s = await repo.offered(facility_id, service_id)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
     periods = await repo.basic_periods([s.id])
-    return service_read(s, await repo.approval_in_force(facility_id, service_id, local_today(now)), periods[s.id])
+    return Offered(s, await repo.approval_in_force(facility_id, service_id, local_today(now)), periods[s.id])
 
 
-async def read_service(session: AsyncSession, s: ServiceOffered, approval: FeeApproval | None) -> dict[str, Any]:
-    return service_read(s, approval, (await OfferingRepository(session).basic_periods([s.id]))[s.id])
+async def read_service(session: AsyncSession, s: ServiceOffered, approval: FeeApproval | None) -> Offered:
+    return Offered(s, approval, (await OfferingRepository(session).basic_periods([s.id]))[s.id])
 
 
 def record_history(
@@ -121,9 +102,9 @@ async def classify(
     s.basic = basic
     activity_ids: list[int] = []
     if basic:
-        repo.add(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
+        repo.add_period(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
         s.fee_fen = 0
-        activity_ids = await ActivityRepository(session).cap_upcoming_fees(s.id, 0, now=now)
+        activity_ids = await _cap_fees(session, FeeCapped(service_id=s.id, cap_fen=0, now=now))
     else:
         period = await repo.open_basic_period(s.id)
         if period is not None:
@@ -156,7 +137,7 @@ def check_may_classify(principal: Principal) -> None:
 
 async def create_service(
     session: AsyncSession, *, principal: Principal, facility_id: int, data: ServiceCreate, now: datetime
-) -> dict[str, Any]:
+) -> Offered:
     facility = await _facility_to_manage(session, principal, facility_id)
     if not principal.is_district_official:
         raise Forbidden(
@@ -187,21 +168,21 @@ async def create_service(
 
 async def add_service(
     session: AsyncSession, facility: Facility, s: ServiceOffered, *, actor: str, proposal: Any, now: datetime
-) -> dict[str, Any]:
+) -> Offered:
     """Add a service to the catalogue (a district official's decision), with its basic period, the
     facility's history and service.created. The caller commits."""
     repo = OfferingRepository(session)
     repo.add(s)
     await repo.flush()
     if s.basic:
-        repo.add(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
+        repo.add_period(ServiceBasicPeriod(service_id=s.id, starts_at=now, ends_at=None))
         await repo.flush()
     changes: dict[str, list[Any]] = {"service_id": [None, s.id], "name_zh": [None, s.name_zh], "basic": [None, s.basic]}
     if proposal is not None:
         changes["proposal"] = [None, {"id": proposal.id, "proposed_by": proposal.proposed_by}]
     record_history(session, facility, actor=actor, action="service_added", changes=changes, now=now)
     read = await read_service(session, s, None)
-    await outbox.record(session, "service.created", _jsonable(read), subject=f"service/{s.id}", actor=actor)
+    await outbox.record(session, "service.created", service_data(read), subject=f"service/{s.id}", actor=actor)
     return read
 
 
@@ -212,15 +193,15 @@ async def update_service(
     facility_id: int,
     service_id: int,
     data: ServiceUpdate,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Offered:
     facility = await _facility_to_manage(session, principal, facility_id)
     repo = OfferingRepository(session)
-    s = await repo.get(facility_id, service_id, for_update=True)
+    s = await repo.offered(facility_id, service_id, for_update=True)
     if s is None:
         raise NotFound(f"Facility {facility_id} offers no service {service_id}.")
-    check_version(s.version)
+    if_match.check(s.version)
     patch = data.model_dump(exclude_unset=True)
     for field in ("name_zh", "category", "basic", "fee_fen", "delivery", "active", "target_groups"):
         if field in patch and patch[field] is None:
@@ -273,7 +254,7 @@ async def update_service(
     await outbox.record(
         session,
         "service.updated",
-        {"service": _jsonable(read), "changes": changes},
+        {"service": service_data(read), "changes": changes},
         subject=f"service/{s.id}",
         actor=principal.sub,
     )
@@ -292,7 +273,7 @@ async def apply_fee_approved(session: AsyncSession, data: dict[str, Any], *, now
     approval = await repo.approval(int(data["application_id"]), for_update=True)
     if approval is None:
         approval = FeeApproval(application_id=int(data["application_id"]))
-        repo.add(approval)
+        repo.add_approval(approval)
     elif (
         approval.status == "active"
         and approval.approved_fee_fen == int(data["approved_fee_fen"])
@@ -340,7 +321,7 @@ async def apply_fee_withdrawn(session: AsyncSession, data: dict[str, Any], *, st
             approved_fee_fen=0,
             expires_on=local_today(now),
         )
-        repo.add(approval)
+        repo.add_approval(approval)
     elif approval.status == status:
         return  # already applied
     approval.status = status
@@ -349,13 +330,13 @@ async def apply_fee_withdrawn(session: AsyncSession, data: dict[str, Any], *, st
     today = local_today(now)
     other = await repo.approval_in_force(facility_id, service_id, today)
     cap = other.approved_fee_fen if approval_in_force(other, today) and other is not None else 0
-    service = await repo.get(facility_id, service_id, for_update=True)
+    service = await repo.offered(facility_id, service_id, for_update=True)
     old_fee = service.fee_fen if service is not None else 0
     if service is not None and service.fee_fen > cap:
         service.fee_fen = cap
         service.version += 1
         service.updated_at = now
-    activity_ids = await ActivityRepository(session).cap_upcoming_fees(service_id, cap, now=now)
+    activity_ids = await _cap_fees(session, FeeCapped(service_id=service_id, cap_fen=cap, now=now))
     if old_fee > cap or activity_ids:
         await outbox.record(
             session,

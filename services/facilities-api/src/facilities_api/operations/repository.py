@@ -4,14 +4,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.operations.models import OperationPeriod
+from service_kit.repository import RepositoryBase
 
 
-class OperationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OperationRepository(RepositoryBase[OperationPeriod]):
+    model = OperationPeriod
+    noun = "operation period"
 
     async def open_period(self, facility_id: int) -> OperationPeriod | None:
         stmt = (
@@ -37,6 +37,3 @@ class OperationRepository:
             .order_by(OperationPeriod.facility_id, OperationPeriod.starts_on)
         )
         return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: OperationPeriod) -> None:
-        self.session.add(obj)

@@ -13,13 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from facilities_api.events import outbox
 from facilities_api.facilities.models import Facility, FacilityChange
 from facilities_api.facilities.repository import FacilityRepository
-from facilities_api.facilities.service import operation_read
+from facilities_api.facilities.schemas import operation_of
 from facilities_api.operations.models import OperationPeriod
 from facilities_api.operations.repository import OperationRepository
 from facilities_api.vocab import local_today
 
 log = logging.getLogger("facilities_api.operations")
 ACTOR = "operators-api"
+
+
+def _operation(facility: Facility) -> dict[str, Any]:
+    """Who runs the facility, as its history and events record it."""
+    return operation_of(facility).model_dump()
 
 
 def _ids(value: Any) -> list[int]:
@@ -33,7 +38,7 @@ async def _announce(session: AsyncSession, changed: list[tuple[Facility, dict[st
             "facility.operator_changed",
             {
                 "facility_id": facility.id,
-                "operation": operation_read(facility),
+                "operation": _operation(facility),
                 "previous": previous,
                 "reason": reason,
             },
@@ -51,7 +56,7 @@ def _record_change(session: AsyncSession, facility: Facility, previous: dict[str
             version=facility.version,
             actor=ACTOR,
             action="operation_changed",
-            changes={"operation": [previous, operation_read(facility)]},
+            changes={"operation": [previous, _operation(facility)]},
             changed_at=now,
         )
     )
@@ -77,7 +82,7 @@ async def apply_contract_started(session: AsyncSession, data: dict[str, Any], *,
             contract_id,
         ):
             continue
-        previous = operation_read(facility)
+        previous = _operation(facility)
         current = await periods.open_period(facility.id)
         if current is not None and current.contract_id != contract_id:
             current.ends_on = max(current.starts_on, starts_on - timedelta(days=1))
@@ -117,7 +122,7 @@ async def apply_contract_ended(session: AsyncSession, data: dict[str, Any], *, e
             period.end_reason = reason or "contract ended"
         if facility.contract_id != contract_id:
             continue  # already moved on (another contract, or this event applied before)
-        previous = operation_read(facility)
+        previous = _operation(facility)
         facility.operation_mode = "government"
         facility.operator_id = None
         facility.contract_id = None

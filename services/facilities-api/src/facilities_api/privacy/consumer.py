@@ -4,15 +4,21 @@ consumer's cursor."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.privacy.service import erase_account
 from service_kit.events.accounts import account_deletions, follow_account_deletions
 from service_kit.events.consumer import FeedConsumer
 
 
-def _erase(app: FastAPI):
-    return lambda session, account_id: erase_account(session, account_id=account_id, now=app.state.clock.now())
+def _erase(app: FastAPI) -> Callable[[AsyncSession, str], Awaitable[dict[str, int]]]:
+    async def erase(session: AsyncSession, account_id: str) -> dict[str, int]:
+        return await erase_account(session, account_id=account_id, now=app.state.clock.now())
+
+    return erase
 
 
 def gateway_consumer(app: FastAPI) -> FeedConsumer:

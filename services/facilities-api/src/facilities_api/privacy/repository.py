@@ -1,23 +1,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import String, cast, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import String, literal, or_, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
 from facilities_api.bookings.models import Booking
 from facilities_api.db import infra
 from facilities_api.special_requests.models import SpecialRequest
+from service_kit.repository import RepositoryBase
 
 # A record whose resident deleted their account names no one: its own tombstone, unique per record, so
 # two records of the same person cannot be linked together again.
 TOMBSTONE = "erased:"
 
 
-class PersonalDataRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class PersonalDataRepository(RepositoryBase[Booking]):
+    """What facilities-api holds on one resident, across bookings and special-group requests."""
+
+    model = Booking
+    noun = "booking"
 
     async def bookings(self, resident_sub: str) -> Sequence[Booking]:
         stmt = (
@@ -36,14 +41,14 @@ class PersonalDataRepository:
 
     async def anonymise_bookings(self, resident_sub: str) -> int:
         """Unlink the resident's bookings from them; seats, status and attendance stay as recorded."""
-        tombstone = literal(TOMBSTONE + "booking:", String).concat(cast(Booking.id, String))
+        tombstone = literal(TOMBSTONE + "booking:", String).concat(sql_cast(Booking.id, String))
         result = await self.session.execute(
             update(Booking)
             .where(Booking.resident_sub == resident_sub)
             .values(resident_sub=tombstone, resident_name="")
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0
 
     async def scrub_events(self, resident_sub: str) -> int:
         """The outbox keeps the events already published: those the resident caused (`actor`) and those naming
@@ -61,6 +66,3 @@ class PersonalDataRepository:
             actor = None if row.actor == resident_sub else row.actor
             await self.session.execute(ev.update().where(ev.c.seq == row.seq).values(actor=actor, data=data))
         return len(rows)
-
-    async def flush(self) -> None:
-        await self.session.flush()

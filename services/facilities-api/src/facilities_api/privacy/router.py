@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
@@ -22,6 +22,6 @@ router = APIRouter(prefix="/api/v1", tags=["personal data"])
 )
 async def personal_data(
     response: Response, session: SessionDep, principal: Annotated[Principal, require_roles("resident")]
-) -> dict[str, Any]:
+) -> service.PersonalData:
     response.headers["Cache-Control"] = "no-store"
     return await service.export(session, principal=principal)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasPath, BaseModel, ConfigDict, Field
 
 
 class BookingData(BaseModel):
@@ -10,10 +10,10 @@ class BookingData(BaseModel):
 
     id: int
     activity_id: int
-    activity_title: str
-    facility_id: int
-    activity_starts_at: datetime
-    name_given: str = Field(description="The name the booking was made under.")
+    activity_title: str = Field(validation_alias=AliasPath("activity", "title"))
+    facility_id: int = Field(validation_alias=AliasPath("activity", "facility_id"))
+    activity_starts_at: datetime = Field(validation_alias=AliasPath("activity", "starts_at"))
+    name_given: str = Field(validation_alias="resident_name", description="The name the booking was made under.")
     seats: int
     status: str
     check_in_code: str
@@ -24,9 +24,13 @@ class BookingData(BaseModel):
 
 
 class CheckInData(BaseModel):
-    booking_id: int
+    """Read from a booking checked in."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    booking_id: int = Field(validation_alias="id")
     activity_id: int
-    facility_id: int
+    facility_id: int = Field(validation_alias=AliasPath("activity", "facility_id"))
     checked_in_at: datetime
 
 
@@ -42,7 +46,7 @@ class SpecialRequestData(BaseModel):
     # None once the request no longer needs it (erased after it closed).
     special_group: str | None
     group_verified: bool
-    name_given: str
+    name_given: str = Field(validation_alias="resident_name")
     description: str
     health_notes: str
     address: str
@@ -57,6 +61,8 @@ class SpecialRequestData(BaseModel):
 
 class FacilitiesPersonalData(BaseModel):
     """What facilities-api holds on the signed-in resident."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     service: str = "facilities-api"
     bookings: list[BookingData]

@@ -12,78 +12,39 @@ resident's subject too (as actor, and in `booking.created` and `checkin.recorded
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from facilities_api.bookings.models import Booking
 from facilities_api.events import outbox
 from facilities_api.privacy.repository import TOMBSTONE, PersonalDataRepository
+from facilities_api.special_requests.models import SpecialRequest
 from facilities_api.special_requests.service import OPEN
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
 
 ERASED_BY = "account-deletion"
 
 
-async def export(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """What facilities-api holds on one resident (bookings with their activity loaded)."""
+
+    bookings: Sequence[Booking]
+    special_requests: Sequence[SpecialRequest]
+
+    @property
+    def check_ins(self) -> list[Booking]:
+        return [b for b in self.bookings if b.checked_in_at is not None]
+
+
+async def export(session: AsyncSession, *, principal: Principal) -> PersonalData:
     repo = PersonalDataRepository(session)
-    bookings = await repo.bookings(principal.sub)
-    requests = await repo.special_requests(principal.sub)
-    return {
-        "bookings": [
-            {
-                "id": b.id,
-                "activity_id": b.activity_id,
-                "activity_title": b.activity.title,
-                "facility_id": b.activity.facility_id,
-                "activity_starts_at": as_aware(b.activity.starts_at),
-                "name_given": b.resident_name,
-                "seats": b.seats,
-                "status": b.status,
-                "check_in_code": b.check_in_code,
-                "queued_at": as_aware(b.queued_at),
-                "confirmed_at": as_aware(b.confirmed_at),
-                "cancelled_at": as_aware(b.cancelled_at),
-                "created_at": as_aware(b.created_at),
-            }
-            for b in bookings
-        ],
-        "check_ins": [
-            {
-                "booking_id": b.id,
-                "activity_id": b.activity_id,
-                "facility_id": b.activity.facility_id,
-                "checked_in_at": as_aware(b.checked_in_at),
-            }
-            for b in bookings
-            if b.checked_in_at is not None
-        ],
-        "special_requests": [{**_request_fields(r), "name_given": r.resident_name} for r in requests],
-    }
-
-
-def _request_fields(r: Any) -> dict[str, Any]:
-    names = (
-        "id",
-        "facility_id",
-        "service_id",
-        "kind",
-        "special_group",
-        "group_verified",
-        "description",
-        "health_notes",
-        "address",
-        "phone",
-        "preferred_time",
-        "status",
-        "scheduled_for",
-        "done_at",
-        "confirmed_at",
-        "created_at",
+    return PersonalData(
+        bookings=await repo.bookings(principal.sub), special_requests=await repo.special_requests(principal.sub)
     )
-    values = {n: getattr(r, n) for n in names}
-    return {n: as_aware(v) if isinstance(v, datetime) else v for n, v in values.items()}
 
 
 async def erase_account(session: AsyncSession, *, account_id: str, now: datetime) -> dict[str, int]:

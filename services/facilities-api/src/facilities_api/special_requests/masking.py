@@ -99,3 +99,9 @@ def mask_health(text: str) -> str:
 def mask_request_text(text: str) -> str:
     """Free text as a reader who is not its handler sees it."""
     return mask_health(mask_personal_data(text)[0]) if text else text
+
+
+def mask_address(address: str) -> str:
+    if not address:
+        return ""
+    return address[: min(6, max(len(address) // 3, 1))] + "****"

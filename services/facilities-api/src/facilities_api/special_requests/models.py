@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilities_api.db import Base
 from facilities_api.facilities.models import Facility
+from service_kit.db import AwareDateTime
 
 
 class SpecialRequest(Base):
@@ -41,15 +42,15 @@ class SpecialRequest(Base):
     assigned_to_sub: Mapped[str | None] = mapped_column(String(200))
     assigned_to_name: Mapped[str] = mapped_column(String(200), default="")
     assigned_operator_id: Mapped[int | None] = mapped_column(Integer)
-    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scheduled_for: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
     # When it was done, rejected or cancelled: the retention of its sensitive data counts from here.
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    personal_data_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
     facility: Mapped[Facility] = relationship(lazy="raise")

@@ -4,26 +4,20 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from facilities_api.areas.models import Subdistrict
 from facilities_api.facilities.models import Facility
 from facilities_api.special_requests.models import SpecialRequest
+from service_kit.repository import RepositoryBase, Slice
 
 
-class SpecialRequestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class SpecialRequestRepository(RepositoryBase[SpecialRequest]):
+    model = SpecialRequest
+    noun = "special-group request"
 
-    def _with_facility(self) -> Select:
+    def statement(self) -> Select[SpecialRequest]:
         return select(SpecialRequest).options(joinedload(SpecialRequest.facility).joinedload(Facility.subdistrict))
-
-    async def get(self, request_id: int, *, for_update: bool = False) -> SpecialRequest | None:
-        stmt = self._with_facility().where(SpecialRequest.id == request_id)
-        if for_update:
-            stmt = stmt.with_for_update(of=SpecialRequest)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def list(
         self,
@@ -34,10 +28,11 @@ class SpecialRequestRepository:
         subdistrict: str | None = None,
         facility_id: int | None = None,
         status: str | None = None,
-        before_id: int | None = None,
+        cursor: str | None,
         limit: int,
-    ) -> Sequence[SpecialRequest]:
-        stmt = self._with_facility().order_by(SpecialRequest.id.desc()).limit(limit)
+    ) -> Slice[SpecialRequest]:
+        """Newest first."""
+        stmt = self.statement()
         if resident_sub is not None:
             stmt = stmt.where(SpecialRequest.resident_sub == resident_sub)
         if operator_id is not None:
@@ -53,9 +48,7 @@ class SpecialRequestRepository:
             stmt = stmt.where(SpecialRequest.facility_id == facility_id)
         if status is not None:
             stmt = stmt.where(SpecialRequest.status == status)
-        if before_id is not None:
-            stmt = stmt.where(SpecialRequest.id < before_id)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page(stmt, cursor=cursor or None, limit=limit)  # an empty cursor: the first page
 
     async def closed_before(self, cutoff: datetime, *, limit: int = 500) -> Sequence[SpecialRequest]:
         """Requests closed before `cutoff` whose sensitive data is still there, locked (skipped if another
@@ -67,10 +60,4 @@ class SpecialRequestRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, obj: SpecialRequest) -> None:
-        self.session.add(obj)
-
-    async def flush(self) -> None:
-        await self.session.flush()
+        return await self.all(stmt)

@@ -1,6 +1,6 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from facilities_api.dependencies import ClockDep, PageDep
 from facilities_api.special_requests import service
@@ -15,7 +15,7 @@ from facilities_api.special_requests.schemas import (
 )
 from service_kit.auth import Principal, require_roles, signed_in
 from service_kit.db import SessionDep
-from service_kit.etag import check_if_match, etag_for
+from service_kit.etag import IfMatchDep, set_etag
 from service_kit.pagination import Page
 from service_kit.params import INT32_MAX, ResourceId
 from service_kit.problems import problems
@@ -35,10 +35,6 @@ Handler = Annotated[Principal, require_roles("official", "operator", scope="spec
 Requester = Annotated[Principal, require_roles("resident", "official")]
 
 
-def _if_match(request: Request):
-    return lambda version: check_if_match(request, version, required=False)
-
-
 @router.post(
     "",
     response_model=SpecialRequestRead,
@@ -48,11 +44,11 @@ def _if_match(request: Request):
 )
 async def submit(
     body: SpecialRequestCreate, session: SessionDep, principal: Filer, clock: ClockDep, response: Response
-) -> dict[str, Any]:
-    read = await service.submit(session, principal=principal, data=body, now=clock.now())
-    response.headers["Location"] = f"/api/v1/special-requests/{read['id']}"
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> SpecialRequestRead:
+    shown = await service.submit(session, principal=principal, data=body, now=clock.now())
+    response.headers["Location"] = f"/api/v1/special-requests/{shown.request.id}"
+    set_etag(response, shown.request.version)
+    return SpecialRequestRead.of(shown)
 
 
 @router.get(
@@ -67,19 +63,22 @@ async def list_requests(
     page: PageDep,
     facility_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
     status: RequestStatus | None = None,
-) -> dict[str, Any]:
-    return await service.list_requests(
+) -> Page[SpecialRequestRead]:
+    found = await service.list_requests(
         session, principal=principal, facility_id=facility_id, status=status, cursor=page.cursor, limit=page.limit
+    )
+    return Page[SpecialRequestRead](
+        items=[SpecialRequestRead.of(s) for s in found.items], next_cursor=found.next_cursor
     )
 
 
 @router.get("/{request_id}", response_model=SpecialRequestRead, responses=problems(401, 404, 422))
 async def get_request(
     request_id: ResourceId, session: SessionDep, principal: Reader, response: Response
-) -> dict[str, Any]:
-    read = await service.get_request(session, principal=principal, request_id=request_id)
-    response.headers["ETag"] = etag_for(read["version"])
-    return read
+) -> SpecialRequestRead:
+    shown = await service.get_request(session, principal=principal, request_id=request_id)
+    set_etag(response, shown.request.version)
+    return SpecialRequestRead.of(shown)
 
 
 @router.post(
@@ -89,10 +88,14 @@ async def get_request(
     responses=ACTION_ERRORS,
 )
 async def verify(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Official, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.verify(
-        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
+    request_id: ResourceId,
+    session: SessionDep,
+    principal: Official,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.verify(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
     )
 
 
@@ -105,18 +108,20 @@ async def verify(
 async def assign(
     request_id: ResourceId,
     body: SpecialRequestAssign,
-    request: Request,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.assign(
-        session,
-        principal=principal,
-        request_id=request_id,
-        data=body,
-        check_version=_if_match(request),
-        now=clock.now(),
+    if_match: IfMatchDep,
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.assign(
+            session,
+            principal=principal,
+            request_id=request_id,
+            data=body,
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -129,18 +134,20 @@ async def assign(
 async def schedule(
     request_id: ResourceId,
     body: SpecialRequestSchedule,
-    request: Request,
     session: SessionDep,
     principal: Handler,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.schedule(
-        session,
-        principal=principal,
-        request_id=request_id,
-        data=body,
-        check_version=_if_match(request),
-        now=clock.now(),
+    if_match: IfMatchDep,
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.schedule(
+            session,
+            principal=principal,
+            request_id=request_id,
+            data=body,
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -152,19 +159,21 @@ async def schedule(
 )
 async def complete(
     request_id: ResourceId,
-    request: Request,
     session: SessionDep,
     principal: Handler,
     clock: ClockDep,
+    if_match: IfMatchDep,
     body: SpecialRequestNote | None = None,
-) -> dict[str, Any]:
-    return await service.complete(
-        session,
-        principal=principal,
-        request_id=request_id,
-        note=(body.note if body else ""),
-        check_version=_if_match(request),
-        now=clock.now(),
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.complete(
+            session,
+            principal=principal,
+            request_id=request_id,
+            note=(body.note if body else ""),
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -175,10 +184,14 @@ async def complete(
     responses=ACTION_ERRORS,
 )
 async def confirm(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.confirm(
-        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
+    request_id: ResourceId,
+    session: SessionDep,
+    principal: Requester,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.confirm(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
     )
 
 
@@ -191,18 +204,20 @@ async def confirm(
 async def reject(
     request_id: ResourceId,
     body: SpecialRequestReject,
-    request: Request,
     session: SessionDep,
     principal: Official,
     clock: ClockDep,
-) -> dict[str, Any]:
-    return await service.reject(
-        session,
-        principal=principal,
-        request_id=request_id,
-        reason=body.reason,
-        check_version=_if_match(request),
-        now=clock.now(),
+    if_match: IfMatchDep,
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.reject(
+            session,
+            principal=principal,
+            request_id=request_id,
+            reason=body.reason,
+            if_match=if_match,
+            now=clock.now(),
+        )
     )
 
 
@@ -213,8 +228,12 @@ async def reject(
     responses=ACTION_ERRORS,
 )
 async def cancel(
-    request_id: ResourceId, request: Request, session: SessionDep, principal: Requester, clock: ClockDep
-) -> dict[str, Any]:
-    return await service.cancel(
-        session, principal=principal, request_id=request_id, check_version=_if_match(request), now=clock.now()
+    request_id: ResourceId,
+    session: SessionDep,
+    principal: Requester,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+) -> SpecialRequestRead:
+    return SpecialRequestRead.of(
+        await service.cancel(session, principal=principal, request_id=request_id, if_match=if_match, now=clock.now())
     )

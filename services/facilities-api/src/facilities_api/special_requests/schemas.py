@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from facilities_api.vocab import DistrictDateTime, StrictInt
+from facilities_api.special_requests.masking import mask_address, mask_request_text
+from facilities_api.vocab import DistrictDateTime, StrictInt, as_local
 from service_kit.params import INT32_MAX
+from service_kit.text import mask_phone
 
 SpecialGroup = Literal["elderly", "minor", "disabled", "low_income"]
 RequestKind = Literal["appointment", "home_delivery"]
@@ -84,9 +86,16 @@ class SpecialRequestReject(_Fields):
 
 
 class SpecialRequestRead(BaseModel):
+    """A request as a viewer sees it: build it with `of(shown)`; contact, health and group are masked
+    unless the service found the viewer may see the person's data."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     resident_sub: str | None = Field(description="null: filed on behalf of someone without an account.")
-    filed_by: str | None = Field(None, description="Who filed it on the person's behalf.")
+    filed_by: str | None = Field(
+        None, validation_alias="filed_by_sub", description="Who filed it on the person's behalf."
+    )
     resident_name: str
     special_group: SpecialGroup | None = Field(description="null when hidden from the viewer, or erased.")
     health_notes: str | None = Field(None, description="null when hidden from the viewer.")
@@ -103,7 +112,7 @@ class SpecialRequestRead(BaseModel):
     status: RequestStatus
     assigned_operator_id: int | None
     assigned_to_name: str
-    scheduled_for: datetime | None
+    scheduled_for: Annotated[datetime | None, AfterValidator(as_local)]
     done_at: datetime | None
     confirmed_at: datetime | None
     note: str
@@ -113,3 +122,30 @@ class SpecialRequestRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, shown: Shown) -> SpecialRequestRead:
+        read = cls.model_validate(shown.request)
+        if shown.sees_personal_data:
+            return read
+        name = read.resident_name
+        return read.model_copy(
+            update={
+                "resident_name": name[:1] + "**" if name else "",
+                "special_group": None,
+                "health_notes": None,
+                "description": mask_request_text(read.description),
+                "address": mask_address(read.address),
+                "phone": mask_phone(read.phone),
+                "note": mask_request_text(read.note),
+            }
+        )
+
+
+class Shown(Protocol):
+    """A request and whether its viewer may see the person's data (the service decides)."""
+
+    @property
+    def request(self) -> Any: ...
+    @property
+    def sees_personal_data(self) -> bool: ...

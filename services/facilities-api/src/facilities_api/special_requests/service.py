@@ -8,6 +8,7 @@ are erased a set number of days after the request is done, rejected or cancelled
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,20 +26,11 @@ from facilities_api.special_requests.schemas import (
     SpecialRequestCreate,
     SpecialRequestSchedule,
 )
-from facilities_api.vocab import as_local
 from service_kit.auth import Principal
-from service_kit.clock import as_aware
-from service_kit.pagination import decode_cursor, encode_cursor
+from service_kit.etag import IfMatch
 from service_kit.problems import Forbidden, NotFound, RuleViolation
-from service_kit.text import mask_phone
 
 OPEN = ("submitted", "assigned", "scheduled")
-
-
-def mask_address(address: str) -> str:
-    if not address:
-        return ""
-    return address[: min(6, max(len(address) // 3, 1))] + "****"
 
 
 def _is_assignee(principal: Principal, r: SpecialRequest) -> bool:
@@ -65,40 +57,25 @@ def _may_read(principal: Principal, r: SpecialRequest) -> bool:
     return principal.role in ("auditor", "service") or _sees_personal_data(principal, r)
 
 
-def request_read(r: SpecialRequest, viewer: Principal) -> dict[str, Any]:
-    full = _sees_personal_data(viewer, r)
-    return {
-        "id": r.id,
-        "resident_sub": r.resident_sub,
-        "filed_by": r.filed_by_sub,
-        "resident_name": r.resident_name if full else (r.resident_name[:1] + "**" if r.resident_name else ""),
-        "special_group": r.special_group if full else None,
-        "health_notes": r.health_notes if full else None,
-        "group_verified": r.group_verified,
-        "kind": r.kind,
-        "facility_id": r.facility_id,
-        "service_id": r.service_id,
-        "description": r.description if full else mask_request_text(r.description),
-        "address": r.address if full else mask_address(r.address),
-        "phone": r.phone if full else mask_phone(r.phone),
-        "preferred_time": r.preferred_time,
-        "status": r.status,
-        "assigned_operator_id": r.assigned_operator_id,
-        "assigned_to_name": r.assigned_to_name,
-        "scheduled_for": as_local(r.scheduled_for),
-        "done_at": as_aware(r.done_at),
-        "confirmed_at": as_aware(r.confirmed_at),
-        "note": r.note if full else mask_request_text(r.note),
-        "personal_data_erased_at": as_aware(r.personal_data_erased_at),
-        "version": r.version,
-        "created_at": as_aware(r.created_at),
-        "updated_at": as_aware(r.updated_at),
-    }
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A request, and whether its viewer may see the person's data (contact, group, health)."""
+
+    request: SpecialRequest
+    sees_personal_data: bool
 
 
-async def submit(
-    session: AsyncSession, *, principal: Principal, data: SpecialRequestCreate, now: datetime
-) -> dict[str, Any]:
+def shown(r: SpecialRequest, viewer: Principal) -> Shown:
+    return Shown(r, _sees_personal_data(viewer, r))
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPage:
+    items: list[Shown]
+    next_cursor: str | None
+
+
+async def submit(session: AsyncSession, *, principal: Principal, data: SpecialRequestCreate, now: datetime) -> Shown:
     facility = await FacilityRepository(session).get(data.facility_id)
     if facility is None:
         raise RuleViolation("facility_id", f"No facility {data.facility_id}.", code="unknown-facility")
@@ -122,7 +99,7 @@ async def submit(
             raise RuleViolation("address", "The address of the person the request is for.", code="address-required")
     if facility.status in ("closed", "planned"):
         raise RuleViolation("facility_id", f"Facility {facility.id} is {facility.status}.", code="facility-not-open")
-    if data.service_id is not None and await OfferingRepository(session).get(facility.id, data.service_id) is None:
+    if data.service_id is not None and await OfferingRepository(session).offered(facility.id, data.service_id) is None:
         raise RuleViolation(
             "service_id", f"Facility {facility.id} offers no service {data.service_id}.", code="unknown-service"
         )
@@ -163,14 +140,14 @@ async def submit(
         actor=principal.sub,
     )
     await session.commit()
-    return request_read(r, principal)
+    return shown(r, principal)
 
 
-async def get_request(session: AsyncSession, *, principal: Principal, request_id: int) -> dict[str, Any]:
+async def get_request(session: AsyncSession, *, principal: Principal, request_id: int) -> Shown:
     r = await SpecialRequestRepository(session).get(request_id)
     if r is None or not _may_read(principal, r):
         raise NotFound(f"No special-group request {request_id}.")
-    return request_read(r, principal)
+    return shown(r, principal)
 
 
 async def list_requests(
@@ -181,7 +158,7 @@ async def list_requests(
     status: str | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> ShownPage:
     scope: dict[str, Any] = {}
     if principal.role in ("auditor", "service") or principal.is_district_official:
         pass
@@ -192,18 +169,10 @@ async def list_requests(
         scope["assigned"] = True
     else:
         scope["resident_sub"] = principal.sub
-    before = None
-    if cursor:
-        value = decode_cursor(cursor, 1)[0]
-        if not isinstance(value, int):
-            raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-        before = value
     rows = await SpecialRequestRepository(session).list(
-        facility_id=facility_id, status=status, before_id=before, limit=limit + 1, **scope
+        facility_id=facility_id, status=status, cursor=cursor, limit=limit, **scope
     )
-    items = [request_read(r, principal) for r in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    return ShownPage(items=[shown(r, principal) for r in rows.items], next_cursor=rows.next_cursor)
 
 
 async def _load(session: AsyncSession, principal: Principal, request_id: int) -> SpecialRequest:
@@ -227,9 +196,7 @@ def _official(principal: Principal, r: SpecialRequest, action: str) -> None:
         raise Forbidden(f"Only an official of {r.facility.subdistrict.code} {action}.")
 
 
-async def _save(
-    session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime
-) -> dict[str, Any]:
+async def _save(session: AsyncSession, r: SpecialRequest, *, old: str, principal: Principal, now: datetime) -> Shown:
     r.version += 1
     r.updated_at = now
     await SpecialRequestRepository(session).flush()
@@ -248,14 +215,14 @@ async def _save(
             actor=principal.sub,
         )
     await session.commit()
-    return request_read(r, principal)
+    return shown(r, principal)
 
 
 async def verify(
-    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _official(principal, r, "verifies a resident's special-group status")
     _expect(r, *OPEN, action="verified")
     r.group_verified = True
@@ -269,11 +236,11 @@ async def assign(
     principal: Principal,
     request_id: int,
     data: SpecialRequestAssign,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _official(principal, r, "assigns special-group requests")
     _expect(r, "submitted", "assigned", action="assigned")
     if not r.group_verified:
@@ -308,11 +275,11 @@ async def schedule(
     principal: Principal,
     request_id: int,
     data: SpecialRequestSchedule,
-    check_version,
+    if_match: IfMatch,
     now: datetime,
-) -> dict[str, Any]:
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _doer(principal, r, "schedules the service")
     _expect(r, "assigned", "scheduled", action="scheduled")
     if data.scheduled_for <= now:
@@ -326,10 +293,10 @@ async def schedule(
 
 
 async def complete(
-    session: AsyncSession, *, principal: Principal, request_id: int, note: str, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, request_id: int, note: str, if_match: IfMatch, now: datetime
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _doer(principal, r, "records the service as done")
     _expect(r, "scheduled", action="marked done")
     old = r.status
@@ -342,10 +309,10 @@ async def complete(
 
 
 async def confirm(
-    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     if not _is_requester(principal, r):
         raise Forbidden("Only the resident who asked (or who filed it for them) confirms the service was done.")
     _expect(r, "done", action="confirmed")
@@ -356,10 +323,10 @@ async def confirm(
 
 
 async def reject(
-    session: AsyncSession, *, principal: Principal, request_id: int, reason: str, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, request_id: int, reason: str, if_match: IfMatch, now: datetime
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     _official(principal, r, "rejects a request")
     _expect(r, *OPEN, action="rejected")
     old = r.status
@@ -370,10 +337,10 @@ async def reject(
 
 
 async def cancel(
-    session: AsyncSession, *, principal: Principal, request_id: int, check_version, now: datetime
-) -> dict[str, Any]:
+    session: AsyncSession, *, principal: Principal, request_id: int, if_match: IfMatch, now: datetime
+) -> Shown:
     r = await _load(session, principal, request_id)
-    check_version(r.version)
+    if_match.check(r.version, required=False)
     if not _is_requester(principal, r):
         raise Forbidden("Only the resident who asked (or who filed it for them) cancels a request.")
     _expect(r, *OPEN, action="cancelled")

@@ -3,16 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.activities.models import Activity
 from facilities_api.bookings.models import Booking
+from facilities_api.facilities.models import Facility
 from facilities_api.special_requests.models import SpecialRequest
+from service_kit.repository import RepositoryBase
 
 
-class StatsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class StatsRepository(RepositoryBase[Facility]):
+    """Read-only figures of one facility over a period."""
+
+    model = Facility
+    noun = "facility"
 
     async def activities_held(self, facility_id: int, start: datetime, end: datetime, now: datetime) -> int:
         stmt = select(func.count(Activity.id)).where(
