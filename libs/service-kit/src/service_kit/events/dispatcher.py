@@ -17,7 +17,7 @@ from standardwebhooks import Webhook
 
 from service_kit.clock import utcnow
 from service_kit.events.outbox import envelope
-from service_kit.events.router import matches
+from service_kit.events.service import matches
 from service_kit.events.urls import resolve_webhook_target
 from service_kit.infra_tables import InfraTables
 from service_kit.problems import RuleViolation
