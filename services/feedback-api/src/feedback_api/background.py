@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -54,11 +55,11 @@ class OverdueSweeper(PeriodicTask):
         )
         self.app = app
 
-    async def run_once(self) -> dict:
+    async def run_once(self) -> dict[str, Any]:
         state = self.app.state
         async with state.sessionmaker() as session:
             return await sweep(session, settings=state.settings, now=state.clock.now())
 
-    def succeeded(self, result: dict) -> None:
+    def succeeded(self, result: dict[str, Any]) -> None:
         if result["escalated"]:
             log.info("escalated overdue cases", extra={"cases": result["escalated"]})

@@ -4,11 +4,11 @@ effect: the handler's changes and the new cursor commit in one transaction."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service_kit.clock import utcnow
@@ -31,7 +31,7 @@ class FeedConsumer(PeriodicTask):
         http: httpx.AsyncClient,
         sessionmaker: async_sessionmaker[AsyncSession],
         infra: InfraTables,
-        handlers: dict[str, Handler],
+        handlers: Mapping[str, Handler],
         token: Callable[[], str],
         interval_s: float = 2.0,
         feed_path: str = "/api/v1/events",
@@ -97,5 +97,5 @@ class FeedConsumer(PeriodicTask):
     async def _save_cursor(self, session: AsyncSession, seq: int) -> None:
         c = self.infra.event_cursor
         updated = await session.execute(c.update().where(c.c.source == self.name).values(seq=seq, updated_at=utcnow()))
-        if updated.rowcount == 0:
+        if cast(CursorResult[Any], updated).rowcount == 0:
             await session.execute(c.insert().values(source=self.name, seq=seq, updated_at=utcnow()))

@@ -93,7 +93,8 @@ class Outbox:
             return []
         args = self.driver_args(events)
         await conn.execute(self.driver_insert(), *args)
-        return args[0]
+        ids: list[str] = args[0]
+        return ids
 
     def driver_args(self, events: Sequence[PendingEvent]) -> list[Any]:
         """The parameters of driver_insert() for these events (their ids first)."""
