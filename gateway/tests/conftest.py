@@ -1,11 +1,12 @@
-"""Gateway fixtures: its identity database migrated once per session (SQLite, or PostgreSQL when
-TEST_DATABASE_URL is set), one rolled-back transaction per test, and the whole gateway (edge,
-proxy and own app) served in process."""
+"""Gateway fixtures: the kit's chain (service_kit.pytest_plugin: its identity database migrated once
+per session, one rolled-back transaction per test), and the whole gateway (edge, proxy and own app)
+served in process."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,14 +17,18 @@ from gateway.settings import Settings
 from service_kit.app import start_runtime, stop_runtime
 from service_kit.auth import mint_token
 from service_kit.clock import Clock
-from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker
+
+pytest_plugins = ["service_kit.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    url = fresh_database_url("gateway")
-    migrate_for_tests(MIGRATIONS_DIR, url)
-    return url
+def database_name() -> str:
+    return "gateway"
+
+
+@pytest.fixture(scope="session")
+def migrations_dir() -> Path:
+    return MIGRATIONS_DIR
 
 
 @pytest.fixture
@@ -40,13 +45,6 @@ def settings(database_url: str, tmp_path) -> Settings:
     )
 
 
-@pytest_asyncio.fixture
-async def engine(database_url):
-    engine = engine_for(database_url)
-    yield engine
-    await engine.dispose()
-
-
 @pytest.fixture
 def clock() -> Clock:
     """The gateway's clock: real time until a test sets `clock.fixed`."""
@@ -58,12 +56,6 @@ def app(settings, clock):
     app = create_app(settings)
     app.state.clock = clock
     return app
-
-
-@pytest_asyncio.fixture
-async def sessionmaker(engine):
-    async with rolled_back_sessionmaker(engine) as maker:
-        yield maker
 
 
 @asynccontextmanager
@@ -83,6 +75,12 @@ async def serving(app, engine, maker) -> AsyncIterator[httpx.AsyncClient]:
 async def gateway(app, engine, sessionmaker) -> AsyncIterator[httpx.AsyncClient]:
     async with serving(app, engine, sessionmaker) as client:
         yield client
+
+
+@pytest.fixture
+def client(gateway: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The kit's name for the client (its migration checks ask for it)."""
+    return gateway
 
 
 @pytest.fixture

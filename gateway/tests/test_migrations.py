@@ -6,22 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from gateway.db import Base
 from gateway.main import MIGRATIONS_DIR
 from service_kit import migrations
+from service_kit.pytest_plugin import MigrationChecks
 from service_kit.testing import engine_for, fresh_database_url
 
 
-async def test_models_and_migrations_agree(engine):
-    def diff(sync_conn):
-        return compare_metadata(MigrationContext.configure(sync_conn, opts={"compare_type": True}), Base.metadata)
-
-    async with engine.connect() as conn:
-        assert await conn.run_sync(diff) == []
+class TestMigrations(MigrationChecks):
+    metadata = Base.metadata
 
 
 async def _run(url: str, *statements: str) -> list:

@@ -8,10 +8,8 @@ import asyncio
 import http.server
 import json
 import threading
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column, Integer, String, Table
@@ -23,7 +21,9 @@ from service_kit.events.outbox import Outbox
 from service_kit.infra_tables import define_infra_tables
 from service_kit.problems import Conflict, problems
 from service_kit.settings import BaseServiceSettings
-from service_kit.testing import fresh_database_url, rolled_back_sessionmaker, running_app
+from service_kit.testing import fresh_database_url
+
+pytest_plugins = ["service_kit.pytest_plugin"]
 
 metadata = new_metadata()
 infra = define_infra_tables(metadata)
@@ -64,6 +64,7 @@ class Settings(BaseServiceSettings):
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
+    """The plugin's database, built from the metadata here: the kit has no migrations of its own."""
     url = fresh_database_url("kit")
 
     async def build() -> None:
@@ -79,19 +80,6 @@ def database_url() -> str:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, environment="test", run_background_tasks=False)
-
-
-@pytest_asyncio.fixture
-async def engine(database_url):
-    engine = make_engine(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest_asyncio.fixture
-async def sessionmaker(engine):
-    async with rolled_back_sessionmaker(engine) as maker:
-        yield maker
 
 
 @pytest.fixture
@@ -114,12 +102,6 @@ def make_app(settings: Settings, tmp_path):
         event_types=EVENT_TYPES,
         migrations_dir=migrations,
     )
-
-
-@pytest_asyncio.fixture
-async def client(app, engine, sessionmaker) -> AsyncIterator:
-    async with running_app(app, engine, sessionmaker) as c:
-        yield c
 
 
 @pytest.fixture

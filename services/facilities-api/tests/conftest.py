@@ -1,46 +1,35 @@
-"""Fixtures: one migrated database per test session (SQLite, or PostgreSQL when TEST_DATABASE_URL is
-set), one rolled-back transaction per test, the app served in process, and tokens for each role."""
+"""Fixtures: the kit's chain (service_kit.pytest_plugin: one migrated database per test session, one
+rolled-back transaction per test, the app served in process, tokens for each role), given this
+service's app, settings, clock and factories."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from facilities_api.main import MIGRATIONS_DIR, create_app
 from facilities_api.settings import Settings
-from service_kit.auth import mint_token
 from service_kit.clock import Clock
-from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker, running_app
 from tests.factories import NOW, AreaFactory, World
+
+pytest_plugins = ["service_kit.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    url = fresh_database_url("facilities")
-    migrate_for_tests(MIGRATIONS_DIR, url)
-    return url
+def database_name() -> str:
+    return "facilities"
+
+
+@pytest.fixture(scope="session")
+def migrations_dir() -> Path:
+    return MIGRATIONS_DIR
 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, environment="test", run_background_tasks=False)
-
-
-@pytest_asyncio.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = engine_for(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest_asyncio.fixture
-async def sessionmaker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with rolled_back_sessionmaker(engine) as maker:
-        yield maker
 
 
 @pytest_asyncio.fixture
@@ -53,28 +42,6 @@ async def app(settings: Settings):
 @pytest.fixture
 def clock(app) -> Clock:
     return app.state.clock
-
-
-@pytest_asyncio.fixture
-async def client(app, engine, sessionmaker) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_app(app, engine, sessionmaker) as c:
-        yield c
-
-
-@pytest.fixture
-def token(settings: Settings) -> Callable[..., str]:
-    def make(role: str = "official", sub: str | None = None, **claims) -> str:
-        return mint_token(settings, sub=sub or f"test-{role}", role=role, ttl_s=600, **claims)
-
-    return make
-
-
-@pytest.fixture
-def auth(token) -> Callable[..., dict[str, str]]:
-    def make(role: str = "official", **claims) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token(role, **claims)}"}
-
-    return make
 
 
 @pytest_asyncio.fixture

@@ -1,6 +1,6 @@
-"""Fixtures: one migrated database per test session (SQLite, or PostgreSQL when TEST_DATABASE_URL is
-set), one rolled-back transaction per test, the app served in process with a fixed clock, and tokens for
-each role.
+"""Fixtures: the kit's chain (service_kit.pytest_plugin: one migrated database per test session, one
+rolled-back transaction per test, the app served in process, tokens for each role, residents' by
+default), given this service's app, settings and fixed clock.
 
 feedback-api asks facilities-api about facilities, activities and services, and reads its event feed.
 facilities-api is being extended at the same time, so the tests answer those calls with a stand-in that
@@ -9,37 +9,40 @@ http://facilities.test are routed to it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from feedback_api.main import MIGRATIONS_DIR, create_app
 from feedback_api.settings import Settings
-from service_kit.auth import mint_token
 from service_kit.clock import Clock
-from service_kit.testing import (
-    engine_for,
-    fresh_database_url,
-    migrate_for_tests,
-    rolled_back_sessionmaker,
-    running_app,
-)
+from service_kit.testing import running_app
 from tests.factories import FACILITIES_URL, RefusingTransport
 from tests.standin import FacilitiesStandIn
+
+pytest_plugins = ["service_kit.pytest_plugin"]
 
 # Noon on Monday 23 November 2026 in Beijing: the fourth quarter.
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    url = fresh_database_url("feedback")
-    migrate_for_tests(MIGRATIONS_DIR, url)
-    return url
+def database_name() -> str:
+    return "feedback"
+
+
+@pytest.fixture(scope="session")
+def migrations_dir() -> Path:
+    return MIGRATIONS_DIR
+
+
+@pytest.fixture
+def default_role() -> str:
+    return "resident"
 
 
 @pytest.fixture
@@ -62,21 +65,6 @@ def clock() -> Clock:
 
 
 @pytest_asyncio.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = engine_for(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest_asyncio.fixture
-async def sessionmaker(
-    engine: AsyncEngine,
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with rolled_back_sessionmaker(engine) as maker:
-        yield maker
-
-
-@pytest_asyncio.fixture
 async def app(settings: Settings, clock: Clock):
     return create_app(settings, clock=clock)
 
@@ -95,14 +83,10 @@ def standin() -> FacilitiesStandIn:
     return s
 
 
-@pytest_asyncio.fixture
-async def client(
-    app, engine, sessionmaker, standin
-) -> AsyncIterator[httpx.AsyncClient]:
-    """feedback-api, its calls to facilities-api answered by the stand-in."""
-    transports = {FACILITIES_URL: httpx.ASGITransport(app=standin.app)}
-    async with running_app(app, engine, sessionmaker, transports=transports) as c:
-        yield c
+@pytest.fixture
+def transports(standin: FacilitiesStandIn) -> dict[str, httpx.AsyncBaseTransport]:
+    """feedback-api's calls to facilities-api are answered by the stand-in."""
+    return {FACILITIES_URL: httpx.ASGITransport(app=standin.app)}
 
 
 @pytest.fixture
@@ -119,21 +103,3 @@ async def client_facilities_down(
         app, engine, sessionmaker, transports={FACILITIES_URL: refusing}
     ) as c:
         yield c
-
-
-@pytest.fixture
-def token(settings: Settings) -> Callable[..., str]:
-    def make(role: str = "resident", sub: str | None = None, **claims) -> str:
-        return mint_token(
-            settings, sub=sub or f"test-{role}", role=role, ttl_s=600, **claims
-        )
-
-    return make
-
-
-@pytest.fixture
-def auth(token) -> Callable[..., dict[str, str]]:
-    def make(role: str = "resident", **claims) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token(role, **claims)}"}
-
-    return make

@@ -1,28 +1,14 @@
-"""The Alembic history builds the schema the models describe, on this test run's database."""
+"""The Alembic history builds the schema the models describe, on this test run's database (the kit's
+checks), and the service answers health, readiness and metrics."""
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-
 from feedback_api.db import Base
+from service_kit.pytest_plugin import MigrationChecks
 
 
-async def test_models_and_migrations_agree(engine):
-    def diff(sync_conn):
-        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
-        return compare_metadata(ctx, Base.metadata)
-
-    async with engine.connect() as conn:
-        differences = await conn.run_sync(diff)
-    assert differences == []
-
-
-async def test_ready_means_database_and_migrations_at_head(client):
-    resp = await client.get("/readyz")
-    assert resp.status_code == 200, resp.text
-    assert resp.json()["checks"]["database"] == "ok"
-    assert resp.json()["checks"]["migrations"].startswith("at head")
+class TestMigrations(MigrationChecks):
+    metadata = Base.metadata
 
 
 async def test_health_and_metrics(client):

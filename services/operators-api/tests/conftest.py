@@ -1,28 +1,19 @@
-"""Fixtures: one migrated database per test session (SQLite, or PostgreSQL when TEST_DATABASE_URL is
-set), one rolled-back transaction per test, the app served in process on a fixed clock, and tokens
-for each role."""
+"""Fixtures: the kit's chain (service_kit.pytest_plugin: one migrated database per test session, one
+rolled-back transaction per test, the app served in process, tokens for each role), given this
+service's app (one per session), settings, fixed clock and stand-ins for the services it calls."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from operators_api.main import MIGRATIONS_DIR, create_app
 from operators_api.settings import Settings
-from service_kit.auth import mint_token
 from service_kit.clock import Clock
-from service_kit.testing import (
-    engine_for,
-    fresh_database_url,
-    migrate_for_tests,
-    rolled_back_sessionmaker,
-    running_app,
-)
 from tests.stubs import FacilitiesStub, FeedbackStub, SwitchableTransport
 
 FACILITIES_URL = "http://facilities.test"
@@ -32,11 +23,17 @@ FEEDBACK_URL = "http://feedback.test"
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
 
+pytest_plugins = ["service_kit.pytest_plugin"]
+
+
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    url = fresh_database_url("operators")
-    migrate_for_tests(MIGRATIONS_DIR, url)
-    return url
+def database_name() -> str:
+    return "operators"
+
+
+@pytest.fixture(scope="session")
+def migrations_dir() -> Path:
+    return MIGRATIONS_DIR
 
 
 @pytest.fixture
@@ -54,19 +51,6 @@ def settings(database_url: str) -> Settings:
 def clock() -> Clock:
     """The app's clock; a test moves time by setting clock.fixed."""
     return Clock(fixed=NOW)
-
-
-@pytest_asyncio.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = engine_for(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest_asyncio.fixture
-async def sessionmaker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with rolled_back_sessionmaker(engine) as maker:
-        yield maker
 
 
 @pytest.fixture(scope="session")
@@ -106,24 +90,8 @@ def feedback_link(feedback: FeedbackStub) -> SwitchableTransport:
     return SwitchableTransport(feedback.app())
 
 
-@pytest_asyncio.fixture
-async def client(app, engine, sessionmaker, facilities_link, feedback_link) -> AsyncIterator[httpx.AsyncClient]:
-    transports = {FACILITIES_URL: facilities_link, FEEDBACK_URL: feedback_link}
-    async with running_app(app, engine, sessionmaker, transports=transports) as c:
-        yield c
-
-
 @pytest.fixture
-def token(settings: Settings) -> Callable[..., str]:
-    def make(role: str = "official", sub: str | None = None, **claims) -> str:
-        return mint_token(settings, sub=sub or f"test-{role}", role=role, ttl_s=600, **claims)
-
-    return make
-
-
-@pytest.fixture
-def auth(token) -> Callable[..., dict[str, str]]:
-    def make(role: str = "official", **claims) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token(role, **claims)}"}
-
-    return make
+def transports(
+    facilities_link: SwitchableTransport, feedback_link: SwitchableTransport
+) -> dict[str, httpx.AsyncBaseTransport]:
+    return {FACILITIES_URL: facilities_link, FEEDBACK_URL: feedback_link}

@@ -197,10 +197,10 @@ async def optional_principal(request: Request) -> Principal | None:
     token = _bearer(request)
     if token is None:
         return None
-    cached = getattr(request.state, "principal", None)
+    cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    principal = await request.app.state.verifier.verify(token)
+    principal: Principal = await request.app.state.verifier.verify(token)
     request.state.principal = principal
     return principal
 

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 
@@ -32,14 +33,17 @@ async def _wait_for_database(url: str, timeout_s: float) -> None:
             await engine.dispose()
 
 
+SettingsT = TypeVar("SettingsT", bound=BaseServiceSettings)
+
+
 def run_cli(
     *,
     prog: str,
     module: str,
-    settings_factory: Callable[[], BaseServiceSettings],
+    settings_factory: Callable[[], SettingsT],
     migrations_dir: Path,
     default_port: int,
-    seed_demo: Callable[[BaseServiceSettings], Awaitable[str]] | None = None,
+    seed_demo: Callable[[SettingsT], Coroutine[Any, Any, str]] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=prog)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service_kit.clock import as_aware, utcnow
+from service_kit.clock import utcnow
 from service_kit.infra_tables import InfraTables
 from service_kit.middleware import replay_body
 from service_kit.problems import Unauthenticated
@@ -114,7 +114,7 @@ class IdempotencyMiddleware:
         async with self.state.sessionmaker() as session:
             existing = (await session.execute(select(t).where(t.c.scope == caller, t.c.key == key))).one_or_none()
             if existing is not None:
-                created = as_aware(existing.created_at)
+                created = existing.created_at
                 expired = utcnow() - created > (PENDING_TTL if existing.status_code is None else TTL)
                 if not expired:
                     return existing

@@ -14,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,6 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
+
+from service_kit.db import AwareDateTime
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -50,7 +51,7 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("data", JSON, nullable=False),
         Column("request_id", String(128), nullable=True),
         Column("actor", String(200), nullable=True),
-        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("occurred_at", AwareDateTime(), nullable=False),
         Index("ix_event_type_seq", "type", "seq"),
     )
     webhook_subscription = Table(
@@ -65,10 +66,10 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("active", Boolean, nullable=False, server_default=true()),
         Column("delivered_seq", BigId, nullable=False, server_default="0"),
         Column("attempts", Integer, nullable=False, server_default="0"),
-        Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+        Column("next_attempt_at", AwareDateTime(), nullable=True),
         Column("last_status", Integer, nullable=True),
         Column("last_error", Text, nullable=True),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", AwareDateTime(), nullable=False),
     )
     webhook_delivery = Table(
         "webhook_delivery",
@@ -86,7 +87,7 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("status_code", Integer, nullable=True),
         Column("error", Text, nullable=True),
         Column("succeeded", Boolean, nullable=False),
-        Column("attempted_at", DateTime(timezone=True), nullable=False),
+        Column("attempted_at", AwareDateTime(), nullable=False),
         Index("ix_webhook_delivery_subscription_id_id", "subscription_id", "id"),
     )
     event_cursor = Table(
@@ -94,7 +95,7 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         metadata,
         Column("source", String(100), primary_key=True),
         Column("seq", BigId, nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", AwareDateTime(), nullable=False),
     )
     idempotency_record = Table(
         "idempotency_record",
@@ -106,7 +107,7 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("status_code", Integer, nullable=True),
         Column("response_headers", JSON, nullable=True),
         Column("response_body", LargeBinary, nullable=True),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", AwareDateTime(), nullable=False),
         UniqueConstraint("scope", "key"),
     )
     return InfraTables(event, webhook_subscription, webhook_delivery, event_cursor, idempotency_record)

@@ -160,7 +160,15 @@ class RequestContextMiddleware:
             )
         return None
 
-    def _limited(self, receive: Receive, send: Send, path: str, rid: str, rid_header, status_holder) -> Receive:
+    def _limited(
+        self,
+        receive: Receive,
+        send: Send,
+        path: str,
+        rid: str,
+        rid_header: tuple[bytes, bytes],
+        status_holder: list[int],
+    ) -> Receive:
         received = 0
         limit = self.max_body_bytes
 

@@ -57,7 +57,9 @@ async def current_revisions(session: AsyncSession) -> set[str]:
 def run_env(target_metadata: MetaData) -> None:
     """The body of each service's migrations/env.py."""
     config = context.config
-    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    url: str | None = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no database URL: set sqlalchemy.url or the config's database_url attribute")
 
     def do_run(connection: Connection) -> None:
         context.configure(

@@ -54,7 +54,8 @@ def route_gate(dependant: Dependant) -> dict[str, Any] | None:
     for sub in dependant.dependencies:
         gate = getattr(sub.call, "__authorization__", None)
         if gate is not None:
-            return gate.openapi()
+            described: dict[str, Any] = gate.openapi()
+            return described
         found = route_gate(sub)
         if found is not None:
             return found
@@ -70,7 +71,7 @@ def _document_gates(app: FastAPI, schema: dict[str, Any]) -> None:
         if not isinstance(route.original_route, routing.APIRoute) or not route.include_in_schema:
             continue
         gate = route_gate(route.dependant)
-        for method in route.methods:
+        for method in route.methods or ():
             operation = paths.get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -17,6 +17,7 @@ from feedback_api.demand.service import on_activity_cancelled
 from feedback_api.operations.service import on_checkin, on_operator_changed
 from service_kit.auth import service_token
 from service_kit.events.consumer import FeedConsumer
+from service_kit.periodic import PeriodicTask
 
 log = logging.getLogger("feedback_api.background")
 
@@ -41,39 +42,24 @@ def facilities_consumer(app: FastAPI) -> FeedConsumer:
     )
 
 
-class OverdueSweeper:
-    """Escalates overdue cases now and then; the time comes from the app's clock."""
+class OverdueSweeper(PeriodicTask):
+    """Escalates overdue cases now and then (the first time one interval after start); the time
+    comes from the app's clock."""
 
     def __init__(self, app: FastAPI) -> None:
+        super().__init__(
+            "feedback-overdue-sweep",
+            interval_s=lambda: app.state.settings.sweep_interval_s,
+            first_wait=True,
+            logger=log,
+        )
         self.app = app
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="feedback-overdue-sweep")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-
-    async def run_once(self) -> dict:
+    async def run_once(self) -> dict[str, Any]:
         state = self.app.state
         async with state.sessionmaker() as session:
             return await sweep(session, settings=state.settings, now=state.clock.now())
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.app.state.settings.sweep_interval_s)
-            try:
-                result = await self.run_once()
-                if result["escalated"]:
-                    log.info(
-                        "escalated overdue cases", extra={"cases": result["escalated"]}
-                    )
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("the overdue sweep failed")
+    def succeeded(self, result: dict[str, Any]) -> None:
+        if result["escalated"]:
+            log.info("escalated overdue cases", extra={"cases": result["escalated"]})

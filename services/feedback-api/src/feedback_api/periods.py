@@ -9,48 +9,52 @@ Beijing time: 2026-12-31T16:30Z is already 2027-01-01 00:30 in Beijing, so it co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from service_kit.clock import DISTRICT_TZ, as_aware
+from service_kit.periods import (
+    MONTH_PATTERN,
+    Month,
+    Quarter,
+    local_date,
+    months_between,
+    start_of_day,
+)
+from service_kit.periods import QUARTER_PATTERN as PERIOD_PATTERN
 
-PERIOD_PATTERN = r"^20[0-9]{2}Q[1-4]$"
-MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
-
-
-def local_date(moment: datetime) -> date:
-    return as_aware(moment).astimezone(DISTRICT_TZ).date()
+__all__ = [
+    "MONTH_PATTERN",
+    "PERIOD_PATTERN",
+    "DateRange",
+    "local_date",
+    "month_of",
+    "month_start",
+    "next_month",
+    "quarter_of",
+    "quarter_range",
+    "start_of_day",
+]
 
 
 def quarter_of(moment: datetime) -> str:
-    local = as_aware(moment).astimezone(DISTRICT_TZ)
-    return f"{local.year}Q{(local.month - 1) // 3 + 1}"
+    return str(Quarter.of(moment))
 
 
 def month_of(moment: datetime) -> str:
-    local = as_aware(moment).astimezone(DISTRICT_TZ)
-    return f"{local.year}-{local.month:02d}"
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of a Beijing date, as an aware UTC datetime."""
-    return datetime.combine(day, time.min, tzinfo=DISTRICT_TZ).astimezone(UTC)
+    return str(Month.of(moment))
 
 
 def month_start(month: str) -> date:
-    year, mon = month.split("-")
-    return date(int(year), int(mon), 1)
+    return Month.parse(month).first
 
 
 def next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return Month.of(day).next().first
 
 
 def quarter_range(period: str) -> tuple[date, date]:
     """First and last date of a quarter such as 2026Q4."""
-    year, q = int(period[:4]), int(period[5])
-    first = date(year, 3 * (q - 1) + 1, 1)
-    last = next_month(next_month(next_month(first))) - timedelta(days=1)
-    return first, last
+    quarter = Quarter.parse(period)
+    return quarter.first, quarter.last
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ class DateRange:
             after = next_month(day)
             if after - timedelta(days=1) > self.last:
                 break
-            months.append(f"{day.year}-{day.month:02d}")
+            months.append(str(Month.of(day)))
             day = after
         return months
 
@@ -96,9 +100,4 @@ class DateRange:
 
     def months(self) -> list[str]:
         """Every month the range touches, in order (for the trend)."""
-        out = []
-        day = date(self.first.year, self.first.month, 1)
-        while day <= self.last:
-            out.append(f"{day.year}-{day.month:02d}")
-            day = next_month(day)
-        return out
+        return [str(m) for m in months_between(self.first, self.last)]

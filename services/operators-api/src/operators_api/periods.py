@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from service_kit import periods
 from service_kit.clock import DISTRICT_TZ
+from service_kit.periods import Month, Quarter
 
-MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = periods.MONTH_PATTERN
 PERIOD_PATTERN = r"^20[0-9]{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -34,8 +36,7 @@ class Period:
 
 
 def month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
+    return Month(year, month).last
 
 
 def parse_period(name: str) -> Period:
@@ -44,26 +45,17 @@ def parse_period(name: str) -> Period:
     year = int(name[:4])
     if len(name) == 4:
         return Period(name, date(year, 1, 1), date(year, 12, 31))
-    if name[5] == "Q":
-        q = int(name[6])
-        first = 3 * q - 2
-        return Period(name, date(year, first, 1), month_end(year, first + 2))
-    month = int(name[5:7])
-    return Period(name, date(year, month, 1), month_end(year, month))
+    span: Month | Quarter = Quarter.parse(name) if name[5] == "Q" else Month.parse(name)
+    return Period(name, span.first, span.last)
 
 
 def month_name(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
+    return str(Month.of(day))
 
 
 def months_between(start: date, end: date) -> list[str]:
     """Every month touching [start, end], in order."""
-    out: list[str] = []
-    y, m = start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return [str(m) for m in periods.months_between(start, end)]
 
 
 def _valid_period(value: str) -> str:
@@ -81,9 +73,7 @@ PeriodName = Annotated[
     ),
     AfterValidator(_valid_period),
 ]
-MonthName = Annotated[
-    str, Field(pattern=MONTH_PATTERN, max_length=7, description="A month: 2026-05.", examples=["2026-05"])
-]
+MonthName = periods.MonthName
 
 
 def _bounded(value: date) -> date:
@@ -108,9 +98,7 @@ DistrictDateTime = Annotated[datetime, AfterValidator(_district_datetime)]
 
 
 def local_date(value: datetime) -> date:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(DISTRICT_TZ).date()
+    return periods.local_date(value)
 
 
 def as_local(value: datetime | None) -> datetime | None:

@@ -3,23 +3,26 @@ effect: the handler's changes and the new cursor commit in one transaction."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service_kit.clock import utcnow
 from service_kit.infra_tables import InfraTables
+from service_kit.periodic import PeriodicTask
 
 log = logging.getLogger("service_kit.consumer")
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
 
-class FeedConsumer:
+class FeedConsumer(PeriodicTask):
+    """A periodic task: a round reads the feed page after page until it is caught up; `last_error`
+    says why the last round failed (None once one succeeds)."""
+
     def __init__(
         self,
         *,
@@ -28,12 +31,13 @@ class FeedConsumer:
         http: httpx.AsyncClient,
         sessionmaker: async_sessionmaker[AsyncSession],
         infra: InfraTables,
-        handlers: dict[str, Handler],
+        handlers: Mapping[str, Handler],
         token: Callable[[], str],
         interval_s: float = 2.0,
         feed_path: str = "/api/v1/events",
     ) -> None:
-        self.name = name
+        # `name` is the source's: the cursor is kept under it.
+        super().__init__(name, interval_s=interval_s, logger=log)
         self.base_url = base_url.rstrip("/")
         self.http = http
         self.sessionmaker = sessionmaker
@@ -43,32 +47,21 @@ class FeedConsumer:
         self.interval_s = interval_s
         # Where the feed is below base_url: a service's own, or one published under a name (the gateway's).
         self.feed_path = feed_path
-        self._task: asyncio.Task[None] | None = None
         self.last_error: str | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"consume-{self.name}")
+    async def run_once(self) -> int:
+        """Read until caught up; returns how many events were read."""
+        read = 0
+        while (count := await self.poll_once()) > 0:
+            read += count
+        return read
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+    def succeeded(self, result: Any) -> None:
+        self.last_error = None
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                while await self.poll_once() > 0:
-                    pass
-                self.last_error = None
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("reading %s events failed: %s", self.name, self.last_error)
-            await asyncio.sleep(self.interval_s)
+    def failed(self, exc: Exception) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("reading %s events failed: %s", self.name, self.last_error)
 
     async def _cursor(self, session: AsyncSession) -> int:
         c = self.infra.event_cursor
@@ -104,5 +97,5 @@ class FeedConsumer:
     async def _save_cursor(self, session: AsyncSession, seq: int) -> None:
         c = self.infra.event_cursor
         updated = await session.execute(c.update().where(c.c.source == self.name).values(seq=seq, updated_at=utcnow()))
-        if updated.rowcount == 0:
+        if cast(CursorResult[Any], updated).rowcount == 0:
             await session.execute(c.insert().values(source=self.name, seq=seq, updated_at=utcnow()))

@@ -17,9 +17,10 @@ from standardwebhooks import Webhook
 
 from service_kit.clock import utcnow
 from service_kit.events.outbox import envelope
-from service_kit.events.router import matches
+from service_kit.events.service import matches
 from service_kit.events.urls import resolve_webhook_target
 from service_kit.infra_tables import InfraTables
+from service_kit.periodic import PeriodicTask
 from service_kit.problems import RuleViolation
 
 log = logging.getLogger("service_kit.webhooks")
@@ -31,7 +32,10 @@ def backoff_seconds(attempts: int, max_backoff_s: float) -> float:
     return float(min(2**attempts, max_backoff_s))
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(PeriodicTask):
+    """A periodic task: a round delivers what is due to every subscription; `wake()` (after a
+    write) starts the next round at once."""
+
     def __init__(
         self,
         *,
@@ -44,6 +48,7 @@ class WebhookDispatcher:
         max_backoff_s: float = 3600.0,
         interval_s: float = 1.0,
     ) -> None:
+        super().__init__(f"{source}-webhooks", interval_s=interval_s, logger=log)
         self.sessionmaker = sessionmaker
         self.infra = infra
         self.source = source
@@ -52,36 +57,9 @@ class WebhookDispatcher:
         self.timeout_s = timeout_s
         self.max_backoff_s = max_backoff_s
         self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self.source}-webhooks")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.dispatch_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook dispatch round failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+    async def run_once(self) -> int:
+        return await self.dispatch_once()
 
     async def dispatch_once(self) -> int:
         """One round over the subscriptions that are due. Returns how many deliveries succeeded."""

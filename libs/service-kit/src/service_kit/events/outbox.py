@@ -106,18 +106,13 @@ def _rows(events: Sequence[PendingEvent]) -> list[dict[str, Any]]:
 
 def envelope(row: Any, source: str) -> dict[str, Any]:
     """The event as published (CloudEvents 1.0 attributes, plus `sequence` for the feed cursor)."""
-    occurred = row.occurred_at
-    if occurred.tzinfo is None:
-        from datetime import UTC
-
-        occurred = occurred.replace(tzinfo=UTC)
     return {
         "specversion": "1.0",
         "id": row.id,
         "source": source,
         "type": row.type,
         "subject": row.subject,
-        "time": occurred.isoformat(),
+        "time": row.occurred_at.isoformat(),
         "datacontenttype": "application/json",
         "sequence": row.seq,
         "requestid": row.request_id,

@@ -1,17 +1,14 @@
-"""The event feed (`GET /api/v1/events`) and webhook subscriptions (`/api/v1/webhooks`)."""
+"""The event feed (`GET /api/v1/events`) and webhook subscriptions (`/api/v1/webhooks`): HTTP only,
+the rules are in `service.EventFeed`."""
 
-import base64
-import secrets
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field, create_model
-from sqlalchemy import func, select
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Row
 
 from service_kit.auth import Principal, require_roles
-from service_kit.clock import as_aware, utcnow
 from service_kit.db import SessionDep
-from service_kit.events.outbox import envelope
 from service_kit.events.schemas import (
     DeliveryRead,
     EventPage,
@@ -21,11 +18,12 @@ from service_kit.events.schemas import (
     WebhookCreated,
     WebhookRead,
     WebhookReplay,
+    subscription_bodies,
 )
-from service_kit.events.urls import check_webhook_url
+from service_kit.events.service import EventFeed, EventTypeEntry, FeedPage
 from service_kit.infra_tables import InfraTables
 from service_kit.params import INT64_MAX, ResourceId
-from service_kit.problems import Forbidden, NotFound, RuleViolation, problems
+from service_kit.problems import problems
 
 READERS = ("official", "auditor", "service")
 # Webhook subscriptions are the district's: district officials and integration keys holding
@@ -34,30 +32,16 @@ READERS = ("official", "auditor", "service")
 MANAGERS = ("official",)
 WEBHOOK_SCOPE = "webhooks:manage"
 
-
-def matches(event_type: str, patterns: list[str]) -> bool:
-    for pattern in patterns:
-        if pattern == "*" or pattern == event_type:
-            return True
-        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
-            return True
-    return False
+Reader = Annotated[Principal, require_roles(*READERS, scope="events:read")]
+Manager = Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)]
+Viewer = Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)]
 
 
-def _webhook_read(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "url": row.url,
-        "event_types": row.event_types,
-        "description": row.description,
-        "active": row.active,
-        "delivered_sequence": row.delivered_seq,
-        "attempts": row.attempts,
-        "next_attempt_at": as_aware(row.next_attempt_at),
-        "last_status": row.last_status,
-        "last_error": row.last_error,
-        "created_at": as_aware(row.created_at),
-    }
+def _allow_private_urls(request: Request) -> bool:
+    return bool(request.app.state.settings.allow_private_webhook_urls)
+
+
+AllowPrivate = Annotated[bool, Depends(_allow_private_urls)]
 
 
 def make_events_router(
@@ -66,20 +50,9 @@ def make_events_router(
     """Feed and webhooks for one service; `event_types` maps each type it publishes to a description.
     `prefix` places them elsewhere than `/api/v1` (the gateway publishes its own under a name of its own)."""
     router = APIRouter(prefix=prefix, tags=["events"])
-    ev = infra.event
-    sub = infra.webhook_subscription
-
-    def _check_patterns(patterns: list[str]) -> None:
-        for pattern in patterns:
-            if pattern == "*" or pattern in event_types:
-                continue
-            if pattern.endswith(".*") and any(t.startswith(pattern[:-1]) for t in event_types):
-                continue
-            raise RuleViolation(
-                "event_types",
-                f"{pattern!r} is not an event type of {source}; see GET {prefix}/events/types.",
-                code="unknown-event-type",
-            )
+    feed = EventFeed(infra, source, event_types, prefix=prefix)
+    bodies: tuple[Any, Any] = subscription_bodies(feed.subscribable())
+    Create, Change = bodies
 
     @router.get(
         "/events",
@@ -89,7 +62,7 @@ def make_events_router(
     )
     async def read_events(
         session: SessionDep,
-        _: Annotated[Principal, require_roles(*READERS, scope="events:read")],
+        _: Reader,
         after: Annotated[
             int, Query(ge=0, le=INT64_MAX, description="Sequence of the last event already read (0: from the start).")
         ] = 0,
@@ -97,29 +70,12 @@ def make_events_router(
         types: Annotated[
             str | None, Query(max_length=2000, description="Comma-separated types or prefixes (facility.*).")
         ] = None,
-    ) -> dict[str, Any]:
-        stmt = select(ev).where(ev.c.seq > after).order_by(ev.c.seq).limit(limit)
-        patterns = [t.strip() for t in types.split(",") if t.strip()] if types else None
-        rows = (await session.execute(stmt)).all()
-        last = rows[-1].seq if rows else after
-        items = [envelope(r, source) for r in rows if patterns is None or matches(r.type, patterns)]
-        return {"items": items, "next_after": last}
+    ) -> FeedPage:
+        return await feed.read(session, after=after, limit=limit, types=types)
 
     @router.get("/events/types", response_model=list[EventTypeInfo], summary="The event types this service publishes")
-    async def list_event_types() -> list[dict[str, str]]:
-        return [{"type": t, "description": d} for t, d in sorted(event_types.items())]
-
-    # The subscription body lists the known types (and their prefixes) in the OpenAPI document.
-    allowed = sorted({"*", *event_types, *(t.split(".")[0] + ".*" for t in event_types)})
-    EventTypeName = Literal[tuple(allowed)]  # type: ignore[valid-type]
-    Create = create_model(
-        "WebhookCreate",
-        __base__=WebhookCreate,
-        event_types=(
-            list[EventTypeName],
-            Field(min_length=1, max_length=50, description="Exact types, a prefix with '.*', or '*' for all."),
-        ),
-    )
+    async def list_event_types() -> list[EventTypeEntry]:
+        return feed.types()
 
     @router.post(
         "/webhooks",
@@ -129,64 +85,31 @@ def make_events_router(
         responses=problems(401, 403, 422),
     )
     async def create_webhook(
-        body: Create,  # type: ignore[valid-type]
-        request: Request,
+        body: Create,  # type: ignore[valid-type]  # built for this service's event types
         response: Response,
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
+        principal: Manager,
+        allow_private: AllowPrivate,
     ) -> dict[str, Any]:
-        url = str(body.url)
-        _check_patterns(body.event_types)
-        await check_webhook_url(url, allow_private=bool(request.app.state.settings.allow_private_webhook_urls))
-        secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-        # Deliver what happens from now on: start at the current end of the feed.
-        head = await _head(session)
-        result = await session.execute(
-            sub.insert()
-            .values(
-                url=url,
-                event_types=body.event_types,
-                secret=secret,
-                description=body.description,
-                owner_sub=principal.sub,
-                active=True,
-                delivered_seq=head,
-                attempts=0,
-                created_at=utcnow(),
-            )
-            .returning(*sub.c)
+        new = cast(WebhookCreate, body)
+        created = await feed.subscribe(
+            session,
+            principal=principal,
+            url=new.url,
+            event_types=new.event_types,
+            description=new.description,
+            allow_private=allow_private,
         )
-        row = result.one()
-        await session.commit()
-        response.headers["Location"] = f"{prefix}/webhooks/{row.id}"
-        return {**_webhook_read(row), "secret": secret}
-
-    async def _head(session: SessionDep) -> int:
-        return int((await session.execute(select(func.coalesce(func.max(ev.c.seq), 0)))).scalar_one())
-
-    async def _owned(session: SessionDep, principal: Principal, webhook_id: int) -> Any:
-        row = (await session.execute(select(sub).where(sub.c.id == webhook_id))).one_or_none()
-        if row is None or (principal.role == "integration" and row.owner_sub != principal.sub):
-            raise NotFound(f"No webhook subscription {webhook_id}.")
-        return row
+        response.headers["Location"] = f"{prefix}/webhooks/{created['id']}"
+        return created
 
     @router.get("/webhooks", response_model=list[WebhookRead], responses=problems(401, 403))
-    async def list_webhooks(
-        session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)],
-    ) -> list[dict[str, Any]]:
-        stmt = select(sub).order_by(sub.c.id)
-        if principal.role == "integration":
-            stmt = stmt.where(sub.c.owner_sub == principal.sub)
-        return [_webhook_read(r) for r in (await session.execute(stmt)).all()]
+    async def list_webhooks(session: SessionDep, principal: Viewer) -> Sequence[Row[Any]]:
+        return await feed.subscriptions(session, principal=principal)
 
     @router.get("/webhooks/{webhook_id}", response_model=WebhookRead, responses=problems(401, 403, 404))
-    async def get_webhook(
-        webhook_id: ResourceId,
-        session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)],
-    ) -> dict[str, Any]:
-        return _webhook_read(await _owned(session, principal, webhook_id))
+    async def get_webhook(webhook_id: ResourceId, session: SessionDep, principal: Viewer) -> Row[Any]:
+        return await feed.owned(session, principal=principal, webhook_id=webhook_id)
 
     @router.get(
         "/webhooks/{webhook_id}/deliveries",
@@ -197,38 +120,10 @@ def make_events_router(
     async def list_deliveries(
         webhook_id: ResourceId,
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, "auditor", scope=WEBHOOK_SCOPE, district=True)],
+        principal: Viewer,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> list[dict[str, Any]]:
-        await _owned(session, principal, webhook_id)
-        d = infra.webhook_delivery
-        rows = (
-            await session.execute(
-                select(d).where(d.c.subscription_id == webhook_id).order_by(d.c.id.desc()).limit(limit)
-            )
-        ).all()
-        return [
-            {
-                "id": r.id,
-                "event_id": r.event_id,
-                "event_sequence": r.event_seq,
-                "attempt": r.attempt,
-                "status_code": r.status_code,
-                "error": r.error,
-                "succeeded": r.succeeded,
-                "attempted_at": as_aware(r.attempted_at),
-            }
-            for r in rows
-        ]
-
-    Change = create_model(
-        "WebhookChange",
-        __base__=WebhookChange,
-        event_types=(
-            list[EventTypeName] | None,
-            Field(None, min_length=1, max_length=50, description="Exact types, a prefix with '.*', or '*' for all."),
-        ),
-    )
+    ) -> Sequence[Row[Any]]:
+        return await feed.deliveries(session, principal=principal, webhook_id=webhook_id, limit=limit)
 
     @router.patch(
         "/webhooks/{webhook_id}",
@@ -238,32 +133,18 @@ def make_events_router(
     )
     async def change_webhook(
         webhook_id: ResourceId,
-        body: Change,  # type: ignore[valid-type]
-        request: Request,
+        body: Change,  # type: ignore[valid-type]  # built for this service's event types
         session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
-    ) -> dict[str, Any]:
-        row = await _owned(session, principal, webhook_id)
-        changes: dict[str, Any] = {}
-        fields = body.model_fields_set
-        if "url" in fields and body.url is not None:
-            url = str(body.url)
-            await check_webhook_url(url, allow_private=bool(request.app.state.settings.allow_private_webhook_urls))
-            changes["url"] = url
-        if "event_types" in fields and body.event_types is not None:
-            _check_patterns(body.event_types)
-            changes["event_types"] = body.event_types
-        if "description" in fields and body.description is not None:
-            changes["description"] = body.description
-        if "active" in fields and body.active is not None:
-            changes["active"] = body.active
-        if changes.get("url", row.url) != row.url or (changes.get("active") is True and not row.active):
-            # A new address, or a resumed subscription, is tried at once, its backoff forgotten.
-            changes.update(attempts=0, next_attempt_at=None)
-        if changes:
-            await session.execute(sub.update().where(sub.c.id == webhook_id).values(**changes))
-            await session.commit()
-        return _webhook_read(await _owned(session, principal, webhook_id))
+        principal: Manager,
+        allow_private: AllowPrivate,
+    ) -> Row[Any]:
+        return await feed.change(
+            session,
+            principal=principal,
+            webhook_id=webhook_id,
+            fields=cast(WebhookChange, body).model_dump(exclude_unset=True),
+            allow_private=allow_private,
+        )
 
     @router.post(
         "/webhooks/{webhook_id}/replay",
@@ -272,38 +153,13 @@ def make_events_router(
         responses=problems(401, 403, 404, 422),
     )
     async def replay_webhook(
-        webhook_id: ResourceId,
-        body: WebhookReplay,
-        session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
-    ) -> dict[str, Any]:
-        await _owned(session, principal, webhook_id)
-        if principal.role == "integration" and not principal.has_scope("events:read"):
-            # A subscription receives what happens from now on; the history is the feed's, and reading it
-            # (to one's own URL, too) takes the scope the feed takes.
-            raise Forbidden(
-                "Replaying past events reads the feed: the key needs events:read as well as webhooks:manage."
-            )
-        head = await _head(session)
-        if body.after > head:
-            raise RuleViolation("after", f"The feed ends at sequence {head}.", code="after-the-feed")
-        await session.execute(
-            sub.update()
-            .where(sub.c.id == webhook_id)
-            .values(delivered_seq=body.after, attempts=0, next_attempt_at=None)
-        )
-        await session.commit()
-        return _webhook_read(await _owned(session, principal, webhook_id))
+        webhook_id: ResourceId, body: WebhookReplay, session: SessionDep, principal: Manager
+    ) -> Row[Any]:
+        return await feed.replay(session, principal=principal, webhook_id=webhook_id, after=body.after)
 
     @router.delete("/webhooks/{webhook_id}", status_code=204, responses=problems(401, 403, 404))
-    async def delete_webhook(
-        webhook_id: ResourceId,
-        session: SessionDep,
-        principal: Annotated[Principal, require_roles(*MANAGERS, scope=WEBHOOK_SCOPE, district=True)],
-    ) -> Response:
-        await _owned(session, principal, webhook_id)
-        await session.execute(sub.delete().where(sub.c.id == webhook_id))
-        await session.commit()
+    async def delete_webhook(webhook_id: ResourceId, session: SessionDep, principal: Manager) -> Response:
+        await feed.unsubscribe(session, principal=principal, webhook_id=webhook_id)
         return Response(status_code=204)
 
     return router

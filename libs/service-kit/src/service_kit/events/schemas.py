@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 
 
 class EventEnvelope(BaseModel):
@@ -22,11 +22,15 @@ class EventEnvelope(BaseModel):
 
 
 class EventPage(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     items: list[EventEnvelope]
     next_after: int = Field(description="Pass as `after` to read the events that follow.")
 
 
 class EventTypeInfo(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     type: str
     description: str
 
@@ -65,12 +69,14 @@ class WebhookReplay(BaseModel):
 
 
 class WebhookRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     url: str
     event_types: list[str]
     description: str
     active: bool
-    delivered_sequence: int
+    delivered_sequence: int = Field(validation_alias=AliasChoices("delivered_sequence", "delivered_seq"))
     attempts: int
     next_attempt_at: datetime | None
     last_status: int | None
@@ -83,11 +89,34 @@ class WebhookCreated(WebhookRead):
 
 
 class DeliveryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     event_id: str
-    event_sequence: int
+    event_sequence: int = Field(validation_alias=AliasChoices("event_sequence", "event_seq"))
     attempt: int
     status_code: int | None
     error: str | None
     succeeded: bool
     attempted_at: datetime
+
+
+PATTERNS_DESCRIPTION = "Exact types, a prefix with '.*', or '*' for all."
+
+
+def subscription_bodies(allowed: list[str]) -> tuple[type[WebhookCreate], type[WebhookChange]]:
+    """The bodies of POST and PATCH /webhooks for one service: their `event_types` list the names it
+    publishes (and their families), so the OpenAPI document shows them."""
+    # list[Literal[<the service's names>]], built at run time
+    names: Any = list.__class_getitem__(Literal.__getitem__(tuple(allowed)))
+    create = create_model(
+        "WebhookCreate",
+        __base__=WebhookCreate,
+        event_types=(names, Field(min_length=1, max_length=50, description=PATTERNS_DESCRIPTION)),
+    )
+    change = create_model(
+        "WebhookChange",
+        __base__=WebhookChange,
+        event_types=(names | None, Field(None, min_length=1, max_length=50, description=PATTERNS_DESCRIPTION)),
+    )
+    return create, change

@@ -4,31 +4,27 @@ cancelled). Safe on several replicas: rows are locked, and those another sweep h
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import FastAPI
 
 from facilities_api.special_requests.service import erase_expired
+from service_kit.periodic import PeriodicTask
 
 log = logging.getLogger("facilities_api.special_requests.sweeper")
 
 
-class PersonalDataSweeper:
+class PersonalDataSweeper(PeriodicTask):
     def __init__(self, app: FastAPI) -> None:
+        super().__init__(
+            "special-request-erasure",
+            interval_s=lambda: app.state.settings.special_request_sweep_interval_s,
+            logger=log,
+        )
         self.app = app
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="special-request-erasure")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+    async def run_once(self) -> list[int]:
+        return await self.sweep_once()
 
     async def sweep_once(self) -> list[int]:
         settings = self.app.state.settings
@@ -37,17 +33,9 @@ class PersonalDataSweeper:
                 session, retention_days=settings.special_request_retention_days, now=self.app.state.clock.now()
             )
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                erased = await self.sweep_once()
-                if erased:
-                    log.info("special-group requests erased", extra={"request_ids": erased})
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("special-group request erasure failed")
-            await asyncio.sleep(self.app.state.settings.special_request_sweep_interval_s)
+    def succeeded(self, result: list[int]) -> None:
+        if result:
+            log.info("special-group requests erased", extra={"request_ids": result})
 
 
 async def install_sweeper(app: FastAPI) -> None:

@@ -5,51 +5,37 @@ and re-checked before it moves."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import FastAPI
 
 from operators_api.contracts.service import sweep
 from service_kit.auth import Principal
+from service_kit.periodic import PeriodicTask
 
 log = logging.getLogger("operators_api.contracts.sweeper")
 SYSTEM = Principal(sub="system:contract-expiry", role="service", name="contract expiry sweep")
 
 
-class ContractExpirySweeper:
+class ContractExpirySweeper(PeriodicTask):
     def __init__(self, app: FastAPI) -> None:
+        super().__init__(
+            "contract-expiry", interval_s=lambda: app.state.settings.contract_expiry_interval_s, logger=log
+        )
         self.app = app
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="contract-expiry")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+    async def run_once(self) -> dict[str, list[int]]:
+        return await self.sweep_once()
 
     async def sweep_once(self) -> dict[str, list[int]]:
         async with self.app.state.sessionmaker() as session:
             return await sweep(session, principal=SYSTEM, clock=self.app.state.clock)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                done = await self.sweep_once()
-                if done["expired_contract_ids"]:
-                    log.info("contracts expired", extra={"contract_ids": done["expired_contract_ids"]})
-                if done["started_contract_ids"]:
-                    log.info("contracts started", extra={"contract_ids": done["started_contract_ids"]})
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("contract expiry sweep failed")
-            await asyncio.sleep(self.app.state.settings.contract_expiry_interval_s)
+    def succeeded(self, result: dict[str, list[int]]) -> None:
+        if result["expired_contract_ids"]:
+            log.info("contracts expired", extra={"contract_ids": result["expired_contract_ids"]})
+        if result["started_contract_ids"]:
+            log.info("contracts started", extra={"contract_ids": result["started_contract_ids"]})
 
 
 async def install_sweeper(app: FastAPI) -> None:
