@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import literal, select
 
 from service_kit import migrations
 from service_kit.db import make_engine
@@ -23,7 +23,7 @@ async def _wait_for_database(url: str, timeout_s: float) -> None:
         engine = make_engine(url)
         try:
             async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+                await conn.execute(select(literal(1)))
             return
         except Exception as exc:
             if time.monotonic() > deadline:

@@ -26,16 +26,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_aware(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes stored as UTC; make every datetime aware.
-
-    Deprecated: declare the column `service_kit.db.AwareDateTime` instead (it reads back aware
-    datetimes on every database); this goes once no caller is left."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Response
 
 from service_kit.problems import PreconditionFailed, PreconditionRequired
 
@@ -56,8 +56,3 @@ async def if_match(
 
 
 IfMatchDep = Annotated[IfMatch, Depends(if_match)]
-
-
-def check_if_match(request: Request, version: int, *, required: bool = True) -> None:
-    """The request's If-Match checked against `version` (for code not yet taking `IfMatchDep`)."""
-    IfMatch(request.headers.get("if-match")).check(version, required=required)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import literal, select
 
 from service_kit.migrations import current_revisions
 from service_kit.problems import PROBLEM_MEDIA_TYPE
@@ -34,7 +34,7 @@ def make_health_router(extra: ExtraReadiness | None = None) -> APIRouter:
         try:
             async with asyncio.timeout(5):
                 async with state.sessionmaker() as session:
-                    await session.execute(text("SELECT 1"))
+                    await session.execute(select(literal(1)))
                     current = await current_revisions(session)
             checks["database"] = "ok"
         except Exception as exc:  # readiness reports, it does not raise

@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command, context
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, pool, text
+from sqlalchemy import MetaData, column, pool, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -38,6 +38,10 @@ def downgrade(migrations_dir: Path, url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(migrations_dir, url), revision)
 
 
+#: Alembic's own bookkeeping table, as far as readiness reads it.
+_ALEMBIC_VERSION = table("alembic_version", column("version_num"))
+
+
 def heads(migrations_dir: Path) -> set[str]:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
@@ -48,7 +52,7 @@ async def current_revisions(session: AsyncSession) -> set[str]:
     """The revisions the database is at (none when it was never migrated)."""
     try:
         async with session.begin_nested():
-            rows = (await session.execute(text("SELECT version_num FROM alembic_version"))).all()
+            rows = (await session.execute(select(_ALEMBIC_VERSION.c.version_num))).all()
     except Exception:
         return set()
     return {r[0] for r in rows}

@@ -28,11 +28,14 @@ class Identified(Protocol):
 ModelT = TypeVar("ModelT", bound=Identified)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
-class Slice(Generic[ModelT]):
+class Slice(Generic[T]):
     """One page of records, newest first, and the cursor for the next page (None on the last)."""
 
-    items: Sequence[ModelT]
+    items: Sequence[T]
     next_cursor: str | None
 
 

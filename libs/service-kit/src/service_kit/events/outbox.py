@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.clock import utcnow
@@ -17,7 +17,7 @@ from service_kit.logs import request_id_var
 
 # Any constant: PostgreSQL advisory lock key that orders outbox writers (see record()).
 _OUTBOX_LOCK = 7_310_311
-_TAKE_OUTBOX_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_TAKE_OUTBOX_LOCK = select(func.pg_advisory_xact_lock(_OUTBOX_LOCK))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class Outbox:
         that commits late; SQLite has one writer at a time already."""
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
-            await session.execute(_TAKE_OUTBOX_LOCK, {"k": _OUTBOX_LOCK})
+            await session.execute(_TAKE_OUTBOX_LOCK)
         event_id = str(uuid.uuid4())
         await session.execute(
             self.table.insert().values(
@@ -77,7 +77,7 @@ class Outbox:
             return []
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
-            await session.execute(_TAKE_OUTBOX_LOCK, {"k": _OUTBOX_LOCK})
+            await session.execute(_TAKE_OUTBOX_LOCK)
         rows = _rows(events)
         # Rows are inserted in list order, so their sequence numbers follow it.
         await session.execute(self.table.insert(), rows)
