@@ -75,6 +75,11 @@ def merge(gateway_doc: dict[str, Any], services: dict[str, dict[str, Any]]) -> d
     return merged
 
 
+#: A service builds its OpenAPI document on the first request for it, which takes a second or more
+#: on a busy machine; the routing table waits for it rather than route nothing.
+DOCUMENT_TIMEOUT_S = 15.0
+
+
 class MergedOpenAPI:
     def __init__(self, http: httpx.AsyncClient, upstreams: dict[str, str]) -> None:
         self.http = http
@@ -83,7 +88,7 @@ class MergedOpenAPI:
 
     async def _fetch(self, service: str, url: str) -> dict[str, Any] | None:
         try:
-            resp = await self.http.get(f"{url}/openapi.json", timeout=3.0)
+            resp = await self.http.get(f"{url}/openapi.json", timeout=DOCUMENT_TIMEOUT_S)
             resp.raise_for_status()
             document: dict[str, Any] = resp.json()
             return document
