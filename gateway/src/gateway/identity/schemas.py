@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 USERNAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$"
 PHONE_PATTERN = r"^1[3-9][0-9]{9}$"
+
+
+#: A password is taken exactly as typed: spaces at its ends are part of it, as at sign-in.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
 
 
 class RegisterRequest(BaseModel):
@@ -16,7 +20,7 @@ class RegisterRequest(BaseModel):
 
     username: str | None = Field(None, pattern=USERNAME_PATTERN, examples=["li-hua"])
     phone: str | None = Field(None, pattern=PHONE_PATTERN, examples=["13800138000"])
-    password: str = Field(min_length=8, max_length=128)
+    password: Password
     display_name: str = Field(min_length=1, max_length=50, examples=["李华"])
 
     @model_validator(mode="after")
@@ -32,7 +36,7 @@ class StaffCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     username: str = Field(pattern=USERNAME_PATTERN)
-    password: str = Field(min_length=8, max_length=128)
+    password: Password
     display_name: str = Field(min_length=1, max_length=50)
     role: Literal["operator", "official", "auditor"]
     operator_id: int | None = Field(None, ge=1, le=2_147_483_647, description="Required for operator staff.")
