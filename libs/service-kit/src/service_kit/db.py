@@ -54,10 +54,7 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """SQLite: one connection shared in order (writes never race for the file lock), WAL, foreign keys.
-    PostgreSQL: a pool sized for one process, without a liveness ping on each checkout (a round trip
-    before every request's first statement): a connection the server has dropped fails its statement,
-    and SQLAlchemy then invalidates the whole pool, so after a restart of the database one request
-    sees the error and the next ones get fresh connections."""
+    PostgreSQL: a pool sized for one process."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -82,7 +79,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
