@@ -26,9 +26,7 @@ from operators_api.contracts.schemas import (
     PaymentCreate,
     RenewalCreate,
 )
-from operators_api.contracts.signals import ContractEnded, contract_ended
-from operators_api.evaluations.repository import EvaluationRepository
-from operators_api.evaluations.rules import GRADE_RANK
+from operators_api.contracts.signals import ContractEnded, contract_ended, evaluations
 from operators_api.events import outbox
 from operators_api.facility_refs import (
     FacilitySubdistricts,
@@ -176,7 +174,7 @@ async def _check_overlap(
 
 
 async def _check_scheme(session: AsyncSession, scheme_id: int | None) -> None:
-    if scheme_id is not None and await EvaluationRepository(session).scheme(scheme_id) is None:
+    if scheme_id is not None and not await evaluations().scheme_exists(session, scheme_id):
         raise RuleViolation("evaluation_scheme_id", f"No evaluation scheme {scheme_id}.", code="unknown-scheme")
 
 
@@ -648,18 +646,11 @@ async def sweep(session: AsyncSession, *, principal: Principal, clock: Clock) ->
 
 
 async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool, str]:
-    evaluations = await EvaluationRepository(session).published_of_contract(c.id)
+    """Whether the contract may be renewed, and why: not once termination is proposed; otherwise as its
+    published evaluations say."""
     if c.termination_proposed_at is not None:
         return False, "termination has been proposed for this contract"
-    if not evaluations:
-        return False, "the contract has no published evaluation yet"
-    latest = evaluations[-1]
-    minimum = latest.scheme.get("renewal_min_grade", "good")
-    if GRADE_RANK[latest.grade or "fail"] < GRADE_RANK[minimum]:
-        return False, f"the latest evaluation ({latest.period}) is {latest.grade}; renewal needs {minimum} or better"
-    if any(e.grade == "fail" for e in evaluations):
-        return False, "an evaluation of this contract failed"
-    return True, f"the latest evaluation ({latest.period}) is {latest.grade}"
+    return await evaluations().renewal_standing(session, c.id)
 
 
 async def renew(
@@ -777,7 +768,7 @@ async def record_payment(
     if inst.evaluation_id is not None:
         # Four eyes: whoever decided the grade that set this amount (published the evaluation, or
         # upheld its appeal) does not also record the payment.
-        deciders = await EvaluationRepository(session).grade_deciders(inst.evaluation_id)
+        deciders = await evaluations().grade_deciders(session, inst.evaluation_id)
         if principal.sub in deciders:
             raise Forbidden(
                 f"You decided the grade of evaluation {inst.evaluation_id}, which set this instalment's amount; "
