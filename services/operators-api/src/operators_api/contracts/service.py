@@ -36,19 +36,18 @@ from operators_api.facility_refs import (
 )
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
+from operators_api.reads import Listing, oldest_first
 from operators_api.selections.repository import SelectionRepository
 from operators_api.shared import (
-    Listing,
-    after_id,
     end_read_transaction,
     jsonable,
-    listing,
     state_conflict,
     transition_conflict,
 )
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 ENTITY = "contract"
@@ -97,7 +96,7 @@ async def list_contracts(
         drafts_of_operator=viewer.operator_id if viewer is not None and viewer.role == "operator" else None,
     )
     repo = ContractRepository(session)
-    found = listing(await repo.find(f, after_id=after_id(cursor), limit=limit + 1), limit, key=lambda c: c.id)
+    found = oldest_first(await repo.find(f, after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
     ids = [c.id for c in found.items]
     facilities = await repo.facilities_of(ids)
     instalments = await repo.instalments_of(ids)

@@ -65,7 +65,7 @@ from operators_api.selections.schemas import (
     SelectionRead,
     SelectionStatusChange,
 )
-from operators_api.shared import ANY_VERSION, no_version_check
+from operators_api.shared import ANY_VERSION
 from operators_api.volunteers import service as volunteers
 from operators_api.volunteers.repository import TeamRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
