@@ -7,12 +7,14 @@ from service_kit.clock import Clock
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_clock(request: Request) -> Clock:
     """The app's clock: real time, or the fixed time a test set on app.state.clock."""
-    return request.app.state.clock
+    clock: Clock = request.app.state.clock
+    return clock
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,23 +1,17 @@
 """Small things every domain of operators-api uses: money and score units, transition conflicts,
-JSON-safe values, page building, and closing a read transaction before calling another service."""
+JSON-safe values, and closing a read transaction before calling another service."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, Strict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.etag import IfMatch
-from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, FieldError
-
-T = TypeVar("T")
-CheckVersion = Callable[[int], None]
 
 # Integers in request bodies are strict: JSON true/false is not taken for 1/0.
 StrictInt = Annotated[int, Strict()]
@@ -34,11 +28,6 @@ CENT = Decimal("0.01")
 
 # For use cases run by the system (the demo seed, sweeps): nobody read an ETag first, so any version goes.
 ANY_VERSION = IfMatch("*")
-
-
-def no_version_check(version: int) -> None:
-    """For use cases run by the system (the demo seed, sweeps): nobody read an ETag first."""
-    return None
 
 
 def to_centi(value: Decimal | int | float | str) -> int:
@@ -95,29 +84,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-@dataclass(frozen=True, slots=True)
-class Listing(Generic[T]):
-    """Records in id order, `limit` at a time, and the cursor to the rest (None on the last page)."""
-
-    items: Sequence[T]
-    next_cursor: str | None
-
-
-def listing(rows: Sequence[T], limit: int, key: Callable[[T], int]) -> Listing[T]:
-    """The first `limit` rows and a cursor to the rest (the repository fetched limit + 1)."""
-    return Listing(items=rows[:limit], next_cursor=encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None)
-
-
-def page_of(rows: Sequence[T], limit: int, read: Callable[[T], Any], key: Callable[[T], int]) -> dict[str, Any]:
-    """The first `limit` rows and a cursor to the rest (the repository fetched limit + 1)."""
-    items = [read(r) for r in rows[:limit]]
-    return {"items": items, "next_cursor": encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None}
-
-
-def after_id(cursor: str | None) -> int | None:
-    return decode_id_cursor(cursor)
 
 
 async def end_read_transaction(session: AsyncSession) -> None:

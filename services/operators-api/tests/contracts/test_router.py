@@ -121,6 +121,31 @@ class TestSingleSourceContract:
         )
         assert resp.status_code == 422 and resp.json()["errors"][0]["code"] == "selection-required"
 
+    async def test_the_evaluation_scheme_named_must_exist(self, client, auth):
+        op = await qualified_operator(client, auth("official"))
+        resp = await client.post(URL, json=contract_body(op["id"], evaluation_scheme_id=999), headers=auth("official"))
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"] == [
+            {"field": "evaluation_scheme_id", "message": "No evaluation scheme 999.", "code": "unknown-scheme"}
+        ]
+        scheme = await client.post(
+            "/api/v1/evaluation-schemes",
+            json={
+                "name": "文体中心方案",
+                "weights": {"kpi": 50, "inspection": 20, "satisfaction": 20, "expert": 10},
+                "thresholds": {"excellent": 92, "good": 82, "pass": 65},
+                "payment_percent": {"excellent": 105, "good": 100, "pass": 90, "fail": 60},
+                "credit_points": {"excellent": 5, "good": 2, "pass": 0, "fail": -5},
+            },
+            headers=auth("official"),
+        )
+        assert scheme.status_code == 201, scheme.text
+        resp = await client.post(
+            URL, json=contract_body(op["id"], evaluation_scheme_id=scheme.json()["id"]), headers=auth("official")
+        )
+        assert resp.status_code == 201, resp.text
+        assert resp.json()["evaluation_scheme_id"] == scheme.json()["id"]
+
     @pytest.mark.parametrize(
         ("overrides", "field", "code"),
         [

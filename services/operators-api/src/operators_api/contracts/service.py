@@ -26,9 +26,7 @@ from operators_api.contracts.schemas import (
     PaymentCreate,
     RenewalCreate,
 )
-from operators_api.contracts.signals import ContractEnded, contract_ended
-from operators_api.evaluations.repository import EvaluationRepository
-from operators_api.evaluations.rules import GRADE_RANK
+from operators_api.contracts.signals import ContractEnded, contract_ended, evaluations
 from operators_api.events import outbox
 from operators_api.facility_refs import (
     FacilitySubdistricts,
@@ -38,19 +36,18 @@ from operators_api.facility_refs import (
 )
 from operators_api.operators.repository import OperatorRepository
 from operators_api.periods import parse_period
+from operators_api.reads import Listing, oldest_first
 from operators_api.selections.repository import SelectionRepository
 from operators_api.shared import (
-    Listing,
-    after_id,
     end_read_transaction,
     jsonable,
-    listing,
     state_conflict,
     transition_conflict,
 )
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 ENTITY = "contract"
@@ -99,7 +96,7 @@ async def list_contracts(
         drafts_of_operator=viewer.operator_id if viewer is not None and viewer.role == "operator" else None,
     )
     repo = ContractRepository(session)
-    found = listing(await repo.find(f, after_id=after_id(cursor), limit=limit + 1), limit, key=lambda c: c.id)
+    found = oldest_first(await repo.find(f, after_id=decode_id_cursor(cursor), limit=limit + 1), limit)
     ids = [c.id for c in found.items]
     facilities = await repo.facilities_of(ids)
     instalments = await repo.instalments_of(ids)
@@ -176,7 +173,7 @@ async def _check_overlap(
 
 
 async def _check_scheme(session: AsyncSession, scheme_id: int | None) -> None:
-    if scheme_id is not None and await EvaluationRepository(session).scheme(scheme_id) is None:
+    if scheme_id is not None and not await evaluations().scheme_exists(session, scheme_id):
         raise RuleViolation("evaluation_scheme_id", f"No evaluation scheme {scheme_id}.", code="unknown-scheme")
 
 
@@ -648,18 +645,11 @@ async def sweep(session: AsyncSession, *, principal: Principal, clock: Clock) ->
 
 
 async def renewal_eligibility(session: AsyncSession, c: Contract) -> tuple[bool, str]:
-    evaluations = await EvaluationRepository(session).published_of_contract(c.id)
+    """Whether the contract may be renewed, and why: not once termination is proposed; otherwise as its
+    published evaluations say."""
     if c.termination_proposed_at is not None:
         return False, "termination has been proposed for this contract"
-    if not evaluations:
-        return False, "the contract has no published evaluation yet"
-    latest = evaluations[-1]
-    minimum = latest.scheme.get("renewal_min_grade", "good")
-    if GRADE_RANK[latest.grade or "fail"] < GRADE_RANK[minimum]:
-        return False, f"the latest evaluation ({latest.period}) is {latest.grade}; renewal needs {minimum} or better"
-    if any(e.grade == "fail" for e in evaluations):
-        return False, "an evaluation of this contract failed"
-    return True, f"the latest evaluation ({latest.period}) is {latest.grade}"
+    return await evaluations().renewal_standing(session, c.id)
 
 
 async def renew(
@@ -777,7 +767,7 @@ async def record_payment(
     if inst.evaluation_id is not None:
         # Four eyes: whoever decided the grade that set this amount (published the evaluation, or
         # upheld its appeal) does not also record the payment.
-        deciders = await EvaluationRepository(session).grade_deciders(inst.evaluation_id)
+        deciders = await evaluations().grade_deciders(session, inst.evaluation_id)
         if principal.sub in deciders:
             raise Forbidden(
                 f"You decided the grade of evaluation {inst.evaluation_id}, which set this instalment's amount; "

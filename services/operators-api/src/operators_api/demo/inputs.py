@@ -62,7 +62,8 @@ class DemoInputs:
             self.level_on[fid] = level_on
 
     def _level(self, facility_id: int, end: date) -> dict[str, Any]:
-        return LEVELS[self.level_on.get(facility_id, lambda _d: "good")(end)]
+        level_on = self.level_on.get(facility_id)
+        return LEVELS[level_on(end) if level_on is not None else "good"]
 
     async def facility_stats(self, facility_id: int, start: date, end: date) -> Fetched:
         level, t = self._level(facility_id, end), self.targets.get(facility_id, {})

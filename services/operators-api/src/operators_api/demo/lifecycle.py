@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,7 +51,7 @@ from operators_api.inspections import service as inspections
 from operators_api.inspections.rules import CHECKLIST
 from operators_api.inspections.schemas import InspectionCreate, RectificationResponse, RectificationReview
 from operators_api.operators.repository import OperatorRepository
-from operators_api.periods import month_end, parse_period
+from operators_api.periods import Period, month_end, parse_period
 from operators_api.reports import service as reports
 from operators_api.reports.schemas import ReportCreate
 from operators_api.selections import service as selections
@@ -59,13 +60,14 @@ from operators_api.selections.schemas import (
     AwardCreate,
     BidCreate,
     Declaration,
+    Method,
     PanelMemberCreate,
     ScoreSheet,
     SelectionCreate,
     SelectionRead,
     SelectionStatusChange,
 )
-from operators_api.shared import ANY_VERSION, no_version_check
+from operators_api.shared import ANY_VERSION
 from operators_api.volunteers import service as volunteers
 from operators_api.volunteers.repository import TeamRepository
 from operators_api.volunteers.schemas import ServiceCreate, TeamCreate, VerificationCreate, VolunteerCreate
@@ -208,7 +210,20 @@ PLANS = [
         2_080_000,
     ),
 ]
-SELECTIONS = {
+
+
+class SelectionSpec(TypedDict):
+    """A demo selection: its reference, method, budget, whether the lowest and highest scores are
+    trimmed, and its bids (operator code, price in yuan, scores for plan, experience and team)."""
+
+    reference: str
+    method: Method
+    budget_yuan: int
+    trim: bool
+    bids: list[tuple[str, int, tuple[int, int, int]]]
+
+
+SELECTIONS: dict[str, SelectionSpec] = {
     "A": {
         "reference": "DCWL-DEMO-A",
         "method": "public_tender",
@@ -388,7 +403,9 @@ class Demo:
             quarters.append(q)
             q = parse_period(quarter_of(q.end + timedelta(days=1)))
         share = total_fen // len(quarters)
-        out = [{"due_on": q.end + timedelta(days=15), "amount_fen": share, "linked_period": q.name} for q in quarters]
+        out: list[dict[str, Any]] = [
+            {"due_on": q.end + timedelta(days=15), "amount_fen": share, "linked_period": q.name} for q in quarters
+        ]
         out[-1]["amount_fen"] += total_fen - share * len(quarters)
         return out
 
@@ -442,7 +459,7 @@ class Demo:
             )
             # Signed ten days ahead: the facilities are handed over by the contract sweep on the start date.
             await contracts.start_due(s, principal=SWEEP, clock=self.sim.on(self.start, hour=0))
-            self.inputs.add(plan.facility_ids, TARGETS, lambda day, p=plan: self.level(p, day))
+            self.inputs.add(plan.facility_ids, TARGETS, partial(self.level, plan))
             self.bump("contracts")
             return c.contract.id
 
@@ -503,7 +520,7 @@ class Demo:
         self.bump("inspections")
         return list(out.rectification_ids)
 
-    async def evaluate(self, plan: Plan, contract_id: int, q) -> None:
+    async def evaluate(self, plan: Plan, contract_id: int, q: Period) -> None:
         oid = self.ops[plan.operator]
         day = q.end + timedelta(days=10)
         async with self.sessionmaker() as s:

@@ -18,20 +18,20 @@ from operators_api.demo.lifecycle import load_lifecycle
 from operators_api.operators import service
 from operators_api.operators.repository import OperatorRepository
 from operators_api.operators.schemas import OperatorCreate, StatusChange
-from operators_api.settings import Settings
 from operators_api.shared import ANY_VERSION
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.db import make_engine, make_sessionmaker
+from service_kit.settings import BaseServiceSettings
 
 SEED_PRINCIPAL = Principal(sub="demo-seed", role="official", name="demo seed")
 _FIELDS = ("code", "legal_name", "name_en", "type", "uscc", "registered_address", "contacts", "qualifications")
 
 
 def demo_operators() -> list[dict[str, Any]]:
-    return json.loads(
-        resources.files("operators_api.demo").joinpath("data", "operators.json").read_text(encoding="utf-8")
-    )
+    text = resources.files("operators_api.demo").joinpath("data", "operators.json").read_text(encoding="utf-8")
+    operators: list[dict[str, Any]] = json.loads(text)
+    return operators
 
 
 async def _status(
@@ -78,7 +78,8 @@ async def load_demo(sessionmaker: async_sessionmaker[AsyncSession], *, clock: Cl
     return counts
 
 
-async def seed_demo(settings: Settings) -> str:
+async def seed_demo(settings: BaseServiceSettings) -> str:
+    """Load the demo data into the database the settings name (only the database URL is read)."""
     engine = make_engine(settings.database_url)
     try:
         counts = await load_demo(make_sessionmaker(engine), clock=Clock())

@@ -36,10 +36,6 @@ class EvaluationRepository(RepositoryBase[Evaluation]):
     def add_part(self, part: EvaluationEvidence | EvaluationVersion | Appeal) -> None:
         self.session.add(part)
 
-    async def scheme(self, scheme_id: int) -> EvaluationScheme | None:
-        """Kept for contracts, which still ask here; SchemeRepository is the home of schemes."""
-        return await SchemeRepository(self.session).get(scheme_id)
-
     async def of_contract_period(self, contract_id: int, period: str) -> Evaluation | None:
         stmt = select(Evaluation).where(Evaluation.contract_id == contract_id, Evaluation.period == period)
         return await self.one_or_none(stmt)

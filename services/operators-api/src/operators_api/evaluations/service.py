@@ -21,6 +21,7 @@ from operators_api.clients.base import Fetched
 from operators_api.clients.inputs import InputsProvider
 from operators_api.contracts.models import Contract
 from operators_api.contracts.repository import ContractRepository
+from operators_api.contracts.signals import answer_evaluation_questions
 from operators_api.credit.service import add_entry
 from operators_api.evaluations.compute import ContractFacts, CorrectionError, compute, recompute, score_of
 from operators_api.evaluations.models import Appeal, Evaluation, EvaluationEvidence, EvaluationScheme, EvaluationVersion
@@ -248,6 +249,36 @@ async def refuse_evaluated_report(session: AsyncSession, report: ServiceReport) 
             raise state_conflict(
                 f"Evaluation {e.id} ({e.period}) already used this report; it can no longer change.", "report-evaluated"
             )
+
+
+class _ContractsQuestions:
+    """The answers to what contracts asks of evaluations (`contracts.signals.EvaluationQuestions`)."""
+
+    async def scheme_exists(self, session: AsyncSession, scheme_id: int) -> bool:
+        return await SchemeRepository(session).get(scheme_id) is not None
+
+    async def renewal_standing(self, session: AsyncSession, contract_id: int) -> tuple[bool, str]:
+        """Renewal needs a published evaluation, the latest at the scheme's minimum grade or better, and
+        no failed one."""
+        evaluations = await EvaluationRepository(session).published_of_contract(contract_id)
+        if not evaluations:
+            return False, "the contract has no published evaluation yet"
+        latest = evaluations[-1]
+        minimum = latest.scheme.get("renewal_min_grade", "good")
+        if GRADE_RANK[latest.grade or "fail"] < GRADE_RANK[minimum]:
+            return (
+                False,
+                f"the latest evaluation ({latest.period}) is {latest.grade}; renewal needs {minimum} or better",
+            )
+        if any(e.grade == "fail" for e in evaluations):
+            return False, "an evaluation of this contract failed"
+        return True, f"the latest evaluation ({latest.period}) is {latest.grade}"
+
+    async def grade_deciders(self, session: AsyncSession, evaluation_id: int) -> set[str]:
+        return await EvaluationRepository(session).grade_deciders(evaluation_id)
+
+
+answer_evaluation_questions(_ContractsQuestions())
 
 
 # -- gathering inputs -------------------------------------------------------------------------------

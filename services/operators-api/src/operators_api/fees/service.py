@@ -21,17 +21,16 @@ from operators_api.fees.models import FeeApplication, FeeGuideline
 from operators_api.fees.repository import FeeFilter, FeeRepository
 from operators_api.fees.rules import TRANSITIONS, UnknownBasicHistory, basic_during, check
 from operators_api.fees.schemas import Decision, FeeApplicationCreate, GuidelineRead, GuidelineUpdate
+from operators_api.reads import Listing, oldest_first
 from operators_api.shared import (
-    Listing,
-    after_id,
     end_read_transaction,
-    listing,
     state_conflict,
     transition_conflict,
 )
 from service_kit.auth import Principal
 from service_kit.clock import DISTRICT_TZ, Clock
 from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Forbidden, RuleViolation, ServiceUnavailable
 
 ENTITY = "fee_application"
@@ -254,8 +253,8 @@ async def list_applications(
             facility_id=filters.facility_id,
             status=filters.status,
         )
-    rows = await FeeRepository(session).find(filters, after_id=after_id(cursor), limit=limit + 1)
-    return listing(rows, limit, key=lambda a: a.id)
+    rows = await FeeRepository(session).find(filters, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    return oldest_first(rows, limit)
 
 
 async def decide(

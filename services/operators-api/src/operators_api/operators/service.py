@@ -22,12 +22,11 @@ from operators_api.operators.rules import (
     uscc_type_problem,
 )
 from operators_api.operators.schemas import OperatorCreate, OperatorRead, OperatorUpdate, StatusChange
-from operators_api.shared import Listing, listing
+from operators_api.reads import Listing, oldest_first
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
-from service_kit.pagination import decode_cursor
-from service_kit.params import INT32_MAX
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import (
     Conflict,
     FieldError,
@@ -276,11 +275,8 @@ async def list_operators(
     session: AsyncSession, *, filters: OperatorFilter, cursor: str | None, limit: int
 ) -> Listing[Operator]:
     """Operators in id order, `limit` at a time."""
-    after_id = decode_cursor(cursor, 1)[0] if cursor else None
-    if after_id is not None and (type(after_id) is not int or not 0 <= after_id <= INT32_MAX):
-        raise RuleViolation("cursor", "The cursor is not one this API gave out.", code="invalid-cursor")
-    rows = await OperatorRepository(session).find(filters, after_id=after_id, limit=limit + 1)
-    return listing(rows, limit, key=lambda o: o.id)
+    rows = await OperatorRepository(session).find(filters, after_id=decode_id_cursor(cursor or None), limit=limit + 1)
+    return oldest_first(rows, limit)
 
 
 async def operator_history(session: AsyncSession, *, operator_id: int) -> Sequence[OperatorChange]:

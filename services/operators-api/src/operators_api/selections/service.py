@@ -23,6 +23,7 @@ from operators_api.facility_refs import (
     require_within_subdistrict,
 )
 from operators_api.operators.repository import OperatorRepository
+from operators_api.reads import Listing, oldest_first
 from operators_api.selections.domain import BidView, RankedBid, RankingView, ScoreSheetView, SelectionView
 from operators_api.selections.models import Bid, BidScore, PanelMember, Selection
 from operators_api.selections.repository import SelectionFilter, SelectionRepository
@@ -48,12 +49,9 @@ from operators_api.selections.schemas import (
     SelectionUpdate,
 )
 from operators_api.shared import (
-    Listing,
-    after_id,
     end_read_transaction,
     from_centi,
     jsonable,
-    listing,
     state_conflict,
     to_centi,
     transition_conflict,
@@ -61,6 +59,7 @@ from operators_api.shared import (
 from service_kit.auth import Principal
 from service_kit.clock import Clock
 from service_kit.etag import IfMatch
+from service_kit.pagination import decode_id_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ENTITY = "selection"
@@ -99,8 +98,8 @@ async def list_selections(
         facility_id=filters.facility_id,
         include_drafts=access.reads_all(viewer),
     )
-    rows = await SelectionRepository(session).find(f, after_id=after_id(cursor), limit=limit + 1)
-    found = listing(rows, limit, key=lambda s: s.id)
+    rows = await SelectionRepository(session).find(f, after_id=decode_id_cursor(cursor), limit=limit + 1)
+    found = oldest_first(rows, limit)
     names = await OperatorRepository(session).names({r["operator_id"] for s in found.items for r in s.result or []})
     return Listing(
         items=[SelectionView(s, bids_received=None, operator_names=names) for s in found.items],

@@ -8,6 +8,7 @@ Create Date: 2026-12-07 17:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -116,7 +117,7 @@ def upgrade() -> None:
             }
         )
         if revised:
-            decision = upheld.get(r["id"], {})
+            decision: sa.RowMapping | dict[str, Any] = upheld.get(r["id"], {})
             versions.append(
                 {
                     "evaluation_id": r["id"],
@@ -136,7 +137,7 @@ def upgrade() -> None:
         bind.execute(version.insert(), versions)
 
 
-def _grade(score_centi: int, thresholds: dict | None) -> str:
+def _grade(score_centi: int, thresholds: dict[str, int] | None) -> str:
     """The grade a score had under the evaluation's own thresholds (the default ones when it has none)."""
     limits = {"excellent": 90, "good": 80, "pass": 60, **(thresholds or {})}
     for grade in ("excellent", "good", "pass"):
