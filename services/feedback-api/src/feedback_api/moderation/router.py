@@ -4,7 +4,6 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from feedback_api.dependencies import (
     ClockDep,
-    CommentFilterDep,
     DistrictOfficialDep,
     OfficialDep,
     ReaderDep,
@@ -17,6 +16,7 @@ from feedback_api.moderation.schemas import (
     WordCreate,
     WordRead,
 )
+from feedback_api.ratings.filter import CommentFilterDep
 from feedback_api.ratings.schemas import RatingRead
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params

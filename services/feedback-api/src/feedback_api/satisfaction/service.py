@@ -22,8 +22,8 @@ from feedback_api.periods import (
     quarter_of,
     quarter_range,
 )
+from feedback_api.ratings.aggregates import DIMENSION_COLUMNS
 from feedback_api.satisfaction import stats
-from feedback_api.satisfaction.models import DIMENSION_COLUMNS
 from feedback_api.satisfaction.repository import (
     SUM_COLUMNS,
     AggregateRepository,
