@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -17,11 +18,11 @@ from feedback_api.demand.service import on_activity_cancelled
 from feedback_api.operations.service import on_operator_changed
 from feedback_api.ratings.verification import on_checkin
 from service_kit.auth import service_token
-from service_kit.events.consumer import FeedConsumer
+from service_kit.events.consumer import FeedConsumer, Handler
 
 log = logging.getLogger("feedback_api.background")
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "checkin.recorded": on_checkin,
     "facility.operator_changed": on_operator_changed,
     "activity.cancelled": on_activity_cancelled,
@@ -60,7 +61,7 @@ class OverdueSweeper:
             except asyncio.CancelledError:
                 pass
 
-    async def run_once(self) -> dict:
+    async def run_once(self) -> dict[str, Any]:
         state = self.app.state
         async with state.sessionmaker() as session:
             return await sweep(session, settings=state.settings, now=state.clock.now())

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
 from feedback_api import models  # noqa: F401  (every table on the metadata)
 from feedback_api.background import OverdueSweeper, facilities_consumer
@@ -139,7 +139,7 @@ def create_app(
         clock=clock,
     )
 
-    async def _open311_error(request: Request, exc: Exception):
+    async def _open311_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Open311Problem)
         return error_response(request, exc)
 

@@ -11,23 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from service_kit.clock import DISTRICT_TZ, as_aware
+from service_kit.clock import DISTRICT_TZ
 
 PERIOD_PATTERN = r"^20[0-9]{2}Q[1-4]$"
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
+def _aware(moment: datetime) -> datetime:
+    """The moment as an aware datetime (SQLite gives back naive UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def local_date(moment: datetime) -> date:
-    return as_aware(moment).astimezone(DISTRICT_TZ).date()
+    return _aware(moment).astimezone(DISTRICT_TZ).date()
 
 
 def quarter_of(moment: datetime) -> str:
-    local = as_aware(moment).astimezone(DISTRICT_TZ)
+    local = _aware(moment).astimezone(DISTRICT_TZ)
     return f"{local.year}Q{(local.month - 1) // 3 + 1}"
 
 
 def month_of(moment: datetime) -> str:
-    local = as_aware(moment).astimezone(DISTRICT_TZ)
+    local = _aware(moment).astimezone(DISTRICT_TZ)
     return f"{local.year}-{local.month:02d}"
 
 

@@ -1,4 +1,4 @@
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -40,7 +40,7 @@ async def moderation_queue(
         Literal["comments", "held"] | None,
         Query(description="Only comments, or only held ratings."),
     ] = None,
-) -> dict[str, Any]:
+) -> Page[RatingRead]:
     return await service.queue(
         session, kind=kind, cursor=page.cursor, limit=page.limit, viewer=principal
     )
@@ -58,7 +58,7 @@ async def decide_rating(
     session: SessionDep,
     principal: OfficialDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> RatingRead:
     return await service.decide_rating(
         session,
         principal=principal,

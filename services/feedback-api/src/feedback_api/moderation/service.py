@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,11 +52,10 @@ async def queue(
         subdistrict=_area(viewer),
     )
     more = len(rows) > limit
-    found = Slice(
-        items=rows[:limit],
+    return Page[RatingRead](
+        items=[RatingRead.of(r, viewer=viewer) for r in rows[:limit]],
         next_cursor=encode_cursor(rows[limit - 1].id) if more else None,
     )
-    return RatingRead.page_of(found, viewer=viewer)
 
 
 async def _hide(
@@ -96,7 +94,7 @@ async def decide_rating(
     action: str,
     note: str | None,
     clock: Clock,
-) -> dict[str, Any]:
+) -> RatingRead:
     repo = RatingRepository(session)
     r = await repo.get(rating_id, for_update=True)
     if r is None or not _in_area(principal, r.subdistrict):

@@ -5,10 +5,10 @@ that changes what counts) through `AggregateRepository` here; the satisfaction i
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import Index, Integer, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,7 +103,7 @@ def contribution(
 
 def merged_changes(changes: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
     """(rating, sign) contributions merged per aggregate row: the rows an upsert adds, in key order."""
-    merged: dict[tuple, dict[str, Any]] = {}
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r, sign in changes:
         key = (r.month, r.target_type, r.target_id, r.operator_id or 0)
         row = merged.get(key)
@@ -123,6 +123,7 @@ def merged_changes(changes: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
 def _upsert(dialect: str) -> Any:
     """The aggregate rows' upsert: each sum column adds what the row brings."""
     table = RatingAggregate.__table__
+    assert isinstance(table, Table)
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     changed = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
     return stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed)
@@ -134,7 +135,7 @@ class AggregateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _insert(self):
+    def _insert(self) -> Callable[..., Any]:
         return (
             pg_insert
             if self.session.get_bind().dialect.name == "postgresql"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     Row,
@@ -30,6 +30,9 @@ from feedback_api.ratings.aggregates import (
 )
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from service_kit.repository import RepositoryBase
+
+# A result row of any shape.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 # What a ranking reads: the count, the overall sum and the satisfied count.
 RANKING_COLUMNS = ("n", "overall_sum", "satisfied")
@@ -85,7 +88,7 @@ class AggregateRepository(aggregates.AggregateRepository):
 
     async def totals(
         self, scope: Scope, months: list[str], *, group_by: str | None = None
-    ) -> Sequence[Row]:
+    ) -> Sequence[AnyRow]:
         """Sums over the aggregate rows of the given months, optionally per facility/operator/subdistrict/month."""
         if not months:
             return []
@@ -150,7 +153,7 @@ class AggregateRepository(aggregates.AggregateRepository):
         end: datetime,
         *,
         group_by: str | None = None,
-    ) -> Sequence[Row]:
+    ) -> Sequence[AnyRow]:
         """The same sums straight from the counted ratings made in [start, end)."""
         sums = self._raw_sums()
         if group_by:
@@ -174,7 +177,7 @@ class AggregateRepository(aggregates.AggregateRepository):
 
     async def raw_rows_by_key(
         self, months: list[str] | None
-    ) -> dict[tuple, dict[str, Any]]:
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
         """What every aggregate row should hold, from the raw table (for reconciliation)."""
         op_key = func.coalesce(Rating.operator_id, 0)
         stmt = (
@@ -206,7 +209,7 @@ class AggregateRepository(aggregates.AggregateRepository):
 
     async def stored_rows_by_key(
         self, months: list[str] | None
-    ) -> dict[tuple, dict[str, Any]]:
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
         stmt = select(RatingAggregate)
         if months is not None:
             stmt = stmt.where(RatingAggregate.month.in_(months))
@@ -219,7 +222,9 @@ class AggregateRepository(aggregates.AggregateRepository):
             }
         return out
 
-    async def replace_row(self, key: tuple, values: dict[str, Any] | None) -> None:
+    async def replace_row(
+        self, key: tuple[Any, ...], values: dict[str, Any] | None
+    ) -> None:
         month, target_type, target_id, operator_key = key
         await self.session.execute(
             delete(RatingAggregate).where(
@@ -243,7 +248,7 @@ class AggregateRepository(aggregates.AggregateRepository):
             )
         await self.session.flush()
 
-    async def ranking_rows(self, months: list[str], by: str) -> Sequence[Row]:
+    async def ranking_rows(self, months: list[str], by: str) -> Sequence[AnyRow]:
         """Per group with ratings over whole months, the three sums a ranking needs (n, overall_sum,
         satisfied) and, per facility, its name, subdistrict and operator from the local map: one query."""
         return (await self.session.execute(_ranking_statement(by, months))).all()
@@ -280,7 +285,7 @@ class CaseStatsRepository(RepositoryBase[ResidentCase]):
         now: datetime,
         *,
         not_answered_by_operator: tuple[str, ...] = (),
-    ) -> Row:
+    ) -> AnyRow:
         """Complaints filed in [start, end): how many, how many were answered by their deadline, how many
         are decided (answered, or past their deadline unanswered), and the residents' ratings of the answers.
 

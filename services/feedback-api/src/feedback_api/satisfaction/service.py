@@ -22,10 +22,9 @@ from feedback_api.periods import (
     quarter_of,
     quarter_range,
 )
-from feedback_api.ratings.aggregates import DIMENSION_COLUMNS
+from feedback_api.ratings.aggregates import DIMENSION_COLUMNS, SUM_COLUMNS
 from feedback_api.satisfaction import stats
 from feedback_api.satisfaction.repository import (
-    SUM_COLUMNS,
     AggregateRepository,
     CaseStatsRepository,
     Scope,
@@ -279,7 +278,7 @@ async def ranking(
 
 
 # The last ranking per (grouping, prior strength, minimum sample), with the groups it was computed from.
-_last_ranking: dict[tuple, tuple[tuple, list[RankingRow]]] = {}
+_last_ranking: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[RankingRow]]] = {}
 
 
 def rank_groups(
@@ -305,7 +304,7 @@ def rank_groups(
 
 
 def _rank(
-    groups: tuple[tuple, ...], *, by: str, settings: Settings
+    groups: tuple[tuple[Any, ...], ...], *, by: str, settings: Settings
 ) -> list[dict[str, Any]]:
     prior_n = prior_sum = 0
     for g in groups:
@@ -313,7 +312,7 @@ def _rank(
         prior_sum += int(g[2])
     prior = (prior_sum, prior_n) if prior_n else None
     strength, min_sample = settings.index_prior_strength, settings.index_min_sample
-    keyed = []
+    keyed: list[tuple[Any, ...]] = []
     for key, n, total, satisfied, name, subdistrict, operator_id in groups:
         figures, place = stats.ranked_figures(
             int(n), int(total), int(satisfied), prior, strength, min_sample
@@ -402,7 +401,7 @@ async def reconcile(
     session: AsyncSession, *, first_month: str | None, last_month: str | None
 ) -> dict[str, Any]:
     """Recompute the aggregates from the raw ratings and fix every row that differs."""
-    months = None
+    months: list[str] | None = None
     if first_month or last_month:
         if not (first_month and last_month):
             raise RuleViolation(
