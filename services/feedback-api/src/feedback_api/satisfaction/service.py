@@ -29,7 +29,13 @@ from feedback_api.satisfaction.repository import (
     CaseStatsRepository,
     Scope,
 )
-from feedback_api.satisfaction.schemas import RankingRow
+from feedback_api.satisfaction.schemas import (
+    CaseFigures,
+    RankingRow,
+    RatingFigures,
+    ReconcileResult,
+    SatisfactionSummary,
+)
 from feedback_api.settings import Settings
 from service_kit.auth import Principal
 from service_kit.problems import Forbidden, RuleViolation
@@ -131,20 +137,20 @@ def _figures(
 
 async def _case_figures(
     session: AsyncSession, scope: Scope, rng: DateRange, now: datetime
-) -> dict[str, Any]:
+) -> CaseFigures:
     row = await CaseStatsRepository(session).complaint_stats(
         scope, rng.start, rng.end, now, not_answered_by_operator=ABOUT_OPERATOR
     )
-    return {
-        "complaints": int(row.complaints),
-        "responded_on_time": int(row.on_time),
-        "on_time_rate": stats.q2(Decimal(int(row.on_time)) / Decimal(int(row.decided)))
+    return CaseFigures(
+        complaints=int(row.complaints),
+        responded_on_time=int(row.on_time),
+        on_time_rate=stats.q2(Decimal(int(row.on_time)) / Decimal(int(row.decided)))
         if row.decided
         else None,
-        "answer_satisfaction_mean": stats.q2(
+        answer_satisfaction_mean=stats.q2(
             stats.mean(int(row.rating_sum), int(row.rated))
         ),
-    }
+    )
 
 
 async def summary(
@@ -154,7 +160,7 @@ async def summary(
     rng: DateRange,
     settings: Settings,
     now: datetime,
-) -> dict[str, Any]:
+) -> SatisfactionSummary:
     """The exact shape operators-api reads for evaluations."""
     district = (await _totals(session, Scope("district"), rng))[None]
     mine = (
@@ -162,12 +168,14 @@ async def summary(
         if scope.kind != "district"
         else district
     )
-    return {
-        "from": rng.first,
-        "to": rng.last,
-        "ratings": _figures(mine, _prior(district, verified=False), settings),
-        "cases": await _case_figures(session, scope, rng, now),
-    }
+    return SatisfactionSummary(
+        from_=rng.first,
+        to=rng.last,
+        ratings=RatingFigures.model_validate(
+            _figures(mine, _prior(district, verified=False), settings)
+        ),
+        cases=await _case_figures(session, scope, rng, now),
+    )
 
 
 async def _trend(
@@ -399,7 +407,7 @@ async def check_reader(
 
 async def reconcile(
     session: AsyncSession, *, first_month: str | None, last_month: str | None
-) -> dict[str, Any]:
+) -> ReconcileResult:
     """Recompute the aggregates from the raw ratings and fix every row that differs."""
     months: list[str] | None = None
     if first_month or last_month:
@@ -438,12 +446,12 @@ async def reconcile(
             await repo.replace_row(key, want)
             fixed.append("/".join(str(p) for p in key))
     await session.commit()
-    return {
-        "months": months,
-        "rows_checked": len(set(raw) | set(stored)),
-        "rows_fixed": len(fixed),
-        "fixed": fixed[:50],
-    }
+    return ReconcileResult(
+        months=months,
+        rows_checked=len(set(raw) | set(stored)),
+        rows_fixed=len(fixed),
+        fixed=fixed[:50],
+    )
 
 
 def today(now: datetime) -> date:
