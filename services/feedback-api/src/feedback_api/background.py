@@ -14,14 +14,15 @@ from fastapi import FastAPI
 
 from feedback_api.cases.service import sweep
 from feedback_api.demand.service import on_activity_cancelled
-from feedback_api.operations.service import on_checkin, on_operator_changed
+from feedback_api.operations.service import on_operator_changed
+from feedback_api.ratings.verification import on_checkin
 from service_kit.auth import service_token
-from service_kit.events.consumer import FeedConsumer
+from service_kit.events.consumer import FeedConsumer, Handler
 from service_kit.periodic import PeriodicTask
 
 log = logging.getLogger("feedback_api.background")
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "checkin.recorded": on_checkin,
     "facility.operator_changed": on_operator_changed,
     "activity.cancelled": on_activity_cancelled,

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from feedback_api.clients.facilities import FacilitiesClient
-from feedback_api.moderation.filter import CommentFilter
 from feedback_api.settings import Settings
 from service_kit.auth import Principal, require_roles
 from service_kit.clock import Clock
@@ -28,15 +27,9 @@ async def get_facilities(request: Request) -> FacilitiesClient:
     return facilities
 
 
-async def get_comment_filter(request: Request) -> CommentFilter:
-    comment_filter: CommentFilter = request.app.state.comment_filter
-    return comment_filter
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 FacilitiesDep = Annotated[FacilitiesClient, Depends(get_facilities)]
-CommentFilterDep = Annotated[CommentFilter, Depends(get_comment_filter)]
 
 ResidentDep = Annotated[Principal, require_roles("resident")]
 OfficialDep = Annotated[Principal, require_roles("official")]

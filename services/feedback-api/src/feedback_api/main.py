@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
 from feedback_api import models  # noqa: F401  (every table on the metadata)
 from feedback_api.background import OverdueSweeper, facilities_consumer
@@ -13,14 +13,15 @@ from feedback_api.db import infra
 from feedback_api.demand.router import router as demand_router
 from feedback_api.events import EVENT_TYPES
 from feedback_api.menu.router import router as menu_router
-from feedback_api.moderation.filter import CommentFilter
 from feedback_api.moderation.router import router as moderation_router
+from feedback_api.moderation.service import added_words
 from feedback_api.open311.router import clients_router as open311_clients_router
 from feedback_api.open311.router import error_response
 from feedback_api.open311.router import router as open311_router
 from feedback_api.open311.service import Open311Problem
 from feedback_api.privacy.consumer import add_gateway_consumer
 from feedback_api.privacy.router import router as privacy_router
+from feedback_api.ratings.filter import CommentFilter
 from feedback_api.ratings.router import router as ratings_router
 from feedback_api.satisfaction.router import router as satisfaction_router
 from feedback_api.settings import Settings
@@ -73,7 +74,7 @@ async def _make_clients(app: FastAPI) -> None:
         cache_ttl_s=settings.facilities_cache_ttl_s,
         cache_size=settings.facilities_cache_size,
     )
-    app.state.comment_filter = CommentFilter(settings.moderation_words)
+    app.state.comment_filter = CommentFilter(settings.moderation_words, added_words)
     # Started by the runtime only when run_background_tasks is on.
     app.state.facilities_consumer = facilities_consumer(app)
     app.state.sweeper = OverdueSweeper(app)
@@ -138,7 +139,7 @@ def create_app(
         clock=clock,
     )
 
-    async def _open311_error(request: Request, exc: Exception):
+    async def _open311_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Open311Problem)
         return error_response(request, exc)
 

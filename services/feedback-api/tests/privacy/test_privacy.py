@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import httpx
 
-from feedback_api.operations.service import on_checkin
 from feedback_api.privacy.consumer import gateway_consumer
 from feedback_api.privacy.service import erase_account
+from feedback_api.ratings.verification import on_checkin
 from tests.demand.test_demand import ROUND
 from tests.factories import file_case, rate, step
 

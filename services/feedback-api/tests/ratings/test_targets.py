@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from feedback_api.operations.service import on_checkin, on_operator_changed
+from feedback_api.operations.service import on_operator_changed
+from feedback_api.ratings.verification import on_checkin
 from tests.factories import rate, rating_body
 
 

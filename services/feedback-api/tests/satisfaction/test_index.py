@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from feedback_api.satisfaction.models import RatingAggregate
+from feedback_api.ratings.aggregates import RatingAggregate
 from feedback_api.satisfaction.stats import figures, smoothed_mean, wilson
 from tests.factories import file_case, rate, step
 
@@ -331,7 +331,7 @@ class TestReport:
     async def test_dimensions_verified_only_and_subdistricts(
         self, client, auth, app, standin, sessionmaker
     ):
-        from feedback_api.operations.service import on_checkin
+        from feedback_api.ratings.verification import on_checkin
 
         app.state.settings.index_min_sample = 1
         await _ratings(client, auth, 2, [5, 3], "v")

@@ -35,11 +35,11 @@ from feedback_api.operations.models import FacilityOperation
 from feedback_api.periods import month_of, quarter_of
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.satisfaction.service import reconcile
-from feedback_api.settings import Settings
 from feedback_api.workdays.models import CalendarDay
 from feedback_api.workdays.service import WorkCalendar
 from service_kit.clock import utcnow
 from service_kit.db import make_engine, make_sessionmaker
+from service_kit.settings import BaseServiceSettings
 
 SEED = 20261123
 RATINGS = 5000
@@ -164,7 +164,7 @@ def _ratings(
 
 def _case_plan(
     now: datetime, facilities: dict[int, dict[str, Any]]
-) -> list[tuple[str, int | None, str, datetime, str | None]]:
+) -> list[tuple[str, int, str, datetime, str]]:
     """(target state, facility, category, filed at, resident) for each demo case."""
     rng = random.Random(SEED + 1)
     ops = [fid for fid, f in facilities.items() if f["operator_id"]]
@@ -284,8 +284,8 @@ def _cases(
             role: str,
             at: datetime,
             note: str | None = None,
-            case=case,
-            steps=steps,
+            case: dict[str, Any] = case,
+            steps: list[dict[str, Any]] = steps,
         ) -> None:
             steps.append(
                 {
@@ -564,7 +564,7 @@ async def _seed_menu(session: AsyncSession, now: datetime) -> str:
         .all()
     )
     weights = [9, 14, 11, 4, 7, 3]
-    votes = []
+    votes: list[dict[str, Any]] = []
     for n in range(1, 181):
         for item in set(rng.choices(menu, weights=weights, k=3)):
             votes.append(
@@ -603,7 +603,8 @@ async def _seed_calendar(session: AsyncSession, now: datetime) -> None:
     )
 
 
-async def seed_demo(settings: Settings) -> str:
+async def seed_demo(settings: BaseServiceSettings) -> str:
+    """The demo data, loaded into the database the settings name (the command line's `seed-demo`)."""
     engine = make_engine(settings.database_url)
     maker = make_sessionmaker(engine)
     now = utcnow()

@@ -4,8 +4,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import exists, select
 
-from feedback_api.moderation.models import ModerationWord, RatingBurst
-from feedback_api.ratings.models import Rating
+from feedback_api.moderation.models import ModerationWord
+from feedback_api.ratings.models import Rating, RatingBurst
 from service_kit.repository import RepositoryBase, Slice
 
 
@@ -20,6 +20,10 @@ class WordRepository(RepositoryBase[ModerationWord]):
         return await self.one_or_none(
             self.statement().where(ModerationWord.word == word)
         )
+
+    async def words(self) -> Sequence[str]:
+        """Every word officials added (the comment filter's part of the list)."""
+        return (await self.session.execute(select(ModerationWord.word))).scalars().all()
 
     async def delete(self, word: ModerationWord) -> None:
         await self.session.delete(word)

@@ -1,10 +1,9 @@
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from feedback_api.dependencies import (
     ClockDep,
-    CommentFilterDep,
     DistrictOfficialDep,
     OfficialDep,
     ReaderDep,
@@ -17,6 +16,7 @@ from feedback_api.moderation.schemas import (
     WordCreate,
     WordRead,
 )
+from feedback_api.ratings.filter import CommentFilterDep
 from feedback_api.ratings.schemas import RatingRead
 from service_kit.db import SessionDep
 from service_kit.pagination import Page, PageParams, page_params
@@ -40,7 +40,7 @@ async def moderation_queue(
         Literal["comments", "held"] | None,
         Query(description="Only comments, or only held ratings."),
     ] = None,
-) -> dict[str, Any]:
+) -> Page[RatingRead]:
     return await service.queue(
         session, kind=kind, cursor=page.cursor, limit=page.limit, viewer=principal
     )
@@ -58,7 +58,7 @@ async def decide_rating(
     session: SessionDep,
     principal: OfficialDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> RatingRead:
     return await service.decide_rating(
         session,
         principal=principal,

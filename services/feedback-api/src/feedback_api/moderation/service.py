@@ -3,25 +3,26 @@ decisions on single ratings and on whole bursts, and the abuse-word list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.events import outbox
 from feedback_api.exceptions import WorkflowConflict
-from feedback_api.moderation.filter import CommentFilter
-from feedback_api.moderation.models import ModerationWord, RatingBurst
+from feedback_api.moderation.models import ModerationWord
 from feedback_api.moderation.repository import BurstRepository, WordRepository
 from feedback_api.pagination import id_cursor
-from feedback_api.ratings.models import Rating
+from feedback_api.ratings.aggregates import AggregateRepository
+from feedback_api.ratings.filter import CommentFilter
+from feedback_api.ratings.models import Rating, RatingBurst
 from feedback_api.ratings.repository import RatingRepository
-from feedback_api.ratings.service import page, rating_read
-from feedback_api.satisfaction.repository import AggregateRepository
+from feedback_api.ratings.schemas import RatingRead
 from service_kit.auth import Principal
 from service_kit.clock import Clock
+from service_kit.pagination import Page, encode_cursor
 from service_kit.problems import Conflict, NotFound
 from service_kit.repository import Slice
 
@@ -43,14 +44,18 @@ async def queue(
     cursor: str | None,
     limit: int,
     viewer: Principal,
-) -> dict[str, Any]:
+) -> Page[RatingRead]:
     rows = await RatingRepository(session).list_for_review(
         kind=kind,
         before_id=id_cursor(cursor),
         limit=limit + 1,
         subdistrict=_area(viewer),
     )
-    return page(list(rows), limit, viewer)
+    more = len(rows) > limit
+    return Page[RatingRead](
+        items=[RatingRead.of(r, viewer=viewer) for r in rows[:limit]],
+        next_cursor=encode_cursor(rows[limit - 1].id) if more else None,
+    )
 
 
 async def _hide(
@@ -89,7 +94,7 @@ async def decide_rating(
     action: str,
     note: str | None,
     clock: Clock,
-) -> dict[str, Any]:
+) -> RatingRead:
     repo = RatingRepository(session)
     r = await repo.get(rating_id, for_update=True)
     if r is None or not _in_area(principal, r.subdistrict):
@@ -128,7 +133,7 @@ async def decide_rating(
             await AggregateRepository(session).apply(r, 1)
     r.moderated_by, r.moderated_at, r.moderation_note = principal.sub, now, note
     await repo.flush()
-    read = rating_read(r, viewer=principal)
+    read = RatingRead.of(r, viewer=principal)
     await session.commit()
     return read
 
@@ -244,3 +249,8 @@ async def remove_word(
     await repo.delete(entry)
     await session.commit()
     comment_filter.invalidate()
+
+
+async def added_words(session: AsyncSession) -> Sequence[str]:
+    """The words officials added, for the comment filter."""
+    return await WordRepository(session).words()

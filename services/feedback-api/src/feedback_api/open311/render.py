@@ -55,9 +55,8 @@ def to_xml(kind: str, payload: Any) -> bytes:
     else:  # a single document: discovery, service_definition
         root = Element(kind)
         _fill(root, payload)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(
-        root, encoding="utf-8"
-    )
+    body: bytes = tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def respond(fmt: str, kind: str, payload: Any, status: int = 200) -> Response:

@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, bindparam, or_, select
 
 from feedback_api.operations.models import Checkin, FacilityOperation
-from feedback_api.ratings.models import Rating
 from service_kit.repository import RepositoryBase
 
 
@@ -79,32 +78,6 @@ class CheckinRepository(RepositoryBase[Checkin]):
         return checked_in(
             wanted, (await self.session.execute(_CHECKINS_OF, params)).tuples()
         )
-
-    async def unverified_ratings(
-        self, *, resident_sub: str, activity_id: int, facility_id: int
-    ) -> Sequence[Rating]:
-        """The resident's ratings that this check-in verifies, locked for the update."""
-        stmt = (
-            select(Rating)
-            .where(
-                Rating.resident_sub == resident_sub,
-                Rating.verified.is_(False),
-                or_(
-                    (Rating.target_type == "activity")
-                    & (Rating.target_id == activity_id),
-                    (Rating.target_type.in_(("facility", "service")))
-                    & (Rating.facility_id == facility_id),
-                ),
-            )
-            .with_for_update()
-        )
-        return (await self.session.execute(stmt)).scalars().all()
-
-    async def mark_verified(self, ids: list[int]) -> None:
-        if ids:
-            await self.session.execute(
-                update(Rating).where(Rating.id.in_(ids)).values(verified=True)
-            )
 
 
 # Read for every batch of ratings: built once (the lists are expanding parameters).

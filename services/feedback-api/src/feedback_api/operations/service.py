@@ -2,8 +2,8 @@
 
 - `facility.operator_changed` replaces the facility's row in the map (cases are routed by it, and a new
   rating carries the operator running its facility at that moment).
-- `checkin.recorded` stores the check-in and marks verified the resident's ratings of that activity, of
-  its facility and of the facility's services; ratings made later are verified when they are saved.
+- `checkin.recorded` stores the check-in (`record_checkin`); the ratings it verifies are marked by the
+  ratings' own handler of the event (`ratings.verification.on_checkin`).
 Both handlers are idempotent: a replayed event changes nothing more (FeedConsumer also skips it)."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback_api.clients.facilities import FacilitiesClient, FacilityRef, operator_name
 from feedback_api.operations.models import Checkin, FacilityOperation
 from feedback_api.operations.repository import CheckinRepository, OperationRepository
-from feedback_api.satisfaction.repository import AggregateRepository
 from feedback_api.types import parse_moment
 from service_kit.clock import utcnow
 
@@ -111,12 +110,15 @@ async def on_operator_changed(session: AsyncSession, event: dict[str, Any]) -> N
     await repo.flush()
 
 
-async def on_checkin(session: AsyncSession, event: dict[str, Any]) -> None:
+async def record_checkin(
+    session: AsyncSession, event: dict[str, Any]
+) -> Checkin | None:
+    """Store a `checkin.recorded` event's check-in (None: it was stored already)."""
     data = event["data"]
     repo = CheckinRepository(session)
     booking_id = int(data["booking_id"])
     if await repo.get(booking_id) is not None:
-        return
+        return None
     checked_in_at = (
         parse_moment(data["checked_in_at"]) if data.get("checked_in_at") else utcnow()
     )
@@ -129,21 +131,4 @@ async def on_checkin(session: AsyncSession, event: dict[str, Any]) -> None:
     )
     repo.add(checkin)
     await session.flush()
-    await verify_ratings(session, checkin)
-
-
-async def verify_ratings(session: AsyncSession, checkin: Checkin) -> list[int]:
-    """Mark the resident's matching ratings verified, and move the counted ones into the verified figures."""
-    repo = CheckinRepository(session)
-    ratings = await repo.unverified_ratings(
-        resident_sub=checkin.resident_sub,
-        activity_id=checkin.activity_id,
-        facility_id=checkin.facility_id,
-    )
-    aggregates = AggregateRepository(session)
-    for r in ratings:
-        r.verified = True
-        if r.counted:
-            await aggregates.apply(r, 1, verified_only=True)
-    await session.flush()
-    return [r.id for r in ratings]
+    return checkin

@@ -18,10 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.exceptions import TooManyRequests
-from feedback_api.moderation.models import RatingBurst
-from feedback_api.ratings.models import Rating
+from feedback_api.ratings.aggregates import AggregateRepository
+from feedback_api.ratings.models import Rating, RatingBurst
 from feedback_api.ratings.repository import RatingRepository
-from feedback_api.satisfaction.repository import AggregateRepository
 from feedback_api.settings import Settings
 
 HOUR = timedelta(hours=1)

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from feedback_api.dependencies import (
     ClockDep,
-    CommentFilterDep,
     FacilitiesDep,
     ResidentDep,
     SettingsDep,
@@ -14,6 +13,7 @@ from feedback_api.dependencies import (
 from feedback_api.network import client_network
 from feedback_api.periods import PERIOD_PATTERN
 from feedback_api.ratings import service
+from feedback_api.ratings.filter import CommentFilterDep
 from feedback_api.ratings.repository import RatingFilter
 from feedback_api.ratings.schemas import (
     RatingCreate,

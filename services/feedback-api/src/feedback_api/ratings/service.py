@@ -13,16 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.clients.facilities import FacilitiesClient, FacilityRef
 from feedback_api.events import outbox
-from feedback_api.moderation.filter import CommentFilter
 from feedback_api.operations.service import operations_for
 from feedback_api.pagination import id_cursor
 from feedback_api.periods import month_of, quarter_of
 from feedback_api.ratings import abuse
+from feedback_api.ratings.aggregates import AggregateRepository
 from feedback_api.ratings.exceptions import RatingConflict, ReplyExists
+from feedback_api.ratings.filter import CommentFilter
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.ratings.repository import RatingFilter, RatingRepository
 from feedback_api.ratings.schemas import RatingCreate, RatingRead, is_author
-from feedback_api.satisfaction.repository import AggregateRepository
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from service_kit.auth import Principal

@@ -4,48 +4,36 @@ complaint statistics."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     Row,
-    String,
     and_,
-    any_,
-    bindparam,
     case,
     delete,
     func,
     literal,
-    literal_column,
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback_api.cases.models import ResidentCase
 from feedback_api.operations.models import FacilityOperation as F
+from feedback_api.ratings import aggregates
+from feedback_api.ratings.aggregates import (
+    DIMENSION_COLUMNS,
+    SUM_COLUMNS,
+    RatingAggregate,
+)
 from feedback_api.ratings.models import DIMENSIONS, Rating
-from feedback_api.satisfaction.models import DIMENSION_COLUMNS, RatingAggregate
 from service_kit.repository import RepositoryBase
 
-KEY = ("month", "target_type", "target_id", "operator_key")
-SUM_COLUMNS = (
-    "n",
-    "overall_sum",
-    "satisfied",
-    "verified_n",
-    "verified_sum",
-    "verified_satisfied",
-    *(c for pair in DIMENSION_COLUMNS.values() for c in pair),
-)
+# A result row of any shape.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
 # What a ranking reads: the count, the overall sum and the satisfied count.
 RANKING_COLUMNS = ("n", "overall_sum", "satisfied")
 GROUPS = {
@@ -64,67 +52,19 @@ class Scope:
     key: int | str | None = None
 
 
-def contribution(
-    r: Rating, sign: int, *, verified_only: bool = False
-) -> dict[str, int]:
-    """What one rating adds to (sign 1) or takes from (sign -1) its aggregate row."""
-    sat = 1 if r.overall >= 4 else 0
-    values = dict.fromkeys(SUM_COLUMNS, 0)
-    if r.verified or verified_only:
-        values.update(
-            verified_n=sign,
-            verified_sum=sign * r.overall,
-            verified_satisfied=sign * sat,
-        )
-    if verified_only:
-        return values
-    values.update(n=sign, overall_sum=sign * r.overall, satisfied=sign * sat)
-    for dim, (n_col, sum_col) in DIMENSION_COLUMNS.items():
-        score = getattr(r, dim)
-        if score is not None:
-            values[n_col] = sign
-            values[sum_col] = sign * score
-    return values
-
-
-def merged_changes(changes: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
-    """(rating, sign) contributions merged per aggregate row: the rows an upsert adds, in key order."""
-    merged: dict[tuple, dict[str, Any]] = {}
-    for r, sign in changes:
-        key = (r.month, r.target_type, r.target_id, r.operator_id or 0)
-        row = merged.get(key)
-        if row is None:
-            row = merged[key] = {
-                **dict(zip(KEY, key, strict=True)),
-                "facility_id": r.facility_id,
-                "subdistrict": r.subdistrict or "",
-                **dict.fromkeys(SUM_COLUMNS, 0),
-            }
-        for column, value in contribution(r, sign).items():
-            row[column] += value
-    return [merged[k] for k in sorted(merged)]
-
-
-def _ranking_statement(by: str, *, in_months: list[str] | None = None) -> Any:
-    """The ranking's query: the months as a list (any database) or, without one, as an array parameter
-    `months` (PostgreSQL's = ANY)."""
+def _ranking_statement(by: str, months: list[str]) -> Any:
+    """The ranking's query: per group with ratings in the months, the three sums and, per facility, its
+    name, subdistrict and operator from the local map."""
     a = RatingAggregate
     key = getattr(a, GROUPS[by])
-    month = (
-        a.month.in_(in_months)
-        if in_months is not None
-        else a.month == any_(bindparam("months", type_=ARRAY(String)))
-    )
     sums = (
         select(
             key.label("group_key"),
             *(func.sum(getattr(a, c)).label(c) for c in RANKING_COLUMNS),
         )
-        .where(month)
+        .where(a.month.in_(months))
         .group_by(key)
-        .having(
-            func.sum(a.n) > literal_column("0")
-        )  # not a parameter: the driver's text takes the months alone
+        .having(func.sum(a.n) > 0)
     )
     if by != "facility":
         return sums
@@ -134,66 +74,8 @@ def _ranking_statement(by: str, *, in_months: list[str] | None = None) -> Any:
     )
 
 
-@functools.cache
-def _ranking_sql(by: str) -> str:
-    """The ranking's query as PostgreSQL text for asyncpg, the months as $1."""
-    compiled = _ranking_statement(by).compile(dialect=asyncpg_dialect())
-    if compiled.positiontup != ["months"]:  # the caller passes the months alone, as $1
-        raise RuntimeError(
-            f"the ranking's query takes {compiled.positiontup}, not the months alone"
-        )
-    return str(compiled)
-
-
-@functools.cache
-def _upsert(dialect: str) -> Any:
-    """The aggregate rows' upsert: each sum column adds what the row brings."""
-    table = RatingAggregate.__table__
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    changed = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
-    return stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed)
-
-
-class AggregateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def _insert(self):
-        return (
-            pg_insert
-            if self.session.get_bind().dialect.name == "postgresql"
-            else sqlite_insert
-        )
-
-    async def apply(self, r: Rating, sign: int, *, verified_only: bool = False) -> None:
-        """Add a rating to its month's row (or take it away): one upsert, atomic under concurrency."""
-        values = contribution(r, sign, verified_only=verified_only)
-        stmt = self._insert()(RatingAggregate).values(
-            month=r.month,
-            target_type=r.target_type,
-            target_id=r.target_id,
-            operator_key=r.operator_id or 0,
-            facility_id=r.facility_id,
-            subdistrict=r.subdistrict or "",
-            **values,
-        )
-        changed = {
-            c: getattr(RatingAggregate, c) + getattr(stmt.excluded, c)
-            for c, v in values.items()
-            if v
-        }
-        await self.session.execute(
-            stmt.on_conflict_do_update(index_elements=list(KEY), set_=changed)
-        )
-
-    async def apply_many(self, changes: Iterable[tuple[Any, int]]) -> None:
-        """apply() for several (rating, sign) at once: contributions merged per aggregate row in Python,
-        then one upsert executed for every row, in key order (concurrent writers lock rows in the same order)."""
-        rows = merged_changes(changes)
-        if not rows:
-            return
-        # One statement whatever the batch size (built once per dialect, executed for each row in one go).
-        await self.session.execute(_upsert(self.session.get_bind().dialect.name), rows)
+class AggregateRepository(aggregates.AggregateRepository):
+    """The index's reads of the aggregate rows (beside their upkeep), and of the raw ratings."""
 
     def _scope_filter(self, scope: Scope) -> list[Any]:
         if scope.kind == "facility":
@@ -206,7 +88,7 @@ class AggregateRepository:
 
     async def totals(
         self, scope: Scope, months: list[str], *, group_by: str | None = None
-    ) -> Sequence[Row]:
+    ) -> Sequence[AnyRow]:
         """Sums over the aggregate rows of the given months, optionally per facility/operator/subdistrict/month."""
         if not months:
             return []
@@ -271,7 +153,7 @@ class AggregateRepository:
         end: datetime,
         *,
         group_by: str | None = None,
-    ) -> Sequence[Row]:
+    ) -> Sequence[AnyRow]:
         """The same sums straight from the counted ratings made in [start, end)."""
         sums = self._raw_sums()
         if group_by:
@@ -295,7 +177,7 @@ class AggregateRepository:
 
     async def raw_rows_by_key(
         self, months: list[str] | None
-    ) -> dict[tuple, dict[str, Any]]:
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
         """What every aggregate row should hold, from the raw table (for reconciliation)."""
         op_key = func.coalesce(Rating.operator_id, 0)
         stmt = (
@@ -327,7 +209,7 @@ class AggregateRepository:
 
     async def stored_rows_by_key(
         self, months: list[str] | None
-    ) -> dict[tuple, dict[str, Any]]:
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
         stmt = select(RatingAggregate)
         if months is not None:
             stmt = stmt.where(RatingAggregate.month.in_(months))
@@ -340,7 +222,9 @@ class AggregateRepository:
             }
         return out
 
-    async def replace_row(self, key: tuple, values: dict[str, Any] | None) -> None:
+    async def replace_row(
+        self, key: tuple[Any, ...], values: dict[str, Any] | None
+    ) -> None:
         month, target_type, target_id, operator_key = key
         await self.session.execute(
             delete(RatingAggregate).where(
@@ -364,19 +248,10 @@ class AggregateRepository:
             )
         await self.session.flush()
 
-    async def ranking_rows(self, months: list[str], by: str) -> Sequence[Sequence[Any]]:
+    async def ranking_rows(self, months: list[str], by: str) -> Sequence[AnyRow]:
         """Per group with ratings over whole months, the three sums a ranking needs (n, overall_sum,
-        satisfied) and, per facility, its name, subdistrict and operator from the local map: one query.
-        On PostgreSQL it runs on the driver (asyncpg records, the statement compiled once per grouping):
-        the ranking reads a row per facility, and SQLAlchemy's processing of the rows cost as much as the
-        query, or more."""
-        connection = await self.session.connection()
-        if connection.dialect.name == "postgresql":
-            raw = await connection.get_raw_connection()
-            return await raw.driver_connection.fetch(_ranking_sql(by), months)
-        return (
-            await connection.execute(_ranking_statement(by, in_months=months))
-        ).all()
+        satisfied) and, per facility, its name, subdistrict and operator from the local map: one query."""
+        return (await self.session.execute(_ranking_statement(by, months))).all()
 
     async def facility_names(
         self, facility_ids: list[int]
@@ -410,7 +285,7 @@ class CaseStatsRepository(RepositoryBase[ResidentCase]):
         now: datetime,
         *,
         not_answered_by_operator: tuple[str, ...] = (),
-    ) -> Row:
+    ) -> AnyRow:
         """Complaints filed in [start, end): how many, how many were answered by their deadline, how many
         are decided (answered, or past their deadline unanswered), and the residents' ratings of the answers.
 

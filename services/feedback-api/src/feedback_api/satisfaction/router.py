@@ -156,7 +156,7 @@ async def operator_summary(
     principal: FiguresReader,
     first: FromQuery = None,
     last: ToQuery = None,
-) -> dict[str, Any]:
+) -> SatisfactionSummary:
     scope = Scope("operator", operator_id)
     await service.check_reader(session, principal, scope)
     now = clock.now()
@@ -181,7 +181,7 @@ async def facility_summary(
     principal: FiguresReader,
     first: FromQuery = None,
     last: ToQuery = None,
-) -> dict[str, Any]:
+) -> SatisfactionSummary:
     scope = Scope("facility", facility_id)
     await service.check_reader(session, principal, scope)
     now = clock.now()
@@ -208,5 +208,5 @@ async def reconcile(
         ),
     ] = None,
     to_month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
-) -> dict[str, Any]:
+) -> ReconcileResult:
     return await service.reconcile(session, first_month=from_month, last_month=to_month)

@@ -22,15 +22,20 @@ from feedback_api.periods import (
     quarter_of,
     quarter_range,
 )
+from feedback_api.ratings.aggregates import DIMENSION_COLUMNS, SUM_COLUMNS
 from feedback_api.satisfaction import stats
-from feedback_api.satisfaction.models import DIMENSION_COLUMNS
 from feedback_api.satisfaction.repository import (
-    SUM_COLUMNS,
     AggregateRepository,
     CaseStatsRepository,
     Scope,
 )
-from feedback_api.satisfaction.schemas import RankingRow
+from feedback_api.satisfaction.schemas import (
+    CaseFigures,
+    RankingRow,
+    RatingFigures,
+    ReconcileResult,
+    SatisfactionSummary,
+)
 from feedback_api.settings import Settings
 from service_kit.auth import Principal
 from service_kit.problems import Forbidden, RuleViolation
@@ -132,20 +137,20 @@ def _figures(
 
 async def _case_figures(
     session: AsyncSession, scope: Scope, rng: DateRange, now: datetime
-) -> dict[str, Any]:
+) -> CaseFigures:
     row = await CaseStatsRepository(session).complaint_stats(
         scope, rng.start, rng.end, now, not_answered_by_operator=ABOUT_OPERATOR
     )
-    return {
-        "complaints": int(row.complaints),
-        "responded_on_time": int(row.on_time),
-        "on_time_rate": stats.q2(Decimal(int(row.on_time)) / Decimal(int(row.decided)))
+    return CaseFigures(
+        complaints=int(row.complaints),
+        responded_on_time=int(row.on_time),
+        on_time_rate=stats.q2(Decimal(int(row.on_time)) / Decimal(int(row.decided)))
         if row.decided
         else None,
-        "answer_satisfaction_mean": stats.q2(
+        answer_satisfaction_mean=stats.q2(
             stats.mean(int(row.rating_sum), int(row.rated))
         ),
-    }
+    )
 
 
 async def summary(
@@ -155,7 +160,7 @@ async def summary(
     rng: DateRange,
     settings: Settings,
     now: datetime,
-) -> dict[str, Any]:
+) -> SatisfactionSummary:
     """The exact shape operators-api reads for evaluations."""
     district = (await _totals(session, Scope("district"), rng))[None]
     mine = (
@@ -163,12 +168,14 @@ async def summary(
         if scope.kind != "district"
         else district
     )
-    return {
-        "from": rng.first,
-        "to": rng.last,
-        "ratings": _figures(mine, _prior(district, verified=False), settings),
-        "cases": await _case_figures(session, scope, rng, now),
-    }
+    return SatisfactionSummary(
+        from_=rng.first,
+        to=rng.last,
+        ratings=RatingFigures.model_validate(
+            _figures(mine, _prior(district, verified=False), settings)
+        ),
+        cases=await _case_figures(session, scope, rng, now),
+    )
 
 
 async def _trend(
@@ -279,7 +286,7 @@ async def ranking(
 
 
 # The last ranking per (grouping, prior strength, minimum sample), with the groups it was computed from.
-_last_ranking: dict[tuple, tuple[tuple, list[RankingRow]]] = {}
+_last_ranking: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[RankingRow]]] = {}
 
 
 def rank_groups(
@@ -305,7 +312,7 @@ def rank_groups(
 
 
 def _rank(
-    groups: tuple[tuple, ...], *, by: str, settings: Settings
+    groups: tuple[tuple[Any, ...], ...], *, by: str, settings: Settings
 ) -> list[dict[str, Any]]:
     prior_n = prior_sum = 0
     for g in groups:
@@ -313,7 +320,7 @@ def _rank(
         prior_sum += int(g[2])
     prior = (prior_sum, prior_n) if prior_n else None
     strength, min_sample = settings.index_prior_strength, settings.index_min_sample
-    keyed = []
+    keyed: list[tuple[Any, ...]] = []
     for key, n, total, satisfied, name, subdistrict, operator_id in groups:
         figures, place = stats.ranked_figures(
             int(n), int(total), int(satisfied), prior, strength, min_sample
@@ -400,9 +407,9 @@ async def check_reader(
 
 async def reconcile(
     session: AsyncSession, *, first_month: str | None, last_month: str | None
-) -> dict[str, Any]:
+) -> ReconcileResult:
     """Recompute the aggregates from the raw ratings and fix every row that differs."""
-    months = None
+    months: list[str] | None = None
     if first_month or last_month:
         if not (first_month and last_month):
             raise RuleViolation(
@@ -439,12 +446,12 @@ async def reconcile(
             await repo.replace_row(key, want)
             fixed.append("/".join(str(p) for p in key))
     await session.commit()
-    return {
-        "months": months,
-        "rows_checked": len(set(raw) | set(stored)),
-        "rows_fixed": len(fixed),
-        "fixed": fixed[:50],
-    }
+    return ReconcileResult(
+        months=months,
+        rows_checked=len(set(raw) | set(stored)),
+        rows_fixed=len(fixed),
+        fixed=fixed[:50],
+    )
 
 
 def today(now: datetime) -> date:

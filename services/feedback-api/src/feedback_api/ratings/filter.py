@@ -1,17 +1,18 @@
 """The comment filter: personal data masked automatically, abuse words send a text to the moderation queue.
 
-The word list is the built-in one (settings) plus the words officials added (the moderation_word table),
-remembered per process for 30 s (an edit on this replica takes effect at once)."""
+The word list is the built-in one (settings) plus the words officials added (moderation keeps them and
+hands the filter their reader, `added_words`), remembered per process for 30 s (an edit on this replica
+takes effect at once)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from sqlalchemy import select
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback_api.moderation.models import ModerationWord
 from feedback_api.text import find_abuse, mask_personal_data
 from service_kit.cache import TTLCache
 
@@ -24,19 +25,23 @@ class Filtered:
     words: tuple[str, ...]
 
 
+# Reads the words officials added, in the request's session.
+AddedWords = Callable[[AsyncSession], Awaitable[Sequence[str]]]
+
+
 class CommentFilter:
-    def __init__(self, builtin_words: list[str], ttl_s: float = 30.0) -> None:
+    def __init__(
+        self, builtin_words: list[str], added_words: AddedWords, ttl_s: float = 30.0
+    ) -> None:
         self.builtin = [w for w in builtin_words if w]
+        self.added_words = added_words
         self._cache: TTLCache[str, tuple[str, ...]] = TTLCache(ttl_s, max_items=1)
 
     def invalidate(self) -> None:
         self._cache.clear()
 
     async def words(self, session: AsyncSession) -> list[str]:
-        async def added_words() -> Sequence[str]:
-            return (await session.execute(select(ModerationWord.word))).scalars().all()
-
-        return await self.words_from(added_words)
+        return await self.words_from(lambda: self.added_words(session))
 
     async def words_from(
         self, load_added: Callable[[], Awaitable[Sequence[str]]]
@@ -65,3 +70,12 @@ class CommentFilter:
         return Filtered(
             masked, "pending" if hits else "published", changed, tuple(hits)
         )
+
+
+async def get_comment_filter(request: Request) -> CommentFilter:
+    """The process's filter, built in the lifespan (app state)."""
+    comment_filter: CommentFilter = request.app.state.comment_filter
+    return comment_filter
+
+
+CommentFilterDep = Annotated[CommentFilter, Depends(get_comment_filter)]
