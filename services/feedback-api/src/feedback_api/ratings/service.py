@@ -22,7 +22,7 @@ from feedback_api.ratings.exceptions import RatingConflict, ReplyExists
 from feedback_api.ratings.filter import CommentFilter
 from feedback_api.ratings.models import DIMENSIONS, Rating
 from feedback_api.ratings.repository import RatingFilter, RatingRepository
-from feedback_api.ratings.schemas import RatingCreate, RatingRead, is_author
+from feedback_api.ratings.schemas import RatingCreate, is_author
 from feedback_api.settings import Settings
 from feedback_api.targets import resolve
 from service_kit.auth import Principal
@@ -348,16 +348,3 @@ async def summarise(
             for d in DIMENSIONS
         },
     )
-
-
-# Read by the moderation queue until it serializes with RatingRead.of itself.
-def rating_read(r: Rating, *, viewer: Principal | None) -> RatingRead:
-    return RatingRead.of(r, viewer=viewer)
-
-
-def page(rows: list[Rating], limit: int, viewer: Principal | None) -> dict[str, Any]:
-    from service_kit.pagination import encode_cursor
-
-    items = [RatingRead.of(r, viewer=viewer) for r in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
