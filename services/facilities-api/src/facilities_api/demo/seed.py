@@ -13,7 +13,6 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilities_api.activities.models import Activity
@@ -212,11 +211,9 @@ async def _services(session: AsyncSession) -> int:
         if fixed:
             await session.execute(insert(ServiceOffered), fixed)
             if session.get_bind().dialect.name == "postgresql":  # the id sequence moves past the fixed ids
-                await session.execute(
-                    sql_text(
-                        "SELECT setval(pg_get_serial_sequence('service_offered', 'id'), (SELECT max(id) FROM service_offered))"
-                    )
-                )
+                highest = select(func.max(ServiceOffered.id)).scalar_subquery()
+                sequence = func.pg_get_serial_sequence(ServiceOffered.__tablename__, "id")
+                await session.execute(select(func.setval(sequence, highest)))
         # The basic ones have been basic since they were added.
         added = select(ServiceOffered.id, ServiceOffered.created_at).where(
             ServiceOffered.basic.is_(True),

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import RowMapping, and_, func, or_, select, text
+from sqlalchemy import RowMapping, and_, func, or_, select
 
 from operators_api.contracts.models import Contract, ContractFacility, Instalment
 from operators_api.contracts.rules import HOLDING
@@ -166,7 +166,7 @@ class ContractRepository(RepositoryBase[Contract]):
         if self.session.get_bind().dialect.name != "postgresql":
             return
         for fid in sorted(set(facility_ids)):
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(4242, :fid)"), {"fid": fid})
+            await self.session.execute(select(func.pg_advisory_xact_lock(4242, fid)))
 
     async def overlapping(
         self, facility_ids: list[int], starts_on: date, ends_on: date, *, exclude_id: int | None
