@@ -86,8 +86,8 @@ async def logout(body: RefreshRequest, session: SessionDep, settings: SettingsDe
 
 
 @router.get("/me", response_model=UserRead, summary="Who am I", responses=problems(401, 403, 404))
-async def me(session: SessionDep, principal: Annotated[Principal, signed_in()]) -> dict[str, Any]:
-    return await service.me(session, principal=principal)
+async def me(session: SessionDep, principal: Annotated[Principal, signed_in()]) -> UserRead:
+    return UserRead.for_viewer(await service.me(session, principal=principal), viewer=principal)
 
 
 @router.post(
@@ -120,8 +120,9 @@ async def change_password(
 )
 async def create_staff(
     body: StaffCreate, session: SessionDep, clock: ClockDep, principal: DistrictOfficial
-) -> dict[str, Any]:
-    return await service.create_staff(session, principal=principal, data=body, now=clock.now())
+) -> UserRead:
+    user = await service.create_staff(session, principal=principal, data=body, now=clock.now())
+    return UserRead.for_viewer(user, viewer=principal)
 
 
 @router.get(
@@ -137,10 +138,11 @@ async def list_users(
     page: Annotated[PageParams, Depends(page_params)],
     role: Literal["resident", "operator", "official", "auditor"] | None = None,
     phone: Annotated[str | None, Query(pattern=PHONE_PATTERN, description="Exact number (district officials).")] = None,
-) -> dict[str, Any]:
-    return await service.list_users(
+) -> Page[UserRead]:
+    found = await service.list_users(
         session, principal=principal, role=role, phone=phone, cursor=page.cursor, limit=page.limit
     )
+    return UserRead.page_for_viewer(found, viewer=principal)
 
 
 @router.post(
@@ -160,8 +162,8 @@ async def disable_user(
     clock: ClockDep,
     revocations: RevocationsDep,
     principal: DistrictOfficial,
-) -> dict[str, Any]:
-    return await service.set_active(
+) -> UserRead:
+    user = await service.set_active(
         session,
         principal=principal,
         user_id=user_id,
@@ -170,6 +172,7 @@ async def disable_user(
         now=clock.now(),
         revocations=revocations,
     )
+    return UserRead.for_viewer(user, viewer=principal)
 
 
 @router.post(
@@ -186,8 +189,8 @@ async def enable_user(
     clock: ClockDep,
     revocations: RevocationsDep,
     principal: DistrictOfficial,
-) -> dict[str, Any]:
-    return await service.set_active(
+) -> UserRead:
+    user = await service.set_active(
         session,
         principal=principal,
         user_id=user_id,
@@ -196,3 +199,4 @@ async def enable_user(
         now=clock.now(),
         revocations=revocations,
     )
+    return UserRead.for_viewer(user, viewer=principal)

@@ -5,6 +5,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from gateway.identity.models import User
+from service_kit.auth import Principal
+from service_kit.pagination import Page
+from service_kit.repository import Slice
+from service_kit.text import mask_phone
+
 USERNAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$"
 PHONE_PATTERN = r"^1[3-9][0-9]{9}$"
 
@@ -88,6 +94,12 @@ class PasswordChange(BaseModel):
 
 
 class UserRead(BaseModel):
+    """An account as its viewer may see it: only the holder sees their full phone number; everyone
+    else, officials included, sees it masked (an official who must find an account by its number asks
+    with the number: `GET /users?phone=`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     username: str | None
     phone: str | None = Field(description="Masked (138****8000) except to the account holder.")
@@ -101,3 +113,14 @@ class UserRead(BaseModel):
     disabled_reason: str | None = Field(
         None, description="Why an official disabled the account; shown to officials, auditors and the holder."
     )
+
+    @classmethod
+    def for_viewer(cls, user: User, *, viewer: Principal | None) -> UserRead:
+        read = cls.model_validate(user)
+        if viewer is None or viewer.sub != str(user.id):
+            read.phone = mask_phone(user.phone)
+        return read
+
+    @classmethod
+    def page_for_viewer(cls, found: Slice[User], *, viewer: Principal | None) -> Page[UserRead]:
+        return Page(items=[cls.for_viewer(u, viewer=viewer) for u in found.items], next_cursor=found.next_cursor)

@@ -23,7 +23,7 @@ from service_kit.auth import Principal, mint_token
 from service_kit.clock import utcnow
 from service_kit.pagination import decode_id_cursor, encode_cursor
 from service_kit.problems import Conflict, Forbidden, NotFound, ProblemError, Unauthenticated
-from service_kit.text import mask_phone
+from service_kit.repository import Slice
 
 REGISTRATION_ACCEPTED = (
     "Registration received. If the phone number had no account, the account is ready: sign in with it "
@@ -34,25 +34,6 @@ REGISTRATION_ACCEPTED = (
 class SignInLocked(ProblemError):
     status = 429
     slug = "sign-in-locked"
-
-
-def user_read(user: User, *, viewer: Principal | None) -> dict[str, Any]:
-    """Only the holder sees their full phone number: everyone else, officials included, sees it masked
-    (an official who must find an account by its number asks with the number: `GET /users?phone=`)."""
-    holder = viewer is not None and viewer.sub == str(user.id)
-    return {
-        "id": user.id,
-        "username": user.username,
-        "phone": user.phone if holder else mask_phone(user.phone),
-        "display_name": user.display_name,
-        "role": user.role,
-        "operator_id": user.operator_id,
-        "subdistrict": user.subdistrict,
-        "active": user.active,
-        "created_at": user.created_at,
-        "disabled_at": user.disabled_at,
-        "disabled_reason": user.disabled_reason,
-    }
 
 
 async def _issue(
@@ -125,9 +106,7 @@ async def register(session: AsyncSession, *, data: RegisterRequest, now: datetim
     return {"detail": REGISTRATION_ACCEPTED}
 
 
-async def create_staff(
-    session: AsyncSession, *, principal: Principal, data: StaffCreate, now: datetime
-) -> dict[str, Any]:
+async def create_staff(session: AsyncSession, *, principal: Principal, data: StaffCreate, now: datetime) -> User:
     check_password_policy(data.password, identifiers=(data.username,))
     repo = UserRepository(session)
     if await repo.username_taken(data.username):
@@ -149,7 +128,7 @@ async def create_staff(
         await session.rollback()
         raise Conflict("That username is already registered.", slug="already-registered") from exc
     await session.commit()
-    return user_read(user, viewer=principal)
+    return user
 
 
 def _lock_seconds(settings: Settings, failures: int) -> int:
@@ -297,11 +276,11 @@ async def sign_out(session: AsyncSession, *, settings: Settings, token: str, now
         await session.commit()
 
 
-async def me(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
+async def me(session: AsyncSession, *, principal: Principal) -> User:
     user = await UserRepository(session).get(int(principal.sub)) if principal.sub.isdigit() else None
     if user is None:
         raise NotFound("Your account no longer exists.")
-    return user_read(user, viewer=principal)
+    return user
 
 
 async def check_own_password(
@@ -362,7 +341,7 @@ async def list_users(
     phone: str | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> Slice[User]:
     """District officials and auditors see every account; a subdistrict official sees the officials of
     its own subdistrict (the only accounts bound to one). Phone numbers are masked for all of them."""
     subdistrict = principal.subdistrict if principal.role == "official" else None
@@ -370,7 +349,7 @@ async def list_users(
         raise Forbidden("Only district officials look accounts up by phone number.")
     after = decode_id_cursor(cursor)
     if subdistrict is not None and role not in (None, "official"):
-        return {"items": [], "next_cursor": None}
+        return Slice(items=[], next_cursor=None)
     rows = await UserRepository(session).list(
         role="official" if subdistrict is not None else role,
         subdistrict=subdistrict,
@@ -378,10 +357,7 @@ async def list_users(
         after_id=after,
         limit=limit + 1,
     )
-    return {
-        "items": [user_read(u, viewer=principal) for u in rows[:limit]],
-        "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None,
-    }
+    return Slice(items=rows[:limit], next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
 
 
 async def set_active(
@@ -393,7 +369,7 @@ async def set_active(
     reason: str,
     now: datetime,
     revocations: AccessRevocations | None,
-) -> dict[str, Any]:
+) -> User:
     """A district official disables an account (its access tokens are refused at the edge, its refresh
     tokens revoked, it cannot sign in) or enables it again (tokens from before stay refused)."""
     repo = UserRepository(session)
@@ -427,4 +403,4 @@ async def set_active(
             revocations.withdraw(user.id, issued_up_to=user.tokens_valid_after)
         else:
             revocations.forget(user.id)
-    return user_read(user, viewer=principal)
+    return user
