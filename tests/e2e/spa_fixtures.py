@@ -250,7 +250,7 @@ def require_routes(platform: Platform, *paths: str) -> None:
         resp = httpx.get(f"{platform.url}/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         if resp.status_code == 404 and "Nothing is at" in resp.text:
             missing.append(path)
-    assert not missing, f"the gateway does not route {', '.join(missing)} (gateway/proxy/routing.py RESOURCES)"
+    assert not missing, f"the gateway does not route {', '.join(missing)}: no service publishes it in its OpenAPI"
 
 
 def wait_for_js(page: Any, expression: str, arg: Any = None, timeout: float = 30.0) -> Any:
