@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from service_kit.scopes import SCOPES
+from service_kit.text import trimmed
 
 
 def _scopes_described() -> str:
@@ -36,9 +37,11 @@ else:
 
 
 class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, examples=["12345 hotline bridge"])
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=False, min_length=1, max_length=200), AfterValidator(trimmed(1))
+    ] = Field(examples=["12345 hotline bridge"])
     scopes: list[Scope] = Field(min_length=1, max_length=20)
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from gateway.identity.models import User
 from service_kit.auth import Principal
 from service_kit.pagination import Page
 from service_kit.repository import Slice
-from service_kit.text import mask_phone
+from service_kit.text import mask_phone, trimmed
 
 USERNAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{2,31}$"
 PHONE_PATTERN = r"^1[3-9][0-9]{9}$"
@@ -19,15 +19,24 @@ PHONE_PATTERN = r"^1[3-9][0-9]{9}$"
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
 
 
+#: A name as people see it: its length is checked as sent, then the spaces around it go.
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=1, max_length=50), AfterValidator(trimmed(1))
+]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=2, max_length=500), AfterValidator(trimmed(2))
+]
+
+
 class RegisterRequest(BaseModel):
     """A resident signs up with a user name, a mainland mobile number, or both."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     username: str | None = Field(None, pattern=USERNAME_PATTERN, examples=["li-hua"])
     phone: str | None = Field(None, pattern=PHONE_PATTERN, examples=["13800138000"])
     password: Password
-    display_name: str = Field(min_length=1, max_length=50, examples=["李华"])
+    display_name: DisplayName = Field(examples=["李华"])
 
     @model_validator(mode="after")
     def _one_identifier(self) -> RegisterRequest:
@@ -39,14 +48,16 @@ class RegisterRequest(BaseModel):
 class StaffCreate(BaseModel):
     """An official creates an account for staff: an operator's, an official's or an auditor's."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     username: str = Field(pattern=USERNAME_PATTERN)
     password: Password
-    display_name: str = Field(min_length=1, max_length=50)
+    display_name: DisplayName
     role: Literal["operator", "official", "auditor"]
     operator_id: int | None = Field(None, ge=1, le=2_147_483_647, description="Required for operator staff.")
-    subdistrict: str | None = Field(None, max_length=64, description="Binds an official to one subdistrict.")
+    subdistrict: (
+        Annotated[str, StringConstraints(strip_whitespace=False, max_length=64), AfterValidator(trimmed(1))] | None
+    ) = Field(None, description="Binds an official to one subdistrict.")
 
     @model_validator(mode="after")
     def _bindings(self) -> StaffCreate:
@@ -81,9 +92,9 @@ class RegistrationAccepted(BaseModel):
 class AccountStatusRequest(BaseModel):
     """Why an official disables (or enables again) an account: kept in the account's history."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=2, max_length=500, examples=["离职：运营方已解除聘用"])
+    reason: Reason = Field(examples=["离职：运营方已解除聘用"])
 
 
 class PasswordChange(BaseModel):

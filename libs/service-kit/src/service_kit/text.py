@@ -5,6 +5,7 @@ sees what is each service's rule."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # 18-character resident ID (GB 11643: 17 digits and a check digit or X), and the old 15-digit form.
 _ID_NUMBER = re.compile(
@@ -44,3 +45,17 @@ def mask_email(email: str | None) -> str | None:
         return email
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def trimmed(min_length: int = 1) -> Callable[[str], str]:
+    """A validator that trims a text after its length and pattern were checked as sent, and refuses
+    what is left shorter than `min_length`: so a request the OpenAPI schema refuses is refused, and
+    spaces around a name are not kept. Use after `StringConstraints(strip_whitespace=False, ...)`."""
+
+    def trim(value: str) -> str:
+        value = value.strip()
+        if len(value) < min_length:
+            raise ValueError(f"needs at least {min_length} characters besides spaces")
+        return value
+
+    return trim
