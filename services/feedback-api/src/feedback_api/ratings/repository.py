@@ -200,13 +200,7 @@ class RatingRepository(RepositoryBase[Rating]):
         advisory lock on the resident; SQLite has one writer at a time already), so the per-resident
         limits count every rating the resident made before this one."""
         if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(
-                select(
-                    func.pg_advisory_xact_lock(
-                        literal(RESIDENT_LOCK_CLASS), func.hashtext(resident_sub)
-                    )
-                )
-            )
+            await self.session.execute(_LOCK_RESIDENT, {"sub": resident_sub})
 
     async def facts(
         self,
@@ -376,3 +370,9 @@ def _facts_statement(*, at_activity: bool) -> Select[Any]:
 
 # Two-key advisory locks on the resident (their key space is apart from the outbox's one-key lock).
 RESIDENT_LOCK_CLASS = 0x52415445  # "RATE"
+# Built once: building a statement costs more Python than running it.
+_LOCK_RESIDENT = select(
+    func.pg_advisory_xact_lock(
+        literal(RESIDENT_LOCK_CLASS), func.hashtext(bindparam("sub"))
+    )
+)
