@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 from fastapi import APIRouter, Request
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select
 
-from service_kit.clock import utcnow
 from service_kit.db import SessionDep
+from service_kit.testing import KilledBetween, age_pending_idempotency_keys
 from tests.conftest import NoteCreate, infra, make_app, note
 
 
@@ -57,41 +56,14 @@ async def test_a_refusal_is_replayed_too(client, auth):
 records = infra.idempotency_record
 
 
-class DatabaseFault:
-    """Fails statements at a chosen point, as a killed process would: once the change (the INSERT
-    into `note`) has gone to the database, the first later statement about idempotency records fails,
-    and if `dies`, every statement after it too (except the rollback the database does on its own)."""
-
-    def __init__(self, engine, *, dies: bool) -> None:
-        self.engine = engine.sync_engine
-        self.dies = dies
-        self.change_sent = False
-        self.dead = False
-        self.fired = False
-        event.listen(self.engine, "before_cursor_execute", self._before)
-
-    def _before(self, conn, cursor, statement: str, *args) -> None:
-        text = statement.strip().upper()
-        if self.dead and not text.startswith("ROLLBACK"):
-            raise ConnectionError("the process is gone")
-        if text.startswith("INSERT INTO NOTE"):
-            self.change_sent = True
-        elif self.change_sent and not self.fired and "IDEMPOTENCY_RECORD" in text:
-            self.fired = True
-            self.dead = self.dies
-            raise ConnectionError("killed between the change and the key")
-
-    def remove(self) -> None:
-        if event.contains(self.engine, "before_cursor_execute", self._before):
-            event.remove(self.engine, "before_cursor_execute", self._before)
-
-
 @pytest.fixture
 def fault(engine) -> Iterator:
-    made: list[DatabaseFault] = []
+    """fault(dies=...): the process killed right after the note went to the database, where the
+    key's record is written next."""
+    made: list[KilledBetween] = []
 
-    def arm(*, dies: bool) -> DatabaseFault:
-        made.append(DatabaseFault(engine, dies=dies))
+    def arm(*, dies: bool) -> KilledBetween:
+        made.append(KilledBetween(engine, change_table="note", at_table="idempotency_record", dies=dies))
         return made[-1]
 
     yield arm
@@ -105,12 +77,7 @@ async def count_notes(sessionmaker, text: str) -> int:
 
 
 async def let_pending_keys_go_stale(sessionmaker) -> None:
-    """What the pending TTL would do if we waited: every unanswered claim is now old."""
-    async with sessionmaker() as session:
-        await session.execute(
-            update(records).where(records.c.status_code.is_(None)).values(created_at=utcnow() - timedelta(days=1))
-        )
-        await session.commit()
+    await age_pending_idempotency_keys(sessionmaker, records)
 
 
 class TestACrashBetweenTheChangeAndTheKey:
