@@ -98,7 +98,17 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+REQUEST_SESSION = "service_kit.request_session"
+"""The ASGI scope key under which a middleware that owns the request's session puts it (the
+Idempotency-Key middleware: service_kit.idempotency). `get_session` then hands out that session and
+leaves committing and closing it to its owner."""
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    owned: AsyncSession | None = request.scope.get(REQUEST_SESSION)
+    if owned is not None:
+        yield owned
+        return
     async with request.app.state.sessionmaker() as session:
         yield session
 

@@ -51,6 +51,9 @@ class BaseServiceSettings(BaseSettings):
     webhook_timeout_s: float = 5.0
     webhook_max_backoff_s: float = 3600.0
     run_background_tasks: bool = True
+    # Idempotency-Key: how long a claimed key whose request never finished (its process died before
+    # the commit, which therefore saved nothing) answers 409 before a retry may run it afresh.
+    idempotency_pending_ttl_s: float = Field(120.0, gt=0)
     # Calls to other services
     http_timeout_s: float = 5.0
     # The gateway, whose feed carries account facts (account.deleted: erase what is held on that

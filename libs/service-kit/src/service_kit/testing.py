@@ -12,14 +12,17 @@ import os
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import Table, event, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service_kit import migrations
+from service_kit.clock import utcnow
 from service_kit.db import make_engine
 
 PG_ENV = "TEST_DATABASE_URL"
@@ -112,3 +115,42 @@ async def running_app(
 
 def engine_for(url: str) -> AsyncEngine:
     return make_engine(url)
+
+
+class KilledBetween:
+    """A process killed between a change and what comes after it, as the database sees it: once an
+    INSERT into `change_table` has been sent, the first later statement naming `at_table` fails, and
+    (if `dies`) so does every statement after it but the rollback (which the database does on its own
+    when a connection is lost). `remove()` is the restart. `fired` says the point was reached."""
+
+    def __init__(self, engine: AsyncEngine, *, change_table: str, at_table: str, dies: bool = True) -> None:
+        self.engine = engine.sync_engine
+        self.change = f"INSERT INTO {change_table.upper()}"
+        self.at = at_table.upper()
+        self.dies = dies
+        self.change_sent = self.fired = self.dead = False
+        event.listen(self.engine, "before_cursor_execute", self._before)
+
+    def _before(self, conn: object, cursor: object, statement: str, *args: object) -> None:
+        text = statement.strip().upper()
+        if self.dead and not text.startswith("ROLLBACK"):
+            raise ConnectionError("the process is gone")
+        if text.startswith(self.change):
+            self.change_sent = True
+        elif self.change_sent and not self.fired and self.at in text:
+            self.fired = True
+            self.dead = self.dies
+            raise ConnectionError(f"killed after the change, at {self.at.lower()}")
+
+    def remove(self) -> None:
+        if event.contains(self.engine, "before_cursor_execute", self._before):
+            event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+async def age_pending_idempotency_keys(sessionmaker: async_sessionmaker[AsyncSession], table: Table) -> None:
+    """What waiting out the pending TTL would do: every claimed key without an answer is a day old."""
+    async with sessionmaker() as session:
+        await session.execute(
+            update(table).where(table.c.status_code.is_(None)).values(created_at=utcnow() - timedelta(days=1))
+        )
+        await session.commit()
