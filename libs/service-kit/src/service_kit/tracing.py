@@ -10,7 +10,8 @@ conventions' captured response header ``http.response.header.x_request_id``.
 Traces start at requests: a span with no parent that is not a server span (a background task's
 query, a feed poll's call) is not sampled, nor is what it causes in another service; a request
 starts a trace at ``tracing_sample_ratio``, and every span below follows its parent's decision.
-/healthz, /readyz and /metrics are not traced.
+/healthz, /readyz and /metrics are not traced. Webhook deliveries go out on a client of their own,
+not instrumented: a subscriber outside the platform is sent no trace ids.
 
 When off, :meth:`Tracing.from_settings` returns None and nothing is installed: no middleware, no
 event listeners on the engine, no hooks on the HTTP client.
