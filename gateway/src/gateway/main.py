@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from gateway import models  # noqa: F401  (every table on the metadata)
 from gateway.aggregate.openapi import MergedOpenAPI
@@ -42,6 +44,7 @@ from gateway.settings import Settings
 from gateway.spa import make_spa_router
 from service_kit.app import create_service_app
 from service_kit.events.router import make_events_router
+from service_kit.tracing import Tracing
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -61,9 +64,11 @@ def own_resources(routers: Iterable[APIRouter]) -> set[str]:
     return {path[len(prefix) :].split("/", 1)[0] for path in paths if path.startswith(prefix)}
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, span_exporter: SpanExporter | None = None) -> FastAPI:
+    """The gateway. `span_exporter` turns tracing on with that exporter (tests); otherwise the settings say."""
     settings = settings or Settings()
     urls = upstreams_of(settings)
+    tracing = Tracing.from_settings(settings, exporter=span_exporter)
     upstreams = Upstreams(
         urls,
         ProxySettings(
@@ -73,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             trust_forwarded=settings.trust_forwarded,
             rate_limit_own=True,
         ),
+        # Tracing: a client span for each forward, its traceparent sent upstream.
+        trace_configs=[create_trace_config(tracer_provider=tracing.provider)] if tracing is not None else (),
     )
     limiter = RateLimit.from_url(settings.redis_url, per_minute(settings.rate_limit_per_minute), namespace="gateway:rl")
     auth_limiter = RateLimit.from_url(
@@ -138,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         form_paths=("/api/v1/auth/token",),
         with_events=False,
         extra_readiness=readiness,
+        tracing=tracing,
     )
     routes = ServiceRoutes(
         urls, fetch_document, reserved=own_resources(routers), retry_s=settings.route_discovery_retry_s

@@ -85,9 +85,14 @@ class Upstreams:
     """
 
     def __init__(
-        self, urls: Mapping[str, str], settings: ProxySettings, labels: Mapping[str, str] | None = None
+        self,
+        urls: Mapping[str, str],
+        settings: ProxySettings,
+        labels: Mapping[str, str] | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         self.settings = settings
+        self._trace_configs = list(trace_configs)  # tracing: the trace goes upstream in traceparent
         self._urls = {name: url.rstrip("/") for name, url in urls.items()}
         self._labels = dict(labels or {})
         self._sessions: dict[str, aiohttp.ClientSession] = {}
@@ -113,6 +118,7 @@ class Upstreams:
                 auto_decompress=False,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+                trace_configs=self._trace_configs or None,
             )
 
     async def close(self) -> None:

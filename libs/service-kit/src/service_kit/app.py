@@ -25,6 +25,7 @@ from service_kit.migrations import heads
 from service_kit.openapi import problem_openapi
 from service_kit.problems import install_problem_handlers, problem_response
 from service_kit.settings import BaseServiceSettings
+from service_kit.tracing import Tracing
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -41,6 +42,9 @@ async def start_runtime(app: FastAPI) -> None:
     if getattr(state, "http", None) is None:
         state.http = httpx.AsyncClient(timeout=settings.http_timeout_s)
         state.owns_http = True
+    tracing: Tracing | None = getattr(state, "tracing", None)
+    if tracing is not None:
+        tracing.instrument_runtime(state.engine, state.http)
     state.verifier = TokenVerifier(settings, state.http)
     state.migration_heads = heads(state.migrations_dir)
     # Deliveries have a client of their own: no proxy from the environment (the connection must go
@@ -75,6 +79,9 @@ async def stop_runtime(app: FastAPI) -> None:
     for task in [state.dispatcher, *state.background]:
         await task.stop()
     state.background = []
+    tracing: Tracing | None = getattr(state, "tracing", None)
+    if tracing is not None:
+        tracing.uninstrument_runtime()
     if getattr(state, "webhook_http", None) is not None:
         await state.webhook_http.aclose()
         state.webhook_http = None
@@ -103,7 +110,12 @@ def create_service_app(
     with_events: bool = True,
     clock: Clock | None = None,
     extra_readiness: ExtraReadiness | None = None,
+    tracing: Tracing | None = None,
 ) -> FastAPI:
+    """The service's app. `tracing` replaces the tracing its settings describe (a test's in-memory
+    exporter, or the gateway's, which also traces its forwarding)."""
+    tracing = tracing or Tracing.from_settings(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
@@ -139,6 +151,9 @@ def create_service_app(
     app.state.engine = None
     app.state.sessionmaker = None
     app.state.http = None
+    app.state.tracing = tracing
+    if tracing is not None:
+        tracing.instrument_app(app)
     install_problem_handlers(app)
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
 

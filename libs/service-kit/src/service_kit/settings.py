@@ -64,6 +64,14 @@ class BaseServiceSettings(BaseSettings):
     # providers). Off by default: the service's /metrics and access log do not need it, and while it is on,
     # every request first asks whether a provider is configured.
     opentelemetry: bool = False
+    # Distributed tracing (service_kit.tracing): "off", or "otlp" to export spans with the OTLP exporter
+    # (HTTP/protobuf) to `tracing_otlp_endpoint`, the full URL spans are posted to (e.g.
+    # http://collector:4318/v1/traces); unset, the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
+    # OTEL_EXPORTER_OTLP_ENDPOINT decides (default http://localhost:4318). Off installs nothing.
+    # Requests start a trace at `tracing_sample_ratio`; the services called follow the caller's choice.
+    tracing: Literal["off", "otlp"] = "off"
+    tracing_otlp_endpoint: str | None = None
+    tracing_sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _production_refuses_defaults(self) -> BaseServiceSettings:
