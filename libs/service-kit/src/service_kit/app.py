@@ -56,7 +56,8 @@ async def start_runtime(app: FastAPI) -> None:
         http=state.webhook_http,
         allow_private=bool(settings.allow_private_webhook_urls),
         timeout_s=settings.webhook_timeout_s,
-        max_backoff_s=settings.webhook_max_backoff_s,
+        retry_schedule_s=settings.webhook_retry_schedule_s,
+        concurrency=settings.webhook_concurrency,
         interval_s=settings.webhook_dispatch_interval_s,
     )
     for hook in state.startup_hooks:

@@ -183,6 +183,29 @@ class EventFeed:
         await session.commit()
         return await self.owned(session, principal=principal, webhook_id=webhook_id)
 
+    async def dead_letters(
+        self, session: AsyncSession, *, principal: Principal, webhook_id: int, limit: int
+    ) -> Sequence[Row[Any]]:
+        await self.owned(session, principal=principal, webhook_id=webhook_id)
+        return await WebhookRepository(session, self.infra).dead_letters(webhook_id, limit=limit)
+
+    async def replay_dead_letter(
+        self, session: AsyncSession, *, principal: Principal, webhook_id: int, letter_id: int
+    ) -> Row[Any]:
+        """Ask for one more attempt at a dead letter: the dispatcher makes it on its next round (a
+        paused subscription's, once it is resumed) and records it on the letter and among the
+        deliveries."""
+        await self.owned(session, principal=principal, webhook_id=webhook_id)
+        repo = WebhookRepository(session, self.infra)
+        letter = await repo.get_dead_letter(webhook_id, letter_id)
+        if letter is None:
+            raise NotFound(f"No dead letter {letter_id} on webhook subscription {webhook_id}.")
+        await repo.update_dead_letter(letter_id, replay_requested_at=utcnow(), replayed_by=principal.sub)
+        await session.commit()
+        replayed = await repo.get_dead_letter(webhook_id, letter_id)
+        assert replayed is not None
+        return replayed
+
     async def unsubscribe(self, session: AsyncSession, *, principal: Principal, webhook_id: int) -> None:
         await self.owned(session, principal=principal, webhook_id=webhook_id)
         await WebhookRepository(session, self.infra).delete(webhook_id)
