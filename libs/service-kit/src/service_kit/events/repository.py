@@ -4,9 +4,9 @@ Reads and stages writes on the session it was given; never commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import CursorResult, Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.infra_tables import InfraTables
@@ -68,6 +68,14 @@ class WebhookRepository:
         d = self.delivery
         stmt = select(d).where(d.c.subscription_id == webhook_id).order_by(d.c.id.desc()).limit(limit)
         return (await self.session.execute(stmt)).all()
+
+    async def disable_owned_by(self, owner_sub: str, *, reason: str) -> int:
+        """Stop every subscription one owner made, saying why; returns how many were stopped."""
+        sub = self.subscription
+        result = await self.session.execute(
+            sub.update().where(sub.c.owner_sub == owner_sub).values(active=False, disabled_reason=reason)
+        )
+        return cast(CursorResult[Any], result).rowcount
 
     async def dead_letters(self, webhook_id: int, *, limit: int) -> Sequence[Row[Any]]:
         """One subscription's dead letters, newest first."""

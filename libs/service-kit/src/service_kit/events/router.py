@@ -130,7 +130,7 @@ def make_events_router(
         "/webhooks/{webhook_id}",
         response_model=WebhookRead,
         summary="Change a subscription: its URL, event types, description, or pause and resume it",
-        responses=problems(401, 403, 404, 422),
+        responses=problems(401, 403, 404, 409, 422),
     )
     async def change_webhook(
         webhook_id: ResourceId,
@@ -151,7 +151,7 @@ def make_events_router(
         "/webhooks/{webhook_id}/replay",
         response_model=WebhookRead,
         summary="Deliver again every matching event after a sequence (at least once: subscribers skip ids they have)",
-        responses=problems(401, 403, 404, 422),
+        responses=problems(401, 403, 404, 409, 422),
     )
     async def replay_webhook(
         webhook_id: ResourceId, body: WebhookReplay, session: SessionDep, principal: Manager
@@ -177,7 +177,7 @@ def make_events_router(
         response_model=DeadLetterRead,
         status_code=202,
         summary="Deliver a dead letter once more (on the dispatcher's next round; the attempt is recorded on it)",
-        responses=problems(401, 403, 404),
+        responses=problems(401, 403, 404, 409),
     )
     async def replay_dead_letter(
         webhook_id: ResourceId, letter_id: ResourceId, request: Request, session: SessionDep, principal: Manager

@@ -82,6 +82,10 @@ class WebhookRead(BaseModel):
     last_status: int | None
     last_error: str | None
     created_at: datetime
+    disabled_reason: str | None = Field(
+        description="Why the platform stopped the deliveries: key-revoked (the API key that made the"
+        " subscription was revoked; it cannot be resumed). None while active or paused by hand."
+    )
 
 
 class WebhookCreated(WebhookRead):
