@@ -105,7 +105,7 @@ class WebhookDispatcher(PeriodicTask):
             worker = self._workers.get(sub_id)
             if worker is not None and not worker.done():
                 continue
-            self._workers[sub_id] = asyncio.create_task(self._work(sub_id), name=f"{self.name}-{sub_id}")
+            self._workers[sub_id] = asyncio.create_task(self._guarded(sub_id), name=f"{self.name}-{sub_id}")
             started += 1
         self._workers = {k: t for k, t in self._workers.items() if not t.done()}
         return started
@@ -152,6 +152,16 @@ class WebhookDispatcher(PeriodicTask):
             return list((await session.execute(stmt)).scalars().all())
 
     # One subscription
+
+    async def _guarded(self, sub_id: int) -> int:
+        """A worker started by a round: a failure is logged (the lease runs out, a later round retries)."""
+        try:
+            return await self._work(sub_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivering to webhook subscription %s failed", sub_id)
+            return 0
 
     async def _work(self, sub_id: int) -> int:
         async with self._slots:
