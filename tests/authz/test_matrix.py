@@ -30,6 +30,7 @@ HUMAN_ROLES = {"resident", "operator", "official", "auditor"}
 ABSENT = "2147480000"
 FIXED = {
     "seq": "1",
+    "letter_id": ABSENT,
     "day": "2027-01-04",
     "fmt": "json",
     "code": "jingshan",

@@ -103,7 +103,7 @@ def running_platform(
         env[f"{prefix}WEBHOOK_DISPATCH_INTERVAL_S"] = "0.2"
         for other in ("facilities", "operators", "feedback"):
             env[f"{prefix}{other.upper()}_URL"] = f"http://127.0.0.1:{ports[other]}"
-        # The gateway's feed of account facts (account.deleted).
+        # The gateway's feed of account facts (account.deleted, apikey.revoked).
         env[f"{prefix}GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"
     env["GATEWAY_SPA_DIR"] = str(tmp_path_factory.mktemp("no-spa"))
     # Events cross services within a second, and the index ranks the few ratings the tests make.
@@ -113,6 +113,7 @@ def running_platform(
     # tests' own requests share on loopback: once a second is enough.
     env["FACILITIES_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_GATEWAY_FEED_INTERVAL_S"] = "1.0"
+    env["OPERATORS_GATEWAY_FEED_INTERVAL_S"] = "1.0"
     env["FEEDBACK_INDEX_MIN_SAMPLE"] = "1"
     # Every platform test comes from 127.0.0.1: the per-address throttles (tested in the gateway's own
     # tests) would otherwise ration the whole suite to 20 sign-ins and 600 requests a minute. The

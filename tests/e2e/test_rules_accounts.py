@@ -1,6 +1,7 @@
 """Account rules through the real gateway and services: a subdistrict official reaching for the
-district's accounts and keys, a disabled resident keeping its token, a password guesser meeting a
-lock that a restart of the gateway does not lift, a prober asking sign-up who is registered."""
+district's accounts and keys, a disabled resident keeping its token, an integrator whose revoked key's
+webhooks would keep sending it events, a password guesser meeting a lock that a restart of the
+gateway does not lift, a prober asking sign-up who is registered."""
 
 from __future__ import annotations
 
@@ -74,6 +75,42 @@ def test_a_subdistrict_official_reads_no_residents_phone_and_manages_no_account_
         )
         # The district's key works where its scope reaches.
         assert client.get("/api/v1/facilities/events", headers={"X-API-Key": key.json()["key"]}).status_code == 200
+
+
+def test_revoking_an_integrators_key_stops_its_webhooks_at_every_service(platform, staff):
+    with httpx.Client(base_url=platform.url, timeout=15) as client:
+        key = client.post(
+            "/api/v1/api-keys", json={"name": "城市大脑推送", "scopes": ["webhooks:manage"]}, headers=staff["district"]
+        )
+        assert key.status_code == 201, key.text
+        as_key = {"X-API-Key": key.json()["key"]}
+        hook = {"url": "http://127.0.0.1:9/revoked-integrator", "event_types": ["*"]}
+        made = {}
+        for service in ("facilities", "operators", "feedback", "identity"):
+            resp = client.post(f"/api/v1/{service}/webhooks", json=hook, headers=as_key)
+            assert resp.status_code == 201, (service, resp.text)
+            made[service] = resp.json()["id"]
+
+        assert client.delete(f"/api/v1/api-keys/{key.json()['id']}", headers=staff["district"]).status_code == 204
+
+        # Each service reads the revocation from the gateway's feed within its interval (1 s here).
+        states: dict[str, dict] = {}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            states = {
+                service: client.get(f"/api/v1/{service}/webhooks/{sub_id}", headers=staff["district"]).json()
+                for service, sub_id in made.items()
+            }
+            if all(s.get("disabled_reason") == "key-revoked" for s in states.values()):
+                break
+            time.sleep(0.5)
+        assert {service: (s["active"], s["disabled_reason"]) for service, s in states.items()} == {
+            service: (False, "key-revoked") for service in made
+        }
+        resumed = client.patch(
+            f"/api/v1/operators/webhooks/{made['operators']}", json={"active": True}, headers=staff["district"]
+        )
+        assert resumed.status_code == 409
 
 
 def test_a_disabled_residents_token_stops_at_once_at_every_service(platform, staff):

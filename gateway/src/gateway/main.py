@@ -33,9 +33,9 @@ from gateway.apikeys.service import ApiKeyExchange
 from gateway.db import infra
 from gateway.docs import router as docs_router
 from gateway.edge import GatewayEdge
+from gateway.events import EVENT_TYPES, FEED_PREFIX, SOURCE
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.router import router as identity_router
-from gateway.privacy.events import EVENT_TYPES, FEED_PREFIX, SOURCE
 from gateway.privacy.router import router as privacy_router
 from gateway.proxy import Proxy, ProxySettings, RateLimit, ServiceRoutes, Upstreams, per_minute
 from gateway.proxy.routing import API_PREFIX

@@ -8,6 +8,7 @@ import asyncio
 import http.server
 import json
 import threading
+import time
 
 import pytest
 from fastapi import APIRouter, Request, Response
@@ -113,16 +114,22 @@ def auth(settings):
 
 
 class Subscriber:
-    """A real HTTP server on loopback that records webhook deliveries; it can be told to fail."""
+    """A real HTTP server on loopback that records webhook deliveries; it can be told to fail, or to
+    take `delay_s` before answering (`holding` is set while it does)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay_s: float = 0.0) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.fail_next = 0
+        self.delay_s = delay_s
+        self.holding = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
+                if outer.delay_s:
+                    outer.holding.set()
+                    time.sleep(outer.delay_s)
                 if outer.fail_next > 0:
                     outer.fail_next -= 1
                     self.send_response(503)

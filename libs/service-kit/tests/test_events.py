@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
-from service_kit.events.dispatcher import WebhookDispatcher, backoff_seconds
+from service_kit.events.dispatcher import RETRY_SCHEDULE_S, WebhookDispatcher, retry_wait_s
 from tests.conftest import infra
 
 
@@ -96,8 +96,17 @@ class TestWebhooks:
         deliveries = (await client.get(f"/api/v1/webhooks/{sub['id']}/deliveries", headers=auth())).json()
         assert [d["succeeded"] for d in deliveries] == [True, True, False]
 
-    async def test_backoff_doubles_and_is_capped(self):
-        assert [backoff_seconds(n, 60) for n in (1, 2, 3, 10)] == [2, 4, 8, 60]
+    async def test_the_retry_schedule_is_svixs_then_a_dead_letter(self):
+        assert [retry_wait_s(n, RETRY_SCHEDULE_S) for n in range(1, 9)] == [
+            5,
+            300,
+            1800,
+            7200,
+            18000,
+            36000,
+            36000,
+            None,
+        ]
 
     async def test_private_url_refused_when_settings_say_so(self, client, auth, app):
         app.state.settings.allow_private_webhook_urls = False

@@ -53,6 +53,8 @@ class TestIntegrationKeys:
         for method, suffix, body in [
             ("GET", "", None),
             ("GET", "/deliveries", None),
+            ("GET", "/dead-letters", None),
+            ("POST", "/dead-letters/1/replay", None),
             ("PATCH", "", {"active": False}),
             ("POST", "/replay", {"after": 0}),
             ("DELETE", "", None),

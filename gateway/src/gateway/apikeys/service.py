@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.apikeys.models import ApiKey
 from gateway.apikeys.repository import ApiKeyRepository
 from gateway.apikeys.schemas import ApiKeyCreate
+from gateway.db import infra
+from gateway.events import outbox
 from gateway.settings import Settings
 from service_kit.auth import Principal, mint_token
 from service_kit.clock import utcnow
+from service_kit.events.service import api_key_subject, disable_subscriptions_of_key
 from service_kit.problems import Forbidden, NotFound
 from service_kit.scopes import SCOPES, issuable_to
 
@@ -79,7 +82,9 @@ async def list_keys(session: AsyncSession, *, principal: Principal) -> Sequence[
 
 async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int) -> None:
     """A district official revokes any key; operator staff revoke their own operator's keys (another
-    operator's key is not found for them)."""
+    operator's key is not found for them). In the same transaction the key's webhook subscriptions on
+    the gateway stop and `apikey.revoked` goes on the gateway's feed, which every service follows to
+    stop the subscriptions the key made there: nothing the key set up keeps sending data out."""
     if principal.role == "official" and not principal.is_district_official:
         raise Forbidden("API keys are the district's: an official bound to a subdistrict cannot revoke them.")
     key = await ApiKeyRepository(session).get(key_id)
@@ -90,6 +95,15 @@ async def revoke_key(session: AsyncSession, *, principal: Principal, key_id: int
         raise NotFound(f"No API key {key_id}.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        await disable_subscriptions_of_key(session, infra, key.id)
+        await outbox.record(
+            session,
+            "apikey.revoked",
+            {"key_id": key.id, "subject": api_key_subject(key.id), "role": key.role},
+            subject=f"apikey/{key.id}",
+            actor=principal.sub,
+            at=key.revoked_at,
+        )
         await session.commit()
 
 
@@ -122,7 +136,7 @@ class ApiKeyExchange:
         ttl = self.settings.api_key_token_ttl_s
         token = mint_token(
             self.settings,
-            sub=f"apikey:{key.id}",
+            sub=api_key_subject(key.id),
             role=key.role,
             ttl_s=ttl,
             name=key.name,

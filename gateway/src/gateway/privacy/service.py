@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.events import outbox
 from gateway.identity.models import User
 from gateway.identity.passwords import UNUSABLE_PASSWORD
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.service import check_own_password
 from gateway.privacy import client
-from gateway.privacy.events import outbox
 from gateway.privacy.repository import AccountRepository
 from gateway.settings import Settings
 from service_kit.auth import Principal

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from service_kit.auth import TokenVerifier
 from service_kit.clock import Clock
 from service_kit.db import make_engine, make_sessionmaker
+from service_kit.events.accounts import follow_key_revocations
 from service_kit.events.dispatcher import WebhookDispatcher
 from service_kit.events.router import make_events_router
 from service_kit.health import ExtraReadiness, make_health_router
@@ -60,7 +61,8 @@ async def start_runtime(app: FastAPI) -> None:
         http=state.webhook_http,
         allow_private=bool(settings.allow_private_webhook_urls),
         timeout_s=settings.webhook_timeout_s,
-        max_backoff_s=settings.webhook_max_backoff_s,
+        retry_schedule_s=settings.webhook_retry_schedule_s,
+        concurrency=settings.webhook_concurrency,
         interval_s=settings.webhook_dispatch_interval_s,
     )
     for hook in state.startup_hooks:
@@ -91,6 +93,10 @@ async def stop_runtime(app: FastAPI) -> None:
     if getattr(state, "owns_engine", False):
         await state.engine.dispose()
         state.engine, state.sessionmaker, state.owns_engine = None, None, False
+
+
+async def _follow_key_revocations(app: FastAPI) -> None:
+    follow_key_revocations(app)
 
 
 def create_service_app(
@@ -144,6 +150,9 @@ def create_service_app(
     app.state.infra = infra
     app.state.migrations_dir = migrations_dir
     app.state.startup_hooks = list(startup_hooks)
+    if with_events:
+        # A revoked API key's subscriptions stop: first, so a service's own hook may extend the consumer.
+        app.state.startup_hooks.insert(0, _follow_key_revocations)
     # Run first when the app stops, while what start_runtime made is still open.
     app.state.shutdown_hooks = list(shutdown_hooks)
     app.state.background = []

@@ -1,5 +1,5 @@
 """The infrastructure tables every service keeps in its own database: the event outbox, webhook
-subscriptions and deliveries, feed-consumer cursors and idempotency records.
+subscriptions, their delivery attempts and dead letters, feed-consumer cursors and idempotency records.
 
 They are Core tables added to the service's own MetaData, so its Alembic history creates them
 beside its domain tables; the kit holds no domain model.
@@ -38,6 +38,7 @@ class InfraTables:
     webhook_delivery: Table
     event_cursor: Table
     idempotency_record: Table
+    webhook_dead_letter: Table
 
 
 def define_infra_tables(metadata: MetaData) -> InfraTables:
@@ -70,6 +71,11 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("last_status", Integer, nullable=True),
         Column("last_error", Text, nullable=True),
         Column("created_at", AwareDateTime(), nullable=False),
+        # Why deliveries stopped when the platform stopped them (key-revoked); None when active or
+        # paused by hand.
+        Column("disabled_reason", String(100), nullable=True),
+        # A dispatcher delivering to this subscription holds it until then (one replica at a time).
+        Column("lease_until", AwareDateTime(), nullable=True),
     )
     webhook_delivery = Table(
         "webhook_delivery",
@@ -88,7 +94,31 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("error", Text, nullable=True),
         Column("succeeded", Boolean, nullable=False),
         Column("attempted_at", AwareDateTime(), nullable=False),
+        Column("duration_ms", Integer, nullable=True),
         Index("ix_webhook_delivery_subscription_id_id", "subscription_id", "id"),
+    )
+    webhook_dead_letter = Table(
+        "webhook_dead_letter",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column(
+            "subscription_id",
+            Integer,
+            ForeignKey("webhook_subscription.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column("event_seq", BigId, nullable=False),
+        Column("event_id", String(36), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("last_status", Integer, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("dead_at", AwareDateTime(), nullable=False),
+        # Set by a replay request, cleared when the dispatcher has tried it again.
+        Column("replay_requested_at", AwareDateTime(), nullable=True),
+        Column("replayed_by", String(200), nullable=True),
+        # When a replay reached the subscriber (None while it has not).
+        Column("delivered_at", AwareDateTime(), nullable=True),
+        Index("ix_webhook_dead_letter_subscription_id_id", "subscription_id", "id"),
     )
     event_cursor = Table(
         "event_cursor",
@@ -110,4 +140,6 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         Column("created_at", AwareDateTime(), nullable=False),
         UniqueConstraint("scope", "key"),
     )
-    return InfraTables(event, webhook_subscription, webhook_delivery, event_cursor, idempotency_record)
+    return InfraTables(
+        event, webhook_subscription, webhook_delivery, event_cursor, idempotency_record, webhook_dead_letter
+    )

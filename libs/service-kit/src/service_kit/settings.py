@@ -48,8 +48,14 @@ class BaseServiceSettings(BaseSettings):
     # None: allowed in development and test (loopback subscribers), refused in production.
     allow_private_webhook_urls: bool | None = None
     webhook_dispatch_interval_s: float = 1.0
-    webhook_timeout_s: float = 5.0
-    webhook_max_backoff_s: float = 3600.0
+    webhook_timeout_s: float = Field(5.0, gt=0)
+    # The waits after each failed attempt at an event (Svix's: 8 attempts over about 28 hours); after
+    # the last the event is a dead letter, and the subscription goes on with the next.
+    webhook_retry_schedule_s: list[float] = Field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0], max_length=20
+    )
+    # How many subscriptions are posted to at once (each in order, on its own).
+    webhook_concurrency: int = Field(16, ge=1, le=256)
     run_background_tasks: bool = True
     # Idempotency-Key: how long a claimed key whose request never finished (its process died before
     # the commit, which therefore saved nothing) answers 409 before a retry may run it afresh.

@@ -4,9 +4,9 @@ Reads and stages writes on the session it was given; never commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import CursorResult, Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_kit.infra_tables import InfraTables
@@ -37,6 +37,7 @@ class WebhookRepository:
         self.session = session
         self.subscription = infra.webhook_subscription
         self.delivery = infra.webhook_delivery
+        self.dead_letter = infra.webhook_dead_letter
 
     async def get(self, webhook_id: int) -> Row[Any] | None:
         sub = self.subscription
@@ -67,3 +68,26 @@ class WebhookRepository:
         d = self.delivery
         stmt = select(d).where(d.c.subscription_id == webhook_id).order_by(d.c.id.desc()).limit(limit)
         return (await self.session.execute(stmt)).all()
+
+    async def disable_owned_by(self, owner_sub: str, *, reason: str) -> int:
+        """Stop every subscription one owner made, saying why; returns how many were stopped."""
+        sub = self.subscription
+        result = await self.session.execute(
+            sub.update().where(sub.c.owner_sub == owner_sub).values(active=False, disabled_reason=reason)
+        )
+        return cast(CursorResult[Any], result).rowcount
+
+    async def dead_letters(self, webhook_id: int, *, limit: int) -> Sequence[Row[Any]]:
+        """One subscription's dead letters, newest first."""
+        d = self.dead_letter
+        stmt = select(d).where(d.c.subscription_id == webhook_id).order_by(d.c.id.desc()).limit(limit)
+        return (await self.session.execute(stmt)).all()
+
+    async def get_dead_letter(self, webhook_id: int, letter_id: int) -> Row[Any] | None:
+        d = self.dead_letter
+        stmt = select(d).where(d.c.subscription_id == webhook_id, d.c.id == letter_id)
+        return (await self.session.execute(stmt)).one_or_none()
+
+    async def update_dead_letter(self, letter_id: int, **values: Any) -> None:
+        d = self.dead_letter
+        await self.session.execute(d.update().where(d.c.id == letter_id).values(**values))

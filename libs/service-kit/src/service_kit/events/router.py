@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from service_kit.auth import Principal, require_roles
 from service_kit.db import SessionDep
 from service_kit.events.schemas import (
+    DeadLetterRead,
     DeliveryRead,
     EventPage,
     EventTypeInfo,
@@ -129,7 +130,7 @@ def make_events_router(
         "/webhooks/{webhook_id}",
         response_model=WebhookRead,
         summary="Change a subscription: its URL, event types, description, or pause and resume it",
-        responses=problems(401, 403, 404, 422),
+        responses=problems(401, 403, 404, 409, 422),
     )
     async def change_webhook(
         webhook_id: ResourceId,
@@ -150,12 +151,42 @@ def make_events_router(
         "/webhooks/{webhook_id}/replay",
         response_model=WebhookRead,
         summary="Deliver again every matching event after a sequence (at least once: subscribers skip ids they have)",
-        responses=problems(401, 403, 404, 422),
+        responses=problems(401, 403, 404, 409, 422),
     )
     async def replay_webhook(
         webhook_id: ResourceId, body: WebhookReplay, session: SessionDep, principal: Manager
     ) -> Row[Any]:
         return await feed.replay(session, principal=principal, webhook_id=webhook_id, after=body.after)
+
+    @router.get(
+        "/webhooks/{webhook_id}/dead-letters",
+        response_model=list[DeadLetterRead],
+        summary="The events the retry schedule gave up on, newest first, with their last error and attempts",
+        responses=problems(401, 403, 404),
+    )
+    async def list_dead_letters(
+        webhook_id: ResourceId,
+        session: SessionDep,
+        principal: Viewer,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> Sequence[Row[Any]]:
+        return await feed.dead_letters(session, principal=principal, webhook_id=webhook_id, limit=limit)
+
+    @router.post(
+        "/webhooks/{webhook_id}/dead-letters/{letter_id}/replay",
+        response_model=DeadLetterRead,
+        status_code=202,
+        summary="Deliver a dead letter once more (on the dispatcher's next round; the attempt is recorded on it)",
+        responses=problems(401, 403, 404, 409),
+    )
+    async def replay_dead_letter(
+        webhook_id: ResourceId, letter_id: ResourceId, request: Request, session: SessionDep, principal: Manager
+    ) -> Row[Any]:
+        letter = await feed.replay_dead_letter(session, principal=principal, webhook_id=webhook_id, letter_id=letter_id)
+        dispatcher = getattr(request.app.state, "dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.wake()
+        return letter
 
     @router.delete("/webhooks/{webhook_id}", status_code=204, responses=problems(401, 403, 404))
     async def delete_webhook(webhook_id: ResourceId, session: SessionDep, principal: Manager) -> Response:

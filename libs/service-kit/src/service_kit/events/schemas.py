@@ -82,6 +82,10 @@ class WebhookRead(BaseModel):
     last_status: int | None
     last_error: str | None
     created_at: datetime
+    disabled_reason: str | None = Field(
+        description="Why the platform stopped the deliveries: key-revoked (the API key that made the"
+        " subscription was revoked; it cannot be resumed). None while active or paused by hand."
+    )
 
 
 class WebhookCreated(WebhookRead):
@@ -99,6 +103,24 @@ class DeliveryRead(BaseModel):
     error: str | None
     succeeded: bool
     attempted_at: datetime
+    duration_ms: int | None = Field(description="How long the subscriber took to answer (or to fail).")
+
+
+class DeadLetterRead(BaseModel):
+    """An event the retry schedule gave up on: the subscription went on without it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: str
+    event_sequence: int = Field(validation_alias=AliasChoices("event_sequence", "event_seq"))
+    attempts: int = Field(description="Attempts so far, replays included.")
+    last_status: int | None
+    last_error: str | None
+    dead_at: datetime
+    replay_requested_at: datetime | None = Field(description="Set while a replay waits for the dispatcher.")
+    replayed_by: str | None
+    delivered_at: datetime | None = Field(description="When a replay reached the subscriber.")
 
 
 PATTERNS_DESCRIPTION = "Exact types, a prefix with '.*', or '*' for all."

@@ -19,7 +19,21 @@ from service_kit.events.outbox import envelope
 from service_kit.events.repository import EventRepository, WebhookRepository
 from service_kit.events.urls import check_webhook_url
 from service_kit.infra_tables import InfraTables
-from service_kit.problems import Forbidden, NotFound, RuleViolation
+from service_kit.problems import Conflict, Forbidden, NotFound, RuleViolation
+
+# Why the platform stopped a subscription: the API key that made it was revoked.
+KEY_REVOKED = "key-revoked"
+
+
+def api_key_subject(key_id: int | str) -> str:
+    """The token subject an API key acts as (the gateway mints it), which a subscription it made
+    records as its owner."""
+    return f"apikey:{key_id}"
+
+
+async def disable_subscriptions_of_key(session: AsyncSession, infra: InfraTables, key_id: int | str) -> int:
+    """A revoked key's subscriptions stop, saying why (within the session; no commit). Returns how many."""
+    return await WebhookRepository(session, infra).disable_owned_by(api_key_subject(key_id), reason=KEY_REVOKED)
 
 
 def matches(event_type: str, patterns: Sequence[str]) -> bool:
@@ -85,6 +99,15 @@ class EventFeed:
                 "event_types",
                 f"{pattern!r} is not an event type of {self.source}; see GET {self.prefix}/events/types.",
                 code="unknown-event-type",
+            )
+
+    @staticmethod
+    def _refuse_if_key_revoked(row: Row[Any]) -> None:
+        if row.disabled_reason == KEY_REVOKED:
+            raise Conflict(
+                "The API key that made this subscription was revoked: nothing is delivered to it any more,"
+                " and it cannot be resumed. Subscribe again with a valid key.",
+                slug="webhook-key-revoked",
             )
 
     async def owned(self, session: AsyncSession, *, principal: Principal, webhook_id: int) -> Row[Any]:
@@ -154,6 +177,8 @@ class EventFeed:
         if fields.get("event_types") is not None:
             self._check_patterns(fields["event_types"])
             changes["event_types"] = fields["event_types"]
+        if fields.get("active") is True:
+            self._refuse_if_key_revoked(row)
         for name in ("description", "active"):
             if fields.get(name) is not None:
                 changes[name] = fields[name]
@@ -167,7 +192,8 @@ class EventFeed:
 
     async def replay(self, session: AsyncSession, *, principal: Principal, webhook_id: int, after: int) -> Row[Any]:
         """Deliver again every matching event after `after`."""
-        await self.owned(session, principal=principal, webhook_id=webhook_id)
+        row = await self.owned(session, principal=principal, webhook_id=webhook_id)
+        self._refuse_if_key_revoked(row)
         if principal.role == "integration" and not principal.has_scope("events:read"):
             # A subscription receives what happens from now on; the history is the feed's, and reading it
             # (to one's own URL, too) takes the scope the feed takes.
@@ -182,6 +208,30 @@ class EventFeed:
         )
         await session.commit()
         return await self.owned(session, principal=principal, webhook_id=webhook_id)
+
+    async def dead_letters(
+        self, session: AsyncSession, *, principal: Principal, webhook_id: int, limit: int
+    ) -> Sequence[Row[Any]]:
+        await self.owned(session, principal=principal, webhook_id=webhook_id)
+        return await WebhookRepository(session, self.infra).dead_letters(webhook_id, limit=limit)
+
+    async def replay_dead_letter(
+        self, session: AsyncSession, *, principal: Principal, webhook_id: int, letter_id: int
+    ) -> Row[Any]:
+        """Ask for one more attempt at a dead letter: the dispatcher makes it on its next round (a
+        paused subscription's, once it is resumed) and records it on the letter and among the
+        deliveries."""
+        row = await self.owned(session, principal=principal, webhook_id=webhook_id)
+        repo = WebhookRepository(session, self.infra)
+        letter = await repo.get_dead_letter(webhook_id, letter_id)
+        if letter is None:
+            raise NotFound(f"No dead letter {letter_id} on webhook subscription {webhook_id}.")
+        self._refuse_if_key_revoked(row)
+        await repo.update_dead_letter(letter_id, replay_requested_at=utcnow(), replayed_by=principal.sub)
+        await session.commit()
+        replayed = await repo.get_dead_letter(webhook_id, letter_id)
+        assert replayed is not None
+        return replayed
 
     async def unsubscribe(self, session: AsyncSession, *, principal: Principal, webhook_id: int) -> None:
         await self.owned(session, principal=principal, webhook_id=webhook_id)

@@ -1,4 +1,4 @@
-"""The gateway's own event feed: facts about accounts that the services act on.
+"""The gateway's own event feed: facts about accounts and API keys that the services act on.
 
 It is published at `/api/v1/identity/events` (and webhooks at `/api/v1/identity/webhooks`): the proxy
 sends `/api/v1/<service>/events` to the services, and `identity` is no service's name."""
@@ -14,6 +14,10 @@ EVENT_TYPES: dict[str, str] = {
     "account.deleted": (
         "A resident deleted their account: erase or anonymise what you hold on them. "
         'data: {"account_id": "<the token subject>"}'
+    ),
+    "apikey.revoked": (
+        "An API key was revoked: the webhook subscriptions it made stop (disabled, reason key-revoked). "
+        'data: {"key_id": <the key id>, "subject": "apikey:<id>", "role": "integration" | "operator"}'
     ),
 }
 
