@@ -12,8 +12,12 @@ The forward bypasses FastAPI's routing on purpose: the proxied path is the gatew
 - ``X-Request-ID`` travels upstream and back: the client's when it is usable, a new one otherwise.
 - Request bodies are read whole (up to ``max_body_bytes``, else 413) and sent with a length;
   response bodies stream through as they arrive, and stop when the client goes away.
+- A service may have several replicas (:mod:`.balancer`): round-robin, a failing one taken out
+  for a while; a request that never reached its replica is sent once to another when repeating
+  it is safe (idempotent methods, POST/PATCH with an ``Idempotency-Key``).
 - Failures are problem+json: 502 (refused, hung up, not HTTP), 503 with ``Retry-After`` (a
   service marked unavailable, not configured, or whose routes are not read yet), 504 (timeouts).
+- Every proxied request gets an access log line and is counted (:mod:`.metrics`).
 
 Serve it under uvicorn with ``proxy_headers=False`` (the proxy decides about X-Forwarded-For
 itself with ``trust_forwarded``) and ``server_header=False``. Upstream ``Date`` and ``Server``
