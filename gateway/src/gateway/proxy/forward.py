@@ -429,6 +429,8 @@ class Proxy:
         upstream = replica.url if replica is not None else NO_UPSTREAM
         if self.metrics is not None:
             self.metrics.observe(service, scope["method"], outcome.status, upstream, seconds, outcome.tries)
+        if not access_log.isEnabledFor(logging.INFO):  # do not build the line for nothing
+            return
         access_log.info(
             "proxied",
             extra={
