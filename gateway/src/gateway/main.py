@@ -37,7 +37,8 @@ from gateway.events import EVENT_TYPES, FEED_PREFIX, SOURCE
 from gateway.identity.revocation import AccessRevocations
 from gateway.identity.router import router as identity_router
 from gateway.privacy.router import router as privacy_router
-from gateway.proxy import Proxy, ProxySettings, RateLimit, ServiceRoutes, Upstreams, per_minute
+from gateway.proxy import Proxy, ProxyMetrics, ProxySettings, RateLimit, ServiceRoutes, Upstreams, per_minute
+from gateway.proxy.balancer import replica_urls
 from gateway.proxy.routing import API_PREFIX
 from gateway.security import SecurityHeaders, tile_sources
 from gateway.settings import Settings
@@ -49,11 +50,12 @@ from service_kit.tracing import Tracing
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def upstreams_of(settings: Settings) -> dict[str, str]:
+def upstreams_of(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """Each service's base URLs (one, or several replicas)."""
     return {
-        "facilities": settings.facilities_url.rstrip("/"),
-        "operators": settings.operators_url.rstrip("/"),
-        "feedback": settings.feedback_url.rstrip("/"),
+        "facilities": replica_urls(settings.facilities_url),
+        "operators": replica_urls(settings.operators_url),
+        "feedback": replica_urls(settings.feedback_url),
     }
 
 
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None, *, span_exporter: SpanExporter 
             timeout=settings.upstream_timeout_s,
             trust_forwarded=settings.trust_forwarded,
             rate_limit_own=True,
+            out_base_s=settings.upstream_out_base_s,
+            out_max_s=settings.upstream_out_max_s,
         ),
         # Tracing: a client span for each forward, its traceparent sent upstream.
         trace_configs=[create_trace_config(tracer_provider=tracing.provider)] if tracing is not None else (),
@@ -91,14 +95,14 @@ def create_app(settings: Settings | None = None, *, span_exporter: SpanExporter 
         return await merged.fetch(service)
 
     async def on_startup(app: FastAPI) -> None:
-        app.state.merged_openapi = MergedOpenAPI(app.state.http, urls)
+        app.state.merged_openapi = MergedOpenAPI(app.state.http, upstreams.replicas)
         app.state.apikeys = ApiKeyExchange(settings, app.state.sessionmaker)
         app.state.revocations = AccessRevocations(
             app.state.sessionmaker,
             access_ttl_s=settings.access_token_ttl_s,
             refresh_s=settings.access_revocation_refresh_s,
         )
-        app.state.upstreams = urls  # service → base URL (the privacy export asks each)
+        app.state.upstreams = upstreams.base_urls  # service → a replica's base URL (the privacy export asks each)
         await upstreams.start()
         await routes.start()
         if settings.environment != "test":  # tests start many apps in one process
@@ -115,7 +119,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: SpanExporter 
         await auth_limiter.aclose()
 
     async def readiness(app: FastAPI) -> dict[str, Any]:
-        ready = await services_readiness(app.state.http, urls)
+        ready = await services_readiness(app.state.http, upstreams.replicas)
         if routes.missing:
             ready["platform"] = "degraded"
             ready["routes_waiting_for"] = sorted(upstreams.label(name) for name in routes.missing)
@@ -153,7 +157,8 @@ def create_app(settings: Settings | None = None, *, span_exporter: SpanExporter 
     app.state.routes = routes
     # add_middleware puts each in front of the ones before it: these three run, outermost first,
     # security headers → edge → proxy, before the kit's request context and idempotency.
-    app.add_middleware(Proxy, routes=routes, upstreams=upstreams, limiter=limiter)
+    metrics = ProxyMetrics(app.state.metrics.registry, upstreams)
+    app.add_middleware(Proxy, routes=routes, upstreams=upstreams, limiter=limiter, metrics=metrics)
     app.add_middleware(
         GatewayEdge, state=app.state, auth_limiter=auth_limiter, trust_forwarded=settings.trust_forwarded
     )

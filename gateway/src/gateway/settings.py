@@ -1,7 +1,9 @@
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.proxy.balancer import replica_urls
 from service_kit.settings import BaseServiceSettings, var_dir
 
 
@@ -13,9 +15,17 @@ class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
+    # Each service's base URL, or several replicas' separated by commas
+    # (GATEWAY_FEEDBACK_URL=http://127.0.0.1:8003,http://127.0.0.1:8013): requests go round-robin to
+    # the replicas in service; one that refuses or drops connections is left alone for
+    # `upstream_out_base_s`, doubling with each further failure up to `upstream_out_max_s`, then tried
+    # again. A request that could not be connected is sent once to another replica when it is safe
+    # to repeat (GET, HEAD, OPTIONS, PUT, DELETE, or POST/PATCH with an Idempotency-Key).
     facilities_url: str = "http://127.0.0.1:8001"
     operators_url: str = "http://127.0.0.1:8002"
     feedback_url: str = "http://127.0.0.1:8003"
+    upstream_out_base_s: float = 1.0
+    upstream_out_max_s: float = 30.0
     # Shared rate limits when several gateway replicas run; in memory when unset.
     redis_url: str | None = None
     rate_limit_per_minute: int = 600
@@ -49,6 +59,11 @@ class Settings(BaseServiceSettings):
     # Strict-Transport-Security value sent on HTTPS answers ("" sends none).
     csp_img_sources: str = ""
     hsts: str = "max-age=31536000"
+
+    @field_validator("facilities_url", "operators_url", "feedback_url")
+    @classmethod
+    def _replica_urls(cls, value: str) -> str:
+        return ",".join(replica_urls(value))
 
     def spa_path(self) -> Path:
         return Path(self.spa_dir or _default_spa_dir())

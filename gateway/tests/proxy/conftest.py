@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from gateway.proxy import Proxy, ProxySettings, ServiceRoutes, Upstreams, derive_routes
+from gateway.proxy import Proxy, ProxyMetrics, ProxySettings, ServiceRoutes, Upstreams, derive_routes
 from gateway.proxy.types import RateLimiter
 
 from .documents import DOCUMENTS
@@ -30,13 +32,16 @@ def upstreams() -> Iterator[dict[str, str]]:
 
 
 def make_gateway(
-    upstream_urls: dict[str, str],
+    upstream_urls: Mapping[str, str | Sequence[str]],
     *,
     settings: ProxySettings | None = None,
     limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[FastAPI, Upstreams]:
-    """The proxy as the gateway stacks it: a middleware of a FastAPI app, clients made in its lifespan."""
-    upstreams = Upstreams(upstream_urls, settings or ProxySettings())
+    """The proxy as the gateway stacks it: a middleware of a FastAPI app, clients made in its lifespan,
+    its metrics at /metrics."""
+    upstreams = Upstreams(upstream_urls, settings or ProxySettings(), clock=clock)
+    registry = CollectorRegistry()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -50,7 +55,17 @@ def make_gateway(
     async def healthz() -> dict:
         return {"status": "ok", "from": "gateway"}
 
-    app.add_middleware(Proxy, routes=ServiceRoutes.fixed(ROUTES), upstreams=upstreams, limiter=limiter)
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(
+        Proxy,
+        routes=ServiceRoutes.fixed(ROUTES),
+        upstreams=upstreams,
+        limiter=limiter,
+        metrics=ProxyMetrics(registry, upstreams),
+    )
     return app, upstreams
 
 
@@ -59,7 +74,7 @@ def start_gateway() -> Iterator:
     """Start a gateway under uvicorn; returns (base_url, its Upstreams)."""
     started: list[ServerThread] = []
 
-    def start(upstream_urls: dict[str, str], **kwargs) -> tuple[str, Upstreams]:
+    def start(upstream_urls: Mapping[str, str | Sequence[str]], **kwargs) -> tuple[str, Upstreams]:
         app, upstreams = make_gateway(upstream_urls, **kwargs)
         server = ServerThread(app).start()
         started.append(server)

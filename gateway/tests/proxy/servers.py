@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -16,10 +17,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 HOST = "127.0.0.1"
 
 
-def bound_socket() -> socket.socket:
+def bound_socket(port: int = 0) -> socket.socket:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, 0))
+    sock.bind((HOST, port))
     return sock
 
 
@@ -31,10 +32,10 @@ def closed_port() -> int:
 
 
 class ServerThread:
-    """Serve an ASGI app on a free loopback port until :meth:`stop`."""
+    """Serve an ASGI app on a free loopback port (or ``port``: the same one again) until :meth:`stop`."""
 
-    def __init__(self, app, **config) -> None:
-        self.sock = bound_socket()
+    def __init__(self, app, port: int = 0, **config) -> None:
+        self.sock = bound_socket(port)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://{HOST}:{self.port}"
         options = dict(
@@ -71,9 +72,17 @@ def pattern(n: int) -> bytes:
     return (block * (n // len(block) + 1))[:n]
 
 
-def make_upstream(service: str) -> FastAPI:
-    """An upstream that reports what it received, and can be slow, big or odd on demand."""
-    app = FastAPI()
+def make_upstream(service: str, document: dict[str, Any] | None = None) -> FastAPI:
+    """An upstream that reports what it received, and can be slow, big or odd on demand.
+
+    With ``document``, that is what it serves as its OpenAPI document (the gateway routes by it).
+    """
+    app = FastAPI(openapi_url=None if document is not None else "/openapi.json")
+    if document is not None:
+
+        @app.get("/openapi.json")
+        async def openapi() -> dict[str, Any]:
+            return document
 
     @app.get("/api/v1/bookings/big")
     async def big(n: int = 8 * 1024 * 1024, chunk: int = 65536) -> StreamingResponse:

@@ -7,10 +7,12 @@ import asyncio
 import copy
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from gateway.proxy.balancer import Replicas
 from gateway.proxy.routing import SERVICE_SCOPED, SKIPPED
 
 CACHE_S = 60.0
@@ -81,9 +83,11 @@ DOCUMENT_TIMEOUT_S = 15.0
 
 
 class MergedOpenAPI:
-    def __init__(self, http: httpx.AsyncClient, upstreams: dict[str, str]) -> None:
+    """The services' documents, each read from a replica in service (the others in turn if it fails)."""
+
+    def __init__(self, http: httpx.AsyncClient, replicas: Mapping[str, Replicas]) -> None:
         self.http = http
-        self.upstreams = upstreams
+        self.replicas = replicas
         self._cached: tuple[float, dict[str, Any]] | None = None
 
     async def _fetch(self, service: str, url: str) -> dict[str, Any] | None:
@@ -96,14 +100,18 @@ class MergedOpenAPI:
             return None
 
     async def fetch(self, service: str) -> dict[str, Any] | None:
-        """One service's document, or None when it cannot be had (the routing table reads it)."""
-        return await self._fetch(service, self.upstreams[service])
+        """One service's document, or None when no replica gives it (the routing table reads it)."""
+        for replica in self.replicas[service].by_preference():
+            document = await self._fetch(service, replica.url)
+            if document is not None:
+                return document
+        return None
 
     async def document(self, gateway_doc: dict[str, Any]) -> dict[str, Any]:
         if self._cached and self._cached[0] > time.monotonic():
             return self._cached[1]
-        names = list(self.upstreams)
-        docs = await asyncio.gather(*(self._fetch(n, self.upstreams[n]) for n in names))
+        names = list(self.replicas)
+        docs = await asyncio.gather(*(self.fetch(n) for n in names))
         found = {n: d for n, d in zip(names, docs, strict=True) if d is not None}
         merged = merge(gateway_doc, found)
         missing = [f"{n}-api" for n in names if n not in found]

@@ -4,6 +4,7 @@ token: each service decides for itself whose data it answers with."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -39,7 +40,9 @@ def _unavailable(name: str) -> ServiceUnavailable:
     )
 
 
-async def gather(http: httpx.AsyncClient, upstreams: dict[str, str], authorization: str) -> dict[str, dict[str, Any]]:
+async def gather(
+    http: httpx.AsyncClient, upstreams: Mapping[str, str], authorization: str
+) -> dict[str, dict[str, Any]]:
     """Every service's section, or ServiceUnavailable if any one is missing: never a partial export."""
     names = sorted(upstreams)
     sections = await asyncio.gather(*(_one(http, n, upstreams[n], authorization) for n in names))

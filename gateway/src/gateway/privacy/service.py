@@ -8,6 +8,7 @@ anonymises what it holds on that resident."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ async def export(
     *,
     principal: Principal,
     http: httpx.AsyncClient,
-    upstreams: dict[str, str],
+    upstreams: Mapping[str, str],
     authorization: str,
     now: datetime,
 ) -> dict[str, Any]:
