@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -52,9 +53,35 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+class DatabaseUnreachable(Exception):
+    """A connection to the database could not be opened (refused, no route, timed out)."""
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot serve now, rather than a fault in the request or the
+    code: no connection could be opened, the connection was cut (a restart, terminated backends), no
+    pooled connection was free in time, or the database is busy (SQLite locked past its timeout)."""
+    if isinstance(exc, DatabaseUnreachable | sa_exc.TimeoutError | sa_exc.OperationalError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def _name_unreachable(engine: AsyncEngine) -> None:
+    """Turn the driver's own errors when connecting (asyncpg raises OSError and TimeoutError unwrapped)
+    into DatabaseUnreachable, so an outage is told apart from any other OSError of a request."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as exc:  # ConnectionRefusedError, socket.gaierror, TimeoutError, ...
+            raise DatabaseUnreachable(f"cannot connect to the database: {exc!r}") from exc
+
+
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """SQLite: one connection shared in order (writes never race for the file lock), WAL, foreign keys.
-    PostgreSQL: a pool sized for one process."""
+    PostgreSQL: a pool sized for one process, each connection pinged when taken from it (a connection
+    the server dropped, e.g. in a restart, is replaced without failing a request)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -79,7 +106,9 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    _name_unreachable(engine)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -20,7 +20,7 @@ A package's tests/conftest.py loads it and gives what is its own:
 
 and may override `transports` (the app's outgoing calls routed to in-process stand-ins by URL prefix)
 and `default_role` (the role `token()` and `auth()` sign for when none is named). Its
-tests/test_migrations.py subclasses `MigrationChecks`.
+tests/test_migrations.py subclasses `MigrationChecks`, and a test module `OutageChecks`.
 
 Set TEST_DATABASE_URL to a PostgreSQL URL (an admin database, e.g. .../postgres) to run on
 PostgreSQL, and TEST_DATABASE_TAG to keep two checkouts' databases apart; without them the suite
@@ -46,7 +46,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from service_kit.auth import mint_token
 from service_kit.migrations import current_revisions, heads
 from service_kit.settings import BaseServiceSettings
-from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker, running_app
+from service_kit.testing import (
+    engine_for,
+    fresh_database_url,
+    migrate_for_tests,
+    rolled_back_sessionmaker,
+    running_app,
+    serving_on,
+    unreachable_database_url,
+)
 
 
 @pytest.fixture(scope="session")
@@ -158,3 +166,23 @@ class MigrationChecks:
         assert resp.status_code == 200, resp.text
         assert resp.json()["checks"]["database"] == "ok"
         assert resp.json()["checks"]["migrations"].startswith("at head")
+
+
+class OutageChecks:
+    """What a package answers while its database is down: subclass it as `TestDatabaseOutage` with
+    `reads` set to a few (path, role) it serves from the database (role None: anonymous). Each GET
+    answers 503 problem+json with Retry-After and the request id, not a 500."""
+
+    reads: tuple[tuple[str, str | None], ...]
+
+    async def test_database_down_answers_503_with_retry_after(
+        self, app: FastAPI, auth: Callable[..., dict[str, str]]
+    ) -> None:
+        async with serving_on(app, unreachable_database_url()) as client:
+            for path, role in self.reads:
+                headers = {**(auth(role) if role else {}), "X-Request-ID": "outage-check"}
+                resp = await client.get(path, headers=headers)
+                assert resp.status_code == 503, (path, resp.status_code, resp.text)
+                assert resp.headers["content-type"] == "application/problem+json"
+                assert int(resp.headers["retry-after"]) > 0
+                assert resp.json()["request_id"] == "outage-check"
