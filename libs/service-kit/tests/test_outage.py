@@ -18,9 +18,11 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 from service_kit.app import start_runtime, stop_runtime
 from service_kit.db import make_engine
@@ -244,3 +246,65 @@ class TestPostgresRestart:
             assert written == 0
             # And the next request is served.
             assert (await client.post("/api/v1/notes", json={"text": marker}, headers=auth())).status_code == 201
+
+    async def test_no_free_connection_in_time_is_503(self, own_database_url, tmp_path, auth):
+        settings = Settings(
+            database_url=own_database_url,
+            environment="test",
+            run_background_tasks=False,
+            db_pool_size=1,
+            db_max_overflow=0,
+            db_pool_timeout_s=0.3,
+        )
+        app = make_app(settings, tmp_path)
+        async with served(app) as client:
+            async with app.state.engine.connect() as held:  # the pool's only connection, busy elsewhere
+                await held.execute(text("SELECT 1"))
+                assert_retry_later(await client.get("/api/v1/events", headers=auth()))
+            assert (await client.get("/api/v1/events", headers=auth())).status_code == 200
+
+
+class TestPoolSettings:
+    """What an operator sets is what the engine does: the pool's size, overflow and wait."""
+
+    async def test_the_settings_size_the_pool(self, tmp_path) -> None:
+        settings = Settings(
+            database_url=nothing_listens_url(),
+            environment="test",
+            run_background_tasks=False,
+            db_pool_size=7,
+            db_max_overflow=3,
+            db_pool_timeout_s=2.5,
+        )
+        app = make_app(settings, tmp_path)
+        async with served(app):
+            pool = app.state.engine.pool
+            assert isinstance(pool, AsyncAdaptedQueuePool)
+            assert (pool.size(), pool._max_overflow, pool._timeout) == (7, 3, 2.5)
+
+    async def test_the_settings_are_read_from_the_environment(self, monkeypatch) -> None:
+        monkeypatch.setenv("KIT_DB_POOL_SIZE", "2")
+        monkeypatch.setenv("KIT_DB_MAX_OVERFLOW", "0")
+        monkeypatch.setenv("KIT_DB_POOL_TIMEOUT_S", "1.5")
+        monkeypatch.setenv("KIT_DB_PGBOUNCER", "true")
+
+        class Prefixed(Settings):
+            model_config = SettingsConfigDict(env_prefix="KIT_")
+
+        pool = Prefixed(environment="test").pool()
+        assert (pool.size, pool.max_overflow, pool.timeout_s, pool.pgbouncer) == (2, 0, 1.5, True)
+
+    @pg_only
+    async def test_behind_pgbouncer_no_pool_and_no_prepared_statement_cache(self, own_database_url, tmp_path, auth):
+        settings = Settings(
+            database_url=own_database_url, environment="test", run_background_tasks=False, db_pgbouncer=True
+        )
+        app = make_app(settings, tmp_path)
+        async with served(app) as client:
+            assert isinstance(app.state.engine.pool, NullPool)
+            async with app.state.engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                assert raw.driver_connection._stmt_cache.get_max_size() == 0  # asyncpg's own
+                assert raw.dbapi_connection._prepared_statement_cache is None  # SQLAlchemy's
+            # And it serves.
+            assert (await client.get("/api/v1/events", headers=auth())).status_code == 200

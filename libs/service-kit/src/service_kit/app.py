@@ -34,7 +34,7 @@ async def start_runtime(app: FastAPI) -> None:
     state = app.state
     settings: BaseServiceSettings = state.settings
     if getattr(state, "engine", None) is None:
-        state.engine = make_engine(settings.database_url)
+        state.engine = make_engine(settings.database_url, pool=settings.pool())
         state.owns_engine = True
     if getattr(state, "sessionmaker", None) is None:
         state.sessionmaker = make_sessionmaker(state.engine)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +14,7 @@ from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +56,24 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """How one process holds PostgreSQL connections (the settings' `db_*` fields; see
+    BaseServiceSettings.pool()). `size` are kept open, `max_overflow` more are opened under load, a
+    request waits `timeout_s` for one (then answers 503), and a new connection gets `connect_timeout_s`.
+
+    `pgbouncer`: the server is PgBouncer in transaction mode, where consecutive statements of one
+    connection may reach different server connections. asyncpg's prepared statements (its own cache and
+    SQLAlchemy's) would then name statements the next server connection does not know, so both caches
+    are off, and the process keeps no pool (PgBouncer is the pool)."""
+
+    size: int = 5
+    max_overflow: int = 5
+    timeout_s: float = 5.0
+    connect_timeout_s: float = 5.0
+    pgbouncer: bool = False
+
+
 class DatabaseUnreachable(Exception):
     """A connection to the database could not be opened (refused, no route, timed out)."""
 
@@ -78,10 +99,15 @@ def _name_unreachable(engine: AsyncEngine) -> None:
             raise DatabaseUnreachable(f"cannot connect to the database: {exc!r}") from exc
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4()}__"
+
+
+def make_engine(url: str, *, echo: bool = False, pool: PoolSettings | None = None) -> AsyncEngine:
     """SQLite: one connection shared in order (writes never race for the file lock), WAL, foreign keys.
-    PostgreSQL: a pool sized for one process, each connection pinged when taken from it (a connection
-    the server dropped, e.g. in a restart, is replaced without failing a request)."""
+    PostgreSQL: a pool sized by `pool` for one process, each connection pinged when taken from it (a
+    connection the server dropped, e.g. in a restart, is replaced without failing a request)."""
+    pool = pool or PoolSettings()
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -106,7 +132,26 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"timeout": pool.connect_timeout_s}
+    if pool.pgbouncer:
+        # As SQLAlchemy's asyncpg dialect documents for PgBouncer in transaction mode: no statement
+        # caches, and the statements it still prepares (to learn result types) get unique names.
+        connect_args |= {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unique_statement_name,
+        }
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool, connect_args=connect_args)
+    else:
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.timeout_s,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+        )
     _name_unreachable(engine)
     return engine
 
