@@ -23,6 +23,7 @@ from service_kit.logs import configure_logging
 from service_kit.middleware import BodyTooLarge, Metrics, RequestContextMiddleware
 from service_kit.migrations import heads
 from service_kit.openapi import problem_openapi
+from service_kit.outgoing import pass_request_id
 from service_kit.problems import install_problem_handlers, problem_response
 from service_kit.settings import BaseServiceSettings
 
@@ -41,6 +42,8 @@ async def start_runtime(app: FastAPI) -> None:
     if getattr(state, "http", None) is None:
         state.http = httpx.AsyncClient(timeout=settings.http_timeout_s)
         state.owns_http = True
+    # Calls to other services pass the request id on (deliveries to webhook subscribers do not).
+    pass_request_id(state.http)
     state.verifier = TokenVerifier(settings, state.http)
     state.migration_heads = heads(state.migrations_dir)
     # Deliveries have a client of their own: no proxy from the environment (the connection must go
