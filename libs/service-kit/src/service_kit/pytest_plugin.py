@@ -29,6 +29,10 @@ runs on a SQLite file in a temporary folder.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,7 @@ from service_kit.auth import mint_token
 from service_kit.migrations import current_revisions, heads
 from service_kit.settings import BaseServiceSettings
 from service_kit.testing import (
+    PG_ENV,
     engine_for,
     fresh_database_url,
     migrate_for_tests,
@@ -160,6 +165,35 @@ class MigrationChecks:
         async with engine.connect() as conn:
             differences = await conn.run_sync(schema_drift, self.metadata)
         assert differences == []
+
+    @pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the migration lock is PostgreSQL's")
+    def test_two_migrators_at_once_both_succeed(self, database_name: str, migrations_dir: Path) -> None:
+        """As every pod's init container does: `upgrade head` twice at once on an empty database."""
+        url = fresh_database_url(f"{database_name}_race")
+        code = "import sys, pathlib; from service_kit import migrations; migrations.upgrade(pathlib.Path(sys.argv[1]), sys.argv[2])"
+        migrators = [
+            subprocess.Popen(  # noqa: S603 (this interpreter, arguments of our own)
+                [sys.executable, "-c", code, str(migrations_dir), url], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        for migrator in migrators:
+            _, err = migrator.communicate(timeout=180)
+            assert migrator.returncode == 0, err.decode()[-2000:]
+
+        async def schema() -> tuple[list[Any], set[str]]:
+            engine = engine_for(url)
+            try:
+                async with engine.connect() as conn:
+                    drift = await conn.run_sync(schema_drift, self.metadata)
+                async with async_sessionmaker(engine)() as session:
+                    return drift, await current_revisions(session)
+            finally:
+                await engine.dispose()
+
+        drift, revisions = asyncio.run(schema())
+        assert drift == []
+        assert revisions == heads(migrations_dir)
 
     async def test_ready_means_database_and_migrations_at_head(self, client: httpx.AsyncClient) -> None:
         resp = await client.get("/readyz")
