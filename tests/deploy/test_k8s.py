@@ -436,3 +436,36 @@ def test_api_services_keep_two_replicas_and_a_disruption_budget(components, k8s_
         assert objects_of(k8s_objects, "PodDisruptionBudget")[component.name]["spec"]["minAvailable"] == 1
         if component.name != "gateway":
             assert deployment["spec"]["replicas"] >= 2, component.name
+
+
+# --- database connections ------------------------------------------------------
+
+# PostgreSQL's default max_connections (the four databases share one server), and what the pods may
+# not take of it: its superuser_reserved_connections (3), one migrator per component (its init
+# container holds one connection, with the advisory lock), and a few for an operator's psql, backups
+# and monitoring.
+POSTGRES_MAX_CONNECTIONS = 100
+KEPT_FOR_OTHERS = 3 + 4 + 5
+
+
+def test_every_pod_at_full_scale_fits_the_connection_budget(components, k8s_objects):
+    """Pods × (pool + overflow), with the autoscaler at its maximum and a rollout's surge pod, fits
+    PostgreSQL's max_connections with room for migrations and administration."""
+    from service_kit.settings import BaseServiceSettings
+
+    defaults = BaseServiceSettings.model_fields
+    autoscaled = {
+        hpa["spec"]["scaleTargetRef"]["name"]: hpa
+        for hpa in objects_of(k8s_objects, "HorizontalPodAutoscaler").values()
+    }
+    total = 0
+    for component in components:
+        deployment = objects_of(k8s_objects, "Deployment")[component.name]
+        env = {var["name"]: var.get("value") for var in main_container(deployment)["env"]}
+        pool = int(env.get(f"{component.prefix}_DB_POOL_SIZE") or defaults["db_pool_size"].default)
+        overflow = int(env.get(f"{component.prefix}_DB_MAX_OVERFLOW") or defaults["db_max_overflow"].default)
+        hpa = autoscaled.get(component.name)
+        replicas = hpa["spec"]["maxReplicas"] if hpa else deployment["spec"]["replicas"]
+        pods = replicas + int(deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"])
+        total += pods * (pool + overflow)
+    assert total + KEPT_FOR_OTHERS <= POSTGRES_MAX_CONNECTIONS, total

@@ -5,12 +5,16 @@ before any service sees them (`gateway.identity.revocation`)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from gateway.proxy.problems import send_problem
 from gateway.proxy.types import ASGIApp, RateLimiter, Receive, Scope, Send
+from service_kit.db import is_database_unavailable
+from service_kit.problems import DATABASE_RETRY_AFTER_S
 
+log = logging.getLogger("gateway.edge")
 AUTH_PATHS = ("/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/refresh")
 
 
@@ -52,7 +56,27 @@ class GatewayEdge:
             elif name == b"authorization" and bearer is None:
                 bearer = value
         if presented is not None:
-            token = await self.state.apikeys.token_for(presented.decode("latin-1").strip())
+            try:
+                token = await self.state.apikeys.token_for(presented.decode("latin-1").strip())
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                # Keys are checked in the gateway's database: while it cannot answer, neither can we.
+                request_id = uuid.uuid4().hex
+                log.warning(
+                    "database unavailable: API key not checked",
+                    exc_info=exc,
+                    extra={"path": scope["path"], "request_id": request_id},
+                )
+                await send_problem(
+                    send,
+                    503,
+                    f"The API key cannot be checked just now; retry in {DATABASE_RETRY_AFTER_S} seconds.",
+                    instance=scope["path"],
+                    request_id=request_id.encode(),
+                    headers=[(b"retry-after", str(DATABASE_RETRY_AFTER_S).encode())],
+                )
+                return
             if token is None:
                 await send_problem(
                     send,

@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, HTTPException, Query
+from fastapi import FastAPI, Header, HTTPException, Query, Request
 
 
 class FacilitiesStandIn:
@@ -25,6 +25,7 @@ class FacilitiesStandIn:
         self.services: dict[int, list[dict[str, Any]]] = {}
         self.events: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.request_ids: list[str | None] = []  # the X-Request-ID of each call
         self.app = self._make_app()
 
     # --- data ---------------------------------------------------------------------------------------
@@ -169,6 +170,11 @@ class FacilitiesStandIn:
 
     def _make_app(self) -> FastAPI:
         app = FastAPI()
+
+        @app.middleware("http")
+        async def note_request_id(request: Request, call_next: Any) -> Any:
+            self.request_ids.append(request.headers.get("x-request-id"))
+            return await call_next(request)
 
         @app.get("/api/v1/facilities")
         async def list_facilities(

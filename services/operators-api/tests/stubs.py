@@ -213,8 +213,10 @@ class SwitchableTransport(httpx.AsyncBaseTransport):
         self.inner = httpx.ASGITransport(app=app)
         self.down = False
         self.status: int | None = None
+        self.request_ids: list[str | None] = []  # the X-Request-ID of each call
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.request_ids.append(request.headers.get("x-request-id"))
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
         if self.status is not None:

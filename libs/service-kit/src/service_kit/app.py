@@ -24,6 +24,7 @@ from service_kit.logs import configure_logging
 from service_kit.middleware import BodyTooLarge, Metrics, RequestContextMiddleware
 from service_kit.migrations import heads
 from service_kit.openapi import problem_openapi
+from service_kit.outgoing import pass_request_id
 from service_kit.problems import install_problem_handlers, problem_response
 from service_kit.settings import BaseServiceSettings
 from service_kit.tracing import Tracing
@@ -36,7 +37,7 @@ async def start_runtime(app: FastAPI) -> None:
     state = app.state
     settings: BaseServiceSettings = state.settings
     if getattr(state, "engine", None) is None:
-        state.engine = make_engine(settings.database_url)
+        state.engine = make_engine(settings.database_url, pool=settings.pool())
         state.owns_engine = True
     if getattr(state, "sessionmaker", None) is None:
         state.sessionmaker = make_sessionmaker(state.engine)
@@ -46,6 +47,8 @@ async def start_runtime(app: FastAPI) -> None:
     tracing: Tracing | None = getattr(state, "tracing", None)
     if tracing is not None:
         tracing.instrument_runtime(state.engine, state.http)
+    # Calls to other services pass the request id on (deliveries to webhook subscribers do not).
+    pass_request_id(state.http)
     state.verifier = TokenVerifier(settings, state.http)
     state.migration_heads = heads(state.migrations_dir)
     # Deliveries have a client of their own: no proxy from the environment (the connection must go

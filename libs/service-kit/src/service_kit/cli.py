@@ -13,14 +13,14 @@ from typing import Any, TypeVar
 from sqlalchemy import literal, select
 
 from service_kit import migrations
-from service_kit.db import make_engine
+from service_kit.db import PoolSettings, make_engine
 from service_kit.settings import BaseServiceSettings
 
 
-async def _wait_for_database(url: str, timeout_s: float) -> None:
+async def _wait_for_database(url: str, timeout_s: float, pool: PoolSettings) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        engine = make_engine(url)
+        engine = make_engine(url, pool=pool)
         try:
             async with engine.connect() as conn:
                 await conn.execute(select(literal(1)))
@@ -58,7 +58,7 @@ def run_cli(
     settings = settings_factory()
 
     if args.command == "migrate":
-        asyncio.run(_wait_for_database(settings.database_url, args.wait))
+        asyncio.run(_wait_for_database(settings.database_url, args.wait, settings.pool()))
         migrations.upgrade(migrations_dir, settings.database_url)
         print(f"{prog}: database at head")
     elif args.command == "seed-demo":

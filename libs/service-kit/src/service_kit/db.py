@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,9 +57,58 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """How one process holds PostgreSQL connections (the settings' `db_*` fields; see
+    BaseServiceSettings.pool()). `size` are kept open, `max_overflow` more are opened under load, a
+    request waits `timeout_s` for one (then answers 503), and a new connection gets `connect_timeout_s`.
+
+    `pgbouncer`: the server is PgBouncer in transaction mode, where consecutive statements of one
+    connection may reach different server connections. asyncpg's prepared statements (its own cache and
+    SQLAlchemy's) would then name statements the next server connection does not know, so both caches
+    are off, and the process keeps no pool (PgBouncer is the pool)."""
+
+    size: int = 5
+    max_overflow: int = 5
+    timeout_s: float = 5.0
+    connect_timeout_s: float = 5.0
+    pgbouncer: bool = False
+
+
+class DatabaseUnreachable(Exception):
+    """A connection to the database could not be opened (refused, no route, timed out)."""
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot serve now, rather than a fault in the request or the
+    code: no connection could be opened, the connection was cut (a restart, terminated backends), no
+    pooled connection was free in time, or the database is busy (SQLite locked past its timeout)."""
+    if isinstance(exc, DatabaseUnreachable | sa_exc.TimeoutError | sa_exc.OperationalError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def _name_unreachable(engine: AsyncEngine) -> None:
+    """Turn the driver's own errors when connecting (asyncpg raises OSError and TimeoutError unwrapped)
+    into DatabaseUnreachable, so an outage is told apart from any other OSError of a request."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as exc:  # ConnectionRefusedError, socket.gaierror, TimeoutError, ...
+            raise DatabaseUnreachable(f"cannot connect to the database: {exc!r}") from exc
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4()}__"
+
+
+def make_engine(url: str, *, echo: bool = False, pool: PoolSettings | None = None) -> AsyncEngine:
     """SQLite: one connection shared in order (writes never race for the file lock), WAL, foreign keys.
-    PostgreSQL: a pool sized for one process."""
+    PostgreSQL: a pool sized by `pool` for one process, each connection pinged when taken from it (a
+    connection the server dropped, e.g. in a restart, is replaced without failing a request)."""
+    pool = pool or PoolSettings()
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -80,17 +133,36 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    connect_args: dict[str, Any] = {"timeout": pool.connect_timeout_s}
+    if pool.pgbouncer:
+        # As SQLAlchemy's asyncpg dialect documents for PgBouncer in transaction mode: no statement
+        # caches, and the statements it still prepares (to learn result types) get unique names.
+        connect_args |= {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unique_statement_name,
+        }
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool, connect_args=connect_args)
+    else:
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.timeout_s,
+            connect_args=connect_args,
+        )
 
-    @event.listens_for(engine.sync_engine, "checkout")
-    def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        """A pooled connection the server has closed (a restart, a terminated backend) is replaced at
-        checkout, so no request fails on it. asyncpg marks a connection closed as soon as the event loop
-        reads the server's goodbye, so the check costs no round trip (SQLAlchemy's pool_pre_ping costs
-        three per checkout: BEGIN, an empty query, ROLLBACK)."""
-        if dbapi_connection.driver_connection.is_closed():
-            raise DisconnectionError("the server closed this pooled connection")
+        @event.listens_for(engine.sync_engine, "checkout")
+        def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            """A pooled connection the server has closed (a restart, a terminated backend) is replaced
+            at checkout, so no request fails on it. asyncpg marks a connection closed as soon as the
+            event loop reads the server's goodbye, so the check costs no round trip (SQLAlchemy's
+            pool_pre_ping costs three per checkout on asyncpg: BEGIN, an empty query, ROLLBACK)."""
+            if dbapi_connection.driver_connection.is_closed():
+                raise DisconnectionError("the server closed this pooled connection")
 
+    _name_unreachable(engine)
     return engine
 
 

@@ -1,5 +1,7 @@
 """One pure-ASGI middleware for what every request needs: request id, access log, metrics,
-body size limit and content type. Pure ASGI (not BaseHTTPMiddleware) to keep the hot path short."""
+body size limit and content type, and the answer to an error no handler took (500, or 503 when the
+database cannot serve), given here, inside the request, so that its log line carries the request id
+and the client's connection stays open. Pure ASGI (not BaseHTTPMiddleware) to keep the hot path short."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service_kit.logs import request_id_var
+from service_kit.problems import unexpected_problem
 
 log = logging.getLogger("service_kit.access")
 _RID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -92,10 +95,12 @@ class RequestContextMiddleware:
         method: str = scope["method"]
         start = time.perf_counter()
         status_holder = [500]
+        started = [False]
         rid_header = (b"x-request-id", rid.encode())
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                started[0] = True
                 status_holder[0] = message["status"]
                 message["headers"] = [*message.get("headers", []), rid_header]
             await send(message)
@@ -107,7 +112,22 @@ class RequestContextMiddleware:
                 status_holder[0] = status
                 await _send_problem(send, status, body, rid_header)
                 return
-            await self.app(scope, self._limited(receive, send, path, rid, rid_header, status_holder), send_wrapper)
+            try:
+                await self.app(scope, self._limited(receive, send, path, rid, rid_header, status_holder), send_wrapper)
+            except Exception as exc:
+                if started[0]:
+                    raise  # half an answer is out: only closing the connection can tell the client
+                # Answered here rather than re-raised: the server would close the client's connection
+                # after an exception, even with a complete answer sent (a kept-alive connection the
+                # client, or a proxy in front, then finds broken on its next request).
+                if isinstance(exc, BodyTooLarge):
+                    status, body = _problem(413, "Payload too large", str(exc), path, rid)
+                    extra: dict[str, str] = {}
+                else:
+                    status, body, extra = unexpected_problem(exc, path, rid)
+                    extra.pop("X-Request-ID", None)
+                status_holder[0] = status
+                await _send_problem(send, status, body, rid_header, extra)
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
@@ -190,7 +210,9 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def _send_problem(send: Send, status: int, body: bytes, rid_header: tuple[bytes, bytes]) -> None:
+async def _send_problem(
+    send: Send, status: int, body: bytes, rid_header: tuple[bytes, bytes], headers: dict[str, str] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -199,6 +221,7 @@ async def _send_problem(send: Send, status: int, body: bytes, rid_header: tuple[
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
                 rid_header,
+                *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()),
             ],
         }
     )

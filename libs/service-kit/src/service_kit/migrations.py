@@ -1,14 +1,18 @@
-"""Alembic helpers: one env.py body for every service, and the head check that /readyz uses."""
+"""Alembic helpers: one env.py body for every service, and the head check that /readyz uses.
+
+On PostgreSQL a migration holds a session-level advisory lock, one key per service: every pod's init
+container runs `upgrade head` at once, and all but one wait, then find nothing left to do."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, column, pool, select, table
+from sqlalchemy import MetaData, column, func, pool, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -58,6 +62,14 @@ async def current_revisions(session: AsyncSession) -> set[str]:
     return {r[0] for r in rows}
 
 
+def migration_lock_key(script_location: str) -> int:
+    """The advisory lock key of a service's migrations: fixed, from the name of the package the
+    migrations folder belongs to (facilities_api, gateway, ...), as a signed 64-bit number."""
+    package = Path(script_location).resolve().parent.name
+    digest = hashlib.blake2b(f"culture-ops migrations: {package}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def run_env(target_metadata: MetaData) -> None:
     """The body of each service's migrations/env.py."""
     config = context.config
@@ -89,7 +101,18 @@ def run_env(target_metadata: MetaData) -> None:
     async def run_async() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
         async with engine.connect() as conn:
+            locked = conn.dialect.name == "postgresql"
+            if locked:
+                # Session-level, so it outlasts the migration's own transactions; another migrator of
+                # this service waits here, then reads the version this one left. Closing the
+                # connection releases it too, should a migration fail.
+                key = migration_lock_key(config.get_main_option("script_location") or "")
+                await conn.execute(select(func.pg_advisory_lock(key)))
+                await conn.commit()
             await conn.run_sync(do_run)
+            if locked:
+                await conn.execute(select(func.pg_advisory_unlock(key)))
+                await conn.commit()
         await engine.dispose()
 
     asyncio.run(run_async())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -11,8 +12,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service_kit.db import is_database_unavailable
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("service_kit.problems")
+#: How long a client is asked to wait after a database outage (Retry-After, seconds).
+DATABASE_RETRY_AFTER_S = 5
 
 _TITLES = {
     400: "Bad request",
@@ -249,15 +254,41 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        # This answer is sent from outside the request-id middleware: name the id here.
+        # Only what escapes the request-context middleware comes here (the gateway's outer layers):
+        # this answer is sent from outside it, so the id is named here, in the body, header and log.
         rid = getattr(request.state, "request_id", None)
-        return problem_response(
-            request,
-            500,
-            "Something went wrong on our side; it has been logged with this request id.",
-            headers={"X-Request-ID": rid} if rid else None,
-        )
+        status, body, headers = unexpected_problem(exc, request.url.path, rid)
+        return JSONResponse(json.loads(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers))
+
+
+def unexpected_problem(exc: BaseException, instance: str, request_id: str | None) -> tuple[int, bytes, dict[str, str]]:
+    """Log an error no handler took, and say what to answer: 503 with Retry-After when the database
+    cannot serve (refused, cut off, no free connection in time; the transaction was not committed),
+    else 500 without internals. The log line carries the request id the answer names."""
+    ids = {"request_id": request_id} if request_id else {}
+    if is_database_unavailable(exc):
+        log.warning("database unavailable: %s", type(exc).__name__, exc_info=exc, extra={"path": instance, **ids})
+        status = 503
+        detail = f"The database cannot be reached just now; retry in {DATABASE_RETRY_AFTER_S} seconds."
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+        slug = "database-unavailable"
+    else:
+        log.error("unhandled error", exc_info=exc, extra={"path": instance, **ids})
+        status = 500
+        detail = "Something went wrong on our side; it has been logged with this request id."
+        headers = {}
+        slug = _SLUGS[500]
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": _TITLES[status],
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if request_id:
+        body["request_id"] = request_id
+        headers["X-Request-ID"] = request_id
+    return status, json.dumps(body, ensure_ascii=False).encode(), headers
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

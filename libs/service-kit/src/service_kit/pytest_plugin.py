@@ -20,7 +20,7 @@ A package's tests/conftest.py loads it and gives what is its own:
 
 and may override `transports` (the app's outgoing calls routed to in-process stand-ins by URL prefix)
 and `default_role` (the role `token()` and `auth()` sign for when none is named). Its
-tests/test_migrations.py subclasses `MigrationChecks`.
+tests/test_migrations.py subclasses `MigrationChecks`, and a test module `OutageChecks`.
 
 Set TEST_DATABASE_URL to a PostgreSQL URL (an admin database, e.g. .../postgres) to run on
 PostgreSQL, and TEST_DATABASE_TAG to keep two checkouts' databases apart; without them the suite
@@ -29,6 +29,10 @@ runs on a SQLite file in a temporary folder.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +50,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from service_kit.auth import mint_token
 from service_kit.migrations import current_revisions, heads
 from service_kit.settings import BaseServiceSettings
-from service_kit.testing import engine_for, fresh_database_url, migrate_for_tests, rolled_back_sessionmaker, running_app
+from service_kit.testing import (
+    PG_ENV,
+    engine_for,
+    fresh_database_url,
+    migrate_for_tests,
+    rolled_back_sessionmaker,
+    running_app,
+    serving_on,
+    unreachable_database_url,
+)
 
 
 @pytest.fixture(scope="session")
@@ -153,8 +166,57 @@ class MigrationChecks:
             differences = await conn.run_sync(schema_drift, self.metadata)
         assert differences == []
 
+    @pytest.mark.skipif(not os.environ.get(PG_ENV), reason="the migration lock is PostgreSQL's")
+    def test_two_migrators_at_once_both_succeed(self, database_name: str, migrations_dir: Path) -> None:
+        """As every pod's init container does: `upgrade head` twice at once on an empty database."""
+        url = fresh_database_url(f"{database_name}_race")
+        code = "import sys, pathlib; from service_kit import migrations; migrations.upgrade(pathlib.Path(sys.argv[1]), sys.argv[2])"
+        migrators = [
+            subprocess.Popen(  # noqa: S603 (this interpreter, arguments of our own)
+                [sys.executable, "-c", code, str(migrations_dir), url], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        for migrator in migrators:
+            _, err = migrator.communicate(timeout=180)
+            assert migrator.returncode == 0, err.decode()[-2000:]
+
+        async def schema() -> tuple[list[Any], set[str]]:
+            engine = engine_for(url)
+            try:
+                async with engine.connect() as conn:
+                    drift = await conn.run_sync(schema_drift, self.metadata)
+                async with async_sessionmaker(engine)() as session:
+                    return drift, await current_revisions(session)
+            finally:
+                await engine.dispose()
+
+        drift, revisions = asyncio.run(schema())
+        assert drift == []
+        assert revisions == heads(migrations_dir)
+
     async def test_ready_means_database_and_migrations_at_head(self, client: httpx.AsyncClient) -> None:
         resp = await client.get("/readyz")
         assert resp.status_code == 200, resp.text
         assert resp.json()["checks"]["database"] == "ok"
         assert resp.json()["checks"]["migrations"].startswith("at head")
+
+
+class OutageChecks:
+    """What a package answers while its database is down: subclass it as `TestDatabaseOutage` with
+    `reads` set to a few (path, role) it serves from the database (role None: anonymous). Each GET
+    answers 503 problem+json with Retry-After and the request id, not a 500."""
+
+    reads: tuple[tuple[str, str | None], ...]
+
+    async def test_database_down_answers_503_with_retry_after(
+        self, app: FastAPI, auth: Callable[..., dict[str, str]]
+    ) -> None:
+        async with serving_on(app, unreachable_database_url()) as client:
+            for path, role in self.reads:
+                headers = {**(auth(role) if role else {}), "X-Request-ID": "outage-check"}
+                resp = await client.get(path, headers=headers)
+                assert resp.status_code == 503, (path, resp.status_code, resp.text)
+                assert resp.headers["content-type"] == "application/problem+json"
+                assert int(resp.headers["retry-after"]) > 0
+                assert resp.json()["request_id"] == "outage-check"

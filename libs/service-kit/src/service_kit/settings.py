@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service_kit.db import PoolSettings
+
 DEFAULT_JWT_SECRET = "culture-ops-development-secret-change-me-0000"
 JWT_AUDIENCE = "culture-ops"
 JWT_ISSUER = "culture-ops-gateway"
@@ -34,6 +36,18 @@ class BaseServiceSettings(BaseSettings):
     service_name: str = "service"
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = ""
+    # PostgreSQL connections of one process: `db_pool_size` kept open, up to `db_max_overflow` more under
+    # load. So a component holds at most replicas × (size + overflow) connections: keep the sum over
+    # the components under the server's max_connections (the budget in deploy/README.md). A request
+    # waits `db_pool_timeout_s` for a free connection, then answers 503 with Retry-After; opening a
+    # connection gives up after `db_connect_timeout_s`.
+    db_pool_size: int = Field(5, ge=1)
+    db_max_overflow: int = Field(5, ge=0)
+    db_pool_timeout_s: float = Field(5.0, gt=0)
+    db_connect_timeout_s: float = Field(5.0, gt=0)
+    # The database URL names PgBouncer in transaction mode: asyncpg's and SQLAlchemy's prepared statement
+    # caches are off, and the process keeps no pool of its own (PgBouncer's pool is the one that counts).
+    db_pgbouncer: bool = False
     log_level: str = "INFO"
     # Tokens: HS256 with a shared secret (the built-in issuer), or an external OIDC provider's JWKS.
     jwt_secret: str = DEFAULT_JWT_SECRET
@@ -78,6 +92,16 @@ class BaseServiceSettings(BaseSettings):
     tracing: Literal["off", "otlp"] = "off"
     tracing_otlp_endpoint: str | None = None
     tracing_sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
+
+    def pool(self) -> PoolSettings:
+        """The connection pool these settings ask for (service_kit.db.make_engine)."""
+        return PoolSettings(
+            size=self.db_pool_size,
+            max_overflow=self.db_max_overflow,
+            timeout_s=self.db_pool_timeout_s,
+            connect_timeout_s=self.db_connect_timeout_s,
+            pgbouncer=self.db_pgbouncer,
+        )
 
     @model_validator(mode="after")
     def _production_refuses_defaults(self) -> BaseServiceSettings:

@@ -113,6 +113,34 @@ async def running_app(
         await app.state.http.aclose()
 
 
+def unreachable_database_url() -> str:
+    """A PostgreSQL URL on a loopback port where nothing listens (a database that is down)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"postgresql+asyncpg://postgres@127.0.0.1:{port}/down"
+
+
+@asynccontextmanager
+async def serving_on(app: FastAPI, url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Start the app's runtime on its own engine for `url` (made as in production, from the app's
+    settings) and yield a client talking to it in process."""
+    from service_kit.app import start_runtime, stop_runtime
+
+    app.state.settings = app.state.settings.model_copy(update={"database_url": url})
+    app.state.engine = app.state.sessionmaker = None
+    await start_runtime(app)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://testserver"
+        ) as client:
+            yield client
+    finally:
+        await stop_runtime(app)
+
+
 def engine_for(url: str) -> AsyncEngine:
     return make_engine(url)
 

@@ -14,6 +14,7 @@ from feedback_api.clients.facilities import (
     FacilitiesUnavailable,
 )
 from service_kit.logs import request_id_var
+from service_kit.outgoing import pass_request_id
 from service_kit.testing import running_app
 from tests.factories import FACILITIES_URL, CountingTransport, rating_body
 
@@ -432,13 +433,16 @@ class TestFacilitiesClient:
                 await client.get_facility(1)
 
     async def test_the_request_id_travels_along(self):
+        """On the app's shared client, which passes the request id on (service_kit.outgoing)."""
         seen: list[str | None] = []
 
         def handle(request: httpx.Request) -> httpx.Response:
             seen.append(request.headers.get("x-request-id"))
             return httpx.Response(404)
 
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as http:
+        async with pass_request_id(
+            httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        ) as http:
             token = request_id_var.set("rid-123")
             try:
                 await FacilitiesClient(

@@ -40,7 +40,6 @@ import httpx
 
 from feedback_api.types import parse_moment
 from service_kit.cache import TTLCache
-from service_kit.logs import request_id_var
 
 log = logging.getLogger("feedback_api.clients.facilities")
 
@@ -496,10 +495,8 @@ class FacilitiesClient:
         return body
 
     async def _get(self, url: str) -> httpx.Response:
+        # The request id goes with it by the shared client's hook (service_kit.outgoing).
         headers = {"accept": "application/json"}
-        request_id = request_id_var.get()
-        if request_id:
-            headers["x-request-id"] = request_id
         timeout = httpx.Timeout(self.timeout_s)
         try:
             return await self.http.get(url, headers=headers, timeout=timeout)
