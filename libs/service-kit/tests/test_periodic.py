@@ -4,9 +4,11 @@ loop, wake() starts the next round at once, and stop() ends the loop cleanly."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any, cast
 
 import pytest
 
+from service_kit.events.consumer import FeedConsumer
 from service_kit.periodic import PeriodicTask
 
 HOUR = 3600.0
@@ -92,6 +94,24 @@ def test_failures_in_a_row_double_the_wait_up_to_the_cap():
         task.failures = failures
         waits.append(task.next_wait())
     assert waits == [10, 20, 40, 60, 60]
+
+
+def test_a_feed_consumer_whose_source_was_down_reads_again_within_five_intervals():
+    """A service started before the gateway fails its first reads of the gateway's feed; once the
+    gateway answers, a revoked key or a deleted account must arrive within seconds, not a minute."""
+    consumer = FeedConsumer(
+        name="gateway",
+        base_url="http://127.0.0.1:9",
+        http=cast(Any, None),
+        sessionmaker=cast(Any, None),
+        infra=cast(Any, None),
+        handlers={},
+        token=lambda: "",
+        interval_s=1.0,
+    )
+    consumer.jitter = 0
+    consumer.failures = 10
+    assert consumer.next_wait() == 5.0
 
 
 def test_jitter_spreads_the_wait_around_the_interval():

@@ -37,7 +37,10 @@ class FeedConsumer(PeriodicTask):
         feed_path: str = "/api/v1/events",
     ) -> None:
         # `name` is the source's: the cursor is kept under it.
-        super().__init__(name, interval_s=interval_s, logger=log)
+        # After failures (the source down, or not up yet at start) it reads again within five intervals
+        # at most, so what the feed carries (a deletion, a revoked key) arrives soon after the source
+        # is back, not a minute later.
+        super().__init__(name, interval_s=interval_s, logger=log, backoff_cap_s=5 * interval_s)
         self.base_url = base_url.rstrip("/")
         self.http = http
         self.sessionmaker = sessionmaker
