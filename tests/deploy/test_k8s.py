@@ -368,7 +368,7 @@ def test_pods_meet_the_restricted_pod_security_standard(k8s_objects):
 
 def test_gateway_runs_at_least_two_replicas_under_its_autoscaler(k8s_objects):
     deployment = objects_of(k8s_objects, "Deployment")["gateway"]
-    (hpa,) = objects_of(k8s_objects, "HorizontalPodAutoscaler").values()
+    hpa = objects_of(k8s_objects, "HorizontalPodAutoscaler")["gateway"]
     assert hpa["spec"]["scaleTargetRef"] == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -434,8 +434,14 @@ def test_api_services_keep_two_replicas_and_a_disruption_budget(components, k8s_
         deployment = objects_of(k8s_objects, "Deployment")[component.name]
         assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, component.name
         assert objects_of(k8s_objects, "PodDisruptionBudget")[component.name]["spec"]["minAvailable"] == 1
-        if component.name != "gateway":
-            assert deployment["spec"]["replicas"] >= 2, component.name
+        # Every component's count belongs to its autoscaler: a spec.replicas would be re-applied on
+        # every deploy and scale a busy service back down.
+        assert "replicas" not in deployment["spec"], component.name
+        hpa = objects_of(k8s_objects, "HorizontalPodAutoscaler")[component.name]
+        assert hpa["spec"]["scaleTargetRef"]["name"] == component.name
+        assert hpa["spec"]["minReplicas"] >= 2, component.name
+        assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"], component.name
+        assert "cpu" in main_container(deployment)["resources"]["requests"], component.name
 
 
 # --- database connections ------------------------------------------------------
@@ -469,3 +475,100 @@ def test_every_pod_at_full_scale_fits_the_connection_budget(components, k8s_obje
         pods = replicas + int(deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"])
         total += pods * (pool + overflow)
     assert total + KEPT_FOR_OTHERS <= POSTGRES_MAX_CONNECTIONS, total
+
+
+# --- network policies ------------------------------------------------------------
+
+PRIVATE_RANGES = {"10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"}
+
+
+def _pod_names(peers: list[dict[str, Any]]) -> set[str]:
+    return {
+        peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+        for peer in peers
+        if "podSelector" in peer and "namespaceSelector" not in peer
+    }
+
+
+def _calls_by_settings(component, k8s_objects, config_data) -> dict[str, int]:
+    """The components this one's *_URL settings name, with the container port each call reaches."""
+    deployments = objects_of(k8s_objects, "Deployment")
+    services = objects_of(k8s_objects, "Service")
+    calls = {}
+    for var, (kind, obj, key) in env_refs(main_container(deployments[component.name])).items():
+        url = config_data[(kind, obj)][key]
+        match = re.fullmatch(r"https?://(?P<host>[a-z0-9-]+):(?P<port>\d+)(/.*)?", url)
+        if not var.endswith("_URL") or not match or match["host"] not in deployments:
+            continue
+        (port,) = [p for p in services[match["host"]]["spec"]["ports"] if p["port"] == int(match["port"])]
+        calls[match["host"]] = container_port(main_container(deployments[match["host"]]), port["targetPort"])
+    return calls
+
+
+def test_every_pod_is_denied_everything_by_default(k8s_objects):
+    deny = [
+        p
+        for p in objects_of(k8s_objects, "NetworkPolicy").values()
+        if p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    ]
+    assert len(deny) == 1
+    assert "ingress" not in deny[0]["spec"] and "egress" not in deny[0]["spec"]
+
+
+def test_no_policy_lets_anyone_in(k8s_objects):
+    """An ingress rule without `from` would let every pod of the cluster in."""
+    for name, policy in objects_of(k8s_objects, "NetworkPolicy").items():
+        for rule in policy["spec"].get("ingress", []):
+            assert rule.get("from"), name
+
+
+def test_each_call_the_settings_make_is_allowed_at_both_ends_and_no_other(components, k8s_objects, config_data):
+    policies = objects_of(k8s_objects, "NetworkPolicy")
+    for component in components:
+        calls = _calls_by_settings(component, k8s_objects, config_data)
+        assert calls, component.name
+        policy = policies[component.name]
+        assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": component.name}}
+        allowed_out = {
+            (target, port["port"])
+            for rule in policy["spec"]["egress"]
+            for target in _pod_names(rule.get("to", []))
+            for port in rule["ports"]
+        }
+        in_namespace = {target for target, _ in allowed_out} - {"redis", "otel-collector"}
+        assert in_namespace == set(calls), component.name  # exactly the calls the settings make
+        for target, port in calls.items():
+            assert (target, port) in allowed_out, f"{component.name} -> {target}:{port}"
+            allowed_in = {
+                (source, p["port"])
+                for rule in policies[target]["spec"]["ingress"]
+                for source in _pod_names(rule["from"])
+                for p in rule["ports"]
+            }
+            assert (component.name, port) in allowed_in, f"{target} does not let {component.name} in"
+
+
+def test_only_the_ingress_controller_reaches_the_gateway_from_outside(k8s_objects):
+    outside = {
+        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for name, policy in objects_of(k8s_objects, "NetworkPolicy").items()
+        for rule in policy["spec"].get("ingress", [])
+        for peer in rule["from"]
+        if "namespaceSelector" in peer and name != "gateway"
+    }
+    assert outside <= {"monitoring"}  # services are scraped, never called, from outside the namespace
+    gateway = objects_of(k8s_objects, "NetworkPolicy")["gateway"]
+    assert any(
+        peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name") == "ingress-nginx"
+        for rule in gateway["spec"]["ingress"]
+        for peer in rule["from"]
+    )
+
+
+def test_webhook_deliveries_may_leave_for_public_addresses_only(components, k8s_objects):
+    for component in components:
+        policy = objects_of(k8s_objects, "NetworkPolicy")[component.name]
+        blocks = [peer["ipBlock"] for rule in policy["spec"]["egress"] for peer in rule.get("to", []) if "ipBlock" in peer]
+        assert blocks, component.name
+        for block in blocks:
+            assert PRIVATE_RANGES <= set(block.get("except", [])), component.name
