@@ -186,16 +186,17 @@ class TestConnectionReuse:
         assert time.monotonic() - started >= 0.55  # three waves of two
 
     def test_waiting_for_a_connection_counts_against_the_timeout(self, start_gateway, upstreams):
-        url, _ = start_gateway(upstreams, settings=ProxySettings(max_connections=1, timeout=0.4))
+        # Margins of more than half a second each way, so a loaded machine does not decide the outcome.
+        url, _ = start_gateway(upstreams, settings=ProxySettings(max_connections=1, timeout=2.0))
         results: dict[str, httpx.Response] = {}
 
         def call(name: str, s: float) -> None:
             results[name] = httpx.get(url + "/api/v1/activities/slow", params={"s": s}, timeout=10)
 
-        first = threading.Thread(target=call, args=("first", 0.3))
+        first = threading.Thread(target=call, args=("first", 1.4))
         first.start()
-        time.sleep(0.1)
-        call("second", 0.3)  # waits ~0.2 s for the one connection, then needs 0.3 s more
+        time.sleep(0.3)
+        call("second", 1.4)  # waits ~1.1 s for the one connection, then needs 1.4 s more
         first.join()
         # Whichever got the connection first answers; the other runs out of time while waiting.
         assert sorted(r.status_code for r in results.values()) == [200, 504]
