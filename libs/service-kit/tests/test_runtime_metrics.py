@@ -172,6 +172,15 @@ class TestBackgroundWork:
         finally:
             await task.stop()
 
+    async def test_other_background_work_beside_the_tasks_leaves_the_scrape_whole(self, app, client):
+        class Client:  # a service's background list also holds clients with a start and a stop
+            async def stop(self) -> None:
+                pass
+
+        app.state.background.append(Client())
+        samples = await scrape(client)
+        assert value(samples, "culture_ops_outbox_unpublished_events") == 0
+
     async def test_a_feed_consumer_reports_its_cursor_and_how_long_since_it_caught_up(self, app, client):
         feed_up = True
 

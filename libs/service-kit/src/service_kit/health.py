@@ -21,7 +21,7 @@ from sqlalchemy import literal, select
 from starlette.exceptions import HTTPException
 
 from service_kit.migrations import current_revisions
-from service_kit.problems import PROBLEM_MEDIA_TYPE
+from service_kit.problems import PROBLEM_MEDIA_TYPE, problems
 
 ExtraReadiness = Callable[[Any], Awaitable[dict[str, Any]]]
 _FORWARDED_FOR = re.compile(r'for=("[^"]*"|[^;,\s]+)', re.IGNORECASE)
@@ -79,7 +79,12 @@ def make_health_router(extra: ExtraReadiness | None = None) -> APIRouter:
     async def healthz(request: Request) -> dict[str, str]:
         return {"status": "ok", "service": request.app.state.settings.service_name}
 
-    @router.get("/readyz", summary="Ready: the database answers and its migrations are at head")
+    @router.get(
+        "/readyz",
+        summary="Ready: the database answers and its migrations are at head",
+        description="Answers only the operators' networks (METRICS_ALLOW); anyone else gets 404.",
+        responses=problems(404, 503),
+    )
     async def readyz(request: Request) -> Response:
         _only_allowed(request)
         state = request.app.state

@@ -206,9 +206,9 @@ class RuntimeCollector(Collector):
         yield from (last, interval, failures)
 
     def _all_tasks(self) -> list[PeriodicTask]:
-        dispatcher = getattr(self.state, "dispatcher", None)
-        tasks = [dispatcher] if dispatcher is not None else []
-        return [*tasks, *getattr(self.state, "background", [])]
+        """The periodic tasks (the background list also holds other things with a start and a stop)."""
+        candidates = [getattr(self.state, "dispatcher", None), *getattr(self.state, "background", [])]
+        return [task for task in candidates if isinstance(task, PeriodicTask)]
 
 
 async def read_snapshot(session: AsyncSession, infra: InfraTables) -> Snapshot:
