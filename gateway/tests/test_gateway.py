@@ -113,3 +113,37 @@ async def test_openapi_still_answers_with_services_down(gateway):
     doc = (await gateway.get("/api/v1/openapi.json")).json()
     assert "/api/v1/auth/token" in doc["paths"]
     assert set(doc["info"]["x-unavailable-services"]) == {"facilities-api", "operators-api", "feedback-api"}
+
+
+class TestOnlyOperatorsLookInside:
+    """/metrics and /readyz are the operators': a client on the internet gets 404 for the gateway's
+    own, and no public path reaches a service's; Prometheus on a private network reads them."""
+
+    async def test_a_public_client_gets_404_for_metrics_and_readiness(self, discovering):
+        app, services, loopback = discovering
+        services.up.add("feedback")
+        await app.state.routes.refresh()
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as public:
+            for path in ("/metrics", "/readyz", "/readyz?full=1"):
+                resp = await public.get(path)
+                assert resp.status_code == 404, (path, resp.status_code, resp.text)
+                assert "culture_ops" not in resp.text and "http_requests_total" not in resp.text
+            assert (await public.get("/healthz")).status_code == 200
+            # Relayed by a proxy on a private address, the public client is still refused.
+            relayed = await loopback.get("/metrics", headers={"x-forwarded-for": "203.0.113.7"})
+            assert relayed.status_code == 404
+        own = await loopback.get("/metrics")
+        assert own.status_code == 200 and "culture_ops_outbox_unpublished_events" in own.text
+        assert (await loopback.get("/readyz")).status_code == 200
+
+    async def test_no_public_path_is_forwarded_to_a_services_metrics_or_readiness(self, discovering):
+        app, services, _ = discovering
+        services.up.add("feedback")
+        await app.state.routes.refresh()
+        for service in ("facilities", "operators", "feedback"):
+            for tail in ("metrics", "readyz", "healthz", "events/../metrics", "webhooks/../../metrics"):
+                route = app.state.routes.resolve(f"/api/v1/{service}/{tail}")
+                assert route is None or route.path.startswith("/api/v1/"), (service, tail, route)
+        for path in ("/metrics", "/readyz", "/open311/v2/../../metrics"):
+            assert app.state.routes.resolve(path) is None, path

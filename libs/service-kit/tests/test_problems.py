@@ -54,7 +54,10 @@ def test_production_refuses_sqlite_and_private_webhooks_by_default():
     with pytest.raises(ValueError, match="PostgreSQL"):
         BaseServiceSettings(environment="production", jwt_secret="s" * 40, database_url="sqlite+aiosqlite:///x.db")
     prod = BaseServiceSettings(
-        environment="production", jwt_secret="s" * 40, database_url="postgresql+asyncpg://u@h/db"
+        environment="production",
+        jwt_secret="s" * 40,
+        database_url="postgresql+asyncpg://u@h/db",
+        metrics_allow="10.0.0.0/8",
     )
     assert prod.allow_private_webhook_urls is False
     assert BaseServiceSettings(environment="development").allow_private_webhook_urls is True
@@ -70,6 +73,7 @@ def test_production_without_a_database_url_refuses_to_start(monkeypatch):
     monkeypatch.delenv("FACILITIES_DATABASE_URL", raising=False)
     monkeypatch.setenv("FACILITIES_ENVIRONMENT", "production")
     monkeypatch.setenv("FACILITIES_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("FACILITIES_METRICS_ALLOW", "10.0.0.0/8")
     with pytest.raises(ValueError, match="FACILITIES_DATABASE_URL is not set"):
         FacilitiesLike()
     monkeypatch.setenv("FACILITIES_DATABASE_URL", "  ")

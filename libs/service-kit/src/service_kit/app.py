@@ -26,6 +26,7 @@ from service_kit.migrations import heads
 from service_kit.openapi import problem_openapi
 from service_kit.outgoing import pass_request_id
 from service_kit.problems import install_problem_handlers, problem_response
+from service_kit.runtime_metrics import RuntimeCollector
 from service_kit.settings import BaseServiceSettings
 from service_kit.tracing import Tracing
 
@@ -160,6 +161,9 @@ def create_service_app(
     app.state.shutdown_hooks = list(shutdown_hooks)
     app.state.background = []
     app.state.metrics = Metrics(settings.service_name)
+    # Pool, outbox, webhooks, feed consumers and background tasks, read when /metrics is scraped.
+    app.state.runtime_metrics = RuntimeCollector(settings.service_name, app.state)
+    app.state.metrics.registry.register(app.state.runtime_metrics)
     app.state.engine = None
     app.state.sessionmaker = None
     app.state.http = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,6 +52,9 @@ class PeriodicTask:
         self.backoff_cap_s = backoff_cap_s
         self.log = logger or logging.getLogger(f"service_kit.periodic.{name}")
         self.failures = 0
+        # Wall-clock times (epoch seconds) for /metrics: when the loop started, when a round last succeeded.
+        self.started_at: float | None = None
+        self.last_success_at: float | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -89,6 +93,7 @@ class PeriodicTask:
 
     def start(self) -> None:
         if not self.running:
+            self.started_at = time.time()
             self._wake = asyncio.Event()
             self._task = asyncio.create_task(self._run(), name=self.name)
 
@@ -118,6 +123,7 @@ class PeriodicTask:
             self.failed(exc)
         else:
             self.failures = 0
+            self.last_success_at = time.time()
             self.succeeded(result)
 
     async def _sleep(self) -> None:

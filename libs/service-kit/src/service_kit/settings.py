@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -10,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service_kit.db import PoolSettings
 
+# Who may read /metrics and /readyz outside production: loopback and the private networks.
+DEVELOPMENT_METRICS_ALLOW = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 DEFAULT_JWT_SECRET = "culture-ops-development-secret-change-me-0000"
 JWT_AUDIENCE = "culture-ops"
 JWT_ISSUER = "culture-ops-gateway"
@@ -92,6 +95,11 @@ class BaseServiceSettings(BaseSettings):
     tracing: Literal["off", "otlp"] = "off"
     tracing_otlp_endpoint: str | None = None
     tracing_sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
+    # Who may read /metrics and /readyz (service_kit.health): networks in CIDR notation, separated by
+    # commas or spaces. The peer and every address a proxy forwarded (X-Forwarded-For, Forwarded,
+    # X-Real-IP) must be in one; anyone else gets 404. Unset: loopback and the private networks,
+    # outside production; production requires it (the scraper's and the probes' networks).
+    metrics_allow: str | None = None
 
     def pool(self) -> PoolSettings:
         """The connection pool these settings ask for (service_kit.db.make_engine)."""
@@ -121,8 +129,24 @@ class BaseServiceSettings(BaseSettings):
                 )
             if self.database_url.startswith("sqlite"):
                 raise ValueError(f"production needs PostgreSQL: set {variable} to a postgresql+asyncpg:// URL")
+            if not (self.metrics_allow or "").strip():
+                raise ValueError(
+                    f"production needs {self.model_config.get('env_prefix', '')}METRICS_ALLOW: the networks"
+                    " (CIDR) that may read /metrics and /readyz, e.g. the Prometheus and probe networks"
+                )
+        if self.metrics_allow is None:
+            self.metrics_allow = DEVELOPMENT_METRICS_ALLOW
+        self.metrics_networks()  # a malformed network fails at start-up, not at the first scrape
         if self.allow_private_webhook_urls is None:
             self.allow_private_webhook_urls = self.environment != "production"
         if not self.database_url:
             self.database_url = default_sqlite_url(self.service_name)
         return self
+
+    def metrics_networks(self) -> list[IPv4Network | IPv6Network]:
+        """The networks `metrics_allow` names."""
+        text = (self.metrics_allow or "").replace(",", " ")
+        try:
+            return [ip_network(part, strict=False) for part in text.split()]
+        except ValueError as exc:
+            raise ValueError(f"METRICS_ALLOW: {exc}") from None
