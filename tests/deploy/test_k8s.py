@@ -568,7 +568,9 @@ def test_only_the_ingress_controller_reaches_the_gateway_from_outside(k8s_object
 def test_webhook_deliveries_may_leave_for_public_addresses_only(components, k8s_objects):
     for component in components:
         policy = objects_of(k8s_objects, "NetworkPolicy")[component.name]
-        blocks = [peer["ipBlock"] for rule in policy["spec"]["egress"] for peer in rule.get("to", []) if "ipBlock" in peer]
+        blocks = [
+            peer["ipBlock"] for rule in policy["spec"]["egress"] for peer in rule.get("to", []) if "ipBlock" in peer
+        ]
         assert blocks, component.name
         for block in blocks:
             assert PRIVATE_RANGES <= set(block.get("except", [])), component.name
