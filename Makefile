@@ -7,7 +7,7 @@ PACKAGES := libs/service-kit services/facilities-api services/operators-api serv
 SERVICES := facilities_api operators_api feedback_api gateway
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: help run run-postgres test install frontend migrate seed lint bench clean
+.PHONY: help run run-postgres drills test install frontend migrate seed lint bench clean
 
 help: ## these targets, and the settings of `make run`
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -25,6 +25,9 @@ run: install frontend migrate seed ## the whole platform with demo data at http:
 
 run-postgres: install frontend ## the same on PostgreSQL: creates the databases, migrates, seeds, runs
 	@$(PY) scripts/run_platform.py --postgres
+
+drills: install ## fault drills on a scratch PostgreSQL cluster (not part of `make test`); see scripts/drills/
+	@$(PY) scripts/drills/run.py
 
 test: install frontend ## every test: services, gateway, platform, deploy files (and the SPA's)
 	@bash scripts/test_all.sh
