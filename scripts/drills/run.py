@@ -23,7 +23,10 @@ announced for acknowledged cases: delivered, missing, delivered again (one webho
 receiver dedupes) and announced twice (two webhook-ids for one case: a duplicate). The backup
 drills count the writes acknowledged before the backup's moment in the restored copy.
 
-Prints a table and writes var/drills/latest.json. Everything it starts is stopped and the scratch
+Prints a table and writes var/drills/latest.json, then checks what the platform promises: no
+acknowledged write lost or duplicated (in the platform or in a restored copy), a database outage
+answered 503 with Retry-After within a second, and every request error logged with its request id;
+the exit status is 1 when a check fails (2 when the drills could not run to the end). Everything it starts is stopped and the scratch
 clusters deleted at the end, on Ctrl-C and on failure. Needs the PostgreSQL server programs
 (PG_BIN, else /usr/lib/postgresql/*/bin); not part of `make test`.
 
@@ -521,6 +524,33 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def checks(results: list[Result]) -> dict[str, tuple[bool, str]]:
+    """What the platform promises under these faults, each with what the drills found."""
+    bad = [
+        r.drill
+        for r in results
+        if r.lost or r.duplicated or r.details.get("lost_in_copy") or r.details.get("duplicated_in_copy")
+    ]
+    outage = next((r for r in results if r.drill == "postgres-restart"), None)
+    if outage is None:
+        outage_check = (True, "not drilled")
+    else:
+        wrong = {k: v for k, v in outage.statuses.items() if k not in ("201", "409", "503+Retry-After")}
+        outage_check = (
+            not wrong and outage.slowest_error_s <= 1.0,
+            f"answers other than 503 with Retry-After: {wrong or 'none'}; slowest error {outage.slowest_error_s} s",
+        )
+    unlabelled = {r.drill: r.request_errors_without_request_id for r in results if r.request_errors_without_request_id}
+    return {
+        "no acknowledged write lost or duplicated": (not bad, f"in {', '.join(bad)}" if bad else "every drill"),
+        "a database outage answers 503 with Retry-After within 1 s": outage_check,
+        "every request error's log line carries its request id": (
+            not unlabelled,
+            f"lines without one: {unlabelled}" if unlabelled else "all do",
+        ),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated drill names (the baseline always runs)")
@@ -557,23 +587,18 @@ def main(argv: list[str] | None = None) -> int:
         "failed": failed,
         "load": {"clients": drills.load.workers, "interval_s": drills.load.interval_s} if drills.load else None,
         "drills": [asdict(r) for r in drills.results],
+        "checks": checks(drills.results),
     }
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print()
     print(table(drills.results))
-    print(f"\n{len(drills.results)} drills in {report['duration_s']} s; JSON in {out}")
-    bad = [
-        r.drill
-        for r in drills.results
-        if r.lost or r.duplicated or r.details.get("lost_in_copy") or r.details.get("duplicated_in_copy")
-    ]
+    print(f"\n{len(drills.results)} drills in {report['duration_s']} s; JSON in {out}\n")
+    for name, (ok, why) in report["checks"].items():
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: {why}")
     if failed:
         print(f"the drills stopped: {failed}", file=sys.stderr)
         return 2
-    if bad:
-        print(f"lost or duplicated acknowledged writes in: {', '.join(bad)}", file=sys.stderr)
-        return 1
-    return 0
+    return 0 if all(ok for ok, _ in report["checks"].values()) else 1
 
 
 if __name__ == "__main__":

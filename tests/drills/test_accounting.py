@@ -54,3 +54,20 @@ def test_only_lines_written_while_serving_a_request_must_carry_its_id():
     assert drills.serving_a_request({"logger": "service_kit.problems", "message": "unhandled error"})
     assert drills.serving_a_request({"logger": "uvicorn.error", "message": "Exception in ASGI application"})
     assert not drills.serving_a_request({"logger": "service_kit.webhooks", "message": "the round failed"})
+
+
+def test_an_outage_answered_with_500_fails_the_check_and_503_with_retry_after_passes():
+    outage = drills.Result("postgres-restart", statuses={"201": 30, "500": 2}, slowest_error_s=0.2)
+    found = drills.checks([outage])
+    assert found["a database outage answers 503 with Retry-After within 1 s"][0] is False
+    outage.statuses = {"201": 30, "409": 1, "503+Retry-After": 5}
+    found = drills.checks([outage])
+    assert found["a database outage answers 503 with Retry-After within 1 s"][0] is True
+    outage.slowest_error_s = 2.5  # answered, but a client waited too long
+    assert drills.checks([outage])["a database outage answers 503 with Retry-After within 1 s"][0] is False
+
+
+def test_a_lost_write_in_a_restored_copy_fails_the_check():
+    restored = drills.Result("backup-pitr", details={"lost_in_copy": 1})
+    ok, why = drills.checks([drills.Result("baseline"), restored])["no acknowledged write lost or duplicated"]
+    assert (ok, why) == (False, "in backup-pitr")
