@@ -279,6 +279,10 @@ class Drills:
                             upstream["cut in flight"] += 1
                         elif "refused the connection" in message:
                             upstream["refused"] += 1
+                        elif "did not answer within" in message:
+                            upstream["no answer in time"] += 1
+                        elif "connection failed" in message:
+                            upstream["connection failed"] += 1
                         elif entry.get("level") in ("warning", "error"):
                             upstream["other"] += 1
                     if entry.get("level") in ("error", "critical") and serving_a_request(entry):
