@@ -7,10 +7,27 @@ PACKAGES := libs/service-kit services/facilities-api services/operators-api serv
 SERVICES := facilities_api operators_api feedback_api gateway
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: run test install frontend migrate seed lint bench clean
+.PHONY: help run run-postgres drills test install frontend migrate seed lint bench clean
+
+help: ## these targets, and the settings of `make run`
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
+	@echo
+	@echo "Settings (environment variables; details in scripts/run_platform.py):"
+	@echo "  CULTURE_OPS_PORT_BASE=8000      the gateway's port; the services listen on the next three"
+	@echo "  GATEWAY_PORT, FACILITIES_PORT, OPERATORS_PORT, FEEDBACK_PORT   one process's port"
+	@echo "  FACILITIES_DATABASE_URL, OPERATORS_DATABASE_URL, FEEDBACK_DATABASE_URL, GATEWAY_DATABASE_URL"
+	@echo "                                  each service's database (default: SQLite under var/)"
+	@echo "  CULTURE_OPS_POSTGRES_URL        run-postgres: the server (default postgres@127.0.0.1:5432)"
+	@echo "  CULTURE_OPS_DATABASE_PREFIX     run-postgres: the databases' name prefix (culture_ops_)"
 
 run: install frontend migrate seed ## the whole platform with demo data at http://127.0.0.1:8000
 	@$(PY) scripts/run_platform.py
+
+run-postgres: install frontend ## the same on PostgreSQL: creates the databases, migrates, seeds, runs
+	@$(PY) scripts/run_platform.py --postgres
+
+drills: install ## fault drills on a scratch PostgreSQL cluster (not part of `make test`); see scripts/drills/
+	@$(PY) scripts/drills/run.py
 
 test: install frontend ## every test: services, gateway, platform, deploy files (and the SPA's)
 	@bash scripts/test_all.sh
