@@ -4,6 +4,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from feedback_api.operations.models import Checkin, FacilityOperation
 from service_kit.repository import RepositoryBase
@@ -23,6 +25,18 @@ class OperationRepository(RepositoryBase[FacilityOperation]):
             _OPERATIONS_OF, {"ids": sorted(set(facility_ids))}
         )
         return {row.facility_id: row for row in rows}
+
+    async def remember(self, values: dict[str, Any]) -> FacilityOperation:
+        """The facility's row, inserted with `values` unless a row exists (one written by a concurrent
+        request is waited for and kept: INSERT … ON CONFLICT DO NOTHING), then read."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(FacilityOperation)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["facility_id"])
+        )
+        return await self.get_or_404(values["facility_id"])
 
     async def operator_name(self, operator_id: int | None) -> str | None:
         """The operator's name as a facility it runs last announced it (None when no facility says)."""

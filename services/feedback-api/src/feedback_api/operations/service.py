@@ -28,19 +28,23 @@ async def operation_for(
     repo = OperationRepository(session)
     op = await repo.get(facility.id)
     if op is None:
-        op = FacilityOperation(
-            facility_id=facility.id,
-            mode=facility.mode,
-            operator_id=facility.operator_id if facility.mode == "social" else None,
-            operator_name=facility.operator_name,
-            contract_id=facility.contract_id,
-            subdistrict=facility.subdistrict,
-            name_zh=facility.name_zh,
-            source="lookup",
-            updated_at=now,
+        # Requests about a facility never seen arrive together (a new facility's first residents): each
+        # inserts unless another did first, and all then read the one row.
+        op = await repo.remember(
+            {
+                "facility_id": facility.id,
+                "mode": facility.mode,
+                "operator_id": facility.operator_id
+                if facility.mode == "social"
+                else None,
+                "operator_name": facility.operator_name,
+                "contract_id": facility.contract_id,
+                "subdistrict": facility.subdistrict,
+                "name_zh": facility.name_zh,
+                "source": "lookup",
+                "updated_at": now,
+            }
         )
-        repo.add(op)
-        await repo.flush()
     elif op.subdistrict is None or op.name_zh is None:
         op.subdistrict = op.subdistrict or facility.subdistrict
         op.name_zh = op.name_zh or facility.name_zh
