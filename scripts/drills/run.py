@@ -78,9 +78,6 @@ def drill_env(cluster: Cluster, ports: dict[str, int], spa_dir: Path) -> dict[st
             "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000000",
             "GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE": "10000",
             "GATEWAY_ACCESS_TOKEN_TTL_S": "7200",
-            # A claimed key whose process died answers 409 this long (default 120 s) before a retry
-            # runs afresh: the drills' clients give up after 90 s.
-            "FEEDBACK_IDEMPOTENCY_PENDING_TTL_S": "10",
             # Retries within half a minute (default: Svix's, over a day).
             "FEEDBACK_WEBHOOK_RETRY_SCHEDULE_S": "[1, 1, 2, 2, 3, 3, 5, 5, 5, 5]",
             "GATEWAY_SPA_DIR": str(spa_dir),

@@ -75,8 +75,10 @@ class BaseServiceSettings(BaseSettings):
     webhook_concurrency: int = Field(16, ge=1, le=256)
     run_background_tasks: bool = True
     # Idempotency-Key: how long a claimed key whose request never finished (its process died before
-    # the commit, which therefore saved nothing) answers 409 before a retry may run it afresh.
-    idempotency_pending_ttl_s: float = Field(120.0, gt=0)
+    # the commit, which therefore saved nothing) answers 409 before a retry may run it afresh. A client
+    # waits at most the gateway's upstream timeout (10 s) for an answer; a first request slower than
+    # this commits nothing once its claim is taken over, so a short wait is safe.
+    idempotency_pending_ttl_s: float = Field(30.0, gt=0)
     # Calls to other services
     http_timeout_s: float = 5.0
     # The gateway, whose feed carries account facts (account.deleted: erase what is held on that
