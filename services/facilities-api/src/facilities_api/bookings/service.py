@@ -102,7 +102,7 @@ async def book(
     if principal.role != "resident":
         raise Forbidden("Residents book seats; staff accounts do not.")
     activities = ActivityRepository(session)
-    a = await activities.get(activity_id)
+    a = await activities.for_booking(activity_id)
     if a is None or a.status == "draft":
         raise NotFound(f"No activity {activity_id}.")
     _bookable(a, seats, settings=settings, now=now)
