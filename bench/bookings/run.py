@@ -187,6 +187,17 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (uvicorn's workers run as children of the one started)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pids[i]}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        i += 1
+    return pids
+
+
 async def backend_pids(dsn: str) -> list[int]:
     """The PostgreSQL backends serving the bench's database (facilities-api's pooled connections)."""
     conn = await asyncpg.connect(dsn)
@@ -199,15 +210,20 @@ async def backend_pids(dsn: str) -> list[int]:
     return [r["pid"] for r in rows]
 
 
-def cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, float]:
-    out = {}
+def cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    out: dict[str, dict[int, float]] = {}
     for name, group in pids.items():
-        total = 0.0
+        out[name] = {}
         for pid in group:
-            with contextlib.suppress(OSError):  # a backend that ended meanwhile is not counted
-                total += cpu_seconds(pid)
-        out[name] = total
+            with contextlib.suppress(OSError):  # a process that has ended is left out
+                out[name][pid] = cpu_seconds(pid)
     return out
+
+
+def cpu_since(before: dict[str, dict[int, float]], pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds each group spent since `before`, over the processes alive at both moments."""
+    after = cpu_snapshot(pids)
+    return {name: sum(t - before[name][pid] for pid, t in after[name].items() if pid in before[name]) for name in pids}
 
 
 def quantiles(values: list[float]) -> dict:
@@ -405,7 +421,7 @@ async def run(args: argparse.Namespace) -> dict:
     python = sys.executable
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("FACILITIES_", "GATEWAY_"))}
     procs: list[Proc] = []
-    results: dict = {"residents": args.residents, "seats": args.seats}
+    results: dict = {"residents": args.residents, "seats": args.seats, "facilities_workers": args.facilities_workers}
     try:
         print(f"database {DB}: migrating …", flush=True)
         await recreate_database(args.database_url, DB)
@@ -423,7 +439,18 @@ async def run(args: argparse.Namespace) -> dict:
         ports = {name: free_port() for name in ("facilities", "gateway")}
         facilities = Proc(
             "facilities-api",
-            [python, "-m", "facilities_api", "serve", "--host", HOST, "--port", str(ports["facilities"])],
+            [
+                python,
+                "-m",
+                "facilities_api",
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(ports["facilities"]),
+                "--workers",
+                str(args.facilities_workers),
+            ],
             facilities_env,
             logdir,
         )
@@ -460,14 +487,16 @@ async def run(args: argparse.Namespace) -> dict:
         await wait_ready(gateway, f"{gateway_base}/api/v1/activities/{hot_id}")
         results["activity_id"] = hot_id
         print(f"warm-up: {args.residents:,} residents open their bookings page …", flush=True)
-        watched = {"facilities_api": [facilities.popen.pid], "gateway": [gateway.popen.pid], "client": [os.getpid()]}
+        watched = {
+            "facilities_api": process_tree(facilities.popen.pid),
+            "gateway": process_tree(gateway.popen.pid),
+            "client": [os.getpid()],
+        }
         before, started = cpu_snapshot(watched), time.perf_counter()
         await warm_up(gateway_base, tokens, args.connections)
         results["warm_up"] = {
             "seconds": time.perf_counter() - started,
-            "cpu_ms_per_request": {
-                k: (v - before[k]) * 1000 / args.residents for k, v in cpu_snapshot(watched).items()
-            },
+            "cpu_ms_per_request": {k: v * 1000 / args.residents for k, v in cpu_since(before, watched).items()},
         }
         print(f"  {results['warm_up']}", flush=True)
         # facilities-api's pooled connections are open now: their backends' CPU counts as PostgreSQL's
@@ -482,7 +511,7 @@ async def run(args: argparse.Namespace) -> dict:
         results["drain"] = await drain(dsn, hot_id, results["hot"].pop("t0"))
         # per booking made (requests the gateway gave up on before forwarding them cost facilities-api nothing)
         made = max(results["drain"]["bookings"], 1)
-        results["hot"]["cpu_s"] = {k: v - before[k] for k, v in cpu_snapshot(watched).items()}
+        results["hot"]["cpu_s"] = cpu_since(before, watched)
         results["hot"]["cpu_ms_per_booking"] = {k: v * 1000 / made for k, v in results["hot"]["cpu_s"].items()}
         results["read_back"] = await read_back(dsn, facilities_base, official, hot_id)
         for p in procs:
@@ -579,6 +608,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=2000,
         help="the client's connector limit: sockets open at once to the gateway (the rest wait in the client)",
+    )
+    parser.add_argument(
+        "--facilities-workers",
+        type=int,
+        default=1,
+        help="uvicorn workers of facilities-api (serve --workers); each has its own pool of 20 connections",
     )
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
