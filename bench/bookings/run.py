@@ -15,14 +15,17 @@ In one run (so that the two figures share the machine's load):
    page once (not measured: the token is verified, the connections are pooled);
 3. the bare limit: the same number of conditional UPDATEs (`UPDATE activity SET booked_count =
    booked_count + 1 WHERE id = $1 AND booked_count < capacity`, each its own transaction) on asyncpg,
-   all launched at once on a pool as large as facilities-api's;
+   all launched at once on a pool as large as facilities-api's; then, as a diagnostic, the same with an
+   event row under the service kit's outbox lock in each transaction;
 4. the hot second: every resident's `POST /api/v1/activities/{id}/bookings` launched at t0 through the
    gateway (aiohttp, one session, one bounded connector), each request's status, body and time from t0;
-5. the read-back: the bookings and the seat count in the database, the activity and the confirmed and
-   waitlisted bookings through the API.
+5. the drain (a request the gateway has answered 504 may still be running in facilities-api: the bench
+   waits until the activity's bookings stop changing) and the read-back: the bookings and the seat
+   count in the database, the activity and the confirmed and waitlisted bookings through the API.
 
 Checks: exactly `--seats` confirmed (in the answers, the database and the API), every other resident
-waitlisted or refused with a problem+json, no answer ≥ 500, none later than 2 s after t0. Prints a
+waitlisted or refused with a problem+json, no answer ≥ 500, no booking made for a resident whose
+request failed, none later than 2 s after t0. Prints a
 table and the checks met/missed; writes bench/results/bookings.json. Loopback only; every loop is
 bounded in count and time. Exits non-zero only when the bench itself fails, never because a check is
 missed.
