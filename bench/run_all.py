@@ -61,6 +61,7 @@ BENCHES = {
     "facilities": facilities,
     "operators": script("operators"),
     "feedback": script("feedback"),
+    "bookings": script("bookings"),
 }
 
 if __name__ == "__main__":

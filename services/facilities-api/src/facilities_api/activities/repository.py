@@ -114,6 +114,12 @@ class ActivityRepository(RepositoryBase[Activity]):
         stmt = stmt.order_by(Activity.starts_at, Activity.id).limit(limit)
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def for_booking(self, activity_id: int) -> Activity | None:
+        """The activity alone, without its facility: what every booking reads first, so it builds no
+        join and loads no more rows than the booking's rules and its answer need."""
+        stmt = select(Activity).where(Activity.id == activity_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def take_seats(self, activity_id: int, seats: int, *, unless: ColumnElement[bool] | None = None) -> bool:
         """Hold seats if they are free: one conditional UPDATE, so concurrent bookings never oversell.
         `unless`: a condition the caller adds to the same UPDATE (a new booking does not jump residents

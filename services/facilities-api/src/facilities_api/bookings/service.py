@@ -86,35 +86,45 @@ def _bookable(a: Activity, seats: int, *, settings: Settings, now: datetime) -> 
         raise RuleViolation("seats", f"The activity has {a.capacity} seats in all.", code="above-capacity")
 
 
+def _already_booked() -> Conflict:
+    return Conflict(
+        "You have already booked this activity.",
+        slug="already-booked",
+        errors=[
+            FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
+        ],
+    )
+
+
 async def book(
     session: AsyncSession, *, settings: Settings, principal: Principal, activity_id: int, seats: int, now: datetime
 ) -> Placed:
     if principal.role != "resident":
         raise Forbidden("Residents book seats; staff accounts do not.")
     activities = ActivityRepository(session)
-    a = await activities.get(activity_id)
+    a = await activities.for_booking(activity_id)
     if a is None or a.status == "draft":
         raise NotFound(f"No activity {activity_id}.")
     _bookable(a, seats, settings=settings, now=now)
     repo = BookingRepository(session)
     b = await repo.of_resident(activity_id, principal.sub)
     if b is not None and b.status != "cancelled":
-        raise Conflict(
-            "You have already booked this activity.",
-            slug="already-booked",
-            errors=[
-                FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
-            ],
-        )
+        raise _already_booked()
+    # The seats first, then the booking with its final status: one write of the booking (an INSERT, or
+    # the UPDATE of the resident's cancelled one), where a pending row and then its status took two. A
+    # new booking does not jump residents already waiting.
+    confirmed = await activities.take_seats(
+        activity_id, seats, unless=BookingRepository.someone_waitlisted(activity_id)
+    )
     if b is None:
         b = Booking(activity_id=activity_id, resident_sub=principal.sub, created_at=now)
         repo.add(b)
     b.resident_name = principal.name[:200]
     b.seats = seats
-    b.status = "pending"  # inside this transaction only: confirmed or waitlisted below
+    b.status = "confirmed" if confirmed else "waitlisted"
     b.check_in_code = new_code()
     b.queued_at = now
-    b.confirmed_at = None
+    b.confirmed_at = now if confirmed else None
     b.cancelled_at = None
     b.cancel_reason = None
     b.cancel_note = ""
@@ -123,21 +133,9 @@ async def book(
     b.updated_at = now
     try:
         await repo.flush()
-    except IntegrityError as exc:  # the same resident, booking twice at once
+    except IntegrityError as exc:  # the same resident, booking twice at once: the seats go back with it
         await session.rollback()
-        raise Conflict(
-            "You have already booked this activity.",
-            slug="already-booked",
-            errors=[
-                FieldError(field="activity_id", message="One booking per resident per activity.", code="already-booked")
-            ],
-        ) from exc
-    if await activities.take_seats(activity_id, seats, unless=BookingRepository.someone_waitlisted(activity_id)):
-        b.status = "confirmed"
-        b.confirmed_at = now
-    else:
-        b.status = "waitlisted"
-    await repo.flush()
+        raise _already_booked() from exc
     b.activity = a
     position = await repo.waitlist_position(b) if b.status == "waitlisted" else None
     await outbox.record(
