@@ -91,6 +91,29 @@ class TestDatabaseUnreachable:
             )
             assert_retry_later(resp)
 
+    @pg_only
+    async def test_a_server_refusing_new_sessions_answers_503(self, tmp_path, auth) -> None:
+        """PostgreSQL starting up after a restart ("the database system is starting up") or out of
+        connection slots refuses a new session with an error of its own (class 57 or 53), raised by the
+        driver while connecting: a role allowed no connections gets the same kind of refusal."""
+        admin = make_url(os.environ["TEST_DATABASE_URL"])
+        import asyncpg
+
+        conn = await asyncpg.connect(
+            user=admin.username, host=admin.host or "127.0.0.1", port=admin.port or 5432, database=admin.database
+        )
+        try:
+            await conn.execute(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kit_no_slots') THEN"
+                " CREATE ROLE kit_no_slots LOGIN CONNECTION LIMIT 0; END IF; END $$"
+            )
+        finally:
+            await conn.close()
+        url = admin.set(username="kit_no_slots").render_as_string(hide_password=False)
+        settings = Settings(database_url=url, environment="test", run_background_tasks=False)
+        async with served(make_app(settings, tmp_path)) as client:
+            assert_retry_later(await client.get("/api/v1/events", headers=auth()))
+
     async def test_sqlite_file_that_cannot_be_opened_answers_503(self, tmp_path, auth) -> None:
         folder = tmp_path / "not-a-file.db"
         folder.mkdir()

@@ -98,6 +98,16 @@ def _name_unreachable(engine: AsyncEngine) -> None:
             return dialect.connect(*cargs, **cparams)
         except OSError as exc:  # ConnectionRefusedError, socket.gaierror, TimeoutError, ...
             raise DatabaseUnreachable(f"cannot connect to the database: {exc!r}") from exc
+        except Exception as exc:
+            # The server refusing a new session for now: starting up or shutting down (class 57,
+            # "operator intervention"), out of connection slots (53), or a connection fault (08).
+            if str(getattr(exc, "sqlstate", ""))[:2] in REFUSALS_FOR_NOW:
+                raise DatabaseUnreachable(f"the database refused a new session: {exc!r}") from exc
+            raise
+
+
+# SQLSTATE classes of a server that cannot take a session now (PostgreSQL's Appendix A).
+REFUSALS_FOR_NOW = frozenset({"08", "53", "57"})
 
 
 def _unique_statement_name() -> str:
@@ -106,8 +116,8 @@ def _unique_statement_name() -> str:
 
 def make_engine(url: str, *, echo: bool = False, pool: PoolSettings | None = None) -> AsyncEngine:
     """SQLite: one connection shared in order (writes never race for the file lock), WAL, foreign keys.
-    PostgreSQL: a pool sized by `pool` for one process, each connection pinged when taken from it (a
-    connection the server dropped, e.g. in a restart, is replaced without failing a request)."""
+    PostgreSQL: a pool sized by `pool` for one process; a pooled connection the server dropped (e.g. in
+    a restart) is replaced when taken from the pool, without failing a request."""
     pool = pool or PoolSettings()
     if is_sqlite(url):
         database = make_url(url).database
