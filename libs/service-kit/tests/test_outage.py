@@ -232,7 +232,7 @@ def own_database_url() -> str:
 @pg_only
 class TestPostgresRestart:
     async def test_after_backends_are_terminated_the_next_request_succeeds(self, own_database_url, tmp_path, auth):
-        """A restart leaves the pool's connections dead: each is found closed when taken, and replaced."""
+        """A restart leaves the pool's connections dead: each is pinged when taken, and replaced."""
         settings = Settings(database_url=own_database_url, environment="test", run_background_tasks=False)
         app = make_app(settings, tmp_path)
         async with served(app) as client:

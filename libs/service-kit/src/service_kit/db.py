@@ -13,7 +13,6 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -116,8 +115,8 @@ def _unique_statement_name() -> str:
 
 def make_engine(url: str, *, echo: bool = False, pool: PoolSettings | None = None) -> AsyncEngine:
     """SQLite: one connection shared in order (writes never race for the file lock), WAL, foreign keys.
-    PostgreSQL: a pool sized by `pool` for one process; a pooled connection the server dropped (e.g. in
-    a restart) is replaced when taken from the pool, without failing a request."""
+    PostgreSQL: a pool sized by `pool` for one process, each connection pinged when taken from it (a
+    connection the server dropped, e.g. in a restart, is replaced without failing a request)."""
     pool = pool or PoolSettings()
     if is_sqlite(url):
         database = make_url(url).database
@@ -160,17 +159,9 @@ def make_engine(url: str, *, echo: bool = False, pool: PoolSettings | None = Non
             pool_size=pool.size,
             max_overflow=pool.max_overflow,
             pool_timeout=pool.timeout_s,
+            pool_pre_ping=True,
             connect_args=connect_args,
         )
-
-        @event.listens_for(engine.sync_engine, "checkout")
-        def _alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-            """A pooled connection the server has closed (a restart, a terminated backend) is replaced
-            at checkout, so no request fails on it. asyncpg marks a connection closed as soon as the
-            event loop reads the server's goodbye, so the check costs no round trip (SQLAlchemy's
-            pool_pre_ping costs three per checkout on asyncpg: BEGIN, an empty query, ROLLBACK)."""
-            if dbapi_connection.driver_connection.is_closed():
-                raise DisconnectionError("the server closed this pooled connection")
 
     _name_unreachable(engine)
     return engine
