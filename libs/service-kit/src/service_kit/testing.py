@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -28,6 +30,18 @@ from service_kit.db import make_engine
 PG_ENV = "TEST_DATABASE_URL"
 
 
+def _run_to_completion(coro: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine from synchronous code, also where an event loop already runs in this thread (a
+    fixture called while an async test's loop is running): then on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
+
+
 def fresh_database_url(name: str) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     admin = os.environ.get(PG_ENV)
@@ -37,7 +51,7 @@ def fresh_database_url(name: str) -> str:
     # TEST_DATABASE_TAG keeps the databases of two checkouts tested at once on one server apart.
     tag = os.environ.get("TEST_DATABASE_TAG", "")
     dbname = f"{name.replace('-', '_')}_test_{tag}{worker}"
-    asyncio.run(_recreate_pg_database(admin, dbname))
+    _run_to_completion(_recreate_pg_database(admin, dbname))
     return make_url(admin).set(database=dbname).render_as_string(hide_password=False)
 
 
